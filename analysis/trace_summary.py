@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""Summarise a metersim trace: energy, demand, after-diversity maximum demand, head-end load.
+
+Usage: /usr/bin/python3 analysis/trace_summary.py TRACE.h5
+
+Reads only the HDF5 file (Debian's python3-h5py and python3-numpy). Exits 2 with a message
+naming the file and the problem when the file is missing, not HDF5, or not a metersim trace.
+"""
+import sys
+
+import h5py
+import numpy as np
+
+REQUIRED = [
+    "/meta",
+    "/households",
+    "/meter/halfhourly/import_wh",
+    "/grid/demand_w",
+    "/network/headend/arrivals",
+]
+
+
+class TraceError(Exception):
+    pass
+
+
+def open_trace(path):
+    try:
+        f = h5py.File(path, "r")
+    except FileNotFoundError:
+        raise TraceError(f"{path}: no such file")
+    except OSError as e:
+        raise TraceError(f"{path}: not a readable HDF5 file ({e.__class__.__name__})")
+    missing = [p for p in REQUIRED if p not in f]
+    if missing or "metersim_version" not in f["/meta"].attrs:
+        f.close()
+        raise TraceError(f"{path}: not a metersim trace (missing {', '.join(missing) or '/meta metersim_version'})")
+    return f
+
+
+def summarise(f):
+    meta = f["/meta"].attrs
+    imp = f["/meter/halfhourly/import_wh"][:]
+    n_hh, n_p = imp.shape
+    demand = f["/grid/demand_w"][:]
+    arrivals = f["/network/headend/arrivals"][:]
+    days = n_p / 48.0
+    out = []
+    out.append(f"scenario          {meta['scenario_name']} (seed {meta['seed']}, complete={meta['complete']})")
+    out.append(f"span              {meta['sim_start']} .. {meta['sim_end']} ({days:g} d, {n_p} periods)")
+    out.append(f"households        {n_hh}")
+    if n_hh and n_p:
+        per_hh = imp.sum(axis=1, dtype=np.int64) / 1000.0
+        out.append(f"import            {per_hh.mean():.2f} kWh/household over the span; "
+                   f"annualised {per_hh.mean() * 365.0 / days:.0f} kWh/yr")
+        q = np.percentile(per_hh * 365.0 / days, [10, 50, 90])
+        out.append(f"annualised p10/p50/p90  {q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f} kWh/yr")
+        # After-diversity maximum demand: peak of the group's half-hourly mean, per household.
+        group_hh = imp.sum(axis=0, dtype=np.int64) * 2.0 / n_hh  # Wh per 30 min -> W
+        peak = int(group_hh.argmax())
+        out.append(f"ADMD              {group_hh.max() / 1000.0:.2f} kW/household "
+                   f"(period {peak}, {peak // 2 % 24:02d}:{30 * (peak % 2):02d})")
+    if demand.size:
+        m = int(demand.argmax())
+        out.append(f"total demand      mean {demand.mean() / 1000.0:.1f} kW, peak {demand.max() / 1000.0:.1f} kW "
+                   f"at minute {m} ({m // 60 % 24:02d}:{m % 60:02d})")
+    if arrivals.size:
+        out.append(f"head-end          {int(arrivals.sum())} messages, peak {int(arrivals.max())}/s")
+    return "\n".join(out)
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    try:
+        with open_trace(argv[1]) as f:
+            print(summarise(f))
+    except TraceError as e:
+        print(f"trace_summary: {e}", file=sys.stderr)
+        return 2
+    except (KeyError, ValueError, OSError) as e:
+        print(f"trace_summary: {argv[1]}: damaged or unexpected trace: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,70 @@
+/* The meter HAL implemented for the simulator host (RIOT's cpu/native idea).
+ *
+ * Each household owns one clock, one NVM and one random source.  The structs are public so
+ * the simulator embeds them in its household records; nothing here allocates.  The clock is
+ * set by the simulator from simulated time; the NVM lives in memory the simulator provides
+ * and can lose power after a chosen number of written bytes (fault injection for recovery
+ * tests); the random source is either the household's own stream, reached through a
+ * callback, or a built-in SplitMix64 seeded by the simulator.  Plain hosted C: no SimGrid,
+ * GSL or HDF5 here, the simulator adapts its own streams to the callback.
+ */
+#ifndef MM_PORT_SIM_H
+#define MM_PORT_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm_hal_clock.h"
+#include "mm_hal_nvm.h"
+#include "mm_hal_rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mm_hal_clock {
+    uint64_t sim_ms;      /* simulated time since the meter powered up [ms] */
+    uint32_t utc_s;       /* RTC at sim_ms = utc_ms_base [s since 1970] */
+    uint64_t utc_ms_base; /* sim_ms when utc_s was last set [ms] */
+    bool utc_valid;       /* false: RTC lost (flat backup battery) */
+};
+
+void mm_port_sim_clock_init(mm_hal_clock *clk, uint32_t utc_s);
+/* Advance to SIM_MS (never backwards; an earlier value is ignored). */
+void mm_port_sim_clock_set_ms(mm_hal_clock *clk, uint64_t sim_ms);
+void mm_port_sim_clock_lose_rtc(mm_hal_clock *clk);
+
+struct mm_hal_nvm {
+    uint8_t *mem;    /* caller's storage */
+    uint32_t size;   /* [bytes] */
+    uint64_t budget; /* bytes that may still be written before the power cut */
+    bool cut;        /* power lost: writes fail with MM_EIO until restored */
+    uint32_t writes; /* completed write calls, for tests [count] */
+};
+
+/* Storage MEM of SIZE bytes, erased to 0xFF (a fresh part), no cut armed. */
+void mm_port_sim_nvm_init(mm_hal_nvm *nvm, void *mem, uint32_t size);
+/* Arm a power cut: after BYTES more bytes reach the store, the rest of that write and every
+ * later write are lost (MM_EIO).  UINT64_MAX disarms. */
+void mm_port_sim_nvm_cut_after(mm_hal_nvm *nvm, uint64_t bytes);
+/* Power back: writes work again, contents are what reached the store. */
+void mm_port_sim_nvm_restore(mm_hal_nvm *nvm);
+
+/* The simulator's stream: fill LEN bytes; 0 or a negative code. */
+typedef int (*mm_port_sim_rng_fn)(void *ctx, void *buf, size_t len);
+
+struct mm_hal_rng {
+    mm_port_sim_rng_fn fn; /* NULL: use the built-in SplitMix64 state */
+    void *ctx;             /* passed to fn */
+    uint64_t state;        /* SplitMix64 state (Steele, Lea, Flood 2014) */
+};
+
+void mm_port_sim_rng_init_seed(mm_hal_rng *rng, uint64_t seed);
+void mm_port_sim_rng_init_fn(mm_hal_rng *rng, mm_port_sim_rng_fn fn, void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

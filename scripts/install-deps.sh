@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs every Debian package metersim needs to build, test and analyse.
+# A quick no-op when everything is present; runs `apt-get update` only when
+# something must be installed.
+set -eu
+
+PKGS="build-essential g++ cmake pkg-config make
+libsimgrid-dev libhdf5-dev hdf5-tools libyaml-dev libgsl-dev libcriterion-dev
+libmbedtls-dev gcc-arm-none-eabi libnewlib-arm-none-eabi clang
+python3-h5py python3-numpy python3-matplotlib"
+
+missing=""
+for p in $PKGS; do
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "installed" ] || missing="$missing $p"
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+echo "install-deps: missing Debian packages:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo"
+    else
+        echo "install-deps: not root and no sudo; install them with:" >&2
+        echo "  apt-get update && apt-get install -y$missing" >&2
+        exit 1
+    fi
+else
+    SUDO=""
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

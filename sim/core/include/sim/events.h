@@ -1,0 +1,38 @@
+/* Event codes recorded in /events, from one table so every code can be printed.
+ *
+ * Codes 0x8000-0xFFFF are GBCS alert/event codes raised by meter firmware (values from
+ * FACTS.md: wireshark packet-gbcs.c).  Codes from 0x10000 are the simulator's own
+ * records (messages sent and delivered, outages applied).  The `value` column of an
+ * event record means what the table says for that code.
+ */
+#ifndef SIM_EVENTS_H
+#define SIM_EVENTS_H
+
+#include <stdint.h>
+
+/* X(NAME, code, value meaning, description) */
+#define SIM_EVENT_MAP(X)                                                                       \
+    X(SUPPLY_RESTORED, 0x8F35, "-", "supply outage restored (GBCS)")                           \
+    X(SUPPLY_RESTORED_LONG, 0x8F36, "-", "supply restored after an outage of 3 min or more")   \
+    X(SUPPLY_INTERRUPTED, 0x8F57, "-", "supply interrupted (logged only)")                     \
+    X(WAN_READ_SENT, 0x10001, "bytes", "daily profile read sent by the meter's comms hub")     \
+    X(WAN_READ_DELIVERED, 0x10002, "Wh of active import carried",                              \
+      "profile read delivered to the head-end")
+
+typedef enum sim_event_code {
+#define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,
+    SIM_EVENT_MAP(SIM_EVENT_ENUM)
+#undef SIM_EVENT_ENUM
+} sim_event_code;
+
+/* One /events row. */
+typedef struct sim_event {
+    double t_s;         /* simulated time since the run's start [s] */
+    uint32_t household; /* household id, or UINT32_MAX for none */
+    uint32_t code;      /* sim_event_code */
+    int64_t value;      /* meaning per code (see SIM_EVENT_MAP) */
+} sim_event;
+
+const char *sim_event_name(uint32_t code); /* "UNKNOWN" for codes not in the table */
+
+#endif

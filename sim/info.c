@@ -1,0 +1,152 @@
+#include "info.h"
+
+#include <hdf5.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Read a scalar string attribute (fixed or variable length) into BUF. */
+static int read_str_attr(hid_t obj, const char *name, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) return -1;
+    hid_t ft = H5Aget_type(a);
+    int rc = -1;
+    if (H5Tget_class(ft) == H5T_STRING) {
+        if (H5Tis_variable_str(ft) > 0) {
+            hid_t mt = H5Tcopy(H5T_C_S1);
+            H5Tset_size(mt, H5T_VARIABLE);
+            H5Tset_cset(mt, H5Tget_cset(ft));
+            char *s = NULL;
+            if (H5Aread(a, mt, &s) >= 0 && s) {
+                snprintf(buf, n, "%s", s);
+                H5free_memory(s);
+                rc = 0;
+            }
+            H5Tclose(mt);
+        } else {
+            size_t sz = H5Tget_size(ft);
+            char *s = calloc(1, sz + 1);
+            if (s && H5Aread(a, ft, s) >= 0) {
+                snprintf(buf, n, "%s", s);
+                rc = 0;
+            }
+            free(s);
+        }
+    }
+    H5Tclose(ft);
+    H5Aclose(a);
+    return rc;
+}
+
+static int read_u64_attr(hid_t obj, const char *name, uint64_t *v)
+{
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) return -1;
+    hid_t ft = H5Aget_type(a);
+    int rc = H5Tget_class(ft) == H5T_INTEGER && H5Aread(a, H5T_NATIVE_UINT64, v) >= 0 ? 0 : -1;
+    H5Tclose(ft);
+    H5Aclose(a);
+    return rc;
+}
+
+static const char *class_name(hid_t t)
+{
+    switch (H5Tget_class(t)) {
+    case H5T_INTEGER:
+        return H5Tget_sign(t) == H5T_SGN_NONE ? "uint" : "int";
+    case H5T_FLOAT:
+        return "float";
+    case H5T_COMPOUND:
+        return "table";
+    case H5T_STRING:
+        return "string";
+    default:
+        return "other";
+    }
+}
+
+static herr_t visit(hid_t root, const char *name, const H5O_info_t *oi, void *data)
+{
+    FILE *out = data;
+    if (oi->type != H5O_TYPE_DATASET) return 0;
+    hid_t ds = H5Dopen2(root, name, H5P_DEFAULT);
+    if (ds < 0) return 0;
+    hid_t sp = H5Dget_space(ds), ty = H5Dget_type(ds);
+    hsize_t dims[8] = {0};
+    int rank = H5Sget_simple_extent_ndims(sp);
+    if (rank > 8) rank = 8;
+    if (rank > 0) H5Sget_simple_extent_dims(sp, dims, NULL);
+    char shape[128] = "", units[128], desc[512];
+    size_t off = 0;
+    for (int i = 0; i < rank; i++)
+        off += (size_t)snprintf(shape + off, sizeof shape - off, "%s%llu", i ? " x " : "",
+                                (unsigned long long)dims[i]);
+    if (rank == 0) snprintf(shape, sizeof shape, "scalar");
+    if (read_str_attr(ds, "units", units, sizeof units)) snprintf(units, sizeof units, "?");
+    if (read_str_attr(ds, "description", desc, sizeof desc)) desc[0] = '\0';
+    fprintf(out, "  /%-40s %-6s%2zu B  %-16s [%s]\n", name, class_name(ty), H5Tget_size(ty), shape,
+            units);
+    H5Tclose(ty);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    return 0;
+}
+
+int sim_info(const char *path, FILE *out, char *err, size_t errlen)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    FILE *probe = fopen(path, "rb");
+    if (!probe) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    fclose(probe);
+    if (H5Fis_hdf5(path) <= 0) {
+        snprintf(err, errlen, "%s: not an HDF5 file", path);
+        return -1;
+    }
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) {
+        snprintf(err, errlen, "%s: HDF5 cannot open it (truncated or damaged?)", path);
+        return -1;
+    }
+    int rc = -1;
+    hid_t meta = H5Lexists(f, "/meta", H5P_DEFAULT) > 0 ? H5Gopen2(f, "/meta", H5P_DEFAULT) : -1;
+    char version[64], name[128], start[64], end[64], fw[128];
+    uint64_t seed = 0, complete = 0, hh = 0;
+    if (meta < 0 || read_str_attr(meta, "metersim_version", version, sizeof version)) {
+        snprintf(err, errlen, "%s: not a metersim trace (no /meta metersim_version)", path);
+        goto out;
+    }
+    if (read_str_attr(meta, "scenario_name", name, sizeof name) ||
+        read_str_attr(meta, "sim_start", start, sizeof start) ||
+        read_str_attr(meta, "sim_end", end, sizeof end) || read_u64_attr(meta, "seed", &seed) ||
+        read_u64_attr(meta, "complete", &complete) || read_u64_attr(meta, "households", &hh)) {
+        snprintf(err, errlen, "%s: /meta is missing attributes (damaged trace?)", path);
+        goto out;
+    }
+    if (read_str_attr(meta, "firmware_build", fw, sizeof fw)) snprintf(fw, sizeof fw, "?");
+    fprintf(out, "trace           %s\n", path);
+    fprintf(out, "scenario        %s\n", name);
+    fprintf(out, "metersim        %s (firmware %s)\n", version, fw);
+    fprintf(out, "seed            %llu\n", (unsigned long long)seed);
+    fprintf(out, "households      %llu\n", (unsigned long long)hh);
+    fprintf(out, "simulated span  %s .. %s\n", start, end);
+    fprintf(out, "complete        %s\n", complete ? "yes" : "no (interrupted or failed run)");
+    fprintf(out, "datasets:\n");
+    if (H5Ovisit(f, H5_INDEX_NAME, H5_ITER_INC, visit, out) < 0) {
+        snprintf(err, errlen, "%s: cannot list datasets (damaged trace?)", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (meta >= 0) H5Gclose(meta);
+    H5Fclose(f);
+    return rc;
+}

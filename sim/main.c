@@ -1,0 +1,216 @@
+/* metersim command line: run, validate, info.
+ * Exit codes: 0 ok, 1 runtime failure (or interrupted run), 2 usage or scenario error. */
+#include "engine.h"
+#include "info.h"
+#include "scenario.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+#define MAX_SETS 256
+
+static const char *usage_main =
+    "usage: metersim <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml       simulate the scenario and write its HDF5 trace\n"
+    "  validate SCENARIO.yaml  check a scenario and print it fully resolved\n"
+    "  info TRACE.h5           describe what a trace holds\n"
+    "\n"
+    "options:\n"
+    "  -h, --help              this help (or `metersim COMMAND --help`)\n"
+    "  --version               print the version and exit\n";
+
+static const char *usage_run =
+    "usage: metersim run SCENARIO.yaml [-o OUT.h5] [--seed N] [--set key.path=value]... [--quiet]\n"
+    "\n"
+    "  -o, --output OUT.h5     trace to write (default results/<scenario name>.h5); written as\n"
+    "                          OUT.h5.partial and renamed when the run completes\n"
+    "  --seed N                override the scenario's seed (0 .. 2^63-1)\n"
+    "  --set key.path=value    override one scenario key, e.g. --set wan.read_window=\"2 h\"\n"
+    "  -q, --quiet             no progress line and no summary\n"
+    "\n"
+    "exit status: 0 done, 1 runtime failure or interrupted (trace kept with complete = 0),\n"
+    "2 usage or scenario error\n";
+
+static const char *usage_validate =
+    "usage: metersim validate SCENARIO.yaml [--set key.path=value]... [--reference]\n"
+    "\n"
+    "Checks the scenario (after extends and --set) and prints it fully resolved, every key\n"
+    "with its value and unit.  Errors are FILE:LINE:COL: key.path: message, exit status 2.\n"
+    "  --reference             print the Markdown reference of every scenario key instead\n";
+
+static const char *usage_info = "usage: metersim info TRACE.h5\n"
+                                "\n"
+                                "Prints the scenario, households, simulated span, completeness\n"
+                                "and every dataset with its shape and units.\n";
+
+static int is_help(const char *a)
+{
+    return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+static int usage_error(const char *usage, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "metersim: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage);
+    return EXIT_USAGE;
+}
+
+/* Shared by run and validate: SCENARIO [--set k=v]... plus command-specific flags. */
+typedef struct args {
+    const char *scenario;
+    const char *out;
+    const char *sets[MAX_SETS + 1];
+    size_t nsets;
+    char seed_set[64];
+    int quiet;
+    int reference;
+} args;
+
+static int parse_args(int argc, char **argv, const char *usage, int is_run, args *a)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        const char *val = NULL;
+        if (is_help(s)) {
+            fputs(usage, stdout);
+            exit(0);
+        }
+        if (strncmp(s, "--set=", 6) == 0) {
+            val = s + 6;
+        } else if (strcmp(s, "--set") == 0) {
+            if (++i >= argc) return usage_error(usage, "--set needs key.path=value", "");
+            val = argv[i];
+        }
+        if (val) {
+            if (a->nsets >= MAX_SETS) return usage_error(usage, "too many --set options", "");
+            a->sets[a->nsets++] = val;
+            continue;
+        }
+        if (is_run && (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0)) {
+            if (++i >= argc) return usage_error(usage, "%s needs a file name", s);
+            a->out = argv[i];
+        } else if (is_run && strcmp(s, "--seed") == 0) {
+            if (++i >= argc) return usage_error(usage, "--seed needs a number", "");
+            const char *p = argv[i];
+            if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 19)
+                return usage_error(usage, "--seed: \"%s\" is not an integer in 0 .. 2^63-1", p);
+            snprintf(a->seed_set, sizeof a->seed_set, "seed=%s", p);
+        } else if (is_run && (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0)) {
+            a->quiet = 1;
+        } else if (!is_run && strcmp(s, "--reference") == 0) {
+            a->reference = 1;
+        } else if (s[0] == '-' && s[1] != '\0') {
+            return usage_error(usage, "unknown option \"%s\"", s);
+        } else if (!a->scenario) {
+            a->scenario = s;
+        } else {
+            return usage_error(usage, "unexpected argument \"%s\"", s);
+        }
+    }
+    /* --seed is applied last, over the file and any --set seed=. */
+    if (a->seed_set[0]) a->sets[a->nsets++] = a->seed_set;
+    if (!a->scenario && !a->reference) return usage_error(usage, "missing SCENARIO.yaml%s", "");
+    return 0;
+}
+
+static int load_scenario(const args *a, sim_scenario **sc)
+{
+    static char err[16384];
+    if (sim_scenario_load(a->scenario, a->sets, a->nsets, sc, err, sizeof err) != 0) {
+        fputs(err, stderr);
+        if (err[0] && err[strlen(err) - 1] != '\n') fputc('\n', stderr);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    args a = {0};
+    int rc = parse_args(argc, argv, usage_validate, 0, &a);
+    if (rc) return rc;
+    if (a.reference) {
+        char *md = NULL;
+        if (sim_scenario_reference(&md) != 0) return EXIT_RUNTIME;
+        fputs(md, stdout);
+        free(md);
+        return 0;
+    }
+    sim_scenario *sc = NULL;
+    if ((rc = load_scenario(&a, &sc))) return rc;
+    fputs(sc->resolved_yaml, stdout);
+    sim_scenario_destroy(sc);
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    args a = {0};
+    int rc = parse_args(argc, argv, usage_run, 1, &a);
+    if (rc) return rc;
+    sim_scenario *sc = NULL;
+    if ((rc = load_scenario(&a, &sc))) return rc;
+    char out[1024];
+    if (a.out)
+        snprintf(out, sizeof out, "%s", a.out);
+    else
+        snprintf(out, sizeof out, "results/%s.h5", sc->name);
+    sim_run_opts opts = {.out_path = out, .quiet = a.quiet, .progress = isatty(2) != 0};
+    sim_run_summary sum;
+    char err[2048] = "";
+    rc = sim_engine_run(sc, &opts, &sum, err, sizeof err);
+    if (!a.quiet && sum.households) sim_summary_print(&sum, stdout);
+    if (rc) fprintf(stderr, "metersim: %s\n", err[0] ? err : "run failed");
+    sim_scenario_destroy(sc);
+    return rc ? EXIT_RUNTIME : 0;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    const char *path = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(usage_info, stdout);
+            return 0;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) return usage_error(usage_info, "unknown option \"%s\"", argv[i]);
+        if (path) return usage_error(usage_info, "unexpected argument \"%s\"", argv[i]);
+        path = argv[i];
+    }
+    if (!path) return usage_error(usage_info, "missing TRACE.h5%s", "");
+    char err[1024];
+    if (sim_info(path, stdout, err, sizeof err) != 0) {
+        fprintf(stderr, "metersim: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (is_help(cmd)) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("metersim %s\n", METERSIM_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2);
+    if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
+    return usage_error(usage_main, "unknown command \"%s\"", cmd);
+}

@@ -1,0 +1,81 @@
+/* Scenario: a YAML file (plus `extends:` bases and `--set` overrides) turned into
+ * one validated, fully resolved struct that the engine reads.
+ *
+ * The schema lives in scenario.c next to this struct: one table row per leaf key
+ * (dotted path, type, unit kind, range, default, one-line doc).  The same table drives
+ * validation, the README's scenario reference (`metersim validate --reference`) and the
+ * resolved text stored in every trace.  Values are held in SI units (seconds, watts,
+ * bytes, bit/s, fractions) whatever unit the file wrote them in.
+ *
+ * It does not know about SimGrid, HDF5 or the models: it only fills numbers.
+ */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_NAME_MAX 64
+#define SIM_TEXT_MAX 256
+
+typedef struct sim_scenario {
+    char name[SIM_NAME_MAX];        /* name: required, [A-Za-z0-9_.-]+ */
+    char description[SIM_TEXT_MAX]; /* description: free text, default "" */
+    uint64_t seed;                  /* seed: default 1; --seed overrides */
+    int64_t start_unix;             /* start: ISO-8601 UTC date or date-time [s since epoch] */
+    int64_t duration_s;             /* duration: required, multiple of 30 min, 30 min..400 d [s] */
+    uint32_t households;            /* households: required, 1..50,000,000 */
+
+    struct {
+        uint32_t regions;         /* topology.regions: 1..14, default 1 */
+        uint32_t area_households; /* topology.area_households: 1..100,000, default 500 */
+    } topology;
+
+    struct {
+        char model[16];              /* load.model: enum {"basic"}, default "basic" */
+        double annual_kwh;           /* load.annual: energy per year, default 2700 kWh/yr [kWh] */
+        double spread;               /* load.spread: lognormal sigma of household scale, default 40 % [fraction] */
+        double seasonal_amplitude;   /* load.seasonal_amplitude: default 15 % [fraction] */
+        double power_factor;         /* load.power_factor: 0.5..1, default 0.95 [-] */
+    } load;
+
+    struct {
+        uint32_t register_digits; /* meter.register_digits: 6..12, default 9 [decimal digits of Wh] */
+    } meter;
+
+    struct {
+        int64_t read_start_s;        /* wan.read_start: time of day "HH:MM", default "00:30" [s after midnight] */
+        int64_t read_window_s;       /* wan.read_window: duration 0..24 h, default 4 h [s] */
+        uint32_t profile_read_bytes; /* wan.profile_read_size: data size, default 1 KiB [B] */
+        double uplink_bps;           /* wan.uplink.bandwidth: bit rate, default 2 Mbit/s [bit/s] */
+        double uplink_latency_s;     /* wan.uplink.latency: duration, default 100 ms [s] */
+        double backbone_bps;         /* wan.backbone.bandwidth: default 1 Gbit/s [bit/s] */
+        double backbone_latency_s;   /* wan.backbone.latency: default 10 ms [s] */
+    } wan;
+
+    struct {
+        bool events;                /* trace.events: bool, default true */
+        uint32_t compression;       /* trace.compression: deflate level 0..9, default 4 */
+        uint32_t chunk_households;  /* trace.chunk_households: 1..1,000,000, default 1024 */
+    } trace;
+
+    /* Not keys: where the scenario came from, and its resolved text. */
+    char source_path[1024]; /* path given on the command line */
+    char *resolved_yaml;    /* malloc'd; the whole resolved scenario, every key, with units */
+} sim_scenario;
+
+/* Load PATH, apply its `extends:` chain (relative to the including file) and then
+ * the NSETS overrides "key.path=value" in order.  On success returns 0 and *OUT
+ * (free with sim_scenario_destroy).  On failure returns -1 and writes into ERR one
+ * line per problem found (at most 20), each "FILE:LINE:COL: key.path: what is wrong";
+ * a --set problem uses "--set:1:COL" as its position (COL within the argument). */
+int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, sim_scenario **out,
+                      char *err, size_t errlen);
+
+void sim_scenario_destroy(sim_scenario *sc); /* accepts NULL */
+
+/* Markdown table of every key: path, type/unit, default, range, description. */
+int sim_scenario_reference(char **out_markdown);
+
+#endif

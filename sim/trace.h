@@ -1,0 +1,72 @@
+/* Trace writer: one self-describing HDF5 file per run.
+ *
+ * Every dataset the simulator writes is declared once in trace.c's table (path, element
+ * type, shape kind, units, description); the writer creates them all from that table
+ * and gives each its `units` and `description` attributes, so a reader never meets an
+ * unlabelled number.  The paths are a contract with users' analysis scripts:
+ *
+ *   /meta                              attributes: metersim_version, firmware_build, seed,
+ *                                      scenario_name, scenario_yaml, complete, sim_start,
+ *                                      sim_end, households, wall_start, wall_end
+ *   /households                        table: id, area, region
+ *   /meter/halfhourly/<channel>        [household, period] uint32, chunked + deflate
+ *   /meter/registers/final             [household, channel] uint64 end-of-run registers
+ *   /events                            appended records (t_s, household, code, value)
+ *   /network/headend/arrivals          [second] messages arriving at the head-end
+ *   /grid/demand_w                     [minute] mean total demand
+ *
+ * The file is written as OUT.partial and renamed to OUT only when the run completed;
+ * an interrupted run closes a valid file with complete = 0 and keeps the .partial name.
+ * Not here: what the numbers mean for models; the engine hands over finished blocks.
+ */
+#ifndef SIM_TRACE_H
+#define SIM_TRACE_H
+
+#include "sim/events.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sim_trace sim_trace;
+
+/* Half-hourly channels, in the order of mm_channel. */
+#define SIM_TRACE_CHANNELS 4
+
+typedef struct sim_trace_info {
+    const char *version;
+    const char *firmware_build;
+    const char *scenario_name;
+    const char *scenario_yaml;
+    uint64_t seed;
+    int64_t start_unix;
+    uint64_t households;
+    uint32_t chunk_households;
+    uint32_t compression; /* deflate level 0..9 */
+} sim_trace_info;
+
+typedef struct sim_household_row {
+    uint32_t id;
+    uint32_t area;
+    uint16_t region;
+} sim_household_row;
+
+/* Creates OUT.partial. Returns NULL with a message in ERR. */
+sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, char *err,
+                            size_t errlen);
+int sim_trace_households(sim_trace *t, const sim_household_row *rows, size_t n);
+/* A block of the half-hourly matrix: households [hh0, hh0+nh), periods [p0, p0+np),
+ * row-major data[nh][np].  Blocks for a period range must arrive for all households
+ * before the next range; the period extent grows to p0+np. */
+int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, uint64_t p0,
+                         uint64_t np, const uint32_t *data);
+int sim_trace_registers(sim_trace *t, uint64_t hh0, uint64_t nh, const uint64_t *data);
+int sim_trace_events(sim_trace *t, const sim_event *ev, size_t n);
+int sim_trace_arrivals(sim_trace *t, const uint32_t *per_second, size_t n);
+int sim_trace_demand(sim_trace *t, const double *w_per_minute, size_t n);
+/* Write the closing attributes, close, and rename when COMPLETE. Frees T. */
+int sim_trace_finish(sim_trace *t, int complete, int64_t sim_end_unix, char *err, size_t errlen);
+
+/* Path of the file actually written (OUT or OUT.partial) after finish; static storage. */
+const char *sim_trace_final_path(void);
+
+#endif

@@ -1,0 +1,513 @@
+#include "scenario.h"
+
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef SCENARIO_DATA_DIR
+#error "build with -DSCENARIO_DATA_DIR=<tests/scenario/data>"
+#endif
+
+/* Every test runs inside the data directory so messages show short relative paths. */
+static void enter_data_dir(void)
+{
+    cr_assert_eq(chdir(SCENARIO_DATA_DIR), 0, "cannot enter %s", SCENARIO_DATA_DIR);
+}
+
+TestSuite(scenario, .init = enter_data_dir);
+
+static char err[8192];
+
+static sim_scenario *load_ok(const char *path, const char *const *sets, size_t nsets)
+{
+    sim_scenario *sc = NULL;
+    err[0] = '\0';
+    int rc = sim_scenario_load(path, sets, nsets, &sc, err, sizeof err);
+    cr_assert_eq(rc, 0, "%s did not load:\n%s", path, err);
+    cr_assert_not_null(sc);
+    return sc;
+}
+
+/* Loads PATH expecting failure; the messages must be exactly EXPECTED. */
+static void expect_errors(const char *path, const char *const *sets, size_t nsets,
+                          const char *expected)
+{
+    sim_scenario *sc = (sim_scenario *)&sc;
+    err[0] = '\0';
+    int rc = sim_scenario_load(path, sets, nsets, &sc, err, sizeof err);
+    cr_assert_eq(rc, -1, "%s loaded although it should not", path);
+    cr_expect_null(sc);
+    cr_expect_str_eq(err, expected);
+}
+
+Test(scenario, fills_every_absent_key_with_its_default)
+{
+    sim_scenario *sc = load_ok("minimal.yaml", NULL, 0);
+    cr_expect_str_eq(sc->name, "minimal");
+    cr_expect_str_eq(sc->description, "");
+    cr_expect_eq(sc->seed, 1);
+    cr_expect_eq(sc->start_unix, 1768176000); /* 2026-01-12T00:00:00Z, a Monday */
+    cr_expect_eq(sc->duration_s, 7 * 86400);
+    cr_expect_eq(sc->households, 1000);
+    cr_expect_eq(sc->topology.regions, 1);
+    cr_expect_eq(sc->topology.area_households, 500);
+    cr_expect_str_eq(sc->load.model, "basic");
+    cr_expect_eq(sc->load.annual_kwh, 2700);
+    cr_expect_eq(sc->load.spread, 0.4);
+    cr_expect_eq(sc->load.seasonal_amplitude, 0.15);
+    cr_expect_eq(sc->load.power_factor, 0.95);
+    cr_expect_eq(sc->meter.register_digits, 9);
+    cr_expect_eq(sc->wan.read_start_s, 1800);
+    cr_expect_eq(sc->wan.read_window_s, 4 * 3600);
+    cr_expect_eq(sc->wan.profile_read_bytes, 1024);
+    cr_expect_eq(sc->wan.uplink_bps, 2e6);
+    cr_expect_eq(sc->wan.uplink_latency_s, 0.1);
+    cr_expect_eq(sc->wan.backbone_bps, 1e9);
+    cr_expect_eq(sc->wan.backbone_latency_s, 0.01);
+    cr_expect(sc->trace.events);
+    cr_expect_eq(sc->trace.compression, 4);
+    cr_expect_eq(sc->trace.chunk_households, 1024);
+    cr_expect_str_eq(sc->source_path, "minimal.yaml");
+    sim_scenario_destroy(sc);
+}
+
+Test(scenario, resolves_to_every_key_in_natural_units)
+{
+    sim_scenario *sc = load_ok("minimal.yaml", NULL, 0);
+    cr_expect_str_eq(sc->resolved_yaml, "# resolved by metersim from minimal.yaml\n"
+                                        "name: \"minimal\"\n"
+                                        "description: \"\"\n"
+                                        "seed: 1\n"
+                                        "start: 2026-01-12\n"
+                                        "duration: 7 d\n"
+                                        "households: 1000\n"
+                                        "topology:\n"
+                                        "  regions: 1\n"
+                                        "  area_households: 500\n"
+                                        "load:\n"
+                                        "  model: basic\n"
+                                        "  annual: 2700 kWh/yr\n"
+                                        "  spread: 40 %\n"
+                                        "  seasonal_amplitude: 15 %\n"
+                                        "  power_factor: 0.95\n"
+                                        "meter:\n"
+                                        "  register_digits: 9\n"
+                                        "wan:\n"
+                                        "  read_start: \"00:30\"\n"
+                                        "  read_window: 4 h\n"
+                                        "  profile_read_size: 1 KiB\n"
+                                        "  uplink:\n"
+                                        "    bandwidth: 2 Mbit/s\n"
+                                        "    latency: 100 ms\n"
+                                        "  backbone:\n"
+                                        "    bandwidth: 1 Gbit/s\n"
+                                        "    latency: 10 ms\n"
+                                        "trace:\n"
+                                        "  events: true\n"
+                                        "  compression: 4\n"
+                                        "  chunk_households: 1024\n");
+    sim_scenario_destroy(sc);
+}
+
+/* Writes TEXT to a fresh temporary file and returns its malloc'd path. */
+static char *temp_file(const char *text, size_t len)
+{
+    char *path = strdup("/tmp/metersim-scenario-XXXXXX");
+    cr_assert_not_null(path);
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+static void assert_same_scenario(const sim_scenario *a, const sim_scenario *b)
+{
+    cr_expect_str_eq(a->name, b->name);
+    cr_expect_str_eq(a->description, b->description);
+    cr_expect_eq(a->seed, b->seed);
+    cr_expect_eq(a->start_unix, b->start_unix);
+    cr_expect_eq(a->duration_s, b->duration_s);
+    cr_expect_eq(a->households, b->households);
+    cr_expect_eq(a->topology.regions, b->topology.regions);
+    cr_expect_eq(a->topology.area_households, b->topology.area_households);
+    cr_expect_str_eq(a->load.model, b->load.model);
+    cr_expect_eq(a->load.annual_kwh, b->load.annual_kwh);
+    cr_expect_eq(a->load.spread, b->load.spread);
+    cr_expect_eq(a->load.seasonal_amplitude, b->load.seasonal_amplitude);
+    cr_expect_eq(a->load.power_factor, b->load.power_factor);
+    cr_expect_eq(a->meter.register_digits, b->meter.register_digits);
+    cr_expect_eq(a->wan.read_start_s, b->wan.read_start_s);
+    cr_expect_eq(a->wan.read_window_s, b->wan.read_window_s);
+    cr_expect_eq(a->wan.profile_read_bytes, b->wan.profile_read_bytes);
+    cr_expect_eq(a->wan.uplink_bps, b->wan.uplink_bps);
+    cr_expect_eq(a->wan.uplink_latency_s, b->wan.uplink_latency_s);
+    cr_expect_eq(a->wan.backbone_bps, b->wan.backbone_bps);
+    cr_expect_eq(a->wan.backbone_latency_s, b->wan.backbone_latency_s);
+    cr_expect_eq(a->trace.events, b->trace.events);
+    cr_expect_eq(a->trace.compression, b->trace.compression);
+    cr_expect_eq(a->trace.chunk_households, b->trace.chunk_households);
+    /* Both were calloc'd and written field by field, so padding is zero in both. */
+    cr_expect_eq(memcmp(a, b, offsetof(sim_scenario, source_path)), 0);
+}
+
+/* The resolved text of PATH, loaded again, gives the same struct and the same text. */
+static void check_round_trip(const char *path, const char *const *sets, size_t nsets)
+{
+    sim_scenario *first = load_ok(path, sets, nsets);
+    char *copy = temp_file(first->resolved_yaml, strlen(first->resolved_yaml));
+    sim_scenario *second = load_ok(copy, NULL, 0);
+    assert_same_scenario(first, second);
+    const char *body1 = strchr(first->resolved_yaml, '\n');
+    const char *body2 = strchr(second->resolved_yaml, '\n');
+    cr_assert(body1 && body2);
+    cr_expect_str_eq(body2, body1);
+    unlink(copy);
+    free(copy);
+    sim_scenario_destroy(first);
+    sim_scenario_destroy(second);
+}
+
+Test(scenario, resolved_text_of_the_defaults_loads_back_to_the_same_struct)
+{
+    check_round_trip("minimal.yaml", NULL, 0);
+}
+
+Test(scenario, resolved_text_of_unusual_values_loads_back_to_the_same_struct)
+{
+    sim_scenario *sc = load_ok("full.yaml", NULL, 0);
+    cr_expect_str_eq(sc->description, "quotes \" and a tab\tinside, ünïcode");
+    cr_expect_eq(sc->seed, UINT64_C(9223372036854775807));
+    cr_expect_eq(sc->start_unix, 1782887400); /* 2026-07-01T06:30:00Z */
+    cr_expect_eq(sc->duration_s, 5400);
+    cr_expect_eq(sc->load.annual_kwh, 4100);
+    cr_expect_eq(sc->load.spread, 0.123);
+    cr_expect_eq(sc->wan.read_start_s, 6 * 3600 + 30 * 60 + 15);
+    cr_expect_eq(sc->wan.uplink_bps, 250e3);
+    cr_expect_eq(sc->wan.uplink_latency_s, 0.0125);
+    cr_expect_eq(sc->wan.backbone_bps, 2.5e9);
+    cr_expect_not(sc->trace.events);
+    cr_expect(strstr(sc->resolved_yaml, "\nstart: 2026-07-01T06:30:00Z\n"));
+    cr_expect(strstr(sc->resolved_yaml, "\n  spread: 12.3 %\n"));
+    cr_expect(strstr(sc->resolved_yaml, "\n  read_window: 90 min\n"));
+    cr_expect(strstr(sc->resolved_yaml, "\n    bandwidth: 250 kbit/s\n"));
+    cr_expect(strstr(sc->resolved_yaml, "\n    bandwidth: 2500 Mbit/s\n"));
+    cr_expect(strstr(sc->resolved_yaml, "\n    latency: 12.5 ms\n"));
+    sim_scenario_destroy(sc);
+    check_round_trip("full.yaml", NULL, 0);
+    const char *sets[] = {"load.spread=1.0e-3 %", "wan.uplink.latency=0.333 s",
+                          "load.power_factor=0.7000000000000001"};
+    check_round_trip("full.yaml", sets, 3);
+}
+
+Test(scenario, reports_a_yaml_syntax_error_at_libyamls_problem_mark)
+{
+    expect_errors("syntax.yaml", NULL, 0,
+                  "syntax.yaml:3:9: syntax error: did not find expected ',' or ']' (while "
+                  "parsing a flow sequence that started at 2:13)");
+}
+
+Test(scenario, suggests_the_nearest_valid_key_for_an_unknown_one)
+{
+    expect_errors("unknown_keys.yaml", NULL, 0,
+                  "unknown_keys.yaml:5:3: load.anual: unknown key; did you mean \"load.annual\"?\n"
+                  "unknown_keys.yaml:6:1: wna: unknown key; did you mean \"wan\"?\n"
+                  "unknown_keys.yaml:8:1: spread: unknown key; did you mean \"load.spread\"?\n"
+                  "unknown_keys.yaml:9:1: zzzz: unknown key; expected one of: extends, name, "
+                  "description, seed, start, duration, households, topology, load, meter, wan, "
+                  "trace");
+}
+
+Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
+{
+    expect_errors(
+        "types.yaml", NULL, 0,
+        "types.yaml:3:3: households: expected an integer, got a mapping\n"
+        "types.yaml:4:11: duration: expected a duration such as \"30 min\", got a sequence\n"
+        "types.yaml:5:7: seed: expected an integer, got \"12.5\"\n"
+        "types.yaml:7:11: trace.events: expected true or false, got \"yes\"\n"
+        "types.yaml:8:16: trace.compression: expected an integer, got the quoted string \"4\"\n"
+        "types.yaml:9:7: load: expected a mapping with keys model, annual, spread, "
+        "seasonal_amplitude, power_factor, got a scalar");
+}
+
+Test(scenario, reports_missing_required_keys_at_the_enclosing_mapping)
+{
+    expect_errors("missing.yaml", NULL, 0,
+                  "missing.yaml:2:1: name: missing required key (a name, 1..63 characters of A-Z "
+                  "a-z 0-9 _ . -)\n"
+                  "missing.yaml:2:1: duration: missing required key (a duration such as \"30 "
+                  "min\", 30 min..400 d, a multiple of 30 min)\n"
+                  "missing.yaml:2:1: households: missing required key (an integer, 1..50000000)");
+}
+
+Test(scenario, reports_out_of_range_values_with_the_range_in_units)
+{
+    expect_errors("range.yaml", NULL, 0,
+                  "range.yaml:2:13: households: 50000001 is out of range (1..50000000)\n"
+                  "range.yaml:3:11: duration: \"401 d\" is out of range (30 min..400 d, a "
+                  "multiple of 30 min)\n"
+                  "range.yaml:5:12: topology.regions: 15 is out of range (1..14)\n"
+                  "range.yaml:7:17: load.power_factor: 0.4 is out of range (0.5..1)\n"
+                  "range.yaml:8:11: load.spread: \"250 %\" is out of range (0 %..200 %)\n"
+                  "range.yaml:10:16: wan.read_window: \"25 h\" is out of range (0 s..1 d)");
+}
+
+Test(scenario, reports_malformed_units_with_the_kind_expected_and_an_example)
+{
+    expect_errors(
+        "units_bad.yaml", NULL, 0,
+        "units_bad.yaml:3:11: duration: expected a duration such as \"30 min\"; unknown unit "
+        "\"mins\"\n"
+        "units_bad.yaml:5:11: load.annual: expected an energy per year such as \"2700 kWh/yr\"; "
+        "unknown unit \"kWh\"\n"
+        "units_bad.yaml:7:22: wan.profile_read_size: expected a data size such as \"1 KiB\"; "
+        "unknown unit \"KB\"\n"
+        "units_bad.yaml:8:15: wan.read_start: expected a time of day such as \"00:30\" or "
+        "\"06:30:15\"; \"25:00\" is not a time between 00:00 and 23:59:59\n"
+        "units_bad.yaml:10:16: wan.uplink.bandwidth: expected a bit rate such as \"2 Mbit/s\"; "
+        "\"fast\" does not start with a number\n"
+        "units_bad.yaml:11:8: start: expected a UTC date such as \"2026-01-12\" or "
+        "\"2026-01-12T06:30:00Z\"; \"12/01/2026\" is not YYYY-MM-DD");
+}
+
+Test(scenario, stops_after_twenty_errors)
+{
+    sim_scenario *sc = NULL;
+    cr_assert_eq(sim_scenario_load("many_errors.yaml", NULL, 0, &sc, err, sizeof err), -1);
+    int lines = 1;
+    for (const char *p = err; *p; p++)
+        lines += *p == '\n';
+    cr_expect_eq(lines, 20);
+    cr_expect(strncmp(err, "many_errors.yaml:1:1: bogus00: unknown key", 42) == 0, "%s", err);
+}
+
+Test(scenario, overrides_an_extended_base_key_by_key)
+{
+    sim_scenario *sc = load_ok("child.yaml", NULL, 0);
+    cr_expect_str_eq(sc->name, "child");              /* child */
+    cr_expect_eq(sc->households, 100);                 /* base, over root's 5 */
+    cr_expect_eq(sc->seed, 7);                         /* root, two levels down */
+    cr_expect_eq(sc->trace.compression, 9);            /* root */
+    cr_expect_eq(sc->duration_s, 86400);               /* base */
+    cr_expect_eq(sc->load.annual_kwh, 3000);           /* base, sibling of an override */
+    cr_expect_eq(sc->load.spread, 0.1);                /* child over base */
+    cr_expect_eq(sc->wan.uplink_bps, 10e6);            /* base, deep sibling */
+    cr_expect_eq(sc->wan.uplink_latency_s, 0.02);      /* child over base, deep */
+    cr_expect_eq(sc->wan.read_window_s, 4 * 3600);     /* default */
+    cr_expect_str_eq(sc->source_path, "child.yaml");
+    cr_expect(strstr(sc->resolved_yaml, "# resolved by metersim from child.yaml\n") ==
+              sc->resolved_yaml);
+    cr_expect_null(strstr(sc->resolved_yaml, "extends"));
+    sim_scenario_destroy(sc);
+}
+
+Test(scenario, points_errors_inside_a_base_file_into_that_file)
+{
+    expect_errors("child_of_bad.yaml", NULL, 0,
+                  "bases/bad_base.yaml:2:13: households: expected an integer, got \"lots\"\n"
+                  "bases/bad_base.yaml:5:3: wan.uplnk: unknown key; did you mean \"wan.uplink\"?");
+}
+
+Test(scenario, detects_an_extends_cycle)
+{
+    expect_errors("cycle_a.yaml", NULL, 0,
+                  "cycle_b.yaml:1:10: extends: cycle: cycle_a.yaml -> cycle_b.yaml -> "
+                  "cycle_a.yaml");
+}
+
+Test(scenario, reports_a_missing_or_malformed_extends_at_the_extends_value)
+{
+    expect_errors("extends_missing.yaml", NULL, 0,
+                  "extends_missing.yaml:2:10: extends: cannot open nowhere.yaml: No such file or "
+                  "directory");
+    expect_errors("extends_type.yaml", NULL, 0,
+                  "extends_type.yaml:2:3: extends: expected a file name, got a mapping");
+}
+
+Test(scenario, keeps_only_the_last_of_several_values_for_one_key)
+{
+    /* Overrides replace values before validation: only the value in force is checked. */
+    const char *sets[] = {"seed=abc", "seed=5"};
+    sim_scenario *sc = load_ok("minimal.yaml", sets, 2);
+    cr_expect_eq(sc->seed, 5);
+    sim_scenario_destroy(sc);
+}
+
+Test(scenario, applies_set_overrides_after_extends)
+{
+    const char *sets[] = {"households=5", "load.spread=5%", "wan.uplink.bandwidth=\"1 Gbps\"",
+                          "description=hello world", "trace.events=false", "load.spread=7 %"};
+    sim_scenario *sc = load_ok("child.yaml", sets, 6);
+    cr_expect_eq(sc->households, 5);
+    cr_expect_eq(sc->load.spread, 0.07); /* the later --set wins */
+    cr_expect_eq(sc->wan.uplink_bps, 1e9);
+    cr_expect_eq(sc->wan.uplink_latency_s, 0.02);
+    cr_expect_str_eq(sc->description, "hello world");
+    cr_expect_not(sc->trace.events);
+    sim_scenario_destroy(sc);
+}
+
+Test(scenario, reports_set_errors_at_their_column_in_the_argument)
+{
+    const char *sets[] = {"load.anual=3000 kWh/yr", "households=many", "duration=45 min",
+                          "nothing",    "wan.uplink=5",          "seed=[1",
+                          "extends=minimal.yaml"};
+    expect_errors("minimal.yaml", sets, 7,
+                  "--set:1:1: load.anual: unknown key; did you mean \"load.annual\"?\n"
+                  "--set:1:12: households: expected an integer, got \"many\"\n"
+                  "--set:1:10: duration: \"45 min\" is not a whole number of 30 min settlement "
+                  "periods\n"
+                  "--set:1:1: nothing: expected key.path=value\n"
+                  "--set:1:1: wan.uplink: is a mapping; set one of its keys: bandwidth, latency\n"
+                  "--set:1:8: seed: did not find expected ',' or ']' (while parsing a flow "
+                  "sequence that started at 1:6)\n"
+                  "--set:1:1: extends: cannot be given with --set; write it in the file");
+}
+
+Test(scenario, reports_a_missing_file_with_strerror)
+{
+    expect_errors("no_such_file.yaml", NULL, 0,
+                  "no_such_file.yaml: cannot open: No such file or directory");
+}
+
+Test(scenario, rejects_documents_that_are_not_a_mapping)
+{
+    expect_errors("scalar.yaml", NULL, 0,
+                  "scalar.yaml:1:1: scenario: expected a mapping of keys such as \"name: demo\", "
+                  "got a scalar");
+    expect_errors("sequence.yaml", NULL, 0,
+                  "sequence.yaml:1:1: scenario: expected a mapping of keys such as \"name: "
+                  "demo\", got a sequence");
+    expect_errors("two_docs.yaml", NULL, 0,
+                  "two_docs.yaml:2:1: syntax error: a second YAML document; a scenario is one "
+                  "document (use extends: to share keys)");
+}
+
+Test(scenario, treats_an_empty_file_as_a_scenario_without_keys)
+{
+    expect_errors("empty.yaml", NULL, 0,
+                  "empty.yaml:1:1: name: missing required key (a name, 1..63 characters of A-Z "
+                  "a-z 0-9 _ . -)\n"
+                  "empty.yaml:1:1: duration: missing required key (a duration such as \"30 "
+                  "min\", 30 min..400 d, a multiple of 30 min)\n"
+                  "empty.yaml:1:1: households: missing required key (an integer, 1..50000000)");
+}
+
+Test(scenario, reports_a_key_given_twice)
+{
+    expect_errors("duplicate.yaml", NULL, 0,
+                  "duplicate.yaml:2:1: name: duplicate key (first given at 1:1)");
+}
+
+Test(scenario, follows_aliases_to_earlier_anchors)
+{
+    sim_scenario *sc = load_ok("aliases.yaml", NULL, 0);
+    cr_expect_eq(sc->topology.area_households, 64);
+    cr_expect_eq(sc->wan.backbone_bps, 5e6);
+    cr_expect_eq(sc->wan.backbone_latency_s, 0.005);
+    sim_scenario_destroy(sc);
+    expect_errors("bad_alias.yaml", NULL, 0,
+                  "bad_alias.yaml:2:13: syntax error: alias *nope refers to no anchor defined "
+                  "before it (or to a collection that contains it)");
+}
+
+Test(scenario, rejects_a_file_that_is_not_utf8)
+{
+    static const char text[] = "name: caf\xff\nhouseholds: 1\nduration: 1 d\n";
+    char *path = temp_file(text, sizeof text - 1);
+    char expected[256];
+    snprintf(expected, sizeof expected,
+             "%s:1:10: syntax error: invalid leading UTF-8 octet (byte 0xFF); a scenario must "
+             "be UTF-8",
+             path);
+    expect_errors(path, NULL, 0, expected);
+    unlink(path);
+    free(path);
+}
+
+Test(scenario, checks_names_seeds_and_settlement_periods)
+{
+    const char *bad[] = {"name=has space", "seed=9223372036854775808", "duration=0 s"};
+    expect_errors("minimal.yaml", bad, 3,
+                  "--set:1:6: name: \"has space\" may only contain A-Z a-z 0-9 _ . - (it names "
+                  "output files)\n"
+                  "--set:1:6: seed: 9223372036854775808 is out of range "
+                  "(0..9223372036854775807)\n"
+                  "--set:1:10: duration: \"0 s\" is out of range (30 min..400 d, a multiple of 30 "
+                  "min)");
+    const char *negative[] = {"seed=-1"};
+    expect_errors("minimal.yaml", negative, 1,
+                  "--set:1:6: seed: -1 is out of range (0..9223372036854775807)");
+    const char *good[] = {"seed=0", "duration=400 d", "name=a.b-c_D9"};
+    sim_scenario *sc = load_ok("minimal.yaml", good, 3);
+    cr_expect_eq(sc->seed, 0);
+    cr_expect_eq(sc->duration_s, 400 * 86400);
+    cr_expect_str_eq(sc->name, "a.b-c_D9");
+    sim_scenario_destroy(sc);
+    const char *long_name[] = {"name=a123456789b123456789c123456789d123456789e123456789f1234567"};
+    expect_errors("minimal.yaml", long_name, 1,
+                  "--set:1:6: name: must be 1..63 characters of A-Z a-z 0-9 _ . -");
+}
+
+Test(scenario, survives_junk_without_crashing)
+{
+    static const char *const junk[] = {
+        "a: *b\n",
+        "? [a, {b: c}]\n: d\n",
+        "name: [\n",
+        "\"\\0\": 1\nname: \"a\\0b\"\n",
+        "load: {annual: 1e309 kWh/yr, spread: -0 %, model: 5}\nhouseholds: 99999999999999999999\n",
+        "&a [*a]\n",
+        "%YAML 1.1\n--- !!map\nname: !!str x\n...\n",
+        "name: x\nhouseholds: 1\nduration: 1 d\nwan: {uplink: {bandwidth: {a: [1, {b: 2}]}}}\n",
+    };
+    for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
+        char *path = temp_file(junk[i], strlen(junk[i]));
+        sim_scenario *sc = NULL;
+        int rc = sim_scenario_load(path, NULL, 0, &sc, err, sizeof err);
+        cr_expect_eq(rc, -1, "junk %zu loaded", i);
+        cr_expect_neq(err[0], '\0', "junk %zu gave no message", i);
+        sim_scenario_destroy(sc);
+        unlink(path);
+        free(path);
+    }
+    /* Deep nesting, and a message buffer too small for even one line. */
+    size_t n = 100000;
+    char *deep = malloc(n + 4);
+    cr_assert_not_null(deep);
+    memcpy(deep, "a: ", 3);
+    memset(deep + 3, '[', n);
+    deep[n + 3] = '\0';
+    char *path = temp_file(deep, strlen(deep));
+    char tiny[8];
+    sim_scenario *sc = NULL;
+    cr_expect_eq(sim_scenario_load(path, NULL, 0, &sc, tiny, sizeof tiny), -1);
+    cr_expect_eq(strlen(tiny), 7);
+    cr_expect_eq(sim_scenario_load(path, NULL, 0, &sc, NULL, 0), -1);
+    unlink(path);
+    free(path);
+    free(deep);
+    cr_expect_eq(sim_scenario_load(NULL, NULL, 0, &sc, err, sizeof err), -1);
+}
+
+Test(scenario, documents_every_key_in_the_reference_table)
+{
+    char *md = NULL;
+    cr_assert_eq(sim_scenario_reference(&md), 0);
+    cr_assert_not_null(md);
+    cr_expect(strncmp(md, "| Key | Type | Default | Range | Description |\n", 46) == 0);
+    cr_expect(strstr(md, "| `wan.uplink.bandwidth` | bit rate | `2 Mbit/s` | 1 bit/s..100 Gbit/s "
+                         "| Bandwidth of each area's uplink |\n"));
+    cr_expect(strstr(md, "| `duration` | duration | required | 30 min..400 d, a multiple of 30 "
+                         "min |"));
+    cr_expect(strstr(md, "| `extends` | string | none |"));
+    int rows = 0;
+    for (const char *p = md; (p = strstr(p, "\n| `")); p++)
+        rows++;
+    cr_expect_eq(rows, 25);
+    free(md);
+}

@@ -1,0 +1,16 @@
+/* Test helpers: read whole datasets and attributes of a trace with the HDF5 C API. */
+#ifndef TESTS_H5READ_H
+#define TESTS_H5READ_H
+
+#include <hdf5.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Whole dataset as native TYPE; dims into DIMS (rank <= 2); malloc'd buffer or NULL. */
+void *h5_read_all(hid_t f, const char *path, hid_t type, hsize_t dims[2], int *rank);
+int h5_attr_str(hid_t obj, const char *name, char *buf, size_t n);
+int h5_attr_u64(hid_t obj, const char *name, uint64_t *v);
+/* Run a shell command, return its exit status (or -1). */
+int run_cmd(const char *fmt, ...);
+
+#endif

@@ -1,0 +1,330 @@
+/* End to end: run small scenarios with the real binary and check the trace. */
+#include "h5read.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EV_READ_SENT 0x10001u
+#define EV_READ_DELIVERED 0x10002u
+
+typedef struct ev {
+    double t_s;
+    uint32_t household;
+    uint32_t code;
+    int64_t value;
+} ev;
+
+static char dir[256];
+
+static void mkdir_tmp(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/metersim-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void rm_tmp(void)
+{
+    run_cmd("rm -rf '%s'", dir);
+}
+
+static const char *bin(void)
+{
+    const char *b = getenv("METERSIM_BIN");
+    cr_assert_not_null(b, "METERSIM_BIN not set (run through ctest)");
+    return b;
+}
+
+static const char *src(void)
+{
+    const char *s = getenv("METERSIM_SOURCE_DIR");
+    cr_assert_not_null(s);
+    return s;
+}
+
+static int run_small(const char *out, const char *extra)
+{
+    return run_cmd("'%s' run '%s/tests/sim/data/small.yaml' -o '%s/%s' --quiet %s", bin(), src(),
+                   dir, out, extra);
+}
+
+static hid_t open_trace(const char *name)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0, "cannot open %s", p);
+    return f;
+}
+
+static hid_t event_type(void)
+{
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ev));
+    H5Tinsert(t, "t_s", HOFFSET(ev, t_s), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "household", HOFFSET(ev, household), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "code", HOFFSET(ev, code), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "value", HOFFSET(ev, value), H5T_NATIVE_INT64);
+    return t;
+}
+
+TestSuite(run, .init = mkdir_tmp, .fini = rm_tmp, .timeout = 600);
+
+Test(run, small_scenario_writes_every_dataset_with_shape_and_units)
+{
+    cr_assert_eq(run_small("a.h5", ""), 0);
+    hid_t f = open_trace("a.h5");
+    hid_t meta = H5Gopen2(f, "/meta", H5P_DEFAULT);
+    uint64_t complete = 0, seed = 0, hh = 0;
+    char yaml[8192], start[64], end[64], version[64];
+    cr_assert_eq(h5_attr_u64(meta, "complete", &complete), 0);
+    cr_expect_eq(complete, 1);
+    cr_assert_eq(h5_attr_u64(meta, "seed", &seed), 0);
+    cr_expect_eq(seed, 7);
+    cr_assert_eq(h5_attr_u64(meta, "households", &hh), 0);
+    cr_expect_eq(hh, 300);
+    cr_assert_eq(h5_attr_str(meta, "scenario_yaml", yaml, sizeof yaml), 0);
+    cr_expect(strstr(yaml, "households: 300") != NULL, "resolved yaml:\n%s", yaml);
+    cr_assert_eq(h5_attr_str(meta, "sim_start", start, sizeof start), 0);
+    cr_expect_str_eq(start, "2026-01-12T00:00:00Z");
+    cr_assert_eq(h5_attr_str(meta, "sim_end", end, sizeof end), 0);
+    cr_expect_str_eq(end, "2026-01-14T00:00:00Z");
+    cr_assert_eq(h5_attr_str(meta, "metersim_version", version, sizeof version), 0);
+    H5Gclose(meta);
+
+    static const struct {
+        const char *path;
+        int rank;
+        hsize_t d0, d1;
+        const char *units;
+    } want[] = {
+        {"/households", 1, 300, 1, "-"},
+        {"/meter/halfhourly/import_wh", 2, 300, 96, "Wh"},
+        {"/meter/halfhourly/export_wh", 2, 300, 96, "Wh"},
+        {"/meter/halfhourly/reactive_import_varh", 2, 300, 96, "varh"},
+        {"/meter/halfhourly/reactive_export_varh", 2, 300, 96, "varh"},
+        {"/meter/registers/final", 2, 300, 4, "Wh|varh"},
+        {"/network/headend/arrivals", 1, 2 * 86400, 1, "messages/s"},
+        {"/grid/demand_w", 1, 2 * 1440, 1, "W"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        hid_t ds = H5Dopen2(f, want[i].path, H5P_DEFAULT);
+        cr_assert_geq(ds, 0, "missing %s", want[i].path);
+        hid_t sp = H5Dget_space(ds);
+        hsize_t d[2] = {1, 1};
+        cr_expect_eq(H5Sget_simple_extent_ndims(sp), want[i].rank, "%s rank", want[i].path);
+        H5Sget_simple_extent_dims(sp, d, NULL);
+        cr_expect_eq(d[0], want[i].d0, "%s dim 0 = %llu", want[i].path, (unsigned long long)d[0]);
+        if (want[i].rank == 2)
+            cr_expect_eq(d[1], want[i].d1, "%s dim 1 = %llu", want[i].path,
+                         (unsigned long long)d[1]);
+        char units[64] = "", desc[512] = "";
+        cr_expect_eq(h5_attr_str(ds, "units", units, sizeof units), 0, "%s units", want[i].path);
+        cr_expect_str_eq(units, want[i].units);
+        cr_expect_eq(h5_attr_str(ds, "description", desc, sizeof desc), 0);
+        cr_expect_gt(strlen(desc), 10);
+        H5Sclose(sp);
+        H5Dclose(ds);
+    }
+    hid_t ds = H5Dopen2(f, "/events", H5P_DEFAULT);
+    cr_assert_geq(ds, 0);
+    char units[128];
+    cr_expect_eq(h5_attr_str(ds, "units", units, sizeof units), 0);
+    H5Dclose(ds);
+    H5Fclose(f);
+    char partial[512];
+    struct stat st;
+    snprintf(partial, sizeof partial, "%s/a.h5.partial", dir);
+    cr_expect_neq(stat(partial, &st), 0, "no .partial left behind after a complete run");
+}
+
+Test(run, halfhourly_sums_equal_the_final_registers)
+{
+    cr_assert_eq(run_small("a.h5", ""), 0);
+    hid_t f = open_trace("a.h5");
+    hsize_t dh[2], dr[2];
+    int rh, rr;
+    uint64_t *reg = h5_read_all(f, "/meter/registers/final", H5T_NATIVE_UINT64, dr, &rr);
+    cr_assert_not_null(reg);
+    static const char *ch[4] = {"import_wh", "export_wh", "reactive_import_varh",
+                                "reactive_export_varh"};
+    uint64_t all_import = 0;
+    for (int c = 0; c < 4; c++) {
+        char path[128];
+        snprintf(path, sizeof path, "/meter/halfhourly/%s", ch[c]);
+        uint32_t *hh = h5_read_all(f, path, H5T_NATIVE_UINT32, dh, &rh);
+        cr_assert_not_null(hh);
+        for (hsize_t i = 0; i < dh[0]; i++) {
+            uint64_t s = 0;
+            for (hsize_t p = 0; p < dh[1]; p++) s += hh[i * dh[1] + p];
+            cr_assert_eq(s, reg[i * 4 + c], "household %llu channel %s: periods %llu, register %llu",
+                         (unsigned long long)i, ch[c], (unsigned long long)s,
+                         (unsigned long long)reg[i * 4 + c]);
+            if (c == 0) all_import += s;
+        }
+        free(hh);
+    }
+    /* The demand series integrates the same power: within 1 Wh per household (each
+     * register keeps its sub-Wh remainder back). */
+    hsize_t dd[2];
+    int rd;
+    double *dem = h5_read_all(f, "/grid/demand_w", H5T_NATIVE_DOUBLE, dd, &rd);
+    cr_assert_not_null(dem);
+    double wh = 0;
+    for (hsize_t m = 0; m < dd[0]; m++) wh += dem[m] / 60.0;
+    cr_expect(wh >= (double)all_import && wh < (double)all_import + 300.0,
+              "demand %.1f Wh vs registers %llu Wh", wh, (unsigned long long)all_import);
+    free(dem);
+    free(reg);
+    H5Fclose(f);
+}
+
+Test(run, each_profile_read_delivers_the_import_of_the_periods_it_carries)
+{
+    cr_assert_eq(run_small("a.h5", ""), 0);
+    hid_t f = open_trace("a.h5");
+    hsize_t de[2], dh[2], da[2];
+    int r;
+    hid_t et = event_type();
+    ev *e = h5_read_all(f, "/events", et, de, &r);
+    uint32_t *imp = h5_read_all(f, "/meter/halfhourly/import_wh", H5T_NATIVE_UINT32, dh, &r);
+    uint32_t *arr = h5_read_all(f, "/network/headend/arrivals", H5T_NATIVE_UINT32, da, &r);
+    cr_assert(e && imp && arr);
+    uint32_t n_hh = (uint32_t)dh[0], np = (uint32_t)dh[1];
+    uint32_t *from = calloc(n_hh, sizeof *from);
+    double *sent_at = calloc(n_hh, sizeof *sent_at);
+    uint64_t sent = 0, delivered = 0, arrivals = 0;
+    for (hsize_t k = 1; k < de[0]; k++) cr_assert(e[k - 1].t_s <= e[k].t_s, "events in time order");
+    for (hsize_t k = 0; k < de[0]; k++) {
+        uint32_t h = e[k].household;
+        cr_assert_lt(h, n_hh);
+        if (e[k].code == EV_READ_SENT) {
+            cr_expect_eq(e[k].value, 1024, "read size");
+            sent_at[h] = e[k].t_s;
+            sent++;
+        } else if (e[k].code == EV_READ_DELIVERED) {
+            /* A daily read carries every period closed since the previous read. */
+            uint32_t upto = (uint32_t)(sent_at[h] / 1800.0);
+            int64_t want = 0;
+            for (uint32_t p = from[h]; p < upto && p < np; p++) want += imp[(size_t)h * np + p];
+            cr_expect_eq(e[k].value, want, "household %u read at %.0f s", h, sent_at[h]);
+            cr_expect_gt(e[k].t_s, sent_at[h], "delivered after sent");
+            cr_expect_lt(e[k].t_s - sent_at[h], 5.0, "latency");
+            from[h] = upto;
+            delivered++;
+        }
+    }
+    for (hsize_t s = 0; s < da[0]; s++) arrivals += arr[s];
+    /* 300 households x 2 days, reads 00:30-04:30 each day. */
+    cr_expect_eq(sent, 600);
+    cr_expect_eq(delivered, 600);
+    cr_expect_eq(arrivals, delivered);
+    free(from);
+    free(sent_at);
+    free(e);
+    free(imp);
+    free(arr);
+    H5Tclose(et);
+    H5Fclose(f);
+}
+
+static int same_dataset(hid_t fa, hid_t fb, const char *path, hid_t type)
+{
+    hsize_t da[2], db[2];
+    int ra, rb;
+    unsigned char *a = h5_read_all(fa, path, type, da, &ra);
+    unsigned char *b = h5_read_all(fb, path, type, db, &rb);
+    int same = a && b && ra == rb && da[0] == db[0] && da[1] == db[1] &&
+               memcmp(a, b, (size_t)da[0] * (ra > 1 ? da[1] : 1) * H5Tget_size(type)) == 0;
+    free(a);
+    free(b);
+    return same;
+}
+
+Test(run, same_seed_gives_identical_datasets_and_another_seed_differs)
+{
+    cr_assert_eq(run_small("a.h5", ""), 0);
+    cr_assert_eq(run_small("b.h5", ""), 0);
+    cr_assert_eq(run_small("c.h5", "--seed 8"), 0);
+    hid_t a = open_trace("a.h5"), b = open_trace("b.h5"), c = open_trace("c.h5");
+    hid_t et = event_type();
+    static const char *u32[] = {"/meter/halfhourly/import_wh", "/meter/halfhourly/export_wh",
+                                "/meter/halfhourly/reactive_import_varh",
+                                "/network/headend/arrivals"};
+    for (size_t i = 0; i < 4; i++)
+        cr_expect(same_dataset(a, b, u32[i], H5T_NATIVE_UINT32), "%s differs", u32[i]);
+    cr_expect(same_dataset(a, b, "/grid/demand_w", H5T_NATIVE_DOUBLE));
+    cr_expect(same_dataset(a, b, "/meter/registers/final", H5T_NATIVE_UINT64));
+    cr_expect(same_dataset(a, b, "/events", et));
+    cr_expect(!same_dataset(a, c, "/meter/halfhourly/import_wh", H5T_NATIVE_UINT32));
+    cr_expect(!same_dataset(a, c, "/events", et));
+    H5Tclose(et);
+    H5Fclose(a);
+    H5Fclose(b);
+    H5Fclose(c);
+}
+
+Test(run, area_size_does_not_change_any_household)
+{
+    /* Households draw from their own streams: regrouping them into other areas leaves
+     * every meter's data unchanged. */
+    cr_assert_eq(run_small("a.h5", ""), 0);
+    cr_assert_eq(run_small("b.h5", "--set topology.area_households=7"), 0);
+    hid_t a = open_trace("a.h5"), b = open_trace("b.h5");
+    cr_expect(same_dataset(a, b, "/meter/halfhourly/import_wh", H5T_NATIVE_UINT32));
+    cr_expect(same_dataset(a, b, "/meter/registers/final", H5T_NATIVE_UINT64));
+    cr_expect(same_dataset(a, b, "/grid/demand_w", H5T_NATIVE_DOUBLE));
+    H5Fclose(a);
+    H5Fclose(b);
+}
+
+Test(run, sigint_leaves_a_valid_partial_trace_marked_incomplete)
+{
+    char out[512];
+    snprintf(out, sizeof out, "%s/long.h5", dir);
+    pid_t pid;
+    pid = fork();
+    if (pid == 0) {
+        char scen[512];
+        snprintf(scen, sizeof scen, "%s/tests/sim/data/long.yaml", src());
+        execl(bin(), bin(), "run", scen, "--quiet", "-o", out, (char *)NULL);
+        _exit(127);
+    }
+    /* Wait until the run has written some periods, then interrupt it. */
+    char partial[600];
+    snprintf(partial, sizeof partial, "%s.partial", out);
+    struct stat st;
+    for (int i = 0; i < 600 && stat(partial, &st) != 0; i++) usleep(50000);
+    usleep(1500000);
+    kill(pid, SIGINT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    cr_assert(WIFEXITED(status), "exited by itself after SIGINT");
+    cr_expect_eq(WEXITSTATUS(status), 1);
+    cr_assert_eq(stat(partial, &st), 0, "the interrupted trace keeps its .partial name");
+    cr_expect_neq(stat(out, &st), 0);
+    hid_t f = H5Fopen(partial, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0, "partial trace is a valid HDF5 file");
+    hid_t meta = H5Gopen2(f, "/meta", H5P_DEFAULT);
+    uint64_t complete = 1;
+    char end[64];
+    cr_assert_eq(h5_attr_u64(meta, "complete", &complete), 0);
+    cr_expect_eq(complete, 0);
+    cr_assert_eq(h5_attr_str(meta, "sim_end", end, sizeof end), 0);
+    cr_expect_str_neq(end, "2026-03-13T00:00:00Z");
+    H5Gclose(meta);
+    /* The half-hourly matrix holds exactly the periods reached. */
+    hsize_t d[2];
+    int r;
+    uint32_t *imp = h5_read_all(f, "/meter/halfhourly/import_wh", H5T_NATIVE_UINT32, d, &r);
+    cr_assert_not_null(imp);
+    cr_expect_eq(d[0], 20000);
+    cr_expect_lt(d[1], 60 * 48);
+    free(imp);
+    H5Fclose(f);
+    cr_expect_eq(run_cmd("'%s' info '%s' > /dev/null", bin(), partial), 0);
+}
