@@ -38,6 +38,8 @@ static void expect_errors(const char *path, const char *const *sets, size_t nset
     sim_scenario *sc = (sim_scenario *)&sc;
     err[0] = '\0';
     int rc = sim_scenario_load(path, sets, nsets, &sc, err, sizeof err);
+    if (rc == 0)
+        sim_scenario_destroy(sc);
     cr_assert_eq(rc, -1, "%s loaded although it should not", path);
     cr_expect_null(sc);
     cr_expect_str_eq(err, expected);
@@ -448,7 +450,10 @@ Test(scenario, checks_names_seeds_and_settlement_periods)
     cr_expect_eq(sc->duration_s, 400 * 86400);
     cr_expect_str_eq(sc->name, "a.b-c_D9");
     sim_scenario_destroy(sc);
-    const char *long_name[] = {"name=a123456789b123456789c123456789d123456789e123456789f1234567"};
+    char name64[5 + 64 + 1] = "name=";
+    memset(name64 + 5, 'x', 64);
+    name64[5 + 64] = '\0';
+    const char *long_name[] = {name64};
     expect_errors("minimal.yaml", long_name, 1,
                   "--set:1:6: name: must be 1..63 characters of A-Z a-z 0-9 _ . -");
 }
