@@ -53,12 +53,13 @@ typedef struct key_row {
 
 #define FIELD(f, c)                                                                                \
     .ct = (c), .off = offsetof(sim_scenario, f), .size = sizeof(((sim_scenario *)0)->f)
-#define DAYS(n) ((double)(n) * 86400.0)
+#define DAYS(n) ((double)(n)*86400.0)
 
+/* Kept one row per key so it reads as a table. */
+/* clang-format off */
 static const key_row rows[] = {
     {.path = "extends", .kind = V_STR, .ct = C_NONE, .def = "",
-     .doc = "Base scenario loaded first (path relative to this file); keys here override it "
-            "one by one"},
+     .doc = "Base scenario loaded first (path relative to this file); keys here override it one by one"},
     {.path = "name", .kind = V_NAME, FIELD(name, C_STR), .def = NULL,
      .doc = "Scenario name, stored in every trace"},
     {.path = "description", .kind = V_STR, FIELD(description, C_STR), .def = "",
@@ -66,9 +67,9 @@ static const key_row rows[] = {
     {.path = "seed", .kind = V_INT, FIELD(seed, C_U64), .ilo = 0, .ihi = INT64_MAX, .def = "1",
      .doc = "Root of every random stream; --seed overrides it"},
     /* 2026-01-12 is a Monday in winter, when demand peaks. */
-    {.path = "start", .kind = V_UNIT, .unit = SIM_UNIT_DATE, FIELD(start_unix, C_I64), .lo = 0,
-     .hi = DAYS(47482) /* 2100-01-01 */, .def = "2026-01-12",
-     .doc = "Simulated start, UTC date or date-time"},
+    {.path = "start", .kind = V_UNIT, .unit = SIM_UNIT_DATE, FIELD(start_unix, C_I64),
+     .lo = 0, .hi = DAYS(47482) /* 2100-01-01 */, .step = 1800, .def = "2026-01-12",
+     .doc = "Simulated start, UTC date or date-time on a settlement period boundary (:00 or :30)"},
     {.path = "duration", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(duration_s, C_I64),
      .lo = 1800, .hi = DAYS(400), .step = 1800, .def = NULL,
      .doc = "Simulated span, in whole 30 min settlement periods"},
@@ -76,8 +77,8 @@ static const key_row rows[] = {
      .def = NULL, .doc = "Number of households simulated"},
 
     /* 14 DNO licence areas in GB (FACTS.md). */
-    {.path = "topology.regions", .kind = V_INT, FIELD(topology.regions, C_U32), .ilo = 1,
-     .ihi = 14, .def = "1", .doc = "DNO regions the households are spread over"},
+    {.path = "topology.regions", .kind = V_INT, FIELD(topology.regions, C_U32),
+     .ilo = 1, .ihi = 14, .def = "1", .doc = "DNO regions the households are spread over"},
     {.path = "topology.area_households", .kind = V_INT, FIELD(topology.area_households, C_U32),
      .ilo = 1, .ihi = 100000, .def = "500", .doc = "Households per area (one WAN cell)"},
 
@@ -92,8 +93,8 @@ static const key_row rows[] = {
     {.path = "load.seasonal_amplitude", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      FIELD(load.seasonal_amplitude, C_F64), .lo = 0, .hi = 1, .def = "15 %",
      .doc = "Winter-to-summer swing of demand around its mean"},
-    {.path = "load.power_factor", .kind = V_REAL, FIELD(load.power_factor, C_F64), .lo = 0.5,
-     .hi = 1, .def = "0.95", .doc = "Power factor of household load"},
+    {.path = "load.power_factor", .kind = V_REAL, FIELD(load.power_factor, C_F64),
+     .lo = 0.5, .hi = 1, .def = "0.95", .doc = "Power factor of household load"},
 
     {.path = "meter.register_digits", .kind = V_INT, FIELD(meter.register_digits, C_U32),
      .ilo = 6, .ihi = 12, .def = "9", .doc = "Decimal digits of the Wh import register"},
@@ -122,11 +123,12 @@ static const key_row rows[] = {
 
     {.path = "trace.events", .kind = V_BOOL, FIELD(trace.events, C_BOOL), .def = "true",
      .doc = "Record alerts, commands and outages in /events"},
-    {.path = "trace.compression", .kind = V_INT, FIELD(trace.compression, C_U32), .ilo = 0,
-     .ihi = 9, .def = "4", .doc = "Deflate level of the trace datasets"},
+    {.path = "trace.compression", .kind = V_INT, FIELD(trace.compression, C_U32),
+     .ilo = 0, .ihi = 9, .def = "4", .doc = "Deflate level of the trace datasets"},
     {.path = "trace.chunk_households", .kind = V_INT, FIELD(trace.chunk_households, C_U32),
      .ilo = 1, .ihi = 1000000, .def = "1024", .doc = "Households per HDF5 chunk"},
 };
+/* clang-format on */
 
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -142,15 +144,15 @@ typedef struct ynode {
     int line, col; /* 1-based */
     char *text;    /* scalar; may hold NUL bytes, LEN counts them */
     size_t len;
-    char *anchor;  /* collection anchor, registered when the collection ends */
+    char *anchor;        /* collection anchor, registered when the collection ends */
     struct ynode **kids; /* map: key, value, key, value, ... */
     size_t n, cap;
 } ynode;
 
 typedef struct ydoc {
     struct ydoc *next;
-    char *file; /* as shown in messages */
-    int order;  /* load order, to sort messages */
+    char *file;  /* as shown in messages */
+    int order;   /* load order, to sort messages */
     ynode *root; /* NULL: empty document */
     ynode **all;
     size_t nall, capall;
@@ -193,24 +195,24 @@ static bool full(const loader *L)
     return L->nerr >= MAX_ERRORS;
 }
 
-/* Printable, one-line, bounded form of user text inside a message. */
+/* Printable, one-line form of user text inside a message, cut to fit BUF with "...". */
 static void show(const char *s, size_t n, char *buf, size_t len)
 {
-    size_t o = 0, cut = n > 60 ? 57 : n;
-    for (size_t i = 0; i < cut && o + 1 < len; i++) {
+    if (len < 8) return;
+    size_t o = 0, cut = n < len ? n : len - 4;
+    for (size_t i = 0; i < cut; i++) {
         unsigned char c = (unsigned char)s[i];
         buf[o++] = (c >= 0x20 && c != 0x7f) ? (char)c : '?';
     }
-    for (size_t i = 0; n > cut && i < 3 && o + 1 < len; i++)
-        buf[o++] = '.';
-    if (len > 0)
-        buf[o] = '\0';
+    if (cut < n)
+        for (int i = 0; i < 3; i++)
+            buf[o++] = '.';
+    buf[o] = '\0';
 }
 
 static void add_error(loader *L, int order, int line, int col, const char *fmt, ...)
 {
-    if (full(L))
-        return;
+    if (full(L)) return;
     char text[512];
     va_list ap;
     va_start(ap, fmt);
@@ -218,8 +220,7 @@ static void add_error(loader *L, int order, int line, int col, const char *fmt, 
     va_end(ap);
     err_rec *e = &L->errs[L->nerr];
     e->text = strdup(text);
-    if (!e->text)
-        return;
+    if (!e->text) return;
     e->order = order;
     e->line = line;
     e->col = col;
@@ -231,8 +232,7 @@ static void add_error(loader *L, int order, int line, int col, const char *fmt, 
 static void err_at(loader *L, const ydoc *d, int line, int col, const char *path, const char *fmt,
                    ...)
 {
-    if (full(L))
-        return;
+    if (full(L)) return;
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
@@ -244,8 +244,7 @@ static void err_at(loader *L, const ydoc *d, int line, int col, const char *path
 static ydoc *new_doc(loader *L, const char *file)
 {
     ydoc *d = calloc(1, sizeof *d);
-    if (!d)
-        return NULL;
+    if (!d) return NULL;
     d->file = strdup(file);
     if (!d->file) {
         free(d);
@@ -290,14 +289,12 @@ static ynode *new_node(ydoc *d, int kind, const yaml_mark_t *m, int col_off)
     if (d->nall == d->capall) {
         size_t cap = d->capall ? d->capall * 2 : 64;
         ynode **all = realloc(d->all, cap * sizeof *all);
-        if (!all)
-            return NULL;
+        if (!all) return NULL;
         d->all = all;
         d->capall = cap;
     }
     ynode *n = calloc(1, sizeof *n);
-    if (!n)
-        return NULL;
+    if (!n) return NULL;
     n->kind = kind;
     mark_pos(m, col_off, &n->line, &n->col);
     d->all[d->nall++] = n;
@@ -309,8 +306,7 @@ static int add_kid(ynode *parent, ynode *kid)
     if (parent->n == parent->cap) {
         size_t cap = parent->cap ? parent->cap * 2 : 8;
         ynode **k = realloc(parent->kids, cap * sizeof *k);
-        if (!k)
-            return -1;
+        if (!k) return -1;
         parent->kids = k;
         parent->cap = cap;
     }
@@ -320,11 +316,9 @@ static int add_kid(ynode *parent, ynode *kid)
 
 static int add_anchor(ydoc *d, const char *name, ynode *n)
 {
-    if (d->nanchors == MAX_ANCHORS)
-        return -1;
+    if (d->nanchors == MAX_ANCHORS) return -1;
     d->anchors[d->nanchors].name = strdup(name);
-    if (!d->anchors[d->nanchors].name)
-        return -1;
+    if (!d->anchors[d->nanchors].name) return -1;
     d->anchors[d->nanchors++].node = n;
     return 0;
 }
@@ -333,8 +327,7 @@ static int add_anchor(ydoc *d, const char *name, ynode *n)
 static ynode *find_anchor(const ydoc *d, const char *name)
 {
     for (size_t i = d->nanchors; i-- > 0;)
-        if (strcmp(d->anchors[i].name, name) == 0)
-            return d->anchors[i].node;
+        if (strcmp(d->anchors[i].name, name) == 0) return d->anchors[i].node;
     return NULL;
 }
 
@@ -448,8 +441,7 @@ static int parse_yaml(loader *L, ydoc *d, const unsigned char *buf, size_t len, 
                     n = NULL;
             }
             if (!n) {
-                err_at(L, d, line, col, path, "out of memory or more than %d anchors",
-                       MAX_ANCHORS);
+                err_at(L, d, line, col, path, "out of memory or more than %d anchors", MAX_ANCHORS);
                 rc = -1;
             }
             break;
@@ -464,8 +456,7 @@ static int parse_yaml(loader *L, ydoc *d, const unsigned char *buf, size_t len, 
                 break;
             }
             n = new_node(d, map ? Y_MAP : Y_SEQ, m, col_off);
-            if (n && anchor && !(n->anchor = strdup((const char *)anchor)))
-                n = NULL;
+            if (n && anchor && !(n->anchor = strdup((const char *)anchor))) n = NULL;
             if (!n) {
                 err_at(L, d, line, col, path, "out of memory");
                 rc = -1;
@@ -492,8 +483,7 @@ static int parse_yaml(loader *L, ydoc *d, const unsigned char *buf, size_t len, 
                 err_at(L, d, line, col, path, "out of memory");
                 rc = -1;
             }
-            if (rc == 0 && n->kind != Y_SCALAR && ev.type != YAML_ALIAS_EVENT)
-                stack[depth++] = n;
+            if (rc == 0 && n->kind != Y_SCALAR && ev.type != YAML_ALIAS_EVENT) stack[depth++] = n;
         }
         yaml_event_delete(&ev);
     }
@@ -508,8 +498,7 @@ static int parse_yaml(loader *L, ydoc *d, const unsigned char *buf, size_t len, 
 static int find_row(const char *path)
 {
     for (size_t i = 0; i < NROWS; i++)
-        if (strcmp(rows[i].path, path) == 0)
-            return (int)i;
+        if (strcmp(rows[i].path, path) == 0) return (int)i;
     return -1;
 }
 
@@ -518,8 +507,7 @@ static bool is_group(const char *path)
 {
     size_t n = strlen(path);
     for (size_t i = 0; i < NROWS; i++)
-        if (strncmp(rows[i].path, path, n) == 0 && rows[i].path[n] == '.')
-            return true;
+        if (strncmp(rows[i].path, path, n) == 0 && rows[i].path[n] == '.') return true;
     return false;
 }
 
@@ -530,23 +518,19 @@ static void children(const char *prefix, char *buf, size_t len)
     buf[0] = '\0';
     for (size_t i = 0; i < NROWS; i++) {
         const char *p = rows[i].path;
-        if (pn && (strncmp(p, prefix, pn) != 0 || p[pn] != '.'))
-            continue;
+        if (pn && (strncmp(p, prefix, pn) != 0 || p[pn] != '.')) continue;
         const char *name = pn ? p + pn + 1 : p;
         size_t nl = strcspn(name, ".");
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++) {
             const char *q = rows[j].path;
-            if (pn && (strncmp(q, prefix, pn) != 0 || q[pn] != '.'))
-                continue;
+            if (pn && (strncmp(q, prefix, pn) != 0 || q[pn] != '.')) continue;
             const char *qn = pn ? q + pn + 1 : q;
             seen = strcspn(qn, ".") == nl && strncmp(qn, name, nl) == 0;
         }
-        if (seen)
-            continue;
+        if (seen) continue;
         int w = snprintf(buf + o, len - o, "%s%.*s", o ? ", " : "", (int)nl, name);
-        if (w < 0 || (size_t)w >= len - o)
-            return;
+        if (w < 0 || (size_t)w >= len - o) return;
         o += (size_t)w;
     }
 }
@@ -556,8 +540,7 @@ static void children(const char *prefix, char *buf, size_t len)
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t na = strlen(a), nb = strlen(b);
-    if (na > 64 || nb > 64)
-        return SIZE_MAX;
+    if (na > 64 || nb > 64) return SIZE_MAX;
     size_t dist[65][65];
     for (size_t i = 0; i <= na; i++)
         dist[i][0] = i;
@@ -566,10 +549,8 @@ static size_t edit_distance(const char *a, const char *b)
     for (size_t i = 1; i <= na; i++) {
         for (size_t j = 1; j <= nb; j++) {
             size_t best = dist[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (dist[i - 1][j] + 1 < best)
-                best = dist[i - 1][j] + 1;
-            if (dist[i][j - 1] + 1 < best)
-                best = dist[i][j - 1] + 1;
+            if (dist[i - 1][j] + 1 < best) best = dist[i - 1][j] + 1;
+            if (dist[i][j - 1] + 1 < best) best = dist[i][j - 1] + 1;
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
                 dist[i - 2][j - 2] + 1 < best)
                 best = dist[i - 2][j - 2] + 1;
@@ -603,35 +584,33 @@ static bool suggest(const char *prefix, const char *key, char *best, size_t len)
     size_t best_d = SIZE_MAX, pn = strlen(prefix);
     for (size_t i = 0; i < NROWS; i++) {
         const char *p = rows[i].path;
-        if (*prefix && rows[i].ct == C_NONE)
-            continue;
+        if (*prefix && rows[i].ct == C_NONE) continue;
         /* Every prefix of P that is a key: "wan", "wan.uplink", "wan.uplink.bandwidth". */
         for (const char *e = p; e;) {
             e = strchr(e + 1, '.');
             char cand[KEY_MAX];
             size_t cn = e ? (size_t)(e - p) : strlen(p);
-            if (cn >= sizeof cand)
-                break;
+            if (cn >= sizeof cand) break;
             memcpy(cand, p, cn);
             cand[cn] = '\0';
             const char *last = strrchr(cand, '.');
             last = last ? last + 1 : cand;
-            bool sibling = (pn == 0 && !strchr(cand, '.')) ||
-                           (pn && strncmp(cand, prefix, pn) == 0 && cand[pn] == '.' &&
-                            !strchr(cand + pn + 1, '.'));
+            bool sibling =
+                (pn == 0 && !strchr(cand, '.')) || (pn && strncmp(cand, prefix, pn) == 0 &&
+                                                    cand[pn] == '.' && !strchr(cand + pn + 1, '.'));
             if (sibling)
                 consider(cand, edit_distance(key, last), tolerance(key), &best_d, best, len);
         }
     }
     for (size_t i = 0; i < NROWS; i++) {
         const char *p = rows[i].path;
-        if (rows[i].ct == C_NONE)
-            continue;
+        if (rows[i].ct == C_NONE) continue;
         const char *last = strrchr(p, '.');
         last = last ? last + 1 : p;
         consider(p, edit_distance(path, p), tolerance(path), &best_d, best, len);
-        consider(p, edit_distance(key, last), tolerance(key) - (tolerance(key) > 1), &best_d,
-                 best, len);
+        /* A name found at another level is a weaker hint: allow one slip fewer. */
+        consider(p, edit_distance(key, last), tolerance(key) - (tolerance(key) > 1), &best_d, best,
+                 len);
     }
     return best_d != SIZE_MAX;
 }
@@ -658,11 +637,10 @@ static const char *kind_of(const ynode *n)
 
 static bool is_null(const ynode *n)
 {
-    if (n->kind != Y_SCALAR || !n->plain)
-        return false;
+    if (n->kind != Y_SCALAR || !n->plain) return false;
     const char *t = n->text;
-    return n->len == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 ||
-           strcmp(t, "Null") == 0 || strcmp(t, "NULL") == 0;
+    return n->len == 0 || strcmp(t, "~") == 0 || strcmp(t, "null") == 0 || strcmp(t, "Null") == 0 ||
+           strcmp(t, "NULL") == 0;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -697,21 +675,21 @@ static void walk_map(loader *L, const ydoc *d, const ynode *map, const char *pre
             bool dup = false;
             for (size_t j = 0; j < i && !dup; j += 2) {
                 const ynode *o = map->kids[j];
-                if (o->kind == Y_SCALAR && o->len == k->len && memcmp(o->text, k->text, k->len) == 0) {
+                if (o->kind == Y_SCALAR && o->len == k->len &&
+                    memcmp(o->text, k->text, k->len) == 0) {
                     err_at(L, d, k->line, k->col, path, "duplicate key (first given at %d:%d)",
                            o->line, o->col);
                     dup = true;
                 }
             }
-            if (dup || is_null(v))
-                continue;
+            if (dup || is_null(v)) continue;
             if (v->kind == Y_MAP) {
                 walk_map(L, d, v, path);
             } else {
                 char list[400];
                 children(path, list, sizeof list);
-                err_at(L, d, v->line, v->col, path, "expected a mapping with keys %s, got %s",
-                       list, kind_of(v));
+                err_at(L, d, v->line, v->col, path, "expected a mapping with keys %s, got %s", list,
+                       kind_of(v));
             }
         } else {
             unknown_key(L, d, k->line, k->col, prefix, k->text, k->len);
@@ -777,27 +755,26 @@ static void load_file(loader *L, const char *file, const ydoc *from, const ynode
     struct stat st;
     if (!f || fstat(fileno(f), &st) != 0) {
         int e = errno;
-        if (f)
-            fclose(f);
+        if (f) fclose(f);
+        char shown[300];
+        show(file, strlen(file), shown, sizeof shown);
         if (from)
-            err_at(L, from, from_node->line, from_node->col, "extends", "cannot open %s: %s",
-                   file, strerror(e));
+            err_at(L, from, from_node->line, from_node->col, "extends", "cannot open %s: %s", shown,
+                   strerror(e));
         else
             add_error(L, -1, 0, 0, "%s: cannot open: %s", file, strerror(e));
         L->fatal = true;
         return;
     }
     for (int i = 0; i < L->depth; i++) {
-        if (L->chain[i].dev != st.st_dev || L->chain[i].ino != st.st_ino)
-            continue;
+        if (L->chain[i].dev != st.st_dev || L->chain[i].ino != st.st_ino) continue;
         char cycle[600] = "";
         size_t o = 0;
         for (int j = i; j < L->depth && o < sizeof cycle; j++) {
             int w = snprintf(cycle + o, sizeof cycle - o, "%s -> ", L->chain[j].file);
             o += w > 0 ? (size_t)w : 0;
         }
-        if (o < sizeof cycle)
-            snprintf(cycle + o, sizeof cycle - o, "%s", file);
+        if (o < sizeof cycle) snprintf(cycle + o, sizeof cycle - o, "%s", file);
         err_at(L, from, from_node->line, from_node->col, "extends", "cycle: %s", cycle);
         fclose(f);
         L->fatal = true;
@@ -817,8 +794,8 @@ static void load_file(loader *L, const char *file, const ydoc *from, const ynode
     ydoc *d = buf ? new_doc(L, file) : NULL;
     if (!d) {
         if (from)
-            err_at(L, from, from_node->line, from_node->col, "extends", "cannot read %s: %s",
-                   file, strerror(e ? e : ENOMEM));
+            err_at(L, from, from_node->line, from_node->col, "extends", "cannot read %s: %s", file,
+                   strerror(e ? e : ENOMEM));
         else
             add_error(L, -1, 0, 0, "%s: cannot read: %s", file, strerror(e ? e : ENOMEM));
         free(buf);
@@ -832,8 +809,7 @@ static void load_file(loader *L, const char *file, const ydoc *from, const ynode
         return;
     }
     const ynode *root = d->root;
-    if (!root || is_null(root))
-        return;
+    if (!root || is_null(root)) return;
     if (root->kind != Y_MAP) {
         err_at(L, d, root->line, root->col, "scenario",
                "expected a mapping of keys such as \"name: demo\", got %s", kind_of(root));
@@ -843,8 +819,7 @@ static void load_file(loader *L, const char *file, const ydoc *from, const ynode
 
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const ynode *k = root->kids[i], *v = root->kids[i + 1];
-        if (k->kind != Y_SCALAR || k->len != 7 || strcmp(k->text, "extends") != 0)
-            continue;
+        if (k->kind != Y_SCALAR || k->len != 7 || strcmp(k->text, "extends") != 0) continue;
         if (v->kind != Y_SCALAR || is_null(v) || strlen(v->text) != v->len || v->len == 0) {
             err_at(L, d, v->line, v->col, "extends", "expected a file name, got %s",
                    v->kind == Y_SCALAR ? "nothing" : kind_of(v));
@@ -870,8 +845,7 @@ static void load_file(loader *L, const char *file, const ydoc *from, const ynode
     for (size_t i = 0; i + 1 < root->n; i += 2) {
         const ynode *k = root->kids[i];
         if (k->kind == Y_SCALAR && k->len == 7 && strcmp(k->text, "extends") == 0) {
-            if (seen)
-                err_at(L, d, k->line, k->col, "extends", "duplicate key");
+            if (seen) err_at(L, d, k->line, k->col, "extends", "duplicate key");
             seen = true;
         }
     }
@@ -938,8 +912,7 @@ static void apply_set(loader *L, const char *arg, size_t i)
     d->order = tmp.order;
     const char *val = eq + 1;
     int col_off = (int)(val - arg);
-    if (parse_yaml(L, d, (const unsigned char *)val, strlen(val), col_off, key) != 0)
-        return;
+    if (parse_yaml(L, d, (const unsigned char *)val, strlen(val), col_off, key) != 0) return;
     if (!d->root) {
         yaml_mark_t m = {0, 0, 0};
         ynode *n = new_node(d, Y_SCALAR, &m, col_off);
@@ -993,8 +966,7 @@ static void fmt_real(double v, char *buf, size_t len)
 {
     for (int p = 1; p <= 17; p++) {
         snprintf(buf, len, "%.*g", p, v);
-        if (strtod(buf, NULL) == v)
-            return;
+        if (strtod(buf, NULL) == v) return;
     }
 }
 
@@ -1030,7 +1002,9 @@ static void range_text(const key_row *r, char *buf, size_t len)
     case V_UNIT:
         sim_unit_format(r->unit, r->lo, lo, sizeof lo);
         sim_unit_format(r->unit, r->hi, hi, sizeof hi);
-        if (r->step > 0) {
+        if (r->step > 0 && r->unit == SIM_UNIT_DATE) {
+            snprintf(buf, len, "%s..%s, on a :00 or :30 boundary", lo, hi);
+        } else if (r->step > 0) {
             sim_unit_format(r->unit, r->step, step, sizeof step);
             snprintf(buf, len, "%s..%s, a multiple of %s", lo, hi, step);
         } else {
@@ -1074,54 +1048,43 @@ static bool parse_int(const char *t, int64_t *out, bool *overflow)
 {
     const char *p = t;
     bool neg = *p == '-';
-    if (*p == '+' || *p == '-')
-        p++;
-    if (!*p)
-        return false;
+    if (*p == '+' || *p == '-') p++;
+    if (!*p) return false;
     uint64_t v = 0;
     *overflow = false;
     for (; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
+        if (*p < '0' || *p > '9') return false;
         unsigned dgt = (unsigned)(*p - '0');
         if (v > (UINT64_MAX - dgt) / 10)
             *overflow = true;
         else
             v = v * 10 + dgt;
     }
-    if (!*overflow && !neg && v > (uint64_t)INT64_MAX)
-        *overflow = true;
-    if (!*overflow && neg && v > (uint64_t)INT64_MAX + 1)
-        *overflow = true;
-    if (!*overflow)
-        *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    if (!*overflow && !neg && v > (uint64_t)INT64_MAX) *overflow = true;
+    if (!*overflow && neg && v > (uint64_t)INT64_MAX + 1) *overflow = true;
+    if (!*overflow) *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return true;
 }
 
 static bool parse_real(const char *t, double *out)
 {
     const char *p = t;
-    if (*p == '+' || *p == '-')
-        p++;
+    if (*p == '+' || *p == '-') p++;
     size_t nd = 0;
     for (; *p >= '0' && *p <= '9'; p++)
         nd++;
     if (*p == '.')
         for (p++; *p >= '0' && *p <= '9'; p++)
             nd++;
-    if (nd == 0)
-        return false;
+    if (nd == 0) return false;
     if (*p == 'e' || *p == 'E') {
         p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!(*p >= '0' && *p <= '9'))
-            return false;
+        if (*p == '+' || *p == '-') p++;
+        if (!(*p >= '0' && *p <= '9')) return false;
         while (*p >= '0' && *p <= '9')
             p++;
     }
-    if (*p)
-        return false;
+    if (*p) return false;
     *out = strtod(t, NULL);
     return true;
 }
@@ -1161,8 +1124,7 @@ static void convert(loader *L, const key_row *r, const ynode *v, const ydoc *d, 
 
     switch (r->kind) {
     case V_STR:
-        if (null)
-            t = "";
+        if (null) t = "";
         if (strlen(t) >= r->size) {
             err_at(L, d, v->line, v->col, path, "longer than %zu bytes", r->size - 1);
             return;
@@ -1180,8 +1142,7 @@ static void convert(loader *L, const key_row *r, const ynode *v, const ydoc *d, 
             if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                   c == '_' || c == '.' || c == '-')) {
                 err_at(L, d, v->line, v->col, path,
-                       "\"%s\" may only contain A-Z a-z 0-9 _ . - (it names output files)",
-                       shown);
+                       "\"%s\" may only contain A-Z a-z 0-9 _ . - (it names output files)", shown);
                 return;
             }
         }
@@ -1254,6 +1215,11 @@ static void convert(loader *L, const key_row *r, const ynode *v, const ydoc *d, 
                    base_unit_plural(r->unit));
             return;
         }
+        if (r->step > 0 && fmod(x, r->step) != 0 && r->unit == SIM_UNIT_DATE) {
+            err_at(L, d, v->line, v->col, path,
+                   "\"%s\" is not on a settlement period boundary (:00 or :30 UTC)", shown);
+            return;
+        }
         if (r->step > 0 && fmod(x, r->step) != 0) {
             char step[40];
             sim_unit_format(r->unit, r->step, step, sizeof step);
@@ -1279,8 +1245,7 @@ typedef struct sbuf {
 
 static void sb_printf(sbuf *b, const char *fmt, ...)
 {
-    if (b->oom)
-        return;
+    if (b->oom) return;
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
@@ -1370,8 +1335,7 @@ static void value_text(const key_row *r, const sim_scenario *sc, sbuf *b)
         }
         break;
     }
-    if (sim_unit_format(r->unit, x, num, sizeof num) != 0)
-        snprintf(num, sizeof num, "?");
+    if (sim_unit_format(r->unit, x, num, sizeof num) != 0) snprintf(num, sizeof num, "?");
     /* Quoted so that YAML 1.1 readers do not take "00:30" for the base-60 integer 30. */
     if (r->unit == SIM_UNIT_TIME_OF_DAY)
         sb_printf(b, "\"%s\"", num);
@@ -1385,8 +1349,7 @@ static int shared_groups(const char *a, const char *b)
     int n = 0;
     for (;;) {
         size_t la = strcspn(a, "."), lb = strcspn(b, ".");
-        if (!a[la] || !b[lb] || la != lb || strncmp(a, b, la) != 0)
-            return n;
+        if (!a[la] || !b[lb] || la != lb || strncmp(a, b, la) != 0) return n;
         n++;
         a += la + 1;
         b += lb + 1;
@@ -1402,13 +1365,11 @@ static char *resolved_text(const sim_scenario *sc, const char *path)
     const char *prev = "";
     for (size_t i = 0; i < NROWS; i++) {
         const key_row *r = &rows[i];
-        if (r->ct == C_NONE)
-            continue;
+        if (r->ct == C_NONE) continue;
         int keep = shared_groups(prev, r->path), level = 0;
         const char *p = r->path;
         for (const char *dot; (dot = strchr(p, '.')); p = dot + 1, level++)
-            if (level >= keep)
-                sb_printf(&b, "%*s%.*s:\n", 2 * level, "", (int)(dot - p), p);
+            if (level >= keep) sb_printf(&b, "%*s%.*s:\n", 2 * level, "", (int)(dot - p), p);
         sb_printf(&b, "%*s%s: ", 2 * level, "", p);
         value_text(r, sc, &b);
         sb_printf(&b, "\n");
@@ -1423,8 +1384,7 @@ static char *resolved_text(const sim_scenario *sc, const char *path)
 
 int sim_scenario_reference(char **out_markdown)
 {
-    if (!out_markdown)
-        return -1;
+    if (!out_markdown) return -1;
     *out_markdown = NULL;
     sbuf b = {0};
     sb_printf(&b, "| Key | Type | Default | Range | Description |\n");
@@ -1432,7 +1392,7 @@ int sim_scenario_reference(char **out_markdown)
     for (size_t i = 0; i < NROWS; i++) {
         const key_row *r = &rows[i];
         static const char *const kind_names[] = {
-            [V_STR] = "string", [V_NAME] = "name",    [V_ENUM] = "enum", [V_BOOL] = "bool",
+            [V_STR] = "string",  [V_NAME] = "name",   [V_ENUM] = "enum", [V_BOOL] = "bool",
             [V_INT] = "integer", [V_REAL] = "number", [V_UNIT] = "",
         };
         const char *kind = r->kind == V_UNIT ? sim_unit_name(r->unit) : kind_names[r->kind];
@@ -1464,12 +1424,9 @@ int sim_scenario_reference(char **out_markdown)
 static int cmp_err(const void *a, const void *b)
 {
     const err_rec *x = a, *y = b;
-    if (x->order != y->order)
-        return x->order < y->order ? -1 : 1;
-    if (x->line != y->line)
-        return x->line < y->line ? -1 : 1;
-    if (x->col != y->col)
-        return x->col < y->col ? -1 : 1;
+    if (x->order != y->order) return x->order < y->order ? -1 : 1;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    if (x->col != y->col) return x->col < y->col ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -1477,8 +1434,7 @@ static void write_errors(loader *L, char *err, size_t errlen)
 {
     qsort(L->errs, (size_t)L->nerr, sizeof L->errs[0], cmp_err);
     size_t o = 0;
-    if (err && errlen > 0)
-        err[0] = '\0';
+    if (err && errlen > 0) err[0] = '\0';
     for (int i = 0; i < L->nerr; i++) {
         if (err && errlen > 0 && o < errlen) {
             int w = snprintf(err + o, errlen - o, "%s%s", i ? "\n" : "", L->errs[i].text);
@@ -1499,13 +1455,10 @@ static void free_loader(loader *L)
 int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, sim_scenario **out,
                       char *err, size_t errlen)
 {
-    if (err && errlen > 0)
-        err[0] = '\0';
-    if (out)
-        *out = NULL;
+    if (err && errlen > 0) err[0] = '\0';
+    if (out) *out = NULL;
     if (!path || !out || (nsets > 0 && !sets)) {
-        if (err && errlen > 0)
-            snprintf(err, errlen, "sim_scenario_load: no scenario file given");
+        if (err && errlen > 0) snprintf(err, errlen, "sim_scenario_load: no scenario file given");
         return -1;
     }
     loader *L = calloc(1, sizeof *L);
@@ -1513,8 +1466,7 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
     if (!L || !sc) {
         free(L);
         free(sc);
-        if (err && errlen > 0)
-            snprintf(err, errlen, "%s: out of memory", path);
+        if (err && errlen > 0) snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
     for (size_t i = 0; i < NROWS; i++)
@@ -1527,13 +1479,11 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
     if (!L->fatal) {
         const ydoc *main_doc = NULL;
         for (const ydoc *d = L->docs; d; d = d->next)
-            if (d->order == 0)
-                main_doc = d;
+            if (d->order == 0) main_doc = d;
         for (size_t i = 0; i < NROWS && main_doc; i++) {
             const key_row *r = &rows[i];
             const slot *s = &L->slots[i];
-            if (r->ct == C_NONE)
-                continue;
+            if (r->ct == C_NONE) continue;
             if (s->val) {
                 convert(L, r, s->val, s->doc, sc);
             } else if (!r->def) {
@@ -1578,8 +1528,7 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
 
 void sim_scenario_destroy(sim_scenario *sc)
 {
-    if (!sc)
-        return;
+    if (!sc) return;
     free(sc->resolved_yaml);
     free(sc);
 }

@@ -21,11 +21,11 @@ typedef struct unit_sym {
 } unit_sym;
 
 static const unit_sym duration_syms[] = {
-    {"ms", -3, 1, true}, {"s", 0, 1, true},     {"min", 0, 60, true},
+    {"ms", -3, 1, true},  {"s", 0, 1, true},     {"min", 0, 60, true},
     {"h", 0, 3600, true}, {"d", 0, 86400, true}, {NULL, 0, 0, false},
 };
 static const unit_sym power_syms[] = {
-    {"W", 0, 1, true},  {"kW", 3, 1, true},   {"MW", 6, 1, true},
+    {"W", 0, 1, true},  {"kW", 3, 1, true},  {"MW", 6, 1, true},
     {"GW", 9, 1, true}, {NULL, 0, 0, false},
 };
 static const unit_sym energy_year_syms[] = {
@@ -38,14 +38,19 @@ static const unit_sym percent_syms[] = {
     {NULL, 0, 0, false},
 };
 static const unit_sym data_size_syms[] = {
-    {"B", 0, 1, true},           {"kB", 3, 1, true},        {"KiB", 0, 1024, true},
-    {"MB", 6, 1, true},          {"MiB", 0, 1048576, true}, {"GB", 9, 1, true},
-    {"GiB", 0, 1073741824, true}, {NULL, 0, 0, false},
+    {"B", 0, 1, true},
+    {"kB", 3, 1, true},
+    {"KiB", 0, 1024, true},
+    {"MB", 6, 1, true},
+    {"MiB", 0, 1048576, true},
+    {"GB", 9, 1, true},
+    {"GiB", 0, 1073741824, true},
+    {NULL, 0, 0, false},
 };
 static const unit_sym bit_rate_syms[] = {
     {"bit/s", 0, 1, true},  {"kbit/s", 3, 1, true}, {"Mbit/s", 6, 1, true},
-    {"Gbit/s", 9, 1, true}, {"bps", 0, 1, false},    {"kbps", 3, 1, false},
-    {"Mbps", 6, 1, false},  {"Gbps", 9, 1, false},   {NULL, 0, 0, false},
+    {"Gbit/s", 9, 1, true}, {"bps", 0, 1, false},   {"kbps", 3, 1, false},
+    {"Mbps", 6, 1, false},  {"Gbps", 9, 1, false},  {NULL, 0, 0, false},
 };
 
 static const struct {
@@ -108,8 +113,7 @@ static void show(const char *s, size_t n, char *buf, size_t len)
     }
     for (size_t i = 0; n > cut && i < 3 && o + 1 < len; i++)
         buf[o++] = '.';
-    if (len > 0)
-        buf[o] = '\0';
+    if (len > 0) buf[o] = '\0';
 }
 
 static int fail(int code, sim_unit kind, char *why, size_t whylen, const char *fmt, const char *a,
@@ -117,8 +121,7 @@ static int fail(int code, sim_unit kind, char *why, size_t whylen, const char *f
 {
     char shown[48] = "";
     if (why && whylen > 0) {
-        if (a)
-            show(a, alen, shown, sizeof shown);
+        if (a) show(a, alen, shown, sizeof shown);
         char detail[128];
         snprintf(detail, sizeof detail, fmt, shown);
         snprintf(why, whylen, "%s; %s", kinds[kind].expect, detail);
@@ -142,19 +145,16 @@ static const char *scan_number(const char *s)
 {
     const char *p = s;
     size_t nd = 0;
-    if (*p == '+' || *p == '-')
-        p++;
+    if (*p == '+' || *p == '-') p++;
     for (; digit(*p); p++)
         nd++;
     if (*p == '.')
         for (p++; digit(*p); p++)
             nd++;
-    if (nd == 0)
-        return NULL;
+    if (nd == 0) return NULL;
     if (*p == 'e' || *p == 'E') {
         const char *e = p + 1;
-        if (*e == '+' || *e == '-')
-            e++;
+        if (*e == '+' || *e == '-') e++;
         if (digit(*e)) {
             while (digit(*e))
                 e++;
@@ -171,10 +171,8 @@ static double scale(const unit_sym *u, const char *num)
     const char *e = strpbrk(num, "eE");
     size_t mant = e ? (size_t)(e - num) : strlen(num);
     long exp = e ? strtol(e + 1, NULL, 10) : 0; /* saturates at LONG_MAX: still inf or 0 */
-    if (exp > 100000)
-        exp = 100000;
-    if (exp < -100000)
-        exp = -100000;
+    if (exp > 100000) exp = 100000;
+    if (exp < -100000) exp = -100000;
     snprintf(buf, sizeof buf, "%.*se%ld", (int)mant, num, exp + u->exp10);
     double x = strtod(buf, NULL);
     return u->mul != 1 ? x * u->mul : x;
@@ -188,25 +186,21 @@ static double factor(const unit_sym *u)
 int sim_unit_parse(sim_unit kind, const char *text, double *out, char *why, size_t whylen)
 {
     if ((unsigned)kind >= SIM_UNIT_COUNT) {
-        if (why && whylen > 0)
-            snprintf(why, whylen, "unknown unit kind %d", (int)kind);
+        if (why && whylen > 0) snprintf(why, whylen, "unknown unit kind %d", (int)kind);
         return SIM_EUNIT_KIND;
     }
     if (kind == SIM_UNIT_TIME_OF_DAY || kind == SIM_UNIT_DATE) {
         int64_t t = 0;
         int rc = kind == SIM_UNIT_DATE ? sim_parse_date(text, &t, why, whylen)
                                        : sim_parse_time_of_day(text, &t, why, whylen);
-        if (rc == 0 && out)
-            *out = (double)t;
+        if (rc == 0 && out) *out = (double)t;
         return rc;
     }
-    if (!text)
-        text = "";
+    if (!text) text = "";
     const char *p = text;
     while (blank(*p))
         p++;
-    if (*p == '\0')
-        return fail(SIM_EUNIT_EMPTY, kind, why, whylen, "got an empty value%s", "", 0);
+    if (*p == '\0') return fail(SIM_EUNIT_EMPTY, kind, why, whylen, "got an empty value%s", "", 0);
     const char *end = scan_number(p);
     if (!end)
         return fail(SIM_EUNIT_NUMBER, kind, why, whylen, "\"%s\" does not start with a number", p,
@@ -231,13 +225,11 @@ int sim_unit_parse(sim_unit kind, const char *text, double *out, char *why, size
         return fail(SIM_EUNIT_UNIT, kind, why, whylen, "missing unit after \"%s\"", num,
                     strlen(num));
     for (const unit_sym *s = kinds[kind].syms; s->sym; s++) {
-        if (strlen(s->sym) != ulen || memcmp(s->sym, u, ulen) != 0)
-            continue;
+        if (strlen(s->sym) != ulen || memcmp(s->sym, u, ulen) != 0) continue;
         double v = scale(s, num);
         if (!isfinite(v))
             return fail(SIM_EUNIT_RANGE, kind, why, whylen, "\"%s\" is too large", p, strlen(p));
-        if (out)
-            *out = v;
+        if (out) *out = v;
         return 0;
     }
     return fail(SIM_EUNIT_UNIT, kind, why, whylen, "unknown unit \"%s\"", u, ulen);
@@ -248,8 +240,7 @@ static bool take_digits(const char **p, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        if (!digit((*p)[i]))
-            return false;
+        if (!digit((*p)[i])) return false;
         v = v * 10 + ((*p)[i] - '0');
     }
     *p += n;
@@ -274,8 +265,8 @@ static int take_clock(const char **p, int *h, int *m, int *s, sim_unit kind, cha
     if (*q == ':') {
         q++;
         if (!take_digits(&q, 2, s))
-            return fail(SIM_EUNIT_NUMBER, kind, why, whylen, "\"%s\" is not HH:MM or HH:MM:SS",
-                        *p, strlen(*p));
+            return fail(SIM_EUNIT_NUMBER, kind, why, whylen, "\"%s\" is not HH:MM or HH:MM:SS", *p,
+                        strlen(*p));
     }
     if (*h > 23 || *m > 59 || *s > 59) {
         size_t n = (size_t)(q - *p);
@@ -288,8 +279,7 @@ static int take_clock(const char **p, int *h, int *m, int *s, sim_unit kind, cha
 
 static const char *trim_start(const char *text)
 {
-    if (!text)
-        return "";
+    if (!text) return "";
     while (blank(*text))
         text++;
     return text;
@@ -306,18 +296,15 @@ int sim_parse_time_of_day(const char *text, int64_t *out_s, char *why, size_t wh
 {
     const sim_unit k = SIM_UNIT_TIME_OF_DAY;
     const char *p = trim_start(text);
-    if (*p == '\0')
-        return fail(SIM_EUNIT_EMPTY, k, why, whylen, "got an empty value%s", "", 0);
+    if (*p == '\0') return fail(SIM_EUNIT_EMPTY, k, why, whylen, "got an empty value%s", "", 0);
     const char *start = p;
     int h, m, s;
     int rc = take_clock(&p, &h, &m, &s, k, why, whylen);
-    if (rc != 0)
-        return rc;
+    if (rc != 0) return rc;
     if (!only_blanks(p))
         return fail(SIM_EUNIT_NUMBER, k, why, whylen, "\"%s\" is not HH:MM or HH:MM:SS", start,
                     strlen(start));
-    if (out_s)
-        *out_s = (int64_t)h * 3600 + m * 60 + s;
+    if (out_s) *out_s = (int64_t)h * 3600 + m * 60 + s;
     return 0;
 }
 
@@ -332,8 +319,7 @@ int sim_parse_date(const char *text, int64_t *out_unix, char *why, size_t whylen
 {
     const sim_unit k = SIM_UNIT_DATE;
     const char *p = trim_start(text);
-    if (*p == '\0')
-        return fail(SIM_EUNIT_EMPTY, k, why, whylen, "got an empty value%s", "", 0);
+    if (*p == '\0') return fail(SIM_EUNIT_EMPTY, k, why, whylen, "got an empty value%s", "", 0);
     const char *start = p;
     int y, mo, d, h = 0, mi = 0, s = 0;
     if (!take_digits(&p, 4, &y) || *p++ != '-' || !take_digits(&p, 2, &mo) || *p++ != '-' ||
@@ -345,8 +331,7 @@ int sim_parse_date(const char *text, int64_t *out_unix, char *why, size_t whylen
     if (*p == 'T') {
         p++;
         int rc = take_clock(&p, &h, &mi, &s, k, why, whylen);
-        if (rc != 0)
-            return rc;
+        if (rc != 0) return rc;
         if (*p != 'Z')
             return fail(SIM_EUNIT_NUMBER, k, why, whylen,
                         "\"%s\" needs a final \"Z\": times are UTC", start, strlen(start));
@@ -368,10 +353,8 @@ static bool number_in(const unit_sym *u, double value, char *num, size_t len)
     bool plain_ok = fabs(x) >= 1e-4 && fabs(x) < 1e15;
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(num, len, "%.*g", prec, x);
-        if (plain_ok && strchr(num, 'e'))
-            continue;
-        if (scale(u, num) == value)
-            return true;
+        if (plain_ok && strchr(num, 'e')) continue;
+        if (scale(u, num) == value) return true;
     }
     return false;
 }
@@ -389,17 +372,13 @@ static int put(char *buf, size_t len, const char *num, const char *sym)
 
 int sim_unit_format(sim_unit kind, double value, char *buf, size_t len)
 {
-    if (!buf || len == 0)
-        return SIM_EUNIT_SPACE;
+    if (!buf || len == 0) return SIM_EUNIT_SPACE;
     buf[0] = '\0';
-    if ((unsigned)kind >= SIM_UNIT_COUNT)
-        return SIM_EUNIT_KIND;
-    if (!isfinite(value))
-        return SIM_EUNIT_RANGE;
+    if ((unsigned)kind >= SIM_UNIT_COUNT) return SIM_EUNIT_KIND;
+    if (!isfinite(value)) return SIM_EUNIT_RANGE;
 
     if (kind == SIM_UNIT_TIME_OF_DAY) {
-        if (value != floor(value) || value < 0 || value >= SIM_DAY_S)
-            return SIM_EUNIT_RANGE;
+        if (value != floor(value) || value < 0 || value >= SIM_DAY_S) return SIM_EUNIT_RANGE;
         int t = (int)value, n;
         if (t % 60)
             n = snprintf(buf, len, "%02d:%02d:%02d", t / 3600, t / 60 % 60, t % 60);
@@ -410,14 +389,13 @@ int sim_unit_format(sim_unit kind, double value, char *buf, size_t len)
     if (kind == SIM_UNIT_DATE) {
         const double lo = (double)sim_days_from_civil(0, 1, 1) * SIM_DAY_S;
         const double hi = (double)sim_days_from_civil(10000, 1, 1) * SIM_DAY_S;
-        if (value != floor(value) || value < lo || value >= hi)
-            return SIM_EUNIT_RANGE;
+        if (value != floor(value) || value < lo || value >= hi) return SIM_EUNIT_RANGE;
         sim_civil c;
         sim_civil_from_unix((int64_t)value, &c);
         int n;
         if (c.hour || c.minute || c.second)
-            n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.month, c.day,
-                         c.hour, c.minute, c.second);
+            n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.month, c.day, c.hour,
+                         c.minute, c.second);
         else
             n = snprintf(buf, len, "%04d-%02d-%02d", c.year, c.month, c.day);
         return n < 0 || (size_t)n >= len ? SIM_EUNIT_SPACE : 0;
@@ -428,8 +406,7 @@ int sim_unit_format(sim_unit kind, double value, char *buf, size_t len)
     if (value == 0) {
         const unit_sym *u = &syms[0];
         for (const unit_sym *s = syms; s->sym; s++)
-            if (s->exp10 == 0 && s->mul == 1)
-                u = s;
+            if (s->exp10 == 0 && s->mul == 1) u = s;
         return put(buf, len, "0", u->sym);
     }
     /* Largest unit giving a whole number, else the largest giving at least 1, else the
@@ -437,8 +414,7 @@ int sim_unit_format(sim_unit kind, double value, char *buf, size_t len)
     const unit_sym *best = NULL, *at_least_one = NULL, *smallest = NULL;
     char best_num[40] = "", one_num[40] = "", small_num[40] = "";
     for (const unit_sym *s = syms; s->sym; s++) {
-        if (!s->canon || !number_in(s, value, num, sizeof num))
-            continue;
+        if (!s->canon || !number_in(s, value, num, sizeof num)) continue;
         double f = factor(s);
         bool ge1 = fabs(value) / f >= 1;
         if (ge1 && whole(num) && (!best || f > factor(best))) {
@@ -454,21 +430,16 @@ int sim_unit_format(sim_unit kind, double value, char *buf, size_t len)
             memcpy(small_num, num, sizeof num);
         }
     }
-    if (best)
-        return put(buf, len, best_num, best->sym);
-    if (at_least_one)
-        return put(buf, len, one_num, at_least_one->sym);
-    if (smallest)
-        return put(buf, len, small_num, smallest->sym);
+    if (best) return put(buf, len, best_num, best->sym);
+    if (at_least_one) return put(buf, len, one_num, at_least_one->sym);
+    if (smallest) return put(buf, len, small_num, smallest->sym);
     /* Only reachable if no candidate printed exactly; a unit with mul 1 shifts decimal
      * digits only, so the shortest text of VALUE itself with its exponent moved is exact. */
     for (const unit_sym *s = syms; s->sym; s++) {
-        if (!s->canon || s->mul != 1)
-            continue;
+        if (!s->canon || s->mul != 1) continue;
         for (int prec = 0; prec <= 16; prec++) {
             snprintf(num, sizeof num, "%.*e", prec, value);
-            if (strtod(num, NULL) != value)
-                continue;
+            if (strtod(num, NULL) != value) continue;
             char *e = strchr(num, 'e');
             long exp = strtol(e + 1, NULL, 10) - s->exp10;
             snprintf(e, sizeof num - (size_t)(e - num), "e%ld", exp);

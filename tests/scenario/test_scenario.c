@@ -38,8 +38,7 @@ static void expect_errors(const char *path, const char *const *sets, size_t nset
     sim_scenario *sc = (sim_scenario *)&sc;
     err[0] = '\0';
     int rc = sim_scenario_load(path, sets, nsets, &sc, err, sizeof err);
-    if (rc == 0)
-        sim_scenario_destroy(sc);
+    if (rc == 0) sim_scenario_destroy(sc);
     cr_assert_eq(rc, -1, "%s loaded although it should not", path);
     cr_expect_null(sc);
     cr_expect_str_eq(err, expected);
@@ -290,16 +289,16 @@ Test(scenario, stops_after_twenty_errors)
 Test(scenario, overrides_an_extended_base_key_by_key)
 {
     sim_scenario *sc = load_ok("child.yaml", NULL, 0);
-    cr_expect_str_eq(sc->name, "child");              /* child */
-    cr_expect_eq(sc->households, 100);                 /* base, over root's 5 */
-    cr_expect_eq(sc->seed, 7);                         /* root, two levels down */
-    cr_expect_eq(sc->trace.compression, 9);            /* root */
-    cr_expect_eq(sc->duration_s, 86400);               /* base */
-    cr_expect_eq(sc->load.annual_kwh, 3000);           /* base, sibling of an override */
-    cr_expect_eq(sc->load.spread, 0.1);                /* child over base */
-    cr_expect_eq(sc->wan.uplink_bps, 10e6);            /* base, deep sibling */
-    cr_expect_eq(sc->wan.uplink_latency_s, 0.02);      /* child over base, deep */
-    cr_expect_eq(sc->wan.read_window_s, 4 * 3600);     /* default */
+    cr_expect_str_eq(sc->name, "child");           /* child */
+    cr_expect_eq(sc->households, 100);             /* base, over root's 5 */
+    cr_expect_eq(sc->seed, 7);                     /* root, two levels down */
+    cr_expect_eq(sc->trace.compression, 9);        /* root */
+    cr_expect_eq(sc->duration_s, 86400);           /* base */
+    cr_expect_eq(sc->load.annual_kwh, 3000);       /* base, sibling of an override */
+    cr_expect_eq(sc->load.spread, 0.1);            /* child over base */
+    cr_expect_eq(sc->wan.uplink_bps, 10e6);        /* base, deep sibling */
+    cr_expect_eq(sc->wan.uplink_latency_s, 0.02);  /* child over base, deep */
+    cr_expect_eq(sc->wan.read_window_s, 4 * 3600); /* default */
     cr_expect_str_eq(sc->source_path, "child.yaml");
     cr_expect(strstr(sc->resolved_yaml, "# resolved by metersim from child.yaml\n") ==
               sc->resolved_yaml);
@@ -341,8 +340,12 @@ Test(scenario, keeps_only_the_last_of_several_values_for_one_key)
 
 Test(scenario, applies_set_overrides_after_extends)
 {
-    const char *sets[] = {"households=5", "load.spread=5%", "wan.uplink.bandwidth=\"1 Gbps\"",
-                          "description=hello world", "trace.events=false", "load.spread=7 %"};
+    const char *sets[] = {"households=5",
+                          "load.spread=5%",
+                          "wan.uplink.bandwidth=\"1 Gbps\"",
+                          "description=hello world",
+                          "trace.events=false",
+                          "load.spread=7 %"};
     sim_scenario *sc = load_ok("child.yaml", sets, 6);
     cr_expect_eq(sc->households, 5);
     cr_expect_eq(sc->load.spread, 0.07); /* the later --set wins */
@@ -355,9 +358,9 @@ Test(scenario, applies_set_overrides_after_extends)
 
 Test(scenario, reports_set_errors_at_their_column_in_the_argument)
 {
-    const char *sets[] = {"load.anual=3000 kWh/yr", "households=many", "duration=45 min",
-                          "nothing",    "wan.uplink=5",          "seed=[1",
-                          "extends=minimal.yaml"};
+    const char *sets[] = {
+        "load.anual=3000 kWh/yr", "households=many", "duration=45 min",     "nothing",
+        "wan.uplink=5",           "seed=[1",         "extends=minimal.yaml"};
     expect_errors("minimal.yaml", sets, 7,
                   "--set:1:1: load.anual: unknown key; did you mean \"load.annual\"?\n"
                   "--set:1:12: households: expected an integer, got \"many\"\n"
@@ -456,6 +459,18 @@ Test(scenario, checks_names_seeds_and_settlement_periods)
     const char *long_name[] = {name64};
     expect_errors("minimal.yaml", long_name, 1,
                   "--set:1:6: name: must be 1..63 characters of A-Z a-z 0-9 _ . -");
+}
+
+Test(scenario, requires_the_start_on_a_settlement_period_boundary)
+{
+    const char *off[] = {"start=2026-01-12T00:10:00Z"};
+    expect_errors("minimal.yaml", off, 1,
+                  "--set:1:7: start: \"2026-01-12T00:10:00Z\" is not on a settlement period "
+                  "boundary (:00 or :30 UTC)");
+    const char *on[] = {"start=2026-01-12T17:30:00Z"};
+    sim_scenario *sc = load_ok("minimal.yaml", on, 1);
+    cr_expect_eq(sc->start_unix % 1800, 0);
+    sim_scenario_destroy(sc);
 }
 
 Test(scenario, survives_junk_without_crashing)

@@ -200,9 +200,9 @@ Test(units, formats_values_in_the_largest_unit_that_keeps_them_whole)
 
 Test(units, formatted_text_parses_back_to_the_same_double)
 {
-    static const double values[] = {1,      0.1,     0.3,    1e-7,  2.5e6,  1234.5678,
-                                    1e15,   3.3e20,  0.0001, 7.0/3, 86400,  123456789.125,
-                                    0.95,   0.015,   0.07,   0.29,  1.0/3,  12.345};
+    static const double values[] = {1,    0.1,    0.3,    1e-7,    2.5e6,   1234.5678,
+                                    1e15, 3.3e20, 0.0001, 7.0 / 3, 86400,   123456789.125,
+                                    0.95, 0.015,  0.07,   0.29,    1.0 / 3, 12.345};
     for (int kind = 0; kind < SIM_UNIT_TIME_OF_DAY; kind++) {
         for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
             char buf[48];
