@@ -1,6 +1,8 @@
 #include "engine.h"
 
 #include "grid/load.h"
+#include "grid/outage.h"
+#include "grid/topology.h"
 #include "mm/meter.h"
 #include "mm/version.h"
 #include "net/wan.h"
@@ -16,6 +18,7 @@
 #include <simgrid/host.h>
 #include <simgrid/mailbox.h>
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,15 +26,25 @@
 #include <sys/resource.h>
 #include <time.h>
 
-/* A pending change: household I is due at T [s since start]. */
+/* A pending change: household I (low 24 bits; the top 8 say which kind of message, for
+ * the message queue) is due at T [s since start]. */
 typedef struct hev {
     uint32_t t;
     uint32_t i;
 } hev;
 
+#define HEV_IDX(x) ((x) & 0xFFFFFFu)
+#define HEV_KIND(x) ((x) >> 24)
+#define HEV(i, kind) ((uint32_t)(i) | ((uint32_t)(kind) << 24))
+#define AREA_MAX_HOUSEHOLDS 0xFFFFFFu
+
+enum msg_kind { MSG_READ = 0, MSG_AD1 = 1, MSG_RESTORE = 2 };
+
+#define CLP_STEP_S 300 /* cold-load pickup re-evaluated every 5 min while it lasts */
+
 typedef struct heap {
     hev *v;
-    uint32_t n;
+    uint32_t n, cap;
 } heap;
 
 typedef struct area {
@@ -39,19 +52,34 @@ typedef struct area {
     uint16_t region; /* 1-based */
     uint32_t hh0;    /* global id of its first household */
     uint32_t n;
+    uint32_t lv0, lv1; /* its LV substations [lv0, lv1) */
     sg_host_t host;
+    sim_cell *cell;
     unsigned char *load; /* n records of the load model's hh_size */
     mm_meter *meter;
     mm_profile_slot *log; /* n x depth slots */
     net_read_hh *read;
-    uint32_t *last_t; /* when each meter was last advanced [s] */
-    int32_t *p_mw, *q_mvar;
+    uint32_t *last_t;       /* when each meter was last advanced [s] */
+    int32_t *p_mw, *q_mvar; /* what the household's appliances draw */
+    int32_t *pe_mw, *qe_mvar; /* what the meter sees: 0 without supply, raised by cold-load pickup */
+    uint8_t *off;           /* open faults covering the premises; supplied when 0 */
+    uint32_t *off_since;    /* when supply was last lost [s] */
+    uint32_t *clp_t0;       /* restoration the cold-load pickup runs from [s] */
+    float *clp_gain;        /* extra demand at clp_t0 [fraction]; 0 = none */
+    uint16_t *alert;        /* restore alert code waiting for its dither */
+    sim_rng *dither;        /* each meter's restore-dither stream */
     heap loadq; /* next load change per household */
-    heap readq; /* next WAN read per household */
-    int64_t power_mw; /* sum of its households' active power [mW] */
+    heap msgq;  /* WAN messages due: reads, AD1, restore alerts */
+    heap clpq;  /* cold-load pickup steps */
+    const grid_outage_event *outage; /* this area's supply events, time order */
+    size_t n_outage, next_outage;
+    int64_t power_mw; /* sum of its households' effective active power [mW] */
     uint32_t power_t; /* time the sum was last integrated to [s] */
     uint64_t events;
     uint64_t sent;
+    uint64_t interruptions;
+    uint64_t alerts;
+    uint64_t peak_backlog;
 } area;
 
 /* Fixed-size message records, recycled; all freed with the engine, so messages still in
@@ -72,6 +100,9 @@ static struct engine {
     uint32_t depth;
     area *areas;
     uint32_t n_areas;
+    grid_topology *topo;
+    grid_outage_event *outages;
+    size_t n_outages;
     sg_mailbox_t headend_mb;
     uint32_t end_s;    /* duration [s] */
     uint32_t windows;  /* settlement periods in the run */
@@ -89,6 +120,7 @@ static struct engine {
     net_msg *free_msgs[1024 * 64];
     size_t n_free;
     uint64_t delivered;
+    uint64_t alerts_delivered;
 } E;
 
 static volatile sig_atomic_t got_signal;
@@ -124,6 +156,11 @@ static void heap_build(heap *h)
     for (uint32_t k = h->n / 2; k-- > 0;) heap_down(h, k);
 }
 
+static uint32_t heap_top_t(const heap *h)
+{
+    return h->n ? h->v[0].t : GRID_NEVER;
+}
+
 /* Replace the top with X (or remove it when X.t is GRID_NEVER). */
 static void heap_replace_top(heap *h, hev x)
 {
@@ -133,6 +170,35 @@ static void heap_replace_top(heap *h, hev x)
         h->v[0] = x;
     }
     if (h->n) heap_down(h, 0);
+}
+
+static hev heap_pop(heap *h)
+{
+    hev top = h->v[0];
+    h->v[0] = h->v[--h->n];
+    if (h->n) heap_down(h, 0);
+    return top;
+}
+
+static int heap_push(heap *h, hev x)
+{
+    if (x.t >= E.end_s) return 0;
+    if (h->n == h->cap) {
+        uint32_t cap = h->cap ? h->cap * 2 : 16;
+        hev *v = realloc(h->v, cap * sizeof *v);
+        if (!v) return -1;
+        h->v = v;
+        h->cap = cap;
+    }
+    uint32_t k = h->n++;
+    while (k > 0) {
+        uint32_t parent = (k - 1) / 2;
+        if (!hev_less(x, h->v[parent])) break;
+        h->v[k] = h->v[parent];
+        k = parent;
+    }
+    h->v[k] = x;
+    return 0;
 }
 
 /* ---- events and messages ----------------------------------------------------------- */
@@ -170,6 +236,19 @@ static void msg_put(net_msg *m)
     if (E.n_free < sizeof E.free_msgs / sizeof E.free_msgs[0]) E.free_msgs[E.n_free++] = m;
 }
 
+/* Hand a message to the area's cell queue; the head-end records its delivery. */
+static void send(area *a, const net_msg *m, uint32_t bytes)
+{
+    net_msg *msg = msg_get();
+    if (!msg) {
+        E.ev_oom = 1; /* reported as a trace failure: the run cannot stay faithful */
+        return;
+    }
+    *msg = *m;
+    sim_cell_send(a->cell, msg, bytes);
+    a->sent++;
+}
+
 /* ---- households ---------------------------------------------------------------------- */
 
 /* Integrate the area's total power up to T into the per-minute demand ring. */
@@ -188,56 +267,169 @@ static void area_integrate(area *a, uint32_t t)
 static void hh_advance(area *a, uint32_t i, uint32_t t)
 {
     if (t > a->last_t[i]) {
-        mm_meter_advance(&a->meter[i], a->p_mw[i], a->q_mvar[i], (t - a->last_t[i]) * 1000u);
+        mm_meter_advance(&a->meter[i], a->pe_mw[i], a->qe_mvar[i], (t - a->last_t[i]) * 1000u);
         a->last_t[i] = t;
     }
+}
+
+/* What the meter sees at T: nothing without supply; after a restoration the appliances'
+ * demand raised by cold-load pickup, decaying exponentially (ENWL Smart ReStart: up to
+ * double at restoration, FACTS.md). */
+static void hh_set_effective(area *a, uint32_t i, uint32_t t)
+{
+    int32_t p = 0, q = 0;
+    if (!a->off[i]) {
+        double f = 1.0;
+        if (a->clp_gain[i] > 0) {
+            f += a->clp_gain[i] * exp(-(double)(t - a->clp_t0[i]) / E.sc->outages.cold_load_decay_s);
+            if (f < 1.01) {
+                a->clp_gain[i] = 0;
+                f = 1.0;
+            }
+        }
+        p = (int32_t)lround(a->p_mw[i] * f);
+        q = (int32_t)lround(a->q_mvar[i] * f);
+    }
+    area_integrate(a, t);
+    a->power_mw += (int64_t)p - a->pe_mw[i];
+    a->pe_mw[i] = p;
+    a->qe_mvar[i] = q;
 }
 
 static void hh_load_event(area *a, uint32_t t)
 {
     uint32_t i = a->loadq.v[0].i;
     hh_advance(a, i, t);
-    int32_t p, q;
-    uint32_t next = E.ops->hh_step(E.model, a->load + (size_t)i * E.ops->hh_size, t, &p, &q);
-    area_integrate(a, t);
-    a->power_mw += (int64_t)p - a->p_mw[i];
-    a->p_mw[i] = p;
-    a->q_mvar[i] = q;
+    uint32_t next = E.ops->hh_step(E.model, a->load + (size_t)i * E.ops->hh_size, t, &a->p_mw[i],
+                                   &a->q_mvar[i]);
+    hh_set_effective(a, i, t);
     a->events++;
     heap_replace_top(&a->loadq, (hev){next >= E.end_s ? GRID_NEVER : next, i});
 }
 
-/* The daily profile read of household I: every closed period since its last read. */
-static void hh_wan_read(area *a, uint32_t t)
+static void hh_clp_step(area *a, uint32_t t)
 {
-    uint32_t i = a->readq.v[0].i;
+    uint32_t i = heap_pop(&a->clpq).i;
+    /* A chain started by an earlier restoration, or one that has decayed, stops here. */
+    if (a->off[i] || a->clp_gain[i] <= 0 || (t - a->clp_t0[i]) % CLP_STEP_S != 0) return;
+    hh_advance(a, i, t);
+    hh_set_effective(a, i, t);
+    if (a->clp_gain[i] > 0) heap_push(&a->clpq, (hev){t + CLP_STEP_S, i});
+}
+
+/* The daily profile read of household I: every closed period since its last read. */
+static void hh_wan_read(area *a, uint32_t i, uint32_t t)
+{
     mm_meter *m = &a->meter[i];
     net_read_hh *r = &a->read[i];
-    uint32_t from = r->from_period, upto = m->period;
-    int64_t wh = 0;
-    uint32_t first = upto, n = 0;
-    for (uint32_t p = upto; p-- > from;) {
-        mm_profile_slot s;
-        if (mm_meter_profile(m, upto - 1 - p, &s) != MM_OK) break;
-        wh += s.wh[MM_CH_IMPORT];
-        first = p;
-        n++;
-    }
-    net_msg *msg = msg_get();
-    if (msg) {
-        *msg = (net_msg){.household = a->hh0 + i,
-                         .code = SIM_EV_WAN_READ_DELIVERED,
-                         .sent_s = t,
-                         .first_period = first,
-                         .n_periods = n,
-                         .import_wh = wh};
-        sg_comm_t c = sg_mailbox_put_init(E.headend_mb, msg, E.readp.bytes);
-        sg_comm_detach(c, NULL);
-        a->sent++;
+    uint32_t upto = m->period;
+    if (a->off[i]) {
+        /* No supply, no answer: tomorrow's read carries these periods too. */
+        record(t, a->hh0 + i, SIM_EV_WAN_READ_FAILED, 0);
+        upto = r->from_period;
+    } else {
+        int64_t wh = 0;
+        uint32_t first = upto, n = 0;
+        for (uint32_t p = upto; p-- > r->from_period;) {
+            mm_profile_slot s;
+            if (mm_meter_profile(m, upto - 1 - p, &s) != MM_OK) break;
+            wh += s.wh[MM_CH_IMPORT];
+            first = p;
+            n++;
+        }
+        send(a,
+             &(net_msg){.household = a->hh0 + i,
+                        .code = SIM_EV_WAN_READ_DELIVERED,
+                        .sent_s = t,
+                        .first_period = first,
+                        .n_periods = n,
+                        .import_wh = wh},
+             E.readp.bytes);
         record(t, a->hh0 + i, SIM_EV_WAN_READ_SENT, E.readp.bytes);
     }
     net_read_done(&E.readp, r, upto);
-    heap_replace_top(&a->readq, (hev){r->next >= E.end_s ? GRID_NEVER : r->next, i});
+    heap_push(&a->msgq, (hev){r->next, HEV(i, MSG_READ)});
+}
+
+static void send_alert(area *a, uint32_t i, uint32_t t, uint32_t code)
+{
+    send(a,
+         &(net_msg){.household = a->hh0 + i,
+                    .code = SIM_EV_WAN_ALERT_DELIVERED,
+                    .sent_s = t,
+                    .import_wh = code},
+         E.sc->wan.alert_bytes);
+    record(t, a->hh0 + i, SIM_EV_WAN_ALERT_SENT, code);
+    a->alerts++;
+}
+
+static void hh_message(area *a, uint32_t t)
+{
+    hev x = heap_pop(&a->msgq);
+    uint32_t i = HEV_IDX(x.i);
+    switch (HEV_KIND(x.i)) {
+    case MSG_READ:
+        hh_wan_read(a, i, t);
+        break;
+    case MSG_AD1:
+        /* The hub reports the outage if supply is still off since the same loss. */
+        if (a->off[i] && a->off_since[i] + E.sc->wan.ad1_delay_s == t)
+            send_alert(a, i, t, SIM_ALERT_AD1);
+        break;
+    case MSG_RESTORE:
+        /* Sent after the meter's dither, unless supply was lost again meanwhile. */
+        if (!a->off[i] && a->alert[i]) {
+            send_alert(a, i, t, a->alert[i]);
+            a->alert[i] = 0;
+        }
+        break;
+    }
+}
+
+/* Supply to household I changes by DELTA open faults at T. */
+static void hh_supply(area *a, uint32_t i, uint32_t t, int delta, uint8_t cause)
+{
+    uint32_t id = a->hh0 + i;
+    int was_off = a->off[i] > 0;
+    hh_advance(a, i, t);
+    int n = (int)a->off[i] + delta;
+    a->off[i] = (uint8_t)(n < 0 ? 0 : n > 255 ? 255 : n);
+    int now_off = a->off[i] > 0;
+    if (!was_off && now_off) {
+        a->off_since[i] = t;
+        a->alert[i] = 0;
+        a->clp_gain[i] = 0;
+        hh_set_effective(a, i, t);
+        record(t, id, SIM_EV_SUPPLY_LOST, cause);
+        a->interruptions++;
+        record(t, id, SIM_EV_SUPPLY_INTERRUPTED, 0);
+        heap_push(&a->msgq, (hev){t + (uint32_t)E.sc->wan.ad1_delay_s, HEV(i, MSG_AD1)});
+    } else if (was_off && !now_off) {
+        uint32_t d = t - a->off_since[i];
+        /* GBCS: 0x8F36 after an outage of 3 minutes or more, 0x8F35 otherwise (FACTS.md). */
+        uint16_t code = d >= 180 ? SIM_EV_SUPPLY_RESTORED_LONG : SIM_EV_SUPPLY_RESTORED;
+        record(t, id, code, d);
+        const struct sim_scenario *sc = E.sc;
+        double g = sc->outages.cold_load_gain * (1.0 - exp(-(double)d / sc->outages.cold_load_full_s));
+        a->clp_t0[i] = t;
+        a->clp_gain[i] = (float)g;
+        hh_set_effective(a, i, t);
+        if (a->clp_gain[i] > 0) heap_push(&a->clpq, (hev){t + CLP_STEP_S, i});
+        /* The meter's first message waits a delay uniform in [0, W] (seed 003). */
+        uint64_t w = (uint64_t)sc->meter.restore_dither_s;
+        uint32_t delay = w ? (uint32_t)sim_rng_below(&a->dither[i], w + 1) : 0;
+        a->alert[i] = code;
+        heap_push(&a->msgq, (hev){t + delay, HEV(i, MSG_RESTORE)});
+    }
+}
+
+static void area_outage(area *a, uint32_t t)
+{
+    const grid_outage_event *e = &a->outage[a->next_outage++];
+    const grid_lv_substation *lv = &E.topo->lv[e->lv];
+    for (uint32_t id = lv->first; id < lv->first + lv->count; id++)
+        if (e->feeder == GRID_ALL_FEEDERS || grid_topology_feeder(E.topo, id) == e->feeder)
+            hh_supply(a, id - a->hh0, t, e->delta, e->cause);
 }
 
 static void area_close_window(area *a, uint32_t w_end)
@@ -256,20 +448,33 @@ static void area_actor(int argc, char **argv)
     for (uint32_t w = 0; w < E.windows && !E.stop; w++) {
         uint32_t w_end = (w + 1) * SIM_PERIOD_S;
         for (;;) {
-            uint32_t tl = a->loadq.n ? a->loadq.v[0].t : GRID_NEVER;
-            uint32_t tr = a->readq.n ? a->readq.v[0].t : GRID_NEVER;
-            if (tl >= w_end && tr >= w_end) break;
-            if (tr <= tl) {
-                sg_actor_sleep_until(tr);
-                if (E.stop) return;
-                hh_wan_read(a, tr);
+            uint32_t tl = heap_top_t(&a->loadq), tm = heap_top_t(&a->msgq);
+            uint32_t tc = heap_top_t(&a->clpq);
+            uint32_t to = a->next_outage < a->n_outage ? a->outage[a->next_outage].t : GRID_NEVER;
+            uint32_t t = tl < tm ? tl : tm;
+            if (tc < t) t = tc;
+            if (to < t) t = to;
+            if (t >= w_end) break;
+            /* Supply changes first, then demand, then messages, at equal times. */
+            if (to == t) {
+                area_outage(a, t);
+            } else if (tl == t) {
+                hh_load_event(a, t);
+            } else if (tc == t) {
+                hh_clp_step(a, t);
             } else {
-                hh_load_event(a, tl);
+                sim_cell_sleep_until(a->cell, t);
+                if (E.stop) break;
+                hh_message(a, t);
             }
         }
+        if (E.stop) break;
         area_close_window(a, w_end);
-        sg_actor_sleep_until(w_end);
+        sim_cell_sleep_until(a->cell, w_end);
     }
+    a->peak_backlog = sim_cell_peak_backlog(a->cell);
+    sim_cell_destroy(a->cell);
+    a->cell = NULL;
 }
 
 static void headend_actor(int argc, char **argv)
@@ -284,6 +489,7 @@ static void headend_actor(int argc, char **argv)
         if (s < E.end_s) {
             E.arrivals[(s / SIM_PERIOD_S) % RING][s % SIM_PERIOD_S]++;
             E.delivered++;
+            if (m->code == SIM_EV_WAN_ALERT_DELIVERED) E.alerts_delivered++;
             record(now, m->household, m->code, m->import_wh);
         }
         msg_put(m);
@@ -302,30 +508,44 @@ static int area_alloc(area *a, char *err, size_t errlen)
     a->last_t = calloc(n, sizeof *a->last_t);
     a->p_mw = calloc(n, sizeof *a->p_mw);
     a->q_mvar = calloc(n, sizeof *a->q_mvar);
+    a->pe_mw = calloc(n, sizeof *a->pe_mw);
+    a->qe_mvar = calloc(n, sizeof *a->qe_mvar);
+    a->off = calloc(n, sizeof *a->off);
+    a->off_since = calloc(n, sizeof *a->off_since);
+    a->clp_t0 = calloc(n, sizeof *a->clp_t0);
+    a->clp_gain = calloc(n, sizeof *a->clp_gain);
+    a->alert = calloc(n, sizeof *a->alert);
+    a->dither = calloc(n, sizeof *a->dither);
     a->loadq.v = calloc(n, sizeof(hev));
-    a->readq.v = calloc(n, sizeof(hev));
+    a->loadq.cap = (uint32_t)n;
+    a->msgq.v = calloc(n, sizeof(hev));
+    a->msgq.cap = (uint32_t)n;
+    a->cell = sim_cell_create(E.headend_mb, E.sc->wan.max_flows);
     if (!a->load || !a->meter || !a->log || !a->read || !a->last_t || !a->p_mw || !a->q_mvar ||
-        !a->loadq.v || !a->readq.v) {
+        !a->pe_mw || !a->qe_mvar || !a->off || !a->off_since || !a->clp_t0 || !a->clp_gain ||
+        !a->alert || !a->dither || !a->loadq.v || !a->msgq.v || !a->cell) {
         snprintf(err, errlen, "out of memory allocating area %u (%zu households)", a->id, n);
         return -1;
     }
-    uint32_t first_period = 0;
     for (uint32_t i = 0; i < a->n; i++) {
         uint64_t id = (uint64_t)a->hh0 + i;
-        if (mm_meter_init(&a->meter[i], &E.mcfg, a->log + (size_t)i * E.depth, E.depth,
-                          first_period) != MM_OK) {
+        if (mm_meter_init(&a->meter[i], &E.mcfg, a->log + (size_t)i * E.depth, E.depth, 0) !=
+            MM_OK) {
             snprintf(err, errlen, "meter %llu: firmware init failed", (unsigned long long)id);
             return -1;
         }
         uint32_t next = E.ops->hh_init(E.model, a->load + (size_t)i * E.ops->hh_size, id,
                                        &a->p_mw[i], &a->q_mvar[i]);
+        a->pe_mw[i] = a->p_mw[i];
+        a->qe_mvar[i] = a->q_mvar[i];
         a->power_mw += a->p_mw[i];
         if (next < E.end_s) a->loadq.v[a->loadq.n++] = (hev){next, i};
         net_read_init(&E.readp, &a->read[i], id);
-        if (a->read[i].next < E.end_s) a->readq.v[a->readq.n++] = (hev){a->read[i].next, i};
+        if (a->read[i].next < E.end_s) a->msgq.v[a->msgq.n++] = (hev){a->read[i].next, HEV(i, MSG_READ)};
+        sim_rng_seed(&a->dither[i], E.sc->seed, id, "meter.dither");
     }
     heap_build(&a->loadq);
-    heap_build(&a->readq);
+    heap_build(&a->msgq);
     return 0;
 }
 
@@ -339,8 +559,17 @@ static void area_free(area *a)
     free(a->last_t);
     free(a->p_mw);
     free(a->q_mvar);
+    free(a->pe_mw);
+    free(a->qe_mvar);
+    free(a->off);
+    free(a->off_since);
+    free(a->clp_t0);
+    free(a->clp_gain);
+    free(a->alert);
+    free(a->dither);
     free(a->loadq.v);
-    free(a->readq.v);
+    free(a->msgq.v);
+    free(a->clpq.v);
 }
 
 static void engine_free(void)
@@ -348,6 +577,8 @@ static void engine_free(void)
     for (uint32_t k = 0; E.areas && k < E.n_areas; k++) area_free(&E.areas[k]);
     free(E.areas);
     if (E.ops && E.model) E.ops->destroy(E.model);
+    grid_topology_destroy(E.topo);
+    free(E.outages);
     free(E.ev);
     while (E.blocks) {
         msg_block *b = E.blocks;
@@ -400,15 +631,15 @@ static int flush_halfhourly(sim_trace *tr, uint32_t p0, uint32_t np, uint32_t ch
 {
     if (np == 0) return 0;
     uint32_t total = E.sc->households;
-    uint32_t per_area = E.sc->topology.area_households;
     uint32_t *buf = malloc((size_t)chunk * np * sizeof *buf * MM_CH_COUNT);
     if (!buf) return -1;
     int rc = 0;
+    area *a = E.areas;
     for (uint32_t h0 = 0; h0 < total && rc == 0; h0 += chunk) {
         uint32_t nh = total - h0 < chunk ? total - h0 : chunk;
         for (uint32_t j = 0; j < nh; j++) {
             uint32_t id = h0 + j;
-            area *a = &E.areas[id / per_area];
+            while (id >= a->hh0 + a->n) a++; /* areas hold consecutive id ranges */
             const mm_meter *m = &a->meter[id - a->hh0];
             for (uint32_t p = 0; p < np; p++) {
                 mm_profile_slot s;
@@ -430,8 +661,10 @@ static int flush_halfhourly(sim_trace *tr, uint32_t p0, uint32_t np, uint32_t ch
 
 static int write_registers(sim_trace *tr)
 {
-    uint32_t total = E.sc->households, per_area = E.sc->topology.area_households;
-    uint64_t *buf = malloc((size_t)per_area * MM_CH_COUNT * sizeof *buf);
+    uint32_t largest = 0;
+    for (uint32_t k = 0; k < E.n_areas; k++)
+        if (E.areas[k].n > largest) largest = E.areas[k].n;
+    uint64_t *buf = malloc((size_t)largest * MM_CH_COUNT * sizeof *buf);
     if (!buf) return -1;
     int rc = 0;
     for (uint32_t k = 0; k < E.n_areas && rc == 0; k++) {
@@ -441,7 +674,6 @@ static int write_registers(sim_trace *tr)
                 buf[(size_t)i * MM_CH_COUNT + c] = mm_meter_register(&a->meter[i], (mm_channel)c);
         rc = sim_trace_registers(tr, a->hh0, a->n, buf);
     }
-    (void)total;
     free(buf);
     return rc;
 }
@@ -506,42 +738,127 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     char *sg_argv[] = {arg0, arg1, arg2, NULL};
     simgrid_init(&sg_argc, sg_argv);
 
-    uint32_t per_area = sc->topology.area_households;
-    E.n_areas = (sc->households + per_area - 1) / per_area;
-    E.areas = calloc(E.n_areas, sizeof *E.areas);
-    sg_host_t *hosts = calloc(E.n_areas, sizeof *hosts);
-    sg_host_t he = NULL;
     int rc = 1;
     sim_trace *tr = NULL;
-    if (!E.areas || !hosts) {
-        snprintf(err, errlen, "out of memory");
+    sg_host_t *hosts = NULL;
+    sg_host_t he = NULL;
+    sim_household_row *rows = NULL;
+    uint32_t *lv_area = NULL;
+    grid_topology_params tp = {.seed = sc->seed,
+                               .households = sc->households,
+                               .regions = sc->topology.regions,
+                               .lv_customers_mean = sc->topology.lv_customers_mean,
+                               .lv_customers_cv = sc->topology.lv_customers_cv,
+                               .primary_customers = sc->topology.primary_customers,
+                               .hv_feeders_per_primary = sc->topology.hv_feeders_per_primary,
+                               .lv_feeders_per_substation = sc->topology.lv_feeders,
+                               .flat_share = sc->topology.flat_share};
+    if (grid_topology_create(&tp, &E.topo, err, errlen)) goto out;
+    const grid_topology *topo = E.topo;
+
+    /* Areas (WAN cells): consecutive whole LV substations of one region, up to
+     * area_households each; an LV substation larger than that is an area of its own. */
+    lv_area = malloc((size_t)topo->n_lv * sizeof *lv_area);
+    if (!lv_area) goto oom;
+    uint32_t per_area = sc->topology.area_households, in_area = 0;
+    for (uint32_t s = 0; s < topo->n_lv; s++) {
+        const grid_lv_substation *lv = &topo->lv[s];
+        if (lv->count > AREA_MAX_HOUSEHOLDS) {
+            snprintf(err, errlen, "LV substation %u has %u households, more than an area holds", s,
+                     lv->count);
+            goto out;
+        }
+        bool fresh = s == 0 || lv->region != topo->lv[s - 1].region ||
+                     (in_area > 0 && in_area + lv->count > per_area);
+        if (fresh) {
+            E.n_areas++;
+            in_area = 0;
+        }
+        lv_area[s] = E.n_areas - 1;
+        in_area += lv->count;
+    }
+    E.areas = calloc(E.n_areas, sizeof *E.areas);
+    hosts = calloc(E.n_areas, sizeof *hosts);
+    rows = malloc((size_t)sc->households * sizeof *rows);
+    if (!E.areas || !hosts || !rows) goto oom;
+    for (uint32_t s = 0; s < topo->n_lv; s++) {
+        area *a = &E.areas[lv_area[s]];
+        const grid_lv_substation *lv = &topo->lv[s];
+        if (a->n == 0) {
+            a->id = lv_area[s];
+            a->hh0 = lv->first;
+            a->lv0 = s;
+            a->region = (uint16_t)(lv->region + 1);
+        }
+        a->n += lv->count;
+        a->lv1 = s + 1;
+        for (uint32_t id = lv->first; id < lv->first + lv->count; id++)
+            rows[id] = (sim_household_row){.id = id,
+                                           .area = lv_area[s],
+                                           .lv_substation = s,
+                                           .primary = lv->primary,
+                                           .region = (uint16_t)(lv->region + 1),
+                                           .feeder = grid_topology_feeder(topo, id),
+                                           .dwelling = (uint8_t)grid_topology_dwelling(topo, id)};
+    }
+
+    /* Supply events, handed to the area that owns each substation, in time order. */
+    double shares = sc->outages.share_hv + sc->outages.share_lv_substation + sc->outages.share_lv_feeder;
+    grid_outage_params op = {
+        .seed = sc->seed,
+        .duration_s = sc->duration_s,
+        .interruptions_per_year = sc->outages.background && shares > 0 ? sc->outages.interruptions_per_year : 0,
+        .mean_duration_s = sc->outages.mean_duration_s,
+        .duration_sigma = sc->outages.duration_sigma,
+        .share_hv = shares > 0 ? sc->outages.share_hv / shares : 0,
+        .share_lv_substation = shares > 0 ? sc->outages.share_lv_substation / shares : 0,
+        .share_lv_feeder = shares > 0 ? sc->outages.share_lv_feeder / shares : 0,
+        .storm = {.enabled = sc->storm.enabled,
+                  .start_s = sc->storm.start_s,
+                  .onset_s = sc->storm.onset_s,
+                  .share = sc->storm.share,
+                  .fast_share = sc->storm.fast_share,
+                  .fast_median_s = sc->storm.fast_median_s,
+                  .tail_median_s = sc->storm.tail_median_s,
+                  .sigma = sc->storm.sigma}};
+    char why[160];
+    if (sc->storm.enabled &&
+        sim_scenario_region_mask(sc->storm.regions, &op.storm.region_mask, why, sizeof why)) {
+        snprintf(err, errlen, "storm.regions: %s", why);
         goto out;
     }
+    grid_outage_event *all = NULL;
+    size_t n_all = 0;
+    if (grid_outage_generate(&op, topo, &all, &n_all, err, errlen)) goto out;
+    E.outages = malloc((n_all ? n_all : 1) * sizeof *E.outages);
+    if (!E.outages) {
+        free(all);
+        goto oom;
+    }
+    E.n_outages = n_all;
+    for (size_t k = 0; k < n_all; k++) E.areas[lv_area[all[k].lv]].n_outage++;
+    size_t off = 0;
+    for (uint32_t k = 0; k < E.n_areas; k++) {
+        E.areas[k].outage = E.outages + off;
+        off += E.areas[k].n_outage;
+        E.areas[k].n_outage = 0;
+    }
+    for (size_t k = 0; k < n_all; k++) {
+        area *a = &E.areas[lv_area[all[k].lv]];
+        E.outages[a->outage - E.outages + a->n_outage++] = all[k];
+    }
+    free(all);
+
     sim_platform_spec ps = {.n_areas = E.n_areas,
                             .uplink_bps = sc->wan.uplink_bps,
                             .uplink_latency_s = sc->wan.uplink_latency_s,
                             .backbone_bps = sc->wan.backbone_bps,
                             .backbone_latency_s = sc->wan.backbone_latency_s};
     if (sim_platform_build(&ps, hosts, &he, err, errlen)) goto out;
-
-    sim_household_row *rows = malloc((size_t)sc->households * sizeof *rows);
-    if (!rows) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
+    E.headend_mb = sg_mailbox_by_name("headend");
     for (uint32_t k = 0; k < E.n_areas; k++) {
-        area *a = &E.areas[k];
-        a->id = k;
-        a->hh0 = k * per_area;
-        a->n = sc->households - a->hh0 < per_area ? sc->households - a->hh0 : per_area;
-        a->region = (uint16_t)(1 + (uint64_t)k * sc->topology.regions / E.n_areas);
-        a->host = hosts[k];
-        if (area_alloc(a, err, errlen)) {
-            free(rows);
-            goto out;
-        }
-        for (uint32_t i = 0; i < a->n; i++)
-            rows[a->hh0 + i] = (sim_household_row){a->hh0 + i, k, a->region};
+        E.areas[k].host = hosts[k];
+        if (area_alloc(&E.areas[k], err, errlen)) goto out;
     }
 
     sim_trace_info ti = {.version = METERSIM_VERSION,
@@ -555,13 +872,12 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
                          .compression = sc->trace.compression};
     tr = sim_trace_create(opts->out_path, &ti, err, errlen);
     if (!tr || sim_trace_households(tr, rows, sc->households)) {
-        free(rows);
         if (tr) snprintf(err, errlen, "%s.partial: writing /households failed", opts->out_path);
         goto out;
     }
     free(rows);
+    rows = NULL;
 
-    E.headend_mb = sg_mailbox_by_name("headend");
     sg_actor_t hea = sg_actor_init("headend", he);
     sg_actor_daemonize(hea);
     sg_actor_start(hea, headend_actor, 0, NULL);
@@ -617,7 +933,12 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     for (uint32_t k = 0; k < E.n_areas; k++) {
         sum->events += E.areas[k].events;
         sum->wan_sent += E.areas[k].sent;
+        sum->interruptions += E.areas[k].interruptions;
+        sum->alerts_sent += E.areas[k].alerts;
+        if (E.areas[k].peak_backlog > sum->peak_cell_backlog)
+            sum->peak_cell_backlog = E.areas[k].peak_backlog;
     }
+    sum->alerts_delivered = E.alerts_delivered;
     sum->wan_delivered = E.delivered;
     sum->households = sc->households;
     sum->span_s = (int64_t)reached * SIM_PERIOD_S;
@@ -641,9 +962,14 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
                  (int)got_signal, reached_iso, sum->trace_path);
     }
     rc = sum->complete ? 0 : 1;
+    goto out;
+oom:
+    snprintf(err, errlen, "out of memory");
 out:
     if (tr) sim_trace_finish(tr, 0, sc->start_unix, NULL, 0);
     free(hosts);
+    free(rows);
+    free(lv_area);
     engine_free();
     return rc;
 }
@@ -658,6 +984,10 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
     fprintf(out, "  load events       %llu\n", (unsigned long long)s->events);
     fprintf(out, "  WAN messages      %llu sent, %llu delivered\n", (unsigned long long)s->wan_sent,
             (unsigned long long)s->wan_delivered);
+    fprintf(out, "  interruptions     %llu premises-outages\n", (unsigned long long)s->interruptions);
+    fprintf(out, "  alerts            %llu sent, %llu delivered (AD1 and restore)\n",
+            (unsigned long long)s->alerts_sent, (unsigned long long)s->alerts_delivered);
+    fprintf(out, "  cell queue peak   %llu messages\n", (unsigned long long)s->peak_cell_backlog);
     fprintf(out, "  wall time         %.2f s\n", s->wall_s);
     fprintf(out, "  household-days/s  %.0f\n", s->household_days_per_s);
     fprintf(out, "  peak RSS          %.1f MiB (%.0f B per household)\n",

@@ -31,6 +31,10 @@ typedef struct sim_run_summary {
     uint64_t events;         /* household load events processed */
     uint64_t wan_sent;       /* WAN messages sent */
     uint64_t wan_delivered;  /* ... and delivered to the head-end within the run */
+    uint64_t interruptions;  /* premises that lost supply (each loss counted) */
+    uint64_t alerts_sent;    /* AD1 and restore alerts sent */
+    uint64_t alerts_delivered;
+    uint64_t peak_cell_backlog; /* most messages waiting in one cell queue */
     double wall_s;
     double household_days_per_s;
     uint64_t peak_rss_bytes;

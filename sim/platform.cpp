@@ -3,6 +3,8 @@
 #include <simgrid/s4u.hpp>
 
 #include <cstdio>
+#include <deque>
+#include <vector>
 #include <exception>
 #include <string>
 
@@ -38,4 +40,68 @@ extern "C" int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area
         std::snprintf(err, errlen, "building the SimGrid platform: %s", e.what());
         return -1;
     }
+}
+
+struct sim_cell {
+    sg4::Mailbox *headend;
+    unsigned max_flows;
+    std::vector<sg4::CommPtr> inflight;
+    std::deque<std::pair<void *, uint64_t>> fifo;
+    size_t peak = 0;
+};
+
+static void cell_start(sim_cell *c, void *payload, uint64_t bytes)
+{
+    c->inflight.push_back(c->headend->put_async(payload, bytes));
+}
+
+extern "C" sim_cell *sim_cell_create(sg_mailbox_t headend, unsigned max_flows)
+{
+    auto *c = new sim_cell;
+    c->headend = headend;
+    c->max_flows = max_flows ? max_flows : 1;
+    return c;
+}
+
+extern "C" void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes)
+{
+    if (c->inflight.size() < c->max_flows) {
+        cell_start(c, payload, bytes);
+    } else {
+        c->fifo.emplace_back(payload, bytes);
+        if (c->fifo.size() > c->peak) c->peak = c->fifo.size();
+    }
+}
+
+extern "C" void sim_cell_sleep_until(sim_cell *c, double t)
+{
+    while (!c->inflight.empty()) {
+        double left = t - sg4::Engine::get_clock();
+        if (left <= 0) return;
+        ssize_t k = sg4::Comm::wait_any_for(c->inflight, left);
+        if (k < 0) return; /* reached T with transfers still running */
+        c->inflight.erase(c->inflight.begin() + k);
+        while (c->inflight.size() < c->max_flows && !c->fifo.empty()) {
+            cell_start(c, c->fifo.front().first, c->fifo.front().second);
+            c->fifo.pop_front();
+        }
+    }
+    sg4::this_actor::sleep_until(t);
+}
+
+extern "C" size_t sim_cell_backlog(const sim_cell *c)
+{
+    return c->fifo.size();
+}
+
+extern "C" size_t sim_cell_peak_backlog(const sim_cell *c)
+{
+    return c->peak;
+}
+
+extern "C" void sim_cell_destroy(sim_cell *c)
+{
+    if (!c) return;
+    for (auto &comm : c->inflight) comm->cancel();
+    delete c;
 }

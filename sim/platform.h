@@ -32,6 +32,24 @@ typedef struct sim_platform_spec {
 int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area_hosts, sg_host_t *headend,
                        char *err, size_t errlen);
 
+/* A cell's outbound queue: messages from an area's meters wait here and at most
+ * MAX_FLOWS of them cross the uplink at once, as SimGrid communications to the head-end
+ * mailbox.  A storm's burst then becomes a queue at the cell, not tens of thousands of
+ * concurrent flows (DESIGN.md: keep flow concurrency bounded).  All calls are made from
+ * the owning area actor. */
+typedef struct sim_cell sim_cell;
+
+sim_cell *sim_cell_create(sg_mailbox_t headend, unsigned max_flows);
+/* Queue PAYLOAD of BYTES; it starts at once when a flow is free. */
+void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes);
+/* Advance the calling actor to simulated time T, completing transfers and starting queued
+ * ones as flows free up. */
+void sim_cell_sleep_until(sim_cell *c, double t);
+size_t sim_cell_backlog(const sim_cell *c);  /* messages waiting, not yet started */
+size_t sim_cell_peak_backlog(const sim_cell *c);
+/* Cancel whatever is still queued or in flight (end of run). Accepts NULL. */
+void sim_cell_destroy(sim_cell *c);
+
 #ifdef __cplusplus
 }
 #endif

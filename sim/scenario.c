@@ -46,7 +46,8 @@ typedef struct key_row {
     double lo, hi;
     int64_t ilo, ihi;
     double step;         /* V_UNIT: the value must be a whole multiple of it; 0: any */
-    const char *choices; /* V_ENUM: "a|b|c" */
+    const char *choices; /* V_ENUM: "a|b|c"; V_STR with CHECK: the accepted form, for docs */
+    int (*check)(const char *text, char *why, size_t whylen); /* V_STR: extra validation */
     const char *def;     /* default as written in a file; NULL: required */
     const char *doc;
 } key_row;
@@ -54,6 +55,49 @@ typedef struct key_row {
 #define FIELD(f, c)                                                                                \
     .ct = (c), .off = offsetof(sim_scenario, f), .size = sizeof(((sim_scenario *)0)->f)
 #define DAYS(n) ((double)(n)*86400.0)
+
+int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t whylen)
+{
+    *mask = 0;
+    if (strcmp(text, "all") == 0) {
+        *mask = (1u << 14) - 1;
+        return 0;
+    }
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ') p++;
+        if (*p < '0' || *p > '9') {
+            snprintf(why, whylen, "expected \"all\" or region numbers 1..14 separated by commas");
+            return -1;
+        }
+        long r = 0;
+        while (*p >= '0' && *p <= '9' && r < 100) r = r * 10 + (*p++ - '0');
+        if (r < 1 || r > 14) {
+            snprintf(why, whylen, "region %ld is out of range (1..14)", r);
+            return -1;
+        }
+        *mask |= 1u << (r - 1);
+        while (*p == ' ') p++;
+        if (*p == ',') {
+            p++;
+            if (!*p) break;
+        } else if (*p) {
+            snprintf(why, whylen, "expected \"all\" or region numbers 1..14 separated by commas");
+            return -1;
+        }
+    }
+    if (*mask == 0) {
+        snprintf(why, whylen, "names no region");
+        return -1;
+    }
+    return 0;
+}
+
+static int check_regions(const char *text, char *why, size_t whylen)
+{
+    uint32_t mask;
+    return sim_scenario_region_mask(text, &mask, why, whylen);
+}
 
 /* Kept one row per key so it reads as a table. */
 /* clang-format off */
@@ -81,6 +125,22 @@ static const key_row rows[] = {
      .ilo = 1, .ihi = 14, .def = "1", .doc = "DNO regions the households are spread over"},
     {.path = "topology.area_households", .kind = V_INT, FIELD(topology.area_households, C_U32),
      .ilo = 1, .ihi = 100000, .def = "500", .doc = "Households per area (one WAN cell)"},
+    /* ENWL: 2.4M customers over 34,000 LV transformers, about 70 each (FACTS.md). */
+    {.path = "topology.lv_customers", .kind = V_REAL, FIELD(topology.lv_customers_mean, C_F64),
+     .lo = 1, .hi = 5000, .def = "70", .doc = "Mean customers per LV substation"},
+    {.path = "topology.lv_customers_cv", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(topology.lv_customers_cv, C_F64), .lo = 0, .hi = 3, .def = "80 %",
+     .doc = "Coefficient of variation of customers per LV substation (gamma distributed)"},
+    {.path = "topology.primary_customers", .kind = V_INT, FIELD(topology.primary_customers, C_U32),
+     .ilo = 1, .ihi = 1000000, .def = "6000", .doc = "Customers per primary substation"},
+    {.path = "topology.hv_feeders_per_primary", .kind = V_INT,
+     FIELD(topology.hv_feeders_per_primary, C_U32), .ilo = 1, .ihi = 64, .def = "8",
+     .doc = "HV feeders per primary substation"},
+    {.path = "topology.lv_feeders", .kind = V_INT, FIELD(topology.lv_feeders, C_U32),
+     .ilo = 1, .ihi = 16, .def = "4", .doc = "LV feeders per LV substation"},
+    {.path = "topology.flat_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(topology.flat_share, C_F64), .lo = 0, .hi = 1, .def = "20 %",
+     .doc = "Share of premises that are flats (the rest are houses)"},
 
     {.path = "load.model", .kind = V_ENUM, FIELD(load.model, C_STR), .choices = "basic",
      .def = "basic", .doc = "Household demand model"},
@@ -98,6 +158,65 @@ static const key_row rows[] = {
 
     {.path = "meter.register_digits", .kind = V_INT, FIELD(meter.register_digits, C_U32),
      .ilo = 6, .ihi = 12, .def = "9", .doc = "Decimal digits of the Wh import register"},
+    /* Dithering after restore: up to 2 min at first, 5 min later (FACTS.md, seed 003). */
+    {.path = "meter.restore_dither", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(meter.restore_dither_s, C_I64), .lo = 0, .hi = 3600, .def = "2 min",
+     .doc = "Window W of the uniform delay [0, W] before a meter's first message after a restore"},
+
+    /* A customer loses supply about once every 3 years for about an hour (FACTS.md). */
+    {.path = "outages.background", .kind = V_BOOL, FIELD(outages.background, C_BOOL),
+     .def = "true", .doc = "Background faults at HV feeder, LV substation and LV feeder level"},
+    {.path = "outages.interruptions_per_year", .kind = V_REAL,
+     FIELD(outages.interruptions_per_year, C_F64), .lo = 0, .hi = 100, .def = "0.333",
+     .doc = "Background interruptions per customer per year"},
+    {.path = "outages.mean_duration", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(outages.mean_duration_s, C_F64), .lo = 1, .hi = DAYS(30), .def = "1 h",
+     .doc = "Mean repair time of a background fault (lognormal)"},
+    {.path = "outages.duration_sigma", .kind = V_REAL, FIELD(outages.duration_sigma, C_F64),
+     .lo = 0, .hi = 3, .def = "1", .doc = "Lognormal sigma of background repair times"},
+    {.path = "outages.share_hv", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(outages.share_hv, C_F64), .lo = 0, .hi = 1, .def = "55 %",
+     .doc = "Share of interruptions from HV feeder faults (shares are normalised)"},
+    {.path = "outages.share_lv_substation", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(outages.share_lv_substation, C_F64), .lo = 0, .hi = 1, .def = "15 %",
+     .doc = "Share of interruptions from LV substation faults"},
+    {.path = "outages.share_lv_feeder", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(outages.share_lv_feeder, C_F64), .lo = 0, .hi = 1, .def = "30 %",
+     .doc = "Share of interruptions from LV feeder faults"},
+    /* Cold-load pickup can double demand at restoration (ENWL Smart ReStart, FACTS.md). */
+    {.path = "outages.cold_load.gain", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(outages.cold_load_gain, C_F64), .lo = 0, .hi = 5, .def = "100 %",
+     .doc = "Extra demand at restoration after a long outage, as a share of normal demand"},
+    {.path = "outages.cold_load.full_after", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(outages.cold_load_full_s, C_F64), .lo = 1, .hi = DAYS(7), .def = "4 h",
+     .doc = "Outage length scale: gain x (1 - exp(-outage / full_after))"},
+    {.path = "outages.cold_load.decay", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(outages.cold_load_decay_s, C_F64), .lo = 60, .hi = DAYS(1), .def = "1 h",
+     .doc = "Time constant of the decay of cold-load pickup"},
+
+    /* Storm Eunice (Feb 2022): 1.4M off, 1.2M restored within about a day (FACTS.md). */
+    {.path = "storm.enabled", .kind = V_BOOL, FIELD(storm.enabled, C_BOOL), .def = "false",
+     .doc = "Apply a storm"},
+    {.path = "storm.start", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(storm.start_s, C_I64),
+     .lo = 0, .hi = DAYS(400), .def = "1 h", .doc = "When the storm begins, after the run's start"},
+    {.path = "storm.onset", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(storm.onset_s, C_I64),
+     .lo = 0, .hi = DAYS(7), .def = "6 h", .doc = "Window over which substations lose supply"},
+    {.path = "storm.regions", .kind = V_STR, FIELD(storm.regions, C_STR), .def = "all",
+     .choices = "\"all\" or region numbers 1..14, e.g. \"1,2\"", .check = check_regions,
+     .doc = "Regions the storm hits"},
+    {.path = "storm.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(storm.share, C_F64),
+     .lo = 0, .hi = 1, .def = "30 %", .doc = "Share of LV substations in those regions that lose supply"},
+    {.path = "storm.fast_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(storm.fast_share, C_F64), .lo = 0, .hi = 1, .def = "87 %",
+     .doc = "Share of hit substations in the fast restoration group"},
+    {.path = "storm.fast_median", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(storm.fast_median_s, C_F64), .lo = 60, .hi = DAYS(30), .def = "5 h",
+     .doc = "Median restoration time of the fast group (lognormal)"},
+    {.path = "storm.tail_median", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(storm.tail_median_s, C_F64), .lo = 60, .hi = DAYS(60), .def = "3 d",
+     .doc = "Median restoration time of the tail (lognormal)"},
+    {.path = "storm.sigma", .kind = V_REAL, FIELD(storm.sigma, C_F64), .lo = 0, .hi = 3,
+     .def = "0.8", .doc = "Lognormal sigma of restoration times"},
 
     {.path = "wan.read_start", .kind = V_UNIT, .unit = SIM_UNIT_TIME_OF_DAY,
      FIELD(wan.read_start_s, C_I64), .lo = 0, .hi = 86399, .def = "00:30",
@@ -120,6 +239,15 @@ static const key_row rows[] = {
     {.path = "wan.backbone.latency", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(wan.backbone_latency_s, C_F64), .lo = 0, .hi = 60, .def = "10 ms",
      .doc = "One-way latency of the backbone"},
+    {.path = "wan.max_flows", .kind = V_INT, FIELD(wan.max_flows, C_U32), .ilo = 1, .ihi = 1024,
+     .def = "8", .doc = "Transfers an area's uplink carries at once; more wait in the cell queue"},
+    /* The comms hub sends AD1 after 3 min without power (SEC modification MP102, FACTS.md). */
+    {.path = "wan.ad1_delay", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(wan.ad1_delay_s, C_I64), .lo = 0, .hi = 3600, .def = "3 min",
+     .doc = "Time without power after which the comms hub sends its power outage alert (AD1)"},
+    {.path = "wan.outage_alert_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
+     FIELD(wan.alert_bytes, C_U32), .lo = 1, .hi = 65536, .def = "200 B",
+     .doc = "Bytes of one alert (AD1, restore) on the WAN"},
 
     {.path = "trace.events", .kind = V_BOOL, FIELD(trace.events, C_BOOL), .def = "true",
      .doc = "Record alerts, commands and outages in /events"},
@@ -962,8 +1090,13 @@ static void expect_text(const key_row *r, char *buf, size_t len)
     }
 }
 
+/* Shortest text that reads back to V; whole numbers below 1e15 without an exponent. */
 static void fmt_real(double v, char *buf, size_t len)
 {
+    if (v == (double)(long long)v && fabs(v) < 1e15) {
+        snprintf(buf, len, "%lld", (long long)v);
+        return;
+    }
     for (int p = 1; p <= 17; p++) {
         snprintf(buf, len, "%.*g", p, v);
         if (strtod(buf, NULL) == v) return;
@@ -975,7 +1108,9 @@ static void range_text(const key_row *r, char *buf, size_t len)
     char lo[40], hi[40], step[40];
     switch (r->kind) {
     case V_STR:
-        if (r->ct == C_NONE)
+        if (r->choices)
+            snprintf(buf, len, "%s", r->choices);
+        else if (r->ct == C_NONE)
             snprintf(buf, len, "a file name");
         else
             snprintf(buf, len, "up to %zu bytes", r->size - 1);
@@ -1128,6 +1263,13 @@ static void convert(loader *L, const key_row *r, const ynode *v, const ydoc *d, 
         if (strlen(t) >= r->size) {
             err_at(L, d, v->line, v->col, path, "longer than %zu bytes", r->size - 1);
             return;
+        }
+        if (r->check) {
+            char why[160];
+            if (r->check(t, why, sizeof why) != 0) {
+                err_at(L, d, v->line, v->col, path, "\"%s\": %s", shown, why);
+                return;
+            }
         }
         store(r, sc, t, strlen(t), 0, 0, false);
         return;

@@ -30,6 +30,12 @@ typedef struct sim_scenario {
     struct {
         uint32_t regions;         /* topology.regions: 1..14, default 1 */
         uint32_t area_households; /* topology.area_households: 1..100,000, default 500 */
+        double lv_customers_mean;         /* topology.lv_customers [-] */
+        double lv_customers_cv;           /* topology.lv_customers_cv [fraction] */
+        uint32_t primary_customers;       /* topology.primary_customers [-] */
+        uint32_t hv_feeders_per_primary;  /* topology.hv_feeders_per_primary [-] */
+        uint32_t lv_feeders;              /* topology.lv_feeders [-] */
+        double flat_share;                /* topology.flat_share [fraction] */
     } topology;
 
     struct {
@@ -42,7 +48,31 @@ typedef struct sim_scenario {
 
     struct {
         uint32_t register_digits; /* meter.register_digits: 6..12, default 9 [decimal digits of Wh] */
+        int64_t restore_dither_s; /* meter.restore_dither [s] */
     } meter;
+
+    struct {
+        bool background;              /* outages.background */
+        double interruptions_per_year;/* outages.interruptions_per_year [1/yr] */
+        double mean_duration_s;       /* outages.mean_duration [s] */
+        double duration_sigma;        /* outages.duration_sigma [-] */
+        double share_hv, share_lv_substation, share_lv_feeder; /* [fraction] */
+        double cold_load_gain;        /* outages.cold_load.gain [fraction] */
+        double cold_load_full_s;      /* outages.cold_load.full_after [s] */
+        double cold_load_decay_s;     /* outages.cold_load.decay [s] */
+    } outages;
+
+    struct {
+        bool enabled;        /* storm.enabled */
+        int64_t start_s;     /* storm.start [s after the run start] */
+        int64_t onset_s;     /* storm.onset [s] */
+        char regions[64];    /* storm.regions: "all" or "1,2,..." */
+        double share;        /* storm.share [fraction] */
+        double fast_share;   /* storm.fast_share [fraction] */
+        double fast_median_s;/* storm.fast_median [s] */
+        double tail_median_s;/* storm.tail_median [s] */
+        double sigma;        /* storm.sigma [-] */
+    } storm;
 
     struct {
         int64_t read_start_s;        /* wan.read_start: time of day "HH:MM", default "00:30" [s after midnight] */
@@ -52,6 +82,9 @@ typedef struct sim_scenario {
         double uplink_latency_s;     /* wan.uplink.latency: duration, default 100 ms [s] */
         double backbone_bps;         /* wan.backbone.bandwidth: default 1 Gbit/s [bit/s] */
         double backbone_latency_s;   /* wan.backbone.latency: default 10 ms [s] */
+        uint32_t max_flows;          /* wan.max_flows [-] */
+        int64_t ad1_delay_s;         /* wan.ad1_delay [s] */
+        uint32_t alert_bytes;        /* wan.outage_alert_size [B] */
     } wan;
 
     struct {
@@ -74,6 +107,9 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
                       char *err, size_t errlen);
 
 void sim_scenario_destroy(sim_scenario *sc); /* accepts NULL */
+
+/* Parse a storm.regions value ("all" or "1,3,14") into a bit mask of 0-based regions. */
+int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t whylen);
 
 /* Markdown table of every key: path, type/unit, default, range, description. */
 int sim_scenario_reference(char **out_markdown);

@@ -41,7 +41,8 @@ static const struct decl {
     const char *description;
 } decls[DS_COUNT] = {
     {DS_HOUSEHOLDS, "/households", E_HOUSEHOLD, S_HH, "-",
-     "one row per household: id, area (SimGrid area host index), region (1-based)"},
+     "one row per household: id, area (SimGrid area = WAN cell), lv_substation, primary, region "
+     "(1-based DNO licence area), feeder (LV feeder of its substation), dwelling (0 house, 1 flat)"},
     {DS_IMPORT, "/meter/halfhourly/import_wh", E_U32, S_HH_PERIOD, "Wh",
      "active import energy per household per settlement period, from the meter's profile log"},
     {DS_EXPORT, "/meter/halfhourly/export_wh", E_U32, S_HH_PERIOD, "Wh",
@@ -217,7 +218,12 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
     t->t_household = H5Tcreate(H5T_COMPOUND, sizeof(sim_household_row));
     H5Tinsert(t->t_household, "id", HOFFSET(sim_household_row, id), H5T_NATIVE_UINT32);
     H5Tinsert(t->t_household, "area", HOFFSET(sim_household_row, area), H5T_NATIVE_UINT32);
+    H5Tinsert(t->t_household, "lv_substation", HOFFSET(sim_household_row, lv_substation),
+              H5T_NATIVE_UINT32);
+    H5Tinsert(t->t_household, "primary", HOFFSET(sim_household_row, primary), H5T_NATIVE_UINT32);
     H5Tinsert(t->t_household, "region", HOFFSET(sim_household_row, region), H5T_NATIVE_UINT16);
+    H5Tinsert(t->t_household, "feeder", HOFFSET(sim_household_row, feeder), H5T_NATIVE_UINT8);
+    H5Tinsert(t->t_household, "dwelling", HOFFSET(sim_household_row, dwelling), H5T_NATIVE_UINT8);
     t->t_event = H5Tcreate(H5T_COMPOUND, sizeof(sim_event));
     H5Tinsert(t->t_event, "t_s", HOFFSET(sim_event, t_s), H5T_NATIVE_DOUBLE);
     H5Tinsert(t->t_event, "household", HOFFSET(sim_event, household), H5T_NATIVE_UINT32);

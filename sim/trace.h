@@ -8,7 +8,8 @@
  *   /meta                              attributes: metersim_version, firmware_build, seed,
  *                                      scenario_name, scenario_yaml, complete, sim_start,
  *                                      sim_end, households, wall_start, wall_end
- *   /households                        table: id, area, region
+ *   /households                        table: id, area, lv_substation, primary, region,
+ *                                      feeder, dwelling
  *   /meter/halfhourly/<channel>        [household, period] uint32, chunked + deflate
  *   /meter/registers/final             [household, channel] uint64 end-of-run registers
  *   /events                            appended records (t_s, household, code, value)
@@ -46,8 +47,12 @@ typedef struct sim_trace_info {
 
 typedef struct sim_household_row {
     uint32_t id;
-    uint32_t area;
-    uint16_t region;
+    uint32_t area;          /* SimGrid area (WAN cell) index */
+    uint32_t lv_substation; /* national LV substation index */
+    uint32_t primary;       /* national primary substation index */
+    uint16_t region;        /* 1-based DNO region */
+    uint8_t feeder;         /* LV feeder of its substation */
+    uint8_t dwelling;       /* 0 house, 1 flat */
 } sim_household_row;
 
 /* Creates OUT.partial. Returns NULL with a message in ERR. */

@@ -78,7 +78,8 @@ Test(scenario, fills_every_absent_key_with_its_default)
 Test(scenario, resolves_to_every_key_in_natural_units)
 {
     sim_scenario *sc = load_ok("minimal.yaml", NULL, 0);
-    cr_expect_str_eq(sc->resolved_yaml, "# resolved by metersim from minimal.yaml\n"
+    cr_expect_str_eq(sc->resolved_yaml,
+                                        "# resolved by metersim from minimal.yaml\n"
                                         "name: \"minimal\"\n"
                                         "description: \"\"\n"
                                         "seed: 1\n"
@@ -88,6 +89,12 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "topology:\n"
                                         "  regions: 1\n"
                                         "  area_households: 500\n"
+                                        "  lv_customers: 70\n"
+                                        "  lv_customers_cv: 80 %\n"
+                                        "  primary_customers: 6000\n"
+                                        "  hv_feeders_per_primary: 8\n"
+                                        "  lv_feeders: 4\n"
+                                        "  flat_share: 20 %\n"
                                         "load:\n"
                                         "  model: basic\n"
                                         "  annual: 2700 kWh/yr\n"
@@ -96,6 +103,29 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "  power_factor: 0.95\n"
                                         "meter:\n"
                                         "  register_digits: 9\n"
+                                        "  restore_dither: 2 min\n"
+                                        "outages:\n"
+                                        "  background: true\n"
+                                        "  interruptions_per_year: 0.333\n"
+                                        "  mean_duration: 1 h\n"
+                                        "  duration_sigma: 1\n"
+                                        "  share_hv: 55 %\n"
+                                        "  share_lv_substation: 15 %\n"
+                                        "  share_lv_feeder: 30 %\n"
+                                        "  cold_load:\n"
+                                        "    gain: 100 %\n"
+                                        "    full_after: 4 h\n"
+                                        "    decay: 1 h\n"
+                                        "storm:\n"
+                                        "  enabled: false\n"
+                                        "  start: 1 h\n"
+                                        "  onset: 6 h\n"
+                                        "  regions: \"all\"\n"
+                                        "  share: 30 %\n"
+                                        "  fast_share: 87 %\n"
+                                        "  fast_median: 5 h\n"
+                                        "  tail_median: 3 d\n"
+                                        "  sigma: 0.8\n"
                                         "wan:\n"
                                         "  read_start: \"00:30\"\n"
                                         "  read_window: 4 h\n"
@@ -106,6 +136,9 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "  backbone:\n"
                                         "    bandwidth: 1 Gbit/s\n"
                                         "    latency: 10 ms\n"
+                                        "  max_flows: 8\n"
+                                        "  ad1_delay: 3 min\n"
+                                        "  outage_alert_size: 200 B\n"
                                         "trace:\n"
                                         "  events: true\n"
                                         "  compression: 4\n"
@@ -218,8 +251,8 @@ Test(scenario, suggests_the_nearest_valid_key_for_an_unknown_one)
                   "unknown_keys.yaml:6:1: wna: unknown key; did you mean \"wan\"?\n"
                   "unknown_keys.yaml:8:1: spread: unknown key; did you mean \"load.spread\"?\n"
                   "unknown_keys.yaml:9:1: zzzz: unknown key; expected one of: extends, name, "
-                  "description, seed, start, duration, households, topology, load, meter, wan, "
-                  "trace");
+                  "description, seed, start, duration, households, topology, load, meter, "
+                  "outages, storm, wan, trace");
 }
 
 Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
@@ -528,6 +561,6 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 25);
+    cr_expect_eq(rows, 54);
     free(md);
 }

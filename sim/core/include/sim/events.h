@@ -11,13 +11,23 @@
 #include <stdint.h>
 
 /* X(NAME, code, value meaning, description) */
+/* DCC alert "AD1" (comms hub power outage) has no GBCS meter code; this value stands for it. */
+#define SIM_ALERT_AD1 0xAD1
+
 #define SIM_EVENT_MAP(X)                                                                       \
-    X(SUPPLY_RESTORED, 0x8F35, "-", "supply outage restored (GBCS)")                           \
-    X(SUPPLY_RESTORED_LONG, 0x8F36, "-", "supply restored after an outage of 3 min or more")   \
+    X(SUPPLY_RESTORED, 0x8F35, "outage duration [s]", "supply outage restored (GBCS)")         \
+    X(SUPPLY_RESTORED_LONG, 0x8F36, "outage duration [s]",                                     \
+      "supply restored after an outage of 3 min or more (GBCS)")                               \
     X(SUPPLY_INTERRUPTED, 0x8F57, "-", "supply interrupted (logged only)")                     \
     X(WAN_READ_SENT, 0x10001, "bytes", "daily profile read sent by the meter's comms hub")     \
     X(WAN_READ_DELIVERED, 0x10002, "Wh of active import carried",                              \
-      "profile read delivered to the head-end")
+      "profile read delivered to the head-end")                                                \
+    X(WAN_ALERT_SENT, 0x10003, "alert code (0xAD1 for the hub's AD1)",                          \
+      "alert sent over the WAN (after the meter's dither for restore alerts)")                 \
+    X(WAN_ALERT_DELIVERED, 0x10004, "alert code", "alert delivered to the head-end / DNO")      \
+    X(WAN_READ_FAILED, 0x10005, "-", "scheduled profile read found the meter without power")   \
+    X(SUPPLY_LOST, 0x10006, "outage cause (0 HV, 1 LV substation, 2 LV feeder, 3 storm)",      \
+      "the grid cut the premises' supply")
 
 typedef enum sim_event_code {
 #define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,
