@@ -1,0 +1,750 @@
+#include "net/headend.h"
+
+#include "sim/rng.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *net_he_strerror(int code)
+{
+    switch (code) {
+    case 0:
+        return "ok";
+#define NET_HE_STR_(name, c, msg)                                                                  \
+    case c:                                                                                        \
+        return msg;
+        NET_HE_ERRNO_MAP(NET_HE_STR_)
+#undef NET_HE_STR_
+    default:
+        return "unknown error";
+    }
+}
+
+static const char *const class_keys[NET_HE_NCLASS] = {
+#define NET_HE_KEY_(name, key, target, prio, desc) key,
+    NET_HE_CLASS_MAP(NET_HE_KEY_)
+#undef NET_HE_KEY_
+};
+
+const char *net_he_class_key(unsigned cls)
+{
+    return cls < NET_HE_NCLASS ? class_keys[cls] : "?";
+}
+
+int net_he_class_by_key(const char *key)
+{
+    for (int i = 0; i < NET_HE_NCLASS; i++)
+        if (strcmp(class_keys[i], key) == 0) return i;
+    return -1;
+}
+
+void net_he_config_default(net_he_config *c)
+{
+    static const double target[NET_HE_NCLASS] = {
+#define NET_HE_TGT_(name, key, tgt, prio, desc) tgt,
+        NET_HE_CLASS_MAP(NET_HE_TGT_)
+#undef NET_HE_TGT_
+    };
+    static const unsigned prio[NET_HE_NCLASS] = {
+#define NET_HE_PRIO_(name, key, tgt, p, desc) p,
+        NET_HE_CLASS_MAP(NET_HE_PRIO_)
+#undef NET_HE_PRIO_
+    };
+    memset(c, 0, sizeof *c);
+    c->servers = 16;
+    c->queue_cap = 20000;
+    c->series_step_s = 1.0;
+    for (unsigned i = 0; i < NET_HE_NCLASS; i++) {
+        net_he_class_cfg *k = &c->cls[i];
+        k->dist = NET_HE_DETERMINISTIC;
+        k->service_s = 0.1;
+        k->service_cv = 1.0;
+        k->target_s = target[i];
+        k->priority = prio[i];
+        k->burst = 1.0;
+    }
+    c->cls[NET_HE_ALERT_OUTAGE].service_s = 0.05;
+    c->cls[NET_HE_ALERT_RESTORE].service_s = 0.05;
+    c->cls[NET_HE_PROFILE_READ].dist = NET_HE_EXPONENTIAL;
+    c->cls[NET_HE_PROFILE_READ].service_s = 0.2;
+    c->cls[NET_HE_ONDEMAND_READ].dist = NET_HE_EXPONENTIAL;
+    c->cls[NET_HE_ONDEMAND_READ].service_s = 0.2;
+}
+
+/* ---- latency histogram ----------------------------------------------------------------- */
+
+void net_lathist_reset(net_lathist *h)
+{
+    memset(h, 0, sizeof *h);
+}
+
+void net_lathist_add(net_lathist *h, double v)
+{
+    size_t i;
+    if (!(v >= NET_LATHIST_LO)) {
+        i = 0; /* also NAN and negatives */
+    } else if (v >= NET_LATHIST_HI) {
+        i = NET_LATHIST_NBINS - 1;
+    } else {
+        double j = floor(log(v / NET_LATHIST_LO) / log(NET_LATHIST_RATIO));
+        i = 1 + (j < 0 ? 0 : (size_t)j);
+        if (i > NET_LATHIST_NBINS - 2) i = NET_LATHIST_NBINS - 2;
+    }
+    h->count[i]++;
+    h->n++;
+}
+
+double net_lathist_quantile(const net_lathist *h, double q)
+{
+    if (h->n == 0 || !(q >= 0.0 && q <= 1.0)) return NAN;
+    uint64_t rank = (uint64_t)ceil(q * (double)h->n);
+    if (rank < 1) rank = 1;
+    if (rank > h->n) rank = h->n;
+    uint64_t cum = 0;
+    size_t i = 0;
+    for (; i < NET_LATHIST_NBINS; i++) {
+        cum += h->count[i];
+        if (cum >= rank) break;
+    }
+    if (i == 0) return 0.0;
+    if (i >= NET_LATHIST_NBINS - 1) return NET_LATHIST_HI;
+    return NET_LATHIST_LO * pow(NET_LATHIST_RATIO, (double)(i - 1) + 0.5);
+}
+
+/* ---- the model ----------------------------------------------------------------------- */
+
+typedef struct job {
+    double arrival, origin, service, start, done; /* [s] */
+    uint64_t id;
+    uint32_t premises, area;
+    uint32_t next; /* pool link, priority mode */
+    unsigned cls;
+} job;
+
+typedef struct comp {
+    double done;
+    uint64_t seq; /* acceptance order: ties complete in it */
+    job j;
+} comp;
+
+typedef struct bucket {
+    double rate, burst; /* [1/s], [requests] */
+    double tokens, t;   /* level and when it was last topped up */
+} bucket;
+
+#define NIL UINT32_MAX
+
+struct net_headend {
+    net_he_config cfg;
+    uint32_t *excl_areas, *excl_premises;
+    net_he_done_fn done_fn;
+    void *ctx;
+    sim_rng rng;
+
+    double clock; /* everything up to here has been processed [s] */
+    uint32_t waiting;
+    int32_t busy; /* signed: a zero-length service may complete before its start is seen */
+    uint64_t seq;
+
+    /* completions pending: min-heap on (done, seq) */
+    comp *ch;
+    uint32_t ch_n, ch_cap;
+
+    /* FIFO: server free times (min-heap) and the ring of waiting jobs, starts known */
+    double *vfree;
+    job *ring;
+    uint32_t ring_head;
+
+    /* priority: job pool and one FIFO list per level */
+    job *pool;
+    uint32_t pool_free;
+    uint32_t lhead[NET_HE_NPRIO], ltail[NET_HE_NPRIO];
+
+    bucket cb[NET_HE_NCLASS], sb;
+
+    net_he_stats st[NET_HE_NCLASS + 1];
+    net_lathist *wait_h; /* NCLASS + 1 */
+    net_lathist *resp_h; /* NCLASS + 1 */
+    net_lathist win_h;
+
+    /* series */
+    uint64_t late;
+#define NET_HE_SERIES_ARR_(name, type, units, desc) type *name;
+    NET_HE_SERIES_MAP(NET_HE_SERIES_ARR_)
+#undef NET_HE_SERIES_ARR_
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static uint32_t *sorted_copy(const uint32_t *v, size_t n)
+{
+    if (n == 0) return NULL;
+    uint32_t *c = malloc(n * sizeof *c);
+    if (!c) return NULL;
+    memcpy(c, v, n * sizeof *c);
+    qsort(c, n, sizeof *c, cmp_u32);
+    return c;
+}
+
+static bool listed(const uint32_t *v, size_t n, uint32_t x)
+{
+    return n && bsearch(&x, v, n, sizeof x, cmp_u32) != NULL;
+}
+
+static int check_config(const net_he_config *c)
+{
+    if (c->servers == 0 || !(c->series_step_s > 0) || !isfinite(c->series_step_s))
+        return NET_EHE_CONFIG;
+    if (c->dno_delay_s < 0 || !isfinite(c->dno_delay_s)) return NET_EHE_CONFIG;
+    if ((c->n_excl_areas && !c->excl_areas) || (c->n_excl_premises && !c->excl_premises))
+        return NET_EHE_CONFIG;
+    if (c->throttle && (c->sys_rate_per_s < 0 || (c->sys_rate_per_s > 0 && c->sys_burst < 1)))
+        return NET_EHE_CONFIG;
+    for (unsigned i = 0; i < NET_HE_NCLASS; i++) {
+        const net_he_class_cfg *k = &c->cls[i];
+        if (!(k->service_s >= 0) || !isfinite(k->service_s) || !(k->per_kib_s >= 0))
+            return NET_EHE_CONFIG;
+        if (k->dist > NET_HE_LOGNORMAL) return NET_EHE_CONFIG;
+        if (k->dist == NET_HE_LOGNORMAL && (!(k->service_cv > 0) || !(k->service_s > 0)))
+            return NET_EHE_CONFIG;
+        if (k->dist == NET_HE_EXPONENTIAL && !(k->service_s > 0)) return NET_EHE_CONFIG;
+        if (k->priority >= NET_HE_NPRIO || !(k->target_s >= 0)) return NET_EHE_CONFIG;
+        if (c->throttle && (k->rate_per_s < 0 || (k->rate_per_s > 0 && k->burst < 1)))
+            return NET_EHE_CONFIG;
+    }
+    return 0;
+}
+
+int net_he_create(const net_he_config *cfg, net_he_done_fn done, void *ctx, net_headend **out)
+{
+    *out = NULL;
+    int rc = check_config(cfg);
+    if (rc) return rc;
+    net_headend *he = calloc(1, sizeof *he);
+    if (!he) return NET_EHE_NOMEM;
+    he->cfg = *cfg;
+    he->done_fn = done;
+    he->ctx = ctx;
+    sim_rng_seed(&he->rng, cfg->seed, cfg->entity, "headend.service");
+    uint32_t c = cfg->servers, k = cfg->queue_cap;
+    bool ok = true;
+    he->excl_areas = sorted_copy(cfg->excl_areas, cfg->n_excl_areas);
+    he->excl_premises = sorted_copy(cfg->excl_premises, cfg->n_excl_premises);
+    he->cfg.excl_areas = he->excl_areas;
+    he->cfg.excl_premises = he->excl_premises;
+    ok &= !cfg->n_excl_areas || he->excl_areas;
+    ok &= !cfg->n_excl_premises || he->excl_premises;
+    if (!cfg->priority) {
+        /* every accepted job has a pending completion: c in service plus k waiting */
+        he->ch_cap = c + k;
+        he->vfree = calloc(c, sizeof *he->vfree);
+        he->ring = k ? calloc(k, sizeof *he->ring) : NULL;
+        ok &= he->vfree && (!k || he->ring);
+    } else {
+        he->ch_cap = c;
+        he->pool = k ? calloc(k, sizeof *he->pool) : NULL;
+        ok &= !k || he->pool;
+        for (uint32_t i = 0; he->pool && i < k; i++)
+            he->pool[i].next = i + 1 < k ? i + 1 : NIL;
+        he->pool_free = k ? 0 : NIL;
+        for (unsigned l = 0; l < NET_HE_NPRIO; l++)
+            he->lhead[l] = he->ltail[l] = NIL;
+    }
+    he->ch = calloc(he->ch_cap, sizeof *he->ch);
+    he->wait_h = calloc(NET_HE_NCLASS + 1, sizeof *he->wait_h);
+    he->resp_h = calloc(NET_HE_NCLASS + 1, sizeof *he->resp_h);
+    ok &= he->ch && he->wait_h && he->resp_h;
+    uint32_t nb = cfg->series_bins;
+#define NET_HE_SERIES_ALLOC_(name, type, units, desc)                                              \
+    he->name = nb ? calloc(nb, sizeof(type)) : NULL;                                               \
+    ok &= !nb || he->name;
+    NET_HE_SERIES_MAP(NET_HE_SERIES_ALLOC_)
+#undef NET_HE_SERIES_ALLOC_
+    if (!ok) {
+        net_he_destroy(he);
+        return NET_EHE_NOMEM;
+    }
+    for (unsigned i = 0; i < NET_HE_NCLASS; i++)
+        he->cb[i] = (bucket){cfg->cls[i].rate_per_s, cfg->cls[i].burst, cfg->cls[i].burst, 0};
+    he->sb = (bucket){cfg->sys_rate_per_s, cfg->sys_burst, cfg->sys_burst, 0};
+    *out = he;
+    return 0;
+}
+
+void net_he_destroy(net_headend *he)
+{
+    if (!he) return;
+#define NET_HE_SERIES_FREE_(name, type, units, desc) free(he->name);
+    NET_HE_SERIES_MAP(NET_HE_SERIES_FREE_)
+#undef NET_HE_SERIES_FREE_
+    free(he->excl_areas);
+    free(he->excl_premises);
+    free(he->vfree);
+    free(he->ring);
+    free(he->pool);
+    free(he->ch);
+    free(he->wait_h);
+    free(he->resp_h);
+    free(he);
+}
+
+/* ---- heaps ----------------------------------------------------------------------------- */
+
+static bool comp_less(const comp *a, const comp *b)
+{
+    return a->done < b->done || (a->done == b->done && a->seq < b->seq);
+}
+
+static void ch_push(net_headend *he, const comp *x)
+{
+    uint32_t k = he->ch_n++;
+    while (k > 0) {
+        uint32_t p = (k - 1) / 2;
+        if (!comp_less(x, &he->ch[p])) break;
+        he->ch[k] = he->ch[p];
+        k = p;
+    }
+    he->ch[k] = *x;
+}
+
+static comp ch_pop(net_headend *he)
+{
+    comp top = he->ch[0];
+    comp x = he->ch[--he->ch_n];
+    uint32_t k = 0, n = he->ch_n;
+    for (;;) {
+        uint32_t c = 2 * k + 1;
+        if (c >= n) break;
+        if (c + 1 < n && comp_less(&he->ch[c + 1], &he->ch[c])) c++;
+        if (!comp_less(&he->ch[c], &x)) break;
+        he->ch[k] = he->ch[c];
+        k = c;
+    }
+    if (n) he->ch[k] = x;
+    return top;
+}
+
+/* Replace the smallest server free time with V. */
+static void vfree_replace_top(net_headend *he, double v)
+{
+    double *h = he->vfree;
+    uint32_t n = he->cfg.servers, k = 0;
+    for (;;) {
+        uint32_t c = 2 * k + 1;
+        if (c >= n) break;
+        if (c + 1 < n && h[c + 1] < h[c]) c++;
+        if (!(h[c] < v)) break;
+        h[k] = h[c];
+        k = c;
+    }
+    h[k] = v;
+}
+
+/* ---- series ---------------------------------------------------------------------------- */
+
+/* Bin of time X, or -1 when past the last bin (counted as late). */
+static int64_t bin_of(net_headend *he, double x)
+{
+    double k = floor(x / he->cfg.series_step_s);
+    if (k >= 0 && k < (double)he->cfg.series_bins) return (int64_t)k;
+    he->late++;
+    return -1;
+}
+
+#define BIN_INC(he, field, x)                                                                      \
+    do {                                                                                           \
+        int64_t k_ = bin_of(he, x);                                                                \
+        if (k_ >= 0) he->field[k_]++;                                                              \
+    } while (0)
+
+static void note_queue(net_headend *he)
+{
+    double k = floor(he->clock / he->cfg.series_step_s);
+    if (k >= 0 && k < (double)he->cfg.series_bins && he->queue_max[(size_t)k] < he->waiting)
+        he->queue_max[(size_t)k] = he->waiting;
+}
+
+/* Move the clock to X, integrating the number waiting and busy over the bins crossed. */
+static void tick(net_headend *he, double x)
+{
+    if (!(x > he->clock)) return;
+    double step = he->cfg.series_step_s, t0 = he->clock;
+    double kf = floor(t0 / step);
+    if (kf < 0) kf = 0;
+    for (uint64_t k = (uint64_t)kf; k < he->cfg.series_bins && t0 < x; k++) {
+        double end = (double)(k + 1) * step, t1 = x < end ? x : end;
+        if (t1 > t0) {
+            he->queue_mean[k] += he->waiting * (t1 - t0) / step;
+            he->busy_mean[k] += (he->busy > 0 ? he->busy : 0) * (t1 - t0) / step;
+        }
+        if (he->queue_max[k] < he->waiting) he->queue_max[k] = he->waiting;
+        t0 = t1 > t0 ? t1 : t0;
+    }
+    he->clock = x;
+}
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+static void on_start(net_headend *he, const job *j)
+{
+    double w = j->start - j->arrival;
+    he->busy++;
+    for (int s = 0; s < 2; s++) {
+        net_he_stats *st = &he->st[s ? NET_HE_NCLASS : j->cls];
+        st->started++;
+        st->wait_sum_s += w;
+        if (w > st->wait_max_s) st->wait_max_s = w;
+        net_lathist_add(&he->wait_h[s ? NET_HE_NCLASS : j->cls], w);
+    }
+    int64_t k = bin_of(he, j->start);
+    if (k >= 0) {
+        he->started[k]++;
+        he->wait_sum[k] += w;
+    }
+}
+
+static void on_done(net_headend *he, const job *j)
+{
+    double r = j->done - j->origin;
+    bool met = r <= he->cfg.cls[j->cls].target_s;
+    he->busy--;
+    for (int s = 0; s < 2; s++) {
+        net_he_stats *st = &he->st[s ? NET_HE_NCLASS : j->cls];
+        st->completed++;
+        st->met_target += met;
+        st->resp_sum_s += r;
+        if (r > st->resp_max_s) st->resp_max_s = r;
+        net_lathist_add(&he->resp_h[s ? NET_HE_NCLASS : j->cls], r);
+    }
+    net_lathist_add(&he->win_h, r);
+    BIN_INC(he, completed, j->done);
+    net_he_done d = {.id = j->id,
+                     .premises = j->premises,
+                     .area = j->area,
+                     .cls = j->cls,
+                     .origin_s = j->origin,
+                     .arrival_s = j->arrival,
+                     .start_s = j->start,
+                     .done_s = j->done,
+                     .dno_s = NAN};
+    if (j->cls == NET_HE_ALERT_RESTORE) {
+        d.dno_s = j->done + he->cfg.dno_delay_s;
+        BIN_INC(he, restore_to_dno, d.dno_s);
+    }
+    if (he->done_fn) he->done_fn(he->ctx, &d);
+}
+
+static void start_job(net_headend *he, job *j, double t)
+{
+    j->start = t;
+    j->done = t + j->service;
+    comp c = {j->done, he->seq++, *j};
+    ch_push(he, &c);
+    on_start(he, j);
+}
+
+/* Priority mode: the first job of the highest non-empty level. */
+static job *pool_take(net_headend *he)
+{
+    for (unsigned l = 0; l < NET_HE_NPRIO; l++) {
+        uint32_t i = he->lhead[l];
+        if (i == NIL) continue;
+        he->lhead[l] = he->pool[i].next;
+        if (he->lhead[l] == NIL) he->ltail[l] = NIL;
+        he->pool[i].next = he->pool_free;
+        he->pool_free = i;
+        return &he->pool[i];
+    }
+    return NULL;
+}
+
+static void run_until(net_headend *he, double t)
+{
+    bool fifo = !he->cfg.priority;
+    for (;;) {
+        double tc = he->ch_n ? he->ch[0].done : INFINITY;
+        double ts = fifo && he->waiting ? he->ring[he->ring_head].start : INFINITY;
+        if (ts < tc) {
+            if (!(ts <= t)) break;
+            tick(he, ts);
+            job j = he->ring[he->ring_head];
+            he->ring_head = he->ring_head + 1 == he->cfg.queue_cap ? 0 : he->ring_head + 1;
+            he->waiting--;
+            on_start(he, &j);
+        } else {
+            if (!he->ch_n || !(tc <= t)) break;
+            tick(he, tc);
+            comp c = ch_pop(he);
+            on_done(he, &c.j);
+            if (!fifo && he->waiting) {
+                job *j = pool_take(he);
+                he->waiting--;
+                /* the freed slot is reused only by a later submit; J stays valid here */
+                start_job(he, j, tc);
+            }
+        }
+    }
+}
+
+int net_he_advance(net_headend *he, double t)
+{
+    if (isnan(t)) return NET_EHE_ARG;
+    if (t < he->clock) return NET_EHE_ORDER;
+    run_until(he, t);
+    if (isfinite(t)) tick(he, t);
+    return 0;
+}
+
+void net_he_finish(net_headend *he)
+{
+    run_until(he, INFINITY);
+}
+
+/* Refills add rate * dt in floating point, so a bucket refilled in many small steps can sit
+ * a rounding error below a whole token; TOKEN_EPS forgives that much. */
+#define TOKEN_EPS 1e-9
+
+static bool take_token(bucket *b, double t)
+{
+    if (!(b->rate > 0)) return true;
+    if (t > b->t) {
+        b->tokens += b->rate * (t - b->t);
+        if (b->tokens > b->burst) b->tokens = b->burst;
+        b->t = t;
+    }
+    if (b->tokens < 1.0 - TOKEN_EPS) return false;
+    b->tokens -= 1.0;
+    return true;
+}
+
+static bool peek_token(bucket *b, double t)
+{
+    if (!(b->rate > 0)) return true;
+    double tok = b->tokens + (t > b->t ? b->rate * (t - b->t) : 0);
+    return (tok > b->burst ? b->burst : tok) >= 1.0 - TOKEN_EPS;
+}
+
+static double draw_service(net_headend *he, const net_he_class_cfg *k, uint32_t bytes)
+{
+    gsl_rng g;
+    double s;
+    switch (k->dist) {
+    case NET_HE_EXPONENTIAL:
+        s = gsl_ran_exponential(sim_rng_gsl(&he->rng, &g), k->service_s);
+        break;
+    case NET_HE_LOGNORMAL: {
+        /* mean m, cv v: sigma^2 = ln(1 + v^2), mu = ln m - sigma^2 / 2 */
+        double s2 = log1p(k->service_cv * k->service_cv);
+        s = gsl_ran_lognormal(sim_rng_gsl(&he->rng, &g), log(k->service_s) - 0.5 * s2, sqrt(s2));
+        break;
+    }
+    default:
+        s = k->service_s;
+    }
+    return s + k->per_kib_s * (double)bytes / 1024.0;
+}
+
+static void count(net_headend *he, unsigned cls, net_he_outcome o, double a)
+{
+    for (int s = 0; s < 2; s++) {
+        net_he_stats *st = &he->st[s ? NET_HE_NCLASS : cls];
+        st->offered++;
+        switch (o) {
+        case NET_HE_ACCEPTED:
+            st->accepted++;
+            break;
+        case NET_HE_DROPPED:
+            st->dropped++;
+            break;
+        case NET_HE_QUARANTINED:
+            st->quarantined++;
+            break;
+        case NET_HE_EXCLUDED:
+            st->excluded++;
+            break;
+        }
+    }
+    int64_t k = bin_of(he, a);
+    if (k < 0) return;
+    he->arrivals[k]++;
+    switch (o) {
+    case NET_HE_ACCEPTED:
+        he->accepted[k]++;
+        break;
+    case NET_HE_DROPPED:
+        he->dropped[k]++;
+        break;
+    case NET_HE_QUARANTINED:
+        he->quarantined[k]++;
+        break;
+    case NET_HE_EXCLUDED:
+        he->excluded[k]++;
+        break;
+    }
+}
+
+int net_he_submit(net_headend *he, const net_he_req *r, net_he_outcome *outcome, double *done_s)
+{
+    if (done_s) *done_s = NAN;
+    if (r->cls >= NET_HE_NCLASS) return NET_EHE_CLASS;
+    double a = r->arrival_s;
+    if (!isfinite(a) || isnan(r->origin_s)) return NET_EHE_ARG;
+    if (a < he->clock) return NET_EHE_ORDER;
+    run_until(he, a);
+    tick(he, a);
+
+    const net_he_config *cfg = &he->cfg;
+    net_he_outcome o = NET_HE_ACCEPTED;
+    bool alert = r->cls == NET_HE_ALERT_OUTAGE || r->cls == NET_HE_ALERT_RESTORE;
+    if (cfg->exclusion && alert &&
+        (listed(he->excl_areas, cfg->n_excl_areas, r->area) ||
+         listed(he->excl_premises, cfg->n_excl_premises, r->premises))) {
+        o = NET_HE_EXCLUDED;
+    } else if (cfg->throttle) {
+        /* both thresholds must pass; a token is spent only when both do */
+        if (peek_token(&he->cb[r->cls], a) && peek_token(&he->sb, a)) {
+            take_token(&he->cb[r->cls], a);
+            take_token(&he->sb, a);
+        } else {
+            o = NET_HE_QUARANTINED;
+        }
+    }
+    job j = {.arrival = a,
+             .origin = r->origin_s,
+             .id = r->id,
+             .premises = r->premises,
+             .area = r->area,
+             .next = NIL,
+             .cls = r->cls};
+    if (o == NET_HE_ACCEPTED) {
+        if (!cfg->priority) {
+            /* Lindley over c servers: the job takes the server that frees first */
+            double f = he->vfree[0], start = f > a ? f : a;
+            if (start > a && he->waiting >= cfg->queue_cap) {
+                o = NET_HE_DROPPED;
+            } else {
+                j.service = draw_service(he, &cfg->cls[r->cls], r->bytes);
+                j.start = start;
+                j.done = start + j.service;
+                vfree_replace_top(he, j.done);
+                comp c = {j.done, he->seq++, j};
+                ch_push(he, &c);
+                if (done_s) *done_s = j.done;
+                if (start <= a) {
+                    on_start(he, &j);
+                } else {
+                    uint32_t tail = he->ring_head + he->waiting;
+                    if (tail >= cfg->queue_cap) tail -= cfg->queue_cap;
+                    he->ring[tail] = j;
+                    he->waiting++;
+                    note_queue(he);
+                }
+            }
+        } else if (he->busy < (int32_t)cfg->servers) {
+            j.service = draw_service(he, &cfg->cls[r->cls], r->bytes);
+            start_job(he, &j, a);
+        } else if (he->waiting >= cfg->queue_cap) {
+            o = NET_HE_DROPPED;
+        } else {
+            j.service = draw_service(he, &cfg->cls[r->cls], r->bytes);
+            uint32_t i = he->pool_free;
+            he->pool_free = he->pool[i].next;
+            he->pool[i] = j;
+            unsigned l = cfg->cls[r->cls].priority;
+            if (he->ltail[l] == NIL)
+                he->lhead[l] = i;
+            else
+                he->pool[he->ltail[l]].next = i;
+            he->ltail[l] = i;
+            he->waiting++;
+            note_queue(he);
+        }
+    }
+    count(he, r->cls, o, a);
+    *outcome = o;
+    return 0;
+}
+
+double net_he_clock(const net_headend *he)
+{
+    return he->clock;
+}
+
+uint32_t net_he_waiting(const net_headend *he)
+{
+    return he->waiting;
+}
+
+uint32_t net_he_busy(const net_headend *he)
+{
+    return he->busy > 0 ? (uint32_t)he->busy : 0;
+}
+
+void net_he_stats_get(const net_headend *he, unsigned cls, net_he_stats *out)
+{
+    *out = he->st[cls < NET_HE_NCLASS ? cls : NET_HE_NCLASS];
+}
+
+double net_he_wait_quantile(const net_headend *he, unsigned cls, double q)
+{
+    return net_lathist_quantile(&he->wait_h[cls < NET_HE_NCLASS ? cls : NET_HE_NCLASS], q);
+}
+
+double net_he_resp_quantile(const net_headend *he, unsigned cls, double q)
+{
+    return net_lathist_quantile(&he->resp_h[cls < NET_HE_NCLASS ? cls : NET_HE_NCLASS], q);
+}
+
+void net_he_window_quantiles(net_headend *he, const double *q, size_t nq, double *out)
+{
+    for (size_t i = 0; i < nq; i++)
+        out[i] = net_lathist_quantile(&he->win_h, q[i]);
+    net_lathist_reset(&he->win_h);
+}
+
+void net_he_series_view(const net_headend *he, net_he_series *out)
+{
+    out->step_s = he->cfg.series_step_s;
+    out->bins = he->cfg.series_bins;
+    out->late = he->late;
+#define NET_HE_SERIES_VIEW_(name, type, units, desc) out->name = he->name;
+    NET_HE_SERIES_MAP(NET_HE_SERIES_VIEW_)
+#undef NET_HE_SERIES_VIEW_
+}
+
+/* ---- DNO view ---------------------------------------------------------------------------- */
+
+int net_dno_view_compute(const double *restore_s, const double *known_s, size_t n, double within_s,
+                         net_dno_view *out)
+{
+    if ((n && (!restore_s || !known_s)) || !out || isnan(within_s)) return NET_EHE_ARG;
+    net_lathist *h = calloc(1, sizeof *h);
+    if (!h) return NET_EHE_NOMEM;
+    *out = (net_dno_view){.last_restore_s = NAN, .last_known_s = NAN, .within_s = within_s};
+    size_t within = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(restore_s[i])) continue;
+        out->restored++;
+        if (!(out->last_restore_s >= restore_s[i])) out->last_restore_s = restore_s[i];
+        if (isnan(known_s[i])) continue;
+        out->known++;
+        if (!(out->last_known_s >= known_s[i])) out->last_known_s = known_s[i];
+        double lag = known_s[i] - restore_s[i];
+        within += lag <= within_s;
+        net_lathist_add(h, lag);
+    }
+    out->all_known_after_s = out->restored && out->known == out->restored
+                                 ? out->last_known_s - out->last_restore_s
+                                 : INFINITY;
+    out->frac_within = out->restored ? (double)within / (double)out->restored : NAN;
+    out->lag_p50_s = net_lathist_quantile(h, 0.5);
+    out->lag_p99_s = net_lathist_quantile(h, 0.99);
+    free(h);
+    return 0;
+}

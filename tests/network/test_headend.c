@@ -1,0 +1,681 @@
+/* Head-end queue, storm throttling, retries and dithering against analytic results.
+ *
+ * Every random figure below comes from fixed seeds through sim_rng (taus2 seeded by
+ * SplitMix64), so each test computes the same numbers on every run: the tolerances are
+ * chosen so that a correct model passes for (nearly) any seed, and the statistical margin
+ * is written next to each one; a failure therefore means the model changed, not bad luck.
+ */
+#include "net/headend.h"
+#include "net/retry.h"
+#include "sim/rng.h"
+
+#include <criterion/criterion.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+
+static net_he_config base_config(uint32_t servers, uint32_t queue_cap, uint32_t bins)
+{
+    net_he_config c;
+    net_he_config_default(&c);
+    c.seed = 11;
+    c.entity = 0;
+    c.servers = servers;
+    c.queue_cap = queue_cap;
+    c.series_bins = bins;
+    return c;
+}
+
+static void set_all(net_he_config *c, net_he_dist d, double mean_s)
+{
+    for (unsigned i = 0; i < NET_HE_NCLASS; i++) {
+        c->cls[i].dist = d;
+        c->cls[i].service_s = mean_s;
+    }
+}
+
+/* Poisson arrivals at rate LAMBDA, N of them, all of class CLS; returns the mean wait. */
+static double run_poisson(const net_he_config *cfg, double lambda, uint64_t n, net_he_stats *st)
+{
+    net_headend *he;
+    cr_assert_eq(net_he_create(cfg, NULL, NULL, &he), 0);
+    sim_rng r;
+    sim_rng_seed(&r, 2024, 1, "test.arrivals");
+    gsl_rng g;
+    sim_rng_gsl(&r, &g);
+    double t = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        t += gsl_ran_exponential(&g, 1.0 / lambda);
+        net_he_req q = {.id = i, .arrival_s = t, .origin_s = t, .cls = NET_HE_ONDEMAND_READ};
+        net_he_outcome o;
+        cr_assert_eq(net_he_submit(he, &q, &o, NULL), 0);
+    }
+    net_he_finish(he);
+    net_he_stats_get(he, NET_HE_NCLASS, st);
+    net_he_destroy(he);
+    cr_assert_eq(st->dropped, 0, "waiting room must be ample for this test");
+    cr_assert_eq(st->completed, n);
+    return st->wait_sum_s / (double)st->started;
+}
+
+static double erlang_c(unsigned c, double a)
+{
+    double term = 1, sum = 0; /* a^k / k! */
+    for (unsigned k = 0; k < c; k++) {
+        sum += term;
+        term *= a / (k + 1);
+    }
+    double top = term * c / (c - a);
+    return top / (sum + top);
+}
+
+/* M/M/1 Wq = rho / (mu - lambda); M/D/1 Wq = rho / (2 mu (1 - rho)) (Pollaczek-Khinchine);
+ * tolerance 5 % (issue 5).  Statistical margin: the relative variance of a run-length
+ * average in M/M/1 is about 2 (1 + rho) / ((1 - rho)^2 n) (Whitt 1989, "Planning queueing
+ * simulations", asymptotic variance of the time-average queue), i.e. 0.5 % at rho = 0.5 and
+ * 1 % at rho = 0.8 with n = 10^6, and 1 % at rho = 0.9 with n = 4 x 10^6: 5 % is at least
+ * 5 standard errors.  M/D/1 fluctuates less.  The start-empty bias is of order the
+ * relaxation time over the run, below 0.1 % here. */
+Test(headend_queue, fifo_matches_mm1_and_md1_mean_waits)
+{
+    static const double rho[3] = {0.5, 0.8, 0.9};
+    for (int d = 0; d < 2; d++) {
+        for (int i = 0; i < 3; i++) {
+            net_he_config c = base_config(1, 200000, 0);
+            set_all(&c, d ? NET_HE_DETERMINISTIC : NET_HE_EXPONENTIAL, 1.0);
+            uint64_t n = rho[i] > 0.85 ? 4000000 : 1000000;
+            net_he_stats st;
+            double w = run_poisson(&c, rho[i], n, &st);
+            double expect = d ? rho[i] / (2 * (1 - rho[i])) : rho[i] / (1 - rho[i]);
+            cr_log_info("M/%c/1 rho %.1f: Wq %.4f s, analytic %.4f s (%+.2f %%)", d ? 'D' : 'M',
+                        rho[i], w, expect, 100 * (w / expect - 1));
+            cr_expect(fabs(w / expect - 1) < 0.05, "M/%c/1 rho %.1f: Wq %.4f vs %.4f",
+                      d ? 'D' : 'M', rho[i], w, expect);
+        }
+    }
+}
+
+/* M/M/c: Wq = C(c, a) / (c mu - lambda) with Erlang's C formula, a = lambda / mu; 5 %.
+ * n = 10^6: with c = 4 and 8 at rho = 0.8 the variance is below the M/M/1 case's. */
+Test(headend_queue, fifo_with_c_servers_matches_erlang_c)
+{
+    static const unsigned cs[2] = {4, 8};
+    for (int i = 0; i < 2; i++) {
+        unsigned c = cs[i];
+        double mu = 2.0, rho = 0.8, lambda = rho * c * mu;
+        net_he_config cfg = base_config(c, 200000, 0);
+        set_all(&cfg, NET_HE_EXPONENTIAL, 1.0 / mu);
+        net_he_stats st;
+        double w = run_poisson(&cfg, lambda, 1000000, &st);
+        double expect = erlang_c(c, lambda / mu) / (c * mu - lambda);
+        cr_log_info("M/M/%u rho 0.8: Wq %.4f s, Erlang C %.4f s (%+.2f %%)", c, w, expect,
+                    100 * (w / expect - 1));
+        cr_expect(fabs(w / expect - 1) < 0.05, "M/M/%u: Wq %.4f vs %.4f", c, w, expect);
+    }
+}
+
+/* The event-driven priority path with every class at one level is FCFS too: it must give
+ * the same waits as the Lindley path, to rounding. */
+Test(headend_queue, priority_mode_with_one_level_equals_fifo)
+{
+    net_he_stats a, b;
+    net_he_config c = base_config(3, 100000, 0);
+    set_all(&c, NET_HE_LOGNORMAL, 1.0);
+    for (unsigned i = 0; i < NET_HE_NCLASS; i++)
+        c.cls[i].service_cv = 1.5;
+    double wa = run_poisson(&c, 2.7, 200000, &a);
+    c.priority = true;
+    for (unsigned i = 0; i < NET_HE_NCLASS; i++)
+        c.cls[i].priority = 3;
+    double wb = run_poisson(&c, 2.7, 200000, &b);
+    cr_expect(fabs(wa - wb) <= 1e-9 * wa, "fifo %.12f priority %.12f", wa, wb);
+    cr_expect(fabs(a.resp_sum_s - b.resp_sum_s) <= 1e-9 * a.resp_sum_s);
+}
+
+/* Dither arrivals: N restored meters, each sending after uniform [0, W].
+ * Peak rate is defined as the largest 10-s moving average of the per-second arrivals
+ * (a window slid by 1 s).  The count in one 10-s window inside [0, W] is binomial with
+ * p = 10 / W, relative sd sqrt((1 - p) / (N p)): 1.1 % for W = 2 min and 1.7 % for 5 min
+ * with N = 100k; the maximum over about W / 10 independent windows sits some
+ * sqrt(2 ln(W / 10)) ~ 2.2-2.6 sd above N / W, i.e. +2.5 % and +4.5 %, and can only be
+ * below N / W by the binomial spread of the best window (windows that straddle an edge of
+ * [0, W] are lower, not higher).  So the peak is within 10 % of N / W with several sd to
+ * spare.  A 1-s bin max would not be: for W = 5 min its sd is 5.5 % and its maximum over
+ * 300 bins about +16 % (printed for comparison). */
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct storm_result {
+    net_he_stats st;
+    double peak_10s, peak_1s;
+    double wait_p50, wait_p99, last_done;
+    uint32_t qmax;
+    double little_err; /* relative difference of the queue integral and the wait sum */
+} storm_result;
+
+static void done_last(void *ctx, const net_he_done *d)
+{
+    double *last = ctx;
+    cr_assert(d->done_s >= *last, "completions out of order");
+    *last = d->done_s;
+}
+
+static storm_result storm(uint32_t n, double window_s, uint32_t servers, double service_s,
+                          uint32_t queue_cap)
+{
+    const double t0 = 1000.0; /* restore time [s] */
+    double *t = malloc(n * sizeof *t);
+    cr_assert(t);
+    for (uint32_t i = 0; i < n; i++) {
+        sim_rng r;
+        net_dither_seed(&r, 7, i);
+        t[i] = t0 + net_dither_draw(&r, window_s);
+    }
+    qsort(t, n, sizeof *t, cmp_d);
+    net_he_config c = base_config(servers, queue_cap, 4000);
+    set_all(&c, NET_HE_DETERMINISTIC, service_s);
+    storm_result res = {0};
+    net_headend *he;
+    cr_assert_eq(net_he_create(&c, done_last, &res.last_done, &he), 0);
+    for (uint32_t i = 0; i < n; i++) {
+        net_he_req q = {.id = i,
+                        .arrival_s = t[i],
+                        .origin_s = t[i],
+                        .premises = i,
+                        .cls = NET_HE_ALERT_RESTORE};
+        net_he_outcome o;
+        cr_assert_eq(net_he_submit(he, &q, &o, NULL), 0);
+    }
+    net_he_finish(he);
+    net_he_stats_get(he, NET_HE_NCLASS, &res.st);
+    net_he_series s;
+    net_he_series_view(he, &s);
+    double qint = 0;
+    for (uint32_t k = 0; k < s.bins; k++) {
+        if (s.arrivals[k] > res.peak_1s) res.peak_1s = s.arrivals[k];
+        if (s.queue_max[k] > res.qmax) res.qmax = s.queue_max[k];
+        qint += s.queue_mean[k] * s.step_s;
+        if (k + 10 <= s.bins) {
+            double m = 0;
+            for (uint32_t j = 0; j < 10; j++)
+                m += s.arrivals[k + j];
+            if (m / 10 > res.peak_10s) res.peak_10s = m / 10;
+        }
+    }
+    cr_assert_eq(s.late, 0);
+    res.little_err = res.st.wait_sum_s > 0 ? fabs(qint / res.st.wait_sum_s - 1) : qint;
+    res.wait_p50 = net_he_wait_quantile(he, NET_HE_NCLASS, 0.5);
+    res.wait_p99 = net_he_wait_quantile(he, NET_HE_NCLASS, 0.99);
+    net_he_destroy(he);
+    free(t);
+    return res;
+}
+
+Test(headend_storm, dithered_peak_rate_is_n_over_w)
+{
+    static const double w[2] = {120, 300};
+    const uint32_t n = 100000;
+    for (int i = 0; i < 2; i++) {
+        /* ample: 64 servers x 10 ms = 6,400/s, 7.7 x the W = 2 min rate */
+        storm_result r = storm(n, w[i], 64, 0.01, 100000);
+        double nw = n / w[i];
+        cr_log_info("W %.0f s: N/W %.1f/s, peak (10-s moving avg) %.1f/s (%+.2f %%), 1-s max "
+                    "%.0f/s (%+.1f %%)",
+                    w[i], nw, r.peak_10s, 100 * (r.peak_10s / nw - 1), r.peak_1s,
+                    100 * (r.peak_1s / nw - 1));
+        cr_expect(fabs(r.peak_10s / nw - 1) < 0.10, "W %.0f: peak %.1f vs N/W %.1f", w[i],
+                  r.peak_10s, nw);
+        cr_expect_eq(r.st.dropped, 0);
+        cr_expect(r.wait_p99 < 0.01, "ample capacity: p99 wait %.4f s", r.wait_p99);
+    }
+}
+
+/* W = 0, finite capacity: N alerts at one instant, c servers, deterministic s, waiting
+ * room K.  Exactly c + K are accepted (c start, K wait), N - c - K dropped; job m (0-based)
+ * waits floor(m / c) s, so the last completes ceil((c + K) / c) s after the storm and the
+ * nearest-rank p50 / p99 waits are floor((ceil(q (c + K)) - 1) / c) s (histogram accuracy
+ * 0.5 %).  The same N dithered over W = 5 min (333/s offered against 320/s) loses nothing:
+ * the backlog is the fluid excess N - c T / s ~ 4,000 by the end, waits of about 12.5 s
+ * at most, and the last completes near t0 + N s / c = 312.5 s after the restore. */
+Test(headend_storm, no_dither_overflows_the_queue)
+{
+    const uint32_t n = 100000, c = 16, k = 20000;
+    const double s = 0.05, t0 = 1000.0;
+    storm_result a = storm(n, 0, c, s, k);
+    uint64_t acc = c + k;
+    cr_expect_eq(a.st.accepted, acc);
+    cr_expect_eq(a.st.dropped, n - acc);
+    double last = t0 + ceil((double)acc / c) * s;
+    cr_expect(fabs(a.last_done - last) < 1e-6, "last completion %.6f, expected %.6f", a.last_done,
+              last);
+    double p50 = floor((ceil(0.5 * acc) - 1) / c) * s, p99 = floor((ceil(0.99 * acc) - 1) / c) * s;
+    cr_expect(fabs(a.wait_p50 / p50 - 1) < 0.005, "p50 %.3f vs %.3f", a.wait_p50, p50);
+    cr_expect(fabs(a.wait_p99 / p99 - 1) < 0.005, "p99 %.3f vs %.3f", a.wait_p99, p99);
+    cr_expect_eq(a.qmax, k);
+    cr_expect(a.little_err < 1e-6, "queue integral vs wait sum: %.2e", a.little_err);
+    /* targets: alerts aim at 25 s; job m meets it when floor(m / c) s + s <= 25 s */
+    double met = a.st.met_target, met_expect = c * floor(25.0 / s); /* 8,000 */
+    cr_expect(fabs(met - met_expect) <= c, "met target %.0f, expected %.0f", met, met_expect);
+
+    storm_result b = storm(n, 300, c, s, k);
+    cr_log_info("W 0: accepted %llu dropped %llu, wait p50 %.2f s p99 %.2f s, last %.2f s after",
+                (unsigned long long)a.st.accepted, (unsigned long long)a.st.dropped, a.wait_p50,
+                a.wait_p99, a.last_done - t0);
+    cr_log_info("W 300 s: accepted %llu dropped %llu, wait p50 %.2f s p99 %.2f s, max %.2f s, "
+                "queue max %u, last %.2f s after",
+                (unsigned long long)b.st.accepted, (unsigned long long)b.st.dropped, b.wait_p50,
+                b.wait_p99, b.st.wait_max_s, b.qmax, b.last_done - t0);
+    cr_expect_eq(b.st.dropped, 0);
+    double fluid_last = n * s / c; /* 312.5 s */
+    cr_expect(b.last_done - t0 >= fluid_last - 1e-9 && b.last_done - t0 < fluid_last * 1.02,
+              "last %.2f s after restore, fluid %.2f s", b.last_done - t0, fluid_last);
+    double fluid_wmax = (n - c / s * 300) * s / c; /* 12.5 s */
+    cr_expect(b.st.wait_max_s < 1.5 * fluid_wmax, "max wait %.2f s, fluid %.2f s", b.st.wait_max_s,
+              fluid_wmax);
+    cr_expect(a.wait_p99 > 4 * b.wait_p99, "p99 W=0 %.2f vs W=5min %.2f", a.wait_p99, b.wait_p99);
+    cr_expect(b.little_err < 1e-6);
+}
+
+/* With the waiting room as large as the storm nothing is lost and the last of N
+ * simultaneous requests completes after exactly ceil(N / c) s (FIFO and priority alike). */
+Test(headend_storm, simultaneous_storm_drains_in_n_s_over_c)
+{
+    const uint32_t n = 10000, c = 8;
+    const double s = 0.03;
+    for (int prio = 0; prio < 2; prio++) {
+        net_he_config cfg = base_config(c, n, 0);
+        cfg.priority = prio;
+        set_all(&cfg, NET_HE_DETERMINISTIC, s);
+        double last = 0;
+        net_headend *he;
+        cr_assert_eq(net_he_create(&cfg, done_last, &last, &he), 0);
+        for (uint32_t i = 0; i < n; i++) {
+            net_he_req q = {.id = i, .arrival_s = 5, .origin_s = 5, .cls = NET_HE_ALERT_OUTAGE};
+            net_he_outcome o;
+            cr_assert_eq(net_he_submit(he, &q, &o, NULL), 0);
+            cr_assert_eq(o, NET_HE_ACCEPTED);
+        }
+        net_he_finish(he);
+        cr_expect(fabs(last - (5 + ceil((double)n / c) * s)) < 1e-6, "last %.6f", last);
+        net_he_destroy(he);
+    }
+}
+
+/* Priority: top-ups and supply switching (level 0) overtake a storm of alerts (level 1);
+ * non-preemptive, so a top-up waits at most the residual service of one alert per server
+ * (here one server, 50 ms), while the alerts it overtakes wait seconds. */
+Test(headend_priority, topups_overtake_an_alert_storm)
+{
+    net_he_config cfg = base_config(1, 100000, 0);
+    cfg.priority = true;
+    set_all(&cfg, NET_HE_DETERMINISTIC, 0.05);
+    net_headend *he;
+    cr_assert_eq(net_he_create(&cfg, NULL, NULL, &he), 0);
+    net_he_outcome o;
+    for (uint32_t i = 0; i < 2000; i++) {
+        net_he_req q = {.id = i, .arrival_s = 0, .cls = NET_HE_ALERT_RESTORE};
+        cr_assert_eq(net_he_submit(he, &q, &o, NULL), 0);
+    }
+    for (uint32_t i = 0; i < 20; i++) {
+        double t = 1 + 2.0 * i;
+        net_he_req q = {.id = 5000 + i, .arrival_s = t, .origin_s = t, .cls = NET_HE_TOPUP};
+        cr_assert_eq(net_he_submit(he, &q, &o, NULL), 0);
+    }
+    net_he_finish(he);
+    net_he_stats tu, al;
+    net_he_stats_get(he, NET_HE_TOPUP, &tu);
+    net_he_stats_get(he, NET_HE_ALERT_RESTORE, &al);
+    cr_expect_eq(tu.completed, 20);
+    cr_expect(tu.wait_max_s <= 0.05 + 1e-9, "top-up max wait %.4f s", tu.wait_max_s);
+    cr_expect_eq(tu.met_target, 20);
+    cr_expect(al.wait_max_s > 99, "alerts wait %.1f s", al.wait_max_s);
+    net_he_destroy(he);
+}
+
+/* Advancing the model at arbitrary extra times (as the engine does at window ends) changes
+ * nothing: same statistics, same series. */
+Test(headend_queue, extra_advances_do_not_change_results)
+{
+    net_he_series sv[2];
+    net_he_stats st[2];
+    net_headend *he[2];
+    for (int v = 0; v < 2; v++) {
+        net_he_config cfg = base_config(2, 50, 600);
+        set_all(&cfg, NET_HE_EXPONENTIAL, 0.5);
+        cr_assert_eq(net_he_create(&cfg, NULL, NULL, &he[v]), 0);
+        sim_rng r;
+        sim_rng_seed(&r, 1, 2, "test.arrivals");
+        double t = 0;
+        for (uint32_t i = 0; i < 2000; i++) {
+            double prev = t;
+            t += 0.25 * sim_rng_uniform(&r) + (i % 200 < 50 ? 0 : 0.1);
+            if (v && i % 3 == 0) cr_assert_eq(net_he_advance(he[v], prev + 0.5 * (t - prev)), 0);
+            net_he_req q = {.id = i, .arrival_s = t, .origin_s = t, .cls = NET_HE_TOPUP};
+            net_he_outcome o;
+            cr_assert_eq(net_he_submit(he[v], &q, &o, NULL), 0);
+        }
+        net_he_finish(he[v]);
+        net_he_stats_get(he[v], NET_HE_NCLASS, &st[v]);
+        net_he_series_view(he[v], &sv[v]);
+    }
+    cr_expect_eq(st[0].completed, st[1].completed);
+    cr_expect_eq(st[0].dropped, st[1].dropped);
+    cr_expect(st[0].dropped > 0, "the waiting room of 50 should overflow in the bursts");
+    cr_expect(fabs(st[0].wait_sum_s - st[1].wait_sum_s) < 1e-9);
+    for (uint32_t k = 0; k < sv[0].bins; k++) {
+        cr_assert_eq(sv[0].completed[k], sv[1].completed[k]);
+        cr_assert_eq(sv[0].queue_max[k], sv[1].queue_max[k]);
+        cr_assert(fabs(sv[0].queue_mean[k] - sv[1].queue_mean[k]) < 1e-9);
+        cr_assert(fabs(sv[0].busy_mean[k] - sv[1].busy_mean[k]) < 1e-9);
+    }
+    net_he_destroy(he[0]);
+    net_he_destroy(he[1]);
+}
+
+Test(headend_queue, arrivals_out_of_order_are_refused)
+{
+    net_he_config cfg = base_config(1, 10, 0);
+    net_headend *he;
+    cr_assert_eq(net_he_create(&cfg, NULL, NULL, &he), 0);
+    net_he_outcome o;
+    net_he_req q = {.arrival_s = 10, .cls = NET_HE_TOPUP};
+    cr_expect_eq(net_he_submit(he, &q, &o, NULL), 0);
+    q.arrival_s = 9;
+    cr_expect_eq(net_he_submit(he, &q, &o, NULL), NET_EHE_ORDER);
+    q.arrival_s = 10;
+    q.cls = NET_HE_NCLASS;
+    cr_expect_eq(net_he_submit(he, &q, &o, NULL), NET_EHE_CLASS);
+    cr_expect_str_eq(net_he_strerror(NET_EHE_ORDER), "arrival earlier than the model's clock");
+    net_he_destroy(he);
+    cfg.servers = 0;
+    cr_expect_eq(net_he_create(&cfg, NULL, NULL, &he), NET_EHE_CONFIG);
+    cr_expect_null(he);
+}
+
+/* ---- throttling ----------------------------------------------------------------------- */
+
+/* A token bucket of rate r and depth b passes at most b + r T requests in T, and exactly
+ * that many when the offered rate stays above r (Turner's leaky bucket, as in RFC 2697's
+ * committed-burst bucket).  Offered: 1,000/s evenly for 60 s; r = 100/s, b = 500. */
+Test(headend_throttle, class_threshold_limits_to_rate_plus_burst)
+{
+    net_he_config cfg = base_config(64, 100000, 100);
+    cfg.throttle = true;
+    cfg.cls[NET_HE_ALERT_RESTORE].rate_per_s = 100;
+    cfg.cls[NET_HE_ALERT_RESTORE].burst = 500;
+    net_headend *he;
+    cr_assert_eq(net_he_create(&cfg, NULL, NULL, &he), 0);
+    net_he_outcome o;
+    for (uint32_t i = 0; i < 60000; i++) {
+        double t = i * 1e-3;
+        net_he_req q = {.id = i, .arrival_s = t, .origin_s = t, .cls = NET_HE_ALERT_RESTORE};
+        cr_assert_eq(net_he_submit(he, &q, &o, NULL), 0);
+    }
+    /* other classes are not limited by the alert threshold */
+    for (uint32_t i = 0; i < 100; i++) {
+        net_he_req q = {.arrival_s = 60, .origin_s = 60, .cls = NET_HE_TOPUP};
+        cr_assert_eq(net_he_submit(he, &q, &o, NULL), 0);
+        cr_assert_eq(o, NET_HE_ACCEPTED);
+    }
+    net_he_finish(he);
+    net_he_stats st;
+    net_he_stats_get(he, NET_HE_ALERT_RESTORE, &st);
+    double bound = 500 + 100 * 59.999;
+    cr_expect(st.accepted <= bound + 1 && st.accepted >= bound - 1, "accepted %llu, bound %.0f",
+              (unsigned long long)st.accepted, bound);
+    cr_expect_eq(st.quarantined, 60000 - st.accepted);
+    net_he_series s;
+    net_he_series_view(he, &s);
+    for (uint32_t k = 6; k < 60; k++) /* the burst is spent within 500 / 900 s */
+        cr_expect(s.accepted[k] >= 99 && s.accepted[k] <= 101, "second %u: %u", k, s.accepted[k]);
+    cr_log_info("throttle 100/s + 500: accepted %llu of 60000 in 60 s (bound %.0f)",
+                (unsigned long long)st.accepted, bound);
+    net_he_destroy(he);
+}
+
+Test(headend_throttle, system_threshold_limits_all_classes_together)
+{
+    net_he_config cfg = base_config(64, 100000, 0);
+    cfg.throttle = true;
+    cfg.sys_rate_per_s = 50;
+    cfg.sys_burst = 1;
+    net_headend *he;
+    cr_assert_eq(net_he_create(&cfg, NULL, NULL, &he), 0);
+    net_he_outcome o;
+    for (uint32_t i = 0; i < 20000; i++) {
+        double t = i * 1e-3;
+        net_he_req q = {.arrival_s = t, .origin_s = t, .cls = i % NET_HE_NCLASS};
+        cr_assert_eq(net_he_submit(he, &q, &o, NULL), 0);
+    }
+    net_he_finish(he);
+    net_he_stats st;
+    net_he_stats_get(he, NET_HE_NCLASS, &st);
+    /* 1 + 50 x 19.999 s */
+    cr_expect(st.accepted >= 1000 && st.accepted <= 1001, "accepted %llu",
+              (unsigned long long)st.accepted);
+    net_he_destroy(he);
+}
+
+Test(headend_throttle, exclusion_list_discards_alerts_only)
+{
+    static const uint32_t areas[2] = {7, 3}, premises[1] = {42};
+    net_he_config cfg = base_config(4, 1000, 0);
+    cfg.exclusion = true;
+    cfg.excl_areas = areas;
+    cfg.n_excl_areas = 2;
+    cfg.excl_premises = premises;
+    cfg.n_excl_premises = 1;
+    net_headend *he;
+    cr_assert_eq(net_he_create(&cfg, NULL, NULL, &he), 0);
+    struct {
+        uint32_t area, premises;
+        unsigned cls;
+        net_he_outcome want;
+    } v[] = {
+        {3, 1, NET_HE_ALERT_RESTORE, NET_HE_EXCLUDED},
+        {7, 2, NET_HE_ALERT_OUTAGE, NET_HE_EXCLUDED},
+        {5, 42, NET_HE_ALERT_RESTORE, NET_HE_EXCLUDED},
+        {5, 43, NET_HE_ALERT_RESTORE, NET_HE_ACCEPTED},
+        {3, 1, NET_HE_TOPUP, NET_HE_ACCEPTED},
+        {5, 42, NET_HE_SUPPLY_SWITCH, NET_HE_ACCEPTED},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        net_he_req q = {.arrival_s = (double)i,
+                        .origin_s = (double)i,
+                        .area = v[i].area,
+                        .premises = v[i].premises,
+                        .cls = v[i].cls};
+        net_he_outcome o;
+        cr_assert_eq(net_he_submit(he, &q, &o, NULL), 0);
+        cr_expect_eq(o, v[i].want, "case %zu", i);
+    }
+    net_he_destroy(he);
+}
+
+/* ---- retries and dithering ------------------------------------------------------------- */
+
+/* Full jitter: after failure n the delay is uniform in [0, min(cap, base 2^(n-1))), mean
+ * half the ceiling.  10^5 draws: the relative sd of the sample mean is
+ * (1 / sqrt 12) / (1 / 2) / sqrt(10^5) = 0.37 %; tolerance 2 % (5 sd). */
+Test(retry, backoff_is_bounded_with_the_right_mean)
+{
+    net_retry_params p = {.timeout_s = 25, .base_s = 2, .cap_s = 60, .max_attempts = 8};
+    for (uint32_t n = 1; n < p.max_attempts; n++) {
+        double ceil_s = fmin(p.cap_s, p.base_s * pow(2, n - 1)), sum = 0;
+        sim_rng r;
+        net_retry_seed(&r, 9, n);
+        for (int i = 0; i < 100000; i++) {
+            double d;
+            cr_assert_eq(net_retry_delay(&p, &r, n, &d), 0);
+            cr_assert(d >= 0 && d <= ceil_s, "n %u: %.3f outside [0, %.1f]", n, d, ceil_s);
+            sum += d;
+        }
+        double mean = sum / 100000;
+        cr_expect(fabs(mean / (ceil_s / 2) - 1) < 0.02, "n %u: mean %.3f vs %.3f", n, mean,
+                  ceil_s / 2);
+    }
+    sim_rng r;
+    net_retry_seed(&r, 9, 1);
+    double d;
+    cr_expect_eq(net_retry_delay(&p, &r, p.max_attempts, &d), NET_ERETRY_EXHAUSTED);
+    cr_expect_eq(net_retry_delay(&p, &r, 0, &d), NET_EHE_ARG);
+    double next;
+    cr_assert_eq(net_retry_next(&p, &r, 1, 100, &next), 0);
+    cr_expect(next >= 125 && next < 127);
+}
+
+Test(retry, same_seed_and_meter_give_the_same_delays)
+{
+    net_retry_params p;
+    net_retry_default(&p);
+    cr_expect_eq(p.max_attempts, 5);
+    sim_rng a, b, c;
+    net_retry_seed(&a, 3, 77);
+    net_retry_seed(&b, 3, 77);
+    net_retry_seed(&c, 3, 78);
+    int differ = 0;
+    for (uint32_t n = 1; n < p.max_attempts; n++) {
+        double da, db, dc;
+        net_retry_delay(&p, &a, n, &da);
+        net_retry_delay(&p, &b, n, &db);
+        net_retry_delay(&p, &c, n, &dc);
+        cr_expect_eq(da, db);
+        differ += da != dc;
+    }
+    cr_expect(differ > 0, "another meter's stream must differ");
+}
+
+/* Dither uniform in [0, W): mean W / 2 within 1 % over 10^5 meters (sd 0.37 %). */
+Test(retry, dither_is_uniform_over_the_window)
+{
+    double sum = 0, w = 300;
+    for (uint32_t i = 0; i < 100000; i++) {
+        sim_rng r;
+        net_dither_seed(&r, 4, i);
+        double d = net_dither_draw(&r, w);
+        cr_assert(d >= 0 && d < w);
+        sum += d;
+    }
+    cr_expect(fabs(sum / 100000 / (w / 2) - 1) < 0.01);
+    sim_rng r;
+    net_dither_seed(&r, 4, 1);
+    cr_expect_eq(net_dither_draw(&r, 0), 0);
+}
+
+/* ---- histogram and DNO view -------------------------------------------------------------- */
+
+/* Quantiles from the log-binned histogram are within 0.5 % of the exact nearest-rank
+ * quantiles (bin ratio 1.01, geometric centre: error <= sqrt(1.01) - 1 = 0.499 %). */
+Test(lathist, quantiles_within_half_a_percent)
+{
+    const size_t n = 100000;
+    double *v = malloc(n * sizeof *v);
+    net_lathist *h = malloc(sizeof *h);
+    cr_assert(v && h);
+    net_lathist_reset(h);
+    sim_rng r;
+    sim_rng_seed(&r, 1, 1, "test.lathist");
+    gsl_rng g;
+    sim_rng_gsl(&r, &g);
+    for (size_t i = 0; i < n; i++) {
+        v[i] = gsl_ran_lognormal(&g, 0.0, 2.0);
+        net_lathist_add(h, v[i]);
+    }
+    qsort(v, n, sizeof *v, cmp_d);
+    static const double qs[] = {0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        double exact = v[(size_t)ceil(qs[i] * n) - 1], est = net_lathist_quantile(h, qs[i]);
+        cr_expect(fabs(est / exact - 1) <= 0.005, "q %.3f: %.5g vs %.5g", qs[i], est, exact);
+    }
+    cr_expect(isnan(net_lathist_quantile(&(net_lathist){0}, 0.5)));
+    free(v);
+    free(h);
+}
+
+Test(dno, time_until_every_restored_premises_is_known)
+{
+    const double restore[5] = {0, 0, 10, NAN, 30};
+    const double known[5] = {5, 20, 12, 99, 31};
+    net_dno_view d;
+    cr_assert_eq(net_dno_view_compute(restore, known, 5, 5.0, &d), 0);
+    cr_expect_eq(d.restored, 4);
+    cr_expect_eq(d.known, 4);
+    cr_expect_eq(d.last_restore_s, 30);
+    cr_expect_eq(d.last_known_s, 31);
+    cr_expect_eq(d.all_known_after_s, 1);
+    cr_expect_eq(d.frac_within, 0.75); /* lags 5, 20, 2, 1 */
+    const double known2[5] = {5, NAN, 12, 99, 31};
+    cr_assert_eq(net_dno_view_compute(restore, known2, 5, 5.0, &d), 0);
+    cr_expect_eq(d.known, 3);
+    cr_expect(isinf(d.all_known_after_s));
+    cr_expect_eq(d.frac_within, 0.75);
+}
+
+/* Restore alerts reach the DNO dno_delay after completion, and the view built from the
+ * completions of a dithered storm says when the DNO knows everyone. */
+typedef struct dno_ctx {
+    double *known;
+} dno_ctx;
+
+static void dno_done(void *ctx, const net_he_done *d)
+{
+    dno_ctx *c = ctx;
+    c->known[d->premises] = d->dno_s;
+}
+
+Test(dno, storm_view_from_headend_completions)
+{
+    const uint32_t n = 20000;
+    double *restore = malloc(n * sizeof *restore), *known = malloc(n * sizeof *known);
+    double *t = malloc(n * sizeof *t);
+    uint32_t *ord = malloc(n * sizeof *ord);
+    cr_assert(restore && known && t && ord);
+    for (uint32_t i = 0; i < n; i++) {
+        restore[i] = 100;
+        known[i] = NAN;
+        sim_rng r;
+        net_dither_seed(&r, 5, i);
+        t[i] = 100 + net_dither_draw(&r, 120);
+    }
+    /* order by send time: a simple insertion of indices through qsort of pairs */
+    typedef struct {
+        double t;
+        uint32_t i;
+    } pair;
+    pair *p = malloc(n * sizeof *p);
+    cr_assert(p);
+    for (uint32_t i = 0; i < n; i++)
+        p[i] = (pair){t[i], i};
+    qsort(p, n, sizeof *p, cmp_d); /* first member is the double key */
+    net_he_config cfg = base_config(32, 100000, 0);
+    cfg.dno_delay_s = 2;
+    dno_ctx ctx = {known};
+    net_headend *he;
+    cr_assert_eq(net_he_create(&cfg, dno_done, &ctx, &he), 0);
+    for (uint32_t k = 0; k < n; k++) {
+        net_he_req q = {.arrival_s = p[k].t,
+                        .origin_s = p[k].t,
+                        .premises = p[k].i,
+                        .cls = NET_HE_ALERT_RESTORE};
+        net_he_outcome o;
+        cr_assert_eq(net_he_submit(he, &q, &o, NULL), 0);
+    }
+    net_he_finish(he);
+    net_dno_view d;
+    cr_assert_eq(net_dno_view_compute(restore, known, n, 60, &d), 0);
+    cr_expect_eq(d.known, n);
+    /* ample capacity: everyone is known by W + 50 ms + 2 s after the restoration, and about
+     * half of them within 60 s (binomial sd 0.35 %) */
+    cr_expect(d.all_known_after_s > 119 && d.all_known_after_s < 122.1, "%.3f",
+              d.all_known_after_s);
+    cr_expect(fabs(d.frac_within - (60 - 2 - 0.05) / 120) < 0.02, "%.4f", d.frac_within);
+    net_he_destroy(he);
+    free(restore);
+    free(known);
+    free(t);
+    free(ord);
+    free(p);
+}
