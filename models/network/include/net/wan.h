@@ -46,7 +46,9 @@ typedef struct net_msg {
     double sent_s;         /* [s since start] */
     uint32_t first_period; /* first half-hour carried */
     uint32_t n_periods;
-    int64_t import_wh;     /* active import over the carried periods [Wh] */
+    int64_t import_wh;     /* active import over the carried periods [Wh]; alert code for alerts */
+    uint32_t area;         /* sending area (WAN cell) */
+    uint32_t bytes;        /* size on the WAN [B] */
 } net_msg;
 
 #endif
