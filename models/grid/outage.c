@@ -56,7 +56,7 @@ static void unit_faults(const grid_outage_params *p, evbuf *b, uint64_t unit, co
         t += gsl_ran_exponential(&g, 1.0 / rate_per_s);
         if (t >= (double)p->duration_s) break;
         double rep = lognormal_mean(&g, p->mean_duration_s, p->duration_sigma);
-        double off = floor(t), on = floor(t + rep);
+        double off = floor(t), on = off + round(rep);
         if (on <= off) on = off + 1;
         for (uint32_t s = lv0; s < lv1; s++) {
             push(b, off, s, feeder, +1, cause, p->duration_s);
@@ -122,7 +122,7 @@ int grid_outage_generate(const grid_outage_params *p, const grid_topology *topo,
             if (gsl_rng_uniform(&g) >= st->share) continue;
             double off = floor((double)st->start_s + gsl_rng_uniform(&g) * (double)st->onset_s);
             double median = gsl_rng_uniform(&g) < st->fast_share ? st->fast_median_s : st->tail_median_s;
-            double on = floor(off + gsl_ran_lognormal(&g, log(median), st->sigma));
+            double on = off + round(gsl_ran_lognormal(&g, log(median), st->sigma));
             if (on <= off) on = off + 1;
             push(&b, off, s, GRID_ALL_FEEDERS, +1, GRID_CAUSE_STORM, p->duration_s);
             push(&b, on, s, GRID_ALL_FEEDERS, -1, GRID_CAUSE_STORM, p->duration_s);
