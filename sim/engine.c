@@ -5,6 +5,7 @@
 #include "grid/topology.h"
 #include "mm/meter.h"
 #include "mm/version.h"
+#include "net/headend.h"
 #include "net/wan.h"
 #include "platform.h"
 #include "progress.h"
@@ -121,6 +122,9 @@ static struct engine {
     size_t n_free;
     uint64_t delivered;
     uint64_t alerts_delivered;
+    net_headend *he;
+    double *restore_s; /* per household: last restoration [s], NAN if none */
+    double *known_s;   /* per household: its restore alert reached the DNO [s], NAN if not */
 } E;
 
 static volatile sig_atomic_t got_signal;
@@ -245,6 +249,8 @@ static void send(area *a, const net_msg *m, uint32_t bytes)
         return;
     }
     *msg = *m;
+    msg->area = a->id;
+    msg->bytes = bytes;
     sim_cell_send(a->cell, msg, bytes);
     a->sent++;
 }
@@ -409,6 +415,8 @@ static void hh_supply(area *a, uint32_t i, uint32_t t, int delta, uint8_t cause)
         /* GBCS: 0x8F36 after an outage of 3 minutes or more, 0x8F35 otherwise (FACTS.md). */
         uint16_t code = d >= 180 ? SIM_EV_SUPPLY_RESTORED_LONG : SIM_EV_SUPPLY_RESTORED;
         record(t, id, code, d);
+        E.restore_s[id] = t;
+        E.known_s[id] = NAN;
         const struct sim_scenario *sc = E.sc;
         double g = sc->outages.cold_load_gain * (1.0 - exp(-(double)d / sc->outages.cold_load_full_s));
         a->clp_t0[i] = t;
@@ -477,6 +485,27 @@ static void area_actor(int argc, char **argv)
     a->cell = NULL;
 }
 
+static unsigned he_class(const net_msg *m)
+{
+    if (m->code == SIM_EV_WAN_READ_DELIVERED) return NET_HE_PROFILE_READ;
+    return m->import_wh == SIM_ALERT_AD1 ? NET_HE_ALERT_OUTAGE : NET_HE_ALERT_RESTORE;
+}
+
+/* Processing finished: the request is delivered (and a restore alert known to the DNO). */
+static void he_done(void *ctx, const net_he_done *d)
+{
+    (void)ctx;
+    net_msg *m = (net_msg *)(uintptr_t)d->id;
+    if (d->done_s < E.end_s) {
+        E.delivered++;
+        if (m->code == SIM_EV_WAN_ALERT_DELIVERED) E.alerts_delivered++;
+        record(d->done_s, m->household, m->code, m->import_wh);
+        if (d->cls == NET_HE_ALERT_RESTORE && m->household < E.sc->households)
+            E.known_s[m->household] = d->dno_s;
+    }
+    msg_put(m);
+}
+
 static void headend_actor(int argc, char **argv)
 {
     (void)argc;
@@ -486,13 +515,23 @@ static void headend_actor(int argc, char **argv)
         net_msg *m = sg_mailbox_get(E.headend_mb);
         double now = simgrid_get_clock();
         uint32_t s = (uint32_t)now;
-        if (s < E.end_s) {
-            E.arrivals[(s / SIM_PERIOD_S) % RING][s % SIM_PERIOD_S]++;
-            E.delivered++;
-            if (m->code == SIM_EV_WAN_ALERT_DELIVERED) E.alerts_delivered++;
-            record(now, m->household, m->code, m->import_wh);
+        if (s >= E.end_s) {
+            msg_put(m);
+            continue;
         }
-        msg_put(m);
+        E.arrivals[(s / SIM_PERIOD_S) % RING][s % SIM_PERIOD_S]++;
+        net_he_req q = {.id = (uint64_t)(uintptr_t)m,
+                        .arrival_s = now,
+                        .origin_s = m->sent_s,
+                        .premises = m->household,
+                        .area = m->area,
+                        .bytes = m->bytes,
+                        .cls = he_class(m)};
+        net_he_outcome o = NET_HE_ACCEPTED;
+        if (net_he_submit(E.he, &q, &o, NULL) != 0 || o != NET_HE_ACCEPTED) {
+            record(now, m->household, SIM_EV_HEADEND_REJECTED, (int64_t)o);
+            msg_put(m);
+        }
     }
 }
 
@@ -579,6 +618,9 @@ static void engine_free(void)
     if (E.ops && E.model) E.ops->destroy(E.model);
     grid_topology_destroy(E.topo);
     free(E.outages);
+    net_he_destroy(E.he);
+    free(E.restore_s);
+    free(E.known_s);
     free(E.ev);
     while (E.blocks) {
         msg_block *b = E.blocks;
@@ -675,6 +717,71 @@ static int write_registers(sim_trace *tr)
         rc = sim_trace_registers(tr, a->hh0, a->n, buf);
     }
     free(buf);
+    return rc;
+}
+
+/* The head-end's series up to END, its per-class statistics and the DNO's view. */
+static int write_headend(sim_trace *tr, uint32_t end)
+{
+    net_he_advance(E.he, end);
+    flush_events(tr, (double)end + 1e9); /* completions recorded by the advance */
+    net_he_series v;
+    net_he_series_view(E.he, &v);
+    size_t n = end < v.bins ? end : v.bins;
+    int rc = 0;
+    char path[128];
+    /* "arrivals" is written per window already (WAN arrivals); the rest per the model's table. */
+#define WRITE_SERIES(name, type, units, desc)                                                    \
+    if (rc == 0 && strcmp(#name, "arrivals") != 0) {                                           \
+        snprintf(path, sizeof path, "/network/headend/%s", #name);                            \
+        rc = _Generic((v.name), const uint32_t * : sim_trace_series_u32,                        \
+                      const double * : sim_trace_series_f64)(tr, path, v.name, n, units, desc); \
+    }
+    NET_HE_SERIES_MAP(WRITE_SERIES)
+#undef WRITE_SERIES
+    double stats[(NET_HE_NCLASS + 1) * 12];
+    char rows[512] = "";
+    for (unsigned c = 0; c <= NET_HE_NCLASS; c++) {
+        net_he_stats st;
+        net_he_stats_get(E.he, c, &st);
+        double *r = &stats[c * 12];
+        r[0] = (double)st.offered;
+        r[1] = (double)st.accepted;
+        r[2] = (double)st.dropped;
+        r[3] = (double)st.quarantined;
+        r[4] = (double)st.excluded;
+        r[5] = (double)st.completed;
+        r[6] = (double)st.met_target;
+        r[7] = st.completed ? st.resp_sum_s / (double)st.completed : NAN;
+        r[8] = net_he_resp_quantile(E.he, c, 0.5);
+        r[9] = net_he_resp_quantile(E.he, c, 0.99);
+        r[10] = st.started ? st.wait_sum_s / (double)st.started : NAN;
+        r[11] = st.wait_max_s;
+        size_t l = strlen(rows);
+        snprintf(rows + l, sizeof rows - l, "%s%s", c ? "," : "",
+                 c < NET_HE_NCLASS ? net_he_class_key(c) : "total");
+    }
+    if (rc == 0)
+        rc = sim_trace_table_f64(
+            tr, "/network/headend/class_stats", stats, NET_HE_NCLASS + 1, 12, rows,
+            "offered,accepted,dropped,quarantined,excluded,completed,met_target,resp_mean_s,"
+            "resp_p50_s,resp_p99_s,wait_mean_s,wait_max_s",
+            "requests | s",
+            "per request class (rows) and in total: counts, and response (origin to processed) and "
+            "waiting times; met_target counts responses within the DCC target of the class");
+    net_dno_view dv;
+    if (rc == 0 && net_dno_view_compute(E.restore_s, E.known_s, E.sc->households, 300.0, &dv) == 0) {
+        double d[8] = {(double)dv.restored, (double)dv.known, dv.last_restore_s, dv.last_known_s,
+                       dv.all_known_after_s, dv.frac_within, dv.lag_p50_s, dv.lag_p99_s};
+        rc = sim_trace_table_f64(
+            tr, "/network/dno/restoration", d, 1, 8, "all",
+            "restored,known,last_restore_s,last_known_s,all_known_after_s,frac_known_within_5min,"
+            "lag_p50_s,lag_p99_s",
+            "premises | s | fraction",
+            "the DNO's view of restorations: premises restored, of them with a restore alert "
+            "delivered, time from the last restoration until the DNO knew every restored premises "
+            "(inf if some never), share known within 5 min of their restoration, alert lag quantiles");
+    }
     return rc;
 }
 
@@ -878,6 +985,28 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     free(rows);
     rows = NULL;
 
+    /* The head-end's processing: one queue model for the whole run (net/headend.h). */
+    net_he_config hc;
+    net_he_config_default(&hc);
+    hc.seed = sc->seed;
+    hc.servers = sc->headend.servers;
+    hc.queue_cap = sc->headend.queue_capacity;
+    hc.priority = strcmp(sc->headend.discipline, "priority") == 0;
+    hc.dno_delay_s = sc->headend.dno_delay_s;
+    hc.series_step_s = 1.0;
+    hc.series_bins = E.end_s;
+    hc.cls[NET_HE_ALERT_OUTAGE].service_s = sc->headend.alert_service_s;
+    hc.cls[NET_HE_ALERT_RESTORE].service_s = sc->headend.alert_service_s;
+    hc.cls[NET_HE_PROFILE_READ].service_s = sc->headend.read_service_s;
+    E.restore_s = malloc((size_t)sc->households * sizeof *E.restore_s);
+    E.known_s = malloc((size_t)sc->households * sizeof *E.known_s);
+    if (!E.restore_s || !E.known_s) goto oom;
+    for (uint32_t i = 0; i < sc->households; i++) E.restore_s[i] = E.known_s[i] = NAN;
+    if (net_he_create(&hc, he_done, NULL, &E.he) != 0) {
+        snprintf(err, errlen, "head-end model: invalid configuration");
+        goto out;
+    }
+
     sg_actor_t hea = sg_actor_init("headend", he);
     sg_actor_daemonize(hea);
     sg_actor_start(hea, headend_actor, 0, NULL);
@@ -903,6 +1032,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     for (w = 0; w < E.windows; w++) {
         double w_end = (double)(w + 1) * SIM_PERIOD_S;
         simgrid_run_until(w_end);
+        net_he_advance(E.he, w_end);
         if (flush_window(tr, w) || flush_events(tr, w_end)) {
             fail = 1;
             break;
@@ -930,6 +1060,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     if (!fail && flushed < reached && flush_halfhourly(tr, flushed, reached - flushed, sc->trace.chunk_households))
         fail = 1;
     if (!fail && write_registers(tr)) fail = 1;
+    if (!fail && write_headend(tr, reached * SIM_PERIOD_S)) fail = 1;
     for (uint32_t k = 0; k < E.n_areas; k++) {
         sum->events += E.areas[k].events;
         sum->wan_sent += E.areas[k].sent;

@@ -8,11 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
-#define MAX_SETS 256
+#define MAX_SETS 256 /* plus one for a sweep value */
 
 static const char *usage_main =
     "usage: metersim <command> [options]\n"
@@ -67,7 +68,7 @@ static int usage_error(const char *usage, const char *fmt, const char *arg)
 typedef struct args {
     const char *scenario;
     const char *out;
-    const char *sets[MAX_SETS + 1];
+    const char *sets[MAX_SETS + 2];
     size_t nsets;
     char seed_set[64];
     int quiet;
@@ -151,6 +152,33 @@ static int cmd_validate(int argc, char **argv)
     return 0;
 }
 
+/* One run of SC into OUT; exit status as for the command. */
+static int run_one(const sim_scenario *sc, const char *out, int quiet)
+{
+    sim_run_opts opts = {.out_path = out, .quiet = quiet, .progress = isatty(2) != 0};
+    sim_run_summary sum;
+    char err[2048] = "";
+    int rc = sim_engine_run(sc, &opts, &sum, err, sizeof err);
+    if (!quiet && sum.households) sim_summary_print(&sum, stdout);
+    if (rc) fprintf(stderr, "metersim: %s\n", err[0] ? err : "run failed");
+    return rc ? EXIT_RUNTIME : 0;
+}
+
+/* OUT with "-VALUE" before its extension, VALUE reduced to file-name characters. */
+static void sweep_path(const char *out, const char *value, char *buf, size_t len)
+{
+    char tag[64];
+    size_t n = 0;
+    for (const char *p = value; *p && n + 1 < sizeof tag; p++)
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '.' || *p == '_' || *p == '-')
+            tag[n++] = *p;
+    tag[n] = '\0';
+    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
+    if (!dot || (slash && dot < slash)) dot = out + strlen(out);
+    snprintf(buf, len, "%.*s-%s%s", (int)(dot - out), out, tag, dot);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     args a = {0};
@@ -163,14 +191,42 @@ static int cmd_run(int argc, char **argv)
         snprintf(out, sizeof out, "%s", a.out);
     else
         snprintf(out, sizeof out, "results/%s.h5", sc->name);
-    sim_run_opts opts = {.out_path = out, .quiet = a.quiet, .progress = isatty(2) != 0};
-    sim_run_summary sum;
-    char err[2048] = "";
-    rc = sim_engine_run(sc, &opts, &sum, err, sizeof err);
-    if (!a.quiet && sum.households) sim_summary_print(&sum, stdout);
-    if (rc) fprintf(stderr, "metersim: %s\n", err[0] ? err : "run failed");
+    if (sc->n_sweep == 0) {
+        rc = run_one(sc, out, a.quiet);
+        sim_scenario_destroy(sc);
+        return rc;
+    }
+    /* A sweep: one run per value, each in its own process (one SimGrid engine per process),
+     * with the value applied as the last --set. */
+    int worst = 0;
+    for (size_t i = 0; i < sc->n_sweep; i++) {
+        char set[256], path[1100];
+        snprintf(set, sizeof set, "%s=%s", sc->sweep_key, sc->sweep_values[i]);
+        sweep_path(out, sc->sweep_values[i], path, sizeof path);
+        if (!a.quiet) printf("sweep %zu/%zu: %s -> %s\n", i + 1, sc->n_sweep, set, path);
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid < 0) {
+            fprintf(stderr, "metersim: fork: %s\n", strerror(errno));
+            worst = EXIT_RUNTIME;
+            break;
+        }
+        if (pid == 0) {
+            a.sets[a.nsets++] = set;
+            sim_scenario *one = NULL;
+            int crc = load_scenario(&a, &one);
+            if (crc == 0) crc = run_one(one, path, a.quiet);
+            sim_scenario_destroy(one);
+            fflush(stdout);
+            _exit(crc);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        int crc = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_RUNTIME;
+        if (crc > worst) worst = crc;
+    }
     sim_scenario_destroy(sc);
-    return rc ? EXIT_RUNTIME : 0;
+    return worst;
 }
 
 static int cmd_info(int argc, char **argv)

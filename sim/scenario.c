@@ -249,6 +249,26 @@ static const key_row rows[] = {
      FIELD(wan.alert_bytes, C_U32), .lo = 1, .hi = 65536, .def = "200 B",
      .doc = "Bytes of one alert (AD1, restore) on the WAN"},
 
+    /* No published DCC processing figures: capacities and service times are tunable
+     * defaults (net/headend.h), the response targets are the DCC's 25 s / 2 h / 22 h. */
+    {.path = "headend.servers", .kind = V_INT, FIELD(headend.servers, C_U32), .ilo = 1,
+     .ihi = 1000000, .def = "16", .doc = "Requests the head-end processes in parallel"},
+    {.path = "headend.queue_capacity", .kind = V_INT, FIELD(headend.queue_capacity, C_U32),
+     .ilo = 0, .ihi = 100000000, .def = "20000",
+     .doc = "Requests that may wait for processing; more are dropped"},
+    {.path = "headend.discipline", .kind = V_ENUM, FIELD(headend.discipline, C_STR),
+     .choices = "fifo|priority", .def = "fifo",
+     .doc = "Queue order: first come first served, or by request class (commands first)"},
+    {.path = "headend.alert_service", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(headend.alert_service_s, C_F64), .lo = 0, .hi = 3600, .def = "50 ms",
+     .doc = "Processing time of one alert (deterministic)"},
+    {.path = "headend.read_service", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(headend.read_service_s, C_F64), .lo = 0, .hi = 3600, .def = "200 ms",
+     .doc = "Mean processing time of one profile read (exponential)"},
+    {.path = "headend.dno_delay", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(headend.dno_delay_s, C_F64), .lo = 0, .hi = DAYS(1), .def = "0 s",
+     .doc = "Forwarding delay of restore alerts from the head-end to the DNO"},
+
     {.path = "trace.events", .kind = V_BOOL, FIELD(trace.events, C_BOOL), .def = "true",
      .doc = "Record alerts, commands and outages in /events"},
     {.path = "trace.compression", .kind = V_INT, FIELD(trace.compression, C_U32),
@@ -316,6 +336,8 @@ typedef struct loader {
         const char *file;
     } chain[MAX_EXTENDS + 1];
     int depth;
+    const ynode *sweep; /* top-level `sweep:` of the main file (or a base), if any */
+    const ydoc *sweep_doc;
 } loader;
 
 static bool full(const loader *L)
@@ -786,6 +808,11 @@ static void walk_map(loader *L, const ydoc *d, const ynode *map, const char *pre
         }
         if (!*prefix && strcmp(k->text, "extends") == 0 && k->len == 7)
             continue; /* taken by load_file before the walk */
+        if (!*prefix && strcmp(k->text, "sweep") == 0 && k->len == 5) {
+            L->sweep = v; /* checked once all files are read; the last one given wins */
+            L->sweep_doc = d;
+            continue;
+        }
         char path[KEY_MAX];
         int w = snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k->text);
         bool fits = w > 0 && (size_t)w < sizeof path && strlen(k->text) == k->len;
@@ -1594,6 +1621,60 @@ static void free_loader(loader *L)
     }
 }
 
+/* `sweep: {key: a.b, values: [v1, v2, ...]}`: one run per value of one key.  Each value
+ * is checked as that key would be, so errors point at the value in the file. */
+static void check_sweep(loader *L, sim_scenario *sc)
+{
+    const ynode *m = L->sweep;
+    const ydoc *d = L->sweep_doc;
+    const ynode *key = NULL, *values = NULL;
+    if (m->kind != Y_MAP) {
+        err_at(L, d, m->line, m->col, "sweep", "expected a mapping with keys key, values, got %s",
+               kind_of(m));
+        return;
+    }
+    for (size_t i = 0; i + 1 < m->n; i += 2) {
+        const ynode *k = m->kids[i];
+        if (k->kind == Y_SCALAR && strcmp(k->text, "key") == 0)
+            key = m->kids[i + 1];
+        else if (k->kind == Y_SCALAR && strcmp(k->text, "values") == 0)
+            values = m->kids[i + 1];
+        else
+            err_at(L, d, k->line, k->col, "sweep", "unknown key; expected key or values");
+    }
+    if (!key || !values) {
+        err_at(L, d, m->line, m->col, "sweep", "needs both key and values");
+        return;
+    }
+    int r = key->kind == Y_SCALAR ? find_row(key->text) : -1;
+    if (r < 0 || rows[r].ct == C_NONE || strcmp(key->text, "name") == 0) {
+        err_at(L, d, key->line, key->col, "sweep.key", "\"%s\" is not a scenario key that can be swept",
+               key->kind == Y_SCALAR ? key->text : kind_of(key));
+        return;
+    }
+    if (values->kind != Y_SEQ || values->n == 0 || values->n > SIM_SWEEP_MAX) {
+        err_at(L, d, values->line, values->col, "sweep.values",
+               "expected a list of 1..%d values", SIM_SWEEP_MAX);
+        return;
+    }
+    snprintf(sc->sweep_key, sizeof sc->sweep_key, "%s", key->text);
+    sim_scenario *scratch = calloc(1, sizeof *scratch);
+    if (!scratch) return;
+    for (size_t i = 0; i < values->n; i++) {
+        const ynode *v = values->kids[i];
+        int before = L->nerr;
+        convert(L, &rows[r], v, d, scratch);
+        if (L->nerr != before) continue;
+        if (v->len >= sizeof sc->sweep_values[0]) {
+            err_at(L, d, v->line, v->col, "sweep.values", "value longer than %zu bytes",
+                   sizeof sc->sweep_values[0] - 1);
+            continue;
+        }
+        snprintf(sc->sweep_values[sc->n_sweep++], sizeof sc->sweep_values[0], "%s", v->text);
+    }
+    free(scratch);
+}
+
 int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, sim_scenario **out,
                       char *err, size_t errlen)
 {
@@ -1648,6 +1729,7 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
         }
     }
 
+    if (!L->fatal && L->sweep) check_sweep(L, sc);
     int rc = L->nerr > 0 ? -1 : 0;
     if (rc == 0) {
         snprintf(sc->source_path, sizeof sc->source_path, "%s", path);

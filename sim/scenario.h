@@ -88,10 +88,25 @@ typedef struct sim_scenario {
     } wan;
 
     struct {
+        uint32_t servers;         /* headend.servers [-] */
+        uint32_t queue_capacity;  /* headend.queue_capacity [requests] */
+        char discipline[16];      /* headend.discipline: fifo | priority */
+        double alert_service_s;   /* headend.alert_service [s] */
+        double read_service_s;    /* headend.read_service [s] (exponential) */
+        double dno_delay_s;       /* headend.dno_delay [s] */
+    } headend;
+
+    struct {
         bool events;                /* trace.events: bool, default true */
         uint32_t compression;       /* trace.compression: deflate level 0..9, default 4 */
         uint32_t chunk_households;  /* trace.chunk_households: 1..1,000,000, default 1024 */
     } trace;
+
+    /* sweep: {key: a.b, values: [...]}: one run per value (the CLI runs them in turn). */
+#define SIM_SWEEP_MAX 64
+    char sweep_key[128];
+    size_t n_sweep; /* 0: no sweep */
+    char sweep_values[SIM_SWEEP_MAX][64];
 
     /* Not keys: where the scenario came from, and its resolved text. */
     char source_path[1024]; /* path given on the command line */

@@ -328,6 +328,57 @@ int sim_trace_demand(sim_trace *t, const double *w_per_minute, size_t n)
     return append(t->ds[DS_DEMAND], H5T_NATIVE_DOUBLE, w_per_minute, n, NULL);
 }
 
+static int write_whole(sim_trace *t, const char *path, hid_t type, int rank, const hsize_t *dims,
+                       const void *v, const char *units, const char *description)
+{
+    hid_t sp = H5Screate_simple(rank, dims, NULL);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (dims[0] > 0) {
+        hsize_t chunk[2] = {dims[0] < 86400 ? dims[0] : 86400, rank > 1 ? dims[1] : 1};
+        H5Pset_chunk(dcpl, rank, chunk);
+        H5Pset_shuffle(dcpl);
+        H5Pset_deflate(dcpl, 4);
+    }
+    hid_t ds = H5Dcreate2(t->file, path, type, sp, lcpl, dcpl, H5P_DEFAULT);
+    int rc = ds < 0 ? -1 : 0;
+    if (rc == 0 && dims[0] > 0 && H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) rc = -1;
+    if (rc == 0 && (attr_str(ds, "units", units) || attr_str(ds, "description", description)))
+        rc = -1;
+    if (ds >= 0) H5Dclose(ds);
+    H5Pclose(dcpl);
+    H5Pclose(lcpl);
+    H5Sclose(sp);
+    return rc;
+}
+
+int sim_trace_series_u32(sim_trace *t, const char *path, const uint32_t *v, size_t n,
+                         const char *units, const char *description)
+{
+    hsize_t d = n;
+    return write_whole(t, path, H5T_NATIVE_UINT32, 1, &d, v, units, description);
+}
+
+int sim_trace_series_f64(sim_trace *t, const char *path, const double *v, size_t n,
+                         const char *units, const char *description)
+{
+    hsize_t d = n;
+    return write_whole(t, path, H5T_NATIVE_DOUBLE, 1, &d, v, units, description);
+}
+
+int sim_trace_table_f64(sim_trace *t, const char *path, const double *v, size_t rows, size_t cols,
+                        const char *row_names, const char *columns, const char *units,
+                        const char *description)
+{
+    hsize_t d[2] = {rows, cols};
+    if (write_whole(t, path, H5T_NATIVE_DOUBLE, 2, d, v, units, description)) return -1;
+    hid_t ds = H5Dopen2(t->file, path, H5P_DEFAULT);
+    int rc = ds < 0 || attr_str(ds, "columns", columns) || attr_str(ds, "rows", row_names) ? -1 : 0;
+    if (ds >= 0) H5Dclose(ds);
+    return rc;
+}
+
 int sim_trace_finish(sim_trace *t, int complete, int64_t sim_end_unix, char *err, size_t errlen)
 {
     int rc = 0;

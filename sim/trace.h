@@ -68,6 +68,17 @@ int sim_trace_registers(sim_trace *t, uint64_t hh0, uint64_t nh, const uint64_t 
 int sim_trace_events(sim_trace *t, const sim_event *ev, size_t n);
 int sim_trace_arrivals(sim_trace *t, const uint32_t *per_second, size_t n);
 int sim_trace_demand(sim_trace *t, const double *w_per_minute, size_t n);
+/* A whole 1-D series declared by a model's own table (name, units, description), e.g. the
+ * head-end's NET_HE_SERIES_MAP: created at PATH with its units and description. */
+int sim_trace_series_u32(sim_trace *t, const char *path, const uint32_t *v, size_t n,
+                         const char *units, const char *description);
+int sim_trace_series_f64(sim_trace *t, const char *path, const double *v, size_t n,
+                         const char *units, const char *description);
+/* A [rows, cols] float64 table whose column names are COLUMNS ("a,b,c") and row names ROWS. */
+int sim_trace_table_f64(sim_trace *t, const char *path, const double *v, size_t rows, size_t cols,
+                        const char *row_names, const char *columns, const char *units,
+                        const char *description);
+
 /* Write the closing attributes, close, and rename when COMPLETE. Frees T. */
 int sim_trace_finish(sim_trace *t, int complete, int64_t sim_end_unix, char *err, size_t errlen);
 

@@ -139,6 +139,13 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "  max_flows: 8\n"
                                         "  ad1_delay: 3 min\n"
                                         "  outage_alert_size: 200 B\n"
+                                        "headend:\n"
+                                        "  servers: 16\n"
+                                        "  queue_capacity: 20000\n"
+                                        "  discipline: fifo\n"
+                                        "  alert_service: 50 ms\n"
+                                        "  read_service: 200 ms\n"
+                                        "  dno_delay: 0 s\n"
                                         "trace:\n"
                                         "  events: true\n"
                                         "  compression: 4\n"
@@ -252,7 +259,7 @@ Test(scenario, suggests_the_nearest_valid_key_for_an_unknown_one)
                   "unknown_keys.yaml:8:1: spread: unknown key; did you mean \"load.spread\"?\n"
                   "unknown_keys.yaml:9:1: zzzz: unknown key; expected one of: extends, name, "
                   "description, seed, start, duration, households, topology, load, meter, "
-                  "outages, storm, wan, trace");
+                  "outages, storm, wan, headend, trace");
 }
 
 Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
@@ -561,6 +568,29 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 54);
+    cr_expect_eq(rows, 60);
     free(md);
+}
+
+Test(scenario, expands_a_sweep_into_one_value_per_run)
+{
+    sim_scenario *sc = load_ok("sweep.yaml", NULL, 0);
+    cr_expect_str_eq(sc->sweep_key, "meter.restore_dither");
+    cr_assert_eq(sc->n_sweep, 3);
+    cr_expect_str_eq(sc->sweep_values[0], "0 s");
+    cr_expect_str_eq(sc->sweep_values[2], "5 min");
+    sim_scenario_destroy(sc);
+    sc = load_ok("minimal.yaml", NULL, 0);
+    cr_expect_eq(sc->n_sweep, 0);
+    sim_scenario_destroy(sc);
+}
+
+Test(scenario, reports_sweep_errors_at_the_key_or_value)
+{
+    expect_errors("sweep_bad.yaml", NULL, 0,
+                  "sweep_bad.yaml:6:8: sweep.key: \"meter.no_such\" is not a scenario key that can be "
+                  "swept");
+    expect_errors("sweep_bad_value.yaml", NULL, 0,
+                  "sweep_bad_value.yaml:7:19: meter.restore_dither: expected a duration such as "
+                  "\"30 min\"; unknown unit \"parsecs\"");
 }

@@ -27,7 +27,9 @@
     X(WAN_ALERT_DELIVERED, 0x10004, "alert code", "alert delivered to the head-end / DNO")      \
     X(WAN_READ_FAILED, 0x10005, "-", "scheduled profile read found the meter without power")   \
     X(SUPPLY_LOST, 0x10006, "outage cause (0 HV, 1 LV substation, 2 LV feeder, 3 storm)",      \
-      "the grid cut the premises' supply")
+      "the grid cut the premises' supply")                                                     \
+    X(HEADEND_REJECTED, 0x10007, "1 queue full, 2 over a rate threshold, 3 excluded",           \
+      "message reached the head-end but was not processed")
 
 typedef enum sim_event_code {
 #define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,
