@@ -11,8 +11,12 @@
  * (seed, household id, model name): results do not depend on which area or rank
  * runs a household, nor in what order.
  *
- * Not here: meters, networks, trace writing.  The richer occupancy/appliance model of
- * a later issue plugs in as another table of operations behind the same interface.
+ * Models: "basic" (the foundation's Poisson appliance model, load_basic.c) and "crest"
+ * (occupancy Markov chain, appliances, lighting, weather, gas, PV, EV and heat pumps in
+ * the spirit of the CREST demand model, load_crest.c).  Operations after hh_step are
+ * optional (NULL in models that lack them), so older models and callers keep working.
+ *
+ * Not here: meters, networks, trace writing.
  */
 #ifndef GRID_LOAD_H
 #define GRID_LOAD_H
@@ -30,7 +34,69 @@ typedef struct grid_load_params {
     double spread;             /* lognormal sigma of the household scale factor [-] */
     double seasonal_amplitude; /* winter/summer swing of activity, fraction of mean [-] */
     double power_factor;       /* of motor and electronic loads [-] */
+
+    /* Read by the "crest" model only (it uses annual_kwh and spread too, see load_crest.c);
+     * grid_load_params_default() fills every field with its documented default. */
+    double size_mix[5];      /* shares of households of 1..5 occupants [-], sum 1 */
+    double flat_share;       /* share of flats where the caller gives no dwelling [-] */
+    double latitude_deg;     /* latitude of region 0, "GB unspecified" [deg N] */
+    const char *weather_csv; /* time,temperature_c,irradiance_w_m2 file; NULL: synthetic */
+    int clock_bst;           /* 1: people live by GMT/BST clock time; 0: by UTC */
+    double gas_annual_kwh;   /* median gas use of a gas-heated home [kWh/yr] */
+    double gas_share;        /* share of homes on mains-gas heating, heat pumps included [-] */
+    double hp_share;         /* share of homes with a heat pump instead of gas [-] */
+    int heating_start_yday;  /* heating season from this day of year (0-based) [d] */
+    int heating_end_yday;    /* ... to this one, wrapping over the new year [d] */
+    double pv_share;         /* share of houses (not flats) with rooftop PV [-] */
+    double pv_kwp_median;    /* median array size [kWp] */
+    double pv_kwp_sigma;     /* lognormal sigma of array size [-] */
+    double ev_share;         /* share of homes charging an EV at home [-] */
+    double ev_charger_kw;    /* home charger power [kW] */
+    double ev_kwh_per_day;   /* mean energy charged per day by an EV home [kWh/d] */
+    double ev_smart_share;   /* share of EV homes that smart-charge [-] */
+    /* Price signal for smart charging: the retail price of settlement period K (numbered
+     * from the run start) as known at the time of the call [any unit, lower is cheaper],
+     * or NAN when not yet published.  Called from hh_step while planning a charge, for
+     * periods up to a day ahead; it must be deterministic (same answer for the same K
+     * whenever asked after publication) and safe to call from every area.  NULL: smart
+     * chargers start between 00:30 and 01:00 local time (an Economy 7 style timer). */
+    double (*price)(void *ctx, uint32_t period);
+    void *price_ctx;
 } grid_load_params;
+
+/* What the engine knows about a household when it initialises it. */
+#define GRID_DWELLING_UNKNOWN 0xFF
+typedef struct grid_hh_ctx {
+    uint64_t id;      /* global household id: the random streams' entity */
+    uint16_t region;  /* 1..14: DNO licence area (topology region + 1); 0: unknown */
+    uint8_t dwelling; /* grid_dwelling (topology.h: 0 house, 1 flat) or GRID_DWELLING_UNKNOWN */
+} grid_hh_ctx;
+
+typedef enum grid_heating {
+    GRID_HEAT_UNMODELLED = 0, /* the model does not say (basic) */
+    GRID_HEAT_GAS = 1,        /* mains-gas boiler: space heating and hot water */
+    GRID_HEAT_HP = 2,         /* air-source heat pump: space heating and hot water */
+    GRID_HEAT_OTHER = 3,      /* oil, LPG, solid fuel, storage heaters: not modelled */
+} grid_heating;
+
+/* Static attributes of a household, for the trace's /households table. */
+typedef struct grid_hh_attrs {
+    uint8_t occupants; /* 1..5 [-] */
+    uint8_t dwelling;  /* grid_dwelling */
+    uint8_t heating;   /* grid_heating */
+    uint8_t ev;        /* 0 none, 1 charges on arrival, 2 smart-charges */
+    float pv_kwp;      /* array size, 0 without PV [kWp] */
+    float ev_kwh_day;  /* mean energy charged per day [kWh/d] */
+} grid_hh_attrs;
+
+/* Energy by end use since the household's init, integrated up to its last step. */
+typedef struct grid_hh_totals {
+    double gas_wh;     /* gas burnt (space heating and hot water) [Wh] */
+    double pv_wh;      /* PV generation, whether used at home or exported [Wh] */
+    double hp_elec_wh; /* heat pump electricity [Wh] */
+    double hp_heat_wh; /* heat the heat pump delivered [Wh] */
+    double ev_wh;      /* EV charging [Wh] */
+} grid_hh_totals;
 
 typedef struct grid_load_ops {
     const char *name;
@@ -42,16 +108,29 @@ typedef struct grid_load_ops {
                         int32_t *q_mvar);
     /* Apply every change due at or before NOW [s since start]; power after them and
      * the time of the next change (> now, or GRID_NEVER). */
-    uint32_t (*hh_step)(const void *model, void *hh, uint32_t now, int32_t *p_mw,
-                        int32_t *q_mvar);
+    uint32_t (*hh_step)(const void *model, void *hh, uint32_t now, int32_t *p_mw, int32_t *q_mvar);
+
+    /* Optional (NULL when the model lacks them). */
+    /* hh_init with what the engine knows of the household; hh_init(id) is the same as
+     * ctx {id, region 0, GRID_DWELLING_UNKNOWN}. */
+    uint32_t (*hh_init_ctx)(const void *model, void *hh, const grid_hh_ctx *ctx, int32_t *p_mw,
+                            int32_t *q_mvar);
+    /* Gas power now [W]; valid after each hh_init/hh_step, changes only at their events. */
+    int32_t (*gas_w)(const void *model, const void *hh);
+    void (*hh_attrs)(const void *model, const void *hh, grid_hh_attrs *out);
+    void (*hh_totals)(const void *model, const void *hh, grid_hh_totals *out);
 } grid_load_ops;
 
-/* The model named NAME ("basic"), or NULL. */
+/* Every field of P at its default (seed 0, start 0, duration 1 day). */
+void grid_load_params_default(grid_load_params *p);
+
+/* The model named NAME ("basic", "crest"), or NULL. */
 const grid_load_ops *grid_load_find(const char *name);
 
 /* Expected mean power of the population the model is calibrated to [W]. */
 double grid_load_target_mean_w(const grid_load_params *p);
 
 extern const grid_load_ops grid_load_basic;
+extern const grid_load_ops grid_load_crest;
 
 #endif

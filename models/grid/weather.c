@@ -1,0 +1,497 @@
+/* Weather per region: synthetic (seasonal + diurnal + stochastic) or from a CSV.
+ *
+ * Synthetic temperature of region r at time t (UTC):
+ *   T = T0 + dT_r - A cos(2 pi (doy - 20) / 365.25) + a(t) + D(c_d) cos(2 pi (h_sol - 15) / 24)
+ *   T0 = 10.0 C, A = 6.3 K: chosen so that region 0's January mean is about 3.7 C and its
+ *        July mean about 16.3 C, between the Met Office 1991-2020 UK (9.4 C annual) and
+ *        Central England (10.5 C) averages; coldest around 20 January.
+ *   a(t): daily anomaly, AR(1) from day to day with lag-1 correlation 0.7 and standard
+ *        deviation 2.4 K (synoptic spells lasting a few days; the order of the day-to-day
+ *        variability of GB daily means), interpolated linearly between day centres.
+ *   D(c) = 1 + 3.5 c: half the diurnal range, larger on clear days (c = daily clearness),
+ *        warmest at 15:00 solar time.
+ * With these, region 0 sums to about 2,100 heating degree-days a year at the 15.5 C base,
+ * the order of UK averages (CIBSE TM41 regions range from ~1,800 in the south-west to
+ * ~2,500 in north Scotland); tests/grid/test_weather.c checks 1,800-2,400.
+ *
+ * Synthetic irradiance: Haurwitz clear-sky GHI times a clearness c = c_d + 0.18 y(t),
+ * clamped to [0.03, 1.05], where c_d = clamp(0.60 + dc_r + 0.24 z_d, 0.08, 1) with z_d an
+ * AR(1) daily series (lag-1 0.45, unit variance) and y(t) an AR(1) per 10-minute slot
+ * (lag-1 0.9, unit variance).  0.60 is chosen so region 0 receives about 1,000 kWh/m2 a
+ * year on the horizontal, the order PVGIS gives for the English Midlands (950-1,050);
+ * tests/grid/test_weather.c checks 900-1,150.
+ *
+ * Regional offsets (temperature, clearness) are rounded from Met Office 1991-2020 regional
+ * climate summaries: Scotland cooler and cloudier, the south and London warmer and sunnier.
+ */
+#include "grid/weather.h"
+
+#include "sim/rng.h"
+#include "sim/timeutil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PI 3.14159265358979323846
+#define DEG (PI / 180.0)
+
+#define T0_C 10.0
+#define SEASON_K 6.3
+#define COLDEST_DOY 20.0
+#define ANOM_PHI 0.7
+#define ANOM_SD 2.4
+#define CLEAR_MEAN 0.60
+#define CLEAR_DAY_SD 0.24
+#define CLEAR_DAY_PHI 0.45
+#define CLEAR_FAST_SD 0.18
+#define CLEAR_FAST_PHI 0.9
+
+/* In the order of grid_region_name (topology.c) shifted by one; [0] is GB unspecified.
+ * Latitudes/longitudes are rough population centres of each licence area. */
+static const grid_climate climates[GRID_WEATHER_REGIONS] = {
+    {"GB", 52.5, -1.5, 0.0, 0.0},
+    {"North Scotland", 57.2, -3.5, -1.9, -0.07},
+    {"South Scotland", 55.9, -3.9, -1.4, -0.05},
+    {"North West", 53.6, -2.5, -0.3, -0.03},
+    {"North East", 54.8, -1.6, -0.7, -0.02},
+    {"Yorkshire", 53.8, -1.3, -0.4, -0.01},
+    {"Merseyside and North Wales", 53.2, -3.0, 0.0, -0.02},
+    {"East Midlands", 52.9, -1.1, -0.1, 0.00},
+    {"West Midlands", 52.5, -2.1, -0.1, -0.01},
+    {"South Wales", 51.6, -3.5, 0.3, 0.00},
+    {"South West", 50.6, -3.9, 0.8, 0.03},
+    {"Eastern", 52.2, 0.6, 0.3, 0.03},
+    {"London", 51.5, -0.1, 1.1, 0.03},
+    {"South East", 51.2, 0.6, 0.6, 0.04},
+    {"Southern", 51.1, -1.3, 0.6, 0.04},
+};
+
+struct grid_weather {
+    grid_weather_params p;
+    double lat0; /* region 0's latitude [deg N] */
+    uint32_t n_slots, n_days;
+    float *temp[GRID_WEATHER_REGIONS]; /* n_slots each; aliases of [0] with a CSV */
+    float *irr[GRID_WEATHER_REGIONS];
+    double *day_mean[GRID_WEATHER_REGIONS]; /* n_days each */
+    int shared;                             /* 1: every region aliases region 0 (CSV) */
+};
+
+const grid_climate *grid_climate_of(unsigned region)
+{
+    return &climates[region < GRID_WEATHER_REGIONS ? region : 0];
+}
+
+/* ---- sun ----------------------------------------------------------------------------- */
+
+double grid_solar_declination(int yday)
+{
+    double g = 2.0 * PI * yday / 365.0;
+    return 0.006918 - 0.399912 * cos(g) + 0.070257 * sin(g) - 0.006758 * cos(2 * g) +
+           0.000907 * sin(2 * g) - 0.002697 * cos(3 * g) + 0.00148 * sin(3 * g);
+}
+
+double grid_equation_of_time_min(int yday)
+{
+    double g = 2.0 * PI * yday / 365.0;
+    return 229.18 * (0.000075 + 0.001868 * cos(g) - 0.032077 * sin(g) - 0.014615 * cos(2 * g) -
+                     0.040849 * sin(2 * g));
+}
+
+void grid_sun_times(double lat_deg, double lon_deg, int yday, double *rise_h, double *set_h)
+{
+    double d = grid_solar_declination(yday), phi = lat_deg * DEG;
+    double c = (sin(-0.833 * DEG) - sin(phi) * sin(d)) / (cos(phi) * cos(d));
+    double w0 = c <= -1.0 ? PI : c >= 1.0 ? 0.0 : acos(c); /* half-day arc [rad] */
+    double noon = 12.0 - lon_deg / 15.0 - grid_equation_of_time_min(yday) / 60.0;
+    double half = w0 / DEG / 15.0;
+    *rise_h = noon - half;
+    *set_h = noon + half;
+}
+
+double grid_solar_elevation(double lat_deg, double lon_deg, int64_t unix_t)
+{
+    sim_civil cv;
+    sim_civil_from_unix(unix_t, &cv);
+    double utc_h = cv.hour + cv.minute / 60.0 + cv.second / 3600.0;
+    double solar_h = utc_h + lon_deg / 15.0 + grid_equation_of_time_min(cv.yday) / 60.0;
+    double w = (solar_h - 12.0) * 15.0 * DEG, d = grid_solar_declination(cv.yday);
+    double phi = lat_deg * DEG;
+    double s = sin(phi) * sin(d) + cos(phi) * cos(d) * cos(w);
+    return asin(s < -1 ? -1 : s > 1 ? 1 : s);
+}
+
+double grid_clear_sky_ghi(double h)
+{
+    double s = sin(h);
+    return s <= 0.0 ? 0.0 : 1098.0 * s * exp(-0.057 / s);
+}
+
+/* ---- synthetic ----------------------------------------------------------------------- */
+
+static double clampd(double x, double lo, double hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+static int synthesise(grid_weather *w, unsigned r)
+{
+    const grid_climate *cl = &climates[r];
+    double lat = r == 0 ? w->lat0 : cl->lat_deg, lon = cl->lon_deg;
+    sim_rng rng;
+    sim_rng_seed(&rng, w->p.seed, r, "weather");
+    gsl_rng g;
+    gsl_rng *gr = sim_rng_gsl(&rng, &g);
+    /* Day series with one day of margin either side for the interpolation. */
+    uint32_t nd = w->n_days + 2;
+    double *anom = malloc(nd * sizeof *anom), *clear = malloc(nd * sizeof *clear);
+    if (!anom || !clear) {
+        free(anom);
+        free(clear);
+        return -1;
+    }
+    double a = ANOM_SD * gsl_ran_ugaussian(gr), z = gsl_ran_ugaussian(gr);
+    for (uint32_t d = 0; d < nd; d++) {
+        a = ANOM_PHI * a + ANOM_SD * sqrt(1 - ANOM_PHI * ANOM_PHI) * gsl_ran_ugaussian(gr);
+        z = CLEAR_DAY_PHI * z + sqrt(1 - CLEAR_DAY_PHI * CLEAR_DAY_PHI) * gsl_ran_ugaussian(gr);
+        anom[d] = a;
+        clear[d] = clampd(CLEAR_MEAN + cl->d_clearness + CLEAR_DAY_SD * z, 0.08, 1.0);
+    }
+    int64_t day0 = (int64_t)floor((double)w->p.start_unix / SIM_DAY_S);
+    double y = gsl_ran_ugaussian(gr);
+    for (uint32_t k = 0; k < w->n_slots; k++) {
+        int64_t t = w->p.start_unix + (int64_t)k * GRID_WEATHER_STEP_S + GRID_WEATHER_STEP_S / 2;
+        int64_t dayn = (int64_t)floor((double)t / SIM_DAY_S);
+        uint32_t d = (uint32_t)(dayn - day0) + 1; /* index into the margin-padded series */
+        double frac = (double)(t - dayn * SIM_DAY_S) / SIM_DAY_S - 0.5;
+        double an = frac >= 0 ? anom[d] + frac * (anom[d + 1] - anom[d])
+                              : anom[d] + frac * (anom[d] - anom[d - 1]);
+        sim_civil cv;
+        sim_civil_from_unix(t, &cv);
+        double utc_h = cv.hour + cv.minute / 60.0 + cv.second / 3600.0;
+        double solar_h = utc_h + lon / 15.0 + grid_equation_of_time_min(cv.yday) / 60.0;
+        double season = -SEASON_K * cos(2 * PI * (cv.yday - COLDEST_DOY) / 365.25);
+        double diurnal = (1.0 + 3.5 * clear[d]) * cos(2 * PI * (solar_h - 15.0) / 24.0);
+        w->temp[r][k] = (float)(T0_C + cl->dt_mean_c + season + an + diurnal);
+        y = CLEAR_FAST_PHI * y + sqrt(1 - CLEAR_FAST_PHI * CLEAR_FAST_PHI) * gsl_ran_ugaussian(gr);
+        double c = clampd(clear[d] + CLEAR_FAST_SD * y, 0.03, 1.05);
+        w->irr[r][k] = (float)(grid_clear_sky_ghi(grid_solar_elevation(lat, lon, t)) * c);
+    }
+    free(anom);
+    free(clear);
+    return 0;
+}
+
+/* ---- CSV ----------------------------------------------------------------------------- */
+
+typedef struct obs {
+    int64_t t;
+    double temp, irr;
+} obs;
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = 0;
+    return s;
+}
+
+/* "1767225600", "2026-01-01T00:00:00Z", "2026-01-01 00:00", with optional seconds/Z. */
+static int parse_time(const char *s, int64_t *out)
+{
+    char *end;
+    if (*s && strspn(s, "0123456789-") == strlen(s) && strchr(s + 1, '-') == NULL) {
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno || *end) return -1;
+        *out = v;
+        return 0;
+    }
+    int y, mo, d, h, mi, n = 0;
+    double sec = 0;
+    if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5) return -1;
+    const char *r = s + n;
+    if (*r == ':') {
+        sec = strtod(r + 1, &end);
+        if (end == r + 1) return -1;
+        r = end;
+    }
+    if (*r == 'Z') r++;
+    if (*r || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
+        return -1;
+    *out = sim_days_from_civil(y, mo, d) * SIM_DAY_S + h * 3600 + mi * 60 + (int64_t)sec;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return (end == s || *end || errno || !isfinite(*out)) ? -1 : 0;
+}
+
+static int load_csv(grid_weather *w, char *err, size_t errlen)
+{
+    const char *path = w->p.csv;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open weather file: %s", path, strerror(errno));
+        return -1;
+    }
+    obs *v = NULL;
+    size_t n = 0, cap = 0;
+    int col_t = -1, col_temp = -1, col_irr = -1, ncol = 0, rc = -1;
+    char line[1024];
+    unsigned lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            snprintf(err, errlen, "%s:%u: line longer than %zu characters", path, lineno,
+                     sizeof line - 1);
+            goto out;
+        }
+        char *s = trim(line);
+        if (!*s || *s == '#') continue;
+        char *field[8];
+        int nf = 0;
+        for (char *tok = s;; nf++) {
+            if (nf == 8) {
+                snprintf(err, errlen, "%s:%u: more than 8 columns", path, lineno);
+                goto out;
+            }
+            char *comma = strchr(tok, ',');
+            if (comma) *comma = 0;
+            field[nf] = trim(tok);
+            if (!comma) {
+                nf++;
+                break;
+            }
+            tok = comma + 1;
+        }
+        if (col_t < 0) { /* the header */
+            for (int i = 0; i < nf; i++) {
+                if (!strcmp(field[i], "time"))
+                    col_t = i;
+                else if (!strcmp(field[i], "temperature_c"))
+                    col_temp = i;
+                else if (!strcmp(field[i], "irradiance_w_m2"))
+                    col_irr = i;
+            }
+            if (col_t < 0 || col_temp < 0 || col_irr < 0) {
+                snprintf(err, errlen,
+                         "%s:%u: header must name the columns time,temperature_c,irradiance_w_m2",
+                         path, lineno);
+                col_t = -1;
+                goto out;
+            }
+            ncol = nf;
+            continue;
+        }
+        if (nf != ncol) {
+            snprintf(err, errlen, "%s:%u: %d columns, the header has %d", path, lineno, nf, ncol);
+            goto out;
+        }
+        obs o;
+        if (parse_time(field[col_t], &o.t)) {
+            snprintf(err, errlen,
+                     "%s:%u: time \"%s\": expected ISO-8601 UTC (2026-01-01T00:00:00Z) or Unix "
+                     "seconds",
+                     path, lineno, field[col_t]);
+            goto out;
+        }
+        if (parse_double(field[col_temp], &o.temp) || o.temp < -60 || o.temp > 60) {
+            snprintf(err, errlen, "%s:%u: temperature_c \"%s\": expected a number in -60..60", path,
+                     lineno, field[col_temp]);
+            goto out;
+        }
+        if (parse_double(field[col_irr], &o.irr) || o.irr < 0 || o.irr > 1500) {
+            snprintf(err, errlen, "%s:%u: irradiance_w_m2 \"%s\": expected a number in 0..1500",
+                     path, lineno, field[col_irr]);
+            goto out;
+        }
+        if (n && o.t <= v[n - 1].t) {
+            snprintf(err, errlen, "%s:%u: times must increase (previous row is not earlier)", path,
+                     lineno);
+            goto out;
+        }
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 1024;
+            obs *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                snprintf(err, errlen, "%s: out of memory", path);
+                goto out;
+            }
+            v = nv;
+            cap = nc;
+        }
+        v[n++] = o;
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "%s: read error", path);
+        goto out;
+    }
+    if (col_t < 0 || n < 2) {
+        snprintf(err, errlen, "%s:%u: need a header and at least two rows", path, lineno);
+        goto out;
+    }
+    /* The run itself must be covered; the day of margin beyond it holds the last row. */
+    int64_t need_from = w->p.start_unix, need_to = w->p.start_unix + w->p.duration_s;
+    if (v[0].t > need_from || v[n - 1].t < need_to - GRID_WEATHER_STEP_S) {
+        char a[32], b[32], c[32], d[32];
+        sim_time_iso(v[0].t, a, sizeof a);
+        sim_time_iso(v[n - 1].t, b, sizeof b);
+        sim_time_iso(need_from, c, sizeof c);
+        sim_time_iso(need_to, d, sizeof d);
+        snprintf(err, errlen, "%s: observations span %s..%s but the run needs %s..%s", path, a, b,
+                 c, d);
+        goto out;
+    }
+    size_t j = 0;
+    for (uint32_t k = 0; k < w->n_slots; k++) {
+        int64_t t = w->p.start_unix + (int64_t)k * GRID_WEATHER_STEP_S + GRID_WEATHER_STEP_S / 2;
+        while (j + 2 < n && v[j + 1].t <= t)
+            j++;
+        double fr = (double)(t - v[j].t) / (double)(v[j + 1].t - v[j].t);
+        fr = clampd(fr, 0.0, 1.0);
+        w->temp[0][k] = (float)(v[j].temp + fr * (v[j + 1].temp - v[j].temp));
+        w->irr[0][k] = (float)(v[j].irr + fr * (v[j + 1].irr - v[j].irr));
+    }
+    rc = 0;
+out:
+    free(v);
+    fclose(f);
+    return rc;
+}
+
+/* ---- object -------------------------------------------------------------------------- */
+
+int grid_weather_create(const grid_weather_params *p, grid_weather **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (p->duration_s <= 0 || p->duration_s > 20LL * 366 * SIM_DAY_S) {
+        snprintf(err, errlen, "weather: duration out of range");
+        return -1;
+    }
+    if (p->latitude_deg < 0 || p->latitude_deg > 75) {
+        snprintf(err, errlen, "weather: latitude %.2f outside 0..75 deg N", p->latitude_deg);
+        return -1;
+    }
+    grid_weather *w = calloc(1, sizeof *w);
+    if (!w) goto oom;
+    w->p = *p;
+    w->lat0 = p->latitude_deg > 0 ? p->latitude_deg : 52.5;
+    w->n_slots =
+        (uint32_t)((p->duration_s + SIM_DAY_S + GRID_WEATHER_STEP_S - 1) / GRID_WEATHER_STEP_S);
+    int64_t day0 = (int64_t)floor((double)p->start_unix / SIM_DAY_S);
+    int64_t last = (int64_t)floor(
+        (double)(p->start_unix + (int64_t)w->n_slots * GRID_WEATHER_STEP_S - 1) / SIM_DAY_S);
+    w->n_days = (uint32_t)(last - day0 + 1);
+    w->shared = p->csv != NULL;
+    unsigned nown = w->shared ? 1 : GRID_WEATHER_REGIONS;
+    for (unsigned r = 0; r < nown; r++) {
+        w->temp[r] = malloc(w->n_slots * sizeof(float));
+        w->irr[r] = malloc(w->n_slots * sizeof(float));
+        w->day_mean[r] = calloc(w->n_days, sizeof(double));
+        if (!w->temp[r] || !w->irr[r] || !w->day_mean[r]) goto oom;
+    }
+    if (w->shared) {
+        if (load_csv(w, err, errlen)) {
+            grid_weather_destroy(w);
+            return -1;
+        }
+        for (unsigned r = 1; r < GRID_WEATHER_REGIONS; r++) {
+            w->temp[r] = w->temp[0];
+            w->irr[r] = w->irr[0];
+            w->day_mean[r] = w->day_mean[0];
+        }
+    } else {
+        for (unsigned r = 0; r < nown; r++)
+            if (synthesise(w, r)) goto oom;
+    }
+    /* Day means over the slots of each UTC day (partial first/last days: what is there). */
+    uint32_t *cnt = calloc(w->n_days, sizeof *cnt);
+    if (!cnt) goto oom;
+    for (unsigned r = 0; r < nown; r++) {
+        memset(cnt, 0, w->n_days * sizeof *cnt);
+        for (uint32_t k = 0; k < w->n_slots; k++) {
+            int64_t t = p->start_unix + (int64_t)k * GRID_WEATHER_STEP_S;
+            uint32_t d = (uint32_t)((int64_t)floor((double)t / SIM_DAY_S) - day0);
+            w->day_mean[r][d] += w->temp[r][k];
+            cnt[d]++;
+        }
+        for (uint32_t d = 0; d < w->n_days; d++)
+            w->day_mean[r][d] = cnt[d] ? w->day_mean[r][d] / cnt[d] : 10.0;
+    }
+    free(cnt);
+    *out = w;
+    return 0;
+oom:
+    grid_weather_destroy(w);
+    snprintf(err, errlen, "weather: out of memory");
+    return -1;
+}
+
+void grid_weather_destroy(grid_weather *w)
+{
+    if (!w) return;
+    unsigned nown = w->shared ? 1 : GRID_WEATHER_REGIONS;
+    for (unsigned r = 0; r < nown; r++) {
+        free(w->temp[r]);
+        free(w->irr[r]);
+        free(w->day_mean[r]);
+    }
+    free(w);
+}
+
+uint32_t grid_weather_slots(const grid_weather *w)
+{
+    return w->n_slots;
+}
+
+uint32_t grid_weather_days(const grid_weather *w)
+{
+    return w->n_days;
+}
+
+double grid_weather_latitude(const grid_weather *w, unsigned region)
+{
+    return region == 0 || region >= GRID_WEATHER_REGIONS ? w->lat0 : climates[region].lat_deg;
+}
+
+double grid_weather_longitude(const grid_weather *w, unsigned region)
+{
+    (void)w;
+    return grid_climate_of(region)->lon_deg;
+}
+
+float grid_weather_temp_c(const grid_weather *w, unsigned region, uint32_t k)
+{
+    if (region >= GRID_WEATHER_REGIONS) region = 0;
+    return w->temp[region][k < w->n_slots ? k : w->n_slots - 1];
+}
+
+float grid_weather_irradiance(const grid_weather *w, unsigned region, uint32_t k)
+{
+    if (region >= GRID_WEATHER_REGIONS) region = 0;
+    return w->irr[region][k < w->n_slots ? k : w->n_slots - 1];
+}
+
+double grid_weather_day_mean_c(const grid_weather *w, unsigned region, uint32_t d)
+{
+    if (region >= GRID_WEATHER_REGIONS) region = 0;
+    return w->day_mean[region][d < w->n_days ? d : w->n_days - 1];
+}
+
+double grid_weather_hdd(const grid_weather *w, unsigned region, uint32_t d)
+{
+    double m = grid_weather_day_mean_c(w, region, d);
+    return m < GRID_HDD_BASE_C ? GRID_HDD_BASE_C - m : 0.0;
+}

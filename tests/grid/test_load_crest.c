@@ -1,0 +1,462 @@
+/* The crest load model against the published figures it is calibrated to (FACTS.md "Load
+ * and demand"; sources and tolerances in each test).  Measured values are logged
+ * (criterion --verbose) so a recalibration can be checked against them. */
+#include "grid/load.h"
+#include "sim/timeutil.h"
+
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static grid_load_params params(int64_t start, int64_t duration)
+{
+    grid_load_params p;
+    grid_load_params_default(&p);
+    p.seed = 42;
+    p.start_unix = start;
+    p.duration_s = duration;
+    return p;
+}
+
+static int64_t day(int y, int m, int d)
+{
+    return sim_days_from_civil(y, m, d) * SIM_DAY_S;
+}
+
+typedef struct run_out {
+    double *kwh;          /* per household: net electricity over the span [kWh] */
+    double *gas_kwh;      /* per household: gas over the span [kWh] */
+    grid_hh_totals *tot;  /* per household */
+    grid_hh_attrs *attrs; /* per household */
+    double *minute_w;     /* population mean demand per minute [W] */
+    int group;            /* households per group for group_w */
+    double *group_w;      /* [group index][half-hour]: mean demand per household [W] */
+    uint64_t events;      /* hh_step calls */
+    unsigned quadrants;   /* bit q: (P >= 0 ? 0 : 2) + (Q >= 0 ? 0 : 1) seen */
+} run_out;
+
+/* Run households FIRST..FIRST+N-1 (region REGION) over P's span. */
+static void run(const grid_load_params *p, int first, int n, uint16_t region, run_out *o)
+{
+    const grid_load_ops *ops = grid_load_find("crest");
+    cr_assert_not_null(ops);
+    void *model;
+    char err[256];
+    cr_assert_eq(ops->create(p, &model, err, sizeof err), 0, "%s", err);
+    unsigned char *hh = malloc(ops->hh_size);
+    uint32_t end = (uint32_t)p->duration_s;
+    uint32_t n_hh = end / SIM_PERIOD_S;
+    for (int i = 0; i < n; i++) {
+        grid_hh_ctx ctx = {
+            .id = (uint64_t)(first + i), .region = region, .dwelling = GRID_DWELLING_UNKNOWN};
+        int32_t pw, q;
+        uint32_t t = 0, next = ops->hh_init_ctx(model, hh, &ctx, &pw, &q);
+        double e = 0, g = 0;
+        for (;;) {
+            uint32_t until = next < end ? next : end;
+            double span = until - t;
+            e += pw / 1000.0 * span;
+            g += ops->gas_w(model, hh) * span;
+            o->quadrants |= 1u << ((pw >= 0 ? 0 : 2) + (q >= 0 ? 0 : 1));
+            if (o->minute_w)
+                for (uint32_t s = t; s < until;) {
+                    uint32_t me = (s / 60 + 1) * 60, u = me < until ? me : until;
+                    o->minute_w[s / 60] += pw / 1000.0 * (u - s) / 60.0 / n;
+                    s = u;
+                }
+            if (o->group_w)
+                for (uint32_t s = t; s < until;) {
+                    uint32_t pe = (s / SIM_PERIOD_S + 1) * SIM_PERIOD_S,
+                             u = pe < until ? pe : until;
+                    o->group_w[(size_t)(i / o->group) * n_hh + s / SIM_PERIOD_S] +=
+                        pw / 1000.0 * (u - s) / SIM_PERIOD_S / o->group;
+                    s = u;
+                }
+            if (next >= end) break;
+            t = next;
+            next = ops->hh_step(model, hh, t, &pw, &q);
+            o->events++;
+            cr_assert_gt(next, t, "next change must lie in the future");
+        }
+        if (o->kwh) o->kwh[i] += e / 3.6e6;
+        if (o->gas_kwh) o->gas_kwh[i] += g / 3.6e6;
+        if (o->tot) ops->hh_totals(model, hh, &o->tot[i]);
+        if (o->attrs) ops->hh_attrs(model, hh, &o->attrs[i]);
+    }
+    free(hh);
+    ops->destroy(model);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double quantile(double *v, int n, double q)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    double pos = q * (n - 1);
+    int i = (int)pos;
+    return i + 1 < n ? v[i] + (pos - i) * (v[i + 1] - v[i]) : v[n - 1];
+}
+
+Test(load_crest, household_state_fits_in_256_bytes)
+{
+    const grid_load_ops *ops = grid_load_find("crest");
+    cr_assert_not_null(ops);
+    cr_log_info("crest household state: %zu bytes", ops->hh_size);
+    cr_expect_leq(ops->hh_size, 256);
+}
+
+/* Annual figures from twelve sampled weeks, one starting on the 8th of each month of 2026,
+ * each weighted by its month's days: the same model code, a twelfth of the cost of a year. */
+#define ANNUAL_N 1000
+static void annualise(double *elec, double *gas, grid_hh_attrs *attrs)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    double *we = calloc(ANNUAL_N, sizeof *we), *wg = calloc(ANNUAL_N, sizeof *wg);
+    for (int m = 0; m < 12; m++) {
+        grid_load_params p = params(day(2026, m + 1, 8), 7 * SIM_DAY_S);
+        memset(we, 0, ANNUAL_N * sizeof *we);
+        memset(wg, 0, ANNUAL_N * sizeof *wg);
+        run_out o = {.kwh = we, .gas_kwh = wg, .attrs = attrs};
+        run(&p, 0, ANNUAL_N, 0, &o);
+        for (int i = 0; i < ANNUAL_N; i++) {
+            elec[i] += we[i] / 7.0 * mdays[m];
+            gas[i] += wg[i] / 7.0 * mdays[m];
+        }
+    }
+    free(we);
+    free(wg);
+}
+
+Test(load_crest, annual_electricity_median_and_quartiles_match_ofgem_tdcv, .timeout = 600)
+{
+    /* Ofgem typical domestic consumption values (FACTS.md): low 1,800 / medium 2,700 /
+     * high 4,100 kWh/yr.  Ofgem sets "medium" at the median of GB domestic consumption
+     * (decision letter, November 2010: the median better reflects a typical customer);
+     * we read low and high as the lower and upper quartiles, which is what their spacing
+     * suggests for a lognormal-like distribution (ln(2700/1800) ~ ln(4100/2700)).
+     * Tolerances: median +-7.5 %; quartiles +-15 % (1,000 households: the sampling error
+     * of a quartile is ~3 %, the rest is model structure). */
+    double *elec = calloc(ANNUAL_N, sizeof *elec), *gas = calloc(ANNUAL_N, sizeof *gas);
+    grid_hh_attrs *attrs = calloc(ANNUAL_N, sizeof *attrs);
+    annualise(elec, gas, attrs);
+    /* Gas-heated homes only, for the gas TDCV. */
+    double *g = calloc(ANNUAL_N, sizeof *g);
+    int ng = 0;
+    for (int i = 0; i < ANNUAL_N; i++)
+        if (attrs[i].heating == GRID_HEAT_GAS) g[ng++] = gas[i];
+    double mean = 0;
+    for (int i = 0; i < ANNUAL_N; i++)
+        mean += elec[i] / ANNUAL_N;
+    double q25 = quantile(elec, ANNUAL_N, 0.25), q50 = quantile(elec, ANNUAL_N, 0.5),
+           q75 = quantile(elec, ANNUAL_N, 0.75);
+    double q10 = quantile(elec, ANNUAL_N, 0.10), q90 = quantile(elec, ANNUAL_N, 0.90);
+    cr_log_info("electricity kWh/yr: mean %.0f, p10 %.0f, p25 %.0f, median %.0f, p75 %.0f, "
+                "p90 %.0f",
+                mean, q10, q25, q50, q75, q90);
+    cr_expect(fabs(q50 - 2700) / 2700 < 0.075, "median %.0f kWh/yr", q50);
+    cr_expect(fabs(q25 - 1800) / 1800 < 0.15, "25th percentile %.0f kWh/yr", q25);
+    cr_expect(fabs(q75 - 4100) / 4100 < 0.15, "75th percentile %.0f kWh/yr", q75);
+
+    /* Ofgem medium gas TDCV 11,500 kWh/yr (FACTS.md), median of gas-heated homes; +-10 %
+     * (the synthetic year's degree-days vary by a few % with the seed). */
+    cr_assert_gt(ng, 600, "gas homes: %d", ng);
+    double g25 = quantile(g, ng, 0.25), g50 = quantile(g, ng, 0.5), g75 = quantile(g, ng, 0.75);
+    cr_log_info("gas kWh/yr (%d gas homes): p25 %.0f, median %.0f, p75 %.0f", ng, g25, g50, g75);
+    cr_expect(fabs(g50 - 11500) / 11500 < 0.10, "gas median %.0f kWh/yr", g50);
+    /* The low/high gas TDCVs 7,500/17,000 read as quartiles, loosely (+-25 %). */
+    cr_expect(fabs(g25 - 7500) / 7500 < 0.25, "gas 25th percentile %.0f", g25);
+    cr_expect(fabs(g75 - 17000) / 17000 < 0.25, "gas 75th percentile %.0f", g75);
+    free(elec);
+    free(gas);
+    free(g);
+    free(attrs);
+}
+
+Test(load_crest, after_diversity_maximum_demand_of_100_households_lies_in_the_uk_range,
+     .timeout = 300)
+{
+    /* FACTS.md: ADMD about 1.5-2 kW per household for large groups without electric heating
+     * (CLNR; CLNR-L217 takes the maximum over a whole year and reports demand "stabilising
+     * at 1.5 kW", a design figure from customers of ~2012, when typical use was ~3,300
+     * kWh/yr) and 0.54-1.78 kW across social groups (Low Carbon London).  Five groups of
+     * 100 households (default mix: gas heating, few EVs/HPs) over the winter 1 December
+     * 2025 - 28 February 2026; ADMD = the highest half-hourly mean demand per household of
+     * each group, averaged over the groups.  Calibrated to today's 2,700 kWh/yr median the
+     * model gives ~1.2 kW: inside the LCL range, below the CLNR design figure (a known gap,
+     * reported in the issue).  Asserted: the published LCL range, 0.54-1.78 kW. */
+    int groups = 5, n = groups * 100;
+    grid_load_params p = params(day(2025, 12, 1), 90 * SIM_DAY_S);
+    uint32_t n_hh = (uint32_t)(p.duration_s / SIM_PERIOD_S);
+    run_out o = {.group = 100, .group_w = calloc((size_t)groups * n_hh, sizeof(double))};
+    run(&p, 0, n, 0, &o);
+    double admd = 0;
+    int peak_at = 0, peak_day = 0;
+    for (int gi = 0; gi < groups; gi++) {
+        double mx = 0;
+        for (uint32_t k = 0; k < n_hh; k++)
+            if (o.group_w[(size_t)gi * n_hh + k] > mx) {
+                mx = o.group_w[(size_t)gi * n_hh + k];
+                peak_at = (int)(k % 48);
+                peak_day = (int)(k / 48);
+            }
+        cr_log_info("group %d: ADMD %.2f kW on day %d at %02d:%02d UTC", gi, mx / 1000, peak_day,
+                    peak_at / 2, peak_at % 2 * 30);
+        admd += mx / 1000 / groups;
+    }
+    cr_log_info("ADMD (100 households, winter): %.2f kW", admd);
+    cr_expect(admd >= 0.54 && admd <= 1.78, "ADMD %.2f kW per household", admd);
+    free(o.group_w);
+}
+
+/* Start minute of the half-hour with the highest mean demand within [from, to). */
+static int peak_halfhour(const double *w, int from, int to)
+{
+    int best = from;
+    double bw = -1;
+    for (int m = from; m + 30 <= to; m += 30) {
+        double s = 0;
+        for (int k = 0; k < 30; k++)
+            s += w[m + k];
+        if (s > bw) bw = s, best = m;
+    }
+    return best;
+}
+
+static double halfhour_mean(const double *w, int m)
+{
+    double s = 0;
+    for (int k = 0; k < 30; k++)
+        s += w[m + k];
+    return s / 30;
+}
+
+Test(load_crest, weekday_evening_peak_falls_between_1630_and_2000, .timeout = 120)
+{
+    /* FACTS.md / issue 4: the weekday evening peak lies between 16:30 and 20:00 (Elexon
+     * profile class 1 shape).  Wednesday 14 January 2026 (GMT = UTC), 2,000 households. */
+    double w[1440] = {0};
+    grid_load_params p = params(day(2026, 1, 14), SIM_DAY_S);
+    run_out o = {.minute_w = w};
+    run(&p, 0, 2000, 0, &o);
+    int pk = peak_halfhour(w, 0, 1440);
+    cr_log_info("weekday peak %02d:%02d, %.0f W; 03:00 %.0f W; 08:00 %.0f W; 13:00 %.0f W", pk / 60,
+                pk % 60, halfhour_mean(w, pk), halfhour_mean(w, 180), halfhour_mean(w, 480),
+                halfhour_mean(w, 780));
+    cr_expect(pk >= 16 * 60 + 30 && pk + 30 <= 20 * 60, "peak at %02d:%02d", pk / 60, pk % 60);
+    cr_expect(halfhour_mean(w, pk) > 2.5 * halfhour_mean(w, 180), "evening well above night");
+}
+
+Test(load_crest, weekend_mornings_are_later_and_days_flatter, .timeout = 120)
+{
+    /* Weekends (issue 4): the morning rise comes later and the day is flatter than on
+     * weekdays.  Measured as the time demand first reaches the day's mean (later on
+     * Saturday than on Wednesday) and the peak-to-mean ratio (lower on Saturday). */
+    double wd[1440] = {0}, we[1440] = {0};
+    grid_load_params p = params(day(2026, 1, 14), SIM_DAY_S);
+    run_out o1 = {.minute_w = wd};
+    run(&p, 0, 2000, 0, &o1);
+    p = params(day(2026, 1, 17), SIM_DAY_S);
+    run_out o2 = {.minute_w = we};
+    run(&p, 0, 2000, 0, &o2);
+    double mean_wd = 0, mean_we = 0;
+    for (int k = 0; k < 1440; k++)
+        mean_wd += wd[k] / 1440, mean_we += we[k] / 1440;
+    int rise_wd = 240, rise_we = 240;
+    while (rise_wd < 1440 && halfhour_mean(wd, rise_wd) < mean_wd)
+        rise_wd += 10;
+    while (rise_we < 1440 && halfhour_mean(we, rise_we) < mean_we)
+        rise_we += 10;
+    double pr_wd = halfhour_mean(wd, peak_halfhour(wd, 0, 1440)) / mean_wd;
+    double pr_we = halfhour_mean(we, peak_halfhour(we, 0, 1440)) / mean_we;
+    cr_log_info("morning rise to the mean: weekday %02d:%02d, weekend %02d:%02d; peak/mean "
+                "weekday %.2f, weekend %.2f",
+                rise_wd / 60, rise_wd % 60, rise_we / 60, rise_we % 60, pr_wd, pr_we);
+    cr_expect(rise_we > rise_wd, "weekend morning rise later");
+    cr_expect(pr_we < pr_wd, "weekend flatter");
+}
+
+Test(load_crest, pv_yield_and_heat_pump_seasonal_cop_over_a_year, .timeout = 300)
+{
+    /* A full year (2026) for 60 households, all with PV and a heat pump.
+     * PV: GB yield about 850-1,000 kWh/kWp/yr (PVGIS for the English Midlands; MCS
+     * estimates), checked over the whole population's kWp.
+     * Heat pumps: seasonal COP about 2.5-3.5 (field trials summarised by Staffell et al.
+     * 2012; the Electrification of Heat demonstration reports median SPF ~2.8). */
+    int n = 60;
+    grid_load_params p = params(day(2026, 1, 1), 365 * SIM_DAY_S);
+    p.pv_share = 1.0;
+    p.hp_share = 1.0;
+    grid_hh_totals *tot = calloc((size_t)n, sizeof *tot);
+    grid_hh_attrs *attrs = calloc((size_t)n, sizeof *attrs);
+    run_out o = {.tot = tot, .attrs = attrs};
+    clock_t c0 = clock();
+    run(&p, 0, n, 0, &o);
+    double secs = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    double kwp = 0, pv = 0, heat = 0, elec = 0;
+    int houses = 0;
+    for (int i = 0; i < n; i++) {
+        kwp += attrs[i].pv_kwp;
+        houses += attrs[i].pv_kwp > 0;
+        pv += tot[i].pv_wh / 1000;
+        heat += tot[i].hp_heat_wh / 1000;
+        elec += tot[i].hp_elec_wh / 1000;
+        cr_assert_eq(attrs[i].heating, GRID_HEAT_HP);
+    }
+    double yield = pv / kwp, scop = heat / elec;
+    cr_log_info("PV: %d arrays, %.1f kWp, yield %.0f kWh/kWp/yr; heat pumps: heat %.0f, "
+                "electricity %.0f kWh/yr per home, SCOP %.2f; %.1f s for %d household-years",
+                houses, kwp, yield, heat / n, elec / n, scop, secs, n);
+    cr_expect(houses > n / 2, "flats have no PV, houses all do");
+    cr_expect(yield >= 850 && yield <= 1000, "PV yield %.0f kWh/kWp/yr", yield);
+    cr_expect(scop >= 2.5 && scop <= 3.5, "seasonal COP %.2f", scop);
+    free(tot);
+    free(attrs);
+}
+
+Test(load_crest, meters_see_all_four_quadrants)
+{
+    /* PV export (P < 0) with leading electronics (Q < 0) or lagging motors (Q > 0) and
+     * import with either: all four quadrants occur in a summer day of PV homes. */
+    grid_load_params p = params(day(2026, 6, 17), SIM_DAY_S);
+    p.pv_share = 1.0;
+    run_out o = {0};
+    run(&p, 0, 300, 0, &o);
+    cr_expect_eq(o.quadrants, 0xFu, "quadrants seen: %#x", o.quadrants);
+}
+
+Test(load_crest, events_per_household_day_and_speed, .timeout = 300)
+{
+    /* Not a timing assertion (tests never assert wall-clock): it logs events per
+     * household-day and the CPU time of 10,000 household-days (1,000 households x 10 winter
+     * days) with the default mix, and checks the event rate stays modest. */
+    grid_load_params p = params(day(2026, 1, 12), 10 * SIM_DAY_S);
+    run_out o = {0};
+    clock_t c0 = clock();
+    run(&p, 0, 1000, 0, &o);
+    double secs = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    double per = (double)o.events / 10000.0;
+    cr_log_info("%.0f events per household-day; %.2f s CPU for 10,000 household-days", per, secs);
+    cr_expect(per < 400, "%.0f events per household-day", per);
+}
+
+Test(load_crest, household_sequence_depends_only_on_seed_and_id)
+{
+    const grid_load_ops *ops = grid_load_find("crest");
+    grid_load_params p = params(day(2026, 1, 14), 2 * SIM_DAY_S);
+    p.pv_share = 0.5;
+    p.ev_share = 0.5;
+    void *model;
+    char err[128];
+    cr_assert_eq(ops->create(&p, &model, err, sizeof err), 0, "%s", err);
+    unsigned char *a = malloc(ops->hh_size), *b = malloc(ops->hh_size), *c = malloc(ops->hh_size);
+    grid_hh_ctx ca = {.id = 7, .region = 3, .dwelling = 0}, cc = {.id = 8, .region = 3};
+    int32_t pa, qa, pb, qb, pc, qc;
+    uint32_t ta = ops->hh_init_ctx(model, a, &ca, &pa, &qa);
+    uint32_t tc = ops->hh_init_ctx(model, c, &cc, &pc, &qc);
+    for (int k = 0; k < 50 && tc != GRID_NEVER; k++)
+        tc = ops->hh_step(model, c, tc, &pc, &qc);
+    uint32_t tb = ops->hh_init_ctx(model, b, &ca, &pb, &qb);
+    for (int k = 0; k < 2000 && ta != GRID_NEVER; k++) {
+        cr_assert_eq(ta, tb);
+        cr_assert_eq(pa, pb);
+        cr_assert_eq(qa, qb);
+        cr_assert_eq(ops->gas_w(model, a), ops->gas_w(model, b));
+        ta = ops->hh_step(model, a, ta, &pa, &qa);
+        tb = ops->hh_step(model, b, tb, &pb, &qb);
+    }
+    free(a);
+    free(b);
+    free(c);
+    ops->destroy(model);
+}
+
+Test(load_crest, household_attributes_follow_the_configured_shares)
+{
+    /* Size mix default ONS 2023 (29/35/16/14/6 %); shares of PV (houses), EV, heat pumps
+     * and gas as configured; +-3 points over 4,000 households. */
+    const grid_load_ops *ops = grid_load_find("crest");
+    grid_load_params p = params(day(2026, 1, 14), SIM_DAY_S);
+    p.pv_share = 0.2;
+    p.ev_share = 0.1;
+    p.hp_share = 0.1;
+    void *model;
+    char err[128];
+    cr_assert_eq(ops->create(&p, &model, err, sizeof err), 0, "%s", err);
+    unsigned char *h = malloc(ops->hh_size);
+    int n = 4000, size[6] = {0}, pv = 0, houses = 0, ev = 0, hp = 0, gas = 0;
+    for (int i = 0; i < n; i++) {
+        int32_t pw, q;
+        ops->hh_init(model, h, (uint64_t)i, &pw, &q);
+        grid_hh_attrs at;
+        ops->hh_attrs(model, h, &at);
+        size[at.occupants]++;
+        houses += at.dwelling == 0;
+        pv += at.pv_kwp > 0;
+        ev += at.ev > 0;
+        hp += at.heating == GRID_HEAT_HP;
+        gas += at.heating == GRID_HEAT_GAS;
+    }
+    for (int s = 1; s <= 5; s++)
+        cr_expect(fabs((double)size[s] / n - p.size_mix[s - 1]) < 0.03, "size %d: %d", s, size[s]);
+    cr_expect(fabs((double)pv / houses - 0.2) < 0.03, "PV %d of %d houses", pv, houses);
+    cr_expect(fabs((double)ev / n - 0.1) < 0.03, "EV %d", ev);
+    cr_expect(fabs((double)hp / n - 0.1) < 0.03, "HP %d", hp);
+    cr_expect(fabs((double)gas / n - 0.75) < 0.03, "gas %d", gas);
+    free(h);
+    ops->destroy(model);
+}
+
+/* Price hook: periods 00:00-04:00 UTC cheap, everything else dear. */
+static double night_cheap(void *ctx, uint32_t period)
+{
+    (void)ctx;
+    uint32_t hh = period % 48;
+    return hh >= 2 && hh < 8 ? 5.0 : 30.0;
+}
+
+Test(load_crest, smart_evs_charge_in_the_cheapest_periods)
+{
+    /* With every EV smart and a price signal that is cheap only 01:00-04:00 UTC, charging
+     * energy falls in that window; without smart charging it starts on arrival (evening). */
+    grid_load_params p = params(day(2026, 1, 12), 3 * SIM_DAY_S);
+    p.ev_share = 1.0;
+    p.ev_smart_share = 1.0;
+    p.price = night_cheap;
+    double w[3 * 1440] = {0}, w0[3 * 1440] = {0};
+    run_out o = {.minute_w = w};
+    run(&p, 0, 200, 0, &o);
+    p.ev_smart_share = 0.0;
+    run_out o0 = {.minute_w = w0};
+    run(&p, 0, 200, 0, &o0);
+    double in = 0, all = 0, in0 = 0, all0 = 0, eve = 0, eve0 = 0;
+    for (int k = 0; k < 3 * 1440; k++) {
+        int m = k % 1440;
+        all += w[k];
+        all0 += w0[k];
+        if (m >= 60 && m < 240) in += w[k], in0 += w0[k];
+        if (m >= 17 * 60 && m < 22 * 60) eve += w[k], eve0 += w0[k];
+    }
+    cr_log_info("share of all energy in 01-04 UTC: smart %.2f, plain %.2f; evening demand "
+                "smart %.0f W vs plain %.0f W",
+                in / all, in0 / all0, eve / 300 / 3, eve0 / 300 / 3);
+    cr_expect(eve < 0.6 * eve0, "smart charging moves load out of the evening");
+    cr_expect(in / all > in0 / all0 + 0.2, "cheap window share %.2f vs %.2f", in / all, in0 / all0);
+}
+
+Test(load_crest, rejects_a_size_mix_that_does_not_sum_to_one)
+{
+    const grid_load_ops *ops = grid_load_find("crest");
+    grid_load_params p = params(day(2026, 1, 14), SIM_DAY_S);
+    p.size_mix[0] = 0.9;
+    void *model = NULL;
+    char err[256] = "";
+    cr_expect_neq(ops->create(&p, &model, err, sizeof err), 0);
+    cr_expect(strstr(err, "size_mix") != NULL, "%s", err);
+}
