@@ -1,0 +1,262 @@
+/* IEEE 802.15.4 unslotted CSMA/CA: the analytic model against the detailed simulation, and
+ * the detailed simulation against closed-form results. */
+#include "net/han.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct measured {
+    double pd, latency_s, service_s, retries, caf, msgs;
+} measured;
+
+/* N nodes each sending LAMBDA Poisson messages of PSDU bytes to node 0, for SPAN s. */
+static measured run_des(const net_han_config *c, net_han_band band, int n, double lambda,
+                        unsigned psdu, uint8_t arrivals, double span, uint64_t group)
+{
+    net_han_des_flow fl[64];
+    for (int i = 0; i < n; i++)
+        fl[i] = (net_han_des_flow){.src = (uint32_t)i + 1,
+                                   .dst = 0,
+                                   .rate_hz = lambda,
+                                   .psdu_bytes = (uint16_t)psdu,
+                                   .arrivals = arrivals};
+    net_han_des *s;
+    cr_assert_eq(net_han_des_create(&s, c, band, (uint32_t)n + 1, fl, (size_t)n, 11, group, 5.0),
+                 0);
+    cr_assert_eq(net_han_des_run(s, 5.0 + span), 0);
+    double gen = 0, del = 0, fin = 0, lat = 0, srv = 0, att = 0, af = 0;
+    for (int i = 0; i < n; i++) {
+        net_han_des_stats st;
+        cr_assert_eq(net_han_des_stats_get(s, (size_t)i, &st), 0);
+        double f = (double)(st.delivered + st.access_fail + st.retry_fail);
+        gen += f + (double)st.queue_drop;
+        del += (double)st.delivered;
+        fin += f;
+        lat += st.latency_sum_s;
+        srv += st.service_sum_s;
+        att += (double)st.attempts;
+        af += (double)st.access_fail;
+    }
+    net_han_des_destroy(s);
+    return (measured){.pd = del / gen,
+                      .latency_s = lat / del,
+                      .service_s = srv / del,
+                      .retries = att / fin - 1,
+                      .caf = af / fin,
+                      .msgs = fin};
+}
+
+/* Analytic vs detailed over a grid of contending nodes x per-node rate, keeping the grid
+ * cells whose offered load G = N lambda T_frame is at most G_MAX (the model's stated range,
+ * han_csma.c "Limits").  Tolerances: delivery probability 0.02 absolute, mean latency
+ * (arrival to ACK) 15 % relative. */
+static void grid(const net_han_config *c, net_han_band band, double g_max, const char *label)
+{
+    const int ns[] = {2, 5, 10, 20, 40};
+    const double lambdas[] = {0.5, 1, 2, 5, 10};
+    double worst_pd = 0, worst_lat = 0;
+    int cells = 0;
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (size_t j = 0; j < sizeof lambdas / sizeof lambdas[0]; j++) {
+            double g = ns[i] * lambdas[j] * net_han_frame_s(c, band, 64);
+            if (g > g_max) continue;
+            net_han_class cls = {.count = ns[i], .rate_hz = lambdas[j], .psdu_bytes = 64};
+            net_han_csma a;
+            cr_assert_eq(net_han_csma_solve(c, band, &cls, 1, &a), 0);
+            measured d = run_des(c, band, ns[i], lambdas[j], 64, 0, 300.0,
+                                 (uint64_t)(1000 * ns[i] + lambdas[j]));
+            double e_pd = fabs(a.p_deliver - d.pd);
+            double e_lat = fabs(a.latency_s - d.latency_s) / d.latency_s;
+            cr_expect(e_pd <= 0.02, "%s N=%d lambda=%g: delivery %.4f analytic vs %.4f detailed",
+                      label, ns[i], lambdas[j], a.p_deliver, d.pd);
+            cr_expect(e_lat <= 0.15, "%s N=%d lambda=%g: latency %.3f ms analytic vs %.3f ms",
+                      label, ns[i], lambdas[j], a.latency_s * 1e3, d.latency_s * 1e3);
+            if (e_pd > worst_pd) worst_pd = e_pd;
+            if (e_lat > worst_lat) worst_lat = e_lat;
+            cells++;
+        }
+    cr_log_info("%s: %d cells, G <= %.2f, worst |d delivery| %.4f, worst latency error %.1f %%",
+                label, cells, g_max, worst_pd, 100 * worst_lat);
+    fprintf(stderr,
+            "%s: %d cells, G <= %.2f, worst |d delivery| %.4f, worst latency error %.1f %%\n",
+            label, cells, g_max, worst_pd, 100 * worst_lat);
+    cr_assert(cells >= 6);
+}
+
+Test(han_csma, analytic_agrees_with_detailed_at_2g4_without_wifi)
+{
+    net_han_config c;
+    net_han_config_default(&c);
+    grid(&c, NET_HAN_2G4, 0.25, "2.4 GHz");
+}
+
+Test(han_csma, analytic_agrees_with_detailed_with_a_wifi_busy_probability)
+{
+    net_han_config c;
+    net_han_config_default(&c);
+    c.wifi.mode = NET_HAN_WIFI_BUSY_P;
+    c.wifi.busy_p = 0.05;
+    c.wifi.fer = 0.02;
+    grid(&c, NET_HAN_2G4, 0.25, "2.4 GHz + WiFi busy 5 %");
+}
+
+Test(han_csma, analytic_agrees_with_detailed_with_wifi_bursts)
+{
+    net_han_config c;
+    net_han_config_default(&c);
+    c.wifi.mode = NET_HAN_WIFI_DUTY;
+    c.wifi.duty = 0.10;
+    c.wifi.burst_s = 1.5e-3;
+    grid(&c, NET_HAN_2G4, 0.12, "2.4 GHz + WiFi 10 % duty");
+}
+
+Test(han_csma, analytic_agrees_with_detailed_at_868_mhz)
+{
+    net_han_config c;
+    net_han_config_default(&c);
+    grid(&c, NET_HAN_868, 0.06, "868 MHz");
+}
+
+/* Latré et al., "Throughput and delay analysis of unslotted IEEE 802.15.4", Journal of
+ * Networks 1(1), 2006: with one sender and no contention every CCA is idle, so a frame
+ * takes the mean initial backoff (2^macMinBE - 1)/2 unit periods, one CCA, a turnaround,
+ * the frame, a turnaround, the ACK and the LIFS; the maximum throughput is one frame per
+ * that cycle.  Saturated sender, 127-octet PSDU, 300 s: the cycle's standard error is
+ * below 0.1 %, so 1 % is a tolerance for a correct simulator. */
+Test(han_csma, detailed_single_sender_meets_the_latre_closed_form)
+{
+    net_han_config c;
+    net_han_config_default(&c);
+    const net_han_phy *p = &c.phy[NET_HAN_2G4];
+    double tf = net_han_frame_s(&c, NET_HAN_2G4, 127);
+    double tack = net_han_frame_s(&c, NET_HAN_2G4, p->ack_psdu_bytes);
+    double bo = (double)((1u << c.mac.min_be) - 1) / 2 * p->unit_backoff_s;
+    double service = bo + p->cca_s + p->turnaround_s + tf + p->turnaround_s + tack;
+    double cycle = service + p->lifs_s;
+    cr_assert_float_eq(cycle, 6.88e-3, 1e-9, "cycle %.6f s", cycle); /* 2.4 GHz figures */
+    measured d = run_des(&c, NET_HAN_2G4, 1, 0, 127, 2, 300.0, 1);
+    double rate = d.msgs / 300.0;
+    cr_expect(fabs(rate * cycle - 1) < 0.01, "frames/s %.2f vs closed form %.2f", rate, 1 / cycle);
+    cr_expect(fabs(d.service_s / service - 1) < 0.01, "service %.4f ms vs %.4f ms",
+              d.service_s * 1e3, service * 1e3);
+    cr_expect_eq(d.pd, 1.0);
+    fprintf(
+        stderr,
+        "single saturated sender: %.2f frames/s (Latre closed form %.2f), service %.4f ms (%.4f)\n",
+        rate, 1 / cycle, d.service_s * 1e3, service * 1e3);
+    /* and the analytic model reduces to the same expression */
+    net_han_class one = {.count = 1, .rate_hz = 1e-6, .psdu_bytes = 127};
+    net_han_csma a;
+    cr_assert_eq(net_han_csma_solve(&c, NET_HAN_2G4, &one, 1, &a), 0);
+    cr_expect_float_eq(a.service_s, service, 1e-12);
+}
+
+/* With CCAs independently busy with probability p (the assumption of the Markov-chain
+ * models, e.g. Pollin et al. 2008, Buratti & Verdone 2009) the channel-access failure
+ * probability per attempt is p^(macMaxCSMABackoffs+1) and the mean access delay of a
+ * passing attempt sum_i p^i (1-p) sum_{s<=i} (E[B_s] + T_cca) / (1 - p^(m+1)).  p = 0.5:
+ * 0.5^5 = 0.03125.  One node, 50 msg/s for 600 s (30,000 messages): the binomial standard
+ * error of the failure rate is 0.001, the tolerance 0.004. */
+Test(han_csma, detailed_access_failure_matches_the_independent_busy_closed_form)
+{
+    net_han_config c;
+    net_han_config_default(&c);
+    c.wifi.mode = NET_HAN_WIFI_BUSY_P;
+    c.wifi.busy_p = 0.5;
+    c.wifi.fer = 0.0;
+    const net_han_phy *p = &c.phy[NET_HAN_2G4];
+    const int m = c.mac.max_backoffs;
+    double caf = pow(0.5, m + 1);
+    double acc = 0, acc_pass = 0, pi = 1;
+    for (int i = 0; i <= m; i++, pi *= 0.5) {
+        int be = c.mac.min_be + i < c.mac.max_be ? c.mac.min_be + i : c.mac.max_be;
+        acc += (double)((1u << be) - 1) / 2 * p->unit_backoff_s + p->cca_s;
+        acc_pass += pi * 0.5 * acc;
+    }
+    acc_pass /= 1 - caf;
+    double tack = net_han_frame_s(&c, NET_HAN_2G4, p->ack_psdu_bytes);
+    double service = acc_pass + 2 * p->turnaround_s + net_han_frame_s(&c, NET_HAN_2G4, 64) + tack;
+
+    measured d = run_des(&c, NET_HAN_2G4, 1, 50, 64, 0, 600.0, 2);
+    cr_expect(fabs(d.caf - caf) < 0.004, "access failure %.4f vs closed form %.4f", d.caf, caf);
+    cr_expect(fabs(d.service_s / service - 1) < 0.02, "service %.4f ms vs %.4f ms",
+              d.service_s * 1e3, service * 1e3);
+    fprintf(stderr, "independent busy p=0.5: CAF %.4f (closed form %.4f), service %.4f ms (%.4f)\n",
+            d.caf, caf, d.service_s * 1e3, service * 1e3);
+
+    net_han_class one = {.count = 1, .rate_hz = 50, .psdu_bytes = 64};
+    net_han_csma a;
+    cr_assert_eq(net_han_csma_solve(&c, NET_HAN_2G4, &one, 1, &a), 0);
+    cr_expect_float_eq(a.p_access_fail, caf, 1e-12);
+    cr_expect_float_eq(a.service_s, service, 1e-12);
+}
+
+/* A block of 12 flats whose devices all use 2.4 GHz, each seeing the other 11 as
+ * neighbours: per-premises statistics of the analytic mode and of the detailed run of the
+ * same block agree (tolerances as in the grid). */
+Test(han_csma, premises_statistics_agree_between_modes_for_a_block_of_flats)
+{
+    net_han_config c;
+    net_han_config_default(&c);
+    net_han hs[12], ref[12];
+    size_t n = 0;
+    for (uint64_t id = 0; n < 12 && id < 10000; id++) {
+        net_han_params p = {.dwelling = NET_HAN_FLAT,
+                            .hub = NET_HAN_HUB_SINGLE,
+                            .has_gas = true,
+                            .has_ppmid = true,
+                            .neighbours = 11};
+        net_han h;
+        cr_assert_eq(net_han_init(&h, &c, 5, id, &p), 0);
+        if (net_han_works(&h)) hs[n++] = h;
+    }
+    cr_assert_eq(n, 12);
+    memcpy(ref, hs, sizeof hs);
+    cr_assert_eq(net_han_detail_run(&c, hs, n, 3000.0, 5, 77), 0);
+    for (size_t i = 0; i < n; i++) {
+        cr_expect(fabs(ref[i].p_deliver - hs[i].p_deliver) <= 0.02,
+                  "flat %zu delivery %.4f vs %.4f", i, ref[i].p_deliver, hs[i].p_deliver);
+        cr_expect(fabs(ref[i].latency_s - hs[i].latency_s) <= 0.15 * hs[i].latency_s,
+                  "flat %zu latency %.3f ms vs %.3f ms", i, ref[i].latency_s * 1e3,
+                  hs[i].latency_s * 1e3);
+    }
+    fprintf(stderr, "block of 12 flats: analytic p %.4f lat %.3f ms; detailed p %.4f lat %.3f ms\n",
+            ref[0].p_deliver, ref[0].latency_s * 1e3, hs[0].p_deliver, hs[0].latency_s * 1e3);
+}
+
+Test(han_csma, more_contention_never_helps)
+{
+    net_han_config c;
+    net_han_config_default(&c);
+    double prev_pd = 1.0, prev_lat = 0;
+    for (int n = 1; n <= 64; n *= 2) {
+        net_han_class cls = {.count = n, .rate_hz = 2.0, .psdu_bytes = 64};
+        net_han_csma a;
+        cr_assert_eq(net_han_csma_solve(&c, NET_HAN_2G4, &cls, 1, &a), 0);
+        cr_expect(a.p_deliver <= prev_pd + 1e-12 && a.latency_s >= prev_lat - 1e-12, "N=%d", n);
+        prev_pd = a.p_deliver;
+        prev_lat = a.latency_s;
+    }
+}
+
+Test(han_csma, detailed_runs_are_reproducible_and_reject_bad_input)
+{
+    net_han_config c;
+    net_han_config_default(&c);
+    measured a = run_des(&c, NET_HAN_2G4, 5, 10, 64, 1, 50.0, 9);
+    measured b = run_des(&c, NET_HAN_2G4, 5, 10, 64, 1, 50.0, 9);
+    cr_expect_eq(a.latency_s, b.latency_s);
+    cr_expect_eq(a.msgs, b.msgs);
+    net_han_des *s;
+    net_han_des_flow self = {.src = 0, .dst = 0, .rate_hz = 1, .psdu_bytes = 10};
+    cr_expect_eq(net_han_des_create(&s, &c, NET_HAN_2G4, 1, &self, 1, 1, 1, 0), NET_EHAN_ARG);
+    net_han_des_flow ok = {.src = 1, .dst = 0, .rate_hz = 1, .psdu_bytes = 10};
+    cr_assert_eq(net_han_des_create(&s, &c, NET_HAN_2G4, 2, &ok, 1, 1, 1, 0), 0);
+    cr_expect_eq(net_han_des_run(s, 10), 0);
+    cr_expect_eq(net_han_des_run(s, 5), NET_EHAN_TIME);
+    net_han_des_destroy(s);
+    net_han_des_destroy(NULL);
+    cr_expect_str_eq(net_han_strerror(NET_EHAN_TIME), "time runs backwards");
+}
