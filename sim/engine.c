@@ -5,6 +5,8 @@
 #include "grid/topology.h"
 #include "mm/meter.h"
 #include "mm/version.h"
+#include "grid/price.h"
+#include "net/han.h"
 #include "net/headend.h"
 #include "net/wan.h"
 #include "platform.h"
@@ -14,6 +16,7 @@
 #include "trace.h"
 
 #include <simgrid/actor.h>
+#include <simgrid/barrier.h>
 #include <simgrid/comm.h>
 #include <simgrid/engine.h>
 #include <simgrid/host.h>
@@ -69,6 +72,9 @@ typedef struct area {
     float *clp_gain;        /* extra demand at clp_t0 [fraction]; 0 = none */
     uint16_t *alert;        /* restore alert code waiting for its dither */
     sim_rng *dither;        /* each meter's restore-dither stream */
+    int32_t *gas_w;         /* gas burnt now [W]; NULL when the load model has no gas */
+    int64_t *gas_ws;        /* gas energy in the open period [W s] */
+    uint32_t *gas_day;      /* gas per period of the current trace day [Wh], 48 per household */
     heap loadq; /* next load change per household */
     heap msgq;  /* WAN messages due: reads, AD1, restore alerts */
     heap clpq;  /* cold-load pickup steps */
@@ -123,6 +129,16 @@ static struct engine {
     uint64_t delivered;
     uint64_t alerts_delivered;
     net_headend *he;
+    grid_price_model *prices;
+    grid_tariff tariff;     /* every household's tariff */
+    uint32_t now;           /* time of the household being stepped, for the price hook [s] */
+    sg_bar_t window_bar;    /* areas and the coordinator meet at every window end */
+    int64_t region_mws[RING][GRID_REGIONS_MAX]; /* energy per region in the window [mW s] */
+    double *region_w;       /* [window][region] mean demand, for the trace [W] */
+    double *price_p_kwh;    /* [window] unit price of the households' tariff [p/kWh] */
+    double *wholesale;      /* [window] day-ahead wholesale price [GBP/MWh] */
+    net_han_config han_cfg;
+    net_han *han;           /* per household */
     double *restore_s; /* per household: last restoration [s], NAN if none */
     double *known_s;   /* per household: its restore alert reached the DNO [s], NAN if not */
 } E;
@@ -264,8 +280,9 @@ static void area_integrate(area *a, uint32_t t)
         uint32_t minute_end = (a->power_t / 60 + 1) * 60;
         uint32_t until = minute_end < t ? minute_end : t;
         uint32_t w = a->power_t / SIM_PERIOD_S;
-        E.demand_mws[w % RING][(a->power_t % SIM_PERIOD_S) / 60] +=
-            a->power_mw * (int64_t)(until - a->power_t);
+        int64_t e = a->power_mw * (int64_t)(until - a->power_t);
+        E.demand_mws[w % RING][(a->power_t % SIM_PERIOD_S) / 60] += e;
+        E.region_mws[w % RING][a->region - 1] += e;
         a->power_t = until;
     }
 }
@@ -273,7 +290,10 @@ static void area_integrate(area *a, uint32_t t)
 static void hh_advance(area *a, uint32_t i, uint32_t t)
 {
     if (t > a->last_t[i]) {
-        mm_meter_advance(&a->meter[i], a->pe_mw[i], a->qe_mvar[i], (t - a->last_t[i]) * 1000u);
+        uint32_t dt = t - a->last_t[i];
+        mm_meter_advance(&a->meter[i], a->pe_mw[i], a->qe_mvar[i], dt * 1000u);
+        /* A boiler without electricity burns no gas. */
+        if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * dt;
         a->last_t[i] = t;
     }
 }
@@ -306,8 +326,10 @@ static void hh_load_event(area *a, uint32_t t)
 {
     uint32_t i = a->loadq.v[0].i;
     hh_advance(a, i, t);
-    uint32_t next = E.ops->hh_step(E.model, a->load + (size_t)i * E.ops->hh_size, t, &a->p_mw[i],
-                                   &a->q_mvar[i]);
+    void *hh = a->load + (size_t)i * E.ops->hh_size;
+    E.now = t;
+    uint32_t next = E.ops->hh_step(E.model, hh, t, &a->p_mw[i], &a->q_mvar[i]);
+    if (a->gas_w) a->gas_w[i] = E.ops->gas_w(E.model, hh);
     hh_set_effective(a, i, t);
     a->events++;
     heap_replace_top(&a->loadq, (hev){next >= E.end_s ? GRID_NEVER : next, i});
@@ -442,9 +464,15 @@ static void area_outage(area *a, uint32_t t)
 
 static void area_close_window(area *a, uint32_t w_end)
 {
+    uint32_t slot = (w_end / SIM_PERIOD_S - 1) % 48;
     for (uint32_t i = 0; i < a->n; i++) {
         hh_advance(a, i, w_end);
         mm_meter_hh_close(&a->meter[i]);
+        if (a->gas_w) {
+            /* whole Wh to the period, the remainder carried to the next one */
+            a->gas_day[(size_t)i * 48 + slot] = (uint32_t)(a->gas_ws[i] / 3600);
+            a->gas_ws[i] %= 3600;
+        }
     }
     area_integrate(a, w_end);
 }
@@ -479,10 +507,64 @@ static void area_actor(int argc, char **argv)
         if (E.stop) break;
         area_close_window(a, w_end);
         sim_cell_sleep_until(a->cell, w_end);
+        if (E.stop) break;
+        /* Every area has closed the window; the coordinator couples them; go on together. */
+        sg_barrier_wait(E.window_bar);
+        sg_barrier_wait(E.window_bar);
     }
     a->peak_backlog = sim_cell_peak_backlog(a->cell);
     sim_cell_destroy(a->cell);
     a->cell = NULL;
+}
+
+/* The retail price of the households' tariff in PERIOD as known at the time of the household
+ * being stepped, or NAN before it is published (grid_load_params.price). */
+static double price_hook(void *ctx, uint32_t period)
+{
+    (void)ctx;
+    int64_t pub;
+    grid_price pr;
+    if (!E.prices || grid_price_publication_s(E.prices, E.tariff, period, &pub) != 0 ||
+        pub > (int64_t)E.now || grid_price_get(E.prices, E.tariff, period, &pr) != 0)
+        return NAN;
+    return pr.unit;
+}
+
+/* At every window end, once all areas have closed it: national and regional demand of the
+ * window, real-time prices from it, day-ahead publication; then all areas go on.  This is
+ * where MPI ranks will exchange what couples them nationally (DESIGN.md). */
+static void coordinator_actor(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    for (uint32_t w = 0; w < E.windows; w++) {
+        uint32_t w_end = (w + 1) * SIM_PERIOD_S;
+        sg_actor_sleep_until(w_end);
+        if (E.stop) break;
+        sg_barrier_wait(E.window_bar);
+        int64_t mws = 0;
+        for (int m = 0; m < SIM_PERIOD_S / 60; m++) mws += E.demand_mws[w % RING][m];
+        double demand_w = (double)mws / 1000.0 / SIM_PERIOD_S;
+        for (unsigned r = 0; r < E.sc->topology.regions; r++) {
+            E.region_w[(size_t)w * E.sc->topology.regions + r] =
+                (double)E.region_mws[w % RING][r] / 1000.0 / SIM_PERIOD_S;
+            E.region_mws[w % RING][r] = 0;
+        }
+        if (E.prices) {
+            double scale = (double)E.sc->prices.national_households / E.sc->households;
+            if (E.tariff == GRID_TARIFF_RTP) grid_price_rtp_observe(E.prices, w, demand_w * scale);
+            grid_price_publish_until(E.prices, w_end);
+            grid_price pr;
+            grid_wholesale_point wp;
+            E.price_p_kwh[w] = grid_price_get(E.prices, E.tariff, w, &pr) == 0
+                                   ? pr.unit * pow(10.0, GRID_PRICE_SCALE)
+                                   : NAN;
+            E.wholesale[w] = grid_wholesale_get(E.prices, GRID_MARKET_DAY_AHEAD, w, &wp) == 0
+                                 ? wp.price_gbp_mwh
+                                 : NAN;
+        }
+        sg_barrier_wait(E.window_bar);
+    }
 }
 
 static unsigned he_class(const net_msg *m)
@@ -560,6 +642,12 @@ static int area_alloc(area *a, char *err, size_t errlen)
     a->msgq.v = calloc(n, sizeof(hev));
     a->msgq.cap = (uint32_t)n;
     a->cell = sim_cell_create(E.headend_mb, E.sc->wan.max_flows);
+    if (E.ops->gas_w) {
+        a->gas_w = calloc(n, sizeof *a->gas_w);
+        a->gas_ws = calloc(n, sizeof *a->gas_ws);
+        a->gas_day = calloc(n * 48, sizeof *a->gas_day);
+        if (!a->gas_w || !a->gas_ws || !a->gas_day) a->cell = (sim_cell_destroy(a->cell), NULL);
+    }
     if (!a->load || !a->meter || !a->log || !a->read || !a->last_t || !a->p_mw || !a->q_mvar ||
         !a->pe_mw || !a->qe_mvar || !a->off || !a->off_since || !a->clp_t0 || !a->clp_gain ||
         !a->alert || !a->dither || !a->loadq.v || !a->msgq.v || !a->cell) {
@@ -573,8 +661,17 @@ static int area_alloc(area *a, char *err, size_t errlen)
             snprintf(err, errlen, "meter %llu: firmware init failed", (unsigned long long)id);
             return -1;
         }
-        uint32_t next = E.ops->hh_init(E.model, a->load + (size_t)i * E.ops->hh_size, id,
-                                       &a->p_mw[i], &a->q_mvar[i]);
+        void *hh = a->load + (size_t)i * E.ops->hh_size;
+        uint32_t next;
+        if (E.ops->hh_init_ctx) {
+            grid_hh_ctx ctx = {.id = id,
+                               .region = a->region,
+                               .dwelling = (uint8_t)grid_topology_dwelling(E.topo, (uint32_t)id)};
+            next = E.ops->hh_init_ctx(E.model, hh, &ctx, &a->p_mw[i], &a->q_mvar[i]);
+        } else {
+            next = E.ops->hh_init(E.model, hh, id, &a->p_mw[i], &a->q_mvar[i]);
+        }
+        if (a->gas_w) a->gas_w[i] = E.ops->gas_w(E.model, hh);
         a->pe_mw[i] = a->p_mw[i];
         a->qe_mvar[i] = a->q_mvar[i];
         a->power_mw += a->p_mw[i];
@@ -606,6 +703,9 @@ static void area_free(area *a)
     free(a->clp_gain);
     free(a->alert);
     free(a->dither);
+    free(a->gas_w);
+    free(a->gas_ws);
+    free(a->gas_day);
     free(a->loadq.v);
     free(a->msgq.v);
     free(a->clpq.v);
@@ -619,6 +719,12 @@ static void engine_free(void)
     grid_topology_destroy(E.topo);
     free(E.outages);
     net_he_destroy(E.he);
+    grid_price_destroy(E.prices);
+    if (E.window_bar) sg_barrier_destroy(E.window_bar);
+    free(E.region_w);
+    free(E.price_p_kwh);
+    free(E.wholesale);
+    free(E.han);
     free(E.restore_s);
     free(E.known_s);
     free(E.ev);
@@ -696,6 +802,17 @@ static int flush_halfhourly(sim_trace *tr, uint32_t p0, uint32_t np, uint32_t ch
         }
         for (int c = 0; c < MM_CH_COUNT && rc == 0; c++)
             rc = sim_trace_halfhourly(tr, c, h0, nh, p0, np, buf + (size_t)c * nh * np);
+        if (rc == 0 && E.areas[0].gas_w) {
+            /* the gas of these periods waits in the areas' day buffers (slot = period % 48) */
+            area *g = E.areas;
+            for (uint32_t j = 0; j < nh; j++) {
+                uint32_t id = h0 + j;
+                while (id >= g->hh0 + g->n) g++;
+                for (uint32_t p = 0; p < np; p++)
+                    buf[(size_t)j * np + p] = g->gas_day[(size_t)(id - g->hh0) * 48 + (p0 + p) % 48];
+            }
+            rc = sim_trace_halfhourly(tr, SIM_TRACE_GAS, h0, nh, p0, np, buf);
+        }
     }
     free(buf);
     return rc;
@@ -717,6 +834,49 @@ static int write_registers(sim_trace *tr)
         rc = sim_trace_registers(tr, a->hh0, a->n, buf);
     }
     free(buf);
+    return rc;
+}
+
+/* Regional demand and prices per settlement period, and the HAN table. */
+static int write_grid_and_han(sim_trace *tr, uint32_t windows)
+{
+    unsigned nr = E.sc->topology.regions;
+    char names[GRID_REGIONS_MAX * 40] = "";
+    for (unsigned r = 0; r < nr; r++) {
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s%s", r ? "," : "", grid_region_name(r));
+    }
+    int rc = sim_trace_table_f64(tr, "/grid/region_demand_w", E.region_w, windows, nr, "periods",
+                                 names, "W",
+                                 "mean demand of the simulated households per settlement period "
+                                 "(rows) and DNO region (columns)");
+    if (rc == 0)
+        rc = sim_trace_series_f64(tr, "/grid/price_p_kwh", E.price_p_kwh, windows, "p/kWh",
+                                  "unit price of the households' tariff (prices.tariff) in each "
+                                  "settlement period");
+    if (rc == 0)
+        rc = sim_trace_series_f64(tr, "/grid/wholesale_gbp_mwh", E.wholesale, windows, "GBP/MWh",
+                                  "day-ahead wholesale price of each settlement period (the model "
+                                  "behind Agile-style prices)");
+    sim_han_row *h = malloc((size_t)E.sc->households * sizeof *h);
+    if (!h) return -1;
+    for (uint32_t id = 0; id < E.sc->households && rc == 0; id++) {
+        net_han *x = &E.han[id];
+        net_han_gas_account(&E.han_cfg, x, 0, windows * SIM_PERIOD_S, NULL);
+        net_han_battery_out b;
+        float life = net_han_gas_battery(&E.han_cfg, x, &b) == 0 ? (float)b.life_years : NAN;
+        h[id] = (sim_han_row){.works = net_han_works(x),
+                              .band_gas = (int8_t)net_han_band_used(x, NET_HAN_GSME),
+                              .band_ihd = (int8_t)net_han_band_used(x, NET_HAN_IHD),
+                              .dual_band = x->hub != 0,
+                              .p_deliver = x->p_deliver,
+                              .latency_ms = x->latency_s * 1000.0f,
+                              .retries = x->retries,
+                              .p_access_fail = x->p_access_fail,
+                              .gas_battery_years = life};
+    }
+    if (rc == 0) rc = sim_trace_han(tr, h, E.sc->households);
+    free(h);
     return rc;
 }
 
@@ -818,14 +978,46 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
         snprintf(err, errlen, "load model \"%s\" is not built in", sc->load.model);
         return 1;
     }
-    grid_load_params lp = {.seed = sc->seed,
-                           .start_unix = sc->start_unix,
-                           .duration_s = sc->duration_s,
-                           .annual_kwh = sc->load.annual_kwh,
-                           .spread = sc->load.spread,
-                           .seasonal_amplitude = sc->load.seasonal_amplitude,
-                           .power_factor = sc->load.power_factor};
+    grid_load_params lp;
+    grid_load_params_default(&lp);
+    lp.seed = sc->seed;
+    lp.start_unix = sc->start_unix;
+    lp.duration_s = sc->duration_s;
+    lp.annual_kwh = sc->load.annual_kwh;
+    lp.spread = sc->load.spread;
+    lp.seasonal_amplitude = sc->load.seasonal_amplitude;
+    lp.power_factor = sc->load.power_factor;
+    lp.flat_share = sc->topology.flat_share;
+    lp.latitude_deg = sc->weather.latitude_deg;
+    lp.weather_csv = sc->weather.csv[0] ? sc->weather.csv : NULL;
+    lp.clock_bst = sc->load.clock_bst;
+    lp.gas_annual_kwh = sc->load.gas_annual_kwh;
+    lp.gas_share = sc->load.gas_share;
+    lp.hp_share = sc->load.hp_share;
+    lp.pv_share = sc->load.pv_share;
+    lp.pv_kwp_median = sc->load.pv_kwp_median;
+    lp.ev_share = sc->load.ev_share;
+    lp.ev_charger_kw = sc->load.ev_charger_w / 1000.0;
+    lp.ev_kwh_per_day = sc->load.ev_kwh_per_day;
+    lp.ev_smart_share = sc->load.ev_smart_share;
+    lp.price = price_hook;
+    lp.price_ctx = NULL;
     if (E.ops->create(&lp, &E.model, err, errlen)) return 1;
+
+    /* Prices: every household on one tariff; the national model behind the dynamic ones. */
+    grid_price_config pc;
+    grid_price_config_default(&pc);
+    pc.seed = sc->seed;
+    pc.start_unix = sc->start_unix;
+    pc.n_periods = E.windows;
+    if (grid_tariff_from_name(sc->prices.tariff, &E.tariff) != 0 ||
+        grid_price_create(&pc, &E.prices, err, errlen) != 0) {
+        if (!err[0]) snprintf(err, errlen, "prices: unknown tariff \"%s\"", sc->prices.tariff);
+        E.ops->destroy(E.model);
+        E.model = NULL;
+        return 1;
+    }
+    grid_price_publish_until(E.prices, 0);
     E.readp = (net_read_params){.seed = sc->seed,
                                 .start_unix = sc->start_unix,
                                 .read_start_s = sc->wan.read_start_s,
@@ -967,6 +1159,39 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
         E.areas[k].host = hosts[k];
         if (area_alloc(&E.areas[k], err, errlen)) goto out;
     }
+    if (E.ops->hh_attrs)
+        for (uint32_t k = 0; k < E.n_areas; k++) {
+            area *a = &E.areas[k];
+            for (uint32_t i = 0; i < a->n; i++) {
+                grid_hh_attrs at;
+                E.ops->hh_attrs(E.model, a->load + (size_t)i * E.ops->hh_size, &at);
+                sim_household_row *r = &rows[a->hh0 + i];
+                r->occupants = at.occupants;
+                r->heating = at.heating;
+                r->ev = at.ev;
+                r->pv_kwp = at.pv_kwp;
+            }
+        }
+
+    /* Home-area networks: reachability and CSMA/CA statistics per premises (analytic). */
+    net_han_config_default(&E.han_cfg);
+    E.han_cfg.dual_band_share = sc->han.dual_band_share;
+    if (net_han_config_check(&E.han_cfg) != 0) {
+        snprintf(err, errlen, "han: invalid configuration");
+        goto out;
+    }
+    E.han = malloc((size_t)sc->households * sizeof *E.han);
+    if (!E.han) goto oom;
+    for (uint32_t id = 0; id < sc->households; id++) {
+        net_han_params hp;
+        net_han_draw_params(&E.han_cfg, sc->seed, id, &hp);
+        hp.dwelling = (uint8_t)(rows[id].dwelling == GRID_FLAT ? NET_HAN_FLAT : NET_HAN_HOUSE);
+        if (E.ops->hh_attrs) hp.has_gas = rows[id].heating == 1 || rows[id].heating == 2;
+        if (net_han_init(&E.han[id], &E.han_cfg, sc->seed, id, &hp) != 0) {
+            snprintf(err, errlen, "han: premises %u: initialisation failed", id);
+            goto out;
+        }
+    }
 
     sim_trace_info ti = {.version = METERSIM_VERSION,
                          .firmware_build = mm_build_id(),
@@ -1006,6 +1231,15 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
         snprintf(err, errlen, "head-end model: invalid configuration");
         goto out;
     }
+
+    E.region_w = calloc((size_t)E.windows * sc->topology.regions, sizeof *E.region_w);
+    E.price_p_kwh = malloc((size_t)E.windows * sizeof *E.price_p_kwh);
+    E.wholesale = malloc((size_t)E.windows * sizeof *E.wholesale);
+    if (!E.region_w || !E.price_p_kwh || !E.wholesale) goto oom;
+    for (uint32_t w2 = 0; w2 < E.windows; w2++) E.price_p_kwh[w2] = E.wholesale[w2] = NAN;
+    E.window_bar = sg_barrier_init(E.n_areas + 1);
+    sg_actor_t coord = sg_actor_init("coordinator", he);
+    sg_actor_start(coord, coordinator_actor, 0, NULL);
 
     sg_actor_t hea = sg_actor_init("headend", he);
     sg_actor_daemonize(hea);
@@ -1061,6 +1295,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
         fail = 1;
     if (!fail && write_registers(tr)) fail = 1;
     if (!fail && write_headend(tr, reached * SIM_PERIOD_S)) fail = 1;
+    if (!fail && write_grid_and_han(tr, reached)) fail = 1;
     for (uint32_t k = 0; k < E.n_areas; k++) {
         sum->events += E.areas[k].events;
         sum->wan_sent += E.areas[k].sent;

@@ -142,8 +142,9 @@ static const key_row rows[] = {
      FIELD(topology.flat_share, C_F64), .lo = 0, .hi = 1, .def = "20 %",
      .doc = "Share of premises that are flats (the rest are houses)"},
 
-    {.path = "load.model", .kind = V_ENUM, FIELD(load.model, C_STR), .choices = "basic",
-     .def = "basic", .doc = "Household demand model"},
+    {.path = "load.model", .kind = V_ENUM, FIELD(load.model, C_STR), .choices = "crest|basic",
+     .def = "crest",
+     .doc = "Household demand model: crest (occupancy and appliances) or basic (foundation)"},
     /* Ofgem typical domestic consumption, medium: 2,700 kWh/yr (FACTS.md). */
     {.path = "load.annual", .kind = V_UNIT, .unit = SIM_UNIT_ENERGY_YEAR,
      FIELD(load.annual_kwh, C_F64), .lo = 1, .hi = 1e5, .def = "2700 kWh/yr",
@@ -155,6 +156,45 @@ static const key_row rows[] = {
      .doc = "Winter-to-summer swing of demand around its mean"},
     {.path = "load.power_factor", .kind = V_REAL, FIELD(load.power_factor, C_F64),
      .lo = 0.5, .hi = 1, .def = "0.95", .doc = "Power factor of household load"},
+    /* crest only; sources in models/grid/load_crest.c and load.c. */
+    {.path = "load.gas.annual", .kind = V_UNIT, .unit = SIM_UNIT_ENERGY_YEAR,
+     FIELD(load.gas_annual_kwh, C_F64), .lo = 2400, .hi = 1e5, .def = "11500 kWh/yr",
+     .doc = "Median gas use of a gas-heated home (Ofgem medium TDCV); crest"},
+    {.path = "load.gas.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(load.gas_share, C_F64),
+     .lo = 0, .hi = 1, .def = "85 %", .doc = "Homes heated by mains gas (heat pumps included); crest"},
+    {.path = "load.heat_pump.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.hp_share, C_F64), .lo = 0, .hi = 1, .def = "1.5 %",
+     .doc = "Homes with a heat pump instead of a gas boiler; crest"},
+    {.path = "load.pv.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(load.pv_share, C_F64),
+     .lo = 0, .hi = 1, .def = "6.5 %", .doc = "Houses with rooftop PV; crest"},
+    {.path = "load.pv.kwp_median", .kind = V_REAL, FIELD(load.pv_kwp_median, C_F64), .lo = 0.5,
+     .hi = 10, .def = "3.5", .doc = "Median PV array size [kWp]; crest"},
+    {.path = "load.ev.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(load.ev_share, C_F64),
+     .lo = 0, .hi = 1, .def = "4.7 %", .doc = "Homes charging an EV at home; crest"},
+    {.path = "load.ev.charger_power", .kind = V_UNIT, .unit = SIM_UNIT_POWER,
+     FIELD(load.ev_charger_w, C_F64), .lo = 1000, .hi = 22000, .def = "7 kW",
+     .doc = "Home charger power; crest"},
+    {.path = "load.ev.kwh_per_day", .kind = V_REAL, FIELD(load.ev_kwh_per_day, C_F64), .lo = 0,
+     .hi = 50, .def = "7", .doc = "Mean energy an EV home charges per day [kWh/d]; crest"},
+    {.path = "load.ev.smart_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.ev_smart_share, C_F64), .lo = 0, .hi = 1, .def = "0 %",
+     .doc = "EV homes that charge in the cheapest published periods; crest"},
+    {.path = "load.clock_bst", .kind = V_BOOL, FIELD(load.clock_bst, C_BOOL), .def = "true",
+     .doc = "People live by GMT/BST clock time (else UTC); crest"},
+
+    {.path = "weather.latitude", .kind = V_REAL, FIELD(weather.latitude_deg, C_F64), .lo = 45,
+     .hi = 62, .def = "52.5", .doc = "Latitude for households without a region [deg N]; crest"},
+    {.path = "weather.csv", .kind = V_STR, FIELD(weather.csv, C_STR), .def = "",
+     .doc = "CSV of time,temperature_c,irradiance_w_m2 (path as given); empty: synthetic weather"},
+
+    {.path = "prices.tariff", .kind = V_ENUM, FIELD(prices.tariff, C_STR),
+     .choices = "flat|e7|tou|agile|rtp", .def = "flat",
+     .doc = "Tariff of every household: flat, Economy 7, static TOU, Agile-style day-ahead, or "
+            "real-time pricing"},
+    /* GB has about 28-30M households (FACTS.md). */
+    {.path = "prices.national_households", .kind = V_INT, FIELD(prices.national_households, C_U32),
+     .ilo = 1, .ihi = 100000000, .def = "28000000",
+     .doc = "Households the simulated ones stand for when their demand sets real-time prices"},
 
     {.path = "meter.register_digits", .kind = V_INT, FIELD(meter.register_digits, C_U32),
      .ilo = 6, .ihi = 12, .def = "9", .doc = "Decimal digits of the Wh import register"},
@@ -248,6 +288,12 @@ static const key_row rows[] = {
     {.path = "wan.outage_alert_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
      FIELD(wan.alert_bytes, C_U32), .lo = 1, .hi = 65536, .def = "200 B",
      .doc = "Bytes of one alert (AD1, restore) on the WAN"},
+
+    /* 2.4 GHz alone reaches ~70 % of premises, dual band ~96.5 % (FACTS.md, seed 003); the
+     * share of dual-band hubs installed is not published: a tunable default. */
+    {.path = "han.dual_band_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(han.dual_band_share, C_F64), .lo = 0, .hi = 1, .def = "50 %",
+     .doc = "Comms hubs that are dual band (2.4 GHz + 868 MHz)"},
 
     /* No published DCC processing figures: capacities and service times are tunable
      * defaults (net/headend.h), the response targets are the DCC's 25 s / 2 h / 22 h. */

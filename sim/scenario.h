@@ -39,12 +39,32 @@ typedef struct sim_scenario {
     } topology;
 
     struct {
-        char model[16];              /* load.model: enum {"basic"}, default "basic" */
+        char model[16];              /* load.model: basic | crest, default crest */
         double annual_kwh;           /* load.annual: energy per year, default 2700 kWh/yr [kWh] */
         double spread;               /* load.spread: lognormal sigma of household scale, default 40 % [fraction] */
         double seasonal_amplitude;   /* load.seasonal_amplitude: default 15 % [fraction] */
         double power_factor;         /* load.power_factor: 0.5..1, default 0.95 [-] */
+        double gas_annual_kwh;       /* load.gas.annual [kWh/yr] */
+        double gas_share;            /* load.gas.share [fraction] */
+        double hp_share;             /* load.heat_pump.share [fraction] */
+        double pv_share;             /* load.pv.share [fraction of houses] */
+        double pv_kwp_median;        /* load.pv.kwp_median [kWp] */
+        double ev_share;             /* load.ev.share [fraction] */
+        double ev_charger_w;         /* load.ev.charger_power [W] */
+        double ev_kwh_per_day;       /* load.ev.kwh_per_day [kWh/d] */
+        double ev_smart_share;       /* load.ev.smart_share [fraction] */
+        bool clock_bst;              /* load.clock_bst */
     } load;
+
+    struct {
+        double latitude_deg;         /* weather.latitude [deg N] */
+        char csv[512];               /* weather.csv: "" for synthetic weather */
+    } weather;
+
+    struct {
+        char tariff[16];             /* prices.tariff: flat | e7 | tou | agile | rtp */
+        uint32_t national_households;/* prices.national_households: scale to national demand */
+    } prices;
 
     struct {
         uint32_t register_digits; /* meter.register_digits: 6..12, default 9 [decimal digits of Wh] */
@@ -86,6 +106,10 @@ typedef struct sim_scenario {
         int64_t ad1_delay_s;         /* wan.ad1_delay [s] */
         uint32_t alert_bytes;        /* wan.outage_alert_size [B] */
     } wan;
+
+    struct {
+        double dual_band_share;   /* han.dual_band_share [fraction] */
+    } han;
 
     struct {
         uint32_t servers;         /* headend.servers [-] */

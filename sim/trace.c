@@ -24,6 +24,7 @@ enum {
     DS_EXPORT,
     DS_RIMPORT,
     DS_REXPORT,
+    DS_GAS,
     DS_REGISTERS,
     DS_EVENTS,
     DS_ARRIVALS,
@@ -42,7 +43,9 @@ static const struct decl {
 } decls[DS_COUNT] = {
     {DS_HOUSEHOLDS, "/households", E_HOUSEHOLD, S_HH, "-",
      "one row per household: id, area (SimGrid area = WAN cell), lv_substation, primary, region "
-     "(1-based DNO licence area), feeder (LV feeder of its substation), dwelling (0 house, 1 flat)"},
+     "(1-based DNO licence area), feeder (LV feeder of its substation), dwelling (0 house, 1 flat), "
+     "occupants (0 = not modelled), heating (0 unmodelled, 1 gas, 2 heat pump, 3 other), ev (0 none, "
+     "1 on arrival, 2 smart), pv_kwp"},
     {DS_IMPORT, "/meter/halfhourly/import_wh", E_U32, S_HH_PERIOD, "Wh",
      "active import energy per household per settlement period, from the meter's profile log"},
     {DS_EXPORT, "/meter/halfhourly/export_wh", E_U32, S_HH_PERIOD, "Wh",
@@ -51,6 +54,9 @@ static const struct decl {
      "reactive import (lagging) energy per household per settlement period"},
     {DS_REXPORT, "/meter/halfhourly/reactive_export_varh", E_U32, S_HH_PERIOD, "varh",
      "reactive export (leading) energy per household per settlement period"},
+    {DS_GAS, "/meter/gas/halfhourly_wh", E_U32, S_HH_PERIOD, "Wh",
+     "gas energy per household per settlement period (space heating and hot water; 0 periods "
+     "when the load model has no gas)"},
     {DS_REGISTERS, "/meter/registers/final", E_U64, S_HH_CH, "Wh|varh",
      "cumulative registers at the end of the run; columns: active import [Wh], active export "
      "[Wh], reactive import [varh], reactive export [varh]; cyclic at 10^register_digits"},
@@ -224,6 +230,10 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
     H5Tinsert(t->t_household, "region", HOFFSET(sim_household_row, region), H5T_NATIVE_UINT16);
     H5Tinsert(t->t_household, "feeder", HOFFSET(sim_household_row, feeder), H5T_NATIVE_UINT8);
     H5Tinsert(t->t_household, "dwelling", HOFFSET(sim_household_row, dwelling), H5T_NATIVE_UINT8);
+    H5Tinsert(t->t_household, "occupants", HOFFSET(sim_household_row, occupants), H5T_NATIVE_UINT8);
+    H5Tinsert(t->t_household, "heating", HOFFSET(sim_household_row, heating), H5T_NATIVE_UINT8);
+    H5Tinsert(t->t_household, "ev", HOFFSET(sim_household_row, ev), H5T_NATIVE_UINT8);
+    H5Tinsert(t->t_household, "pv_kwp", HOFFSET(sim_household_row, pv_kwp), H5T_NATIVE_FLOAT);
     t->t_event = H5Tcreate(H5T_COMPOUND, sizeof(sim_event));
     H5Tinsert(t->t_event, "t_s", HOFFSET(sim_event, t_s), H5T_NATIVE_DOUBLE);
     H5Tinsert(t->t_event, "household", HOFFSET(sim_event, household), H5T_NATIVE_UINT32);
@@ -293,7 +303,7 @@ int sim_trace_households(sim_trace *t, const sim_household_row *rows, size_t n)
 int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, uint64_t p0,
                          uint64_t np, const uint32_t *data)
 {
-    if (channel < 0 || channel >= SIM_TRACE_CHANNELS) return -1;
+    if (channel < 0 || channel > SIM_TRACE_GAS) return -1;
     hid_t ds = t->ds[DS_IMPORT + channel];
     hsize_t dims[2];
     hid_t fs = H5Dget_space(ds);
@@ -376,6 +386,28 @@ int sim_trace_table_f64(sim_trace *t, const char *path, const double *v, size_t 
     hid_t ds = H5Dopen2(t->file, path, H5P_DEFAULT);
     int rc = ds < 0 || attr_str(ds, "columns", columns) || attr_str(ds, "rows", row_names) ? -1 : 0;
     if (ds >= 0) H5Dclose(ds);
+    return rc;
+}
+
+int sim_trace_han(sim_trace *t, const sim_han_row *rows, size_t n)
+{
+    hid_t ty = H5Tcreate(H5T_COMPOUND, sizeof(sim_han_row));
+    H5Tinsert(ty, "works", HOFFSET(sim_han_row, works), H5T_NATIVE_UINT8);
+    H5Tinsert(ty, "band_gas", HOFFSET(sim_han_row, band_gas), H5T_NATIVE_INT8);
+    H5Tinsert(ty, "band_ihd", HOFFSET(sim_han_row, band_ihd), H5T_NATIVE_INT8);
+    H5Tinsert(ty, "dual_band", HOFFSET(sim_han_row, dual_band), H5T_NATIVE_UINT8);
+    H5Tinsert(ty, "p_deliver", HOFFSET(sim_han_row, p_deliver), H5T_NATIVE_FLOAT);
+    H5Tinsert(ty, "latency_ms", HOFFSET(sim_han_row, latency_ms), H5T_NATIVE_FLOAT);
+    H5Tinsert(ty, "retries", HOFFSET(sim_han_row, retries), H5T_NATIVE_FLOAT);
+    H5Tinsert(ty, "p_access_fail", HOFFSET(sim_han_row, p_access_fail), H5T_NATIVE_FLOAT);
+    H5Tinsert(ty, "gas_battery_years", HOFFSET(sim_han_row, gas_battery_years), H5T_NATIVE_FLOAT);
+    hsize_t d = n;
+    int rc = write_whole(t, "/network/han/premises", ty, 1, &d, rows, "-",
+                         "per household HAN: works (every device reaches the hub), band_gas and "
+                         "band_ihd (0 2.4 GHz, 1 868 MHz, -1 unreachable or absent), dual_band hub, "
+                         "p_deliver, latency_ms, retries, p_access_fail (802.15.4 CSMA/CA, analytic), "
+                         "gas_battery_years (projected life; NaN without gas meter)");
+    H5Tclose(ty);
     return rc;
 }
 

@@ -32,6 +32,7 @@ typedef struct sim_trace sim_trace;
 
 /* Half-hourly channels, in the order of mm_channel. */
 #define SIM_TRACE_CHANNELS 4
+#define SIM_TRACE_GAS SIM_TRACE_CHANNELS /* channel index of the gas half-hourly matrix */
 
 typedef struct sim_trace_info {
     const char *version;
@@ -53,7 +54,24 @@ typedef struct sim_household_row {
     uint16_t region;        /* 1-based DNO region */
     uint8_t feeder;         /* LV feeder of its substation */
     uint8_t dwelling;       /* 0 house, 1 flat */
+    uint8_t occupants;      /* 1..5; 0 when the load model does not say */
+    uint8_t heating;        /* 0 unmodelled, 1 gas, 2 heat pump, 3 other */
+    uint8_t ev;             /* 0 none, 1 charges on arrival, 2 smart-charges */
+    float pv_kwp;           /* rooftop PV size, 0 without [kWp] */
 } sim_household_row;
+
+/* Per premises home-area network results (net/han.h). */
+typedef struct sim_han_row {
+    uint8_t works;        /* every present device reaches the hub */
+    int8_t band_gas;      /* gas meter: 0 2.4 GHz, 1 868 MHz, -1 none or unreachable */
+    int8_t band_ihd;      /* in-home display: likewise */
+    uint8_t dual_band;    /* the hub is dual band */
+    float p_deliver;      /* HAN messages acknowledged [1] */
+    float latency_ms;     /* mean delivery latency [ms] */
+    float retries;        /* retransmissions per message [1] */
+    float p_access_fail;  /* channel access failures per message [1] */
+    float gas_battery_years; /* projected gas meter battery life, NaN without gas meter [yr] */
+} sim_han_row;
 
 /* Creates OUT.partial. Returns NULL with a message in ERR. */
 sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, char *err,
@@ -78,6 +96,8 @@ int sim_trace_series_f64(sim_trace *t, const char *path, const double *v, size_t
 int sim_trace_table_f64(sim_trace *t, const char *path, const double *v, size_t rows, size_t cols,
                         const char *row_names, const char *columns, const char *units,
                         const char *description);
+
+int sim_trace_han(sim_trace *t, const sim_han_row *rows, size_t n);
 
 /* Write the closing attributes, close, and rename when COMPLETE. Frees T. */
 int sim_trace_finish(sim_trace *t, int complete, int64_t sim_end_unix, char *err, size_t errlen);

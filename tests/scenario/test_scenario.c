@@ -55,7 +55,7 @@ Test(scenario, fills_every_absent_key_with_its_default)
     cr_expect_eq(sc->households, 1000);
     cr_expect_eq(sc->topology.regions, 1);
     cr_expect_eq(sc->topology.area_households, 500);
-    cr_expect_str_eq(sc->load.model, "basic");
+    cr_expect_str_eq(sc->load.model, "crest");
     cr_expect_eq(sc->load.annual_kwh, 2700);
     cr_expect_eq(sc->load.spread, 0.4);
     cr_expect_eq(sc->load.seasonal_amplitude, 0.15);
@@ -96,11 +96,31 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "  lv_feeders: 4\n"
                                         "  flat_share: 20 %\n"
                                         "load:\n"
-                                        "  model: basic\n"
+                                        "  model: crest\n"
                                         "  annual: 2700 kWh/yr\n"
                                         "  spread: 40 %\n"
                                         "  seasonal_amplitude: 15 %\n"
                                         "  power_factor: 0.95\n"
+                                        "  gas:\n"
+                                        "    annual: 11500 kWh/yr\n"
+                                        "    share: 85 %\n"
+                                        "  heat_pump:\n"
+                                        "    share: 1.5 %\n"
+                                        "  pv:\n"
+                                        "    share: 6.5 %\n"
+                                        "    kwp_median: 3.5\n"
+                                        "  ev:\n"
+                                        "    share: 4.7 %\n"
+                                        "    charger_power: 7 kW\n"
+                                        "    kwh_per_day: 7\n"
+                                        "    smart_share: 0 %\n"
+                                        "  clock_bst: true\n"
+                                        "weather:\n"
+                                        "  latitude: 52.5\n"
+                                        "  csv: \"\"\n"
+                                        "prices:\n"
+                                        "  tariff: flat\n"
+                                        "  national_households: 28000000\n"
                                         "meter:\n"
                                         "  register_digits: 9\n"
                                         "  restore_dither: 2 min\n"
@@ -139,6 +159,8 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "  max_flows: 8\n"
                                         "  ad1_delay: 3 min\n"
                                         "  outage_alert_size: 200 B\n"
+                                        "han:\n"
+                                        "  dual_band_share: 50 %\n"
                                         "headend:\n"
                                         "  servers: 16\n"
                                         "  queue_capacity: 20000\n"
@@ -258,8 +280,8 @@ Test(scenario, suggests_the_nearest_valid_key_for_an_unknown_one)
                   "unknown_keys.yaml:6:1: wna: unknown key; did you mean \"wan\"?\n"
                   "unknown_keys.yaml:8:1: spread: unknown key; did you mean \"load.spread\"?\n"
                   "unknown_keys.yaml:9:1: zzzz: unknown key; expected one of: extends, name, "
-                  "description, seed, start, duration, households, topology, load, meter, "
-                  "outages, storm, wan, headend, trace");
+                  "description, seed, start, duration, households, topology, load, weather, "
+                  "prices, meter, outages, storm, wan, han, headend, trace");
 }
 
 Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
@@ -272,7 +294,7 @@ Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
         "types.yaml:7:11: trace.events: expected true or false, got \"yes\"\n"
         "types.yaml:8:16: trace.compression: expected an integer, got the quoted string \"4\"\n"
         "types.yaml:9:7: load: expected a mapping with keys model, annual, spread, "
-        "seasonal_amplitude, power_factor, got a scalar");
+        "seasonal_amplitude, power_factor, gas, heat_pump, pv, ev, clock_bst, got a scalar");
 }
 
 Test(scenario, reports_missing_required_keys_at_the_enclosing_mapping)
@@ -568,7 +590,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 60);
+    cr_expect_eq(rows, 75);
     free(md);
 }
 
