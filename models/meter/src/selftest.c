@@ -4,7 +4,11 @@
 #include "mm/selftest.h"
 #include "mm/crc.h"
 #include "mm/energy.h"
+#include "mm/event_log.h"
 #include "mm/meter.h"
+#include "mm/money.h"
+#include "mm/status_supply.h"
+#include "mm/utrn.h"
 
 #if MM_WITH_SELFTEST
 
@@ -114,12 +118,38 @@ static int check_meter(void)
     return ok ? MM_OK : MM_ESELF_METER;
 }
 
+/* Supply side: a published GBCS UTRN (gbcs-parser test vectors) passes the check digit and
+ * decodes to 100 pounds at counter 1, one changed digit fails; 10 % of 2.50 pounds is 0.25;
+ * an event ring of 2 keeps the newest two and queues the alert. */
+static int check_supply(void)
+{
+    static const char utrn[] = "73943333457189043313";
+    static const char typo[] = "73943333457189043323";
+    mm_utrn_fields f;
+    if (mm_utrn_decode(utrn, 20, &f) != MM_OK || f.counter10 != 1u ||
+        f.value_class != MM_UTRN_POUNDS || f.value != 100u || f.tag != 0xD51CA60Bu ||
+        mm_utrn_verhoeff_valid(typo, 20) != MM_ECHECKDIGIT)
+        return MM_ESELF_SUPPLY;
+    if (mm_credit_percent(250000, 10) != 25000) return MM_ESELF_SUPPLY;
+    mm_event ring[2], ev;
+    mm_event_log log;
+    mm_event_log_init(&log, ring, 2);
+    mm_event_log_add(&log, 1, 0x8F57u, 0, 0); /* logged only */
+    mm_event_log_add(&log, 2, 0x8F51u, 0, 0); /* alert */
+    mm_event_log_add(&log, 3, 0x8F57u, 0, 0);
+    if (log.count != 2u || log.total != 3u || mm_event_log_get(&log, 1, &ev) != MM_OK ||
+        ev.time != 2u || mm_event_log_next_alert(&log, &ev) != MM_OK || ev.code != 0x8F51u)
+        return MM_ESELF_SUPPLY;
+    return MM_OK;
+}
+
 int mm_selftest(void)
 {
     int rc;
     if ((rc = check_energy()) != MM_OK) return rc;
     if ((rc = check_wrap()) != MM_OK) return rc;
     if ((rc = check_crc()) != MM_OK) return rc;
+    if ((rc = check_supply()) != MM_OK) return rc;
     return check_meter();
 }
 

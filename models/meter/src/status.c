@@ -1,5 +1,6 @@
 /* Messages for the core's status codes (MM_STATUS_MAP in mm/meter.h). */
 #include "mm/meter.h"
+#include "mm/status_supply.h"
 #include "mm/version.h"
 
 const char *mm_strerror(int status)
@@ -9,6 +10,7 @@ const char *mm_strerror(int status)
     case code:                                                                                     \
         return msg;
         MM_STATUS_MAP(MM_STATUS_CASE)
+        MM_STATUS_SUPPLY_MAP(MM_STATUS_CASE)
 #undef MM_STATUS_CASE
     default:
         return "unknown status";

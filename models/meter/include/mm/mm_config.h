@@ -39,6 +39,53 @@
 #define MM_METER_RAM_BUDGET 256u
 #endif
 
+/* Tariff pools (FACTS.md "The meter", DCC duis-templates tariff model): 48 TOU prices,
+ * 8 block price sets of up to 3 thresholds / 4 prices, 4 seasons, 4 week profiles, 16 day
+ * profiles, 48 switch points a day, 50 special days; 12 billing snapshots (gecko_sdk).  The
+ * definition (mm_tariff_def) is shared const data, so only MM_TARIFF_TOU_RATES and
+ * MM_TARIFF_PRICE_SETS (its registers) weigh on each meter; a lean simulator build can
+ * lower those two. */
+#ifndef MM_TARIFF_TOU_RATES
+#define MM_TARIFF_TOU_RATES 48
+#endif
+#ifndef MM_TARIFF_PRICE_SETS
+#define MM_TARIFF_PRICE_SETS 8
+#endif
+#define MM_TARIFF_THRESHOLDS 3 /* per price set, so 4 prices (fixed by the model) */
+#ifndef MM_TARIFF_SEASONS
+#define MM_TARIFF_SEASONS 4
+#endif
+#ifndef MM_TARIFF_WEEK_PROFILES
+#define MM_TARIFF_WEEK_PROFILES 4
+#endif
+#ifndef MM_TARIFF_DAY_PROFILES
+#define MM_TARIFF_DAY_PROFILES 16
+#endif
+#ifndef MM_TARIFF_SWITCHES
+#define MM_TARIFF_SWITCHES 48
+#endif
+#ifndef MM_TARIFF_SPECIAL_DAYS
+#define MM_TARIFF_SPECIAL_DAYS 50
+#endif
+#ifndef MM_TARIFF_SNAPSHOTS
+#define MM_TARIFF_SNAPSHOTS 12
+#endif
+/* Decimal places of the cost unit below one penny: cost is counted in 10^-8 p, so the cost
+ * of one Wh at a price of scale >= 3 - 8 = -5 (10^-5 p/kWh) is an exact integer. */
+#ifndef MM_COST_DECIMALS
+#define MM_COST_DECIMALS 8
+#endif
+/* RAM budget of one meter's tariff state (mm_tariff, excluding billing snapshots) [bytes]. */
+#ifndef MM_TARIFF_RAM_BUDGET
+#define MM_TARIFF_RAM_BUDGET 448u
+#endif
+
+/* Waveform metrology: longest quarter-cycle delay line [samples]; fs / (4 f) must fit, e.g.
+ * 64 covers 12.8 kHz at 50 Hz. */
+#ifndef MM_METROLOGY_DELAY_MAX
+#define MM_METROLOGY_DELAY_MAX 64
+#endif
+
 /* Build the self-tests (mm_selftest, mm_selftest_hal).  Off saves code on a small part. */
 #ifndef MM_WITH_SELFTEST
 #define MM_WITH_SELFTEST 1
@@ -50,6 +97,69 @@
 #endif
 #define MM_NVM_SELFTEST_LEN 16u
 
+/* ---- Supply side: prepayment, contactor, commands, events, persistence ---- */
+
+/* Firmware profile.  MM_PROFILE_SMETS1 = 1 builds a SMETS1-style meter (mm_core_smets1);
+ * the default is a SMETS2 ESME (mm_core).  What differs (esme.h has the details):
+ * - SMETS2 critical commands (disable supply, mode change, firmware activate) must carry an
+ *   ECDSA P-256 signature (GBCS, FACTS.md "Security"); SMETS1 meters talk to their supplier's
+ *   own head-end (FACTS.md "Wide area network") and accept MAC-only commands.
+ * - SMETS2 sends the supply-restored alerts 0x8F35/0x8F36 at once (critical, to the network
+ *   operator, FACTS.md); a SMETS1 meter only logs them for its head-end to read.
+ * - the default power-restore dither window a scenario starts from (mm_esme_config sets the
+ *   one in force): SMETS2 5 min (FACTS.md "Dithering", seed 003), SMETS1 none. */
+#ifndef MM_PROFILE_SMETS1
+#define MM_PROFILE_SMETS1 0
+#endif
+#if MM_PROFILE_SMETS1
+#define MM_PROFILE_NAME "smets1"
+#define MM_DITHER_WINDOW_DEFAULT_S 0u
+#else
+#define MM_PROFILE_NAME "smets2"
+#define MM_DITHER_WINDOW_DEFAULT_S 300u
+#endif
+
+/* Money: credit and debts are integers in units of 10^MM_CREDIT_SCALE of the currency's
+ * major unit (-5: 1 unit = 0.001 p), fine enough that a tariff's per-Wh price is exact. */
+#ifndef MM_CREDIT_SCALE
+#define MM_CREDIT_SCALE (-5)
+#endif
+
+/* Non-disablement (friendly) periods in the prepayment configuration. */
+#ifndef MM_FRIENDLY_MAX
+#define MM_FRIENDLY_MAX 4
+#endif
+
+/* Auxiliary load control switches (ALCS, up to 5, FACTS.md seed 003) and switch points in
+ * each one's daily calendar. */
+#ifndef MM_ALCS_MAX
+#define MM_ALCS_MAX 5
+#endif
+#ifndef MM_ALCS_POINTS_MAX
+#define MM_ALCS_POINTS_MAX 8
+#endif
+
+/* Largest command payload [bytes]; a command frame is at most 14 + this + 12 + 64 bytes. */
+#ifndef MM_CMD_PAYLOAD_MAX
+#define MM_CMD_PAYLOAD_MAX 96
+#endif
+
+/* Event log depth the simulator gives each meter by default [events]. */
+#ifndef MM_EVENT_LOG_DEPTH_DEFAULT
+#define MM_EVENT_LOG_DEPTH_DEFAULT 32u
+#endif
+
+/* NVM address of the two persistence banks; clear of the self-test scratch cell. */
+#ifndef MM_PERSIST_NVM_ADDR
+#define MM_PERSIST_NVM_ADDR 64u
+#endif
+
+/* RAM budget of one mm_esme on the 32-bit target (all state, excluding profile log, event
+ * ring and billing snapshots) [bytes]; DESIGN.md allows 1 KiB of hot state per household. */
+#ifndef MM_ESME_RAM_BUDGET
+#define MM_ESME_RAM_BUDGET 1024u
+#endif
+
 #if MM_REGISTER_DIGITS_MIN < 1 || MM_REGISTER_DIGITS_MIN > MM_REGISTER_DIGITS_MAX
 #error "mm_config.h: need 1 <= MM_REGISTER_DIGITS_MIN <= MM_REGISTER_DIGITS_MAX"
 #endif
@@ -59,8 +169,49 @@
 #if MM_PROFILE_DEPTH_DEFAULT < 48
 #error "mm_config.h: MM_PROFILE_DEPTH_DEFAULT must hold at least one day (48 slots)"
 #endif
+#if MM_TARIFF_TOU_RATES < 1 || MM_TARIFF_TOU_RATES > 48
+#error "mm_config.h: MM_TARIFF_TOU_RATES must be 1..48 (DCC tariff model)"
+#endif
+#if MM_TARIFF_PRICE_SETS < 1 || MM_TARIFF_PRICE_SETS > 8
+#error "mm_config.h: MM_TARIFF_PRICE_SETS must be 1..8 (DCC tariff model)"
+#endif
+#if MM_TARIFF_SEASONS < 1 || MM_TARIFF_SEASONS > 4 || MM_TARIFF_WEEK_PROFILES < 1 ||        \
+    MM_TARIFF_WEEK_PROFILES > 4
+#error "mm_config.h: 1..4 seasons and 1..4 week profiles (DCC tariff model)"
+#endif
+#if MM_TARIFF_DAY_PROFILES < 1 || MM_TARIFF_DAY_PROFILES > 16 || MM_TARIFF_SWITCHES < 1 ||   \
+    MM_TARIFF_SWITCHES > 48
+#error "mm_config.h: 1..16 day profiles and 1..48 switch points (DCC tariff model)"
+#endif
+#if MM_TARIFF_SPECIAL_DAYS < 1 || MM_TARIFF_SPECIAL_DAYS > 50
+#error "mm_config.h: MM_TARIFF_SPECIAL_DAYS must be 1..50 (DCC tariff model)"
+#endif
+#if MM_TARIFF_SNAPSHOTS < 1
+#error "mm_config.h: MM_TARIFF_SNAPSHOTS must be at least 1"
+#endif
+#if MM_COST_DECIMALS < 3 || MM_COST_DECIMALS > 10
+#error "mm_config.h: MM_COST_DECIMALS must be 3..10 (int64 cost must hold years of bills)"
+#endif
+#if MM_METROLOGY_DELAY_MAX < 4 || MM_METROLOGY_DELAY_MAX > 1024
+#error "mm_config.h: MM_METROLOGY_DELAY_MAX must be 4..1024"
+#endif
 #if MM_WITH_SELFTEST != 0 && MM_WITH_SELFTEST != 1
 #error "mm_config.h: MM_WITH_SELFTEST must be 0 or 1"
+#endif
+#if MM_PROFILE_SMETS1 != 0 && MM_PROFILE_SMETS1 != 1
+#error "mm_config.h: MM_PROFILE_SMETS1 must be 0 or 1"
+#endif
+#if MM_CREDIT_SCALE > 0 || MM_CREDIT_SCALE < -9
+#error "mm_config.h: MM_CREDIT_SCALE must be in -9..0"
+#endif
+#if MM_ALCS_MAX < 1 || MM_ALCS_MAX > 5
+#error "mm_config.h: MM_ALCS_MAX must be 1..5 (GBCS ALCS 1 to 5)"
+#endif
+#if MM_CMD_PAYLOAD_MAX < 32 || MM_CMD_PAYLOAD_MAX > 1024
+#error "mm_config.h: MM_CMD_PAYLOAD_MAX must be 32..1024"
+#endif
+#if MM_PERSIST_NVM_ADDR < MM_NVM_SELFTEST_ADDR + MM_NVM_SELFTEST_LEN && MM_PERSIST_NVM_ADDR + 16u > MM_NVM_SELFTEST_ADDR
+#error "mm_config.h: MM_PERSIST_NVM_ADDR overlaps the self-test scratch cell"
 #endif
 
 #endif

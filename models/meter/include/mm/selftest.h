@@ -1,7 +1,8 @@
 /* Self-tests of the meter firmware core, run at boot and in CI (as mbedTLS's self-tests).
  *
  * mm_selftest checks the core's own arithmetic on known vectors: energy division and carry,
- * register wrap, the CRC-32 check value, and one meter driven through a period close.  It
+ * register wrap, the CRC-32 check value, the supply side (a GBCS UTRN and its check digit,
+ * money percentages, the event ring), and one meter driven through a period close.  It
  * needs no HAL and changes nothing outside its stack frame.  mm_selftest_hal checks the HAL
  * the port provides: the clock does not run backwards, the random source does not repeat,
  * and an NVM scratch cell (MM_NVM_SELFTEST_ADDR, MM_NVM_SELFTEST_LEN bytes, overwritten)

@@ -12,10 +12,12 @@
 
 #include <stdint.h>
 
+#include "mm/mm_config.h"
+
 #define MM_VERSION_MAJOR 0
 #define MM_VERSION_MINOR 1
 #define MM_VERSION_PATCH 0
-#define MM_ABI_VERSION 1u
+#define MM_ABI_VERSION 2u /* 2: mm_abi table (abi.h), mm_esme */
 
 #define MM_STR_(x) #x
 #define MM_STR(x) MM_STR_(x)
@@ -27,13 +29,14 @@
 #ifndef MM_BUILD_TAG
 #define MM_BUILD_TAG "dev"
 #endif
-#define MM_BUILD_ID "mm-core " MM_VERSION_STRING "+" MM_BUILD_TAG
+/* e.g. "mm-core 0.1.0+dev/smets2": version, build tag, firmware profile (mm_config.h). */
+#define MM_BUILD_ID "mm-core " MM_VERSION_STRING "+" MM_BUILD_TAG "/" MM_PROFILE_NAME
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-const char *mm_build_id(void); /* e.g. "mm-core 0.1.0+dev" */
+const char *mm_build_id(void); /* e.g. "mm-core 0.1.0+dev/smets2" */
 uint32_t mm_abi_version(void); /* MM_ABI_VERSION of the compiled core */
 
 #ifdef __cplusplus

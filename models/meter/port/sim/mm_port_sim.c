@@ -28,10 +28,19 @@ uint32_t mm_hal_clock_ms(const mm_hal_clock *clk)
     return (uint32_t)clk->sim_ms; /* wraps modulo 2^32 like a free-running timer */
 }
 
+/* RTC seconds elapsed since the last set (host code: 64-bit division is fine here). */
+static uint64_t rtc_elapsed_s(const mm_hal_clock *clk)
+{
+    uint64_t dt = clk->sim_ms - clk->utc_ms_base;
+    int64_t rate = 1000000 + (int64_t)clk->drift_ppm; /* > 0 */
+    __extension__ unsigned __int128 e = (unsigned __int128)dt * (uint64_t)rate;
+    return (uint64_t)(e / 1000000000u);
+}
+
 int mm_hal_clock_utc_get(const mm_hal_clock *clk, uint32_t *utc_s)
 {
     if (!clk->utc_valid) return MM_EIO;
-    *utc_s = clk->utc_s + (uint32_t)((clk->sim_ms - clk->utc_ms_base) / 1000u);
+    *utc_s = clk->utc_s + (uint32_t)rtc_elapsed_s(clk);
     return MM_OK;
 }
 
@@ -41,6 +50,27 @@ int mm_hal_clock_utc_set(mm_hal_clock *clk, uint32_t utc_s)
     clk->utc_ms_base = clk->sim_ms;
     clk->utc_valid = true;
     return MM_OK;
+}
+
+void mm_port_sim_clock_set_drift(mm_hal_clock *clk, int32_t ppm)
+{
+    if (clk->utc_valid) {
+        clk->utc_s += (uint32_t)rtc_elapsed_s(clk);
+        clk->utc_ms_base = clk->sim_ms; /* loses the sub-second part, like a set */
+    }
+    clk->drift_ppm = ppm;
+}
+
+uint64_t mm_port_sim_clock_sim_ms_at(const mm_hal_clock *clk, uint32_t utc_s)
+{
+    if (!clk->utc_valid || utc_s <= clk->utc_s) return clk->sim_ms;
+    /* smallest dt with floor(dt rate / 1e9) >= n, i.e. dt = ceil(n 1e9 / rate) */
+    uint64_t n = (uint64_t)(utc_s - clk->utc_s);
+    uint64_t rate = (uint64_t)(1000000 + (int64_t)clk->drift_ppm);
+    __extension__ unsigned __int128 need = (unsigned __int128)n * 1000000000u;
+    uint64_t dt = (uint64_t)((need + rate - 1u) / rate);
+    uint64_t at = clk->utc_ms_base + dt;
+    return at > clk->sim_ms ? at : clk->sim_ms;
 }
 
 /* ---- NVM ---- */

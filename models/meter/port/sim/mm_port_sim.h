@@ -23,10 +23,15 @@
 extern "C" {
 #endif
 
+/* The RTC runs at (1 + drift_ppm 10^-6) times simulated time from the last set: it reads
+ * utc_s + floor((sim_ms - utc_ms_base) (10^6 + drift_ppm) / 10^9).  A watch crystal is
+ * specified at about +-20 ppm (about 1.7 s a day).  The ms counter does not drift (it comes
+ * from the main oscillator). */
 struct mm_hal_clock {
     uint64_t sim_ms;      /* simulated time since the meter powered up [ms] */
-    uint32_t utc_s;       /* RTC at sim_ms = utc_ms_base [s since 1970] */
     uint64_t utc_ms_base; /* sim_ms when utc_s was last set [ms] */
+    uint32_t utc_s;       /* RTC at sim_ms = utc_ms_base [s since 1970] */
+    int32_t drift_ppm;    /* RTC rate error, + runs fast [ppm] */
     bool utc_valid;       /* false: RTC lost (flat backup battery) */
 };
 
@@ -34,6 +39,13 @@ void mm_port_sim_clock_init(mm_hal_clock *clk, uint32_t utc_s);
 /* Advance to SIM_MS (never backwards; an earlier value is ignored). */
 void mm_port_sim_clock_set_ms(mm_hal_clock *clk, uint64_t sim_ms);
 void mm_port_sim_clock_lose_rtc(mm_hal_clock *clk);
+/* Drift from now on: the RTC is re-based at the current reading, then runs at the new rate.
+ * |PPM| < 10^6. */
+void mm_port_sim_clock_set_drift(mm_hal_clock *clk, int32_t ppm);
+/* The earliest simulated time [ms] at which the RTC reads at least UTC_S (the current sim_ms
+ * if it already does).  With mm_clock_next_boundary this tells the simulator when the meter
+ * will close its half-hour. */
+uint64_t mm_port_sim_clock_sim_ms_at(const mm_hal_clock *clk, uint32_t utc_s);
 
 struct mm_hal_nvm {
     uint8_t *mem;    /* caller's storage */

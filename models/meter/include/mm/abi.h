@@ -1,0 +1,60 @@
+/* ABI: the versioned table of entry points a firmware image exposes to the simulator, so that
+ * different builds of the meter firmware can be run side by side (DESIGN.md "Firmware as the
+ * unit under test": same scenario, two builds, a diff of what changed).
+ *
+ * The simulator never touches the meter state's layout: it allocates state_size bytes
+ * (aligned to state_align) per meter and passes them back as an opaque pointer.  What it does
+ * share with the image are the config, HAL, storage and snapshot structs of mm/esme.h, whose
+ * layout abi_version names; a caller compares abi_version with its own MM_ABI_VERSION and
+ * table_size with what it needs before calling anything (later versions only append entries).
+ * Today each build is a static library (mm_core = SMETS2, mm_core_smets1) linked into its own
+ * executable; the table is the seam at which an image becomes a shared object loaded with
+ * dlopen and looked up by MM_ABI_ENTRY ("mm_abi_get").  Deliberately not here: the loader.
+ */
+#ifndef MM_ABI_H
+#define MM_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/esme.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MM_ABI_ENTRY "mm_abi_get"
+#define MM_ABI_PROFILE_SMETS1 1u
+#define MM_ABI_PROFILE_SMETS2 2u
+
+typedef struct mm_abi {
+    uint32_t abi_version;         /* MM_ABI_VERSION the image was built with */
+    uint32_t table_size;          /* sizeof(mm_abi) in the image [bytes] */
+    uint32_t state_size;          /* bytes of opaque state per meter */
+    uint32_t state_align;         /* alignment of that state [bytes] */
+    uint32_t profile;             /* MM_ABI_PROFILE_* */
+    const char *(*version)(void); /* build id, e.g. "mm-core 0.1.0+dev/smets2" */
+    int (*init)(void *state, const mm_esme_config *cfg, const mm_esme_hal *hal,
+                const mm_esme_storage *st);
+    void (*advance)(void *state, int32_t p_mw, int32_t q_mvar, uint32_t dt_ms);
+    void (*hh_close)(void *state);
+    int (*command)(void *state, const uint8_t *frame, size_t len, uint8_t *resp, size_t cap,
+                   size_t *resp_len);
+    void (*snapshot)(const void *state, mm_esme_snapshot *out);
+    uint32_t (*next_boundary)(const void *state);
+    int (*power_fail)(void *state);
+    int (*power_restore)(void *state);
+    int (*next_alert)(void *state, mm_event *out);
+    int (*utrn_enter)(void *state, const char *digits, size_t n);
+    int (*button)(void *state);
+    void (*deinit)(void *state);
+} mm_abi;
+
+/* The table of this build (static storage, never NULL). */
+const mm_abi *mm_abi_get(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

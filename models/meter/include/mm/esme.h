@@ -1,0 +1,188 @@
+/* ESME: the electricity meter's firmware as one unit -- metering, clock, tariff, prepayment,
+ * contactor, UTRN top-ups, commands, event log and persistence -- in one caller-allocated
+ * struct driven by a handful of calls.
+ *
+ * This is what the simulator runs per household (through the ABI table, abi.h) and what a
+ * firmware team would recognise as the application layer of a GB SMETS2 ESME.  Each module
+ * keeps its own state and its const configuration apart; mm_esme_config gathers the
+ * configurations, mm_esme_hal the HAL handles, mm_esme_storage the big arrays that live in
+ * external flash on a real meter (profile log, event log, billing snapshots).
+ *
+ * Time: the meter's time is its RTC, read through the clock module.  Before each call the
+ * caller moves the HAL clock to the time of the call (the simulator port: set_ms to the end
+ * of the interval).  mm_esme_advance integrates power for DT_MS and splits the interval at
+ * the meter-time deadlines of its modules (tariff switch points and billing, load-limit trip
+ * and restoration, ALCS switching, debt periods, and in prepayment mode each minute, the
+ * period of the credit check), so a register, a cost or a disconnection happens at the same
+ * meter time whatever the call pattern.  Half-hour periods are closed by the caller at the
+ * meter's boundaries (mm_esme_next_boundary; the simulator converts with
+ * mm_port_sim_clock_sim_ms_at), as the engine does today with mm_meter_hh_close.
+ *
+ * Energy and money: while the contactor is open no power flows (P and Q count as 0).  Import
+ * energy is priced by the tariff (cost in 10^-MM_COST_DECIMALS p); in prepayment mode the
+ * cost is debited from credit in credit units (money.h), the fraction carried.
+ *
+ * Power loss: mm_esme_power_fail makes the last save (which the simulator may cut); the RAM
+ * state is then gone.  mm_esme_power_restore recovers the newest complete record (registers,
+ * credit, debts, counters, supply state, tariff registers), logs 0x8F57 at the time of that
+ * record and 0x8F35 (or 0x8F36 for an outage of 3 min or more) with the outage length, and
+ * holds all WAN alerts back for a dither delay drawn uniformly from [0, dither_window_s]
+ * (FACTS.md "Dithering": 2 min in the first years, 5 min later; seed 003).  Records are also
+ * saved at every half-hour close, so at most one period of energy is lost if the power-fail
+ * save is cut.  The event ring is external flash (kept); its indices are in the record.
+ *
+ * Profiles (mm_config.h): SMETS2 (mm_core) needs ECDSA signatures on critical commands and
+ * sends 0x8F35/0x8F36 at once; SMETS1 (mm_core_smets1) accepts MAC-only commands and only logs
+ * the restore alerts.  Deliberately not here: the waveform path (the caller may feed
+ * mm_meter_add_energy itself), gas, HAN.
+ */
+#ifndef MM_ESME_H
+#define MM_ESME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/clock.h"
+#include "mm/command.h"
+#include "mm/contactor.h"
+#include "mm/event_log.h"
+#include "mm/meter.h"
+#include "mm/persist.h"
+#include "mm/prepay.h"
+#include "mm/tariff.h"
+#include "mm/utrn.h"
+#include "mm_hal_crypto.h"
+#include "mm_hal_nvm.h"
+#include "mm_hal_rng.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MM_ESME_RECORD_VERSION 1u
+#define MM_OUTAGE_LONG_S 180u /* outages of 3 min or more restore with 0x8F36 (FACTS.md) */
+#define MM_PREPAY_TICK_S 60u  /* credit checked each minute in prepayment mode */
+
+typedef struct mm_esme_config {
+    mm_meter_config meter;
+    mm_prepay_config prepay;
+    mm_contactor_config contactor;
+    mm_utrn_config utrn;                 /* utrn.device_id is the meter's id */
+    mm_cmd_config cmd;                   /* cmd.device_id must equal utrn.device_id */
+    const mm_tariff_def *tariff;         /* in force at commissioning */
+    const mm_tariff_def *const *tariffs; /* offered to MM_CMD_SET_TARIFF, by def->id; or NULL */
+    uint8_t n_tariffs;
+    uint8_t initial_mode;       /* mm_payment_mode at commissioning */
+    mm_credit_t initial_credit; /* balance at commissioning */
+    uint32_t dither_window_s;   /* 0, 120 or 300 [s] (FACTS.md, seed 003) */
+    uint32_t nvm_addr;          /* first persistence bank [NVM address] */
+    uint32_t fw_version;        /* running firmware at commissioning */
+} mm_esme_config;
+
+typedef struct mm_esme_hal {
+    mm_hal_clock *clock;
+    mm_hal_nvm *nvm;
+    mm_hal_rng *rng;
+    mm_hal_crypto *crypto;
+} mm_esme_hal;
+
+/* External flash on a real meter; the simulator's arrays. */
+typedef struct mm_esme_storage {
+    mm_profile_slot *profile; /* profile_depth slots (NULL with 0) */
+    uint32_t profile_depth;
+    mm_event *events; /* event_depth entries */
+    uint16_t event_depth;
+    uint16_t snap_depth; /* billing snapshots (NULL with 0) */
+    mm_tariff_snapshot *snaps;
+} mm_esme_storage;
+
+typedef struct mm_esme {
+    const mm_esme_config *cfg;
+    mm_esme_hal hal;
+    mm_esme_storage st;
+    mm_meter meter;
+    mm_clock clock;
+    mm_tariff tariff;
+    mm_prepay prepay;
+    mm_contactor contactor;
+    mm_utrn utrn;
+    mm_cmd_auth cmd;
+    mm_event_log log;
+    mm_persist persist;
+    mm_cost_t cost_carry;        /* priced but not yet debited (below one credit unit) */
+    uint32_t now;                /* meter time reached [s] */
+    uint32_t wan_ready_at;       /* no alert leaves before this meter time [s] */
+    uint32_t fw_version;         /* running image */
+    uint32_t fw_pending_version; /* distributed image awaiting activation */
+    uint8_t fw_pending_hash[MM_SHA256_LEN];
+    int32_t p_mw;       /* power offered in the last advance [mW] */
+    uint16_t now_ms;    /* ms past NOW integrated by the power path */
+    uint8_t powered;    /* 0 between power_fail and power_restore */
+    uint8_t fw_pending; /* an image is distributed */
+} mm_esme;
+
+/* What the simulator records of a meter (the ABI's snapshot). */
+typedef struct mm_esme_snapshot {
+    uint32_t now;              /* meter time [s] */
+    uint32_t period;           /* open half-hour */
+    uint64_t reg[MM_CH_COUNT]; /* cumulative registers [Wh]/[varh] */
+    int32_t demand_mw;         /* instantaneous demand [mW] */
+    uint8_t supply;            /* mm_supply_state */
+    uint8_t mode;              /* mm_payment_mode */
+    uint8_t ec;                /* mm_ec_state */
+    uint8_t alcs_on;           /* bit per switch */
+    mm_credit_t balance;       /* [credit units] */
+    mm_credit_t available;     /* [credit units] */
+    mm_credit_t debt[MM_DEBT_COUNT];
+    mm_cost_t cost_total;   /* tariff cost since commissioning [10^-MM_COST_DECIMALS p] */
+    uint32_t events_total;  /* events ever logged */
+    uint16_t alerts_unsent; /* queued WAN alerts */
+    uint8_t powered;
+    uint8_t rsv;
+    uint32_t fw_version;
+    uint32_t wan_ready_at; /* [s] */
+} mm_esme_snapshot;
+
+/* Commission a meter at the RTC's time: registers zero, CFG's tariff, mode and credit; the
+ * first record saved to NVM (an NVM failure is returned but the meter runs).  MM_EINVAL for
+ * NULL or inconsistent arguments (any module's init error), MM_EIO if the RTC has no time. */
+int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
+                 const mm_esme_storage *st);
+void mm_esme_deinit(mm_esme *e); /* accepts NULL */
+
+/* Active power P [mW] (+ import) and reactive Q [mvar] held for DT_MS, ending at the HAL
+ * clock's current time. */
+void mm_esme_advance(mm_esme *e, int32_t p_mw, int32_t q_mvar, uint32_t dt_ms);
+/* Meter time of the next half-hour boundary (after mm_esme_advance reached the RTC's time). */
+uint32_t mm_esme_next_boundary(const mm_esme *e);
+/* Close the open half-hour (profile slot) and save a record. */
+void mm_esme_hh_close(mm_esme *e);
+
+/* A command frame from the WAN.  Reply bytes (reads) into RESP (CAP bytes, may be NULL with
+ * 0), their count in *RESP_LEN (may be NULL).  Status of the command (mm_strerror). */
+int mm_esme_command(mm_esme *e, const uint8_t *frame, size_t len, uint8_t *resp, size_t cap,
+                    size_t *resp_len);
+/* The customer's keypad and buttons. */
+int mm_esme_utrn_enter(mm_esme *e, const char *digits, size_t n);
+int mm_esme_button(mm_esme *e);
+int mm_esme_ec_activate(mm_esme *e);
+
+/* Supply fails: final save (MM_EIO if the NVM lost power first); until power_restore the
+ * meter does nothing. */
+int mm_esme_power_fail(mm_esme *e);
+/* Supply back: RAM state rebuilt from NVM (MM_ENOENT: no record, commissioned afresh). */
+int mm_esme_power_restore(mm_esme *e);
+
+/* Next queued WAN alert, once the dither delay has passed; MM_ENOENT when none may go. */
+int mm_esme_next_alert(mm_esme *e, mm_event *out);
+void mm_esme_snapshot_get(const mm_esme *e, mm_esme_snapshot *out);
+
+/* Largest record the ESME saves [bytes] and the NVM it needs from cfg->nvm_addr. */
+#define MM_ESME_RECORD_MAX 640u
+uint32_t mm_esme_nvm_footprint(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,681 @@
+/* The ESME composite: modules wired together, time splitting, commands, persistence
+ * (see mm/esme.h). */
+#include <string.h>
+
+#include "mm/alerts.h"
+#include "mm/arith.h"
+#include "mm/energy.h"
+#include "mm/esme.h"
+#include "mm/rand.h"
+#include "mm/status_supply.h"
+
+/* Cost units (10^-MM_COST_DECIMALS p = 10^-(MM_COST_DECIMALS + 2) of the major unit) per
+ * credit unit (10^MM_CREDIT_SCALE of the major unit). */
+#define COST_PER_CREDIT_EXP (MM_CREDIT_SCALE + MM_COST_DECIMALS + 2)
+_Static_assert(COST_PER_CREDIT_EXP >= 0 && COST_PER_CREDIT_EXP <= 18,
+               "the cost unit must not be coarser than the credit unit");
+/* The budget is for the 32-bit target (checked when check_symbols.sh cross-compiles this
+ * file); a 64-bit host's wider pointers (about 30 of them) get an eighth more. */
+_Static_assert(sizeof(void *) != 4 || sizeof(mm_esme) <= MM_ESME_RAM_BUDGET,
+               "mm_esme exceeds MM_ESME_RAM_BUDGET");
+_Static_assert(sizeof(mm_esme) <= MM_ESME_RAM_BUDGET + MM_ESME_RAM_BUDGET / 8u,
+               "mm_esme exceeds MM_ESME_RAM_BUDGET (host allowance)");
+
+#define REASON_PERIODIC 0u
+#define REASON_POWER_FAIL 1u
+
+static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    uint8_t diff = 0;
+    while (n--)
+        diff |= (uint8_t)(*a++ ^ *b++);
+    return diff == 0;
+}
+
+/* ---- record packing: explicit little-endian, independent of struct layout ---- */
+
+typedef struct cursor {
+    uint8_t *p;
+    size_t n, cap;
+    int bad;
+} cursor;
+
+static void put(cursor *c, uint64_t v, unsigned bytes)
+{
+    if (c->n + bytes > c->cap) {
+        c->bad = 1;
+        return;
+    }
+    for (unsigned i = 0; i < bytes; i++)
+        c->p[c->n++] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get(cursor *c, unsigned bytes)
+{
+    uint64_t v = 0;
+    if (c->n + bytes > c->cap) {
+        c->bad = 1;
+        return 0;
+    }
+    for (unsigned i = 0; i < bytes; i++)
+        v |= (uint64_t)c->p[c->n++] << (8 * i);
+    return v;
+}
+
+static uint32_t tariff_id_of(const mm_tariff_def *d)
+{
+    return d != NULL ? d->id : UINT32_MAX;
+}
+
+static const mm_tariff_def *tariff_by_id(const mm_esme_config *cfg, uint32_t id)
+{
+    if (cfg->tariff != NULL && cfg->tariff->id == id) return cfg->tariff;
+    for (unsigned i = 0; cfg->tariffs != NULL && i < cfg->n_tariffs; i++)
+        if (cfg->tariffs[i] != NULL && cfg->tariffs[i]->id == id) return cfg->tariffs[i];
+    return NULL;
+}
+
+static size_t pack(const mm_esme *e, uint8_t reason, uint8_t *buf, size_t cap)
+{
+    cursor c = {buf, 0, cap, 0};
+    put(&c, e->now, 4);
+    put(&c, reason, 1);
+    put(&c, e->fw_version, 4);
+    put(&c, (uint64_t)e->cost_carry, 8);
+    /* meter */
+    for (unsigned ch = 0; ch < MM_CH_COUNT; ch++) {
+        put(&c, e->meter.reg[ch].value, 8);
+        put(&c, (uint64_t)e->meter.reg[ch].remainder, 4);
+        put(&c, e->meter.period_start[ch], 8);
+    }
+    put(&c, e->meter.period, 4);
+    put(&c, e->meter.head, 4);
+    put(&c, e->meter.count, 4);
+    put(&c, e->meter.md.mw, 4);
+    put(&c, e->meter.md.period, 4);
+    /* prepay */
+    const mm_prepay *pp = &e->prepay;
+    put(&c, pp->mode, 1);
+    put(&c, pp->ec, 1);
+    put(&c, pp->flags, 1);
+    put(&c, (uint64_t)pp->balance, 8);
+    for (unsigned i = 0; i < MM_DEBT_COUNT; i++)
+        put(&c, (uint64_t)pp->debt[i], 8);
+    put(&c, (uint64_t)pp->pay_collected, 8);
+    put(&c, pp->pay_period, 4);
+    put(&c, pp->debt_period[0], 4);
+    put(&c, pp->debt_period[1], 4);
+    put(&c, pp->now, 4);
+    /* UTRN and command counters */
+    put(&c, e->utrn.last_hi, 4);
+    put(&c, e->utrn.used, 4);
+    put(&c, e->utrn.any, 1);
+    for (unsigned r = 0; r < MM_CMD_ROLES; r++)
+        put(&c, e->cmd.counter[r], 8);
+    /* contactor */
+    put(&c, e->contactor.state, 1);
+    put(&c, e->contactor.off, 1);
+    put(&c, e->contactor.ll.threshold_w, 4);
+    put(&c, e->contactor.ll.period_s, 4);
+    put(&c, e->contactor.ll.restore_s, 4);
+    put(&c, e->contactor.restore_at, 4);
+    /* event ring indices (the ring itself is external flash) */
+    put(&c, e->log.head, 2);
+    put(&c, e->log.count, 2);
+    put(&c, e->log.unsent, 2);
+    put(&c, e->log.total, 4);
+    /* tariff registers -- integration point with mm/tariff.h: the fields of mm_tariff that
+     * must survive a power cut; the rest is rebuilt from the definition and the time. */
+    const mm_tariff *t = &e->tariff;
+    put(&c, tariff_id_of(t->def), 4);
+    put(&c, tariff_id_of(t->pending), 4);
+    put(&c, t->pending_at, 4);
+    put(&c, t->import_wh, 8);
+    put(&c, (uint64_t)t->bill_energy, 8);
+    put(&c, (uint64_t)t->bill_standing, 8);
+    put(&c, (uint64_t)t->total, 8);
+    put(&c, t->rem_uj, 4);
+    put(&c, t->block_period_wh, 4);
+    for (unsigned i = 0; i < MM_TARIFF_TOU_RATES; i++)
+        put(&c, t->tou_wh[i], 4);
+    for (unsigned i = 0; i < MM_TARIFF_PRICE_SETS; i++)
+        for (unsigned k = 0; k <= MM_TARIFF_THRESHOLDS; k++)
+            put(&c, t->block_wh[i][k], 4);
+    return c.bad ? 0 : c.n;
+}
+
+/* Apply a record onto freshly initialised modules; *SAVED_AT gets its time. */
+static int unpack(mm_esme *e, uint8_t *buf, size_t len, uint32_t *saved_at, uint8_t *reason)
+{
+    cursor c = {buf, 0, len, 0};
+    *saved_at = (uint32_t)get(&c, 4);
+    *reason = (uint8_t)get(&c, 1);
+    e->fw_version = (uint32_t)get(&c, 4);
+    e->cost_carry = (mm_cost_t)get(&c, 8);
+    for (unsigned ch = 0; ch < MM_CH_COUNT; ch++) {
+        e->meter.reg[ch].value = get(&c, 8);
+        e->meter.reg[ch].remainder = (mm_uj_t)get(&c, 4);
+        e->meter.period_start[ch] = get(&c, 8);
+    }
+    e->meter.period = (uint32_t)get(&c, 4);
+    e->meter.head = (uint32_t)get(&c, 4);
+    e->meter.count = (uint32_t)get(&c, 4);
+    e->meter.md.mw = (uint32_t)get(&c, 4);
+    e->meter.md.period = (uint32_t)get(&c, 4);
+    mm_prepay *pp = &e->prepay;
+    pp->mode = (uint8_t)get(&c, 1);
+    pp->ec = (uint8_t)get(&c, 1);
+    pp->flags = (uint8_t)get(&c, 1);
+    pp->balance = (mm_credit_t)get(&c, 8);
+    for (unsigned i = 0; i < MM_DEBT_COUNT; i++)
+        pp->debt[i] = (mm_credit_t)get(&c, 8);
+    pp->pay_collected = (mm_credit_t)get(&c, 8);
+    pp->pay_period = (uint32_t)get(&c, 4);
+    pp->debt_period[0] = (uint32_t)get(&c, 4);
+    pp->debt_period[1] = (uint32_t)get(&c, 4);
+    pp->now = (uint32_t)get(&c, 4);
+    e->utrn.last_hi = (uint32_t)get(&c, 4);
+    e->utrn.used = (uint32_t)get(&c, 4);
+    e->utrn.any = (uint8_t)get(&c, 1);
+    for (unsigned r = 0; r < MM_CMD_ROLES; r++)
+        e->cmd.counter[r] = get(&c, 8);
+    e->contactor.state = (uint8_t)get(&c, 1);
+    e->contactor.off = (uint8_t)get(&c, 1);
+    e->contactor.ll.threshold_w = (uint32_t)get(&c, 4);
+    e->contactor.ll.period_s = (uint32_t)get(&c, 4);
+    e->contactor.ll.restore_s = (uint32_t)get(&c, 4);
+    e->contactor.restore_at = (uint32_t)get(&c, 4);
+    e->log.head = (uint16_t)get(&c, 2);
+    e->log.count = (uint16_t)get(&c, 2);
+    e->log.unsent = (uint16_t)get(&c, 2);
+    e->log.total = (uint32_t)get(&c, 4);
+    uint32_t def_id = (uint32_t)get(&c, 4);
+    uint32_t pending_id = (uint32_t)get(&c, 4);
+    uint32_t pending_at = (uint32_t)get(&c, 4);
+    mm_tariff *t = &e->tariff;
+    const mm_tariff_def *def = tariff_by_id(e->cfg, def_id);
+    if (def != NULL && def != t->def) mm_tariff_set_pending(t, def, 0); /* takes over at once */
+    const mm_tariff_def *pend = tariff_by_id(e->cfg, pending_id);
+    if (pend != NULL) mm_tariff_set_pending(t, pend, pending_at);
+    t->import_wh = get(&c, 8);
+    t->bill_energy = (mm_cost_t)get(&c, 8);
+    t->bill_standing = (mm_cost_t)get(&c, 8);
+    t->total = (mm_cost_t)get(&c, 8);
+    t->rem_uj = (uint32_t)get(&c, 4);
+    t->block_period_wh = (uint32_t)get(&c, 4);
+    for (unsigned i = 0; i < MM_TARIFF_TOU_RATES; i++)
+        t->tou_wh[i] = (uint32_t)get(&c, 4);
+    for (unsigned i = 0; i < MM_TARIFF_PRICE_SETS; i++)
+        for (unsigned k = 0; k <= MM_TARIFF_THRESHOLDS; k++)
+            t->block_wh[i][k] = (uint32_t)get(&c, 4);
+    if (c.bad || e->log.head >= (e->log.depth ? e->log.depth : 1u) || e->log.count > e->log.depth ||
+        (e->meter.depth && e->meter.head >= e->meter.depth) || e->meter.count > e->meter.depth)
+        return MM_ECORRUPT;
+    return MM_OK;
+}
+
+static int save(mm_esme *e, uint8_t reason)
+{
+    uint8_t buf[MM_ESME_RECORD_MAX];
+    size_t n = pack(e, reason, buf, sizeof buf);
+    if (n == 0) return MM_EINVAL;
+    return mm_persist_save(&e->persist, buf, n);
+}
+
+uint32_t mm_esme_nvm_footprint(void)
+{
+    return mm_persist_footprint(MM_ESME_RECORD_MAX);
+}
+
+/* ---- modules ---- */
+
+static int setup(mm_esme *e, uint32_t now)
+{
+    const mm_esme_config *cfg = e->cfg;
+    int rc;
+    if ((rc = mm_event_log_init(&e->log, e->st.events, e->st.event_depth)) != MM_OK ||
+        (rc = mm_clock_init(&e->clock, e->hal.clock)) != MM_OK ||
+        (rc = mm_meter_init(&e->meter, &cfg->meter, e->st.profile, e->st.profile_depth,
+                            mm_clock_period_of(now))) != MM_OK ||
+        (rc = mm_tariff_init(&e->tariff, cfg->tariff, now, e->st.snaps, e->st.snap_depth)) !=
+            MM_OK ||
+        (rc = mm_prepay_init(&e->prepay, &cfg->prepay, &e->log, (mm_payment_mode)cfg->initial_mode,
+                             cfg->initial_credit, now)) != MM_OK ||
+        (rc = mm_contactor_init(&e->contactor, &cfg->contactor, &e->log, e->hal.rng, now)) !=
+            MM_OK ||
+        (rc = mm_utrn_init(&e->utrn, &cfg->utrn, &e->log, e->hal.crypto)) != MM_OK ||
+        (rc = mm_cmd_auth_init(&e->cmd, &cfg->cmd, &e->log, e->hal.crypto)) != MM_OK ||
+        (rc = mm_persist_init(&e->persist, e->hal.nvm, cfg->nvm_addr, MM_ESME_RECORD_MAX,
+                              MM_ESME_RECORD_VERSION)) != MM_OK)
+        return rc;
+    e->now = now;
+    e->now_ms = 0;
+    e->wan_ready_at = now;
+    e->fw_version = cfg->fw_version;
+    e->powered = 1;
+    return MM_OK;
+}
+
+static void reset_ram(mm_esme *e)
+{
+    const mm_esme_config *cfg = e->cfg;
+    mm_esme_hal hal = e->hal;
+    mm_esme_storage st = e->st;
+    memset(e, 0, sizeof *e);
+    e->cfg = cfg;
+    e->hal = hal;
+    e->st = st;
+}
+
+int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
+                 const mm_esme_storage *st)
+{
+    if (e == NULL) return MM_EINVAL;
+    memset(e, 0, sizeof *e);
+    if (cfg == NULL || hal == NULL || st == NULL || hal->clock == NULL || hal->nvm == NULL ||
+        hal->crypto == NULL || !same_bytes(cfg->cmd.device_id, cfg->utrn.device_id, 8))
+        return MM_EINVAL;
+    e->cfg = cfg;
+    e->hal = *hal;
+    e->st = *st;
+    mm_clock probe;
+    uint32_t now;
+    int rc = mm_clock_init(&probe, hal->clock);
+    if (rc == MM_OK) rc = mm_clock_now(&probe, &now);
+    if (rc != MM_OK) return rc;
+    if ((rc = setup(e, now)) != MM_OK) return rc;
+    /* find the banks' newest sequence so commissioning never overwrites it first */
+    uint8_t scratch[MM_ESME_RECORD_MAX];
+    size_t n;
+    if (mm_persist_load(&e->persist, scratch, sizeof scratch, &n) == MM_EIO) return MM_EIO;
+    return save(e, REASON_PERIODIC);
+}
+
+void mm_esme_deinit(mm_esme *e)
+{
+    if (e != NULL) memset(e, 0, sizeof *e);
+}
+
+/* Debit whole credit units of the cost priced so far (the minute's credit task).  In credit
+ * mode nothing is debited: the tariff's registers are the bill. */
+static void debit(mm_esme *e)
+{
+    if (e->prepay.mode != MM_MODE_PREPAYMENT) {
+        e->cost_carry = 0;
+        mm_prepay_update(&e->prepay, e->now);
+        return;
+    }
+    uint64_t rem;
+    uint64_t units = mm_u64_divmod((uint64_t)e->cost_carry, mm_pow10(COST_PER_CREDIT_EXP), &rem);
+    e->cost_carry = (mm_cost_t)rem;
+    mm_prepay_debit(&e->prepay, (mm_credit_t)units, e->now);
+}
+
+/* Everything due at meter time e->now. */
+static void process_time(mm_esme *e)
+{
+    mm_prepay_update(&e->prepay, e->now);
+    mm_contactor_update(&e->contactor, e->now);
+    mm_contactor_credit(&e->contactor, mm_prepay_wants_disable(&e->prepay), e->now);
+    mm_contactor_power(&e->contactor, e->p_mw, e->now);
+    if (mm_tariff_take_events(&e->tariff) & MM_TARIFF_EV_BILLING) {
+        mm_max_demand md;
+        mm_meter_max_demand_reset(&e->meter, &md);
+        mm_tariff_snapshot_set_md(&e->tariff, &md);
+    }
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
+
+static uint32_t next_deadline(const mm_esme *e)
+{
+    uint32_t d = mm_tariff_next_change(&e->tariff);
+    d = min_u32(d, mm_contactor_next_event(&e->contactor));
+    d = min_u32(d, mm_prepay_next_event(&e->prepay));
+    if (e->prepay.mode == MM_MODE_PREPAYMENT) {
+        uint64_t tick = ((uint64_t)(e->now / MM_PREPAY_TICK_S) + 1u) * MM_PREPAY_TICK_S;
+        if (tick < d) d = (uint32_t)tick;
+    }
+    return d;
+}
+
+/* SEG ms at P, Q (zero while the contactor is open), then the deadlines of the new time. */
+static void integrate(mm_esme *e, int32_t p_mw, int32_t q_mvar, uint32_t seg)
+{
+    bool closed = mm_contactor_closed(&e->contactor);
+    int32_t pe = closed ? p_mw : 0, qe = closed ? q_mvar : 0;
+    mm_meter_advance(&e->meter, pe, qe, seg);
+    uint64_t imp = pe > 0 ? mm_energy_uj(pe, seg) : 0u;
+    e->now += seg / 1000u;
+    uint32_t ms = e->now_ms + seg % 1000u;
+    if (ms >= 1000u) {
+        e->now++;
+        ms -= 1000u;
+    }
+    e->now_ms = (uint16_t)ms;
+    mm_cost_t cost = mm_tariff_accumulate(&e->tariff, e->now, imp);
+    if (cost > 0) e->cost_carry += cost;
+    /* credit is debited and checked once a minute, on the minute (the segments end there),
+     * so the minute the supply opens does not depend on how the caller chops time */
+    if (e->now_ms == 0 && e->now % MM_PREPAY_TICK_S == 0) debit(e);
+    process_time(e);
+}
+
+void mm_esme_advance(mm_esme *e, int32_t p_mw, int32_t q_mvar, uint32_t dt_ms)
+{
+    if (e == NULL || e->cfg == NULL || !e->powered) return;
+    e->p_mw = p_mw;
+    process_time(e);
+    uint32_t left = dt_ms;
+    while (left > 0) {
+        uint32_t seg = left;
+        uint32_t d = next_deadline(e);
+        if (d != UINT32_MAX && d > e->now) {
+            uint64_t until = (uint64_t)(d - e->now) * 1000u - e->now_ms; /* >= 1 */
+            if (until < seg) seg = (uint32_t)until;
+        }
+        integrate(e, p_mw, q_mvar, seg);
+        left -= seg;
+    }
+    /* the RTC is the meter's time: follow it (drift, or a caller that moved it further) */
+    uint32_t rtc;
+    if (mm_clock_now(&e->clock, &rtc) == MM_OK && rtc != e->now) {
+        e->now = rtc;
+        e->now_ms = 0;
+        if (dt_ms == 0) {
+            mm_tariff_accumulate(&e->tariff, e->now, 0); /* standing charge to the new time */
+            process_time(e);
+        }
+    }
+}
+
+uint32_t mm_esme_next_boundary(const mm_esme *e)
+{
+    return mm_clock_period_start(mm_clock_period_of(e->now) + 1u);
+}
+
+void mm_esme_hh_close(mm_esme *e)
+{
+    if (e == NULL || e->cfg == NULL || !e->powered) return;
+    mm_meter_hh_close(&e->meter);
+    (void)save(e, REASON_PERIODIC); /* a failed save leaves the previous record */
+}
+
+/* ---- commands ---- */
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void wr_be(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8u * (n - 1u - i)));
+}
+
+static int top_up(mm_esme *e, const char *digits, size_t n, bool local)
+{
+    mm_credit_t amount = 0;
+    int rc = mm_utrn_enter(&e->utrn, digits, n, e->now, &amount);
+    if (rc != MM_OK) return rc;
+    rc = mm_prepay_top_up(&e->prepay, amount, e->now, NULL);
+    if (rc == MM_OK && local) {
+        uint64_t pence = mm_u64_divmod((uint64_t)amount, (uint64_t)MM_CREDIT_PER_PENNY, NULL);
+        mm_event_log_add(&e->log, e->now, MM_ALERT_CREDIT_ADDED_LOCALLY,
+                         pence > INT32_MAX ? INT32_MAX : (int32_t)pence, 0);
+    }
+    process_time(e);
+    return rc;
+}
+
+static int reply(uint8_t *resp, size_t cap, size_t need, size_t *resp_len)
+{
+    if (resp == NULL || cap < need) return MM_EINVAL;
+    if (resp_len != NULL) *resp_len = need;
+    return MM_OK;
+}
+
+static int fw_activate(mm_esme *e, const uint8_t *pl)
+{
+    uint32_t version = be32(pl);
+    if (!e->fw_pending || version != e->fw_pending_version ||
+        !same_bytes(pl + 4, e->fw_pending_hash, MM_SHA256_LEN)) {
+        mm_event_log_add(&e->log, e->now, MM_ALERT_FIRMWARE_VERIFY_FAILED, (int32_t)version, 0);
+        return e->fw_pending ? MM_EAUTH : MM_ESTATE;
+    }
+    mm_event_log_add(&e->log, e->now, MM_ALERT_FIRMWARE_VERIFY_OK, (int32_t)version, 0);
+    mm_event_log_add(&e->log, e->now, MM_ALERT_FIRMWARE_VERSION_CHANGED, (int32_t)version, 0);
+    e->fw_version = version;
+    e->fw_pending = 0;
+    return MM_OK;
+}
+
+static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap, size_t *resp_len)
+{
+    const uint8_t *pl = f->payload;
+    size_t n = f->payload_len;
+    uint32_t now = e->now;
+    int rc;
+    switch (f->id) {
+    case MM_CMD_SUPPLY_DISABLE:
+        return n == 0 ? mm_contactor_remote_disable(&e->contactor, now) : MM_EMALFORMED;
+    case MM_CMD_SUPPLY_ENABLE:
+        return n == 0 ? mm_contactor_remote_enable(&e->contactor, now) : MM_EMALFORMED;
+    case MM_CMD_SUPPLY_ARM:
+        return n == 0 ? mm_contactor_remote_arm(&e->contactor, now) : MM_EMALFORMED;
+    case MM_CMD_SET_LOAD_LIMIT: {
+        if (n != 12) return MM_EMALFORMED;
+        mm_load_limit ll = {be32(pl), be32(pl + 4), be32(pl + 8)};
+        rc = mm_contactor_set_load_limit(&e->contactor, &ll, now);
+        mm_contactor_power(&e->contactor, e->p_mw, now);
+        return rc;
+    }
+    case MM_CMD_BOOST:
+        return n == 5 ? mm_contactor_boost(&e->contactor, pl[0], be32(pl + 1), now) : MM_EMALFORMED;
+    case MM_CMD_MODE_CHANGE:
+        if (n != 1 || pl[0] > MM_MODE_PREPAYMENT) return MM_EMALFORMED;
+        rc = mm_prepay_set_mode(&e->prepay, (mm_payment_mode)pl[0], now);
+        process_time(e);
+        return rc;
+    case MM_CMD_TOP_UP:
+        return n == MM_UTRN_DIGITS ? top_up(e, (const char *)pl, n, false) : MM_EMALFORMED;
+    case MM_CMD_SET_DEBT: {
+        if (n != 9) return MM_EMALFORMED;
+        uint64_t amount = (uint64_t)be32(pl + 1) << 32 | be32(pl + 5);
+        if (amount > (uint64_t)INT64_MAX) return MM_ERANGE;
+        return mm_prepay_set_debt(&e->prepay, pl[0], (mm_credit_t)amount, now);
+    }
+    case MM_CMD_SET_TARIFF: {
+        if (n != 8) return MM_EMALFORMED;
+        const mm_tariff_def *def = tariff_by_id(e->cfg, be32(pl));
+        if (def == NULL) return MM_ENOENT;
+        return mm_tariff_set_pending(&e->tariff, def, be32(pl + 4));
+    }
+    case MM_CMD_CLOCK_SET: {
+        if (n != 4) return MM_EMALFORMED;
+        rc = mm_clock_set(&e->clock, be32(pl), &e->log);
+        uint32_t rtc;
+        if (rc == MM_OK && mm_clock_now(&e->clock, &rtc) == MM_OK) {
+            e->now = rtc;
+            e->now_ms = 0;
+            process_time(e);
+        }
+        return rc;
+    }
+    case MM_CMD_READ_REGISTERS:
+        if (n != 0) return MM_EMALFORMED;
+        if ((rc = reply(resp, cap, 32, resp_len)) != MM_OK) return rc;
+        for (unsigned ch = 0; ch < MM_CH_COUNT; ch++)
+            wr_be(resp + 8 * ch, mm_meter_register(&e->meter, (mm_channel)ch), 8);
+        return MM_OK;
+    case MM_CMD_READ_PROFILE: {
+        if (n != 4) return MM_EMALFORMED;
+        mm_profile_slot s;
+        if ((rc = mm_meter_profile(&e->meter, be32(pl), &s)) != MM_OK) return rc;
+        if ((rc = reply(resp, cap, 24, resp_len)) != MM_OK) return rc;
+        wr_be(resp, s.period, 4);
+        for (unsigned ch = 0; ch < MM_CH_COUNT; ch++)
+            wr_be(resp + 4 + 4 * ch, s.wh[ch], 4);
+        wr_be(resp + 20, s.v_avg_dv, 2);
+        wr_be(resp + 22, s.status, 2);
+        return MM_OK;
+    }
+    case MM_CMD_READ_PREPAY:
+        if (n != 0) return MM_EMALFORMED;
+        if ((rc = reply(resp, cap, 43, resp_len)) != MM_OK) return rc;
+        wr_be(resp, (uint64_t)e->prepay.balance, 8);
+        wr_be(resp + 8, (uint64_t)mm_prepay_available(&e->prepay), 8);
+        for (unsigned i = 0; i < MM_DEBT_COUNT; i++)
+            wr_be(resp + 16 + 8 * i, (uint64_t)e->prepay.debt[i], 8);
+        resp[40] = e->prepay.mode;
+        resp[41] = e->prepay.ec;
+        resp[42] = e->contactor.state;
+        return MM_OK;
+    case MM_CMD_FW_DISTRIBUTE:
+        if (n < 4) return MM_EMALFORMED;
+        if ((rc = mm_hal_crypto_sha256(e->hal.crypto, pl + 4, n - 4, e->fw_pending_hash)) != MM_OK)
+            return rc;
+        e->fw_pending_version = be32(pl);
+        e->fw_pending = 1;
+        return MM_OK;
+    case MM_CMD_FW_ACTIVATE:
+        return n == 4 + MM_SHA256_LEN ? fw_activate(e, pl) : MM_EMALFORMED;
+    default:
+        return MM_ENOTSUP;
+    }
+}
+
+int mm_esme_command(mm_esme *e, const uint8_t *frame, size_t len, uint8_t *resp, size_t cap,
+                    size_t *resp_len)
+{
+    if (resp_len != NULL) *resp_len = 0;
+    if (e == NULL || e->cfg == NULL) return MM_EINVAL;
+    if (!e->powered) return MM_ESTATE;
+    mm_cmd_frame f;
+    int rc = mm_cmd_accept(&e->cmd, frame, len, e->now, &f);
+    if (rc != MM_OK) return rc;
+    rc = dispatch(e, &f, resp, cap, resp_len);
+    if (rc == MM_EMALFORMED)
+        mm_event_log_add(&e->log, e->now, MM_ALERT_COMMAND_INTEGRITY_FAILED, (int32_t)f.id, 0);
+    process_time(e);
+    return rc;
+}
+
+int mm_esme_utrn_enter(mm_esme *e, const char *digits, size_t n)
+{
+    if (e == NULL || e->cfg == NULL) return MM_EINVAL;
+    if (!e->powered) return MM_ESTATE;
+    return top_up(e, digits, n, true);
+}
+
+int mm_esme_button(mm_esme *e)
+{
+    if (e == NULL || e->cfg == NULL) return MM_EINVAL;
+    if (!e->powered) return MM_ESTATE;
+    int rc = mm_contactor_button(&e->contactor, e->now);
+    process_time(e);
+    return rc;
+}
+
+int mm_esme_ec_activate(mm_esme *e)
+{
+    if (e == NULL || e->cfg == NULL) return MM_EINVAL;
+    if (!e->powered) return MM_ESTATE;
+    int rc = mm_prepay_ec_activate(&e->prepay, e->now);
+    process_time(e);
+    return rc;
+}
+
+/* ---- power ---- */
+
+int mm_esme_power_fail(mm_esme *e)
+{
+    if (e == NULL || e->cfg == NULL) return MM_EINVAL;
+    if (!e->powered) return MM_ESTATE;
+    int rc = save(e, REASON_POWER_FAIL);
+    e->powered = 0;
+    return rc;
+}
+
+int mm_esme_power_restore(mm_esme *e)
+{
+    if (e == NULL || e->cfg == NULL) return MM_EINVAL;
+    reset_ram(e); /* what RAM held is gone */
+    uint32_t now = 0;
+    mm_clock probe;
+    if (mm_clock_init(&probe, e->hal.clock) != MM_OK || mm_clock_now(&probe, &now) != MM_OK)
+        now = 0;
+    int rc = setup(e, now);
+    if (rc != MM_OK) return rc;
+    uint8_t buf[MM_ESME_RECORD_MAX];
+    size_t n = 0;
+    uint32_t saved_at = now;
+    uint8_t reason = REASON_PERIODIC;
+    rc = mm_persist_load(&e->persist, buf, sizeof buf, &n);
+    if (rc == MM_OK) rc = unpack(e, buf, n, &saved_at, &reason);
+    if (rc != MM_OK) {
+        int load_rc = rc;
+        if ((rc = setup(e, now)) != MM_OK) return rc; /* nothing usable: commissioned afresh */
+        (void)save(e, REASON_PERIODIC);
+        return load_rc == MM_ECORRUPT ? MM_ECORRUPT : MM_ENOENT;
+    }
+    if (now < saved_at) now = saved_at; /* an RTC without its time restarts at the record */
+    e->now = now;
+    /* the period open at the save closes with what was measured in it, flagged */
+    uint32_t period = mm_clock_period_of(now);
+    if (e->meter.period != period) {
+        mm_meter_flag_period(&e->meter, MM_SLOT_OUTAGE);
+        mm_meter_hh_close(&e->meter);
+        e->meter.period = period;
+    }
+    mm_meter_flag_period(&e->meter, MM_SLOT_OUTAGE);
+    uint32_t outage = now - saved_at;
+    mm_event_log_add(&e->log, saved_at, MM_ALERT_SUPPLY_INTERRUPTED, (int32_t)reason, 0);
+    mm_event_log_add(&e->log, now,
+                     outage >= MM_OUTAGE_LONG_S ? MM_ALERT_SUPPLY_RESTORED_LONG
+                                                : MM_ALERT_SUPPLY_RESTORED,
+                     outage > INT32_MAX ? INT32_MAX : (int32_t)outage, 0);
+    uint32_t dither = 0;
+    if (e->cfg->dither_window_s > 0 && e->hal.rng != NULL)
+        (void)mm_rand_uniform(e->hal.rng, e->cfg->dither_window_s, &dither);
+    e->wan_ready_at = now + dither;
+    mm_tariff_accumulate(&e->tariff, now, 0); /* standing charge through the outage */
+    process_time(e);
+    return MM_OK;
+}
+
+int mm_esme_next_alert(mm_esme *e, mm_event *out)
+{
+    if (e == NULL || e->cfg == NULL) return MM_EINVAL;
+    if (!e->powered || e->now < e->wan_ready_at) return MM_ENOENT;
+    return mm_event_log_next_alert(&e->log, out);
+}
+
+void mm_esme_snapshot_get(const mm_esme *e, mm_esme_snapshot *out)
+{
+    if (e == NULL || out == NULL) return;
+    memset(out, 0, sizeof *out);
+    out->now = e->now;
+    out->period = e->meter.period;
+    for (unsigned ch = 0; ch < MM_CH_COUNT; ch++)
+        out->reg[ch] = e->meter.reg[ch].value;
+    out->demand_mw = mm_contactor_closed(&e->contactor) ? e->meter.demand_mw : 0;
+    out->supply = e->contactor.state;
+    out->mode = e->prepay.mode;
+    out->ec = e->prepay.ec;
+    out->alcs_on = e->contactor.alcs_on;
+    out->balance = e->prepay.balance;
+    out->available = e->prepay.cfg != NULL ? mm_prepay_available(&e->prepay) : 0;
+    for (unsigned i = 0; i < MM_DEBT_COUNT; i++)
+        out->debt[i] = e->prepay.debt[i];
+    out->cost_total = e->tariff.total;
+    out->events_total = e->log.total;
+    out->alerts_unsent = e->log.unsent;
+    out->powered = e->powered;
+    out->fw_version = e->fw_version;
+    out->wan_ready_at = e->wan_ready_at;
+}

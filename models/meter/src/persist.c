@@ -1,0 +1,125 @@
+/* Two-bank CRC-protected records in NVM (see mm/persist.h). */
+#include <string.h>
+
+#include "mm/crc.h"
+#include "mm/meter.h"
+#include "mm/persist.h"
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+uint32_t mm_persist_footprint(uint16_t max_payload)
+{
+    return 2u * ((uint32_t)max_payload + MM_PERSIST_OVERHEAD);
+}
+
+static uint32_t bank_addr(const mm_persist *p, unsigned bank)
+{
+    return p->addr + bank * ((uint32_t)p->max_payload + MM_PERSIST_OVERHEAD);
+}
+
+int mm_persist_init(mm_persist *p, mm_hal_nvm *nvm, uint32_t addr, uint16_t max_payload,
+                    uint16_t version)
+{
+    if (p == NULL) return MM_EINVAL;
+    memset(p, 0, sizeof *p);
+    if (nvm == NULL) return MM_EINVAL;
+    uint32_t size = mm_hal_nvm_size(nvm);
+    uint32_t need = mm_persist_footprint(max_payload);
+    if (addr > size || need > size - addr) return MM_EINVAL;
+    p->nvm = nvm;
+    p->addr = addr;
+    p->max_payload = max_payload;
+    p->version = version;
+    return MM_OK;
+}
+
+/* Check bank B; on success its sequence and payload length. */
+static int check_bank(const mm_persist *p, unsigned b, uint32_t *seq, uint16_t *len)
+{
+    uint8_t h[MM_PERSIST_HEADER_LEN];
+    uint32_t a = bank_addr(p, b);
+    if (mm_hal_nvm_read(p->nvm, a, h, sizeof h) != MM_OK) return MM_EIO;
+    uint16_t n = (uint16_t)(h[8] | h[9] << 8);
+    uint16_t ver = (uint16_t)(h[10] | h[11] << 8);
+    if (get32(h) != MM_PERSIST_MAGIC || n > p->max_payload || ver != p->version) return MM_ECORRUPT;
+    /* CRC streamed through a small buffer: no bank-sized copy on the stack */
+    uint32_t crc = mm_crc32(0, h, sizeof h);
+    uint8_t chunk[32];
+    for (uint32_t off = 0; off < n;) {
+        uint32_t k = n - off < sizeof chunk ? n - off : (uint32_t)sizeof chunk;
+        if (mm_hal_nvm_read(p->nvm, a + MM_PERSIST_HEADER_LEN + off, chunk, k) != MM_OK)
+            return MM_EIO;
+        crc = mm_crc32(crc, chunk, k);
+        off += k;
+    }
+    uint8_t c[4];
+    if (mm_hal_nvm_read(p->nvm, a + MM_PERSIST_HEADER_LEN + n, c, 4) != MM_OK) return MM_EIO;
+    if (get32(c) != crc) return MM_ECORRUPT;
+    *seq = get32(h + 4);
+    *len = n;
+    return MM_OK;
+}
+
+int mm_persist_load(mm_persist *p, void *buf, size_t cap, size_t *len)
+{
+    if (p == NULL || p->nvm == NULL || buf == NULL || len == NULL) return MM_EINVAL;
+    uint32_t seq[2];
+    uint16_t n[2];
+    int ok[2];
+    for (unsigned b = 0; b < 2; b++) {
+        int rc = check_bank(p, b, &seq[b], &n[b]);
+        if (rc == MM_EIO) return rc;
+        ok[b] = rc == MM_OK;
+    }
+    if (!ok[0] && !ok[1]) {
+        p->valid = 0;
+        return MM_ENOENT;
+    }
+    unsigned b = !ok[0] ? 1u : !ok[1] ? 0u : (int32_t)(seq[1] - seq[0]) > 0 ? 1u : 0u;
+    if (n[b] > cap) return MM_EINVAL;
+    if (mm_hal_nvm_read(p->nvm, bank_addr(p, b) + MM_PERSIST_HEADER_LEN, buf, n[b]) != MM_OK)
+        return MM_EIO;
+    p->bank = (uint8_t)b;
+    p->seq = seq[b];
+    p->valid = 1;
+    *len = n[b];
+    return MM_OK;
+}
+
+int mm_persist_save(mm_persist *p, const void *buf, size_t len)
+{
+    if (p == NULL || p->nvm == NULL || (buf == NULL && len > 0) || len > p->max_payload)
+        return MM_EINVAL;
+    unsigned b = p->valid ? 1u - p->bank : 0u;
+    uint32_t seq = p->valid ? p->seq + 1u : 1u;
+    uint32_t a = bank_addr(p, b);
+    uint8_t h[MM_PERSIST_HEADER_LEN];
+    put32(h, MM_PERSIST_MAGIC);
+    put32(h + 4, seq);
+    h[8] = (uint8_t)len;
+    h[9] = (uint8_t)(len >> 8);
+    h[10] = (uint8_t)p->version;
+    h[11] = (uint8_t)(p->version >> 8);
+    uint8_t c[4];
+    put32(c, mm_crc32(mm_crc32(0, h, sizeof h), buf, len));
+    /* phase 1: the record; phase 2: its commit word */
+    if (mm_hal_nvm_write(p->nvm, a, h, sizeof h) != MM_OK ||
+        mm_hal_nvm_write(p->nvm, a + MM_PERSIST_HEADER_LEN, buf, len) != MM_OK ||
+        mm_hal_nvm_sync(p->nvm) != MM_OK ||
+        mm_hal_nvm_write(p->nvm, a + MM_PERSIST_HEADER_LEN + (uint32_t)len, c, 4) != MM_OK ||
+        mm_hal_nvm_sync(p->nvm) != MM_OK)
+        return MM_EIO;
+    p->bank = (uint8_t)b;
+    p->seq = seq;
+    p->valid = 1;
+    return MM_OK;
+}

@@ -1,0 +1,365 @@
+/* Tariffs (DCC tariff model, FACTS.md "The meter"): a day of TOU crossing switch points and a
+ * season change, special days, block thresholds, a hybrid tariff, the standing charge,
+ * pending tariff activation, billing snapshots, GB local time, and chunk invariance.
+ *
+ * Money arithmetic for the expectations: prices here have scale -2 (0.01 p/kWh), so with the
+ * cost unit of 10^-8 p one Wh costs price x 10^(-2 - 3 + 8) = price x 1000 units, and one
+ * penny is 10^8 units.  Instants: 2024-03-31T00:00Z = 1711843200, 2024-01-01 = 1704067200,
+ * 2024-12-24 = 1734998400, 2024-07-01 = 1719792000, 2024-01-31 = 1706659200 (Python
+ * calendar.timegm). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mm/tariff.h"
+
+#define P 100000000LL /* cost units per penny */
+#define H 3600u
+#define DAY 86400u
+#define MAR31 1711843200u
+#define JAN1 1704067200u
+#define DEC24 1734998400u
+#define JUL1 1719792000u
+#define JAN31 1706659200u
+
+/* A one-season, one-week, flat definition at PRICE (rate 0) that tests then edit. */
+static void flat(mm_tariff_def *d, uint32_t price)
+{
+    memset(d, 0, sizeof *d);
+    d->id = 1;
+    d->price_scale = -2;
+    d->standing_scale = -2;
+    d->n_seasons = 1;
+    d->season[0] = (mm_tariff_season){.month = 1, .day = 1, .week = 0};
+    d->day[0].n = 1;
+    d->day[0].sw[0] = (mm_tariff_switch){.minute = 0, .rate = 0, .price_set = MM_TARIFF_NONE};
+    d->tou_price[0] = price;
+}
+
+/* Constant import P_MW from FROM to TO, split at every tariff change and at most STEP_S per
+ * call.  Returns the cost the calls reported. */
+static mm_cost_t drive(mm_tariff *t, uint32_t from, uint32_t to, uint32_t p_mw, uint32_t step_s)
+{
+    mm_cost_t sum = 0;
+    for (uint32_t now = from; now < to;) {
+        uint32_t end = to;
+        if (end - now > step_s) end = now + step_s;
+        if (mm_tariff_next_change(t) < end) end = mm_tariff_next_change(t);
+        sum += mm_tariff_accumulate(t, end, (uint64_t)p_mw * (end - now) * 1000u);
+        now = end;
+    }
+    return sum;
+}
+
+/* ---- TOU: switch points and a season change ---- */
+
+static mm_tariff_def tou;
+
+static void setup_tou(void)
+{
+    flat(&tou, 0);
+    /* winter from 1 Jan and from 1 Oct (week 0): night 10 p 00:00-07:00 and 23:00-24:00,
+     * day 30 p; summer from 1 Apr (week 1): 15 p, peak 40 p 16:00-19:00 */
+    tou.n_seasons = 3;
+    tou.season[1] = (mm_tariff_season){.month = 4, .day = 1, .week = 1};
+    tou.season[2] = (mm_tariff_season){.month = 10, .day = 1, .week = 0};
+    tou.tou_price[0] = 1000;
+    tou.tou_price[1] = 3000;
+    tou.tou_price[2] = 1500;
+    tou.tou_price[3] = 4000;
+    tou.day[0] = (mm_tariff_day_profile){
+        .n = 3, .sw = {{0, 0, MM_TARIFF_NONE}, {7 * 60, 1, MM_TARIFF_NONE}, {23 * 60, 0, MM_TARIFF_NONE}}};
+    tou.day[1] = (mm_tariff_day_profile){
+        .n = 3, .sw = {{0, 2, MM_TARIFF_NONE}, {16 * 60, 3, MM_TARIFF_NONE}, {19 * 60, 2, MM_TARIFF_NONE}}};
+    memset(tou.week[0], 0, 7);
+    memset(tou.week[1], 1, 7);
+}
+
+Test(tariff, a_tou_day_crosses_its_switch_points_and_the_season_changes_at_midnight,
+     .init = setup_tou)
+{
+    mm_tariff t;
+    cr_assert_eq(mm_tariff_init(&t, &tou, MAR31, NULL, 0), MM_OK);
+    cr_expect_eq(t.rate, 0);
+    cr_expect_eq(mm_tariff_next_change(&t), MAR31 + 7 * H);
+    /* 1 kW for 31 March (winter) and 1 April (summer) */
+    mm_cost_t c = drive(&t, MAR31, MAR31 + 2 * DAY, 1000000, 1800);
+    static const uint32_t want_wh[4] = {8000, 16000, 21000, 3000};
+    /* 8 kWh x 10 p + 16 kWh x 30 p + 21 kWh x 15 p + 3 kWh x 40 p = 80 + 480 + 315 + 120 p */
+    for (int r = 0; r < 4; r++)
+        cr_expect_eq(t.tou_wh[r], want_wh[r], "rate %d", r);
+    cr_expect_eq(c, 995 * P);
+    cr_expect_eq(t.total, 995 * P);
+    cr_expect_eq(t.bill_energy, 995 * P);
+    cr_expect_eq(t.import_wh, 48000u);
+}
+
+Test(tariff, the_rate_in_force_follows_the_switching_table, .init = setup_tou)
+{
+    static const struct {
+        uint32_t at;   /* seconds after 2024-03-31T00:00Z */
+        uint8_t rate;
+        mm_cost_t unit; /* cost of the next Wh */
+        uint32_t next;  /* next change, seconds after the same origin */
+    } cases[] = {
+        {0, 0, 1000000, 7 * H},
+        {7 * H - 1, 0, 1000000, 7 * H},
+        {7 * H, 1, 3000000, 23 * H},
+        {23 * H, 0, 1000000, DAY},
+        {DAY, 2, 1500000, DAY + 16 * H}, /* 1 April: summer */
+        {DAY + 16 * H, 3, 4000000, DAY + 19 * H},
+        {DAY + 19 * H, 2, 1500000, 2 * DAY},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        mm_tariff t;
+        cr_assert_eq(mm_tariff_init(&t, &tou, MAR31 + cases[k].at, NULL, 0), MM_OK);
+        cr_expect_eq(t.rate, cases[k].rate, "case %zu", k);
+        cr_expect_eq(mm_tariff_unit_cost(&t), cases[k].unit, "case %zu", k);
+        cr_expect_eq(mm_tariff_next_change(&t), MAR31 + cases[k].next, "case %zu", k);
+    }
+}
+
+Test(tariff, a_special_day_overrides_the_week_profile, .init = setup_tou)
+{
+    /* Christmas every year: day profile 2, rate 4 free all day */
+    tou.tou_price[4] = 0;
+    tou.day[2] = (mm_tariff_day_profile){.n = 1, .sw = {{0, 4, MM_TARIFF_NONE}}};
+    tou.n_special = 1;
+    tou.special[0] = (mm_tariff_special_day){.year = 0, .month = 12, .day = 25, .day_profile = 2};
+    mm_tariff t;
+    cr_assert_eq(mm_tariff_init(&t, &tou, DEC24, NULL, 0), MM_OK);
+    mm_cost_t c = drive(&t, DEC24, DEC24 + 3 * DAY, 1000000, 3600);
+    /* 24 and 26 Dec are winter days (8 kWh night, 16 kWh day); the 25th is free */
+    cr_expect_eq(t.tou_wh[0], 16000u);
+    cr_expect_eq(t.tou_wh[1], 32000u);
+    cr_expect_eq(t.tou_wh[4], 24000u);
+    cr_expect_eq(c, 2 * (80 + 480) * P);
+}
+
+/* ---- blocks ---- */
+
+Test(tariff, block_thresholds_price_each_wh_by_the_block_period_consumption)
+{
+    static mm_tariff_def d;
+    flat(&d, 0);
+    /* first 1 kWh at 10 p, next 2 kWh at 20 p, the rest at 30 p; daily block period */
+    d.day[0].sw[0] = (mm_tariff_switch){0, MM_TARIFF_NONE, 0};
+    d.price_set[0] = (mm_tariff_price_set){.n_thresholds = 2, .threshold_wh = {1000, 3000},
+                                           .price = {1000, 2000, 3000}};
+    d.block_period_min = 1440;
+    d.block_period_start = JAN1;
+    static const struct {
+        uint32_t p_mw;     /* for 5 hours */
+        mm_cost_t cost;    /* units */
+        uint32_t blk[4];   /* block registers after the day */
+    } cases[] = {
+        {100000, 500 * 1000000LL, {500, 0, 0, 0}},                     /* 0.5 kWh: 5 p */
+        {200000, 1000 * 1000000LL, {1000, 0, 0, 0}},                   /* exactly 1 kWh */
+        {600000, 1000000000LL + 2000 * 2000000LL, {1000, 2000, 0, 0}}, /* 3 kWh: 10 + 40 p */
+        {1000000, 1000000000LL + 4000000000LL + 2000 * 3000000LL, {1000, 2000, 2000, 0}},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        mm_tariff t;
+        cr_assert_eq(mm_tariff_init(&t, &d, JAN1, NULL, 0), MM_OK);
+        cr_expect_eq(drive(&t, JAN1, JAN1 + 5 * H, cases[k].p_mw, 60), cases[k].cost, "case %zu", k);
+        for (int b = 0; b < 4; b++)
+            cr_expect_eq(t.block_wh[0][b], cases[k].blk[b], "case %zu block %d", k, b);
+        /* the next day starts again in the first block */
+        drive(&t, JAN1 + 5 * H, JAN1 + DAY + H, 0, 3600);
+        cr_expect(mm_tariff_take_events(&t) & MM_TARIFF_EV_BLOCK, "case %zu", k);
+        cr_expect_eq(t.block_period_wh, 0u, "case %zu", k);
+        cr_expect_eq(mm_tariff_unit_cost(&t), 1000000, "case %zu", k);
+    }
+}
+
+Test(tariff, a_hybrid_switch_point_adds_the_tou_and_block_prices)
+{
+    static mm_tariff_def d;
+    flat(&d, 1000); /* TOU 10 p */
+    d.day[0].sw[0].price_set = 0;
+    d.price_set[0] = (mm_tariff_price_set){.n_thresholds = 1, .threshold_wh = {2000},
+                                           .price = {0, 500}}; /* +5 p above 2 kWh */
+    mm_tariff t;
+    cr_assert_eq(mm_tariff_init(&t, &d, JAN1, NULL, 0), MM_OK);
+    /* 3 kWh: 3000 Wh x 10 p + 1000 Wh x 5 p = 30 + 5 p */
+    cr_expect_eq(drive(&t, JAN1, JAN1 + 3 * H, 1000000, 900), 35 * P);
+    cr_expect_eq(t.tou_wh[0], 3000u);
+    cr_expect_eq(t.block_wh[0][0], 2000u);
+    cr_expect_eq(t.block_wh[0][1], 1000u);
+}
+
+/* ---- standing charge ---- */
+
+Test(tariff, the_standing_charge_accrues_linearly_and_each_day_adds_it_exactly)
+{
+    static mm_tariff_def d;
+    flat(&d, 0);
+    d.standing_charge = 6012; /* 60.12 p/day: 6.012e9 units a day */
+    static const struct {
+        uint32_t secs, step;
+        mm_cost_t cost;
+    } cases[] = {
+        {1, 1, 69583},                 /* floor(6.012e9 / 86400) */
+        {12 * H, 1800, 3006000000LL},  /* half a day */
+        {DAY, 1, 6012000000LL},        /* 86400 one-second calls: exactly one day */
+        {DAY, DAY, 6012000000LL},
+        {7 * DAY, 7, 7 * 6012000000LL},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        mm_tariff t;
+        cr_assert_eq(mm_tariff_init(&t, &d, JAN1, NULL, 0), MM_OK);
+        cr_expect_eq(drive(&t, JAN1, JAN1 + cases[k].secs, 0, cases[k].step), cases[k].cost,
+                     "case %zu", k);
+        cr_expect_eq(t.bill_standing, cases[k].cost, "case %zu", k);
+    }
+    mm_cost_t acc = 6012000000LL + 99999999LL;
+    cr_expect_eq(mm_cost_take_pence(&acc), 61);
+    cr_expect_eq(acc, 11999999LL);
+    acc = -1;
+    cr_expect_eq(mm_cost_take_pence(&acc), -1, "a debt rounds towards minus infinity");
+    cr_expect_eq(acc, P - 1);
+}
+
+/* ---- chunk invariance ---- */
+
+Test(tariff, any_split_of_the_same_energy_gives_the_same_registers_and_cost, .init = setup_tou)
+{
+    tou.standing_charge = 5321;
+    tou.day[0].sw[1].price_set = 1;
+    tou.price_set[1] = (mm_tariff_price_set){.n_thresholds = 3, .threshold_wh = {700, 1900, 4100},
+                                             .price = {100, 200, 300, 400}};
+    tou.block_period_min = 60 * 24;
+    tou.block_period_start = MAR31;
+    static const uint32_t steps[] = {1, 7, 60, 601, 1800, 7 * 3600, 2 * DAY};
+    mm_tariff ref;
+    mm_cost_t ref_cost = 0;
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        mm_tariff t;
+        cr_assert_eq(mm_tariff_init(&t, &tou, MAR31, NULL, 0), MM_OK);
+        /* 1234.567 W: not a whole number of Wh in any step */
+        mm_cost_t c = drive(&t, MAR31, MAR31 + 2 * DAY, 1234567, steps[k]);
+        if (k == 0) {
+            ref = t;
+            ref_cost = c;
+            continue;
+        }
+        cr_expect_eq(c, ref_cost, "step %u", steps[k]);
+        cr_expect_eq(t.total, ref.total, "step %u", steps[k]);
+        cr_expect_eq(t.rem_uj, ref.rem_uj, "step %u", steps[k]);
+        cr_expect(memcmp(t.tou_wh, ref.tou_wh, sizeof t.tou_wh) == 0, "step %u", steps[k]);
+        cr_expect(memcmp(t.block_wh, ref.block_wh, sizeof t.block_wh) == 0, "step %u", steps[k]);
+    }
+    /* 1234.567 W x 48 h = 59259.216 Wh */
+    cr_expect_eq(ref.import_wh, 59259u);
+}
+
+/* ---- pending tariff ---- */
+
+Test(tariff, a_pending_tariff_takes_over_at_its_activation_time)
+{
+    static mm_tariff_def a, b;
+    flat(&a, 2000);
+    flat(&b, 3000);
+    b.id = 2;
+    b.standing_charge = 8640; /* 86.40 p/day = 1e5 units a second */
+    mm_tariff t;
+    cr_assert_eq(mm_tariff_init(&t, &a, JAN1, NULL, 0), MM_OK);
+    cr_assert_eq(mm_tariff_set_pending(&t, &b, JAN1 + 12 * H), MM_OK);
+    cr_expect_eq(mm_tariff_next_change(&t), JAN1 + 12 * H);
+    /* 12 kWh at 20 p + 12 kWh at 30 p + half a day of 86.40 p = 240 + 360 + 43.20 p */
+    mm_cost_t c = drive(&t, JAN1, JAN1 + DAY, 1000000, 3600);
+    cr_expect_eq(c, 600 * P + 4320000000LL);
+    cr_expect_eq(t.def, &b);
+    cr_expect_eq(t.pending, NULL);
+    cr_expect(mm_tariff_take_events(&t) & MM_TARIFF_EV_ACTIVATED);
+    cr_expect_eq(t.tou_wh[0], 24000u, "registers carry on across the change");
+    /* one in the past takes over at once */
+    cr_assert_eq(mm_tariff_set_pending(&t, &a, JAN1), MM_OK);
+    cr_expect_eq(t.def, &a);
+}
+
+/* ---- billing snapshots ---- */
+
+Test(tariff, the_billing_calendar_takes_snapshots_and_keeps_the_last_twelve)
+{
+    static mm_tariff_def d;
+    flat(&d, 1000);
+    d.standing_charge = 10000; /* 100 p/day */
+    d.billing = MM_BILLING_MONTHLY;
+    d.billing_day = 1;
+    mm_tariff_snapshot snaps[12], s;
+    mm_tariff t;
+    cr_assert_eq(mm_tariff_init(&t, &d, JAN31, snaps, 12), MM_OK);
+    cr_expect_eq(t.billing_next, JAN31 + DAY);
+    drive(&t, JAN31, JAN31 + DAY + 6 * H, 1000000, 1800);
+    cr_expect(mm_tariff_take_events(&t) & MM_TARIFF_EV_BILLING);
+    cr_assert_eq(mm_tariff_snapshot_get(&t, 0, &s), MM_OK);
+    cr_expect_eq(s.time, JAN31 + DAY);
+    cr_expect_eq(s.tariff_id, 1u);
+    cr_expect_eq(s.import_wh, 24000u);
+    cr_expect_eq(s.tou_wh[0], 24000u);
+    cr_expect_eq(s.energy_cost, 240 * P); /* 24 kWh x 10 p */
+    cr_expect_eq(s.standing_cost, 100 * P);
+    cr_expect_eq(t.bill_energy, 60 * P, "the new period has 6 h");
+    cr_expect_eq(t.bill_standing, 25 * P);
+    mm_max_demand md = {.mw = 1000000, .period = 77};
+    cr_expect_eq(mm_tariff_snapshot_set_md(&t, &md), MM_OK);
+    mm_tariff_snapshot_get(&t, 0, &s);
+    cr_expect_eq(s.md.mw, 1000000u);
+    cr_expect_eq(mm_tariff_snapshot_get(&t, 1, &s), MM_ENOENT);
+
+    /* daily billing for 14 days: 12 kept, newest first */
+    d.billing = MM_BILLING_DAILY;
+    cr_assert_eq(mm_tariff_init(&t, &d, JAN1, snaps, 12), MM_OK);
+    drive(&t, JAN1, JAN1 + 14 * DAY, 0, DAY);
+    cr_expect_eq(t.count, 12u);
+    for (uint16_t age = 0; age < 12; age++) {
+        cr_assert_eq(mm_tariff_snapshot_get(&t, age, &s), MM_OK);
+        cr_expect_eq(s.time, JAN1 + (14u - age) * DAY, "age %u", age);
+        cr_expect_eq(s.standing_cost, 100 * P, "age %u", age);
+    }
+    cr_expect_eq(mm_tariff_snapshot_get(&t, 12, &s), MM_ENOENT);
+}
+
+/* ---- GB local time ---- */
+
+Test(tariff, switch_points_in_gb_local_time_move_with_summer_time, .init = setup_tou)
+{
+    tou.gb_local_time = 1;
+    mm_tariff t;
+    /* 2024-03-31 is the day BST starts at 01:00Z: local 07:00 is 06:00Z */
+    cr_assert_eq(mm_tariff_init(&t, &tou, MAR31, NULL, 0), MM_OK);
+    cr_expect_eq(mm_tariff_next_change(&t), MAR31 + 6 * H);
+    /* 1 July, summer season, BST: the 16:00 local peak starts at 15:00Z */
+    cr_assert_eq(mm_tariff_init(&t, &tou, JUL1 + 12 * H, NULL, 0), MM_OK);
+    cr_expect_eq(t.rate, 2);
+    cr_expect_eq(mm_tariff_next_change(&t), JUL1 + 15 * H);
+}
+
+/* ---- validation ---- */
+
+Test(tariff, definitions_outside_the_model_are_rejected, .init = setup_tou)
+{
+    static const struct {
+        int what;
+    } cases[] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}};
+    cr_expect_eq(mm_tariff_def_check(&tou), MM_OK);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        static mm_tariff_def d;
+        d = tou;
+        switch (cases[k].what) {
+        case 0: d.day[0].sw[0].minute = 5; break;                  /* not starting at 00:00 */
+        case 1: d.day[0].sw[2].minute = 7 * 60; break;             /* not ascending */
+        case 2: d.day[0].sw[1].rate = MM_TARIFF_TOU_RATES; break;  /* rate out of range */
+        case 3: d.price_scale = -6; break;                         /* below the cost unit */
+        case 4: d.season[1].month = 1; break;                      /* seasons out of order */
+        case 5: d.week[1][3] = 9; break;                           /* empty day profile */
+        case 6: d.billing = MM_BILLING_MONTHLY; d.billing_day = 31; break;
+        case 7: d.price_set[2].n_thresholds = 2; d.price_set[2].threshold_wh[1] = 0; break;
+        }
+        cr_expect_eq(mm_tariff_def_check(&d), MM_EINVAL, "case %zu", k);
+    }
+    mm_tariff t;
+    cr_expect_eq(mm_tariff_init(&t, NULL, 0, NULL, 0), MM_EINVAL);
+    cr_expect_eq(mm_tariff_init(&t, &tou, 0, NULL, 3), MM_EINVAL);
+    mm_tariff_deinit(NULL);
+}
