@@ -3,7 +3,10 @@
 #include "grid/load.h"
 #include "grid/outage.h"
 #include "grid/topology.h"
+#include "mm/abi.h"
 #include "mm/meter.h"
+#include "mm_port_sim.h"
+#include "mm_port_sim_crypto.h"
 #include "mm/version.h"
 #include "grid/price.h"
 #include "net/han.h"
@@ -42,7 +45,15 @@ typedef struct hev {
 #define HEV(i, kind) ((uint32_t)(i) | ((uint32_t)(kind) << 24))
 #define AREA_MAX_HOUSEHOLDS 0xFFFFFFu
 
-enum msg_kind { MSG_READ = 0, MSG_AD1 = 1, MSG_RESTORE = 2 };
+enum msg_kind { MSG_READ = 0, MSG_AD1 = 1, MSG_RESTORE = 2, MSG_TOPUP = 3 };
+
+/* The simulated supplier and meters share one identity: UTRNs and commands are addressed
+ * to it (per-meter identities would cost each meter a configuration of its own). */
+static const uint8_t FW_DEVICE_ID[8] = {0x00, 0xDB, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
+static const uint8_t FW_SUPPLIER_ID[8] = {0x90, 0xB3, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
+#define FW_EVENT_DEPTH 16u
+#define TOPUP_BELOW_P 500  /* a prepayment household tops up below 5 pounds available [p] */
+#define TOPUP_POUNDS 20    /* ... by 20 pounds */
 
 #define CLP_STEP_S 300 /* cold-load pickup re-evaluated every 5 min while it lasts */
 
@@ -60,7 +71,16 @@ typedef struct area {
     sg_host_t host;
     sim_cell *cell;
     unsigned char *load; /* n records of the load model's hh_size */
-    mm_meter *meter;
+    unsigned char *esme;    /* n firmware states of E.abi->state_size bytes (mm_esme) */
+    mm_hal_clock *clk;      /* per meter HAL: RTC driven by simulated time */
+    mm_hal_nvm *nvm;        /* ... NVM in RAM (nvm_mem), two-phase records */
+    unsigned char *nvm_mem;
+    mm_hal_rng *rng;        /* ... seeded from (seed, household, "meter.rng") */
+    mm_event *evlog;        /* ... event ring storage */
+    uint8_t *prepay;        /* 1: prepayment household */
+    uint8_t *disabled;      /* the meter's contactor is open: no supply to the premises */
+    uint32_t *topup_due;    /* a top-up is planned at this time [s]; 0 none */
+    uint16_t *utrn_counter; /* next UTRN originator counter */
     mm_profile_slot *log; /* n x depth slots */
     net_read_hh *read;
     uint32_t *last_t;       /* when each meter was last advanced [s] */
@@ -70,8 +90,7 @@ typedef struct area {
     uint32_t *off_since;    /* when supply was last lost [s] */
     uint32_t *clp_t0;       /* restoration the cold-load pickup runs from [s] */
     float *clp_gain;        /* extra demand at clp_t0 [fraction]; 0 = none */
-    uint16_t *alert;        /* restore alert code waiting for its dither */
-    sim_rng *dither;        /* each meter's restore-dither stream */
+    sim_rng *behave;        /* each household's behaviour stream (top-up timing) */
     int32_t *gas_w;         /* gas burnt now [W]; NULL when the load model has no gas */
     int64_t *gas_ws;        /* gas energy in the open period [W s] */
     uint32_t *gas_day;      /* gas per period of the current trace day [Wh], 48 per household */
@@ -103,7 +122,13 @@ static struct engine {
     const grid_load_ops *ops;
     void *model;
     net_read_params readp;
-    mm_meter_config mcfg;
+    const mm_abi *abi;          /* the firmware image every meter runs */
+    mm_esme_config fw_credit;   /* firmware configuration of credit-mode meters */
+    mm_esme_config fw_prepay;   /* ... and of prepayment meters */
+    mm_tariff_def fw_tariff;    /* the tariff in force at commissioning */
+    mm_hal_crypto crypto;       /* modelled crypto, shared */
+    uint32_t period0;           /* the meters' index of the run's first half-hour */
+    uint32_t nvm_size;          /* NVM bytes per meter */
     uint32_t depth;
     area *areas;
     uint32_t n_areas;
@@ -287,11 +312,23 @@ static void area_integrate(area *a, uint32_t t)
     }
 }
 
+static void *hh_fw(area *a, uint32_t i)
+{
+    return a->esme + (size_t)i * E.abi->state_size;
+}
+
+/* The firmware's metrology registers and profile log (mm_esme's meter). */
+static const mm_meter *hh_meter(area *a, uint32_t i)
+{
+    return &((const mm_esme *)hh_fw(a, i))->meter;
+}
+
 static void hh_advance(area *a, uint32_t i, uint32_t t)
 {
     if (t > a->last_t[i]) {
         uint32_t dt = t - a->last_t[i];
-        mm_meter_advance(&a->meter[i], a->pe_mw[i], a->qe_mvar[i], dt * 1000u);
+        mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
+        E.abi->advance(hh_fw(a, i), a->pe_mw[i], a->qe_mvar[i], dt * 1000u);
         /* A boiler without electricity burns no gas. */
         if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * dt;
         a->last_t[i] = t;
@@ -304,7 +341,7 @@ static void hh_advance(area *a, uint32_t i, uint32_t t)
 static void hh_set_effective(area *a, uint32_t i, uint32_t t)
 {
     int32_t p = 0, q = 0;
-    if (!a->off[i]) {
+    if (!a->off[i] && !a->disabled[i]) {
         double f = 1.0;
         if (a->clp_gain[i] > 0) {
             f += a->clp_gain[i] * exp(-(double)(t - a->clp_t0[i]) / E.sc->outages.cold_load_decay_s);
@@ -348,9 +385,9 @@ static void hh_clp_step(area *a, uint32_t t)
 /* The daily profile read of household I: every closed period since its last read. */
 static void hh_wan_read(area *a, uint32_t i, uint32_t t)
 {
-    mm_meter *m = &a->meter[i];
+    const mm_meter *m = hh_meter(a, i);
     net_read_hh *r = &a->read[i];
-    uint32_t upto = m->period;
+    uint32_t upto = m->period - E.period0;
     if (a->off[i]) {
         /* No supply, no answer: tomorrow's read carries these periods too. */
         record(t, a->hh0 + i, SIM_EV_WAN_READ_FAILED, 0);
@@ -358,11 +395,12 @@ static void hh_wan_read(area *a, uint32_t i, uint32_t t)
     } else {
         int64_t wh = 0;
         uint32_t first = upto, n = 0;
-        for (uint32_t p = upto; p-- > r->from_period;) {
-            mm_profile_slot s;
-            if (mm_meter_profile(m, upto - 1 - p, &s) != MM_OK) break;
-            wh += s.wh[MM_CH_IMPORT];
-            first = p;
+        mm_profile_slot sl;
+        for (uint32_t age = 0; mm_meter_profile(m, age, &sl) == MM_OK; age++) {
+            if (sl.period < E.period0 + r->from_period) break;
+            if (sl.period >= E.period0 + upto) continue;
+            wh += sl.wh[MM_CH_IMPORT];
+            first = sl.period - E.period0;
             n++;
         }
         send(a,
@@ -391,6 +429,57 @@ static void send_alert(area *a, uint32_t i, uint32_t t, uint32_t code)
     a->alerts++;
 }
 
+static void hh_after_close(area *a, uint32_t i, uint32_t t);
+
+/* Every alert the firmware lets go now, over the WAN. */
+static void hh_drain_alerts(area *a, uint32_t i, uint32_t t)
+{
+    mm_event ev;
+    hh_advance(a, i, t);
+    while (E.abi->next_alert(hh_fw(a, i), &ev) == MM_OK) send_alert(a, i, t, ev.code);
+}
+
+/* The customer buys credit: a 20-digit UTRN typed at the meter, then the button to
+ * re-enable supply if the meter armed it. */
+static void hh_topup(area *a, uint32_t i, uint32_t t)
+{
+    char utrn[21];
+    hh_advance(a, i, t);
+    a->topup_due[i] = 0;
+    uint16_t counter = a->utrn_counter[i]++;
+    if (mm_port_sim_utrn(&E.crypto, FW_SUPPLIER_ID, FW_DEVICE_ID, 1u + counter, MM_UTRN_POUNDS,
+                         TOPUP_POUNDS, true, utrn) != MM_OK ||
+        E.abi->utrn_enter(hh_fw(a, i), utrn, 20) != MM_OK) {
+        record(t, a->hh0 + i, SIM_EV_TOPUP, -1);
+        return;
+    }
+    E.abi->button(hh_fw(a, i));
+    record(t, a->hh0 + i, SIM_EV_TOPUP, TOPUP_POUNDS * 100);
+    hh_after_close(a, i, t);
+}
+
+/* After a half-hour close (or a top-up): alerts due, the contactor as the grid sees it, and
+ * a prepayment household's next top-up. */
+static void hh_after_close(area *a, uint32_t i, uint32_t t)
+{
+    mm_event ev;
+    while (E.abi->next_alert(hh_fw(a, i), &ev) == MM_OK) send_alert(a, i, t, ev.code);
+    if (!a->prepay[i]) return;
+    mm_esme_snapshot snap;
+    E.abi->snapshot(hh_fw(a, i), &snap);
+    uint8_t dis = snap.supply != MM_SUPPLY_CONNECTED;
+    if (dis != a->disabled[i]) {
+        a->disabled[i] = dis;
+        hh_set_effective(a, i, t);
+    }
+    if (snap.available < (mm_credit_t)TOPUP_BELOW_P * MM_CREDIT_PER_PENNY && !a->topup_due[i]) {
+        /* within the next 16 hours, or at once once the supply is off */
+        uint32_t delay = dis ? 60u : 60u + (uint32_t)sim_rng_below(&a->behave[i], 16u * 3600u);
+        a->topup_due[i] = t + delay;
+        heap_push(&a->msgq, (hev){t + delay, HEV(i, MSG_TOPUP)});
+    }
+}
+
 static void hh_message(area *a, uint32_t t)
 {
     hev x = heap_pop(&a->msgq);
@@ -405,11 +494,12 @@ static void hh_message(area *a, uint32_t t)
             send_alert(a, i, t, SIM_ALERT_AD1);
         break;
     case MSG_RESTORE:
-        /* Sent after the meter's dither, unless supply was lost again meanwhile. */
-        if (!a->off[i] && a->alert[i]) {
-            send_alert(a, i, t, a->alert[i]);
-            a->alert[i] = 0;
-        }
+        /* The firmware's dither has passed: its queued alerts go, unless supply was lost
+         * again meanwhile (then they wait for the next restoration). */
+        if (!a->off[i]) hh_drain_alerts(a, i, t);
+        break;
+    case MSG_TOPUP:
+        if (a->topup_due[i] == t) hh_topup(a, i, t);
         break;
     }
 }
@@ -425,18 +515,18 @@ static void hh_supply(area *a, uint32_t i, uint32_t t, int delta, uint8_t cause)
     int now_off = a->off[i] > 0;
     if (!was_off && now_off) {
         a->off_since[i] = t;
-        a->alert[i] = 0;
         a->clp_gain[i] = 0;
         hh_set_effective(a, i, t);
         record(t, id, SIM_EV_SUPPLY_LOST, cause);
         a->interruptions++;
+        E.abi->power_fail(hh_fw(a, i));
         record(t, id, SIM_EV_SUPPLY_INTERRUPTED, 0);
         heap_push(&a->msgq, (hev){t + (uint32_t)E.sc->wan.ad1_delay_s, HEV(i, MSG_AD1)});
     } else if (was_off && !now_off) {
         uint32_t d = t - a->off_since[i];
         /* GBCS: 0x8F36 after an outage of 3 minutes or more, 0x8F35 otherwise (FACTS.md). */
         uint16_t code = d >= 180 ? SIM_EV_SUPPLY_RESTORED_LONG : SIM_EV_SUPPLY_RESTORED;
-        record(t, id, code, d);
+        record(t, id, code, d); /* as the firmware logs it (checked in tests/sim) */
         E.restore_s[id] = t;
         E.known_s[id] = NAN;
         const struct sim_scenario *sc = E.sc;
@@ -445,11 +535,16 @@ static void hh_supply(area *a, uint32_t i, uint32_t t, int delta, uint8_t cause)
         a->clp_gain[i] = (float)g;
         hh_set_effective(a, i, t);
         if (a->clp_gain[i] > 0) heap_push(&a->clpq, (hev){t + CLP_STEP_S, i});
-        /* The meter's first message waits a delay uniform in [0, W] (seed 003). */
-        uint64_t w = (uint64_t)sc->meter.restore_dither_s;
-        uint32_t delay = w ? (uint32_t)sim_rng_below(&a->dither[i], w + 1) : 0;
-        a->alert[i] = code;
-        heap_push(&a->msgq, (hev){t + delay, HEV(i, MSG_RESTORE)});
+        /* The firmware recovers from NVM, logs the outage and holds its alerts back for a
+         * delay it draws uniformly from [0, W] through its RNG HAL (seed 003). */
+        mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
+        E.abi->power_restore(hh_fw(a, i));
+        mm_esme_snapshot snap;
+        E.abi->snapshot(hh_fw(a, i), &snap);
+        if (snap.alerts_unsent) {
+            int64_t at = (int64_t)snap.wan_ready_at - E.sc->start_unix;
+            heap_push(&a->msgq, (hev){at > t ? (uint32_t)at : t, HEV(i, MSG_RESTORE)});
+        }
     }
 }
 
@@ -467,7 +562,8 @@ static void area_close_window(area *a, uint32_t w_end)
     uint32_t slot = (w_end / SIM_PERIOD_S - 1) % 48;
     for (uint32_t i = 0; i < a->n; i++) {
         hh_advance(a, i, w_end);
-        mm_meter_hh_close(&a->meter[i]);
+        E.abi->hh_close(hh_fw(a, i));
+        hh_after_close(a, i, w_end);
         if (a->gas_w) {
             /* whole Wh to the period, the remainder carried to the next one */
             a->gas_day[(size_t)i * 48 + slot] = (uint32_t)(a->gas_ws[i] / 3600);
@@ -623,7 +719,6 @@ static int area_alloc(area *a, char *err, size_t errlen)
 {
     size_t n = a->n;
     a->load = calloc(n, E.ops->hh_size);
-    a->meter = calloc(n, sizeof *a->meter);
     a->log = calloc(n * E.depth, sizeof *a->log);
     a->read = calloc(n, sizeof *a->read);
     a->last_t = calloc(n, sizeof *a->last_t);
@@ -635,8 +730,19 @@ static int area_alloc(area *a, char *err, size_t errlen)
     a->off_since = calloc(n, sizeof *a->off_since);
     a->clp_t0 = calloc(n, sizeof *a->clp_t0);
     a->clp_gain = calloc(n, sizeof *a->clp_gain);
-    a->alert = calloc(n, sizeof *a->alert);
-    a->dither = calloc(n, sizeof *a->dither);
+    a->behave = calloc(n, sizeof *a->behave);
+    a->esme = aligned_alloc(E.abi->state_align,
+                            ((n * E.abi->state_size + E.abi->state_align - 1) / E.abi->state_align) *
+                                E.abi->state_align);
+    a->clk = calloc(n, sizeof *a->clk);
+    a->nvm = calloc(n, sizeof *a->nvm);
+    a->nvm_mem = malloc(n * E.nvm_size);
+    a->rng = calloc(n, sizeof *a->rng);
+    a->evlog = calloc(n * FW_EVENT_DEPTH, sizeof *a->evlog);
+    a->prepay = calloc(n, sizeof *a->prepay);
+    a->disabled = calloc(n, sizeof *a->disabled);
+    a->topup_due = calloc(n, sizeof *a->topup_due);
+    a->utrn_counter = calloc(n, sizeof *a->utrn_counter);
     a->loadq.v = calloc(n, sizeof(hev));
     a->loadq.cap = (uint32_t)n;
     a->msgq.v = calloc(n, sizeof(hev));
@@ -648,19 +754,35 @@ static int area_alloc(area *a, char *err, size_t errlen)
         a->gas_day = calloc(n * 48, sizeof *a->gas_day);
         if (!a->gas_w || !a->gas_ws || !a->gas_day) a->cell = (sim_cell_destroy(a->cell), NULL);
     }
-    if (!a->load || !a->meter || !a->log || !a->read || !a->last_t || !a->p_mw || !a->q_mvar ||
+    if (!a->load || !a->log || !a->read || !a->last_t || !a->p_mw || !a->q_mvar ||
         !a->pe_mw || !a->qe_mvar || !a->off || !a->off_since || !a->clp_t0 || !a->clp_gain ||
-        !a->alert || !a->dither || !a->loadq.v || !a->msgq.v || !a->cell) {
+        !a->behave || !a->esme || !a->clk || !a->nvm || !a->nvm_mem || !a->rng || !a->evlog ||
+        !a->prepay || !a->disabled || !a->topup_due || !a->utrn_counter || !a->loadq.v ||
+        !a->msgq.v || !a->cell) {
         snprintf(err, errlen, "out of memory allocating area %u (%zu households)", a->id, n);
         return -1;
     }
     for (uint32_t i = 0; i < a->n; i++) {
         uint64_t id = (uint64_t)a->hh0 + i;
-        if (mm_meter_init(&a->meter[i], &E.mcfg, a->log + (size_t)i * E.depth, E.depth, 0) !=
-            MM_OK) {
-            snprintf(err, errlen, "meter %llu: firmware init failed", (unsigned long long)id);
+        /* Commission the household's meter: its own HAL (clock at the run start, NVM, RNG
+         * stream), the shared crypto, its storage; credit or prepayment mode. */
+        sim_rng_seed(&a->behave[i], E.sc->seed, id, "household.behaviour");
+        a->prepay[i] = sim_rng_uniform(&a->behave[i]) < E.sc->meter.prepayment_share;
+        mm_port_sim_clock_init(&a->clk[i], (uint32_t)E.sc->start_unix);
+        mm_port_sim_nvm_init(&a->nvm[i], a->nvm_mem + (size_t)i * E.nvm_size, E.nvm_size);
+        sim_rng seedr;
+        sim_rng_seed(&seedr, E.sc->seed, id, "meter.rng");
+        mm_port_sim_rng_init_seed(&a->rng[i], ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
+        mm_esme_hal hal = {&a->clk[i], &a->nvm[i], &a->rng[i], &E.crypto};
+        mm_esme_storage st = {a->log + (size_t)i * E.depth, E.depth,
+                              a->evlog + (size_t)i * FW_EVENT_DEPTH, FW_EVENT_DEPTH, 0, NULL};
+        int frc = E.abi->init(hh_fw(a, i), a->prepay[i] ? &E.fw_prepay : &E.fw_credit, &hal, &st);
+        if (frc != MM_OK) {
+            snprintf(err, errlen, "meter %llu: firmware init failed (%d)", (unsigned long long)id,
+                     frc);
             return -1;
         }
+        if (id == 0) E.period0 = hh_meter(a, i)->period;
         void *hh = a->load + (size_t)i * E.ops->hh_size;
         uint32_t next;
         if (E.ops->hh_init_ctx) {
@@ -678,7 +800,6 @@ static int area_alloc(area *a, char *err, size_t errlen)
         if (next < E.end_s) a->loadq.v[a->loadq.n++] = (hev){next, i};
         net_read_init(&E.readp, &a->read[i], id);
         if (a->read[i].next < E.end_s) a->msgq.v[a->msgq.n++] = (hev){a->read[i].next, HEV(i, MSG_READ)};
-        sim_rng_seed(&a->dither[i], E.sc->seed, id, "meter.dither");
     }
     heap_build(&a->loadq);
     heap_build(&a->msgq);
@@ -687,9 +808,18 @@ static int area_alloc(area *a, char *err, size_t errlen)
 
 static void area_free(area *a)
 {
-    for (uint32_t i = 0; i < a->n && a->meter; i++) mm_meter_deinit(&a->meter[i]);
+    for (uint32_t i = 0; a->esme && E.abi && i < a->n && a->clk; i++) E.abi->deinit(hh_fw(a, i));
     free(a->load);
-    free(a->meter);
+    free(a->esme);
+    free(a->clk);
+    free(a->nvm);
+    free(a->nvm_mem);
+    free(a->rng);
+    free(a->evlog);
+    free(a->prepay);
+    free(a->disabled);
+    free(a->topup_due);
+    free(a->utrn_counter);
     free(a->log);
     free(a->read);
     free(a->last_t);
@@ -701,8 +831,7 @@ static void area_free(area *a)
     free(a->off_since);
     free(a->clp_t0);
     free(a->clp_gain);
-    free(a->alert);
-    free(a->dither);
+    free(a->behave);
     free(a->gas_w);
     free(a->gas_ws);
     free(a->gas_day);
@@ -785,19 +914,19 @@ static int flush_halfhourly(sim_trace *tr, uint32_t p0, uint32_t np, uint32_t ch
     area *a = E.areas;
     for (uint32_t h0 = 0; h0 < total && rc == 0; h0 += chunk) {
         uint32_t nh = total - h0 < chunk ? total - h0 : chunk;
+        memset(buf, 0, (size_t)nh * np * sizeof *buf * MM_CH_COUNT);
         for (uint32_t j = 0; j < nh; j++) {
             uint32_t id = h0 + j;
             while (id >= a->hh0 + a->n) a++; /* areas hold consecutive id ranges */
-            const mm_meter *m = &a->meter[id - a->hh0];
-            for (uint32_t p = 0; p < np; p++) {
-                mm_profile_slot s;
-                if (mm_meter_profile(m, m->period - 1 - (p0 + p), &s) != MM_OK ||
-                    s.period != p0 + p) {
-                    rc = -1;
-                    break;
-                }
-                for (int c = 0; c < MM_CH_COUNT; c++)
-                    buf[((size_t)c * nh + j) * np + p] = s.wh[c];
+            const mm_meter *m = hh_meter(a, id - a->hh0);
+            /* Newest slot first; a period the meter spent without supply has no slot (it
+             * stays 0 here). */
+            mm_profile_slot sl;
+            for (uint32_t age = 0; mm_meter_profile(m, age, &sl) == MM_OK; age++) {
+                if (sl.period < E.period0 + p0) break;
+                uint32_t p = sl.period - E.period0 - p0;
+                if (p >= np) continue;
+                for (int c = 0; c < MM_CH_COUNT; c++) buf[((size_t)c * nh + j) * np + p] = sl.wh[c];
             }
         }
         for (int c = 0; c < MM_CH_COUNT && rc == 0; c++)
@@ -830,7 +959,7 @@ static int write_registers(sim_trace *tr)
         area *a = &E.areas[k];
         for (uint32_t i = 0; i < a->n; i++)
             for (int c = 0; c < MM_CH_COUNT; c++)
-                buf[(size_t)i * MM_CH_COUNT + c] = mm_meter_register(&a->meter[i], (mm_channel)c);
+                buf[(size_t)i * MM_CH_COUNT + c] = mm_meter_register(hh_meter(a, i), (mm_channel)c);
         rc = sim_trace_registers(tr, a->hh0, a->n, buf);
     }
     free(buf);
@@ -959,6 +1088,68 @@ static double wall_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The firmware every meter runs, and its two shared configurations. */
+static int fw_setup(const sim_scenario *sc, char *err, size_t errlen)
+{
+    E.abi = mm_abi_get();
+    if (E.abi->abi_version != MM_ABI_VERSION || E.abi->table_size != sizeof(mm_abi)) {
+        snprintf(err, errlen, "firmware %s: ABI %u, the simulator expects %u", E.abi->version(),
+                 E.abi->abi_version, MM_ABI_VERSION);
+        return -1;
+    }
+    E.nvm_size = mm_esme_nvm_footprint() + MM_PERSIST_NVM_ADDR;
+    mm_port_sim_crypto_init(&E.crypto, MM_PORT_SIM_CRYPTO_MODELLED, NULL);
+    /* The commissioning tariff: the flat retail rate in integer 10^-2 p/kWh (prices.c). */
+    mm_tariff_def *d = &E.fw_tariff;
+    memset(d, 0, sizeof *d);
+    grid_price pr = {0};
+    grid_price_get(E.prices, GRID_TARIFF_FLAT, 0, &pr);
+    d->id = 1;
+    d->price_scale = GRID_PRICE_SCALE;
+    d->standing_scale = GRID_PRICE_SCALE;
+    d->standing_charge = (uint32_t)pr.standing;
+    d->billing = MM_BILLING_NONE;
+    d->n_seasons = 1;
+    d->season[0].month = 1;
+    d->season[0].day = 1;
+    d->day[0].n = 1;
+    d->day[0].sw[0].rate = 0;
+    d->day[0].sw[0].price_set = MM_TARIFF_NONE;
+    d->tou_price[0] = (uint32_t)pr.unit;
+    if (mm_tariff_def_check(d) != MM_OK) {
+        snprintf(err, errlen, "firmware tariff: invalid definition");
+        return -1;
+    }
+    mm_esme_config *c = &E.fw_credit;
+    memset(c, 0, sizeof *c);
+    c->meter.register_digits = (uint8_t)sc->meter.register_digits;
+    memcpy(c->utrn.device_id, FW_DEVICE_ID, 8);
+    memcpy(c->utrn.supplier_id, FW_SUPPLIER_ID, 8);
+    memcpy(c->cmd.device_id, FW_DEVICE_ID, 8);
+    c->cmd.bad_threshold = 3;
+    c->cmd.bad_window_s = 3600;
+    c->tariff = d;
+    c->initial_mode = MM_MODE_CREDIT;
+    c->dither_window_s = (uint32_t)sc->meter.restore_dither_s;
+    c->nvm_addr = MM_PERSIST_NVM_ADDR;
+    c->fw_version = 0x00010000u;
+    /* Prepayment: low-credit alert below 2 pounds, disablement at 0, 10 pounds of emergency
+     * credit offered below 1 pound (typical GB settings; Aclara SGM1400 manual in FACTS.md
+     * for the debt structure), supply never cut 16:00-08:00 or at weekends (friendly). */
+    E.fw_prepay = *c;
+    mm_esme_config *pp = &E.fw_prepay;
+    pp->initial_mode = MM_MODE_PREPAYMENT;
+    pp->initial_credit = 30 * MM_CREDIT_PER_POUND;
+    pp->prepay.low_credit = 200 * MM_CREDIT_PER_PENNY;
+    pp->prepay.disablement = 0;
+    pp->prepay.ec_threshold = 100 * MM_CREDIT_PER_PENNY;
+    pp->prepay.ec_limit = 10 * MM_CREDIT_PER_POUND;
+    pp->prepay.friendly[0] = (mm_friendly_period){.days = 0x1F, .start_min = 16 * 60, .end_min = 1440};
+    pp->prepay.friendly[1] = (mm_friendly_period){.days = 0x1F, .start_min = 0, .end_min = 8 * 60};
+    pp->prepay.friendly[2] = (mm_friendly_period){.days = 0x60, .start_min = 0, .end_min = 1440};
+    return 0;
+}
+
 int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_summary *sum,
                    char *err, size_t errlen)
 {
@@ -1023,7 +1214,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
                                 .read_start_s = sc->wan.read_start_s,
                                 .read_window_s = sc->wan.read_window_s,
                                 .bytes = sc->wan.profile_read_bytes};
-    E.mcfg.register_digits = (uint8_t)sc->meter.register_digits;
+    if (fw_setup(sc, err, errlen)) return 1;
     /* The log must hold a day for the trace flush and the span between two reads. */
     E.depth = net_read_log_depth(&E.readp);
 
@@ -1194,7 +1385,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     }
 
     sim_trace_info ti = {.version = METERSIM_VERSION,
-                         .firmware_build = mm_build_id(),
+                         .firmware_build = E.abi->version(),
                          .scenario_name = sc->name,
                          .scenario_yaml = sc->resolved_yaml ? sc->resolved_yaml : "",
                          .seed = sc->seed,

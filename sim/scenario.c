@@ -203,6 +203,11 @@ static const key_row rows[] = {
      FIELD(meter.restore_dither_s, C_I64), .lo = 0, .hi = 3600, .def = "2 min",
      .doc = "Window W of the uniform delay [0, W] before a meter's first message after a restore"},
 
+    /* 13 % of smart meters were in prepayment mode at the end of 2022 (FACTS.md). */
+    {.path = "meter.prepayment_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(meter.prepayment_share, C_F64), .lo = 0, .hi = 1, .def = "13 %",
+     .doc = "Meters in prepayment mode (the rest in credit mode)"},
+
     /* A customer loses supply about once every 3 years for about an hour (FACTS.md). */
     {.path = "outages.background", .kind = V_BOOL, FIELD(outages.background, C_BOOL),
      .def = "true", .doc = "Background faults at HV feeder, LV substation and LV feeder level"},

@@ -69,6 +69,7 @@ typedef struct sim_scenario {
     struct {
         uint32_t register_digits; /* meter.register_digits: 6..12, default 9 [decimal digits of Wh] */
         int64_t restore_dither_s; /* meter.restore_dither [s] */
+        double prepayment_share;  /* meter.prepayment_share [fraction] */
     } meter;
 
     struct {

@@ -124,6 +124,7 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "meter:\n"
                                         "  register_digits: 9\n"
                                         "  restore_dither: 2 min\n"
+                                        "  prepayment_share: 13 %\n"
                                         "outages:\n"
                                         "  background: true\n"
                                         "  interruptions_per_year: 0.333\n"
@@ -590,7 +591,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 75);
+    cr_expect_eq(rows, 76);
     free(md);
 }
 

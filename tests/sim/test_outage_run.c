@@ -190,3 +190,43 @@ Test(outage_run, zero_dither_window_sends_restore_alerts_at_restoration)
     cr_expect_gt(alerts, 100);
     free(restored);
 }
+
+Test(outage_run, prepayment_meters_run_low_and_are_topped_up_by_utrn)
+{
+    /* Every household on prepayment (30 pounds at commissioning); in 3 weeks each runs
+     * below 5 pounds and tops up 20 pounds with a UTRN its meter accepts (firmware UTRN
+     * path, modelled crypto). */
+    snprintf(dir, sizeof dir, "/tmp/metersim-prepay-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(run_cmd("'%s' run '%s/tests/sim/data/small.yaml' -o '%s/p.h5' --quiet "
+                         "--set households=100 --set duration=\"21 d\" "
+                         "--set meter.prepayment_share=\"100 %%\"",
+                         getenv("METERSIM_BIN"), getenv("METERSIM_SOURCE_DIR"), dir),
+                 0);
+    char p[512];
+    snprintf(p, sizeof p, "%s/p.h5", dir);
+    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ev));
+    H5Tinsert(t, "t_s", HOFFSET(ev, t_s), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "household", HOFFSET(ev, household), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "code", HOFFSET(ev, code), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "value", HOFFSET(ev, value), H5T_NATIVE_INT64);
+    hsize_t d[2];
+    int r;
+    E = h5_read_all(f, "/events", t, d, &r);
+    n_ev = d[0];
+    cr_assert_not_null(E);
+    uint32_t ok = 0, refused = 0;
+    for (hsize_t k = 0; k < n_ev; k++)
+        if (E[k].code == 0x10008u) {
+            if (E[k].value == 2000)
+                ok++;
+            else
+                refused++;
+        }
+    cr_expect_eq(refused, 0, "every UTRN accepted");
+    cr_expect_gt(ok, 50, "top-ups: %u", ok);
+    H5Tclose(t);
+    H5Fclose(f);
+}

@@ -29,7 +29,9 @@
     X(SUPPLY_LOST, 0x10006, "outage cause (0 HV, 1 LV substation, 2 LV feeder, 3 storm)",      \
       "the grid cut the premises' supply")                                                     \
     X(HEADEND_REJECTED, 0x10007, "1 queue full, 2 over a rate threshold, 3 excluded",           \
-      "message reached the head-end but was not processed")
+      "message reached the head-end but was not processed")                                    \
+    X(TOPUP, 0x10008, "pence credited, -1 if the meter refused the UTRN",                      \
+      "a prepayment household typed a top-up UTRN at its meter")
 
 typedef enum sim_event_code {
 #define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,
