@@ -47,5 +47,14 @@ void grid_load_params_default(grid_load_params *p)
         .ev_smart_share = 0.0,
         .price = NULL,
         .price_ctx = NULL,
+        /* Demand response and feedback, off by default; values calibrated in test_dr.c
+         * (sources in load_crest.c "demand response"). */
+        .dr_engaged_share = 0.0,
+        .dr_response = 2.0,
+        .dr_horizon_h = 12.0,
+        .feedback_enabled = 0,
+        .feedback_cut = 0.19,
+        .feedback_tau_days = 14.0,
+        .feedback_days_installed = 0.0,
     };
 }

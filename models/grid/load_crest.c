@@ -35,8 +35,10 @@
  * Added to CREST for this simulator: reactive power per appliance (so meters see four
  * quadrants: motors lag, electronic and LED loads lead, PV exports), gas central heating
  * by degree-days with household heating schedules and hot-water draws, air-source heat
- * pumps with a temperature-dependent COP, rooftop PV from irradiance, and EV home charging
- * with an optional price-seeking start.
+ * pumps with a temperature-dependent COP, rooftop PV from irradiance, EV home charging
+ * with an optional price-seeking start, and demand response: price-following households
+ * that delay timer-able starts, and in-home-display feedback that fades (see "demand
+ * response" below).
  *
  * Calibration (tests/grid/test_load_crest.c): population median annual electricity near
  * the Ofgem medium TDCV 2,700 kWh/yr with quartiles near 1,800/4,100; after-diversity
@@ -56,7 +58,9 @@
  * only active occupancy drives demand here), bank holidays, shared activities within a
  * household beyond the common schedule shift, electric space heating other than heat
  * pumps (storage heaters, oil and LPG homes get no heating load), cooking on gas, battery
- * storage, the first night's EV charge when a run starts at night.
+ * storage, the first night's EV charge when a run starts at night; price response of loads
+ * without a timer (cooking, TV) and of heat pumps or batteries; a lasting residual of
+ * feedback.
  */
 #include "grid/load.h"
 #include "grid/weather.h"
@@ -302,6 +306,63 @@ static const cold_appl colds[N_COLD] = {{110, 18, 36, 0.8}, {75, 15, 35, 0.8}, {
 #define EV_SKIP 0.20
 #define EV_PF 0.99
 
+/* ---- demand response -------------------------------------------------------------------
+ * Prices.  A share dr_engaged_share of households follows prices; the flag is drawn once
+ * from the household's own stream "load.crest.dr", so it does not disturb the appliance
+ * stream, and the engaged set at a smaller share is a subset of that at a larger one.
+ * FACTS.md gives the range: under 9 % changed their peak use in the ComEd pilot, 28 % of
+ * engaged Agile customers shifted markedly.  Engaged households move the starts they can
+ * delay with a timer: washing machine (the tumble dryer follows the wash, as without DR),
+ * dishwasher, and EV charging of homes without a smart charger (smart chargers already
+ * seek the cheapest start, unchanged).  The rule, when such a start is wanted at t:
+ *   - look at the prices the hook has published for every start from t to the latest
+ *     that still finishes within dr_horizon_h (EV: before departure); a period not yet
+ *     published (NAN) is valued at a reference price, the mean of the published prices of
+ *     the previous 24 hours, i.e. what the household has seen lately;
+ *   - cost each candidate start (t and each later period boundary) with the appliance's
+ *     mean power profile (washer + expected dryer, dishwasher, charger);
+ *   - with probability min(1, dr_response x g), g = (cost now - cheapest) / cost now the
+ *     relative saving, delay the start to the cheapest candidate.  The probability grows
+ *     with the saving, so small price differences move little load and large ones most
+ *     of it;
+ *   - a delay chosen on published prices is kept; one that rests on the reference (the
+ *     cheapest future lies beyond publication, as always with real-time prices) is
+ *     re-decided at the next period boundary with the prices known then ("wait and see"),
+ *     without a new draw, until starting now is cheapest or the slack is used up.  With
+ *     real-time prices this releases every waiting load in the first period whose price
+ *     falls to the reference: the synchronised response of the Bremen study.
+ * A deferred washer/dishwasher start waits in the run table (PH_DEFER), drawing nothing; a
+ * second wish while one waits is queued behind it, so use is moved, never forgone.  The
+ * decision's draw comes from the household's appliance stream and is taken only when a
+ * cheaper start exists, so flat prices leave every result as with demand response off.
+ * dr_response = 2 is calibrated in test_dr.c: engaged households' own-price elasticity
+ * -0.26 (FACTS.md, UK dynamic-rate), measured as the relative change of consumption in
+ * 16:00-19:00 per relative change of that window's price against the day's mean price.
+ * A population with engaged share e responds about e times as much.
+ *
+ * Feedback.  A household with a working in-home display (grid_hh_ctx.ihd) cuts its
+ * discretionary power, lighting, screens (TV, electronics, computer) and the always-on
+ * load (standby and base load: switching off at the wall), by
+ *   feedback_cut x exp(-(feedback_days_installed + days since the run start) / tau)
+ * and nothing before installation.  Cooking, kettle, laundry, showers, cold appliances and
+ * heating are left alone.  The cut is applied to power (the energy-equivalent of shorter or
+ * fewer uses), so it draws nothing and a run with feedback keeps the random sequence of
+ * one without.  Discretionary loads are about a quarter of winter electricity, so the
+ * default cut 0.19 saves ~4.9 % on installation day and 3.9 % over the first week,
+ * calibrated in test_dr.c to the 3-5 % of FACTS.md (seed 004; 3.8 % over nine pilots,
+ * ACEEE 2012); tau 14 days follows seed 000 ("within a week or two ... back to normal");
+ * van Dam et al. found savings not sustained at 15 months.  Gas is not cut. */
+#define DRF_ENGAGED 1u
+#define DRF_IHD 2u
+#define DRF_EV_PROV 4u    /* the EV's deferral rests on reference prices */
+#define DR_REF_PERIODS 48 /* reference price: mean over the previous 24 h */
+/* A deferred washer or dishwasher start waits in the run table (its run_end is when it is
+ * due), so deferrals cost no state of their own; its run_phase holds these bits and the
+ * slack left after run_end, in periods. */
+#define PH_DEFER 0x80u
+#define PH_PROV 0x40u
+#define PH_LEFT 0x3Fu
+
 typedef struct slotinfo {
     uint8_t ls;    /* local slot of day 0..143 */
     uint8_t dt;    /* 0 weekday, 1 weekend */
@@ -343,13 +404,13 @@ typedef struct crest_hh {
     uint32_t cold_next[N_COLD]; /* next compressor toggle [s] */
     uint32_t run_end[MAX_RUN];  /* end of the running use's current phase [s] */
     uint8_t run_app[MAX_RUN];
-    uint8_t run_phase[MAX_RUN];
-    float intensity; /* behavioural scale of start rates [-] */
-    float stock;     /* scale of always-on, cold, lighting and screen power [-] */
-    float base_w;    /* always-on load incl. standby of owned appliances [W] */
-    float light_w;   /* power of one lit room [W] */
-    float light_thr; /* irradiance below which lights are needed [W/m2] */
-    float h_w_k;     /* gas heat-loss coefficient [W/K]; 0 without heating */
+    uint8_t run_phase[MAX_RUN]; /* 0, 1: phase; PH_DEFER: waiting on its timer (DR) */
+    float intensity;            /* behavioural scale of start rates [-] */
+    float stock;                /* scale of always-on, cold, lighting and screen power [-] */
+    float base_w;               /* always-on load incl. standby of owned appliances [W] */
+    float light_w;              /* power of one lit room [W] */
+    float light_thr;            /* irradiance below which lights are needed [W/m2] */
+    float h_w_k;                /* gas heat-loss coefficient [W/K]; 0 without heating */
     float pv_kwp;
     float ev_kwh;      /* mean charge per day [kWh] */
     float pv_w;        /* generation now [W] */
@@ -364,12 +425,16 @@ typedef struct crest_hh {
     int8_t shift;              /* schedule shift [slots] */
     uint8_t cold_own, cold_on; /* bit per cold appliance */
     uint8_t heat_on;
-    uint8_t ev;       /* 0 none, 1 plain, 2 smart */
-    uint8_t ev_state; /* 0 away/waiting for arrival, 1 plugged waiting, 2 charging */
-    uint8_t sched[6]; /* heating periods [slots]: wd on1 off1 on2 off2, we on off */
+    uint8_t ev;         /* 0 none, 1 plain, 2 smart */
+    uint8_t ev_state;   /* 0 away/waiting for arrival, 1 plugged waiting, 2 charging */
+    uint8_t sched[6];   /* heating periods [slots]: wd on1 off1 on2 off2, we on off */
+    uint8_t dr_flags;   /* DRF_* */
+    uint8_t dr_ev_left; /* slack of a deferred EV charge after ev_next [periods] */
 } crest_hh;
 
 enum { TOT_GAS, TOT_PV, TOT_HPE, TOT_HPH, TOT_EV };
+
+static void dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t);
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -525,6 +590,18 @@ static int crest_create(const grid_load_params *p, void **out, char *err, size_t
         p->heating_start_yday < 0 || p->heating_start_yday > 365 || p->heating_end_yday < 0 ||
         p->heating_end_yday > 365)
         goto bad;
+    /* Demand response: the slack of a deferral is held in 10-minute slots (at most 255). */
+    if (!(p->dr_engaged_share >= 0 && p->dr_engaged_share <= 1) || !(p->dr_response >= 0) ||
+        !isfinite(p->dr_response) || !(p->dr_horizon_h >= 0 && p->dr_horizon_h <= 24) ||
+        !(p->feedback_cut >= 0 && p->feedback_cut <= 1) ||
+        !(p->feedback_tau_days > 0 && isfinite(p->feedback_tau_days)) ||
+        !isfinite(p->feedback_days_installed)) {
+        snprintf(err, errlen,
+                 "crest load model: invalid demand response (dr.engaged_share and "
+                 "feedback.cut in 0..1, dr.response >= 0, dr.horizon_h in 0..24, "
+                 "feedback.tau_days > 0)");
+        return -1;
+    }
     crest_model *m = calloc(1, sizeof *m);
     if (!m) goto oom;
     m->p = *p;
@@ -765,6 +842,10 @@ static void end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
 {
     int a = h->run_app[i];
     const appliance *ap = &appliances[a];
+    if (h->run_phase[i] & PH_DEFER) {
+        dr_due(m, h, i, t);
+        return;
+    }
     if (h->run_phase[i] == 0 && ap->w2 > 0) {
         h->run_phase[i] = 1;
         h->run_end[i] = t + draw_minutes(h, ap->min2, false);
@@ -779,6 +860,213 @@ static void end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
         double share = DRYER_SHARE * (1.0 + 0.4 * m->lday_cs[si->lday]);
         if (uni(h) < share) start_appliance(m, h, A_DRYER, t);
     }
+}
+
+/* ---- demand response (see "demand response" above) ------------------------------------ */
+
+static bool dr_follows(const crest_model *m, const crest_hh *h)
+{
+    return m->p.price && (h->dr_flags & DRF_ENGAGED);
+}
+
+/* Mean power profile of a run: up to three phases back to back. */
+typedef struct dr_profile {
+    double w[3]; /* [W] */
+    double s[3]; /* [s] */
+    int n;
+    double dur; /* [s] */
+} dr_profile;
+
+static void dr_phase(dr_profile *pr, double w, double s)
+{
+    pr->w[pr->n] = w;
+    pr->s[pr->n] = s;
+    pr->n++;
+    pr->dur += s;
+}
+
+static dr_profile dr_appliance_profile(const crest_model *m, const crest_hh *h, int a, uint32_t t)
+{
+    const appliance *ap = &appliances[a];
+    dr_profile pr = {.n = 0};
+    dr_phase(&pr, ap->w1, ap->min1 * 60.0);
+    if (ap->w2 > 0) dr_phase(&pr, ap->w2, ap->min2 * 60.0);
+    if (a == A_WASHER && owns(h, A_DRYER)) {
+        const slotinfo *si = slot_of(m, t / SLOT_S);
+        double share = DRYER_SHARE * (1.0 + 0.4 * m->lday_cs[si->lday]);
+        dr_phase(&pr, share * appliances[A_DRYER].w1, appliances[A_DRYER].min1 * 60.0);
+    }
+    return pr;
+}
+
+/* Published price of period K, NAN if not yet known. */
+static double dr_price(const crest_model *m, uint32_t k)
+{
+    return m->p.price(m->p.price_ctx, k);
+}
+
+/* Mean published price of the DR_REF_PERIODS periods before K; NAN if none is known. */
+static double dr_reference(const crest_model *m, uint32_t k)
+{
+    double sum = 0;
+    int n = 0;
+    for (uint32_t j = k > DR_REF_PERIODS ? k - DR_REF_PERIODS : 0; j < k; j++) {
+        double v = dr_price(m, j);
+        if (!isnan(v)) sum += v, n++;
+    }
+    return n ? sum / n : NAN;
+}
+
+/* Cost of PR started at S [price unit x J]; unpublished periods at REF, flagged in *EST. */
+static double dr_cost(const crest_model *m, const dr_profile *pr, double s, double ref, bool *est)
+{
+    double cost = 0, u = s;
+    *est = false;
+    for (int i = 0; i < pr->n; i++) {
+        double end = u + pr->s[i];
+        while (u < end) {
+            double pe = (floor(u / SIM_PERIOD_S) + 1) * SIM_PERIOD_S;
+            double v = dr_price(m, (uint32_t)(u / SIM_PERIOD_S));
+            if (isnan(v)) {
+                v = ref;
+                *est = true;
+            }
+            cost += pr->w[i] * v * (fmin(pe, end) - u);
+            u = fmin(pe, end);
+        }
+    }
+    return cost;
+}
+
+/* When to start PR, wanted at T, at the latest at LATEST: T (now) or a later period
+ * boundary.  FIRST: a new wish, which the household follows with probability
+ * min(1, dr_response x relative saving), drawn from its stream only when a cheaper start
+ * exists (so flat prices draw nothing); otherwise the re-decision of a deferral already
+ * made, without a draw.  *PROV: the cheapest start rests on reference prices, so the
+ * returned time is the next boundary, where the household decides again. */
+static double dr_plan(const crest_model *m, crest_hh *h, const dr_profile *pr, uint32_t t,
+                      double latest, bool first, bool *prov)
+{
+    *prov = false;
+    uint32_t k = t / SIM_PERIOD_S;
+    double now_p = dr_price(m, k);
+    double next_b = (double)(k + 1) * SIM_PERIOD_S;
+    if (isnan(now_p) || next_b > latest) return t;
+    double ref = dr_reference(m, k);
+    if (isnan(ref)) ref = now_p;
+    bool est;
+    double c_now = dr_cost(m, pr, t, ref, &est), c_best = c_now, best = t;
+    double tol = 1e-9 * fabs(c_now); /* equal prices split differently must not look cheaper */
+    bool est_best = false;
+    for (double s = next_b; s <= latest; s += SIM_PERIOD_S) {
+        double c = dr_cost(m, pr, s, ref, &est);
+        if (c < c_best - tol) c_best = c, best = s, est_best = est;
+    }
+    if (best == t) return t;
+    if (first) {
+        double g = (c_now - c_best) / fmax(fabs(c_now), 1e-9);
+        if (uni(h) >= m->p.dr_response * g) return t;
+    }
+    *prov = est_best;
+    return est_best ? next_b : best;
+}
+
+/* Whole periods from AT to LATEST, at most MAX. */
+static unsigned dr_slack(double latest, double at, unsigned max)
+{
+    return (unsigned)clampd(floor((latest - at) / SIM_PERIOD_S), 0, max);
+}
+
+static void dr_ev_set(crest_hh *h, double at, double latest, bool prov)
+{
+    h->dr_ev_left = (uint8_t)dr_slack(latest, at, UINT8_MAX);
+    if (prov)
+        h->dr_flags |= DRF_EV_PROV;
+    else
+        h->dr_flags &= (uint8_t)~DRF_EV_PROV;
+}
+
+static uint8_t dr_phase_bits(double at, double latest, bool prov)
+{
+    return (uint8_t)(PH_DEFER | (prov ? PH_PROV : 0u) | dr_slack(latest, at, PH_LEFT));
+}
+
+/* Whether A is on (not merely waiting), ignoring run slot SKIP; the latest time a deferred
+ * start of A is due (0: none). */
+static bool dr_busy(const crest_hh *h, int a, unsigned skip, uint32_t *wait_until)
+{
+    bool on = false;
+    *wait_until = 0;
+    for (unsigned i = 0; i < h->n_run; i++) {
+        if (h->run_app[i] != a || i == skip) continue;
+        if (!(h->run_phase[i] & PH_DEFER))
+            on = true;
+        else if (h->run_end[i] > *wait_until)
+            *wait_until = h->run_end[i];
+    }
+    return on;
+}
+
+/* A start of A wanted at T: defer it (true) or let it start now (false).  While A is on, the
+ * wish is refused as without demand response (CREST: an appliance on cannot start again);
+ * while a deferred load of A waits, the new one is queued behind it, so no use is lost. */
+static bool dr_defer(const crest_model *m, crest_hh *h, int a, uint32_t t)
+{
+    if ((a != A_WASHER && a != A_DISHWASHER) || !dr_follows(m, h) || h->n_run >= MAX_RUN)
+        return false;
+    uint32_t waiting;
+    if (dr_busy(h, a, MAX_RUN, &waiting)) return false;
+    dr_profile pr = dr_appliance_profile(m, h, a, t);
+    if (waiting) {
+        double at = ceil((waiting + pr.dur) / SIM_PERIOD_S) * SIM_PERIOD_S;
+        add_run(h, a, sat_u32(at));
+        h->run_phase[h->n_run - 1] = PH_DEFER;
+        return true;
+    }
+    double latest = t + m->p.dr_horizon_h * 3600.0 - pr.dur;
+    bool prov;
+    double at = dr_plan(m, h, &pr, t, latest, true, &prov);
+    if (at <= t) return false;
+    add_run(h, a, sat_u32(at));
+    h->run_phase[h->n_run - 1] = dr_phase_bits(at, latest, prov);
+    return true;
+}
+
+/* The deferred start in run slot I comes due at T: decide again if the deferral rested on
+ * reference prices, else start (the run slot becomes the run). */
+static void dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
+{
+    int a = h->run_app[i];
+    const appliance *ap = &appliances[a];
+    uint8_t ph = h->run_phase[i];
+    if (ph & PH_PROV) {
+        double latest = t + (double)(ph & PH_LEFT) * SIM_PERIOD_S;
+        dr_profile pr = dr_appliance_profile(m, h, a, t);
+        bool prov;
+        double at = dr_plan(m, h, &pr, t, latest, false, &prov);
+        if (at > t) {
+            h->run_end[i] = sat_u32(at);
+            h->run_phase[i] = dr_phase_bits(at, latest, prov);
+            return;
+        }
+    }
+    uint32_t waiting;
+    if (dr_busy(h, a, i, &waiting)) { /* a queued load's turn came before the last ended */
+        h->run_end[i] = (t / SIM_PERIOD_S + 1) * SIM_PERIOD_S;
+        h->run_phase[i] = PH_DEFER;
+        return;
+    }
+    h->run_phase[i] = 0;
+    h->run_end[i] = t + draw_minutes(h, ap->min1, ap->flags & F_EXP);
+}
+
+/* Feedback multiplier of discretionary power at T [-]: 1 without a working IHD. */
+static double fb_factor(const crest_model *m, const crest_hh *h, uint32_t t)
+{
+    if (!m->p.feedback_enabled || !(h->dr_flags & DRF_IHD)) return 1.0;
+    double age = m->p.feedback_days_installed + t / (double)SIM_DAY_S;
+    if (age < 0) return 1.0;
+    return 1.0 - m->p.feedback_cut * exp(-age / m->p.feedback_tau_days);
 }
 
 /* Pick which appliance starts at T (slot rates), and start it unless thinned. */
@@ -796,7 +1084,7 @@ static void appliance_event(const crest_model *m, crest_hh *h, uint32_t t)
         u -= rates[a];
         a++;
     }
-    if (tot > 0 && rates[a] > 0) start_appliance(m, h, a, t);
+    if (tot > 0 && rates[a] > 0 && !dr_defer(m, h, a, t)) start_appliance(m, h, a, t);
     h->app_next = next_start(m, h, t);
 }
 
@@ -988,6 +1276,13 @@ static void ev_event(const crest_model *m, crest_hh *h, uint32_t t)
                 if (off < t) off = t;
                 start = off <= latest ? off : t;
             }
+        } else if (dr_follows(m, h)) {
+            dr_profile pr = {.n = 0};
+            dr_phase(&pr, m->p.ev_charger_kw * 1000.0, dur);
+            double latest = dep - dur;
+            bool prov;
+            start = dr_plan(m, h, &pr, t, latest, true, &prov);
+            dr_ev_set(h, start, latest, prov && start > t);
         }
         h->ev_stop = sat_u32(ceil(start + dur));
         if (start <= t) {
@@ -1000,6 +1295,19 @@ static void ev_event(const crest_model *m, crest_hh *h, uint32_t t)
         return;
     }
     if (h->ev_state == 1) {
+        if (h->dr_flags & DRF_EV_PROV) { /* re-decide a wait-and-see deferral */
+            dr_profile pr = {.n = 0};
+            dr_phase(&pr, m->p.ev_charger_kw * 1000.0, (double)(h->ev_stop - t));
+            double latest = t + (double)h->dr_ev_left * SIM_PERIOD_S;
+            bool prov;
+            double at = dr_plan(m, h, &pr, t, latest, false, &prov);
+            dr_ev_set(h, at, latest, prov && at > t);
+            if (at > t) {
+                h->ev_next = sat_u32(at);
+                h->ev_stop = sat_u32(ceil(at + pr.dur));
+                return;
+            }
+        }
         h->ev_state = 2;
         h->ev_next = h->ev_stop > t ? h->ev_stop : t + 1;
         return;
@@ -1008,9 +1316,11 @@ static void ev_event(const crest_model *m, crest_hh *h, uint32_t t)
 }
 
 /* Power now, the gas and heat-pump readings, and the time of the next change. */
-static uint32_t crest_power(const crest_model *m, crest_hh *h, int32_t *p_mw, int32_t *q_mvar)
+static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int32_t *p_mw,
+                            int32_t *q_mvar)
 {
-    double p = h->base_w, q = h->base_w * tan_phi(BASE_PF), hp = 0;
+    double fb = fb_factor(m, h, now);
+    double p = h->base_w * fb, q = h->base_w * fb * tan_phi(BASE_PF), hp = 0;
     double gas = 0;
     uint32_t next = h->occ_next;
     if (h->app_next < next) next = h->app_next;
@@ -1021,8 +1331,12 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, int32_t *p_mw, in
         int a = h->run_app[i];
         const appliance *ap = &appliances[a];
         double w, pf;
+        if (h->run_phase[i] & PH_DEFER) { /* waiting on its timer: draws nothing yet */
+            if (h->run_end[i] < next) next = h->run_end[i];
+            continue;
+        }
         if (a == A_LIGHT) {
-            w = h->light_w;
+            w = h->light_w * fb;
             pf = ap->pf1;
         } else if (a == A_DHW) {
             if (h->heating == GRID_HEAT_GAS) {
@@ -1038,6 +1352,7 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, int32_t *p_mw, in
             pf = h->run_phase[i] ? ap->pf2 : ap->pf1;
             if (ap->flags & F_STOCK) w *= h->stock;
             w -= ap->standby_w * m->elec_scale * h->stock; /* its standby is in base_w */
+            if (ap->flags & F_STOCK) w *= fb;              /* screens */
         }
         p += w;
         q += w * tan_phi(pf);
@@ -1134,7 +1449,7 @@ static uint32_t crest_hh_step(const void *model, void *hh, uint32_t now, int32_t
             break;
         }
     }
-    return crest_power(m, h, p_mw, q_mvar);
+    return crest_power(m, h, now, p_mw, q_mvar);
 }
 
 static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx *ctx,
@@ -1145,6 +1460,10 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
     crest_hh *h = hh;
     memset(h, 0, sizeof *h);
     sim_rng_seed(&h->rng, p->seed, ctx->id, "load.crest");
+    sim_rng dr; /* its own stream: drawing it leaves "load.crest" as it was */
+    sim_rng_seed(&dr, p->seed, ctx->id, "load.crest.dr");
+    if (sim_rng_uniform(&dr) < p->dr_engaged_share) h->dr_flags |= DRF_ENGAGED;
+    if (ctx->ihd) h->dr_flags |= DRF_IHD;
     h->region = (uint8_t)(ctx->region < GRID_WEATHER_REGIONS ? ctx->region : 0);
 
     /* Static attributes: always the same number of draws in the same order, so a change
@@ -1246,7 +1565,7 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
         ev_next_arrival(m, h, 0);
     else
         h->ev_next = GRID_NEVER;
-    return crest_power(m, h, p_mw, q_mvar);
+    return crest_power(m, h, 0, p_mw, q_mvar);
 }
 
 static uint32_t crest_hh_init(const void *model, void *hh, uint64_t hh_id, int32_t *p_mw,
@@ -1271,7 +1590,8 @@ static void crest_hh_attrs(const void *model, const void *hh, grid_hh_attrs *out
                            .heating = h->heating,
                            .ev = h->ev,
                            .pv_kwp = h->pv_kwp,
-                           .ev_kwh_day = h->ev_kwh};
+                           .ev_kwh_day = h->ev_kwh,
+                           .dr_engaged = (h->dr_flags & DRF_ENGAGED) != 0};
 }
 
 static void crest_hh_totals(const void *model, const void *hh, grid_hh_totals *out)

@@ -62,6 +62,19 @@ typedef struct grid_load_params {
      * chargers start between 00:30 and 01:00 local time (an Economy 7 style timer). */
     double (*price)(void *ctx, uint32_t period);
     void *price_ctx;
+
+    /* Demand response ("crest" only; load_crest.c "demand response" gives the rules and
+     * sources).  Engaged households read `price` above, and only what it has published.
+     * Defaults leave it off (no household engaged, feedback disabled), and then every
+     * result is exactly what it was before these fields existed. */
+    double dr_engaged_share;        /* share of households that follow prices [-], 0..1 */
+    double dr_response;             /* shift probability per unit relative saving [-], >= 0 */
+    double dr_horizon_h;            /* latest acceptable finish of a washer/dishwasher run after
+                                     * the household wanted it started [h], 0..24 */
+    int feedback_enabled;           /* 1: households with a working IHD (grid_hh_ctx.ihd) save */
+    double feedback_cut;            /* cut of discretionary power on installation day [-], 0..1 */
+    double feedback_tau_days;       /* e-folding time of the cut [d], > 0 */
+    double feedback_days_installed; /* IHD age at the run start [d]; < 0: installed later */
 } grid_load_params;
 
 /* What the engine knows about a household when it initialises it. */
@@ -70,6 +83,8 @@ typedef struct grid_hh_ctx {
     uint64_t id;      /* global household id: the random streams' entity */
     uint16_t region;  /* 1..14: DNO licence area (topology region + 1); 0: unknown */
     uint8_t dwelling; /* grid_dwelling (topology.h: 0 house, 1 flat) or GRID_DWELLING_UNKNOWN */
+    uint8_t ihd;      /* 1: a working in-home display (the HAN reaches it); 0: none or
+                       * unreachable, so no feedback.  Zero-initialised callers get 0. */
 } grid_hh_ctx;
 
 typedef enum grid_heating {
@@ -81,12 +96,13 @@ typedef enum grid_heating {
 
 /* Static attributes of a household, for the trace's /households table. */
 typedef struct grid_hh_attrs {
-    uint8_t occupants; /* 1..5 [-] */
-    uint8_t dwelling;  /* grid_dwelling */
-    uint8_t heating;   /* grid_heating */
-    uint8_t ev;        /* 0 none, 1 charges on arrival, 2 smart-charges */
-    float pv_kwp;      /* array size, 0 without PV [kWp] */
-    float ev_kwh_day;  /* mean energy charged per day [kWh/d] */
+    uint8_t occupants;  /* 1..5 [-] */
+    uint8_t dwelling;   /* grid_dwelling */
+    uint8_t heating;    /* grid_heating */
+    uint8_t ev;         /* 0 none, 1 charges on arrival, 2 smart-charges */
+    float pv_kwp;       /* array size, 0 without PV [kWp] */
+    float ev_kwh_day;   /* mean energy charged per day [kWh/d] */
+    uint8_t dr_engaged; /* 1: follows prices (shifts washing, dishwashing, EV charging) */
 } grid_hh_attrs;
 
 /* Energy by end use since the household's init, integrated up to its last step. */
@@ -112,7 +128,7 @@ typedef struct grid_load_ops {
 
     /* Optional (NULL when the model lacks them). */
     /* hh_init with what the engine knows of the household; hh_init(id) is the same as
-     * ctx {id, region 0, GRID_DWELLING_UNKNOWN}. */
+     * ctx {id, region 0, GRID_DWELLING_UNKNOWN, ihd 0}. */
     uint32_t (*hh_init_ctx)(const void *model, void *hh, const grid_hh_ctx *ctx, int32_t *p_mw,
                             int32_t *q_mvar);
     /* Gas power now [W]; valid after each hh_init/hh_step, changes only at their events. */
