@@ -788,7 +788,8 @@ static int area_alloc(area *a, char *err, size_t errlen)
         if (E.ops->hh_init_ctx) {
             grid_hh_ctx ctx = {.id = id,
                                .region = a->region,
-                               .dwelling = (uint8_t)grid_topology_dwelling(E.topo, (uint32_t)id)};
+                               .dwelling = (uint8_t)grid_topology_dwelling(E.topo, (uint32_t)id),
+                               .ihd = net_han_band_used(&E.han[id], NET_HAN_IHD) >= 0};
             next = E.ops->hh_init_ctx(E.model, hh, &ctx, &a->p_mw[i], &a->q_mvar[i]);
         } else {
             next = E.ops->hh_init(E.model, hh, id, &a->p_mw[i], &a->q_mvar[i]);
@@ -1191,6 +1192,13 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     lp.ev_charger_kw = sc->load.ev_charger_w / 1000.0;
     lp.ev_kwh_per_day = sc->load.ev_kwh_per_day;
     lp.ev_smart_share = sc->load.ev_smart_share;
+    lp.dr_engaged_share = sc->load.dr_engaged_share;
+    lp.dr_response = sc->load.dr_response;
+    lp.dr_horizon_h = sc->load.dr_horizon_s / 3600.0;
+    lp.feedback_enabled = sc->load.feedback;
+    lp.feedback_cut = sc->load.feedback_cut;
+    lp.feedback_tau_days = sc->load.feedback_tau_s / SIM_DAY_S;
+    lp.feedback_days_installed = sc->load.feedback_age_s / SIM_DAY_S;
     lp.price = price_hook;
     lp.price_ctx = NULL;
     if (E.ops->create(&lp, &E.model, err, errlen)) return 1;
@@ -1339,6 +1347,47 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     }
     free(all);
 
+    /* Home-area networks: reachability and CSMA/CA statistics per premises (analytic). */
+    net_han_config_default(&E.han_cfg);
+    E.han_cfg.dual_band_share = sc->han.dual_band_share;
+    if (net_han_config_check(&E.han_cfg) != 0) {
+        snprintf(err, errlen, "han: invalid configuration");
+        goto out;
+    }
+    E.han = malloc((size_t)sc->households * sizeof *E.han);
+    if (!E.han) goto oom;
+    for (uint32_t id = 0; id < sc->households; id++) {
+        net_han_params hp;
+        net_han_draw_params(&E.han_cfg, sc->seed, id, &hp);
+        hp.dwelling = (uint8_t)(rows[id].dwelling == GRID_FLAT ? NET_HAN_FLAT : NET_HAN_HOUSE);
+        if (net_han_init(&E.han[id], &E.han_cfg, sc->seed, id, &hp) != 0) {
+            snprintf(err, errlen, "han: premises %u: initialisation failed", id);
+            goto out;
+        }
+    }
+
+    /* The head-end's processing: one queue model for the whole run (net/headend.h). */
+    net_he_config hc;
+    net_he_config_default(&hc);
+    hc.seed = sc->seed;
+    hc.servers = sc->headend.servers;
+    hc.queue_cap = sc->headend.queue_capacity;
+    hc.priority = strcmp(sc->headend.discipline, "priority") == 0;
+    hc.dno_delay_s = sc->headend.dno_delay_s;
+    hc.series_step_s = 1.0;
+    hc.series_bins = E.end_s;
+    hc.cls[NET_HE_ALERT_OUTAGE].service_s = sc->headend.alert_service_s;
+    hc.cls[NET_HE_ALERT_RESTORE].service_s = sc->headend.alert_service_s;
+    hc.cls[NET_HE_PROFILE_READ].service_s = sc->headend.read_service_s;
+    E.restore_s = malloc((size_t)sc->households * sizeof *E.restore_s);
+    E.known_s = malloc((size_t)sc->households * sizeof *E.known_s);
+    if (!E.restore_s || !E.known_s) goto oom;
+    for (uint32_t i = 0; i < sc->households; i++) E.restore_s[i] = E.known_s[i] = NAN;
+    if (net_he_create(&hc, he_done, NULL, &E.he) != 0) {
+        snprintf(err, errlen, "head-end model: invalid configuration");
+        goto out;
+    }
+
     sim_platform_spec ps = {.n_areas = E.n_areas,
                             .uplink_bps = sc->wan.uplink_bps,
                             .uplink_latency_s = sc->wan.uplink_latency_s,
@@ -1364,25 +1413,21 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
             }
         }
 
-    /* Home-area networks: reachability and CSMA/CA statistics per premises (analytic). */
-    net_han_config_default(&E.han_cfg);
-    E.han_cfg.dual_band_share = sc->han.dual_band_share;
-    if (net_han_config_check(&E.han_cfg) != 0) {
-        snprintf(err, errlen, "han: invalid configuration");
-        goto out;
-    }
-    E.han = malloc((size_t)sc->households * sizeof *E.han);
-    if (!E.han) goto oom;
-    for (uint32_t id = 0; id < sc->households; id++) {
-        net_han_params hp;
-        net_han_draw_params(&E.han_cfg, sc->seed, id, &hp);
-        hp.dwelling = (uint8_t)(rows[id].dwelling == GRID_FLAT ? NET_HAN_FLAT : NET_HAN_HOUSE);
-        if (E.ops->hh_attrs) hp.has_gas = rows[id].heating == 1 || rows[id].heating == 2;
-        if (net_han_init(&E.han[id], &E.han_cfg, sc->seed, id, &hp) != 0) {
-            snprintf(err, errlen, "han: premises %u: initialisation failed", id);
-            goto out;
+    /* Gas meters follow the household model's heating; the IHD's reach (placement draws do
+     * not depend on which devices exist) was known before the households were set up. */
+    if (E.ops->hh_attrs)
+        for (uint32_t id = 0; id < sc->households; id++) {
+            bool gas = rows[id].heating == 1 || rows[id].heating == 2;
+            if (gas == net_han_present(&E.han[id], NET_HAN_GSME)) continue;
+            net_han_params hp;
+            net_han_draw_params(&E.han_cfg, sc->seed, id, &hp);
+            hp.dwelling = (uint8_t)(rows[id].dwelling == GRID_FLAT ? NET_HAN_FLAT : NET_HAN_HOUSE);
+            hp.has_gas = gas;
+            if (net_han_init(&E.han[id], &E.han_cfg, sc->seed, id, &hp) != 0) {
+                snprintf(err, errlen, "han: premises %u: initialisation failed", id);
+                goto out;
+            }
         }
-    }
 
     sim_trace_info ti = {.version = METERSIM_VERSION,
                          .firmware_build = E.abi->version(),
@@ -1400,28 +1445,6 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     }
     free(rows);
     rows = NULL;
-
-    /* The head-end's processing: one queue model for the whole run (net/headend.h). */
-    net_he_config hc;
-    net_he_config_default(&hc);
-    hc.seed = sc->seed;
-    hc.servers = sc->headend.servers;
-    hc.queue_cap = sc->headend.queue_capacity;
-    hc.priority = strcmp(sc->headend.discipline, "priority") == 0;
-    hc.dno_delay_s = sc->headend.dno_delay_s;
-    hc.series_step_s = 1.0;
-    hc.series_bins = E.end_s;
-    hc.cls[NET_HE_ALERT_OUTAGE].service_s = sc->headend.alert_service_s;
-    hc.cls[NET_HE_ALERT_RESTORE].service_s = sc->headend.alert_service_s;
-    hc.cls[NET_HE_PROFILE_READ].service_s = sc->headend.read_service_s;
-    E.restore_s = malloc((size_t)sc->households * sizeof *E.restore_s);
-    E.known_s = malloc((size_t)sc->households * sizeof *E.known_s);
-    if (!E.restore_s || !E.known_s) goto oom;
-    for (uint32_t i = 0; i < sc->households; i++) E.restore_s[i] = E.known_s[i] = NAN;
-    if (net_he_create(&hc, he_done, NULL, &E.he) != 0) {
-        snprintf(err, errlen, "head-end model: invalid configuration");
-        goto out;
-    }
 
     E.region_w = calloc((size_t)E.windows * sc->topology.regions, sizeof *E.region_w);
     E.price_p_kwh = malloc((size_t)E.windows * sizeof *E.price_p_kwh);

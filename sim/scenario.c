@@ -179,6 +179,29 @@ static const key_row rows[] = {
     {.path = "load.ev.smart_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      FIELD(load.ev_smart_share, C_F64), .lo = 0, .hi = 1, .def = "0 %",
      .doc = "EV homes that charge in the cheapest published periods; crest"},
+    /* Demand response (crest): FACTS.md "Prices and demand response". */
+    {.path = "load.dr.engaged_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.dr_engaged_share, C_F64), .lo = 0, .hi = 1, .def = "0 %",
+     .doc = "Households that move washing, dishwashing, drying and EV charging to cheaper "
+            "published periods (Agile: 28 % of engaged customers shifted markedly)"},
+    {.path = "load.dr.response", .kind = V_REAL, FIELD(load.dr_response, C_F64), .lo = 0,
+     .hi = 1000, .def = "2", .doc = "Shift probability per unit relative saving (2 gives "
+                                    "elasticity -0.26)"},
+    {.path = "load.dr.horizon", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(load.dr_horizon_s, C_F64), .lo = 0, .hi = DAYS(1), .def = "12 h",
+     .doc = "Latest acceptable finish of a shifted run after it was wanted"},
+    {.path = "load.feedback.enabled", .kind = V_BOOL, FIELD(load.feedback, C_BOOL),
+     .def = "false", .doc = "Households whose in-home display works (HAN) save energy"},
+    {.path = "load.feedback.cut", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.feedback_cut, C_F64), .lo = 0, .hi = 1, .def = "19 %",
+     .doc = "Cut of discretionary power (lighting, screens, standby) when the IHD is new "
+            "(about 4 % of all use: 3-5 %, seed 004)"},
+    {.path = "load.feedback.tau", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(load.feedback_tau_s, C_F64), .lo = 3600, .hi = DAYS(400), .def = "14 d",
+     .doc = "Time constant of the fading of the saving (back to normal within weeks, seed 000)"},
+    {.path = "load.feedback.installed_before", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(load.feedback_age_s, C_F64), .lo = 0, .hi = DAYS(10000), .def = "0 s",
+     .doc = "Age of the IHDs at the run start"},
     {.path = "load.clock_bst", .kind = V_BOOL, FIELD(load.clock_bst, C_BOOL), .def = "true",
      .doc = "People live by GMT/BST clock time (else UTC); crest"},
 

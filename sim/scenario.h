@@ -54,6 +54,13 @@ typedef struct sim_scenario {
         double ev_kwh_per_day;       /* load.ev.kwh_per_day [kWh/d] */
         double ev_smart_share;       /* load.ev.smart_share [fraction] */
         bool clock_bst;              /* load.clock_bst */
+        double dr_engaged_share;     /* load.dr.engaged_share [fraction] */
+        double dr_response;          /* load.dr.response [-] */
+        double dr_horizon_s;         /* load.dr.horizon [s] */
+        bool feedback;               /* load.feedback.enabled */
+        double feedback_cut;         /* load.feedback.cut [fraction] */
+        double feedback_tau_s;       /* load.feedback.tau [s] */
+        double feedback_age_s;       /* load.feedback.installed_before [s] */
     } load;
 
     struct {
