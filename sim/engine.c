@@ -11,6 +11,7 @@
 #include "grid/price.h"
 #include "net/han.h"
 #include "net/headend.h"
+#include "net/wantech.h"
 #include "net/wan.h"
 #include "platform.h"
 #include "progress.h"
@@ -91,6 +92,14 @@ typedef struct area {
     uint32_t *clp_t0;       /* restoration the cold-load pickup runs from [s] */
     float *clp_gain;        /* extra demand at clp_t0 [fraction]; 0 = none */
     sim_rng *behave;        /* each household's behaviour stream (top-up timing) */
+    net_wt_hh *wt;          /* WAN technology and mesh route per household (wan.technology) */
+    sim_rng *wtr;           /* ... and its "wan.link" stream */
+    net_wt_site site;       /* the area's cell site / base station: backup power */
+    uint32_t n_off;         /* households without supply now */
+    double uplink_bps, uplink_latency_s;
+    struct deferred { double t; net_msg *m; uint32_t bytes; } *defq; /* sends waiting [s] */
+    uint32_t n_def, cap_def;
+    uint64_t lost[8];       /* messages lost by net_wt_cause */
     int32_t *gas_w;         /* gas burnt now [W]; NULL when the load model has no gas */
     int64_t *gas_ws;        /* gas energy in the open period [W s] */
     uint32_t *gas_day;      /* gas per period of the current trace day [Wh], 48 per household */
@@ -163,6 +172,8 @@ static struct engine {
     double *price_p_kwh;    /* [window] unit price of the households' tariff [p/kWh] */
     double *wholesale;      /* [window] day-ahead wholesale price [GBP/MWh] */
     net_han_config han_cfg;
+    net_wt_config wt_cfg;
+    bool wt_on;             /* wan.technology: model */
     net_han *han;           /* per household */
     double *restore_s; /* per household: last restoration [s], NAN if none */
     double *known_s;   /* per household: its restore alert reached the DNO [s], NAN if not */
@@ -281,9 +292,60 @@ static void msg_put(net_msg *m)
     if (E.n_free < sizeof E.free_msgs / sizeof E.free_msgs[0]) E.free_msgs[E.n_free++] = m;
 }
 
-/* Hand a message to the area's cell queue; the head-end records its delivery. */
-static void send(area *a, const net_msg *m, uint32_t bytes)
+static void defer_push(area *a, double t, net_msg *m, uint32_t bytes)
 {
+    if (a->n_def == a->cap_def) {
+        uint32_t cap = a->cap_def ? a->cap_def * 2 : 64;
+        struct deferred *v = realloc(a->defq, cap * sizeof *v);
+        if (!v) {
+            E.ev_oom = 1;
+            msg_put(m);
+            return;
+        }
+        a->defq = v;
+        a->cap_def = cap;
+    }
+    uint32_t k = a->n_def++;
+    while (k > 0 && a->defq[(k - 1) / 2].t > t) {
+        a->defq[k] = a->defq[(k - 1) / 2];
+        k = (k - 1) / 2;
+    }
+    a->defq[k] = (struct deferred){t, m, bytes};
+}
+
+static struct deferred defer_pop(area *a)
+{
+    struct deferred top = a->defq[0], x = a->defq[--a->n_def];
+    uint32_t k = 0;
+    for (;;) {
+        uint32_t c = 2 * k + 1;
+        if (c >= a->n_def) break;
+        if (c + 1 < a->n_def && a->defq[c + 1].t < a->defq[c].t) c++;
+        if (!(a->defq[c].t < x.t)) break;
+        a->defq[k] = a->defq[c];
+        k = c;
+    }
+    if (a->n_def) a->defq[k] = x;
+    return top;
+}
+
+/* Household I sends M: through its WAN technology (mesh hops, SMS wake-up, loss, the site's
+ * power) into the area's cell queue; the head-end records its delivery. */
+static void send(area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_msg *m,
+                 uint32_t bytes)
+{
+    double delay = 0;
+    if (E.wt_on) {
+        net_wt_send o;
+        bool up = net_wt_site_up(&E.wt_cfg, &a->site, t);
+        if (net_wt_message(&E.wt_cfg, &a->wt[i], &a->wtr[i], kind, bytes, up, &o) != 0 ||
+            o.cause != NET_WT_DELIVERED) {
+            a->lost[o.cause < 8 ? o.cause : 7]++;
+            record(t, a->hh0 + i, SIM_EV_WAN_LOST, o.cause);
+            return;
+        }
+        delay = o.delay_s;
+    }
     net_msg *msg = msg_get();
     if (!msg) {
         E.ev_oom = 1; /* reported as a trace failure: the run cannot stay faithful */
@@ -292,8 +354,11 @@ static void send(area *a, const net_msg *m, uint32_t bytes)
     *msg = *m;
     msg->area = a->id;
     msg->bytes = bytes;
-    sim_cell_send(a->cell, msg, bytes);
     a->sent++;
+    if (delay > 0)
+        defer_push(a, t + delay, msg, bytes);
+    else
+        sim_cell_send(a->cell, msg, bytes);
 }
 
 /* ---- households ---------------------------------------------------------------------- */
@@ -403,7 +468,7 @@ static void hh_wan_read(area *a, uint32_t i, uint32_t t)
             first = sl.period - E.period0;
             n++;
         }
-        send(a,
+        send(a, i, t, NET_WT_POLLED,
              &(net_msg){.household = a->hh0 + i,
                         .code = SIM_EV_WAN_READ_DELIVERED,
                         .sent_s = t,
@@ -419,7 +484,7 @@ static void hh_wan_read(area *a, uint32_t i, uint32_t t)
 
 static void send_alert(area *a, uint32_t i, uint32_t t, uint32_t code)
 {
-    send(a,
+    send(a, i, t, NET_WT_UPLINK,
          &(net_msg){.household = a->hh0 + i,
                     .code = SIM_EV_WAN_ALERT_DELIVERED,
                     .sent_s = t,
@@ -514,6 +579,7 @@ static void hh_supply(area *a, uint32_t i, uint32_t t, int delta, uint8_t cause)
     a->off[i] = (uint8_t)(n < 0 ? 0 : n > 255 ? 255 : n);
     int now_off = a->off[i] > 0;
     if (!was_off && now_off) {
+        a->n_off++;
         a->off_since[i] = t;
         a->clp_gain[i] = 0;
         hh_set_effective(a, i, t);
@@ -523,6 +589,7 @@ static void hh_supply(area *a, uint32_t i, uint32_t t, int delta, uint8_t cause)
         record(t, id, SIM_EV_SUPPLY_INTERRUPTED, 0);
         heap_push(&a->msgq, (hev){t + (uint32_t)E.sc->wan.ad1_delay_s, HEV(i, MSG_AD1)});
     } else if (was_off && !now_off) {
+        a->n_off--;
         uint32_t d = t - a->off_since[i];
         /* GBCS: 0x8F36 after an outage of 3 minutes or more, 0x8F35 otherwise (FACTS.md). */
         uint16_t code = d >= 180 ? SIM_EV_SUPPLY_RESTORED_LONG : SIM_EV_SUPPLY_RESTORED;
@@ -555,6 +622,13 @@ static void area_outage(area *a, uint32_t t)
     for (uint32_t id = lv->first; id < lv->first + lv->count; id++)
         if (e->feeder == GRID_ALL_FEEDERS || grid_topology_feeder(E.topo, id) == e->feeder)
             hh_supply(a, id - a->hh0, t, e->delta, e->cause);
+    if (E.wt_on) {
+        /* Relays without supply drop out of the mesh; the site runs on its battery once
+         * enough of its area has lost supply. */
+        uint32_t o = lv->first - a->hh0;
+        net_wt_mesh_repair(&E.wt_cfg, a->wt + o, lv->count, a->off + o);
+        net_wt_site_mains(&E.wt_cfg, &a->site, t, net_wt_site_mains_on(&E.wt_cfg, a->n_off, a->n));
+    }
 }
 
 static void area_close_window(area *a, uint32_t w_end)
@@ -586,6 +660,14 @@ static void area_actor(int argc, char **argv)
             uint32_t t = tl < tm ? tl : tm;
             if (tc < t) t = tc;
             if (to < t) t = to;
+            /* A send held back by its technology (mesh hops, SMS wake-up) enters the cell. */
+            if (a->n_def && a->defq[0].t < (double)(t < w_end ? t : w_end)) {
+                struct deferred d = defer_pop(a);
+                sim_cell_sleep_until(a->cell, d.t);
+                if (E.stop) break;
+                sim_cell_send(a->cell, d.m, d.bytes);
+                continue;
+            }
             if (t >= w_end) break;
             /* Supply changes first, then demand, then messages, at equal times. */
             if (to == t) {
@@ -748,6 +830,22 @@ static int area_alloc(area *a, char *err, size_t errlen)
     a->msgq.v = calloc(n, sizeof(hev));
     a->msgq.cap = (uint32_t)n;
     a->cell = sim_cell_create(E.headend_mb, E.sc->wan.max_flows);
+    if (E.wt_on) {
+        a->wt = calloc(n, sizeof *a->wt);
+        a->wtr = calloc(n, sizeof *a->wtr);
+        if (!a->wt || !a->wtr) a->cell = (sim_cell_destroy(a->cell), NULL);
+        for (uint32_t s = a->lv0; a->cell && s < a->lv1; s++) {
+            const grid_lv_substation *lv = &E.topo->lv[s];
+            if (net_wt_lv_build(&E.wt_cfg, s, lv->region, lv->first, lv->count,
+                                a->wt + (lv->first - a->hh0)) != 0) {
+                snprintf(err, errlen, "wan: LV substation %u: building its links failed", s);
+                return -1;
+            }
+        }
+        for (uint32_t i = 0; a->cell && i < n; i++)
+            net_wt_rng_seed(&a->wtr[i], E.sc->seed, (uint64_t)a->hh0 + i);
+        net_wt_site_init(&E.wt_cfg, &a->site, net_wt_area_tech(&E.wt_cfg, a->region - 1u), 0);
+    }
     if (E.ops->gas_w) {
         a->gas_w = calloc(n, sizeof *a->gas_w);
         a->gas_ws = calloc(n, sizeof *a->gas_ws);
@@ -833,6 +931,9 @@ static void area_free(area *a)
     free(a->clp_t0);
     free(a->clp_gain);
     free(a->behave);
+    free(a->wt);
+    free(a->wtr);
+    free(a->defq);
     free(a->gas_w);
     free(a->gas_ws);
     free(a->gas_day);
@@ -988,6 +1089,38 @@ static int write_grid_and_han(sim_trace *tr, uint32_t windows)
         rc = sim_trace_series_f64(tr, "/grid/wholesale_gbp_mwh", E.wholesale, windows, "GBP/MWh",
                                   "day-ahead wholesale price of each settlement period (the model "
                                   "behind Agile-style prices)");
+    double *at = calloc((size_t)E.n_areas * 12, sizeof *at);
+    if (!at) return -1;
+    for (uint32_t k = 0; k < E.n_areas; k++) {
+        area *a = &E.areas[k];
+        double down = 0;
+        uint32_t spells = 0;
+        if (E.wt_on) net_wt_site_downtime(&E.wt_cfg, &a->site, windows * SIM_PERIOD_S, &down, &spells);
+        double *r = &at[(size_t)k * 12];
+        r[0] = a->region;
+        r[1] = E.wt_on ? a->site.tech : -1;
+        r[2] = a->n;
+        r[3] = a->uplink_bps;
+        r[4] = a->uplink_latency_s;
+        r[5] = down;
+        r[6] = spells;
+        r[7] = (double)a->lost[NET_WT_LOST_ACCESS];
+        r[8] = (double)a->lost[NET_WT_LOST_MESH];
+        r[9] = (double)a->lost[NET_WT_NO_ROUTE];
+        r[10] = (double)a->lost[NET_WT_SITE_DOWN];
+        r[11] = (double)a->peak_backlog;
+    }
+    if (rc == 0)
+        rc = sim_trace_table_f64(tr, "/network/areas", at, E.n_areas, 12, "areas",
+                                 "region,tech,households,uplink_bps,uplink_latency_s,site_downtime_s,"
+                                 "dark_spells,lost_access,lost_mesh,lost_no_route,lost_site_dark,"
+                                 "peak_cell_queue",
+                                 "- | bit/s | s | messages",
+                                 "per area (WAN cell / base station): DNO region (1-based), "
+                                 "technology (0 long-range radio, 1 cellular; -1 uniform WAN), "
+                                 "households, uplink, dark time of its site on backup power, "
+                                 "messages lost by cause, largest cell queue");
+    free(at);
     sim_han_row *h = malloc((size_t)E.sc->households * sizeof *h);
     if (!h) return -1;
     for (uint32_t id = 0; id < E.sc->households && rc == 0; id++) {
@@ -1258,9 +1391,20 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
      * area_households each; an LV substation larger than that is an area of its own. */
     lv_area = malloc((size_t)topo->n_lv * sizeof *lv_area);
     if (!lv_area) goto oom;
+    E.wt_on = strcmp(sc->wan.technology, "model") == 0;
+    net_wt_config_default(&E.wt_cfg);
+    E.wt_cfg.seed = sc->seed;
+    E.wt_cfg.s1_share = sc->wan.smets1_share;
+    if (E.wt_on && net_wt_config_check(&E.wt_cfg) != 0) {
+        snprintf(err, errlen, "wan: invalid technology configuration");
+        goto out;
+    }
     uint32_t per_area = sc->topology.area_households, in_area = 0;
     for (uint32_t s = 0; s < topo->n_lv; s++) {
         const grid_lv_substation *lv = &topo->lv[s];
+        /* With the technology model an area is one site: its technology says how many
+         * meters it serves. */
+        if (E.wt_on) per_area = net_wt_area_households(&E.wt_cfg, lv->region);
         if (lv->count > AREA_MAX_HOUSEHOLDS) {
             snprintf(err, errlen, "LV substation %u has %u households, more than an area holds", s,
                      lv->count);
@@ -1388,17 +1532,39 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
         goto out;
     }
 
+    double *up_bps = malloc(E.n_areas * sizeof *up_bps), *up_lat = malloc(E.n_areas * sizeof *up_lat);
+    if (!up_bps || !up_lat) {
+        free(up_bps);
+        free(up_lat);
+        goto oom;
+    }
+    for (uint32_t k = 0; k < E.n_areas; k++) {
+        up_bps[k] = sc->wan.uplink_bps;
+        up_lat[k] = sc->wan.uplink_latency_s;
+        if (E.wt_on) net_wt_area_link(&E.wt_cfg, E.areas[k].region - 1u, &up_bps[k], &up_lat[k]);
+        E.areas[k].uplink_bps = up_bps[k];
+        E.areas[k].uplink_latency_s = up_lat[k];
+    }
     sim_platform_spec ps = {.n_areas = E.n_areas,
-                            .uplink_bps = sc->wan.uplink_bps,
-                            .uplink_latency_s = sc->wan.uplink_latency_s,
+                            .uplink_bps = up_bps,
+                            .uplink_latency_s = up_lat,
                             .backbone_bps = sc->wan.backbone_bps,
                             .backbone_latency_s = sc->wan.backbone_latency_s};
-    if (sim_platform_build(&ps, hosts, &he, err, errlen)) goto out;
+    int prc = sim_platform_build(&ps, hosts, &he, err, errlen);
+    free(up_bps);
+    free(up_lat);
+    if (prc) goto out;
     E.headend_mb = sg_mailbox_by_name("headend");
     for (uint32_t k = 0; k < E.n_areas; k++) {
         E.areas[k].host = hosts[k];
         if (area_alloc(&E.areas[k], err, errlen)) goto out;
     }
+    for (uint32_t k = 0; k < E.n_areas; k++)
+        for (uint32_t i = 0; i < E.areas[k].n; i++) {
+            sim_household_row *r = &rows[E.areas[k].hh0 + i];
+            r->wan_tech = E.wt_on ? E.areas[k].wt[i].tech : 255;
+            r->mesh_hops = E.wt_on ? E.areas[k].wt[i].level : 0;
+        }
     if (E.ops->hh_attrs)
         for (uint32_t k = 0; k < E.n_areas; k++) {
             area *a = &E.areas[k];

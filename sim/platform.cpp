@@ -26,8 +26,8 @@ extern "C" int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area
         for (uint32_t i = 0; i < spec->n_areas; i++) {
             name = "area" + std::to_string(i);
             sg4::Host *h = zone->create_host(name, 1e9);
-            sg4::Link *up = zone->create_link("up" + std::to_string(i), spec->uplink_bps / 8.0)
-                                ->set_latency(spec->uplink_latency_s)
+            sg4::Link *up = zone->create_link("up" + std::to_string(i), spec->uplink_bps[i] / 8.0)
+                                ->set_latency(spec->uplink_latency_s[i])
                                 ->seal();
             zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, {sg4::LinkInRoute(up)},
                             true);

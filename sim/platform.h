@@ -21,8 +21,8 @@ extern "C" {
 
 typedef struct sim_platform_spec {
     uint32_t n_areas;
-    double uplink_bps;         /* per area [bit/s] */
-    double uplink_latency_s;   /* [s] */
+    const double *uplink_bps;       /* per area [bit/s] */
+    const double *uplink_latency_s; /* per area [s] */
     double backbone_bps;       /* head-end access [bit/s] */
     double backbone_latency_s; /* [s] */
 } sim_platform_spec;

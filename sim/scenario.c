@@ -297,7 +297,7 @@ static const key_row rows[] = {
      .doc = "Bytes returned by one daily profile read"},
     {.path = "wan.uplink.bandwidth", .kind = V_UNIT, .unit = SIM_UNIT_BIT_RATE,
      FIELD(wan.uplink_bps, C_F64), .lo = 1, .hi = 1e11, .def = "2 Mbit/s",
-     .doc = "Bandwidth of each area's uplink"},
+     .doc = "Bandwidth of each area's uplink (wan.technology: uniform)"},
     {.path = "wan.uplink.latency", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(wan.uplink_latency_s, C_F64), .lo = 0, .hi = 60, .def = "100 ms",
      .doc = "One-way latency of each area's uplink"},
@@ -307,6 +307,14 @@ static const key_row rows[] = {
     {.path = "wan.backbone.latency", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(wan.backbone_latency_s, C_F64), .lo = 0, .hi = 60, .def = "10 ms",
      .doc = "One-way latency of the backbone"},
+    {.path = "wan.technology", .kind = V_ENUM, FIELD(wan.technology, C_STR),
+     .choices = "model|uniform", .def = "model",
+     .doc = "model: DCC North long-range radio, Central/South cellular with mesh in coverage "
+            "holes, SMETS1 over 2G/3G (net/wantech.h); uniform: every area on wan.uplink"},
+    /* End 2022: 15.1M SMETS1 and 14.8M SMETS2 (FACTS.md). */
+    {.path = "wan.smets1_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(wan.smets1_share, C_F64), .lo = 0, .hi = 1, .def = "50.5 %",
+     .doc = "Meters on SMETS1 communications (their supplier's 2G/3G head-end)"},
     {.path = "wan.max_flows", .kind = V_INT, FIELD(wan.max_flows, C_U32), .ilo = 1, .ihi = 1024,
      .def = "8", .doc = "Transfers an area's uplink carries at once; more wait in the cell queue"},
     /* The comms hub sends AD1 after 3 min without power (SEC modification MP102, FACTS.md). */

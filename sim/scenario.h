@@ -111,6 +111,8 @@ typedef struct sim_scenario {
         double backbone_bps;         /* wan.backbone.bandwidth: default 1 Gbit/s [bit/s] */
         double backbone_latency_s;   /* wan.backbone.latency: default 10 ms [s] */
         uint32_t max_flows;          /* wan.max_flows [-] */
+        char technology[16];         /* wan.technology: model | uniform */
+        double smets1_share;         /* wan.smets1_share [fraction] */
         int64_t ad1_delay_s;         /* wan.ad1_delay [s] */
         uint32_t alert_bytes;        /* wan.outage_alert_size [B] */
     } wan;

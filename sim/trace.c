@@ -45,7 +45,8 @@ static const struct decl {
      "one row per household: id, area (SimGrid area = WAN cell), lv_substation, primary, region "
      "(1-based DNO licence area), feeder (LV feeder of its substation), dwelling (0 house, 1 flat), "
      "occupants (0 = not modelled), heating (0 unmodelled, 1 gas, 2 heat pump, 3 other), ev (0 none, "
-     "1 on arrival, 2 smart), pv_kwp"},
+     "1 on arrival, 2 smart), pv_kwp, wan_tech (0 long-range radio, 1 cellular, 2 SMETS1, 3 mesh, "
+     "255 uniform WAN), mesh_hops"},
     {DS_IMPORT, "/meter/halfhourly/import_wh", E_U32, S_HH_PERIOD, "Wh",
      "active import energy per household per settlement period, from the meter's profile log"},
     {DS_EXPORT, "/meter/halfhourly/export_wh", E_U32, S_HH_PERIOD, "Wh",
@@ -234,6 +235,8 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
     H5Tinsert(t->t_household, "heating", HOFFSET(sim_household_row, heating), H5T_NATIVE_UINT8);
     H5Tinsert(t->t_household, "ev", HOFFSET(sim_household_row, ev), H5T_NATIVE_UINT8);
     H5Tinsert(t->t_household, "pv_kwp", HOFFSET(sim_household_row, pv_kwp), H5T_NATIVE_FLOAT);
+    H5Tinsert(t->t_household, "wan_tech", HOFFSET(sim_household_row, wan_tech), H5T_NATIVE_UINT8);
+    H5Tinsert(t->t_household, "mesh_hops", HOFFSET(sim_household_row, mesh_hops), H5T_NATIVE_UINT8);
     t->t_event = H5Tcreate(H5T_COMPOUND, sizeof(sim_event));
     H5Tinsert(t->t_event, "t_s", HOFFSET(sim_event, t_s), H5T_NATIVE_DOUBLE);
     H5Tinsert(t->t_event, "household", HOFFSET(sim_event, household), H5T_NATIVE_UINT32);

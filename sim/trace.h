@@ -58,6 +58,8 @@ typedef struct sim_household_row {
     uint8_t heating;        /* 0 unmodelled, 1 gas, 2 heat pump, 3 other */
     uint8_t ev;             /* 0 none, 1 charges on arrival, 2 smart-charges */
     float pv_kwp;           /* rooftop PV size, 0 without [kWp] */
+    uint8_t wan_tech;       /* 0 long-range radio, 1 cellular, 2 SMETS1 2G/3G, 3 mesh; 255 uniform */
+    uint8_t mesh_hops;      /* hops to a cellular hub with every premises powered */
 } sim_household_row;
 
 /* Per premises home-area network results (net/han.h). */

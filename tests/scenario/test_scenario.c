@@ -166,6 +166,8 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "  backbone:\n"
                                         "    bandwidth: 1 Gbit/s\n"
                                         "    latency: 10 ms\n"
+                                        "  technology: model\n"
+                                        "  smets1_share: 50.5 %\n"
                                         "  max_flows: 8\n"
                                         "  ad1_delay: 3 min\n"
                                         "  outage_alert_size: 200 B\n"
@@ -594,14 +596,14 @@ Test(scenario, documents_every_key_in_the_reference_table)
     cr_assert_not_null(md);
     cr_expect(strncmp(md, "| Key | Type | Default | Range | Description |\n", 46) == 0);
     cr_expect(strstr(md, "| `wan.uplink.bandwidth` | bit rate | `2 Mbit/s` | 1 bit/s..100 Gbit/s "
-                         "| Bandwidth of each area's uplink |\n"));
+                         "| Bandwidth of each area's uplink (wan.technology: uniform) |\n"));
     cr_expect(strstr(md, "| `duration` | duration | required | 30 min..400 d, a multiple of 30 "
                          "min |"));
     cr_expect(strstr(md, "| `extends` | string | none |"));
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 83);
+    cr_expect_eq(rows, 85);
     free(md);
 }
 

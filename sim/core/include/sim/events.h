@@ -31,7 +31,9 @@
     X(HEADEND_REJECTED, 0x10007, "1 queue full, 2 over a rate threshold, 3 excluded",           \
       "message reached the head-end but was not processed")                                    \
     X(TOPUP, 0x10008, "pence credited, -1 if the meter refused the UTRN",                      \
-      "a prepayment household typed a top-up UTRN at its meter")
+      "a prepayment household typed a top-up UTRN at its meter")                              \
+    X(WAN_LOST, 0x10009, "cause: 1 access link, 2 mesh hop, 3 no mesh route, 4 site dark",     \
+      "a message was lost on the WAN before reaching the cell")
 
 typedef enum sim_event_code {
 #define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,

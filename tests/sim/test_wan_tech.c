@@ -1,0 +1,81 @@
+/* End to end: the WAN technology model in a run (net/wantech.h; FACTS.md: DCC North on
+ * long-range radio, Central and South on cellular with mesh where coverage is poor; end 2022
+ * 15.1M SMETS1 of 29.9M). */
+#include "h5read.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct hrow {
+    uint16_t region;
+    uint8_t wan_tech, mesh_hops;
+} hrow;
+
+Test(wan_tech, technologies_follow_dcc_regions_and_losses_carry_their_cause, .timeout = 600)
+{
+    char dir[] = "/tmp/metersim-wt-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(run_cmd("'%s' run '%s/tests/sim/data/small.yaml' -o '%s/w.h5' --quiet "
+                         "--set households=14000 --set topology.regions=14 --set duration=\"1 d\" "
+                         "--set wan.technology=model",
+                         getenv("METERSIM_BIN"), getenv("METERSIM_SOURCE_DIR"), dir),
+                 0);
+    char p[512];
+    snprintf(p, sizeof p, "%s/w.h5", dir);
+    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(hrow));
+    H5Tinsert(t, "region", HOFFSET(hrow, region), H5T_NATIVE_UINT16);
+    H5Tinsert(t, "wan_tech", HOFFSET(hrow, wan_tech), H5T_NATIVE_UINT8);
+    H5Tinsert(t, "mesh_hops", HOFFSET(hrow, mesh_hops), H5T_NATIVE_UINT8);
+    hsize_t d[2];
+    int r;
+    hrow *h = h5_read_all(f, "/households", t, d, &r);
+    cr_assert_not_null(h);
+    uint32_t s1 = 0;
+    for (hsize_t i = 0; i < d[0]; i++) {
+        /* regions 1-5 (Scotland and northern England) are DCC North: long-range radio */
+        int north = h[i].region <= 5;
+        if (h[i].wan_tech == 2) {
+            s1++;
+        } else if (north) {
+            cr_assert_eq(h[i].wan_tech, 0, "household %llu in region %u",
+                         (unsigned long long)i, h[i].region);
+        } else {
+            cr_assert(h[i].wan_tech == 1 || h[i].wan_tech == 3);
+        }
+        cr_assert_eq(h[i].mesh_hops > 0, h[i].wan_tech == 3, "only mesh premises relay");
+    }
+    /* SMETS1 share 50.5 %: binomial sd over 14,000 is 0.42 points; +-2 points. */
+    cr_expect(fabs(s1 / (double)d[0] - 0.505) < 0.02, "SMETS1 share %.3f", s1 / (double)d[0]);
+    free(h);
+    H5Tclose(t);
+    typedef struct ev {
+        double t_s;
+        uint32_t household, code;
+        int64_t value;
+    } ev;
+    hid_t et = H5Tcreate(H5T_COMPOUND, sizeof(ev));
+    H5Tinsert(et, "t_s", HOFFSET(ev, t_s), H5T_NATIVE_DOUBLE);
+    H5Tinsert(et, "household", HOFFSET(ev, household), H5T_NATIVE_UINT32);
+    H5Tinsert(et, "code", HOFFSET(ev, code), H5T_NATIVE_UINT32);
+    H5Tinsert(et, "value", HOFFSET(ev, value), H5T_NATIVE_INT64);
+    ev *e = h5_read_all(f, "/events", et, d, &r);
+    cr_assert_not_null(e);
+    uint32_t lost = 0, sent = 0;
+    for (hsize_t k = 0; k < d[0]; k++) {
+        if (e[k].code == 0x10009u) {
+            lost++;
+            cr_expect(e[k].value >= 1 && e[k].value <= 4, "loss cause %lld", (long long)e[k].value);
+        }
+        if (e[k].code == 0x10001u) sent++;
+    }
+    /* access losses of 0.5-2 % per message (wantech.c defaults): some, not most */
+    cr_expect(lost > 0 && lost < (sent + lost) / 10, "%u lost of %u", lost, sent + lost);
+    free(e);
+    H5Tclose(et);
+    H5Fclose(f);
+    run_cmd("rm -rf '%s'", dir);
+}
