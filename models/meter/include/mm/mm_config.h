@@ -86,6 +86,17 @@
 #define MM_METROLOGY_DELAY_MAX 64
 #endif
 
+/* Whether the target divides 64-bit integers natively (one instruction, no libgcc helper such
+ * as __aeabi_uldivmod).  On by default for 64-bit hosts (the simulator), off elsewhere:
+ * Cortex-M builds keep the shift-and-subtract division of arith.c. */
+#ifndef MM_HAVE_NATIVE_DIV64
+#if defined(__x86_64__) || defined(__aarch64__)
+#define MM_HAVE_NATIVE_DIV64 1
+#else
+#define MM_HAVE_NATIVE_DIV64 0
+#endif
+#endif
+
 /* Build the self-tests (mm_selftest, mm_selftest_hal).  Off saves code on a small part. */
 #ifndef MM_WITH_SELFTEST
 #define MM_WITH_SELFTEST 1
