@@ -60,3 +60,13 @@ int run_cmd(const char *fmt, ...)
     if (st == -1 || !WIFEXITED(st)) return -1;
     return WEXITSTATUS(st);
 }
+
+hid_t h5_event_type(void)
+{
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(h5_event));
+    H5Tinsert(t, "t_s", HOFFSET(h5_event, t_s), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "household", HOFFSET(h5_event, household), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "code", HOFFSET(h5_event, code), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "value", HOFFSET(h5_event, value), H5T_NATIVE_INT64);
+    return t;
+}

@@ -15,12 +15,7 @@
 #define EV_SUPPLY_LOST 0x10006u
 #define AD1 0xAD1
 
-typedef struct ev {
-    double t_s;
-    uint32_t household;
-    uint32_t code;
-    int64_t value;
-} ev;
+typedef h5_event ev;
 
 static char dir[256];
 static ev *E;
@@ -39,11 +34,7 @@ static void run_storm(const char *extra)
     snprintf(p, sizeof p, "%s/s.h5", dir);
     hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
     cr_assert_geq(f, 0);
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ev));
-    H5Tinsert(t, "t_s", HOFFSET(ev, t_s), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "household", HOFFSET(ev, household), H5T_NATIVE_UINT32);
-    H5Tinsert(t, "code", HOFFSET(ev, code), H5T_NATIVE_UINT32);
-    H5Tinsert(t, "value", HOFFSET(ev, value), H5T_NATIVE_INT64);
+    hid_t t = h5_event_type();
     hsize_t d[2];
     int r;
     E = h5_read_all(f, "/events", t, d, &r);
@@ -207,11 +198,7 @@ Test(outage_run, prepayment_meters_run_low_and_are_topped_up_by_utrn)
     snprintf(p, sizeof p, "%s/p.h5", dir);
     hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
     cr_assert_geq(f, 0);
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ev));
-    H5Tinsert(t, "t_s", HOFFSET(ev, t_s), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "household", HOFFSET(ev, household), H5T_NATIVE_UINT32);
-    H5Tinsert(t, "code", HOFFSET(ev, code), H5T_NATIVE_UINT32);
-    H5Tinsert(t, "value", HOFFSET(ev, value), H5T_NATIVE_INT64);
+    hid_t t = h5_event_type();
     hsize_t d[2];
     int r;
     E = h5_read_all(f, "/events", t, d, &r);

@@ -13,12 +13,7 @@
 #define EV_READ_SENT 0x10001u
 #define EV_READ_DELIVERED 0x10002u
 
-typedef struct ev {
-    double t_s;
-    uint32_t household;
-    uint32_t code;
-    int64_t value;
-} ev;
+typedef h5_event ev;
 
 static char dir[256];
 
@@ -64,11 +59,7 @@ static hid_t open_trace(const char *name)
 
 static hid_t event_type(void)
 {
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(ev));
-    H5Tinsert(t, "t_s", HOFFSET(ev, t_s), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "household", HOFFSET(ev, household), H5T_NATIVE_UINT32);
-    H5Tinsert(t, "code", HOFFSET(ev, code), H5T_NATIVE_UINT32);
-    H5Tinsert(t, "value", HOFFSET(ev, value), H5T_NATIVE_INT64);
+    hid_t t = h5_event_type();
     return t;
 }
 

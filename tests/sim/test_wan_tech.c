@@ -52,16 +52,8 @@ Test(wan_tech, technologies_follow_dcc_regions_and_losses_carry_their_cause, .ti
     cr_expect(fabs(s1 / (double)d[0] - 0.505) < 0.02, "SMETS1 share %.3f", s1 / (double)d[0]);
     free(h);
     H5Tclose(t);
-    typedef struct ev {
-        double t_s;
-        uint32_t household, code;
-        int64_t value;
-    } ev;
-    hid_t et = H5Tcreate(H5T_COMPOUND, sizeof(ev));
-    H5Tinsert(et, "t_s", HOFFSET(ev, t_s), H5T_NATIVE_DOUBLE);
-    H5Tinsert(et, "household", HOFFSET(ev, household), H5T_NATIVE_UINT32);
-    H5Tinsert(et, "code", HOFFSET(ev, code), H5T_NATIVE_UINT32);
-    H5Tinsert(et, "value", HOFFSET(ev, value), H5T_NATIVE_INT64);
+    typedef h5_event ev;
+    hid_t et = h5_event_type();
     ev *e = h5_read_all(f, "/events", et, d, &r);
     cr_assert_not_null(e);
     uint32_t lost = 0, sent = 0;

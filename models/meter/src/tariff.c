@@ -6,42 +6,25 @@
 #include "mm/energy.h"
 #include "mm/tariff.h"
 
+#include "mm/money.h"
+
 _Static_assert(sizeof(mm_tariff) <= MM_TARIFF_RAM_BUDGET, "mm_tariff exceeds MM_TARIFF_RAM_BUDGET");
 
 #define MAX_WH_COST ((uint64_t)1 << 39)      /* per price, per Wh [cost units] */
 #define MAX_DAY_STANDING ((uint64_t)1 << 45) /* per day [cost units]: x 86400 < 2^62 */
 
-static const uint64_t pow10_u64[19] = {1u,
-                                       10u,
-                                       100u,
-                                       1000u,
-                                       10000u,
-                                       100000u,
-                                       1000000u,
-                                       10000000u,
-                                       100000000u,
-                                       1000000000u,
-                                       10000000000u,
-                                       100000000000u,
-                                       1000000000000u,
-                                       10000000000000u,
-                                       100000000000000u,
-                                       1000000000000000u,
-                                       10000000000000000u,
-                                       100000000000000000u,
-                                       1000000000000000000u};
 
 /* Cost units per (price unit x Wh): 10^(scale - 3 + decimals); 0 if out of range. */
 static uint64_t wh_factor(int scale)
 {
     int k = scale - 3 + MM_COST_DECIMALS;
-    return k < 0 || k > 12 ? 0u : pow10_u64[k];
+    return k < 0 || k > 12 ? 0u : mm_pow10((unsigned)k);
 }
 
 static uint64_t day_standing(const mm_tariff_def *d)
 {
     int k = d->standing_scale + MM_COST_DECIMALS;
-    return k < 0 || k > 18 ? 0u : (uint64_t)d->standing_charge * pow10_u64[k];
+    return k < 0 || k > 18 ? 0u : (uint64_t)d->standing_charge * mm_pow10((unsigned)k);
 }
 
 static int price_ok(uint32_t price, uint64_t f)
@@ -71,7 +54,7 @@ int mm_tariff_def_check(const mm_tariff_def *d)
     int ks = d->standing_scale + MM_COST_DECIMALS;
     if (ks < 0 || ks > 18) return MM_EINVAL;
     if (d->standing_charge != 0 &&
-        (uint64_t)d->standing_charge > mm_u64_divmod(MAX_DAY_STANDING, pow10_u64[ks], NULL))
+        (uint64_t)d->standing_charge > mm_u64_divmod(MAX_DAY_STANDING, mm_pow10((unsigned)ks), NULL))
         return MM_EINVAL;
     for (unsigned r = 0; r < MM_TARIFF_TOU_RATES; r++)
         if (!price_ok(d->tou_price[r], f)) return MM_EINVAL;
