@@ -11,6 +11,7 @@
 #include "grid/price.h"
 #include "net/han.h"
 #include "net/headend.h"
+#include "net/retry.h"
 #include "net/wantech.h"
 #include "net/wan.h"
 #include "platform.h"
@@ -46,7 +47,7 @@ typedef struct hev {
 #define HEV(i, kind) ((uint32_t)(i) | ((uint32_t)(kind) << 24))
 #define AREA_MAX_HOUSEHOLDS 0xFFFFFFu
 
-enum msg_kind { MSG_READ = 0, MSG_AD1 = 1, MSG_RESTORE = 2, MSG_TOPUP = 3 };
+enum msg_kind { MSG_READ = 0, MSG_AD1 = 1, MSG_RESTORE = 2, MSG_TOPUP = 3, MSG_RETRY = 4 };
 
 /* The simulated supplier and meters share one identity: UTRNs and commands are addressed
  * to it (per-meter identities would cost each meter a configuration of its own). */
@@ -100,6 +101,9 @@ typedef struct area {
     struct deferred { double t; net_msg *m; uint32_t bytes; } *defq; /* sends waiting [s] */
     uint32_t n_def, cap_def;
     uint64_t lost[8];       /* messages lost by net_wt_cause */
+    uint32_t *retry_code;   /* alert waiting to be sent again after a loss; 0 none */
+    uint8_t *retry_n;       /* failed attempts of that alert */
+    sim_rng *retry_rng;     /* each hub's backoff stream ("net.retry") */
     int32_t *gas_w;         /* gas burnt now [W]; NULL when the load model has no gas */
     int64_t *gas_ws;        /* gas energy in the open period [W s] */
     uint32_t *gas_day;      /* gas per period of the current trace day [Wh], 48 per household */
@@ -173,6 +177,7 @@ static struct engine {
     double *wholesale;      /* [window] day-ahead wholesale price [GBP/MWh] */
     net_han_config han_cfg;
     net_wt_config wt_cfg;
+    net_retry_params retry;
     bool wt_on;             /* wan.technology: model */
     net_han *han;           /* per household */
     double *restore_s; /* per household: last restoration [s], NAN if none */
@@ -331,7 +336,7 @@ static struct deferred defer_pop(area *a)
 
 /* Household I sends M: through its WAN technology (mesh hops, SMS wake-up, loss, the site's
  * power) into the area's cell queue; the head-end records its delivery. */
-static void send(area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_msg *m,
+static bool send(area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_msg *m,
                  uint32_t bytes)
 {
     double delay = 0;
@@ -342,14 +347,14 @@ static void send(area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_ms
             o.cause != NET_WT_DELIVERED) {
             a->lost[o.cause < 8 ? o.cause : 7]++;
             record(t, a->hh0 + i, SIM_EV_WAN_LOST, o.cause);
-            return;
+            return false;
         }
         delay = o.delay_s;
     }
     net_msg *msg = msg_get();
     if (!msg) {
         E.ev_oom = 1; /* reported as a trace failure: the run cannot stay faithful */
-        return;
+        return true;
     }
     *msg = *m;
     msg->area = a->id;
@@ -359,6 +364,7 @@ static void send(area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_ms
         defer_push(a, t + delay, msg, bytes);
     else
         sim_cell_send(a->cell, msg, bytes);
+    return true;
 }
 
 /* ---- households ---------------------------------------------------------------------- */
@@ -484,14 +490,30 @@ static void hh_wan_read(area *a, uint32_t i, uint32_t t)
 
 static void send_alert(area *a, uint32_t i, uint32_t t, uint32_t code)
 {
-    send(a, i, t, NET_WT_UPLINK,
-         &(net_msg){.household = a->hh0 + i,
-                    .code = SIM_EV_WAN_ALERT_DELIVERED,
-                    .sent_s = t,
-                    .import_wh = code},
-         E.sc->wan.alert_bytes);
     record(t, a->hh0 + i, SIM_EV_WAN_ALERT_SENT, code);
     a->alerts++;
+    if (send(a, i, t, NET_WT_UPLINK,
+             &(net_msg){.household = a->hh0 + i,
+                        .code = SIM_EV_WAN_ALERT_DELIVERED,
+                        .sent_s = t,
+                        .import_wh = code},
+             E.sc->wan.alert_bytes)) {
+        if (a->retry_code[i] == code) a->retry_code[i] = a->retry_n[i] = 0;
+        return;
+    }
+    /* Lost before the cell: the hub sends it again after the response timeout and a
+     * backoff with full jitter, until it has tried max_attempts times (net/retry.h). */
+    if (a->retry_code[i] && a->retry_code[i] != code) return; /* one alert in retry at a time */
+    double next;
+    uint32_t failed = a->retry_code[i] ? (uint32_t)a->retry_n[i] + 1u : 1u;
+    if (net_retry_next(&E.retry, &a->retry_rng[i], failed, t, &next) != 0) {
+        a->retry_code[i] = 0;
+        a->retry_n[i] = 0;
+        return;
+    }
+    a->retry_code[i] = code;
+    a->retry_n[i] = (uint8_t)failed;
+    heap_push(&a->msgq, (hev){(uint32_t)ceil(next), HEV(i, MSG_RETRY)});
 }
 
 static void hh_after_close(area *a, uint32_t i, uint32_t t);
@@ -565,6 +587,16 @@ static void hh_message(area *a, uint32_t t)
         break;
     case MSG_TOPUP:
         if (a->topup_due[i] == t) hh_topup(a, i, t);
+        break;
+    case MSG_RETRY:
+        /* A hub without supply cannot try again (only its last gasp goes out). */
+        if (a->retry_code[i] && !a->off[i]) {
+            record(t, a->hh0 + i, SIM_EV_WAN_RETRY, a->retry_n[i]);
+            send_alert(a, i, t, a->retry_code[i]);
+        } else {
+            a->retry_code[i] = 0;
+            a->retry_n[i] = 0;
+        }
         break;
     }
 }
@@ -846,6 +878,12 @@ static int area_alloc(area *a, char *err, size_t errlen)
             net_wt_rng_seed(&a->wtr[i], E.sc->seed, (uint64_t)a->hh0 + i);
         net_wt_site_init(&E.wt_cfg, &a->site, net_wt_area_tech(&E.wt_cfg, a->region - 1u), 0);
     }
+    a->retry_code = calloc(n, sizeof *a->retry_code);
+    a->retry_n = calloc(n, sizeof *a->retry_n);
+    a->retry_rng = calloc(n, sizeof *a->retry_rng);
+    if (!a->retry_code || !a->retry_n || !a->retry_rng) a->cell = (sim_cell_destroy(a->cell), NULL);
+    for (uint32_t i = 0; a->cell && i < n; i++)
+        net_retry_seed(&a->retry_rng[i], E.sc->seed, (uint64_t)a->hh0 + i);
     if (E.ops->gas_w) {
         a->gas_w = calloc(n, sizeof *a->gas_w);
         a->gas_ws = calloc(n, sizeof *a->gas_ws);
@@ -934,6 +972,9 @@ static void area_free(area *a)
     free(a->wt);
     free(a->wtr);
     free(a->defq);
+    free(a->retry_code);
+    free(a->retry_n);
+    free(a->retry_rng);
     free(a->gas_w);
     free(a->gas_ws);
     free(a->gas_day);
@@ -1392,6 +1433,9 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     lv_area = malloc((size_t)topo->n_lv * sizeof *lv_area);
     if (!lv_area) goto oom;
     E.wt_on = strcmp(sc->wan.technology, "model") == 0;
+    net_retry_default(&E.retry);
+    E.retry.timeout_s = sc->wan.retry_timeout_s;
+    E.retry.max_attempts = sc->wan.retry_attempts;
     net_wt_config_default(&E.wt_cfg);
     E.wt_cfg.seed = sc->seed;
     E.wt_cfg.s1_share = sc->wan.smets1_share;

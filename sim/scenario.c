@@ -321,6 +321,13 @@ static const key_row rows[] = {
     {.path = "wan.ad1_delay", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(wan.ad1_delay_s, C_I64), .lo = 0, .hi = 3600, .def = "3 min",
      .doc = "Time without power after which the comms hub sends its power outage alert (AD1)"},
+    /* The DCC's shortest round-trip target is 25 s; it gives up after 5 attempts (FACTS.md). */
+    {.path = "wan.retry.timeout", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(wan.retry_timeout_s, C_F64), .lo = 1, .hi = 3600, .def = "25 s",
+     .doc = "Wait before a hub counts an alert lost on the WAN as failed and sends it again"},
+    {.path = "wan.retry.max_attempts", .kind = V_INT, FIELD(wan.retry_attempts, C_U32), .ilo = 1,
+     .ihi = 100, .def = "5", .doc = "Sends of one alert in all (backoff 5 s doubling to 5 min, "
+                                    "full jitter)"},
     {.path = "wan.outage_alert_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
      FIELD(wan.alert_bytes, C_U32), .lo = 1, .hi = 65536, .def = "200 B",
      .doc = "Bytes of one alert (AD1, restore) on the WAN"},

@@ -115,6 +115,8 @@ typedef struct sim_scenario {
         double smets1_share;         /* wan.smets1_share [fraction] */
         int64_t ad1_delay_s;         /* wan.ad1_delay [s] */
         uint32_t alert_bytes;        /* wan.outage_alert_size [B] */
+        double retry_timeout_s;      /* wan.retry.timeout [s] */
+        uint32_t retry_attempts;     /* wan.retry.max_attempts [-] */
     } wan;
 
     struct {

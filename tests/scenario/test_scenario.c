@@ -170,6 +170,9 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "  smets1_share: 50.5 %\n"
                                         "  max_flows: 8\n"
                                         "  ad1_delay: 3 min\n"
+                                        "  retry:\n"
+                                        "    timeout: 25 s\n"
+                                        "    max_attempts: 5\n"
                                         "  outage_alert_size: 200 B\n"
                                         "han:\n"
                                         "  dual_band_share: 50 %\n"
@@ -603,7 +606,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 85);
+    cr_expect_eq(rows, 87);
     free(md);
 }
 

@@ -71,3 +71,55 @@ Test(wan_tech, technologies_follow_dcc_regions_and_losses_carry_their_cause, .ti
     H5Fclose(f);
     run_cmd("rm -rf '%s'", dir);
 }
+
+Test(wan_tech, hubs_send_lost_alerts_again_after_timeout_and_backoff, .timeout = 600)
+{
+    /* net/retry.h: retry at loss + 25 s timeout + uniform [0, min(300 s, 5 s 2^(n-1)));
+     * at most 5 sends of one alert (FACTS.md: the DCC gives up after 5 failed attempts). */
+    char dir[] = "/tmp/metersim-rt-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(run_cmd("'%s' run '%s/tests/sim/data/storm.yaml' -o '%s/r.h5' --quiet "
+                         "--set wan.technology=model --set topology.regions=14",
+                         getenv("METERSIM_BIN"), getenv("METERSIM_SOURCE_DIR"), dir),
+                 0);
+    char p[512];
+    snprintf(p, sizeof p, "%s/r.h5", dir);
+    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    hid_t et = h5_event_type();
+    hsize_t d[2];
+    int r;
+    h5_event *e = h5_read_all(f, "/events", et, d, &r);
+    cr_assert_not_null(e);
+    /* Events at one time are ordered by code: a retry's own send and loss (0x10003, 0x10009)
+     * come before the retry record (0x1000A), so a retry refers to the loss before its time. */
+    double *last_alert_loss = calloc(100000, sizeof *last_alert_loss);
+    double *prev_alert_loss = calloc(100000, sizeof *prev_alert_loss);
+    double *last_alert = calloc(100000, sizeof *last_alert);
+    uint32_t retries = 0;
+    for (hsize_t k = 0; k < d[0]; k++) {
+        uint32_t h = e[k].household;
+        if (h >= 100000) continue;
+        if (e[k].code == 0x10003u) last_alert[h] = e[k].t_s;
+        if (e[k].code == 0x10009u && last_alert[h] == e[k].t_s) {
+            prev_alert_loss[h] = last_alert_loss[h];
+            last_alert_loss[h] = e[k].t_s;
+        }
+        if (e[k].code == 0x1000Au) {
+            retries++;
+            double loss = last_alert_loss[h] == e[k].t_s ? prev_alert_loss[h] : last_alert_loss[h];
+            double gap = e[k].t_s - loss;
+            cr_expect(loss > 0 && gap >= 25.0 && gap <= 25.0 + 300.0 + 1.0,
+                      "household %u retries %.1f s after its loss", h, gap);
+            cr_expect(e[k].value >= 1 && e[k].value <= 4, "attempt %lld", (long long)e[k].value);
+        }
+    }
+    cr_expect_gt(retries, 0, "some alerts were lost and sent again");
+    free(last_alert_loss);
+    free(prev_alert_loss);
+    free(last_alert);
+    free(e);
+    H5Tclose(et);
+    H5Fclose(f);
+    run_cmd("rm -rf '%s'", dir);
+}

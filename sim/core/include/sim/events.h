@@ -33,7 +33,9 @@
     X(TOPUP, 0x10008, "pence credited, -1 if the meter refused the UTRN",                      \
       "a prepayment household typed a top-up UTRN at its meter")                              \
     X(WAN_LOST, 0x10009, "cause: 1 access link, 2 mesh hop, 3 no mesh route, 4 site dark",     \
-      "a message was lost on the WAN before reaching the cell")
+      "a message was lost on the WAN before reaching the cell")                                \
+    X(WAN_RETRY, 0x1000A, "failed attempts so far",                                            \
+      "a hub sends a lost alert again after its timeout and backoff")
 
 typedef enum sim_event_code {
 #define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,
