@@ -70,3 +70,15 @@ hid_t h5_event_type(void)
     H5Tinsert(t, "value", HOFFSET(h5_event, value), H5T_NATIVE_INT64);
     return t;
 }
+
+hid_t run_trace(const char *dir, const char *name, const char *scenario, const char *extra)
+{
+    const char *bin = getenv("METERSIM_BIN"), *src = getenv("METERSIM_SOURCE_DIR");
+    if (!bin || !src) return -1;
+    if (run_cmd("'%s' run '%s/tests/sim/data/%s' -o '%s/%s' --quiet %s", bin, src, scenario, dir,
+                name, extra) != 0)
+        return -1;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+}

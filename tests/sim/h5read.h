@@ -19,6 +19,10 @@ typedef struct h5_event {
 } h5_event;
 hid_t h5_event_type(void);
 
+/* Run $METERSIM_BIN on tests/sim/data/SCENARIO into DIR/NAME (--quiet, then EXTRA
+ * options) and open the trace read-only; -1 if the run failed or the file does not open. */
+hid_t run_trace(const char *dir, const char *name, const char *scenario, const char *extra);
+
 /* Run a shell command, return its exit status (or -1). */
 int run_cmd(const char *fmt, ...);
 

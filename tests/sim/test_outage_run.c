@@ -27,12 +27,7 @@ static void run_storm(const char *extra)
 {
     snprintf(dir, sizeof dir, "/tmp/metersim-storm-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(run_cmd("'%s' run '%s/tests/sim/data/storm.yaml' -o '%s/s.h5' --quiet %s",
-                         getenv("METERSIM_BIN"), getenv("METERSIM_SOURCE_DIR"), dir, extra),
-                 0);
-    char p[512];
-    snprintf(p, sizeof p, "%s/s.h5", dir);
-    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = run_trace(dir, "s.h5", "storm.yaml", extra);
     cr_assert_geq(f, 0);
     hid_t t = h5_event_type();
     hsize_t d[2];
@@ -189,14 +184,9 @@ Test(outage_run, prepayment_meters_run_low_and_are_topped_up_by_utrn)
      * path, modelled crypto). */
     snprintf(dir, sizeof dir, "/tmp/metersim-prepay-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(run_cmd("'%s' run '%s/tests/sim/data/small.yaml' -o '%s/p.h5' --quiet "
-                         "--set households=100 --set duration=\"21 d\" "
-                         "--set meter.prepayment_share=\"100 %%\"",
-                         getenv("METERSIM_BIN"), getenv("METERSIM_SOURCE_DIR"), dir),
-                 0);
-    char p[512];
-    snprintf(p, sizeof p, "%s/p.h5", dir);
-    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = run_trace(dir, "p.h5", "small.yaml",
+                        "--set households=100 --set duration=\"21 d\" "
+                        "--set meter.prepayment_share=\"100 %\"");
     cr_assert_geq(f, 0);
     hid_t t = h5_event_type();
     hsize_t d[2];

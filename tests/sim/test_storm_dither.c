@@ -26,13 +26,8 @@ TestSuite(storm_dither, .init = setup, .fini = teardown, .timeout = 600);
 
 static hid_t run(const char *name, const char *sets)
 {
-    cr_assert_eq(run_cmd("'%s' run '%s/tests/sim/data/dither.yaml' -o '%s/%s' --quiet %s",
-                         getenv("METERSIM_BIN"), getenv("METERSIM_SOURCE_DIR"), dir, name, sets),
-                 0);
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
-    cr_assert_geq(f, 0);
+    hid_t f = run_trace(dir, name, "dither.yaml", sets);
+    cr_assert_geq(f, 0, "run of dither.yaml %s", sets);
     return f;
 }
 

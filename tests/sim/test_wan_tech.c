@@ -17,14 +17,9 @@ Test(wan_tech, technologies_follow_dcc_regions_and_losses_carry_their_cause, .ti
 {
     char dir[] = "/tmp/metersim-wt-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(run_cmd("'%s' run '%s/tests/sim/data/small.yaml' -o '%s/w.h5' --quiet "
-                         "--set households=14000 --set topology.regions=14 --set duration=\"1 d\" "
-                         "--set wan.technology=model",
-                         getenv("METERSIM_BIN"), getenv("METERSIM_SOURCE_DIR"), dir),
-                 0);
-    char p[512];
-    snprintf(p, sizeof p, "%s/w.h5", dir);
-    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = run_trace(dir, "w.h5", "small.yaml",
+                        "--set households=14000 --set topology.regions=14 --set duration=\"1 d\" "
+                        "--set wan.technology=model");
     cr_assert_geq(f, 0);
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(hrow));
     H5Tinsert(t, "region", HOFFSET(hrow, region), H5T_NATIVE_UINT16);
@@ -41,8 +36,8 @@ Test(wan_tech, technologies_follow_dcc_regions_and_losses_carry_their_cause, .ti
         if (h[i].wan_tech == 2) {
             s1++;
         } else if (north) {
-            cr_assert_eq(h[i].wan_tech, 0, "household %llu in region %u",
-                         (unsigned long long)i, h[i].region);
+            cr_assert_eq(h[i].wan_tech, 0, "household %llu in region %u", (unsigned long long)i,
+                         h[i].region);
         } else {
             cr_assert(h[i].wan_tech == 1 || h[i].wan_tech == 3);
         }
@@ -78,13 +73,8 @@ Test(wan_tech, hubs_send_lost_alerts_again_after_timeout_and_backoff, .timeout =
      * at most 5 sends of one alert (FACTS.md: the DCC gives up after 5 failed attempts). */
     char dir[] = "/tmp/metersim-rt-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(run_cmd("'%s' run '%s/tests/sim/data/storm.yaml' -o '%s/r.h5' --quiet "
-                         "--set wan.technology=model --set topology.regions=14",
-                         getenv("METERSIM_BIN"), getenv("METERSIM_SOURCE_DIR"), dir),
-                 0);
-    char p[512];
-    snprintf(p, sizeof p, "%s/r.h5", dir);
-    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = run_trace(dir, "r.h5", "storm.yaml",
+                        "--set wan.technology=model --set topology.regions=14");
     cr_assert_geq(f, 0);
     hid_t et = h5_event_type();
     hsize_t d[2];
