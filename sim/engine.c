@@ -70,7 +70,6 @@ typedef struct area {
     uint32_t hh0;    /* global id of its first household */
     uint32_t n;
     uint32_t lv0, lv1; /* its LV substations [lv0, lv1) */
-    sg_host_t host;
     sim_cell *cell;
     unsigned char *load; /* n records of the load model's hh_size */
     unsigned char *esme;    /* n firmware states of E.abi->state_size bytes (mm_esme) */
@@ -1599,10 +1598,8 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     free(up_lat);
     if (prc) goto out;
     E.headend_mb = sg_mailbox_by_name("headend");
-    for (uint32_t k = 0; k < E.n_areas; k++) {
-        E.areas[k].host = hosts[k];
+    for (uint32_t k = 0; k < E.n_areas; k++)
         if (area_alloc(&E.areas[k], err, errlen)) goto out;
-    }
     for (uint32_t k = 0; k < E.n_areas; k++)
         for (uint32_t i = 0; i < E.areas[k].n; i++) {
             sim_household_row *r = &rows[E.areas[k].hh0 + i];
