@@ -7,6 +7,7 @@
 #include "mm/tariff.h"
 
 #include "mm/money.h"
+#include "mm/status_supply.h"
 
 _Static_assert(sizeof(mm_tariff) <= MM_TARIFF_RAM_BUDGET, "mm_tariff exceeds MM_TARIFF_RAM_BUDGET");
 
@@ -157,6 +158,46 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
     return a < b ? a : b;
 }
 
+/* ---- dynamic prices ---- */
+
+static uint32_t prices_next(const mm_price_table *p)
+{
+    uint32_t next = MM_TARIFF_NEVER;
+    for (unsigned r = 0; r < MM_TARIFF_TOU_RATES; r++)
+        next = min_u32(next, p->pending_at[r]);
+    return next;
+}
+
+/* Pending prices due by t->now take over. */
+static void prices_apply(mm_tariff *t)
+{
+    mm_price_table *p = t->prices;
+    if (p == NULL) return;
+    for (unsigned r = 0; r < MM_TARIFF_TOU_RATES; r++)
+        if (p->pending_at[r] != MM_TARIFF_NEVER && p->pending_at[r] <= t->now) {
+            p->active[r] = p->pending[r];
+            p->pending_at[r] = MM_TARIFF_NEVER;
+        }
+}
+
+/* The table restarts from the prices of the definition in force, nothing pending. */
+static void prices_reset(mm_tariff *t)
+{
+    mm_price_table *p = t->prices;
+    if (p == NULL) return;
+    memcpy(p->active, t->def->tou_price, sizeof p->active);
+    memset(p->pending, 0, sizeof p->pending);
+    for (unsigned r = 0; r < MM_TARIFF_TOU_RATES; r++)
+        p->pending_at[r] = MM_TARIFF_NEVER;
+}
+
+/* TOU price of the rate in force [10^price_scale p/kWh]. */
+static uint64_t tou_price(const mm_tariff *t)
+{
+    if (t->rate == MM_TARIFF_NONE) return 0u;
+    return t->prices != NULL ? t->prices->active[t->rate] : t->def->tou_price[t->rate];
+}
+
 /* Rate and price set in force at t->now, and the next instant anything may change. */
 static void evaluate(mm_tariff *t)
 {
@@ -177,6 +218,7 @@ static void evaluate(mm_tariff *t)
     next = min_u32(next, t->billing_next);
     next = min_u32(next, t->block_next);
     if (t->pending != NULL) next = min_u32(next, t->pending_at);
+    if (t->prices != NULL) next = min_u32(next, prices_next(t->prices));
     t->next_change = next;
 }
 
@@ -207,16 +249,19 @@ void mm_tariff_billing_close(mm_tariff *t)
 }
 
 /* Everything due at t->now, in the order a meter applies it: the old period closes under
- * the old tariff, then the new tariff takes over, then the new block period starts. */
+ * the old tariff, pending prices take over, then the new tariff (whose prices replace them),
+ * then the new block period starts. */
 static void on_change(mm_tariff *t)
 {
     if (t->billing_next <= t->now) {
         mm_tariff_billing_close(t);
         t->billing_next = next_billing(t->def, t->now);
     }
+    prices_apply(t);
     if (t->pending != NULL && t->pending_at <= t->now) {
         t->def = t->pending;
         t->pending = NULL;
+        prices_reset(t);
         t->events |= MM_TARIFF_EV_ACTIVATED;
         t->billing_next = next_billing(t->def, t->now);
         t->block_next = next_block(t->def, t->now);
@@ -264,6 +309,54 @@ int mm_tariff_set_pending(mm_tariff *t, const mm_tariff_def *def, uint32_t at)
     return MM_OK;
 }
 
+int mm_tariff_attach_prices(mm_tariff *t, mm_price_table *table)
+{
+    if (t == NULL || t->def == NULL) return MM_EINVAL;
+    t->prices = table;
+    prices_reset(t);
+    evaluate(t);
+    return MM_OK;
+}
+
+int mm_tariff_resume_prices(mm_tariff *t, mm_price_table *table)
+{
+    if (t == NULL || t->def == NULL || table == NULL) return MM_EINVAL;
+    uint64_t f = wh_factor(t->def->price_scale);
+    for (unsigned r = 0; r < MM_TARIFF_TOU_RATES; r++)
+        if (!price_ok(table->active[r], f) ||
+            (table->pending_at[r] != MM_TARIFF_NEVER && !price_ok(table->pending[r], f))) {
+            mm_tariff_attach_prices(t, table);
+            return MM_ECORRUPT;
+        }
+    t->prices = table;
+    prices_apply(t);
+    evaluate(t);
+    return MM_OK;
+}
+
+int mm_tariff_update_prices(mm_tariff *t, uint32_t at, unsigned first, unsigned n,
+                            const uint32_t *price)
+{
+    if (t == NULL || t->def == NULL) return MM_EINVAL;
+    mm_price_table *p = t->prices;
+    if (p == NULL) return MM_ENOTSUP;
+    if (n == 0 || price == NULL || first > MM_TARIFF_TOU_RATES || n > MM_TARIFF_TOU_RATES - first)
+        return MM_EINVAL;
+    uint64_t f = wh_factor(t->def->price_scale);
+    for (unsigned k = 0; k < n; k++)
+        if (!price_ok(price[k], f)) return MM_EINVAL;
+    for (unsigned k = 0; k < n; k++) {
+        if (at <= t->now) {
+            p->active[first + k] = price[k];
+        } else {
+            p->pending[first + k] = price[k];
+            p->pending_at[first + k] = at;
+        }
+    }
+    if (at > t->now) t->next_change = min_u32(t->next_change, at);
+    return MM_OK;
+}
+
 /* Standing charge accrued from day 0 to T: whole days plus floor(C sod / 86400). */
 static uint64_t standing_to(uint64_t per_day, uint32_t t)
 {
@@ -285,7 +378,7 @@ static mm_cost_t price_wh(mm_tariff *t, uint64_t wh)
 {
     const mm_tariff_def *d = t->def;
     uint64_t f = wh_factor(d->price_scale);
-    uint64_t tou = t->rate != MM_TARIFF_NONE ? d->tou_price[t->rate] : 0u;
+    uint64_t tou = tou_price(t);
     mm_cost_t cost = 0;
     while (wh > 0) {
         uint64_t n = wh, block = 0;
@@ -338,7 +431,7 @@ mm_cost_t mm_tariff_unit_cost(const mm_tariff *t)
 {
     if (t == NULL || t->def == NULL) return 0;
     const mm_tariff_def *d = t->def;
-    uint64_t p = t->rate != MM_TARIFF_NONE ? d->tou_price[t->rate] : 0u;
+    uint64_t p = tou_price(t);
     if (t->price_set != MM_TARIFF_NONE) {
         uint64_t room;
         const mm_tariff_price_set *ps = &d->price_set[t->price_set];

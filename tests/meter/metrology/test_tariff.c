@@ -1,6 +1,7 @@
 /* Tariffs (DCC tariff model, FACTS.md "The meter"): a day of TOU crossing switch points and a
  * season change, special days, block thresholds, a hybrid tariff, the standing charge,
- * pending tariff activation, billing snapshots, GB local time, and chunk invariance.
+ * pending tariff activation, billing snapshots, GB local time, chunk invariance, and dynamic
+ * prices from a caller's price table.
  *
  * Money arithmetic for the expectations: prices here have scale -2 (0.01 p/kWh), so with the
  * cost unit of 10^-8 p one Wh costs price x 10^(-2 - 3 + 8) = price x 1000 units, and one
@@ -10,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "mm/status_supply.h"
 #include "mm/tariff.h"
 
 #define P 100000000LL /* cost units per penny */
@@ -333,6 +335,186 @@ Test(tariff, switch_points_in_gb_local_time_move_with_summer_time, .init = setup
     cr_assert_eq(mm_tariff_init(&t, &tou, JUL1 + 12 * H, NULL, 0), MM_OK);
     cr_expect_eq(t.rate, 2);
     cr_expect_eq(mm_tariff_next_change(&t), JUL1 + 15 * H);
+}
+
+/* ---- dynamic prices ---- */
+
+static mm_price_table table;
+
+/* T started at NOW on D, with the price table attached. */
+static void start_priced(mm_tariff *t, const mm_tariff_def *d, uint32_t now)
+{
+    cr_assert_eq(mm_tariff_init(t, d, now, NULL, 0), MM_OK);
+    cr_assert_eq(mm_tariff_attach_prices(t, &table), MM_OK);
+}
+
+Test(tariff, an_attached_price_table_starts_from_the_tariff_in_force, .init = setup_tou)
+{
+    mm_tariff t;
+    memset(&table, 0xA5, sizeof table);
+    start_priced(&t, &tou, MAR31);
+    cr_expect_eq(t.prices, &table);
+    for (unsigned r = 0; r < MM_TARIFF_TOU_RATES; r++) {
+        cr_expect_eq(table.active[r], tou.tou_price[r], "rate %u", r);
+        cr_expect_eq(table.pending_at[r], MM_TARIFF_NEVER, "rate %u", r);
+    }
+    cr_expect_eq(mm_tariff_next_change(&t), MAR31 + 7 * H, "nothing pending");
+    cr_expect_eq(mm_tariff_attach_prices(NULL, &table), MM_EINVAL);
+    cr_expect_eq(mm_tariff_attach_prices(&t, NULL), MM_OK, "detached: the def's prices again");
+    cr_expect_eq(t.prices, NULL);
+}
+
+/* Rates 0 and 1 at 11.11 and 22.22 p from the start of 31 March (winter: 8 kWh night at rate
+ * 0, 16 kWh day at rate 1): 8 x 11.11 + 16 x 22.22 = 88.88 + 355.52 = 444.40 p. */
+Test(tariff, updated_prices_price_each_wh_exactly, .init = setup_tou)
+{
+    mm_tariff t;
+    start_priced(&t, &tou, MAR31);
+    static const uint32_t price[2] = {1111, 2222};
+    cr_assert_eq(mm_tariff_update_prices(&t, MAR31, 0, 2, price), MM_OK);
+    cr_expect_eq(mm_tariff_unit_cost(&t), 1111 * 1000);
+    mm_cost_t c = drive(&t, MAR31, MAR31 + DAY, 1000000, 1800);
+    cr_expect_eq(t.tou_wh[0], 8000u);
+    cr_expect_eq(t.tou_wh[1], 16000u);
+    cr_expect_eq(c, 44440000000LL);
+    cr_expect_eq(t.bill_energy, 44440000000LL);
+}
+
+/* 1 kW from 00:00 to 01:00, 20 p until 00:30 and 30 p after: 0.5 kWh x 20 p + 0.5 kWh x 30 p
+ * = 25 p exactly, whatever the calls (1 s, 7 s, one call a minute or the whole hour). */
+Test(tariff, a_future_price_takes_over_exactly_at_its_instant)
+{
+    static mm_tariff_def d;
+    flat(&d, 2000);
+    static const uint32_t steps[] = {1, 7, 60, H};
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        mm_tariff t;
+        start_priced(&t, &d, JAN1);
+        uint32_t p = 3000;
+        cr_assert_eq(mm_tariff_update_prices(&t, JAN1 + 1800, 0, 1, &p), MM_OK);
+        cr_expect_eq(mm_tariff_next_change(&t), JAN1 + 1800, "step %u", steps[k]);
+        cr_expect_eq(table.active[0], 2000u, "not before its time");
+        cr_expect_eq(drive(&t, JAN1, JAN1 + H, 1000000, steps[k]), 25 * P, "step %u", steps[k]);
+        cr_expect_eq(t.tou_wh[0], 1000u, "step %u", steps[k]);
+        cr_expect_eq(table.active[0], 3000u, "step %u", steps[k]);
+        cr_expect_eq(table.pending_at[0], MM_TARIFF_NEVER, "step %u", steps[k]);
+        cr_expect_eq(mm_tariff_unit_cost(&t), 3000 * 1000, "step %u", steps[k]);
+    }
+}
+
+Test(tariff, a_price_update_at_or_before_the_state_time_applies_at_once)
+{
+    static mm_tariff_def d;
+    flat(&d, 2000);
+    mm_tariff t;
+    start_priced(&t, &d, JAN1);
+    drive(&t, JAN1, JAN1 + H, 1000000, H); /* 1 kWh at 20 p */
+    uint32_t later = 5000, past = 4000, now = 1500;
+    cr_assert_eq(mm_tariff_update_prices(&t, JAN1 + 2 * H, 0, 1, &later), MM_OK);
+    cr_assert_eq(mm_tariff_update_prices(&t, JAN1, 0, 1, &past), MM_OK);
+    cr_expect_eq(table.active[0], 4000u);
+    cr_expect_eq(table.pending_at[0], JAN1 + 2 * H, "the future price stays pending");
+    cr_assert_eq(mm_tariff_update_prices(&t, JAN1 + H, 0, 1, &now), MM_OK);
+    cr_expect_eq(table.active[0], 1500u, "at the state's time is at once too");
+    cr_expect_eq(mm_tariff_unit_cost(&t), 1500 * 1000);
+    /* 1 kWh at 15 p, then 1 kWh at 50 p */
+    cr_expect_eq(drive(&t, JAN1 + H, JAN1 + 3 * H, 1000000, H), 65 * P);
+    cr_expect_eq(t.total, 85 * P);
+}
+
+Test(tariff, bad_price_updates_are_refused_and_change_nothing)
+{
+    static mm_tariff_def d;
+    flat(&d, 2000);
+    /* scale -2: 1 Wh at price p costs 1000 p units, at most 2^39 = 549755813888 */
+    const uint32_t top = 549755813u;
+    static uint32_t price[MM_TARIFF_TOU_RATES + 1];
+    for (unsigned k = 0; k <= MM_TARIFF_TOU_RATES; k++)
+        price[k] = 100u + k;
+    static const struct {
+        unsigned first, n, bad; /* bad: index set to top + 1, or none */
+        int rc;
+    } cases[] = {
+        {0, 0, 99, MM_EINVAL},                       /* nothing to update */
+        {MM_TARIFF_TOU_RATES - 1, 2, 99, MM_EINVAL}, /* one past the last rate */
+        {MM_TARIFF_TOU_RATES, 1, 99, MM_EINVAL},
+        {0, MM_TARIFF_TOU_RATES + 1, 99, MM_EINVAL},
+        {3, 4, 2, MM_EINVAL},                        /* the third price cannot be costed */
+        {0, 1, 0, MM_EINVAL},
+    };
+    mm_tariff t;
+    cr_assert_eq(mm_tariff_init(&t, &d, JAN1, NULL, 0), MM_OK);
+    uint32_t ok = top;
+    cr_expect_eq(mm_tariff_update_prices(&t, JAN1, 0, 1, &ok), MM_ENOTSUP, "no table");
+    cr_assert_eq(mm_tariff_attach_prices(&t, &table), MM_OK);
+    cr_expect_eq(mm_tariff_update_prices(&t, JAN1 + H, 1, 1, &ok), MM_OK, "the top is fine");
+    mm_price_table before = table;
+    uint32_t next = mm_tariff_next_change(&t);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        uint32_t bad[MM_TARIFF_TOU_RATES + 1];
+        memcpy(bad, price, sizeof bad);
+        if (cases[k].bad < cases[k].n) bad[cases[k].bad] = top + 1u;
+        for (uint32_t at = JAN1; at <= JAN1 + 2 * H; at += 2 * H)
+            cr_expect_eq(mm_tariff_update_prices(&t, at, cases[k].first, cases[k].n, bad),
+                         cases[k].rc, "case %zu at %u", k, at);
+        cr_expect(memcmp(&table, &before, sizeof table) == 0, "case %zu", k);
+        cr_expect_eq(mm_tariff_next_change(&t), next, "case %zu", k);
+    }
+    cr_expect_eq(mm_tariff_update_prices(&t, JAN1, 0, 1, NULL), MM_EINVAL);
+    cr_expect_eq(mm_tariff_update_prices(NULL, JAN1, 0, 1, price), MM_EINVAL);
+}
+
+/* The new tariff takes over at 12:00: its 30 p replace the updated 50 p, and the price that
+ * was pending for 20:00 is dropped.  1 kW: 12 kWh x 50 p + 12 kWh x 30 p = 600 + 360 p. */
+Test(tariff, a_tariff_activation_resets_the_price_table)
+{
+    static mm_tariff_def a, b;
+    flat(&a, 2000);
+    flat(&b, 3000);
+    b.id = 2;
+    mm_tariff t;
+    start_priced(&t, &a, JAN1);
+    uint32_t now = 5000, later = 9000;
+    cr_assert_eq(mm_tariff_update_prices(&t, JAN1, 0, 1, &now), MM_OK);
+    cr_assert_eq(mm_tariff_update_prices(&t, JAN1 + 20 * H, 0, 1, &later), MM_OK);
+    cr_assert_eq(mm_tariff_set_pending(&t, &b, JAN1 + 12 * H), MM_OK);
+    cr_expect_eq(drive(&t, JAN1, JAN1 + DAY, 1000000, 1800), 960 * P);
+    cr_expect_eq(t.def, &b);
+    cr_expect_eq(table.active[0], 3000u);
+    for (unsigned r = 0; r < MM_TARIFF_TOU_RATES; r++)
+        cr_expect_eq(table.pending_at[r], MM_TARIFF_NEVER, "rate %u", r);
+    /* and one taking over at once resets it at once */
+    cr_assert_eq(mm_tariff_update_prices(&t, JAN1 + DAY, 0, 1, &now), MM_OK);
+    cr_assert_eq(mm_tariff_set_pending(&t, &a, JAN1), MM_OK);
+    cr_expect_eq(table.active[0], 2000u);
+}
+
+/* A table kept through a power cut: what fell due meanwhile takes over, the rest stays
+ * pending; a price the tariff cannot take restarts the table. */
+Test(tariff, a_resumed_price_table_keeps_its_prices_and_pending_changes)
+{
+    static mm_tariff_def d;
+    flat(&d, 2000);
+    mm_tariff t;
+    start_priced(&t, &d, JAN1);
+    uint32_t p[3] = {1000, 1100, 1200};
+    cr_assert_eq(mm_tariff_update_prices(&t, JAN1, 0, 1, &p[0]), MM_OK);
+    cr_assert_eq(mm_tariff_update_prices(&t, JAN1 + H, 1, 1, &p[1]), MM_OK);
+    cr_assert_eq(mm_tariff_update_prices(&t, JAN1 + 3 * H, 2, 1, &p[2]), MM_OK);
+    /* the RAM state is rebuilt two hours later */
+    cr_assert_eq(mm_tariff_init(&t, &d, JAN1 + 2 * H, NULL, 0), MM_OK);
+    cr_assert_eq(mm_tariff_resume_prices(&t, &table), MM_OK);
+    cr_expect_eq(table.active[0], 1000u);
+    cr_expect_eq(table.active[1], 1100u);
+    cr_expect_eq(table.pending_at[1], MM_TARIFF_NEVER);
+    cr_expect_eq(table.pending_at[2], JAN1 + 3 * H);
+    cr_expect_eq(mm_tariff_next_change(&t), JAN1 + 3 * H);
+    cr_expect_eq(mm_tariff_unit_cost(&t), 1000 * 1000);
+    table.pending[2] = 549755814u; /* beyond what scale -2 can cost */
+    cr_expect_eq(mm_tariff_resume_prices(&t, &table), MM_ECORRUPT);
+    cr_expect_eq(table.active[0], 2000u);
+    cr_expect_eq(table.pending_at[2], MM_TARIFF_NEVER);
+    cr_expect_eq(mm_tariff_resume_prices(&t, NULL), MM_EINVAL);
 }
 
 /* ---- validation ---- */

@@ -17,6 +17,16 @@
  * Billing snapshots live in an array the caller provides (depth 12 on a real meter,
  * FACTS.md; 0 allowed).
  *
+ * Dynamic prices (day-ahead or real-time, sent by the head-end as commands) cannot go into the
+ * shared definition, so a meter that takes them gets a caller-owned mm_price_table: the TOU
+ * price of each rate in force, and at most one pending price per rate with the meter time it
+ * takes over.  With a table attached the TOU prices come from it, not from the definition;
+ * block prices, the calendar and the standing charge stay the definition's.  A pending price
+ * is a change like a switch point (mm_tariff_next_change includes the earliest one), so the
+ * energy before its instant is priced at the old price and the energy after at the new one.
+ * When a new definition takes over, the table restarts from its prices and pending prices are
+ * dropped (they were set against the old definition's rates and scale).
+ *
  * Units and exactness: cost is counted in mm_cost_t, 10^-MM_COST_DECIMALS pence.  Energy is
  * priced per whole Wh: the energy fed in uJ is split into Wh plus a carried remainder
  * (energy.h), and one Wh at price p of scale s costs exactly p 10^(s - 3 + MM_COST_DECIMALS)
@@ -129,11 +139,20 @@ typedef struct mm_tariff_snapshot {
     mm_max_demand md;            /* filled by the caller (mm_tariff_snapshot_set_md) */
 } mm_tariff_snapshot;
 
+/* Dynamic TOU prices of one meter (external flash on a real meter: it outlives the RAM state,
+ * see mm_tariff_resume_prices).  576 B with 48 rates. */
+typedef struct mm_price_table {
+    uint32_t active[MM_TARIFF_TOU_RATES];     /* in force [10^price_scale p/kWh] */
+    uint32_t pending[MM_TARIFF_TOU_RATES];    /* next price of each rate ... */
+    uint32_t pending_at[MM_TARIFF_TOU_RATES]; /* ... from then [s]; MM_TARIFF_NEVER: none */
+} mm_price_table;
+
 /* Per-meter state.  Registers are cumulative (cyclic at 2^32 Wh) and never reset. */
 typedef struct mm_tariff {
     const mm_tariff_def *def;     /* in force */
     const mm_tariff_def *pending; /* activates at pending_at, or NULL */
     mm_tariff_snapshot *snap;     /* caller's ring, depth entries */
+    mm_price_table *prices;       /* caller's dynamic TOU prices, or NULL: the def's */
     uint32_t now;                 /* meter time the state has reached [s] */
     uint32_t next_change;         /* when the rate or period may change next [s] */
     uint32_t pending_at;          /* [s] */
@@ -169,8 +188,28 @@ int mm_tariff_init(mm_tariff *t, const mm_tariff_def *def, uint32_t now, mm_tari
 void mm_tariff_deinit(mm_tariff *t); /* accepts NULL */
 
 /* Schedule DEF to take over at meter time AT (replacing any pending one); at or before the
- * state's time it takes over at once.  The registers carry on. */
+ * state's time it takes over at once.  The registers carry on; an attached price table
+ * restarts from DEF's prices when DEF takes over. */
 int mm_tariff_set_pending(mm_tariff *t, const mm_tariff_def *def, uint32_t at);
+
+/* Take TOU prices from TABLE from now on, starting from the prices of the definition in force
+ * with nothing pending (commissioning).  TABLE NULL: back to the definition's prices.  TABLE
+ * must outlive its use.  MM_EINVAL for a NULL or uninitialised state. */
+int mm_tariff_attach_prices(mm_tariff *t, mm_price_table *table);
+
+/* Attach TABLE as it was kept through a power cut: pending prices due by the state's time take
+ * over at once, the others stay pending.  MM_ECORRUPT if it holds a price the definition in
+ * force cannot take (then it restarts as mm_tariff_attach_prices would); MM_EINVAL for NULL
+ * arguments or an uninitialised state. */
+int mm_tariff_resume_prices(mm_tariff *t, mm_price_table *table);
+
+/* New prices PRICE[0..N) of TOU rates FIRST .. FIRST+N-1, taking over at meter time AT, or at
+ * once if AT is at or before the state's time.  A future price replaces the rate's pending one
+ * (one per rate); a price taking over at once leaves it pending.  All or nothing: MM_EINVAL
+ * for N 0, FIRST + N above MM_TARIFF_TOU_RATES, or a price mm_tariff_def_check would refuse at
+ * the definition's price_scale; MM_ENOTSUP (status_supply.h) if no table is attached. */
+int mm_tariff_update_prices(mm_tariff *t, uint32_t at, unsigned first, unsigned n,
+                            const uint32_t *price);
 
 /* Price IMPORT_UJ of energy consumed since the previous call at the rate in force then, then
  * bring the state to meter time NOW (standing charge, switch points, activation, block and
@@ -184,7 +223,8 @@ static inline uint32_t mm_tariff_next_change(const mm_tariff *t)
     return t->next_change;
 }
 
-/* Cost of the next Wh at the state's time [mm_cost_t] (what an IHD shows as the price). */
+/* Cost of the next Wh at the state's time [mm_cost_t] (what an IHD shows as the price; the
+ * table's TOU price when one is attached). */
 mm_cost_t mm_tariff_unit_cost(const mm_tariff *t);
 
 /* MM_TARIFF_EV_* raised since the last call, and clears them. */
