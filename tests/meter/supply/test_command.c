@@ -47,6 +47,11 @@ Test(command, the_parser_accepts_exactly_the_documented_layout)
     cr_expect_eq(fr.mac, f + 16);
     f[12] = 0xFF; /* payload length 0xFF02 > MM_CMD_PAYLOAD_MAX */
     cr_expect_eq(mm_cmd_parse(f, 28, &fr), MM_EMALFORMED);
+    for (size_t n = MM_CMD_PAYLOAD_MAX; n <= MM_CMD_PAYLOAD_MAX + 1u; n++) {
+        f[12] = (uint8_t)(n >> 8), f[13] = (uint8_t)n; /* the largest payload, and one more */
+        cr_expect_eq(mm_cmd_parse(f, 14 + n + 12, &fr),
+                     n == MM_CMD_PAYLOAD_MAX ? MM_OK : MM_EMALFORMED, "payload %zu", n);
+    }
     cr_expect(mm_cmd_is_critical(MM_CMD_SUPPLY_DISABLE));
     cr_expect(mm_cmd_is_critical(MM_CMD_MODE_CHANGE));
     cr_expect(mm_cmd_is_critical(MM_CMD_FW_ACTIVATE));

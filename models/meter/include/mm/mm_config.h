@@ -150,9 +150,11 @@
 #define MM_ALCS_POINTS_MAX 8
 #endif
 
-/* Largest command payload [bytes]; a command frame is at most 14 + this + 12 + 64 bytes. */
+/* Largest command payload [bytes]; a command frame is at most 14 + this + 12 + 64 bytes.
+ * 208 holds a price update of all 48 TOU rates (MM_CMD_SET_PRICES: 6 + 48 x 4 = 198 bytes);
+ * the command and MAC buffers on the stack grow with it (mm_cmd_accept: 8 + 14 + this). */
 #ifndef MM_CMD_PAYLOAD_MAX
-#define MM_CMD_PAYLOAD_MAX 96
+#define MM_CMD_PAYLOAD_MAX 208
 #endif
 
 /* Event log depth the simulator gives each meter by default [events]. */
