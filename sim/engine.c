@@ -910,7 +910,7 @@ static int area_alloc(area *a, char *err, size_t errlen)
         mm_port_sim_rng_init_seed(&a->rng[i], ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
         mm_esme_hal hal = {&a->clk[i], &a->nvm[i], &a->rng[i], &E.crypto};
         mm_esme_storage st = {a->log + (size_t)i * E.depth, E.depth,
-                              a->evlog + (size_t)i * FW_EVENT_DEPTH, FW_EVENT_DEPTH, 0, NULL};
+                              a->evlog + (size_t)i * FW_EVENT_DEPTH, FW_EVENT_DEPTH, 0, NULL, NULL};
         int frc = E.abi->init(hh_fw(a, i), a->prepay[i] ? &E.fw_prepay : &E.fw_credit, &hal, &st);
         if (frc != MM_OK) {
             snprintf(err, errlen, "meter %llu: firmware init failed (%d)", (unsigned long long)id,

@@ -195,6 +195,10 @@ static int unpack(mm_esme *e, uint8_t *buf, size_t len, uint32_t *saved_at, uint
     mm_tariff *t = &e->tariff;
     const mm_tariff_def *def = tariff_by_id(e->cfg, def_id);
     if (def != NULL && def != t->def) mm_tariff_set_pending(t, def, 0); /* takes over at once */
+    /* the price table (external flash) belongs to that definition: attached after it, so that
+     * only a pending definition that fell due in the outage resets it; a table the definition
+     * cannot take restarts from its prices */
+    if (e->st.prices != NULL) (void)mm_tariff_resume_prices(t, e->st.prices);
     const mm_tariff_def *pend = tariff_by_id(e->cfg, pending_id);
     if (pend != NULL) mm_tariff_set_pending(t, pend, pending_at);
     t->import_wh = get(&c, 8);
@@ -256,6 +260,12 @@ static int setup(mm_esme *e, uint32_t now)
     return MM_OK;
 }
 
+/* Commissioning: the price table starts from the tariff's prices. */
+static void attach_prices(mm_esme *e)
+{
+    if (e->st.prices != NULL) (void)mm_tariff_attach_prices(&e->tariff, e->st.prices);
+}
+
 static void reset_ram(mm_esme *e)
 {
     const mm_esme_config *cfg = e->cfg;
@@ -284,6 +294,7 @@ int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
     if (rc == MM_OK) rc = mm_clock_now(&probe, &now);
     if (rc != MM_OK) return rc;
     if ((rc = setup(e, now)) != MM_OK) return rc;
+    attach_prices(e);
     /* find the banks' newest sequence so commissioning never overwrites it first */
     uint8_t scratch[MM_ESME_RECORD_MAX];
     size_t n;
@@ -439,6 +450,18 @@ static int reply(uint8_t *resp, size_t cap, size_t need, size_t *resp_len)
     return MM_OK;
 }
 
+/* MM_CMD_SET_PRICES: from u32, first u8, n u8, n x price u32. */
+static int set_prices(mm_esme *e, const uint8_t *pl, size_t len)
+{
+    uint32_t price[MM_TARIFF_TOU_RATES];
+    if (len < 6u || len != 6u + 4u * pl[5]) return MM_EMALFORMED;
+    unsigned n = pl[5];
+    if (n > MM_TARIFF_TOU_RATES) return MM_EINVAL; /* first + n is past the last rate */
+    for (unsigned k = 0; k < n; k++)
+        price[k] = be32(pl + 6u + 4u * k);
+    return mm_tariff_update_prices(&e->tariff, be32(pl), pl[4], n, price);
+}
+
 static int fw_activate(mm_esme *e, const uint8_t *pl)
 {
     uint32_t version = be32(pl);
@@ -495,6 +518,8 @@ static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap
         if (def == NULL) return MM_ENOENT;
         return mm_tariff_set_pending(&e->tariff, def, be32(pl + 4));
     }
+    case MM_CMD_SET_PRICES:
+        return set_prices(e, pl, n);
     case MM_CMD_CLOCK_SET: {
         if (n != 4) return MM_EMALFORMED;
         rc = mm_clock_set(&e->clock, be32(pl), &e->log);
@@ -620,6 +645,7 @@ int mm_esme_power_restore(mm_esme *e)
     if (rc != MM_OK) {
         int load_rc = rc;
         if ((rc = setup(e, now)) != MM_OK) return rc; /* nothing usable: commissioned afresh */
+        attach_prices(e);
         (void)save(e, REASON_PERIODIC);
         return load_rc == MM_ECORRUPT ? MM_ECORRUPT : MM_ENOENT;
     }

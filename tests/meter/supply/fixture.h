@@ -50,6 +50,7 @@ typedef struct fixture {
     mm_tariff_def tariff;
     mm_tariff_def tariff2;
     const mm_tariff_def *tariffs[1];
+    mm_price_table prices; /* attached unless a test clears st.prices */
     mm_esme_config cfg;
     mm_esme_hal hal;
     mm_esme_storage st;
@@ -85,7 +86,7 @@ static inline fixture *fixture_new(mm_port_sim_crypto_mode mode)
     c->nvm_addr = MM_PERSIST_NVM_ADDR;
     c->fw_version = 0x00010000u;
     f->hal = (mm_esme_hal){&f->clk, &f->nvm, &f->rng, &f->crypto};
-    f->st = (mm_esme_storage){f->profile, 96, f->events, 64, 0, NULL};
+    f->st = (mm_esme_storage){f->profile, 96, f->events, 64, 0, NULL, &f->prices};
     return f;
 }
 
@@ -119,6 +120,33 @@ static inline int send(fixture *f, uint64_t counter, uint16_t id, const void *pl
                                    held_key, frame, sizeof frame, &len);
     if (rc != MM_OK) return rc;
     return mm_esme_command(&f->e, frame, len, NULL, 0, NULL);
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* MM_CMD_SET_PRICES payload into PL (at least 6 + 4 N bytes): N prices of the rates from FIRST,
+ * taking over at AT.  Returns its length. */
+static inline uint16_t prices_payload(uint8_t *pl, uint32_t at, uint8_t first, uint8_t n,
+                                      const uint32_t *price)
+{
+    put_be32(pl, at);
+    pl[4] = first;
+    pl[5] = n;
+    for (unsigned k = 0; k < n; k++)
+        put_be32(pl + 6u + 4u * k, price[k]);
+    return (uint16_t)(6u + 4u * n);
+}
+
+/* Send a price update as the supplier (MAC only: the command is not critical). */
+static inline int send_prices(fixture *f, uint64_t counter, uint32_t at, uint8_t first, uint8_t n,
+                              const uint32_t *price)
+{
+    uint8_t pl[MM_CMD_PAYLOAD_MAX];
+    return send(f, counter, MM_CMD_SET_PRICES, pl, prices_payload(pl, at, first, n, price), false,
+                true);
 }
 
 /* Number of logged events with CODE. */

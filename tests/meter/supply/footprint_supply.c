@@ -18,6 +18,8 @@ int main(void)
     printf("sizeof(mm_esme_config) = %zu B (const, may be shared)\n", sizeof(mm_esme_config));
     printf("event ring, %u events  = %zu B\n", MM_EVENT_LOG_DEPTH_DEFAULT,
            MM_EVENT_LOG_DEPTH_DEFAULT * sizeof(mm_event));
+    printf("price table, %u rates  = %zu B (caller's, optional)\n", MM_TARIFF_TOU_RATES,
+           sizeof(mm_price_table));
     printf("NVM for persistence    = %u B (record <= %u B)\n", mm_esme_nvm_footprint(),
            MM_ESME_RECORD_MAX);
     printf("ABI %u, state %u B\n", mm_abi_get()->abi_version, mm_abi_get()->state_size);

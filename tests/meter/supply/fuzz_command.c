@@ -102,6 +102,7 @@ static struct {
     mm_profile_slot profile[8];
     mm_event events[16];
     mm_tariff_def tariff;
+    mm_price_table prices;
     mm_esme_config cfg;
     mm_esme e;
 } F;
@@ -134,7 +135,7 @@ static void setup(void)
     c->dither_window_s = 120;
     c->nvm_addr = MM_PERSIST_NVM_ADDR;
     mm_esme_hal hal = {&F.clk, &F.nvm, &F.rng, &F.crypto};
-    mm_esme_storage st = {F.profile, 8, F.events, 16, 0, NULL};
+    mm_esme_storage st = {F.profile, 8, F.events, 16, 0, NULL, &F.prices};
     mm_esme_init(&F.e, &F.cfg, &hal, &st);
 }
 

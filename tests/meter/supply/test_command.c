@@ -230,3 +230,65 @@ Test(command, firmware_activates_only_the_image_whose_hash_was_checked)
     cr_expect_eq(send(f, 4, MM_CMD_FW_ACTIVATE, act, 36, true, true), MM_ESTATE, "used up");
     fixture_free(f);
 }
+
+/* Prices for all 48 rates fit one frame (6 + 192 bytes); a payload that is not exactly 6 + 4n
+ * bytes, names no rate or rates past the last, or holds a price the tariff cannot cost (scale
+ * 0: 1 Wh at p costs p x 10^5 units, at most 2^39, so p <= 5497558) is refused whole. */
+Test(command, set_prices_takes_all_rates_and_refuses_a_bad_payload_whole)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    uint32_t price[MM_TARIFF_TOU_RATES + 1];
+    for (unsigned k = 0; k <= MM_TARIFF_TOU_RATES; k++)
+        price[k] = 10u + k;
+    cr_expect_eq(send_prices(f, 1, f->e.now, 0, MM_TARIFF_TOU_RATES, price), MM_OK);
+    for (unsigned r = 0; r < MM_TARIFF_TOU_RATES; r++)
+        cr_expect_eq(f->prices.active[r], 10u + r, "rate %u", r);
+    cr_expect_eq(mm_tariff_unit_cost(&f->e.tariff), 10 * 100000);
+
+    static const struct {
+        uint8_t first, n;
+        int len_delta;  /* bytes added to (or cut from) the 6 + 4n payload */
+        uint32_t price; /* of the rate FIRST */
+        int rc;
+    } cases[] = {
+        {0, 1, -1, 20, MM_EMALFORMED},
+        {0, 1, +1, 20, MM_EMALFORMED},
+        {0, 2, -4, 20, MM_EMALFORMED}, /* n says 2, one price sent */
+        {0, 0, -1, 20, MM_EMALFORMED}, /* shorter than the fixed part */
+        {0, 0, 0, 20, MM_EINVAL},      /* no rate */
+        {MM_TARIFF_TOU_RATES - 1, 2, 0, 20, MM_EINVAL},
+        {MM_TARIFF_TOU_RATES, 1, 0, 20, MM_EINVAL},
+        {0, MM_TARIFF_TOU_RATES + 1, 0, 20, MM_EINVAL},
+        {5, 3, 0, 5497559, MM_EINVAL},
+        {5, 3, 0, 5497558, MM_OK}, /* the largest price that can be costed */
+    };
+    uint64_t counter = 2;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mm_price_table before = f->prices;
+        uint8_t pl[MM_CMD_PAYLOAD_MAX];
+        price[0] = cases[i].price;
+        uint32_t at = f->e.now + 60u * (i % 2u); /* at once, or pending */
+        uint16_t len = prices_payload(pl, at, cases[i].first, cases[i].n, price);
+        len = (uint16_t)(len + cases[i].len_delta);
+        int rc = send(f, counter++, MM_CMD_SET_PRICES, pl, len, false, true);
+        cr_expect_eq(rc, cases[i].rc, "case %zu: %s", i, mm_strerror(rc));
+        if (cases[i].rc != MM_OK)
+            cr_expect(memcmp(&before, &f->prices, sizeof before) == 0, "case %zu", i);
+    }
+    /* the last case (odd: a minute ahead) is pending for rates 5..7 */
+    cr_expect_eq(f->prices.active[5], 15u);
+    cr_expect_eq(f->prices.pending[5], 5497558u);
+    cr_expect_eq(f->prices.pending[7], 12u);
+    cr_expect_eq(f->prices.pending_at[7], f->e.now + 60u);
+    cr_expect_eq(mm_tariff_next_change(&f->e.tariff), f->e.now + 60u);
+    fixture_free(f);
+
+    /* a meter without a price table */
+    f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    f->st.prices = NULL;
+    cr_assert_eq(fixture_start(f), MM_OK);
+    cr_expect_eq(send_prices(f, 1, f->e.now, 0, 1, price), MM_ENOTSUP);
+    cr_expect_eq(f->e.tariff.prices, NULL);
+    fixture_free(f);
+}

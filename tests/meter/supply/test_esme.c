@@ -219,3 +219,104 @@ Test(esme, credit_debts_and_counters_survive_a_power_cut)
                  "the counter survived too");
     fixture_free(f);
 }
+
+/* ---- dynamic prices (MM_CMD_SET_PRICES; the fixture's 20 p/kWh: 1 Wh = 2e6 cost units) ---- */
+
+#define PENNY 100000000LL /* cost units */
+
+static mm_cost_t cost_total(const fixture *f)
+{
+    mm_esme_snapshot s;
+    mm_esme_snapshot_get(&f->e, &s);
+    return s.cost_total;
+}
+
+/* 1 kW for an hour in one call, 20 p until 00:30 and 30 p after: the meter splits the hour at
+ * the price change, 500 Wh x 20 p + 500 Wh x 30 p = 25 p. */
+Test(esme, a_price_update_splits_the_interval_at_its_instant)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    uint32_t p = 30;
+    cr_assert_eq(send_prices(f, 1, T0 + 1800u, 0, 1, &p), MM_OK);
+    run(f, 1000, 3600);
+    cr_expect_eq(cost_total(f), 25 * PENNY);
+    cr_expect_eq(f->prices.active[0], 30u);
+    fixture_free(f);
+}
+
+/* The table is external flash: a power cut keeps the price in force and the pending one (which
+ * still takes over at its instant), and a price that fell due in the outage is in force at the
+ * restore.  3 kW: 500 Wh at 30 p before the cut, then 2250 Wh at 30 p to 01:00 and 1000 Wh at
+ * 50 p after: 15 + 67.5 + 50 = 132.5 p. */
+Test(esme, prices_survive_a_power_cut)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    uint32_t p30 = 30, p50 = 50, p77 = 77;
+    cr_assert_eq(send_prices(f, 1, T0, 0, 1, &p30), MM_OK);
+    cr_assert_eq(send_prices(f, 2, T0 + 3600u, 0, 1, &p50), MM_OK);
+    cr_assert_eq(send_prices(f, 3, T0 + 700u, 1, 1, &p77), MM_OK);
+    run(f, 3000, 600);
+    cr_assert_eq(mm_esme_power_fail(&f->e), MM_OK);
+    memset(&f->e.tariff, 0xA5, sizeof f->e.tariff); /* RAM is gone */
+    f->sim_ms += 300000u;
+    mm_port_sim_clock_set_ms(&f->clk, f->sim_ms);
+    cr_assert_eq(mm_esme_power_restore(&f->e), MM_OK);
+    cr_expect_eq(f->e.tariff.prices, &f->prices);
+    cr_expect_eq(f->prices.active[0], 30u);
+    cr_expect_eq(f->prices.pending[0], 50u);
+    cr_expect_eq(f->prices.pending_at[0], T0 + 3600u);
+    cr_expect_eq(f->prices.active[1], 77u, "due in the outage");
+    cr_expect_eq(f->prices.pending_at[1], MM_TARIFF_NEVER);
+    cr_expect_eq(mm_tariff_next_change(&f->e.tariff), T0 + 3600u);
+    run(f, 3000, 3900);
+    cr_expect_eq(cost_total(f), 13250000000LL);
+    fixture_free(f);
+}
+
+/* Tariff 2 (40 p) takes over at 00:30 and resets the table: the 30 p sent for now end there,
+ * the 50 p pending for 00:45 are dropped.  3 kW: 1500 Wh x 30 p + 1500 Wh x 40 p = 105 p.
+ * A price sent after that is the new tariff's, and a power cut keeps it (the restore puts
+ * tariff 2 back in force before it attaches the table). */
+Test(esme, a_tariff_taking_over_resets_the_prices)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    uint32_t p30 = 30, p50 = 50, p60 = 60;
+    cr_assert_eq(send_prices(f, 1, T0, 0, 1, &p30), MM_OK);
+    cr_assert_eq(send_prices(f, 2, T0 + 2700u, 0, 1, &p50), MM_OK);
+    uint8_t tp[8] = {0, 0, 0, 2};
+    put_be32(tp + 4, T0 + 1800u);
+    cr_assert_eq(send(f, 3, MM_CMD_SET_TARIFF, tp, 8, false, true), MM_OK);
+    run(f, 3000, 3600);
+    cr_expect_eq(cost_total(f), 105 * PENNY);
+    cr_expect_eq(f->e.tariff.def, &f->tariff2);
+    cr_expect_eq(f->prices.active[0], 40u);
+    cr_expect_eq(f->prices.pending_at[0], MM_TARIFF_NEVER);
+    cr_assert_eq(send_prices(f, 4, T0, 0, 1, &p60), MM_OK);
+    mm_esme_power_fail(&f->e);
+    cr_assert_eq(mm_esme_power_restore(&f->e), MM_OK);
+    cr_expect_eq(f->e.tariff.def, &f->tariff2);
+    cr_expect_eq(f->prices.active[0], 60u);
+    fixture_free(f);
+}
+
+/* Prepayment at 3 kW: 10 min at 20 p (1 p a minute) take 10000 of 30000 units; from 00:10 the
+ * price is 40 p (2 p a minute), so the balance after minute 10 + j is 20000 - 2000 j, below zero
+ * first at j = 11: the supply opens at 00:21 and 21 min x 3 kW = 1050 Wh are metered. */
+Test(esme, prepayment_credit_runs_out_at_the_updated_price)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    f->cfg.initial_mode = MM_MODE_PREPAYMENT;
+    f->cfg.initial_credit = 30000;
+    cr_assert_eq(fixture_start(f), MM_OK);
+    uint32_t p = 40;
+    cr_assert_eq(send_prices(f, 1, T0 + 600u, 0, 1, &p), MM_OK);
+    run(f, 3000, 3600);
+    cr_expect_eq(when(f, MM_ALERT_CREDIT_BELOW_DISABLEMENT), T0 + 21u * 60u);
+    cr_expect_eq(f->e.contactor.state, MM_SUPPLY_DISCONNECTED);
+    cr_expect_eq(mm_meter_register(&f->e.meter, MM_CH_IMPORT), 1050u);
+    cr_expect_eq(f->e.prepay.balance, -2000);
+    fixture_free(f);
+}

@@ -74,6 +74,8 @@ typedef enum mm_cmd_id {
     MM_CMD_SET_DEBT = 0x0203,       /* debt u8 (MM_DEBT_*), amount [credit units] u64 */
     MM_CMD_SET_TARIFF = 0x0301,     /* tariff id u32 (one of the ESME's), activation time u32 */
     MM_CMD_CLOCK_SET = 0x0302,      /* UTC [s] u32 */
+    MM_CMD_SET_PRICES = 0x0303,     /* from [meter UTC, s] u32, first rate u8, n u8 (1..48),
+                                       n x TOU price [10^price_scale p/kWh] u32: 6 + 4n bytes */
     MM_CMD_READ_REGISTERS = 0x0401, /* reply: 4 x u64 [Wh/varh]: import, export, rimp, rexp */
     MM_CMD_READ_PROFILE = 0x0402,   /* age u32; reply: period u32, 4 x u32, v [0.1 V] u16, st u16 */
     MM_CMD_READ_PREPAY = 0x0403,    /* reply: balance i64, available i64, 3 x debt i64,

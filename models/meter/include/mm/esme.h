@@ -6,7 +6,7 @@
  * firmware team would recognise as the application layer of a GB SMETS2 ESME.  Each module
  * keeps its own state and its const configuration apart; mm_esme_config gathers the
  * configurations, mm_esme_hal the HAL handles, mm_esme_storage the big arrays that live in
- * external flash on a real meter (profile log, event log, billing snapshots).
+ * external flash on a real meter (profile log, event log, billing snapshots, dynamic prices).
  *
  * Time: the meter's time is its RTC, read through the clock module.  Before each call the
  * caller moves the HAL clock to the time of the call (the simulator port: set_ms to the end
@@ -29,7 +29,14 @@
  * holds all WAN alerts back for a dither delay drawn uniformly from [0, dither_window_s]
  * (FACTS.md "Dithering": 2 min in the first years, 5 min later; seed 003).  Records are also
  * saved at every half-hour close, so at most one period of energy is lost if the power-fail
- * save is cut.  The event ring is external flash (kept); its indices are in the record.
+ * save is cut.  The event ring is external flash (kept); its indices are in the record.  So is
+ * the price table: a restore finds it as it was (prices due during the outage take over then),
+ * commissioning afresh fills it from the tariff.
+ *
+ * Dynamic prices: MM_CMD_SET_PRICES updates the TOU prices of the tariff in force through
+ * storage.prices (mm_tariff_update_prices); without a table the meter answers MM_ENOTSUP.  A
+ * tariff that takes over (MM_CMD_SET_TARIFF) resets the table to its own prices.  GBCS has no
+ * alert code for a price change in alerts.h, so none is logged (as for a tariff change).
  *
  * Profiles (mm_config.h): SMETS2 (mm_core) needs ECDSA signatures on critical commands and
  * sends 0x8F35/0x8F36 at once; SMETS1 (mm_core_smets1) accepts MAC-only commands and only logs
@@ -94,6 +101,7 @@ typedef struct mm_esme_storage {
     uint16_t event_depth;
     uint16_t snap_depth; /* billing snapshots (NULL with 0) */
     mm_tariff_snapshot *snaps;
+    mm_price_table *prices; /* dynamic TOU prices; NULL: the meter takes no price updates */
 } mm_esme_storage;
 
 typedef struct mm_esme {
