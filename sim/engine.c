@@ -1356,6 +1356,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     lp.latitude_deg = sc->weather.latitude_deg;
     lp.weather_csv = sc->weather.csv[0] ? sc->weather.csv : NULL;
     lp.clock_bst = sc->load.clock_bst;
+    lp.festive_share = sc->load.festive_share;
     lp.gas_annual_kwh = sc->load.gas_annual_kwh;
     lp.gas_share = sc->load.gas_share;
     lp.hp_share = sc->load.hp_share;

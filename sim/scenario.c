@@ -202,6 +202,9 @@ static const key_row rows[] = {
     {.path = "load.feedback.installed_before", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(load.feedback_age_s, C_F64), .lo = 0, .hi = DAYS(10000), .def = "0 s",
      .doc = "Age of the IHDs at the run start"},
+    {.path = "load.festive_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.festive_share, C_F64), .lo = 0, .hi = 1, .def = "75 %",
+     .doc = "Homes with an electric oven that roast a Christmas dinner on 25 December; crest"},
     {.path = "load.clock_bst", .kind = V_BOOL, FIELD(load.clock_bst, C_BOOL), .def = "true",
      .doc = "People live by GMT/BST clock time (else UTC); crest"},
 

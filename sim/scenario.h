@@ -53,6 +53,7 @@ typedef struct sim_scenario {
         double ev_charger_w;         /* load.ev.charger_power [W] */
         double ev_kwh_per_day;       /* load.ev.kwh_per_day [kWh/d] */
         double ev_smart_share;       /* load.ev.smart_share [fraction] */
+        double festive_share;        /* load.festive_share [fraction] */
         bool clock_bst;              /* load.clock_bst */
         double dr_engaged_share;     /* load.dr.engaged_share [fraction] */
         double dr_response;          /* load.dr.response [-] */

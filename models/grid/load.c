@@ -38,6 +38,7 @@ void grid_load_params_default(grid_load_params *p)
         .hp_share = 0.015,
         .heating_start_yday = 273, /* 1 October */
         .heating_end_yday = 134,   /* 15 May */
+        .festive_share = 0.75,     /* load_crest.c FESTIVE_* */
         .pv_share = 0.065,
         .pv_kwp_median = 3.5,
         .pv_kwp_sigma = 0.25,

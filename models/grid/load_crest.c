@@ -42,8 +42,9 @@
  *
  * Calibration (tests/grid/test_load_crest.c): population median annual electricity near
  * the Ofgem medium TDCV 2,700 kWh/yr with quartiles near 1,800/4,100; after-diversity
- * maximum demand of 100 households over a winter ~1.2 kW (inside the Low Carbon London
- * range 0.54-1.78 kW, below the CLNR design figure 1.5-2 kW); weekday evening peak
+ * maximum demand of 100 households over a winter ~1.3 kW, mostly set by the Christmas dinner
+ * (inside the Low Carbon London range 0.54-1.78 kW, below the CLNR design figure 1.5-2 kW);
+ * Christmas Day peaks at midday above the Sundays around it; weekday evening peak
  * 16:30-20:00, weekends later and flatter; gas median near 11,500 kWh/yr for gas-heated
  * homes (Ofgem medium TDCV); PV 850-1,000 kWh/kWp/yr; heat-pump seasonal COP 2.5-3.5.  annual_kwh
  * scales every electric start rate, the base load and cold appliances by annual_kwh / 2,700 (so the
@@ -55,8 +56,9 @@
  * March to last Sunday of October, 01:00 UTC), the sun and the weather follow UTC.
  *
  * Not modelled: the at-home-but-asleep versus away distinction (CREST 2008 tracks both;
- * only active occupancy drives demand here), bank holidays, shared activities within a
- * household beyond the common schedule shift, electric space heating other than heat
+ * only active occupancy drives demand here), bank holidays other than Christmas and Boxing
+ * Day, shared activities within a household beyond the common schedule shift, electric
+ * space heating other than heat
  * pumps (storage heaters, oil and LPG homes get no heating load), cooking on gas, battery
  * storage, the first night's EV charge when a run starts at night; price response of loads
  * without a timer (cooking, TV) and of heat pumps or batteries; a lasting residual of
@@ -183,6 +185,7 @@ enum {
     A_LIGHT,
     A_DHW,
     A_HEATER,
+    A_ROAST,
     N_APPL
 };
 
@@ -236,8 +239,36 @@ static const appliance appliances[N_APPL] = {
      * evenings carry the extra load that after-diversity maximum demand needs. */
     [A_HEATER] = {"plug_in_heater", ACT_TV, F_OCC | F_EXP, 0.30, 1.0, 0.3, 0.0, 2000, 75.0, 1.0, 0,
                   0, 1, 0},
+    /* The Christmas roast in the electric oven (see FESTIVE_*): pre-heat, then the oven held at
+     * roasting temperature for the bird and, in the last hour, the potatoes; no starts of its own
+     * and not owned (it follows the oven), so it takes no ownership draw. */
+    [A_ROAST] = {"festive_roast", ACT_COOK, 0, 0.0, 0.0, 0.5, 0.0, 2500, 12.0, 1.0, 1300, 180.0,
+                 1.0, 0},
 };
 #define HEATER_HDD 10.0 /* degree-days at which the heater's starts are as tabled [K d] */
+
+/* Christmas Day (25 December) and Boxing Day follow the weekend occupancy and activity
+ * profiles (public holidays: most people are off work), and a share festive_share of the
+ * homes with an electric oven cooks a Christmas dinner at home.  Its roast goes in at a
+ * household's own time, normal around 10:45 local (sd 40 min, 09:00-13:00), and stays in for
+ * ~3 h (A_ROAST: 3 h 12 min +-15 %); homes with an electric hob boil and steam the vegetables
+ * on it for the last 45 min before the meal.  Sources: the GB national demand on Christmas Day
+ * has a flat late-morning peak 10:00-13:00 and almost no 18:00 peak (Elexon demand data as
+ * plotted by Palmer, "Christmas electricity demand", energy-surprises blog, Dec 2011); metered
+ * homes in Hampshire (Southampton SAVE study, B. Anderson, "A most unusual Sunday", 2017) show
+ * the Christmas Day cooking peak earlier and higher than on the Sundays around it; 91 % of
+ * households celebrating cook the dinner in the oven (EDF survey, December 2025).  The share
+ * is below that because families gather, so fewer homes cook (default 0.75, chosen); the
+ * timings are chosen to serve the meal at 13:30-14:30 as those curves imply.  The per-home
+ * draws come from the stream "load.crest.festive", so the appliance stream is as before. */
+#define FESTIVE_START_H 10.75
+#define FESTIVE_SD_H 0.67
+#define FESTIVE_HOB_MIN 45.0
+#define FESTIVE_CHORES 0.3 /* laundry and housework starts on Christmas Day, relative [-] */
+/* A household's next roast waits in the run table as a deferred start (PH_DEFER, as a
+ * demand-response deferral does), so it costs no timer of its own; its phase 2 is the last
+ * FESTIVE_HOB_MIN with the hob on too. */
+#define FEST_NONE 0xFFu
 
 /* Cold appliances: compressor power, mean on/off times (duty about 1/3; a fridge-freezer
  * then uses ~320 kWh/yr, a fridge ~190, a freezer ~260: the order of Energy Label figures
@@ -368,6 +399,7 @@ typedef struct slotinfo {
     uint8_t dt;    /* 0 weekday, 1 weekend */
     uint16_t lday; /* local day since the start's local date */
     uint16_t uday; /* UTC day since the start's UTC date (weather days) */
+    uint8_t xmas;  /* 1 on Christmas Day (local) */
 } slotinfo;
 
 typedef struct crest_model {
@@ -388,6 +420,8 @@ typedef struct crest_model {
     double elec_scale;
     double h_median; /* gas heat-loss coefficient of a median house [W/K] */
     double mix_cum[MAX_OCC];
+    uint16_t xmas[8]; /* local days that are 25 December, ascending */
+    int n_xmas;
 } crest_model;
 
 /* Per household: fits in 256 bytes (see test). */
@@ -430,11 +464,13 @@ typedef struct crest_hh {
     uint8_t sched[6];   /* heating periods [slots]: wd on1 off1 on2 off2, we on off */
     uint8_t dr_flags;   /* DRF_* */
     uint8_t dr_ev_left; /* slack of a deferred EV charge after ev_next [periods] */
+    uint8_t fest_slot;  /* roast start, 5-min steps after 09:00 local; FEST_NONE: no dinner */
 } crest_hh;
 
 enum { TOT_GAS, TOT_PV, TOT_HPE, TOT_HPH, TOT_EV };
 
 static void dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t);
+static double local_time(const crest_model *m, uint32_t d, double hr);
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -469,6 +505,12 @@ static void hourly_to_slots(const double *hourly, float *out)
         double a = hourly[(h0 + 24) % 24], b = hourly[(h0 + 1) % 24];
         out[s] = (float)(a + f * (b - a));
     }
+}
+
+/* Christmas Day and Boxing Day: weekend behaviour (see FESTIVE_*). */
+static bool is_holiday(const sim_civil *cv)
+{
+    return cv->month == 12 && (cv->day == 25 || cv->day == 26);
 }
 
 /* Start of BST in year Y: last Sunday of March 01:00 UTC; end: last Sunday of October. */
@@ -588,7 +630,7 @@ static int crest_create(const grid_load_params *p, void **out, char *err, size_t
         p->ev_smart_share > 1 || p->pv_kwp_median <= 0 || p->pv_kwp_sigma < 0 ||
         p->ev_charger_kw <= 0 || p->ev_kwh_per_day < 0 || p->gas_annual_kwh <= DHW_REF_KWH ||
         p->heating_start_yday < 0 || p->heating_start_yday > 365 || p->heating_end_yday < 0 ||
-        p->heating_end_yday > 365)
+        p->heating_end_yday > 365 || !(p->festive_share >= 0 && p->festive_share <= 1))
         goto bad;
     /* Demand response: the slack of a deferral is held in 10-minute slots (at most 255). */
     if (!(p->dr_engaged_share >= 0 && p->dr_engaged_share <= 1) || !(p->dr_response >= 0) ||
@@ -637,6 +679,8 @@ static int crest_create(const grid_load_params *p, void **out, char *err, size_t
         sim_civil cv;
         sim_civil_from_unix(mid_local, &cv);
         m->lday_cs[d] = (float)cos(2 * PI * (cv.yday - 15) / 365.25);
+        if (cv.month == 12 && cv.day == 25 && m->n_xmas < (int)(sizeof m->xmas / sizeof *m->xmas))
+            m->xmas[m->n_xmas++] = (uint16_t)d;
     }
     for (uint32_t k = 0; k < m->n_slots; k++) {
         int64_t t = p->start_unix + (int64_t)k * SLOT_S;
@@ -645,7 +689,8 @@ static int crest_create(const grid_load_params *p, void **out, char *err, size_t
         sim_civil cv;
         sim_civil_from_unix(lt, &cv);
         m->slot[k] = (slotinfo){.ls = (uint8_t)((lt - ld * SIM_DAY_S) / SLOT_S),
-                                .dt = cv.weekday >= 5,
+                                .dt = cv.weekday >= 5 || is_holiday(&cv),
+                                .xmas = cv.month == 12 && cv.day == 25,
                                 .lday = (uint16_t)(ld - lday0),
                                 .uday = (uint16_t)((int64_t)floor((double)t / SIM_DAY_S) - uday0)};
     }
@@ -740,6 +785,7 @@ static double app_rate(const crest_model *m, const crest_hh *h, int a, uint32_t 
     if (a == A_LIGHT && grid_weather_irradiance(m->w, h->region, k) >= h->light_thr)
         r *= DAYLIGHT_LIGHTS;
     if (a == A_HEATER) r *= grid_weather_hdd(m->w, h->region, si->uday) / HEATER_HDD;
+    if (si->xmas && (ap->act == ACT_LAUNDRY || ap->act == ACT_CHORES)) r *= FESTIVE_CHORES;
     return r;
 }
 
@@ -813,6 +859,30 @@ static void add_run(crest_hh *h, int a, uint32_t end)
     h->n_run++;
 }
 
+/* ---- Christmas dinner (see FESTIVE_*) ---------------------------------------------------- */
+
+/* Park the household's next Christmas roast at or after T in the run table, if any. */
+static void festive_schedule(const crest_model *m, crest_hh *h, uint32_t t)
+{
+    if (h->fest_slot == FEST_NONE || h->n_run >= MAX_RUN) return;
+    for (int i = 0; i < m->n_xmas; i++) {
+        double at = local_time(m, m->xmas[i], 9.0 + h->fest_slot / 12.0);
+        if (at >= (double)t) {
+            add_run(h, A_ROAST, sat_u32(at));
+            h->run_phase[h->n_run - 1] = PH_DEFER;
+            return;
+        }
+    }
+}
+
+/* The roast is in the oven (not merely waiting for Christmas). */
+static bool roasting(const crest_hh *h)
+{
+    for (unsigned i = 0; i < h->n_run; i++)
+        if (h->run_app[i] == A_ROAST && !(h->run_phase[i] & PH_DEFER)) return true;
+    return false;
+}
+
 static void start_appliance(const crest_model *m, crest_hh *h, int a, uint32_t t)
 {
     const appliance *ap = &appliances[a];
@@ -822,7 +892,7 @@ static void start_appliance(const crest_model *m, crest_hh *h, int a, uint32_t t
         for (unsigned i = 0; i < h->n_run; i++)
             lit += h->run_app[i] == a;
         if (lit >= MAX_LIGHTS) return;
-    } else if (running(h, a)) {
+    } else if (running(h, a) || (a == A_OVEN && roasting(h))) {
         return; /* CREST: only an appliance that is off can be switched on */
     }
     uint32_t dur = draw_minutes(h, ap->min1, ap->flags & F_EXP);
@@ -843,18 +913,30 @@ static void end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
     int a = h->run_app[i];
     const appliance *ap = &appliances[a];
     if (h->run_phase[i] & PH_DEFER) {
-        dr_due(m, h, i, t);
+        if (a == A_ROAST) { /* Christmas morning: the roast goes in */
+            h->run_phase[i] = 0;
+            h->run_end[i] = t + (uint32_t)(ap->min1 * 60.0);
+        } else {
+            dr_due(m, h, i, t);
+        }
         return;
     }
     if (h->run_phase[i] == 0 && ap->w2 > 0) {
         h->run_phase[i] = 1;
-        h->run_end[i] = t + draw_minutes(h, ap->min2, false);
+        h->run_end[i] =
+            t + draw_minutes(h, a == A_ROAST ? ap->min2 - FESTIVE_HOB_MIN : ap->min2, false);
+        return;
+    }
+    if (a == A_ROAST && h->run_phase[i] == 1) {
+        h->run_phase[i] = 2;
+        h->run_end[i] = t + (uint32_t)(FESTIVE_HOB_MIN * 60.0);
         return;
     }
     h->n_run--;
     h->run_app[i] = h->run_app[h->n_run];
     h->run_phase[i] = h->run_phase[h->n_run];
     h->run_end[i] = h->run_end[h->n_run];
+    if (a == A_ROAST) festive_schedule(m, h, t + 1); /* next year's */
     if (a == A_WASHER && owns(h, A_DRYER)) {
         const slotinfo *si = slot_of(m, t / SLOT_S);
         double share = DRYER_SHARE * (1.0 + 0.4 * m->lday_cs[si->lday]);
@@ -1349,6 +1431,7 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
             pf = HP_PF;
         } else {
             w = h->run_phase[i] ? ap->w2 : ap->w1;
+            if (a == A_ROAST && h->run_phase[i] == 2 && owns(h, A_HOB)) w += appliances[A_HOB].w1;
             pf = h->run_phase[i] ? ap->pf2 : ap->pf1;
             if (ap->flags & F_STOCK) w *= h->stock;
             w -= ap->standby_w * m->elec_scale * h->stock; /* its standby is in base_w */
@@ -1482,6 +1565,7 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
     h->shift = (int8_t)clampd(round(1.5 * gauss(h)), -3, 3);
     double standby = 0;
     for (int a = 0; a < N_APPL; a++) {
+        if (appliances[a].own <= 0) continue; /* follows another (the roast: the oven) */
         double ua = uni(h);
         if (ua < appliances[a].own) {
             h->owned |= (uint16_t)(1u << a);
@@ -1565,6 +1649,16 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
         ev_next_arrival(m, h, 0);
     else
         h->ev_next = GRID_NEVER;
+    sim_rng fr; /* its own stream, as "load.crest.dr" */
+    sim_rng_seed(&fr, p->seed, ctx->id, "load.crest.festive");
+    gsl_rng g;
+    double uf = sim_rng_uniform(&fr), zf = gsl_ran_ugaussian(sim_rng_gsl(&fr, &g));
+    h->fest_slot = FEST_NONE;
+    if (owns(h, A_OVEN) && uf < p->festive_share) {
+        double hr = clampd(FESTIVE_START_H + FESTIVE_SD_H * zf, 9.0, 13.0);
+        h->fest_slot = (uint8_t)lround((hr - 9.0) * 12.0);
+        festive_schedule(m, h, 0);
+    }
     return crest_power(m, h, 0, p_mw, q_mvar);
 }
 

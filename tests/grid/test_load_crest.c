@@ -189,8 +189,13 @@ Test(load_crest, after_diversity_maximum_demand_of_100_households_lies_in_the_uk
      * 100 households (default mix: gas heating, few EVs/HPs) over the winter 1 December
      * 2025 - 28 February 2026; ADMD = the highest half-hourly mean demand per household of
      * each group, averaged over the groups.  Calibrated to today's 2,700 kWh/yr median the
-     * model gives ~1.2 kW: inside the LCL range, below the CLNR design figure (a known gap,
-     * reported in the issue).  Asserted: the published LCL range, 0.54-1.78 kW. */
+     * model gives ~1.27 kW (groups 1.21-1.37; ten groups 1.32), four of five groups peaking
+     * on Christmas Day at 11:00-13:00 (the festive roast, load_crest.c FESTIVE_*), the
+     * fifth on a winter weekday at 18:30; without the Christmas dinner ~1.17-1.21 kW; with
+     * annual_kwh at the CLNR era's 3,300 ~1.43 kW.  Electric showers, evening cooking and
+     * plug-in heaters on cold days are modelled; what is left to reach 1.5 kW has no
+     * published appliance figure behind it here, so it is not tuned in.  Asserted: the
+     * published LCL range, 0.54-1.78 kW. */
     int groups = 5, n = groups * 100;
     grid_load_params p = params(day(2025, 12, 1), 90 * SIM_DAY_S);
     uint32_t n_hh = (uint32_t)(p.duration_s / SIM_PERIOD_S);
@@ -235,6 +240,39 @@ static double halfhour_mean(const double *w, int m)
     for (int k = 0; k < 30; k++)
         s += w[m + k];
     return s / 30;
+}
+
+Test(load_crest, christmas_day_peaks_at_midday_above_the_sundays_around_it, .timeout = 120)
+{
+    /* Christmas Day demand (load_crest.c FESTIVE_*): GB demand on Christmas Day has a flat
+     * late-morning peak 10:00-13:00 and almost no 18:00 peak (Palmer, energy-surprises blog,
+     * December 2011, from national demand data); metered Hampshire homes show the cooking peak
+     * earlier and higher than on the Sundays around it (Southampton SAVE study, Anderson 2017).
+     * 500 households from Sunday 21 December 2025 to Sunday 28 December (GMT = UTC).
+     * Asserted: the day's highest half-hour lies in 10:00-14:00; the 11:00-14:00 mean exceeds
+     * that of both Sundays by more than 30 %; 17:00-19:00 lies below the Sundays'. */
+    int n = 500;
+    grid_load_params p = params(day(2025, 12, 21), 8 * SIM_DAY_S);
+    double *w = calloc(8 * 1440, sizeof *w);
+    run_out o = {.minute_w = w};
+    run(&p, 0, n, 0, &o);
+    const double *xmas = w + 4 * 1440, *sun1 = w, *sun2 = w + 7 * 1440;
+    int pk = peak_halfhour(xmas, 0, 1440);
+    double mid_x = 0, mid_1 = 0, mid_2 = 0, eve_x = 0, eve_1 = 0, eve_2 = 0;
+    for (int m = 11 * 60; m < 14 * 60; m++)
+        mid_x += xmas[m] / 180, mid_1 += sun1[m] / 180, mid_2 += sun2[m] / 180;
+    for (int m = 17 * 60; m < 19 * 60; m++)
+        eve_x += xmas[m] / 120, eve_1 += sun1[m] / 120, eve_2 += sun2[m] / 120;
+    cr_log_info("Christmas Day peak %02d:%02d, %.0f W; 11-14h: %.0f W vs Sundays %.0f, %.0f W; "
+                "17-19h: %.0f W vs %.0f, %.0f W",
+                pk / 60, pk % 60, halfhour_mean(xmas, pk), mid_x, mid_1, mid_2, eve_x, eve_1,
+                eve_2);
+    cr_expect(pk >= 10 * 60 && pk < 14 * 60, "peak at %02d:%02d", pk / 60, pk % 60);
+    cr_expect_gt(mid_x, 1.3 * mid_1);
+    cr_expect_gt(mid_x, 1.3 * mid_2);
+    cr_expect_lt(eve_x, eve_1);
+    cr_expect_lt(eve_x, eve_2);
+    free(w);
 }
 
 Test(load_crest, weekday_evening_peak_falls_between_1630_and_2000, .timeout = 120)

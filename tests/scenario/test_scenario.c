@@ -123,6 +123,7 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "    cut: 19 %\n"
                                         "    tau: 14 d\n"
                                         "    installed_before: 0 s\n"
+                                        "  festive_share: 75 %\n"
                                         "  clock_bst: true\n"
                                         "weather:\n"
                                         "  latitude: 52.5\n"
@@ -309,8 +310,8 @@ Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
         "types.yaml:7:11: trace.events: expected true or false, got \"yes\"\n"
         "types.yaml:8:16: trace.compression: expected an integer, got the quoted string \"4\"\n"
         "types.yaml:9:7: load: expected a mapping with keys model, annual, spread, "
-        "seasonal_amplitude, power_factor, gas, heat_pump, pv, ev, dr, feedback, clock_bst, got a "
-        "scalar");
+        "seasonal_amplitude, power_factor, gas, heat_pump, pv, ev, dr, feedback, festive_share, "
+        "clock_bst, got a scalar");
 }
 
 Test(scenario, reports_missing_required_keys_at_the_enclosing_mapping)
@@ -606,7 +607,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 87);
+    cr_expect_eq(rows, 88);
     free(md);
 }
 

@@ -47,6 +47,7 @@ typedef struct grid_load_params {
     double hp_share;         /* share of homes with a heat pump instead of gas [-] */
     int heating_start_yday;  /* heating season from this day of year (0-based) [d] */
     int heating_end_yday;    /* ... to this one, wrapping over the new year [d] */
+    double festive_share;    /* share of electric-oven homes cooking a Christmas dinner [-] */
     double pv_share;         /* share of houses (not flats) with rooftop PV [-] */
     double pv_kwp_median;    /* median array size [kWp] */
     double pv_kwp_sigma;     /* lognormal sigma of array size [-] */
