@@ -40,6 +40,7 @@
 typedef struct hev {
     uint32_t t;
     uint32_t i;
+    uint32_t u; /* MSG_CMD: the downlink update (index into E.upd) */
 } hev;
 
 #define HEV_IDX(x) ((x) & 0xFFFFFFu)
@@ -47,7 +48,15 @@ typedef struct hev {
 #define HEV(i, kind) ((uint32_t)(i) | ((uint32_t)(kind) << 24))
 #define AREA_MAX_HOUSEHOLDS 0xFFFFFFu
 
-enum msg_kind { MSG_READ = 0, MSG_AD1 = 1, MSG_RESTORE = 2, MSG_TOPUP = 3, MSG_RETRY = 4 };
+enum msg_kind {
+    MSG_READ = 0,     /* daily profile read */
+    MSG_AD1 = 1,      /* the hub's outage alert is due */
+    MSG_RESTORE = 2,  /* the firmware's restore dither has passed */
+    MSG_TOPUP = 3,    /* a prepayment household buys credit */
+    MSG_RETRY = 4,    /* a lost alert is sent again */
+    MSG_CMD = 5,      /* a command (E.upd[u]) reaches the meter */
+    MSG_ONDEMAND = 6  /* the supplier asks for an on-demand read */
+};
 
 /* The simulated supplier and meters share one identity: UTRNs and commands are addressed
  * to it (per-meter identities would cost each meter a configuration of its own). */
@@ -56,6 +65,7 @@ static const uint8_t FW_SUPPLIER_ID[8] = {0x90, 0xB3, 0x00, 0x00, 0x00, 0x00, 0x
 #define FW_EVENT_DEPTH 16u
 #define TOPUP_BELOW_P 500  /* a prepayment household tops up below 5 pounds available [p] */
 #define TOPUP_POUNDS 20    /* ... by 20 pounds */
+#define TOPUP_IN_FLIGHT UINT32_MAX /* topup_due: bought online, on its way to the meter */
 
 #define CLP_STEP_S 300 /* cold-load pickup re-evaluated every 5 min while it lasts */
 
@@ -109,6 +119,11 @@ typedef struct area {
     heap loadq; /* next load change per household */
     heap msgq;  /* WAN messages due: reads, AD1, restore alerts */
     heap clpq;  /* cold-load pickup steps */
+    uint32_t *cell_arr;    /* [RING][SIM_PERIOD_S] messages entering the cell queue per second */
+    uint32_t *cell_q;      /* ... and the longest queue one of them found */
+    uint32_t dl_next;      /* first price update (E.upd) not yet sent to this area */
+    uint32_t *pk_from, *pk_until; /* periods [from, until) whose prices the meter holds */
+    mm_price_table *ptab;  /* per meter price table (dynamic tariffs), NULL otherwise */
     const grid_outage_event *outage; /* this area's supply events, time order */
     size_t n_outage, next_outage;
     int64_t power_mw; /* sum of its households' effective active power [mW] */
@@ -119,6 +134,24 @@ typedef struct area {
     uint64_t alerts;
     uint64_t peak_backlog;
 } area;
+
+/* A command the head-end sent: a price update for every meter (one frame, identical for
+ * all: the simulated meters share one identity), or a service request to one meter; and
+ * what became of it. */
+#define DL_ALL UINT32_MAX
+typedef struct dl_update {
+    uint32_t target; /* household id, or DL_ALL */
+    uint16_t cmd;    /* mm_cmd_id */
+    uint8_t cls;     /* head-end class of the meter's answer (net_he_class) */
+    uint32_t p0, n;  /* price updates: settlement periods whose prices it carries */
+    double sent_s;   /* the head-end sent it [s] */
+    uint32_t len;    /* frame bytes */
+    uint8_t frame[MM_CMD_FRAME_MAX];
+    uint32_t bc_areas;   /* areas it was broadcast to */
+    uint64_t unicast;    /* meters it was sent to one by one */
+    uint64_t received, rejected, lost, late;
+    double lag_sum_s, lag_max_s; /* sent to accepted by the meter */
+} dl_update;
 
 /* Fixed-size message records, recycled; all freed with the engine, so messages still in
  * flight when the run ends are not leaked. */
@@ -148,6 +181,7 @@ static struct engine {
     grid_outage_event *outages;
     size_t n_outages;
     sg_mailbox_t headend_mb;
+    sg_host_t he_host;
     uint32_t end_s;    /* duration [s] */
     uint32_t windows;  /* settlement periods in the run */
     volatile int stop; /* set when the run must end early */
@@ -179,6 +213,13 @@ static struct engine {
     net_retry_params retry;
     bool wt_on;             /* wan.technology: model */
     net_han *han;           /* per household */
+    bool dyn_prices;        /* the tariff's prices are published as the run goes */
+    uint32_t sent_until;    /* periods before this one have been sent to the meters */
+    uint64_t cmd_counter;   /* the supplier's command counter */
+    dl_update *upd;         /* every price update sent, in order */
+    uint32_t n_upd, cap_upd;
+    area *cur_a;            /* the household being stepped, for the price hook */
+    uint32_t cur_i;
     double *restore_s; /* per household: last restoration [s], NAN if none */
     double *known_s;   /* per household: its restore alert reached the DNO [s], NAN if not */
 } E;
@@ -194,7 +235,7 @@ static void on_signal(int sig)
 
 static bool hev_less(hev a, hev b)
 {
-    return a.t < b.t || (a.t == b.t && a.i < b.i);
+    return a.t < b.t || (a.t == b.t && (a.i < b.i || (a.i == b.i && a.u < b.u)));
 }
 
 static void heap_down(heap *h, uint32_t k)
@@ -333,6 +374,17 @@ static struct deferred defer_pop(area *a)
     return top;
 }
 
+/* M enters the area's cell queue at T (per-second counts for /network/cells). */
+static void cell_enqueue(area *a, double t, net_msg *m, uint32_t bytes)
+{
+    uint32_t s = (uint32_t)t;
+    size_t k = (size_t)((s / SIM_PERIOD_S) % RING) * SIM_PERIOD_S + s % SIM_PERIOD_S;
+    sim_cell_send(a->cell, m, bytes);
+    a->cell_arr[k]++;
+    uint32_t q = (uint32_t)sim_cell_backlog(a->cell);
+    if (q > a->cell_q[k]) a->cell_q[k] = q;
+}
+
 /* Household I sends M: through its WAN technology (mesh hops, SMS wake-up, loss, the site's
  * power) into the area's cell queue; the head-end records its delivery. */
 static bool send(area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_msg *m,
@@ -362,7 +414,7 @@ static bool send(area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_ms
     if (delay > 0)
         defer_push(a, t + delay, msg, bytes);
     else
-        sim_cell_send(a->cell, msg, bytes);
+        cell_enqueue(a, t, msg, bytes);
     return true;
 }
 
@@ -435,11 +487,13 @@ static void hh_load_event(area *a, uint32_t t)
     hh_advance(a, i, t);
     void *hh = a->load + (size_t)i * E.ops->hh_size;
     E.now = t;
+    E.cur_a = a;
+    E.cur_i = i;
     uint32_t next = E.ops->hh_step(E.model, hh, t, &a->p_mw[i], &a->q_mvar[i]);
     if (a->gas_w) a->gas_w[i] = E.ops->gas_w(E.model, hh);
     hh_set_effective(a, i, t);
     a->events++;
-    heap_replace_top(&a->loadq, (hev){next >= E.end_s ? GRID_NEVER : next, i});
+    heap_replace_top(&a->loadq, (hev){next >= E.end_s ? GRID_NEVER : next, i, 0});
 }
 
 static void hh_clp_step(area *a, uint32_t t)
@@ -449,7 +503,7 @@ static void hh_clp_step(area *a, uint32_t t)
     if (a->off[i] || a->clp_gain[i] <= 0 || (t - a->clp_t0[i]) % CLP_STEP_S != 0) return;
     hh_advance(a, i, t);
     hh_set_effective(a, i, t);
-    if (a->clp_gain[i] > 0) heap_push(&a->clpq, (hev){t + CLP_STEP_S, i});
+    if (a->clp_gain[i] > 0) heap_push(&a->clpq, (hev){t + CLP_STEP_S, i, 0});
 }
 
 /* The daily profile read of household I: every closed period since its last read. */
@@ -484,7 +538,7 @@ static void hh_wan_read(area *a, uint32_t i, uint32_t t)
         record(t, a->hh0 + i, SIM_EV_WAN_READ_SENT, E.readp.bytes);
     }
     net_read_done(&E.readp, r, upto);
-    heap_push(&a->msgq, (hev){r->next, HEV(i, MSG_READ)});
+    heap_push(&a->msgq, (hev){r->next, HEV(i, MSG_READ), 0});
 }
 
 static void send_alert(area *a, uint32_t i, uint32_t t, uint32_t code)
@@ -512,7 +566,7 @@ static void send_alert(area *a, uint32_t i, uint32_t t, uint32_t code)
     }
     a->retry_code[i] = code;
     a->retry_n[i] = (uint8_t)failed;
-    heap_push(&a->msgq, (hev){(uint32_t)ceil(next), HEV(i, MSG_RETRY)});
+    heap_push(&a->msgq, (hev){(uint32_t)ceil(next), HEV(i, MSG_RETRY), 0});
 }
 
 static void hh_after_close(area *a, uint32_t i, uint32_t t);
@@ -527,6 +581,9 @@ static void hh_drain_alerts(area *a, uint32_t i, uint32_t t)
 
 /* The customer buys credit: a 20-digit UTRN typed at the meter, then the button to
  * re-enable supply if the meter armed it. */
+static void request_send(area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
+                         const void *pl, uint16_t n);
+
 static void hh_topup(area *a, uint32_t i, uint32_t t)
 {
     char utrn[21];
@@ -534,8 +591,18 @@ static void hh_topup(area *a, uint32_t i, uint32_t t)
     a->topup_due[i] = 0;
     uint16_t counter = a->utrn_counter[i]++;
     if (mm_port_sim_utrn(&E.crypto, FW_SUPPLIER_ID, FW_DEVICE_ID, 1u + counter, MM_UTRN_POUNDS,
-                         TOPUP_POUNDS, true, utrn) != MM_OK ||
-        E.abi->utrn_enter(hh_fw(a, i), utrn, 20) != MM_OK) {
+                         TOPUP_POUNDS, true, utrn) != MM_OK) {
+        record(t, a->hh0 + i, SIM_EV_TOPUP, -1);
+        return;
+    }
+    if (sim_rng_uniform(&a->behave[i]) < E.sc->meter.remote_topup_share) {
+        /* Bought online: the supplier sends the UTRN to the meter over the WAN; no other
+         * top-up is planned until it lands or is lost. */
+        a->topup_due[i] = TOPUP_IN_FLIGHT;
+        request_send(a, i, t, MM_CMD_TOP_UP, NET_HE_TOPUP, utrn, 20);
+        return;
+    }
+    if (E.abi->utrn_enter(hh_fw(a, i), utrn, 20) != MM_OK) {
         record(t, a->hh0 + i, SIM_EV_TOPUP, -1);
         return;
     }
@@ -562,7 +629,241 @@ static void hh_after_close(area *a, uint32_t i, uint32_t t)
         /* within the next 16 hours, or at once once the supply is off */
         uint32_t delay = dis ? 60u : 60u + (uint32_t)sim_rng_below(&a->behave[i], 16u * 3600u);
         a->topup_due[i] = t + delay;
-        heap_push(&a->msgq, (hev){t + delay, HEV(i, MSG_TOPUP)});
+        heap_push(&a->msgq, (hev){t + delay, HEV(i, MSG_TOPUP), 0});
+    }
+}
+
+/* Half-hour of the UTC day settlement period P starts in (a TOU rate of the meters). */
+static uint32_t period_rate(uint32_t p)
+{
+    return (uint32_t)(((E.sc->start_unix + (int64_t)p * SIM_PERIOD_S) % SIM_DAY_S) / SIM_PERIOD_S);
+}
+
+/* Long-range radio can broadcast to every meter of its base station; cellular and SMETS1
+ * hubs are addressed one by one (wan.price_delivery). */
+static bool area_broadcast(const area *a)
+{
+    const char *m = E.sc->wan.price_delivery;
+    if (strcmp(m, "auto") != 0) return strcmp(m, "broadcast") == 0;
+    return E.wt_on && a->site.tech == NET_WT_LRR;
+}
+
+/* Command U reached household I's meter at T: the firmware takes it; a household knows
+ * prices once its meter holds them; a top-up bought online lands on the meter; a unicast is
+ * answered (to the head-end, whose response time runs from the request's origin). */
+static void hh_command(area *a, uint32_t i, uint32_t t, uint32_t u)
+{
+    uint32_t id = a->hh0 + i;
+    if (a->off[i]) { /* a hub without supply hears nothing */
+        if (E.upd[u].cmd == MM_CMD_TOP_UP) a->topup_due[i] = 0; /* buys again later */
+        E.upd[u].lost++;
+        a->lost[5]++;
+        record(t, id, SIM_EV_WAN_LOST, 5);
+        return;
+    }
+    hh_advance(a, i, t);
+    dl_update *up = &E.upd[u];
+    uint8_t resp[64];
+    size_t rlen = 0;
+    int rc = E.abi->command(hh_fw(a, i), up->frame, up->len, resp, sizeof resp, &rlen);
+    if (rc != MM_OK) {
+        up->rejected++;
+        record(t, id, SIM_EV_CMD_REJECTED, rc);
+    } else {
+        double lag = (double)t - up->sent_s;
+        up->received++;
+        up->lag_sum_s += lag;
+        if (lag > up->lag_max_s) up->lag_max_s = lag;
+        record(t, id, SIM_EV_CMD_RECEIVED, up->cmd);
+    }
+    bool answer = up->target != DL_ALL || !area_broadcast(a);
+    uint16_t cmd = up->cmd;
+    uint8_t cls = up->cls;
+    double origin = up->sent_s;
+    if (rc == MM_OK && cmd == MM_CMD_SET_PRICES) {
+        if (t > up->p0 * SIM_PERIOD_S) up->late++;
+        uint32_t p1 = up->p0 + up->n;
+        if (up->p0 <= a->pk_until[i]) {
+            if (p1 > a->pk_until[i]) a->pk_until[i] = p1;
+        } else { /* an update was missed: what came before it is no longer contiguous */
+            a->pk_from[i] = up->p0;
+            a->pk_until[i] = p1;
+        }
+    }
+    if (cmd == MM_CMD_TOP_UP) {
+        /* The customer, told the credit is on the meter, presses the button if needed. */
+        a->topup_due[i] = 0;
+        record(t, id, SIM_EV_TOPUP, rc == MM_OK ? TOPUP_POUNDS * 100 : -1);
+        if (rc == MM_OK) E.abi->button(hh_fw(a, i));
+        hh_after_close(a, i, t);
+    }
+    if (answer)
+        send(a, i, t, NET_WT_UPLINK,
+             &(net_msg){.household = id,
+                        .code = SIM_EV_CMD_RESPONSE_DELIVERED,
+                        .sent_s = origin,
+                        .import_wh = cmd,
+                        .cls = cls},
+             E.sc->wan.response_bytes);
+}
+
+/* A downlink transfer finished at the area's cell (area actor, simulated now).  Broadcast:
+ * every meter hears the one transfer.  Unicast: the transfer is the area's messages back to
+ * back, so the k-th of n finishes k/n of the way from sending to the end.  Each meter's own
+ * leg (mesh hops, SMS wake-up, loss) comes from its technology. */
+static void area_on_recv(void *ctx, void *payload)
+{
+    area *a = ctx;
+    uint32_t u = (uint32_t)((uintptr_t)payload - 1u);
+    dl_update *up = &E.upd[u];
+    double now = simgrid_get_clock();
+    bool bc = area_broadcast(a);
+    bool site = !E.wt_on || net_wt_site_up(&E.wt_cfg, &a->site, now);
+    uint32_t i0 = 0, i1 = a->n;
+    if (up->target != DL_ALL) { /* a request to one meter: it has the transfer to itself */
+        i0 = up->target - a->hh0;
+        i1 = i0 + 1;
+        bc = true;
+    }
+    for (uint32_t i = i0; i < i1; i++) {
+        double t = bc ? now : up->sent_s + (now - up->sent_s) * (double)(i + 1) / a->n;
+        if (E.wt_on) {
+            net_wt_send o;
+            if (net_wt_message(&E.wt_cfg, &a->wt[i], &a->wtr[i], NET_WT_POLLED, up->len, site, &o) != 0 ||
+                o.cause != NET_WT_DELIVERED) {
+                up->lost++;
+                if (up->cmd == MM_CMD_TOP_UP) a->topup_due[i] = 0;
+                a->lost[o.cause < 8 ? o.cause : 7]++;
+                record(t, a->hh0 + i, SIM_EV_WAN_LOST, o.cause);
+                continue;
+            }
+            t += o.delay_s;
+        }
+        uint32_t at = (uint32_t)ceil(t);
+        if (heap_push(&a->msgq, (hev){at, HEV(i, MSG_CMD), u}) != 0) E.ev_oom = 1;
+    }
+}
+
+/* Can the prices of period P be sent at NOW? */
+static bool period_published(uint32_t p, uint32_t now)
+{
+    int64_t pub;
+    grid_price pr;
+    return grid_price_publication_s(E.prices, E.tariff, p, &pub) == 0 && pub <= (int64_t)now &&
+           grid_price_get(E.prices, E.tariff, p, &pr) == 0;
+}
+
+/* The price command for periods [p0, p0+n) of one UTC day: activation at the first period's
+ * start, TOU rates = half-hours of the day (fw_setup's tariff).  The meters' prices are
+ * unsigned: a negative price reaches them as 0. */
+static int price_frame(dl_update *u)
+{
+    uint8_t pl[6 + 4 * MM_TARIFF_TOU_RATES];
+    uint32_t at = (uint32_t)(E.sc->start_unix + (int64_t)u->p0 * SIM_PERIOD_S);
+    pl[0] = (uint8_t)(at >> 24);
+    pl[1] = (uint8_t)(at >> 16);
+    pl[2] = (uint8_t)(at >> 8);
+    pl[3] = (uint8_t)at;
+    pl[4] = (uint8_t)period_rate(u->p0);
+    pl[5] = (uint8_t)u->n;
+    for (uint32_t k = 0; k < u->n; k++) {
+        grid_price pr;
+        grid_price_get(E.prices, E.tariff, u->p0 + k, &pr);
+        uint32_t v = pr.unit > 0 ? (uint32_t)pr.unit : 0u;
+        for (int b = 0; b < 4; b++) pl[6 + 4 * k + (uint32_t)b] = (uint8_t)(v >> (24 - 8 * b));
+    }
+    size_t len = 0;
+    int rc = mm_port_sim_cmd_frame(&E.crypto, FW_DEVICE_ID, MM_ROLE_SUPPLIER, ++E.cmd_counter,
+                                   MM_CMD_SET_PRICES, pl, (uint16_t)(6 + 4 * u->n), false, true,
+                                   u->frame, sizeof u->frame, &len);
+    u->len = (uint32_t)len;
+    return rc == MM_OK ? 0 : -1;
+}
+
+/* A fresh command record at the end of E.upd (its index in *IDX), or NULL. */
+static dl_update *dl_new(uint32_t *idx)
+{
+    if (E.n_upd == E.cap_upd) {
+        uint32_t cap = E.cap_upd ? E.cap_upd * 2 : 64;
+        dl_update *v = realloc(E.upd, cap * sizeof *v);
+        if (!v) {
+            E.ev_oom = 1;
+            return NULL;
+        }
+        E.upd = v;
+        E.cap_upd = cap;
+    }
+    *idx = E.n_upd++;
+    dl_update *u = &E.upd[*idx];
+    memset(u, 0, sizeof *u);
+    return u;
+}
+
+/* The head-end sends command CMD with payload PL of N bytes to household I at T (the area
+ * actor is at T): a service request whose answer counts in head-end class CLS. */
+static void request_send(area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
+                         const void *pl, uint16_t n)
+{
+    uint32_t idx;
+    dl_update *u = dl_new(&idx);
+    if (!u) return;
+    size_t len = 0;
+    u->target = a->hh0 + i;
+    u->cmd = cmd;
+    u->cls = cls;
+    u->sent_s = t;
+    if (mm_port_sim_cmd_frame(&E.crypto, FW_DEVICE_ID, MM_ROLE_SUPPLIER, ++E.cmd_counter, cmd, pl,
+                              n, false, true, u->frame, sizeof u->frame, &len) != MM_OK) {
+        E.ev_oom = 1;
+        return;
+    }
+    u->len = (uint32_t)len;
+    record(t, u->target, SIM_EV_CMD_SENT, cmd);
+    sim_cell_downlink(a->cell, (void *)(uintptr_t)(idx + 1u), (uint64_t)len + E.sc->wan.command_overhead_bytes);
+}
+
+/* Coordinator, at NOW: every newly published price becomes an update, one per UTC day. */
+static void prices_send(uint32_t now)
+{
+    while (E.sent_until < E.windows && period_published(E.sent_until, now)) {
+        uint32_t p0 = E.sent_until, p1 = p0 + 1, first = period_rate(p0);
+        while (p1 < E.windows && first + (p1 - p0) < MM_TARIFF_TOU_RATES && period_published(p1, now))
+            p1++;
+        uint32_t idx;
+        dl_update *u = dl_new(&idx);
+        if (!u) return;
+        u->target = DL_ALL;
+        u->cmd = MM_CMD_SET_PRICES;
+        u->cls = NET_HE_TARIFF_UPDATE;
+        u->p0 = p0;
+        u->n = p1 - p0;
+        u->sent_s = now;
+        if (price_frame(u) != 0) { /* every area sends it on as it resumes (area_send_updates) */
+            E.ev_oom = 1;
+            return;
+        }
+        E.sent_until = p1;
+    }
+}
+
+/* Area actor, at the window end: the head-end sends the updates made since the last one to
+ * this area's cell, broadcast or one message per meter back to back. */
+static void area_send_updates(area *a)
+{
+    for (; a->dl_next < E.n_upd; a->dl_next++) {
+        dl_update *u = &E.upd[a->dl_next];
+        if (u->target != DL_ALL) continue; /* another area's request */
+        uint64_t bytes = (uint64_t)u->len + E.sc->wan.command_overhead_bytes;
+        if (area_broadcast(a)) {
+            u->bc_areas++;
+            record(u->sent_s, UINT32_MAX, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
+        } else {
+            u->unicast += a->n;
+            bytes *= a->n;
+            for (uint32_t i = 0; i < a->n; i++)
+                record(u->sent_s, a->hh0 + i, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
+        }
+        sim_cell_downlink(a->cell, (void *)(uintptr_t)(a->dl_next + 1u), bytes);
     }
 }
 
@@ -587,6 +888,16 @@ static void hh_message(area *a, uint32_t t)
     case MSG_TOPUP:
         if (a->topup_due[i] == t) hh_topup(a, i, t);
         break;
+    case MSG_CMD:
+        hh_command(a, i, t, x.u);
+        break;
+    case MSG_ONDEMAND: {
+        /* The supplier reads the registers now (Poisson, headend.ondemand_reads). */
+        request_send(a, i, t, MM_CMD_READ_REGISTERS, NET_HE_ONDEMAND_READ, NULL, 0);
+        double gap = -log(1.0 - sim_rng_uniform(&a->behave[i])) * SIM_DAY_S / E.sc->headend.ondemand_per_day;
+        if (gap < E.end_s) heap_push(&a->msgq, (hev){t + 1u + (uint32_t)gap, HEV(i, MSG_ONDEMAND), 0});
+        break;
+    }
     case MSG_RETRY:
         /* A hub without supply cannot try again (only its last gasp goes out). */
         if (a->retry_code[i] && !a->off[i]) {
@@ -618,7 +929,7 @@ static void hh_supply(area *a, uint32_t i, uint32_t t, int delta, uint8_t cause)
         a->interruptions++;
         E.abi->power_fail(hh_fw(a, i));
         record(t, id, SIM_EV_SUPPLY_INTERRUPTED, 0);
-        heap_push(&a->msgq, (hev){t + (uint32_t)E.sc->wan.ad1_delay_s, HEV(i, MSG_AD1)});
+        heap_push(&a->msgq, (hev){t + (uint32_t)E.sc->wan.ad1_delay_s, HEV(i, MSG_AD1), 0});
     } else if (was_off && !now_off) {
         a->n_off--;
         uint32_t d = t - a->off_since[i];
@@ -632,7 +943,7 @@ static void hh_supply(area *a, uint32_t i, uint32_t t, int delta, uint8_t cause)
         a->clp_t0[i] = t;
         a->clp_gain[i] = (float)g;
         hh_set_effective(a, i, t);
-        if (a->clp_gain[i] > 0) heap_push(&a->clpq, (hev){t + CLP_STEP_S, i});
+        if (a->clp_gain[i] > 0) heap_push(&a->clpq, (hev){t + CLP_STEP_S, i, 0});
         /* The firmware recovers from NVM, logs the outage and holds its alerts back for a
          * delay it draws uniformly from [0, W] through its RNG HAL (seed 003). */
         mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
@@ -641,7 +952,7 @@ static void hh_supply(area *a, uint32_t i, uint32_t t, int delta, uint8_t cause)
         E.abi->snapshot(hh_fw(a, i), &snap);
         if (snap.alerts_unsent) {
             int64_t at = (int64_t)snap.wan_ready_at - E.sc->start_unix;
-            heap_push(&a->msgq, (hev){at > t ? (uint32_t)at : t, HEV(i, MSG_RESTORE)});
+            heap_push(&a->msgq, (hev){at > t ? (uint32_t)at : t, HEV(i, MSG_RESTORE), 0});
         }
     }
 }
@@ -693,11 +1004,19 @@ static void area_actor(int argc, char **argv)
             if (to < t) t = to;
             /* A send held back by its technology (mesh hops, SMS wake-up) enters the cell. */
             if (a->n_def && a->defq[0].t < (double)(t < w_end ? t : w_end)) {
-                struct deferred d = defer_pop(a);
-                sim_cell_sleep_until(a->cell, d.t);
+                int early = sim_cell_sleep_until(a->cell, a->defq[0].t);
                 if (E.stop) break;
-                sim_cell_send(a->cell, d.m, d.bytes);
+                if (early) continue; /* a downlink arrived first */
+                struct deferred d = defer_pop(a);
+                cell_enqueue(a, d.t, d.m, d.bytes);
                 continue;
+            }
+            /* While a downlink transfer is under way the area keeps pace with SimGrid's
+             * clock, so what arrives is acted on from the time it arrives. */
+            if (sim_cell_recv_pending(a->cell)) {
+                int early = sim_cell_sleep_until(a->cell, t < w_end ? t : w_end);
+                if (E.stop) break;
+                if (early) continue;
             }
             if (t >= w_end) break;
             /* Supply changes first, then demand, then messages, at equal times. */
@@ -720,6 +1039,7 @@ static void area_actor(int argc, char **argv)
         /* Every area has closed the window; the coordinator couples them; go on together. */
         sg_barrier_wait(E.window_bar);
         sg_barrier_wait(E.window_bar);
+        area_send_updates(a);
     }
     a->peak_backlog = sim_cell_peak_backlog(a->cell);
     sim_cell_destroy(a->cell);
@@ -733,6 +1053,10 @@ static double price_hook(void *ctx, uint32_t period)
     (void)ctx;
     int64_t pub;
     grid_price pr;
+    /* Dynamic prices: only what has reached the household's meter. */
+    if (E.dyn_prices && E.cur_a &&
+        (period < E.cur_a->pk_from[E.cur_i] || period >= E.cur_a->pk_until[E.cur_i]))
+        return NAN;
     if (!E.prices || grid_price_publication_s(E.prices, E.tariff, period, &pub) != 0 ||
         pub > (int64_t)E.now || grid_price_get(E.prices, E.tariff, period, &pr) != 0)
         return NAN;
@@ -763,6 +1087,7 @@ static void coordinator_actor(int argc, char **argv)
             double scale = (double)E.sc->prices.national_households / E.sc->households;
             if (E.tariff == GRID_TARIFF_RTP) grid_price_rtp_observe(E.prices, w, demand_w * scale);
             grid_price_publish_until(E.prices, w_end);
+            if (E.dyn_prices) prices_send(w_end);
             grid_price pr;
             grid_wholesale_point wp;
             E.price_p_kwh[w] = grid_price_get(E.prices, E.tariff, w, &pr) == 0
@@ -778,6 +1103,7 @@ static void coordinator_actor(int argc, char **argv)
 
 static unsigned he_class(const net_msg *m)
 {
+    if (m->code == SIM_EV_CMD_RESPONSE_DELIVERED) return m->cls;
     if (m->code == SIM_EV_WAN_READ_DELIVERED) return NET_HE_PROFILE_READ;
     return m->import_wh == SIM_ALERT_AD1 ? NET_HE_ALERT_OUTAGE : NET_HE_ALERT_RESTORE;
 }
@@ -803,7 +1129,8 @@ static void headend_actor(int argc, char **argv)
     (void)argv;
     sg_mailbox_set_receiver(sg_mailbox_get_name(E.headend_mb));
     for (;;) {
-        net_msg *m = sg_mailbox_get(E.headend_mb);
+        net_msg *m = sim_headend_get(E.headend_mb);
+        if (!m) continue; /* cancelled at the end of the run */
         double now = simgrid_get_clock();
         uint32_t s = (uint32_t)now;
         if (s >= E.end_s) {
@@ -828,7 +1155,7 @@ static void headend_actor(int argc, char **argv)
 
 /* ---- set-up and tear-down ------------------------------------------------------------ */
 
-static int area_alloc(area *a, char *err, size_t errlen)
+static int area_alloc(area *a, sg_host_t host, char *err, size_t errlen)
 {
     size_t n = a->n;
     a->load = calloc(n, E.ops->hh_size);
@@ -861,6 +1188,15 @@ static int area_alloc(area *a, char *err, size_t errlen)
     a->msgq.v = calloc(n, sizeof(hev));
     a->msgq.cap = (uint32_t)n;
     a->cell = sim_cell_create(E.headend_mb, E.sc->wan.max_flows);
+    if (a->cell) sim_cell_set_downlink(a->cell, E.he_host, host, area_on_recv, a);
+    a->cell_arr = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_arr);
+    a->cell_q = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_q);
+    if (!a->cell_arr || !a->cell_q) a->cell = (sim_cell_destroy(a->cell), NULL);
+    a->pk_from = calloc(n, sizeof *a->pk_from);
+    a->pk_until = calloc(n, sizeof *a->pk_until);
+    if (E.dyn_prices) a->ptab = calloc(n, sizeof *a->ptab);
+    if (!a->pk_from || !a->pk_until || (E.dyn_prices && !a->ptab))
+        a->cell = (sim_cell_destroy(a->cell), NULL);
     if (E.wt_on) {
         a->wt = calloc(n, sizeof *a->wt);
         a->wtr = calloc(n, sizeof *a->wtr);
@@ -910,7 +1246,11 @@ static int area_alloc(area *a, char *err, size_t errlen)
         mm_port_sim_rng_init_seed(&a->rng[i], ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
         mm_esme_hal hal = {&a->clk[i], &a->nvm[i], &a->rng[i], &E.crypto};
         mm_esme_storage st = {a->log + (size_t)i * E.depth, E.depth,
-                              a->evlog + (size_t)i * FW_EVENT_DEPTH, FW_EVENT_DEPTH, 0, NULL, NULL};
+                              a->evlog + (size_t)i * FW_EVENT_DEPTH, FW_EVENT_DEPTH, 0, NULL,
+                              a->ptab ? &a->ptab[i] : NULL};
+        /* The meter holds the prices of its commissioning tariff. */
+        a->pk_from[i] = 0;
+        a->pk_until[i] = E.dyn_prices ? E.sent_until : UINT32_MAX;
         int frc = E.abi->init(hh_fw(a, i), a->prepay[i] ? &E.fw_prepay : &E.fw_credit, &hal, &st);
         if (frc != MM_OK) {
             snprintf(err, errlen, "meter %llu: firmware init failed (%d)", (unsigned long long)id,
@@ -920,6 +1260,8 @@ static int area_alloc(area *a, char *err, size_t errlen)
         if (id == 0) E.period0 = hh_meter(a, i)->period;
         void *hh = a->load + (size_t)i * E.ops->hh_size;
         uint32_t next;
+        E.cur_a = a;
+        E.cur_i = i;
         if (E.ops->hh_init_ctx) {
             grid_hh_ctx ctx = {.id = id,
                                .region = a->region,
@@ -933,9 +1275,16 @@ static int area_alloc(area *a, char *err, size_t errlen)
         a->pe_mw[i] = a->p_mw[i];
         a->qe_mvar[i] = a->q_mvar[i];
         a->power_mw += a->p_mw[i];
-        if (next < E.end_s) a->loadq.v[a->loadq.n++] = (hev){next, i};
+        if (next < E.end_s) a->loadq.v[a->loadq.n++] = (hev){next, i, 0};
+        if (E.sc->headend.ondemand_per_day > 0) {
+            double gap = -log(1.0 - sim_rng_uniform(&a->behave[i])) * SIM_DAY_S / E.sc->headend.ondemand_per_day;
+            if (gap < E.end_s) heap_push(&a->msgq, (hev){(uint32_t)gap, HEV(i, MSG_ONDEMAND), 0});
+        }
         net_read_init(&E.readp, &a->read[i], id);
-        if (a->read[i].next < E.end_s) a->msgq.v[a->msgq.n++] = (hev){a->read[i].next, HEV(i, MSG_READ)};
+        if (a->read[i].next < E.end_s && heap_push(&a->msgq, (hev){a->read[i].next, HEV(i, MSG_READ), 0})) {
+            snprintf(err, errlen, "out of memory allocating area %u", a->id);
+            return -1;
+        }
     }
     heap_build(&a->loadq);
     heap_build(&a->msgq);
@@ -980,6 +1329,11 @@ static void area_free(area *a)
     free(a->loadq.v);
     free(a->msgq.v);
     free(a->clpq.v);
+    free(a->cell_arr);
+    free(a->cell_q);
+    free(a->pk_from);
+    free(a->pk_until);
+    free(a->ptab);
 }
 
 static void engine_free(void)
@@ -998,6 +1352,7 @@ static void engine_free(void)
     free(E.han);
     free(E.restore_s);
     free(E.known_s);
+    free(E.upd);
     free(E.ev);
     while (E.blocks) {
         msg_block *b = E.blocks;
@@ -1042,6 +1397,23 @@ static int flush_window(sim_trace *tr, uint32_t w)
     int rc = sim_trace_arrivals(tr, arr, SIM_PERIOD_S) || sim_trace_demand(tr, demand_w, SIM_PERIOD_S / 60);
     memset(arr, 0, sizeof E.arrivals[0]);
     memset(dem, 0, sizeof E.demand_mws[0]);
+    /* per cell: [second][area] */
+    uint32_t *ca = malloc((size_t)SIM_PERIOD_S * E.n_areas * sizeof *ca);
+    uint32_t *cq = malloc((size_t)SIM_PERIOD_S * E.n_areas * sizeof *cq);
+    if (!ca || !cq) rc = 1;
+    size_t base = (size_t)(w % RING) * SIM_PERIOD_S;
+    for (uint32_t k = 0; !rc && k < E.n_areas; k++) {
+        area *a = &E.areas[k];
+        for (uint32_t sec = 0; sec < SIM_PERIOD_S; sec++) {
+            ca[(size_t)sec * E.n_areas + k] = a->cell_arr[base + sec];
+            cq[(size_t)sec * E.n_areas + k] = a->cell_q[base + sec];
+        }
+        memset(a->cell_arr + base, 0, SIM_PERIOD_S * sizeof *a->cell_arr);
+        memset(a->cell_q + base, 0, SIM_PERIOD_S * sizeof *a->cell_q);
+    }
+    if (!rc) rc = sim_trace_cells(tr, ca, cq, SIM_PERIOD_S);
+    free(ca);
+    free(cq);
     return rc ? -1 : 0;
 }
 
@@ -1161,6 +1533,36 @@ static int write_grid_and_han(sim_trace *tr, uint32_t windows)
                                  "households, uplink, dark time of its site on backup power, "
                                  "messages lost by cause, largest cell queue");
     free(at);
+    if (rc == 0 && E.n_upd) {
+        enum { NC = 11 };
+        double *pu = calloc((size_t)E.n_upd * NC, sizeof *pu);
+        if (!pu) return -1;
+        for (uint32_t k = 0; k < E.n_upd; k++) {
+            const dl_update *u = &E.upd[k];
+            double *r = &pu[(size_t)k * NC];
+            r[0] = u->p0;
+            r[1] = u->n;
+            r[2] = u->sent_s;
+            r[3] = u->bc_areas;
+            r[4] = (double)u->unicast;
+            r[5] = (double)u->received;
+            r[6] = (double)u->rejected;
+            r[7] = (double)u->lost;
+            r[8] = (double)u->late;
+            r[9] = u->received ? u->lag_sum_s / (double)u->received : NAN;
+            r[10] = u->received ? u->lag_max_s : NAN;
+        }
+        rc = sim_trace_table_f64(tr, "/network/price_updates", pu, E.n_upd, NC, "updates",
+                                 "first_period,periods,sent_s,broadcast_areas,unicast_meters,"
+                                 "received,rejected,lost,late,lag_mean_s,lag_max_s",
+                                 "- | s | meters | s",
+                                 "per price update sent over the WAN (MM_CMD_SET_PRICES): periods "
+                                 "carried, when the head-end sent it, areas it was broadcast to and "
+                                 "meters it was sent to one by one, meters that accepted, refused or "
+                                 "never got it, meters that got it only after its first period had "
+                                 "begun, and the lag from sending to acceptance");
+        free(pu);
+    }
     sim_han_row *h = malloc((size_t)E.sc->households * sizeof *h);
     if (!h) return -1;
     for (uint32_t id = 0; id < E.sc->households && rc == 0; id++) {
@@ -1290,6 +1692,22 @@ static int fw_setup(const sim_scenario *sc, char *err, size_t errlen)
     d->day[0].sw[0].rate = 0;
     d->day[0].sw[0].price_set = MM_TARIFF_NONE;
     d->tou_price[0] = (uint32_t)pr.unit;
+    if (E.tariff != GRID_TARIFF_FLAT) {
+        /* Any other tariff: 48 TOU rates, one per half-hour of the UTC day, priced from the
+         * run's first 24 hours as published at the start (static tariffs: all of it); a
+         * dynamic tariff's later prices reach the meters as MM_CMD_SET_PRICES. */
+        d->day[0].n = MM_TARIFF_TOU_RATES;
+        for (uint32_t k = 0; k < MM_TARIFF_TOU_RATES; k++) {
+            d->day[0].sw[k] = (mm_tariff_switch){(uint16_t)(k * 30u), (uint8_t)k, MM_TARIFF_NONE};
+            d->tou_price[k] = (uint32_t)pr.unit;
+        }
+        for (uint32_t p = 0; p < MM_TARIFF_TOU_RATES && p < E.windows && period_published(p, 0); p++) {
+            grid_price q;
+            grid_price_get(E.prices, E.tariff, p, &q);
+            d->tou_price[period_rate(p)] = q.unit > 0 ? (uint32_t)q.unit : 0u;
+            E.sent_until = p + 1;
+        }
+    }
     if (mm_tariff_def_check(d) != MM_OK) {
         snprintf(err, errlen, "firmware tariff: invalid definition");
         return -1;
@@ -1391,6 +1809,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
         return 1;
     }
     grid_price_publish_until(E.prices, 0);
+    E.dyn_prices = E.tariff == GRID_TARIFF_AGILE || E.tariff == GRID_TARIFF_RTP;
     E.readp = (net_read_params){.seed = sc->seed,
                                 .start_unix = sc->start_unix,
                                 .read_start_s = sc->wan.read_start_s,
@@ -1599,8 +2018,9 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     free(up_lat);
     if (prc) goto out;
     E.headend_mb = sg_mailbox_by_name("headend");
+    E.he_host = he;
     for (uint32_t k = 0; k < E.n_areas; k++)
-        if (area_alloc(&E.areas[k], err, errlen)) goto out;
+        if (area_alloc(&E.areas[k], hosts[k], err, errlen)) goto out;
     for (uint32_t k = 0; k < E.n_areas; k++)
         for (uint32_t i = 0; i < E.areas[k].n; i++) {
             sim_household_row *r = &rows[E.areas[k].hh0 + i];
@@ -1645,7 +2065,8 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
                          .start_unix = sc->start_unix,
                          .households = sc->households,
                          .chunk_households = sc->trace.chunk_households,
-                         .compression = sc->trace.compression};
+                         .compression = sc->trace.compression,
+                         .areas = E.n_areas};
     tr = sim_trace_create(opts->out_path, &ti, err, errlen);
     if (!tr || sim_trace_households(tr, rows, sc->households)) {
         if (tr) snprintf(err, errlen, "%s.partial: writing /households failed", opts->out_path);

@@ -6,6 +6,7 @@
 #include <deque>
 #include <vector>
 #include <exception>
+#include <memory>
 #include <string>
 
 namespace sg4 = simgrid::s4u;
@@ -46,13 +47,20 @@ struct sim_cell {
     sg4::Mailbox *headend;
     unsigned max_flows;
     std::vector<sg4::CommPtr> inflight;
+    /* per inflight comm: where a receive puts its payload (nullptr for a send) */
+    std::vector<std::unique_ptr<void *>> dst;
     std::deque<std::pair<void *, uint64_t>> fifo;
     size_t peak = 0;
+    size_t recvs = 0;
+    sg4::Host *he = nullptr, *own = nullptr;
+    sim_cell_recv_fn on_recv = nullptr;
+    void *ctx = nullptr;
 };
 
 static void cell_start(sim_cell *c, void *payload, uint64_t bytes)
 {
     c->inflight.push_back(c->headend->put_async(payload, bytes));
+    c->dst.emplace_back(nullptr);
 }
 
 extern "C" sim_cell *sim_cell_create(sg_mailbox_t headend, unsigned max_flows)
@@ -63,9 +71,31 @@ extern "C" sim_cell *sim_cell_create(sg_mailbox_t headend, unsigned max_flows)
     return c;
 }
 
+extern "C" void sim_cell_set_downlink(sim_cell *c, sg_host_t he, sg_host_t own,
+                                      sim_cell_recv_fn on_recv, void *ctx)
+{
+    c->he = he;
+    c->own = own;
+    c->on_recv = on_recv;
+    c->ctx = ctx;
+}
+
+extern "C" void sim_cell_downlink(sim_cell *c, void *payload, uint64_t bytes)
+{
+    c->inflight.push_back(sg4::Comm::sendto_async(c->he, c->own, bytes));
+    c->dst.push_back(std::make_unique<void *>(payload));
+    c->recvs++;
+}
+
+extern "C" size_t sim_cell_recv_pending(const sim_cell *c)
+{
+    return c->recvs;
+}
+
 extern "C" void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes)
 {
-    if (c->inflight.size() < c->max_flows) {
+    /* Receives do not take an uplink flow. */
+    if (c->inflight.size() - c->recvs < c->max_flows) {
         cell_start(c, payload, bytes);
     } else {
         c->fifo.emplace_back(payload, bytes);
@@ -73,20 +103,28 @@ extern "C" void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes)
     }
 }
 
-extern "C" void sim_cell_sleep_until(sim_cell *c, double t)
+extern "C" int sim_cell_sleep_until(sim_cell *c, double t)
 {
     while (!c->inflight.empty()) {
         double left = t - sg4::Engine::get_clock();
-        if (left <= 0) return;
+        if (left <= 0) return 0;
         ssize_t k = sg4::Comm::wait_any_for(c->inflight, left);
-        if (k < 0) return; /* reached T with transfers still running */
+        if (k < 0) return 0; /* reached T with transfers still running */
+        std::unique_ptr<void *> got = std::move(c->dst[k]);
         c->inflight.erase(c->inflight.begin() + k);
-        while (c->inflight.size() < c->max_flows && !c->fifo.empty()) {
+        c->dst.erase(c->dst.begin() + k);
+        if (got) {
+            c->recvs--;
+            c->on_recv(c->ctx, *got);
+            return 1;
+        }
+        while (c->inflight.size() - c->recvs < c->max_flows && !c->fifo.empty()) {
             cell_start(c, c->fifo.front().first, c->fifo.front().second);
             c->fifo.pop_front();
         }
     }
     sg4::this_actor::sleep_until(t);
+    return 0;
 }
 
 extern "C" size_t sim_cell_backlog(const sim_cell *c)
@@ -97,6 +135,15 @@ extern "C" size_t sim_cell_backlog(const sim_cell *c)
 extern "C" size_t sim_cell_peak_backlog(const sim_cell *c)
 {
     return c->peak;
+}
+
+extern "C" void *sim_headend_get(sg_mailbox_t mb)
+{
+    try {
+        return mb->get<void>();
+    } catch (const simgrid::NetworkFailureException &) {
+        return nullptr;
+    }
 }
 
 extern "C" void sim_cell_destroy(sim_cell *c)

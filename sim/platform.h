@@ -40,13 +40,26 @@ int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area_hosts, sg_
 typedef struct sim_cell sim_cell;
 
 sim_cell *sim_cell_create(sg_mailbox_t headend, unsigned max_flows);
+/* Downlink: a transfer of BYTES from the head-end host HE to the area's host OWN, started by
+ * the area actor itself (SimGrid sendto), so it crosses the same links as the uplink.  When
+ * it completes during sim_cell_sleep_until, ON_RECV(CTX, PAYLOAD) runs in the owning actor at
+ * the completion time and the sleep returns early, so the caller can act on what arrived. */
+typedef void (*sim_cell_recv_fn)(void *ctx, void *payload);
+void sim_cell_set_downlink(sim_cell *c, sg_host_t he, sg_host_t own, sim_cell_recv_fn on_recv,
+                           void *ctx);
+void sim_cell_downlink(sim_cell *c, void *payload, uint64_t bytes);
+size_t sim_cell_recv_pending(const sim_cell *c); /* downlink transfers under way */
 /* Queue PAYLOAD of BYTES; it starts at once when a flow is free. */
 void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes);
 /* Advance the calling actor to simulated time T, completing transfers and starting queued
- * ones as flows free up. */
-void sim_cell_sleep_until(sim_cell *c, double t);
+ * ones as flows free up.  Returns 0 at T, or 1 earlier, just after a downlink receive
+ * completed (its callback has run). */
+int sim_cell_sleep_until(sim_cell *c, double t);
 size_t sim_cell_backlog(const sim_cell *c);  /* messages waiting, not yet started */
 size_t sim_cell_peak_backlog(const sim_cell *c);
+/* The head-end's receive: the next payload on MB, or NULL when the transfer was cancelled
+ * (an area ends its run with messages still in flight). */
+void *sim_headend_get(sg_mailbox_t mb);
 /* Cancel whatever is still queued or in flight (end of run). Accepts NULL. */
 void sim_cell_destroy(sim_cell *c);
 

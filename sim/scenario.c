@@ -233,6 +233,12 @@ static const key_row rows[] = {
     {.path = "meter.prepayment_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      FIELD(meter.prepayment_share, C_F64), .lo = 0, .hi = 1, .def = "13 %",
      .doc = "Meters in prepayment mode (the rest in credit mode)"},
+    /* Unconfirmed default: no published split of smart prepayment top-ups between online
+     * (sent over the WAN) and shop/keypad; most GB smart PAYG customers use an app. */
+    {.path = "meter.remote_topup_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(meter.remote_topup_share, C_F64), .lo = 0, .hi = 1, .def = "50 %",
+     .doc = "Prepayment top-ups bought online and sent to the meter over the WAN (the rest are "
+            "UTRNs typed at the meter)"},
 
     /* A customer loses supply about once every 3 years for about an hour (FACTS.md). */
     {.path = "outages.background", .kind = V_BOOL, FIELD(outages.background, C_BOOL),
@@ -334,6 +340,20 @@ static const key_row rows[] = {
     {.path = "wan.outage_alert_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
      FIELD(wan.alert_bytes, C_U32), .lo = 1, .hi = 65536, .def = "200 B",
      .doc = "Bytes of one alert (AD1, restore) on the WAN"},
+    /* Long-range radio can broadcast to every meter of a base station (FlexNet); the DCC's
+     * cellular and SMETS1 networks address each hub (seed 003/004; FACTS.md). */
+    {.path = "wan.price_delivery", .kind = V_ENUM, FIELD(wan.price_delivery, C_STR),
+     .choices = "auto|broadcast|unicast", .def = "auto",
+     .doc = "How price updates reach meters: auto broadcasts on long-range radio areas and sends "
+            "one message per meter elsewhere; broadcast or unicast force one way everywhere"},
+    /* Unconfirmed defaults: a GBCS command carries its own headers and the DCC/CSP transport
+     * adds framing; no published per-message figure found. */
+    {.path = "wan.command_overhead", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
+     FIELD(wan.command_overhead_bytes, C_U32), .lo = 0, .hi = 65536, .def = "64 B",
+     .doc = "Bytes added on the WAN to each command frame the head-end sends (headers, transport)"},
+    {.path = "wan.response_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
+     FIELD(wan.response_bytes, C_U32), .lo = 1, .hi = 65536, .def = "128 B",
+     .doc = "Bytes of a meter's response to a unicast command on the WAN"},
 
     /* 2.4 GHz alone reaches ~70 % of premises, dual band ~96.5 % (FACTS.md, seed 003); the
      * share of dual-band hubs installed is not published: a tunable default. */
@@ -354,6 +374,11 @@ static const key_row rows[] = {
     {.path = "headend.alert_service", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(headend.alert_service_s, C_F64), .lo = 0, .hi = 3600, .def = "50 ms",
      .doc = "Processing time of one alert (deterministic)"},
+    /* No published per-meter rate of on-demand reads: off unless a scenario asks. */
+    {.path = "headend.ondemand_reads", .kind = V_REAL, FIELD(headend.ondemand_per_day, C_F64),
+     .lo = 0, .hi = 1000, .def = "0",
+     .doc = "On-demand register reads the supplier requests per meter per day (Poisson); each "
+            "is a WAN command, the meter's answer counts in head-end class ondemand_read"},
     {.path = "headend.read_service", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(headend.read_service_s, C_F64), .lo = 0, .hi = 3600, .def = "200 ms",
      .doc = "Mean processing time of one profile read (exponential)"},

@@ -78,6 +78,7 @@ typedef struct sim_scenario {
         uint32_t register_digits; /* meter.register_digits: 6..12, default 9 [decimal digits of Wh] */
         int64_t restore_dither_s; /* meter.restore_dither [s] */
         double prepayment_share;  /* meter.prepayment_share [fraction] */
+        double remote_topup_share; /* meter.remote_topup_share [fraction] */
     } meter;
 
     struct {
@@ -118,6 +119,9 @@ typedef struct sim_scenario {
         uint32_t alert_bytes;        /* wan.outage_alert_size [B] */
         double retry_timeout_s;      /* wan.retry.timeout [s] */
         uint32_t retry_attempts;     /* wan.retry.max_attempts [-] */
+        char price_delivery[16];     /* wan.price_delivery: auto | broadcast | unicast */
+        uint32_t command_overhead_bytes; /* wan.command_overhead [B] */
+        uint32_t response_bytes;     /* wan.response_size [B] */
     } wan;
 
     struct {
@@ -130,6 +134,7 @@ typedef struct sim_scenario {
         char discipline[16];      /* headend.discipline: fifo | priority */
         double alert_service_s;   /* headend.alert_service [s] */
         double read_service_s;    /* headend.read_service [s] (exponential) */
+        double ondemand_per_day;  /* headend.ondemand_reads [per meter per day] */
         double dno_delay_s;       /* headend.dno_delay [s] */
     } headend;
 

@@ -16,6 +16,7 @@ typedef enum shape {
     S_HH_PERIOD, /* [household, period (growing)] */
     S_HH_CH,     /* [household, channel] */
     S_SERIES,    /* [time (growing)] */
+    S_TIME_AREA, /* [time (growing), area] */
 } shape;
 
 enum {
@@ -29,6 +30,8 @@ enum {
     DS_EVENTS,
     DS_ARRIVALS,
     DS_DEMAND,
+    DS_CELL_ARRIVALS,
+    DS_CELL_QUEUE,
     DS_COUNT
 };
 
@@ -68,6 +71,12 @@ static const struct decl {
      "messages arriving at the head-end in each simulated second from the start"},
     {DS_DEMAND, "/grid/demand_w", E_F64, S_SERIES, "W",
      "mean total demand of all households in each simulated minute from the start"},
+    {DS_CELL_ARRIVALS, "/network/cells/arrivals", E_U32, S_TIME_AREA, "messages/s",
+     "messages entering each area's cell queue (columns: areas, as /network/areas) in each "
+     "simulated second (rows) from the start"},
+    {DS_CELL_QUEUE, "/network/cells/queue", E_U32, S_TIME_AREA, "messages",
+     "longest cell queue a message found on entering, per area and simulated second (0 when "
+     "nothing entered)"},
 };
 
 struct sim_trace {
@@ -78,6 +87,7 @@ struct sim_trace {
     char partial[1040];
     uint64_t households;
     uint64_t events;
+    uint32_t areas;
 };
 
 static char final_path[1040];
@@ -184,6 +194,14 @@ static hid_t create_dataset(sim_trace *t, const struct decl *d, const sim_trace_
         maxd[0] = H5S_UNLIMITED;
         chunk[0] = d->type == E_EVENT ? 4096 : 3600;
         break;
+    case S_TIME_AREA:
+        rank = 2;
+        dims[0] = 0;
+        maxd[0] = H5S_UNLIMITED;
+        dims[1] = maxd[1] = info->areas;
+        chunk[0] = 600;
+        chunk[1] = info->areas == 0 ? 1 : info->areas < 256 ? info->areas : 256;
+        break;
     }
     hid_t sp = H5Screate_simple(rank, dims, maxd);
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
@@ -214,6 +232,7 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
     }
     for (int i = 0; i < DS_COUNT; i++) t->ds[i] = -1;
     t->households = info->households;
+    t->areas = info->areas;
     snprintf(t->out, sizeof t->out, "%s", out_path);
     snprintf(t->partial, sizeof t->partial, "%s.partial", out_path);
     t->file = H5Fcreate(t->partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -329,6 +348,24 @@ int sim_trace_registers(sim_trace *t, uint64_t hh0, uint64_t nh, const uint64_t 
 int sim_trace_events(sim_trace *t, const sim_event *ev, size_t n)
 {
     return append(t->ds[DS_EVENTS], t->t_event, ev, n, &t->events);
+}
+
+int sim_trace_cells(sim_trace *t, const uint32_t *arrivals, const uint32_t *queue, size_t seconds)
+{
+    if (seconds == 0 || t->areas == 0) return 0;
+    for (int k = 0; k < 2; k++) {
+        hid_t ds = t->ds[k ? DS_CELL_QUEUE : DS_CELL_ARRIVALS];
+        hsize_t dims[2];
+        hid_t fs = H5Dget_space(ds);
+        H5Sget_simple_extent_dims(fs, dims, NULL);
+        H5Sclose(fs);
+        hsize_t off[2] = {dims[0], 0}, cnt[2] = {seconds, t->areas};
+        dims[0] += seconds;
+        if (H5Dset_extent(ds, dims) < 0 ||
+            write_block(ds, H5T_NATIVE_UINT32, 2, off, cnt, k ? queue : arrivals))
+            return -1;
+    }
+    return 0;
 }
 
 int sim_trace_arrivals(sim_trace *t, const uint32_t *per_second, size_t n)

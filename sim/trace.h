@@ -44,6 +44,7 @@ typedef struct sim_trace_info {
     uint64_t households;
     uint32_t chunk_households;
     uint32_t compression; /* deflate level 0..9 */
+    uint32_t areas;       /* WAN cells (columns of the per-cell series) */
 } sim_trace_info;
 
 typedef struct sim_household_row {
@@ -86,6 +87,8 @@ int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, u
                          uint64_t np, const uint32_t *data);
 int sim_trace_registers(sim_trace *t, uint64_t hh0, uint64_t nh, const uint64_t *data);
 int sim_trace_events(sim_trace *t, const sim_event *ev, size_t n);
+/* Per-cell series: SECONDS rows of info.areas columns each (row-major), appended. */
+int sim_trace_cells(sim_trace *t, const uint32_t *arrivals, const uint32_t *queue, size_t seconds);
 int sim_trace_arrivals(sim_trace *t, const uint32_t *per_second, size_t n);
 int sim_trace_demand(sim_trace *t, const double *w_per_minute, size_t n);
 /* A whole 1-D series declared by a model's own table (name, units, description), e.g. the

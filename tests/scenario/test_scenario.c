@@ -135,6 +135,7 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "  register_digits: 9\n"
                                         "  restore_dither: 2 min\n"
                                         "  prepayment_share: 13 %\n"
+                                        "  remote_topup_share: 50 %\n"
                                         "outages:\n"
                                         "  background: true\n"
                                         "  interruptions_per_year: 0.333\n"
@@ -175,6 +176,9 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "    timeout: 25 s\n"
                                         "    max_attempts: 5\n"
                                         "  outage_alert_size: 200 B\n"
+                                        "  price_delivery: auto\n"
+                                        "  command_overhead: 64 B\n"
+                                        "  response_size: 128 B\n"
                                         "han:\n"
                                         "  dual_band_share: 50 %\n"
                                         "headend:\n"
@@ -182,6 +186,7 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "  queue_capacity: 20000\n"
                                         "  discipline: fifo\n"
                                         "  alert_service: 50 ms\n"
+                                        "  ondemand_reads: 0\n"
                                         "  read_service: 200 ms\n"
                                         "  dno_delay: 0 s\n"
                                         "trace:\n"
@@ -607,7 +612,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 88);
+    cr_expect_eq(rows, 93);
     free(md);
 }
 

@@ -101,6 +101,8 @@ Test(run, small_scenario_writes_every_dataset_with_shape_and_units)
         {"/meter/registers/final", 2, 300, 4, "Wh|varh"},
         {"/network/headend/arrivals", 1, 2 * 86400, 1, "messages/s"},
         {"/grid/demand_w", 1, 2 * 1440, 1, "W"},
+        {"/network/cells/arrivals", 2, 2 * 86400, 3, "messages/s"},
+        {"/network/cells/queue", 2, 2 * 86400, 3, "messages"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         hid_t ds = H5Dopen2(f, want[i].path, H5P_DEFAULT);
@@ -121,6 +123,26 @@ Test(run, small_scenario_writes_every_dataset_with_shape_and_units)
         H5Sclose(sp);
         H5Dclose(ds);
     }
+    /* Every message that entered a cell queue is counted once, in its area's column: on
+     * plain links (no technology delay) the reads and alerts sent and the meters' answers
+     * to commands (every command here is unicast). */
+    hsize_t cd[2], ed[2];
+    int r;
+    uint32_t *cells = h5_read_all(f, "/network/cells/arrivals", H5T_NATIVE_UINT32, cd, &r);
+    hid_t et = h5_event_type();
+    h5_event *evs = h5_read_all(f, "/events", et, ed, &r);
+    cr_assert(cells && evs);
+    uint64_t entered = 0, sent = 0;
+    for (hsize_t k = 0; k < cd[0] * cd[1]; k++) entered += cells[k];
+    for (hsize_t k = 0; k < ed[0]; k++)
+        sent += evs[k].code == 0x10001u || evs[k].code == 0x10003u || evs[k].code == 0x1000Cu ||
+                evs[k].code == 0x1000Du;
+    cr_expect_eq(entered, sent, "%llu entered cells, %llu sent", (unsigned long long)entered,
+                 (unsigned long long)sent);
+    cr_expect_gt(sent, 0);
+    free(cells);
+    free(evs);
+    H5Tclose(et);
     hid_t ds = H5Dopen2(f, "/events", H5P_DEFAULT);
     cr_assert_geq(ds, 0);
     char units[128];

@@ -49,6 +49,7 @@ typedef struct net_msg {
     int64_t import_wh;     /* active import over the carried periods [Wh]; alert code for alerts */
     uint32_t area;         /* sending area (WAN cell) */
     uint32_t bytes;        /* size on the WAN [B] */
+    uint8_t cls;           /* head-end request class (net/headend.h) of a command's answer */
 } net_msg;
 
 #endif

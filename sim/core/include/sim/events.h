@@ -32,10 +32,17 @@
       "message reached the head-end but was not processed")                                    \
     X(TOPUP, 0x10008, "pence credited, -1 if the meter refused the UTRN",                      \
       "a prepayment household typed a top-up UTRN at its meter")                              \
-    X(WAN_LOST, 0x10009, "cause: 1 access link, 2 mesh hop, 3 no mesh route, 4 site dark",     \
+    X(WAN_LOST, 0x10009,                                                                       \
+      "cause: 1 access link, 2 mesh hop, 3 no mesh route, 4 site dark, 5 hub without supply",  \
       "a message was lost on the WAN before reaching the cell")                                \
     X(WAN_RETRY, 0x1000A, "failed attempts so far",                                            \
-      "a hub sends a lost alert again after its timeout and backoff")
+      "a hub sends a lost alert again after its timeout and backoff")                          \
+    X(CMD_SENT, 0x1000B, "command id (0x0303 prices)",                                         \
+      "the head-end sends a command: to one meter, or (household none) broadcast to an area")  \
+    X(CMD_RECEIVED, 0x1000C, "command id", "a meter's firmware accepted a command")            \
+    X(CMD_REJECTED, 0x1000D, "firmware status (negative)", "a meter's firmware refused a command") \
+    X(CMD_RESPONSE_DELIVERED, 0x1000E, "command id",                                           \
+      "a meter's response to a unicast command was processed by the head-end")
 
 typedef enum sim_event_code {
 #define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,
