@@ -325,7 +325,7 @@ int mm_tariff_resume_prices(mm_tariff *t, mm_price_table *table)
     for (unsigned r = 0; r < MM_TARIFF_TOU_RATES; r++)
         if (!price_ok(table->active[r], f) ||
             (table->pending_at[r] != MM_TARIFF_NEVER && !price_ok(table->pending[r], f))) {
-            mm_tariff_attach_prices(t, table);
+            (void)mm_tariff_attach_prices(t, table);
             return MM_ECORRUPT;
         }
     t->prices = table;

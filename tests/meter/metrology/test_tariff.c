@@ -439,7 +439,7 @@ Test(tariff, bad_price_updates_are_refused_and_change_nothing)
         {MM_TARIFF_TOU_RATES - 1, 2, 99, MM_EINVAL}, /* one past the last rate */
         {MM_TARIFF_TOU_RATES, 1, 99, MM_EINVAL},
         {0, MM_TARIFF_TOU_RATES + 1, 99, MM_EINVAL},
-        {3, 4, 2, MM_EINVAL},                        /* the third price cannot be costed */
+        {3, 4, 2, MM_EINVAL}, /* the third price cannot be costed */
         {0, 1, 0, MM_EINVAL},
     };
     mm_tariff t;

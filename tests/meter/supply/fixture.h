@@ -124,7 +124,8 @@ static inline int send(fixture *f, uint64_t counter, uint16_t id, const void *pl
 
 static inline void put_be32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (24 - 8 * i));
 }
 
 /* MM_CMD_SET_PRICES payload into PL (at least 6 + 4 N bytes): N prices of the rates from FIRST,
