@@ -1533,13 +1533,16 @@ static int write_grid_and_han(sim_trace *tr, uint32_t windows)
                                  "households, uplink, dark time of its site on backup power, "
                                  "messages lost by cause, largest cell queue");
     free(at);
-    if (rc == 0 && E.n_upd) {
+    uint32_t n_pu = 0;
+    for (uint32_t k = 0; k < E.n_upd; k++) n_pu += E.upd[k].target == DL_ALL;
+    if (rc == 0 && n_pu) {
         enum { NC = 11 };
-        double *pu = calloc((size_t)E.n_upd * NC, sizeof *pu);
+        double *pu = calloc((size_t)n_pu * NC, sizeof *pu);
         if (!pu) return -1;
+        double *r = pu;
         for (uint32_t k = 0; k < E.n_upd; k++) {
             const dl_update *u = &E.upd[k];
-            double *r = &pu[(size_t)k * NC];
+            if (u->target != DL_ALL) continue; /* a service request to one meter */
             r[0] = u->p0;
             r[1] = u->n;
             r[2] = u->sent_s;
@@ -1551,8 +1554,9 @@ static int write_grid_and_han(sim_trace *tr, uint32_t windows)
             r[8] = (double)u->late;
             r[9] = u->received ? u->lag_sum_s / (double)u->received : NAN;
             r[10] = u->received ? u->lag_max_s : NAN;
+            r += NC;
         }
-        rc = sim_trace_table_f64(tr, "/network/price_updates", pu, E.n_upd, NC, "updates",
+        rc = sim_trace_table_f64(tr, "/network/price_updates", pu, n_pu, NC, "updates",
                                  "first_period,periods,sent_s,broadcast_areas,unicast_meters,"
                                  "received,rejected,lost,late,lag_mean_s,lag_max_s",
                                  "- | s | meters | s",

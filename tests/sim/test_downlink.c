@@ -272,5 +272,7 @@ Test(downlink, top_ups_bought_online_reach_the_meter_as_commands)
     cr_expect_eq(refused, 0);
     cr_expect_geq(got, sent - 2, "all but those still in flight at the end");
     cr_expect_geq(class_stat(f, CLS_TOPUP, CS_COMPLETED), got - 2);
+    cr_expect_eq(H5Lexists(f, "/network/price_updates", H5P_DEFAULT), 0,
+                 "requests to one meter are not price updates (flat tariff: none)");
     H5Fclose(f);
 }
