@@ -867,6 +867,14 @@ static void area_send_updates(area *a)
     }
 }
 
+/* The supplier's next on-demand read of household I, an exponential gap after T (Poisson,
+ * headend.ondemand_reads per day), drawn from the household's behaviour stream. */
+static void ondemand_plan(area *a, uint32_t i, uint32_t t)
+{
+    double gap = -log(1.0 - sim_rng_uniform(&a->behave[i])) * SIM_DAY_S / E.sc->headend.ondemand_per_day;
+    if ((double)t + gap < E.end_s) heap_push(&a->msgq, (hev){t + (uint32_t)gap, HEV(i, MSG_ONDEMAND), 0});
+}
+
 static void hh_message(area *a, uint32_t t)
 {
     hev x = heap_pop(&a->msgq);
@@ -891,13 +899,10 @@ static void hh_message(area *a, uint32_t t)
     case MSG_CMD:
         hh_command(a, i, t, x.u);
         break;
-    case MSG_ONDEMAND: {
-        /* The supplier reads the registers now (Poisson, headend.ondemand_reads). */
+    case MSG_ONDEMAND:
         request_send(a, i, t, MM_CMD_READ_REGISTERS, NET_HE_ONDEMAND_READ, NULL, 0);
-        double gap = -log(1.0 - sim_rng_uniform(&a->behave[i])) * SIM_DAY_S / E.sc->headend.ondemand_per_day;
-        if (gap < E.end_s) heap_push(&a->msgq, (hev){t + 1u + (uint32_t)gap, HEV(i, MSG_ONDEMAND), 0});
+        ondemand_plan(a, i, t + 1u);
         break;
-    }
     case MSG_RETRY:
         /* A hub without supply cannot try again (only its last gasp goes out). */
         if (a->retry_code[i] && !a->off[i]) {
@@ -1276,10 +1281,7 @@ static int area_alloc(area *a, sg_host_t host, char *err, size_t errlen)
         a->qe_mvar[i] = a->q_mvar[i];
         a->power_mw += a->p_mw[i];
         if (next < E.end_s) a->loadq.v[a->loadq.n++] = (hev){next, i, 0};
-        if (E.sc->headend.ondemand_per_day > 0) {
-            double gap = -log(1.0 - sim_rng_uniform(&a->behave[i])) * SIM_DAY_S / E.sc->headend.ondemand_per_day;
-            if (gap < E.end_s) heap_push(&a->msgq, (hev){(uint32_t)gap, HEV(i, MSG_ONDEMAND), 0});
-        }
+        if (E.sc->headend.ondemand_per_day > 0) ondemand_plan(a, i, 0);
         net_read_init(&E.readp, &a->read[i], id);
         if (a->read[i].next < E.end_s && heap_push(&a->msgq, (hev){a->read[i].next, HEV(i, MSG_READ), 0})) {
             snprintf(err, errlen, "out of memory allocating area %u", a->id);
