@@ -122,6 +122,7 @@ typedef struct area {
     uint32_t *cell_arr;    /* [RING][SIM_PERIOD_S] messages entering the cell queue per second */
     uint32_t *cell_q;      /* ... and the longest queue one of them found */
     uint32_t dl_next;      /* first price update (E.upd) not yet sent to this area */
+    bool broadcast;        /* price updates reach its meters by one broadcast */
     uint32_t *pk_from, *pk_until; /* periods [from, until) whose prices the meter holds */
     mm_price_table *ptab;  /* per meter price table (dynamic tariffs), NULL otherwise */
     const grid_outage_event *outage; /* this area's supply events, time order */
@@ -640,8 +641,8 @@ static uint32_t period_rate(uint32_t p)
 }
 
 /* Long-range radio can broadcast to every meter of its base station; cellular and SMETS1
- * hubs are addressed one by one (wan.price_delivery). */
-static bool area_broadcast(const area *a)
+ * hubs are addressed one by one (wan.price_delivery).  Decided once per area (a->broadcast). */
+static bool area_broadcasts(const area *a)
 {
     const char *m = E.sc->wan.price_delivery;
     if (strcmp(m, "auto") != 0) return strcmp(m, "broadcast") == 0;
@@ -676,7 +677,7 @@ static void hh_command(area *a, uint32_t i, uint32_t t, uint32_t u)
         if (lag > up->lag_max_s) up->lag_max_s = lag;
         record(t, id, SIM_EV_CMD_RECEIVED, up->cmd);
     }
-    bool answer = up->target != DL_ALL || !area_broadcast(a);
+    bool answer = up->target != DL_ALL || !a->broadcast;
     uint16_t cmd = up->cmd;
     uint8_t cls = up->cls;
     double origin = up->sent_s;
@@ -717,16 +718,16 @@ static void area_on_recv(void *ctx, void *payload)
     uint32_t u = (uint32_t)((uintptr_t)payload - 1u);
     dl_update *up = &E.upd[u];
     double now = simgrid_get_clock();
-    bool bc = area_broadcast(a);
     bool site = !E.wt_on || net_wt_site_up(&E.wt_cfg, &a->site, now);
     uint32_t i0 = 0, i1 = a->n;
-    if (up->target != DL_ALL) { /* a request to one meter: it has the transfer to itself */
+    bool back_to_back = !a->broadcast; /* the area's unicasts share the transfer */
+    if (up->target != DL_ALL) { /* a request to one meter: the transfer is its own */
         i0 = up->target - a->hh0;
         i1 = i0 + 1;
-        bc = true;
+        back_to_back = false;
     }
     for (uint32_t i = i0; i < i1; i++) {
-        double t = bc ? now : up->sent_s + (now - up->sent_s) * (double)(i + 1) / a->n;
+        double t = back_to_back ? up->sent_s + (now - up->sent_s) * (double)(i + 1) / a->n : now;
         if (E.wt_on) {
             net_wt_send o;
             if (net_wt_message(&E.wt_cfg, &a->wt[i], &a->wtr[i], NET_WT_POLLED, up->len, site, &o) != 0 ||
@@ -854,7 +855,7 @@ static void area_send_updates(area *a)
         dl_update *u = &E.upd[a->dl_next];
         if (u->target != DL_ALL) continue; /* another area's request */
         uint64_t bytes = (uint64_t)u->len + E.sc->wan.command_overhead_bytes;
-        if (area_broadcast(a)) {
+        if (a->broadcast) {
             u->bc_areas++;
             record(u->sent_s, UINT32_MAX, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
         } else {
@@ -1218,6 +1219,7 @@ static int area_alloc(area *a, sg_host_t host, char *err, size_t errlen)
             net_wt_rng_seed(&a->wtr[i], E.sc->seed, (uint64_t)a->hh0 + i);
         net_wt_site_init(&E.wt_cfg, &a->site, net_wt_area_tech(&E.wt_cfg, a->region - 1u), 0);
     }
+    a->broadcast = area_broadcasts(a); /* knows its site's technology now */
     a->retry_code = calloc(n, sizeof *a->retry_code);
     a->retry_n = calloc(n, sizeof *a->retry_n);
     a->retry_rng = calloc(n, sizeof *a->retry_rng);
