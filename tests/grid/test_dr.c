@@ -11,6 +11,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,21 +71,25 @@ static void fleet_close(fleet *f)
 }
 
 /* Step every household up to END [s]; electricity drawn since the last call, summed over the
- * households [J].  A change at exactly END belongs to the next interval. */
-static double fleet_advance(fleet *f, uint32_t end)
+ * households [J]; EH (optional): each household's share of it [J].  A change at exactly END
+ * belongs to the next interval. */
+static double fleet_advance(fleet *f, uint32_t end, double *eh)
 {
     double e = 0;
     for (int i = 0; i < f->n; i++) {
         void *h = f->hh + (size_t)i * f->ops->hh_size;
+        double ei = 0;
         while (f->next[i] < end) {
-            e += (double)f->pw[i] / 1000.0 * (f->next[i] - f->t[i]);
+            ei += (double)f->pw[i] / 1000.0 * (f->next[i] - f->t[i]);
             f->t[i] = f->next[i];
             int32_t q;
             f->next[i] = f->ops->hh_step(f->model, h, f->t[i], &f->pw[i], &q);
             cr_assert_gt(f->next[i], f->t[i]);
         }
-        e += (double)f->pw[i] / 1000.0 * (end - f->t[i]);
+        ei += (double)f->pw[i] / 1000.0 * (end - f->t[i]);
         f->t[i] = end;
+        if (eh) eh[i] = ei;
+        e += ei;
     }
     return e;
 }
@@ -125,6 +130,9 @@ typedef struct run_cfg {
     uint8_t ihd; /* grid_hh_ctx.ihd for all */
     hook_ctx *hook;
     int closed_loop; /* 1: observe national demand into the price model (rtp) */
+    double *hh_w;    /* optional, n x periods: hh_w[i * periods + k], household i's mean demand
+                      * in period k [W] */
+    grid_hh_attrs *attrs; /* optional, n: each household's attributes */
 } run_cfg;
 
 /* Run C's households over its span; W[k]: mean demand per household in period k [W];
@@ -144,15 +152,21 @@ static void run_periods(const run_cfg *c, double *w, double *nat)
     grid_price_config pc;
     grid_price_config_default(&pc);
     wc = pc.wholesale;
+    double *eh = c->hh_w ? malloc((size_t)c->n * sizeof *eh) : NULL;
     for (uint32_t k = 0; k < np; k++) {
         if (pm) cr_assert_eq(grid_price_publish_until(pm, (int64_t)k * SIM_PERIOD_S), 0);
-        double e = fleet_advance(&f, (k + 1) * SIM_PERIOD_S);
+        double e = fleet_advance(&f, (k + 1) * SIM_PERIOD_S, eh);
         w[k] = e / SIM_PERIOD_S / c->n;
+        for (int i = 0; eh && i < c->n; i++)
+            c->hh_w[(size_t)i * np + k] = eh[i] / SIM_PERIOD_S;
         double s = grid_demand_synthetic_w(&wc, p.start_unix + (int64_t)k * SIM_PERIOD_S);
         double national = (1.0 - DOMESTIC_SHARE) * s + GB_HOUSEHOLDS * w[k];
         if (nat) nat[k] = national;
         if (pm && c->closed_loop) cr_assert_eq(grid_price_rtp_observe(pm, k, national), 0);
     }
+    free(eh);
+    for (int i = 0; c->attrs && i < c->n; i++)
+        f.ops->hh_attrs(f.model, f.hh + (size_t)i * f.ops->hh_size, &c->attrs[i]);
     fleet_close(&f);
 }
 
@@ -245,44 +259,128 @@ Test(dr, feedback_needs_a_working_ihd_and_starts_at_installation)
 
 /* ---- 2. Agile peak share ------------------------------------------------------------------ */
 
+/* Household I's use in periods [from, to) of day D, from per-household periods HW [W]. */
+static double hh_window(const double *hw, int np, int i, int d, int from, int to)
+{
+    double s = 0;
+    for (int k = from; k < to; k++)
+        s += hw[(size_t)i * np + d * 48 + k];
+    return s;
+}
+
+/* Octopus's selection of responders: a household whose daily 16:00-19:00 share on days
+ * [D0, D1) is lower with prices (H1) than without (H0), by a one-sided Welch t-test at 5 %. */
+static bool shifted_significantly(const double *h0, const double *h1, int np, int i, int d0, int d1)
+{
+    double x[160], y[160];
+    int m = d1 - d0;
+    cr_assert_leq(m, 160);
+    for (int d = d0; d < d1; d++) {
+        y[d - d0] = hh_window(h0, np, i, d, 32, 38) / hh_window(h0, np, i, d, 0, 48);
+        x[d - d0] = hh_window(h1, np, i, d, 32, 38) / hh_window(h1, np, i, d, 0, 48);
+    }
+    double mx = 0, my = 0, vx = 0, vy = 0;
+    for (int d = 0; d < m; d++) {
+        mx += x[d] / m;
+        my += y[d] / m;
+    }
+    for (int d = 0; d < m; d++) {
+        vx += (x[d] - mx) * (x[d] - mx) / (m - 1);
+        vy += (y[d] - my) * (y[d] - my) / (m - 1);
+    }
+    double se2 = vx / m + vy / m;
+    if (se2 <= 0) return false;
+    double df = se2 * se2 / ((vx / m) * (vx / m) / (m - 1) + (vy / m) * (vy / m) / (m - 1));
+    return (my - mx) / sqrt(se2) > gsl_cdf_tdist_Qinv(0.05, df);
+}
+
 Test(dr, engaged_agile_households_cut_their_16_to_19_share_of_daily_use, .timeout = 300)
 {
-    /* FACTS.md: engaged Agile customers' share of daily use in 16:00-19:00 fell from 16 % to
-     * 11.5 % (Octopus Energy, Agile Octopus report 2018), a relative drop of 28 %.  1,000
-     * households, all engaged, on the price model's agile prices (published 16:00 UTC the day
-     * before, read through the hook only once published) over three winter weeks (from
-     * Monday 12 January 2026, GMT = UTC), against the same households not engaged.  Days 1-19
-     * are measured (day 0 has no deferrals from the day before; the last day loses starts
-     * deferred past the end).  The model's no-DR share of the window (~22 % on winter days)
-     * is not the annual 16 %, so the relative drop is what is compared.  The model moves only
-     * timer-able starts (washer and the dryer after it, dishwasher, EV charging); with the
-     * default population (4.7 % EVs) moving every one of them gives about 19 % in winter
-     * (dr_response 100 changes it by under a point; ~25 % in June; ~41 % with 30 % EVs), so
-     * the published 28 % is out of reach for loads the model does not shift (cooking, TV,
-     * batteries, heat pumps) and for the EV-rich early Agile customers.  Asserted: more
-     * than half the published drop (> 15 %) and not beyond it by more than 10 points;
-     * daily use unchanged within 1 %.  The shortfall is reported, not tuned away. */
-    int days = 21, n = 1000, np = days * 48;
+    /* Octopus Energy, "Agile Octopus: a consumer-led shift to a low carbon future" (2018),
+     * as reported by Utility Week and watt-logic (November 2018) and in FACTS.md: after six
+     * months on the tariff, 28 % of the engaged customers showed a statistically significant
+     * change in their 16:00-19:00 use; those customers' share of daily use in that window
+     * fell from 16 % to 11.5 %, and their peak use by 28.2 %.  Of the engaged EV drivers, 45 %
+     * changed, cutting their peak use by 47 %.
+     *
+     * The same measurement here, over six months as Octopus's (theirs ran from spring into
+     * summer 2018): 1,000 households, all engaged, on
+     * the price model's agile prices (published 16:00 UTC the day before, read through the
+     * hook only once published) from Monday 27 October 2025 to Saturday 28 March 2026 (the
+     * GMT half-year, so that the model's 16:00-19:00 UTC is clock time; the simulator keeps
+     * settlement periods in UTC, sim/timeutil.h), against the same households not engaged;
+     * days 1-150 measured (day 0 has no deferrals from the day before; the last day loses
+     * starts deferred past the end).  A household "changed" when its daily window share is
+     * lower by a one-sided Welch t-test at 5 % over those 150 days; how many pass depends on
+     * the test's power (over 3 weeks 19 % pass, cutting 44 %; over 6 months 50 %, cutting
+     * 26 %), so the six months matter.  The model's no-DR share (~22 % in winter) is not the
+     * spring-summer 16 %, so relative drops are compared.
+     *
+     * The model moves only timer-able starts (washer and the dryer after it, dishwasher, EV
+     * charging): cooking, TV, batteries and heat pumps stay put, and the whole population's
+     * drop is ~18 %.  Every EV driver here follows prices, and moves all charging, so the
+     * EV figures (all change, ~69 % lower) exceed Octopus's; they are logged, not asserted,
+     * as is the share that changes (~50 % here, where every household tries; Octopus's 28 %
+     * is of customers not all of whom tried).
+     * Asserted: the changed households' drop within 28.2 % +-5 points; the whole
+     * population's above 15 %; daily use unchanged within 1 %. */
+    int days = 152, n = 1000, np = days * 48;
+    int64_t start = day(2025, 10, 27);
     double *w0 = calloc((size_t)np, sizeof *w0), *w1 = calloc((size_t)np, sizeof *w1);
-    hook_ctx hc = {.pm = price_model(day(2026, 1, 12), days), .kind = GRID_TARIFF_AGILE};
-    run_cfg c = {.p = params(day(2026, 1, 12), days), .n = n, .hook = &hc};
+    double *h0 = calloc((size_t)n * np, sizeof *h0), *h1 = calloc((size_t)n * np, sizeof *h1);
+    grid_hh_attrs *at = calloc((size_t)n, sizeof *at);
+    hook_ctx hc = {.pm = price_model(start, days), .kind = GRID_TARIFF_AGILE};
+    run_cfg c = {.p = params(start, days), .n = n, .hook = &hc, .hh_w = h0, .attrs = at};
     run_periods(&c, w0, NULL);
     grid_price_destroy(hc.pm);
-    hc.pm = price_model(day(2026, 1, 12), days);
+    hc.pm = price_model(start, days);
     c.p.dr_engaged_share = 1.0;
+    c.hh_w = h1;
+    c.attrs = NULL;
     run_periods(&c, w1, NULL);
     double s0 = window_sum(w0, 1, days - 1, 32, 38) / window_sum(w0, 1, days - 1, 0, 48);
     double s1 = window_sum(w1, 1, days - 1, 32, 38) / window_sum(w1, 1, days - 1, 0, 48);
     double tot = window_sum(w1, 1, days - 1, 0, 48) / window_sum(w0, 1, days - 1, 0, 48) - 1;
     double drop = 1.0 - s1 / s0;
-    cr_log_info("16:00-19:00 share of daily use: not engaged %.1f %%, engaged %.1f %% "
-                "(relative drop %.1f %%; FACTS 16 -> 11.5 %%, drop 28 %%); daily use %+.2f %%",
+
+    /* [group][run][window, day]: group 0 changed households, 1 changed EV households. */
+    double acc[2][2][2] = {{{0}}};
+    int changed = 0, evs = 0, ev_changed = 0;
+    for (int i = 0; i < n; i++) {
+        bool ev = at[i].ev != 0;
+        evs += ev;
+        if (!shifted_significantly(h0, h1, np, i, 1, days - 1)) continue;
+        changed++;
+        ev_changed += ev;
+        for (int g = 0; g <= (int)ev; g++)
+            for (int d = 1; d < days - 1; d++) {
+                acc[g][0][0] += hh_window(h0, np, i, d, 32, 38);
+                acc[g][0][1] += hh_window(h0, np, i, d, 0, 48);
+                acc[g][1][0] += hh_window(h1, np, i, d, 32, 38);
+                acc[g][1][1] += hh_window(h1, np, i, d, 0, 48);
+            }
+    }
+    double cb = acc[0][0][0] / acc[0][0][1], ca = acc[0][1][0] / acc[0][1][1];
+    double cdrop = 1.0 - acc[0][1][0] / acc[0][0][0];
+    double evdrop = ev_changed ? 1.0 - acc[1][1][0] / acc[1][0][0] : 0;
+    cr_log_info("all engaged: 16:00-19:00 share %.1f %% -> %.1f %% (drop %.1f %%); daily use "
+                "%+.2f %%",
                 100 * s0, 100 * s1, 100 * drop, 100 * tot);
-    cr_expect(drop > 0.15 && drop < 0.38, "relative drop %.1f %%", 100 * drop);
+    cr_log_info("changed significantly: %d of %d (%.0f %%; Octopus 28 %%), share %.1f %% -> "
+                "%.1f %%, window use %.1f %% lower (Octopus 16 -> 11.5 %%, 28.2 %% lower)",
+                changed, n, 100.0 * changed / n, 100 * cb, 100 * ca, 100 * cdrop);
+    cr_log_info("EV households: %d of %d changed (Octopus 45 %%), window use %.1f %% lower "
+                "(Octopus 47 %%)",
+                ev_changed, evs, 100 * evdrop);
+    cr_expect(fabs(cdrop - 0.282) < 0.05, "changed households' drop %.1f %%", 100 * cdrop);
+    cr_expect(drop > 0.15, "whole population's drop %.1f %%", 100 * drop);
     cr_expect(fabs(tot) < 0.01, "demand is moved, not forgone: %+.2f %%", 100 * tot);
     grid_price_destroy(hc.pm);
     free(w0);
     free(w1);
+    free(h0);
+    free(h1);
+    free(at);
 }
 
 /* ---- 3. elasticity ------------------------------------------------------------------------ */
