@@ -27,6 +27,7 @@
 #include <simgrid/host.h>
 #include <simgrid/mailbox.h>
 
+#include <dlfcn.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -169,6 +170,7 @@ static struct engine {
     void *model;
     net_read_params readp;
     const mm_abi *abi;          /* the firmware image every meter runs */
+    void *fw_image;             /* dlopen handle of meter.firmware; NULL: the built-in build */
     mm_esme_config fw_credit;   /* firmware configuration of credit-mode meters */
     mm_esme_config fw_prepay;   /* ... and of prepayment meters */
     mm_tariff_def fw_tariff;    /* the tariff in force at commissioning */
@@ -440,10 +442,12 @@ static void *hh_fw(area *a, uint32_t i)
     return a->esme + (size_t)i * E.abi->state_size;
 }
 
-/* The firmware's metrology registers and profile log (mm_esme's meter). */
-static const mm_meter *hh_meter(area *a, uint32_t i)
+/* The meter's open half-hour (through the image's ABI: the state is opaque). */
+static uint32_t hh_period(area *a, uint32_t i)
 {
-    return &((const mm_esme *)hh_fw(a, i))->meter;
+    mm_esme_snapshot s;
+    E.abi->snapshot(hh_fw(a, i), &s);
+    return s.period;
 }
 
 static void hh_advance(area *a, uint32_t i, uint32_t t)
@@ -510,9 +514,9 @@ static void hh_clp_step(area *a, uint32_t t)
 /* The daily profile read of household I: every closed period since its last read. */
 static void hh_wan_read(area *a, uint32_t i, uint32_t t)
 {
-    const mm_meter *m = hh_meter(a, i);
+    const void *fw = hh_fw(a, i);
     net_read_hh *r = &a->read[i];
-    uint32_t upto = m->period - E.period0;
+    uint32_t upto = hh_period(a, i) - E.period0;
     if (a->off[i]) {
         /* No supply, no answer: tomorrow's read carries these periods too. */
         record(t, a->hh0 + i, SIM_EV_WAN_READ_FAILED, 0);
@@ -521,7 +525,7 @@ static void hh_wan_read(area *a, uint32_t i, uint32_t t)
         int64_t wh = 0;
         uint32_t first = upto, n = 0;
         mm_profile_slot sl;
-        for (uint32_t age = 0; mm_meter_profile(m, age, &sl) == MM_OK; age++) {
+        for (uint32_t age = 0; E.abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
             if (sl.period < E.period0 + r->from_period) break;
             if (sl.period >= E.period0 + upto) continue;
             wh += sl.wh[MM_CH_IMPORT];
@@ -1264,7 +1268,7 @@ static int area_alloc(area *a, sg_host_t host, char *err, size_t errlen)
                      frc);
             return -1;
         }
-        if (id == 0) E.period0 = hh_meter(a, i)->period;
+        if (id == 0) E.period0 = hh_period(a, i);
         void *hh = a->load + (size_t)i * E.ops->hh_size;
         uint32_t next;
         E.cur_a = a;
@@ -1344,6 +1348,7 @@ static void engine_free(void)
 {
     for (uint32_t k = 0; E.areas && k < E.n_areas; k++) area_free(&E.areas[k]);
     free(E.areas);
+    if (E.fw_image) dlclose(E.fw_image);
     if (E.ops && E.model) E.ops->destroy(E.model);
     grid_topology_destroy(E.topo);
     free(E.outages);
@@ -1436,11 +1441,11 @@ static int flush_halfhourly(sim_trace *tr, uint32_t p0, uint32_t np, uint32_t ch
         for (uint32_t j = 0; j < nh; j++) {
             uint32_t id = h0 + j;
             while (id >= a->hh0 + a->n) a++; /* areas hold consecutive id ranges */
-            const mm_meter *m = hh_meter(a, id - a->hh0);
+            const void *fw = hh_fw(a, id - a->hh0);
             /* Newest slot first; a period the meter spent without supply has no slot (it
              * stays 0 here). */
             mm_profile_slot sl;
-            for (uint32_t age = 0; mm_meter_profile(m, age, &sl) == MM_OK; age++) {
+            for (uint32_t age = 0; E.abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
                 if (sl.period < E.period0 + p0) break;
                 uint32_t p = sl.period - E.period0 - p0;
                 if (p >= np) continue;
@@ -1471,16 +1476,25 @@ static int write_registers(sim_trace *tr)
     for (uint32_t k = 0; k < E.n_areas; k++)
         if (E.areas[k].n > largest) largest = E.areas[k].n;
     uint64_t *buf = malloc((size_t)largest * MM_CH_COUNT * sizeof *buf);
-    if (!buf) return -1;
-    int rc = 0;
+    int64_t *bill = malloc((size_t)largest * SIM_TRACE_BILL_COLS * sizeof *bill);
+    int rc = buf && bill ? 0 : -1;
     for (uint32_t k = 0; k < E.n_areas && rc == 0; k++) {
         area *a = &E.areas[k];
-        for (uint32_t i = 0; i < a->n; i++)
+        for (uint32_t i = 0; i < a->n; i++) {
+            mm_esme_snapshot s;
+            E.abi->snapshot(hh_fw(a, i), &s);
             for (int c = 0; c < MM_CH_COUNT; c++)
-                buf[(size_t)i * MM_CH_COUNT + c] = mm_meter_register(hh_meter(a, i), (mm_channel)c);
+                buf[(size_t)i * MM_CH_COUNT + c] = s.reg[c];
+            int64_t *b = bill + (size_t)i * SIM_TRACE_BILL_COLS;
+            b[0] = s.cost_total;
+            b[1] = s.balance;
+            b[2] = s.available;
+        }
         rc = sim_trace_registers(tr, a->hh0, a->n, buf);
+        if (rc == 0) rc = sim_trace_billing(tr, a->hh0, a->n, bill);
     }
     free(buf);
+    free(bill);
     return rc;
 }
 
@@ -1672,16 +1686,56 @@ static double wall_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* The firmware image: meter.firmware's shared object, or the build linked in.  An image
+ * exports only mm_abi_get (models/meter/CMakeLists.txt builds it with hidden visibility),
+ * so its own functions never bind to the built-in copies; its mm_hal_* calls bind to this
+ * executable's port (exported for the purpose). */
+static int fw_load(const sim_scenario *sc, char *err, size_t errlen)
+{
+    const char *name = sc->meter.firmware;
+    if (!name[0]) {
+        E.abi = mm_abi_get();
+        return 0;
+    }
+    /* A name without a slash would be looked up on the library path; a file is meant. */
+    char path[sizeof sc->meter.firmware + 2];
+    snprintf(path, sizeof path, "%s%s", strchr(name, '/') ? "" : "./", name);
+    E.fw_image = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!E.fw_image) {
+        snprintf(err, errlen, "meter.firmware: cannot load \"%s\": %s", name, dlerror());
+        return -1;
+    }
+    const mm_abi *(*get)(void) = NULL;
+    void *sym = dlsym(E.fw_image, MM_ABI_ENTRY);
+    memcpy(&get, &sym, sizeof get < sizeof sym ? sizeof get : sizeof sym);
+    E.abi = get ? get() : NULL;
+    if (!E.abi) {
+        snprintf(err, errlen, "meter.firmware: \"%s\" is not a firmware image (no %s table)", name,
+                 MM_ABI_ENTRY);
+        return -1;
+    }
+    return 0;
+}
+
 /* The firmware every meter runs, and its two shared configurations. */
 static int fw_setup(const sim_scenario *sc, char *err, size_t errlen)
 {
-    E.abi = mm_abi_get();
-    if (E.abi->abi_version != MM_ABI_VERSION || E.abi->table_size != sizeof(mm_abi)) {
-        snprintf(err, errlen, "firmware %s: ABI %u, the simulator expects %u", E.abi->version(),
-                 E.abi->abi_version, MM_ABI_VERSION);
+    if (fw_load(sc, err, errlen)) return -1;
+    /* Later ABI versions only append entries, but the shared structs' layout is the version's. */
+    if (E.abi->abi_version != MM_ABI_VERSION || E.abi->table_size < sizeof(mm_abi)) {
+        snprintf(err, errlen, "firmware %s: ABI %u (table %u B), the simulator expects %u (%zu B)",
+                 E.abi->version(), E.abi->abi_version, E.abi->table_size, MM_ABI_VERSION,
+                 sizeof(mm_abi));
         return -1;
     }
-    E.nvm_size = mm_esme_nvm_footprint() + MM_PERSIST_NVM_ADDR;
+    uint32_t al = E.abi->state_align;
+    if (E.abi->state_size == 0 || E.abi->state_size > (1u << 20) || al == 0 || al > 4096 ||
+        (al & (al - 1)) != 0) {
+        snprintf(err, errlen, "firmware %s: implausible state of %u B aligned to %u",
+                 E.abi->version(), E.abi->state_size, al);
+        return -1;
+    }
+    E.nvm_size = E.abi->nvm_footprint() + MM_PERSIST_NVM_ADDR;
     mm_port_sim_crypto_init(&E.crypto, MM_PORT_SIM_CRYPTO_MODELLED, NULL);
     /* The commissioning tariff: the flat retail rate in integer 10^-2 p/kWh (prices.c). */
     mm_tariff_def *d = &E.fw_tariff;

@@ -222,6 +222,10 @@ static const key_row rows[] = {
      .ilo = 1, .ihi = 100000000, .def = "28000000",
      .doc = "Households the simulated ones stand for when their demand sets real-time prices"},
 
+    {.path = "meter.firmware", .kind = V_STR, FIELD(meter.firmware, C_STR), .def = "",
+     .doc = "Firmware image every meter runs: a shared object exporting mm_abi_get (path as "
+            "given; the build makes firmware/mm_smets2.so and mm_smets1.so); empty: the build "
+            "linked into metersim"},
     {.path = "meter.register_digits", .kind = V_INT, FIELD(meter.register_digits, C_U32),
      .ilo = 6, .ihi = 12, .def = "9", .doc = "Decimal digits of the Wh import register"},
     /* Dithering after restore: up to 2 min at first, 5 min later (FACTS.md, seed 003). */

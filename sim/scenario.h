@@ -79,6 +79,7 @@ typedef struct sim_scenario {
         int64_t restore_dither_s; /* meter.restore_dither [s] */
         double prepayment_share;  /* meter.prepayment_share [fraction] */
         double remote_topup_share; /* meter.remote_topup_share [fraction] */
+        char firmware[512];        /* meter.firmware: image path, "" for the built-in build */
     } meter;
 
     struct {

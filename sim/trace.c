@@ -10,11 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-typedef enum elem { E_U32, E_U64, E_F64, E_HOUSEHOLD, E_EVENT } elem;
+typedef enum elem { E_U32, E_U64, E_I64, E_F64, E_HOUSEHOLD, E_EVENT } elem;
 typedef enum shape {
     S_HH,        /* [household] */
     S_HH_PERIOD, /* [household, period (growing)] */
     S_HH_CH,     /* [household, channel] */
+    S_HH_BILL,   /* [household, SIM_TRACE_BILL_COLS] */
     S_SERIES,    /* [time (growing)] */
     S_TIME_AREA, /* [time (growing), area] */
 } shape;
@@ -32,6 +33,7 @@ enum {
     DS_DEMAND,
     DS_CELL_ARRIVALS,
     DS_CELL_QUEUE,
+    DS_BILLING,
     DS_COUNT
 };
 
@@ -64,6 +66,10 @@ static const struct decl {
     {DS_REGISTERS, "/meter/registers/final", E_U64, S_HH_CH, "Wh|varh",
      "cumulative registers at the end of the run; columns: active import [Wh], active export "
      "[Wh], reactive import [varh], reactive export [varh]; cyclic at 10^register_digits"},
+    {DS_BILLING, "/meter/billing/final", E_I64, S_HH_BILL, "1e-8 p|1e-5 GBP|1e-5 GBP",
+     "the firmware's bill at the end of the run; columns: tariff cost since commissioning "
+     "[1e-8 p], credit balance [1e-5 GBP], credit available [1e-5 GBP] (prepayment; 0 on "
+     "credit meters)"},
     {DS_EVENTS, "/events", E_EVENT, S_SERIES, "t_s: s since start; value: per code",
      "appended event records (t_s, household, code, value); codes: GBCS alerts 0x8000-0xFFFF, "
      "simulator records from 0x10000 (see README)"},
@@ -119,6 +125,8 @@ static hid_t elem_type(const sim_trace *t, elem e)
         return H5T_NATIVE_UINT32;
     case E_U64:
         return H5T_NATIVE_UINT64;
+    case E_I64:
+        return H5T_NATIVE_INT64;
     case E_F64:
         return H5T_NATIVE_DOUBLE;
     case E_HOUSEHOLD:
@@ -183,11 +191,12 @@ static hid_t create_dataset(sim_trace *t, const struct decl *d, const sim_trace_
         chunk[1] = 48; /* one day of settlement periods */
         break;
     case S_HH_CH:
+    case S_HH_BILL:
         rank = 2;
         dims[0] = maxd[0] = n;
-        dims[1] = maxd[1] = SIM_TRACE_CHANNELS;
+        dims[1] = maxd[1] = d->shape == S_HH_CH ? SIM_TRACE_CHANNELS : SIM_TRACE_BILL_COLS;
         chunk[0] = ch;
-        chunk[1] = SIM_TRACE_CHANNELS;
+        chunk[1] = dims[1];
         break;
     case S_SERIES:
         dims[0] = 0;
@@ -343,6 +352,12 @@ int sim_trace_registers(sim_trace *t, uint64_t hh0, uint64_t nh, const uint64_t 
 {
     hsize_t off[2] = {hh0, 0}, cnt[2] = {nh, SIM_TRACE_CHANNELS};
     return write_block(t->ds[DS_REGISTERS], H5T_NATIVE_UINT64, 2, off, cnt, data);
+}
+
+int sim_trace_billing(sim_trace *t, uint64_t hh0, uint64_t nh, const int64_t *data)
+{
+    hsize_t off[2] = {hh0, 0}, cnt[2] = {nh, SIM_TRACE_BILL_COLS};
+    return write_block(t->ds[DS_BILLING], H5T_NATIVE_INT64, 2, off, cnt, data);
 }
 
 int sim_trace_events(sim_trace *t, const sim_event *ev, size_t n)

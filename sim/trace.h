@@ -33,6 +33,7 @@ typedef struct sim_trace sim_trace;
 /* Half-hourly channels, in the order of mm_channel. */
 #define SIM_TRACE_CHANNELS 4
 #define SIM_TRACE_GAS SIM_TRACE_CHANNELS /* channel index of the gas half-hourly matrix */
+#define SIM_TRACE_BILL_COLS 3 /* /meter/billing/final: cost, balance, available */
 
 typedef struct sim_trace_info {
     const char *version;
@@ -86,6 +87,8 @@ int sim_trace_households(sim_trace *t, const sim_household_row *rows, size_t n);
 int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, uint64_t p0,
                          uint64_t np, const uint32_t *data);
 int sim_trace_registers(sim_trace *t, uint64_t hh0, uint64_t nh, const uint64_t *data);
+/* Rows HH0.. of /meter/billing/final, SIM_TRACE_BILL_COLS values per household. */
+int sim_trace_billing(sim_trace *t, uint64_t hh0, uint64_t nh, const int64_t *data);
 int sim_trace_events(sim_trace *t, const sim_event *ev, size_t n);
 /* Per-cell series: SECONDS rows of info.areas columns each (row-major), appended. */
 int sim_trace_cells(sim_trace *t, const uint32_t *arrivals, const uint32_t *queue, size_t seconds);

@@ -65,6 +65,11 @@ static void abi_deinit(void *s)
     mm_esme_deinit(s);
 }
 
+static int abi_profile_slot(const void *s, uint32_t age, mm_profile_slot *out)
+{
+    return mm_meter_profile(&((const mm_esme *)s)->meter, age, out);
+}
+
 static const mm_abi abi_table = {
     .abi_version = MM_ABI_VERSION,
     .table_size = sizeof(mm_abi),
@@ -84,6 +89,8 @@ static const mm_abi abi_table = {
     .utrn_enter = abi_utrn_enter,
     .button = abi_button,
     .deinit = abi_deinit,
+    .profile_slot = abi_profile_slot,
+    .nvm_footprint = mm_esme_nvm_footprint,
 };
 
 const mm_abi *mm_abi_get(void)

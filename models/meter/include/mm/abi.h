@@ -7,9 +7,10 @@
  * share with the image are the config, HAL, storage and snapshot structs of mm/esme.h, whose
  * layout abi_version names; a caller compares abi_version with its own MM_ABI_VERSION and
  * table_size with what it needs before calling anything (later versions only append entries).
- * Today each build is a static library (mm_core = SMETS2, mm_core_smets1) linked into its own
- * executable; the table is the seam at which an image becomes a shared object loaded with
- * dlopen and looked up by MM_ABI_ENTRY ("mm_abi_get").  Deliberately not here: the loader.
+ * Each build is a static library (mm_core = SMETS2, mm_core_smets1) linked into an executable,
+ * and also a loadable image (a shared object with only MM_ABI_ENTRY, "mm_abi_get", visible;
+ * the HAL's mm_hal_* functions are left for the host to provide).  The loader is the
+ * simulator's (sim/engine.c, scenario key meter.firmware).
  */
 #ifndef MM_ABI_H
 #define MM_ABI_H
@@ -48,10 +49,21 @@ typedef struct mm_abi {
     int (*utrn_enter)(void *state, const char *digits, size_t n);
     int (*button)(void *state);
     void (*deinit)(void *state);
+    /* ABI 4: the half-hourly profile log (age 0 = newest closed period; MM_ENOENT past the
+     * oldest kept) and the NVM bytes the image's persistence needs. */
+    int (*profile_slot)(const void *state, uint32_t age, mm_profile_slot *out);
+    uint32_t (*nvm_footprint)(void);
 } mm_abi;
 
+/* The one symbol an image exports (built with hidden visibility, see models/meter). */
+#if defined(__GNUC__)
+#define MM_ABI_EXPORT __attribute__((visibility("default")))
+#else
+#define MM_ABI_EXPORT
+#endif
+
 /* The table of this build (static storage, never NULL). */
-const mm_abi *mm_abi_get(void);
+MM_ABI_EXPORT const mm_abi *mm_abi_get(void);
 
 #ifdef __cplusplus
 }
