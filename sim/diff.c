@@ -761,7 +761,8 @@ static int report(const diff *d, const sim_diff_opts *o, FILE *out, const char *
                 d->periods, d->a.periods, d->b.periods);
     size_t by[4] = {0, 0, 0, 0}, diverging = 0;
     for (size_t i = 0; i < d->nrecs; i++) {
-        if (d->recs[i].row < d->n) diverging++;
+        if (d->recs[i].row == d->n) continue; /* events of no household, reported apart */
+        diverging++;
         for (int k = 0; k < 4; k++)
             if (d->recs[i].what & (1u << k)) by[k]++;
     }
