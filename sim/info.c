@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Read a scalar string attribute (fixed or variable length) into BUF. */
-static int read_str_attr(hid_t obj, const char *name, char *buf, size_t n)
+int sim_h5_attr_str(hid_t obj, const char *name, char *buf, size_t n)
 {
     buf[0] = '\0';
     if (H5Aexists(obj, name) <= 0) return -1;
@@ -43,7 +42,7 @@ static int read_str_attr(hid_t obj, const char *name, char *buf, size_t n)
     return rc;
 }
 
-static int read_u64_attr(hid_t obj, const char *name, uint64_t *v)
+int sim_h5_attr_u64(hid_t obj, const char *name, uint64_t *v)
 {
     if (H5Aexists(obj, name) <= 0) return -1;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
@@ -88,8 +87,8 @@ static herr_t visit(hid_t root, const char *name, const H5O_info_t *oi, void *da
         off += (size_t)snprintf(shape + off, sizeof shape - off, "%s%llu", i ? " x " : "",
                                 (unsigned long long)dims[i]);
     if (rank == 0) snprintf(shape, sizeof shape, "scalar");
-    if (read_str_attr(ds, "units", units, sizeof units)) snprintf(units, sizeof units, "?");
-    if (read_str_attr(ds, "description", desc, sizeof desc)) desc[0] = '\0';
+    if (sim_h5_attr_str(ds, "units", units, sizeof units)) snprintf(units, sizeof units, "?");
+    if (sim_h5_attr_str(ds, "description", desc, sizeof desc)) desc[0] = '\0';
     fprintf(out, "  /%-40s %-6s%2zu B  %-16s [%s]\n", name, class_name(ty), H5Tget_size(ty), shape,
             units);
     H5Tclose(ty);
@@ -98,7 +97,7 @@ static herr_t visit(hid_t root, const char *name, const H5O_info_t *oi, void *da
     return 0;
 }
 
-int sim_info(const char *path, FILE *out, char *err, size_t errlen)
+hid_t sim_h5_open(const char *path, char *err, size_t errlen)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     FILE *probe = fopen(path, "rb");
@@ -112,26 +111,30 @@ int sim_info(const char *path, FILE *out, char *err, size_t errlen)
         return -1;
     }
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) {
-        snprintf(err, errlen, "%s: HDF5 cannot open it (truncated or damaged?)", path);
-        return -1;
-    }
+    if (f < 0) snprintf(err, errlen, "%s: HDF5 cannot open it (truncated or damaged?)", path);
+    return f;
+}
+
+int sim_info(const char *path, FILE *out, char *err, size_t errlen)
+{
+    hid_t f = sim_h5_open(path, err, errlen);
+    if (f < 0) return -1;
     int rc = -1;
     hid_t meta = H5Lexists(f, "/meta", H5P_DEFAULT) > 0 ? H5Gopen2(f, "/meta", H5P_DEFAULT) : -1;
     char version[64], name[128], start[64], end[64], fw[128];
     uint64_t seed = 0, complete = 0, hh = 0;
-    if (meta < 0 || read_str_attr(meta, "metersim_version", version, sizeof version)) {
+    if (meta < 0 || sim_h5_attr_str(meta, "metersim_version", version, sizeof version)) {
         snprintf(err, errlen, "%s: not a metersim trace (no /meta metersim_version)", path);
         goto out;
     }
-    if (read_str_attr(meta, "scenario_name", name, sizeof name) ||
-        read_str_attr(meta, "sim_start", start, sizeof start) ||
-        read_str_attr(meta, "sim_end", end, sizeof end) || read_u64_attr(meta, "seed", &seed) ||
-        read_u64_attr(meta, "complete", &complete) || read_u64_attr(meta, "households", &hh)) {
+    if (sim_h5_attr_str(meta, "scenario_name", name, sizeof name) ||
+        sim_h5_attr_str(meta, "sim_start", start, sizeof start) ||
+        sim_h5_attr_str(meta, "sim_end", end, sizeof end) || sim_h5_attr_u64(meta, "seed", &seed) ||
+        sim_h5_attr_u64(meta, "complete", &complete) || sim_h5_attr_u64(meta, "households", &hh)) {
         snprintf(err, errlen, "%s: /meta is missing attributes (damaged trace?)", path);
         goto out;
     }
-    if (read_str_attr(meta, "firmware_build", fw, sizeof fw)) snprintf(fw, sizeof fw, "?");
+    if (sim_h5_attr_str(meta, "firmware_build", fw, sizeof fw)) snprintf(fw, sizeof fw, "?");
     fprintf(out, "trace           %s\n", path);
     fprintf(out, "scenario        %s\n", name);
     fprintf(out, "metersim        %s (firmware %s)\n", version, fw);

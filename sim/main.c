@@ -1,5 +1,6 @@
-/* metersim command line: run, validate, info.
+/* metersim command line: run, validate, info, diff.
  * Exit codes: 0 ok, 1 runtime failure (or interrupted run), 2 usage or scenario error. */
+#include "diff.h"
 #include "engine.h"
 #include "info.h"
 #include "scenario.h"
@@ -22,6 +23,7 @@ static const char *usage_main =
     "  run SCENARIO.yaml       simulate the scenario and write its HDF5 trace\n"
     "  validate SCENARIO.yaml  check a scenario and print it fully resolved\n"
     "  info TRACE.h5           describe what a trace holds\n"
+    "  diff A.h5 B.h5          report where two runs of the same households diverge\n"
     "\n"
     "options:\n"
     "  -h, --help              this help (or `metersim COMMAND --help`)\n"
@@ -50,6 +52,18 @@ static const char *usage_info = "usage: metersim info TRACE.h5\n"
                                 "\n"
                                 "Prints the scenario, households, simulated span, completeness\n"
                                 "and every dataset with its shape and units.\n";
+
+static const char *usage_diff =
+    "usage: metersim diff A.h5 B.h5 [--max N] [--quiet]\n"
+    "\n"
+    "Compares two traces of the same households (e.g. one scenario and seed run with two\n"
+    "firmware builds): per household the first divergent settlement period and channel,\n"
+    "register deltas, bill deltas (when both traces have /meter/billing/final) and events\n"
+    "only one run recorded.  A summary, then one line per diverging household by id.\n"
+    "  --max N                 list at most N households (default 20, 0 = all)\n"
+    "  -q, --quiet             the summary only\n"
+    "\n"
+    "exit status: 0 identical, 1 the runs differ, 2 usage or input error\n";
 
 static int is_help(const char *a)
 {
@@ -250,6 +264,44 @@ static int cmd_info(int argc, char **argv)
     return 0;
 }
 
+static int cmd_diff(int argc, char **argv)
+{
+    const char *path[2] = {NULL, NULL};
+    sim_diff_opts o = {.max_lines = 20};
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        if (is_help(s)) {
+            fputs(usage_diff, stdout);
+            return 0;
+        }
+        if (strcmp(s, "--max") == 0) {
+            if (++i >= argc) return usage_error(usage_diff, "--max needs a number%s", "");
+            const char *p = argv[i];
+            if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
+                return usage_error(usage_diff, "--max: \"%s\" is not an integer in 0 .. 999999999",
+                                   p);
+            o.max_lines = (size_t)strtoul(p, NULL, 10);
+        } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
+            o.quiet = 1;
+        } else if (s[0] == '-' && s[1]) {
+            return usage_error(usage_diff, "unknown option \"%s\"", s);
+        } else if (path[1]) {
+            return usage_error(usage_diff, "unexpected argument \"%s\"", s);
+        } else {
+            path[path[0] ? 1 : 0] = s;
+        }
+    }
+    if (!path[1]) return usage_error(usage_diff, "missing %s", path[0] ? "B.h5" : "A.h5 B.h5");
+    char err[1024];
+    int rc = sim_diff(path[0], path[1], &o, stdout, err, sizeof err);
+    if (rc < 0) {
+        fflush(stdout);
+        fprintf(stderr, "metersim: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -268,5 +320,6 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2);
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
+    if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
     return usage_error(usage_main, "unknown command \"%s\"", cmd);
 }

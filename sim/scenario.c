@@ -1306,7 +1306,7 @@ static void store(const key_row *r, sim_scenario *sc, const char *s, size_t slen
         break;
     case C_STR:
         memset(f, 0, r->size);
-        memcpy(f, s, slen < r->size ? slen : r->size - 1);
+        if (s) memcpy(f, s, slen < r->size ? slen : r->size - 1);
         break;
     case C_BOOL:
         *(bool *)f = b;

@@ -544,7 +544,7 @@ int net_han_detail_run(const net_han_config *c, net_han *hs, size_t n, double sp
                                 group_id * NET_HAN_NBAND + (uint64_t)b, warmup);
         if (!rc) rc = net_han_des_run(s, warmup + span_s);
         for (size_t j = 0; j < nf && !rc; j++) {
-            net_han_des_stats st;
+            net_han_des_stats st = {0};
             net_han_des_stats_get(s, j, &st);
             double *a = &acc[owner[j] * 5];
             uint64_t fin = st.delivered + st.access_fail + st.retry_fail;

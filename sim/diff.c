@@ -1,0 +1,822 @@
+#include "diff.h"
+
+#include "info.h"
+#include "sim/events.h"
+#include "sim/timeutil.h"
+
+#include <hdf5.h>
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK_HH 4096u      /* households per block read */
+#define BLOCK_PERIODS 336u  /* settlement periods per block read: one week */
+#define BLOCK_EVENTS 65536u /* event records per block read */
+#define NO_HOUSEHOLD UINT32_MAX
+
+#define N_HALFHOURLY 5
+static const char *const hh_path[N_HALFHOURLY] = {
+    "/meter/halfhourly/import_wh", "/meter/halfhourly/export_wh",
+    "/meter/halfhourly/reactive_import_varh", "/meter/halfhourly/reactive_export_varh",
+    "/meter/gas/halfhourly_wh"};
+static const char *const hh_name[N_HALFHOURLY] = {"import_wh", "export_wh", "reactive_import_varh",
+                                                  "reactive_export_varh", "gas_wh"};
+/* /meter/registers/final columns (trace.c). */
+static const char *const reg_name[4] = {"import_wh", "export_wh", "reactive_import_varh",
+                                        "reactive_export_varh"};
+#define BILLING_PATH "/meter/billing/final"
+#define BILLING_COLS 3 /* cost [1e-8 p], credit balance [1e-5 GBP], available credit [1e-5 GBP] */
+
+enum { D_HALFHOURLY = 1, D_REGISTERS = 2, D_BILL = 4, D_EVENTS = 8 };
+enum { KIND_ALERT, KIND_RECORD }; /* GBCS alert 0x8000-0xFFFF; simulator record or other */
+
+typedef struct trace {
+    const char *path;
+    hid_t f;
+    char version[64], firmware[128];
+    char *yaml;         /* resolved scenario text, NULL when absent */
+    uint64_t seed, complete, households;
+    int64_t start;      /* sim_start [unix s] */
+    uint64_t periods;   /* half-hourly columns of import_wh */
+    int has_billing;
+} trace;
+
+/* One diverging household (or the events of no household, row == n). */
+typedef struct hh_diff {
+    uint32_t row;
+    uint32_t what;                 /* D_* */
+    uint64_t period;               /* first divergent settlement period */
+    uint32_t channel;              /* index in hh_name */
+    uint32_t hh_a, hh_b;           /* half-hourly values there [Wh or varh] */
+    int64_t reg[4];                /* registers B - A [Wh or varh], modulo 2^64 */
+    int64_t bill[BILLING_COLS];    /* B - A in the dataset's units */
+    uint32_t only_a[2], only_b[2]; /* events in one run only, by KIND_* */
+    int has_first_a, has_first_b;  /* first unmatched event of each side */
+    sim_event first_a, first_b;
+} hh_diff;
+
+typedef struct diff {
+    trace a, b;
+    uint64_t n;        /* households */
+    uint32_t *ids;     /* [n] household ids in row order */
+    int ids_identity;  /* ids[r] == r for every row */
+    uint32_t *by_id;   /* [n] rows sorted by id, unless ids_identity */
+    int32_t *rec;      /* [n + 1] index into recs, -1 none */
+    hh_diff *recs;
+    size_t nrecs, caprecs;
+    uint64_t periods;  /* compared (common prefix) */
+    double events_until; /* events compared with t_s below this [s] */
+    char *err;
+    size_t errlen;
+} diff;
+
+static int fail(diff *d, const char *fmt, const char *path, const char *what)
+{
+    snprintf(d->err, d->errlen, fmt, path, what);
+    return -1;
+}
+
+/* The record of ROW, created on first use; NULL when out of memory. */
+static hh_diff *record(diff *d, uint32_t row)
+{
+    if (d->rec[row] >= 0) return &d->recs[d->rec[row]];
+    if (d->nrecs == d->caprecs) {
+        size_t cap = d->caprecs ? 2 * d->caprecs : 256;
+        hh_diff *r = realloc(d->recs, cap * sizeof *r);
+        if (!r) return NULL;
+        d->recs = r;
+        d->caprecs = cap;
+    }
+    hh_diff *h = &d->recs[d->nrecs];
+    memset(h, 0, sizeof *h);
+    h->row = row;
+    d->rec[row] = (int32_t)d->nrecs++;
+    return h;
+}
+
+/* "2026-01-12T00:00:00Z" as written by sim_time_iso. */
+static int parse_iso(const char *s, int64_t *t)
+{
+    int y, mo, da, h, mi, se;
+    char z;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &da, &h, &mi, &se, &z) != 7 || z != 'Z')
+        return -1;
+    *t = sim_days_from_civil(y, mo, da) * SIM_DAY_S + h * 3600 + mi * 60 + se;
+    return 0;
+}
+
+/* The whole scenario_yaml attribute (a variable-length string, trace.c); NULL when absent. */
+static char *attr_text(hid_t obj, const char *name)
+{
+    if (H5Aexists(obj, name) <= 0) return NULL;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) return NULL;
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5T_CSET_UTF8);
+    char *s = NULL, *copy = NULL;
+    if (H5Aread(a, mt, &s) >= 0 && s) {
+        copy = strdup(s);
+        H5free_memory(s);
+    }
+    H5Tclose(mt);
+    H5Aclose(a);
+    return copy;
+}
+
+/* PATH of T opened; -1 with the reason in d->err when it is absent or cannot be opened. */
+static hid_t open_ds(diff *d, const trace *t, const char *path)
+{
+    if (H5Lexists(t->f, path, H5P_DEFAULT) <= 0) {
+        fail(d, "%s: not a metersim trace (no %s)", t->path, path);
+        return -1;
+    }
+    hid_t ds = H5Dopen2(t->f, path, H5P_DEFAULT);
+    if (ds < 0) fail(d, "%s: %s cannot be opened (damaged trace?)", t->path, path);
+    return ds;
+}
+
+/* Whether DS is a one-dimensional table with every column in NAMES (NULL-terminated); its
+ * rows in N. */
+static int is_table(hid_t ds, const char *const *names, hsize_t *n)
+{
+    hid_t ty = H5Dget_type(ds), sp = H5Dget_space(ds);
+    int ok = H5Tget_class(ty) == H5T_COMPOUND && H5Sget_simple_extent_ndims(sp) == 1;
+    for (; ok && *names; names++) ok = H5Tget_member_index(ty, *names) >= 0;
+    *n = 0;
+    if (ok) H5Sget_simple_extent_dims(sp, n, NULL);
+    H5Tclose(ty);
+    H5Sclose(sp);
+    return ok;
+}
+
+/* Open PATH as an integer dataset of SIZE-byte elements of SIGN and RANK whose first dimension
+ * is ROWS (and second COLS, unless COLS is 0); its dimensions in DIMS. */
+static hid_t open_int(diff *d, const trace *t, const char *path, size_t size, H5T_sign_t sign,
+                      int rank, uint64_t rows, uint64_t cols, hsize_t dims[2])
+{
+    hid_t ds = open_ds(d, t, path);
+    if (ds < 0) return -1;
+    hid_t ty = H5Dget_type(ds), sp = H5Dget_space(ds);
+    int ok = H5Tget_class(ty) == H5T_INTEGER && H5Tget_size(ty) == size &&
+             H5Tget_sign(ty) == sign && H5Sget_simple_extent_ndims(sp) == rank;
+    dims[0] = dims[1] = 0;
+    if (ok) H5Sget_simple_extent_dims(sp, dims, NULL);
+    ok = ok && dims[0] == rows && (cols == 0 || dims[1] == cols);
+    H5Tclose(ty);
+    H5Sclose(sp);
+    if (!ok) {
+        char want[64];
+        if (cols)
+            snprintf(want, sizeof want, "[%" PRIu64 ", %" PRIu64 "]", rows, cols);
+        else if (rank == 2)
+            snprintf(want, sizeof want, "[%" PRIu64 ", period]", rows);
+        else
+            snprintf(want, sizeof want, "[%" PRIu64 "]", rows);
+        snprintf(d->err, d->errlen, "%s: %s is not %s%zu of shape %s", t->path, path,
+                 sign == H5T_SGN_NONE ? "uint" : "int", size * 8, want);
+        H5Dclose(ds);
+        return -1;
+    }
+    return ds;
+}
+
+/* Read the hyperslab OFF + CNT of DS into BUF as MTYPE. */
+static int read_block(hid_t ds, hid_t mtype, int rank, const hsize_t *off, const hsize_t *cnt,
+                      void *buf)
+{
+    hid_t fs = H5Dget_space(ds);
+    hid_t ms = H5Screate_simple(rank, cnt, NULL);
+    herr_t rc = H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL);
+    if (rc >= 0) rc = H5Dread(ds, mtype, ms, fs, H5P_DEFAULT, buf);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    return rc < 0 ? -1 : 0;
+}
+
+static int trace_open(diff *d, trace *t)
+{
+    t->f = sim_h5_open(t->path, d->err, d->errlen);
+    if (t->f < 0) return -1;
+    hid_t meta = H5Lexists(t->f, "/meta", H5P_DEFAULT) > 0 ? H5Gopen2(t->f, "/meta", H5P_DEFAULT)
+                                                           : -1;
+    char start[64];
+    int rc = 0;
+    if (meta < 0 || sim_h5_attr_str(meta, "metersim_version", t->version, sizeof t->version))
+        rc = fail(d, "%s: not a metersim trace (no /meta metersim_version)%s", t->path, "");
+    else if (sim_h5_attr_str(meta, "sim_start", start, sizeof start) ||
+             parse_iso(start, &t->start) || sim_h5_attr_u64(meta, "seed", &t->seed) ||
+             sim_h5_attr_u64(meta, "complete", &t->complete) ||
+             sim_h5_attr_u64(meta, "households", &t->households))
+        rc = fail(d, "%s: /meta is missing attributes or has unreadable ones (damaged trace?)%s",
+                  t->path, "");
+    if (rc == 0) {
+        if (sim_h5_attr_str(meta, "firmware_build", t->firmware, sizeof t->firmware))
+            snprintf(t->firmware, sizeof t->firmware, "?");
+        t->yaml = attr_text(meta, "scenario_yaml");
+        t->has_billing = H5Lexists(t->f, "/meter", H5P_DEFAULT) > 0 &&
+                         H5Lexists(t->f, "/meter/billing", H5P_DEFAULT) > 0 &&
+                         H5Lexists(t->f, BILLING_PATH, H5P_DEFAULT) > 0;
+    }
+    if (meta >= 0) H5Gclose(meta);
+    return rc;
+}
+
+/* The household ids of T in row order into IDS ([n]). */
+static int read_ids(diff *d, const trace *t, uint64_t *n, uint32_t **ids)
+{
+    *ids = NULL;
+    hid_t ds = open_ds(d, t, "/households");
+    if (ds < 0) return -1;
+    static const char *const cols[] = {"id", NULL};
+    hsize_t dim;
+    int ok = is_table(ds, cols, &dim);
+    int rc = 0;
+    hid_t mt = -1;
+    if (!ok) {
+        rc = fail(d, "%s: %s is not a one-dimensional table with an id column", t->path,
+                  "/households");
+    } else if (dim != t->households) {
+        rc = fail(d, "%s: %s rows disagree with /meta households (damaged trace?)", t->path,
+                  "/households");
+    } else if (!(*ids = malloc((dim ? dim : 1) * sizeof **ids))) {
+        rc = fail(d, "%s: out of memory%s", t->path, "");
+    } else {
+        mt = H5Tcreate(H5T_COMPOUND, sizeof(uint32_t));
+        H5Tinsert(mt, "id", 0, H5T_NATIVE_UINT32);
+        for (hsize_t off = 0; off < dim && rc == 0; off += BLOCK_HH) {
+            hsize_t cnt = dim - off < BLOCK_HH ? dim - off : BLOCK_HH;
+            if (read_block(ds, mt, 1, &off, &cnt, *ids + off))
+                rc = fail(d, "%s: cannot read %s (damaged trace?)", t->path, "/households");
+        }
+        H5Tclose(mt);
+    }
+    H5Dclose(ds);
+    *n = dim;
+    return rc;
+}
+
+static const diff *sort_ctx; /* qsort has no context argument */
+
+static int cmp_row_by_id(const void *x, const void *y)
+{
+    uint32_t a = sort_ctx->ids[*(const uint32_t *)x], b = sort_ctx->ids[*(const uint32_t *)y];
+    return (a > b) - (a < b);
+}
+
+static int households(diff *d)
+{
+    uint64_t nb = 0;
+    uint32_t *idb = NULL;
+    if (read_ids(d, &d->a, &d->n, &d->ids) || read_ids(d, &d->b, &nb, &idb)) {
+        free(idb);
+        return -1;
+    }
+    int rc = 0;
+    if (nb != d->n) {
+        snprintf(d->err, d->errlen,
+                 "%s and %s simulate different households: %" PRIu64 " and %" PRIu64
+                 " households",
+                 d->a.path, d->b.path, d->n, nb);
+        rc = -1;
+    }
+    for (uint64_t r = 0; rc == 0 && r < d->n; r++)
+        if (d->ids[r] != idb[r]) {
+            snprintf(d->err, d->errlen,
+                     "%s and %s simulate different households: row %" PRIu64
+                     " is household %" PRIu32 " in one and %" PRIu32 " in the other",
+                     d->a.path, d->b.path, r, d->ids[r], idb[r]);
+            rc = -1;
+        }
+    free(idb);
+    if (rc) return rc;
+    if (d->n >= NO_HOUSEHOLD) return fail(d, "%s: too many households%s", d->a.path, "");
+    d->rec = malloc((d->n + 1) * sizeof *d->rec);
+    if (!d->rec) return fail(d, "%s: out of memory%s", d->a.path, "");
+    for (uint64_t r = 0; r <= d->n; r++) d->rec[r] = -1;
+    d->ids_identity = 1;
+    for (uint64_t r = 0; r < d->n && d->ids_identity; r++) d->ids_identity = d->ids[r] == r;
+    if (!d->ids_identity) {
+        d->by_id = malloc((d->n ? d->n : 1) * sizeof *d->by_id);
+        if (!d->by_id) return fail(d, "%s: out of memory%s", d->a.path, "");
+        for (uint64_t r = 0; r < d->n; r++) d->by_id[r] = (uint32_t)r;
+        sort_ctx = d;
+        if (d->n) qsort(d->by_id, d->n, sizeof *d->by_id, cmp_row_by_id);
+    }
+    return 0;
+}
+
+/* The row of household ID (d->n for NO_HOUSEHOLD), or -1 when the trace has no such household. */
+static int64_t row_of(const diff *d, uint32_t id)
+{
+    if (id == NO_HOUSEHOLD) return (int64_t)d->n;
+    if (d->ids_identity) return id < d->n ? (int64_t)id : -1;
+    size_t lo = 0, hi = d->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->ids[d->by_id[mid]] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->n && d->ids[d->by_id[lo]] == id ? (int64_t)d->by_id[lo] : -1;
+}
+
+/* First divergent settlement period per household over the half-hourly channels; at a tie the
+ * channel listed first in hh_path wins. */
+static int halfhourly(diff *d)
+{
+    hid_t da[N_HALFHOURLY], db[N_HALFHOURLY];
+    uint64_t common[N_HALFHOURLY];
+    for (int c = 0; c < N_HALFHOURLY; c++) da[c] = db[c] = -1;
+    int rc = 0;
+    uint64_t pa = 0, pb = 0;
+    for (int c = 0; c < N_HALFHOURLY && rc == 0; c++) {
+        hsize_t dima[2], dimb[2];
+        da[c] = open_int(d, &d->a, hh_path[c], 4, H5T_SGN_NONE, 2, d->n, 0, dima);
+        db[c] = da[c] < 0 ? -1 : open_int(d, &d->b, hh_path[c], 4, H5T_SGN_NONE, 2, d->n, 0, dimb);
+        if (da[c] < 0 || db[c] < 0) {
+            rc = -1;
+            break;
+        }
+        common[c] = dima[1] < dimb[1] ? dima[1] : dimb[1];
+        if (c == 0) {
+            pa = dima[1];
+            pb = dimb[1];
+        }
+    }
+    d->a.periods = pa;
+    d->b.periods = pb;
+    d->periods = pa < pb ? pa : pb;
+    uint64_t maxp = 0;
+    for (int c = 0; c < N_HALFHOURLY && rc == 0; c++)
+        if (common[c] > maxp) maxp = common[c];
+    size_t cells = (size_t)BLOCK_HH * BLOCK_PERIODS;
+    uint32_t *va = rc ? NULL : malloc(cells * sizeof *va);
+    uint32_t *vb = rc ? NULL : malloc(cells * sizeof *vb);
+    uint64_t *best = rc ? NULL : malloc(BLOCK_HH * sizeof *best);
+    uint8_t *done = rc ? NULL : malloc(BLOCK_HH);
+    if (rc == 0 && (!va || !vb || !best || !done)) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+    for (uint64_t h0 = 0; rc == 0 && h0 < d->n; h0 += BLOCK_HH) {
+        size_t nh = d->n - h0 < BLOCK_HH ? (size_t)(d->n - h0) : BLOCK_HH;
+        size_t left = nh;
+        memset(done, 0, nh);
+        for (uint64_t p0 = 0; rc == 0 && left && p0 < maxp; p0 += BLOCK_PERIODS) {
+            for (size_t i = 0; i < nh; i++) best[i] = UINT64_MAX;
+            for (int c = 0; rc == 0 && c < N_HALFHOURLY; c++) {
+                if (p0 >= common[c]) continue;
+                size_t np = common[c] - p0 < BLOCK_PERIODS ? (size_t)(common[c] - p0)
+                                                           : BLOCK_PERIODS;
+                hsize_t off[2] = {h0, p0}, cnt[2] = {nh, np};
+                if (read_block(da[c], H5T_NATIVE_UINT32, 2, off, cnt, va)) {
+                    rc = fail(d, "%s: cannot read %s (damaged trace?)", d->a.path, hh_path[c]);
+                } else if (read_block(db[c], H5T_NATIVE_UINT32, 2, off, cnt, vb)) {
+                    rc = fail(d, "%s: cannot read %s (damaged trace?)", d->b.path, hh_path[c]);
+                }
+                for (size_t i = 0; rc == 0 && i < nh; i++) {
+                    if (done[i]) continue;
+                    const uint32_t *ra = va + i * np, *rb = vb + i * np;
+                    if (memcmp(ra, rb, np * sizeof *ra) == 0) continue;
+                    size_t j = 0;
+                    while (ra[j] == rb[j]) j++;
+                    if (p0 + j >= best[i]) continue;
+                    best[i] = p0 + j;
+                    hh_diff *h = record(d, (uint32_t)(h0 + i));
+                    if (!h) {
+                        rc = fail(d, "%s: out of memory%s", d->a.path, "");
+                        break;
+                    }
+                    h->what |= D_HALFHOURLY;
+                    h->period = p0 + j;
+                    h->channel = (uint32_t)c;
+                    h->hh_a = ra[j];
+                    h->hh_b = rb[j];
+                }
+            }
+            for (size_t i = 0; i < nh; i++)
+                if (!done[i] && best[i] != UINT64_MAX) {
+                    done[i] = 1;
+                    left--;
+                }
+        }
+    }
+    free(va);
+    free(vb);
+    free(best);
+    free(done);
+    for (int c = 0; c < N_HALFHOURLY; c++) {
+        if (da[c] >= 0) H5Dclose(da[c]);
+        if (db[c] >= 0) H5Dclose(db[c]);
+    }
+    return rc;
+}
+
+/* Per-household deltas B - A of a [household, COLS] integer table (registers or bills). */
+static int final_table(diff *d, const char *path, H5T_sign_t sign, size_t cols, uint32_t flag)
+{
+    hsize_t dims[2];
+    hid_t da = open_int(d, &d->a, path, 8, sign, 2, d->n, cols, dims);
+    hid_t db = da < 0 ? -1 : open_int(d, &d->b, path, 8, sign, 2, d->n, cols, dims);
+    int rc = da < 0 || db < 0 ? -1 : 0;
+    uint64_t *va = rc ? NULL : malloc(BLOCK_HH * cols * sizeof *va);
+    uint64_t *vb = rc ? NULL : malloc(BLOCK_HH * cols * sizeof *vb);
+    if (rc == 0 && (!va || !vb)) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+    /* Read as the file's own 64-bit type so no value is clipped; the difference is taken
+     * modulo 2^64, which is the true delta for signed columns and for cyclic registers. */
+    hid_t mt = sign == H5T_SGN_NONE ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
+    for (uint64_t h0 = 0; rc == 0 && h0 < d->n; h0 += BLOCK_HH) {
+        size_t nh = d->n - h0 < BLOCK_HH ? (size_t)(d->n - h0) : BLOCK_HH;
+        hsize_t off[2] = {h0, 0}, cnt[2] = {nh, cols};
+        if (read_block(da, mt, 2, off, cnt, va))
+            rc = fail(d, "%s: cannot read %s (damaged trace?)", d->a.path, path);
+        else if (read_block(db, mt, 2, off, cnt, vb))
+            rc = fail(d, "%s: cannot read %s (damaged trace?)", d->b.path, path);
+        for (size_t i = 0; rc == 0 && i < nh; i++) {
+            if (memcmp(va + i * cols, vb + i * cols, cols * sizeof *va) == 0) continue;
+            hh_diff *h = record(d, (uint32_t)(h0 + i));
+            if (!h) {
+                rc = fail(d, "%s: out of memory%s", d->a.path, "");
+                break;
+            }
+            h->what |= flag;
+            int64_t *delta = flag == D_BILL ? h->bill : h->reg;
+            for (size_t k = 0; k < cols; k++)
+                delta[k] = (int64_t)(vb[i * cols + k] - va[i * cols + k]);
+        }
+    }
+    free(va);
+    free(vb);
+    if (da >= 0) H5Dclose(da);
+    if (db >= 0) H5Dclose(db);
+    return rc;
+}
+
+/* /events of T, one block at a time, each record with its row. */
+typedef int (*event_fn)(diff *d, int side, uint32_t row, const sim_event *e, void *ctx);
+
+static int each_event(diff *d, int side, event_fn fn, void *ctx)
+{
+    const trace *t = side ? &d->b : &d->a;
+    hid_t ds = open_ds(d, t, "/events");
+    if (ds < 0) return -1;
+    static const char *const cols[] = {"t_s", "household", "code", "value", NULL};
+    hsize_t n;
+    int rc = is_table(ds, cols, &n) ? 0
+                : fail(d, "%s: %s is not a table of (t_s, household, code, value)", t->path,
+                       "/events");
+    hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(sim_event));
+    H5Tinsert(mt, "t_s", HOFFSET(sim_event, t_s), H5T_NATIVE_DOUBLE);
+    H5Tinsert(mt, "household", HOFFSET(sim_event, household), H5T_NATIVE_UINT32);
+    H5Tinsert(mt, "code", HOFFSET(sim_event, code), H5T_NATIVE_UINT32);
+    H5Tinsert(mt, "value", HOFFSET(sim_event, value), H5T_NATIVE_INT64);
+    sim_event *buf = rc ? NULL : malloc(BLOCK_EVENTS * sizeof *buf);
+    if (rc == 0 && !buf) rc = fail(d, "%s: out of memory%s", t->path, "");
+    for (hsize_t off = 0; rc == 0 && off < n; off += BLOCK_EVENTS) {
+        hsize_t cnt = n - off < BLOCK_EVENTS ? n - off : BLOCK_EVENTS;
+        if (read_block(ds, mt, 1, &off, &cnt, buf)) {
+            rc = fail(d, "%s: cannot read %s (damaged trace?)", t->path, "/events");
+            break;
+        }
+        for (size_t i = 0; rc == 0 && i < cnt; i++) {
+            if (!(buf[i].t_s < d->events_until)) continue;
+            int64_t row = row_of(d, buf[i].household);
+            if (row < 0) {
+                char what[96];
+                snprintf(what, sizeof what, "/events row %llu names household %" PRIu32,
+                         (unsigned long long)(off + i), buf[i].household);
+                rc = fail(d, "%s: %s, which /households lacks", t->path, what);
+            } else {
+                rc = fn(d, side, (uint32_t)row, &buf[i], ctx);
+            }
+        }
+    }
+    free(buf);
+    H5Tclose(mt);
+    H5Dclose(ds);
+    return rc;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9u;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
+}
+
+/* Per row and side: event count and an order-independent hash of the (t_s, code, value)
+ * multiset, so that only households whose events differ are read again in detail. */
+typedef struct event_sums {
+    uint32_t *count[2];
+    uint64_t *hash[2];
+} event_sums;
+
+static int sum_event(diff *d, int side, uint32_t row, const sim_event *e, void *ctx)
+{
+    (void)d;
+    event_sums *s = ctx;
+    uint64_t bits;
+    memcpy(&bits, &e->t_s, sizeof bits);
+    s->count[side][row]++;
+    s->hash[side][row] += mix64(mix64(mix64(bits) ^ e->code) ^ (uint64_t)e->value);
+    return 0;
+}
+
+typedef struct row_event {
+    uint32_t row;
+    sim_event e;
+} row_event;
+
+typedef struct event_list {
+    const uint8_t *wanted; /* [n + 1] rows listed in detail */
+    row_event *v[2];
+    size_t n[2], cap[2];
+} event_list;
+
+static int collect_event(diff *d, int side, uint32_t row, const sim_event *e, void *ctx)
+{
+    event_list *l = ctx;
+    if (!l->wanted[row]) return 0;
+    if (l->n[side] == l->cap[side]) {
+        size_t cap = l->cap[side] ? 2 * l->cap[side] : 1024;
+        row_event *v = realloc(l->v[side], cap * sizeof *v);
+        if (!v) return fail(d, "%s: out of memory%s", d->a.path, "");
+        l->v[side] = v;
+        l->cap[side] = cap;
+    }
+    l->v[side][l->n[side]++] = (row_event){.row = row, .e = *e};
+    return 0;
+}
+
+static int cmp_event(const sim_event *a, const sim_event *b)
+{
+    if (a->t_s != b->t_s) return a->t_s < b->t_s ? -1 : 1;
+    if (a->code != b->code) return a->code < b->code ? -1 : 1;
+    return (a->value > b->value) - (a->value < b->value);
+}
+
+static int cmp_row_event(const void *x, const void *y)
+{
+    const row_event *a = x, *b = y;
+    if (a->row != b->row) return a->row < b->row ? -1 : 1;
+    return cmp_event(&a->e, &b->e);
+}
+
+static int kind(uint32_t code)
+{
+    return code >= 0x8000 && code <= 0xFFFF ? KIND_ALERT : KIND_RECORD;
+}
+
+static int cmp_record_by_id(const void *x, const void *y)
+{
+    const hh_diff *a = x, *b = y;
+    /* The events of no household sort last. */
+    uint64_t ia = a->row < sort_ctx->n ? sort_ctx->ids[a->row] : UINT64_MAX;
+    uint64_t ib = b->row < sort_ctx->n ? sort_ctx->ids[b->row] : UINT64_MAX;
+    return (ia > ib) - (ia < ib);
+}
+
+/* Merge the sorted events of one row from both sides into H's counts and first differences. */
+static void merge_row(hh_diff *h, const row_event *a, size_t na, const row_event *b, size_t nb)
+{
+    size_t i = 0, j = 0;
+    while (i < na || j < nb) {
+        int c = i == na ? 1 : j == nb ? -1 : cmp_event(&a[i].e, &b[j].e);
+        if (c == 0) {
+            i++;
+            j++;
+        } else if (c < 0) {
+            if (!h->has_first_a) h->first_a = a[i].e;
+            h->has_first_a = 1;
+            h->only_a[kind(a[i++].e.code)]++;
+        } else {
+            if (!h->has_first_b) h->first_b = b[j].e;
+            h->has_first_b = 1;
+            h->only_b[kind(b[j++].e.code)]++;
+        }
+    }
+}
+
+static int events(diff *d, size_t max_lines)
+{
+    size_t slots = (size_t)d->n + 1;
+    event_sums s = {{NULL, NULL}, {NULL, NULL}};
+    int rc = 0;
+    for (int k = 0; k < 2; k++) {
+        s.count[k] = calloc(slots, sizeof *s.count[k]);
+        s.hash[k] = calloc(slots, sizeof *s.hash[k]);
+        if (!s.count[k] || !s.hash[k]) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+    }
+    for (int k = 0; k < 2 && rc == 0; k++) rc = each_event(d, k, sum_event, &s);
+    for (size_t r = 0; r < slots && rc == 0; r++) {
+        if (s.count[0][r] == s.count[1][r] && s.hash[0][r] == s.hash[1][r]) continue;
+        hh_diff *h = record(d, (uint32_t)r);
+        if (!h) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+        else h->what |= D_EVENTS;
+    }
+    for (int k = 0; k < 2; k++) {
+        free(s.count[k]);
+        free(s.hash[k]);
+    }
+    if (rc) return rc;
+    /* The listed households are the first MAX_LINES by id: read their events in detail. */
+    sort_ctx = d;
+    if (d->nrecs) qsort(d->recs, d->nrecs, sizeof *d->recs, cmp_record_by_id);
+    for (size_t i = 0; i < d->nrecs; i++) d->rec[d->recs[i].row] = (int32_t)i;
+    size_t listed = max_lines && max_lines < d->nrecs ? max_lines : d->nrecs;
+    uint8_t *wanted = calloc(slots, 1);
+    event_list l = {.wanted = wanted};
+    if (!wanted) return fail(d, "%s: out of memory%s", d->a.path, "");
+    size_t nwanted = 0;
+    for (size_t i = 0; i < listed; i++)
+        if (d->recs[i].what & D_EVENTS) {
+            wanted[d->recs[i].row] = 1;
+            nwanted++;
+        }
+    for (int k = 0; k < 2 && rc == 0 && nwanted; k++) rc = each_event(d, k, collect_event, &l);
+    if (rc == 0 && nwanted) {
+        for (int k = 0; k < 2; k++)
+            if (l.n[k]) qsort(l.v[k], l.n[k], sizeof *l.v[k], cmp_row_event);
+        size_t ia = 0, ib = 0;
+        for (size_t i = 0; i < listed; i++) {
+            hh_diff *h = &d->recs[i];
+            if (!(h->what & D_EVENTS)) continue;
+            while (ia < l.n[0] && l.v[0][ia].row < h->row) ia++;
+            while (ib < l.n[1] && l.v[1][ib].row < h->row) ib++;
+            size_t ea = ia, eb = ib;
+            while (ea < l.n[0] && l.v[0][ea].row == h->row) ea++;
+            while (eb < l.n[1] && l.v[1][eb].row == h->row) eb++;
+            merge_row(h, l.v[0] + ia, ea - ia, l.v[1] + ib, eb - ib);
+        }
+    }
+    free(l.v[0]);
+    free(l.v[1]);
+    free(wanted);
+    return rc;
+}
+
+/* V in units of 10^-DIGITS, exactly, with its sign: "+1.50000000". */
+static void print_fixed(FILE *out, int64_t v, int digits)
+{
+    uint64_t scale = 1;
+    for (int i = 0; i < digits; i++) scale *= 10;
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    fprintf(out, "%c%" PRIu64 ".%0*" PRIu64, v < 0 ? '-' : '+', m / scale, digits, m % scale);
+}
+
+static void print_event_time(FILE *out, const diff *d, double t_s)
+{
+    char iso[32];
+    sim_time_iso(d->a.start + (int64_t)t_s, iso, sizeof iso);
+    fprintf(out, "%s (t_s %.3f)", iso, t_s);
+}
+
+static void print_household(FILE *out, const diff *d, const hh_diff *h)
+{
+    if (h->row < d->n)
+        fprintf(out, "household %" PRIu32 ":", d->ids[h->row]);
+    else
+        fprintf(out, "household none:");
+    const char *sep = " ";
+    if (h->what & D_HALFHOURLY) {
+        char iso[32];
+        sim_time_iso(d->a.start + (int64_t)h->period * SIM_PERIOD_S, iso, sizeof iso);
+        fprintf(out, "%shalf-hourly from %s (period %" PRIu64 ") %s A=%" PRIu32 " B=%" PRIu32,
+                sep, iso, h->period, hh_name[h->channel], h->hh_a, h->hh_b);
+        sep = "; ";
+    }
+    if (h->what & D_REGISTERS) {
+        fprintf(out, "%sregisters B-A", sep);
+        for (int k = 0; k < 4; k++)
+            if (h->reg[k]) fprintf(out, " %s=%+" PRId64, reg_name[k], h->reg[k]);
+        sep = "; ";
+    }
+    if (h->what & D_BILL) {
+        fprintf(out, "%sbill B-A cost=", sep);
+        print_fixed(out, h->bill[0], 8); /* 1e-8 pence -> pence */
+        fprintf(out, " p balance=");
+        print_fixed(out, h->bill[1], 5); /* 1e-5 GBP -> GBP */
+        fprintf(out, " GBP available=");
+        print_fixed(out, h->bill[2], 5);
+        fprintf(out, " GBP");
+        sep = "; ";
+    }
+    if (h->what & D_EVENTS) {
+        fprintf(out,
+                "%sevents only-A %" PRIu32 " (%" PRIu32 " GBCS alerts, %" PRIu32
+                " simulator records) only-B %" PRIu32 " (%" PRIu32 " GBCS alerts, %" PRIu32
+                " simulator records)",
+                sep, h->only_a[0] + h->only_a[1], h->only_a[KIND_ALERT], h->only_a[KIND_RECORD],
+                h->only_b[0] + h->only_b[1], h->only_b[KIND_ALERT], h->only_b[KIND_RECORD]);
+        const sim_event *e = NULL;
+        int both = h->has_first_a && h->has_first_b && h->first_a.t_s == h->first_b.t_s &&
+                   h->first_a.code == h->first_b.code;
+        if (h->has_first_a && (!h->has_first_b || cmp_event(&h->first_a, &h->first_b) <= 0))
+            e = &h->first_a;
+        else if (h->has_first_b)
+            e = &h->first_b;
+        if (e) {
+            fprintf(out, ", first at ");
+            print_event_time(out, d, e->t_s);
+            fprintf(out, " code 0x%" PRIX32 " %s %s", e->code,
+                    kind(e->code) == KIND_ALERT ? "GBCS" : "simulator", sim_event_name(e->code));
+            if (both)
+                fprintf(out, " A value=%" PRId64 " B value=%" PRId64, h->first_a.value,
+                        h->first_b.value);
+            else if (e == &h->first_a)
+                fprintf(out, " A value=%" PRId64 " B absent", e->value);
+            else
+                fprintf(out, " A absent B value=%" PRId64, e->value);
+        }
+    }
+    fputc('\n', out);
+}
+
+static void print_trace(FILE *out, const char *label, const trace *t)
+{
+    fprintf(out, "%s: %s (metersim %s, firmware %s, seed %" PRIu64 ", %s, %" PRIu64 " periods)\n",
+            label, t->path, t->version, t->firmware, t->seed,
+            t->complete ? "complete" : "incomplete", t->periods);
+}
+
+static int report(const diff *d, const sim_diff_opts *o, FILE *out, const char *bills_note)
+{
+    print_trace(out, "A", &d->a);
+    print_trace(out, "B", &d->b);
+    int same_yaml = d->a.yaml && d->b.yaml && strcmp(d->a.yaml, d->b.yaml) == 0;
+    fprintf(out, "scenario: %s\n", same_yaml ? "same resolved text" : "resolved texts differ");
+    if (!same_yaml)
+        fprintf(out, "warning: the resolved scenarios differ (seed, --set or scenario file); "
+                     "divergence is expected\n");
+    if (d->a.periods == d->b.periods)
+        fprintf(out, "periods: %" PRIu64 " compared\n", d->periods);
+    else
+        fprintf(out,
+                "periods: %" PRIu64 " compared, the common prefix (A has %" PRIu64
+                ", B has %" PRIu64 "); events compared before the end of that prefix\n",
+                d->periods, d->a.periods, d->b.periods);
+    size_t by[4] = {0, 0, 0, 0}, diverging = 0;
+    for (size_t i = 0; i < d->nrecs; i++) {
+        if (d->recs[i].row == d->n) continue; /* events of no household, reported apart */
+        diverging++;
+        for (int k = 0; k < 4; k++)
+            if (d->recs[i].what & (1u << k)) by[k]++;
+    }
+    fprintf(out, "households compared: %" PRIu64 "\n", d->n);
+    fprintf(out, "households diverging: %zu\n", diverging);
+    fprintf(out, "  half-hourly: %zu\n", by[0]);
+    fprintf(out, "  registers: %zu\n", by[1]);
+    if (bills_note)
+        fprintf(out, "  bills: %s\n", bills_note);
+    else
+        fprintf(out, "  bills: %zu\n", by[2]);
+    fprintf(out, "  events: %zu\n", by[3]);
+    if (d->nrecs && d->recs[d->nrecs - 1].row == d->n)
+        fprintf(out, "  events of no household differ\n");
+    if (!o->quiet) {
+        size_t listed = o->max_lines && o->max_lines < d->nrecs ? o->max_lines : d->nrecs;
+        for (size_t i = 0; i < listed; i++) print_household(out, d, &d->recs[i]);
+        if (listed < d->nrecs)
+            fprintf(out, "... %zu more not listed (--max 0 lists all)\n", d->nrecs - listed);
+    }
+    return d->nrecs || d->a.periods != d->b.periods ? 1 : 0;
+}
+
+int sim_diff(const char *path_a, const char *path_b, const sim_diff_opts *opts, FILE *out,
+             char *err, size_t errlen)
+{
+    diff d = {.a = {.path = path_a, .f = -1}, .b = {.path = path_b, .f = -1}};
+    d.err = err;
+    d.errlen = errlen;
+    int rc = trace_open(&d, &d.a);
+    if (rc == 0) rc = trace_open(&d, &d.b);
+    if (rc == 0) rc = households(&d);
+    if (rc == 0) rc = halfhourly(&d);
+    if (rc == 0) rc = final_table(&d, "/meter/registers/final", H5T_SGN_NONE, 4, D_REGISTERS);
+    const char *bills_note = NULL;
+    if (d.a.has_billing && d.b.has_billing) {
+        if (rc == 0) rc = final_table(&d, BILLING_PATH, H5T_SGN_2, BILLING_COLS, D_BILL);
+    } else {
+        bills_note = d.a.has_billing   ? "no billing data in B"
+                     : d.b.has_billing ? "no billing data in A"
+                                       : "no billing data";
+    }
+    /* With different run lengths only events inside the common periods are comparable. */
+    d.events_until = d.a.periods == d.b.periods ? INFINITY : (double)d.periods * SIM_PERIOD_S;
+    if (rc == 0) rc = events(&d, opts->max_lines);
+    if (rc == 0) rc = report(&d, opts, out, bills_note);
+    for (int k = 0; k < 2; k++) {
+        trace *t = k ? &d.b : &d.a;
+        free(t->yaml);
+        if (t->f >= 0) H5Fclose(t->f);
+    }
+    free(d.ids);
+    free(d.by_id);
+    free(d.rec);
+    free(d.recs);
+    return rc;
+}

@@ -1,0 +1,199 @@
+#!/bin/sh
+# metersim diff on traces of tests/sim/data/small.yaml (300 households, 2 days), on copies
+# changed in one place with h5py, and on inputs it must refuse with exit status 2.
+set -eu
+BIN=$1; SRC=$2
+PY=/usr/bin/python3
+T=$(mktemp -d /tmp/metersim-diff.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+SMALL="$SRC/tests/sim/data/small.yaml"
+
+# diff A B, expecting exit status WANT; output in $T/out.txt, messages in $T/err.txt.
+diff_expect() {
+    want=$1; shift
+    set +e
+    "$BIN" diff "$@" > "$T/out.txt" 2> "$T/err.txt"; rc=$?
+    set -e
+    [ "$rc" -eq "$want" ] ||
+        fail "diff $*: exit $rc, wanted $want: $(cat "$T/out.txt" "$T/err.txt")"
+}
+has() { grep -q -- "$1" "$T/out.txt" || fail "no \"$1\" in: $(cat "$T/out.txt")"; }
+err_has() { grep -q -- "$1" "$T/err.txt" || fail "no \"$1\" in stderr: $(cat "$T/err.txt")"; }
+# Run python on trace $1 (opened read-write as f) with the code on stdin.
+edit() {
+    "$PY" -c "import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], 'r+')
+exec(sys.stdin.read())
+f.close()" "$1"
+}
+
+"$BIN" run "$SMALL" -o "$T/a.h5" --quiet
+"$BIN" run "$SMALL" -o "$T/b.h5" --quiet
+
+# The same scenario and seed twice: identical.
+diff_expect 0 "$T/a.h5" "$T/b.h5"
+has '^households compared: 300$'
+has '^households diverging: 0$'
+has '^scenario: same resolved text$'
+has '^  bills: no billing data$'
+
+# One half-hourly value: household row 17 (id 17), period 11 = 2026-01-12 05:30 UTC.
+cp "$T/a.h5" "$T/hh.h5"
+edit "$T/hh.h5" <<'EOF'
+assert f['/households']['id'][17] == 17
+f['/meter/halfhourly/import_wh'][17, 11] += 1
+EOF
+diff_expect 1 "$T/a.h5" "$T/hh.h5"
+has '^households diverging: 1$'
+has '^  half-hourly: 1$'
+has '^  events: 0$'
+has '^household 17: half-hourly from 2026-01-12T05:30:00Z (period 11) import_wh A=[0-9]* B=[0-9]*$'
+[ "$(grep -c '^household ' "$T/out.txt")" -eq 1 ] || fail "one household line: $(cat "$T/out.txt")"
+diff_expect 1 "$T/a.h5" "$T/hh.h5" --quiet
+if grep -q '^household ' "$T/out.txt"; then fail "--quiet lists households"; fi
+
+# One event's value changed: only-A 1 and only-B 1 for its household, both values shown.
+cp "$T/a.h5" "$T/ev.h5"
+edit "$T/ev.h5" <<'EOF'
+e = f['/events']
+r = e[5]
+open(sys.argv[1] + '.hh', 'w').write('%d 0x%X\n' % (r['household'], r['code']))
+r['value'] += 7
+e[5] = r
+EOF
+read -r EVHH EVCODE < "$T/ev.h5.hh"
+diff_expect 1 "$T/a.h5" "$T/ev.h5"
+has '^households diverging: 1$'
+has '^  events: 1$'
+has "^household $EVHH: events only-A 1 (0 GBCS alerts, 1 simulator records) only-B 1 (0 GBCS alerts, 1 simulator records), first at .* code $EVCODE simulator .* A value=.* B value="
+
+# One event removed: only in A.
+cp "$T/a.h5" "$T/rm.h5"
+edit "$T/rm.h5" <<'EOF'
+e = f['/events']
+v = e[:]
+open(sys.argv[1] + '.hh', 'w').write('%d\n' % v[9]['household'])
+e.resize((len(v) - 1,))
+e[:] = np.delete(v, 9)
+EOF
+read -r RMHH < "$T/rm.h5.hh"
+diff_expect 1 "$T/a.h5" "$T/rm.h5"
+has '^households diverging: 1$'
+has "^household $RMHH: events only-A 1 (0 GBCS alerts, 1 simulator records) only-B 0 .* B absent$"
+
+# A GBCS alert only in B (supply restored, 0x8F35), labelled as such.
+cp "$T/a.h5" "$T/alert.h5"
+edit "$T/alert.h5" <<'EOF'
+e = f['/events']
+r = e[0]
+r['t_s'], r['household'], r['code'], r['value'] = 3600.0, 123, 0x8F35, 60
+e.resize((e.shape[0] + 1,))
+e[-1] = r
+EOF
+diff_expect 1 "$T/a.h5" "$T/alert.h5"
+has '^households diverging: 1$'
+has '^household 123: events only-A 0 (0 GBCS alerts, 0 simulator records) only-B 1 (1 GBCS alerts, 0 simulator records), first at 2026-01-12T01:00:00Z (t_s 3600.000) code 0x8F35 GBCS SUPPLY_RESTORED A absent B value=60$'
+
+# A final register changed.
+cp "$T/a.h5" "$T/reg.h5"
+edit "$T/reg.h5" <<'EOF'
+f['/meter/registers/final'][42, 1] += 5
+EOF
+diff_expect 1 "$T/a.h5" "$T/reg.h5"
+has '^  registers: 1$'
+has '^household 42: registers B-A export_wh=+5$'
+
+# Bills: /meter/billing/final written into both copies (int64 [household, 3]: cost 1e-8 p,
+# balance and available credit 1e-5 GBP), the same, then 1.5 p more and 0.01 GBP less for row 9.
+cp "$T/a.h5" "$T/bill_a.h5"
+cp "$T/a.h5" "$T/bill_b.h5"
+for x in bill_a bill_b; do
+    edit "$T/$x.h5" <<'EOF'
+n = f['/households'].shape[0]
+v = np.zeros((n, 3), dtype='<i8')
+v[:, 0] = np.arange(n) * 123456789
+v[:, 1] = 500000 - np.arange(n)
+v[:, 2] = 600000
+f.create_dataset('/meter/billing/final', data=v)
+EOF
+done
+diff_expect 0 "$T/bill_a.h5" "$T/bill_b.h5"
+has '^  bills: 0$'
+diff_expect 0 "$T/a.h5" "$T/bill_b.h5"
+has '^  bills: no billing data in A$'
+edit "$T/bill_b.h5" <<'EOF'
+b = f['/meter/billing/final']
+b[9, 0] += 150000000
+b[9, 1] -= 1000
+EOF
+diff_expect 1 "$T/bill_a.h5" "$T/bill_b.h5"
+has '^  bills: 1$'
+has '^household 9: bill B-A cost=+1.50000000 p balance=-0.01000 GBP available=+0.00000 GBP$'
+edit "$T/bill_b.h5" <<'EOF'
+del f['/meter/billing/final']
+f.create_dataset('/meter/billing/final', data=np.zeros((300, 2), dtype='<i8'))
+EOF
+diff_expect 2 "$T/bill_a.h5" "$T/bill_b.h5"
+err_has 'bill_b.h5: /meter/billing/final is not int64 of shape \[300, 3\]'
+
+# An interrupted run: fewer periods, complete = 0; the common prefix is compared.
+cp "$T/a.h5" "$T/cut.h5"
+edit "$T/cut.h5" <<'EOF'
+for p in ['/meter/halfhourly/import_wh', '/meter/halfhourly/export_wh',
+          '/meter/halfhourly/reactive_import_varh', '/meter/halfhourly/reactive_export_varh',
+          '/meter/gas/halfhourly_wh']:
+    f[p].resize((f[p].shape[0], 50))
+f['/meta'].attrs['complete'] = np.uint64(0)
+EOF
+diff_expect 1 "$T/a.h5" "$T/cut.h5"
+has '^B: .*cut.h5 (.*, incomplete, 50 periods)$'
+has '^periods: 50 compared, the common prefix (A has 96, B has 50)'
+has '^  half-hourly: 0$'
+
+# Another seed: most households diverge; the list stops at --max.
+"$BIN" run "$SMALL" -o "$T/seed2.h5" --quiet --seed 2
+diff_expect 1 "$T/a.h5" "$T/seed2.h5" --max 5
+n=$(sed -n 's/^households diverging: //p' "$T/out.txt")
+[ "$n" -gt 250 ] || fail "another seed: $n households diverging"
+has '^warning: the resolved scenarios differ'
+[ "$(grep -c '^household ' "$T/out.txt")" -eq 5 ] || fail "--max 5: $(cat "$T/out.txt")"
+has "^\.\.\. $((n - 5)) more not listed"
+diff_expect 1 "$T/a.h5" "$T/seed2.h5" --max 0
+[ "$(grep -c '^household ' "$T/out.txt")" -eq "$n" ] || fail "--max 0 lists all"
+
+# Inputs refused with exit status 2 and the file named.
+diff_expect 2 "$T/a.h5" "$T/missing.h5"
+err_has 'missing.h5: cannot open'
+printf 'not hdf5\n' > "$T/text.h5"
+diff_expect 2 "$T/text.h5" "$T/a.h5"
+err_has 'text.h5: not an HDF5 file'
+"$PY" -c "import h5py, sys; h5py.File(sys.argv[1], 'w').create_dataset('x', data=[1])" "$T/other.h5"
+diff_expect 2 "$T/a.h5" "$T/other.h5"
+err_has 'other.h5: not a metersim trace'
+"$BIN" run "$SMALL" -o "$T/fewer.h5" --quiet --set households=200
+diff_expect 2 "$T/a.h5" "$T/fewer.h5"
+err_has 'a.h5 and .*fewer.h5 simulate different households: 300 and 200 households'
+cp "$T/a.h5" "$T/ids.h5"
+edit "$T/ids.h5" <<'EOF'
+h = f['/households']
+r = h[3]
+r['id'] = 1000
+h[3] = r
+EOF
+diff_expect 2 "$T/a.h5" "$T/ids.h5"
+err_has 'simulate different households: row 3 is household 3 in one and 1000 in the other'
+cp "$T/a.h5" "$T/type.h5"
+edit "$T/type.h5" <<'EOF'
+v = f['/meter/registers/final'][:]
+del f['/meter/registers/final']
+f.create_dataset('/meter/registers/final', data=v.astype('<f8'))
+EOF
+diff_expect 2 "$T/a.h5" "$T/type.h5"
+err_has 'type.h5: /meter/registers/final is not uint64 of shape \[300, 4\]'
+diff_expect 2 "$T/a.h5"
+err_has 'missing B.h5'
+diff_expect 2 "$T/a.h5" "$T/b.h5" --max many
+diff_expect 0 --help
+has '^usage: metersim diff'
+echo "ok"
