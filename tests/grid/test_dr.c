@@ -130,8 +130,8 @@ typedef struct run_cfg {
     uint8_t ihd; /* grid_hh_ctx.ihd for all */
     hook_ctx *hook;
     int closed_loop; /* 1: observe national demand into the price model (rtp) */
-    double *hh_w;    /* optional, n x periods: hh_w[i * periods + k], household i's mean demand
-                      * in period k [W] */
+    double *hh_day;  /* optional, n x days x 2: household i's use on day d in 16:00-19:00 UTC
+                      * ([(i * days + d) * 2]) and all day ([... + 1]) [W x periods] */
     grid_hh_attrs *attrs; /* optional, n: each household's attributes */
 } run_cfg;
 
@@ -152,13 +152,17 @@ static void run_periods(const run_cfg *c, double *w, double *nat)
     grid_price_config pc;
     grid_price_config_default(&pc);
     wc = pc.wholesale;
-    double *eh = c->hh_w ? malloc((size_t)c->n * sizeof *eh) : NULL;
+    double *eh = c->hh_day ? malloc((size_t)c->n * sizeof *eh) : NULL;
+    uint32_t days = np / 48;
     for (uint32_t k = 0; k < np; k++) {
         if (pm) cr_assert_eq(grid_price_publish_until(pm, (int64_t)k * SIM_PERIOD_S), 0);
         double e = fleet_advance(&f, (k + 1) * SIM_PERIOD_S, eh);
         w[k] = e / SIM_PERIOD_S / c->n;
-        for (int i = 0; eh && i < c->n; i++)
-            c->hh_w[(size_t)i * np + k] = eh[i] / SIM_PERIOD_S;
+        for (int i = 0; eh && i < c->n; i++) {
+            double *hd = c->hh_day + ((size_t)i * days + k / 48) * 2;
+            if (k % 48 >= 32 && k % 48 < 38) hd[0] += eh[i] / SIM_PERIOD_S;
+            hd[1] += eh[i] / SIM_PERIOD_S;
+        }
         double s = grid_demand_synthetic_w(&wc, p.start_unix + (int64_t)k * SIM_PERIOD_S);
         double national = (1.0 - DOMESTIC_SHARE) * s + GB_HOUSEHOLDS * w[k];
         if (nat) nat[k] = national;
@@ -193,13 +197,21 @@ static double window_sum(const double *w, int d0, int d1, int from, int to)
     return s;
 }
 
+/* Sample mean *M and variance *V of X[0..N). */
+static void mean_var(const double *x, int n, double *m, double *v)
+{
+    *m = 0;
+    *v = 0;
+    for (int i = 0; i < n; i++)
+        *m += x[i] / n;
+    for (int i = 0; i < n; i++)
+        *v += (x[i] - *m) * (x[i] - *m) / (n - 1);
+}
+
 static double sd(const double *x, int n)
 {
-    double m = 0, v = 0;
-    for (int i = 0; i < n; i++)
-        m += x[i] / n;
-    for (int i = 0; i < n; i++)
-        v += (x[i] - m) * (x[i] - m) / (n - 1);
+    double m, v;
+    mean_var(x, n, &m, &v);
     return sqrt(v);
 }
 
@@ -259,35 +271,23 @@ Test(dr, feedback_needs_a_working_ihd_and_starts_at_installation)
 
 /* ---- 2. Agile peak share ------------------------------------------------------------------ */
 
-/* Household I's use in periods [from, to) of day D, from per-household periods HW [W]. */
-static double hh_window(const double *hw, int np, int i, int d, int from, int to)
-{
-    double s = 0;
-    for (int k = from; k < to; k++)
-        s += hw[(size_t)i * np + d * 48 + k];
-    return s;
-}
-
-/* Octopus's selection of responders: a household whose daily 16:00-19:00 share on days
- * [D0, D1) is lower with prices (H1) than without (H0), by a one-sided Welch t-test at 5 %. */
-static bool shifted_significantly(const double *h0, const double *h1, int np, int i, int d0, int d1)
+/* Octopus's selection of responders: household I, whose daily 16:00-19:00 share on days
+ * [D0, D1) is lower with prices (daily sums H1, run_cfg.hh_day) than without (H0), by a
+ * one-sided Welch t-test at 5 %. */
+static bool shifted_significantly(const double *h0, const double *h1, int days, int i, int d0,
+                                  int d1)
 {
     double x[160], y[160];
     int m = d1 - d0;
     cr_assert_leq(m, 160);
     for (int d = d0; d < d1; d++) {
-        y[d - d0] = hh_window(h0, np, i, d, 32, 38) / hh_window(h0, np, i, d, 0, 48);
-        x[d - d0] = hh_window(h1, np, i, d, 32, 38) / hh_window(h1, np, i, d, 0, 48);
+        const double *a = h0 + ((size_t)i * days + d) * 2, *b = h1 + ((size_t)i * days + d) * 2;
+        y[d - d0] = a[0] / a[1];
+        x[d - d0] = b[0] / b[1];
     }
-    double mx = 0, my = 0, vx = 0, vy = 0;
-    for (int d = 0; d < m; d++) {
-        mx += x[d] / m;
-        my += y[d] / m;
-    }
-    for (int d = 0; d < m; d++) {
-        vx += (x[d] - mx) * (x[d] - mx) / (m - 1);
-        vy += (y[d] - my) * (y[d] - my) / (m - 1);
-    }
+    double mx, my, vx, vy;
+    mean_var(x, m, &mx, &vx);
+    mean_var(y, m, &my, &vy);
     double se2 = vx / m + vy / m;
     if (se2 <= 0) return false;
     double df = se2 * se2 / ((vx / m) * (vx / m) / (m - 1) + (vy / m) * (vy / m) / (m - 1));
@@ -327,15 +327,16 @@ Test(dr, engaged_agile_households_cut_their_16_to_19_share_of_daily_use, .timeou
     int days = 152, n = 1000, np = days * 48;
     int64_t start = day(2025, 10, 27);
     double *w0 = calloc((size_t)np, sizeof *w0), *w1 = calloc((size_t)np, sizeof *w1);
-    double *h0 = calloc((size_t)n * np, sizeof *h0), *h1 = calloc((size_t)n * np, sizeof *h1);
+    double *h0 = calloc((size_t)n * days * 2, sizeof *h0);
+    double *h1 = calloc((size_t)n * days * 2, sizeof *h1);
     grid_hh_attrs *at = calloc((size_t)n, sizeof *at);
     hook_ctx hc = {.pm = price_model(start, days), .kind = GRID_TARIFF_AGILE};
-    run_cfg c = {.p = params(start, days), .n = n, .hook = &hc, .hh_w = h0, .attrs = at};
+    run_cfg c = {.p = params(start, days), .n = n, .hook = &hc, .hh_day = h0, .attrs = at};
     run_periods(&c, w0, NULL);
     grid_price_destroy(hc.pm);
     hc.pm = price_model(start, days);
     c.p.dr_engaged_share = 1.0;
-    c.hh_w = h1;
+    c.hh_day = h1;
     c.attrs = NULL;
     run_periods(&c, w1, NULL);
     double s0 = window_sum(w0, 1, days - 1, 32, 38) / window_sum(w0, 1, days - 1, 0, 48);
@@ -349,16 +350,16 @@ Test(dr, engaged_agile_households_cut_their_16_to_19_share_of_daily_use, .timeou
     for (int i = 0; i < n; i++) {
         bool ev = at[i].ev != 0;
         evs += ev;
-        if (!shifted_significantly(h0, h1, np, i, 1, days - 1)) continue;
+        if (!shifted_significantly(h0, h1, days, i, 1, days - 1)) continue;
         changed++;
         ev_changed += ev;
         for (int g = 0; g <= (int)ev; g++)
-            for (int d = 1; d < days - 1; d++) {
-                acc[g][0][0] += hh_window(h0, np, i, d, 32, 38);
-                acc[g][0][1] += hh_window(h0, np, i, d, 0, 48);
-                acc[g][1][0] += hh_window(h1, np, i, d, 32, 38);
-                acc[g][1][1] += hh_window(h1, np, i, d, 0, 48);
-            }
+            for (int d = 1; d < days - 1; d++)
+                for (int r = 0; r < 2; r++) {
+                    const double *hd = (r ? h1 : h0) + ((size_t)i * days + d) * 2;
+                    acc[g][r][0] += hd[0];
+                    acc[g][r][1] += hd[1];
+                }
     }
     double cb = acc[0][0][0] / acc[0][0][1], ca = acc[0][1][0] / acc[0][1][1];
     double cdrop = 1.0 - acc[0][1][0] / acc[0][0][0];
