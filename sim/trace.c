@@ -14,7 +14,7 @@ typedef enum elem { E_U32, E_U64, E_I64, E_F64, E_HOUSEHOLD, E_EVENT } elem;
 typedef enum shape {
     S_HH,        /* [household] */
     S_HH_PERIOD, /* [household, period (growing)] */
-    S_HH_CH,     /* [household, channel] */
+    S_HH_CH,     /* [household, SIM_TRACE_CHANNELS] */
     S_HH_BILL,   /* [household, SIM_TRACE_BILL_COLS] */
     S_SERIES,    /* [time (growing)] */
     S_TIME_AREA, /* [time (growing), area] */
@@ -28,16 +28,16 @@ enum {
     DS_REXPORT,
     DS_GAS,
     DS_REGISTERS,
+    DS_BILLING,
     DS_EVENTS,
     DS_ARRIVALS,
     DS_DEMAND,
     DS_CELL_ARRIVALS,
     DS_CELL_QUEUE,
-    DS_BILLING,
     DS_COUNT
 };
 
-/* The declaration every dataset is created from. */
+/* The declaration every dataset is created from, in DS_* order (decls[id].id == id). */
 static const struct decl {
     int id;
     const char *path;
@@ -118,6 +118,12 @@ static void h5_error(char *err, size_t errlen, const char *what)
     snprintf(err, errlen, "%s: %s", what, msg);
 }
 
+/* Columns of a [household, column] table. */
+static hsize_t table_cols(shape sh)
+{
+    return sh == S_HH_CH ? SIM_TRACE_CHANNELS : SIM_TRACE_BILL_COLS;
+}
+
 static hid_t elem_type(const sim_trace *t, elem e)
 {
     switch (e) {
@@ -194,7 +200,7 @@ static hid_t create_dataset(sim_trace *t, const struct decl *d, const sim_trace_
     case S_HH_BILL:
         rank = 2;
         dims[0] = maxd[0] = n;
-        dims[1] = maxd[1] = d->shape == S_HH_CH ? SIM_TRACE_CHANNELS : SIM_TRACE_BILL_COLS;
+        dims[1] = maxd[1] = table_cols(d->shape);
         chunk[0] = ch;
         chunk[1] = dims[1];
         break;
@@ -288,8 +294,9 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
     bad = bad || attr_str(meta, "wall_start", now);
     if (meta >= 0) H5Gclose(meta);
     for (int i = 0; !bad && i < DS_COUNT; i++) {
-        t->ds[decls[i].id] = create_dataset(t, &decls[i], info);
-        bad = t->ds[decls[i].id] < 0;
+        bad = decls[i].id != i; /* write_rows looks declarations up by id */
+        if (!bad) t->ds[i] = create_dataset(t, &decls[i], info);
+        bad = bad || t->ds[i] < 0;
     }
     if (bad) {
         h5_error(err, errlen, t->partial);
@@ -348,16 +355,21 @@ int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, u
     return write_block(ds, H5T_NATIVE_UINT32, 2, off, cnt, data);
 }
 
+/* Rows HH0..HH0+NH of a [household, cols] table. */
+static int write_rows(sim_trace *t, int id, uint64_t hh0, uint64_t nh, const void *data)
+{
+    hsize_t off[2] = {hh0, 0}, cnt[2] = {nh, table_cols(decls[id].shape)};
+    return write_block(t->ds[id], elem_type(t, decls[id].type), 2, off, cnt, data);
+}
+
 int sim_trace_registers(sim_trace *t, uint64_t hh0, uint64_t nh, const uint64_t *data)
 {
-    hsize_t off[2] = {hh0, 0}, cnt[2] = {nh, SIM_TRACE_CHANNELS};
-    return write_block(t->ds[DS_REGISTERS], H5T_NATIVE_UINT64, 2, off, cnt, data);
+    return write_rows(t, DS_REGISTERS, hh0, nh, data);
 }
 
 int sim_trace_billing(sim_trace *t, uint64_t hh0, uint64_t nh, const int64_t *data)
 {
-    hsize_t off[2] = {hh0, 0}, cnt[2] = {nh, SIM_TRACE_BILL_COLS};
-    return write_block(t->ds[DS_BILLING], H5T_NATIVE_INT64, 2, off, cnt, data);
+    return write_rows(t, DS_BILLING, hh0, nh, data);
 }
 
 int sim_trace_events(sim_trace *t, const sim_event *ev, size_t n)
