@@ -189,7 +189,6 @@ static struct engine {
     uint32_t windows;  /* settlement periods in the run */
     volatile int stop; /* set when the run must end early */
     /* window-ring accumulators, indexed by window % RING */
-    uint32_t arrivals[RING][SIM_PERIOD_S];
     int64_t demand_mws[RING][SIM_PERIOD_S / 60];
     /* events of the current windows, flushed sorted */
     sim_event *ev;
@@ -1147,7 +1146,6 @@ static void headend_actor(int argc, char **argv)
             msg_put(m);
             continue;
         }
-        E.arrivals[(s / SIM_PERIOD_S) % RING][s % SIM_PERIOD_S]++;
         net_he_req q = {.id = (uint64_t)(uintptr_t)m,
                         .arrival_s = now,
                         .origin_s = m->sent_s,
@@ -1396,15 +1394,18 @@ static int flush_events(sim_trace *tr, double t)
     return 0;
 }
 
-/* Window W is closed: hand its arrivals and demand to the trace and clear its slot. */
+/* Window W is closed: hand its arrivals (the head-end model's per-second series, whose
+ * bins span the run: durations are whole windows) and demand to the trace and clear its
+ * demand slot. */
 static int flush_window(sim_trace *tr, uint32_t w)
 {
-    uint32_t *arr = E.arrivals[w % RING];
+    net_he_series v;
+    net_he_series_view(E.he, &v);
+    const uint32_t *arr = v.arrivals + (size_t)w * SIM_PERIOD_S;
     int64_t *dem = E.demand_mws[w % RING];
     double demand_w[SIM_PERIOD_S / 60];
     for (int m = 0; m < SIM_PERIOD_S / 60; m++) demand_w[m] = (double)dem[m] / 60.0 / 1000.0;
     int rc = sim_trace_arrivals(tr, arr, SIM_PERIOD_S) || sim_trace_demand(tr, demand_w, SIM_PERIOD_S / 60);
-    memset(arr, 0, sizeof E.arrivals[0]);
     memset(dem, 0, sizeof E.demand_mws[0]);
     /* per cell: [second][area] */
     uint32_t *ca = malloc((size_t)SIM_PERIOD_S * E.n_areas * sizeof *ca);
