@@ -45,7 +45,7 @@ arm)
         exit 77
     fi
     flags="-std=c11 -mcpu=cortex-m4 -mthumb -ffreestanding -nostdlib -Os -Wall -Wextra -Werror
-           -Wconversion -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
+           -Wconversion -Wpedantic -Wundef -Wshadow -Wstrict-prototypes -Wmissing-prototypes"
     for src in "$meter"/src/*.c; do
         # shellcheck disable=SC2086
         arm-none-eabi-gcc $flags -I"$meter/include" -I"$meter/hal" -c "$src" \

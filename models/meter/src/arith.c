@@ -1,5 +1,6 @@
 /* Division and square root without libgcc (see mm/arith.h). */
 #include "mm/arith.h"
+#include "mm/mm_config.h"
 
 uint64_t mm_u64_divmod(uint64_t n, uint64_t d, uint64_t *rem)
 {
