@@ -421,6 +421,9 @@ typedef struct crest_model {
     float shape[N_ACT][2][SLOTS_DAY];
     double kpow[N_APPL][MAX_OCC + 1]; /* start rate per unit shape [1/s] x n^gamma */
     double elec_scale;
+    /* tan(phi) of every constant power factor, for reactive power (crest_power runs after
+     * every step): appliance phases 1 and 2, cold appliances, base load, pump, heat pump, EV. */
+    double tp1[N_APPL], tp2[N_APPL], tp_cold[N_COLD], tp_base, tp_pump, tp_hp, tp_ev;
     double h_median; /* gas heat-loss coefficient of a median house [W/K] */
     double mix_cum[MAX_OCC];
     uint16_t xmas[8]; /* local days that are 25 December, ascending */
@@ -719,6 +722,15 @@ static int crest_create(const grid_load_params *p, void **out, char *err, size_t
     m->mix_cum[MAX_OCC - 1] = 1.0;
     calibrate(m);
     m->elec_scale = p->annual_kwh / 2700.0;
+    for (int a = 0; a < N_APPL; a++) {
+        m->tp1[a] = tan_phi(appliances[a].pf1);
+        m->tp2[a] = tan_phi(appliances[a].pf2);
+    }
+    for (int c = 0; c < N_COLD; c++) m->tp_cold[c] = tan_phi(colds[c].pf);
+    m->tp_base = tan_phi(BASE_PF);
+    m->tp_pump = tan_phi(PUMP_PF);
+    m->tp_hp = tan_phi(HP_PF);
+    m->tp_ev = tan_phi(EV_PF);
     m->h_median = H_CAL * (p->gas_annual_kwh - DHW_REF_KWH) * 1000.0 / (24.0 * HDD_REF);
     *out = m;
     return 0;
@@ -1405,7 +1417,7 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
                             int32_t *q_mvar)
 {
     double fb = fb_factor(m, h, now);
-    double p = h->base_w * fb, q = h->base_w * fb * tan_phi(BASE_PF), hp = 0;
+    double p = h->base_w * fb, q = h->base_w * fb * m->tp_base, hp = 0;
     double gas = 0;
     uint32_t next = h->occ_next;
     if (h->app_next < next) next = h->app_next;
@@ -1415,14 +1427,14 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
     for (unsigned i = 0; i < h->n_run; i++) {
         int a = h->run_app[i];
         const appliance *ap = &appliances[a];
-        double w, pf;
+        double w, tp;
         if (h->run_phase[i] & PH_DEFER) { /* waiting on its timer: draws nothing yet */
             if (h->run_end[i] < next) next = h->run_end[i];
             continue;
         }
         if (a == A_LIGHT) {
             w = h->light_w * fb;
-            pf = ap->pf1;
+            tp = m->tp1[a];
         } else if (a == A_DHW) {
             if (h->heating == GRID_HEAT_GAS) {
                 gas += DHW_GAS_W;
@@ -1431,17 +1443,17 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
                 w = HP_DHW_W;
                 hp += w;
             }
-            pf = HP_PF;
+            tp = m->tp_hp;
         } else {
             w = h->run_phase[i] ? ap->w2 : ap->w1;
             if (a == A_ROAST && h->run_phase[i] == 2 && owns(h, A_HOB)) w += appliances[A_HOB].w1;
-            pf = h->run_phase[i] ? ap->pf2 : ap->pf1;
+            tp = h->run_phase[i] ? m->tp2[a] : m->tp1[a];
             if (ap->flags & F_STOCK) w *= h->stock;
             w -= ap->standby_w * m->elec_scale * h->stock; /* its standby is in base_w */
             if (ap->flags & F_STOCK) w *= fb;              /* screens */
         }
         p += w;
-        q += w * tan_phi(pf);
+        q += w * tp;
         if (h->run_end[i] < next) next = h->run_end[i];
     }
     for (int c = 0; c < N_COLD; c++) {
@@ -1449,7 +1461,7 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
         if ((h->cold_on >> c) & 1u) {
             double w = colds[c].w * m->elec_scale * h->stock;
             p += w;
-            q += w * tan_phi(colds[c].pf);
+            q += w * m->tp_cold[c];
         }
         if (h->cold_next[c] < next) next = h->cold_next[c];
     }
@@ -1457,17 +1469,17 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
         if (h->heating == GRID_HEAT_GAS) {
             gas += h->space_w;
             p += PUMP_W;
-            q += PUMP_W * tan_phi(PUMP_PF);
+            q += PUMP_W * m->tp_pump;
         } else {
             p += h->space_w;
-            q += h->space_w * tan_phi(HP_PF);
+            q += h->space_w * m->tp_hp;
             hp += h->space_w;
         }
     }
     if (h->ev_state == 2) {
         double w = m->p.ev_charger_kw * 1000.0;
         p += w;
-        q += w * tan_phi(EV_PF);
+        q += w * m->tp_ev;
     }
     p -= h->pv_w; /* the inverter runs at unity power factor (G98 default) */
     h->gas_now = (int32_t)lround(gas);
