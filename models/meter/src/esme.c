@@ -326,7 +326,7 @@ static void debit(mm_esme *e)
 static void process_time(mm_esme *e)
 {
     mm_prepay_update(&e->prepay, e->now);
-    mm_contactor_update(&e->contactor, e->now);
+    /* credit and power bring the contactor up to e->now themselves */
     mm_contactor_credit(&e->contactor, mm_prepay_wants_disable(&e->prepay), e->now);
     mm_contactor_power(&e->contactor, e->p_mw, e->now);
     if (mm_tariff_take_events(&e->tariff) & MM_TARIFF_EV_BILLING) {
