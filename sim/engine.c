@@ -41,7 +41,7 @@
 typedef struct hev {
     uint32_t t;
     uint32_t i;
-    uint32_t u; /* MSG_CMD: the downlink update (index into E.upd) */
+    uint32_t u; /* MSG_CMD: the command (dl_ref) */
 } hev;
 
 #define HEV_IDX(x) ((x) & 0xFFFFFFu)
@@ -55,7 +55,7 @@ enum msg_kind {
     MSG_RESTORE = 2,  /* the firmware's restore dither has passed */
     MSG_TOPUP = 3,    /* a prepayment household buys credit */
     MSG_RETRY = 4,    /* a lost alert is sent again */
-    MSG_CMD = 5,      /* a command (E.upd[u]) reaches the meter */
+    MSG_CMD = 5,      /* a command (dl_ref u) reaches the meter */
     MSG_ONDEMAND = 6  /* the supplier asks for an on-demand read */
 };
 
@@ -110,7 +110,7 @@ typedef struct area {
     double uplink_bps, uplink_latency_s;
     struct deferred { double t; net_msg *m; uint32_t bytes; } *defq; /* sends waiting [s] */
     uint32_t n_def, cap_def;
-    uint64_t lost[8];       /* messages lost by net_wt_cause */
+    uint64_t lost[8];       /* messages lost by net_wt_cause (or WAN_LOST_NO_SUPPLY) */
     uint32_t *retry_code;   /* alert waiting to be sent again after a loss; 0 none */
     uint8_t *retry_n;       /* failed attempts of that alert */
     sim_rng *retry_rng;     /* each hub's backoff stream ("net.retry") */
@@ -138,17 +138,30 @@ typedef struct area {
 } area;
 
 /* A command the head-end sent: a price update for every meter (one frame, identical for
- * all: the simulated meters share one identity), or a service request to one meter; and
- * what became of it. */
+ * all: the simulated meters share one identity; kept for the run, with what became of it),
+ * or a service request to one meter (recycled once it has landed or been lost).  A dl_ref
+ * names either: 2 x index + 1 for a request, 2 x index + 2 for a price update (never 0, so
+ * it can travel as a downlink payload). */
 #define DL_ALL UINT32_MAX
-typedef struct dl_update {
+/* Loss cause of a command to a hub without supply, after net_wt_cause's. */
+#define WAN_LOST_NO_SUPPLY 5
+typedef struct dl_cmd {
     uint32_t target; /* household id, or DL_ALL */
     uint16_t cmd;    /* mm_cmd_id */
     uint8_t cls;     /* head-end class of the meter's answer (net_he_class) */
-    uint32_t p0, n;  /* price updates: settlement periods whose prices it carries */
     double sent_s;   /* the head-end sent it [s] */
     uint32_t len;    /* frame bytes */
     uint8_t frame[MM_CMD_FRAME_MAX];
+} dl_cmd;
+
+typedef struct dl_req {
+    dl_cmd c;
+    uint32_t next_free; /* while free: the next free request, UINT32_MAX for none */
+} dl_req;
+
+typedef struct dl_update {
+    dl_cmd c;
+    uint32_t p0, n;      /* settlement periods whose prices it carries */
     uint32_t bc_areas;   /* areas it was broadcast to */
     uint64_t unicast;    /* meters it was sent to one by one */
     uint64_t received, rejected, lost, late;
@@ -220,6 +233,8 @@ static struct engine {
     uint64_t cmd_counter;   /* the supplier's command counter */
     dl_update *upd;         /* every price update sent, in order */
     uint32_t n_upd, cap_upd;
+    dl_req *req;            /* service requests to one meter; free ones chained */
+    uint32_t n_req, cap_req, req_free;
     area *cur_a;            /* the household being stepped, for the price hook */
     uint32_t cur_i;
     double *restore_s; /* per household: last restoration [s], NAN if none */
@@ -387,6 +402,13 @@ static void cell_enqueue(area *a, double t, net_msg *m, uint32_t bytes)
     if (q > a->cell_q[k]) a->cell_q[k] = q;
 }
 
+/* A message of household I was lost at T, for CAUSE. */
+static void wan_lost(area *a, uint32_t i, double t, unsigned cause)
+{
+    a->lost[cause < 8 ? cause : 7]++;
+    record(t, a->hh0 + i, SIM_EV_WAN_LOST, cause);
+}
+
 /* Household I sends M: through its WAN technology (mesh hops, SMS wake-up, loss, the site's
  * power) into the area's cell queue; the head-end records its delivery. */
 static bool send(area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_msg *m,
@@ -398,8 +420,7 @@ static bool send(area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_ms
         bool up = net_wt_site_up(&E.wt_cfg, &a->site, t);
         if (net_wt_message(&E.wt_cfg, &a->wt[i], &a->wtr[i], kind, bytes, up, &o) != 0 ||
             o.cause != NET_WT_DELIVERED) {
-            a->lost[o.cause < 8 ? o.cause : 7]++;
-            record(t, a->hh0 + i, SIM_EV_WAN_LOST, o.cause);
+            wan_lost(a, i, t, o.cause);
             return false;
         }
         delay = o.delay_s;
@@ -652,38 +673,70 @@ static bool area_broadcasts(const area *a)
     return E.wt_on && a->site.tech == NET_WT_LRR;
 }
 
+/* The command a dl_ref names, and the price update (NULL for a request). */
+static const dl_cmd *dl_command(uint32_t ref)
+{
+    uint32_t k = (ref - 1u) / 2u;
+    return ref & 1u ? &E.req[k].c : &E.upd[k].c;
+}
+
+static dl_update *dl_price_update(uint32_t ref)
+{
+    return ref & 1u ? NULL : &E.upd[(ref - 2u) / 2u];
+}
+
+/* Request REF has landed or been lost: its record is free for the next. */
+static void dl_req_free(uint32_t ref)
+{
+    uint32_t k = (ref - 1u) / 2u;
+    E.req[k].next_free = E.req_free;
+    E.req_free = k;
+}
+
+/* Command REF to household I was lost at T, for CAUSE: a top-up bought online will be
+ * bought again. */
+static void dl_lost(area *a, uint32_t i, double t, uint32_t ref, unsigned cause)
+{
+    dl_update *up = dl_price_update(ref);
+    if (up) up->lost++;
+    if (dl_command(ref)->cmd == MM_CMD_TOP_UP) a->topup_due[i] = 0;
+    if (!up) dl_req_free(ref);
+    wan_lost(a, i, t, cause);
+}
+
 /* Command U reached household I's meter at T: the firmware takes it; a household knows
  * prices once its meter holds them; a top-up bought online lands on the meter; a unicast is
  * answered (to the head-end, whose response time runs from the request's origin). */
 static void hh_command(area *a, uint32_t i, uint32_t t, uint32_t u)
 {
     uint32_t id = a->hh0 + i;
+    dl_update *up = dl_price_update(u);
+    const dl_cmd *c = dl_command(u);
     if (a->off[i]) { /* a hub without supply hears nothing */
-        if (E.upd[u].cmd == MM_CMD_TOP_UP) a->topup_due[i] = 0; /* buys again later */
-        E.upd[u].lost++;
-        a->lost[5]++;
-        record(t, id, SIM_EV_WAN_LOST, 5);
+        dl_lost(a, i, t, u, WAN_LOST_NO_SUPPLY);
         return;
     }
     hh_advance(a, i, t);
-    dl_update *up = &E.upd[u];
     uint8_t resp[64];
     size_t rlen = 0;
-    int rc = E.abi->command(hh_fw(a, i), up->frame, up->len, resp, sizeof resp, &rlen);
+    int rc = E.abi->command(hh_fw(a, i), c->frame, c->len, resp, sizeof resp, &rlen);
     if (rc != MM_OK) {
-        up->rejected++;
+        if (up) up->rejected++;
         record(t, id, SIM_EV_CMD_REJECTED, rc);
     } else {
-        double lag = (double)t - up->sent_s;
-        up->received++;
-        up->lag_sum_s += lag;
-        if (lag > up->lag_max_s) up->lag_max_s = lag;
-        record(t, id, SIM_EV_CMD_RECEIVED, up->cmd);
+        double lag = (double)t - c->sent_s;
+        if (up) {
+            up->received++;
+            up->lag_sum_s += lag;
+            if (lag > up->lag_max_s) up->lag_max_s = lag;
+        }
+        record(t, id, SIM_EV_CMD_RECEIVED, c->cmd);
     }
-    bool answer = up->target != DL_ALL || !a->broadcast;
-    uint16_t cmd = up->cmd;
-    uint8_t cls = up->cls;
-    double origin = up->sent_s;
+    bool answer = !up || !a->broadcast;
+    uint16_t cmd = c->cmd;
+    uint8_t cls = c->cls;
+    double origin = c->sent_s;
+    if (!up) dl_req_free(u); /* a request is done with once its meter has it */
     if (rc == MM_OK && cmd == MM_CMD_SET_PRICES) {
         if (t > up->p0 * SIM_PERIOD_S) up->late++;
         uint32_t p1 = up->p0 + up->n;
@@ -718,27 +771,25 @@ static void hh_command(area *a, uint32_t i, uint32_t t, uint32_t u)
 static void area_on_recv(void *ctx, void *payload)
 {
     area *a = ctx;
-    uint32_t u = (uint32_t)((uintptr_t)payload - 1u);
-    dl_update *up = &E.upd[u];
+    uint32_t u = (uint32_t)(uintptr_t)payload;
+    const dl_cmd *c = dl_command(u);
     double now = simgrid_get_clock();
     bool site = !E.wt_on || net_wt_site_up(&E.wt_cfg, &a->site, now);
     uint32_t i0 = 0, i1 = a->n;
     bool back_to_back = !a->broadcast; /* the area's unicasts share the transfer */
-    if (up->target != DL_ALL) { /* a request to one meter: the transfer is its own */
-        i0 = up->target - a->hh0;
+    if (c->target != DL_ALL) { /* a request to one meter: the transfer is its own */
+        i0 = c->target - a->hh0;
         i1 = i0 + 1;
         back_to_back = false;
     }
+    double sent_s = c->sent_s;
     for (uint32_t i = i0; i < i1; i++) {
-        double t = back_to_back ? up->sent_s + (now - up->sent_s) * (double)(i + 1) / a->n : now;
+        double t = back_to_back ? sent_s + (now - sent_s) * (double)(i + 1) / a->n : now;
         if (E.wt_on) {
             net_wt_send o;
-            if (net_wt_message(&E.wt_cfg, &a->wt[i], &a->wtr[i], NET_WT_POLLED, up->len, site, &o) != 0 ||
+            if (net_wt_message(&E.wt_cfg, &a->wt[i], &a->wtr[i], NET_WT_POLLED, c->len, site, &o) != 0 ||
                 o.cause != NET_WT_DELIVERED) {
-                up->lost++;
-                if (up->cmd == MM_CMD_TOP_UP) a->topup_due[i] = 0;
-                a->lost[o.cause < 8 ? o.cause : 7]++;
-                record(t, a->hh0 + i, SIM_EV_WAN_LOST, o.cause);
+                dl_lost(a, i, t, u, o.cause);
                 continue;
             }
             t += o.delay_s;
@@ -779,28 +830,53 @@ static int price_frame(dl_update *u)
     size_t len = 0;
     int rc = mm_port_sim_cmd_frame(&E.crypto, FW_DEVICE_ID, MM_ROLE_SUPPLIER, ++E.cmd_counter,
                                    MM_CMD_SET_PRICES, pl, (uint16_t)(6 + 4 * u->n), false, true,
-                                   u->frame, sizeof u->frame, &len);
-    u->len = (uint32_t)len;
+                                   u->c.frame, sizeof u->c.frame, &len);
+    u->c.len = (uint32_t)len;
     return rc == MM_OK ? 0 : -1;
 }
 
-/* A fresh command record at the end of E.upd (its index in *IDX), or NULL. */
-static dl_update *dl_new(uint32_t *idx)
+/* V (N records of SIZE bytes, capacity *CAP) with room for one more, doubling: the array,
+ * moved or not, or NULL (V kept, E.ev_oom set). */
+static void *grow(void *v, uint32_t n, uint32_t *cap, size_t size)
 {
-    if (E.n_upd == E.cap_upd) {
-        uint32_t cap = E.cap_upd ? E.cap_upd * 2 : 64;
-        dl_update *v = realloc(E.upd, cap * sizeof *v);
-        if (!v) {
-            E.ev_oom = 1;
-            return NULL;
-        }
-        E.upd = v;
-        E.cap_upd = cap;
+    if (n < *cap) return v;
+    uint32_t c = *cap ? *cap * 2 : 64;
+    void *nv = realloc(v, c * size);
+    if (!nv) {
+        E.ev_oom = 1;
+        return NULL;
     }
-    *idx = E.n_upd++;
-    dl_update *u = &E.upd[*idx];
+    *cap = c;
+    return nv;
+}
+
+/* A fresh price update at the end of E.upd (its dl_ref in *REF), or NULL. */
+static dl_update *dl_new(uint32_t *ref)
+{
+    dl_update *v = grow(E.upd, E.n_upd, &E.cap_upd, sizeof *E.upd);
+    if (!v) return NULL;
+    E.upd = v;
+    *ref = 2u * E.n_upd + 2u;
+    dl_update *u = &E.upd[E.n_upd++];
     memset(u, 0, sizeof *u);
     return u;
+}
+
+/* A request record, recycled or new (its dl_ref in *REF), or NULL. */
+static dl_cmd *dl_req_new(uint32_t *ref)
+{
+    uint32_t k = E.req_free;
+    if (k != UINT32_MAX) {
+        E.req_free = E.req[k].next_free;
+    } else {
+        dl_req *v = grow(E.req, E.n_req, &E.cap_req, sizeof *E.req);
+        if (!v) return NULL;
+        E.req = v;
+        k = E.n_req++;
+    }
+    *ref = 2u * k + 1u;
+    memset(&E.req[k], 0, sizeof E.req[k]);
+    return &E.req[k].c;
 }
 
 /* The head-end sends command CMD with payload PL of N bytes to household I at T (the area
@@ -808,8 +884,8 @@ static dl_update *dl_new(uint32_t *idx)
 static void request_send(area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
                          const void *pl, uint16_t n)
 {
-    uint32_t idx;
-    dl_update *u = dl_new(&idx);
+    uint32_t ref;
+    dl_cmd *u = dl_req_new(&ref);
     if (!u) return;
     size_t len = 0;
     u->target = a->hh0 + i;
@@ -823,7 +899,7 @@ static void request_send(area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t 
     }
     u->len = (uint32_t)len;
     record(t, u->target, SIM_EV_CMD_SENT, cmd);
-    sim_cell_downlink(a->cell, (void *)(uintptr_t)(idx + 1u), (uint64_t)len + E.sc->wan.command_overhead_bytes);
+    sim_cell_downlink(a->cell, (void *)(uintptr_t)ref, (uint64_t)len + E.sc->wan.command_overhead_bytes);
 }
 
 /* Coordinator, at NOW: every newly published price becomes an update, one per UTC day. */
@@ -833,15 +909,15 @@ static void prices_send(uint32_t now)
         uint32_t p0 = E.sent_until, p1 = p0 + 1, first = period_rate(p0);
         while (p1 < E.windows && first + (p1 - p0) < MM_TARIFF_TOU_RATES && period_published(p1, now))
             p1++;
-        uint32_t idx;
-        dl_update *u = dl_new(&idx);
+        uint32_t ref;
+        dl_update *u = dl_new(&ref);
         if (!u) return;
-        u->target = DL_ALL;
-        u->cmd = MM_CMD_SET_PRICES;
-        u->cls = NET_HE_TARIFF_UPDATE;
+        u->c.target = DL_ALL;
+        u->c.cmd = MM_CMD_SET_PRICES;
+        u->c.cls = NET_HE_TARIFF_UPDATE;
         u->p0 = p0;
         u->n = p1 - p0;
-        u->sent_s = now;
+        u->c.sent_s = now;
         if (price_frame(u) != 0) { /* every area sends it on as it resumes (area_send_updates) */
             E.ev_oom = 1;
             return;
@@ -856,18 +932,17 @@ static void area_send_updates(area *a)
 {
     for (; a->dl_next < E.n_upd; a->dl_next++) {
         dl_update *u = &E.upd[a->dl_next];
-        if (u->target != DL_ALL) continue; /* another area's request */
-        uint64_t bytes = (uint64_t)u->len + E.sc->wan.command_overhead_bytes;
+        uint64_t bytes = (uint64_t)u->c.len + E.sc->wan.command_overhead_bytes;
         if (a->broadcast) {
             u->bc_areas++;
-            record(u->sent_s, UINT32_MAX, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
+            record(u->c.sent_s, UINT32_MAX, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
         } else {
             u->unicast += a->n;
             bytes *= a->n;
             for (uint32_t i = 0; i < a->n; i++)
-                record(u->sent_s, a->hh0 + i, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
+                record(u->c.sent_s, a->hh0 + i, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
         }
-        sim_cell_downlink(a->cell, (void *)(uintptr_t)(a->dl_next + 1u), bytes);
+        sim_cell_downlink(a->cell, (void *)(uintptr_t)(2u * a->dl_next + 2u), bytes);
     }
 }
 
@@ -1360,6 +1435,7 @@ static void engine_free(void)
     free(E.restore_s);
     free(E.known_s);
     free(E.upd);
+    free(E.req);
     free(E.ev);
     while (E.blocks) {
         msg_block *b = E.blocks;
@@ -1552,8 +1628,7 @@ static int write_grid_and_han(sim_trace *tr, uint32_t windows)
                                  "households, uplink, dark time of its site on backup power, "
                                  "messages lost by cause, largest cell queue");
     free(at);
-    uint32_t n_pu = 0;
-    for (uint32_t k = 0; k < E.n_upd; k++) n_pu += E.upd[k].target == DL_ALL;
+    uint32_t n_pu = E.n_upd;
     if (rc == 0 && n_pu) {
         enum { NC = 11 };
         double *pu = calloc((size_t)n_pu * NC, sizeof *pu);
@@ -1561,10 +1636,9 @@ static int write_grid_and_han(sim_trace *tr, uint32_t windows)
         double *r = pu;
         for (uint32_t k = 0; k < E.n_upd; k++) {
             const dl_update *u = &E.upd[k];
-            if (u->target != DL_ALL) continue; /* a service request to one meter */
             r[0] = u->p0;
             r[1] = u->n;
-            r[2] = u->sent_s;
+            r[2] = u->c.sent_s;
             r[3] = u->bc_areas;
             r[4] = (double)u->unicast;
             r[5] = (double)u->received;
@@ -1812,6 +1886,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     memset(sum, 0, sizeof *sum);
     memset(&E, 0, sizeof E);
     E.sc = sc;
+    E.req_free = UINT32_MAX;
     E.trace_events = sc->trace.events;
     if (sc->start_unix % SIM_PERIOD_S != 0) {
         snprintf(err, errlen, "start must fall on a settlement period boundary (:00 or :30)");
