@@ -1367,8 +1367,7 @@ static int area_alloc(area *a, sg_host_t host, char *err, size_t errlen)
             return -1;
         }
     }
-    heap_build(&a->loadq);
-    heap_build(&a->msgq);
+    heap_build(&a->loadq); /* msgq is a heap already: filled by heap_push */
     return 0;
 }
 
@@ -1686,11 +1685,11 @@ static int write_grid_and_han(sim_trace *tr, uint32_t windows)
 static int write_headend(sim_trace *tr, uint32_t end)
 {
     net_he_advance(E.he, end);
-    flush_events(tr, (double)end + 1e9); /* completions recorded by the advance */
+    /* completions recorded by the advance */
+    int rc = flush_events(tr, (double)end + 1e9) ? -1 : 0;
     net_he_series v;
     net_he_series_view(E.he, &v);
     size_t n = end < v.bins ? end : v.bins;
-    int rc = 0;
     char path[128];
     /* "arrivals" is written per window already (WAN arrivals); the rest per the model's table. */
 #define WRITE_SERIES(name, type, units, desc)                                                    \
