@@ -61,9 +61,7 @@ typedef struct hh_diff {
 typedef struct diff {
     trace a, b;
     uint64_t n;        /* households */
-    uint32_t *ids;     /* [n] household ids in row order */
-    int ids_identity;  /* ids[r] == r for every row */
-    uint32_t *by_id;   /* [n] rows sorted by id, unless ids_identity */
+    uint32_t *ids;     /* [n] household ids in row order, ids[r] == r (households()) */
     int32_t *rec;      /* [n + 1] index into recs, -1 none */
     hh_diff *recs;
     size_t nrecs, caprecs;
@@ -259,14 +257,6 @@ static int read_ids(diff *d, const trace *t, uint64_t *n, uint32_t **ids)
     return rc;
 }
 
-static const diff *sort_ctx; /* qsort has no context argument */
-
-static int cmp_row_by_id(const void *x, const void *y)
-{
-    uint32_t a = sort_ctx->ids[*(const uint32_t *)x], b = sort_ctx->ids[*(const uint32_t *)y];
-    return (a > b) - (a < b);
-}
-
 static int households(diff *d)
 {
     uint64_t nb = 0;
@@ -293,19 +283,20 @@ static int households(diff *d)
         }
     free(idb);
     if (rc) return rc;
+    /* The engine writes rows[id] = {.id = id}; row and id are then interchangeable, and the
+     * events (which name households by id) can be matched to rows without a lookup. */
+    for (uint64_t r = 0; r < d->n; r++)
+        if (d->ids[r] != r) {
+            snprintf(d->err, d->errlen,
+                     "%s: /households row %" PRIu64 " holds household %" PRIu32
+                     "; metersim writes household ids in row order",
+                     d->a.path, r, d->ids[r]);
+            return -1;
+        }
     if (d->n >= NO_HOUSEHOLD) return fail(d, "%s: too many households%s", d->a.path, "");
     d->rec = malloc((d->n + 1) * sizeof *d->rec);
     if (!d->rec) return fail(d, "%s: out of memory%s", d->a.path, "");
     for (uint64_t r = 0; r <= d->n; r++) d->rec[r] = -1;
-    d->ids_identity = 1;
-    for (uint64_t r = 0; r < d->n && d->ids_identity; r++) d->ids_identity = d->ids[r] == r;
-    if (!d->ids_identity) {
-        d->by_id = malloc((d->n ? d->n : 1) * sizeof *d->by_id);
-        if (!d->by_id) return fail(d, "%s: out of memory%s", d->a.path, "");
-        for (uint64_t r = 0; r < d->n; r++) d->by_id[r] = (uint32_t)r;
-        sort_ctx = d;
-        if (d->n) qsort(d->by_id, d->n, sizeof *d->by_id, cmp_row_by_id);
-    }
     return 0;
 }
 
@@ -313,16 +304,7 @@ static int households(diff *d)
 static int64_t row_of(const diff *d, uint32_t id)
 {
     if (id == NO_HOUSEHOLD) return (int64_t)d->n;
-    if (d->ids_identity) return id < d->n ? (int64_t)id : -1;
-    size_t lo = 0, hi = d->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (d->ids[d->by_id[mid]] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < d->n && d->ids[d->by_id[lo]] == id ? (int64_t)d->by_id[lo] : -1;
+    return id < d->n ? (int64_t)id : -1;
 }
 
 /* First divergent settlement period per household over the half-hourly channels; at a tie the
@@ -571,13 +553,11 @@ static int kind(uint32_t code)
     return code >= 0x8000 && code <= 0xFFFF ? KIND_ALERT : KIND_RECORD;
 }
 
-static int cmp_record_by_id(const void *x, const void *y)
+/* By row, which is by household id; the events of no household (row n) sort last. */
+static int cmp_record_by_row(const void *x, const void *y)
 {
     const hh_diff *a = x, *b = y;
-    /* The events of no household sort last. */
-    uint64_t ia = a->row < sort_ctx->n ? sort_ctx->ids[a->row] : UINT64_MAX;
-    uint64_t ib = b->row < sort_ctx->n ? sort_ctx->ids[b->row] : UINT64_MAX;
-    return (ia > ib) - (ia < ib);
+    return (a->row > b->row) - (a->row < b->row);
 }
 
 /* Merge the sorted events of one row from both sides into H's counts and first differences. */
@@ -624,8 +604,7 @@ static int events(diff *d, size_t max_lines)
     }
     if (rc) return rc;
     /* The listed households are the first MAX_LINES by id: read their events in detail. */
-    sort_ctx = d;
-    if (d->nrecs) qsort(d->recs, d->nrecs, sizeof *d->recs, cmp_record_by_id);
+    if (d->nrecs) qsort(d->recs, d->nrecs, sizeof *d->recs, cmp_record_by_row);
     for (size_t i = 0; i < d->nrecs; i++) d->rec[d->recs[i].row] = (int32_t)i;
     size_t listed = max_lines && max_lines < d->nrecs ? max_lines : d->nrecs;
     uint8_t *wanted = calloc(slots, 1);
@@ -815,7 +794,6 @@ int sim_diff(const char *path_a, const char *path_b, const sim_diff_opts *opts, 
         if (t->f >= 0) H5Fclose(t->f);
     }
     free(d.ids);
-    free(d.by_id);
     free(d.rec);
     free(d.recs);
     return rc;
