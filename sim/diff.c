@@ -62,9 +62,10 @@ typedef struct diff {
     trace a, b;
     uint64_t n;        /* households */
     uint32_t *ids;     /* [n] household ids in row order, ids[r] == r (households()) */
-    int32_t *rec;      /* [n + 1] index into recs, -1 none */
-    hh_diff *recs;
+    int32_t *rec;      /* [n + 1] index into recs, -1 none; stale once events() sorts recs */
+    hh_diff *recs;     /* sorted by row once events() has run */
     size_t nrecs, caprecs;
+    size_t listed;     /* recs listed in the report (--max) */
     uint64_t periods;  /* compared (common prefix) */
     double events_until; /* events compared with t_s below this [s] */
     char *err;
@@ -581,7 +582,7 @@ static void merge_row(hh_diff *h, const row_event *a, size_t na, const row_event
     }
 }
 
-static int events(diff *d, size_t max_lines)
+static int events(diff *d, const sim_diff_opts *o)
 {
     size_t slots = (size_t)d->n + 1;
     event_sums s = {{NULL, NULL}, {NULL, NULL}};
@@ -603,15 +604,16 @@ static int events(diff *d, size_t max_lines)
         free(s.hash[k]);
     }
     if (rc) return rc;
-    /* The listed households are the first MAX_LINES by id: read their events in detail. */
+    /* The listed households are the first --max by id: read their events in detail, unless
+     * --quiet lists none. */
     if (d->nrecs) qsort(d->recs, d->nrecs, sizeof *d->recs, cmp_record_by_row);
-    for (size_t i = 0; i < d->nrecs; i++) d->rec[d->recs[i].row] = (int32_t)i;
-    size_t listed = max_lines && max_lines < d->nrecs ? max_lines : d->nrecs;
+    d->listed = o->max_lines && o->max_lines < d->nrecs ? o->max_lines : d->nrecs;
+    if (o->quiet) return 0;
     uint8_t *wanted = calloc(slots, 1);
     event_list l = {.wanted = wanted};
     if (!wanted) return fail(d, "%s: out of memory%s", d->a.path, "");
     size_t nwanted = 0;
-    for (size_t i = 0; i < listed; i++)
+    for (size_t i = 0; i < d->listed; i++)
         if (d->recs[i].what & D_EVENTS) {
             wanted[d->recs[i].row] = 1;
             nwanted++;
@@ -621,7 +623,7 @@ static int events(diff *d, size_t max_lines)
         for (int k = 0; k < 2; k++)
             if (l.n[k]) qsort(l.v[k], l.n[k], sizeof *l.v[k], cmp_row_event);
         size_t ia = 0, ib = 0;
-        for (size_t i = 0; i < listed; i++) {
+        for (size_t i = 0; i < d->listed; i++) {
             hh_diff *h = &d->recs[i];
             if (!(h->what & D_EVENTS)) continue;
             while (ia < l.n[0] && l.v[0][ia].row < h->row) ia++;
@@ -757,10 +759,9 @@ static int report(const diff *d, const sim_diff_opts *o, FILE *out, const char *
     if (d->nrecs && d->recs[d->nrecs - 1].row == d->n)
         fprintf(out, "  events of no household differ\n");
     if (!o->quiet) {
-        size_t listed = o->max_lines && o->max_lines < d->nrecs ? o->max_lines : d->nrecs;
-        for (size_t i = 0; i < listed; i++) print_household(out, d, &d->recs[i]);
-        if (listed < d->nrecs)
-            fprintf(out, "... %zu more not listed (--max 0 lists all)\n", d->nrecs - listed);
+        for (size_t i = 0; i < d->listed; i++) print_household(out, d, &d->recs[i]);
+        if (d->listed < d->nrecs)
+            fprintf(out, "... %zu more not listed (--max 0 lists all)\n", d->nrecs - d->listed);
     }
     return d->nrecs || d->a.periods != d->b.periods ? 1 : 0;
 }
@@ -786,7 +787,7 @@ int sim_diff(const char *path_a, const char *path_b, const sim_diff_opts *opts, 
     }
     /* With different run lengths only events inside the common periods are comparable. */
     d.events_until = d.a.periods == d.b.periods ? INFINITY : (double)d.periods * SIM_PERIOD_S;
-    if (rc == 0) rc = events(&d, opts->max_lines);
+    if (rc == 0) rc = events(&d, opts);
     if (rc == 0) rc = report(&d, opts, out, bills_note);
     for (int k = 0; k < 2; k++) {
         trace *t = k ? &d.b : &d.a;
