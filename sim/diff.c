@@ -2,7 +2,10 @@
 
 #include "info.h"
 #include "sim/events.h"
+#include "sim/rng.h"
 #include "sim/timeutil.h"
+#include "sim/units.h"
+#include "trace.h"
 
 #include <hdf5.h>
 
@@ -17,7 +20,7 @@
 #define BLOCK_EVENTS 65536u /* event records per block read */
 #define NO_HOUSEHOLD UINT32_MAX
 
-#define N_HALFHOURLY 5
+#define N_HALFHOURLY (SIM_TRACE_GAS + 1)
 static const char *const hh_path[N_HALFHOURLY] = {
     "/meter/halfhourly/import_wh", "/meter/halfhourly/export_wh",
     "/meter/halfhourly/reactive_import_varh", "/meter/halfhourly/reactive_export_varh",
@@ -25,10 +28,9 @@ static const char *const hh_path[N_HALFHOURLY] = {
 static const char *const hh_name[N_HALFHOURLY] = {"import_wh", "export_wh", "reactive_import_varh",
                                                   "reactive_export_varh", "gas_wh"};
 /* /meter/registers/final columns (trace.c). */
-static const char *const reg_name[4] = {"import_wh", "export_wh", "reactive_import_varh",
-                                        "reactive_export_varh"};
+static const char *const reg_name[SIM_TRACE_CHANNELS] = {
+    "import_wh", "export_wh", "reactive_import_varh", "reactive_export_varh"};
 #define BILLING_PATH "/meter/billing/final"
-#define BILLING_COLS 3 /* cost [1e-8 p], credit balance [1e-5 GBP], available credit [1e-5 GBP] */
 
 enum { D_HALFHOURLY = 1, D_REGISTERS = 2, D_BILL = 4, D_EVENTS = 8 };
 enum { KIND_ALERT, KIND_RECORD }; /* GBCS alert 0x8000-0xFFFF; simulator record or other */
@@ -36,9 +38,8 @@ enum { KIND_ALERT, KIND_RECORD }; /* GBCS alert 0x8000-0xFFFF; simulator record 
 typedef struct trace {
     const char *path;
     hid_t f;
-    char version[64], firmware[128];
+    sim_h5_meta meta;   /* /meta attributes */
     char *yaml;         /* resolved scenario text, NULL when absent */
-    uint64_t seed, complete, households;
     int64_t start;      /* sim_start [unix s] */
     uint64_t periods;   /* half-hourly columns of import_wh */
     int has_billing;
@@ -47,14 +48,14 @@ typedef struct trace {
 /* One diverging household (or the events of no household, row == n). */
 typedef struct hh_diff {
     uint32_t row;
-    uint32_t what;                 /* D_* */
-    uint64_t period;               /* first divergent settlement period */
-    uint32_t channel;              /* index in hh_name */
-    uint32_t hh_a, hh_b;           /* half-hourly values there [Wh or varh] */
-    int64_t reg[4];                /* registers B - A [Wh or varh], modulo 2^64 */
-    int64_t bill[BILLING_COLS];    /* B - A in the dataset's units */
-    uint32_t only_a[2], only_b[2]; /* events in one run only, by KIND_* */
-    int has_first_a, has_first_b;  /* first unmatched event of each side */
+    uint32_t what;                     /* D_* */
+    uint64_t period;                   /* first divergent settlement period */
+    uint32_t channel;                  /* index in hh_name */
+    uint32_t hh_a, hh_b;               /* half-hourly values there [Wh or varh] */
+    int64_t reg[SIM_TRACE_CHANNELS];   /* registers B - A [Wh or varh], modulo 2^64 */
+    int64_t bill[SIM_TRACE_BILL_COLS]; /* B - A: cost [1e-8 p], balance, available [1e-5 GBP] */
+    uint32_t only_a[2], only_b[2];     /* events in one run only, by KIND_* */
+    int has_first_a, has_first_b;      /* first unmatched event of each side */
     sim_event first_a, first_b;
 } hh_diff;
 
@@ -94,36 +95,6 @@ static hh_diff *record(diff *d, uint32_t row)
     h->row = row;
     d->rec[row] = (int32_t)d->nrecs++;
     return h;
-}
-
-/* "2026-01-12T00:00:00Z" as written by sim_time_iso. */
-static int parse_iso(const char *s, int64_t *t)
-{
-    int y, mo, da, h, mi, se;
-    char z;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &da, &h, &mi, &se, &z) != 7 || z != 'Z')
-        return -1;
-    *t = sim_days_from_civil(y, mo, da) * SIM_DAY_S + h * 3600 + mi * 60 + se;
-    return 0;
-}
-
-/* The whole scenario_yaml attribute (a variable-length string, trace.c); NULL when absent. */
-static char *attr_text(hid_t obj, const char *name)
-{
-    if (H5Aexists(obj, name) <= 0) return NULL;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return NULL;
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5T_CSET_UTF8);
-    char *s = NULL, *copy = NULL;
-    if (H5Aread(a, mt, &s) >= 0 && s) {
-        copy = strdup(s);
-        H5free_memory(s);
-    }
-    H5Tclose(mt);
-    H5Aclose(a);
-    return copy;
 }
 
 /* PATH of T opened; -1 with the reason in d->err when it is absent or cannot be opened. */
@@ -200,22 +171,16 @@ static int trace_open(diff *d, trace *t)
 {
     t->f = sim_h5_open(t->path, d->err, d->errlen);
     if (t->f < 0) return -1;
-    hid_t meta = H5Lexists(t->f, "/meta", H5P_DEFAULT) > 0 ? H5Gopen2(t->f, "/meta", H5P_DEFAULT)
-                                                           : -1;
-    char start[64];
+    hid_t meta;
+    int st = sim_h5_meta_read(t->f, &meta, &t->meta);
     int rc = 0;
-    if (meta < 0 || sim_h5_attr_str(meta, "metersim_version", t->version, sizeof t->version))
+    if (st == SIM_H5_NOT_TRACE)
         rc = fail(d, "%s: not a metersim trace (no /meta metersim_version)%s", t->path, "");
-    else if (sim_h5_attr_str(meta, "sim_start", start, sizeof start) ||
-             parse_iso(start, &t->start) || sim_h5_attr_u64(meta, "seed", &t->seed) ||
-             sim_h5_attr_u64(meta, "complete", &t->complete) ||
-             sim_h5_attr_u64(meta, "households", &t->households))
+    else if (st || sim_parse_date(t->meta.start, &t->start, NULL, 0))
         rc = fail(d, "%s: /meta is missing attributes or has unreadable ones (damaged trace?)%s",
                   t->path, "");
     if (rc == 0) {
-        if (sim_h5_attr_str(meta, "firmware_build", t->firmware, sizeof t->firmware))
-            snprintf(t->firmware, sizeof t->firmware, "?");
-        t->yaml = attr_text(meta, "scenario_yaml");
+        t->yaml = sim_h5_attr_text(meta, "scenario_yaml");
         t->has_billing = H5Lexists(t->f, "/meter", H5P_DEFAULT) > 0 &&
                          H5Lexists(t->f, "/meter/billing", H5P_DEFAULT) > 0 &&
                          H5Lexists(t->f, BILLING_PATH, H5P_DEFAULT) > 0;
@@ -238,7 +203,7 @@ static int read_ids(diff *d, const trace *t, uint64_t *n, uint32_t **ids)
     if (!ok) {
         rc = fail(d, "%s: %s is not a one-dimensional table with an id column", t->path,
                   "/households");
-    } else if (dim != t->households) {
+    } else if (dim != t->meta.households) {
         rc = fail(d, "%s: %s rows disagree with /meta households (damaged trace?)", t->path,
                   "/households");
     } else if (!(*ids = malloc((dim ? dim : 1) * sizeof **ids))) {
@@ -450,11 +415,7 @@ static int each_event(diff *d, int side, event_fn fn, void *ctx)
     int rc = is_table(ds, cols, &n) ? 0
                 : fail(d, "%s: %s is not a table of (t_s, household, code, value)", t->path,
                        "/events");
-    hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(sim_event));
-    H5Tinsert(mt, "t_s", HOFFSET(sim_event, t_s), H5T_NATIVE_DOUBLE);
-    H5Tinsert(mt, "household", HOFFSET(sim_event, household), H5T_NATIVE_UINT32);
-    H5Tinsert(mt, "code", HOFFSET(sim_event, code), H5T_NATIVE_UINT32);
-    H5Tinsert(mt, "value", HOFFSET(sim_event, value), H5T_NATIVE_INT64);
+    hid_t mt = sim_trace_event_type();
     sim_event *buf = rc ? NULL : malloc(BLOCK_EVENTS * sizeof *buf);
     if (rc == 0 && !buf) rc = fail(d, "%s: out of memory%s", t->path, "");
     for (hsize_t off = 0; rc == 0 && off < n; off += BLOCK_EVENTS) {
@@ -482,15 +443,6 @@ static int each_event(diff *d, int side, event_fn fn, void *ctx)
     return rc;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9u;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebu;
-    return x ^ (x >> 31);
-}
-
 /* Per row and side: event count and an order-independent hash of the (t_s, code, value)
  * multiset, so that only households whose events differ are read again in detail. */
 typedef struct event_sums {
@@ -505,7 +457,7 @@ static int sum_event(diff *d, int side, uint32_t row, const sim_event *e, void *
     uint64_t bits;
     memcpy(&bits, &e->t_s, sizeof bits);
     s->count[side][row]++;
-    s->hash[side][row] += mix64(mix64(mix64(bits) ^ e->code) ^ (uint64_t)e->value);
+    s->hash[side][row] += sim_hash64(sim_hash64(sim_hash64(bits) ^ e->code) ^ (uint64_t)e->value);
     return 0;
 }
 
@@ -672,7 +624,7 @@ static void print_household(FILE *out, const diff *d, const hh_diff *h)
     }
     if (h->what & D_REGISTERS) {
         fprintf(out, "%sregisters B-A", sep);
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < SIM_TRACE_CHANNELS; k++)
             if (h->reg[k]) fprintf(out, " %s=%+" PRId64, reg_name[k], h->reg[k]);
         sep = "; ";
     }
@@ -720,8 +672,8 @@ static void print_household(FILE *out, const diff *d, const hh_diff *h)
 static void print_trace(FILE *out, const char *label, const trace *t)
 {
     fprintf(out, "%s: %s (metersim %s, firmware %s, seed %" PRIu64 ", %s, %" PRIu64 " periods)\n",
-            label, t->path, t->version, t->firmware, t->seed,
-            t->complete ? "complete" : "incomplete", t->periods);
+            label, t->path, t->meta.version, t->meta.firmware, t->meta.seed,
+            t->meta.complete ? "complete" : "incomplete", t->periods);
 }
 
 static int report(const diff *d, const sim_diff_opts *o, FILE *out, const char *bills_note)
@@ -776,10 +728,11 @@ int sim_diff(const char *path_a, const char *path_b, const sim_diff_opts *opts, 
     if (rc == 0) rc = trace_open(&d, &d.b);
     if (rc == 0) rc = households(&d);
     if (rc == 0) rc = halfhourly(&d);
-    if (rc == 0) rc = final_table(&d, "/meter/registers/final", H5T_SGN_NONE, 4, D_REGISTERS);
+    if (rc == 0) rc = final_table(&d, "/meter/registers/final", H5T_SGN_NONE, SIM_TRACE_CHANNELS,
+                                 D_REGISTERS);
     const char *bills_note = NULL;
     if (d.a.has_billing && d.b.has_billing) {
-        if (rc == 0) rc = final_table(&d, BILLING_PATH, H5T_SGN_2, BILLING_COLS, D_BILL);
+        if (rc == 0) rc = final_table(&d, BILLING_PATH, H5T_SGN_2, SIM_TRACE_BILL_COLS, D_BILL);
     } else {
         bills_note = d.a.has_billing   ? "no billing data in B"
                      : d.b.has_billing ? "no billing data in A"
