@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,9 +74,15 @@ typedef struct diff {
     size_t errlen;
 } diff;
 
-static int fail(diff *d, const char *fmt, const char *path, const char *what)
+/* The reason into d->err; -1. */
+static int fail(diff *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(diff *d, const char *fmt, ...)
 {
-    snprintf(d->err, d->errlen, fmt, path, what);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->err, d->errlen, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -146,8 +153,8 @@ static hid_t open_int(diff *d, const trace *t, const char *path, size_t size, H5
             snprintf(want, sizeof want, "[%" PRIu64 ", period]", rows);
         else
             snprintf(want, sizeof want, "[%" PRIu64 "]", rows);
-        snprintf(d->err, d->errlen, "%s: %s is not %s%zu of shape %s", t->path, path,
-                 sign == H5T_SGN_NONE ? "uint" : "int", size * 8, want);
+        fail(d, "%s: %s is not %s%zu of shape %s", t->path, path,
+             sign == H5T_SGN_NONE ? "uint" : "int", size * 8, want);
         H5Dclose(ds);
         return -1;
     }
@@ -175,10 +182,10 @@ static int trace_open(diff *d, trace *t)
     int st = sim_h5_meta_read(t->f, &meta, &t->meta);
     int rc = 0;
     if (st == SIM_H5_NOT_TRACE)
-        rc = fail(d, "%s: not a metersim trace (no /meta metersim_version)%s", t->path, "");
+        rc = fail(d, "%s: not a metersim trace (no /meta metersim_version)", t->path);
     else if (st || sim_parse_date(t->meta.start, &t->start, NULL, 0))
-        rc = fail(d, "%s: /meta is missing attributes or has unreadable ones (damaged trace?)%s",
-                  t->path, "");
+        rc = fail(d, "%s: /meta is missing attributes or has unreadable ones (damaged trace?)",
+                  t->path);
     if (rc == 0) {
         t->yaml = sim_h5_attr_text(meta, "scenario_yaml");
         t->has_billing = H5Lexists(t->f, "/meter", H5P_DEFAULT) > 0 &&
@@ -201,20 +208,19 @@ static int read_ids(diff *d, const trace *t, uint64_t *n, uint32_t **ids)
     int rc = 0;
     hid_t mt = -1;
     if (!ok) {
-        rc = fail(d, "%s: %s is not a one-dimensional table with an id column", t->path,
-                  "/households");
+        rc = fail(d, "%s: /households is not a one-dimensional table with an id column", t->path);
     } else if (dim != t->meta.households) {
-        rc = fail(d, "%s: %s rows disagree with /meta households (damaged trace?)", t->path,
-                  "/households");
+        rc = fail(d, "%s: /households rows disagree with /meta households (damaged trace?)",
+                  t->path);
     } else if (!(*ids = malloc((dim ? dim : 1) * sizeof **ids))) {
-        rc = fail(d, "%s: out of memory%s", t->path, "");
+        rc = fail(d, "%s: out of memory", t->path);
     } else {
         mt = H5Tcreate(H5T_COMPOUND, sizeof(uint32_t));
         H5Tinsert(mt, "id", 0, H5T_NATIVE_UINT32);
         for (hsize_t off = 0; off < dim && rc == 0; off += BLOCK_HH) {
             hsize_t cnt = dim - off < BLOCK_HH ? dim - off : BLOCK_HH;
             if (read_block(ds, mt, 1, &off, &cnt, *ids + off))
-                rc = fail(d, "%s: cannot read %s (damaged trace?)", t->path, "/households");
+                rc = fail(d, "%s: cannot read /households (damaged trace?)", t->path);
         }
         H5Tclose(mt);
     }
@@ -232,36 +238,30 @@ static int households(diff *d)
         return -1;
     }
     int rc = 0;
-    if (nb != d->n) {
-        snprintf(d->err, d->errlen,
-                 "%s and %s simulate different households: %" PRIu64 " and %" PRIu64
-                 " households",
-                 d->a.path, d->b.path, d->n, nb);
-        rc = -1;
-    }
+    if (nb != d->n)
+        rc = fail(d,
+                  "%s and %s simulate different households: %" PRIu64 " and %" PRIu64
+                  " households",
+                  d->a.path, d->b.path, d->n, nb);
     for (uint64_t r = 0; rc == 0 && r < d->n; r++)
-        if (d->ids[r] != idb[r]) {
-            snprintf(d->err, d->errlen,
-                     "%s and %s simulate different households: row %" PRIu64
-                     " is household %" PRIu32 " in one and %" PRIu32 " in the other",
-                     d->a.path, d->b.path, r, d->ids[r], idb[r]);
-            rc = -1;
-        }
+        if (d->ids[r] != idb[r])
+            rc = fail(d,
+                      "%s and %s simulate different households: row %" PRIu64
+                      " is household %" PRIu32 " in one and %" PRIu32 " in the other",
+                      d->a.path, d->b.path, r, d->ids[r], idb[r]);
     free(idb);
     if (rc) return rc;
     /* The engine writes rows[id] = {.id = id}; row and id are then interchangeable, and the
      * events (which name households by id) can be matched to rows without a lookup. */
     for (uint64_t r = 0; r < d->n; r++)
-        if (d->ids[r] != r) {
-            snprintf(d->err, d->errlen,
-                     "%s: /households row %" PRIu64 " holds household %" PRIu32
-                     "; metersim writes household ids in row order",
-                     d->a.path, r, d->ids[r]);
-            return -1;
-        }
-    if (d->n >= NO_HOUSEHOLD) return fail(d, "%s: too many households%s", d->a.path, "");
+        if (d->ids[r] != r)
+            return fail(d,
+                        "%s: /households row %" PRIu64 " holds household %" PRIu32
+                        "; metersim writes household ids in row order",
+                        d->a.path, r, d->ids[r]);
+    if (d->n >= NO_HOUSEHOLD) return fail(d, "%s: too many households", d->a.path);
     d->rec = malloc((d->n + 1) * sizeof *d->rec);
-    if (!d->rec) return fail(d, "%s: out of memory%s", d->a.path, "");
+    if (!d->rec) return fail(d, "%s: out of memory", d->a.path);
     for (uint64_t r = 0; r <= d->n; r++) d->rec[r] = -1;
     return 0;
 }
@@ -307,7 +307,7 @@ static int halfhourly(diff *d)
     uint32_t *vb = rc ? NULL : malloc(cells * sizeof *vb);
     uint64_t *best = rc ? NULL : malloc(BLOCK_HH * sizeof *best);
     uint8_t *done = rc ? NULL : malloc(BLOCK_HH);
-    if (rc == 0 && (!va || !vb || !best || !done)) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+    if (rc == 0 && (!va || !vb || !best || !done)) rc = fail(d, "%s: out of memory", d->a.path);
     for (uint64_t h0 = 0; rc == 0 && h0 < d->n; h0 += BLOCK_HH) {
         size_t nh = d->n - h0 < BLOCK_HH ? (size_t)(d->n - h0) : BLOCK_HH;
         size_t left = nh;
@@ -334,7 +334,7 @@ static int halfhourly(diff *d)
                     best[i] = p0 + j;
                     hh_diff *h = record(d, (uint32_t)(h0 + i));
                     if (!h) {
-                        rc = fail(d, "%s: out of memory%s", d->a.path, "");
+                        rc = fail(d, "%s: out of memory", d->a.path);
                         break;
                     }
                     h->what |= D_HALFHOURLY;
@@ -371,7 +371,7 @@ static int final_table(diff *d, const char *path, H5T_sign_t sign, size_t cols, 
     int rc = da < 0 || db < 0 ? -1 : 0;
     uint64_t *va = rc ? NULL : malloc(BLOCK_HH * cols * sizeof *va);
     uint64_t *vb = rc ? NULL : malloc(BLOCK_HH * cols * sizeof *vb);
-    if (rc == 0 && (!va || !vb)) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+    if (rc == 0 && (!va || !vb)) rc = fail(d, "%s: out of memory", d->a.path);
     /* Read as the file's own 64-bit type so no value is clipped; the difference is taken
      * modulo 2^64, which is the true delta for signed columns and for cyclic registers. */
     hid_t mt = sign == H5T_SGN_NONE ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
@@ -386,7 +386,7 @@ static int final_table(diff *d, const char *path, H5T_sign_t sign, size_t cols, 
             if (memcmp(va + i * cols, vb + i * cols, cols * sizeof *va) == 0) continue;
             hh_diff *h = record(d, (uint32_t)(h0 + i));
             if (!h) {
-                rc = fail(d, "%s: out of memory%s", d->a.path, "");
+                rc = fail(d, "%s: out of memory", d->a.path);
                 break;
             }
             h->what |= flag;
@@ -413,25 +413,23 @@ static int each_event(diff *d, int side, event_fn fn, void *ctx)
     static const char *const cols[] = {"t_s", "household", "code", "value", NULL};
     hsize_t n;
     int rc = is_table(ds, cols, &n) ? 0
-                : fail(d, "%s: %s is not a table of (t_s, household, code, value)", t->path,
-                       "/events");
+                : fail(d, "%s: /events is not a table of (t_s, household, code, value)", t->path);
     hid_t mt = sim_trace_event_type();
     sim_event *buf = rc ? NULL : malloc(BLOCK_EVENTS * sizeof *buf);
-    if (rc == 0 && !buf) rc = fail(d, "%s: out of memory%s", t->path, "");
+    if (rc == 0 && !buf) rc = fail(d, "%s: out of memory", t->path);
     for (hsize_t off = 0; rc == 0 && off < n; off += BLOCK_EVENTS) {
         hsize_t cnt = n - off < BLOCK_EVENTS ? n - off : BLOCK_EVENTS;
         if (read_block(ds, mt, 1, &off, &cnt, buf)) {
-            rc = fail(d, "%s: cannot read %s (damaged trace?)", t->path, "/events");
+            rc = fail(d, "%s: cannot read /events (damaged trace?)", t->path);
             break;
         }
         for (size_t i = 0; rc == 0 && i < cnt; i++) {
             if (!(buf[i].t_s < d->events_until)) continue;
             int64_t row = row_of(d, buf[i].household);
             if (row < 0) {
-                char what[96];
-                snprintf(what, sizeof what, "/events row %llu names household %" PRIu32,
-                         (unsigned long long)(off + i), buf[i].household);
-                rc = fail(d, "%s: %s, which /households lacks", t->path, what);
+                rc = fail(d, "%s: /events row %llu names household %" PRIu32
+                             ", which /households lacks",
+                          t->path, (unsigned long long)(off + i), buf[i].household);
             } else {
                 rc = fn(d, side, (uint32_t)row, &buf[i], ctx);
             }
@@ -479,7 +477,7 @@ static int collect_event(diff *d, int side, uint32_t row, const sim_event *e, vo
     if (l->n[side] == l->cap[side]) {
         size_t cap = l->cap[side] ? 2 * l->cap[side] : 1024;
         row_event *v = realloc(l->v[side], cap * sizeof *v);
-        if (!v) return fail(d, "%s: out of memory%s", d->a.path, "");
+        if (!v) return fail(d, "%s: out of memory", d->a.path);
         l->v[side] = v;
         l->cap[side] = cap;
     }
@@ -542,13 +540,13 @@ static int events(diff *d, const sim_diff_opts *o)
     for (int k = 0; k < 2; k++) {
         s.count[k] = calloc(slots, sizeof *s.count[k]);
         s.hash[k] = calloc(slots, sizeof *s.hash[k]);
-        if (!s.count[k] || !s.hash[k]) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+        if (!s.count[k] || !s.hash[k]) rc = fail(d, "%s: out of memory", d->a.path);
     }
     for (int k = 0; k < 2 && rc == 0; k++) rc = each_event(d, k, sum_event, &s);
     for (size_t r = 0; r < slots && rc == 0; r++) {
         if (s.count[0][r] == s.count[1][r] && s.hash[0][r] == s.hash[1][r]) continue;
         hh_diff *h = record(d, (uint32_t)r);
-        if (!h) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+        if (!h) rc = fail(d, "%s: out of memory", d->a.path);
         else h->what |= D_EVENTS;
     }
     for (int k = 0; k < 2; k++) {
@@ -563,7 +561,7 @@ static int events(diff *d, const sim_diff_opts *o)
     if (o->quiet) return 0;
     uint8_t *wanted = calloc(slots, 1);
     event_list l = {.wanted = wanted};
-    if (!wanted) return fail(d, "%s: out of memory%s", d->a.path, "");
+    if (!wanted) return fail(d, "%s: out of memory", d->a.path);
     size_t nwanted = 0;
     for (size_t i = 0; i < d->listed; i++)
         if (d->recs[i].what & D_EVENTS) {
