@@ -20,6 +20,7 @@
 #define BLOCK_PERIODS 336u  /* settlement periods per block read: one week */
 #define BLOCK_EVENTS 65536u /* event records per block read */
 #define NO_HOUSEHOLD UINT32_MAX
+#define ANY_COLS UINT64_MAX /* open_int: any second dimension */
 
 #define N_HALFHOURLY (SIM_TRACE_GAS + 1)
 static const char *const hh_path[N_HALFHOURLY] = {
@@ -43,6 +44,7 @@ typedef struct trace {
     char *yaml;         /* resolved scenario text, NULL when absent */
     int64_t start;      /* sim_start [unix s] */
     uint64_t periods;   /* half-hourly columns of import_wh */
+    int has_gas;        /* the gas matrix has periods */
     int has_billing;
 } trace;
 
@@ -131,7 +133,7 @@ static int is_table(hid_t ds, const char *const *names, hsize_t *n)
 }
 
 /* Open PATH as an integer dataset of SIZE-byte elements of SIGN and RANK whose first dimension
- * is ROWS (and second COLS, unless COLS is 0); its dimensions in DIMS. */
+ * is ROWS (and second COLS, unless COLS is ANY_COLS); its dimensions in DIMS. */
 static hid_t open_int(diff *d, const trace *t, const char *path, size_t size, H5T_sign_t sign,
                       int rank, uint64_t rows, uint64_t cols, hsize_t dims[2])
 {
@@ -142,12 +144,12 @@ static hid_t open_int(diff *d, const trace *t, const char *path, size_t size, H5
              H5Tget_sign(ty) == sign && H5Sget_simple_extent_ndims(sp) == rank;
     dims[0] = dims[1] = 0;
     if (ok) H5Sget_simple_extent_dims(sp, dims, NULL);
-    ok = ok && dims[0] == rows && (cols == 0 || dims[1] == cols);
+    ok = ok && dims[0] == rows && (cols == ANY_COLS || dims[1] == cols);
     H5Tclose(ty);
     H5Sclose(sp);
     if (!ok) {
         char want[64];
-        if (cols)
+        if (cols != ANY_COLS)
             snprintf(want, sizeof want, "[%" PRIu64 ", %" PRIu64 "]", rows, cols);
         else if (rank == 2)
             snprintf(want, sizeof want, "[%" PRIu64 ", period]", rows);
@@ -188,9 +190,7 @@ static int trace_open(diff *d, trace *t)
                   t->path);
     if (rc == 0) {
         t->yaml = sim_h5_attr_text(meta, "scenario_yaml");
-        t->has_billing = H5Lexists(t->f, "/meter", H5P_DEFAULT) > 0 &&
-                         H5Lexists(t->f, "/meter/billing", H5P_DEFAULT) > 0 &&
-                         H5Lexists(t->f, BILLING_PATH, H5P_DEFAULT) > 0;
+        t->has_billing = H5Lexists(t->f, BILLING_PATH, H5P_DEFAULT) > 0; /* as in open_ds */
     }
     if (meta >= 0) H5Gclose(meta);
     return rc;
@@ -273,65 +273,74 @@ static int64_t row_of(const diff *d, uint32_t id)
     return id < d->n ? (int64_t)id : -1;
 }
 
-/* First divergent settlement period per household over the half-hourly channels; at a tie the
- * channel listed first in hh_path wins. */
+/* Half-hourly channel C of T.  Channel 0 gives t->periods; the other electricity channels must
+ * have as many periods (engine.c writes them together), the gas matrix as many or none: it
+ * has no periods when the load model has no gas (load.model basic). */
+static hid_t open_channel(diff *d, trace *t, int c)
+{
+    hsize_t dims[2];
+    uint64_t cols = c == 0 || c == SIM_TRACE_GAS ? ANY_COLS : t->periods;
+    hid_t ds = open_int(d, t, hh_path[c], 4, H5T_SGN_NONE, 2, d->n, cols, dims);
+    if (ds < 0) return -1;
+    if (c == 0) t->periods = dims[1];
+    if (c == SIM_TRACE_GAS) {
+        t->has_gas = dims[1] > 0;
+        if (t->has_gas && dims[1] != t->periods) {
+            fail(d,
+                 "%s: %s is not uint32 of shape [%" PRIu64 ", %" PRIu64 "] or [%" PRIu64
+                 ", 0] (no gas)",
+                 t->path, hh_path[c], d->n, t->periods, d->n);
+            H5Dclose(ds);
+            return -1;
+        }
+    }
+    return ds;
+}
+
+/* First divergent settlement period per household over the half-hourly channels (gas only when
+ * both traces have it); at a tie the channel listed first in hh_path wins. */
 static int halfhourly(diff *d)
 {
     hid_t da[N_HALFHOURLY], db[N_HALFHOURLY];
-    uint64_t common[N_HALFHOURLY];
     for (int c = 0; c < N_HALFHOURLY; c++) da[c] = db[c] = -1;
     int rc = 0;
-    uint64_t pa = 0, pb = 0;
     for (int c = 0; c < N_HALFHOURLY && rc == 0; c++) {
-        hsize_t dima[2], dimb[2];
-        da[c] = open_int(d, &d->a, hh_path[c], 4, H5T_SGN_NONE, 2, d->n, 0, dima);
-        db[c] = da[c] < 0 ? -1 : open_int(d, &d->b, hh_path[c], 4, H5T_SGN_NONE, 2, d->n, 0, dimb);
-        if (da[c] < 0 || db[c] < 0) {
-            rc = -1;
-            break;
-        }
-        common[c] = dima[1] < dimb[1] ? dima[1] : dimb[1];
-        if (c == 0) {
-            pa = dima[1];
-            pb = dimb[1];
-        }
+        da[c] = open_channel(d, &d->a, c);
+        db[c] = da[c] < 0 ? -1 : open_channel(d, &d->b, c);
+        if (da[c] < 0 || db[c] < 0) rc = -1;
     }
-    d->a.periods = pa;
-    d->b.periods = pb;
-    d->periods = pa < pb ? pa : pb;
-    uint64_t maxp = 0;
-    for (int c = 0; c < N_HALFHOURLY && rc == 0; c++)
-        if (common[c] > maxp) maxp = common[c];
+    d->periods = d->a.periods < d->b.periods ? d->a.periods : d->b.periods;
+    int channels = d->a.has_gas && d->b.has_gas ? N_HALFHOURLY : SIM_TRACE_CHANNELS;
     size_t cells = (size_t)BLOCK_HH * BLOCK_PERIODS;
     uint32_t *va = rc ? NULL : malloc(cells * sizeof *va);
     uint32_t *vb = rc ? NULL : malloc(cells * sizeof *vb);
-    uint64_t *best = rc ? NULL : malloc(BLOCK_HH * sizeof *best);
-    uint8_t *done = rc ? NULL : malloc(BLOCK_HH);
-    if (rc == 0 && (!va || !vb || !best || !done)) rc = fail(d, "%s: out of memory", d->a.path);
+    if (rc == 0 && (!va || !vb)) rc = fail(d, "%s: out of memory", d->a.path);
     for (uint64_t h0 = 0; rc == 0 && h0 < d->n; h0 += BLOCK_HH) {
         size_t nh = d->n - h0 < BLOCK_HH ? (size_t)(d->n - h0) : BLOCK_HH;
-        size_t left = nh;
-        memset(done, 0, nh);
-        for (uint64_t p0 = 0; rc == 0 && left && p0 < maxp; p0 += BLOCK_PERIODS) {
-            for (size_t i = 0; i < nh; i++) best[i] = UINT64_MAX;
-            for (int c = 0; rc == 0 && c < N_HALFHOURLY; c++) {
-                if (p0 >= common[c]) continue;
-                size_t np = common[c] - p0 < BLOCK_PERIODS ? (size_t)(common[c] - p0)
-                                                           : BLOCK_PERIODS;
-                hsize_t off[2] = {h0, p0}, cnt[2] = {nh, np};
+        size_t left = nh; /* households of the block not yet known to diverge */
+        for (uint64_t p0 = 0; rc == 0 && left && p0 < d->periods; p0 += BLOCK_PERIODS) {
+            size_t np = d->periods - p0 < BLOCK_PERIODS ? (size_t)(d->periods - p0)
+                                                        : BLOCK_PERIODS;
+            hsize_t off[2] = {h0, p0}, cnt[2] = {nh, np};
+            for (int c = 0; rc == 0 && c < channels; c++) {
                 if (read_block(da[c], H5T_NATIVE_UINT32, 2, off, cnt, va)) {
                     rc = fail(d, "%s: cannot read %s (damaged trace?)", d->a.path, hh_path[c]);
                 } else if (read_block(db[c], H5T_NATIVE_UINT32, 2, off, cnt, vb)) {
                     rc = fail(d, "%s: cannot read %s (damaged trace?)", d->b.path, hh_path[c]);
                 }
                 for (size_t i = 0; rc == 0 && i < nh; i++) {
-                    if (done[i]) continue;
+                    /* The earliest divergence so far; one before this block of periods is
+                     * final, one inside it may yet be undercut by a later channel. */
+                    int32_t k = d->rec[h0 + i];
+                    const hh_diff *found =
+                        k >= 0 && (d->recs[k].what & D_HALFHOURLY) ? &d->recs[k] : NULL;
+                    if (found && found->period < p0) continue;
                     const uint32_t *ra = va + i * np, *rb = vb + i * np;
                     if (memcmp(ra, rb, np * sizeof *ra) == 0) continue;
                     size_t j = 0;
                     while (ra[j] == rb[j]) j++;
-                    if (p0 + j >= best[i]) continue;
-                    best[i] = p0 + j;
+                    if (found && p0 + j >= found->period) continue;
+                    if (!found) left--;
                     hh_diff *h = record(d, (uint32_t)(h0 + i));
                     if (!h) {
                         rc = fail(d, "%s: out of memory", d->a.path);
@@ -344,17 +353,10 @@ static int halfhourly(diff *d)
                     h->hh_b = rb[j];
                 }
             }
-            for (size_t i = 0; i < nh; i++)
-                if (!done[i] && best[i] != UINT64_MAX) {
-                    done[i] = 1;
-                    left--;
-                }
         }
     }
     free(va);
     free(vb);
-    free(best);
-    free(done);
     for (int c = 0; c < N_HALFHOURLY; c++) {
         if (da[c] >= 0) H5Dclose(da[c]);
         if (db[c] >= 0) H5Dclose(db[c]);
