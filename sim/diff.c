@@ -2,12 +2,16 @@
 
 #include "info.h"
 #include "sim/events.h"
+#include "sim/rng.h"
 #include "sim/timeutil.h"
+#include "sim/units.h"
+#include "trace.h"
 
 #include <hdf5.h>
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +20,9 @@
 #define BLOCK_PERIODS 336u  /* settlement periods per block read: one week */
 #define BLOCK_EVENTS 65536u /* event records per block read */
 #define NO_HOUSEHOLD UINT32_MAX
+#define ANY_COLS UINT64_MAX /* open_int: any second dimension */
 
-#define N_HALFHOURLY 5
+#define N_HALFHOURLY (SIM_TRACE_GAS + 1)
 static const char *const hh_path[N_HALFHOURLY] = {
     "/meter/halfhourly/import_wh", "/meter/halfhourly/export_wh",
     "/meter/halfhourly/reactive_import_varh", "/meter/halfhourly/reactive_export_varh",
@@ -25,10 +30,9 @@ static const char *const hh_path[N_HALFHOURLY] = {
 static const char *const hh_name[N_HALFHOURLY] = {"import_wh", "export_wh", "reactive_import_varh",
                                                   "reactive_export_varh", "gas_wh"};
 /* /meter/registers/final columns (trace.c). */
-static const char *const reg_name[4] = {"import_wh", "export_wh", "reactive_import_varh",
-                                        "reactive_export_varh"};
+static const char *const reg_name[SIM_TRACE_CHANNELS] = {
+    "import_wh", "export_wh", "reactive_import_varh", "reactive_export_varh"};
 #define BILLING_PATH "/meter/billing/final"
-#define BILLING_COLS 3 /* cost [1e-8 p], credit balance [1e-5 GBP], available credit [1e-5 GBP] */
 
 enum { D_HALFHOURLY = 1, D_REGISTERS = 2, D_BILL = 4, D_EVENTS = 8 };
 enum { KIND_ALERT, KIND_RECORD }; /* GBCS alert 0x8000-0xFFFF; simulator record or other */
@@ -36,46 +40,51 @@ enum { KIND_ALERT, KIND_RECORD }; /* GBCS alert 0x8000-0xFFFF; simulator record 
 typedef struct trace {
     const char *path;
     hid_t f;
-    char version[64], firmware[128];
+    sim_h5_meta meta;   /* /meta attributes */
     char *yaml;         /* resolved scenario text, NULL when absent */
-    uint64_t seed, complete, households;
     int64_t start;      /* sim_start [unix s] */
     uint64_t periods;   /* half-hourly columns of import_wh */
+    int has_gas;        /* the gas matrix has periods */
     int has_billing;
 } trace;
 
 /* One diverging household (or the events of no household, row == n). */
 typedef struct hh_diff {
     uint32_t row;
-    uint32_t what;                 /* D_* */
-    uint64_t period;               /* first divergent settlement period */
-    uint32_t channel;              /* index in hh_name */
-    uint32_t hh_a, hh_b;           /* half-hourly values there [Wh or varh] */
-    int64_t reg[4];                /* registers B - A [Wh or varh], modulo 2^64 */
-    int64_t bill[BILLING_COLS];    /* B - A in the dataset's units */
-    uint32_t only_a[2], only_b[2]; /* events in one run only, by KIND_* */
-    int has_first_a, has_first_b;  /* first unmatched event of each side */
+    uint32_t what;                     /* D_* */
+    uint64_t period;                   /* first divergent settlement period */
+    uint32_t channel;                  /* index in hh_name */
+    uint32_t hh_a, hh_b;               /* half-hourly values there [Wh or varh] */
+    int64_t reg[SIM_TRACE_CHANNELS];   /* registers B - A [Wh or varh], modulo 2^64 */
+    int64_t bill[SIM_TRACE_BILL_COLS]; /* B - A: cost [1e-8 p], balance, available [1e-5 GBP] */
+    uint32_t only_a[2], only_b[2];     /* events in one run only, by KIND_* */
+    int has_first_a, has_first_b;      /* first unmatched event of each side */
     sim_event first_a, first_b;
 } hh_diff;
 
 typedef struct diff {
     trace a, b;
     uint64_t n;        /* households */
-    uint32_t *ids;     /* [n] household ids in row order */
-    int ids_identity;  /* ids[r] == r for every row */
-    uint32_t *by_id;   /* [n] rows sorted by id, unless ids_identity */
-    int32_t *rec;      /* [n + 1] index into recs, -1 none */
-    hh_diff *recs;
+    uint32_t *ids;     /* [n] household ids in row order, ids[r] == r (households()) */
+    int32_t *rec;      /* [n + 1] index into recs, -1 none; stale once events() sorts recs */
+    hh_diff *recs;     /* sorted by row once events() has run */
     size_t nrecs, caprecs;
+    size_t listed;     /* recs listed in the report (--max) */
     uint64_t periods;  /* compared (common prefix) */
     double events_until; /* events compared with t_s below this [s] */
     char *err;
     size_t errlen;
 } diff;
 
-static int fail(diff *d, const char *fmt, const char *path, const char *what)
+/* The reason into d->err; -1. */
+static int fail(diff *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(diff *d, const char *fmt, ...)
 {
-    snprintf(d->err, d->errlen, fmt, path, what);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->err, d->errlen, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -95,36 +104,6 @@ static hh_diff *record(diff *d, uint32_t row)
     h->row = row;
     d->rec[row] = (int32_t)d->nrecs++;
     return h;
-}
-
-/* "2026-01-12T00:00:00Z" as written by sim_time_iso. */
-static int parse_iso(const char *s, int64_t *t)
-{
-    int y, mo, da, h, mi, se;
-    char z;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &da, &h, &mi, &se, &z) != 7 || z != 'Z')
-        return -1;
-    *t = sim_days_from_civil(y, mo, da) * SIM_DAY_S + h * 3600 + mi * 60 + se;
-    return 0;
-}
-
-/* The whole scenario_yaml attribute (a variable-length string, trace.c); NULL when absent. */
-static char *attr_text(hid_t obj, const char *name)
-{
-    if (H5Aexists(obj, name) <= 0) return NULL;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return NULL;
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5T_CSET_UTF8);
-    char *s = NULL, *copy = NULL;
-    if (H5Aread(a, mt, &s) >= 0 && s) {
-        copy = strdup(s);
-        H5free_memory(s);
-    }
-    H5Tclose(mt);
-    H5Aclose(a);
-    return copy;
 }
 
 /* PATH of T opened; -1 with the reason in d->err when it is absent or cannot be opened. */
@@ -154,7 +133,7 @@ static int is_table(hid_t ds, const char *const *names, hsize_t *n)
 }
 
 /* Open PATH as an integer dataset of SIZE-byte elements of SIGN and RANK whose first dimension
- * is ROWS (and second COLS, unless COLS is 0); its dimensions in DIMS. */
+ * is ROWS (and second COLS, unless COLS is ANY_COLS); its dimensions in DIMS. */
 static hid_t open_int(diff *d, const trace *t, const char *path, size_t size, H5T_sign_t sign,
                       int rank, uint64_t rows, uint64_t cols, hsize_t dims[2])
 {
@@ -165,19 +144,19 @@ static hid_t open_int(diff *d, const trace *t, const char *path, size_t size, H5
              H5Tget_sign(ty) == sign && H5Sget_simple_extent_ndims(sp) == rank;
     dims[0] = dims[1] = 0;
     if (ok) H5Sget_simple_extent_dims(sp, dims, NULL);
-    ok = ok && dims[0] == rows && (cols == 0 || dims[1] == cols);
+    ok = ok && dims[0] == rows && (cols == ANY_COLS || dims[1] == cols);
     H5Tclose(ty);
     H5Sclose(sp);
     if (!ok) {
         char want[64];
-        if (cols)
+        if (cols != ANY_COLS)
             snprintf(want, sizeof want, "[%" PRIu64 ", %" PRIu64 "]", rows, cols);
         else if (rank == 2)
             snprintf(want, sizeof want, "[%" PRIu64 ", period]", rows);
         else
             snprintf(want, sizeof want, "[%" PRIu64 "]", rows);
-        snprintf(d->err, d->errlen, "%s: %s is not %s%zu of shape %s", t->path, path,
-                 sign == H5T_SGN_NONE ? "uint" : "int", size * 8, want);
+        fail(d, "%s: %s is not %s%zu of shape %s", t->path, path,
+             sign == H5T_SGN_NONE ? "uint" : "int", size * 8, want);
         H5Dclose(ds);
         return -1;
     }
@@ -201,25 +180,17 @@ static int trace_open(diff *d, trace *t)
 {
     t->f = sim_h5_open(t->path, d->err, d->errlen);
     if (t->f < 0) return -1;
-    hid_t meta = H5Lexists(t->f, "/meta", H5P_DEFAULT) > 0 ? H5Gopen2(t->f, "/meta", H5P_DEFAULT)
-                                                           : -1;
-    char start[64];
+    hid_t meta;
+    int st = sim_h5_meta_read(t->f, &meta, &t->meta);
     int rc = 0;
-    if (meta < 0 || sim_h5_attr_str(meta, "metersim_version", t->version, sizeof t->version))
-        rc = fail(d, "%s: not a metersim trace (no /meta metersim_version)%s", t->path, "");
-    else if (sim_h5_attr_str(meta, "sim_start", start, sizeof start) ||
-             parse_iso(start, &t->start) || sim_h5_attr_u64(meta, "seed", &t->seed) ||
-             sim_h5_attr_u64(meta, "complete", &t->complete) ||
-             sim_h5_attr_u64(meta, "households", &t->households))
-        rc = fail(d, "%s: /meta is missing attributes or has unreadable ones (damaged trace?)%s",
-                  t->path, "");
+    if (st == SIM_H5_NOT_TRACE)
+        rc = fail(d, "%s: not a metersim trace (no /meta metersim_version)", t->path);
+    else if (st || sim_parse_date(t->meta.start, &t->start, NULL, 0))
+        rc = fail(d, "%s: /meta is missing attributes or has unreadable ones (damaged trace?)",
+                  t->path);
     if (rc == 0) {
-        if (sim_h5_attr_str(meta, "firmware_build", t->firmware, sizeof t->firmware))
-            snprintf(t->firmware, sizeof t->firmware, "?");
-        t->yaml = attr_text(meta, "scenario_yaml");
-        t->has_billing = H5Lexists(t->f, "/meter", H5P_DEFAULT) > 0 &&
-                         H5Lexists(t->f, "/meter/billing", H5P_DEFAULT) > 0 &&
-                         H5Lexists(t->f, BILLING_PATH, H5P_DEFAULT) > 0;
+        t->yaml = sim_h5_attr_text(meta, "scenario_yaml");
+        t->has_billing = H5Lexists(t->f, BILLING_PATH, H5P_DEFAULT) > 0; /* as in open_ds */
     }
     if (meta >= 0) H5Gclose(meta);
     return rc;
@@ -237,34 +208,25 @@ static int read_ids(diff *d, const trace *t, uint64_t *n, uint32_t **ids)
     int rc = 0;
     hid_t mt = -1;
     if (!ok) {
-        rc = fail(d, "%s: %s is not a one-dimensional table with an id column", t->path,
-                  "/households");
-    } else if (dim != t->households) {
-        rc = fail(d, "%s: %s rows disagree with /meta households (damaged trace?)", t->path,
-                  "/households");
+        rc = fail(d, "%s: /households is not a one-dimensional table with an id column", t->path);
+    } else if (dim != t->meta.households) {
+        rc = fail(d, "%s: /households rows disagree with /meta households (damaged trace?)",
+                  t->path);
     } else if (!(*ids = malloc((dim ? dim : 1) * sizeof **ids))) {
-        rc = fail(d, "%s: out of memory%s", t->path, "");
+        rc = fail(d, "%s: out of memory", t->path);
     } else {
         mt = H5Tcreate(H5T_COMPOUND, sizeof(uint32_t));
         H5Tinsert(mt, "id", 0, H5T_NATIVE_UINT32);
         for (hsize_t off = 0; off < dim && rc == 0; off += BLOCK_HH) {
             hsize_t cnt = dim - off < BLOCK_HH ? dim - off : BLOCK_HH;
             if (read_block(ds, mt, 1, &off, &cnt, *ids + off))
-                rc = fail(d, "%s: cannot read %s (damaged trace?)", t->path, "/households");
+                rc = fail(d, "%s: cannot read /households (damaged trace?)", t->path);
         }
         H5Tclose(mt);
     }
     H5Dclose(ds);
     *n = dim;
     return rc;
-}
-
-static const diff *sort_ctx; /* qsort has no context argument */
-
-static int cmp_row_by_id(const void *x, const void *y)
-{
-    uint32_t a = sort_ctx->ids[*(const uint32_t *)x], b = sort_ctx->ids[*(const uint32_t *)y];
-    return (a > b) - (a < b);
 }
 
 static int households(diff *d)
@@ -276,36 +238,31 @@ static int households(diff *d)
         return -1;
     }
     int rc = 0;
-    if (nb != d->n) {
-        snprintf(d->err, d->errlen,
-                 "%s and %s simulate different households: %" PRIu64 " and %" PRIu64
-                 " households",
-                 d->a.path, d->b.path, d->n, nb);
-        rc = -1;
-    }
+    if (nb != d->n)
+        rc = fail(d,
+                  "%s and %s simulate different households: %" PRIu64 " and %" PRIu64
+                  " households",
+                  d->a.path, d->b.path, d->n, nb);
     for (uint64_t r = 0; rc == 0 && r < d->n; r++)
-        if (d->ids[r] != idb[r]) {
-            snprintf(d->err, d->errlen,
-                     "%s and %s simulate different households: row %" PRIu64
-                     " is household %" PRIu32 " in one and %" PRIu32 " in the other",
-                     d->a.path, d->b.path, r, d->ids[r], idb[r]);
-            rc = -1;
-        }
+        if (d->ids[r] != idb[r])
+            rc = fail(d,
+                      "%s and %s simulate different households: row %" PRIu64
+                      " is household %" PRIu32 " in one and %" PRIu32 " in the other",
+                      d->a.path, d->b.path, r, d->ids[r], idb[r]);
     free(idb);
     if (rc) return rc;
-    if (d->n >= NO_HOUSEHOLD) return fail(d, "%s: too many households%s", d->a.path, "");
+    /* The engine writes rows[id] = {.id = id}; row and id are then interchangeable, and the
+     * events (which name households by id) can be matched to rows without a lookup. */
+    for (uint64_t r = 0; r < d->n; r++)
+        if (d->ids[r] != r)
+            return fail(d,
+                        "%s: /households row %" PRIu64 " holds household %" PRIu32
+                        "; metersim writes household ids in row order",
+                        d->a.path, r, d->ids[r]);
+    if (d->n >= NO_HOUSEHOLD) return fail(d, "%s: too many households", d->a.path);
     d->rec = malloc((d->n + 1) * sizeof *d->rec);
-    if (!d->rec) return fail(d, "%s: out of memory%s", d->a.path, "");
+    if (!d->rec) return fail(d, "%s: out of memory", d->a.path);
     for (uint64_t r = 0; r <= d->n; r++) d->rec[r] = -1;
-    d->ids_identity = 1;
-    for (uint64_t r = 0; r < d->n && d->ids_identity; r++) d->ids_identity = d->ids[r] == r;
-    if (!d->ids_identity) {
-        d->by_id = malloc((d->n ? d->n : 1) * sizeof *d->by_id);
-        if (!d->by_id) return fail(d, "%s: out of memory%s", d->a.path, "");
-        for (uint64_t r = 0; r < d->n; r++) d->by_id[r] = (uint32_t)r;
-        sort_ctx = d;
-        if (d->n) qsort(d->by_id, d->n, sizeof *d->by_id, cmp_row_by_id);
-    }
     return 0;
 }
 
@@ -313,80 +270,80 @@ static int households(diff *d)
 static int64_t row_of(const diff *d, uint32_t id)
 {
     if (id == NO_HOUSEHOLD) return (int64_t)d->n;
-    if (d->ids_identity) return id < d->n ? (int64_t)id : -1;
-    size_t lo = 0, hi = d->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (d->ids[d->by_id[mid]] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < d->n && d->ids[d->by_id[lo]] == id ? (int64_t)d->by_id[lo] : -1;
+    return id < d->n ? (int64_t)id : -1;
 }
 
-/* First divergent settlement period per household over the half-hourly channels; at a tie the
- * channel listed first in hh_path wins. */
+/* Half-hourly channel C of T.  Channel 0 gives t->periods; the other electricity channels must
+ * have as many periods (engine.c writes them together), the gas matrix as many or none: it
+ * has no periods when the load model has no gas (load.model basic). */
+static hid_t open_channel(diff *d, trace *t, int c)
+{
+    hsize_t dims[2];
+    uint64_t cols = c == 0 || c == SIM_TRACE_GAS ? ANY_COLS : t->periods;
+    hid_t ds = open_int(d, t, hh_path[c], 4, H5T_SGN_NONE, 2, d->n, cols, dims);
+    if (ds < 0) return -1;
+    if (c == 0) t->periods = dims[1];
+    if (c == SIM_TRACE_GAS) {
+        t->has_gas = dims[1] > 0;
+        if (t->has_gas && dims[1] != t->periods) {
+            fail(d,
+                 "%s: %s is not uint32 of shape [%" PRIu64 ", %" PRIu64 "] or [%" PRIu64
+                 ", 0] (no gas)",
+                 t->path, hh_path[c], d->n, t->periods, d->n);
+            H5Dclose(ds);
+            return -1;
+        }
+    }
+    return ds;
+}
+
+/* First divergent settlement period per household over the half-hourly channels (gas only when
+ * both traces have it); at a tie the channel listed first in hh_path wins. */
 static int halfhourly(diff *d)
 {
     hid_t da[N_HALFHOURLY], db[N_HALFHOURLY];
-    uint64_t common[N_HALFHOURLY];
     for (int c = 0; c < N_HALFHOURLY; c++) da[c] = db[c] = -1;
     int rc = 0;
-    uint64_t pa = 0, pb = 0;
     for (int c = 0; c < N_HALFHOURLY && rc == 0; c++) {
-        hsize_t dima[2], dimb[2];
-        da[c] = open_int(d, &d->a, hh_path[c], 4, H5T_SGN_NONE, 2, d->n, 0, dima);
-        db[c] = da[c] < 0 ? -1 : open_int(d, &d->b, hh_path[c], 4, H5T_SGN_NONE, 2, d->n, 0, dimb);
-        if (da[c] < 0 || db[c] < 0) {
-            rc = -1;
-            break;
-        }
-        common[c] = dima[1] < dimb[1] ? dima[1] : dimb[1];
-        if (c == 0) {
-            pa = dima[1];
-            pb = dimb[1];
-        }
+        da[c] = open_channel(d, &d->a, c);
+        db[c] = da[c] < 0 ? -1 : open_channel(d, &d->b, c);
+        if (da[c] < 0 || db[c] < 0) rc = -1;
     }
-    d->a.periods = pa;
-    d->b.periods = pb;
-    d->periods = pa < pb ? pa : pb;
-    uint64_t maxp = 0;
-    for (int c = 0; c < N_HALFHOURLY && rc == 0; c++)
-        if (common[c] > maxp) maxp = common[c];
+    d->periods = d->a.periods < d->b.periods ? d->a.periods : d->b.periods;
+    int channels = d->a.has_gas && d->b.has_gas ? N_HALFHOURLY : SIM_TRACE_CHANNELS;
     size_t cells = (size_t)BLOCK_HH * BLOCK_PERIODS;
     uint32_t *va = rc ? NULL : malloc(cells * sizeof *va);
     uint32_t *vb = rc ? NULL : malloc(cells * sizeof *vb);
-    uint64_t *best = rc ? NULL : malloc(BLOCK_HH * sizeof *best);
-    uint8_t *done = rc ? NULL : malloc(BLOCK_HH);
-    if (rc == 0 && (!va || !vb || !best || !done)) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+    if (rc == 0 && (!va || !vb)) rc = fail(d, "%s: out of memory", d->a.path);
     for (uint64_t h0 = 0; rc == 0 && h0 < d->n; h0 += BLOCK_HH) {
         size_t nh = d->n - h0 < BLOCK_HH ? (size_t)(d->n - h0) : BLOCK_HH;
-        size_t left = nh;
-        memset(done, 0, nh);
-        for (uint64_t p0 = 0; rc == 0 && left && p0 < maxp; p0 += BLOCK_PERIODS) {
-            for (size_t i = 0; i < nh; i++) best[i] = UINT64_MAX;
-            for (int c = 0; rc == 0 && c < N_HALFHOURLY; c++) {
-                if (p0 >= common[c]) continue;
-                size_t np = common[c] - p0 < BLOCK_PERIODS ? (size_t)(common[c] - p0)
-                                                           : BLOCK_PERIODS;
-                hsize_t off[2] = {h0, p0}, cnt[2] = {nh, np};
+        size_t left = nh; /* households of the block not yet known to diverge */
+        for (uint64_t p0 = 0; rc == 0 && left && p0 < d->periods; p0 += BLOCK_PERIODS) {
+            size_t np = d->periods - p0 < BLOCK_PERIODS ? (size_t)(d->periods - p0)
+                                                        : BLOCK_PERIODS;
+            hsize_t off[2] = {h0, p0}, cnt[2] = {nh, np};
+            for (int c = 0; rc == 0 && c < channels; c++) {
                 if (read_block(da[c], H5T_NATIVE_UINT32, 2, off, cnt, va)) {
                     rc = fail(d, "%s: cannot read %s (damaged trace?)", d->a.path, hh_path[c]);
                 } else if (read_block(db[c], H5T_NATIVE_UINT32, 2, off, cnt, vb)) {
                     rc = fail(d, "%s: cannot read %s (damaged trace?)", d->b.path, hh_path[c]);
                 }
                 for (size_t i = 0; rc == 0 && i < nh; i++) {
-                    if (done[i]) continue;
+                    /* The earliest divergence so far; one before this block of periods is
+                     * final, one inside it may yet be undercut by a later channel. */
+                    int32_t k = d->rec[h0 + i];
+                    const hh_diff *found =
+                        k >= 0 && (d->recs[k].what & D_HALFHOURLY) ? &d->recs[k] : NULL;
+                    if (found && found->period < p0) continue;
                     const uint32_t *ra = va + i * np, *rb = vb + i * np;
                     if (memcmp(ra, rb, np * sizeof *ra) == 0) continue;
                     size_t j = 0;
                     while (ra[j] == rb[j]) j++;
-                    if (p0 + j >= best[i]) continue;
-                    best[i] = p0 + j;
+                    if (found && p0 + j >= found->period) continue;
+                    if (!found) left--;
                     hh_diff *h = record(d, (uint32_t)(h0 + i));
                     if (!h) {
-                        rc = fail(d, "%s: out of memory%s", d->a.path, "");
+                        rc = fail(d, "%s: out of memory", d->a.path);
                         break;
                     }
                     h->what |= D_HALFHOURLY;
@@ -396,17 +353,10 @@ static int halfhourly(diff *d)
                     h->hh_b = rb[j];
                 }
             }
-            for (size_t i = 0; i < nh; i++)
-                if (!done[i] && best[i] != UINT64_MAX) {
-                    done[i] = 1;
-                    left--;
-                }
         }
     }
     free(va);
     free(vb);
-    free(best);
-    free(done);
     for (int c = 0; c < N_HALFHOURLY; c++) {
         if (da[c] >= 0) H5Dclose(da[c]);
         if (db[c] >= 0) H5Dclose(db[c]);
@@ -423,7 +373,7 @@ static int final_table(diff *d, const char *path, H5T_sign_t sign, size_t cols, 
     int rc = da < 0 || db < 0 ? -1 : 0;
     uint64_t *va = rc ? NULL : malloc(BLOCK_HH * cols * sizeof *va);
     uint64_t *vb = rc ? NULL : malloc(BLOCK_HH * cols * sizeof *vb);
-    if (rc == 0 && (!va || !vb)) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+    if (rc == 0 && (!va || !vb)) rc = fail(d, "%s: out of memory", d->a.path);
     /* Read as the file's own 64-bit type so no value is clipped; the difference is taken
      * modulo 2^64, which is the true delta for signed columns and for cyclic registers. */
     hid_t mt = sign == H5T_SGN_NONE ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
@@ -438,7 +388,7 @@ static int final_table(diff *d, const char *path, H5T_sign_t sign, size_t cols, 
             if (memcmp(va + i * cols, vb + i * cols, cols * sizeof *va) == 0) continue;
             hh_diff *h = record(d, (uint32_t)(h0 + i));
             if (!h) {
-                rc = fail(d, "%s: out of memory%s", d->a.path, "");
+                rc = fail(d, "%s: out of memory", d->a.path);
                 break;
             }
             h->what |= flag;
@@ -465,29 +415,23 @@ static int each_event(diff *d, int side, event_fn fn, void *ctx)
     static const char *const cols[] = {"t_s", "household", "code", "value", NULL};
     hsize_t n;
     int rc = is_table(ds, cols, &n) ? 0
-                : fail(d, "%s: %s is not a table of (t_s, household, code, value)", t->path,
-                       "/events");
-    hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof(sim_event));
-    H5Tinsert(mt, "t_s", HOFFSET(sim_event, t_s), H5T_NATIVE_DOUBLE);
-    H5Tinsert(mt, "household", HOFFSET(sim_event, household), H5T_NATIVE_UINT32);
-    H5Tinsert(mt, "code", HOFFSET(sim_event, code), H5T_NATIVE_UINT32);
-    H5Tinsert(mt, "value", HOFFSET(sim_event, value), H5T_NATIVE_INT64);
+                : fail(d, "%s: /events is not a table of (t_s, household, code, value)", t->path);
+    hid_t mt = sim_trace_event_type();
     sim_event *buf = rc ? NULL : malloc(BLOCK_EVENTS * sizeof *buf);
-    if (rc == 0 && !buf) rc = fail(d, "%s: out of memory%s", t->path, "");
+    if (rc == 0 && !buf) rc = fail(d, "%s: out of memory", t->path);
     for (hsize_t off = 0; rc == 0 && off < n; off += BLOCK_EVENTS) {
         hsize_t cnt = n - off < BLOCK_EVENTS ? n - off : BLOCK_EVENTS;
         if (read_block(ds, mt, 1, &off, &cnt, buf)) {
-            rc = fail(d, "%s: cannot read %s (damaged trace?)", t->path, "/events");
+            rc = fail(d, "%s: cannot read /events (damaged trace?)", t->path);
             break;
         }
         for (size_t i = 0; rc == 0 && i < cnt; i++) {
             if (!(buf[i].t_s < d->events_until)) continue;
             int64_t row = row_of(d, buf[i].household);
             if (row < 0) {
-                char what[96];
-                snprintf(what, sizeof what, "/events row %llu names household %" PRIu32,
-                         (unsigned long long)(off + i), buf[i].household);
-                rc = fail(d, "%s: %s, which /households lacks", t->path, what);
+                rc = fail(d, "%s: /events row %llu names household %" PRIu32
+                             ", which /households lacks",
+                          t->path, (unsigned long long)(off + i), buf[i].household);
             } else {
                 rc = fn(d, side, (uint32_t)row, &buf[i], ctx);
             }
@@ -497,15 +441,6 @@ static int each_event(diff *d, int side, event_fn fn, void *ctx)
     H5Tclose(mt);
     H5Dclose(ds);
     return rc;
-}
-
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9u;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebu;
-    return x ^ (x >> 31);
 }
 
 /* Per row and side: event count and an order-independent hash of the (t_s, code, value)
@@ -522,7 +457,7 @@ static int sum_event(diff *d, int side, uint32_t row, const sim_event *e, void *
     uint64_t bits;
     memcpy(&bits, &e->t_s, sizeof bits);
     s->count[side][row]++;
-    s->hash[side][row] += mix64(mix64(mix64(bits) ^ e->code) ^ (uint64_t)e->value);
+    s->hash[side][row] += sim_hash64(sim_hash64(sim_hash64(bits) ^ e->code) ^ (uint64_t)e->value);
     return 0;
 }
 
@@ -544,7 +479,7 @@ static int collect_event(diff *d, int side, uint32_t row, const sim_event *e, vo
     if (l->n[side] == l->cap[side]) {
         size_t cap = l->cap[side] ? 2 * l->cap[side] : 1024;
         row_event *v = realloc(l->v[side], cap * sizeof *v);
-        if (!v) return fail(d, "%s: out of memory%s", d->a.path, "");
+        if (!v) return fail(d, "%s: out of memory", d->a.path);
         l->v[side] = v;
         l->cap[side] = cap;
     }
@@ -571,13 +506,11 @@ static int kind(uint32_t code)
     return code >= 0x8000 && code <= 0xFFFF ? KIND_ALERT : KIND_RECORD;
 }
 
-static int cmp_record_by_id(const void *x, const void *y)
+/* By row, which is by household id; the events of no household (row n) sort last. */
+static int cmp_record_by_row(const void *x, const void *y)
 {
     const hh_diff *a = x, *b = y;
-    /* The events of no household sort last. */
-    uint64_t ia = a->row < sort_ctx->n ? sort_ctx->ids[a->row] : UINT64_MAX;
-    uint64_t ib = b->row < sort_ctx->n ? sort_ctx->ids[b->row] : UINT64_MAX;
-    return (ia > ib) - (ia < ib);
+    return (a->row > b->row) - (a->row < b->row);
 }
 
 /* Merge the sorted events of one row from both sides into H's counts and first differences. */
@@ -601,7 +534,7 @@ static void merge_row(hh_diff *h, const row_event *a, size_t na, const row_event
     }
 }
 
-static int events(diff *d, size_t max_lines)
+static int events(diff *d, const sim_diff_opts *o)
 {
     size_t slots = (size_t)d->n + 1;
     event_sums s = {{NULL, NULL}, {NULL, NULL}};
@@ -609,13 +542,13 @@ static int events(diff *d, size_t max_lines)
     for (int k = 0; k < 2; k++) {
         s.count[k] = calloc(slots, sizeof *s.count[k]);
         s.hash[k] = calloc(slots, sizeof *s.hash[k]);
-        if (!s.count[k] || !s.hash[k]) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+        if (!s.count[k] || !s.hash[k]) rc = fail(d, "%s: out of memory", d->a.path);
     }
     for (int k = 0; k < 2 && rc == 0; k++) rc = each_event(d, k, sum_event, &s);
     for (size_t r = 0; r < slots && rc == 0; r++) {
         if (s.count[0][r] == s.count[1][r] && s.hash[0][r] == s.hash[1][r]) continue;
         hh_diff *h = record(d, (uint32_t)r);
-        if (!h) rc = fail(d, "%s: out of memory%s", d->a.path, "");
+        if (!h) rc = fail(d, "%s: out of memory", d->a.path);
         else h->what |= D_EVENTS;
     }
     for (int k = 0; k < 2; k++) {
@@ -623,16 +556,16 @@ static int events(diff *d, size_t max_lines)
         free(s.hash[k]);
     }
     if (rc) return rc;
-    /* The listed households are the first MAX_LINES by id: read their events in detail. */
-    sort_ctx = d;
-    if (d->nrecs) qsort(d->recs, d->nrecs, sizeof *d->recs, cmp_record_by_id);
-    for (size_t i = 0; i < d->nrecs; i++) d->rec[d->recs[i].row] = (int32_t)i;
-    size_t listed = max_lines && max_lines < d->nrecs ? max_lines : d->nrecs;
+    /* The listed households are the first --max by id: read their events in detail, unless
+     * --quiet lists none. */
+    if (d->nrecs) qsort(d->recs, d->nrecs, sizeof *d->recs, cmp_record_by_row);
+    d->listed = o->max_lines && o->max_lines < d->nrecs ? o->max_lines : d->nrecs;
+    if (o->quiet) return 0;
     uint8_t *wanted = calloc(slots, 1);
     event_list l = {.wanted = wanted};
-    if (!wanted) return fail(d, "%s: out of memory%s", d->a.path, "");
+    if (!wanted) return fail(d, "%s: out of memory", d->a.path);
     size_t nwanted = 0;
-    for (size_t i = 0; i < listed; i++)
+    for (size_t i = 0; i < d->listed; i++)
         if (d->recs[i].what & D_EVENTS) {
             wanted[d->recs[i].row] = 1;
             nwanted++;
@@ -642,7 +575,7 @@ static int events(diff *d, size_t max_lines)
         for (int k = 0; k < 2; k++)
             if (l.n[k]) qsort(l.v[k], l.n[k], sizeof *l.v[k], cmp_row_event);
         size_t ia = 0, ib = 0;
-        for (size_t i = 0; i < listed; i++) {
+        for (size_t i = 0; i < d->listed; i++) {
             hh_diff *h = &d->recs[i];
             if (!(h->what & D_EVENTS)) continue;
             while (ia < l.n[0] && l.v[0][ia].row < h->row) ia++;
@@ -691,7 +624,7 @@ static void print_household(FILE *out, const diff *d, const hh_diff *h)
     }
     if (h->what & D_REGISTERS) {
         fprintf(out, "%sregisters B-A", sep);
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < SIM_TRACE_CHANNELS; k++)
             if (h->reg[k]) fprintf(out, " %s=%+" PRId64, reg_name[k], h->reg[k]);
         sep = "; ";
     }
@@ -739,8 +672,8 @@ static void print_household(FILE *out, const diff *d, const hh_diff *h)
 static void print_trace(FILE *out, const char *label, const trace *t)
 {
     fprintf(out, "%s: %s (metersim %s, firmware %s, seed %" PRIu64 ", %s, %" PRIu64 " periods)\n",
-            label, t->path, t->version, t->firmware, t->seed,
-            t->complete ? "complete" : "incomplete", t->periods);
+            label, t->path, t->meta.version, t->meta.firmware, t->meta.seed,
+            t->meta.complete ? "complete" : "incomplete", t->periods);
 }
 
 static int report(const diff *d, const sim_diff_opts *o, FILE *out, const char *bills_note)
@@ -778,10 +711,9 @@ static int report(const diff *d, const sim_diff_opts *o, FILE *out, const char *
     if (d->nrecs && d->recs[d->nrecs - 1].row == d->n)
         fprintf(out, "  events of no household differ\n");
     if (!o->quiet) {
-        size_t listed = o->max_lines && o->max_lines < d->nrecs ? o->max_lines : d->nrecs;
-        for (size_t i = 0; i < listed; i++) print_household(out, d, &d->recs[i]);
-        if (listed < d->nrecs)
-            fprintf(out, "... %zu more not listed (--max 0 lists all)\n", d->nrecs - listed);
+        for (size_t i = 0; i < d->listed; i++) print_household(out, d, &d->recs[i]);
+        if (d->listed < d->nrecs)
+            fprintf(out, "... %zu more not listed (--max 0 lists all)\n", d->nrecs - d->listed);
     }
     return d->nrecs || d->a.periods != d->b.periods ? 1 : 0;
 }
@@ -796,10 +728,11 @@ int sim_diff(const char *path_a, const char *path_b, const sim_diff_opts *opts, 
     if (rc == 0) rc = trace_open(&d, &d.b);
     if (rc == 0) rc = households(&d);
     if (rc == 0) rc = halfhourly(&d);
-    if (rc == 0) rc = final_table(&d, "/meter/registers/final", H5T_SGN_NONE, 4, D_REGISTERS);
+    if (rc == 0) rc = final_table(&d, "/meter/registers/final", H5T_SGN_NONE, SIM_TRACE_CHANNELS,
+                                 D_REGISTERS);
     const char *bills_note = NULL;
     if (d.a.has_billing && d.b.has_billing) {
-        if (rc == 0) rc = final_table(&d, BILLING_PATH, H5T_SGN_2, BILLING_COLS, D_BILL);
+        if (rc == 0) rc = final_table(&d, BILLING_PATH, H5T_SGN_2, SIM_TRACE_BILL_COLS, D_BILL);
     } else {
         bills_note = d.a.has_billing   ? "no billing data in B"
                      : d.b.has_billing ? "no billing data in A"
@@ -807,7 +740,7 @@ int sim_diff(const char *path_a, const char *path_b, const sim_diff_opts *opts, 
     }
     /* With different run lengths only events inside the common periods are comparable. */
     d.events_until = d.a.periods == d.b.periods ? INFINITY : (double)d.periods * SIM_PERIOD_S;
-    if (rc == 0) rc = events(&d, opts->max_lines);
+    if (rc == 0) rc = events(&d, opts);
     if (rc == 0) rc = report(&d, opts, out, bills_note);
     for (int k = 0; k < 2; k++) {
         trace *t = k ? &d.b : &d.a;
@@ -815,7 +748,6 @@ int sim_diff(const char *path_a, const char *path_b, const sim_diff_opts *opts, 
         if (t->f >= 0) H5Fclose(t->f);
     }
     free(d.ids);
-    free(d.by_id);
     free(d.rec);
     free(d.recs);
     return rc;

@@ -7,14 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sim_h5_attr_str(hid_t obj, const char *name, char *buf, size_t n)
+char *sim_h5_attr_text(hid_t obj, const char *name)
 {
-    buf[0] = '\0';
-    if (H5Aexists(obj, name) <= 0) return -1;
+    if (H5Aexists(obj, name) <= 0) return NULL;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return -1;
+    if (a < 0) return NULL;
     hid_t ft = H5Aget_type(a);
-    int rc = -1;
+    char *text = NULL;
     if (H5Tget_class(ft) == H5T_STRING) {
         if (H5Tis_variable_str(ft) > 0) {
             hid_t mt = H5Tcopy(H5T_C_S1);
@@ -22,24 +21,30 @@ int sim_h5_attr_str(hid_t obj, const char *name, char *buf, size_t n)
             H5Tset_cset(mt, H5Tget_cset(ft));
             char *s = NULL;
             if (H5Aread(a, mt, &s) >= 0 && s) {
-                snprintf(buf, n, "%s", s);
+                text = strdup(s);
                 H5free_memory(s);
-                rc = 0;
             }
             H5Tclose(mt);
         } else {
             size_t sz = H5Tget_size(ft);
-            char *s = calloc(1, sz + 1);
-            if (s && H5Aread(a, ft, s) >= 0) {
-                snprintf(buf, n, "%s", s);
-                rc = 0;
+            text = calloc(1, sz + 1);
+            if (text && H5Aread(a, ft, text) < 0) {
+                free(text);
+                text = NULL;
             }
-            free(s);
         }
     }
     H5Tclose(ft);
     H5Aclose(a);
-    return rc;
+    return text;
+}
+
+int sim_h5_attr_str(hid_t obj, const char *name, char *buf, size_t n)
+{
+    char *s = sim_h5_attr_text(obj, name);
+    snprintf(buf, n, "%s", s ? s : "");
+    free(s);
+    return s ? 0 : -1;
 }
 
 int sim_h5_attr_u64(hid_t obj, const char *name, uint64_t *v)
@@ -115,33 +120,46 @@ hid_t sim_h5_open(const char *path, char *err, size_t errlen)
     return f;
 }
 
+int sim_h5_meta_read(hid_t f, hid_t *meta, sim_h5_meta *m)
+{
+    *meta = H5Lexists(f, "/meta", H5P_DEFAULT) > 0 ? H5Gopen2(f, "/meta", H5P_DEFAULT) : -1;
+    if (*meta < 0 || sim_h5_attr_str(*meta, "metersim_version", m->version, sizeof m->version))
+        return SIM_H5_NOT_TRACE;
+    if (sim_h5_attr_str(*meta, "sim_start", m->start, sizeof m->start) ||
+        sim_h5_attr_u64(*meta, "seed", &m->seed) ||
+        sim_h5_attr_u64(*meta, "complete", &m->complete) ||
+        sim_h5_attr_u64(*meta, "households", &m->households))
+        return SIM_H5_META_MISSING;
+    if (sim_h5_attr_str(*meta, "firmware_build", m->firmware, sizeof m->firmware))
+        snprintf(m->firmware, sizeof m->firmware, "?");
+    return 0;
+}
+
 int sim_info(const char *path, FILE *out, char *err, size_t errlen)
 {
     hid_t f = sim_h5_open(path, err, errlen);
     if (f < 0) return -1;
     int rc = -1;
-    hid_t meta = H5Lexists(f, "/meta", H5P_DEFAULT) > 0 ? H5Gopen2(f, "/meta", H5P_DEFAULT) : -1;
-    char version[64], name[128], start[64], end[64], fw[128];
-    uint64_t seed = 0, complete = 0, hh = 0;
-    if (meta < 0 || sim_h5_attr_str(meta, "metersim_version", version, sizeof version)) {
+    hid_t meta;
+    sim_h5_meta m;
+    char name[128], end[64];
+    int st = sim_h5_meta_read(f, &meta, &m);
+    if (st == SIM_H5_NOT_TRACE) {
         snprintf(err, errlen, "%s: not a metersim trace (no /meta metersim_version)", path);
         goto out;
     }
-    if (sim_h5_attr_str(meta, "scenario_name", name, sizeof name) ||
-        sim_h5_attr_str(meta, "sim_start", start, sizeof start) ||
-        sim_h5_attr_str(meta, "sim_end", end, sizeof end) || sim_h5_attr_u64(meta, "seed", &seed) ||
-        sim_h5_attr_u64(meta, "complete", &complete) || sim_h5_attr_u64(meta, "households", &hh)) {
+    if (st || sim_h5_attr_str(meta, "scenario_name", name, sizeof name) ||
+        sim_h5_attr_str(meta, "sim_end", end, sizeof end)) {
         snprintf(err, errlen, "%s: /meta is missing attributes (damaged trace?)", path);
         goto out;
     }
-    if (sim_h5_attr_str(meta, "firmware_build", fw, sizeof fw)) snprintf(fw, sizeof fw, "?");
     fprintf(out, "trace           %s\n", path);
     fprintf(out, "scenario        %s\n", name);
-    fprintf(out, "metersim        %s (firmware %s)\n", version, fw);
-    fprintf(out, "seed            %llu\n", (unsigned long long)seed);
-    fprintf(out, "households      %llu\n", (unsigned long long)hh);
-    fprintf(out, "simulated span  %s .. %s\n", start, end);
-    fprintf(out, "complete        %s\n", complete ? "yes" : "no (interrupted or failed run)");
+    fprintf(out, "metersim        %s (firmware %s)\n", m.version, m.firmware);
+    fprintf(out, "seed            %llu\n", (unsigned long long)m.seed);
+    fprintf(out, "households      %llu\n", (unsigned long long)m.households);
+    fprintf(out, "simulated span  %s .. %s\n", m.start, end);
+    fprintf(out, "complete        %s\n", m.complete ? "yes" : "no (interrupted or failed run)");
     fprintf(out, "datasets:\n");
     if (H5Ovisit(f, H5_INDEX_NAME, H5_ITER_INC, visit, out) < 0) {
         snprintf(err, errlen, "%s: cannot list datasets (damaged trace?)", path);

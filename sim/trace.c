@@ -271,11 +271,7 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
     H5Tinsert(t->t_household, "pv_kwp", HOFFSET(sim_household_row, pv_kwp), H5T_NATIVE_FLOAT);
     H5Tinsert(t->t_household, "wan_tech", HOFFSET(sim_household_row, wan_tech), H5T_NATIVE_UINT8);
     H5Tinsert(t->t_household, "mesh_hops", HOFFSET(sim_household_row, mesh_hops), H5T_NATIVE_UINT8);
-    t->t_event = H5Tcreate(H5T_COMPOUND, sizeof(sim_event));
-    H5Tinsert(t->t_event, "t_s", HOFFSET(sim_event, t_s), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t->t_event, "household", HOFFSET(sim_event, household), H5T_NATIVE_UINT32);
-    H5Tinsert(t->t_event, "code", HOFFSET(sim_event, code), H5T_NATIVE_UINT32);
-    H5Tinsert(t->t_event, "value", HOFFSET(sim_event, value), H5T_NATIVE_INT64);
+    t->t_event = sim_trace_event_type();
 
     hid_t meta = H5Gcreate2(t->file, "/meta", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     char start[32], now[32];
@@ -370,6 +366,16 @@ int sim_trace_registers(sim_trace *t, uint64_t hh0, uint64_t nh, const uint64_t 
 int sim_trace_billing(sim_trace *t, uint64_t hh0, uint64_t nh, const int64_t *data)
 {
     return write_rows(t, DS_BILLING, hh0, nh, data);
+}
+
+hid_t sim_trace_event_type(void)
+{
+    hid_t ty = H5Tcreate(H5T_COMPOUND, sizeof(sim_event));
+    H5Tinsert(ty, "t_s", HOFFSET(sim_event, t_s), H5T_NATIVE_DOUBLE);
+    H5Tinsert(ty, "household", HOFFSET(sim_event, household), H5T_NATIVE_UINT32);
+    H5Tinsert(ty, "code", HOFFSET(sim_event, code), H5T_NATIVE_UINT32);
+    H5Tinsert(ty, "value", HOFFSET(sim_event, value), H5T_NATIVE_INT64);
+    return ty;
 }
 
 int sim_trace_events(sim_trace *t, const sim_event *ev, size_t n)

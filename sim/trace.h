@@ -25,6 +25,8 @@
 
 #include "sim/events.h"
 
+#include <hdf5.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -90,6 +92,9 @@ int sim_trace_registers(sim_trace *t, uint64_t hh0, uint64_t nh, const uint64_t 
 /* Rows HH0.. of /meter/billing/final, SIM_TRACE_BILL_COLS values per household. */
 int sim_trace_billing(sim_trace *t, uint64_t hh0, uint64_t nh, const int64_t *data);
 int sim_trace_events(sim_trace *t, const sim_event *ev, size_t n);
+/* The memory type of one /events record (a sim_event), for writer and readers alike; the
+ * caller closes it with H5Tclose. */
+hid_t sim_trace_event_type(void);
 /* Per-cell series: SECONDS rows of info.areas columns each (row-major), appended. */
 int sim_trace_cells(sim_trace *t, const uint32_t *arrivals, const uint32_t *queue, size_t seconds);
 int sim_trace_arrivals(sim_trace *t, const uint32_t *per_second, size_t n);

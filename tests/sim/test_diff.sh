@@ -128,6 +128,11 @@ del f['/meter/billing/final']
 EOF
 diff_expect 0 "$T/old.h5" "$T/bill_b.h5"
 has '^  bills: no billing data in A$'
+edit "$T/old.h5" <<'EOF'
+del f['/meter/billing']
+EOF
+diff_expect 0 "$T/bill_b.h5" "$T/old.h5"
+has '^  bills: no billing data in B$'
 edit "$T/bill_b.h5" <<'EOF'
 b = f['/meter/billing/final']
 b[9, 0] += 150000000
@@ -156,6 +161,16 @@ diff_expect 1 "$T/a.h5" "$T/cut.h5"
 has '^B: .*cut.h5 (.*, incomplete, 50 periods)$'
 has '^periods: 50 compared, the common prefix (A has 96, B has 50)'
 has '^  half-hourly: 0$'
+
+# A load model without gas (load.model basic) leaves the gas matrix without periods; gas is
+# then compared only when both traces have it.
+cp "$T/a.h5" "$T/nogas.h5"
+edit "$T/nogas.h5" <<'EOF'
+f['/meter/gas/halfhourly_wh'].resize((300, 0))
+EOF
+diff_expect 0 "$T/a.h5" "$T/nogas.h5"
+has '^periods: 96 compared$'
+has '^households diverging: 0$'
 
 # Another seed: most households diverge; the list stops at --max.
 "$BIN" run "$SMALL" -o "$T/seed2.h5" --quiet --seed 2
@@ -189,6 +204,17 @@ h[3] = r
 EOF
 diff_expect 2 "$T/a.h5" "$T/ids.h5"
 err_has 'simulate different households: row 3 is household 3 in one and 1000 in the other'
+# Both traces agree but their ids are not in row order, which metersim never writes.
+cp "$T/a.h5" "$T/swap.h5"
+edit "$T/swap.h5" <<'EOF'
+h = f['/households']
+r5, r6 = h[5], h[6]
+r5['id'], r6['id'] = 6, 5
+h[5], h[6] = r5, r6
+EOF
+cp "$T/swap.h5" "$T/swap_b.h5"
+diff_expect 2 "$T/swap.h5" "$T/swap_b.h5"
+err_has 'swap.h5: /households row 5 holds household 6; metersim writes household ids in row order'
 cp "$T/a.h5" "$T/type.h5"
 edit "$T/type.h5" <<'EOF'
 v = f['/meter/registers/final'][:]
@@ -197,6 +223,19 @@ f.create_dataset('/meter/registers/final', data=v.astype('<f8'))
 EOF
 diff_expect 2 "$T/a.h5" "$T/type.h5"
 err_has 'type.h5: /meter/registers/final is not uint64 of shape \[300, 4\]'
+# Every half-hourly channel of a trace has the periods of import_wh (gas: those or none).
+cp "$T/a.h5" "$T/ragged.h5"
+edit "$T/ragged.h5" <<'EOF'
+f['/meter/halfhourly/export_wh'].resize((300, 50))
+EOF
+diff_expect 2 "$T/a.h5" "$T/ragged.h5"
+err_has 'ragged.h5: /meter/halfhourly/export_wh is not uint32 of shape \[300, 96\]'
+cp "$T/a.h5" "$T/ragged_gas.h5"
+edit "$T/ragged_gas.h5" <<'EOF'
+f['/meter/gas/halfhourly_wh'].resize((300, 50))
+EOF
+diff_expect 2 "$T/ragged_gas.h5" "$T/a.h5"
+err_has 'ragged_gas.h5: /meter/gas/halfhourly_wh is not uint32 of shape \[300, 96\] or \[300, 0\] (no gas)'
 diff_expect 2 "$T/a.h5"
 err_has 'missing B.h5'
 diff_expect 2 "$T/a.h5" "$T/b.h5" --max many
