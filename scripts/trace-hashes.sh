@@ -1,0 +1,96 @@
+#!/bin/sh
+# Fingerprints of the traces of every shipped scenario, for refactors that must not change
+# behaviour: run it with the build before the change and with the build after, and compare
+# the two files (`diff`, or `scripts/trace-hashes.sh --compare OLD NEW`).
+#
+# Each line is `RUN PATH KIND SHA256`: one per dataset (its type, shape and raw bytes), one
+# per attribute (name and value; /meta's wall-clock times and the run's output path are left
+# out, they change from run to run).  The runs: every scenarios/*.yaml (every sweep value),
+# made small with --set where a scenario is large, the golden scenario, and variants of the
+# default scenario that reach paths the shipped ones do not (real-time prices over 14
+# regions, the basic load model, a uniform WAN with on-demand reads, the firmware image).
+#
+# Usage: scripts/trace-hashes.sh [BUILD_DIR] > hashes.txt        (default BUILD_DIR: build)
+#        scripts/trace-hashes.sh --compare OLD.txt NEW.txt        (exit 1 when they differ)
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ "${1:-}" = "--compare" ]; then
+    [ $# -eq 3 ] || { echo "usage: $0 --compare OLD.txt NEW.txt" >&2; exit 2; }
+    if diff -u "$2" "$3" >&2; then
+        echo "trace-hashes: identical ($(wc -l < "$3") fingerprints)"
+        exit 0
+    fi
+    echo "trace-hashes: DIFFERENT (lines above: - old, + new)" >&2
+    exit 1
+fi
+
+BUILD=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd) || { echo "trace-hashes: no build directory ${1:-$ROOT/build}" >&2; exit 2; }
+BIN=$BUILD/sim/metersim
+[ -x "$BIN" ] || { echo "trace-hashes: no $BIN; build first (make build)" >&2; exit 2; }
+T=$(mktemp -d /tmp/metersim-hashes.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+
+# name | scenario | --set overrides (space-separated, no spaces inside a value)
+RUNS="
+default|scenarios/default.yaml|
+e7-vs-agile|scenarios/e7-vs-agile.yaml|households=1500 duration=3d
+feedback-8-weeks|scenarios/feedback-8-weeks.yaml|households=600 duration=10d
+storm-dithering|scenarios/storm-dithering.yaml|households=12000
+storm|scenarios/storm.yaml|households=4000 duration=2d
+winter-week|scenarios/winter-week.yaml|households=2000 duration=2d
+golden|tests/golden/firmware-reference.yaml|
+rtp14|scenarios/default.yaml|households=3000 topology.regions=14 prices.tariff=rtp
+basic-uniform|scenarios/default.yaml|households=1500 load.model=basic wan.technology=uniform headend.ondemand_reads=3 headend.discipline=priority
+image|scenarios/default.yaml|households=600 meter.firmware=./fw.so storm.enabled=true storm.start=3h
+nonevents|scenarios/default.yaml|households=800 trace.events=false prices.tariff=e7 meter.prepayment_share=60%
+"
+
+cp "$BUILD/firmware/mm_smets2.so" "$T/fw.so"   # a relative path: the same text in every trace
+cd "$T"
+echo "$RUNS" | while IFS='|' read -r name scen sets; do
+    [ -n "$name" ] || continue
+    args=""
+    for s in $sets; do
+        # a value written without its space ("3d", "60%") gets it back for the unit parser
+        v=$(printf '%s' "$s" | sed -E 's/^([^=]*=[0-9.]+)([a-zA-Z%]+)$/\1 \2/')
+        args="$args --set \"$v\""
+    done
+    eval "\"$BIN\" run \"$ROOT/$scen\" -o \"$name.h5\" --quiet $args" \
+        || { echo "trace-hashes: run $name failed" >&2; exit 1; }
+done
+
+/usr/bin/python3 - "$T" <<'PY'
+import glob, hashlib, os, sys
+import h5py, numpy as np
+
+SKIP_META = {"wall_start", "wall_end"}
+
+def h(b):
+    return hashlib.sha256(b).hexdigest()
+
+def attr_bytes(v):
+    if isinstance(v, bytes):
+        return v
+    if isinstance(v, str):
+        return v.encode()
+    a = np.asarray(v)
+    return repr(a.dtype).encode() + repr(a.shape).encode() + a.tobytes()
+
+for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.h5"))):
+    run = os.path.basename(path)[:-3]
+    with h5py.File(path, "r") as f:
+        items = []
+        f.visititems(lambda n, o: items.append((n, o)))
+        items.append(("", f))
+        for name, obj in sorted(items, key=lambda x: x[0]):
+            p = "/" + name
+            if isinstance(obj, h5py.Dataset):
+                data = obj[()]
+                a = np.asarray(data)
+                print(run, p, "data", h(repr(obj.dtype).encode() + repr(obj.shape).encode() + a.tobytes()))
+            for k in sorted(obj.attrs.keys()):
+                if p == "/meta" and k in SKIP_META:
+                    continue
+                print(run, p + "@" + k, "attr", h(attr_bytes(obj.attrs[k])))
+PY
