@@ -1,7 +1,7 @@
 /* metersim command line: run, validate, info, diff.
  * Exit codes: 0 ok, 1 runtime failure (or interrupted run), 2 usage or scenario error. */
 #include "diff.h"
-#include "engine.h"
+#include "run.h"
 #include "info.h"
 #include "scenario.h"
 

@@ -1,17 +1,17 @@
-/* Engine: runs one scenario on SimGrid and writes its trace.
+/* A run: one scenario simulated on SimGrid, its trace written window by window.
  *
  * Households live in compact arrays owned by areas (groups of premises behind one LV
- * substation or WAN cell); one SimGrid actor per area advances its households from
- * event to event, closes every settlement period on each meter and sends their WAN
- * messages as real SimGrid communications to the head-end actor (DESIGN.md).  The
- * main thread drives SimGrid one 30-minute window at a time with simgrid_run_until,
- * and between windows writes what the window finished to the trace, reports progress
- * and notices SIGINT/SIGTERM.
+ * substation or WAN cell); one SimGrid actor per area advances its households from event to
+ * event, closes every settlement period on each meter and sends their WAN messages as real
+ * SimGrid communications to the head-end actor (DESIGN.md).  The caller drives the run one
+ * 30-minute settlement window at a time (sim_run_window), so it can report progress, notice
+ * signals and, later, synchronise MPI ranks between windows; sim_engine_run does all of it
+ * for the command line.
  *
- * Only one engine per process (a SimGrid limitation).
+ * One run per process (SimGrid has one engine per process; later one run per MPI rank).
  */
-#ifndef SIM_ENGINE_H
-#define SIM_ENGINE_H
+#ifndef SIM_RUN_H
+#define SIM_RUN_H
 
 #include "scenario.h"
 
@@ -38,12 +38,32 @@ typedef struct sim_run_summary {
     double wall_s;
     double household_days_per_s;
     uint64_t peak_rss_bytes;
+    uint64_t area_bytes_per_household; /* the areas' per-household columns [B] */
     bool complete;
     const char *trace_path;  /* file written */
 } sim_run_summary;
 
-/* 0: completed. 1: runtime failure or interrupted (message in ERR; when interrupted,
- * the trace is a valid file with complete = 0). */
+typedef struct sim_run sim_run;
+
+/* Build the run of SC: models, areas, platform, actors, and the trace file (OUT.partial).
+ * Returns 0, or -1 with a message in ERR (nothing is left running; destroy still accepts
+ * *OUT, which may be NULL). */
+int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **out, char *err,
+                   size_t errlen);
+/* Simulate the next settlement window and stream what it finished to the trace.  Returns 1
+ * while windows remain, 0 after the last one, or a negative SIM_E* code on failure. */
+int sim_run_window(sim_run *r);
+/* Simulated time reached so far [s since start]. */
+int64_t sim_run_reached_s(const sim_run *r);
+/* End the run (early when INTERRUPTED or after a failure): let SimGrid wind down, write the
+ * end-of-run datasets, close the trace (renamed to OUT only when complete) and fill SUM.
+ * Returns 0 when complete, else 1 with a message in ERR. */
+int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *err, size_t errlen);
+void sim_run_destroy(sim_run *r); /* accepts NULL */
+
+/* The whole run for the command line: create, windows until done or SIGINT/SIGTERM, progress
+ * on a terminal, finish, destroy.  0: completed.  1: runtime failure or interrupted (message
+ * in ERR; when interrupted, the trace is a valid file with complete = 0). */
 int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_summary *sum,
                    char *err, size_t errlen);
 

@@ -1,0 +1,334 @@
+/* Areas: a WAN cell's households in columns, their event queues, and the SimGrid actor that
+ * advances them.
+ *
+ * An area owns whole LV substations of one region (partition.c decides which).  Its actor
+ * takes, window after window, the earliest of its queues (supply changes, then load changes,
+ * cold-load steps and messages at equal times) and hands it to household.c; technology-
+ * delayed sends enter the cell when due; while a downlink transfer is under way the actor
+ * keeps pace with SimGrid's clock so what arrives is acted on when it arrives.  At the
+ * window's end it closes the half-hour on every meter and meets the coordinator.
+ */
+#include "runner.h"
+
+#include "mm_port_sim.h"
+#include "sim/events.h"
+
+#include <math.h>
+#include <simgrid/actor.h>
+#include <simgrid/barrier.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Columns are cache-line aligned, and at least as aligned as the firmware state wants. */
+static size_t col_align(const sim_ctx *cx)
+{
+    size_t al = cx->fw->abi->state_align;
+    return al > 64 ? al : 64;
+}
+
+size_t sim_area_bytes_per_household(const sim_ctx *cx)
+{
+    bool has_gas = cx->ops->gas_w != NULL;
+    size_t b = 0;
+#define COL_BYTES(type, name, count, when, doc)                                                \
+    if (when) b += (size_t)(count) * sizeof(type);
+    SIM_AREA_COLUMNS(COL_BYTES)
+#undef COL_BYTES
+    return b;
+}
+
+static void *col_alloc(size_t n, size_t bytes_per, size_t align)
+{
+    size_t bytes = n * bytes_per;
+    bytes = (bytes + align - 1) / align * align;
+    void *p = aligned_alloc(align, bytes ? bytes : align);
+    if (p) memset(p, 0, bytes ? bytes : align);
+    return p;
+}
+
+void sim_area_fail(sim_area *a, int code)
+{
+    if (!a->err) a->err = code;
+}
+
+void sim_area_schedule(sim_area *a, sim_hevq *q, uint32_t t, uint32_t i, uint32_t u)
+{
+    if (t >= a->cx->end_s) return;
+    if (sim_hevq_push(q, (sim_hev){t, i, u}) != 0) sim_area_fail(a, SIM_ENOMEM);
+}
+
+void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t value)
+{
+    if (!a->cx->sc->trace.events) return;
+    sim_event e = {.t_s = t, .household = hh, .code = code, .value = value};
+    if (sim_vec_push(&a->ev, &e) != 0) sim_area_fail(a, SIM_ENOMEM);
+}
+
+/* Integrate the area's total power up to T into its per-minute energy ring. */
+void sim_area_integrate(sim_area *a, uint32_t t)
+{
+    while (a->power_t < t) {
+        uint32_t minute_end = (a->power_t / 60 + 1) * 60;
+        uint32_t until = minute_end < t ? minute_end : t;
+        uint32_t w = a->power_t / SIM_PERIOD_S;
+        int64_t e = a->power_mw * (int64_t)(until - a->power_t);
+        a->mws[w % RING][(a->power_t % SIM_PERIOD_S) / 60] += e;
+        a->win_mws[w % RING] += e;
+        a->power_t = until;
+    }
+}
+
+/* The WAN links of every premises and the area's site (wan.technology: model). */
+static int area_wan_build(sim_area *a, char *err, size_t errlen)
+{
+    const sim_ctx *cx = a->cx;
+    for (uint32_t s = a->lv0; s < a->lv1; s++) {
+        const grid_lv_substation *lv = &cx->topo->lv[s];
+        if (net_wt_lv_build(&cx->wt_cfg, s, lv->region, lv->first, lv->count,
+                            a->wt + (lv->first - a->hh0)) != 0) {
+            snprintf(err, errlen, "wan: LV substation %u: building its links failed", s);
+            return -1;
+        }
+    }
+    for (uint32_t i = 0; i < a->n; i++) net_wt_rng_seed(&a->wtr[i], cx->sc->seed, (uint64_t)a->hh0 + i);
+    net_wt_site_init(&cx->wt_cfg, &a->site, net_wt_area_tech(&cx->wt_cfg, a->region - 1u), 0);
+    return 0;
+}
+
+int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen)
+{
+    size_t n = a->n, align = col_align(cx);
+    bool has_gas = cx->ops->gas_w != NULL;
+    bool ok = true;
+    a->cx = cx;
+    a->ev = SIM_VEC_INIT(sim_event);
+#define COL_ALLOC(type, name, count, when, doc)                                                \
+    if (when) {                                                                                \
+        a->name = col_alloc(n, (size_t)(count) * sizeof(type), align);                         \
+        ok = ok && a->name;                                                                    \
+    }
+    SIM_AREA_COLUMNS(COL_ALLOC)
+#undef COL_ALLOC
+    a->cell_arr = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_arr);
+    a->cell_q = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_q);
+    a->cell = sim_cell_create(cx->headend_mb, cx->sc->wan.max_flows);
+    if (!ok || !a->cell_arr || !a->cell_q || !a->cell || sim_hevq_reserve(&a->loadq, (uint32_t)n) ||
+        sim_hevq_reserve(&a->msgq, (uint32_t)n)) {
+        snprintf(err, errlen, "out of memory allocating area %u (%zu households)", a->id, n);
+        return -1;
+    }
+    sim_cell_set_downlink(a->cell, cx->he_host, host, sim_dl_area_recv, a);
+    if (cx->wt_on && area_wan_build(a, err, errlen)) return -1;
+    a->broadcast = sim_area_broadcasts(a); /* knows its site's technology now */
+    for (uint32_t i = 0; i < n; i++) {
+        net_retry_seed(&a->retry_rng[i], cx->sc->seed, (uint64_t)a->hh0 + i);
+        a->restore_s[i] = a->known_s[i] = NAN;
+    }
+    return 0;
+}
+
+void sim_area_free(sim_area *a)
+{
+    const sim_ctx *cx = a->cx;
+    if (!cx) return;
+    for (uint32_t i = 0; a->esme && a->clk && i < a->n; i++) cx->fw->abi->deinit(sim_hh_fw(a, i));
+#define COL_FREE(type, name, count, when, doc) free(a->name);
+    SIM_AREA_COLUMNS(COL_FREE)
+#undef COL_FREE
+    sim_cell_destroy(a->cell);
+    sim_deferq_free(&a->defq);
+    sim_hevq_free(&a->loadq);
+    sim_hevq_free(&a->msgq);
+    sim_hevq_free(&a->clpq);
+    sim_vec_free(&a->ev);
+    free(a->cell_arr);
+    free(a->cell_q);
+    memset(a, 0, sizeof *a);
+}
+
+/* The home-area network of premises ID, drawn from its own streams (net/han.h); HAS_GAS
+ * says whether it has a gas meter (the household model's heating) or -1 for the draw's own
+ * default. */
+static int hh_han(sim_area *a, uint32_t i, int has_gas)
+{
+    const sim_ctx *cx = a->cx;
+    uint32_t id = a->hh0 + i;
+    net_han_params hp;
+    net_han_draw_params(&cx->han_cfg, cx->sc->seed, id, &hp);
+    hp.dwelling = (uint8_t)(grid_topology_dwelling(cx->topo, id) == GRID_FLAT ? NET_HAN_FLAT : NET_HAN_HOUSE);
+    if (has_gas >= 0) hp.has_gas = has_gas != 0;
+    return net_han_init(&a->han[i], &cx->han_cfg, cx->sc->seed, id, &hp);
+}
+
+/* Commission household I's meter: its own HAL (clock at the run start, NVM, RNG stream), the
+ * shared crypto, its storage; credit or prepayment mode. */
+static int hh_meter_init(sim_area *a, uint32_t i)
+{
+    const sim_ctx *cx = a->cx;
+    const sim_fw *fw = cx->fw;
+    uint64_t id = (uint64_t)a->hh0 + i;
+    sim_rng_seed(&a->behave[i], cx->sc->seed, id, "household.behaviour");
+    a->prepay[i] = sim_rng_uniform(&a->behave[i]) < cx->sc->meter.prepayment_share;
+    mm_port_sim_clock_init(&a->clk[i], (uint32_t)cx->sc->start_unix);
+    mm_port_sim_nvm_init(&a->nvm[i], a->nvm_mem + (size_t)i * fw->nvm_size, fw->nvm_size);
+    sim_rng seedr;
+    sim_rng_seed(&seedr, cx->sc->seed, id, "meter.rng");
+    mm_port_sim_rng_init_seed(&a->rng[i], ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
+    mm_esme_hal hal = {&a->clk[i], &a->nvm[i], &a->rng[i], cx->crypto};
+    mm_esme_storage st = {a->log + (size_t)i * cx->depth, cx->depth,
+                          a->evlog + (size_t)i * FW_EVENT_DEPTH, FW_EVENT_DEPTH, 0, NULL,
+                          a->ptab ? &a->ptab[i] : NULL};
+    /* The meter holds the prices of its commissioning tariff. */
+    a->pk_from[i] = 0;
+    a->pk_until[i] = cx->dyn_prices ? fw->periods_known : UINT32_MAX;
+    return fw->abi->init(sim_hh_fw(a, i), a->prepay[i] ? &fw->prepay : &fw->credit, &hal, &st);
+}
+
+/* The household's load model state, its first load event, and its HAN (whose gas meter
+ * follows the model's heating; the IHD's reach does not depend on which devices exist). */
+static int hh_load_init(sim_area *a, uint32_t i)
+{
+    const sim_ctx *cx = a->cx;
+    uint64_t id = (uint64_t)a->hh0 + i;
+    if (hh_han(a, i, -1) != 0) return -1;
+    void *hh = a->load + (size_t)i * cx->ops->hh_size;
+    uint32_t next;
+    cx->pview->a = a;
+    cx->pview->i = i;
+    if (cx->ops->hh_init_ctx) {
+        grid_hh_ctx ctx = {.id = id,
+                           .region = a->region,
+                           .dwelling = (uint8_t)grid_topology_dwelling(cx->topo, (uint32_t)id),
+                           .ihd = net_han_band_used(&a->han[i], NET_HAN_IHD) >= 0};
+        next = cx->ops->hh_init_ctx(cx->model, hh, &ctx, &a->p_mw[i], &a->q_mvar[i]);
+    } else {
+        next = cx->ops->hh_init(cx->model, hh, id, &a->p_mw[i], &a->q_mvar[i]);
+    }
+    if (a->gas_w) a->gas_w[i] = cx->ops->gas_w(cx->model, hh);
+    a->pe_mw[i] = a->p_mw[i];
+    a->qe_mvar[i] = a->q_mvar[i];
+    a->power_mw += a->p_mw[i];
+    if (next < cx->end_s) a->loadq.v[a->loadq.n++] = (sim_hev){next, i, 0};
+    if (cx->ops->hh_attrs) {
+        grid_hh_attrs at;
+        cx->ops->hh_attrs(cx->model, hh, &at);
+        bool gas = at.heating == 1 || at.heating == 2;
+        if (gas != net_han_present(&a->han[i], NET_HAN_GSME) && hh_han(a, i, gas) != 0) return -1;
+    }
+    return 0;
+}
+
+int sim_area_init_households(sim_area *a, char *err, size_t errlen)
+{
+    const sim_ctx *cx = a->cx;
+    for (uint32_t i = 0; i < a->n; i++) {
+        uint64_t id = (uint64_t)a->hh0 + i;
+        int frc = hh_meter_init(a, i);
+        if (frc != MM_OK) {
+            snprintf(err, errlen, "meter %llu: firmware init failed (%d)", (unsigned long long)id, frc);
+            return -1;
+        }
+        if (hh_load_init(a, i) != 0) {
+            snprintf(err, errlen, "han: premises %llu: initialisation failed", (unsigned long long)id);
+            return -1;
+        }
+        if (cx->sc->headend.ondemand_per_day > 0) sim_hh_ondemand_plan(a, i, 0);
+        net_read_init(&cx->readp, &a->read[i], id);
+        sim_area_schedule(a, &a->msgq, a->read[i].next, HEV(i, MSG_READ), 0);
+    }
+    sim_hevq_build(&a->loadq); /* msgq is a heap already: filled by pushes */
+    if (a->err) {
+        snprintf(err, errlen, "area %u: %s", a->id, sim_strerror(a->err));
+        return -1;
+    }
+    return 0;
+}
+
+/* The earliest of the area's queues, and which (supply changes first, then demand, then
+ * cold-load steps, then messages, at equal times). */
+typedef enum { Q_OUTAGE, Q_LOAD, Q_CLP, Q_MSG } area_queue;
+
+static uint32_t q_top(const sim_hevq *q)
+{
+    return q->n ? q->v[0].t : GRID_NEVER;
+}
+
+static uint32_t area_next(const sim_area *a, area_queue *which)
+{
+    uint32_t tl = q_top(&a->loadq), tm = q_top(&a->msgq), tc = q_top(&a->clpq);
+    uint32_t to = a->next_outage < a->n_outage ? a->outage[a->next_outage].t : GRID_NEVER;
+    uint32_t t = tl < tm ? tl : tm;
+    if (tc < t) t = tc;
+    if (to < t) t = to;
+    *which = to == t ? Q_OUTAGE : tl == t ? Q_LOAD : tc == t ? Q_CLP : Q_MSG;
+    return t;
+}
+
+/* Run the area's events before W_END.  Returns 1 when the run was stopped meanwhile. */
+static int area_run_window(sim_area *a, uint32_t w_end)
+{
+    const volatile int *stop = a->cx->stop;
+    for (;;) {
+        area_queue which;
+        uint32_t t = area_next(a, &which);
+        uint32_t until = t < w_end ? t : w_end;
+        /* A send held back by its technology (mesh hops, SMS wake-up) enters the cell. */
+        if (a->defq.n && a->defq.v[0].t < (double)until) {
+            int early = sim_cell_sleep_until(a->cell, a->defq.v[0].t);
+            if (*stop) return 1;
+            if (early) continue; /* a downlink arrived first */
+            sim_deferred d = sim_deferq_pop(&a->defq);
+            sim_uplink_cell_enqueue(a, d.t, d.m, d.bytes);
+            continue;
+        }
+        /* While a downlink transfer is under way the area keeps pace with SimGrid's clock,
+         * so what arrives is acted on from the time it arrives. */
+        if (sim_cell_recv_pending(a->cell)) {
+            int early = sim_cell_sleep_until(a->cell, until);
+            if (*stop) return 1;
+            if (early) continue;
+        }
+        if (t >= w_end) return 0;
+        switch (which) {
+        case Q_OUTAGE:
+            sim_area_outage(a, t);
+            break;
+        case Q_LOAD:
+            sim_hh_load_event(a, t);
+            break;
+        case Q_CLP:
+            sim_hh_clp_step(a, t);
+            break;
+        case Q_MSG:
+            sim_cell_sleep_until(a->cell, t);
+            if (*stop) return 1;
+            sim_hh_message(a, t);
+            break;
+        }
+    }
+}
+
+/* The SimGrid actor of an area (its actor data). */
+void sim_area_actor(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    sim_area *a = sg_actor_self_get_data();
+    const sim_ctx *cx = a->cx;
+    sg_bar_t bar = cx->window_bar;
+    for (uint32_t w = 0; w < cx->windows && !*cx->stop; w++) {
+        uint32_t w_end = (w + 1) * SIM_PERIOD_S;
+        if (area_run_window(a, w_end) || *cx->stop) break;
+        sim_area_close_window(a, w_end);
+        sim_cell_sleep_until(a->cell, w_end);
+        if (*cx->stop) break;
+        /* Every area has closed the window; the coordinator couples them; go on together. */
+        sg_barrier_wait(bar);
+        sg_barrier_wait(bar);
+        sim_dl_area_send_updates(a);
+    }
+    a->peak_backlog = sim_cell_peak_backlog(a->cell);
+    sim_cell_destroy(a->cell);
+    a->cell = NULL;
+}

@@ -1,0 +1,98 @@
+/* The coordinator: at every window's end, once every area has closed it, it sums what couples
+ * the areas (demand per minute, per DNO region, nationally: exact integer sums), feeds
+ * real-time prices with national demand, publishes day-ahead prices, turns newly published
+ * dynamic prices into price updates (downlink.c) and keeps the per-window grid series for the
+ * trace; then all areas go on.  This is where MPI ranks will exchange what couples them
+ * nationally, in a fixed order (DESIGN.md).
+ */
+#include "runner.h"
+
+#include <math.h>
+#include <simgrid/actor.h>
+#include <simgrid/barrier.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sim_coord_init(sim_coord *c, const sim_ctx *cx, sim_area *areas, uint32_t n_areas)
+{
+    memset(c, 0, sizeof *c);
+    c->cx = cx;
+    c->areas = areas;
+    c->n_areas = n_areas;
+    c->region_w = calloc((size_t)cx->windows * cx->sc->topology.regions, sizeof *c->region_w);
+    c->price_p_kwh = malloc((size_t)cx->windows * sizeof *c->price_p_kwh);
+    c->wholesale = malloc((size_t)cx->windows * sizeof *c->wholesale);
+    if (!c->region_w || !c->price_p_kwh || !c->wholesale) return SIM_ENOMEM;
+    for (uint32_t w = 0; w < cx->windows; w++) c->price_p_kwh[w] = c->wholesale[w] = NAN;
+    return 0;
+}
+
+void sim_coord_free(sim_coord *c)
+{
+    free(c->region_w);
+    free(c->price_p_kwh);
+    free(c->wholesale);
+    memset(c, 0, sizeof *c);
+}
+
+void sim_window_minutes(const sim_area *areas, uint32_t n_areas, uint32_t w, int64_t out[SIM_PERIOD_S / 60])
+{
+    memset(out, 0, sizeof(int64_t) * (SIM_PERIOD_S / 60));
+    for (uint32_t k = 0; k < n_areas; k++)
+        for (int m = 0; m < SIM_PERIOD_S / 60; m++) out[m] += areas[k].mws[w % RING][m];
+}
+
+/* Window W's sums over the areas; the areas' window accumulators are cleared for W + RING. */
+static void window_sum(sim_coord *c, uint32_t w, sim_window_sum *s)
+{
+    memset(s, 0, sizeof *s);
+    sim_window_minutes(c->areas, c->n_areas, w, s->minute_mws);
+    for (int m = 0; m < SIM_PERIOD_S / 60; m++) s->national_mws += s->minute_mws[m];
+    for (uint32_t k = 0; k < c->n_areas; k++) {
+        sim_area *a = &c->areas[k];
+        s->region_mws[a->region - 1] += a->win_mws[w % RING];
+        a->win_mws[w % RING] = 0;
+    }
+}
+
+/* Prices after window W (ending at W_END) from its national demand [W]. */
+static void window_prices(sim_coord *c, uint32_t w, uint32_t w_end, double demand_w)
+{
+    const sim_ctx *cx = c->cx;
+    double scale = (double)cx->sc->prices.national_households / cx->sc->households;
+    if (cx->tariff == GRID_TARIFF_RTP) grid_price_rtp_observe(cx->prices, w, demand_w * scale);
+    grid_price_publish_until(cx->prices, w_end);
+    if (cx->dyn_prices) {
+        int rc = sim_dl_prices_publish(cx, w_end);
+        if (rc && !c->err) c->err = rc;
+    }
+    grid_price pr;
+    grid_wholesale_point wp;
+    c->price_p_kwh[w] = grid_price_get(cx->prices, cx->tariff, w, &pr) == 0
+                            ? pr.unit * pow(10.0, GRID_PRICE_SCALE)
+                            : NAN;
+    c->wholesale[w] = grid_wholesale_get(cx->prices, GRID_MARKET_DAY_AHEAD, w, &wp) == 0
+                          ? wp.price_gbp_mwh
+                          : NAN;
+}
+
+void sim_coord_actor(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    sim_coord *c = sg_actor_self_get_data();
+    const sim_ctx *cx = c->cx;
+    unsigned regions = cx->sc->topology.regions;
+    for (uint32_t w = 0; w < cx->windows; w++) {
+        uint32_t w_end = (w + 1) * SIM_PERIOD_S;
+        sg_actor_sleep_until(w_end);
+        if (*cx->stop) break;
+        sg_barrier_wait(cx->window_bar);
+        sim_window_sum s;
+        window_sum(c, w, &s);
+        for (unsigned r = 0; r < regions; r++)
+            c->region_w[(size_t)w * regions + r] = (double)s.region_mws[r] / 1000.0 / SIM_PERIOD_S;
+        if (cx->prices) window_prices(c, w, w_end, (double)s.national_mws / 1000.0 / SIM_PERIOD_S);
+        sg_barrier_wait(cx->window_bar);
+    }
+}

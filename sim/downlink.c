@@ -1,0 +1,370 @@
+/* Downlink: commands the head-end sends to meters, and what became of them.
+ *
+ * Two kinds, held in one store: price updates for every meter (one frame, identical for all
+ * since the simulated meters share one identity; kept for the run with their outcome, a row
+ * of /network/price_updates each) and service requests to one meter (on-demand reads, top-ups
+ * bought online; recycled once landed or lost).  A dl_ref names either and travels as a
+ * downlink payload: 2 x index + 1 for a request, 2 x index + 2 for a price update (never 0).
+ *
+ * Price updates reach an area's cell as one broadcast (long-range radio) or as one message per
+ * meter back to back; each meter's own leg (mesh hops, SMS wake-up, loss) comes from its
+ * technology; the firmware checks and executes the frame; unicasts are answered over the
+ * uplink.  The supplier's command counter is national state shared by every area (the
+ * meters share one identity, so their replay protection sees one counter).
+ */
+#include "runner.h"
+
+#include "mm_port_sim.h"
+#include "sim/events.h"
+
+#include <math.h>
+#include <simgrid/engine.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DL_ALL UINT32_MAX
+
+typedef struct dl_cmd {
+    uint32_t target; /* household id, or DL_ALL */
+    uint16_t cmd;    /* mm_cmd_id */
+    uint8_t cls;     /* head-end class of the meter's answer (net_he_class) */
+    double sent_s;   /* the head-end sent it [s] */
+    uint32_t len;    /* frame bytes */
+    uint8_t frame[MM_CMD_FRAME_MAX];
+} dl_cmd;
+
+typedef struct dl_req {
+    dl_cmd c;
+    uint32_t next_free; /* while free: the next free request, UINT32_MAX for none */
+} dl_req;
+
+typedef struct dl_update {
+    dl_cmd c;
+    uint32_t p0, n;      /* settlement periods whose prices it carries */
+    uint32_t bc_areas;   /* areas it was broadcast to */
+    uint64_t unicast;    /* meters it was sent to one by one */
+    uint64_t received, rejected, lost, late;
+    double lag_sum_s, lag_max_s; /* sent to accepted by the meter */
+} dl_update;
+
+struct sim_dl {
+    const mm_hal_crypto *crypto;
+    uint32_t sent_until;  /* periods before this one have been sent to the meters */
+    uint64_t cmd_counter; /* the supplier's command counter */
+    sim_vec upd;          /* dl_update: every price update sent, in order */
+    sim_vec req;          /* dl_req: service requests; free ones chained from req_free */
+    uint32_t req_free;
+};
+
+int sim_dl_create(const mm_hal_crypto *crypto, uint32_t sent_until, sim_dl **out)
+{
+    sim_dl *d = calloc(1, sizeof *d);
+    if (!d) return SIM_ENOMEM;
+    d->crypto = crypto;
+    d->sent_until = sent_until;
+    d->upd = SIM_VEC_INIT(dl_update);
+    d->req = SIM_VEC_INIT(dl_req);
+    d->req_free = UINT32_MAX;
+    *out = d;
+    return 0;
+}
+
+void sim_dl_destroy(sim_dl *d)
+{
+    if (!d) return;
+    sim_vec_free(&d->upd);
+    sim_vec_free(&d->req);
+    free(d);
+}
+
+uint32_t sim_dl_sent_until(const sim_dl *d)
+{
+    return d->sent_until;
+}
+
+static dl_update *upd_at(const sim_dl *d, uint32_t k)
+{
+    return &SIM_VEC_AT(&d->upd, dl_update, k);
+}
+
+static dl_req *req_at(const sim_dl *d, uint32_t k)
+{
+    return &SIM_VEC_AT(&d->req, dl_req, k);
+}
+
+/* The command a dl_ref names, and the price update (NULL for a request). */
+static const dl_cmd *dl_command(const sim_dl *d, uint32_t ref)
+{
+    uint32_t k = (ref - 1u) / 2u;
+    return ref & 1u ? &req_at(d, k)->c : &upd_at(d, k)->c;
+}
+
+static dl_update *dl_price_update(const sim_dl *d, uint32_t ref)
+{
+    return ref & 1u ? NULL : upd_at(d, (ref - 2u) / 2u);
+}
+
+/* Request REF has landed or been lost: its record is free for the next. */
+static void dl_req_free(sim_dl *d, uint32_t ref)
+{
+    uint32_t k = (ref - 1u) / 2u;
+    req_at(d, k)->next_free = d->req_free;
+    d->req_free = k;
+}
+
+/* A request record, recycled or new (its dl_ref in *REF), or NULL. */
+static dl_cmd *dl_req_new(sim_dl *d, uint32_t *ref)
+{
+    uint32_t k = d->req_free;
+    if (k != UINT32_MAX) {
+        d->req_free = req_at(d, k)->next_free;
+        memset(req_at(d, k), 0, sizeof(dl_req));
+    } else {
+        k = (uint32_t)d->req.n;
+        if (!sim_vec_push_zero(&d->req)) return NULL;
+    }
+    *ref = 2u * k + 1u;
+    return &req_at(d, k)->c;
+}
+
+/* Long-range radio can broadcast to every meter of its base station; cellular and SMETS1
+ * hubs are addressed one by one (wan.price_delivery).  Decided once per area. */
+bool sim_area_broadcasts(const sim_area *a)
+{
+    const char *m = a->cx->sc->wan.price_delivery;
+    if (strcmp(m, "auto") != 0) return strcmp(m, "broadcast") == 0;
+    return a->cx->wt_on && a->site.tech == NET_WT_LRR;
+}
+
+/* Command REF to household I was lost at T, for CAUSE: a top-up bought online will be
+ * bought again. */
+static void dl_lost(sim_area *a, uint32_t i, double t, uint32_t ref, unsigned cause)
+{
+    sim_dl *d = a->cx->dl;
+    dl_update *up = dl_price_update(d, ref);
+    if (up) up->lost++;
+    if (dl_command(d, ref)->cmd == MM_CMD_TOP_UP) a->topup_due[i] = 0;
+    if (!up) dl_req_free(d, ref);
+    sim_uplink_wan_lost(a, i, t, cause);
+}
+
+/* A meter accepted price update UP at T: the household knows the prices from now. */
+static void prices_held(sim_area *a, uint32_t i, uint32_t t, dl_update *up)
+{
+    if (t > up->p0 * SIM_PERIOD_S) up->late++;
+    uint32_t p1 = up->p0 + up->n;
+    if (up->p0 <= a->pk_until[i]) {
+        if (p1 > a->pk_until[i]) a->pk_until[i] = p1;
+    } else { /* an update was missed: what came before it is no longer contiguous */
+        a->pk_from[i] = up->p0;
+        a->pk_until[i] = p1;
+    }
+}
+
+/* Command REF reached household I's meter at T: the firmware takes it; a household knows
+ * prices once its meter holds them; a top-up bought online lands on the meter; a unicast is
+ * answered (to the head-end, whose response time runs from the request's origin). */
+void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
+{
+    const sim_ctx *cx = a->cx;
+    sim_dl *d = cx->dl;
+    uint32_t id = a->hh0 + i;
+    dl_update *up = dl_price_update(d, ref);
+    const dl_cmd *c = dl_command(d, ref);
+    if (a->off[i]) { /* a hub without supply hears nothing */
+        dl_lost(a, i, t, ref, WAN_LOST_NO_SUPPLY);
+        return;
+    }
+    sim_hh_advance(a, i, t);
+    uint8_t resp[64];
+    size_t rlen = 0;
+    int rc = cx->fw->abi->command(sim_hh_fw(a, i), c->frame, c->len, resp, sizeof resp, &rlen);
+    if (rc != MM_OK) {
+        if (up) up->rejected++;
+        sim_area_record(a, t, id, SIM_EV_CMD_REJECTED, rc);
+    } else {
+        double lag = (double)t - c->sent_s;
+        if (up) {
+            up->received++;
+            up->lag_sum_s += lag;
+            if (lag > up->lag_max_s) up->lag_max_s = lag;
+        }
+        sim_area_record(a, t, id, SIM_EV_CMD_RECEIVED, c->cmd);
+    }
+    bool answer = !up || !a->broadcast;
+    uint16_t cmd = c->cmd;
+    uint8_t cls = c->cls;
+    double origin = c->sent_s;
+    if (!up) dl_req_free(d, ref); /* a request is done with once its meter has it */
+    if (rc == MM_OK && cmd == MM_CMD_SET_PRICES) prices_held(a, i, t, up);
+    if (cmd == MM_CMD_TOP_UP) sim_hh_topup_landed(a, i, t, rc == MM_OK);
+    if (answer)
+        sim_uplink_send(a, i, t, NET_WT_UPLINK,
+                        &(net_msg){.household = id,
+                                   .code = SIM_EV_CMD_RESPONSE_DELIVERED,
+                                   .sent_s = origin,
+                                   .import_wh = cmd,
+                                   .cls = cls},
+                        cx->sc->wan.response_bytes);
+}
+
+/* A downlink transfer finished at the area's cell (area actor, simulated now).  Broadcast:
+ * every meter hears the one transfer.  Unicast: the transfer is the area's messages back to
+ * back, so the k-th of n finishes k/n of the way from sending to the end.  Each meter's own
+ * leg (mesh hops, SMS wake-up, loss) comes from its technology. */
+void sim_dl_area_recv(void *ctx, void *payload)
+{
+    sim_area *a = ctx;
+    const sim_ctx *cx = a->cx;
+    uint32_t u = (uint32_t)(uintptr_t)payload;
+    const dl_cmd *c = dl_command(cx->dl, u);
+    double now = simgrid_get_clock();
+    bool site = !cx->wt_on || net_wt_site_up(&cx->wt_cfg, &a->site, now);
+    uint32_t i0 = 0, i1 = a->n;
+    bool back_to_back = !a->broadcast; /* the area's unicasts share the transfer */
+    if (c->target != DL_ALL) { /* a request to one meter: the transfer is its own */
+        i0 = c->target - a->hh0;
+        i1 = i0 + 1;
+        back_to_back = false;
+    }
+    double sent_s = c->sent_s;
+    uint32_t len = c->len;
+    for (uint32_t i = i0; i < i1; i++) {
+        double t = back_to_back ? sent_s + (now - sent_s) * (double)(i + 1) / a->n : now;
+        if (cx->wt_on) {
+            net_wt_send o;
+            if (net_wt_message(&cx->wt_cfg, &a->wt[i], &a->wtr[i], NET_WT_POLLED, len, site, &o) != 0 ||
+                o.cause != NET_WT_DELIVERED) {
+                dl_lost(a, i, t, u, o.cause);
+                continue;
+            }
+            t += o.delay_s;
+        }
+        sim_area_schedule(a, &a->msgq, (uint32_t)ceil(t), HEV(i, MSG_CMD), u);
+    }
+}
+
+/* Frame command CMD with payload PL of N bytes into C under the next command counter. */
+static int dl_frame(sim_dl *d, dl_cmd *c, uint16_t cmd, const void *pl, uint16_t n)
+{
+    size_t len = 0;
+    int rc = mm_port_sim_cmd_frame(d->crypto, SIM_FW_DEVICE_ID, MM_ROLE_SUPPLIER, ++d->cmd_counter,
+                                   cmd, pl, n, false, true, c->frame, sizeof c->frame, &len);
+    c->len = (uint32_t)len;
+    return rc == MM_OK ? 0 : SIM_EFRAME;
+}
+
+/* The head-end sends command CMD with payload PL of N bytes to household I at T (the area
+ * actor is at T): a service request whose answer counts in head-end class CLS. */
+void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
+                    const void *pl, uint16_t n)
+{
+    const sim_ctx *cx = a->cx;
+    uint32_t ref;
+    dl_cmd *u = dl_req_new(cx->dl, &ref);
+    if (!u) {
+        sim_area_fail(a, SIM_ENOMEM);
+        return;
+    }
+    u->target = a->hh0 + i;
+    u->cmd = cmd;
+    u->cls = cls;
+    u->sent_s = t;
+    int rc = dl_frame(cx->dl, u, cmd, pl, n);
+    if (rc != 0) {
+        sim_area_fail(a, rc);
+        return;
+    }
+    sim_area_record(a, t, u->target, SIM_EV_CMD_SENT, cmd);
+    sim_cell_downlink(a->cell, (void *)(uintptr_t)ref, (uint64_t)u->len + cx->sc->wan.command_overhead_bytes);
+}
+
+/* The price command for periods [p0, p0+n) of one UTC day: activation at the first period's
+ * start, TOU rates = half-hours of the day (the commissioning tariff's).  The meters' prices
+ * are unsigned: a negative price reaches them as 0. */
+static int price_frame(const sim_ctx *cx, dl_update *u)
+{
+    uint8_t pl[6 + 4 * MM_TARIFF_TOU_RATES];
+    uint32_t at = (uint32_t)(cx->sc->start_unix + (int64_t)u->p0 * SIM_PERIOD_S);
+    pl[0] = (uint8_t)(at >> 24);
+    pl[1] = (uint8_t)(at >> 16);
+    pl[2] = (uint8_t)(at >> 8);
+    pl[3] = (uint8_t)at;
+    pl[4] = (uint8_t)sim_period_rate(cx->sc, u->p0);
+    pl[5] = (uint8_t)u->n;
+    for (uint32_t k = 0; k < u->n; k++) {
+        grid_price pr;
+        grid_price_get(cx->prices, cx->tariff, u->p0 + k, &pr);
+        uint32_t v = pr.unit > 0 ? (uint32_t)pr.unit : 0u;
+        for (int b = 0; b < 4; b++) pl[6 + 4 * k + (uint32_t)b] = (uint8_t)(v >> (24 - 8 * b));
+    }
+    return dl_frame(cx->dl, &u->c, MM_CMD_SET_PRICES, pl, (uint16_t)(6 + 4 * u->n));
+}
+
+/* Coordinator, at NOW: every newly published price becomes an update, one per UTC day.
+ * Returns 0 or a SIM_E* code. */
+int sim_dl_prices_publish(const sim_ctx *cx, uint32_t now)
+{
+    sim_dl *d = cx->dl;
+    while (d->sent_until < cx->windows && sim_price_published(cx->prices, cx->tariff, d->sent_until, now)) {
+        uint32_t p0 = d->sent_until, p1 = p0 + 1, first = sim_period_rate(cx->sc, p0);
+        while (p1 < cx->windows && first + (p1 - p0) < MM_TARIFF_TOU_RATES &&
+               sim_price_published(cx->prices, cx->tariff, p1, now))
+            p1++;
+        dl_update *u = sim_vec_push_zero(&d->upd);
+        if (!u) return SIM_ENOMEM;
+        u->c.target = DL_ALL;
+        u->c.cmd = MM_CMD_SET_PRICES;
+        u->c.cls = NET_HE_TARIFF_UPDATE;
+        u->p0 = p0;
+        u->n = p1 - p0;
+        u->c.sent_s = now;
+        int rc = price_frame(cx, u);
+        if (rc != 0) return rc;
+        d->sent_until = p1;
+    }
+    return 0;
+}
+
+/* Area actor, at the window end: the head-end sends the updates made since the last one to
+ * this area's cell, broadcast or one message per meter back to back. */
+void sim_dl_area_send_updates(sim_area *a)
+{
+    const sim_ctx *cx = a->cx;
+    sim_dl *d = cx->dl;
+    for (; a->dl_next < d->upd.n; a->dl_next++) {
+        dl_update *u = upd_at(d, a->dl_next);
+        uint64_t bytes = (uint64_t)u->c.len + cx->sc->wan.command_overhead_bytes;
+        if (a->broadcast) {
+            u->bc_areas++;
+            sim_area_record(a, u->c.sent_s, UINT32_MAX, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
+        } else {
+            u->unicast += a->n;
+            bytes *= a->n;
+            for (uint32_t i = 0; i < a->n; i++)
+                sim_area_record(a, u->c.sent_s, a->hh0 + i, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
+        }
+        sim_cell_downlink(a->cell, (void *)(uintptr_t)(2u * a->dl_next + 2u), bytes);
+    }
+}
+
+uint32_t sim_dl_updates(const sim_dl *d)
+{
+    return (uint32_t)d->upd.n;
+}
+
+void sim_dl_update_row(const sim_dl *d, uint32_t k, double r[11])
+{
+    const dl_update *u = upd_at(d, k);
+    r[0] = u->p0;
+    r[1] = u->n;
+    r[2] = u->c.sent_s;
+    r[3] = u->bc_areas;
+    r[4] = (double)u->unicast;
+    r[5] = (double)u->received;
+    r[6] = (double)u->rejected;
+    r[7] = (double)u->lost;
+    r[8] = (double)u->late;
+    r[9] = u->received ? u->lag_sum_s / (double)u->received : NAN;
+    r[10] = u->received ? u->lag_max_s : NAN;
+}

@@ -1,0 +1,360 @@
+/* Household handlers: what happens to one premises when an area's queue says so.  A load
+ * change (the load model's next switching event), a cold-load pickup step, a supply change
+ * (a fault opens or closes), a message due (profile read, AD1, restore alert after the
+ * firmware's dither, top-up, command, retry, on-demand read), and the half-hour close.
+ *
+ * The meter is reached only through the firmware image's ABI; its HAL clock is moved to the
+ * event's time before each call.  Every handler takes the area and the household's index in
+ * it; what it needs of the run comes from the area's read-only context.
+ */
+#include "runner.h"
+
+#include "mm_port_sim.h"
+#include "sim/events.h"
+
+#include <math.h>
+
+#define TOPUP_BELOW_P 500 /* a prepayment household tops up below 5 pounds available [p] */
+#define TOPUP_POUNDS 20   /* ... by 20 pounds */
+
+void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t)
+{
+    if (t > a->last_t[i]) {
+        uint32_t dt = t - a->last_t[i];
+        mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
+        a->cx->fw->abi->advance(sim_hh_fw(a, i), a->pe_mw[i], a->qe_mvar[i], dt * 1000u);
+        /* A boiler without electricity burns no gas. */
+        if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * dt;
+        a->last_t[i] = t;
+    }
+}
+
+/* The meter's open half-hour (through the image's ABI: the state is opaque). */
+uint32_t sim_hh_period(const sim_area *a, uint32_t i)
+{
+    mm_esme_snapshot s;
+    a->cx->fw->abi->snapshot(sim_hh_fw(a, i), &s);
+    return s.period;
+}
+
+/* What the meter sees at T: nothing without supply; after a restoration the appliances'
+ * demand raised by cold-load pickup, decaying exponentially (ENWL Smart ReStart: up to
+ * double at restoration). */
+void sim_hh_set_effective(sim_area *a, uint32_t i, uint32_t t)
+{
+    int32_t p = 0, q = 0;
+    if (!a->off[i] && !a->disabled[i]) {
+        double f = 1.0;
+        if (a->clp_gain[i] > 0) {
+            f += a->clp_gain[i] * exp(-(double)(t - a->clp_t0[i]) / a->cx->sc->outages.cold_load_decay_s);
+            if (f < 1.01) {
+                a->clp_gain[i] = 0;
+                f = 1.0;
+            }
+        }
+        p = (int32_t)lround(a->p_mw[i] * f);
+        q = (int32_t)lround(a->q_mvar[i] * f);
+    }
+    sim_area_integrate(a, t);
+    a->power_mw += (int64_t)p - a->pe_mw[i];
+    a->pe_mw[i] = p;
+    a->qe_mvar[i] = q;
+}
+
+void sim_hh_load_event(sim_area *a, uint32_t t)
+{
+    const sim_ctx *cx = a->cx;
+    uint32_t i = a->loadq.v[0].i;
+    sim_hh_advance(a, i, t);
+    void *hh = a->load + (size_t)i * cx->ops->hh_size;
+    *cx->pview = (sim_price_view){a, i, t};
+    uint32_t next = cx->ops->hh_step(cx->model, hh, t, &a->p_mw[i], &a->q_mvar[i]);
+    if (a->gas_w) a->gas_w[i] = cx->ops->gas_w(cx->model, hh);
+    sim_hh_set_effective(a, i, t);
+    a->events++;
+    if (next >= cx->end_s)
+        (void)sim_hevq_pop(&a->loadq);
+    else
+        sim_hevq_replace_top(&a->loadq, (sim_hev){next, i, 0});
+}
+
+void sim_hh_clp_step(sim_area *a, uint32_t t)
+{
+    uint32_t i = sim_hevq_pop(&a->clpq).i;
+    /* A chain started by an earlier restoration, or one that has decayed, stops here. */
+    if (a->off[i] || a->clp_gain[i] <= 0 || (t - a->clp_t0[i]) % CLP_STEP_S != 0) return;
+    sim_hh_advance(a, i, t);
+    sim_hh_set_effective(a, i, t);
+    if (a->clp_gain[i] > 0) sim_area_schedule(a, &a->clpq, t + CLP_STEP_S, i, 0);
+}
+
+/* The daily profile read of household I: every closed period since its last read. */
+static void hh_wan_read(sim_area *a, uint32_t i, uint32_t t)
+{
+    const sim_ctx *cx = a->cx;
+    const void *fw = sim_hh_fw(a, i);
+    net_read_hh *r = &a->read[i];
+    uint32_t upto = sim_hh_period(a, i) - cx->period0;
+    if (a->off[i]) {
+        /* No supply, no answer: tomorrow's read carries these periods too. */
+        sim_area_record(a, t, a->hh0 + i, SIM_EV_WAN_READ_FAILED, 0);
+        upto = r->from_period;
+    } else {
+        int64_t wh = 0;
+        uint32_t first = upto, n = 0;
+        mm_profile_slot sl;
+        for (uint32_t age = 0; cx->fw->abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
+            if (sl.period < cx->period0 + r->from_period) break;
+            if (sl.period >= cx->period0 + upto) continue;
+            wh += sl.wh[MM_CH_IMPORT];
+            first = sl.period - cx->period0;
+            n++;
+        }
+        sim_uplink_send(a, i, t, NET_WT_POLLED,
+                        &(net_msg){.household = a->hh0 + i,
+                                   .code = SIM_EV_WAN_READ_DELIVERED,
+                                   .sent_s = t,
+                                   .first_period = first,
+                                   .n_periods = n,
+                                   .import_wh = wh},
+                        cx->readp.bytes);
+        sim_area_record(a, t, a->hh0 + i, SIM_EV_WAN_READ_SENT, cx->readp.bytes);
+    }
+    net_read_done(&cx->readp, r, upto);
+    sim_area_schedule(a, &a->msgq, r->next, HEV(i, MSG_READ), 0);
+}
+
+/* Every alert the firmware lets go now, over the WAN. */
+static void hh_drain_alerts(sim_area *a, uint32_t i, uint32_t t)
+{
+    mm_event ev;
+    sim_hh_advance(a, i, t);
+    while (a->cx->fw->abi->next_alert(sim_hh_fw(a, i), &ev) == MM_OK) sim_uplink_alert(a, i, t, ev.code);
+}
+
+/* The customer buys credit: bought online (sent to the meter over the WAN; no other top-up
+ * is planned until it lands or is lost), or a 20-digit UTRN typed at the meter and then the
+ * button to re-enable supply if the meter armed it. */
+static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
+{
+    const sim_ctx *cx = a->cx;
+    char utrn[21];
+    sim_hh_advance(a, i, t);
+    a->topup_due[i] = 0;
+    uint16_t counter = a->utrn_counter[i]++;
+    if (mm_port_sim_utrn(cx->crypto, SIM_FW_SUPPLIER_ID, SIM_FW_DEVICE_ID, 1u + counter,
+                         MM_UTRN_POUNDS, TOPUP_POUNDS, true, utrn) != MM_OK) {
+        sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, -1);
+        return;
+    }
+    if (sim_rng_uniform(&a->behave[i]) < cx->sc->meter.remote_topup_share) {
+        a->topup_due[i] = TOPUP_IN_FLIGHT;
+        sim_dl_request(a, i, t, MM_CMD_TOP_UP, NET_HE_TOPUP, utrn, 20);
+        return;
+    }
+    if (cx->fw->abi->utrn_enter(sim_hh_fw(a, i), utrn, 20) != MM_OK) {
+        sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, -1);
+        return;
+    }
+    cx->fw->abi->button(sim_hh_fw(a, i));
+    sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, TOPUP_POUNDS * 100);
+    sim_hh_after_close(a, i, t);
+}
+
+/* The customer, told the credit is on the meter, presses the button if needed. */
+void sim_hh_topup_landed(sim_area *a, uint32_t i, uint32_t t, bool ok)
+{
+    a->topup_due[i] = 0;
+    sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, ok ? TOPUP_POUNDS * 100 : -1);
+    if (ok) a->cx->fw->abi->button(sim_hh_fw(a, i));
+    sim_hh_after_close(a, i, t);
+}
+
+/* After a half-hour close (or a top-up): alerts due, the contactor as the grid sees it, and
+ * a prepayment household's next top-up. */
+void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t)
+{
+    const mm_abi *abi = a->cx->fw->abi;
+    mm_event ev;
+    while (abi->next_alert(sim_hh_fw(a, i), &ev) == MM_OK) sim_uplink_alert(a, i, t, ev.code);
+    if (!a->prepay[i]) return;
+    mm_esme_snapshot snap;
+    abi->snapshot(sim_hh_fw(a, i), &snap);
+    uint8_t dis = snap.supply != MM_SUPPLY_CONNECTED;
+    if (dis != a->disabled[i]) {
+        a->disabled[i] = dis;
+        sim_hh_set_effective(a, i, t);
+    }
+    if (snap.available < (mm_credit_t)TOPUP_BELOW_P * MM_CREDIT_PER_PENNY && !a->topup_due[i]) {
+        /* within the next 16 hours, or at once once the supply is off */
+        uint32_t delay = dis ? 60u : 60u + (uint32_t)sim_rng_below(&a->behave[i], 16u * 3600u);
+        a->topup_due[i] = t + delay;
+        sim_area_schedule(a, &a->msgq, t + delay, HEV(i, MSG_TOPUP), 0);
+    }
+}
+
+/* The supplier's next on-demand read of household I, an exponential gap after T (Poisson,
+ * headend.ondemand_reads per day), drawn from the household's behaviour stream. */
+void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t)
+{
+    const sim_ctx *cx = a->cx;
+    double gap = -log(1.0 - sim_rng_uniform(&a->behave[i])) * SIM_DAY_S / cx->sc->headend.ondemand_per_day;
+    if ((double)t + gap < cx->end_s) sim_area_schedule(a, &a->msgq, t + (uint32_t)gap, HEV(i, MSG_ONDEMAND), 0);
+}
+
+void sim_hh_message(sim_area *a, uint32_t t)
+{
+    const sim_ctx *cx = a->cx;
+    sim_hev x = sim_hevq_pop(&a->msgq);
+    uint32_t i = HEV_IDX(x.i);
+    switch (HEV_KIND(x.i)) {
+    case MSG_READ:
+        hh_wan_read(a, i, t);
+        break;
+    case MSG_AD1:
+        /* The hub reports the outage if supply is still off since the same loss. */
+        if (a->off[i] && a->off_since[i] + cx->sc->wan.ad1_delay_s == t)
+            sim_uplink_alert(a, i, t, SIM_ALERT_AD1);
+        break;
+    case MSG_RESTORE:
+        /* The firmware's dither has passed: its queued alerts go, unless supply was lost
+         * again meanwhile (then they wait for the next restoration). */
+        if (!a->off[i]) hh_drain_alerts(a, i, t);
+        break;
+    case MSG_TOPUP:
+        if (a->topup_due[i] == t) hh_topup(a, i, t);
+        break;
+    case MSG_CMD:
+        sim_dl_command(a, i, t, x.u);
+        break;
+    case MSG_ONDEMAND:
+        sim_dl_request(a, i, t, MM_CMD_READ_REGISTERS, NET_HE_ONDEMAND_READ, NULL, 0);
+        sim_hh_ondemand_plan(a, i, t + 1u);
+        break;
+    case MSG_RETRY:
+        /* A hub without supply cannot try again (only its last gasp goes out). */
+        if (a->retry_code[i] && !a->off[i]) {
+            sim_area_record(a, t, a->hh0 + i, SIM_EV_WAN_RETRY, a->retry_n[i]);
+            sim_uplink_alert(a, i, t, a->retry_code[i]);
+        } else {
+            a->retry_code[i] = 0;
+            a->retry_n[i] = 0;
+        }
+        break;
+    default:
+        SIM_PANIC(t, "area %u: message of unknown kind %u", a->id, HEV_KIND(x.i));
+    }
+}
+
+static void hh_supply_lost(sim_area *a, uint32_t i, uint32_t t, uint8_t cause)
+{
+    const sim_ctx *cx = a->cx;
+    uint32_t id = a->hh0 + i;
+    a->n_off++;
+    a->off_since[i] = t;
+    a->clp_gain[i] = 0;
+    sim_hh_set_effective(a, i, t);
+    sim_area_record(a, t, id, SIM_EV_SUPPLY_LOST, cause);
+    a->interruptions++;
+    cx->fw->abi->power_fail(sim_hh_fw(a, i));
+    sim_area_record(a, t, id, SIM_EV_SUPPLY_INTERRUPTED, 0);
+    sim_area_schedule(a, &a->msgq, t + (uint32_t)cx->sc->wan.ad1_delay_s, HEV(i, MSG_AD1), 0);
+}
+
+static void hh_supply_restored(sim_area *a, uint32_t i, uint32_t t)
+{
+    const sim_ctx *cx = a->cx;
+    const sim_scenario *sc = cx->sc;
+    uint32_t id = a->hh0 + i;
+    a->n_off--;
+    uint32_t d = t - a->off_since[i];
+    /* GBCS: 0x8F36 after an outage of 3 minutes or more, 0x8F35 otherwise. */
+    uint16_t code = d >= 180 ? SIM_EV_SUPPLY_RESTORED_LONG : SIM_EV_SUPPLY_RESTORED;
+    sim_area_record(a, t, id, code, d); /* as the firmware logs it (checked in tests/sim) */
+    a->restore_s[i] = t;
+    a->known_s[i] = NAN;
+    double g = sc->outages.cold_load_gain * (1.0 - exp(-(double)d / sc->outages.cold_load_full_s));
+    a->clp_t0[i] = t;
+    a->clp_gain[i] = (float)g;
+    sim_hh_set_effective(a, i, t);
+    if (a->clp_gain[i] > 0) sim_area_schedule(a, &a->clpq, t + CLP_STEP_S, i, 0);
+    /* The firmware recovers from NVM, logs the outage and holds its alerts back for a delay
+     * it draws uniformly from [0, W] through its RNG HAL (seed 003). */
+    mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
+    cx->fw->abi->power_restore(sim_hh_fw(a, i));
+    mm_esme_snapshot snap;
+    cx->fw->abi->snapshot(sim_hh_fw(a, i), &snap);
+    if (snap.alerts_unsent) {
+        int64_t at = (int64_t)snap.wan_ready_at - sc->start_unix;
+        sim_area_schedule(a, &a->msgq, at > t ? (uint32_t)at : t, HEV(i, MSG_RESTORE), 0);
+    }
+}
+
+/* Supply to household I changes by DELTA open faults at T. */
+void sim_hh_supply(sim_area *a, uint32_t i, uint32_t t, int delta, uint8_t cause)
+{
+    int was_off = a->off[i] > 0;
+    sim_hh_advance(a, i, t);
+    int n = (int)a->off[i] + delta;
+    a->off[i] = (uint8_t)(n < 0 ? 0 : n > 255 ? 255 : n);
+    int now_off = a->off[i] > 0;
+    if (!was_off && now_off)
+        hh_supply_lost(a, i, t, cause);
+    else if (was_off && !now_off)
+        hh_supply_restored(a, i, t);
+}
+
+/* The area's next supply event: a fault opens or closes on an LV substation or feeder. */
+void sim_area_outage(sim_area *a, uint32_t t)
+{
+    const sim_ctx *cx = a->cx;
+    const grid_outage_event *e = &a->outage[a->next_outage++];
+    const grid_lv_substation *lv = &cx->topo->lv[e->lv];
+    for (uint32_t id = lv->first; id < lv->first + lv->count; id++)
+        if (e->feeder == GRID_ALL_FEEDERS || grid_topology_feeder(cx->topo, id) == e->feeder)
+            sim_hh_supply(a, id - a->hh0, t, e->delta, e->cause);
+    if (cx->wt_on) {
+        /* Relays without supply drop out of the mesh; the site runs on its battery once
+         * enough of its area has lost supply. */
+        uint32_t o = lv->first - a->hh0;
+        net_wt_mesh_repair(&cx->wt_cfg, a->wt + o, lv->count, a->off + o);
+        net_wt_site_mains(&cx->wt_cfg, &a->site, t, net_wt_site_mains_on(&cx->wt_cfg, a->n_off, a->n));
+    }
+}
+
+/* The half-hour closes on every meter of the area at W_END. */
+void sim_area_close_window(sim_area *a, uint32_t w_end)
+{
+    const mm_abi *abi = a->cx->fw->abi;
+    uint32_t slot = (w_end / SIM_PERIOD_S - 1) % 48;
+    for (uint32_t i = 0; i < a->n; i++) {
+        sim_hh_advance(a, i, w_end);
+        abi->hh_close(sim_hh_fw(a, i));
+        sim_hh_after_close(a, i, w_end);
+        if (a->gas_w) {
+            /* whole Wh to the period, the remainder carried to the next one */
+            a->gas_day[(size_t)i * 48 + slot] = (uint32_t)(a->gas_ws[i] / 3600);
+            a->gas_ws[i] %= 3600;
+        }
+    }
+    sim_area_integrate(a, w_end);
+}
+
+/* The retail price of the households' tariff in PERIOD as known at the time of the household
+ * being stepped, or NAN before it is published (grid_load_params.price; CTX is the run's
+ * price view). */
+double sim_price_hook(void *ctx, uint32_t period)
+{
+    const sim_price_view *v = ctx;
+    int64_t pub;
+    grid_price pr;
+    if (!v->a) return NAN;
+    const sim_ctx *cx = v->a->cx;
+    /* Dynamic prices: only what has reached the household's meter. */
+    if (cx->dyn_prices && (period < v->a->pk_from[v->i] || period >= v->a->pk_until[v->i]))
+        return NAN;
+    if (!cx->prices || grid_price_publication_s(cx->prices, cx->tariff, period, &pub) != 0 ||
+        pub > (int64_t)v->now || grid_price_get(cx->prices, cx->tariff, period, &pr) != 0)
+        return NAN;
+    return pr.unit;
+}

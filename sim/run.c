@@ -1,0 +1,466 @@
+/* The run object: builds everything a scenario needs in a fixed order of steps, runs it one
+ * settlement window at a time, and closes the trace.  runner.h draws the data flow of a
+ * window; this file only sequences it.
+ */
+#include "runner.h"
+
+#include "params.h"
+#include "partition.h"
+#include "progress.h"
+
+#include <simgrid/actor.h>
+#include <simgrid/barrier.h>
+#include <simgrid/engine.h>
+#include <simgrid/mailbox.h>
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static uint64_t peak_rss(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (uint64_t)ru.ru_maxrss * 1024u;
+}
+
+/* Step 1: the load model, prices, the firmware image, the per-household model settings. */
+static int build_models(sim_run *r, char *err, size_t errlen)
+{
+    const sim_scenario *sc = r->sc;
+    sim_ctx *cx = &r->cx;
+    cx->ops = grid_load_find(sc->load.model);
+    if (!cx->ops) {
+        snprintf(err, errlen, "load model \"%s\" is not built in", sc->load.model);
+        return -1;
+    }
+    grid_load_params lp;
+    sim_params_load(sc, &lp);
+    lp.price = sim_price_hook;
+    lp.price_ctx = &r->pview;
+    if (cx->ops->create(&lp, &r->model, err, errlen)) return -1;
+    cx->model = r->model;
+    /* Prices: every household on one tariff; the national model behind the dynamic ones. */
+    grid_price_config pc;
+    sim_params_prices(sc, cx->windows, &pc);
+    if (grid_tariff_from_name(sc->prices.tariff, &cx->tariff) != 0) {
+        snprintf(err, errlen, "prices: unknown tariff \"%s\"", sc->prices.tariff);
+        return -1;
+    }
+    if (grid_price_create(&pc, &r->prices, err, errlen) != 0) return -1;
+    cx->prices = r->prices;
+    grid_price_publish_until(r->prices, 0);
+    cx->dyn_prices = cx->tariff == GRID_TARIFF_AGILE || cx->tariff == GRID_TARIFF_RTP;
+    sim_params_read(sc, &cx->readp);
+    if (sim_fw_open(&r->fw, sc, r->prices, cx->tariff, cx->windows, err, errlen)) return -1;
+    cx->fw = &r->fw;
+    cx->crypto = &r->fw.crypto;
+    /* The log must hold a day for the trace flush and the span between two reads. */
+    cx->depth = net_read_log_depth(&cx->readp);
+    cx->wt_on = strcmp(sc->wan.technology, "model") == 0;
+    sim_params_retry(sc, &cx->retry);
+    sim_params_wantech(sc, &cx->wt_cfg);
+    if (cx->wt_on && net_wt_config_check(&cx->wt_cfg) != 0) {
+        snprintf(err, errlen, "wan: invalid technology configuration");
+        return -1;
+    }
+    sim_params_han(sc, &cx->han_cfg);
+    if (net_han_config_check(&cx->han_cfg) != 0) {
+        snprintf(err, errlen, "han: invalid configuration");
+        return -1;
+    }
+    return 0;
+}
+
+/* Step 2: topology, areas (partition.c) and each area's supply events in time order. */
+static int build_areas(sim_run *r, char *err, size_t errlen)
+{
+    const sim_scenario *sc = r->sc;
+    grid_topology_params tp;
+    sim_params_topology(sc, &tp);
+    if (grid_topology_create(&tp, &r->topo, err, errlen)) return -1;
+    r->cx.topo = r->topo;
+    uint32_t *lv_area = malloc((size_t)r->topo->n_lv * sizeof *lv_area);
+    if (!lv_area) goto oom;
+    if (sim_partition_areas(r->topo, sc->topology.area_households, r->cx.wt_on ? &r->cx.wt_cfg : NULL,
+                            lv_area, &r->n_areas, err, errlen)) {
+        free(lv_area);
+        return -1;
+    }
+    sim_area_span *spans = calloc(r->n_areas, sizeof *spans);
+    size_t *first = malloc(((size_t)r->n_areas + 1) * sizeof *first);
+    r->areas = calloc(r->n_areas, sizeof *r->areas);
+    grid_outage_params op;
+    grid_outage_event *all = NULL;
+    size_t n_all = 0;
+    int rc = spans && first && r->areas ? 0 : SIM_ENOMEM;
+    if (!rc && (sim_params_outages(sc, &op, err, errlen) ||
+                grid_outage_generate(&op, r->topo, &all, &n_all, err, errlen)))
+        rc = SIM_EINPUT;
+    if (!rc) {
+        sim_partition_spans(r->topo, lv_area, spans);
+        if (sim_partition_outages(all, n_all, lv_area, r->n_areas, &r->outages, first)) rc = SIM_ENOMEM;
+    }
+    for (uint32_t k = 0; !rc && k < r->n_areas; k++) {
+        sim_area *a = &r->areas[k];
+        *a = (sim_area){.id = k, .region = spans[k].region, .hh0 = spans[k].hh0, .n = spans[k].n,
+                        .lv0 = spans[k].lv0, .lv1 = spans[k].lv1,
+                        .outage = r->outages + first[k], .n_outage = first[k + 1] - first[k]};
+    }
+    free(all);
+    free(spans);
+    free(first);
+    free(lv_area);
+    if (rc == SIM_ENOMEM) goto oom;
+    return rc ? -1 : 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* Step 3: SimGrid's platform (one uplink per area, the head-end behind the backbone), the
+ * national services, and every area's households. */
+static int build_platform(sim_run *r, sg_host_t *hosts, char *err, size_t errlen)
+{
+    const sim_scenario *sc = r->sc;
+    sim_ctx *cx = &r->cx;
+    double *up_bps = malloc(r->n_areas * sizeof *up_bps), *up_lat = malloc(r->n_areas * sizeof *up_lat);
+    if (!up_bps || !up_lat) {
+        free(up_bps);
+        free(up_lat);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (uint32_t k = 0; k < r->n_areas; k++) {
+        up_bps[k] = sc->wan.uplink_bps;
+        up_lat[k] = sc->wan.uplink_latency_s;
+        if (cx->wt_on) net_wt_area_link(&cx->wt_cfg, r->areas[k].region - 1u, &up_bps[k], &up_lat[k]);
+        r->areas[k].uplink_bps = up_bps[k];
+        r->areas[k].uplink_latency_s = up_lat[k];
+    }
+    sim_platform_spec ps = {.n_areas = r->n_areas,
+                            .uplink_bps = up_bps,
+                            .uplink_latency_s = up_lat,
+                            .backbone_bps = sc->wan.backbone_bps,
+                            .backbone_latency_s = sc->wan.backbone_latency_s};
+    int rc = sim_platform_build(&ps, hosts, &cx->he_host, err, errlen);
+    free(up_bps);
+    free(up_lat);
+    if (rc) return -1;
+    cx->headend_mb = sg_mailbox_by_name("headend");
+    return 0;
+}
+
+static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errlen)
+{
+    sim_ctx *cx = &r->cx;
+    if (sim_msgpool_create(&r->pool) || sim_dl_create(&r->fw.crypto, r->fw.periods_known, &r->dl)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cx->pool = r->pool;
+    cx->dl = r->dl;
+    cx->pview = &r->pview;
+    cx->stop = &r->stop;
+    for (uint32_t k = 0; k < r->n_areas; k++) {
+        if (sim_area_alloc(&r->areas[k], cx, hosts[k], err, errlen) ||
+            sim_area_init_households(&r->areas[k], err, errlen))
+            return -1;
+        if (k == 0) cx->period0 = sim_hh_period(&r->areas[0], 0);
+    }
+    return 0;
+}
+
+/* Step 4: the trace file and its static tables. */
+static int open_trace(sim_run *r, char *err, size_t errlen)
+{
+    const sim_scenario *sc = r->sc;
+    sim_trace_info ti = {.version = METERSIM_VERSION,
+                         .firmware_build = r->fw.abi->version(),
+                         .scenario_name = sc->name,
+                         .scenario_yaml = sc->resolved_yaml ? sc->resolved_yaml : "",
+                         .seed = sc->seed,
+                         .start_unix = sc->start_unix,
+                         .households = sc->households,
+                         .chunk_households = sc->trace.chunk_households,
+                         .compression = sc->trace.compression,
+                         .areas = r->n_areas};
+    r->tr = sim_trace_create(r->opts.out_path, &ti, err, errlen);
+    if (!r->tr) return -1;
+    if (sim_collect_households(r)) {
+        snprintf(err, errlen, "%s.partial: writing /households failed", r->opts.out_path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Step 5: the actors: coordinator and head-end on the head-end host, one per area. */
+static int start_actors(sim_run *r, sg_host_t *hosts, char *err, size_t errlen)
+{
+    sim_ctx *cx = &r->cx;
+    if (sim_coord_init(&r->coord, cx, r->areas, r->n_areas)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cx->window_bar = sg_barrier_init(r->n_areas + 1);
+    sg_actor_t coord = sg_actor_init("coordinator", cx->he_host);
+    sg_actor_set_data(coord, &r->coord);
+    sg_actor_start(coord, sim_coord_actor, 0, NULL);
+    sg_actor_t hea = sg_actor_init("headend", cx->he_host);
+    sg_actor_set_data(hea, &r->sink);
+    sg_actor_daemonize(hea);
+    sg_actor_start(hea, sim_sink_actor, 0, NULL);
+    for (uint32_t k = 0; k < r->n_areas; k++) {
+        sg_actor_t a = sg_actor_init("area", hosts[k]);
+        sg_actor_set_data(a, &r->areas[k]);
+        sg_actor_start(a, sim_area_actor, 0, NULL);
+    }
+    return 0;
+}
+
+int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **out, char *err,
+                   size_t errlen)
+{
+    *out = NULL;
+    if (sc->start_unix % SIM_PERIOD_S != 0) {
+        snprintf(err, errlen, "start must fall on a settlement period boundary (:00 or :30)");
+        return -1;
+    }
+    sim_run *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    *out = r;
+    r->wall0 = wall_now();
+    r->sc = sc;
+    r->opts = *opts;
+    r->pending = SIM_VEC_INIT(sim_event);
+    r->cx.sc = sc;
+    r->cx.end_s = (uint32_t)sc->duration_s;
+    r->cx.windows = (uint32_t)(sc->duration_s / SIM_PERIOD_S);
+    if (build_models(r, err, errlen)) return -1;
+
+    /* SimGrid: quiet unless asked, and no output of its own on stdout.  CM02: max-min sharing
+     * with the latencies and bandwidths as given; the default LV08 model multiplies latency by
+     * 13 to mimic TCP on wired LANs, which WAN figures taken from cellular/radio sources
+     * already include. */
+    int sg_argc = 3;
+    char arg0[] = "metersim", arg1[] = "--log=root.thres:critical", arg2[] = "--cfg=network/model:CM02";
+    char *sg_argv[] = {arg0, arg1, arg2, NULL};
+    simgrid_init(&sg_argc, sg_argv);
+
+    if (build_areas(r, err, errlen)) return -1;
+    sg_host_t *hosts = calloc(r->n_areas, sizeof *hosts);
+    if (!hosts) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = build_platform(r, hosts, err, errlen);
+    if (!rc) rc = sim_sink_init(&r->sink, &r->cx, r->areas, r->n_areas, err, errlen);
+    if (!rc) rc = build_households(r, hosts, err, errlen);
+    if (!rc) rc = open_trace(r, err, errlen);
+    if (!rc) rc = start_actors(r, hosts, err, errlen);
+    free(hosts);
+    return rc ? -1 : 0;
+}
+
+/* The first failure of an area, the coordinator or the head-end, named. */
+static int component_failure(sim_run *r)
+{
+    for (uint32_t k = 0; k < r->n_areas; k++)
+        if (r->areas[k].err) {
+            snprintf(r->fail_where, sizeof r->fail_where, "area %u", k);
+            return r->areas[k].err;
+        }
+    if (r->coord.err) {
+        snprintf(r->fail_where, sizeof r->fail_where, "coordinator (prices)");
+        return r->coord.err;
+    }
+    if (r->sink.err) {
+        snprintf(r->fail_where, sizeof r->fail_where, "head-end");
+        return r->sink.err;
+    }
+    return 0;
+}
+
+int sim_run_window(sim_run *r)
+{
+    uint32_t w = r->w;
+    double w_end = (double)(w + 1) * SIM_PERIOD_S;
+    simgrid_run_until(w_end);
+    net_he_advance(r->sink.he, w_end);
+    int rc = component_failure(r);
+    if (!rc) rc = sim_collect_window(r, w);
+    if (!rc) rc = sim_collect_events(r, w_end);
+    if (rc) {
+        if (!r->fail_where[0]) snprintf(r->fail_where, sizeof r->fail_where, "window %u", w);
+        return r->fail = rc;
+    }
+    r->w = w + 1;
+    if (r->w - r->flushed == SIM_DAY_S / SIM_PERIOD_S || r->w == r->cx.windows) {
+        rc = sim_collect_halfhourly(r, r->flushed, r->w - r->flushed);
+        if (rc) {
+            snprintf(r->fail_where, sizeof r->fail_where, "half-hourly data up to window %u", w);
+            return r->fail = rc;
+        }
+        r->flushed = r->w;
+    }
+    return r->w < r->cx.windows ? 1 : 0;
+}
+
+int64_t sim_run_reached_s(const sim_run *r)
+{
+    return (int64_t)r->w * SIM_PERIOD_S;
+}
+
+static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
+{
+    const sim_scenario *sc = r->sc;
+    for (uint32_t k = 0; k < r->n_areas; k++) {
+        const sim_area *a = &r->areas[k];
+        sum->events += a->events;
+        sum->wan_sent += a->sent;
+        sum->interruptions += a->interruptions;
+        sum->alerts_sent += a->alerts;
+        if (a->peak_backlog > sum->peak_cell_backlog) sum->peak_cell_backlog = a->peak_backlog;
+    }
+    sum->alerts_delivered = r->sink.alerts_delivered;
+    sum->wan_delivered = r->sink.delivered;
+    sum->households = sc->households;
+    sum->span_s = (int64_t)reached * SIM_PERIOD_S;
+    sum->area_bytes_per_household = sim_area_bytes_per_household(&r->cx);
+}
+
+int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *err, size_t errlen)
+{
+    const sim_scenario *sc = r->sc;
+    memset(sum, 0, sizeof *sum);
+    uint32_t reached = r->fail ? r->flushed : r->w;
+    r->stop = 1;
+    simgrid_run();
+    bool complete = !r->fail && !interrupted_by && reached == r->cx.windows;
+    if (!r->fail && r->flushed < reached) {
+        int rc = sim_collect_halfhourly(r, r->flushed, reached - r->flushed);
+        if (rc) r->fail = rc;
+    }
+    if (!r->fail && (r->fail = sim_collect_final(r, reached)) != 0)
+        snprintf(r->fail_where, sizeof r->fail_where, "end-of-run datasets");
+    summarise(r, reached, sum);
+    char ferr[512] = "";
+    int frc = sim_trace_finish(r->tr, complete && !r->fail, sc->start_unix + sum->span_s, ferr, sizeof ferr);
+    r->tr = NULL;
+    sum->trace_path = sim_trace_final_path();
+    sum->complete = complete && !r->fail && frc == 0;
+    sum->wall_s = wall_now() - r->wall0;
+    sum->household_days_per_s =
+        sum->wall_s > 0 ? (double)sc->households * ((double)sum->span_s / SIM_DAY_S) / sum->wall_s : 0;
+    sum->peak_rss_bytes = peak_rss();
+    if (r->fail == SIM_ETRACE)
+        snprintf(err, errlen, "writing the trace %s failed (%s)", sum->trace_path, r->fail_where);
+    else if (r->fail)
+        snprintf(err, errlen, "%s: %s; the trace %s stops at the last complete day", r->fail_where,
+                 sim_strerror(r->fail), sum->trace_path);
+    else if (frc)
+        snprintf(err, errlen, "%s", ferr);
+    else if (interrupted_by) {
+        char reached_iso[32];
+        sim_time_iso(sc->start_unix + sum->span_s, reached_iso, sizeof reached_iso);
+        snprintf(err, errlen, "interrupted by signal %d; simulated up to %s; %s is valid with complete = 0",
+                 interrupted_by, reached_iso, sum->trace_path);
+    }
+    return sum->complete ? 0 : 1;
+}
+
+void sim_run_destroy(sim_run *r)
+{
+    if (!r) return;
+    if (r->tr) sim_trace_finish(r->tr, 0, r->sc->start_unix, NULL, 0);
+    for (uint32_t k = 0; r->areas && k < r->n_areas; k++) sim_area_free(&r->areas[k]);
+    free(r->areas);
+    sim_fw_close(&r->fw);
+    if (r->cx.ops && r->model) r->cx.ops->destroy(r->model);
+    grid_topology_destroy(r->topo);
+    free(r->outages);
+    sim_sink_free(&r->sink);
+    grid_price_destroy(r->prices);
+    if (r->cx.window_bar) sg_barrier_destroy(r->cx.window_bar);
+    sim_coord_free(&r->coord);
+    sim_dl_destroy(r->dl);
+    sim_msgpool_destroy(r->pool);
+    sim_vec_free(&r->pending);
+    free(r);
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+    got_signal = sig;
+}
+
+int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_summary *sum,
+                   char *err, size_t errlen)
+{
+    memset(sum, 0, sizeof *sum);
+    sim_run *r;
+    if (sim_run_create(sc, opts, &r, err, errlen)) {
+        sim_run_destroy(r);
+        return 1;
+    }
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    got_signal = 0;
+    sim_progress prog;
+    sim_progress_start(&prog, opts->progress && !opts->quiet, sc->households, sc->duration_s);
+    int more = 1;
+    while (more == 1) {
+        more = sim_run_window(r);
+        if (more >= 0) sim_progress_update(&prog, sim_run_reached_s(r));
+        if (got_signal) break;
+    }
+    sim_progress_end(&prog);
+    int rc = sim_run_finish(r, (int)got_signal, sum, err, errlen);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sim_run_destroy(r);
+    return rc;
+}
+
+void sim_summary_print(const sim_run_summary *s, FILE *out)
+{
+    char span[64];
+    sim_span_format(s->span_s, span, sizeof span);
+    fprintf(out, "metersim summary\n");
+    fprintf(out, "  households        %llu\n", (unsigned long long)s->households);
+    fprintf(out, "  simulated span    %s%s\n", span, s->complete ? "" : " (incomplete)");
+    fprintf(out, "  load events       %llu\n", (unsigned long long)s->events);
+    fprintf(out, "  WAN messages      %llu sent, %llu delivered\n", (unsigned long long)s->wan_sent,
+            (unsigned long long)s->wan_delivered);
+    fprintf(out, "  interruptions     %llu premises-outages\n", (unsigned long long)s->interruptions);
+    fprintf(out, "  alerts            %llu sent, %llu delivered (AD1 and restore)\n",
+            (unsigned long long)s->alerts_sent, (unsigned long long)s->alerts_delivered);
+    fprintf(out, "  cell queue peak   %llu messages\n", (unsigned long long)s->peak_cell_backlog);
+    fprintf(out, "  wall time         %.2f s\n", s->wall_s);
+    fprintf(out, "  household-days/s  %.0f\n", s->household_days_per_s);
+    fprintf(out, "  peak RSS          %.1f MiB (%.0f B per household)\n",
+            (double)s->peak_rss_bytes / 1048576.0,
+            s->households ? (double)s->peak_rss_bytes / (double)s->households : 0.0);
+    fprintf(out, "  household state   %llu B per household (area columns)\n",
+            (unsigned long long)s->area_bytes_per_household);
+    fprintf(out, "  trace             %s\n", s->trace_path ? s->trace_path : "-");
+}

@@ -1,0 +1,359 @@
+/* The runner's modules and what they share: a read-only context, areas, and the national
+ * services (downlink store, message pool) whose state changes while their handles do not.
+ *
+ * Data flow of one 30-minute settlement window (run.c drives it):
+ *   1. coordinator.c begins the window: real-time prices from the last window's demand,
+ *      day-ahead publication, new price updates in the downlink store (downlink.c).
+ *   2. SimGrid runs every area actor (area.c) to the window's end: each takes the earliest
+ *      of its queues (supply changes, load changes, cold-load steps, messages due) and hands
+ *      it to its handler in household.c; messages leave through uplink.c (technology leg,
+ *      retries, the cell queue) and reach the head-end actor (sink.c); commands arrive
+ *      through downlink.c.
+ *   3. Each area closes the window on every meter (half-hour close), then all meet the
+ *      coordinator, which sums the window (exact integer sums of demand per area and region:
+ *      what MPI ranks will all-reduce) and publishes prices.
+ *   4. collect.c streams what the window finished to the trace: events in canonical order,
+ *      per-second and per-minute series, half-hourly profiles once a day.
+ *
+ * Nothing here is a singleton: every handler reaches the run through the area it works on
+ * (area->cx), and per-household state lives only in its area's columns.
+ */
+#ifndef SIM_RUNNER_H
+#define SIM_RUNNER_H
+
+#include "run.h"
+#include "firmware.h"
+
+#include "grid/load.h"
+#include "grid/outage.h"
+#include "grid/price.h"
+#include "grid/topology.h"
+#include "mm/abi.h"
+#include "mm/meter.h"
+#include "net/han.h"
+#include "net/headend.h"
+#include "net/retry.h"
+#include "net/wan.h"
+#include "net/wantech.h"
+#include "platform.h"
+#include "trace.h"
+#include "sim/error.h"
+#include "sim/heap.h"
+#include "sim/rng.h"
+#include "sim/timeutil.h"
+#include "sim/vec.h"
+
+#include <simgrid/forward.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- event queues ------------------------------------------------------------------------ */
+
+/* A pending change: household I (low 24 bits; the top 8 say which kind of message, for the
+ * message queue) is due at T [s since start]. */
+typedef struct sim_hev {
+    uint32_t t;
+    uint32_t i;
+    uint32_t u; /* MSG_CMD: the command (dl_ref) */
+} sim_hev;
+
+static inline int sim_hev_less(sim_hev a, sim_hev b)
+{
+    return a.t < b.t || (a.t == b.t && (a.i < b.i || (a.i == b.i && a.u < b.u)));
+}
+SIM_HEAP_DEFINE(sim_hevq, sim_hev, sim_hev_less)
+
+/* A send held back by its technology (mesh hops, SMS wake-up) until it enters the cell. */
+typedef struct sim_deferred {
+    double t; /* [s] */
+    net_msg *m;
+    uint32_t bytes;
+} sim_deferred;
+
+#define SIM_DEFERRED_LESS(a, b) ((a).t < (b).t)
+SIM_HEAP_DEFINE(sim_deferq, sim_deferred, SIM_DEFERRED_LESS)
+
+#define HEV_IDX(x) ((x) & 0xFFFFFFu)
+#define HEV_KIND(x) ((x) >> 24)
+#define HEV(i, kind) ((uint32_t)(i) | ((uint32_t)(kind) << 24))
+
+enum msg_kind {
+    MSG_READ = 0,     /* daily profile read */
+    MSG_AD1 = 1,      /* the hub's outage alert is due */
+    MSG_RESTORE = 2,  /* the firmware's restore dither has passed */
+    MSG_TOPUP = 3,    /* a prepayment household buys credit */
+    MSG_RETRY = 4,    /* a lost alert is sent again */
+    MSG_CMD = 5,      /* a command (dl_ref u) reaches the meter */
+    MSG_ONDEMAND = 6  /* the supplier asks for an on-demand read */
+};
+
+#define RING 2 /* windows of per-second and per-minute accumulators kept before the flush */
+#define CLP_STEP_S 300 /* cold-load pickup re-evaluated every 5 min while it lasts */
+#define TOPUP_IN_FLIGHT UINT32_MAX /* topup_due: bought online, on its way to the meter */
+/* Loss cause of a command to a hub without supply, after net_wt_cause's. */
+#define WAN_LOST_NO_SUPPLY 5
+
+/* ---- national services ------------------------------------------------------------------- */
+
+typedef struct sim_dl sim_dl;           /* downlink.c: commands the head-end sent */
+typedef struct sim_msgpool sim_msgpool; /* uplink.c: message records in flight */
+
+/* Which household the load model is stepping, for the price hook (grid_load_params.price has
+ * one context per model; households are stepped one at a time, each area actor in turn). */
+typedef struct sim_price_view {
+    const struct sim_area *a;
+    uint32_t i;
+    uint32_t now; /* [s] */
+} sim_price_view;
+
+/* ---- the read-only context --------------------------------------------------------------- */
+
+typedef struct sim_ctx {
+    const sim_scenario *sc;
+    const grid_load_ops *ops;
+    void *model;                /* the load model, shared by every household */
+    const grid_topology *topo;
+    const sim_fw *fw;           /* the firmware image and its commissioning configurations */
+    mm_hal_crypto *crypto;      /* the meters' crypto HAL (modelled), shared */
+    net_read_params readp;
+    net_han_config han_cfg;
+    net_wt_config wt_cfg;
+    net_retry_params retry;
+    bool wt_on;                 /* wan.technology: model */
+    bool dyn_prices;            /* the tariff's prices are published as the run goes */
+    grid_tariff tariff;         /* every household's tariff */
+    grid_price_model *prices;   /* published by the coordinator between windows */
+    uint32_t end_s;             /* duration [s] */
+    uint32_t windows;           /* settlement periods in the run */
+    uint32_t period0;           /* the meters' index of the run's first half-hour */
+    uint32_t depth;             /* profile log slots per meter */
+    /* National services: their state changes during the run, these handles do not. */
+    sim_dl *dl;
+    sim_msgpool *pool;
+    sim_price_view *pview;
+    sg_mailbox_t headend_mb;
+    sg_host_t he_host;
+    sg_bar_t window_bar;        /* areas and the coordinator meet at every window end */
+    const volatile int *stop;   /* the run must end early */
+} sim_ctx;
+
+/* ---- areas ------------------------------------------------------------------------------- */
+
+#define FW_EVENT_DEPTH 16u /* firmware event ring per meter */
+
+/* Per-household columns of an area, declared once: X(type, name, values per household,
+ * allocated when, what).  area.c allocates, frees and counts them from this table; CX is
+ * the context and HAS_GAS whether the load model burns gas. */
+#define SIM_AREA_COLUMNS(X)                                                                    \
+    X(unsigned char, load, cx->ops->hh_size, true, "load model state")                        \
+    X(unsigned char, esme, cx->fw->abi->state_size, true, "firmware state (opaque)")          \
+    X(mm_hal_clock, clk, 1, true, "meter HAL: RTC driven by simulated time")                  \
+    X(mm_hal_nvm, nvm, 1, true, "meter HAL: NVM over nvm_mem")                                \
+    X(unsigned char, nvm_mem, cx->fw->nvm_size, true, "NVM: two banks of CRC'd records")      \
+    X(mm_hal_rng, rng, 1, true, "meter HAL: RNG seeded from (seed, household, meter.rng)")    \
+    X(mm_event, evlog, FW_EVENT_DEPTH, true, "firmware event ring")                           \
+    X(mm_profile_slot, log, cx->depth, true, "firmware half-hourly profile log")              \
+    X(uint8_t, prepay, 1, true, "1: prepayment mode")                                         \
+    X(uint8_t, disabled, 1, true, "the contactor is open: no supply to the premises")         \
+    X(uint32_t, topup_due, 1, true, "a top-up is planned at this time [s]; 0 none")           \
+    X(uint16_t, utrn_counter, 1, true, "next UTRN originator counter")                        \
+    X(net_read_hh, read, 1, true, "daily profile read schedule")                              \
+    X(uint32_t, last_t, 1, true, "when the meter was last advanced [s]")                      \
+    X(int32_t, p_mw, 1, true, "active power the appliances draw [mW]")                        \
+    X(int32_t, q_mvar, 1, true, "reactive power the appliances draw [mvar]")                  \
+    X(int32_t, pe_mw, 1, true, "active power the meter sees [mW]")                            \
+    X(int32_t, qe_mvar, 1, true, "reactive power the meter sees [mvar]")                      \
+    X(uint8_t, off, 1, true, "open faults covering the premises; supplied when 0")            \
+    X(uint32_t, off_since, 1, true, "when supply was last lost [s]")                          \
+    X(uint32_t, clp_t0, 1, true, "restoration the cold-load pickup runs from [s]")            \
+    X(float, clp_gain, 1, true, "extra demand at clp_t0 [fraction]; 0 none")                  \
+    X(sim_rng, behave, 1, true, "behaviour stream (prepayment, top-ups, on-demand reads)")    \
+    X(net_wt_hh, wt, 1, cx->wt_on, "WAN technology and mesh route")                           \
+    X(sim_rng, wtr, 1, cx->wt_on, "the WAN link's stream")                                    \
+    X(uint32_t, retry_code, 1, true, "alert waiting to be sent again; 0 none")                \
+    X(uint8_t, retry_n, 1, true, "failed attempts of that alert")                             \
+    X(sim_rng, retry_rng, 1, true, "the hub's backoff stream")                                \
+    X(int32_t, gas_w, 1, has_gas, "gas burnt now [W]")                                        \
+    X(int64_t, gas_ws, 1, has_gas, "gas energy in the open period [W s]")                     \
+    X(uint32_t, gas_day, 48, has_gas, "gas per period of the current trace day [Wh]")         \
+    X(uint32_t, pk_from, 1, true, "first period whose price the meter holds")                 \
+    X(uint32_t, pk_until, 1, true, "end of the periods whose prices the meter holds")         \
+    X(mm_price_table, ptab, 1, cx->dyn_prices, "the meter's price table (dynamic tariffs)")   \
+    X(net_han, han, 1, true, "home-area network of the premises")                             \
+    X(double, restore_s, 1, true, "last restoration [s], NAN if none")                        \
+    X(double, known_s, 1, true, "its restore alert reached the DNO [s], NAN if not")
+
+typedef struct sim_area {
+    const sim_ctx *cx;
+    uint32_t id;
+    uint16_t region; /* 1-based */
+    uint32_t hh0;    /* global id of its first household */
+    uint32_t n;
+    uint32_t lv0, lv1; /* its LV substations [lv0, lv1) */
+    int err;           /* first failure (SIM_E*) in a handler; the run stops with it */
+    sim_cell *cell;
+#define SIM_AREA_FIELD(type, name, count, when, doc) type *name;
+    SIM_AREA_COLUMNS(SIM_AREA_FIELD)
+#undef SIM_AREA_FIELD
+    net_wt_site site;    /* the area's cell site / base station: backup power */
+    uint32_t n_off;      /* households without supply now */
+    double uplink_bps, uplink_latency_s;
+    sim_deferq defq;     /* sends waiting for their technology's delay */
+    uint64_t lost[8];    /* messages lost by net_wt_cause (or WAN_LOST_NO_SUPPLY) */
+    sim_hevq loadq;      /* next load change per household */
+    sim_hevq msgq;       /* WAN messages due: reads, AD1, restore alerts, commands */
+    sim_hevq clpq;       /* cold-load pickup steps */
+    sim_vec ev;          /* sim_event records of this area not yet flushed */
+    uint32_t *cell_arr;  /* [RING][SIM_PERIOD_S] messages entering the cell queue per second */
+    uint32_t *cell_q;    /* ... and the longest queue one of them found */
+    int64_t mws[RING][SIM_PERIOD_S / 60]; /* energy of its households per minute [mW s] */
+    int64_t win_mws[RING]; /* ... and in the window, for its region's sum [mW s] */
+    int64_t power_mw;    /* sum of its households' effective active power [mW] */
+    uint32_t power_t;    /* time the sum was last integrated to [s] */
+    uint32_t dl_next;    /* first price update not yet sent to this area */
+    bool broadcast;      /* price updates reach its meters by one broadcast */
+    const grid_outage_event *outage; /* this area's supply events, time order */
+    size_t n_outage, next_outage;
+    uint64_t events, sent, interruptions, alerts, peak_backlog;
+} sim_area;
+
+/* area.c */
+size_t sim_area_bytes_per_household(const sim_ctx *cx);
+int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen);
+int sim_area_init_households(sim_area *a, char *err, size_t errlen);
+void sim_area_free(sim_area *a);
+void sim_area_actor(int argc, char **argv);
+void sim_area_integrate(sim_area *a, uint32_t t);
+/* Queue Q gets household I's record KIND/U at T (dropped at or after the run's end); a
+ * failed allocation stops the run with SIM_ENOMEM. */
+void sim_area_schedule(sim_area *a, sim_hevq *q, uint32_t t, uint32_t i, uint32_t u);
+/* An /events record; a failed allocation stops the run with SIM_ENOMEM. */
+void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t value);
+void sim_area_fail(sim_area *a, int code);
+static inline void *sim_hh_fw(const sim_area *a, uint32_t i)
+{
+    return a->esme + (size_t)i * a->cx->fw->abi->state_size;
+}
+
+/* household.c: the handlers an area calls, each for household I at T. */
+void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t);
+void sim_hh_set_effective(sim_area *a, uint32_t i, uint32_t t);
+uint32_t sim_hh_period(const sim_area *a, uint32_t i);
+void sim_hh_load_event(sim_area *a, uint32_t t);
+void sim_hh_clp_step(sim_area *a, uint32_t t);
+void sim_hh_message(sim_area *a, uint32_t t);
+void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t);
+/* A top-up bought online reached the meter at T; OK: the firmware accepted its UTRN. */
+void sim_hh_topup_landed(sim_area *a, uint32_t i, uint32_t t, bool ok);
+void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t);
+void sim_hh_supply(sim_area *a, uint32_t i, uint32_t t, int delta, uint8_t cause);
+void sim_area_outage(sim_area *a, uint32_t t);
+void sim_area_close_window(sim_area *a, uint32_t w_end);
+/* The retail price the household being stepped knows for PERIOD (grid_load_params.price). */
+double sim_price_hook(void *ctx, uint32_t period);
+
+/* uplink.c: household I's messages to the head-end. */
+int sim_msgpool_create(sim_msgpool **out);
+void sim_msgpool_destroy(sim_msgpool *p);
+void sim_msg_put(sim_msgpool *p, net_msg *m);
+bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_msg *m,
+                     uint32_t bytes);
+void sim_uplink_alert(sim_area *a, uint32_t i, uint32_t t, uint32_t code);
+void sim_uplink_wan_lost(sim_area *a, uint32_t i, double t, unsigned cause);
+void sim_uplink_cell_enqueue(sim_area *a, double t, net_msg *m, uint32_t bytes);
+
+/* downlink.c: commands from the head-end to meters. */
+int sim_dl_create(const mm_hal_crypto *crypto, uint32_t sent_until, sim_dl **out);
+void sim_dl_destroy(sim_dl *d);
+bool sim_area_broadcasts(const sim_area *a);
+void sim_dl_area_recv(void *ctx, void *payload);
+void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref);
+void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
+                    const void *pl, uint16_t n);
+int sim_dl_prices_publish(const sim_ctx *cx, uint32_t now);
+void sim_dl_area_send_updates(sim_area *a);
+uint32_t sim_dl_sent_until(const sim_dl *d);
+/* Price updates so far: count, and one as a row of /network/price_updates. */
+uint32_t sim_dl_updates(const sim_dl *d);
+void sim_dl_update_row(const sim_dl *d, uint32_t k, double row[11]);
+
+/* ---- national: coordinator and head-end ------------------------------------------------ */
+
+/* What couples the areas at a window's end, as exact integer sums over areas (MPI ranks will
+ * all-reduce these): energy per minute nationally and per DNO region. */
+typedef struct sim_window_sum {
+    int64_t minute_mws[SIM_PERIOD_S / 60]; /* [mW s] */
+    int64_t region_mws[GRID_REGIONS_MAX];  /* [mW s] */
+    int64_t national_mws;                  /* [mW s] */
+} sim_window_sum;
+
+typedef struct sim_coord {
+    const sim_ctx *cx;
+    sim_area *areas;
+    uint32_t n_areas;
+    double *region_w;    /* [window][region] mean demand, for the trace [W] */
+    double *price_p_kwh; /* [window] unit price of the households' tariff [p/kWh] */
+    double *wholesale;   /* [window] day-ahead wholesale price [GBP/MWh] */
+    int err;             /* first failure (SIM_E*) */
+} sim_coord;
+
+/* coordinator.c */
+int sim_coord_init(sim_coord *c, const sim_ctx *cx, sim_area *areas, uint32_t n_areas);
+void sim_coord_free(sim_coord *c);
+void sim_coord_actor(int argc, char **argv); /* actor data: the sim_coord */
+/* Sum window W's per-minute energy over the areas (the per-area rings are left as they are). */
+void sim_window_minutes(const sim_area *areas, uint32_t n_areas, uint32_t w, int64_t out[SIM_PERIOD_S / 60]);
+
+typedef struct sim_sink {
+    const sim_ctx *cx;
+    sim_area *areas;
+    uint32_t n_areas;
+    net_headend *he;
+    sim_vec ev;          /* sim_event records of the head-end not yet flushed */
+    uint64_t delivered, alerts_delivered;
+    int err;
+} sim_sink;
+
+/* sink.c: the head-end actor (its actor data: the sim_sink) and the model's completions. */
+int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_areas, char *err,
+                  size_t errlen);
+void sim_sink_free(sim_sink *s);
+void sim_sink_actor(int argc, char **argv);
+
+/* ---- the run (run.c; its parts are read by collect.c) ------------------------------------- */
+
+struct sim_run {
+    const sim_scenario *sc;
+    sim_run_opts opts;
+    sim_ctx cx;              /* the context every handler reads (filled during set-up) */
+    sim_fw fw;
+    grid_topology *topo;
+    void *model;             /* the load model */
+    grid_price_model *prices;
+    sim_area *areas;
+    uint32_t n_areas;
+    grid_outage_event *outages; /* grouped by area */
+    sim_dl *dl;
+    sim_msgpool *pool;
+    sim_price_view pview;
+    sim_coord coord;
+    sim_sink sink;
+    sim_trace *tr;
+    sim_vec pending;         /* sim_event records gathered, not yet written (t >= window end) */
+    volatile int stop;       /* set when the run must end early */
+    uint32_t w;              /* windows run */
+    uint32_t flushed;        /* periods whose half-hourly data is in the trace */
+    int fail;                /* first failure (SIM_E*), 0 none */
+    char fail_where[128];    /* ... and where it happened */
+    double wall0;
+};
+
+/* collect.c: what the run hands to the trace. */
+int sim_collect_households(sim_run *r);
+int sim_collect_window(sim_run *r, uint32_t w);
+int sim_collect_events(sim_run *r, double t);
+int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np);
+int sim_collect_final(sim_run *r, uint32_t reached);
+
+#endif

@@ -1,0 +1,115 @@
+/* The head-end: the national sink of every area's messages.  One SimGrid actor receives what
+ * the cells deliver and submits it to the head-end queue model (net/headend.h: Lindley's
+ * recursion per class, not SimGrid activities, so it can later be computed once from every
+ * rank's arrivals); completions are recorded as deliveries, and a restore alert's delivery is
+ * when the DNO learns of the restoration.
+ */
+#include "runner.h"
+
+#include "sim/events.h"
+
+#include <simgrid/actor.h>
+#include <simgrid/engine.h>
+#include <simgrid/mailbox.h>
+#include <stdio.h>
+#include <string.h>
+
+static void sink_record(sim_sink *s, double t, uint32_t hh, uint32_t code, int64_t value)
+{
+    if (!s->cx->sc->trace.events) return;
+    sim_event e = {.t_s = t, .household = hh, .code = code, .value = value};
+    if (sim_vec_push(&s->ev, &e) != 0 && !s->err) s->err = SIM_ENOMEM;
+}
+
+static unsigned he_class(const net_msg *m)
+{
+    if (m->code == SIM_EV_CMD_RESPONSE_DELIVERED) return m->cls;
+    if (m->code == SIM_EV_WAN_READ_DELIVERED) return NET_HE_PROFILE_READ;
+    return m->import_wh == SIM_ALERT_AD1 ? NET_HE_ALERT_OUTAGE : NET_HE_ALERT_RESTORE;
+}
+
+/* Processing finished: the request is delivered (and a restore alert known to the DNO). */
+static void he_done(void *ctx, const net_he_done *d)
+{
+    sim_sink *s = ctx;
+    net_msg *m = (net_msg *)(uintptr_t)d->id;
+    if (d->done_s < s->cx->end_s) {
+        s->delivered++;
+        if (m->code == SIM_EV_WAN_ALERT_DELIVERED) s->alerts_delivered++;
+        sink_record(s, d->done_s, m->household, m->code, m->import_wh);
+        if (d->cls == NET_HE_ALERT_RESTORE && m->household < s->cx->sc->households) {
+            sim_area *a = &s->areas[m->area];
+            a->known_s[m->household - a->hh0] = d->dno_s;
+        }
+    }
+    sim_msg_put(s->cx->pool, m);
+}
+
+static void he_config(const sim_scenario *sc, uint32_t end_s, net_he_config *hc)
+{
+    net_he_config_default(hc);
+    hc->seed = sc->seed;
+    hc->servers = sc->headend.servers;
+    hc->queue_cap = sc->headend.queue_capacity;
+    hc->priority = strcmp(sc->headend.discipline, "priority") == 0;
+    hc->dno_delay_s = sc->headend.dno_delay_s;
+    hc->series_step_s = 1.0;
+    hc->series_bins = end_s;
+    hc->cls[NET_HE_ALERT_OUTAGE].service_s = sc->headend.alert_service_s;
+    hc->cls[NET_HE_ALERT_RESTORE].service_s = sc->headend.alert_service_s;
+    hc->cls[NET_HE_PROFILE_READ].service_s = sc->headend.read_service_s;
+}
+
+int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_areas, char *err,
+                  size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->cx = cx;
+    s->areas = areas;
+    s->n_areas = n_areas;
+    s->ev = SIM_VEC_INIT(sim_event);
+    net_he_config hc;
+    he_config(cx->sc, cx->end_s, &hc);
+    if (net_he_create(&hc, he_done, s, &s->he) != 0) {
+        snprintf(err, errlen, "head-end model: invalid configuration");
+        return -1;
+    }
+    return 0;
+}
+
+void sim_sink_free(sim_sink *s)
+{
+    net_he_destroy(s->he);
+    sim_vec_free(&s->ev);
+    memset(s, 0, sizeof *s);
+}
+
+void sim_sink_actor(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    sim_sink *s = sg_actor_self_get_data();
+    const sim_ctx *cx = s->cx;
+    sg_mailbox_set_receiver(sg_mailbox_get_name(cx->headend_mb));
+    for (;;) {
+        net_msg *m = sim_headend_get(cx->headend_mb);
+        if (!m) continue; /* cancelled at the end of the run */
+        double now = simgrid_get_clock();
+        if ((uint32_t)now >= cx->end_s) {
+            sim_msg_put(cx->pool, m);
+            continue;
+        }
+        net_he_req q = {.id = (uint64_t)(uintptr_t)m,
+                        .arrival_s = now,
+                        .origin_s = m->sent_s,
+                        .premises = m->household,
+                        .area = m->area,
+                        .bytes = m->bytes,
+                        .cls = he_class(m)};
+        net_he_outcome o = NET_HE_ACCEPTED;
+        if (net_he_submit(s->he, &q, &o, NULL) != 0 || o != NET_HE_ACCEPTED) {
+            sink_record(s, now, m->household, SIM_EV_HEADEND_REJECTED, (int64_t)o);
+            sim_msg_put(cx->pool, m);
+        }
+    }
+}
