@@ -274,7 +274,7 @@ static int64_t row_of(const diff *d, uint32_t id)
 }
 
 /* Half-hourly channel C of T.  Channel 0 gives t->periods; the other electricity channels must
- * have as many periods (engine.c writes them together), the gas matrix as many or none: it
+ * have as many periods (collect.c writes them together), the gas matrix as many or none: it
  * has no periods when the load model has no gas (load.model basic). */
 static hid_t open_channel(diff *d, trace *t, int c)
 {

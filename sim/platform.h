@@ -7,7 +7,7 @@
  * its own uplink (the LV substation's WAN cell or gateway backhaul), the head-end host
  * sits behind the backbone link; an area-to-head-end route is uplink + backbone.
  *
- * Not here: what is sent or when (engine.c), how it is recorded (trace.c).
+ * Not here: what is sent or when (area.c, uplink.c, downlink.c), how it is recorded (trace.c).
  */
 #ifndef SIM_PLATFORM_H
 #define SIM_PLATFORM_H

@@ -10,7 +10,7 @@
  * Each build is a static library (mm_core = SMETS2, mm_core_smets1) linked into an executable,
  * and also a loadable image (a shared object with only MM_ABI_ENTRY, "mm_abi_get", visible;
  * the HAL's mm_hal_* functions are left for the host to provide).  The loader is the
- * simulator's (sim/engine.c, scenario key meter.firmware).
+ * simulator's (sim/firmware.c, scenario key meter.firmware).
  */
 #ifndef MM_ABI_H
 #define MM_ABI_H
