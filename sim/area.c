@@ -102,6 +102,8 @@ int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, si
     bool has_gas = cx->ops->gas_w != NULL;
     bool ok = true;
     a->cx = cx;
+    a->abi = cx->fw->abi;
+    a->fw_size = cx->fw->abi->state_size;
     a->ev = SIM_VEC_INIT(sim_event);
 #define COL_ALLOC(type, name, count, when, doc)                                                \
     if (when) {                                                                                \
@@ -132,7 +134,7 @@ void sim_area_free(sim_area *a)
 {
     const sim_ctx *cx = a->cx;
     if (!cx) return;
-    for (uint32_t i = 0; a->esme && a->clk && i < a->n; i++) cx->fw->abi->deinit(sim_hh_fw(a, i));
+    for (uint32_t i = 0; a->esme && a->clk && i < a->n; i++) a->abi->deinit(sim_hh_fw(a, i));
 #define COL_FREE(type, name, count, when, doc) free(a->name);
     SIM_AREA_COLUMNS(COL_FREE)
 #undef COL_FREE

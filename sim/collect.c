@@ -145,7 +145,7 @@ static void halfhourly_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_
         a = area_of(a, h0 + j);
         const void *fw = sim_hh_fw(a, h0 + j - a->hh0);
         mm_profile_slot sl;
-        for (uint32_t age = 0; cx->fw->abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
+        for (uint32_t age = 0; a->abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
             if (sl.period < cx->period0 + p0) break;
             uint32_t p = sl.period - cx->period0 - p0;
             if (p >= np) continue;

@@ -178,7 +178,7 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
     sim_hh_advance(a, i, t);
     uint8_t resp[64];
     size_t rlen = 0;
-    int rc = cx->fw->abi->command(sim_hh_fw(a, i), c->frame, c->len, resp, sizeof resp, &rlen);
+    int rc = a->abi->command(sim_hh_fw(a, i), c->frame, c->len, resp, sizeof resp, &rlen);
     if (rc != MM_OK) {
         if (up) up->rejected++;
         sim_area_record(a, t, id, SIM_EV_CMD_REJECTED, rc);

@@ -22,7 +22,7 @@ void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t)
     if (t > a->last_t[i]) {
         uint32_t dt = t - a->last_t[i];
         mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
-        a->cx->fw->abi->advance(sim_hh_fw(a, i), a->pe_mw[i], a->qe_mvar[i], dt * 1000u);
+        a->abi->advance(sim_hh_fw(a, i), a->pe_mw[i], a->qe_mvar[i], dt * 1000u);
         /* A boiler without electricity burns no gas. */
         if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * dt;
         a->last_t[i] = t;
@@ -33,7 +33,7 @@ void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t)
 uint32_t sim_hh_period(const sim_area *a, uint32_t i)
 {
     mm_esme_snapshot s;
-    a->cx->fw->abi->snapshot(sim_hh_fw(a, i), &s);
+    a->abi->snapshot(sim_hh_fw(a, i), &s);
     return s.period;
 }
 
@@ -103,7 +103,7 @@ static void hh_wan_read(sim_area *a, uint32_t i, uint32_t t)
         int64_t wh = 0;
         uint32_t first = upto, n = 0;
         mm_profile_slot sl;
-        for (uint32_t age = 0; cx->fw->abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
+        for (uint32_t age = 0; a->abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
             if (sl.period < cx->period0 + r->from_period) break;
             if (sl.period >= cx->period0 + upto) continue;
             wh += sl.wh[MM_CH_IMPORT];
@@ -129,7 +129,7 @@ static void hh_drain_alerts(sim_area *a, uint32_t i, uint32_t t)
 {
     mm_event ev;
     sim_hh_advance(a, i, t);
-    while (a->cx->fw->abi->next_alert(sim_hh_fw(a, i), &ev) == MM_OK) sim_uplink_alert(a, i, t, ev.code);
+    while (a->abi->next_alert(sim_hh_fw(a, i), &ev) == MM_OK) sim_uplink_alert(a, i, t, ev.code);
 }
 
 /* The customer buys credit: bought online (sent to the meter over the WAN; no other top-up
@@ -152,11 +152,11 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
         sim_dl_request(a, i, t, MM_CMD_TOP_UP, NET_HE_TOPUP, utrn, 20);
         return;
     }
-    if (cx->fw->abi->utrn_enter(sim_hh_fw(a, i), utrn, 20) != MM_OK) {
+    if (a->abi->utrn_enter(sim_hh_fw(a, i), utrn, 20) != MM_OK) {
         sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, -1);
         return;
     }
-    cx->fw->abi->button(sim_hh_fw(a, i));
+    a->abi->button(sim_hh_fw(a, i));
     sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, TOPUP_POUNDS * 100);
     sim_hh_after_close(a, i, t);
 }
@@ -166,7 +166,7 @@ void sim_hh_topup_landed(sim_area *a, uint32_t i, uint32_t t, bool ok)
 {
     a->topup_due[i] = 0;
     sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, ok ? TOPUP_POUNDS * 100 : -1);
-    if (ok) a->cx->fw->abi->button(sim_hh_fw(a, i));
+    if (ok) a->abi->button(sim_hh_fw(a, i));
     sim_hh_after_close(a, i, t);
 }
 
@@ -174,7 +174,7 @@ void sim_hh_topup_landed(sim_area *a, uint32_t i, uint32_t t, bool ok)
  * a prepayment household's next top-up. */
 void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t)
 {
-    const mm_abi *abi = a->cx->fw->abi;
+    const mm_abi *abi = a->abi;
     mm_event ev;
     while (abi->next_alert(sim_hh_fw(a, i), &ev) == MM_OK) sim_uplink_alert(a, i, t, ev.code);
     if (!a->prepay[i]) return;
@@ -256,7 +256,7 @@ static void hh_supply_lost(sim_area *a, uint32_t i, uint32_t t, uint8_t cause)
     sim_hh_set_effective(a, i, t);
     sim_area_record(a, t, id, SIM_EV_SUPPLY_LOST, cause);
     a->interruptions++;
-    cx->fw->abi->power_fail(sim_hh_fw(a, i));
+    a->abi->power_fail(sim_hh_fw(a, i));
     sim_area_record(a, t, id, SIM_EV_SUPPLY_INTERRUPTED, 0);
     sim_area_schedule(a, &a->msgq, t + (uint32_t)cx->sc->wan.ad1_delay_s, HEV(i, MSG_AD1), 0);
 }
@@ -281,9 +281,9 @@ static void hh_supply_restored(sim_area *a, uint32_t i, uint32_t t)
     /* The firmware recovers from NVM, logs the outage and holds its alerts back for a delay
      * it draws uniformly from [0, W] through its RNG HAL (seed 003). */
     mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
-    cx->fw->abi->power_restore(sim_hh_fw(a, i));
+    a->abi->power_restore(sim_hh_fw(a, i));
     mm_esme_snapshot snap;
-    cx->fw->abi->snapshot(sim_hh_fw(a, i), &snap);
+    a->abi->snapshot(sim_hh_fw(a, i), &snap);
     if (snap.alerts_unsent) {
         int64_t at = (int64_t)snap.wan_ready_at - sc->start_unix;
         sim_area_schedule(a, &a->msgq, at > t ? (uint32_t)at : t, HEV(i, MSG_RESTORE), 0);
@@ -325,7 +325,7 @@ void sim_area_outage(sim_area *a, uint32_t t)
 /* The half-hour closes on every meter of the area at W_END. */
 void sim_area_close_window(sim_area *a, uint32_t w_end)
 {
-    const mm_abi *abi = a->cx->fw->abi;
+    const mm_abi *abi = a->abi;
     uint32_t slot = (w_end / SIM_PERIOD_S - 1) % 48;
     for (uint32_t i = 0; i < a->n; i++) {
         sim_hh_advance(a, i, w_end);

@@ -192,6 +192,8 @@ typedef struct sim_area {
     uint32_t n;
     uint32_t lv0, lv1; /* its LV substations [lv0, lv1) */
     int err;           /* first failure (SIM_E*) in a handler; the run stops with it */
+    const mm_abi *abi; /* the firmware image its meters run */
+    uint32_t fw_size;  /* bytes of one meter's firmware state (the image's state_size) */
     sim_cell *cell;
 #define SIM_AREA_FIELD(type, name, count, when, doc) type *name;
     SIM_AREA_COLUMNS(SIM_AREA_FIELD)
@@ -233,7 +235,7 @@ void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t 
 void sim_area_fail(sim_area *a, int code);
 static inline void *sim_hh_fw(const sim_area *a, uint32_t i)
 {
-    return a->esme + (size_t)i * a->cx->fw->abi->state_size;
+    return a->esme + (size_t)i * a->fw_size;
 }
 
 /* household.c: the handlers an area calls, each for household I at T. */
