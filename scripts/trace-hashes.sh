@@ -46,7 +46,11 @@ image|scenarios/default.yaml|households=600 meter.firmware=./fw.so storm.enabled
 nonevents|scenarios/default.yaml|households=800 trace.events=false prices.tariff=e7 meter.prepayment_share=60%
 "
 
-cp "$BUILD/firmware/mm_smets2.so" "$T/fw.so"   # a relative path: the same text in every trace
+# Relative paths throughout: the resolved scenario stored in a trace names the file it was
+# read from and the image, and the fingerprints must not depend on where the checkout is.
+cp "$BUILD/firmware/mm_smets2.so" "$T/fw.so"
+ln -s "$ROOT/scenarios" "$T/scenarios"
+mkdir "$T/tests" && ln -s "$ROOT/tests/golden" "$T/tests/golden"
 cd "$T"
 echo "$RUNS" | while IFS='|' read -r name scen sets; do
     [ -n "$name" ] || continue
@@ -56,7 +60,7 @@ echo "$RUNS" | while IFS='|' read -r name scen sets; do
         v=$(printf '%s' "$s" | sed -E 's/^([^=]*=[0-9.]+)([a-zA-Z%]+)$/\1 \2/')
         args="$args --set \"$v\""
     done
-    eval "\"$BIN\" run \"$ROOT/$scen\" -o \"$name.h5\" --quiet $args" \
+    eval "\"$BIN\" run \"$scen\" -o \"$name.h5\" --quiet $args" \
         || { echo "trace-hashes: run $name failed" >&2; exit 1; }
 done
 
