@@ -208,7 +208,7 @@ typedef struct appliance {
     double standby_w;     /* while owned and off [W] */
 } appliance;
 
-static const appliance appliances[N_APPL] = {
+static const appliance crest_appliances[N_APPL] = {
     [A_KETTLE] = {"kettle", ACT_DRINK, 0, 0.97, 4.5, 0.6, 0.20, 2800, 3.0, 1.0, 0, 0, 1, 0},
     [A_MICROWAVE] = {"microwave", ACT_COOK, 0, 0.90, 1.0, 0.5, 0.0, 1250, 5.0, 0.95, 0, 0, 1, 2.0},
     [A_OVEN] = {"oven", ACT_COOK, 0, 0.75, 0.70, 0.5, 0.30, 2500, 12.0, 1.0, 1100, 40.0, 1.0, 2.0},
@@ -278,7 +278,8 @@ static const appliance appliances[N_APPL] = {
 typedef struct cold_appl {
     double w, on_min, off_min, pf;
 } cold_appl;
-static const cold_appl colds[N_COLD] = {{110, 18, 36, 0.8}, {75, 15, 35, 0.8}, {90, 18, 36, 0.8}};
+static const cold_appl crest_colds[N_COLD] = {
+    {110, 18, 36, 0.8}, {75, 15, 35, 0.8}, {90, 18, 36, 0.8}};
 
 #define DRYER_SHARE 0.55   /* share of washes tumble-dried in an owning home, +-40 % by season */
 #define BASE_MEDIAN_W 32.0 /* always-on beyond appliance standby (router, alarm, chargers) */
@@ -475,8 +476,8 @@ typedef struct crest_hh {
 
 enum { TOT_GAS, TOT_PV, TOT_HPE, TOT_HPH, TOT_EV };
 
-static void dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t);
-static double local_time(const crest_model *m, uint32_t d, double hr);
+static void crest_dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t);
+static double crest_local_time(const crest_model *m, uint32_t d, double hr);
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
@@ -502,7 +503,7 @@ static uint32_t sat_u32(double t)
 }
 
 /* Hourly values at hh:30 to 10-minute slots (centres at hh:05, :15, ...), circularly. */
-static void hourly_to_slots(const double *hourly, float *out)
+static void crest_hourly_to_slots(const double *hourly, float *out)
 {
     for (int s = 0; s < SLOTS_DAY; s++) {
         double h = (s + 0.5) / 6.0 - 0.5;
@@ -544,7 +545,7 @@ static double tan_phi(double pf)
 }
 
 /* Staffell et al. 2012 air-source regression. */
-static double hp_cop(double t_out, double t_sink)
+static double crest_hp_cop(double t_out, double t_sink)
 {
     double dt = t_sink - t_out;
     if (dt < 15) dt = 15; /* the regression's range; mild days do not get a COP above ~5 */
@@ -568,15 +569,15 @@ static void person_trans(double a, double a2, double *p11, double *p01)
     *p01 = CHURN * a2 + (1 - CHURN) * keep01;
 }
 
-static double binom_pmf(int k, int n, double p)
+static double crest_binom_pmf(int k, int n, double p)
 {
     return gsl_ran_binomial_pdf((unsigned)k, p, (unsigned)n);
 }
 
-static void build_occupancy(crest_model *m)
+static void crest_build_occupancy(crest_model *m)
 {
-    hourly_to_slots(occ_wd, m->occ[0]);
-    hourly_to_slots(occ_we, m->occ[1]);
+    crest_hourly_to_slots(occ_wd, m->occ[0]);
+    crest_hourly_to_slots(occ_we, m->occ[1]);
     for (int dt = 0; dt < 2; dt++)
         for (int s = 0; s < SLOTS_DAY; s++) {
             double p11, p01;
@@ -589,7 +590,8 @@ static void build_occupancy(crest_model *m)
                         double pj = 0;
                         for (int st = 0; st <= k && st <= j; st++)
                             if (j - st <= n - k)
-                                pj += binom_pmf(st, k, p11) * binom_pmf(j - st, n - k, p01);
+                                pj += crest_binom_pmf(st, k, p11) *
+                                      crest_binom_pmf(j - st, n - k, p01);
                         c += pj;
                         m->cum[dt][s][n - 1][k][j] = (float)c;
                     }
@@ -600,10 +602,10 @@ static void build_occupancy(crest_model *m)
 
 /* Starts per second per unit shape so that the population mean (over sizes, weekdays and
  * weekends, owners) is the table's starts per day; occupancy ~ Binomial(n, a(t)). */
-static void calibrate(crest_model *m)
+static void crest_calibrate(crest_model *m)
 {
     for (int a = 0; a < N_APPL; a++) {
-        const appliance *ap = &appliances[a];
+        const appliance *ap = &crest_appliances[a];
         double per_day = 0;
         for (int n = 1; n <= MAX_OCC; n++) {
             double mix = m->p.size_mix[n - 1], x = 0;
@@ -611,7 +613,7 @@ static void calibrate(crest_model *m)
                 for (int s = 0; s < SLOTS_DAY; s++) {
                     double en = 0;
                     for (int k = 1; k <= n; k++)
-                        en += binom_pmf(k, n, m->occ[dt][s]) * pow(k, ap->gamma);
+                        en += crest_binom_pmf(k, n, m->occ[dt][s]) * pow(k, ap->gamma);
                     x += (dt ? 2.0 / 7.0 : 5.0 / 7.0) * m->shape[ap->act][dt][s] * en * SLOT_S;
                 }
             per_day += mix * x;
@@ -712,21 +714,22 @@ static int crest_create(const grid_load_params *p, void **out, char *err, size_t
                 mean < GRID_HDD_BASE_C && (season || mean < COLD_SNAP_C);
         }
 
-    build_occupancy(m);
+    crest_build_occupancy(m);
     for (int a = 0; a < N_ACT; a++) {
-        hourly_to_slots(act_wd[a], m->shape[a][0]);
-        hourly_to_slots(act_we[a], m->shape[a][1]);
+        crest_hourly_to_slots(act_wd[a], m->shape[a][0]);
+        crest_hourly_to_slots(act_we[a], m->shape[a][1]);
     }
     for (int i = 0; i < MAX_OCC; i++)
         m->mix_cum[i] = (i ? m->mix_cum[i - 1] : 0) + p->size_mix[i] / mix;
     m->mix_cum[MAX_OCC - 1] = 1.0;
-    calibrate(m);
+    crest_calibrate(m);
     m->elec_scale = p->annual_kwh / 2700.0;
     for (int a = 0; a < N_APPL; a++) {
-        m->tp1[a] = tan_phi(appliances[a].pf1);
-        m->tp2[a] = tan_phi(appliances[a].pf2);
+        m->tp1[a] = tan_phi(crest_appliances[a].pf1);
+        m->tp2[a] = tan_phi(crest_appliances[a].pf2);
     }
-    for (int c = 0; c < N_COLD; c++) m->tp_cold[c] = tan_phi(colds[c].pf);
+    for (int c = 0; c < N_COLD; c++)
+        m->tp_cold[c] = tan_phi(crest_colds[c].pf);
     m->tp_base = tan_phi(BASE_PF);
     m->tp_pump = tan_phi(PUMP_PF);
     m->tp_hp = tan_phi(HP_PF);
@@ -792,7 +795,7 @@ static bool running(const crest_hh *h, int a)
 static double app_rate(const crest_model *m, const crest_hh *h, int a, uint32_t k)
 {
     const slotinfo *si = slot_of(m, k);
-    const appliance *ap = &appliances[a];
+    const appliance *ap = &crest_appliances[a];
     double r = m->kpow[a][h->active] * m->shape[ap->act][si->dt][eff_slot(h, si->ls)] *
                (1.0 + ap->season * m->lday_cs[si->lday]);
     if (a == A_DHW) return owns(h, A_SHOWER) ? 0.6 * r : r;
@@ -815,7 +818,7 @@ static double total_rate(const crest_model *m, const crest_hh *h, uint32_t k)
 /* Next start after T of the superposed appliance process, while occupancy stays as it is
  * (exact inversion over the piecewise-constant slot rates); GRID_NEVER if none before the
  * next occupancy change, which redraws it. */
-static uint32_t next_start(const crest_model *m, crest_hh *h, uint32_t t)
+static uint32_t crest_next_start(const crest_model *m, crest_hh *h, uint32_t t)
 {
     if (h->active == 0) return GRID_NEVER;
     double budget = -log1p(-uni(h));
@@ -837,7 +840,7 @@ static uint32_t next_start(const crest_model *m, crest_hh *h, uint32_t t)
 }
 
 /* From slot boundary T, run the chain until the count of active occupants changes. */
-static void next_occupancy(const crest_model *m, crest_hh *h, uint32_t t)
+static void crest_next_occupancy(const crest_model *m, crest_hh *h, uint32_t t)
 {
     for (uint32_t k = t / SLOT_S; k + 1 < m->n_slots; k++) {
         const slotinfo *si = slot_of(m, k);
@@ -855,7 +858,7 @@ static void next_occupancy(const crest_model *m, crest_hh *h, uint32_t t)
     h->occ_next = GRID_NEVER;
 }
 
-static uint32_t draw_minutes(crest_hh *h, double mean_min, bool expo)
+static uint32_t crest_draw_minutes(crest_hh *h, double mean_min, bool expo)
 {
     double d;
     if (expo)
@@ -866,7 +869,7 @@ static uint32_t draw_minutes(crest_hh *h, double mean_min, bool expo)
     return d < 1.0 ? 1u : (uint32_t)lround(d);
 }
 
-static void add_run(crest_hh *h, int a, uint32_t end)
+static void crest_add_run(crest_hh *h, int a, uint32_t end)
 {
     h->run_app[h->n_run] = (uint8_t)a;
     h->run_phase[h->n_run] = 0;
@@ -877,13 +880,13 @@ static void add_run(crest_hh *h, int a, uint32_t end)
 /* ---- Christmas dinner (see FESTIVE_*) ---------------------------------------------------- */
 
 /* Park the household's next Christmas roast at or after T in the run table, if any. */
-static void festive_schedule(const crest_model *m, crest_hh *h, uint32_t t)
+static void crest_festive_schedule(const crest_model *m, crest_hh *h, uint32_t t)
 {
     if (h->fest_slot == FEST_NONE || h->n_run >= MAX_RUN) return;
     for (int i = 0; i < m->n_xmas; i++) {
-        double at = local_time(m, m->xmas[i], 9.0 + h->fest_slot / 12.0);
+        double at = crest_local_time(m, m->xmas[i], 9.0 + h->fest_slot / 12.0);
         if (at >= (double)t) {
-            add_run(h, A_ROAST, sat_u32(at));
+            crest_add_run(h, A_ROAST, sat_u32(at));
             h->run_phase[h->n_run - 1] = PH_DEFER;
             return;
         }
@@ -900,7 +903,7 @@ static bool roasting(const crest_hh *h)
 
 static void start_appliance(const crest_model *m, crest_hh *h, int a, uint32_t t)
 {
-    const appliance *ap = &appliances[a];
+    const appliance *ap = &crest_appliances[a];
     if (h->n_run >= MAX_RUN) return;
     if (ap->flags & F_MULTI) {
         unsigned lit = 0;
@@ -910,36 +913,36 @@ static void start_appliance(const crest_model *m, crest_hh *h, int a, uint32_t t
     } else if (running(h, a) || (a == A_OVEN && roasting(h))) {
         return; /* CREST: only an appliance that is off can be switched on */
     }
-    uint32_t dur = draw_minutes(h, ap->min1, ap->flags & F_EXP);
+    uint32_t dur = crest_draw_minutes(h, ap->min1, ap->flags & F_EXP);
     if (a == A_DHW && h->heating == GRID_HEAT_HP) {
         /* The draw's heat, as a combi would have delivered it, reheated by the HP. */
         uint32_t k = t / SLOT_S;
         double heat_wh = DHW_GAS_W * BOILER_EFF * dur / 3600.0;
-        double cop = hp_cop(grid_weather_temp_c(m->w, h->region, k), 55.0);
+        double cop = crest_hp_cop(grid_weather_temp_c(m->w, h->region, k), 55.0);
         dur = (uint32_t)lround(heat_wh / (cop * HP_DHW_W) * 3600.0);
         if (dur < 1) dur = 1;
         h->tot[TOT_HPH] += heat_wh;
     }
-    add_run(h, a, t + dur);
+    crest_add_run(h, a, t + dur);
 }
 
-static void end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
+static void crest_end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
 {
     int a = h->run_app[i];
-    const appliance *ap = &appliances[a];
+    const appliance *ap = &crest_appliances[a];
     if (h->run_phase[i] & PH_DEFER) {
         if (a == A_ROAST) { /* Christmas morning: the roast goes in */
             h->run_phase[i] = 0;
             h->run_end[i] = t + (uint32_t)(ap->min1 * 60.0);
         } else {
-            dr_due(m, h, i, t);
+            crest_dr_due(m, h, i, t);
         }
         return;
     }
     if (h->run_phase[i] == 0 && ap->w2 > 0) {
         h->run_phase[i] = 1;
         h->run_end[i] =
-            t + draw_minutes(h, a == A_ROAST ? ap->min2 - FESTIVE_HOB_MIN : ap->min2, false);
+            t + crest_draw_minutes(h, a == A_ROAST ? ap->min2 - FESTIVE_HOB_MIN : ap->min2, false);
         return;
     }
     if (a == A_ROAST && h->run_phase[i] == 1) {
@@ -951,7 +954,7 @@ static void end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
     h->run_app[i] = h->run_app[h->n_run];
     h->run_phase[i] = h->run_phase[h->n_run];
     h->run_end[i] = h->run_end[h->n_run];
-    if (a == A_ROAST) festive_schedule(m, h, t + 1); /* next year's */
+    if (a == A_ROAST) crest_festive_schedule(m, h, t + 1); /* next year's */
     if (a == A_WASHER && owns(h, A_DRYER)) {
         const slotinfo *si = slot_of(m, t / SLOT_S);
         double share = DRYER_SHARE * (1.0 + 0.4 * m->lday_cs[si->lday]);
@@ -961,7 +964,7 @@ static void end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
 
 /* ---- demand response (see "demand response" above) ------------------------------------ */
 
-static bool dr_follows(const crest_model *m, const crest_hh *h)
+static bool crest_dr_follows(const crest_model *m, const crest_hh *h)
 {
     return m->p.price && (h->dr_flags & DRF_ENGAGED);
 }
@@ -974,7 +977,7 @@ typedef struct dr_profile {
     double dur; /* [s] */
 } dr_profile;
 
-static void dr_phase(dr_profile *pr, double w, double s)
+static void crest_dr_phase(dr_profile *pr, double w, double s)
 {
     pr->w[pr->n] = w;
     pr->s[pr->n] = s;
@@ -984,14 +987,15 @@ static void dr_phase(dr_profile *pr, double w, double s)
 
 static dr_profile dr_appliance_profile(const crest_model *m, const crest_hh *h, int a, uint32_t t)
 {
-    const appliance *ap = &appliances[a];
+    const appliance *ap = &crest_appliances[a];
     dr_profile pr = {.n = 0};
-    dr_phase(&pr, ap->w1, ap->min1 * 60.0);
-    if (ap->w2 > 0) dr_phase(&pr, ap->w2, ap->min2 * 60.0);
+    crest_dr_phase(&pr, ap->w1, ap->min1 * 60.0);
+    if (ap->w2 > 0) crest_dr_phase(&pr, ap->w2, ap->min2 * 60.0);
     if (a == A_WASHER && owns(h, A_DRYER)) {
         const slotinfo *si = slot_of(m, t / SLOT_S);
         double share = DRYER_SHARE * (1.0 + 0.4 * m->lday_cs[si->lday]);
-        dr_phase(&pr, share * appliances[A_DRYER].w1, appliances[A_DRYER].min1 * 60.0);
+        crest_dr_phase(&pr, share * crest_appliances[A_DRYER].w1,
+                       crest_appliances[A_DRYER].min1 * 60.0);
     }
     return pr;
 }
@@ -1041,8 +1045,8 @@ static double dr_cost(const crest_model *m, const dr_profile *pr, double s, doub
  * exists (so flat prices draw nothing); otherwise the re-decision of a deferral already
  * made, without a draw.  *PROV: the cheapest start rests on reference prices, so the
  * returned time is the next boundary, where the household decides again. */
-static double dr_plan(const crest_model *m, crest_hh *h, const dr_profile *pr, uint32_t t,
-                      double latest, bool first, bool *prov)
+static double crest_dr_plan(const crest_model *m, crest_hh *h, const dr_profile *pr, uint32_t t,
+                            double latest, bool first, bool *prov)
 {
     *prov = false;
     uint32_t k = t / SIM_PERIOD_S;
@@ -1074,7 +1078,7 @@ static unsigned dr_slack(double latest, double at, unsigned max)
     return (unsigned)clampd(floor((latest - at) / SIM_PERIOD_S), 0, max);
 }
 
-static void dr_ev_set(crest_hh *h, double at, double latest, bool prov)
+static void crest_dr_ev_set(crest_hh *h, double at, double latest, bool prov)
 {
     h->dr_ev_left = (uint8_t)dr_slack(latest, at, UINT8_MAX);
     if (prov)
@@ -1107,40 +1111,40 @@ static bool dr_busy(const crest_hh *h, int a, unsigned skip, uint32_t *wait_unti
 /* A start of A wanted at T: defer it (true) or let it start now (false).  While A is on, the
  * wish is refused as without demand response (CREST: an appliance on cannot start again);
  * while a deferred load of A waits, the new one is queued behind it, so no use is lost. */
-static bool dr_defer(const crest_model *m, crest_hh *h, int a, uint32_t t)
+static bool crest_dr_defer(const crest_model *m, crest_hh *h, int a, uint32_t t)
 {
-    if ((a != A_WASHER && a != A_DISHWASHER) || !dr_follows(m, h) || h->n_run >= MAX_RUN)
+    if ((a != A_WASHER && a != A_DISHWASHER) || !crest_dr_follows(m, h) || h->n_run >= MAX_RUN)
         return false;
     uint32_t waiting;
     if (dr_busy(h, a, MAX_RUN, &waiting)) return false;
     dr_profile pr = dr_appliance_profile(m, h, a, t);
     if (waiting) {
         double at = ceil((waiting + pr.dur) / SIM_PERIOD_S) * SIM_PERIOD_S;
-        add_run(h, a, sat_u32(at));
+        crest_add_run(h, a, sat_u32(at));
         h->run_phase[h->n_run - 1] = PH_DEFER;
         return true;
     }
     double latest = t + m->p.dr_horizon_h * 3600.0 - pr.dur;
     bool prov;
-    double at = dr_plan(m, h, &pr, t, latest, true, &prov);
+    double at = crest_dr_plan(m, h, &pr, t, latest, true, &prov);
     if (at <= t) return false;
-    add_run(h, a, sat_u32(at));
+    crest_add_run(h, a, sat_u32(at));
     h->run_phase[h->n_run - 1] = dr_phase_bits(at, latest, prov);
     return true;
 }
 
 /* The deferred start in run slot I comes due at T: decide again if the deferral rested on
  * reference prices, else start (the run slot becomes the run). */
-static void dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
+static void crest_dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
 {
     int a = h->run_app[i];
-    const appliance *ap = &appliances[a];
+    const appliance *ap = &crest_appliances[a];
     uint8_t ph = h->run_phase[i];
     if (ph & PH_PROV) {
         double latest = t + (double)(ph & PH_LEFT) * SIM_PERIOD_S;
         dr_profile pr = dr_appliance_profile(m, h, a, t);
         bool prov;
-        double at = dr_plan(m, h, &pr, t, latest, false, &prov);
+        double at = crest_dr_plan(m, h, &pr, t, latest, false, &prov);
         if (at > t) {
             h->run_end[i] = sat_u32(at);
             h->run_phase[i] = dr_phase_bits(at, latest, prov);
@@ -1154,11 +1158,11 @@ static void dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
         return;
     }
     h->run_phase[i] = 0;
-    h->run_end[i] = t + draw_minutes(h, ap->min1, ap->flags & F_EXP);
+    h->run_end[i] = t + crest_draw_minutes(h, ap->min1, ap->flags & F_EXP);
 }
 
 /* Feedback multiplier of discretionary power at T [-]: 1 without a working IHD. */
-static double fb_factor(const crest_model *m, const crest_hh *h, uint32_t t)
+static double crest_fb_factor(const crest_model *m, const crest_hh *h, uint32_t t)
 {
     if (!m->p.feedback_enabled || !(h->dr_flags & DRF_IHD)) return 1.0;
     double age = m->p.feedback_days_installed + t / (double)SIM_DAY_S;
@@ -1167,7 +1171,7 @@ static double fb_factor(const crest_model *m, const crest_hh *h, uint32_t t)
 }
 
 /* Pick which appliance starts at T (slot rates), and start it unless thinned. */
-static void appliance_event(const crest_model *m, crest_hh *h, uint32_t t)
+static void crest_appliance_event(const crest_model *m, crest_hh *h, uint32_t t)
 {
     uint32_t k = t / SLOT_S;
     double rates[N_APPL], tot = 0;
@@ -1181,16 +1185,16 @@ static void appliance_event(const crest_model *m, crest_hh *h, uint32_t t)
         u -= rates[a];
         a++;
     }
-    if (tot > 0 && rates[a] > 0 && !dr_defer(m, h, a, t)) start_appliance(m, h, a, t);
-    h->app_next = next_start(m, h, t);
+    if (tot > 0 && rates[a] > 0 && !crest_dr_defer(m, h, a, t)) start_appliance(m, h, a, t);
+    h->app_next = crest_next_start(m, h, t);
 }
 
-static void occupancy_event(const crest_model *m, crest_hh *h, uint32_t t)
+static void crest_occupancy_event(const crest_model *m, crest_hh *h, uint32_t t)
 {
     h->active = h->occ_new;
     if (h->active == 0)
         for (unsigned i = 0; i < h->n_run;) {
-            if (appliances[h->run_app[i]].flags & F_OCC) {
+            if (crest_appliances[h->run_app[i]].flags & F_OCC) {
                 h->n_run--;
                 h->run_app[i] = h->run_app[h->n_run];
                 h->run_phase[i] = h->run_phase[h->n_run];
@@ -1199,21 +1203,21 @@ static void occupancy_event(const crest_model *m, crest_hh *h, uint32_t t)
                 i++;
             }
         }
-    next_occupancy(m, h, t);
-    h->app_next = next_start(m, h, t);
+    crest_next_occupancy(m, h, t);
+    h->app_next = crest_next_start(m, h, t);
 }
 
-static void cold_event(const crest_model *m, crest_hh *h, int c, uint32_t t)
+static void crest_cold_event(const crest_model *m, crest_hh *h, int c, uint32_t t)
 {
     h->cold_on ^= (uint8_t)(1u << c);
     bool on = (h->cold_on >> c) & 1u;
-    double mean = on ? colds[c].on_min : colds[c].off_min;
+    double mean = on ? crest_colds[c].on_min : crest_colds[c].off_min;
     if (!on) {
         /* warmer kitchens in summer: shorter off-times */
         const slotinfo *si = slot_of(m, t / SLOT_S);
         mean *= 1.0 + 0.12 * m->lday_cs[si->lday];
     }
-    h->cold_next[c] = t + draw_minutes(h, mean, false);
+    h->cold_next[c] = t + crest_draw_minutes(h, mean, false);
 }
 
 /* Heating periods of the day type DT contain local slot LS? */
@@ -1239,7 +1243,7 @@ static bool heating_at(const crest_model *m, const crest_hh *h, uint32_t k)
 }
 
 /* Set the heating output for slot K and find the next change. */
-static void heat_event(const crest_model *m, crest_hh *h, uint32_t t)
+static void crest_heat_event(const crest_model *m, crest_hh *h, uint32_t t)
 {
     uint32_t k = t / SLOT_S, n_udays = grid_weather_days(m->w);
     const slotinfo *si = slot_of(m, k);
@@ -1254,7 +1258,7 @@ static void heat_event(const crest_model *m, crest_hh *h, uint32_t t)
             h->space_w = (float)gas;
         } else {
             double t_out = grid_weather_temp_c(m->w, h->region, k);
-            double heat = gas * BOILER_EFF, cop = hp_cop(t_out, hp_flow_c(t_out));
+            double heat = gas * BOILER_EFF, cop = crest_hp_cop(t_out, hp_flow_c(t_out));
             double elec = heat / cop;
             if (elec > HP_MAX_W) {
                 elec = HP_MAX_W;
@@ -1283,7 +1287,7 @@ static void heat_event(const crest_model *m, crest_hh *h, uint32_t t)
     h->heat_next = GRID_NEVER;
 }
 
-static void pv_event(const crest_model *m, crest_hh *h, uint32_t t)
+static void crest_pv_event(const crest_model *m, crest_hh *h, uint32_t t)
 {
     uint32_t k = t / SLOT_S;
     double g = grid_weather_irradiance(m->w, h->region, k);
@@ -1298,7 +1302,7 @@ static void pv_event(const crest_model *m, crest_hh *h, uint32_t t)
 }
 
 /* Run second of local day D at local hour HR. */
-static double local_time(const crest_model *m, uint32_t d, double hr)
+static double crest_local_time(const crest_model *m, uint32_t d, double hr)
 {
     if (d >= m->n_ldays) return (double)GRID_NEVER;
     return (double)m->lday_start[d] + hr * 3600.0;
@@ -1312,14 +1316,14 @@ static int lday_type(const crest_model *m, uint32_t d)
 }
 
 /* Schedule the next arrival at or after T. */
-static void ev_next_arrival(const crest_model *m, crest_hh *h, uint32_t t)
+static void crest_ev_next_arrival(const crest_model *m, crest_hh *h, uint32_t t)
 {
     uint32_t d = slot_of(m, t / SLOT_S)->lday;
     for (int tries = 0; tries < 3; tries++, d++) {
         if (d >= m->n_ldays) break;
         double hr = lday_type(m, d) ? clampd(14.5 + 2.5 * gauss(h), 9, 22)
                                     : clampd(17.75 + 1.25 * gauss(h), 13, 23);
-        double at = local_time(m, d, hr);
+        double at = crest_local_time(m, d, hr);
         if (at > t) {
             h->ev_state = 0;
             h->ev_next = sat_u32(ceil(at));
@@ -1329,16 +1333,16 @@ static void ev_next_arrival(const crest_model *m, crest_hh *h, uint32_t t)
     h->ev_next = GRID_NEVER;
 }
 
-static void ev_event(const crest_model *m, crest_hh *h, uint32_t t)
+static void crest_ev_event(const crest_model *m, crest_hh *h, uint32_t t)
 {
     if (h->ev_state == 0) { /* arrival: plan tonight's charge */
         uint32_t d = slot_of(m, t / SLOT_S)->lday + 1;
         double dep_hr = d < m->n_ldays && lday_type(m, d) ? clampd(10.0 + 1.5 * gauss(h), 7, 14)
                                                           : clampd(7.5 + 0.75 * gauss(h), 5, 10);
-        double dep = local_time(m, d, dep_hr);
+        double dep = crest_local_time(m, d, dep_hr);
         double skip = uni(h), amount = exp(0.5 * gauss(h) - 0.125);
         if (skip < EV_SKIP || dep <= t) {
-            ev_next_arrival(m, h, (uint32_t)clampd(dep, t + 1, (double)GRID_NEVER - 1));
+            crest_ev_next_arrival(m, h, (uint32_t)clampd(dep, t + 1, (double)GRID_NEVER - 1));
             return;
         }
         double kwh = h->ev_kwh * amount / (1.0 - EV_SKIP);
@@ -1369,17 +1373,17 @@ static void ev_event(const crest_model *m, crest_hh *h, uint32_t t)
                     }
                 }
             } else {
-                double off = local_time(m, d, 0.5 + 0.5 * uni(h));
+                double off = crest_local_time(m, d, 0.5 + 0.5 * uni(h));
                 if (off < t) off = t;
                 start = off <= latest ? off : t;
             }
-        } else if (dr_follows(m, h)) {
+        } else if (crest_dr_follows(m, h)) {
             dr_profile pr = {.n = 0};
-            dr_phase(&pr, m->p.ev_charger_kw * 1000.0, dur);
+            crest_dr_phase(&pr, m->p.ev_charger_kw * 1000.0, dur);
             double latest = dep - dur;
             bool prov;
-            start = dr_plan(m, h, &pr, t, latest, true, &prov);
-            dr_ev_set(h, start, latest, prov && start > t);
+            start = crest_dr_plan(m, h, &pr, t, latest, true, &prov);
+            crest_dr_ev_set(h, start, latest, prov && start > t);
         }
         h->ev_stop = sat_u32(ceil(start + dur));
         if (start <= t) {
@@ -1394,11 +1398,11 @@ static void ev_event(const crest_model *m, crest_hh *h, uint32_t t)
     if (h->ev_state == 1) {
         if (h->dr_flags & DRF_EV_PROV) { /* re-decide a wait-and-see deferral */
             dr_profile pr = {.n = 0};
-            dr_phase(&pr, m->p.ev_charger_kw * 1000.0, (double)(h->ev_stop - t));
+            crest_dr_phase(&pr, m->p.ev_charger_kw * 1000.0, (double)(h->ev_stop - t));
             double latest = t + (double)h->dr_ev_left * SIM_PERIOD_S;
             bool prov;
-            double at = dr_plan(m, h, &pr, t, latest, false, &prov);
-            dr_ev_set(h, at, latest, prov && at > t);
+            double at = crest_dr_plan(m, h, &pr, t, latest, false, &prov);
+            crest_dr_ev_set(h, at, latest, prov && at > t);
             if (at > t) {
                 h->ev_next = sat_u32(at);
                 h->ev_stop = sat_u32(ceil(at + pr.dur));
@@ -1409,14 +1413,14 @@ static void ev_event(const crest_model *m, crest_hh *h, uint32_t t)
         h->ev_next = h->ev_stop > t ? h->ev_stop : t + 1;
         return;
     }
-    ev_next_arrival(m, h, t); /* end of charge */
+    crest_ev_next_arrival(m, h, t); /* end of charge */
 }
 
 /* Power now, the gas and heat-pump readings, and the time of the next change. */
 static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int32_t *p_mw,
                             int32_t *q_mvar)
 {
-    double fb = fb_factor(m, h, now);
+    double fb = crest_fb_factor(m, h, now);
     double p = h->base_w * fb, q = h->base_w * fb * m->tp_base, hp = 0;
     double gas = 0;
     uint32_t next = h->occ_next;
@@ -1426,7 +1430,7 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
     if (h->ev_next < next) next = h->ev_next;
     for (unsigned i = 0; i < h->n_run; i++) {
         int a = h->run_app[i];
-        const appliance *ap = &appliances[a];
+        const appliance *ap = &crest_appliances[a];
         double w, tp;
         if (h->run_phase[i] & PH_DEFER) { /* waiting on its timer: draws nothing yet */
             if (h->run_end[i] < next) next = h->run_end[i];
@@ -1446,7 +1450,8 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
             tp = m->tp_hp;
         } else {
             w = h->run_phase[i] ? ap->w2 : ap->w1;
-            if (a == A_ROAST && h->run_phase[i] == 2 && owns(h, A_HOB)) w += appliances[A_HOB].w1;
+            if (a == A_ROAST && h->run_phase[i] == 2 && owns(h, A_HOB))
+                w += crest_appliances[A_HOB].w1;
             tp = h->run_phase[i] ? m->tp2[a] : m->tp1[a];
             if (ap->flags & F_STOCK) w *= h->stock;
             w -= ap->standby_w * m->elec_scale * h->stock; /* its standby is in base_w */
@@ -1459,7 +1464,7 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
     for (int c = 0; c < N_COLD; c++) {
         if (!((h->cold_own >> c) & 1u)) continue;
         if ((h->cold_on >> c) & 1u) {
-            double w = colds[c].w * m->elec_scale * h->stock;
+            double w = crest_colds[c].w * m->elec_scale * h->stock;
             p += w;
             q += w * m->tp_cold[c];
         }
@@ -1525,25 +1530,25 @@ static uint32_t crest_hh_step(const void *model, void *hh, uint32_t now, int32_t
         if (which < 0 || best > now) break;
         switch (which) {
         case 0:
-            end_run(m, h, (unsigned)idx, best);
+            crest_end_run(m, h, (unsigned)idx, best);
             break;
         case 1:
-            cold_event(m, h, idx, best);
+            crest_cold_event(m, h, idx, best);
             break;
         case 2:
-            heat_event(m, h, best);
+            crest_heat_event(m, h, best);
             break;
         case 3:
-            pv_event(m, h, best);
+            crest_pv_event(m, h, best);
             break;
         case 4:
-            ev_event(m, h, best);
+            crest_ev_event(m, h, best);
             break;
         case 5:
-            occupancy_event(m, h, best);
+            crest_occupancy_event(m, h, best);
             break;
         default:
-            appliance_event(m, h, best);
+            crest_appliance_event(m, h, best);
             break;
         }
     }
@@ -1580,11 +1585,11 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
     h->shift = (int8_t)clampd(round(1.5 * gauss(h)), -3, 3);
     double standby = 0;
     for (int a = 0; a < N_APPL; a++) {
-        if (appliances[a].own <= 0) continue; /* follows another (the roast: the oven) */
+        if (crest_appliances[a].own <= 0) continue; /* follows another (the roast: the oven) */
         double ua = uni(h);
-        if (ua < appliances[a].own) {
+        if (ua < crest_appliances[a].own) {
             h->owned |= (uint16_t)(1u << a);
-            standby += appliances[a].standby_w;
+            standby += crest_appliances[a].standby_w;
         }
     }
     double uc0 = uni(h), uc1 = uni(h), uc2 = uni(h);
@@ -1639,10 +1644,10 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
 
     /* Dynamic state at time 0. */
     for (int c = 0; c < N_COLD; c++) {
-        double period = colds[c].on_min + colds[c].off_min, ph = uni(h) * period;
-        bool on = ph < colds[c].on_min;
+        double period = crest_colds[c].on_min + crest_colds[c].off_min, ph = uni(h) * period;
+        bool on = ph < crest_colds[c].on_min;
         if (on) h->cold_on |= (uint8_t)(1u << c);
-        h->cold_next[c] = (uint32_t)(60.0 * (on ? colds[c].on_min - ph : period - ph)) + 1;
+        h->cold_next[c] = (uint32_t)(60.0 * (on ? crest_colds[c].on_min - ph : period - ph)) + 1;
     }
     const slotinfo *s0 = slot_of(m, 0);
     double a0 = m->occ[s0->dt][eff_slot(h, s0->ls)];
@@ -1650,18 +1655,18 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
     for (int i = 0; i < n; i++)
         act += uni(h) < a0;
     h->active = (uint8_t)act;
-    next_occupancy(m, h, 0);
-    h->app_next = next_start(m, h, 0);
+    crest_next_occupancy(m, h, 0);
+    h->app_next = crest_next_start(m, h, 0);
     if (h->heating == GRID_HEAT_OTHER)
         h->heat_next = GRID_NEVER;
     else
-        heat_event(m, h, 0);
+        crest_heat_event(m, h, 0);
     if (h->pv_kwp > 0)
-        pv_event(m, h, 0);
+        crest_pv_event(m, h, 0);
     else
         h->pv_next = GRID_NEVER;
     if (h->ev)
-        ev_next_arrival(m, h, 0);
+        crest_ev_next_arrival(m, h, 0);
     else
         h->ev_next = GRID_NEVER;
     sim_rng fr; /* its own stream, as "load.crest.dr" */
@@ -1672,7 +1677,7 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
     if (owns(h, A_OVEN) && uf < p->festive_share) {
         double hr = clampd(FESTIVE_START_H + FESTIVE_SD_H * zf, 9.0, 13.0);
         h->fest_slot = (uint8_t)lround((hr - 9.0) * 12.0);
-        festive_schedule(m, h, 0);
+        crest_festive_schedule(m, h, 0);
     }
     return crest_power(m, h, 0, p_mw, q_mvar);
 }
