@@ -8,17 +8,17 @@
  * Clifford 2010, "Domestic electricity use: a high-resolution energy demand model", Energy
  * and Buildings 42; Richardson et al. 2009, "Domestic lighting: a high-resolution energy
  * demand model", Energy and Buildings 41).  No code or data table of any implementation is
- * used: every number below is chosen here and says where it comes from.
+ * used: every number in this model's files is chosen here and says where it comes from.
  *
  * Structure, as in CREST:
  *   - Active occupancy (occupants at home and awake) is a first-order Markov chain at
  *     10-minute resolution, per household size 1-5 and weekday/weekend.  CREST estimates its
  *     transition matrices from the UK 2000 Time Use Survey; here they are derived from a
  *     per-person probability of being active, a(t) (hand-drawn to the shape of the TUS
- *     active-occupancy curves in Richardson 2008, see occ_wd/occ_we), with persons
- *     exchangeable: each person follows a two-state chain that meets a(t) exactly and
- *     "churns" at 8 % per step (mean active spell ~2-3 h, chosen), and the chain on the
- *     count of active occupants is the convolution of the persons' transitions.
+ *     active-occupancy curves in Richardson 2008, see occ_wd/occ_we in crest_occupancy.c),
+ *     with persons exchangeable: each person follows a two-state chain that meets a(t)
+ *     exactly and "churns" at 8 % per step (mean active spell ~2-3 h, chosen), and the chain
+ *     on the count of active occupants is the convolution of the persons' transitions.
  *   - Appliances start with a probability proportional to an activity profile (the
  *     probability that an active occupant is doing the linked activity: TV, cooking,
  *     laundry...) and to the number of active occupants; an appliance already on cannot
@@ -40,8 +40,7 @@
  * by degree-days with household heating schedules and hot-water draws, air-source heat
  * pumps with a temperature-dependent COP, rooftop PV from irradiance, EV home charging
  * with an optional price-seeking start, and demand response: price-following households
- * that delay timer-able starts, and in-home-display feedback that fades (see "demand
- * response" below).
+ * that delay timer-able starts, and in-home-display feedback that fades (see crest_dr.c).
  *
  * Calibration (tests/grid/test_load_crest.c): population median annual electricity near
  * the Ofgem medium TDCV 2,700 kWh/yr with quartiles near 1,800/4,100; after-diversity
