@@ -95,7 +95,8 @@ static double tan_phi(double pf)
     return pf < 0 ? -t : t;
 }
 
-int crest_create(const grid_load_params *p, void **out, char *err, size_t errlen)
+/* 0 if P is a parameter set the model can run; *MIX_SUM gets the sum of its size_mix. */
+static int check_params(const grid_load_params *p, double *mix_sum, char *err, size_t errlen)
 {
     double mix = 0;
     for (int i = 0; i < MAX_OCC; i++) {
@@ -123,28 +124,21 @@ int crest_create(const grid_load_params *p, void **out, char *err, size_t errlen
                  "feedback.tau_days > 0)");
         return -1;
     }
-    crest_model *m = calloc(1, sizeof *m);
-    if (!m) goto oom;
-    m->p = *p;
-    m->end_s = (uint32_t)p->duration_s;
-    grid_weather_params wp = {.seed = p->seed,
-                              .start_unix = p->start_unix,
-                              .duration_s = p->duration_s,
-                              .latitude_deg = p->latitude_deg,
-                              .csv = p->weather_csv};
-    if (grid_weather_create(&wp, &m->w, err, errlen)) {
-        free(m);
-        return -1;
-    }
-    m->n_slots = grid_weather_slots(m->w);
-    m->slot = malloc(m->n_slots * sizeof *m->slot);
-    m->n_ldays = m->n_slots / SLOTS_DAY + 3;
-    m->lday_start = malloc(m->n_ldays * sizeof *m->lday_start);
-    m->lday_cs = malloc(m->n_ldays * sizeof *m->lday_cs);
-    uint32_t n_udays = grid_weather_days(m->w);
-    m->heat_day = malloc((size_t)GRID_WEATHER_REGIONS * n_udays);
-    if (!m->slot || !m->lday_start || !m->lday_cs || !m->heat_day) goto oom_m;
+    *mix_sum = mix;
+    return 0;
+bad:
+    snprintf(err, errlen,
+             "crest load model: invalid parameters (shares must lie in 0..1, size_mix sum to 1, "
+             "sizes and powers be positive, gas_annual_kwh exceed %.0f kWh)",
+             DHW_REF_KWH);
+    return -1;
+}
 
+/* The local days, 10-minute slots and heating days of the run: what every household looks
+ * up at each step (m->w and the tables must be in place). */
+static void build_calendar(crest_model *m, uint32_t n_udays)
+{
+    const grid_load_params *p = &m->p;
     /* Local days: day 0 is the local date at the start. */
     int64_t start_local = p->start_unix + local_offset(m, p->start_unix);
     int64_t lday0 = (int64_t)floor((double)start_local / SIM_DAY_S);
@@ -184,6 +178,35 @@ int crest_create(const grid_load_params *p, void **out, char *err, size_t errlen
             m->heat_day[(size_t)r * n_udays + d] =
                 mean < GRID_HDD_BASE_C && (season || mean < COLD_SNAP_C);
         }
+}
+
+int crest_create(const grid_load_params *p, void **out, char *err, size_t errlen)
+{
+    double mix;
+    if (check_params(p, &mix, err, errlen)) return -1;
+    crest_model *m = calloc(1, sizeof *m);
+    if (!m) goto oom;
+    m->p = *p;
+    m->end_s = (uint32_t)p->duration_s;
+    grid_weather_params wp = {.seed = p->seed,
+                              .start_unix = p->start_unix,
+                              .duration_s = p->duration_s,
+                              .latitude_deg = p->latitude_deg,
+                              .csv = p->weather_csv};
+    if (grid_weather_create(&wp, &m->w, err, errlen)) {
+        free(m);
+        return -1;
+    }
+    m->n_slots = grid_weather_slots(m->w);
+    m->slot = malloc(m->n_slots * sizeof *m->slot);
+    m->n_ldays = m->n_slots / SLOTS_DAY + 3;
+    m->lday_start = malloc(m->n_ldays * sizeof *m->lday_start);
+    m->lday_cs = malloc(m->n_ldays * sizeof *m->lday_cs);
+    uint32_t n_udays = grid_weather_days(m->w);
+    m->heat_day = malloc((size_t)GRID_WEATHER_REGIONS * n_udays);
+    if (!m->slot || !m->lday_start || !m->lday_cs || !m->heat_day) goto oom_m;
+
+    build_calendar(m, n_udays);
 
     crest_build_occupancy(m);
     for (int a = 0; a < N_ACT; a++) {
@@ -217,12 +240,6 @@ oom_m:
     free(m);
 oom:
     snprintf(err, errlen, "crest load model: out of memory");
-    return -1;
-bad:
-    snprintf(err, errlen,
-             "crest load model: invalid parameters (shares must lie in 0..1, size_mix sum to 1, "
-             "sizes and powers be positive, gas_annual_kwh exceed %.0f kWh)",
-             DHW_REF_KWH);
     return -1;
 }
 

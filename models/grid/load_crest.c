@@ -210,22 +210,11 @@ static uint32_t crest_hh_step(const void *model, void *hh, uint32_t now, int32_t
     return crest_power(m, h, now, p_mw, q_mvar);
 }
 
-static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx *ctx,
-                                  int32_t *p_mw, int32_t *q_mvar)
+/* Household size and dwelling, behaviour and stock, appliances owned, always-on load and
+ * lighting. */
+static void draw_attributes(const crest_model *m, crest_hh *h, const grid_hh_ctx *ctx)
 {
-    const crest_model *m = model;
     const grid_load_params *p = &m->p;
-    crest_hh *h = hh;
-    memset(h, 0, sizeof *h);
-    sim_rng_seed(&h->rng, p->seed, ctx->id, "load.crest");
-    sim_rng dr; /* its own stream: drawing it leaves "load.crest" as it was */
-    sim_rng_seed(&dr, p->seed, ctx->id, "load.crest.dr");
-    if (sim_rng_uniform(&dr) < p->dr_engaged_share) h->dr_flags |= DRF_ENGAGED;
-    if (ctx->ihd) h->dr_flags |= DRF_IHD;
-    h->region = (uint8_t)(ctx->region < GRID_WEATHER_REGIONS ? ctx->region : 0);
-
-    /* Static attributes: always the same number of draws in the same order, so a change
-     * of one share does not reshuffle the rest of the household. */
     double u = uni(h);
     int n = 1;
     while (n < MAX_OCC && u >= m->mix_cum[n - 1])
@@ -255,7 +244,12 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
         (float)((BASE_MEDIAN_W * exp(BASE_SIGMA * gauss(h)) + standby) * m->elec_scale * h->stock);
     h->light_w = (float)((LIGHT_W_MIN + (LIGHT_W_MAX - LIGHT_W_MIN) * uni(h)) * h->stock);
     h->light_thr = (float)clampd(60.0 + 10.0 * gauss(h), 30.0, 100.0);
+}
 
+/* Heating system, heat-loss coefficient and heating schedule. */
+static void draw_heating(const crest_model *m, crest_hh *h)
+{
+    const grid_load_params *p = &m->p;
     double uh = uni(h), zh = gauss(h), us = uni(h);
     double uj[6];
     for (int i = 0; i < 6; i++)
@@ -287,7 +281,12 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
         h->sched[4] = (uint8_t)(45 + (int)(uj[4] * 6) - 3);
         h->sched[5] = h->sched[1];
     }
+}
 
+/* Rooftop PV and EV, with their sizes. */
+static void draw_pv_ev(const crest_model *m, crest_hh *h)
+{
+    const grid_load_params *p = &m->p;
     double upv = uni(h), zpv = gauss(h);
     if (h->dwelling != 1 && upv < p->pv_share)
         h->pv_kwp = (float)clampd(p->pv_kwp_median * exp(p->pv_kwp_sigma * zpv), 1.0, 10.0);
@@ -296,8 +295,11 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
         h->ev = usm < p->ev_smart_share ? 2 : 1;
         h->ev_kwh = (float)(p->ev_kwh_per_day * exp(0.4 * zev - 0.08));
     }
+}
 
-    /* Dynamic state at time 0. */
+/* Dynamic state at time 0: compressor phases, active occupants and every next event. */
+static void start_state(const crest_model *m, crest_hh *h)
+{
     for (int c = 0; c < N_COLD; c++) {
         double period = crest_colds[c].on_min + crest_colds[c].off_min, ph = uni(h) * period;
         bool on = ph < crest_colds[c].on_min;
@@ -307,7 +309,7 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
     const slotinfo *s0 = slot_of(m, 0);
     double a0 = m->occ[s0->dt][eff_slot(h, s0->ls)];
     int act = 0;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < h->occupants; i++)
         act += uni(h) < a0;
     h->active = (uint8_t)act;
     crest_next_occupancy(m, h, 0);
@@ -324,6 +326,12 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
         crest_ev_next_arrival(m, h, 0);
     else
         h->ev_next = GRID_NEVER;
+}
+
+/* Whether and when the household cooks a Christmas dinner, from a stream of its own. */
+static void draw_festive(const crest_model *m, crest_hh *h, const grid_hh_ctx *ctx)
+{
+    const grid_load_params *p = &m->p;
     sim_rng fr; /* its own stream, as "load.crest.dr" */
     sim_rng_seed(&fr, p->seed, ctx->id, "load.crest.festive");
     gsl_rng g;
@@ -334,6 +342,29 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
         h->fest_slot = (uint8_t)lround((hr - 9.0) * 12.0);
         crest_festive_schedule(m, h, 0);
     }
+}
+
+static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx *ctx,
+                                  int32_t *p_mw, int32_t *q_mvar)
+{
+    const crest_model *m = model;
+    const grid_load_params *p = &m->p;
+    crest_hh *h = hh;
+    memset(h, 0, sizeof *h);
+    sim_rng_seed(&h->rng, p->seed, ctx->id, "load.crest");
+    sim_rng dr; /* its own stream: drawing it leaves "load.crest" as it was */
+    sim_rng_seed(&dr, p->seed, ctx->id, "load.crest.dr");
+    if (sim_rng_uniform(&dr) < p->dr_engaged_share) h->dr_flags |= DRF_ENGAGED;
+    if (ctx->ihd) h->dr_flags |= DRF_IHD;
+    h->region = (uint8_t)(ctx->region < GRID_WEATHER_REGIONS ? ctx->region : 0);
+
+    /* Static attributes: always the same number of draws in the same order, so a change
+     * of one share does not reshuffle the rest of the household. */
+    draw_attributes(m, h, ctx);
+    draw_heating(m, h);
+    draw_pv_ev(m, h);
+    start_state(m, h);
+    draw_festive(m, h, ctx);
     return crest_power(m, h, 0, p_mw, q_mvar);
 }
 
