@@ -4,6 +4,7 @@
 
 #include "mm/alerts.h"
 #include "mm/arith.h"
+#include "mm/bytes.h"
 #include "mm/energy.h"
 #include "mm/esme.h"
 #include "mm/rand.h"
@@ -46,19 +47,18 @@ static void put(cursor *c, uint64_t v, unsigned bytes)
         c->bad = 1;
         return;
     }
-    for (unsigned i = 0; i < bytes; i++)
-        c->p[c->n++] = (uint8_t)(v >> (8 * i));
+    mm_put_le(c->p + c->n, v, bytes);
+    c->n += bytes;
 }
 
 static uint64_t get(cursor *c, unsigned bytes)
 {
-    uint64_t v = 0;
     if (c->n + bytes > c->cap) {
         c->bad = 1;
         return 0;
     }
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (uint64_t)c->p[c->n++] << (8 * i);
+    uint64_t v = mm_get_le(c->p + c->n, bytes);
+    c->n += bytes;
     return v;
 }
 
@@ -417,17 +417,6 @@ void mm_esme_hh_close(mm_esme *e)
 
 /* ---- commands ---- */
 
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr_be(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8u * (n - 1u - i)));
-}
-
 static int top_up(mm_esme *e, const char *digits, size_t n, bool local)
 {
     mm_credit_t amount = 0;
@@ -458,13 +447,13 @@ static int set_prices(mm_esme *e, const uint8_t *pl, size_t len)
     unsigned n = pl[5];
     if (n > MM_TARIFF_TOU_RATES) return MM_EINVAL; /* first + n is past the last rate */
     for (unsigned k = 0; k < n; k++)
-        price[k] = be32(pl + 6u + 4u * k);
-    return mm_tariff_update_prices(&e->tariff, be32(pl), pl[4], n, price);
+        price[k] = mm_get_be32(pl + 6u + 4u * k);
+    return mm_tariff_update_prices(&e->tariff, mm_get_be32(pl), pl[4], n, price);
 }
 
 static int fw_activate(mm_esme *e, const uint8_t *pl)
 {
-    uint32_t version = be32(pl);
+    uint32_t version = mm_get_be32(pl);
     if (!e->fw_pending || version != e->fw_pending_version ||
         !same_bytes(pl + 4, e->fw_pending_hash, MM_SHA256_LEN)) {
         mm_event_log_add(&e->log, e->now, MM_ALERT_FIRMWARE_VERIFY_FAILED, (int32_t)version, 0);
@@ -492,13 +481,14 @@ static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap
         return n == 0 ? mm_contactor_remote_arm(&e->contactor, now) : MM_EMALFORMED;
     case MM_CMD_SET_LOAD_LIMIT: {
         if (n != 12) return MM_EMALFORMED;
-        mm_load_limit ll = {be32(pl), be32(pl + 4), be32(pl + 8)};
+        mm_load_limit ll = {mm_get_be32(pl), mm_get_be32(pl + 4), mm_get_be32(pl + 8)};
         rc = mm_contactor_set_load_limit(&e->contactor, &ll, now);
         mm_contactor_power(&e->contactor, e->p_mw, now);
         return rc;
     }
     case MM_CMD_BOOST:
-        return n == 5 ? mm_contactor_boost(&e->contactor, pl[0], be32(pl + 1), now) : MM_EMALFORMED;
+        return n == 5 ? mm_contactor_boost(&e->contactor, pl[0], mm_get_be32(pl + 1), now)
+                      : MM_EMALFORMED;
     case MM_CMD_MODE_CHANGE:
         if (n != 1 || pl[0] > MM_MODE_PREPAYMENT) return MM_EMALFORMED;
         rc = mm_prepay_set_mode(&e->prepay, (mm_payment_mode)pl[0], now);
@@ -508,21 +498,21 @@ static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap
         return n == MM_UTRN_DIGITS ? top_up(e, (const char *)pl, n, false) : MM_EMALFORMED;
     case MM_CMD_SET_DEBT: {
         if (n != 9) return MM_EMALFORMED;
-        uint64_t amount = (uint64_t)be32(pl + 1) << 32 | be32(pl + 5);
+        uint64_t amount = mm_get_be(pl + 1, 8);
         if (amount > (uint64_t)INT64_MAX) return MM_ERANGE;
         return mm_prepay_set_debt(&e->prepay, pl[0], (mm_credit_t)amount, now);
     }
     case MM_CMD_SET_TARIFF: {
         if (n != 8) return MM_EMALFORMED;
-        const mm_tariff_def *def = tariff_by_id(e->cfg, be32(pl));
+        const mm_tariff_def *def = tariff_by_id(e->cfg, mm_get_be32(pl));
         if (def == NULL) return MM_ENOENT;
-        return mm_tariff_set_pending(&e->tariff, def, be32(pl + 4));
+        return mm_tariff_set_pending(&e->tariff, def, mm_get_be32(pl + 4));
     }
     case MM_CMD_SET_PRICES:
         return set_prices(e, pl, n);
     case MM_CMD_CLOCK_SET: {
         if (n != 4) return MM_EMALFORMED;
-        rc = mm_clock_set(&e->clock, be32(pl), &e->log);
+        rc = mm_clock_set(&e->clock, mm_get_be32(pl), &e->log);
         uint32_t rtc;
         if (rc == MM_OK && mm_clock_now(&e->clock, &rtc) == MM_OK) {
             e->now = rtc;
@@ -535,27 +525,27 @@ static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap
         if (n != 0) return MM_EMALFORMED;
         if ((rc = reply(resp, cap, 32, resp_len)) != MM_OK) return rc;
         for (unsigned ch = 0; ch < MM_CH_COUNT; ch++)
-            wr_be(resp + 8 * ch, mm_meter_register(&e->meter, (mm_channel)ch), 8);
+            mm_put_be(resp + 8 * ch, mm_meter_register(&e->meter, (mm_channel)ch), 8);
         return MM_OK;
     case MM_CMD_READ_PROFILE: {
         if (n != 4) return MM_EMALFORMED;
         mm_profile_slot s;
-        if ((rc = mm_meter_profile(&e->meter, be32(pl), &s)) != MM_OK) return rc;
+        if ((rc = mm_meter_profile(&e->meter, mm_get_be32(pl), &s)) != MM_OK) return rc;
         if ((rc = reply(resp, cap, 24, resp_len)) != MM_OK) return rc;
-        wr_be(resp, s.period, 4);
+        mm_put_be(resp, s.period, 4);
         for (unsigned ch = 0; ch < MM_CH_COUNT; ch++)
-            wr_be(resp + 4 + 4 * ch, s.wh[ch], 4);
-        wr_be(resp + 20, s.v_avg_dv, 2);
-        wr_be(resp + 22, s.status, 2);
+            mm_put_be(resp + 4 + 4 * ch, s.wh[ch], 4);
+        mm_put_be(resp + 20, s.v_avg_dv, 2);
+        mm_put_be(resp + 22, s.status, 2);
         return MM_OK;
     }
     case MM_CMD_READ_PREPAY:
         if (n != 0) return MM_EMALFORMED;
         if ((rc = reply(resp, cap, 43, resp_len)) != MM_OK) return rc;
-        wr_be(resp, (uint64_t)e->prepay.balance, 8);
-        wr_be(resp + 8, (uint64_t)mm_prepay_available(&e->prepay), 8);
+        mm_put_be(resp, (uint64_t)e->prepay.balance, 8);
+        mm_put_be(resp + 8, (uint64_t)mm_prepay_available(&e->prepay), 8);
         for (unsigned i = 0; i < MM_DEBT_COUNT; i++)
-            wr_be(resp + 16 + 8 * i, (uint64_t)e->prepay.debt[i], 8);
+            mm_put_be(resp + 16 + 8 * i, (uint64_t)e->prepay.debt[i], 8);
         resp[40] = e->prepay.mode;
         resp[41] = e->prepay.ec;
         resp[42] = e->contactor.state;
@@ -564,7 +554,7 @@ static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap
         if (n < 4) return MM_EMALFORMED;
         if ((rc = mm_hal_crypto_sha256(e->hal.crypto, pl + 4, n - 4, e->fw_pending_hash)) != MM_OK)
             return rc;
-        e->fw_pending_version = be32(pl);
+        e->fw_pending_version = mm_get_be32(pl);
         e->fw_pending = 1;
         return MM_OK;
     case MM_CMD_FW_ACTIVATE:
