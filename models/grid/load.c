@@ -38,7 +38,7 @@ void grid_load_params_default(grid_load_params *p)
         .hp_share = 0.015,
         .heating_start_yday = 273, /* 1 October */
         .heating_end_yday = 134,   /* 15 May */
-        .festive_share = 0.75,     /* load_crest.c FESTIVE_* */
+        .festive_share = 0.75,     /* crest_internal.h FESTIVE_* */
         .pv_share = 0.065,
         .pv_kwp_median = 3.5,
         .pv_kwp_sigma = 0.25,
@@ -49,7 +49,7 @@ void grid_load_params_default(grid_load_params *p)
         .price = NULL,
         .price_ctx = NULL,
         /* Demand response and feedback, off by default; values calibrated in test_dr.c
-         * (sources in load_crest.c "demand response"). */
+         * (sources in crest_dr.c). */
         .dr_engaged_share = 0.0,
         .dr_response = 2.0,
         .dr_horizon_h = 12.0,

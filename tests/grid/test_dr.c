@@ -1,5 +1,5 @@
-/* Demand response and in-home-display feedback of the crest load model (load_crest.c
- * "demand response") against FACTS.md "Prices and demand response"; sources and tolerances
+/* Demand response and in-home-display feedback of the crest load model (crest_dr.c)
+ * against FACTS.md "Prices and demand response"; sources and tolerances
  * in each test.  The load model runs directly, without the engine, as test_load_crest.c
  * does, but households are stepped period by period (the `fleet` below) so that prices are
  * published, and real-time prices fixed, in step with simulated time: a household never

@@ -220,7 +220,7 @@ Test(load_crest, after_diversity_maximum_demand_of_100_households_matches_clnr_a
      *
      * At the trial era's consumption (annual_kwh 3,206) the model gives ~1.43 kW, most groups
      * peaking at a winter weekday 18:30-19:00 or on Christmas Day at midday (the festive
-     * roast, load_crest.c FESTIVE_*): asserted CLNR's 1.5 kW +-10 % (one trial region,
+     * roast, crest_internal.h FESTIVE_*): asserted CLNR's 1.5 kW +-10 % (one trial region,
      * sample bias not corrected, CLNR-L217).  At today's 2,700 kWh/yr it gives ~1.32 kW:
      * asserted within LCL's 0.54-1.78 kW, and below the 3,206 figure (peak demand follows
      * consumption).  Electric showers, evening cooking and plug-in heaters on cold days are
@@ -257,7 +257,7 @@ static double halfhour_mean(const double *w, int m)
 
 Test(load_crest, christmas_day_peaks_at_midday_above_the_sundays_around_it, .timeout = 120)
 {
-    /* Christmas Day demand (load_crest.c FESTIVE_*): GB demand on Christmas Day has a flat
+    /* Christmas Day demand (crest_internal.h FESTIVE_*): GB demand on Christmas Day has a flat
      * late-morning peak 10:00-13:00 and almost no 18:00 peak (Palmer, energy-surprises blog,
      * December 2011, from national demand data); metered Hampshire homes show the cooking peak
      * earlier and higher than on the Sundays around it (Southampton SAVE study, Anderson 2017).

@@ -2,22 +2,9 @@
 #include <string.h>
 
 #include "mm/alerts.h"
+#include "mm/bytes.h"
 #include "mm/command.h"
 #include "mm/status_supply.h"
-
-static uint64_t get_be(const uint8_t *p, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put_be(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8u * (n - 1u - i)));
-}
 
 int mm_cmd_parse(const uint8_t *buf, size_t len, mm_cmd_frame *out)
 {
@@ -28,7 +15,7 @@ int mm_cmd_parse(const uint8_t *buf, size_t len, mm_cmd_frame *out)
     uint8_t ctrl = buf[1];
     if (ctrl & (uint8_t) ~(MM_CMD_CTRL_ROLE | MM_CMD_CTRL_SIGNED)) return MM_EMALFORMED;
     if ((ctrl & MM_CMD_CTRL_ROLE) >= MM_CMD_ROLES) return MM_EMALFORMED;
-    size_t n = (size_t)get_be(buf + 12, 2);
+    size_t n = (size_t)mm_get_be(buf + 12, 2);
     if (n > MM_CMD_PAYLOAD_MAX) return MM_EMALFORMED;
     bool is_signed = (ctrl & MM_CMD_CTRL_SIGNED) != 0;
     size_t want = MM_CMD_HEADER_LEN + n + MM_CMD_MAC_LEN + (is_signed ? MM_CMD_SIG_LEN : 0u);
@@ -36,8 +23,8 @@ int mm_cmd_parse(const uint8_t *buf, size_t len, mm_cmd_frame *out)
     out->frame = buf;
     out->role = (uint8_t)(ctrl & MM_CMD_CTRL_ROLE);
     out->is_signed = is_signed;
-    out->counter = get_be(buf + 2, 8);
-    out->id = (uint16_t)get_be(buf + 10, 2);
+    out->counter = mm_get_be(buf + 2, 8);
+    out->id = (uint16_t)mm_get_be(buf + 10, 2);
     out->payload_len = (uint16_t)n;
     out->payload = buf + MM_CMD_HEADER_LEN;
     out->mac = buf + MM_CMD_HEADER_LEN + n;
@@ -87,7 +74,7 @@ size_t mm_cmd_auth_data(const uint8_t device_id[8], const uint8_t *buf, size_t b
 
 void mm_cmd_nonce(uint64_t counter, const uint8_t device_id[8], uint8_t nonce[MM_GCM_NONCE_LEN])
 {
-    put_be(nonce, counter, 8);
+    mm_put_be(nonce, counter, 8);
     memcpy(nonce + 8, device_id + 4, 4);
 }
 
@@ -155,9 +142,9 @@ size_t mm_cmd_build(uint8_t *buf, size_t cap, unsigned role, uint64_t counter, u
         return 0;
     buf[0] = MM_CMD_FRAME_TYPE;
     buf[1] = (uint8_t)(role | (is_signed ? MM_CMD_CTRL_SIGNED : 0u));
-    put_be(buf + 2, counter, 8);
-    put_be(buf + 10, id, 2);
-    put_be(buf + 12, n, 2);
+    mm_put_be(buf + 2, counter, 8);
+    mm_put_be(buf + 10, id, 2);
+    mm_put_be(buf + 12, n, 2);
     if (n > 0) memcpy(buf + MM_CMD_HEADER_LEN, payload, n);
     return MM_CMD_HEADER_LEN + n;
 }

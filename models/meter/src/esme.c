@@ -4,6 +4,7 @@
 
 #include "mm/alerts.h"
 #include "mm/arith.h"
+#include "mm/bytes.h"
 #include "mm/energy.h"
 #include "mm/esme.h"
 #include "mm/rand.h"
@@ -46,19 +47,18 @@ static void put(cursor *c, uint64_t v, unsigned bytes)
         c->bad = 1;
         return;
     }
-    for (unsigned i = 0; i < bytes; i++)
-        c->p[c->n++] = (uint8_t)(v >> (8 * i));
+    mm_put_le(c->p + c->n, v, bytes);
+    c->n += bytes;
 }
 
 static uint64_t get(cursor *c, unsigned bytes)
 {
-    uint64_t v = 0;
     if (c->n + bytes > c->cap) {
         c->bad = 1;
         return 0;
     }
-    for (unsigned i = 0; i < bytes; i++)
-        v |= (uint64_t)c->p[c->n++] << (8 * i);
+    uint64_t v = mm_get_le(c->p + c->n, bytes);
+    c->n += bytes;
     return v;
 }
 
@@ -75,123 +75,142 @@ static const mm_tariff_def *tariff_by_id(const mm_esme_config *cfg, uint32_t id)
     return NULL;
 }
 
+/* The NVM record, field by field in its order: FIELD(lvalue, bytes) a little-endian field,
+ * EACH(i, n, fields) the fields repeated for i = 0 .. n-1, APPLY(statement) a step of unpack()
+ * that must come at that point of the record.  pack() writes and unpack() reads this one
+ * list, so a field cannot be saved and then forgotten on restore, or the other way round.
+ * A change to it changes the layout: bump MM_ESME_RECORD_VERSION.  The list names e (the
+ * ESME), pp (its prepay), t (its tariff), and locals for what is not stored as it is in RAM:
+ * saved_at and reason (the record's own), def_id, pending_id and pending_at (definitions are
+ * stored by id and looked up on restore, and the registers after them belong to them). */
+#define ESME_RECORD(FIELD, EACH, APPLY)                                                            \
+    FIELD(saved_at, 4)                                                                             \
+    FIELD(reason, 1)                                                                               \
+    FIELD(e->fw_version, 4)                                                                        \
+    FIELD(e->cost_carry, 8)                                                                        \
+    /* meter */                                                                                    \
+    EACH(ch, MM_CH_COUNT,                                                                          \
+         FIELD(e->meter.reg[ch].value, 8) FIELD(e->meter.reg[ch].remainder, 4)                     \
+             FIELD(e->meter.period_start[ch], 8))                                                  \
+    FIELD(e->meter.period, 4)                                                                      \
+    FIELD(e->meter.head, 4)                                                                        \
+    FIELD(e->meter.count, 4)                                                                       \
+    FIELD(e->meter.md.mw, 4)                                                                       \
+    FIELD(e->meter.md.period, 4)                                                                   \
+    /* prepay */                                                                                   \
+    FIELD(pp->mode, 1)                                                                             \
+    FIELD(pp->ec, 1)                                                                               \
+    FIELD(pp->flags, 1)                                                                            \
+    FIELD(pp->balance, 8)                                                                          \
+    EACH(i, MM_DEBT_COUNT, FIELD(pp->debt[i], 8))                                                  \
+    FIELD(pp->pay_collected, 8)                                                                    \
+    FIELD(pp->pay_period, 4)                                                                       \
+    FIELD(pp->debt_period[0], 4)                                                                   \
+    FIELD(pp->debt_period[1], 4)                                                                   \
+    FIELD(pp->now, 4)                                                                              \
+    /* UTRN and command counters */                                                                \
+    FIELD(e->utrn.last_hi, 4)                                                                      \
+    FIELD(e->utrn.used, 4)                                                                         \
+    FIELD(e->utrn.any, 1)                                                                          \
+    EACH(r, MM_CMD_ROLES, FIELD(e->cmd.counter[r], 8))                                             \
+    /* contactor */                                                                                \
+    FIELD(e->contactor.state, 1)                                                                   \
+    FIELD(e->contactor.off, 1)                                                                     \
+    FIELD(e->contactor.ll.threshold_w, 4)                                                          \
+    FIELD(e->contactor.ll.period_s, 4)                                                             \
+    FIELD(e->contactor.ll.restore_s, 4)                                                            \
+    FIELD(e->contactor.restore_at, 4)                                                              \
+    /* event ring indices (the ring itself is external flash) */                                   \
+    FIELD(e->log.head, 2)                                                                          \
+    FIELD(e->log.count, 2)                                                                         \
+    FIELD(e->log.unsent, 2)                                                                        \
+    FIELD(e->log.total, 4)                                                                         \
+    /* tariff registers -- integration point with mm/tariff.h: the fields of mm_tariff that        \
+     * must survive a power cut; the rest is rebuilt from the definition and the time. */          \
+    FIELD(def_id, 4)                                                                               \
+    FIELD(pending_id, 4)                                                                           \
+    FIELD(pending_at, 4)                                                                           \
+    APPLY(restore_definitions(e, def_id, pending_id, pending_at))                                  \
+    FIELD(t->import_wh, 8)                                                                         \
+    FIELD(t->bill_energy, 8)                                                                       \
+    FIELD(t->bill_standing, 8)                                                                     \
+    FIELD(t->total, 8)                                                                             \
+    FIELD(t->rem_uj, 4)                                                                            \
+    FIELD(t->block_period_wh, 4)                                                                   \
+    EACH(i, MM_TARIFF_TOU_RATES, FIELD(t->tou_wh[i], 4))                                           \
+    EACH(i, MM_TARIFF_PRICE_SETS, EACH(k, MM_TARIFF_THRESHOLDS + 1, FIELD(t->block_wh[i][k], 4)))
+
+#define RECORD_EACH(i, n, fields)                                                                  \
+    for (unsigned i = 0; i < (n); i++) {                                                           \
+        fields                                                                                     \
+    }
+/* A field's bytes must fit its type, or a restore would not give back what was saved. */
+#define RECORD_FITS(x, bytes)                                                                      \
+    _Static_assert((bytes) <= sizeof(x), "record field wider than its type");
+#define RECORD_PUT(x, bytes)                                                                       \
+    RECORD_FITS(x, bytes)                                                                          \
+    put(&c, (uint64_t)(x), bytes);
+/* clang-format off */
+#define RECORD_GET(x, bytes)                                                                       \
+    RECORD_FITS(x, bytes)                                                                          \
+    _Generic(&(x),                                                                                 \
+        uint8_t *: set_u8,                                                                         \
+        uint16_t *: set_u16,                                                                       \
+        uint32_t *: set_u32,                                                                       \
+        uint64_t *: set_u64,                                                                       \
+        int64_t *: set_i64)(&(x), get(&c, bytes));
+/* clang-format on */
+#define RECORD_SKIP(statement)
+#define RECORD_APPLY(statement) statement;
+#define RECORD_SIZE_FIELD(x, bytes) +(bytes)
+#define RECORD_SIZE_EACH(i, n, fields) +(n) * (0 fields)
+_Static_assert(0 ESME_RECORD(RECORD_SIZE_FIELD, RECORD_SIZE_EACH, RECORD_SKIP) <=
+                   MM_ESME_RECORD_MAX,
+               "the NVM record outgrew MM_ESME_RECORD_MAX");
+
+/* One setter per field type, so that unpack() narrows what get() read to the field's own type
+ * without a cast written per field (a field of any other type stops the build). */
+static void set_u8(uint8_t *p, uint64_t v)
+{
+    *p = (uint8_t)v;
+}
+
+static void set_u16(uint16_t *p, uint64_t v)
+{
+    *p = (uint16_t)v;
+}
+
+static void set_u32(uint32_t *p, uint64_t v)
+{
+    *p = (uint32_t)v;
+}
+
+static void set_u64(uint64_t *p, uint64_t v)
+{
+    *p = v;
+}
+
+static void set_i64(int64_t *p, uint64_t v)
+{
+    *p = (int64_t)v;
+}
+
 static size_t pack(const mm_esme *e, uint8_t reason, uint8_t *buf, size_t cap)
 {
     cursor c = {buf, 0, cap, 0};
-    put(&c, e->now, 4);
-    put(&c, reason, 1);
-    put(&c, e->fw_version, 4);
-    put(&c, (uint64_t)e->cost_carry, 8);
-    /* meter */
-    for (unsigned ch = 0; ch < MM_CH_COUNT; ch++) {
-        put(&c, e->meter.reg[ch].value, 8);
-        put(&c, (uint64_t)e->meter.reg[ch].remainder, 4);
-        put(&c, e->meter.period_start[ch], 8);
-    }
-    put(&c, e->meter.period, 4);
-    put(&c, e->meter.head, 4);
-    put(&c, e->meter.count, 4);
-    put(&c, e->meter.md.mw, 4);
-    put(&c, e->meter.md.period, 4);
-    /* prepay */
     const mm_prepay *pp = &e->prepay;
-    put(&c, pp->mode, 1);
-    put(&c, pp->ec, 1);
-    put(&c, pp->flags, 1);
-    put(&c, (uint64_t)pp->balance, 8);
-    for (unsigned i = 0; i < MM_DEBT_COUNT; i++)
-        put(&c, (uint64_t)pp->debt[i], 8);
-    put(&c, (uint64_t)pp->pay_collected, 8);
-    put(&c, pp->pay_period, 4);
-    put(&c, pp->debt_period[0], 4);
-    put(&c, pp->debt_period[1], 4);
-    put(&c, pp->now, 4);
-    /* UTRN and command counters */
-    put(&c, e->utrn.last_hi, 4);
-    put(&c, e->utrn.used, 4);
-    put(&c, e->utrn.any, 1);
-    for (unsigned r = 0; r < MM_CMD_ROLES; r++)
-        put(&c, e->cmd.counter[r], 8);
-    /* contactor */
-    put(&c, e->contactor.state, 1);
-    put(&c, e->contactor.off, 1);
-    put(&c, e->contactor.ll.threshold_w, 4);
-    put(&c, e->contactor.ll.period_s, 4);
-    put(&c, e->contactor.ll.restore_s, 4);
-    put(&c, e->contactor.restore_at, 4);
-    /* event ring indices (the ring itself is external flash) */
-    put(&c, e->log.head, 2);
-    put(&c, e->log.count, 2);
-    put(&c, e->log.unsent, 2);
-    put(&c, e->log.total, 4);
-    /* tariff registers -- integration point with mm/tariff.h: the fields of mm_tariff that
-     * must survive a power cut; the rest is rebuilt from the definition and the time. */
     const mm_tariff *t = &e->tariff;
-    put(&c, tariff_id_of(t->def), 4);
-    put(&c, tariff_id_of(t->pending), 4);
-    put(&c, t->pending_at, 4);
-    put(&c, t->import_wh, 8);
-    put(&c, (uint64_t)t->bill_energy, 8);
-    put(&c, (uint64_t)t->bill_standing, 8);
-    put(&c, (uint64_t)t->total, 8);
-    put(&c, t->rem_uj, 4);
-    put(&c, t->block_period_wh, 4);
-    for (unsigned i = 0; i < MM_TARIFF_TOU_RATES; i++)
-        put(&c, t->tou_wh[i], 4);
-    for (unsigned i = 0; i < MM_TARIFF_PRICE_SETS; i++)
-        for (unsigned k = 0; k <= MM_TARIFF_THRESHOLDS; k++)
-            put(&c, t->block_wh[i][k], 4);
+    uint32_t saved_at = e->now;
+    uint32_t def_id = tariff_id_of(t->def), pending_id = tariff_id_of(t->pending);
+    uint32_t pending_at = t->pending_at;
+    ESME_RECORD(RECORD_PUT, RECORD_EACH, RECORD_SKIP)
     return c.bad ? 0 : c.n;
 }
 
-/* Apply a record onto freshly initialised modules; *SAVED_AT gets its time. */
-static int unpack(mm_esme *e, uint8_t *buf, size_t len, uint32_t *saved_at, uint8_t *reason)
+/* The tariff definitions of a record, before its registers (which belong to them). */
+static void restore_definitions(mm_esme *e, uint32_t def_id, uint32_t pending_id,
+                                uint32_t pending_at)
 {
-    cursor c = {buf, 0, len, 0};
-    *saved_at = (uint32_t)get(&c, 4);
-    *reason = (uint8_t)get(&c, 1);
-    e->fw_version = (uint32_t)get(&c, 4);
-    e->cost_carry = (mm_cost_t)get(&c, 8);
-    for (unsigned ch = 0; ch < MM_CH_COUNT; ch++) {
-        e->meter.reg[ch].value = get(&c, 8);
-        e->meter.reg[ch].remainder = (mm_uj_t)get(&c, 4);
-        e->meter.period_start[ch] = get(&c, 8);
-    }
-    e->meter.period = (uint32_t)get(&c, 4);
-    e->meter.head = (uint32_t)get(&c, 4);
-    e->meter.count = (uint32_t)get(&c, 4);
-    e->meter.md.mw = (uint32_t)get(&c, 4);
-    e->meter.md.period = (uint32_t)get(&c, 4);
-    mm_prepay *pp = &e->prepay;
-    pp->mode = (uint8_t)get(&c, 1);
-    pp->ec = (uint8_t)get(&c, 1);
-    pp->flags = (uint8_t)get(&c, 1);
-    pp->balance = (mm_credit_t)get(&c, 8);
-    for (unsigned i = 0; i < MM_DEBT_COUNT; i++)
-        pp->debt[i] = (mm_credit_t)get(&c, 8);
-    pp->pay_collected = (mm_credit_t)get(&c, 8);
-    pp->pay_period = (uint32_t)get(&c, 4);
-    pp->debt_period[0] = (uint32_t)get(&c, 4);
-    pp->debt_period[1] = (uint32_t)get(&c, 4);
-    pp->now = (uint32_t)get(&c, 4);
-    e->utrn.last_hi = (uint32_t)get(&c, 4);
-    e->utrn.used = (uint32_t)get(&c, 4);
-    e->utrn.any = (uint8_t)get(&c, 1);
-    for (unsigned r = 0; r < MM_CMD_ROLES; r++)
-        e->cmd.counter[r] = get(&c, 8);
-    e->contactor.state = (uint8_t)get(&c, 1);
-    e->contactor.off = (uint8_t)get(&c, 1);
-    e->contactor.ll.threshold_w = (uint32_t)get(&c, 4);
-    e->contactor.ll.period_s = (uint32_t)get(&c, 4);
-    e->contactor.ll.restore_s = (uint32_t)get(&c, 4);
-    e->contactor.restore_at = (uint32_t)get(&c, 4);
-    e->log.head = (uint16_t)get(&c, 2);
-    e->log.count = (uint16_t)get(&c, 2);
-    e->log.unsent = (uint16_t)get(&c, 2);
-    e->log.total = (uint32_t)get(&c, 4);
-    uint32_t def_id = (uint32_t)get(&c, 4);
-    uint32_t pending_id = (uint32_t)get(&c, 4);
-    uint32_t pending_at = (uint32_t)get(&c, 4);
     mm_tariff *t = &e->tariff;
     const mm_tariff_def *def = tariff_by_id(e->cfg, def_id);
     if (def != NULL && def != t->def) mm_tariff_set_pending(t, def, 0); /* takes over at once */
@@ -201,17 +220,19 @@ static int unpack(mm_esme *e, uint8_t *buf, size_t len, uint32_t *saved_at, uint
     if (e->st.prices != NULL) (void)mm_tariff_resume_prices(t, e->st.prices);
     const mm_tariff_def *pend = tariff_by_id(e->cfg, pending_id);
     if (pend != NULL) mm_tariff_set_pending(t, pend, pending_at);
-    t->import_wh = get(&c, 8);
-    t->bill_energy = (mm_cost_t)get(&c, 8);
-    t->bill_standing = (mm_cost_t)get(&c, 8);
-    t->total = (mm_cost_t)get(&c, 8);
-    t->rem_uj = (uint32_t)get(&c, 4);
-    t->block_period_wh = (uint32_t)get(&c, 4);
-    for (unsigned i = 0; i < MM_TARIFF_TOU_RATES; i++)
-        t->tou_wh[i] = (uint32_t)get(&c, 4);
-    for (unsigned i = 0; i < MM_TARIFF_PRICE_SETS; i++)
-        for (unsigned k = 0; k <= MM_TARIFF_THRESHOLDS; k++)
-            t->block_wh[i][k] = (uint32_t)get(&c, 4);
+}
+
+/* Apply a record onto freshly initialised modules; *SAVED_AT_OUT gets its time. */
+static int unpack(mm_esme *e, uint8_t *buf, size_t len, uint32_t *saved_at_out, uint8_t *reason_out)
+{
+    cursor c = {buf, 0, len, 0};
+    mm_prepay *pp = &e->prepay;
+    mm_tariff *t = &e->tariff;
+    uint32_t saved_at = 0, def_id = 0, pending_id = 0, pending_at = 0;
+    uint8_t reason = 0;
+    ESME_RECORD(RECORD_GET, RECORD_EACH, RECORD_APPLY)
+    *saved_at_out = saved_at;
+    *reason_out = reason;
     if (c.bad || e->log.head >= (e->log.depth ? e->log.depth : 1u) || e->log.count > e->log.depth ||
         (e->meter.depth && e->meter.head >= e->meter.depth) || e->meter.count > e->meter.depth)
         return MM_ECORRUPT;
@@ -417,17 +438,6 @@ void mm_esme_hh_close(mm_esme *e)
 
 /* ---- commands ---- */
 
-static uint32_t be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr_be(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8u * (n - 1u - i)));
-}
-
 static int top_up(mm_esme *e, const char *digits, size_t n, bool local)
 {
     mm_credit_t amount = 0;
@@ -458,13 +468,13 @@ static int set_prices(mm_esme *e, const uint8_t *pl, size_t len)
     unsigned n = pl[5];
     if (n > MM_TARIFF_TOU_RATES) return MM_EINVAL; /* first + n is past the last rate */
     for (unsigned k = 0; k < n; k++)
-        price[k] = be32(pl + 6u + 4u * k);
-    return mm_tariff_update_prices(&e->tariff, be32(pl), pl[4], n, price);
+        price[k] = mm_get_be32(pl + 6u + 4u * k);
+    return mm_tariff_update_prices(&e->tariff, mm_get_be32(pl), pl[4], n, price);
 }
 
 static int fw_activate(mm_esme *e, const uint8_t *pl)
 {
-    uint32_t version = be32(pl);
+    uint32_t version = mm_get_be32(pl);
     if (!e->fw_pending || version != e->fw_pending_version ||
         !same_bytes(pl + 4, e->fw_pending_hash, MM_SHA256_LEN)) {
         mm_event_log_add(&e->log, e->now, MM_ALERT_FIRMWARE_VERIFY_FAILED, (int32_t)version, 0);
@@ -492,13 +502,14 @@ static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap
         return n == 0 ? mm_contactor_remote_arm(&e->contactor, now) : MM_EMALFORMED;
     case MM_CMD_SET_LOAD_LIMIT: {
         if (n != 12) return MM_EMALFORMED;
-        mm_load_limit ll = {be32(pl), be32(pl + 4), be32(pl + 8)};
+        mm_load_limit ll = {mm_get_be32(pl), mm_get_be32(pl + 4), mm_get_be32(pl + 8)};
         rc = mm_contactor_set_load_limit(&e->contactor, &ll, now);
         mm_contactor_power(&e->contactor, e->p_mw, now);
         return rc;
     }
     case MM_CMD_BOOST:
-        return n == 5 ? mm_contactor_boost(&e->contactor, pl[0], be32(pl + 1), now) : MM_EMALFORMED;
+        return n == 5 ? mm_contactor_boost(&e->contactor, pl[0], mm_get_be32(pl + 1), now)
+                      : MM_EMALFORMED;
     case MM_CMD_MODE_CHANGE:
         if (n != 1 || pl[0] > MM_MODE_PREPAYMENT) return MM_EMALFORMED;
         rc = mm_prepay_set_mode(&e->prepay, (mm_payment_mode)pl[0], now);
@@ -508,21 +519,21 @@ static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap
         return n == MM_UTRN_DIGITS ? top_up(e, (const char *)pl, n, false) : MM_EMALFORMED;
     case MM_CMD_SET_DEBT: {
         if (n != 9) return MM_EMALFORMED;
-        uint64_t amount = (uint64_t)be32(pl + 1) << 32 | be32(pl + 5);
+        uint64_t amount = mm_get_be(pl + 1, 8);
         if (amount > (uint64_t)INT64_MAX) return MM_ERANGE;
         return mm_prepay_set_debt(&e->prepay, pl[0], (mm_credit_t)amount, now);
     }
     case MM_CMD_SET_TARIFF: {
         if (n != 8) return MM_EMALFORMED;
-        const mm_tariff_def *def = tariff_by_id(e->cfg, be32(pl));
+        const mm_tariff_def *def = tariff_by_id(e->cfg, mm_get_be32(pl));
         if (def == NULL) return MM_ENOENT;
-        return mm_tariff_set_pending(&e->tariff, def, be32(pl + 4));
+        return mm_tariff_set_pending(&e->tariff, def, mm_get_be32(pl + 4));
     }
     case MM_CMD_SET_PRICES:
         return set_prices(e, pl, n);
     case MM_CMD_CLOCK_SET: {
         if (n != 4) return MM_EMALFORMED;
-        rc = mm_clock_set(&e->clock, be32(pl), &e->log);
+        rc = mm_clock_set(&e->clock, mm_get_be32(pl), &e->log);
         uint32_t rtc;
         if (rc == MM_OK && mm_clock_now(&e->clock, &rtc) == MM_OK) {
             e->now = rtc;
@@ -535,27 +546,27 @@ static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap
         if (n != 0) return MM_EMALFORMED;
         if ((rc = reply(resp, cap, 32, resp_len)) != MM_OK) return rc;
         for (unsigned ch = 0; ch < MM_CH_COUNT; ch++)
-            wr_be(resp + 8 * ch, mm_meter_register(&e->meter, (mm_channel)ch), 8);
+            mm_put_be(resp + 8 * ch, mm_meter_register(&e->meter, (mm_channel)ch), 8);
         return MM_OK;
     case MM_CMD_READ_PROFILE: {
         if (n != 4) return MM_EMALFORMED;
         mm_profile_slot s;
-        if ((rc = mm_meter_profile(&e->meter, be32(pl), &s)) != MM_OK) return rc;
+        if ((rc = mm_meter_profile(&e->meter, mm_get_be32(pl), &s)) != MM_OK) return rc;
         if ((rc = reply(resp, cap, 24, resp_len)) != MM_OK) return rc;
-        wr_be(resp, s.period, 4);
+        mm_put_be(resp, s.period, 4);
         for (unsigned ch = 0; ch < MM_CH_COUNT; ch++)
-            wr_be(resp + 4 + 4 * ch, s.wh[ch], 4);
-        wr_be(resp + 20, s.v_avg_dv, 2);
-        wr_be(resp + 22, s.status, 2);
+            mm_put_be(resp + 4 + 4 * ch, s.wh[ch], 4);
+        mm_put_be(resp + 20, s.v_avg_dv, 2);
+        mm_put_be(resp + 22, s.status, 2);
         return MM_OK;
     }
     case MM_CMD_READ_PREPAY:
         if (n != 0) return MM_EMALFORMED;
         if ((rc = reply(resp, cap, 43, resp_len)) != MM_OK) return rc;
-        wr_be(resp, (uint64_t)e->prepay.balance, 8);
-        wr_be(resp + 8, (uint64_t)mm_prepay_available(&e->prepay), 8);
+        mm_put_be(resp, (uint64_t)e->prepay.balance, 8);
+        mm_put_be(resp + 8, (uint64_t)mm_prepay_available(&e->prepay), 8);
         for (unsigned i = 0; i < MM_DEBT_COUNT; i++)
-            wr_be(resp + 16 + 8 * i, (uint64_t)e->prepay.debt[i], 8);
+            mm_put_be(resp + 16 + 8 * i, (uint64_t)e->prepay.debt[i], 8);
         resp[40] = e->prepay.mode;
         resp[41] = e->prepay.ec;
         resp[42] = e->contactor.state;
@@ -564,7 +575,7 @@ static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap
         if (n < 4) return MM_EMALFORMED;
         if ((rc = mm_hal_crypto_sha256(e->hal.crypto, pl + 4, n - 4, e->fw_pending_hash)) != MM_OK)
             return rc;
-        e->fw_pending_version = be32(pl);
+        e->fw_pending_version = mm_get_be32(pl);
         e->fw_pending = 1;
         return MM_OK;
     case MM_CMD_FW_ACTIVATE:

@@ -1,20 +1,10 @@
 /* Two-bank CRC-protected records in NVM (see mm/persist.h). */
 #include <string.h>
 
+#include "mm/bytes.h"
 #include "mm/crc.h"
 #include "mm/meter.h"
 #include "mm/persist.h"
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (unsigned i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 uint32_t mm_persist_footprint(uint16_t max_payload)
 {
@@ -48,9 +38,10 @@ static int check_bank(const mm_persist *p, unsigned b, uint32_t *seq, uint16_t *
     uint8_t h[MM_PERSIST_HEADER_LEN];
     uint32_t a = bank_addr(p, b);
     if (mm_hal_nvm_read(p->nvm, a, h, sizeof h) != MM_OK) return MM_EIO;
-    uint16_t n = (uint16_t)(h[8] | h[9] << 8);
-    uint16_t ver = (uint16_t)(h[10] | h[11] << 8);
-    if (get32(h) != MM_PERSIST_MAGIC || n > p->max_payload || ver != p->version) return MM_ECORRUPT;
+    uint16_t n = (uint16_t)mm_get_le(h + 8, 2);
+    uint16_t ver = (uint16_t)mm_get_le(h + 10, 2);
+    if (mm_get_le32(h) != MM_PERSIST_MAGIC || n > p->max_payload || ver != p->version)
+        return MM_ECORRUPT;
     /* CRC streamed through a small buffer: no bank-sized copy on the stack */
     uint32_t crc = mm_crc32(0, h, sizeof h);
     uint8_t chunk[32];
@@ -63,8 +54,8 @@ static int check_bank(const mm_persist *p, unsigned b, uint32_t *seq, uint16_t *
     }
     uint8_t c[4];
     if (mm_hal_nvm_read(p->nvm, a + MM_PERSIST_HEADER_LEN + n, c, 4) != MM_OK) return MM_EIO;
-    if (get32(c) != crc) return MM_ECORRUPT;
-    *seq = get32(h + 4);
+    if (mm_get_le32(c) != crc) return MM_ECORRUPT;
+    *seq = mm_get_le32(h + 4);
     *len = n;
     return MM_OK;
 }
@@ -103,14 +94,12 @@ int mm_persist_save(mm_persist *p, const void *buf, size_t len)
     uint32_t seq = p->valid ? p->seq + 1u : 1u;
     uint32_t a = bank_addr(p, b);
     uint8_t h[MM_PERSIST_HEADER_LEN];
-    put32(h, MM_PERSIST_MAGIC);
-    put32(h + 4, seq);
-    h[8] = (uint8_t)len;
-    h[9] = (uint8_t)(len >> 8);
-    h[10] = (uint8_t)p->version;
-    h[11] = (uint8_t)(p->version >> 8);
+    mm_put_le(h, MM_PERSIST_MAGIC, 4);
+    mm_put_le(h + 4, seq, 4);
+    mm_put_le(h + 8, len, 2);
+    mm_put_le(h + 10, p->version, 2);
     uint8_t c[4];
-    put32(c, mm_crc32(mm_crc32(0, h, sizeof h), buf, len));
+    mm_put_le(c, mm_crc32(mm_crc32(0, h, sizeof h), buf, len), 4);
     /* phase 1: the record; phase 2: its commit word */
     if (mm_hal_nvm_write(p->nvm, a, h, sizeof h) != MM_OK ||
         mm_hal_nvm_write(p->nvm, a + MM_PERSIST_HEADER_LEN, buf, len) != MM_OK ||

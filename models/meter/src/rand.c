@@ -1,5 +1,6 @@
 /* Uniform random integers by rejection (see mm/rand.h). */
 #include "mm/rand.h"
+#include "mm/bytes.h"
 #include "mm/meter.h"
 
 int mm_rand_uniform(mm_hal_rng *rng, uint32_t max, uint32_t *out)
@@ -12,8 +13,7 @@ int mm_rand_uniform(mm_hal_rng *rng, uint32_t max, uint32_t *out)
     for (unsigned tries = 0; tries < 64; tries++) {
         uint8_t b[4];
         if (mm_hal_rng_fill(rng, b, sizeof b) != MM_OK) return MM_EIO;
-        uint32_t r =
-            (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+        uint32_t r = mm_get_le32(b);
         if (n == 0) {
             *out = r;
             return MM_OK;

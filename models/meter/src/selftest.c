@@ -2,6 +2,7 @@
  * the definitions (quotients and remainders of x / 3.6e9, 10^digits wraps) and the CRC-32
  * check value from the CRC catalogue; they must not be derived from the code under test. */
 #include "mm/selftest.h"
+#include "mm/bytes.h"
 #include "mm/crc.h"
 #include "mm/energy.h"
 #include "mm/event_log.h"
@@ -177,15 +178,12 @@ int mm_selftest_hal(const mm_hal_clock *clk, mm_hal_rng *rng, mm_hal_nvm *nvm)
     /* Scratch record: fresh random payload (so a stale cell cannot pass) + CRC, LE. */
     if (mm_hal_nvm_size(nvm) < MM_NVM_SELFTEST_ADDR + MM_NVM_SELFTEST_LEN) return MM_EINVAL;
     uint32_t crc = mm_crc32(0, a, PAYLOAD);
-    for (unsigned i = 0; i < 4; i++)
-        a[PAYLOAD + i] = (uint8_t)(crc >> (8 * i));
+    mm_put_le(a + PAYLOAD, crc, 4);
     if (mm_hal_nvm_write(nvm, MM_NVM_SELFTEST_ADDR, a, sizeof a) != MM_OK ||
         mm_hal_nvm_sync(nvm) != MM_OK ||
         mm_hal_nvm_read(nvm, MM_NVM_SELFTEST_ADDR, back, sizeof back) != MM_OK)
         return MM_EIO;
-    uint32_t stored = 0;
-    for (unsigned i = 0; i < 4; i++)
-        stored |= (uint32_t)back[PAYLOAD + i] << (8 * i);
+    uint32_t stored = mm_get_le32(back + PAYLOAD);
     if (mm_crc32(0, back, PAYLOAD) != stored || !same_bytes(a, back, sizeof a)) return MM_ECORRUPT;
     return MM_OK;
 }

@@ -2,14 +2,9 @@
 #include <string.h>
 
 #include "mm/alerts.h"
+#include "mm/bytes.h"
 #include "mm/status_supply.h"
 #include "mm/utrn.h"
-
-static void put_be(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8u * (n - 1u - i)));
-}
 
 int mm_utrn_init(mm_utrn *u, const mm_utrn_config *cfg, mm_event_log *log, mm_hal_crypto *crypto)
 {
@@ -48,7 +43,7 @@ static int tag_ok(mm_utrn *u, const uint8_t target[8], uint64_t counter, const m
     uint8_t aad[MM_UTRN_AAD_LEN], nonce[MM_GCM_NONCE_LEN], tag[4];
     mm_utrn_auth_data(u->cfg->supplier_id, target, counter, f, aad);
     mm_utrn_nonce(u->cfg->supplier_id, nonce);
-    put_be(tag, f->tag, 4);
+    mm_put_be(tag, f->tag, 4);
     return mm_hal_crypto_mac_verify(u->crypto, MM_KEY_UTRN, nonce, aad, sizeof aad, tag, 4);
 }
 

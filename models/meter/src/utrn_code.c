@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mm/arith.h"
+#include "mm/bytes.h"
 #include "mm/status_supply.h"
 #include "mm/utrn.h"
 
@@ -99,12 +100,6 @@ int mm_utrn_encode(const mm_utrn_fields *f, char out[MM_UTRN_DIGITS + 1])
     return mm_utrn_verhoeff_digit(out, MM_UTRN_DIGITS - 1, &out[MM_UTRN_DIGITS - 1]);
 }
 
-static void put_be(uint8_t *p, uint64_t v, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8u * (n - 1u - i)));
-}
-
 void mm_utrn_auth_data(const uint8_t originator[8], const uint8_t target[8], uint64_t counter,
                        const mm_utrn_fields *f, uint8_t aad[MM_UTRN_AAD_LEN])
 {
@@ -113,8 +108,8 @@ void mm_utrn_auth_data(const uint8_t originator[8], const uint8_t target[8], uin
     memcpy(aad + 6, originator, 8);
     memcpy(aad + 14, target, 8);
     aad[22] = 0x01;
-    put_be(aad + 23, counter, 8);
-    put_be(aad + 31, ptut_high(f), 4);
+    mm_put_be(aad + 23, counter, 8);
+    mm_put_be(aad + 31, ptut_high(f), 4);
 }
 
 void mm_utrn_nonce(const uint8_t originator[8], uint8_t nonce[MM_GCM_NONCE_LEN])

@@ -64,7 +64,7 @@ typedef struct grid_load_params {
     double (*price)(void *ctx, uint32_t period);
     void *price_ctx;
 
-    /* Demand response ("crest" only; load_crest.c "demand response" gives the rules and
+    /* Demand response ("crest" only; crest_dr.c gives the rules and
      * sources).  Engaged households read `price` above, and only what it has published.
      * Defaults leave it off (no household engaged, feedback disabled), and then every
      * result is exactly what it was before these fields existed. */

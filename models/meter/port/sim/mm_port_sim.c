@@ -1,6 +1,7 @@
 /* Simulator port of the meter HAL (see mm_port_sim.h). */
 #include <string.h>
 
+#include "mm/bytes.h"
 #include "mm/meter.h"
 #include "mm_port_sim.h"
 
@@ -164,8 +165,7 @@ int mm_hal_rng_fill(mm_hal_rng *rng, void *buf, size_t len)
     while (len > 0) {
         uint64_t r = splitmix64(&rng->state);
         size_t n = len < 8 ? len : 8;
-        for (size_t i = 0; i < n; i++)
-            p[i] = (uint8_t)(r >> (8 * i));
+        mm_put_le(p, r, (unsigned)n);
         p += n;
         len -= n;
     }

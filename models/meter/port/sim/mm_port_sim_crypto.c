@@ -8,6 +8,7 @@
 #include <mbedtls/md.h>
 #include <mbedtls/sha256.h>
 
+#include "mm/bytes.h"
 #include "mm/command.h"
 #include "mm/meter.h"
 #include "mm/status_supply.h"
@@ -37,8 +38,8 @@ static void derive(uint64_t seed, const char *label, unsigned id, uint8_t out[32
 {
     uint8_t buf[64];
     size_t n = 0;
-    for (unsigned i = 0; i < 8; i++)
-        buf[n++] = (uint8_t)(seed >> (8 * i));
+    mm_put_le(buf + n, seed, 8);
+    n += 8;
     size_t l = strlen(label);
     memcpy(buf + n, label, l);
     n += l;
@@ -295,6 +296,6 @@ int mm_port_sim_utrn(const mm_hal_crypto *c, const uint8_t supplier[8], const ui
     mm_utrn_nonce(supplier, nonce);
     int rc = mm_port_sim_crypto_mac(c, MM_KEY_UTRN, nonce, aad, sizeof aad, held_key, tag);
     if (rc != MM_OK) return rc;
-    f.tag = (uint32_t)tag[12] << 24 | (uint32_t)tag[13] << 16 | (uint32_t)tag[14] << 8 | tag[15];
+    f.tag = mm_get_be32(tag + 12);
     return mm_utrn_encode(&f, out);
 }

@@ -1,0 +1,65 @@
+/* Byte order of the meter's external formats: big-endian where GBCS fixes it (command frames,
+ * UTRN authentication data, command responses), little-endian where the meter chooses
+ * (NVM records, their headers and CRCs).  Every module reads and writes multi-byte fields
+ * through these, so that a format depends on the call and never on the CPU's own byte order
+ * or on a hand-written shift that differs from module to module.  Freestanding: static
+ * inline, stdint only, for the firmware core and its ports alike.
+ */
+#ifndef MM_BYTES_H
+#define MM_BYTES_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The N bytes (0..8) at P as an unsigned big-endian integer. */
+static inline uint64_t mm_get_be(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* The low N bytes (0..8) of V at P, big-endian. */
+static inline void mm_put_be(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8u * (n - 1u - i)));
+}
+
+/* The N bytes (0..8) at P as an unsigned little-endian integer. */
+static inline uint64_t mm_get_le(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8u * i);
+    return v;
+}
+
+/* The low N bytes (0..8) of V at P, little-endian. */
+static inline void mm_put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8u * i));
+}
+
+/* 32-bit reads are most of the traffic; these keep them in 32-bit arithmetic, which the
+ * Cortex-M4 does in one register where the general forms above need two. */
+static inline uint32_t mm_get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint32_t mm_get_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MM_BYTES_H */
