@@ -52,6 +52,11 @@ static const unit_sym bit_rate_syms[] = {
     {"Gbit/s", 9, 1, true}, {"bps", 0, 1, false},   {"kbps", 3, 1, false},
     {"Mbps", 6, 1, false},  {"Gbps", 9, 1, false},  {NULL, 0, 0, false},
 };
+static const unit_sym money_syms[] = {
+    {"p", 0, 1, true},
+    {"GBP", 2, 1, true},
+    {NULL, 0, 0, false},
+};
 
 static const struct {
     const char *name;
@@ -71,6 +76,8 @@ static const struct {
                             data_size_syms},
     [SIM_UNIT_BIT_RATE] = {"bit rate", "2 Mbit/s", "expected a bit rate such as \"2 Mbit/s\"",
                            bit_rate_syms},
+    [SIM_UNIT_MONEY] = {"amount of money", "20 GBP",
+                        "expected an amount of money such as \"20 GBP\" or \"500 p\"", money_syms},
     [SIM_UNIT_TIME_OF_DAY] = {"time of day", "00:30",
                               "expected a time of day such as \"00:30\" or \"06:30:15\"", NULL},
     [SIM_UNIT_DATE] = {"UTC date", "2026-01-12",

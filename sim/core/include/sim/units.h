@@ -23,10 +23,13 @@ typedef enum sim_unit {
     SIM_UNIT_PERCENT,     /* %                                     [fraction, 1 = 100 %] */
     SIM_UNIT_DATA_SIZE,   /* B kB MB GB (10^3) KiB MiB GiB (2^10)  [B] */
     SIM_UNIT_BIT_RATE,    /* bit/s kbit/s Mbit/s Gbit/s, bps kbps Mbps Gbps  [bit/s] */
+    SIM_UNIT_MONEY,       /* p GBP                                 [p] */
     SIM_UNIT_TIME_OF_DAY, /* HH:MM or HH:MM:SS                     [s after midnight] */
     SIM_UNIT_DATE,        /* YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC  [s since 1970-01-01] */
     SIM_UNIT_COUNT
 } sim_unit;
+
+/* Money is held in pence, the unit GB tariffs and prepayment settings are quoted in. */
 
 /* Energy per year is held in kWh/yr, not in joules, because every source quoting household
  * consumption (Ofgem typical domestic consumption values, FACTS.md) is in kWh/yr. */
