@@ -14,9 +14,6 @@
 
 #include <math.h>
 
-#define TOPUP_BELOW_P 500 /* a prepayment household tops up below 5 pounds available [p] */
-#define TOPUP_POUNDS 20   /* ... by 20 pounds */
-
 void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t)
 {
     if (t > a->last_t[i]) {
@@ -143,11 +140,11 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
     a->topup_due[i] = 0;
     uint16_t counter = a->utrn_counter[i]++;
     if (mm_port_sim_utrn(cx->crypto, SIM_FW_SUPPLIER_ID, SIM_FW_DEVICE_ID, 1u + counter,
-                         MM_UTRN_POUNDS, TOPUP_POUNDS, true, utrn) != MM_OK) {
+                         MM_UTRN_POUNDS, (uint16_t)cx->topup.amount_gbp, true, utrn) != MM_OK) {
         sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, -1);
         return;
     }
-    if (sim_rng_uniform(&a->behave[i]) < cx->sc->meter.remote_topup_share) {
+    if (grid_topup_online(&cx->topup, &a->behave[i])) {
         a->topup_due[i] = TOPUP_IN_FLIGHT;
         sim_dl_request(a, i, t, MM_CMD_TOP_UP, NET_HE_TOPUP, utrn, 20);
         return;
@@ -157,7 +154,7 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
         return;
     }
     a->abi->button(sim_hh_fw(a, i));
-    sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, TOPUP_POUNDS * 100);
+    sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, (int64_t)cx->topup.amount_gbp * 100);
     sim_hh_after_close(a, i, t);
 }
 
@@ -165,7 +162,7 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
 void sim_hh_topup_landed(sim_area *a, uint32_t i, uint32_t t, bool ok)
 {
     a->topup_due[i] = 0;
-    sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, ok ? TOPUP_POUNDS * 100 : -1);
+    sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, ok ? (int64_t)a->cx->topup.amount_gbp * 100 : -1);
     if (ok) a->abi->button(sim_hh_fw(a, i));
     sim_hh_after_close(a, i, t);
 }
@@ -175,6 +172,7 @@ void sim_hh_topup_landed(sim_area *a, uint32_t i, uint32_t t, bool ok)
 void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t)
 {
     const mm_abi *abi = a->abi;
+    const grid_topup_config *tc = &a->cx->topup;
     mm_event ev;
     while (abi->next_alert(sim_hh_fw(a, i), &ev) == MM_OK) sim_uplink_alert(a, i, t, ev.code);
     if (!a->prepay[i]) return;
@@ -185,9 +183,8 @@ void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t)
         a->disabled[i] = dis;
         sim_hh_set_effective(a, i, t);
     }
-    if (snap.available < (mm_credit_t)TOPUP_BELOW_P * MM_CREDIT_PER_PENNY && !a->topup_due[i]) {
-        /* within the next 16 hours, or at once once the supply is off */
-        uint32_t delay = dis ? 60u : 60u + (uint32_t)sim_rng_below(&a->behave[i], 16u * 3600u);
+    if (snap.available < (mm_credit_t)tc->below_p * MM_CREDIT_PER_PENNY && !a->topup_due[i]) {
+        uint32_t delay = grid_topup_delay(tc, dis, &a->behave[i]);
         a->topup_due[i] = t + delay;
         sim_area_schedule(a, &a->msgq, t + delay, HEV(i, MSG_TOPUP), 0);
     }

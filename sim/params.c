@@ -116,3 +116,9 @@ void sim_params_han(const sim_scenario *sc, net_han_config *hc)
     net_han_config_default(hc);
     hc->dual_band_share = sc->han.dual_band_share;
 }
+
+void sim_params_topup(const sim_scenario *sc, grid_topup_config *tc)
+{
+    grid_topup_config_default(tc);
+    tc->online_share = sc->meter.remote_topup_share;
+}

@@ -10,6 +10,7 @@
 #include "grid/load.h"
 #include "grid/outage.h"
 #include "grid/price.h"
+#include "grid/topup.h"
 #include "grid/topology.h"
 #include "net/han.h"
 #include "net/retry.h"
@@ -27,5 +28,6 @@ void sim_params_read(const sim_scenario *sc, net_read_params *rp);
 void sim_params_retry(const sim_scenario *sc, net_retry_params *rp);
 void sim_params_wantech(const sim_scenario *sc, net_wt_config *wt);
 void sim_params_han(const sim_scenario *sc, net_han_config *hc);
+void sim_params_topup(const sim_scenario *sc, grid_topup_config *tc);
 
 #endif

@@ -75,6 +75,11 @@ static int build_models(sim_run *r, char *err, size_t errlen)
         snprintf(err, errlen, "wan: invalid technology configuration");
         return -1;
     }
+    sim_params_topup(sc, &cx->topup);
+    if (grid_topup_config_check(&cx->topup) != 0) {
+        snprintf(err, errlen, "meter.prepayment: invalid top-up settings");
+        return -1;
+    }
     sim_params_han(sc, &cx->han_cfg);
     if (net_han_config_check(&cx->han_cfg) != 0) {
         snprintf(err, errlen, "han: invalid configuration");

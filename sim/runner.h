@@ -27,6 +27,7 @@
 #include "grid/load.h"
 #include "grid/outage.h"
 #include "grid/price.h"
+#include "grid/topup.h"
 #include "grid/topology.h"
 #include "mm/abi.h"
 #include "mm/meter.h"
@@ -120,6 +121,7 @@ typedef struct sim_ctx {
     net_han_config han_cfg;
     net_wt_config wt_cfg;
     net_retry_params retry;
+    grid_topup_config topup;    /* prepayment customers' top-ups */
     bool wt_on;                 /* wan.technology: model */
     bool dyn_prices;            /* the tariff's prices are published as the run goes */
     grid_tariff tariff;         /* every household's tariff */
