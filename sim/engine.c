@@ -1463,24 +1463,42 @@ static int flush_events(sim_trace *tr, double t)
     qsort(E.ev, E.ev_n, sizeof *E.ev, ev_cmp);
     size_t k = 0;
     while (k < E.ev_n && E.ev[k].t_s < t) k++;
-    if (sim_trace_events(tr, E.ev, k)) return -1;
+    if (sim_trace_append(tr, SIM_DS_EVENTS, E.ev, k)) return -1;
     memmove(E.ev, E.ev + k, (E.ev_n - k) * sizeof *E.ev);
     E.ev_n -= k;
     return 0;
 }
 
-/* Window W is closed: hand its arrivals (the head-end model's per-second series, whose
- * bins span the run: durations are whole windows) and demand to the trace and clear its
- * demand slot. */
-static int flush_window(sim_trace *tr, uint32_t w)
+/* The head-end model's series bins before T_END [s], final once the model has been advanced
+ * to T_END (net/headend.h): appended to their datasets, then released, so that the model
+ * holds only the bins that can still change.  Bins past the model's last (series_bins, the
+ * end of the run) do not exist and are not written. */
+static int stream_headend(sim_trace *tr, double t_end)
 {
     net_he_series v;
     net_he_series_view(E.he, &v);
-    const uint32_t *arr = v.arrivals + (size_t)w * SIM_PERIOD_S;
+    uint64_t k_end = (uint64_t)(t_end / v.step_s);
+    if (k_end > v.first + v.bins) k_end = v.first + v.bins;
+    if (k_end <= v.first) return 0;
+    size_t n = (size_t)(k_end - v.first);
+    int rc = 0;
+#define STREAM_SERIES(name, type, units, desc)                                                     \
+    if (rc == 0) rc = sim_trace_append(tr, SIM_DS_HE_##name, v.name, n);
+    NET_HE_SERIES_MAP(STREAM_SERIES)
+#undef STREAM_SERIES
+    if (rc == 0 && net_he_series_release(E.he, k_end) != 0) rc = -1;
+    return rc;
+}
+
+/* Window W is closed: hand the head-end's series up to its end and its demand to the trace
+ * and clear its demand slot. */
+static int flush_window(sim_trace *tr, uint32_t w)
+{
     int64_t *dem = E.demand_mws[w % RING];
     double demand_w[SIM_PERIOD_S / 60];
     for (int m = 0; m < SIM_PERIOD_S / 60; m++) demand_w[m] = (double)dem[m] / 60.0 / 1000.0;
-    int rc = sim_trace_arrivals(tr, arr, SIM_PERIOD_S) || sim_trace_demand(tr, demand_w, SIM_PERIOD_S / 60);
+    int rc = stream_headend(tr, (double)(w + 1) * SIM_PERIOD_S) ||
+             sim_trace_append(tr, SIM_DS_DEMAND, demand_w, SIM_PERIOD_S / 60);
     memset(dem, 0, sizeof E.demand_mws[0]);
     /* per cell: [second][area] */
     uint32_t *ca = malloc((size_t)SIM_PERIOD_S * E.n_areas * sizeof *ca);
@@ -1539,7 +1557,7 @@ static int flush_halfhourly(sim_trace *tr, uint32_t p0, uint32_t np, uint32_t ch
                 for (uint32_t p = 0; p < np; p++)
                     buf[(size_t)j * np + p] = g->gas_day[(size_t)(id - g->hh0) * 48 + (p0 + p) % 48];
             }
-            rc = sim_trace_halfhourly(tr, SIM_TRACE_GAS, h0, nh, p0, np, buf);
+            rc = sim_trace_halfhourly(tr, SIM_HALFHOURLY_GAS, h0, nh, p0, np, buf);
         }
     }
     free(buf);
@@ -1548,11 +1566,12 @@ static int flush_halfhourly(sim_trace *tr, uint32_t p0, uint32_t np, uint32_t ch
 
 static int write_registers(sim_trace *tr)
 {
+    _Static_assert((int)MM_CH_COUNT == (int)SIM_REG_NCOLS, "registers: one column per meter channel");
     uint32_t largest = 0;
     for (uint32_t k = 0; k < E.n_areas; k++)
         if (E.areas[k].n > largest) largest = E.areas[k].n;
     uint64_t *buf = malloc((size_t)largest * MM_CH_COUNT * sizeof *buf);
-    int64_t *bill = malloc((size_t)largest * SIM_TRACE_BILL_COLS * sizeof *bill);
+    int64_t *bill = malloc((size_t)largest * SIM_BILL_NCOLS * sizeof *bill);
     int rc = buf && bill ? 0 : -1;
     for (uint32_t k = 0; k < E.n_areas && rc == 0; k++) {
         area *a = &E.areas[k];
@@ -1561,13 +1580,13 @@ static int write_registers(sim_trace *tr)
             E.abi->snapshot(hh_fw(a, i), &s);
             for (int c = 0; c < MM_CH_COUNT; c++)
                 buf[(size_t)i * MM_CH_COUNT + c] = s.reg[c];
-            int64_t *b = bill + (size_t)i * SIM_TRACE_BILL_COLS;
-            b[0] = s.cost_total;
-            b[1] = s.balance;
-            b[2] = s.available;
+            int64_t *b = bill + (size_t)i * SIM_BILL_NCOLS;
+            b[SIM_BILL_COST] = s.cost_total;
+            b[SIM_BILL_BALANCE] = s.balance;
+            b[SIM_BILL_AVAILABLE] = s.available;
         }
-        rc = sim_trace_registers(tr, a->hh0, a->n, buf);
-        if (rc == 0) rc = sim_trace_billing(tr, a->hh0, a->n, bill);
+        rc = sim_trace_rows(tr, SIM_DS_REGISTERS, a->hh0, a->n, buf);
+        if (rc == 0) rc = sim_trace_rows(tr, SIM_DS_BILLING, a->hh0, a->n, bill);
     }
     free(buf);
     free(bill);
@@ -1583,80 +1602,53 @@ static int write_grid_and_han(sim_trace *tr, uint32_t windows)
         size_t l = strlen(names);
         snprintf(names + l, sizeof names - l, "%s%s", r ? "," : "", grid_region_name(r));
     }
-    int rc = sim_trace_table_f64(tr, "/grid/region_demand_w", E.region_w, windows, nr, "periods",
-                                 names, "W",
-                                 "mean demand of the simulated households per settlement period "
-                                 "(rows) and DNO region (columns)");
-    if (rc == 0)
-        rc = sim_trace_series_f64(tr, "/grid/price_p_kwh", E.price_p_kwh, windows, "p/kWh",
-                                  "unit price of the households' tariff (prices.tariff) in each "
-                                  "settlement period");
-    if (rc == 0)
-        rc = sim_trace_series_f64(tr, "/grid/wholesale_gbp_mwh", E.wholesale, windows, "GBP/MWh",
-                                  "day-ahead wholesale price of each settlement period (the model "
-                                  "behind Agile-style prices)");
-    double *at = calloc((size_t)E.n_areas * 12, sizeof *at);
+    int rc = sim_trace_whole_cols(tr, SIM_DS_REGION_DEMAND, E.region_w, windows, nr, names);
+    if (rc == 0) rc = sim_trace_whole(tr, SIM_DS_PRICE, E.price_p_kwh, windows);
+    if (rc == 0) rc = sim_trace_whole(tr, SIM_DS_WHOLESALE, E.wholesale, windows);
+    double *at = calloc((size_t)E.n_areas * SIM_AREA_NCOLS, sizeof *at);
     if (!at) return -1;
     for (uint32_t k = 0; k < E.n_areas; k++) {
         area *a = &E.areas[k];
         double down = 0;
         uint32_t spells = 0;
         if (E.wt_on) net_wt_site_downtime(&E.wt_cfg, &a->site, windows * SIM_PERIOD_S, &down, &spells);
-        double *r = &at[(size_t)k * 12];
-        r[0] = a->region;
-        r[1] = E.wt_on ? a->site.tech : -1;
-        r[2] = a->n;
-        r[3] = a->uplink_bps;
-        r[4] = a->uplink_latency_s;
-        r[5] = down;
-        r[6] = spells;
-        r[7] = (double)a->lost[NET_WT_LOST_ACCESS];
-        r[8] = (double)a->lost[NET_WT_LOST_MESH];
-        r[9] = (double)a->lost[NET_WT_NO_ROUTE];
-        r[10] = (double)a->lost[NET_WT_SITE_DOWN];
-        r[11] = (double)a->peak_backlog;
+        double *r = &at[(size_t)k * SIM_AREA_NCOLS];
+        r[SIM_AREA_REGION] = a->region;
+        r[SIM_AREA_TECH] = E.wt_on ? a->site.tech : -1;
+        r[SIM_AREA_HOUSEHOLDS] = a->n;
+        r[SIM_AREA_UPLINK_BPS] = a->uplink_bps;
+        r[SIM_AREA_UPLINK_LATENCY_S] = a->uplink_latency_s;
+        r[SIM_AREA_SITE_DOWNTIME_S] = down;
+        r[SIM_AREA_DARK_SPELLS] = spells;
+        r[SIM_AREA_LOST_ACCESS] = (double)a->lost[NET_WT_LOST_ACCESS];
+        r[SIM_AREA_LOST_MESH] = (double)a->lost[NET_WT_LOST_MESH];
+        r[SIM_AREA_LOST_NO_ROUTE] = (double)a->lost[NET_WT_NO_ROUTE];
+        r[SIM_AREA_LOST_SITE_DARK] = (double)a->lost[NET_WT_SITE_DOWN];
+        r[SIM_AREA_PEAK_CELL_QUEUE] = (double)a->peak_backlog;
     }
-    if (rc == 0)
-        rc = sim_trace_table_f64(tr, "/network/areas", at, E.n_areas, 12, "areas",
-                                 "region,tech,households,uplink_bps,uplink_latency_s,site_downtime_s,"
-                                 "dark_spells,lost_access,lost_mesh,lost_no_route,lost_site_dark,"
-                                 "peak_cell_queue",
-                                 "- | bit/s | s | messages",
-                                 "per area (WAN cell / base station): DNO region (1-based), "
-                                 "technology (0 long-range radio, 1 cellular; -1 uniform WAN), "
-                                 "households, uplink, dark time of its site on backup power, "
-                                 "messages lost by cause, largest cell queue");
+    if (rc == 0) rc = sim_trace_whole(tr, SIM_DS_AREAS, at, E.n_areas);
     free(at);
     uint32_t n_pu = E.n_upd;
     if (rc == 0 && n_pu) {
-        enum { NC = 11 };
-        double *pu = calloc((size_t)n_pu * NC, sizeof *pu);
+        double *pu = calloc((size_t)n_pu * SIM_UPD_NCOLS, sizeof *pu);
         if (!pu) return -1;
         double *r = pu;
         for (uint32_t k = 0; k < E.n_upd; k++) {
             const dl_update *u = &E.upd[k];
-            r[0] = u->p0;
-            r[1] = u->n;
-            r[2] = u->c.sent_s;
-            r[3] = u->bc_areas;
-            r[4] = (double)u->unicast;
-            r[5] = (double)u->received;
-            r[6] = (double)u->rejected;
-            r[7] = (double)u->lost;
-            r[8] = (double)u->late;
-            r[9] = u->received ? u->lag_sum_s / (double)u->received : NAN;
-            r[10] = u->received ? u->lag_max_s : NAN;
-            r += NC;
+            r[SIM_UPD_FIRST_PERIOD] = u->p0;
+            r[SIM_UPD_PERIODS] = u->n;
+            r[SIM_UPD_SENT_S] = u->c.sent_s;
+            r[SIM_UPD_BROADCAST_AREAS] = u->bc_areas;
+            r[SIM_UPD_UNICAST_METERS] = (double)u->unicast;
+            r[SIM_UPD_RECEIVED] = (double)u->received;
+            r[SIM_UPD_REJECTED] = (double)u->rejected;
+            r[SIM_UPD_LOST] = (double)u->lost;
+            r[SIM_UPD_LATE] = (double)u->late;
+            r[SIM_UPD_LAG_MEAN_S] = u->received ? u->lag_sum_s / (double)u->received : NAN;
+            r[SIM_UPD_LAG_MAX_S] = u->received ? u->lag_max_s : NAN;
+            r += SIM_UPD_NCOLS;
         }
-        rc = sim_trace_table_f64(tr, "/network/price_updates", pu, n_pu, NC, "updates",
-                                 "first_period,periods,sent_s,broadcast_areas,unicast_meters,"
-                                 "received,rejected,lost,late,lag_mean_s,lag_max_s",
-                                 "- | s | meters | s",
-                                 "per price update sent over the WAN (MM_CMD_SET_PRICES): periods "
-                                 "carried, when the head-end sent it, areas it was broadcast to and "
-                                 "meters it was sent to one by one, meters that accepted, refused or "
-                                 "never got it, meters that got it only after its first period had "
-                                 "begun, and the lag from sending to acceptance");
+        rc = sim_trace_whole(tr, SIM_DS_PRICE_UPDATES, pu, n_pu);
         free(pu);
     }
     sim_han_row *h = malloc((size_t)E.sc->households * sizeof *h);
@@ -1676,7 +1668,7 @@ static int write_grid_and_han(sim_trace *tr, uint32_t windows)
                               .p_access_fail = x->p_access_fail,
                               .gas_battery_years = life};
     }
-    if (rc == 0) rc = sim_trace_han(tr, h, E.sc->households);
+    if (rc == 0) rc = sim_trace_whole(tr, SIM_DS_HAN, h, E.sc->households);
     free(h);
     return rc;
 }
@@ -1684,64 +1676,44 @@ static int write_grid_and_han(sim_trace *tr, uint32_t windows)
 /* The head-end's series up to END, its per-class statistics and the DNO's view. */
 static int write_headend(sim_trace *tr, uint32_t end)
 {
-    net_he_advance(E.he, end);
+    /* NET_EHE_ORDER: arrivals after the last window moved the clock past END; the bins
+     * before END are final all the same */
+    if (net_he_advance(E.he, end) == NET_EHE_NOMEM) return -1;
     /* completions recorded by the advance */
     int rc = flush_events(tr, (double)end + 1e9) ? -1 : 0;
-    net_he_series v;
-    net_he_series_view(E.he, &v);
-    size_t n = end < v.bins ? end : v.bins;
-    char path[128];
-    /* "arrivals" is written per window already (WAN arrivals); the rest per the model's table. */
-#define WRITE_SERIES(name, type, units, desc)                                                    \
-    if (rc == 0 && strcmp(#name, "arrivals") != 0) {                                           \
-        snprintf(path, sizeof path, "/network/headend/%s", #name);                            \
-        rc = _Generic((v.name), const uint32_t * : sim_trace_series_u32,                        \
-                      const double * : sim_trace_series_f64)(tr, path, v.name, n, units, desc); \
-    }
-    NET_HE_SERIES_MAP(WRITE_SERIES)
-#undef WRITE_SERIES
-    double stats[(NET_HE_NCLASS + 1) * 12];
-    char rows[512] = "";
+    if (rc == 0) rc = stream_headend(tr, end);
+    double stats[(NET_HE_NCLASS + 1) * SIM_HECLASS_NCOLS];
     for (unsigned c = 0; c <= NET_HE_NCLASS; c++) {
         net_he_stats st;
         net_he_stats_get(E.he, c, &st);
-        double *r = &stats[c * 12];
-        r[0] = (double)st.offered;
-        r[1] = (double)st.accepted;
-        r[2] = (double)st.dropped;
-        r[3] = (double)st.quarantined;
-        r[4] = (double)st.excluded;
-        r[5] = (double)st.completed;
-        r[6] = (double)st.met_target;
-        r[7] = st.completed ? st.resp_sum_s / (double)st.completed : NAN;
-        r[8] = net_he_resp_quantile(E.he, c, 0.5);
-        r[9] = net_he_resp_quantile(E.he, c, 0.99);
-        r[10] = st.started ? st.wait_sum_s / (double)st.started : NAN;
-        r[11] = st.wait_max_s;
-        size_t l = strlen(rows);
-        snprintf(rows + l, sizeof rows - l, "%s%s", c ? "," : "",
-                 c < NET_HE_NCLASS ? net_he_class_key(c) : "total");
+        double *r = &stats[c * SIM_HECLASS_NCOLS];
+        r[SIM_HECLASS_OFFERED] = (double)st.offered;
+        r[SIM_HECLASS_ACCEPTED] = (double)st.accepted;
+        r[SIM_HECLASS_DROPPED] = (double)st.dropped;
+        r[SIM_HECLASS_QUARANTINED] = (double)st.quarantined;
+        r[SIM_HECLASS_EXCLUDED] = (double)st.excluded;
+        r[SIM_HECLASS_COMPLETED] = (double)st.completed;
+        r[SIM_HECLASS_MET_TARGET] = (double)st.met_target;
+        r[SIM_HECLASS_RESP_MEAN_S] = st.completed ? st.resp_sum_s / (double)st.completed : NAN;
+        r[SIM_HECLASS_RESP_P50_S] = net_he_resp_quantile(E.he, c, 0.5);
+        r[SIM_HECLASS_RESP_P99_S] = net_he_resp_quantile(E.he, c, 0.99);
+        r[SIM_HECLASS_WAIT_MEAN_S] = st.started ? st.wait_sum_s / (double)st.started : NAN;
+        r[SIM_HECLASS_WAIT_MAX_S] = st.wait_max_s;
     }
-    if (rc == 0)
-        rc = sim_trace_table_f64(
-            tr, "/network/headend/class_stats", stats, NET_HE_NCLASS + 1, 12, rows,
-            "offered,accepted,dropped,quarantined,excluded,completed,met_target,resp_mean_s,"
-            "resp_p50_s,resp_p99_s,wait_mean_s,wait_max_s",
-            "requests | s",
-            "per request class (rows) and in total: counts, and response (origin to processed) and "
-            "waiting times; met_target counts responses within the DCC target of the class");
+    /* rows: the classes in net_he_class order, then the total (the declaration's rows) */
+    if (rc == 0) rc = sim_trace_whole(tr, SIM_DS_HE_CLASS_STATS, stats, NET_HE_NCLASS + 1);
     net_dno_view dv;
     if (rc == 0 && net_dno_view_compute(E.restore_s, E.known_s, E.sc->households, 300.0, &dv) == 0) {
-        double d[8] = {(double)dv.restored, (double)dv.known, dv.last_restore_s, dv.last_known_s,
-                       dv.all_known_after_s, dv.frac_within, dv.lag_p50_s, dv.lag_p99_s};
-        rc = sim_trace_table_f64(
-            tr, "/network/dno/restoration", d, 1, 8, "all",
-            "restored,known,last_restore_s,last_known_s,all_known_after_s,frac_known_within_5min,"
-            "lag_p50_s,lag_p99_s",
-            "premises | s | fraction",
-            "the DNO's view of restorations: premises restored, of them with a restore alert "
-            "delivered, time from the last restoration until the DNO knew every restored premises "
-            "(inf if some never), share known within 5 min of their restoration, alert lag quantiles");
+        double d[SIM_DNO_NCOLS];
+        d[SIM_DNO_RESTORED] = (double)dv.restored;
+        d[SIM_DNO_KNOWN] = (double)dv.known;
+        d[SIM_DNO_LAST_RESTORE_S] = dv.last_restore_s;
+        d[SIM_DNO_LAST_KNOWN_S] = dv.last_known_s;
+        d[SIM_DNO_ALL_KNOWN_AFTER_S] = dv.all_known_after_s;
+        d[SIM_DNO_FRAC_KNOWN_WITHIN_5MIN] = dv.frac_within;
+        d[SIM_DNO_LAG_P50_S] = dv.lag_p50_s;
+        d[SIM_DNO_LAG_P99_S] = dv.lag_p99_s;
+        rc = sim_trace_whole(tr, SIM_DS_DNO_RESTORATION, d, 1);
     }
     return rc;
 }
@@ -2246,8 +2218,8 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     for (w = 0; w < E.windows; w++) {
         double w_end = (double)(w + 1) * SIM_PERIOD_S;
         simgrid_run_until(w_end);
-        net_he_advance(E.he, w_end);
-        if (flush_window(tr, w) || flush_events(tr, w_end)) {
+        if (net_he_advance(E.he, w_end) == NET_EHE_NOMEM || flush_window(tr, w) ||
+            flush_events(tr, w_end)) {
             fail = 1;
             break;
         }
