@@ -14,6 +14,8 @@ import sys
 import h5py
 import numpy as np
 
+import trace_schema as ts
+
 RESTORED = (0x8F35, 0x8F36)
 ALERT_SENT, ALERT_DELIVERED, AD1 = 0x10003, 0x10004, 0xAD1
 
@@ -31,11 +33,11 @@ def report(path):
     except OSError as e:
         raise ValueError(f"{path}: not a readable HDF5 file ({e.__class__.__name__})")
     with f:
-        for need in ("/meta", "/events", "/network/headend/arrivals"):
+        for need in ("/meta", ts.path("events"), ts.path("headend_arrivals")):
             if need not in f:
                 raise ValueError(f"{path}: not a metersim trace with network data (no {need})")
-        ev = f["/events"][:]
-        arr = f["/network/headend/arrivals"][:]
+        ev = f[ts.path("events")][:]
+        arr = f[ts.path("headend_arrivals")][:]
         yaml = f["/meta"].attrs["scenario_yaml"]
         w = next((l.split(":", 1)[1].strip() for l in yaml.splitlines() if l.strip().startswith("restore_dither:")), "?")
         restored = ev[np.isin(ev["code"], RESTORED)]
@@ -47,19 +49,16 @@ def report(path):
                f"  restorations {restored.size}, restore alerts sent {sent.size}, delivered {deliv.size}",
                f"  peak head-end arrivals after the last restoration: {peak_rate(after):.1f}/s (10-s average), "
                f"{int(after.max(initial=0))}/s (1-s max)"]
-        if "/network/headend/queue_max" in f:
-            out.append(f"  head-end queue max {int(f['/network/headend/queue_max'][:].max(initial=0))}, "
-                       f"dropped {int(f['/network/headend/dropped'][:].sum())}")
-        if "/network/headend/class_stats" in f:
-            ds = f["/network/headend/class_stats"]
-            rows = ds.attrs["rows"].split(",")
-            cols = ds.attrs["columns"].split(",")
-            r = ds[rows.index("alert_restore")]
-            out.append("  restore alerts: " + ", ".join(f"{c} {r[i]:.3g}" for i, c in enumerate(cols)))
-        if "/network/dno/restoration" in f:
-            d = f["/network/dno/restoration"]
-            cols = d.attrs["columns"].split(",")
-            out.append("  DNO: " + ", ".join(f"{c} {v:.4g}" for c, v in zip(cols, d[0])))
+        if ts.path("headend_queue_max") in f:
+            out.append(f"  head-end queue max {int(f[ts.path('headend_queue_max')][:].max(initial=0))}, "
+                       f"dropped {int(f[ts.path('headend_dropped')][:].sum())}")
+        if ts.path("headend_class_stats") in f:
+            ds = f[ts.path("headend_class_stats")]
+            r = ds[ts.rows(ds).index("alert_restore")]
+            out.append("  restore alerts: " + ", ".join(f"{c} {r[i]:.3g}" for i, c in enumerate(ts.columns(ds))))
+        if ts.path("dno_restoration") in f:
+            d = f[ts.path("dno_restoration")]
+            out.append("  DNO: " + ", ".join(f"{c} {v:.4g}" for c, v in zip(ts.columns(d), d[0])))
         return "\n".join(out)
 
 

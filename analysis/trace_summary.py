@@ -11,13 +11,9 @@ import sys
 import h5py
 import numpy as np
 
-REQUIRED = [
-    "/meta",
-    "/households",
-    "/meter/halfhourly/import_wh",
-    "/grid/demand_w",
-    "/network/headend/arrivals",
-]
+import trace_schema as ts
+
+REQUIRED = [ts.SCHEMA["meta"]["group"]] + [ts.path(k) for k in ("households", "import_wh", "demand_w", "headend_arrivals")]
 
 
 class TraceError(Exception):
@@ -40,10 +36,10 @@ def open_trace(path):
 
 def summarise(f):
     meta = f["/meta"].attrs
-    imp = f["/meter/halfhourly/import_wh"][:]
+    imp = f[ts.path("import_wh")][:]
     n_hh, n_p = imp.shape
-    demand = f["/grid/demand_w"][:]
-    arrivals = f["/network/headend/arrivals"][:]
+    demand = f[ts.path("demand_w")][:]
+    arrivals = f[ts.path("headend_arrivals")][:]
     days = n_p / 48.0
     out = []
     out.append(f"scenario          {meta['scenario_name']} (seed {meta['seed']}, complete={meta['complete']})")

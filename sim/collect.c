@@ -85,24 +85,42 @@ int sim_collect_events(sim_run *r, double t)
     qsort(ev, v->n, sizeof *ev, ev_cmp);
     size_t k = 0;
     while (k < v->n && ev[k].t_s < t) k++;
-    if (sim_trace_events(r->tr, ev, k)) return SIM_ETRACE;
+    if (sim_trace_append(r->tr, SIM_DS_EVENTS, ev, k)) return SIM_ETRACE;
     sim_vec_drop_front(v, k);
     return 0;
 }
 
-/* Window W is closed: hand its arrivals (the head-end model's per-second series, whose bins
- * span the run: durations are whole windows), demand and cell series to the trace and clear
- * the areas' slots of W. */
-int sim_collect_window(sim_run *r, uint32_t w)
+/* The head-end model's series bins before T_END [s], final once the model has been advanced
+ * to T_END (net/headend.h): appended to their datasets, then released, so that the model
+ * holds only the bins that can still change.  Bins past the model's last (series_bins, the
+ * end of the run) do not exist and are not written. */
+static int stream_headend(sim_run *r, double t_end)
 {
     net_he_series v;
     net_he_series_view(r->sink.he, &v);
-    const uint32_t *arr = v.arrivals + (size_t)w * SIM_PERIOD_S;
+    uint64_t k_end = (uint64_t)(t_end / v.step_s);
+    if (k_end > v.first + v.bins) k_end = v.first + v.bins;
+    if (k_end <= v.first) return 0;
+    size_t n = (size_t)(k_end - v.first);
+    int rc = 0;
+#define STREAM_SERIES(name, type, units, desc)                                                 \
+    if (rc == 0) rc = sim_trace_append(r->tr, SIM_DS_HE_##name, v.name, n);
+    NET_HE_SERIES_MAP(STREAM_SERIES)
+#undef STREAM_SERIES
+    if (rc == 0 && net_he_series_release(r->sink.he, k_end) != 0) rc = -1;
+    return rc;
+}
+
+/* Window W is closed: hand the head-end's series up to its end, its demand and cell series
+ * to the trace and clear the areas' slots of W. */
+int sim_collect_window(sim_run *r, uint32_t w)
+{
     int64_t mws[SIM_PERIOD_S / 60];
     sim_window_minutes(r->areas, r->n_areas, w, mws);
     double demand_w[SIM_PERIOD_S / 60];
     for (int m = 0; m < SIM_PERIOD_S / 60; m++) demand_w[m] = (double)mws[m] / 60.0 / 1000.0;
-    int rc = sim_trace_arrivals(r->tr, arr, SIM_PERIOD_S) || sim_trace_demand(r->tr, demand_w, SIM_PERIOD_S / 60);
+    int rc = stream_headend(r, (double)(w + 1) * SIM_PERIOD_S) ||
+             sim_trace_append(r->tr, SIM_DS_DEMAND, demand_w, SIM_PERIOD_S / 60);
     /* per cell: [second][area] */
     uint32_t na = r->n_areas;
     uint32_t *ca = malloc((size_t)SIM_PERIOD_S * na * sizeof *ca);
@@ -175,7 +193,7 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
                 for (uint32_t p = 0; p < np; p++)
                     buf[(size_t)j * np + p] = g->gas_day[(size_t)(h0 + j - g->hh0) * 48 + (p0 + p) % 48];
             }
-            rc = sim_trace_halfhourly(r->tr, SIM_TRACE_GAS, h0, nh, p0, np, buf);
+            rc = sim_trace_halfhourly(r->tr, SIM_HALFHOURLY_GAS, h0, nh, p0, np, buf);
         }
     }
     free(buf);
@@ -184,12 +202,13 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
 
 static int write_registers(sim_run *r)
 {
+    _Static_assert((int)MM_CH_COUNT == (int)SIM_REG_NCOLS, "registers: one column per meter channel");
     const mm_abi *abi = r->cx.fw->abi;
     uint32_t largest = 0;
     for (uint32_t k = 0; k < r->n_areas; k++)
         if (r->areas[k].n > largest) largest = r->areas[k].n;
     uint64_t *buf = malloc((size_t)largest * MM_CH_COUNT * sizeof *buf);
-    int64_t *bill = malloc((size_t)largest * SIM_TRACE_BILL_COLS * sizeof *bill);
+    int64_t *bill = malloc((size_t)largest * SIM_BILL_NCOLS * sizeof *bill);
     int rc = buf && bill ? 0 : -1;
     for (uint32_t k = 0; k < r->n_areas && rc == 0; k++) {
         const sim_area *a = &r->areas[k];
@@ -197,52 +216,43 @@ static int write_registers(sim_run *r)
             mm_esme_snapshot s;
             abi->snapshot(sim_hh_fw(a, i), &s);
             for (int c = 0; c < MM_CH_COUNT; c++) buf[(size_t)i * MM_CH_COUNT + c] = s.reg[c];
-            int64_t *b = bill + (size_t)i * SIM_TRACE_BILL_COLS;
-            b[0] = s.cost_total;
-            b[1] = s.balance;
-            b[2] = s.available;
+            int64_t *b = bill + (size_t)i * SIM_BILL_NCOLS;
+            b[SIM_BILL_COST] = s.cost_total;
+            b[SIM_BILL_BALANCE] = s.balance;
+            b[SIM_BILL_AVAILABLE] = s.available;
         }
-        rc = sim_trace_registers(r->tr, a->hh0, a->n, buf);
-        if (rc == 0) rc = sim_trace_billing(r->tr, a->hh0, a->n, bill);
+        rc = sim_trace_rows(r->tr, SIM_DS_REGISTERS, a->hh0, a->n, buf);
+        if (rc == 0) rc = sim_trace_rows(r->tr, SIM_DS_BILLING, a->hh0, a->n, bill);
     }
     free(buf);
     free(bill);
     return rc;
 }
 
-/* Per-class statistics of the head-end, one row per class and the total. */
+/* Per-class statistics of the head-end, one row per class and the total (the declaration's
+ * rows, in net_he_class order). */
 static int write_class_stats(sim_run *r)
 {
     net_headend *he = r->sink.he;
-    double stats[(NET_HE_NCLASS + 1) * 12];
-    char rows[512] = "";
+    double stats[(NET_HE_NCLASS + 1) * SIM_HECLASS_NCOLS];
     for (unsigned c = 0; c <= NET_HE_NCLASS; c++) {
         net_he_stats st;
         net_he_stats_get(he, c, &st);
-        double *x = &stats[c * 12];
-        x[0] = (double)st.offered;
-        x[1] = (double)st.accepted;
-        x[2] = (double)st.dropped;
-        x[3] = (double)st.quarantined;
-        x[4] = (double)st.excluded;
-        x[5] = (double)st.completed;
-        x[6] = (double)st.met_target;
-        x[7] = st.completed ? st.resp_sum_s / (double)st.completed : NAN;
-        x[8] = net_he_resp_quantile(he, c, 0.5);
-        x[9] = net_he_resp_quantile(he, c, 0.99);
-        x[10] = st.started ? st.wait_sum_s / (double)st.started : NAN;
-        x[11] = st.wait_max_s;
-        size_t l = strlen(rows);
-        snprintf(rows + l, sizeof rows - l, "%s%s", c ? "," : "",
-                 c < NET_HE_NCLASS ? net_he_class_key(c) : "total");
+        double *x = &stats[c * SIM_HECLASS_NCOLS];
+        x[SIM_HECLASS_OFFERED] = (double)st.offered;
+        x[SIM_HECLASS_ACCEPTED] = (double)st.accepted;
+        x[SIM_HECLASS_DROPPED] = (double)st.dropped;
+        x[SIM_HECLASS_QUARANTINED] = (double)st.quarantined;
+        x[SIM_HECLASS_EXCLUDED] = (double)st.excluded;
+        x[SIM_HECLASS_COMPLETED] = (double)st.completed;
+        x[SIM_HECLASS_MET_TARGET] = (double)st.met_target;
+        x[SIM_HECLASS_RESP_MEAN_S] = st.completed ? st.resp_sum_s / (double)st.completed : NAN;
+        x[SIM_HECLASS_RESP_P50_S] = net_he_resp_quantile(he, c, 0.5);
+        x[SIM_HECLASS_RESP_P99_S] = net_he_resp_quantile(he, c, 0.99);
+        x[SIM_HECLASS_WAIT_MEAN_S] = st.started ? st.wait_sum_s / (double)st.started : NAN;
+        x[SIM_HECLASS_WAIT_MAX_S] = st.wait_max_s;
     }
-    return sim_trace_table_f64(
-        r->tr, "/network/headend/class_stats", stats, NET_HE_NCLASS + 1, 12, rows,
-        "offered,accepted,dropped,quarantined,excluded,completed,met_target,resp_mean_s,"
-        "resp_p50_s,resp_p99_s,wait_mean_s,wait_max_s",
-        "requests | s",
-        "per request class (rows) and in total: counts, and response (origin to processed) and "
-        "waiting times; met_target counts responses within the DCC target of the class");
+    return sim_trace_whole(r->tr, SIM_DS_HE_CLASS_STATS, stats, NET_HE_NCLASS + 1);
 }
 
 /* The DNO's view of restorations, from every area's restore and known times in id order. */
@@ -258,16 +268,16 @@ static int write_dno(sim_run *r)
     }
     net_dno_view dv;
     if (rc == 0 && net_dno_view_compute(restore, known, n, 300.0, &dv) == 0) {
-        double d[8] = {(double)dv.restored, (double)dv.known, dv.last_restore_s, dv.last_known_s,
-                       dv.all_known_after_s, dv.frac_within, dv.lag_p50_s, dv.lag_p99_s};
-        rc = sim_trace_table_f64(
-            r->tr, "/network/dno/restoration", d, 1, 8, "all",
-            "restored,known,last_restore_s,last_known_s,all_known_after_s,frac_known_within_5min,"
-            "lag_p50_s,lag_p99_s",
-            "premises | s | fraction",
-            "the DNO's view of restorations: premises restored, of them with a restore alert "
-            "delivered, time from the last restoration until the DNO knew every restored premises "
-            "(inf if some never), share known within 5 min of their restoration, alert lag quantiles");
+        double d[SIM_DNO_NCOLS];
+        d[SIM_DNO_RESTORED] = (double)dv.restored;
+        d[SIM_DNO_KNOWN] = (double)dv.known;
+        d[SIM_DNO_LAST_RESTORE_S] = dv.last_restore_s;
+        d[SIM_DNO_LAST_KNOWN_S] = dv.last_known_s;
+        d[SIM_DNO_ALL_KNOWN_AFTER_S] = dv.all_known_after_s;
+        d[SIM_DNO_FRAC_KNOWN_WITHIN_5MIN] = dv.frac_within;
+        d[SIM_DNO_LAG_P50_S] = dv.lag_p50_s;
+        d[SIM_DNO_LAG_P99_S] = dv.lag_p99_s;
+        rc = sim_trace_whole(r->tr, SIM_DS_DNO_RESTORATION, d, 1);
     }
     free(restore);
     free(known);
@@ -277,22 +287,12 @@ static int write_dno(sim_run *r)
 /* The head-end's series up to END, its per-class statistics and the DNO's view. */
 static int write_headend(sim_run *r, uint32_t end)
 {
-    net_he_advance(r->sink.he, end);
+    /* NET_EHE_ORDER: arrivals after the last window moved the clock past END; the bins
+     * before END are final all the same */
+    if (net_he_advance(r->sink.he, end) == NET_EHE_NOMEM) return -1;
     /* completions recorded by the advance */
     int rc = sim_collect_events(r, (double)end + 1e9) ? -1 : 0;
-    net_he_series v;
-    net_he_series_view(r->sink.he, &v);
-    size_t n = end < v.bins ? end : v.bins;
-    char path[128];
-    /* "arrivals" is written per window already (WAN arrivals); the rest per the model's table. */
-#define WRITE_SERIES(name, type, units, desc)                                                    \
-    if (rc == 0 && strcmp(#name, "arrivals") != 0) {                                           \
-        snprintf(path, sizeof path, "/network/headend/%s", #name);                            \
-        rc = _Generic((v.name), const uint32_t * : sim_trace_series_u32,                        \
-                      const double * : sim_trace_series_f64)(r->tr, path, v.name, n, units, desc); \
-    }
-    NET_HE_SERIES_MAP(WRITE_SERIES)
-#undef WRITE_SERIES
+    if (rc == 0) rc = stream_headend(r, end);
     if (rc == 0) rc = write_class_stats(r);
     if (rc == 0) rc = write_dno(r);
     return rc;
@@ -307,19 +307,9 @@ static int write_grid(sim_run *r, uint32_t windows)
         size_t l = strlen(names);
         snprintf(names + l, sizeof names - l, "%s%s", k ? "," : "", grid_region_name(k));
     }
-    int rc = sim_trace_table_f64(r->tr, "/grid/region_demand_w", r->coord.region_w, windows, nr,
-                                 "periods", names, "W",
-                                 "mean demand of the simulated households per settlement period "
-                                 "(rows) and DNO region (columns)");
-    if (rc == 0)
-        rc = sim_trace_series_f64(r->tr, "/grid/price_p_kwh", r->coord.price_p_kwh, windows, "p/kWh",
-                                  "unit price of the households' tariff (prices.tariff) in each "
-                                  "settlement period");
-    if (rc == 0)
-        rc = sim_trace_series_f64(r->tr, "/grid/wholesale_gbp_mwh", r->coord.wholesale, windows,
-                                  "GBP/MWh",
-                                  "day-ahead wholesale price of each settlement period (the model "
-                                  "behind Agile-style prices)");
+    int rc = sim_trace_whole_cols(r->tr, SIM_DS_REGION_DEMAND, r->coord.region_w, windows, nr, names);
+    if (rc == 0) rc = sim_trace_whole(r->tr, SIM_DS_PRICE, r->coord.price_p_kwh, windows);
+    if (rc == 0) rc = sim_trace_whole(r->tr, SIM_DS_WHOLESALE, r->coord.wholesale, windows);
     return rc;
 }
 
@@ -327,57 +317,40 @@ static int write_grid(sim_run *r, uint32_t windows)
 static int write_areas(sim_run *r, uint32_t windows)
 {
     const sim_ctx *cx = &r->cx;
-    double *at = calloc((size_t)r->n_areas * 12, sizeof *at);
+    double *at = calloc((size_t)r->n_areas * SIM_AREA_NCOLS, sizeof *at);
     if (!at) return -1;
     for (uint32_t k = 0; k < r->n_areas; k++) {
         const sim_area *a = &r->areas[k];
         double down = 0;
         uint32_t spells = 0;
         if (cx->wt_on) net_wt_site_downtime(&cx->wt_cfg, &a->site, windows * SIM_PERIOD_S, &down, &spells);
-        double *x = &at[(size_t)k * 12];
-        x[0] = a->region;
-        x[1] = cx->wt_on ? a->site.tech : -1;
-        x[2] = a->n;
-        x[3] = a->uplink_bps;
-        x[4] = a->uplink_latency_s;
-        x[5] = down;
-        x[6] = spells;
-        x[7] = (double)a->lost[NET_WT_LOST_ACCESS];
-        x[8] = (double)a->lost[NET_WT_LOST_MESH];
-        x[9] = (double)a->lost[NET_WT_NO_ROUTE];
-        x[10] = (double)a->lost[NET_WT_SITE_DOWN];
-        x[11] = (double)a->peak_backlog;
+        double *x = &at[(size_t)k * SIM_AREA_NCOLS];
+        x[SIM_AREA_REGION] = a->region;
+        x[SIM_AREA_TECH] = cx->wt_on ? a->site.tech : -1;
+        x[SIM_AREA_HOUSEHOLDS] = a->n;
+        x[SIM_AREA_UPLINK_BPS] = a->uplink_bps;
+        x[SIM_AREA_UPLINK_LATENCY_S] = a->uplink_latency_s;
+        x[SIM_AREA_SITE_DOWNTIME_S] = down;
+        x[SIM_AREA_DARK_SPELLS] = spells;
+        x[SIM_AREA_LOST_ACCESS] = (double)a->lost[NET_WT_LOST_ACCESS];
+        x[SIM_AREA_LOST_MESH] = (double)a->lost[NET_WT_LOST_MESH];
+        x[SIM_AREA_LOST_NO_ROUTE] = (double)a->lost[NET_WT_NO_ROUTE];
+        x[SIM_AREA_LOST_SITE_DARK] = (double)a->lost[NET_WT_SITE_DOWN];
+        x[SIM_AREA_PEAK_CELL_QUEUE] = (double)a->peak_backlog;
     }
-    int rc = sim_trace_table_f64(r->tr, "/network/areas", at, r->n_areas, 12, "areas",
-                                 "region,tech,households,uplink_bps,uplink_latency_s,site_downtime_s,"
-                                 "dark_spells,lost_access,lost_mesh,lost_no_route,lost_site_dark,"
-                                 "peak_cell_queue",
-                                 "- | bit/s | s | messages",
-                                 "per area (WAN cell / base station): DNO region (1-based), "
-                                 "technology (0 long-range radio, 1 cellular; -1 uniform WAN), "
-                                 "households, uplink, dark time of its site on backup power, "
-                                 "messages lost by cause, largest cell queue");
+    int rc = sim_trace_whole(r->tr, SIM_DS_AREAS, at, r->n_areas);
     free(at);
     return rc;
 }
 
 static int write_price_updates(sim_run *r)
 {
-    enum { NC = 11 };
     uint32_t n = sim_dl_updates(r->dl);
     if (n == 0) return 0;
-    double *pu = calloc((size_t)n * NC, sizeof *pu);
+    double *pu = calloc((size_t)n * SIM_UPD_NCOLS, sizeof *pu);
     if (!pu) return -1;
-    for (uint32_t k = 0; k < n; k++) sim_dl_update_row(r->dl, k, pu + (size_t)k * NC);
-    int rc = sim_trace_table_f64(r->tr, "/network/price_updates", pu, n, NC, "updates",
-                                 "first_period,periods,sent_s,broadcast_areas,unicast_meters,"
-                                 "received,rejected,lost,late,lag_mean_s,lag_max_s",
-                                 "- | s | meters | s",
-                                 "per price update sent over the WAN (MM_CMD_SET_PRICES): periods "
-                                 "carried, when the head-end sent it, areas it was broadcast to and "
-                                 "meters it was sent to one by one, meters that accepted, refused or "
-                                 "never got it, meters that got it only after its first period had "
-                                 "begun, and the lag from sending to acceptance");
+    for (uint32_t k = 0; k < n; k++) sim_dl_update_row(r->dl, k, pu + (size_t)k * SIM_UPD_NCOLS);
+    int rc = sim_trace_whole(r->tr, SIM_DS_PRICE_UPDATES, pu, n);
     free(pu);
     return rc;
 }
@@ -406,7 +379,7 @@ static int write_han(sim_run *r, uint32_t windows)
                                           .gas_battery_years = life};
         }
     }
-    int rc = sim_trace_han(r->tr, h, r->sc->households);
+    int rc = sim_trace_whole(r->tr, SIM_DS_HAN, h, r->sc->households);
     free(h);
     return rc;
 }

@@ -5,7 +5,7 @@
 #include "sim/rng.h"
 #include "sim/timeutil.h"
 #include "sim/units.h"
-#include "trace.h"
+#include "output/schema.h"
 
 #include <hdf5.h>
 
@@ -22,17 +22,14 @@
 #define NO_HOUSEHOLD UINT32_MAX
 #define ANY_COLS UINT64_MAX /* open_int: any second dimension */
 
-#define N_HALFHOURLY (SIM_TRACE_GAS + 1)
-static const char *const hh_path[N_HALFHOURLY] = {
-    "/meter/halfhourly/import_wh", "/meter/halfhourly/export_wh",
-    "/meter/halfhourly/reactive_import_varh", "/meter/halfhourly/reactive_export_varh",
-    "/meter/gas/halfhourly_wh"};
-static const char *const hh_name[N_HALFHOURLY] = {"import_wh", "export_wh", "reactive_import_varh",
-                                                  "reactive_export_varh", "gas_wh"};
-/* /meter/registers/final columns (trace.c). */
-static const char *const reg_name[SIM_TRACE_CHANNELS] = {
-    "import_wh", "export_wh", "reactive_import_varh", "reactive_export_varh"};
-#define BILLING_PATH "/meter/billing/final"
+/* The half-hourly channels are SIM_DS_IMPORT + c: their paths, and their keys as the
+ * report names them ("import_wh" .. "gas_wh"), come from the trace's declaration. */
+#define N_HALFHOURLY (SIM_HALFHOURLY_GAS + 1)
+
+static const sim_dataset_decl *channel_decl(int c)
+{
+    return sim_schema_dataset((sim_ds)(SIM_DS_IMPORT + c));
+}
 
 enum { D_HALFHOURLY = 1, D_REGISTERS = 2, D_BILL = 4, D_EVENTS = 8 };
 enum { KIND_ALERT, KIND_RECORD }; /* GBCS alert 0x8000-0xFFFF; simulator record or other */
@@ -53,10 +50,10 @@ typedef struct hh_diff {
     uint32_t row;
     uint32_t what;                     /* D_* */
     uint64_t period;                   /* first divergent settlement period */
-    uint32_t channel;                  /* index in hh_name */
+    uint32_t channel;                  /* half-hourly channel (channel_decl) */
     uint32_t hh_a, hh_b;               /* half-hourly values there [Wh or varh] */
-    int64_t reg[SIM_TRACE_CHANNELS];   /* registers B - A [Wh or varh], modulo 2^64 */
-    int64_t bill[SIM_TRACE_BILL_COLS]; /* B - A: cost [1e-8 p], balance, available [1e-5 GBP] */
+    int64_t reg[SIM_REG_NCOLS];        /* registers B - A [Wh or varh], modulo 2^64 */
+    int64_t bill[SIM_BILL_NCOLS];      /* B - A: cost [1e-8 p], balance, available [1e-5 GBP] */
     uint32_t only_a[2], only_b[2];     /* events in one run only, by KIND_* */
     int has_first_a, has_first_b;      /* first unmatched event of each side */
     sim_event first_a, first_b;
@@ -118,13 +115,14 @@ static hid_t open_ds(diff *d, const trace *t, const char *path)
     return ds;
 }
 
-/* Whether DS is a one-dimensional table with every column in NAMES (NULL-terminated); its
+/* Whether DS is a one-dimensional table with the first NM members of record dataset D; its
  * rows in N. */
-static int is_table(hid_t ds, const char *const *names, hsize_t *n)
+static int is_table(hid_t ds, const sim_dataset_decl *d, size_t nm, hsize_t *n)
 {
     hid_t ty = H5Dget_type(ds), sp = H5Dget_space(ds);
     int ok = H5Tget_class(ty) == H5T_COMPOUND && H5Sget_simple_extent_ndims(sp) == 1;
-    for (; ok && *names; names++) ok = H5Tget_member_index(ty, *names) >= 0;
+    for (size_t i = 0; ok && i < nm && i < d->nmembers; i++)
+        ok = H5Tget_member_index(ty, d->members[i].name) >= 0;
     *n = 0;
     if (ok) H5Sget_simple_extent_dims(sp, n, NULL);
     H5Tclose(ty);
@@ -189,8 +187,9 @@ static int trace_open(diff *d, trace *t)
         rc = fail(d, "%s: /meta is missing attributes or has unreadable ones (damaged trace?)",
                   t->path);
     if (rc == 0) {
-        t->yaml = sim_h5_attr_text(meta, "scenario_yaml");
-        t->has_billing = H5Lexists(t->f, BILLING_PATH, H5P_DEFAULT) > 0; /* as in open_ds */
+        t->yaml = sim_h5_attr_text(meta, sim_schema_meta_name(SIM_META_SCENARIO_YAML));
+        t->has_billing = /* as in open_ds */
+            H5Lexists(t->f, sim_schema_dataset(SIM_DS_BILLING)->path, H5P_DEFAULT) > 0;
     }
     if (meta >= 0) H5Gclose(meta);
     return rc;
@@ -200,11 +199,12 @@ static int trace_open(diff *d, trace *t)
 static int read_ids(diff *d, const trace *t, uint64_t *n, uint32_t **ids)
 {
     *ids = NULL;
-    hid_t ds = open_ds(d, t, "/households");
+    const sim_dataset_decl *hd = sim_schema_dataset(SIM_DS_HOUSEHOLDS);
+    const sim_member *id = &hd->members[0]; /* the id, which is all diff needs */
+    hid_t ds = open_ds(d, t, hd->path);
     if (ds < 0) return -1;
-    static const char *const cols[] = {"id", NULL};
     hsize_t dim;
-    int ok = is_table(ds, cols, &dim);
+    int ok = is_table(ds, hd, 1, &dim);
     int rc = 0;
     hid_t mt = -1;
     if (!ok) {
@@ -216,7 +216,7 @@ static int read_ids(diff *d, const trace *t, uint64_t *n, uint32_t **ids)
         rc = fail(d, "%s: out of memory", t->path);
     } else {
         mt = H5Tcreate(H5T_COMPOUND, sizeof(uint32_t));
-        H5Tinsert(mt, "id", 0, H5T_NATIVE_UINT32);
+        H5Tinsert(mt, id->name, 0, sim_schema_h5_native(id->type));
         for (hsize_t off = 0; off < dim && rc == 0; off += BLOCK_HH) {
             hsize_t cnt = dim - off < BLOCK_HH ? dim - off : BLOCK_HH;
             if (read_block(ds, mt, 1, &off, &cnt, *ids + off))
@@ -279,17 +279,17 @@ static int64_t row_of(const diff *d, uint32_t id)
 static hid_t open_channel(diff *d, trace *t, int c)
 {
     hsize_t dims[2];
-    uint64_t cols = c == 0 || c == SIM_TRACE_GAS ? ANY_COLS : t->periods;
-    hid_t ds = open_int(d, t, hh_path[c], 4, H5T_SGN_NONE, 2, d->n, cols, dims);
+    uint64_t cols = c == 0 || c == SIM_HALFHOURLY_GAS ? ANY_COLS : t->periods;
+    hid_t ds = open_int(d, t, channel_decl(c)->path, 4, H5T_SGN_NONE, 2, d->n, cols, dims);
     if (ds < 0) return -1;
     if (c == 0) t->periods = dims[1];
-    if (c == SIM_TRACE_GAS) {
+    if (c == SIM_HALFHOURLY_GAS) {
         t->has_gas = dims[1] > 0;
         if (t->has_gas && dims[1] != t->periods) {
             fail(d,
                  "%s: %s is not uint32 of shape [%" PRIu64 ", %" PRIu64 "] or [%" PRIu64
                  ", 0] (no gas)",
-                 t->path, hh_path[c], d->n, t->periods, d->n);
+                 t->path, channel_decl(c)->path, d->n, t->periods, d->n);
             H5Dclose(ds);
             return -1;
         }
@@ -298,7 +298,7 @@ static hid_t open_channel(diff *d, trace *t, int c)
 }
 
 /* First divergent settlement period per household over the half-hourly channels (gas only when
- * both traces have it); at a tie the channel listed first in hh_path wins. */
+ * both traces have it); at a tie the channel declared first wins. */
 static int halfhourly(diff *d)
 {
     hid_t da[N_HALFHOURLY], db[N_HALFHOURLY];
@@ -310,7 +310,7 @@ static int halfhourly(diff *d)
         if (da[c] < 0 || db[c] < 0) rc = -1;
     }
     d->periods = d->a.periods < d->b.periods ? d->a.periods : d->b.periods;
-    int channels = d->a.has_gas && d->b.has_gas ? N_HALFHOURLY : SIM_TRACE_CHANNELS;
+    int channels = d->a.has_gas && d->b.has_gas ? N_HALFHOURLY : SIM_HALFHOURLY_CHANNELS;
     size_t cells = (size_t)BLOCK_HH * BLOCK_PERIODS;
     uint32_t *va = rc ? NULL : malloc(cells * sizeof *va);
     uint32_t *vb = rc ? NULL : malloc(cells * sizeof *vb);
@@ -324,9 +324,11 @@ static int halfhourly(diff *d)
             hsize_t off[2] = {h0, p0}, cnt[2] = {nh, np};
             for (int c = 0; rc == 0 && c < channels; c++) {
                 if (read_block(da[c], H5T_NATIVE_UINT32, 2, off, cnt, va)) {
-                    rc = fail(d, "%s: cannot read %s (damaged trace?)", d->a.path, hh_path[c]);
+                    rc = fail(d, "%s: cannot read %s (damaged trace?)", d->a.path,
+                              channel_decl(c)->path);
                 } else if (read_block(db[c], H5T_NATIVE_UINT32, 2, off, cnt, vb)) {
-                    rc = fail(d, "%s: cannot read %s (damaged trace?)", d->b.path, hh_path[c]);
+                    rc = fail(d, "%s: cannot read %s (damaged trace?)", d->b.path,
+                              channel_decl(c)->path);
                 }
                 for (size_t i = 0; rc == 0 && i < nh; i++) {
                     /* The earliest divergence so far; one before this block of periods is
@@ -364,9 +366,11 @@ static int halfhourly(diff *d)
     return rc;
 }
 
-/* Per-household deltas B - A of a [household, COLS] integer table (registers or bills). */
-static int final_table(diff *d, const char *path, H5T_sign_t sign, size_t cols, uint32_t flag)
+/* Per-household deltas B - A of a [household, column] integer table (registers or bills). */
+static int final_table(diff *d, sim_ds id, H5T_sign_t sign, uint32_t flag)
 {
+    const char *path = sim_schema_dataset(id)->path;
+    size_t cols = sim_schema_dataset(id)->ncols;
     hsize_t dims[2];
     hid_t da = open_int(d, &d->a, path, 8, sign, 2, d->n, cols, dims);
     hid_t db = da < 0 ? -1 : open_int(d, &d->b, path, 8, sign, 2, d->n, cols, dims);
@@ -410,13 +414,14 @@ typedef int (*event_fn)(diff *d, int side, uint32_t row, const sim_event *e, voi
 static int each_event(diff *d, int side, event_fn fn, void *ctx)
 {
     const trace *t = side ? &d->b : &d->a;
-    hid_t ds = open_ds(d, t, "/events");
+    const sim_dataset_decl *ed = sim_schema_dataset(SIM_DS_EVENTS);
+    hid_t ds = open_ds(d, t, ed->path);
     if (ds < 0) return -1;
-    static const char *const cols[] = {"t_s", "household", "code", "value", NULL};
     hsize_t n;
-    int rc = is_table(ds, cols, &n) ? 0
+    int rc = is_table(ds, ed, ed->nmembers, &n) ? 0
                 : fail(d, "%s: /events is not a table of (t_s, household, code, value)", t->path);
-    hid_t mt = sim_trace_event_type();
+    hid_t mt = rc ? -1 : sim_schema_h5_type(ed);
+    if (rc == 0 && mt < 0) rc = fail(d, "%s: out of memory", t->path);
     sim_event *buf = rc ? NULL : malloc(BLOCK_EVENTS * sizeof *buf);
     if (rc == 0 && !buf) rc = fail(d, "%s: out of memory", t->path);
     for (hsize_t off = 0; rc == 0 && off < n; off += BLOCK_EVENTS) {
@@ -438,7 +443,7 @@ static int each_event(diff *d, int side, event_fn fn, void *ctx)
         }
     }
     free(buf);
-    H5Tclose(mt);
+    if (mt >= 0) H5Tclose(mt);
     H5Dclose(ds);
     return rc;
 }
@@ -619,22 +624,24 @@ static void print_household(FILE *out, const diff *d, const hh_diff *h)
         char iso[32];
         sim_time_iso(d->a.start + (int64_t)h->period * SIM_PERIOD_S, iso, sizeof iso);
         fprintf(out, "%shalf-hourly from %s (period %" PRIu64 ") %s A=%" PRIu32 " B=%" PRIu32,
-                sep, iso, h->period, hh_name[h->channel], h->hh_a, h->hh_b);
+                sep, iso, h->period, channel_decl((int)h->channel)->key, h->hh_a, h->hh_b);
         sep = "; ";
     }
     if (h->what & D_REGISTERS) {
         fprintf(out, "%sregisters B-A", sep);
-        for (int k = 0; k < SIM_TRACE_CHANNELS; k++)
-            if (h->reg[k]) fprintf(out, " %s=%+" PRId64, reg_name[k], h->reg[k]);
+        const sim_dataset_decl *rd = sim_schema_dataset(SIM_DS_REGISTERS);
+        for (int k = 0; k < SIM_REG_NCOLS; k++)
+            if (h->reg[k]) fprintf(out, " %s=%+" PRId64, rd->cols[k].name, h->reg[k]);
         sep = "; ";
     }
     if (h->what & D_BILL) {
-        fprintf(out, "%sbill B-A cost=", sep);
-        print_fixed(out, h->bill[0], 8); /* 1e-8 pence -> pence */
-        fprintf(out, " p balance=");
-        print_fixed(out, h->bill[1], 5); /* 1e-5 GBP -> GBP */
-        fprintf(out, " GBP available=");
-        print_fixed(out, h->bill[2], 5);
+        const sim_column *bc = sim_schema_dataset(SIM_DS_BILLING)->cols;
+        fprintf(out, "%sbill B-A %s=", sep, bc[SIM_BILL_COST].name);
+        print_fixed(out, h->bill[SIM_BILL_COST], 8); /* 1e-8 pence -> pence */
+        fprintf(out, " p %s=", bc[SIM_BILL_BALANCE].name);
+        print_fixed(out, h->bill[SIM_BILL_BALANCE], 5); /* 1e-5 GBP -> GBP */
+        fprintf(out, " GBP %s=", bc[SIM_BILL_AVAILABLE].name);
+        print_fixed(out, h->bill[SIM_BILL_AVAILABLE], 5);
         fprintf(out, " GBP");
         sep = "; ";
     }
@@ -728,11 +735,10 @@ int sim_diff(const char *path_a, const char *path_b, const sim_diff_opts *opts, 
     if (rc == 0) rc = trace_open(&d, &d.b);
     if (rc == 0) rc = households(&d);
     if (rc == 0) rc = halfhourly(&d);
-    if (rc == 0) rc = final_table(&d, "/meter/registers/final", H5T_SGN_NONE, SIM_TRACE_CHANNELS,
-                                 D_REGISTERS);
+    if (rc == 0) rc = final_table(&d, SIM_DS_REGISTERS, H5T_SGN_NONE, D_REGISTERS);
     const char *bills_note = NULL;
     if (d.a.has_billing && d.b.has_billing) {
-        if (rc == 0) rc = final_table(&d, BILLING_PATH, H5T_SGN_2, SIM_TRACE_BILL_COLS, D_BILL);
+        if (rc == 0) rc = final_table(&d, SIM_DS_BILLING, H5T_SGN_2, D_BILL);
     } else {
         bills_note = d.a.has_billing   ? "no billing data in B"
                      : d.b.has_billing ? "no billing data in A"

@@ -353,18 +353,18 @@ uint32_t sim_dl_updates(const sim_dl *d)
     return (uint32_t)d->upd.n;
 }
 
-void sim_dl_update_row(const sim_dl *d, uint32_t k, double r[11])
+void sim_dl_update_row(const sim_dl *d, uint32_t k, double r[SIM_UPD_NCOLS])
 {
     const dl_update *u = upd_at(d, k);
-    r[0] = u->p0;
-    r[1] = u->n;
-    r[2] = u->c.sent_s;
-    r[3] = u->bc_areas;
-    r[4] = (double)u->unicast;
-    r[5] = (double)u->received;
-    r[6] = (double)u->rejected;
-    r[7] = (double)u->lost;
-    r[8] = (double)u->late;
-    r[9] = u->received ? u->lag_sum_s / (double)u->received : NAN;
-    r[10] = u->received ? u->lag_max_s : NAN;
+    r[SIM_UPD_FIRST_PERIOD] = u->p0;
+    r[SIM_UPD_PERIODS] = u->n;
+    r[SIM_UPD_SENT_S] = u->c.sent_s;
+    r[SIM_UPD_BROADCAST_AREAS] = u->bc_areas;
+    r[SIM_UPD_UNICAST_METERS] = (double)u->unicast;
+    r[SIM_UPD_RECEIVED] = (double)u->received;
+    r[SIM_UPD_REJECTED] = (double)u->rejected;
+    r[SIM_UPD_LOST] = (double)u->lost;
+    r[SIM_UPD_LATE] = (double)u->late;
+    r[SIM_UPD_LAG_MEAN_S] = u->received ? u->lag_sum_s / (double)u->received : NAN;
+    r[SIM_UPD_LAG_MAX_S] = u->received ? u->lag_max_s : NAN;
 }

@@ -1,5 +1,7 @@
 #include "info.h"
 
+#include "output/schema.h"
+
 #include <hdf5.h>
 
 #include <errno.h>
@@ -92,8 +94,8 @@ static herr_t visit(hid_t root, const char *name, const H5O_info_t *oi, void *da
         off += (size_t)snprintf(shape + off, sizeof shape - off, "%s%llu", i ? " x " : "",
                                 (unsigned long long)dims[i]);
     if (rank == 0) snprintf(shape, sizeof shape, "scalar");
-    if (sim_h5_attr_str(ds, "units", units, sizeof units)) snprintf(units, sizeof units, "?");
-    if (sim_h5_attr_str(ds, "description", desc, sizeof desc)) desc[0] = '\0';
+    if (sim_h5_attr_str(ds, SIM_ATTR_UNITS, units, sizeof units)) snprintf(units, sizeof units, "?");
+    if (sim_h5_attr_str(ds, SIM_ATTR_DESCRIPTION, desc, sizeof desc)) desc[0] = '\0';
     fprintf(out, "  /%-40s %-6s%2zu B  %-16s [%s]\n", name, class_name(ty), H5Tget_size(ty), shape,
             units);
     H5Tclose(ty);
@@ -122,15 +124,19 @@ hid_t sim_h5_open(const char *path, char *err, size_t errlen)
 
 int sim_h5_meta_read(hid_t f, hid_t *meta, sim_h5_meta *m)
 {
-    *meta = H5Lexists(f, "/meta", H5P_DEFAULT) > 0 ? H5Gopen2(f, "/meta", H5P_DEFAULT) : -1;
-    if (*meta < 0 || sim_h5_attr_str(*meta, "metersim_version", m->version, sizeof m->version))
+    *meta = H5Lexists(f, SIM_META_GROUP, H5P_DEFAULT) > 0
+                ? H5Gopen2(f, SIM_META_GROUP, H5P_DEFAULT)
+                : -1;
+    if (*meta < 0 ||
+        sim_h5_attr_str(*meta, sim_schema_meta_name(SIM_META_VERSION), m->version, sizeof m->version))
         return SIM_H5_NOT_TRACE;
-    if (sim_h5_attr_str(*meta, "sim_start", m->start, sizeof m->start) ||
-        sim_h5_attr_u64(*meta, "seed", &m->seed) ||
-        sim_h5_attr_u64(*meta, "complete", &m->complete) ||
-        sim_h5_attr_u64(*meta, "households", &m->households))
+    if (sim_h5_attr_str(*meta, sim_schema_meta_name(SIM_META_SIM_START), m->start, sizeof m->start) ||
+        sim_h5_attr_u64(*meta, sim_schema_meta_name(SIM_META_SEED), &m->seed) ||
+        sim_h5_attr_u64(*meta, sim_schema_meta_name(SIM_META_COMPLETE), &m->complete) ||
+        sim_h5_attr_u64(*meta, sim_schema_meta_name(SIM_META_HOUSEHOLDS), &m->households))
         return SIM_H5_META_MISSING;
-    if (sim_h5_attr_str(*meta, "firmware_build", m->firmware, sizeof m->firmware))
+    if (sim_h5_attr_str(*meta, sim_schema_meta_name(SIM_META_FIRMWARE), m->firmware,
+                        sizeof m->firmware))
         snprintf(m->firmware, sizeof m->firmware, "?");
     return 0;
 }
@@ -148,8 +154,8 @@ int sim_info(const char *path, FILE *out, char *err, size_t errlen)
         snprintf(err, errlen, "%s: not a metersim trace (no /meta metersim_version)", path);
         goto out;
     }
-    if (st || sim_h5_attr_str(meta, "scenario_name", name, sizeof name) ||
-        sim_h5_attr_str(meta, "sim_end", end, sizeof end)) {
+    if (st || sim_h5_attr_str(meta, sim_schema_meta_name(SIM_META_SCENARIO_NAME), name, sizeof name) ||
+        sim_h5_attr_str(meta, sim_schema_meta_name(SIM_META_SIM_END), end, sizeof end)) {
         snprintf(err, errlen, "%s: /meta is missing attributes (damaged trace?)", path);
         goto out;
     }

@@ -305,8 +305,9 @@ int sim_run_window(sim_run *r)
     uint32_t w = r->w;
     double w_end = (double)(w + 1) * SIM_PERIOD_S;
     simgrid_run_until(w_end);
-    net_he_advance(r->sink.he, w_end);
-    int rc = component_failure(r);
+    int rc = net_he_advance(r->sink.he, w_end) == NET_EHE_NOMEM ? SIM_ENOMEM : 0;
+    if (rc) snprintf(r->fail_where, sizeof r->fail_where, "head-end (window %u)", w);
+    if (!rc) rc = component_failure(r);
     if (!rc) rc = sim_collect_window(r, w);
     if (!rc) rc = sim_collect_events(r, w_end);
     if (rc) {

@@ -280,7 +280,7 @@ void sim_dl_area_send_updates(sim_area *a);
 uint32_t sim_dl_sent_until(const sim_dl *d);
 /* Price updates so far: count, and one as a row of /network/price_updates. */
 uint32_t sim_dl_updates(const sim_dl *d);
-void sim_dl_update_row(const sim_dl *d, uint32_t k, double row[11]);
+void sim_dl_update_row(const sim_dl *d, uint32_t k, double row[SIM_UPD_NCOLS]);
 
 /* ---- national: coordinator and head-end ------------------------------------------------ */
 

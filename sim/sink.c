@@ -107,7 +107,9 @@ void sim_sink_actor(int argc, char **argv)
                         .bytes = m->bytes,
                         .cls = he_class(m)};
         net_he_outcome o = NET_HE_ACCEPTED;
-        if (net_he_submit(s->he, &q, &o, NULL) != 0 || o != NET_HE_ACCEPTED) {
+        int rc = net_he_submit(s->he, &q, &o, NULL);
+        if (rc == NET_EHE_NOMEM && !s->err) s->err = SIM_ENOMEM; /* the run stops at the window's end */
+        if (rc != 0 || o != NET_HE_ACCEPTED) {
             sink_record(s, now, m->household, SIM_EV_HEADEND_REJECTED, (int64_t)o);
             sim_msg_put(cx->pool, m);
         }

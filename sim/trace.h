@@ -1,9 +1,10 @@
 /* Trace writer: one self-describing HDF5 file per run.
  *
- * Every dataset the simulator writes is declared once in trace.c's table (path, element
- * type, shape kind, units, description); the writer creates them all from that table
- * and gives each its `units` and `description` attributes, so a reader never meets an
- * unlabelled number.  The paths are a contract with users' analysis scripts:
+ * Every dataset the simulator writes is declared once in sim/output/schema.c (path, element
+ * type, shape, units, description, columns, record members); the writer creates and fills
+ * them from that declaration and gives each its `units` and `description` attributes (and
+ * tables their `columns` and `rows`), so a reader never meets an unlabelled number.  The
+ * paths are a contract with users' analysis scripts; among them:
  *
  *   /meta                              attributes: metersim_version, firmware_build, seed,
  *                                      scenario_name, scenario_yaml, complete, sim_start,
@@ -23,6 +24,8 @@
 #ifndef SIM_TRACE_H
 #define SIM_TRACE_H
 
+#include "output/records.h"
+#include "output/schema.h"
 #include "sim/events.h"
 
 #include <hdf5.h>
@@ -31,11 +34,6 @@
 #include <stdint.h>
 
 typedef struct sim_trace sim_trace;
-
-/* Half-hourly channels, in the order of mm_channel. */
-#define SIM_TRACE_CHANNELS 4
-#define SIM_TRACE_GAS SIM_TRACE_CHANNELS /* channel index of the gas half-hourly matrix */
-#define SIM_TRACE_BILL_COLS 3 /* /meter/billing/final: cost, balance, available */
 
 typedef struct sim_trace_info {
     const char *version;
@@ -50,35 +48,6 @@ typedef struct sim_trace_info {
     uint32_t areas;       /* WAN cells (columns of the per-cell series) */
 } sim_trace_info;
 
-typedef struct sim_household_row {
-    uint32_t id;
-    uint32_t area;          /* SimGrid area (WAN cell) index */
-    uint32_t lv_substation; /* national LV substation index */
-    uint32_t primary;       /* national primary substation index */
-    uint16_t region;        /* 1-based DNO region */
-    uint8_t feeder;         /* LV feeder of its substation */
-    uint8_t dwelling;       /* 0 house, 1 flat */
-    uint8_t occupants;      /* 1..5; 0 when the load model does not say */
-    uint8_t heating;        /* 0 unmodelled, 1 gas, 2 heat pump, 3 other */
-    uint8_t ev;             /* 0 none, 1 charges on arrival, 2 smart-charges */
-    float pv_kwp;           /* rooftop PV size, 0 without [kWp] */
-    uint8_t wan_tech;       /* 0 long-range radio, 1 cellular, 2 SMETS1 2G/3G, 3 mesh; 255 uniform */
-    uint8_t mesh_hops;      /* hops to a cellular hub with every premises powered */
-} sim_household_row;
-
-/* Per premises home-area network results (net/han.h). */
-typedef struct sim_han_row {
-    uint8_t works;        /* every present device reaches the hub */
-    int8_t band_gas;      /* gas meter: 0 2.4 GHz, 1 868 MHz, -1 none or unreachable */
-    int8_t band_ihd;      /* in-home display: likewise */
-    uint8_t dual_band;    /* the hub is dual band */
-    float p_deliver;      /* HAN messages acknowledged [1] */
-    float latency_ms;     /* mean delivery latency [ms] */
-    float retries;        /* retransmissions per message [1] */
-    float p_access_fail;  /* channel access failures per message [1] */
-    float gas_battery_years; /* projected gas meter battery life, NaN without gas meter [yr] */
-} sim_han_row;
-
 /* Creates OUT.partial. Returns NULL with a message in ERR. */
 sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, char *err,
                             size_t errlen);
@@ -88,29 +57,20 @@ int sim_trace_households(sim_trace *t, const sim_household_row *rows, size_t n);
  * before the next range; the period extent grows to p0+np. */
 int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, uint64_t p0,
                          uint64_t np, const uint32_t *data);
-int sim_trace_registers(sim_trace *t, uint64_t hh0, uint64_t nh, const uint64_t *data);
-/* Rows HH0.. of /meter/billing/final, SIM_TRACE_BILL_COLS values per household. */
-int sim_trace_billing(sim_trace *t, uint64_t hh0, uint64_t nh, const int64_t *data);
-int sim_trace_events(sim_trace *t, const sim_event *ev, size_t n);
-/* The memory type of one /events record (a sim_event), for writer and readers alike; the
- * caller closes it with H5Tclose. */
-hid_t sim_trace_event_type(void);
+/* Rows HH0.. of a [household, column] table (SIM_SHAPE_HH_COLS: registers, billing),
+ * row-major, of the declared element type and columns. */
+int sim_trace_rows(sim_trace *t, sim_ds id, uint64_t hh0, uint64_t nh, const void *data);
+/* N elements appended to a growing series (SIM_SHAPE_SERIES), of its declared element type. */
+int sim_trace_append(sim_trace *t, sim_ds id, const void *data, size_t n);
 /* Per-cell series: SECONDS rows of info.areas columns each (row-major), appended. */
 int sim_trace_cells(sim_trace *t, const uint32_t *arrivals, const uint32_t *queue, size_t seconds);
-int sim_trace_arrivals(sim_trace *t, const uint32_t *per_second, size_t n);
-int sim_trace_demand(sim_trace *t, const double *w_per_minute, size_t n);
-/* A whole 1-D series declared by a model's own table (name, units, description), e.g. the
- * head-end's NET_HE_SERIES_MAP: created at PATH with its units and description. */
-int sim_trace_series_u32(sim_trace *t, const char *path, const uint32_t *v, size_t n,
-                         const char *units, const char *description);
-int sim_trace_series_f64(sim_trace *t, const char *path, const double *v, size_t n,
-                         const char *units, const char *description);
-/* A [rows, cols] float64 table whose column names are COLUMNS ("a,b,c") and row names ROWS. */
-int sim_trace_table_f64(sim_trace *t, const char *path, const double *v, size_t rows, size_t cols,
-                        const char *row_names, const char *columns, const char *units,
-                        const char *description);
-
-int sim_trace_han(sim_trace *t, const sim_han_row *rows, size_t n);
+/* A dataset written whole at the end (SIM_SHAPE_ROWS, or SIM_SHAPE_ROWS_COLS with declared
+ * columns): ROWS elements or rows, row-major, with its units, description, columns, rows. */
+int sim_trace_whole(sim_trace *t, sim_ds id, const void *v, size_t rows);
+/* Likewise for a float64 table whose columns are known only at run time (ncols 0 in its
+ * declaration): COLS columns named by COLUMNS ("a,b,c"). */
+int sim_trace_whole_cols(sim_trace *t, sim_ds id, const double *v, size_t rows, size_t cols,
+                         const char *columns);
 
 /* Write the closing attributes, close, and rename when COMPLETE. Frees T. */
 int sim_trace_finish(sim_trace *t, int complete, int64_t sim_end_unix, char *err, size_t errlen);

@@ -169,8 +169,11 @@ struct net_headend {
     net_lathist *resp_h; /* NCLASS + 1 */
     net_lathist win_h;
 
-    /* series */
+    /* series: element i of each array is bin s_first + i, for i < s_len (zeroed when it
+     * came into the window); s_cap elements are allocated */
     uint64_t late;
+    uint64_t s_first;
+    uint32_t s_len, s_cap;
 #define NET_HE_SERIES_ARR_(name, type, units, desc) type *name;
     NET_HE_SERIES_MAP(NET_HE_SERIES_ARR_)
 #undef NET_HE_SERIES_ARR_
@@ -260,12 +263,6 @@ int net_he_create(const net_he_config *cfg, net_he_done_fn done, void *ctx, net_
     he->wait_h = calloc(NET_HE_NCLASS + 1, sizeof *he->wait_h);
     he->resp_h = calloc(NET_HE_NCLASS + 1, sizeof *he->resp_h);
     ok &= he->ch && he->wait_h && he->resp_h;
-    uint32_t nb = cfg->series_bins;
-#define NET_HE_SERIES_ALLOC_(name, type, units, desc)                                              \
-    he->name = nb ? calloc(nb, sizeof(type)) : NULL;                                               \
-    ok &= !nb || he->name;
-    NET_HE_SERIES_MAP(NET_HE_SERIES_ALLOC_)
-#undef NET_HE_SERIES_ALLOC_
     if (!ok) {
         net_he_destroy(he);
         return NET_EHE_NOMEM;
@@ -348,13 +345,57 @@ static void vfree_replace_top(net_headend *he, double v)
 
 /* ---- series ---------------------------------------------------------------------------- */
 
-/* Bin of time X, or -1 when past the last bin (counted as late). */
+/* Hold every bin up to the one of time X (the last bin when X is past it), zeroed.  Each
+ * step of the model first holds the bin of its own time plus dno_delay_s, the latest it
+ * can write (see NET_HE_SERIES_MAP), so the writes below never miss their bin. */
+static int hold_until(net_headend *he, double x)
+{
+    uint32_t nb = he->cfg.series_bins;
+    double kf = floor(x / he->cfg.series_step_s);
+    if (nb == 0 || !(kf >= 0)) return 0;
+    uint64_t k = kf < (double)nb ? (uint64_t)kf : nb - 1u;
+    if (k < he->s_first || k - he->s_first < he->s_len) return 0;
+    uint64_t need = k - he->s_first + 1; /* <= nb */
+    if (need > he->s_cap) {
+        /* doubling keeps the reallocations rare; the window never exceeds the run */
+        uint64_t cap = he->s_cap ? 2 * (uint64_t)he->s_cap : 1024;
+        if (cap < need) cap = need;
+        if (cap > nb) cap = nb;
+        bool ok = true;
+        /* an array that did grow keeps its new size; s_cap only counts a complete growth */
+#define NET_HE_SERIES_GROW_(name, type, units, desc)                                               \
+    {                                                                                              \
+        type *p = realloc(he->name, cap * sizeof *p);                                              \
+        if (p)                                                                                     \
+            he->name = p;                                                                          \
+        else                                                                                       \
+            ok = false;                                                                            \
+    }
+        NET_HE_SERIES_MAP(NET_HE_SERIES_GROW_)
+#undef NET_HE_SERIES_GROW_
+        if (!ok) return NET_EHE_NOMEM;
+        he->s_cap = (uint32_t)cap;
+    }
+#define NET_HE_SERIES_ZERO_(name, type, units, desc)                                               \
+    memset(he->name + he->s_len, 0, (need - he->s_len) * sizeof *he->name);
+    NET_HE_SERIES_MAP(NET_HE_SERIES_ZERO_)
+#undef NET_HE_SERIES_ZERO_
+    he->s_len = (uint32_t)need;
+    return 0;
+}
+
+/* Index in the series arrays of the bin of time X, or -1 when past the last bin (counted
+ * as late).  A bin before the window or beyond it cannot occur (hold_until); it is
+ * skipped rather than written out of bounds. */
 static int64_t bin_of(net_headend *he, double x)
 {
     double k = floor(x / he->cfg.series_step_s);
-    if (k >= 0 && k < (double)he->cfg.series_bins) return (int64_t)k;
-    he->late++;
-    return -1;
+    if (!(k >= 0 && k < (double)he->cfg.series_bins)) {
+        he->late++;
+        return -1;
+    }
+    uint64_t i = (uint64_t)k - he->s_first;
+    return (uint64_t)k >= he->s_first && i < he->s_len ? (int64_t)i : -1;
 }
 
 #define BIN_INC(he, field, x)                                                                      \
@@ -366,8 +407,9 @@ static int64_t bin_of(net_headend *he, double x)
 static void note_queue(net_headend *he)
 {
     double k = floor(he->clock / he->cfg.series_step_s);
-    if (k >= 0 && k < (double)he->cfg.series_bins && he->queue_max[(size_t)k] < he->waiting)
-        he->queue_max[(size_t)k] = he->waiting;
+    if (!(k >= (double)he->s_first && k < (double)(he->s_first + he->s_len))) return;
+    size_t i = (size_t)((uint64_t)k - he->s_first);
+    if (he->queue_max[i] < he->waiting) he->queue_max[i] = he->waiting;
 }
 
 /* Move the clock to X, integrating the number waiting and busy over the bins crossed. */
@@ -376,14 +418,16 @@ static void tick(net_headend *he, double x)
     if (!(x > he->clock)) return;
     double step = he->cfg.series_step_s, t0 = he->clock;
     double kf = floor(t0 / step);
-    if (kf < 0) kf = 0;
-    for (uint64_t k = (uint64_t)kf; k < he->cfg.series_bins && t0 < x; k++) {
+    if (kf < (double)he->s_first) kf = (double)he->s_first; /* clock >= s_first step */
+    uint64_t held_end = he->s_first + he->s_len;           /* covers X: hold_until(X) */
+    for (uint64_t k = (uint64_t)kf; k < held_end && t0 < x; k++) {
         double end = (double)(k + 1) * step, t1 = x < end ? x : end;
+        size_t i = (size_t)(k - he->s_first);
         if (t1 > t0) {
-            he->queue_mean[k] += he->waiting * (t1 - t0) / step;
-            he->busy_mean[k] += (he->busy > 0 ? he->busy : 0) * (t1 - t0) / step;
+            he->queue_mean[i] += he->waiting * (t1 - t0) / step;
+            he->busy_mean[i] += (he->busy > 0 ? he->busy : 0) * (t1 - t0) / step;
         }
-        if (he->queue_max[k] < he->waiting) he->queue_max[k] = he->waiting;
+        if (he->queue_max[i] < he->waiting) he->queue_max[i] = he->waiting;
         t0 = t1 > t0 ? t1 : t0;
     }
     he->clock = x;
@@ -464,21 +508,24 @@ static job *pool_take(net_headend *he)
     return NULL;
 }
 
-static void run_until(net_headend *he, double t)
+/* 0, or NET_EHE_NOMEM with the clock before the event whose bins could not be held. */
+static int run_until(net_headend *he, double t)
 {
     bool fifo = !he->cfg.priority;
     for (;;) {
         double tc = he->ch_n ? he->ch[0].done : INFINITY;
         double ts = fifo && he->waiting ? he->ring[he->ring_head].start : INFINITY;
+        double te = ts < tc ? ts : tc; /* INFINITY: nothing pending */
+        if (!(te < INFINITY && te <= t)) break;
+        /* a completion at te may forward a restore alert to the DNO at te + dno_delay_s */
+        if (hold_until(he, te + he->cfg.dno_delay_s)) return NET_EHE_NOMEM;
         if (ts < tc) {
-            if (!(ts <= t)) break;
             tick(he, ts);
             job j = he->ring[he->ring_head];
             he->ring_head = he->ring_head + 1 == he->cfg.queue_cap ? 0 : he->ring_head + 1;
             he->waiting--;
             on_start(he, &j);
         } else {
-            if (!he->ch_n || !(tc <= t)) break;
             tick(he, tc);
             comp c = ch_pop(he);
             on_done(he, &c.j);
@@ -490,20 +537,24 @@ static void run_until(net_headend *he, double t)
             }
         }
     }
+    return 0;
 }
 
 int net_he_advance(net_headend *he, double t)
 {
     if (isnan(t)) return NET_EHE_ARG;
     if (t < he->clock) return NET_EHE_ORDER;
-    run_until(he, t);
-    if (isfinite(t)) tick(he, t);
-    return 0;
+    int rc = run_until(he, t);
+    if (rc == 0 && isfinite(t)) {
+        rc = hold_until(he, t);
+        if (rc == 0) tick(he, t);
+    }
+    return rc;
 }
 
-void net_he_finish(net_headend *he)
+int net_he_finish(net_headend *he)
 {
-    run_until(he, INFINITY);
+    return run_until(he, INFINITY);
 }
 
 /* Refills add rate * dt in floating point, so a bucket refilled in many small steps can sit
@@ -596,7 +647,10 @@ int net_he_submit(net_headend *he, const net_he_req *r, net_he_outcome *outcome,
     double a = r->arrival_s;
     if (!isfinite(a) || isnan(r->origin_s)) return NET_EHE_ARG;
     if (a < he->clock) return NET_EHE_ORDER;
-    run_until(he, a);
+    /* every write of this offer lands in the bin of A: hold it before anything changes */
+    int rc = run_until(he, a);
+    if (rc == 0) rc = hold_until(he, a);
+    if (rc) return rc;
     tick(he, a);
 
     const net_he_config *cfg = &he->cfg;
@@ -711,11 +765,29 @@ void net_he_window_quantiles(net_headend *he, const double *q, size_t nq, double
 void net_he_series_view(const net_headend *he, net_he_series *out)
 {
     out->step_s = he->cfg.series_step_s;
-    out->bins = he->cfg.series_bins;
+    out->first = he->s_first;
+    out->bins = he->s_len;
+    out->allocated = he->s_cap;
     out->late = he->late;
 #define NET_HE_SERIES_VIEW_(name, type, units, desc) out->name = he->name;
     NET_HE_SERIES_MAP(NET_HE_SERIES_VIEW_)
 #undef NET_HE_SERIES_VIEW_
+}
+
+int net_he_series_release(net_headend *he, uint64_t k_end)
+{
+    if ((double)k_end * he->cfg.series_step_s > he->clock) return NET_EHE_ARG;
+    if (k_end <= he->s_first) return 0;
+    uint64_t drop = k_end - he->s_first;
+    if (drop > he->s_len) drop = he->s_len;
+    size_t keep = he->s_len - (size_t)drop;
+#define NET_HE_SERIES_SLIDE_(name, type, units, desc)                                              \
+    if (keep) memmove(he->name, he->name + drop, keep * sizeof *he->name);
+    NET_HE_SERIES_MAP(NET_HE_SERIES_SLIDE_)
+#undef NET_HE_SERIES_SLIDE_
+    he->s_len = (uint32_t)keep;
+    he->s_first = k_end;
+    return 0;
 }
 
 /* ---- DNO view ---------------------------------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static net_he_config base_config(uint32_t servers, uint32_t queue_cap, uint32_t bins)
 {
@@ -365,6 +366,7 @@ Test(headend_queue, extra_advances_do_not_change_results)
     cr_expect_eq(st[0].dropped, st[1].dropped);
     cr_expect(st[0].dropped > 0, "the waiting room of 50 should overflow in the bursts");
     cr_expect(fabs(st[0].wait_sum_s - st[1].wait_sum_s) < 1e-9);
+    cr_assert_eq(sv[0].bins, sv[1].bins);
     for (uint32_t k = 0; k < sv[0].bins; k++) {
         cr_assert_eq(sv[0].completed[k], sv[1].completed[k]);
         cr_assert_eq(sv[0].queue_max[k], sv[1].queue_max[k]);
@@ -678,4 +680,139 @@ Test(dno, storm_view_from_headend_completions)
     free(t);
     free(ord);
     free(p);
+}
+
+/* ---- series in bounded memory ----------------------------------------------------------- */
+
+/* Offers the same traffic to a model whose consumer takes and releases every 30-min window
+ * (as the engine does) and to one that keeps the whole run, then checks that the windows
+ * taken equal the whole-run series bin for bin (same arithmetic, so exactly) and that the
+ * streamed model never held more than about a window plus the DNO forwarding delay.  The
+ * traffic: Poisson background of every class at 0.2/s, plus a restore-alert storm of about
+ * 4,000 alerts in the minute across the first window end of every 6 h, against 2 servers of
+ * 50 ms (40/s): a queue builds before the window end and drains after it, and restore
+ * alerts reach the DNO 90 s after completion, so every kind of write crosses window ends. */
+#define WIN_S 1800u
+#define DNO_DELAY_S 90.0
+
+typedef struct series_copy {
+#define SERIES_COPY_FIELD_(name, type, units, desc) type *name;
+    NET_HE_SERIES_MAP(SERIES_COPY_FIELD_)
+#undef SERIES_COPY_FIELD_
+} series_copy;
+
+/* Bins [k0, k_end) of HE's view into DST (which holds bins from 0). */
+static void take_bins(const net_headend *he, series_copy *dst, uint64_t k0, uint64_t k_end)
+{
+    net_he_series v;
+    net_he_series_view(he, &v);
+    cr_assert(k0 >= v.first && k_end <= v.first + v.bins, "bins [%llu, %llu) not held",
+              (unsigned long long)k0, (unsigned long long)k_end);
+#define SERIES_TAKE_(name, type, units, desc)                                                      \
+    memcpy(dst->name + k0, v.name + (k0 - v.first), (size_t)(k_end - k0) * sizeof(type));
+    NET_HE_SERIES_MAP(SERIES_TAKE_)
+#undef SERIES_TAKE_
+}
+
+/* The arrival after T of the test traffic and its class, or +inf past SPAN. */
+static double next_arrival(sim_rng *r, double t, double span, unsigned *cls)
+{
+    /* storms: [6h k + 1750, 6h k + 1810) filled with uniform gaps of 15 ms on average */
+    double in_cycle = fmod(t, 21600.0);
+    if (in_cycle >= 1750.0 && in_cycle < 1810.0) {
+        *cls = NET_HE_ALERT_RESTORE;
+        return t + 0.03 * sim_rng_uniform(r);
+    }
+    gsl_rng g;
+    double nt = t + gsl_ran_exponential(sim_rng_gsl(r, &g), 5.0);
+    if (fmod(nt, 21600.0) >= 1750.0 && in_cycle < 1750.0 && nt - t < 21600.0)
+        nt = t - in_cycle + 1750.0; /* enter the storm at its start */
+    *cls = (unsigned)(sim_rng_uniform(r) * NET_HE_NCLASS) % NET_HE_NCLASS;
+    return nt < span ? nt : INFINITY;
+}
+
+/* Runs the traffic over SPAN seconds.  WHOLE (may be NULL) gets the model that kept every
+ * bin, COPY the windows taken from the streamed one; the largest allocation seen is
+ * returned. */
+static uint32_t stream_run(bool priority, uint32_t span, net_headend **whole, series_copy *copy)
+{
+    net_headend *he[2] = {NULL, NULL};
+    for (int m = 0; m < (whole ? 2 : 1); m++) {
+        net_he_config cfg = base_config(2, 1500, span);
+        cfg.priority = priority;
+        cfg.dno_delay_s = DNO_DELAY_S;
+        set_all(&cfg, NET_HE_EXPONENTIAL, 0.05);
+        cr_assert_eq(net_he_create(&cfg, NULL, NULL, &he[m]), 0);
+    }
+    sim_rng r;
+    sim_rng_seed(&r, 3, 4, "test.stream");
+    unsigned cls;
+    double t = next_arrival(&r, 0, span, &cls);
+    uint32_t peak = 0;
+    uint64_t id = 0;
+    for (uint32_t w_end = WIN_S; w_end <= span; w_end += WIN_S) {
+        for (; t < w_end; t = next_arrival(&r, t, span, &cls)) {
+            net_he_req q = {.id = id, .arrival_s = t, .origin_s = t, .premises = (uint32_t)id,
+                            .cls = cls};
+            id++;
+            net_he_outcome o;
+            for (int m = 0; m < (whole ? 2 : 1); m++)
+                cr_assert_eq(net_he_submit(he[m], &q, &o, NULL), 0);
+        }
+        for (int m = 0; m < (whole ? 2 : 1); m++) cr_assert_eq(net_he_advance(he[m], w_end), 0);
+        if (copy) take_bins(he[0], copy, w_end - WIN_S, w_end);
+        cr_assert_eq(net_he_series_release(he[0], w_end), 0);
+        net_he_series v;
+        net_he_series_view(he[0], &v);
+        if (v.allocated > peak) peak = v.allocated;
+    }
+    cr_expect_eq(net_he_series_release(he[0], span + 1u), NET_EHE_ARG, "bins not yet final");
+    net_he_destroy(he[0]);
+    if (whole) *whole = he[1];
+    return peak;
+}
+
+Test(headend_series, streamed_windows_equal_the_whole_run)
+{
+    const uint32_t span = 2 * 86400;
+    for (int prio = 0; prio < 2; prio++) {
+        series_copy c;
+#define SERIES_ALLOC_(name, type, units, desc)                                                     \
+    c.name = calloc(span, sizeof(type));                                                           \
+    cr_assert(c.name);
+        NET_HE_SERIES_MAP(SERIES_ALLOC_)
+#undef SERIES_ALLOC_
+        net_headend *whole;
+        stream_run(prio, span, &whole, &c);
+        net_he_series v;
+        net_he_series_view(whole, &v);
+        cr_assert(v.first == 0 && v.bins >= span);
+        uint64_t storm_done = 0;
+        for (uint32_t k = 0; k < span; k++) storm_done += v.restore_to_dno[k];
+        uint32_t qmax = 0, dropped = 0;
+        for (uint32_t k = 0; k < span; k++) {
+            if (v.queue_max[k] > qmax) qmax = v.queue_max[k];
+            dropped += v.dropped[k];
+        }
+        cr_log_info("priority %d: %llu restore alerts to the DNO, queue max %u, dropped %u", prio,
+                    (unsigned long long)storm_done, qmax, dropped);
+        cr_expect(storm_done > 4000 && qmax > 1000, "storms reach the DNO and queue");
+#define SERIES_CMP_(name, type, units, desc)                                                       \
+    for (uint32_t k = 0; k < span; k++)                                                            \
+        cr_assert(c.name[k] == v.name[k], "priority %d: %s[%u]: streamed %g, whole run %g", prio,  \
+                  #name, k, (double)c.name[k], (double)v.name[k]);                                 \
+    free(c.name);
+        NET_HE_SERIES_MAP(SERIES_CMP_)
+#undef SERIES_CMP_
+        net_he_destroy(whole);
+    }
+}
+
+/* 400 days: 34.6 million bins per series (2 GB for the 12 if held whole); streamed, the
+ * window (1,800 bins) plus the 90-s forwarding delay, rounded up by doubling, is held. */
+Test(headend_series, memory_does_not_grow_with_the_span)
+{
+    uint32_t peak = stream_run(false, 400u * 86400u, NULL, NULL);
+    cr_log_info("400 days streamed: at most %u bins allocated per series", peak);
+    cr_expect(peak >= WIN_S && peak <= 2 * (WIN_S + (uint32_t)DNO_DELAY_S + 2), "%u bins", peak);
 }

@@ -119,7 +119,8 @@ typedef struct net_he_config {
     size_t n_excl_premises;
     double dno_delay_s;   /* head-end to DNO forwarding of restore alerts [s] */
     double series_step_s; /* time-series bin width [s] */
-    uint32_t series_bins; /* bins from time 0; events later are counted as late */
+    uint32_t series_bins; /* bins from time 0; events later are counted as late.  Only the
+                             bins not yet released (net_he_series_release) are held. */
     net_he_class_cfg cls[NET_HE_NCLASS];
 } net_he_config;
 
@@ -165,14 +166,19 @@ void net_he_destroy(net_headend *he); /* NULL is fine */
 /* Offer R.  Processes everything up to R->arrival_s first (so completions up to then are
  * reported).  *OUTCOME says what happened; *DONE_S (may be NULL) gets the completion
  * time when it is already known (FIFO mode, accepted), else NAN.  Errors:
- * NET_EHE_ORDER if R->arrival_s is before the clock, NET_EHE_CLASS, NET_EHE_ARG. */
+ * NET_EHE_ORDER if R->arrival_s is before the clock, NET_EHE_CLASS, NET_EHE_ARG,
+ * NET_EHE_NOMEM when the series could not hold a new bin (R was not offered; what was due
+ * before its arrival may have been processed). */
 int net_he_submit(net_headend *he, const net_he_req *r, net_he_outcome *outcome, double *done_s);
 
 /* Process every start and completion up to and including T and move the clock to T.
- * Afterwards series bins ending at or before T are final. */
+ * Afterwards series bins ending at or before T are final and held (until released).
+ * NET_EHE_NOMEM: a series bin could not be held; the clock stopped before the event that
+ * needed it. */
 int net_he_advance(net_headend *he, double t);
-/* Drain: process everything still queued (clock moves to the last completion). */
-void net_he_finish(net_headend *he);
+/* Drain: process everything still queued (clock moves to the last completion).  0 or
+ * NET_EHE_NOMEM as net_he_advance. */
+int net_he_finish(net_headend *he);
 
 double net_he_clock(const net_headend *he); /* [s] */
 uint32_t net_he_waiting(const net_headend *he);
@@ -198,10 +204,21 @@ double net_he_resp_quantile(const net_headend *he, unsigned cls, double q);
 void net_he_window_quantiles(net_headend *he, const double *q, size_t nq, double *out);
 
 /* ---- time series ----------------------------------------------------------------------
- * X(field, C type, units, description): one dataset per field, `series_bins` long, under
- * /network/headend/<name>/ (the engine writes them; bin k covers [k step, (k+1) step)). */
+ * X(field, C type, units, description): one series per field, bin k covering
+ * [k step, (k+1) step) for k < series_bins.  The trace holds each as /network/headend/<name>:
+ * arrivals under the trace's own declaration (WAN arrivals, sim/output/schema.c), the
+ * processing results (NET_HE_SERIES_PROC_MAP) under theirs.
+ *
+ * Memory: the model holds a sliding window of bins, from the first not released to the
+ * last one written.  Every write lands at or after the bin of the clock, except the DNO
+ * forwarding of a restore alert, dno_delay_s later; so once the consumer releases the
+ * bins it has taken (net_he_series_release), about (its lag + dno_delay_s) / step bins
+ * are held however long the run. */
 #define NET_HE_SERIES_MAP(X)                                                                       \
     X(arrivals, uint32_t, "1", "requests arriving at the head-end in the bin")                     \
+    NET_HE_SERIES_PROC_MAP(X)
+
+#define NET_HE_SERIES_PROC_MAP(X)                                                                  \
     X(accepted, uint32_t, "1", "requests accepted into the queue or service")                      \
     X(dropped, uint32_t, "1", "requests lost because the waiting room was full")                   \
     X(quarantined, uint32_t, "1", "requests over a rate threshold (storm throttling)")             \
@@ -216,15 +233,22 @@ void net_he_window_quantiles(net_headend *he, const double *q, size_t nq, double
 
 typedef struct net_he_series {
     double step_s;
-    uint32_t bins;
-    uint64_t late; /* events after the last bin, not binned */
+    uint64_t first;     /* bin of element 0 of the arrays; bins before it were released */
+    uint32_t bins;      /* bins held from `first` */
+    uint32_t allocated; /* bins allocated per series (the memory the series take) */
+    uint64_t late;      /* events after the last bin, not binned */
 #define NET_HE_SERIES_FIELD_(name, type, units, desc) const type *name;
     NET_HE_SERIES_MAP(NET_HE_SERIES_FIELD_)
 #undef NET_HE_SERIES_FIELD_
 } net_he_series;
 
-/* Pointers into the model's arrays; valid until net_he_destroy. */
+/* Pointers into the model's arrays, element i holding bin first + i; valid until the next
+ * call of any other net_he_ function on HE (a submit or advance may move them). */
 void net_he_series_view(const net_headend *he, net_he_series *out);
+/* The consumer has taken every bin before K_END: the model forgets them.  Only final bins
+ * can go: NET_EHE_ARG when K_END * step is after the clock.  Releasing bins already
+ * released does nothing. */
+int net_he_series_release(net_headend *he, uint64_t k_end);
 
 /* ---- bounded-memory latency histogram -------------------------------------------------
  * Log-binned (HdrHistogram's idea): bins of ratio 1.01 from 1 ms to 10^6 s, one bin below
