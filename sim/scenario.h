@@ -1,10 +1,11 @@
 /* Scenario: a YAML file (plus `extends:` bases and `--set` overrides) turned into
  * one validated, fully resolved struct that the engine reads.
  *
- * The schema lives in scenario.c next to this struct: one table row per leaf key
- * (dotted path, type, unit kind, range, default, one-line doc).  The same table drives
+ * The schema lives in scenario/keys.c: one table row per leaf key of this struct (dotted
+ * path, type, unit kind, range, default, one-line doc).  The same table drives
  * validation, the README's scenario reference (`metersim validate --reference`) and the
- * resolved text stored in every trace.  Values are held in SI units (seconds, watts,
+ * resolved text stored in every trace; the machinery in scenario/ takes any such table
+ * (scenario/load.h), sequences of records included.  Values are held in SI units (seconds, watts,
  * bytes, bit/s, fractions) whatever unit the file wrote them in.
  *
  * It does not know about SimGrid, HDF5 or the models: it only fills numbers.

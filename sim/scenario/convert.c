@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,9 @@ void sim_key_expect(const sim_key *r, char *buf, size_t len)
         break;
     case V_REAL:
         snprintf(buf, len, "a number");
+        break;
+    case V_SEQ:
+        snprintf(buf, len, "a sequence of mappings");
         break;
     case V_UNIT:
         snprintf(buf, len, "%s %s such as \"%s\"",
@@ -76,6 +80,9 @@ void sim_key_range(const sim_key *r, char *buf, size_t len)
     case V_INT:
         snprintf(buf, len, "%" PRId64 "..%" PRId64, r->ilo, r->ihi);
         break;
+    case V_SEQ:
+        snprintf(buf, len, "%" PRId64 "..%" PRId64 " elements", r->ilo, r->ihi);
+        break;
     case V_REAL:
         sim_fmt_real(r->lo, lo, sizeof lo);
         sim_fmt_real(r->hi, hi, sizeof hi);
@@ -96,12 +103,13 @@ void sim_key_range(const sim_key *r, char *buf, size_t len)
     }
 }
 
-static void store(const sim_key *r, sim_scenario *sc, const char *s, size_t slen, double v,
-                  int64_t i, bool b)
+static void store(const sim_key *r, void *rec, const char *s, size_t slen, double v, int64_t i,
+                  bool b)
 {
-    void *f = (char *)sc + r->off;
+    void *f = (char *)rec + r->off;
     switch (r->ct) {
     case C_NONE:
+    case C_SEQ:
         break;
     case C_STR:
         memset(f, 0, r->size);
@@ -176,150 +184,181 @@ static const char *base_unit_plural(sim_unit u)
     return u == SIM_UNIT_DATA_SIZE ? "bytes" : "seconds";
 }
 
-void sim_convert(sim_diag *dg, const sim_key *r, const sim_ynode *v, const sim_ydoc *d,
-                 sim_scenario *sc)
-{
-    const char *path = r->path;
-    char expect[80], range[120], shown[80];
-    sim_key_expect(r, expect, sizeof expect);
-    if (v->kind != SIM_Y_SCALAR) {
-        sim_diag_at(dg, d, v->line, v->col, path, "expected %s, got %s", expect, sim_ynode_kind(v));
-        return;
-    }
-    const char *t = v->text;
-    sim_show(t, v->len, shown, sizeof shown);
-    if (strlen(t) != v->len) {
-        sim_diag_at(dg, d, v->line, v->col, path, "contains a NUL character");
-        return;
-    }
-    bool null = sim_ynode_is_null(v);
-    if (null && r->kind != V_STR && r->kind != V_NAME && r->kind != V_UNIT) {
-        sim_diag_at(dg, d, v->line, v->col, path, "expected %s, got no value", expect);
-        return;
-    }
-    bool quoted = !v->plain;
-    if (quoted && (r->kind == V_BOOL || r->kind == V_INT || r->kind == V_REAL)) {
-        sim_diag_at(dg, d, v->line, v->col, path, "expected %s, got the quoted string \"%s\"",
-                    expect, shown);
-        return;
-    }
-    sim_key_range(r, range, sizeof range);
+/* One value being converted: where it was written and how messages show it. */
+typedef struct value {
+    sim_diag *dg;
+    const sim_ydoc *d;
+    const sim_ynode *v;
+    const char *path;
+    const char *t; /* its text */
+    bool null;
+    void *rec;
+    char shown[80], expect[80], range[120];
+} value;
 
+static void bad(const value *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void bad(const value *x, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sim_diag_at(x->dg, x->d, x->v->line, x->v->col, x->path, "%s", msg);
+}
+
+static bool name_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+}
+
+/* V_STR, V_NAME, V_ENUM */
+static void convert_text(const sim_key *r, const value *x)
+{
+    const char *t = x->t;
     switch (r->kind) {
     case V_STR:
-        if (null) t = "";
+        if (x->null) t = "";
         if (strlen(t) >= r->size) {
-            sim_diag_at(dg, d, v->line, v->col, path, "longer than %zu bytes", r->size - 1);
+            bad(x, "longer than %zu bytes", r->size - 1);
             return;
         }
         if (r->check) {
             char why[160];
             if (r->check(t, why, sizeof why) != 0) {
-                sim_diag_at(dg, d, v->line, v->col, path, "\"%s\": %s", shown, why);
+                bad(x, "\"%s\": %s", x->shown, why);
                 return;
             }
         }
-        store(r, sc, t, strlen(t), 0, 0, false);
+        store(r, x->rec, t, strlen(t), 0, 0, false);
         return;
     case V_NAME: {
-        size_t n = null ? 0 : v->len;
+        size_t n = x->null ? 0 : x->v->len;
         if (n == 0 || n >= r->size) {
-            sim_diag_at(dg, d, v->line, v->col, path, "must be %s", range);
+            bad(x, "must be %s", x->range);
             return;
         }
         for (size_t i = 0; i < n; i++) {
-            char c = t[i];
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '.' || c == '-')) {
-                sim_diag_at(dg, d, v->line, v->col, path,
-                            "\"%s\" may only contain A-Z a-z 0-9 _ . - (it names output files)",
-                            shown);
+            if (!name_char(t[i])) {
+                bad(x, "\"%s\" may only contain A-Z a-z 0-9 _ . - (it names output files)",
+                    x->shown);
                 return;
             }
         }
-        store(r, sc, t, n, 0, 0, false);
+        store(r, x->rec, t, n, 0, 0, false);
         return;
     }
-    case V_ENUM: {
+    default: {
         const char *c = r->choices;
         while (*c) {
             size_t n = strcspn(c, "|");
-            if (n == v->len && memcmp(c, t, n) == 0) {
-                store(r, sc, t, n, 0, 0, false);
+            if (n == x->v->len && memcmp(c, t, n) == 0) {
+                store(r, x->rec, t, n, 0, 0, false);
                 return;
             }
             c += n + (c[n] == '|');
         }
-        sim_diag_at(dg, d, v->line, v->col, path, "expected %s, got \"%s\"", expect, shown);
+        bad(x, "expected %s, got \"%s\"", x->expect, x->shown);
         return;
     }
-    case V_BOOL:
-        if (!strcmp(t, "true") || !strcmp(t, "True") || !strcmp(t, "TRUE")) {
-            store(r, sc, NULL, 0, 0, 0, true);
-        } else if (!strcmp(t, "false") || !strcmp(t, "False") || !strcmp(t, "FALSE")) {
-            store(r, sc, NULL, 0, 0, 0, false);
-        } else {
-            sim_diag_at(dg, d, v->line, v->col, path, "expected true or false, got \"%s\"", shown);
-        }
-        return;
-    case V_INT: {
+    }
+}
+
+/* V_BOOL, V_INT, V_REAL */
+static void convert_plain(const sim_key *r, const value *x)
+{
+    const char *t = x->t;
+    if (r->kind == V_BOOL) {
+        if (!strcmp(t, "true") || !strcmp(t, "True") || !strcmp(t, "TRUE"))
+            store(r, x->rec, NULL, 0, 0, 0, true);
+        else if (!strcmp(t, "false") || !strcmp(t, "False") || !strcmp(t, "FALSE"))
+            store(r, x->rec, NULL, 0, 0, 0, false);
+        else
+            bad(x, "expected true or false, got \"%s\"", x->shown);
+    } else if (r->kind == V_INT) {
         int64_t i = 0;
         bool overflow = false;
-        if (!parse_int(t, &i, &overflow)) {
-            sim_diag_at(dg, d, v->line, v->col, path, "expected an integer, got \"%s\"", shown);
-            return;
-        }
-        if (overflow || i < r->ilo || i > r->ihi) {
-            sim_diag_at(dg, d, v->line, v->col, path, "%s is out of range (%s)", shown, range);
-            return;
-        }
-        store(r, sc, NULL, 0, (double)i, i, false);
+        if (!parse_int(t, &i, &overflow))
+            bad(x, "expected an integer, got \"%s\"", x->shown);
+        else if (overflow || i < r->ilo || i > r->ihi)
+            bad(x, "%s is out of range (%s)", x->shown, x->range);
+        else
+            store(r, x->rec, NULL, 0, (double)i, i, false);
+    } else {
+        double v;
+        if (!parse_real(t, &v))
+            bad(x, "expected a number, got \"%s\"", x->shown);
+        else if (!(v >= r->lo && v <= r->hi))
+            bad(x, "%s is out of range (%s)", x->shown, x->range);
+        else
+            store(r, x->rec, NULL, 0, v, 0, false);
+    }
+}
+
+/* V_UNIT: the number in the unit's base, in range, whole where the field is an integer
+ * and a multiple of STEP where the row has one. */
+static void convert_unit(const sim_key *r, const value *x)
+{
+    double v;
+    char why[200];
+    if (sim_unit_parse(r->unit, x->null ? "" : x->t, &v, why, sizeof why) != 0) {
+        bad(x, "%s", why);
         return;
     }
-    case V_REAL: {
-        double x;
-        if (!parse_real(t, &x)) {
-            sim_diag_at(dg, d, v->line, v->col, path, "expected a number, got \"%s\"", shown);
-            return;
-        }
-        if (!(x >= r->lo && x <= r->hi)) {
-            sim_diag_at(dg, d, v->line, v->col, path, "%s is out of range (%s)", shown, range);
-            return;
-        }
-        store(r, sc, NULL, 0, x, 0, false);
+    if (!(v >= r->lo && v <= r->hi)) {
+        bad(x, "\"%s\" is out of range (%s)", x->shown, x->range);
         return;
     }
-    case V_UNIT: {
-        double x;
-        char why[200];
-        if (sim_unit_parse(r->unit, null ? "" : t, &x, why, sizeof why) != 0) {
-            sim_diag_at(dg, d, v->line, v->col, path, "%s", why);
-            return;
-        }
-        if (!(x >= r->lo && x <= r->hi)) {
-            sim_diag_at(dg, d, v->line, v->col, path, "\"%s\" is out of range (%s)", shown, range);
-            return;
-        }
-        bool integral = r->ct == C_I64 || r->ct == C_U32;
-        if (integral && x != floor(x)) {
-            sim_diag_at(dg, d, v->line, v->col, path, "\"%s\" is not a whole number of %s", shown,
-                        base_unit_plural(r->unit));
-            return;
-        }
-        if (r->step > 0 && fmod(x, r->step) != 0 && r->unit == SIM_UNIT_DATE) {
-            sim_diag_at(dg, d, v->line, v->col, path,
-                        "\"%s\" is not on a settlement period boundary (:00 or :30 UTC)", shown);
-            return;
-        }
-        if (r->step > 0 && fmod(x, r->step) != 0) {
-            char step[40];
-            sim_unit_format(r->unit, r->step, step, sizeof step);
-            sim_diag_at(dg, d, v->line, v->col, path,
-                        "\"%s\" is not a whole number of %s settlement periods", shown, step);
-            return;
-        }
-        store(r, sc, NULL, 0, x, (int64_t)x, false);
+    bool integral = r->ct == C_I64 || r->ct == C_U32;
+    if (integral && v != floor(v)) {
+        bad(x, "\"%s\" is not a whole number of %s", x->shown, base_unit_plural(r->unit));
         return;
     }
+    if (r->step > 0 && fmod(v, r->step) != 0 && r->unit == SIM_UNIT_DATE) {
+        bad(x, "\"%s\" is not on a settlement period boundary (:00 or :30 UTC)", x->shown);
+        return;
     }
+    if (r->step > 0 && fmod(v, r->step) != 0) {
+        char step[40];
+        sim_unit_format(r->unit, r->step, step, sizeof step);
+        bad(x, "\"%s\" is not a whole number of %s settlement periods", x->shown, step);
+        return;
+    }
+    store(r, x->rec, NULL, 0, v, (int64_t)v, false);
+}
+
+void sim_convert(sim_diag *dg, const sim_key *r, const char *path, const sim_ynode *v,
+                 const sim_ydoc *d, void *rec)
+{
+    value x = {.dg = dg, .d = d, .v = v, .path = path, .t = v->text, .rec = rec};
+    sim_key_expect(r, x.expect, sizeof x.expect);
+    if (r->kind == V_SEQ) return; /* fill.c converts sequences element by element */
+    if (v->kind != SIM_Y_SCALAR) {
+        bad(&x, "expected %s, got %s", x.expect, sim_ynode_kind(v));
+        return;
+    }
+    sim_show(x.t, v->len, x.shown, sizeof x.shown);
+    if (strlen(x.t) != v->len) {
+        bad(&x, "contains a NUL character");
+        return;
+    }
+    x.null = sim_ynode_is_null(v);
+    if (x.null && r->kind != V_STR && r->kind != V_NAME && r->kind != V_UNIT) {
+        bad(&x, "expected %s, got no value", x.expect);
+        return;
+    }
+    bool quoted = !v->plain;
+    if (quoted && (r->kind == V_BOOL || r->kind == V_INT || r->kind == V_REAL)) {
+        bad(&x, "expected %s, got the quoted string \"%s\"", x.expect, x.shown);
+        return;
+    }
+    sim_key_range(r, x.range, sizeof x.range);
+    if (r->kind == V_UNIT)
+        convert_unit(r, &x);
+    else if (r->kind == V_BOOL || r->kind == V_INT || r->kind == V_REAL)
+        convert_plain(r, &x);
+    else
+        convert_text(r, &x);
 }

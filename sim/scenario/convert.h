@@ -14,8 +14,9 @@ void sim_key_range(const sim_key *r, char *buf, size_t len);
 /* Shortest text that reads back to V; whole numbers below 1e15 without an exponent. */
 void sim_fmt_real(double v, char *buf, size_t len);
 
-/* Check node V (from document D) against R and store it in SC; problems go to DG. */
-void sim_convert(sim_diag *dg, const sim_key *r, const sim_ynode *v, const sim_ydoc *d,
-                 sim_scenario *sc);
+/* Check scalar V (from document D) against leaf row R and store it in the record REC;
+ * problems go to DG under PATH, the key as the message shows it. */
+void sim_convert(sim_diag *dg, const sim_key *r, const char *path, const sim_ynode *v,
+                 const sim_ydoc *d, void *rec);
 
 #endif

@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FIELD(f, c)                                                                                \
-    .ct = (c), .off = offsetof(sim_scenario, f), .size = sizeof(((sim_scenario *)0)->f)
+#define FIELD(f, c) SIM_FIELD(sim_scenario, f, c)
 #define DAYS(n) ((double)(n)*86400.0)
 
 int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t whylen)
@@ -57,7 +56,7 @@ static int check_regions(const char *text, char *why, size_t whylen)
 
 /* Kept one row per key so it reads as a table. */
 /* clang-format off */
-const sim_key sim_scenario_keys[] = {
+static const sim_key keys[] = {
     {.path = "extends", .kind = V_STR, .ct = C_NONE, .def = "",
      .doc = "Base scenario loaded first (path relative to this file); keys here override it one by one"},
     {.path = "name", .kind = V_NAME, FIELD(name, C_STR), .def = NULL,
@@ -354,4 +353,4 @@ const sim_key sim_scenario_keys[] = {
      .ilo = 1, .ihi = 1000000, .def = "1024", .doc = "Households per HDF5 chunk"},
 };
 
-const size_t sim_scenario_nkeys = sizeof sim_scenario_keys / sizeof sim_scenario_keys[0];
+const sim_schema sim_scenario_schema = {keys, sizeof keys / sizeof keys[0], sizeof(sim_scenario)};

@@ -48,14 +48,15 @@ static void consider(const char *cand, size_t d, size_t limit, size_t *best_d, c
 
 /* Nearest valid key to KEY found under PREFIX: a sibling, any full path near the path
  * written, or any key whose last name matches (a leaf written at the wrong level). */
-static bool suggest(const char *prefix, const char *key, char *best, size_t len)
+static bool suggest(const sim_schema *s, const char *prefix, const char *key, char *best,
+                    size_t len)
 {
     char path[SIM_KEY_MAX * 2];
     snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
     size_t best_d = SIZE_MAX, pn = strlen(prefix);
-    for (size_t i = 0; i < sim_scenario_nkeys; i++) {
-        const char *p = sim_scenario_keys[i].path;
-        if (*prefix && sim_scenario_keys[i].ct == C_NONE) continue;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *p = s->keys[i].path;
+        if (*prefix && s->keys[i].ct == C_NONE) continue;
         /* Every prefix of P that is a key: "wan", "wan.uplink", "wan.uplink.bandwidth". */
         for (const char *e = p; e;) {
             e = strchr(e + 1, '.');
@@ -73,9 +74,9 @@ static bool suggest(const char *prefix, const char *key, char *best, size_t len)
                 consider(cand, edit_distance(key, last), tolerance(key), &best_d, best, len);
         }
     }
-    for (size_t i = 0; i < sim_scenario_nkeys; i++) {
-        const char *p = sim_scenario_keys[i].path;
-        if (sim_scenario_keys[i].ct == C_NONE) continue;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *p = s->keys[i].path;
+        if (s->keys[i].ct == C_NONE) continue;
         const char *last = strrchr(p, '.');
         last = last ? last + 1 : p;
         consider(p, edit_distance(path, p), tolerance(path), &best_d, best, len);
@@ -86,17 +87,21 @@ static bool suggest(const char *prefix, const char *key, char *best, size_t len)
     return best_d != SIZE_MAX;
 }
 
-void sim_unknown_key(sim_diag *dg, const sim_ydoc *d, int line, int col, const char *prefix,
-                     const char *key, size_t keylen)
+void sim_unknown_key(sim_diag *dg, const sim_ydoc *d, int line, int col, const sim_schema *s,
+                     const char *at, const char *prefix, const char *key, size_t keylen)
 {
-    char shown[80], path[SIM_KEY_MAX + 80], best[SIM_KEY_MAX];
+    char shown[80], rel[SIM_KEY_MAX + 80], path[2 * SIM_KEY_MAX + 80], best[SIM_KEY_MAX];
     sim_show(key, keylen, shown, sizeof shown);
-    snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", shown);
-    if (strlen(key) == keylen && keylen < SIM_KEY_MAX && suggest(prefix, key, best, sizeof best)) {
-        sim_diag_at(dg, d, line, col, path, "unknown key; did you mean \"%s\"?", best);
+    sim_key_join(rel, sizeof rel, prefix, shown);
+    sim_key_join(path, sizeof path, at, rel);
+    if (strlen(key) == keylen && keylen < SIM_KEY_MAX &&
+        suggest(s, prefix, key, best, sizeof best)) {
+        char full[2 * SIM_KEY_MAX];
+        sim_key_join(full, sizeof full, at, best);
+        sim_diag_at(dg, d, line, col, path, "unknown key; did you mean \"%s\"?", full);
     } else {
         char list[400];
-        sim_key_children(prefix, list, sizeof list);
+        sim_key_children(s, prefix, list, sizeof list);
         sim_diag_at(dg, d, line, col, path, "unknown key; expected one of: %s", list);
     }
 }

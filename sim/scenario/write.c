@@ -64,14 +64,15 @@ static void sb_quoted(sbuf *b, const char *s)
     sb_printf(b, "\"");
 }
 
-/* The value of row R in SC as a file would write it. */
-static void value_text(const sim_key *r, const sim_scenario *sc, sbuf *b)
+/* The value of leaf row R in the record REC as a file would write it. */
+static void value_text(const sim_key *r, const void *rec, sbuf *b)
 {
-    const void *f = (const char *)sc + r->off;
+    const void *f = (const char *)rec + r->off;
     char num[48];
     double x = 0;
     switch (r->ct) {
     case C_NONE:
+    case C_SEQ:
         return;
     case C_STR:
         if (r->kind == V_ENUM)
@@ -129,25 +130,59 @@ static int shared_groups(const char *a, const char *b)
     }
 }
 
-char *sim_resolved_text(const sim_scenario *sc, const char *path)
+static void write_rows(sbuf *b, const sim_schema *s, const void *rec, int indent);
+
+/* The elements of sequence row R of REC under its key, one "- " item each, keys aligned
+ * two columns right of the dash; "[]" when there are none. */
+static void write_seq(sbuf *b, const sim_key *r, const void *rec, int indent)
+{
+    uint32_t n = *(const uint32_t *)((const char *)rec + r->count_off);
+    if (n == 0) {
+        sb_printf(b, "[]\n");
+        return;
+    }
+    sb_printf(b, "\n");
+    for (uint32_t i = 0; i < n; i++) {
+        size_t start = b->len;
+        write_rows(b, r->elem, (const char *)rec + r->off + i * r->elem->size, indent + 4);
+        /* The element's first key opens the item: its indent ends in the dash. */
+        if (!b->oom && b->len >= start + (size_t)indent + 4)
+            memcpy(b->s + start + indent + 2, "- ", 2);
+    }
+}
+
+/* Every row of S with its value in REC, nested mappings as indented blocks, each line
+ * INDENT columns further right. */
+static void write_rows(sbuf *b, const sim_schema *s, const void *rec, int indent)
+{
+    const char *prev = "";
+    for (size_t i = 0; i < s->n; i++) {
+        const sim_key *r = &s->keys[i];
+        if (r->ct == C_NONE) continue;
+        int keep = shared_groups(prev, r->path), level = 0;
+        const char *p = r->path;
+        for (const char *dot; (dot = strchr(p, '.')); p = dot + 1, level++)
+            if (level >= keep)
+                sb_printf(b, "%*s%.*s:\n", indent + 2 * level, "", (int)(dot - p), p);
+        sb_printf(b, "%*s%s:", indent + 2 * level, "", p);
+        if (r->kind == V_SEQ) {
+            write_seq(b, r, rec, indent + 2 * level);
+        } else {
+            sb_printf(b, " ");
+            value_text(r, rec, b);
+            sb_printf(b, "\n");
+        }
+        prev = r->path;
+    }
+}
+
+char *sim_resolved_text(const sim_schema *s, const void *rec, const char *path)
 {
     sbuf b = {0};
     char shown[1100];
     sim_show(path, strlen(path), shown, sizeof shown);
     sb_printf(&b, "# resolved by metersim from %s\n", shown);
-    const char *prev = "";
-    for (size_t i = 0; i < sim_scenario_nkeys; i++) {
-        const sim_key *r = &sim_scenario_keys[i];
-        if (r->ct == C_NONE) continue;
-        int keep = shared_groups(prev, r->path), level = 0;
-        const char *p = r->path;
-        for (const char *dot; (dot = strchr(p, '.')); p = dot + 1, level++)
-            if (level >= keep) sb_printf(&b, "%*s%.*s:\n", 2 * level, "", (int)(dot - p), p);
-        sb_printf(&b, "%*s%s: ", 2 * level, "", p);
-        value_text(r, sc, &b);
-        sb_printf(&b, "\n");
-        prev = r->path;
-    }
+    write_rows(&b, s, rec, 0);
     if (b.oom) {
         free(b.s);
         return NULL;
@@ -155,33 +190,46 @@ char *sim_resolved_text(const sim_scenario *sc, const char *path)
     return b.s;
 }
 
-int sim_scenario_reference(char **out_markdown)
+/* One table line per row of S, key paths below AT ("fleet.populations[]" for the rows of
+ * an element); a sequence's line is followed by those of its element's keys. */
+static void reference_rows(sbuf *b, const sim_schema *s, const char *at)
+{
+    static const char *const kind_names[] = {
+        [V_STR] = "string",  [V_NAME] = "name",   [V_ENUM] = "enum", [V_BOOL] = "bool",
+        [V_INT] = "integer", [V_REAL] = "number", [V_UNIT] = "",     [V_SEQ] = "sequence",
+    };
+    for (size_t i = 0; i < s->n; i++) {
+        const sim_key *r = &s->keys[i];
+        const char *kind = r->kind == V_UNIT ? sim_unit_name(r->unit) : kind_names[r->kind];
+        char range[160], path[2 * SIM_KEY_MAX];
+        sim_key_range(r, range, sizeof range);
+        sim_key_join(path, sizeof path, at, r->path);
+        sb_printf(b, "| `%s` | %s | ", path, kind);
+        if (!r->def)
+            sb_printf(b, "required");
+        else if (r->ct == C_NONE)
+            sb_printf(b, "none");
+        else if (!*r->def)
+            sb_printf(b, "`\"\"`");
+        else
+            sb_printf(b, "`%s`", r->def);
+        sb_printf(b, " | %s | %s |\n", range, r->doc);
+        if (r->kind == V_SEQ) {
+            char elem[2 * SIM_KEY_MAX + 2];
+            snprintf(elem, sizeof elem, "%s[]", path);
+            reference_rows(b, r->elem, elem);
+        }
+    }
+}
+
+int sim_schema_reference(const sim_schema *s, char **out_markdown)
 {
     if (!out_markdown) return -1;
     *out_markdown = NULL;
     sbuf b = {0};
     sb_printf(&b, "| Key | Type | Default | Range | Description |\n");
     sb_printf(&b, "|-----|------|---------|-------|-------------|\n");
-    for (size_t i = 0; i < sim_scenario_nkeys; i++) {
-        const sim_key *r = &sim_scenario_keys[i];
-        static const char *const kind_names[] = {
-            [V_STR] = "string",  [V_NAME] = "name",   [V_ENUM] = "enum", [V_BOOL] = "bool",
-            [V_INT] = "integer", [V_REAL] = "number", [V_UNIT] = "",
-        };
-        const char *kind = r->kind == V_UNIT ? sim_unit_name(r->unit) : kind_names[r->kind];
-        char range[160];
-        sim_key_range(r, range, sizeof range);
-        sb_printf(&b, "| `%s` | %s | ", r->path, kind);
-        if (!r->def)
-            sb_printf(&b, "required");
-        else if (r->ct == C_NONE)
-            sb_printf(&b, "none");
-        else if (!*r->def)
-            sb_printf(&b, "`\"\"`");
-        else
-            sb_printf(&b, "`%s`", r->def);
-        sb_printf(&b, " | %s | %s |\n", range, r->doc);
-    }
+    reference_rows(&b, s, "");
     if (b.oom) {
         free(b.s);
         return -1;
