@@ -668,8 +668,8 @@ static uint32_t period_rate(uint32_t p)
  * hubs are addressed one by one (wan.price_delivery).  Decided once per area (a->broadcast). */
 static bool area_broadcasts(const area *a)
 {
-    const char *m = E.sc->wan.price_delivery;
-    if (strcmp(m, "auto") != 0) return strcmp(m, "broadcast") == 0;
+    sim_price_delivery m = E.sc->wan.price_delivery;
+    if (m != SIM_PRICE_AUTO) return m == SIM_PRICE_BROADCAST;
     return E.wt_on && a->site.tech == NET_WT_LRR;
 }
 
@@ -1893,9 +1893,9 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     }
     E.end_s = (uint32_t)sc->duration_s;
     E.windows = (uint32_t)(sc->duration_s / SIM_PERIOD_S);
-    E.ops = grid_load_find(sc->load.model);
+    E.ops = grid_load_find(sim_load_model_name(sc->load.model));
     if (!E.ops) {
-        snprintf(err, errlen, "load model \"%s\" is not built in", sc->load.model);
+        snprintf(err, errlen, "load model \"%s\" is not built in", sim_load_model_name(sc->load.model));
         return 1;
     }
     grid_load_params lp;
@@ -1938,9 +1938,9 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     pc.seed = sc->seed;
     pc.start_unix = sc->start_unix;
     pc.n_periods = E.windows;
-    if (grid_tariff_from_name(sc->prices.tariff, &E.tariff) != 0 ||
+    if (grid_tariff_from_name(sim_tariff_name(sc->prices.tariff), &E.tariff) != 0 ||
         grid_price_create(&pc, &E.prices, err, errlen) != 0) {
-        if (!err[0]) snprintf(err, errlen, "prices: unknown tariff \"%s\"", sc->prices.tariff);
+        if (!err[0]) snprintf(err, errlen, "prices: unknown tariff \"%s\"", sim_tariff_name(sc->prices.tariff));
         E.ops->destroy(E.model);
         E.model = NULL;
         return 1;
@@ -1988,7 +1988,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
      * area_households each; an LV substation larger than that is an area of its own. */
     lv_area = malloc((size_t)topo->n_lv * sizeof *lv_area);
     if (!lv_area) goto oom;
-    E.wt_on = strcmp(sc->wan.technology, "model") == 0;
+    E.wt_on = sc->wan.technology == SIM_WAN_MODEL;
     net_retry_default(&E.retry);
     E.retry.timeout_s = sc->wan.retry_timeout_s;
     E.retry.max_attempts = sc->wan.retry_attempts;
@@ -2116,7 +2116,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     hc.seed = sc->seed;
     hc.servers = sc->headend.servers;
     hc.queue_cap = sc->headend.queue_capacity;
-    hc.priority = strcmp(sc->headend.discipline, "priority") == 0;
+    hc.priority = sc->headend.discipline == SIM_DISCIPLINE_PRIORITY;
     hc.dno_delay_s = sc->headend.dno_delay_s;
     hc.series_step_s = 1.0;
     hc.series_bins = E.end_s;

@@ -7,6 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "a,b,c": the names of enum row R, as messages and the reference list them. */
+static void enum_names(const sim_key *r, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int i = 0; r->names[i] && o < len; i++) {
+        int w = snprintf(buf + o, len - o, "%s%s", i ? "," : "", r->names[i]);
+        o += w > 0 ? (size_t)w : 0;
+    }
+}
+
 void sim_key_expect(const sim_key *r, char *buf, size_t len)
 {
     switch (r->kind) {
@@ -17,9 +28,8 @@ void sim_key_expect(const sim_key *r, char *buf, size_t len)
         snprintf(buf, len, "a name");
         break;
     case V_ENUM:
-        snprintf(buf, len, "one of: %s", r->choices);
-        for (char *p = buf; (p = strchr(p, '|'));)
-            *p = ',';
+        snprintf(buf, len, "one of: ");
+        enum_names(r, buf + strlen(buf), len - strlen(buf));
         break;
     case V_BOOL:
         snprintf(buf, len, "true or false");
@@ -70,9 +80,7 @@ void sim_key_range(const sim_key *r, char *buf, size_t len)
         snprintf(buf, len, "1..%zu characters of A-Z a-z 0-9 _ . -", r->size - 1);
         break;
     case V_ENUM:
-        snprintf(buf, len, "%s", r->choices);
-        for (char *p = buf; (p = strchr(p, '|'));)
-            *p = ',';
+        enum_names(r, buf, len);
         break;
     case V_BOOL:
         snprintf(buf, len, "true, false");
@@ -117,6 +125,9 @@ static void store(const sim_key *r, void *rec, const char *s, size_t slen, doubl
         break;
     case C_BOOL:
         *(bool *)f = b;
+        break;
+    case C_ENUM:
+        *(int *)f = (int)i;
         break;
     case C_U32:
         *(uint32_t *)f = (uint32_t)i;
@@ -250,19 +261,15 @@ static void convert_text(const sim_key *r, const value *x)
         store(r, x->rec, t, n, 0, 0, false);
         return;
     }
-    default: {
-        const char *c = r->choices;
-        while (*c) {
-            size_t n = strcspn(c, "|");
-            if (n == x->v->len && memcmp(c, t, n) == 0) {
-                store(r, x->rec, t, n, 0, 0, false);
+    default:
+        for (int i = 0; r->names[i]; i++) {
+            if (strlen(r->names[i]) == x->v->len && memcmp(r->names[i], t, x->v->len) == 0) {
+                store(r, x->rec, NULL, 0, 0, i, false);
                 return;
             }
-            c += n + (c[n] == '|');
         }
         bad(x, "expected %s, got \"%s\"", x->expect, x->shown);
         return;
-    }
     }
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #define FIELD(f, c) SIM_FIELD(sim_scenario, f, c)
+#define ENUM(f, table) .kind = V_ENUM, FIELD(f, C_ENUM), .names = (table)
 #define DAYS(n) ((double)(n)*86400.0)
 
 int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t whylen)
@@ -54,6 +55,21 @@ static int check_regions(const char *text, char *why, size_t whylen)
     return sim_scenario_region_mask(text, &mask, why, whylen);
 }
 
+/* The values of the enum keys, indexed by the C enums of sim/scenario.h. */
+static const char *const load_models[] = {
+    [SIM_LOAD_CREST] = "crest", [SIM_LOAD_BASIC] = "basic", NULL};
+static const char *const tariffs[] = {
+    [SIM_TARIFF_FLAT] = "flat",   [SIM_TARIFF_E7] = "e7",   [SIM_TARIFF_TOU] = "tou",
+    [SIM_TARIFF_AGILE] = "agile", [SIM_TARIFF_RTP] = "rtp", NULL};
+static const char *const wan_technologies[] = {
+    [SIM_WAN_MODEL] = "model", [SIM_WAN_UNIFORM] = "uniform", NULL};
+static const char *const price_deliveries[] = {[SIM_PRICE_AUTO] = "auto",
+                                               [SIM_PRICE_BROADCAST] = "broadcast",
+                                               [SIM_PRICE_UNICAST] = "unicast",
+                                               NULL};
+static const char *const disciplines[] = {
+    [SIM_DISCIPLINE_FIFO] = "fifo", [SIM_DISCIPLINE_PRIORITY] = "priority", NULL};
+
 /* Kept one row per key so it reads as a table. */
 /* clang-format off */
 static const sim_key keys[] = {
@@ -97,8 +113,7 @@ static const sim_key keys[] = {
      FIELD(topology.flat_share, C_F64), .lo = 0, .hi = 1, .def = "20 %",
      .doc = "Share of premises that are flats (the rest are houses)"},
 
-    {.path = "load.model", .kind = V_ENUM, FIELD(load.model, C_STR), .choices = "crest|basic",
-     .def = "crest",
+    {.path = "load.model", ENUM(load.model, load_models), .def = "crest",
      .doc = "Household demand model: crest (occupancy and appliances) or basic (foundation)"},
     /* Ofgem typical domestic consumption, medium: 2,700 kWh/yr (FACTS.md). */
     {.path = "load.annual", .kind = V_UNIT, .unit = SIM_UNIT_ENERGY_YEAR,
@@ -168,8 +183,7 @@ static const sim_key keys[] = {
     {.path = "weather.csv", .kind = V_STR, FIELD(weather.csv, C_STR), .def = "",
      .doc = "CSV of time,temperature_c,irradiance_w_m2 (path as given); empty: synthetic weather"},
 
-    {.path = "prices.tariff", .kind = V_ENUM, FIELD(prices.tariff, C_STR),
-     .choices = "flat|e7|tou|agile|rtp", .def = "flat",
+    {.path = "prices.tariff", ENUM(prices.tariff, tariffs), .def = "flat",
      .doc = "Tariff of every household: flat, Economy 7, static TOU, Agile-style day-ahead, or "
             "real-time pricing"},
     /* GB has about 28-30M households (FACTS.md). */
@@ -275,8 +289,7 @@ static const sim_key keys[] = {
     {.path = "wan.backbone.latency", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(wan.backbone_latency_s, C_F64), .lo = 0, .hi = 60, .def = "10 ms",
      .doc = "One-way latency of the backbone"},
-    {.path = "wan.technology", .kind = V_ENUM, FIELD(wan.technology, C_STR),
-     .choices = "model|uniform", .def = "model",
+    {.path = "wan.technology", ENUM(wan.technology, wan_technologies), .def = "model",
      .doc = "model: DCC North long-range radio, Central/South cellular with mesh in coverage "
             "holes, SMETS1 over 2G/3G (net/wantech.h); uniform: every area on wan.uplink"},
     /* End 2022: 15.1M SMETS1 and 14.8M SMETS2 (FACTS.md). */
@@ -301,8 +314,7 @@ static const sim_key keys[] = {
      .doc = "Bytes of one alert (AD1, restore) on the WAN"},
     /* Long-range radio can broadcast to every meter of a base station (FlexNet); the DCC's
      * cellular and SMETS1 networks address each hub (seed 003/004; FACTS.md). */
-    {.path = "wan.price_delivery", .kind = V_ENUM, FIELD(wan.price_delivery, C_STR),
-     .choices = "auto|broadcast|unicast", .def = "auto",
+    {.path = "wan.price_delivery", ENUM(wan.price_delivery, price_deliveries), .def = "auto",
      .doc = "How price updates reach meters: auto broadcasts on long-range radio areas and sends "
             "one message per meter elsewhere; broadcast or unicast force one way everywhere"},
     /* Unconfirmed defaults: a GBCS command carries its own headers and the DCC/CSP transport
@@ -327,8 +339,7 @@ static const sim_key keys[] = {
     {.path = "headend.queue_capacity", .kind = V_INT, FIELD(headend.queue_capacity, C_U32),
      .ilo = 0, .ihi = 100000000, .def = "20000",
      .doc = "Requests that may wait for processing; more are dropped"},
-    {.path = "headend.discipline", .kind = V_ENUM, FIELD(headend.discipline, C_STR),
-     .choices = "fifo|priority", .def = "fifo",
+    {.path = "headend.discipline", ENUM(headend.discipline, disciplines), .def = "fifo",
      .doc = "Queue order: first come first served, or by request class (commands first)"},
     {.path = "headend.alert_service", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(headend.alert_service_s, C_F64), .lo = 0, .hi = 3600, .def = "50 ms",
@@ -354,3 +365,19 @@ static const sim_key keys[] = {
 };
 
 const sim_schema sim_scenario_schema = {keys, sizeof keys / sizeof keys[0], sizeof(sim_scenario)};
+
+/* The enum rows store an int (convert.c); the C enums must be one. */
+_Static_assert(sizeof(sim_load_model) == sizeof(int) && sizeof(sim_tariff) == sizeof(int) &&
+                   sizeof(sim_wan_technology) == sizeof(int) &&
+                   sizeof(sim_price_delivery) == sizeof(int) && sizeof(sim_discipline) == sizeof(int),
+               "enum keys are stored as int");
+
+const char *sim_load_model_name(sim_load_model m)
+{
+    return sim_enum_name(load_models, (int)m);
+}
+
+const char *sim_tariff_name(sim_tariff t)
+{
+    return sim_enum_name(tariffs, (int)t);
+}

@@ -45,6 +45,13 @@ void sim_key_children(const sim_schema *s, const char *prefix, char *buf, size_t
     }
 }
 
+const char *sim_enum_name(const char *const *names, int v)
+{
+    for (int i = 0; names && names[i]; i++)
+        if (i == v) return names[i];
+    return "?";
+}
+
 void sim_key_join(char *buf, size_t len, const char *a, const char *b)
 {
     snprintf(buf, len, "%s%s%s", a, *a ? "." : "", b);
@@ -56,8 +63,9 @@ static bool kind_fits(const sim_key *r)
     switch (r->kind) {
     case V_STR:
     case V_NAME:
-    case V_ENUM:
         return r->ct == C_STR && r->size > 1;
+    case V_ENUM:
+        return r->ct == C_ENUM && r->size == sizeof(int) && r->names && r->names[0];
     case V_BOOL:
         return r->ct == C_BOOL;
     case V_INT:

@@ -20,7 +20,7 @@
 enum vkind {
     V_STR,  /* any text */
     V_NAME, /* [A-Za-z0-9_.-]+: it ends up in file names */
-    V_ENUM, /* one of CHOICES */
+    V_ENUM, /* one of NAMES, stored as its index (a C enum) */
     V_BOOL,
     V_INT,  /* decimal integer in ILO..IHI */
     V_REAL, /* unit-less number in LO..HI */
@@ -28,7 +28,7 @@ enum vkind {
     V_SEQ,  /* ILO..IHI mappings, each filled by the rows of ELEM */
 };
 
-enum ctype { C_NONE, C_STR, C_BOOL, C_U32, C_U64, C_I64, C_F64, C_SEQ };
+enum ctype { C_NONE, C_STR, C_BOOL, C_U32, C_U64, C_I64, C_F64, C_ENUM, C_SEQ };
 
 typedef struct sim_schema sim_schema;
 
@@ -39,9 +39,10 @@ typedef struct sim_key {
     enum ctype ct;    /* C_NONE: a key that fills no field (extends) */
     size_t off, size; /* the field; C_SEQ: the whole element array */
     double lo, hi;
-    int64_t ilo, ihi;    /* V_INT: the range; V_SEQ: how many elements */
-    double step;         /* V_UNIT: the value must be a whole multiple of it; 0: any */
-    const char *choices; /* V_ENUM: "a|b|c"; V_STR with CHECK: the accepted form, for docs */
+    int64_t ilo, ihi;         /* V_INT: the range; V_SEQ: how many elements */
+    double step;              /* V_UNIT: the value must be a whole multiple of it; 0: any */
+    const char *choices;      /* V_STR with CHECK: the accepted form, for docs */
+    const char *const *names; /* V_ENUM: the name of each value of the C enum, NULL last */
     int (*check)(const char *text, char *why, size_t whylen); /* V_STR: extra validation */
     const sim_schema *elem; /* V_SEQ: the keys of one element, ELEM->size bytes each */
     size_t count_off;       /* V_SEQ: the uint32_t that receives the number of elements */
@@ -70,6 +71,9 @@ int sim_key_find(const sim_schema *s, const char *path); /* row index, -1: not a
 bool sim_key_is_group(const sim_schema *s, const char *path);
 /* Names directly under PREFIX ("" for the top level), comma separated, in table order. */
 void sim_key_children(const sim_schema *s, const char *prefix, char *buf, size_t len);
+
+/* Entry V of the NULL-terminated NAMES of an enum row; "?" for a value outside it. */
+const char *sim_enum_name(const char *const *names, int v);
 
 /* "A.B" into BUF, or B alone when A is empty: the path a message shows for key B of the
  * record at A ("" for the scenario, "fleet.populations[2]" for an element). */

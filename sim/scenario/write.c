@@ -75,10 +75,10 @@ static void value_text(const sim_key *r, const void *rec, sbuf *b)
     case C_SEQ:
         return;
     case C_STR:
-        if (r->kind == V_ENUM)
-            sb_printf(b, "%s", (const char *)f);
-        else
-            sb_quoted(b, (const char *)f);
+        sb_quoted(b, (const char *)f);
+        return;
+    case C_ENUM:
+        sb_printf(b, "%s", sim_enum_name(r->names, *(const int *)f));
         return;
     case C_BOOL:
         sb_printf(b, "%s", *(const bool *)f ? "true" : "false");

@@ -17,8 +17,8 @@
 
 typedef struct population {
     char name[32];
-    double share; /* fraction */
-    char generation[16];
+    double share;   /* fraction */
+    int generation; /* index in generations[] */
     char firmware[64];
 } population;
 
@@ -33,14 +33,17 @@ typedef struct fleet_rec {
     } fleet;
 } fleet_rec;
 
+enum { SMETS2, SMETS1 };
+static const char *const generations[] = {[SMETS2] = "smets2", [SMETS1] = "smets1", NULL};
+
 /* clang-format off */
 static const sim_key population_keys[] = {
     {.path = "name", .kind = V_NAME, SIM_FIELD(population, name, C_STR), .def = NULL,
      .doc = "Name of the population"},
     {.path = "share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, SIM_FIELD(population, share, C_F64),
      .lo = 0, .hi = 1, .def = "100 %", .doc = "Share of the households"},
-    {.path = "generation", .kind = V_ENUM, SIM_FIELD(population, generation, C_STR),
-     .choices = "smets2|smets1", .def = "smets2", .doc = "Meter generation"},
+    {.path = "generation", .kind = V_ENUM, SIM_FIELD(population, generation, C_ENUM),
+     .names = generations, .def = "smets2", .doc = "Meter generation"},
     {.path = "firmware.image", .kind = V_STR, SIM_FIELD(population, firmware, C_STR), .def = "",
      .doc = "Firmware image"},
 };
@@ -119,11 +122,11 @@ Test(schema, reads_a_sequence_of_records_with_defaults_per_element)
     const population *p = rec.fleet.populations;
     cr_expect_str_eq(p[0].name, "north");
     cr_expect_eq(p[0].share, 0.5);
-    cr_expect_str_eq(p[0].generation, "smets1");
+    cr_expect_eq(p[0].generation, SMETS1);
     cr_expect_str_eq(p[0].firmware, "fw/n.so");
     cr_expect_str_eq(p[1].name, "south");
     cr_expect_eq(p[1].share, 0.3);
-    cr_expect_str_eq(p[1].generation, "smets2"); /* default */
+    cr_expect_eq(p[1].generation, SMETS2); /* default */
     cr_expect_str_eq(p[1].firmware, "");
     cr_expect_str_eq(p[2].name, "rest");
     cr_expect_eq(p[2].share, 0.2);
@@ -157,7 +160,7 @@ Test(schema, gives_an_absent_sequence_its_default_and_each_element_its_defaults)
     cr_assert_eq(rec.fleet.n_populations, 1);
     cr_expect_str_eq(rec.fleet.populations[0].name, "all");
     cr_expect_eq(rec.fleet.populations[0].share, 1.0);
-    cr_expect_str_eq(rec.fleet.populations[0].generation, "smets2");
+    cr_expect_eq(rec.fleet.populations[0].generation, SMETS2);
     free(text);
     /* A base's sequence is inherited whole, like any key. */
     text = load_ok("fleet_child.yaml", NULL, 0, &rec);
