@@ -122,6 +122,54 @@ static void syntax_error(sim_diag *dg, const sim_ydoc *d, const yaml_parser_t *p
 
 /* Parse BUF into D's tree.  COL_OFF > 0: BUF is a --set value starting at that column.
  * PATH names the error (a key path for --set, "syntax error" for files). */
+/* Where an event was written, for its messages. */
+typedef struct event_at {
+    sim_diag *dg;
+    sim_ydoc *d;
+    const char *path;
+    int col_off, line, col;
+} event_at;
+
+/* The anchored node an alias names; NULL after a message. */
+static sim_ynode *alias_node(const event_at *at, const char *name)
+{
+    sim_ydoc *d = at->d;
+    char shown[64];
+    sim_show(name, strlen(name), shown, sizeof shown);
+    sim_ynode *n = NULL;
+    if (++d->naliases > SIM_YAML_MAX_ALIASES)
+        sim_diag_at(at->dg, d, at->line, at->col, at->path, "more than %d aliases",
+                    SIM_YAML_MAX_ALIASES);
+    else if (!(n = find_anchor(d, name)))
+        sim_diag_at(at->dg, d, at->line, at->col, at->path,
+                    "alias *%s refers to no anchor defined before it (or to a collection "
+                    "that contains it)",
+                    shown);
+    return n;
+}
+
+/* A scalar event's node, its anchor registered; NULL after a message. */
+static sim_ynode *scalar_node(const event_at *at, const yaml_event_t *ev, const yaml_mark_t *m)
+{
+    sim_ynode *n = sim_ynode_new(at->d, SIM_Y_SCALAR, m, at->col_off);
+    if (n) {
+        n->len = ev->data.scalar.length;
+        n->text = malloc(n->len + 1);
+        if (n->text) {
+            memcpy(n->text, ev->data.scalar.value, n->len);
+            n->text[n->len] = '\0';
+        }
+        n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+        if (!n->text || (ev->data.scalar.anchor &&
+                         add_anchor(at->d, (const char *)ev->data.scalar.anchor, n) != 0))
+            n = NULL;
+    }
+    if (!n)
+        sim_diag_at(at->dg, at->d, at->line, at->col, at->path,
+                    "out of memory or more than %d anchors", SIM_YAML_MAX_ANCHORS);
+    return n;
+}
+
 int sim_yaml_parse(sim_diag *dg, sim_ydoc *d, const unsigned char *buf, size_t len, int col_off,
                    const char *path)
 {
@@ -146,6 +194,8 @@ int sim_yaml_parse(sim_diag *dg, sim_ydoc *d, const unsigned char *buf, size_t l
         const yaml_mark_t *m = &ev.start_mark;
         int line, col;
         mark_pos(m, col_off, &line, &col);
+        event_at at = {
+            .dg = dg, .d = d, .path = path, .col_off = col_off, .line = line, .col = col};
         sim_ynode *n = NULL;
         switch (ev.type) {
         case YAML_STREAM_END_EVENT:
@@ -159,41 +209,13 @@ int sim_yaml_parse(sim_diag *dg, sim_ydoc *d, const unsigned char *buf, size_t l
                 rc = -1;
             }
             break;
-        case YAML_ALIAS_EVENT: {
-            const char *name = (const char *)ev.data.alias.anchor;
-            char shown[64];
-            sim_show(name, strlen(name), shown, sizeof shown);
-            if (++d->naliases > SIM_YAML_MAX_ALIASES) {
-                sim_diag_at(dg, d, line, col, path, "more than %d aliases", SIM_YAML_MAX_ALIASES);
-                rc = -1;
-            } else if (!(n = find_anchor(d, name))) {
-                sim_diag_at(dg, d, line, col, path,
-                            "alias *%s refers to no anchor defined before it (or to a collection "
-                            "that contains it)",
-                            shown);
-                rc = -1;
-            }
+        case YAML_ALIAS_EVENT:
+            n = alias_node(&at, (const char *)ev.data.alias.anchor);
+            rc = n ? 0 : -1;
             break;
-        }
         case YAML_SCALAR_EVENT:
-            n = sim_ynode_new(d, SIM_Y_SCALAR, m, col_off);
-            if (n) {
-                n->len = ev.data.scalar.length;
-                n->text = malloc(n->len + 1);
-                if (n->text) {
-                    memcpy(n->text, ev.data.scalar.value, n->len);
-                    n->text[n->len] = '\0';
-                }
-                n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-                if (!n->text || (ev.data.scalar.anchor &&
-                                 add_anchor(d, (const char *)ev.data.scalar.anchor, n) != 0))
-                    n = NULL;
-            }
-            if (!n) {
-                sim_diag_at(dg, d, line, col, path, "out of memory or more than %d anchors",
-                            SIM_YAML_MAX_ANCHORS);
-                rc = -1;
-            }
+            n = scalar_node(&at, &ev, m);
+            rc = n ? 0 : -1;
             break;
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT: {
