@@ -131,8 +131,8 @@ static dl_cmd *dl_req_new(sim_dl *d, uint32_t *ref)
  * hubs are addressed one by one (wan.price_delivery).  Decided once per area. */
 bool sim_area_broadcasts(const sim_area *a)
 {
-    const char *m = a->cx->sc->wan.price_delivery;
-    if (strcmp(m, "auto") != 0) return strcmp(m, "broadcast") == 0;
+    sim_price_delivery m = a->cx->sc->wan.price_delivery;
+    if (m != SIM_PRICE_AUTO) return m == SIM_PRICE_BROADCAST;
     return a->cx->wt_on && a->site.tech == NET_WT_LRR;
 }
 

@@ -40,9 +40,9 @@ static int build_models(sim_run *r, char *err, size_t errlen)
 {
     const sim_scenario *sc = r->sc;
     sim_ctx *cx = &r->cx;
-    cx->ops = grid_load_find(sc->load.model);
+    cx->ops = grid_load_find(sim_load_model_name(sc->load.model));
     if (!cx->ops) {
-        snprintf(err, errlen, "load model \"%s\" is not built in", sc->load.model);
+        snprintf(err, errlen, "load model \"%s\" is not built in", sim_load_model_name(sc->load.model));
         return -1;
     }
     grid_load_params lp;
@@ -54,8 +54,8 @@ static int build_models(sim_run *r, char *err, size_t errlen)
     /* Prices: every household on one tariff; the national model behind the dynamic ones. */
     grid_price_config pc;
     sim_params_prices(sc, cx->windows, &pc);
-    if (grid_tariff_from_name(sc->prices.tariff, &cx->tariff) != 0) {
-        snprintf(err, errlen, "prices: unknown tariff \"%s\"", sc->prices.tariff);
+    if (grid_tariff_from_name(sim_tariff_name(sc->prices.tariff), &cx->tariff) != 0) {
+        snprintf(err, errlen, "prices: unknown tariff \"%s\"", sim_tariff_name(sc->prices.tariff));
         return -1;
     }
     if (grid_price_create(&pc, &r->prices, err, errlen) != 0) return -1;
@@ -68,7 +68,7 @@ static int build_models(sim_run *r, char *err, size_t errlen)
     cx->crypto = &r->fw.crypto;
     /* The log must hold a day for the trace flush and the span between two reads. */
     cx->depth = net_read_log_depth(&cx->readp);
-    cx->wt_on = strcmp(sc->wan.technology, "model") == 0;
+    cx->wt_on = sc->wan.technology == SIM_WAN_MODEL;
     sim_params_retry(sc, &cx->retry);
     sim_params_wantech(sc, &cx->wt_cfg);
     if (cx->wt_on && net_wt_config_check(&cx->wt_cfg) != 0) {

@@ -1,10 +1,11 @@
 /* Scenario: a YAML file (plus `extends:` bases and `--set` overrides) turned into
  * one validated, fully resolved struct that the engine reads.
  *
- * The schema lives in scenario.c next to this struct: one table row per leaf key
- * (dotted path, type, unit kind, range, default, one-line doc).  The same table drives
+ * The schema lives in scenario/keys.c: one table row per leaf key of this struct (dotted
+ * path, type, unit kind, range, default, one-line doc).  The same table drives
  * validation, the README's scenario reference (`metersim validate --reference`) and the
- * resolved text stored in every trace.  Values are held in SI units (seconds, watts,
+ * resolved text stored in every trace; the machinery in scenario/ takes any such table
+ * (scenario/load.h), sequences of records included.  Values are held in SI units (seconds, watts,
  * bytes, bit/s, fractions) whatever unit the file wrote them in.
  *
  * It does not know about SimGrid, HDF5 or the models: it only fills numbers.
@@ -17,6 +18,23 @@
 #include <stdint.h>
 
 #define SIM_NAME_MAX 64
+
+/* The enum keys, in the order the reference lists their values (keys.c names them). */
+typedef enum sim_load_model { SIM_LOAD_CREST, SIM_LOAD_BASIC } sim_load_model;
+typedef enum sim_tariff {
+    SIM_TARIFF_FLAT,
+    SIM_TARIFF_E7,
+    SIM_TARIFF_TOU,
+    SIM_TARIFF_AGILE,
+    SIM_TARIFF_RTP
+} sim_tariff;
+typedef enum sim_wan_technology { SIM_WAN_MODEL, SIM_WAN_UNIFORM } sim_wan_technology;
+typedef enum sim_price_delivery {
+    SIM_PRICE_AUTO,
+    SIM_PRICE_BROADCAST,
+    SIM_PRICE_UNICAST
+} sim_price_delivery;
+typedef enum sim_discipline { SIM_DISCIPLINE_FIFO, SIM_DISCIPLINE_PRIORITY } sim_discipline;
 #define SIM_TEXT_MAX 256
 
 typedef struct sim_scenario {
@@ -39,7 +57,7 @@ typedef struct sim_scenario {
     } topology;
 
     struct {
-        char model[16];              /* load.model: basic | crest, default crest */
+        sim_load_model model;        /* load.model: crest | basic, default crest */
         double annual_kwh;           /* load.annual: energy per year, default 2700 kWh/yr [kWh] */
         double spread;               /* load.spread: lognormal sigma of household scale, default 40 % [fraction] */
         double seasonal_amplitude;   /* load.seasonal_amplitude: default 15 % [fraction] */
@@ -70,7 +88,7 @@ typedef struct sim_scenario {
     } weather;
 
     struct {
-        char tariff[16];             /* prices.tariff: flat | e7 | tou | agile | rtp */
+        sim_tariff tariff;           /* prices.tariff: flat | e7 | tou | agile | rtp */
         uint32_t national_households;/* prices.national_households: scale to national demand */
     } prices;
 
@@ -114,13 +132,13 @@ typedef struct sim_scenario {
         double backbone_bps;         /* wan.backbone.bandwidth: default 1 Gbit/s [bit/s] */
         double backbone_latency_s;   /* wan.backbone.latency: default 10 ms [s] */
         uint32_t max_flows;          /* wan.max_flows [-] */
-        char technology[16];         /* wan.technology: model | uniform */
+        sim_wan_technology technology; /* wan.technology: model | uniform */
         double smets1_share;         /* wan.smets1_share [fraction] */
         int64_t ad1_delay_s;         /* wan.ad1_delay [s] */
         uint32_t alert_bytes;        /* wan.outage_alert_size [B] */
         double retry_timeout_s;      /* wan.retry.timeout [s] */
         uint32_t retry_attempts;     /* wan.retry.max_attempts [-] */
-        char price_delivery[16];     /* wan.price_delivery: auto | broadcast | unicast */
+        sim_price_delivery price_delivery; /* wan.price_delivery: auto | broadcast | unicast */
         uint32_t command_overhead_bytes; /* wan.command_overhead [B] */
         uint32_t response_bytes;     /* wan.response_size [B] */
     } wan;
@@ -132,7 +150,7 @@ typedef struct sim_scenario {
     struct {
         uint32_t servers;         /* headend.servers [-] */
         uint32_t queue_capacity;  /* headend.queue_capacity [requests] */
-        char discipline[16];      /* headend.discipline: fifo | priority */
+        sim_discipline discipline; /* headend.discipline: fifo | priority */
         double alert_service_s;   /* headend.alert_service [s] */
         double read_service_s;    /* headend.read_service [s] (exponential) */
         double ondemand_per_day;  /* headend.ondemand_reads [per meter per day] */
@@ -168,6 +186,11 @@ void sim_scenario_destroy(sim_scenario *sc); /* accepts NULL */
 
 /* Parse a storm.regions value ("all" or "1,3,14") into a bit mask of 0-based regions. */
 int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t whylen);
+
+/* The name a scenario file gives the value ("crest", "agile"), which is also the name
+ * models/grid knows it by; "?" for a value outside the enum. */
+const char *sim_load_model_name(sim_load_model m);
+const char *sim_tariff_name(sim_tariff t);
 
 /* Markdown table of every key: path, type/unit, default, range, description. */
 int sim_scenario_reference(char **out_markdown);

@@ -51,7 +51,7 @@ static void he_config(const sim_scenario *sc, uint32_t end_s, net_he_config *hc)
     hc->seed = sc->seed;
     hc->servers = sc->headend.servers;
     hc->queue_cap = sc->headend.queue_capacity;
-    hc->priority = strcmp(sc->headend.discipline, "priority") == 0;
+    hc->priority = sc->headend.discipline == SIM_DISCIPLINE_PRIORITY;
     hc->dno_delay_s = sc->headend.dno_delay_s;
     hc->series_step_s = 1.0;
     hc->series_bins = end_s;

@@ -55,7 +55,7 @@ Test(scenario, fills_every_absent_key_with_its_default)
     cr_expect_eq(sc->households, 1000);
     cr_expect_eq(sc->topology.regions, 1);
     cr_expect_eq(sc->topology.area_households, 500);
-    cr_expect_str_eq(sc->load.model, "crest");
+    cr_expect_eq(sc->load.model, SIM_LOAD_CREST);
     cr_expect_eq(sc->load.annual_kwh, 2700);
     cr_expect_eq(sc->load.spread, 0.4);
     cr_expect_eq(sc->load.seasonal_amplitude, 0.15);
@@ -219,7 +219,7 @@ static void assert_same_scenario(const sim_scenario *a, const sim_scenario *b)
     cr_expect_eq(a->households, b->households);
     cr_expect_eq(a->topology.regions, b->topology.regions);
     cr_expect_eq(a->topology.area_households, b->topology.area_households);
-    cr_expect_str_eq(a->load.model, b->load.model);
+    cr_expect_eq(a->load.model, b->load.model);
     cr_expect_eq(a->load.annual_kwh, b->load.annual_kwh);
     cr_expect_eq(a->load.spread, b->load.spread);
     cr_expect_eq(a->load.seasonal_amplitude, b->load.seasonal_amplitude);

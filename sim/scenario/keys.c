@@ -1,0 +1,383 @@
+/* The scenario keys: one row per key of sim_scenario (sim/scenario.h), with its type,
+ * unit, range, default and one-line doc.  Sources of the defaults are in the comments. */
+#include "schema.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define FIELD(f, c) SIM_FIELD(sim_scenario, f, c)
+#define ENUM(f, table) .kind = V_ENUM, FIELD(f, C_ENUM), .names = (table)
+#define DAYS(n) ((double)(n)*86400.0)
+
+int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t whylen)
+{
+    *mask = 0;
+    if (strcmp(text, "all") == 0) {
+        *mask = (1u << 14) - 1;
+        return 0;
+    }
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        if (*p < '0' || *p > '9') {
+            snprintf(why, whylen, "expected \"all\" or region numbers 1..14 separated by commas");
+            return -1;
+        }
+        long r = 0;
+        while (*p >= '0' && *p <= '9' && r < 100)
+            r = r * 10 + (*p++ - '0');
+        if (r < 1 || r > 14) {
+            snprintf(why, whylen, "region %ld is out of range (1..14)", r);
+            return -1;
+        }
+        *mask |= 1u << (r - 1);
+        while (*p == ' ')
+            p++;
+        if (*p == ',') {
+            p++;
+            if (!*p) break;
+        } else if (*p) {
+            snprintf(why, whylen, "expected \"all\" or region numbers 1..14 separated by commas");
+            return -1;
+        }
+    }
+    if (*mask == 0) {
+        snprintf(why, whylen, "names no region");
+        return -1;
+    }
+    return 0;
+}
+
+static int check_regions(const char *text, char *why, size_t whylen)
+{
+    uint32_t mask;
+    return sim_scenario_region_mask(text, &mask, why, whylen);
+}
+
+/* The values of the enum keys, indexed by the C enums of sim/scenario.h. */
+static const char *const load_models[] = {
+    [SIM_LOAD_CREST] = "crest", [SIM_LOAD_BASIC] = "basic", NULL};
+static const char *const tariffs[] = {
+    [SIM_TARIFF_FLAT] = "flat",   [SIM_TARIFF_E7] = "e7",   [SIM_TARIFF_TOU] = "tou",
+    [SIM_TARIFF_AGILE] = "agile", [SIM_TARIFF_RTP] = "rtp", NULL};
+static const char *const wan_technologies[] = {
+    [SIM_WAN_MODEL] = "model", [SIM_WAN_UNIFORM] = "uniform", NULL};
+static const char *const price_deliveries[] = {[SIM_PRICE_AUTO] = "auto",
+                                               [SIM_PRICE_BROADCAST] = "broadcast",
+                                               [SIM_PRICE_UNICAST] = "unicast",
+                                               NULL};
+static const char *const disciplines[] = {
+    [SIM_DISCIPLINE_FIFO] = "fifo", [SIM_DISCIPLINE_PRIORITY] = "priority", NULL};
+
+/* Kept one row per key so it reads as a table. */
+/* clang-format off */
+static const sim_key keys[] = {
+    {.path = "extends", .kind = V_STR, .ct = C_NONE, .def = "",
+     .doc = "Base scenario loaded first (path relative to this file); keys here override it one by one"},
+    {.path = "name", .kind = V_NAME, FIELD(name, C_STR), .def = NULL,
+     .doc = "Scenario name, stored in every trace"},
+    {.path = "description", .kind = V_STR, FIELD(description, C_STR), .def = "",
+     .doc = "Free text"},
+    {.path = "seed", .kind = V_INT, FIELD(seed, C_U64), .ilo = 0, .ihi = INT64_MAX, .def = "1",
+     .doc = "Root of every random stream; --seed overrides it"},
+    /* 2026-01-12 is a Monday in winter, when demand peaks. */
+    {.path = "start", .kind = V_UNIT, .unit = SIM_UNIT_DATE, FIELD(start_unix, C_I64),
+     .lo = 0, .hi = DAYS(47482) /* 2100-01-01 */, .step = 1800, .def = "2026-01-12",
+     .doc = "Simulated start, UTC date or date-time on a settlement period boundary (:00 or :30)"},
+    {.path = "duration", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(duration_s, C_I64),
+     .lo = 1800, .hi = DAYS(400), .step = 1800, .def = NULL,
+     .doc = "Simulated span, in whole 30 min settlement periods"},
+    {.path = "households", .kind = V_INT, FIELD(households, C_U32), .ilo = 1, .ihi = 50000000,
+     .def = NULL, .doc = "Number of households simulated"},
+
+    /* 14 DNO licence areas in GB (FACTS.md). */
+    {.path = "topology.regions", .kind = V_INT, FIELD(topology.regions, C_U32),
+     .ilo = 1, .ihi = 14, .def = "1", .doc = "DNO regions the households are spread over"},
+    {.path = "topology.area_households", .kind = V_INT, FIELD(topology.area_households, C_U32),
+     .ilo = 1, .ihi = 100000, .def = "500", .doc = "Households per area (one WAN cell)"},
+    /* ENWL: 2.4M customers over 34,000 LV transformers, about 70 each (FACTS.md). */
+    {.path = "topology.lv_customers", .kind = V_REAL, FIELD(topology.lv_customers_mean, C_F64),
+     .lo = 1, .hi = 5000, .def = "70", .doc = "Mean customers per LV substation"},
+    {.path = "topology.lv_customers_cv", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(topology.lv_customers_cv, C_F64), .lo = 0, .hi = 3, .def = "80 %",
+     .doc = "Coefficient of variation of customers per LV substation (gamma distributed)"},
+    {.path = "topology.primary_customers", .kind = V_INT, FIELD(topology.primary_customers, C_U32),
+     .ilo = 1, .ihi = 1000000, .def = "6000", .doc = "Customers per primary substation"},
+    {.path = "topology.hv_feeders_per_primary", .kind = V_INT,
+     FIELD(topology.hv_feeders_per_primary, C_U32), .ilo = 1, .ihi = 64, .def = "8",
+     .doc = "HV feeders per primary substation"},
+    {.path = "topology.lv_feeders", .kind = V_INT, FIELD(topology.lv_feeders, C_U32),
+     .ilo = 1, .ihi = 16, .def = "4", .doc = "LV feeders per LV substation"},
+    {.path = "topology.flat_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(topology.flat_share, C_F64), .lo = 0, .hi = 1, .def = "20 %",
+     .doc = "Share of premises that are flats (the rest are houses)"},
+
+    {.path = "load.model", ENUM(load.model, load_models), .def = "crest",
+     .doc = "Household demand model: crest (occupancy and appliances) or basic (foundation)"},
+    /* Ofgem typical domestic consumption, medium: 2,700 kWh/yr (FACTS.md). */
+    {.path = "load.annual", .kind = V_UNIT, .unit = SIM_UNIT_ENERGY_YEAR,
+     FIELD(load.annual_kwh, C_F64), .lo = 1, .hi = 1e5, .def = "2700 kWh/yr",
+     .doc = "Mean consumption per household"},
+    {.path = "load.spread", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(load.spread, C_F64),
+     .lo = 0, .hi = 2, .def = "40 %", .doc = "Lognormal sigma of the household scale factor"},
+    {.path = "load.seasonal_amplitude", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.seasonal_amplitude, C_F64), .lo = 0, .hi = 1, .def = "15 %",
+     .doc = "Winter-to-summer swing of demand around its mean"},
+    {.path = "load.power_factor", .kind = V_REAL, FIELD(load.power_factor, C_F64),
+     .lo = 0.5, .hi = 1, .def = "0.95", .doc = "Power factor of household load"},
+    /* crest only; sources in models/grid/load_crest.c and load.c. */
+    {.path = "load.gas.annual", .kind = V_UNIT, .unit = SIM_UNIT_ENERGY_YEAR,
+     FIELD(load.gas_annual_kwh, C_F64), .lo = 2400, .hi = 1e5, .def = "11500 kWh/yr",
+     .doc = "Median gas use of a gas-heated home (Ofgem medium TDCV); crest"},
+    {.path = "load.gas.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(load.gas_share, C_F64),
+     .lo = 0, .hi = 1, .def = "85 %", .doc = "Homes heated by mains gas (heat pumps included); crest"},
+    {.path = "load.heat_pump.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.hp_share, C_F64), .lo = 0, .hi = 1, .def = "1.5 %",
+     .doc = "Homes with a heat pump instead of a gas boiler; crest"},
+    {.path = "load.pv.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(load.pv_share, C_F64),
+     .lo = 0, .hi = 1, .def = "6.5 %", .doc = "Houses with rooftop PV; crest"},
+    {.path = "load.pv.kwp_median", .kind = V_REAL, FIELD(load.pv_kwp_median, C_F64), .lo = 0.5,
+     .hi = 10, .def = "3.5", .doc = "Median PV array size [kWp]; crest"},
+    {.path = "load.ev.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(load.ev_share, C_F64),
+     .lo = 0, .hi = 1, .def = "4.7 %", .doc = "Homes charging an EV at home; crest"},
+    {.path = "load.ev.charger_power", .kind = V_UNIT, .unit = SIM_UNIT_POWER,
+     FIELD(load.ev_charger_w, C_F64), .lo = 1000, .hi = 22000, .def = "7 kW",
+     .doc = "Home charger power; crest"},
+    {.path = "load.ev.kwh_per_day", .kind = V_REAL, FIELD(load.ev_kwh_per_day, C_F64), .lo = 0,
+     .hi = 50, .def = "7", .doc = "Mean energy an EV home charges per day [kWh/d]; crest"},
+    {.path = "load.ev.smart_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.ev_smart_share, C_F64), .lo = 0, .hi = 1, .def = "0 %",
+     .doc = "EV homes that charge in the cheapest published periods; crest"},
+    /* Demand response (crest): FACTS.md "Prices and demand response". */
+    {.path = "load.dr.engaged_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.dr_engaged_share, C_F64), .lo = 0, .hi = 1, .def = "0 %",
+     .doc = "Households that move washing, dishwashing, drying and EV charging to cheaper "
+            "published periods (Agile: 28 % of engaged customers shifted markedly)"},
+    {.path = "load.dr.response", .kind = V_REAL, FIELD(load.dr_response, C_F64), .lo = 0,
+     .hi = 1000, .def = "2", .doc = "Shift probability per unit relative saving (2 gives "
+                                    "elasticity -0.26)"},
+    {.path = "load.dr.horizon", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(load.dr_horizon_s, C_F64), .lo = 0, .hi = DAYS(1), .def = "12 h",
+     .doc = "Latest acceptable finish of a shifted run after it was wanted"},
+    {.path = "load.feedback.enabled", .kind = V_BOOL, FIELD(load.feedback, C_BOOL),
+     .def = "false", .doc = "Households whose in-home display works (HAN) save energy"},
+    {.path = "load.feedback.cut", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.feedback_cut, C_F64), .lo = 0, .hi = 1, .def = "19 %",
+     .doc = "Cut of discretionary power (lighting, screens, standby) when the IHD is new "
+            "(about 4 % of all use: 3-5 %, seed 004)"},
+    {.path = "load.feedback.tau", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(load.feedback_tau_s, C_F64), .lo = 3600, .hi = DAYS(400), .def = "14 d",
+     .doc = "Time constant of the fading of the saving (back to normal within weeks, seed 000)"},
+    {.path = "load.feedback.installed_before", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(load.feedback_age_s, C_F64), .lo = 0, .hi = DAYS(10000), .def = "0 s",
+     .doc = "Age of the IHDs at the run start"},
+    {.path = "load.festive_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(load.festive_share, C_F64), .lo = 0, .hi = 1, .def = "75 %",
+     .doc = "Homes with an electric oven that roast a Christmas dinner on 25 December; crest"},
+    {.path = "load.clock_bst", .kind = V_BOOL, FIELD(load.clock_bst, C_BOOL), .def = "true",
+     .doc = "People live by GMT/BST clock time (else UTC); crest"},
+
+    {.path = "weather.latitude", .kind = V_REAL, FIELD(weather.latitude_deg, C_F64), .lo = 45,
+     .hi = 62, .def = "52.5", .doc = "Latitude for households without a region [deg N]; crest"},
+    {.path = "weather.csv", .kind = V_STR, FIELD(weather.csv, C_STR), .def = "",
+     .doc = "CSV of time,temperature_c,irradiance_w_m2 (path as given); empty: synthetic weather"},
+
+    {.path = "prices.tariff", ENUM(prices.tariff, tariffs), .def = "flat",
+     .doc = "Tariff of every household: flat, Economy 7, static TOU, Agile-style day-ahead, or "
+            "real-time pricing"},
+    /* GB has about 28-30M households (FACTS.md). */
+    {.path = "prices.national_households", .kind = V_INT, FIELD(prices.national_households, C_U32),
+     .ilo = 1, .ihi = 100000000, .def = "28000000",
+     .doc = "Households the simulated ones stand for when their demand sets real-time prices"},
+
+    {.path = "meter.firmware", .kind = V_STR, FIELD(meter.firmware, C_STR), .def = "",
+     .doc = "Firmware image every meter runs: a shared object exporting mm_abi_get (path as "
+            "given; the build makes firmware/mm_smets2.so and mm_smets1.so); empty: the build "
+            "linked into metersim"},
+    {.path = "meter.register_digits", .kind = V_INT, FIELD(meter.register_digits, C_U32),
+     .ilo = 6, .ihi = 12, .def = "9", .doc = "Decimal digits of the Wh import register"},
+    /* Dithering after restore: up to 2 min at first, 5 min later (FACTS.md, seed 003). */
+    {.path = "meter.restore_dither", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(meter.restore_dither_s, C_I64), .lo = 0, .hi = 3600, .def = "2 min",
+     .doc = "Window W of the uniform delay [0, W] before a meter's first message after a restore"},
+
+    /* 13 % of smart meters were in prepayment mode at the end of 2022 (FACTS.md). */
+    {.path = "meter.prepayment_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(meter.prepayment_share, C_F64), .lo = 0, .hi = 1, .def = "13 %",
+     .doc = "Meters in prepayment mode (the rest in credit mode)"},
+    /* Unconfirmed default: no published split of smart prepayment top-ups between online
+     * (sent over the WAN) and shop/keypad; most GB smart PAYG customers use an app. */
+    {.path = "meter.remote_topup_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(meter.remote_topup_share, C_F64), .lo = 0, .hi = 1, .def = "50 %",
+     .doc = "Prepayment top-ups bought online and sent to the meter over the WAN (the rest are "
+            "UTRNs typed at the meter)"},
+
+    /* A customer loses supply about once every 3 years for about an hour (FACTS.md). */
+    {.path = "outages.background", .kind = V_BOOL, FIELD(outages.background, C_BOOL),
+     .def = "true", .doc = "Background faults at HV feeder, LV substation and LV feeder level"},
+    {.path = "outages.interruptions_per_year", .kind = V_REAL,
+     FIELD(outages.interruptions_per_year, C_F64), .lo = 0, .hi = 100, .def = "0.333",
+     .doc = "Background interruptions per customer per year"},
+    {.path = "outages.mean_duration", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(outages.mean_duration_s, C_F64), .lo = 1, .hi = DAYS(30), .def = "1 h",
+     .doc = "Mean repair time of a background fault (lognormal)"},
+    {.path = "outages.duration_sigma", .kind = V_REAL, FIELD(outages.duration_sigma, C_F64),
+     .lo = 0, .hi = 3, .def = "1", .doc = "Lognormal sigma of background repair times"},
+    {.path = "outages.share_hv", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(outages.share_hv, C_F64), .lo = 0, .hi = 1, .def = "55 %",
+     .doc = "Share of interruptions from HV feeder faults (shares are normalised)"},
+    {.path = "outages.share_lv_substation", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(outages.share_lv_substation, C_F64), .lo = 0, .hi = 1, .def = "15 %",
+     .doc = "Share of interruptions from LV substation faults"},
+    {.path = "outages.share_lv_feeder", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(outages.share_lv_feeder, C_F64), .lo = 0, .hi = 1, .def = "30 %",
+     .doc = "Share of interruptions from LV feeder faults"},
+    /* Cold-load pickup can double demand at restoration (ENWL Smart ReStart, FACTS.md). */
+    {.path = "outages.cold_load.gain", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(outages.cold_load_gain, C_F64), .lo = 0, .hi = 5, .def = "100 %",
+     .doc = "Extra demand at restoration after a long outage, as a share of normal demand"},
+    {.path = "outages.cold_load.full_after", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(outages.cold_load_full_s, C_F64), .lo = 1, .hi = DAYS(7), .def = "4 h",
+     .doc = "Outage length scale: gain x (1 - exp(-outage / full_after))"},
+    {.path = "outages.cold_load.decay", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(outages.cold_load_decay_s, C_F64), .lo = 60, .hi = DAYS(1), .def = "1 h",
+     .doc = "Time constant of the decay of cold-load pickup"},
+
+    /* Storm Eunice (Feb 2022): 1.4M off, 1.2M restored within about a day (FACTS.md). */
+    {.path = "storm.enabled", .kind = V_BOOL, FIELD(storm.enabled, C_BOOL), .def = "false",
+     .doc = "Apply a storm"},
+    {.path = "storm.start", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(storm.start_s, C_I64),
+     .lo = 0, .hi = DAYS(400), .def = "1 h", .doc = "When the storm begins, after the run's start"},
+    {.path = "storm.onset", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(storm.onset_s, C_I64),
+     .lo = 0, .hi = DAYS(7), .def = "6 h", .doc = "Window over which substations lose supply"},
+    {.path = "storm.regions", .kind = V_STR, FIELD(storm.regions, C_STR), .def = "all",
+     .choices = "\"all\" or region numbers 1..14, e.g. \"1,2\"", .check = check_regions,
+     .doc = "Regions the storm hits"},
+    {.path = "storm.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(storm.share, C_F64),
+     .lo = 0, .hi = 1, .def = "30 %", .doc = "Share of LV substations in those regions that lose supply"},
+    {.path = "storm.fast_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(storm.fast_share, C_F64), .lo = 0, .hi = 1, .def = "87 %",
+     .doc = "Share of hit substations in the fast restoration group"},
+    {.path = "storm.fast_median", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(storm.fast_median_s, C_F64), .lo = 60, .hi = DAYS(30), .def = "5 h",
+     .doc = "Median restoration time of the fast group (lognormal)"},
+    {.path = "storm.tail_median", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(storm.tail_median_s, C_F64), .lo = 60, .hi = DAYS(60), .def = "3 d",
+     .doc = "Median restoration time of the tail (lognormal)"},
+    {.path = "storm.sigma", .kind = V_REAL, FIELD(storm.sigma, C_F64), .lo = 0, .hi = 3,
+     .def = "0.8", .doc = "Lognormal sigma of restoration times"},
+
+    {.path = "wan.read_start", .kind = V_UNIT, .unit = SIM_UNIT_TIME_OF_DAY,
+     FIELD(wan.read_start_s, C_I64), .lo = 0, .hi = 86399, .def = "00:30",
+     .doc = "Time of day (UTC) the daily profile reads begin"},
+    {.path = "wan.read_window", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(wan.read_window_s, C_I64), .lo = 0, .hi = DAYS(1), .def = "4 h",
+     .doc = "Span over which the daily reads are spread"},
+    {.path = "wan.profile_read_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
+     FIELD(wan.profile_read_bytes, C_U32), .lo = 1, .hi = 16777216, .def = "1 KiB",
+     .doc = "Bytes returned by one daily profile read"},
+    {.path = "wan.uplink.bandwidth", .kind = V_UNIT, .unit = SIM_UNIT_BIT_RATE,
+     FIELD(wan.uplink_bps, C_F64), .lo = 1, .hi = 1e11, .def = "2 Mbit/s",
+     .doc = "Bandwidth of each area's uplink (wan.technology: uniform)"},
+    {.path = "wan.uplink.latency", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(wan.uplink_latency_s, C_F64), .lo = 0, .hi = 60, .def = "100 ms",
+     .doc = "One-way latency of each area's uplink"},
+    {.path = "wan.backbone.bandwidth", .kind = V_UNIT, .unit = SIM_UNIT_BIT_RATE,
+     FIELD(wan.backbone_bps, C_F64), .lo = 1, .hi = 1e12, .def = "1 Gbit/s",
+     .doc = "Bandwidth of the backbone to the head-end"},
+    {.path = "wan.backbone.latency", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(wan.backbone_latency_s, C_F64), .lo = 0, .hi = 60, .def = "10 ms",
+     .doc = "One-way latency of the backbone"},
+    {.path = "wan.technology", ENUM(wan.technology, wan_technologies), .def = "model",
+     .doc = "model: DCC North long-range radio, Central/South cellular with mesh in coverage "
+            "holes, SMETS1 over 2G/3G (net/wantech.h); uniform: every area on wan.uplink"},
+    /* End 2022: 15.1M SMETS1 and 14.8M SMETS2 (FACTS.md). */
+    {.path = "wan.smets1_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(wan.smets1_share, C_F64), .lo = 0, .hi = 1, .def = "50.5 %",
+     .doc = "Meters on SMETS1 communications (their supplier's 2G/3G head-end)"},
+    {.path = "wan.max_flows", .kind = V_INT, FIELD(wan.max_flows, C_U32), .ilo = 1, .ihi = 1024,
+     .def = "8", .doc = "Transfers an area's uplink carries at once; more wait in the cell queue"},
+    /* The comms hub sends AD1 after 3 min without power (SEC modification MP102, FACTS.md). */
+    {.path = "wan.ad1_delay", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(wan.ad1_delay_s, C_I64), .lo = 0, .hi = 3600, .def = "3 min",
+     .doc = "Time without power after which the comms hub sends its power outage alert (AD1)"},
+    /* The DCC's shortest round-trip target is 25 s; it gives up after 5 attempts (FACTS.md). */
+    {.path = "wan.retry.timeout", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(wan.retry_timeout_s, C_F64), .lo = 1, .hi = 3600, .def = "25 s",
+     .doc = "Wait before a hub counts an alert lost on the WAN as failed and sends it again"},
+    {.path = "wan.retry.max_attempts", .kind = V_INT, FIELD(wan.retry_attempts, C_U32), .ilo = 1,
+     .ihi = 100, .def = "5", .doc = "Sends of one alert in all (backoff 5 s doubling to 5 min, "
+                                    "full jitter)"},
+    {.path = "wan.outage_alert_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
+     FIELD(wan.alert_bytes, C_U32), .lo = 1, .hi = 65536, .def = "200 B",
+     .doc = "Bytes of one alert (AD1, restore) on the WAN"},
+    /* Long-range radio can broadcast to every meter of a base station (FlexNet); the DCC's
+     * cellular and SMETS1 networks address each hub (seed 003/004; FACTS.md). */
+    {.path = "wan.price_delivery", ENUM(wan.price_delivery, price_deliveries), .def = "auto",
+     .doc = "How price updates reach meters: auto broadcasts on long-range radio areas and sends "
+            "one message per meter elsewhere; broadcast or unicast force one way everywhere"},
+    /* Unconfirmed defaults: a GBCS command carries its own headers and the DCC/CSP transport
+     * adds framing; no published per-message figure found. */
+    {.path = "wan.command_overhead", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
+     FIELD(wan.command_overhead_bytes, C_U32), .lo = 0, .hi = 65536, .def = "64 B",
+     .doc = "Bytes added on the WAN to each command frame the head-end sends (headers, transport)"},
+    {.path = "wan.response_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
+     FIELD(wan.response_bytes, C_U32), .lo = 1, .hi = 65536, .def = "128 B",
+     .doc = "Bytes of a meter's response to a unicast command on the WAN"},
+
+    /* 2.4 GHz alone reaches ~70 % of premises, dual band ~96.5 % (FACTS.md, seed 003); the
+     * share of dual-band hubs installed is not published: a tunable default. */
+    {.path = "han.dual_band_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(han.dual_band_share, C_F64), .lo = 0, .hi = 1, .def = "50 %",
+     .doc = "Comms hubs that are dual band (2.4 GHz + 868 MHz)"},
+
+    /* No published DCC processing figures: capacities and service times are tunable
+     * defaults (net/headend.h), the response targets are the DCC's 25 s / 2 h / 22 h. */
+    {.path = "headend.servers", .kind = V_INT, FIELD(headend.servers, C_U32), .ilo = 1,
+     .ihi = 1000000, .def = "16", .doc = "Requests the head-end processes in parallel"},
+    {.path = "headend.queue_capacity", .kind = V_INT, FIELD(headend.queue_capacity, C_U32),
+     .ilo = 0, .ihi = 100000000, .def = "20000",
+     .doc = "Requests that may wait for processing; more are dropped"},
+    {.path = "headend.discipline", ENUM(headend.discipline, disciplines), .def = "fifo",
+     .doc = "Queue order: first come first served, or by request class (commands first)"},
+    {.path = "headend.alert_service", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(headend.alert_service_s, C_F64), .lo = 0, .hi = 3600, .def = "50 ms",
+     .doc = "Processing time of one alert (deterministic)"},
+    /* No published per-meter rate of on-demand reads: off unless a scenario asks. */
+    {.path = "headend.ondemand_reads", .kind = V_REAL, FIELD(headend.ondemand_per_day, C_F64),
+     .lo = 0, .hi = 1000, .def = "0",
+     .doc = "On-demand register reads the supplier requests per meter per day (Poisson); each "
+            "is a WAN command, the meter's answer counts in head-end class ondemand_read"},
+    {.path = "headend.read_service", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(headend.read_service_s, C_F64), .lo = 0, .hi = 3600, .def = "200 ms",
+     .doc = "Mean processing time of one profile read (exponential)"},
+    {.path = "headend.dno_delay", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(headend.dno_delay_s, C_F64), .lo = 0, .hi = DAYS(1), .def = "0 s",
+     .doc = "Forwarding delay of restore alerts from the head-end to the DNO"},
+
+    {.path = "trace.events", .kind = V_BOOL, FIELD(trace.events, C_BOOL), .def = "true",
+     .doc = "Record alerts, commands and outages in /events"},
+    {.path = "trace.compression", .kind = V_INT, FIELD(trace.compression, C_U32),
+     .ilo = 0, .ihi = 9, .def = "4", .doc = "Deflate level of the trace datasets"},
+    {.path = "trace.chunk_households", .kind = V_INT, FIELD(trace.chunk_households, C_U32),
+     .ilo = 1, .ihi = 1000000, .def = "1024", .doc = "Households per HDF5 chunk"},
+};
+
+const sim_schema sim_scenario_schema = {keys, sizeof keys / sizeof keys[0], sizeof(sim_scenario)};
+
+/* The enum rows store an int (convert.c); the C enums must be one. */
+_Static_assert(sizeof(sim_load_model) == sizeof(int) && sizeof(sim_tariff) == sizeof(int) &&
+                   sizeof(sim_wan_technology) == sizeof(int) &&
+                   sizeof(sim_price_delivery) == sizeof(int) && sizeof(sim_discipline) == sizeof(int),
+               "enum keys are stored as int");
+
+const char *sim_load_model_name(sim_load_model m)
+{
+    return sim_enum_name(load_models, (int)m);
+}
+
+const char *sim_tariff_name(sim_tariff t)
+{
+    return sim_enum_name(tariffs, (int)t);
+}

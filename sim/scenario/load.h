@@ -1,0 +1,23 @@
+/* Loading a record of any schema from a YAML file: the file's `extends:` chain, then
+ * --set overrides, merged key by key (later wins), every key converted or defaulted.
+ * sim_scenario_load is this with the scenario's table; tests load their own tables.
+ */
+#ifndef SIM_SCENARIO_LOAD_H
+#define SIM_SCENARIO_LOAD_H
+
+#include "schema.h"
+
+/* A top-level `sweep: {key: a.b, values: [...]}`: one run per value. */
+typedef struct sim_sweep {
+    char key[128];
+    size_t n; /* 0: no sweep */
+    char values[SIM_SWEEP_MAX][64];
+} sim_sweep;
+
+/* Load PATH into REC (S->size bytes, zeroed by the caller) as sim_scenario_load does
+ * (sim/scenario.h: messages, --set SETS, extends).  SWEEP NULL: `sweep:` is not a key.
+ * On success 0 and *RESOLVED (malloc'd) the resolved text; else -1 and ERR. */
+int sim_schema_load(const sim_schema *s, const char *path, const char *const *sets, size_t nsets,
+                    void *rec, sim_sweep *sweep, char **resolved, char *err, size_t errlen);
+
+#endif
