@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Columns are cache-line aligned, and at least as aligned as the firmware state wants. */
+/* Columns are as aligned as malloc's blocks, or as the firmware state wants if more. */
 static size_t col_align(const sim_ctx *cx)
 {
     size_t al = cx->fw->abi->state_align;
-    return al > 64 ? al : 64;
+    return al > 16 ? al : 16;
 }
 
 size_t sim_area_bytes_per_household(const sim_ctx *cx)
@@ -38,8 +38,12 @@ size_t sim_area_bytes_per_household(const sim_ctx *cx)
     return b;
 }
 
+/* Zeroed.  calloc where its alignment will do: large blocks then come from fresh zero pages
+ * the kernel maps only when first written, so slots a short run never uses (the tail of a
+ * profile log, an event ring) cost no memory. */
 static void *col_alloc(size_t n, size_t bytes_per, size_t align)
 {
+    if (align <= 16) return calloc(n ? n : 1, bytes_per ? bytes_per : 1);
     size_t bytes = n * bytes_per;
     bytes = (bytes + align - 1) / align * align;
     void *p = aligned_alloc(align, bytes ? bytes : align);
