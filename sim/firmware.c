@@ -113,9 +113,9 @@ static int commissioning_tariff(sim_fw *fw, const sim_scenario *sc, const grid_p
     return mm_tariff_def_check(d) == MM_OK ? 0 : -1;
 }
 
-/* Credit mode, and prepayment: low-credit alert below 2 pounds, disablement at 0, 10 pounds
- * of emergency credit offered below 1 pound (typical GB settings; the Aclara SGM1400 manual
- * for the debt structure), supply never cut 16:00-08:00 or at weekends (friendly hours). */
+/* Credit mode, and prepayment with the scenario's settings (meter.prepayment.*): low-credit
+ * alert, disablement at 0, emergency credit; supply never cut 16:00-08:00 or at weekends
+ * (friendly hours, typical of GB suppliers' licence conditions on self-disconnection). */
 static void meter_configs(sim_fw *fw, const sim_scenario *sc)
 {
     mm_esme_config *c = &fw->credit;
@@ -134,11 +134,11 @@ static void meter_configs(sim_fw *fw, const sim_scenario *sc)
     fw->prepay = *c;
     mm_esme_config *pp = &fw->prepay;
     pp->initial_mode = MM_MODE_PREPAYMENT;
-    pp->initial_credit = 30 * MM_CREDIT_PER_POUND;
-    pp->prepay.low_credit = 200 * MM_CREDIT_PER_PENNY;
+    pp->initial_credit = (mm_credit_t)sc->meter.prepay_initial_p * MM_CREDIT_PER_PENNY;
+    pp->prepay.low_credit = (mm_credit_t)sc->meter.prepay_low_p * MM_CREDIT_PER_PENNY;
     pp->prepay.disablement = 0;
-    pp->prepay.ec_threshold = 100 * MM_CREDIT_PER_PENNY;
-    pp->prepay.ec_limit = 10 * MM_CREDIT_PER_POUND;
+    pp->prepay.ec_threshold = (mm_credit_t)sc->meter.prepay_ec_below_p * MM_CREDIT_PER_PENNY;
+    pp->prepay.ec_limit = (mm_credit_t)sc->meter.prepay_ec_p * MM_CREDIT_PER_PENNY;
     pp->prepay.friendly[0] = (mm_friendly_period){.days = 0x1F, .start_min = 16 * 60, .end_min = 1440};
     pp->prepay.friendly[1] = (mm_friendly_period){.days = 0x1F, .start_min = 0, .end_min = 8 * 60};
     pp->prepay.friendly[2] = (mm_friendly_period){.days = 0x60, .start_min = 0, .end_min = 1440};

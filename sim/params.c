@@ -120,5 +120,8 @@ void sim_params_han(const sim_scenario *sc, net_han_config *hc)
 void sim_params_topup(const sim_scenario *sc, grid_topup_config *tc)
 {
     grid_topup_config_default(tc);
+    tc->below_p = sc->meter.topup_below_p;
+    tc->amount_gbp = (uint32_t)(sc->meter.topup_amount_p / 100);
+    tc->notice_s = (uint32_t)sc->meter.topup_within_s;
     tc->online_share = sc->meter.remote_topup_share;
 }

@@ -98,6 +98,14 @@ typedef struct sim_scenario {
         double prepayment_share;  /* meter.prepayment_share [fraction] */
         double remote_topup_share; /* meter.remote_topup_share [fraction] */
         char firmware[512];        /* meter.firmware: image path, "" for the built-in build */
+        /* meter.prepayment.*: the supplier's prepayment settings and how customers top up */
+        int64_t prepay_initial_p;  /* initial_credit: credit at commissioning [p] */
+        int64_t prepay_low_p;      /* low_credit: low-credit alert below [p] */
+        int64_t prepay_ec_p;       /* emergency_credit: emergency credit offered [p] */
+        int64_t prepay_ec_below_p; /* emergency_below: ... once credit falls below [p] */
+        int64_t topup_below_p;     /* topup_below: a customer tops up below this [p] */
+        int64_t topup_amount_p;    /* topup_amount: each top-up, whole pounds [p] */
+        int64_t topup_within_s;    /* topup_within: latest delay after noticing [s] */
     } meter;
 
     struct {

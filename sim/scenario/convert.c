@@ -1,5 +1,7 @@
 #include "convert.h"
 
+#include "sim/timeutil.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -330,7 +332,10 @@ static void convert_unit(const sim_key *r, const value *x)
     if (r->step > 0 && fmod(v, r->step) != 0) {
         char step[40];
         sim_unit_format(r->unit, r->step, step, sizeof step);
-        bad(x, "\"%s\" is not a whole number of %s settlement periods", x->shown, step);
+        if (r->step == SIM_PERIOD_S && r->unit == SIM_UNIT_DURATION)
+            bad(x, "\"%s\" is not a whole number of %s settlement periods", x->shown, step);
+        else
+            bad(x, "\"%s\" is not a whole multiple of %s", x->shown, step);
         return;
     }
     store(r, x->rec, NULL, 0, v, (int64_t)v, false);

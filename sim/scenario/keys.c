@@ -212,6 +212,33 @@ static const sim_key keys[] = {
      FIELD(meter.remote_topup_share, C_F64), .lo = 0, .hi = 1, .def = "50 %",
      .doc = "Prepayment top-ups bought online and sent to the meter over the WAN (the rest are "
             "UTRNs typed at the meter)"},
+    /* Typical GB prepayment settings, not a published standard: emergency credit of 10 pounds
+     * offered below 1 pound (suppliers quote 5-15), the debt structure of the Aclara SGM1400
+     * manual (FACTS.md); a low-credit alert below 2 pounds; 30 pounds on a new meter. */
+    {.path = "meter.prepayment.initial_credit", .kind = V_UNIT, .unit = SIM_UNIT_MONEY,
+     FIELD(meter.prepay_initial_p, C_I64), .lo = 0, .hi = 100000, .step = 1, .def = "30 GBP",
+     .doc = "Credit on a prepayment meter when it is commissioned"},
+    {.path = "meter.prepayment.low_credit", .kind = V_UNIT, .unit = SIM_UNIT_MONEY,
+     FIELD(meter.prepay_low_p, C_I64), .lo = 0, .hi = 100000, .step = 1, .def = "2 GBP",
+     .doc = "The meter raises its low-credit alert (0x810D) when credit falls below this"},
+    {.path = "meter.prepayment.emergency_credit", .kind = V_UNIT, .unit = SIM_UNIT_MONEY,
+     FIELD(meter.prepay_ec_p, C_I64), .lo = 0, .hi = 100000, .step = 1, .def = "10 GBP",
+     .doc = "Emergency credit the meter offers (repaid from the next top-up)"},
+    {.path = "meter.prepayment.emergency_below", .kind = V_UNIT, .unit = SIM_UNIT_MONEY,
+     FIELD(meter.prepay_ec_below_p, C_I64), .lo = 0, .hi = 100000, .step = 1, .def = "1 GBP",
+     .doc = "Emergency credit is offered once credit falls below this"},
+    /* Customers: Uswitch (2022) found a 10-pound top-up lasted prepayment households 4.5 days
+     * on average; 20 pounds once credit is below 5 pounds within the day (grid/topup.h). */
+    {.path = "meter.prepayment.topup_below", .kind = V_UNIT, .unit = SIM_UNIT_MONEY,
+     FIELD(meter.topup_below_p, C_I64), .lo = 0, .hi = 100000, .step = 1, .def = "5 GBP",
+     .doc = "A prepayment customer tops up once the credit available falls below this"},
+    {.path = "meter.prepayment.topup_amount", .kind = V_UNIT, .unit = SIM_UNIT_MONEY,
+     FIELD(meter.topup_amount_p, C_I64), .lo = 100, .hi = 819100, .step = 100, .def = "20 GBP",
+     .doc = "Each top-up, in whole pounds (a UTRN carries up to 8191 pounds)"},
+    {.path = "meter.prepayment.topup_within", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(meter.topup_within_s, C_I64), .lo = 1, .hi = DAYS(7), .step = 1, .def = "16 h",
+     .doc = "A customer who notices low credit tops up after a delay uniform in [1 min, 1 min + "
+            "this] (1 min once the meter has cut the supply)"},
 
     /* A customer loses supply about once every 3 years for about an hour (FACTS.md). */
     {.path = "outages.background", .kind = V_BOOL, FIELD(outages.background, C_BOOL),

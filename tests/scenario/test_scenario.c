@@ -137,6 +137,14 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                                         "  restore_dither: 2 min\n"
                                         "  prepayment_share: 13 %\n"
                                         "  remote_topup_share: 50 %\n"
+                                        "  prepayment:\n"
+                                        "    initial_credit: 30 GBP\n"
+                                        "    low_credit: 2 GBP\n"
+                                        "    emergency_credit: 10 GBP\n"
+                                        "    emergency_below: 1 GBP\n"
+                                        "    topup_below: 5 GBP\n"
+                                        "    topup_amount: 20 GBP\n"
+                                        "    topup_within: 16 h\n"
                                         "outages:\n"
                                         "  background: true\n"
                                         "  interruptions_per_year: 0.333\n"
@@ -613,7 +621,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 94);
+    cr_expect_eq(rows, 101);
     free(md);
 }
 
@@ -638,4 +646,26 @@ Test(scenario, reports_sweep_errors_at_the_key_or_value)
     expect_errors("sweep_bad_value.yaml", NULL, 0,
                   "sweep_bad_value.yaml:7:19: meter.restore_dither: expected a duration such as "
                   "\"30 min\"; unknown unit \"parsecs\"");
+}
+
+Test(scenario, reads_prepayment_settings_as_money_in_pence)
+{
+    const char *sets[] = {"meter.prepayment.initial_credit=12.34 GBP",
+                          "meter.prepayment.topup_below=250 p", "meter.prepayment.topup_amount=15 GBP"};
+    sim_scenario *sc = load_ok("minimal.yaml", sets, 3);
+    cr_expect_eq(sc->meter.prepay_initial_p, 1234);
+    cr_expect_eq(sc->meter.topup_below_p, 250);
+    cr_expect_eq(sc->meter.topup_amount_p, 1500);
+    cr_expect_eq(sc->meter.prepay_ec_p, 1000); /* default 10 GBP */
+    sim_scenario_destroy(sc);
+    const char *bad[] = {"meter.prepayment.topup_amount=20.5 GBP", "meter.prepayment.low_credit=2 EUR"};
+    expect_errors("minimal.yaml", bad, 2,
+                  "--set:1:31: meter.prepayment.topup_amount: \"20.5 GBP\" is not a whole multiple "
+                  "of 1 GBP\n"
+                  "--set:1:29: meter.prepayment.low_credit: expected an amount of money such as "
+                  "\"20 GBP\" or \"500 p\"; unknown unit \"EUR\"");
+    const char *big[] = {"meter.prepayment.topup_amount=9000 GBP"};
+    expect_errors("minimal.yaml", big, 1,
+                  "--set:1:31: meter.prepayment.topup_amount: \"9000 GBP\" is out of range (1 GBP..8191 "
+                  "GBP, a multiple of 1 GBP)");
 }
