@@ -68,7 +68,7 @@ void sim_hh_load_event(sim_area *a, uint32_t t)
     sim_hh_advance(a, i, t);
     void *hh = a->load + (size_t)i * cx->ops->hh_size;
     *cx->pview = (sim_price_view){a, i, t};
-    uint32_t next = cx->ops->hh_step(cx->model, hh, t, &a->p_mw[i], &a->q_mvar[i]);
+    uint32_t next = cx->ops->hh_step(cx->model, hh, t, cx->pview, &a->p_mw[i], &a->q_mvar[i]);
     if (a->gas_w) a->gas_w[i] = cx->ops->gas_w(cx->model, hh);
     sim_hh_set_effective(a, i, t);
     a->events++;
@@ -343,7 +343,7 @@ void sim_area_close_window(sim_area *a, uint32_t w_end)
 /* The retail price of the households' tariff in PERIOD as known at the time of the household
  * being stepped, or NAN before it is published (grid_load_params.price; CTX is the run's
  * price view). */
-double sim_price_hook(void *ctx, uint32_t period)
+double sim_price_hook(const void *ctx, uint32_t period)
 {
     const sim_price_view *v = ctx;
     int64_t pub;

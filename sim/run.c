@@ -48,7 +48,6 @@ static int build_models(sim_run *r, char *err, size_t errlen)
     grid_load_params lp;
     sim_params_load(sc, &lp);
     lp.price = sim_price_hook;
-    lp.price_ctx = &r->pview;
     if (cx->ops->create(&lp, &r->model, err, errlen)) return -1;
     cx->model = r->model;
     /* Prices: every household on one tariff; the national model behind the dynamic ones. */

@@ -253,7 +253,7 @@ void sim_hh_supply(sim_area *a, uint32_t i, uint32_t t, int delta, uint8_t cause
 void sim_area_outage(sim_area *a, uint32_t t);
 void sim_area_close_window(sim_area *a, uint32_t w_end);
 /* The retail price the household being stepped knows for PERIOD (grid_load_params.price). */
-double sim_price_hook(void *ctx, uint32_t period);
+double sim_price_hook(const void *ctx, uint32_t period);
 
 /* uplink.c: household I's messages to the head-end. */
 int sim_msgpool_create(sim_msgpool **out);
