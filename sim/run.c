@@ -170,7 +170,6 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
     }
     cx->pool = r->pool;
     cx->dl = r->dl;
-    cx->pview = &r->pview;
     cx->stop = &r->stop;
     for (uint32_t k = 0; k < r->n_areas; k++) {
         if (sim_area_alloc(&r->areas[k], cx, hosts[k], err, errlen) ||
