@@ -200,8 +200,6 @@ static int hh_load_init(sim_area *a, uint32_t i)
     if (hh_han(a, i, -1) != 0) return -1;
     void *hh = a->load + (size_t)i * cx->ops->hh_size;
     uint32_t next;
-    cx->pview->a = a;
-    cx->pview->i = i;
     if (cx->ops->hh_init_ctx) {
         grid_hh_ctx ctx = {.id = id,
                            .region = a->region,

@@ -58,14 +58,23 @@ void sim_hh_set_effective(sim_area *a, uint32_t i, uint32_t t)
     a->qe_mvar[i] = q;
 }
 
+/* The price context of one hh_step: the household being stepped and when.  It lives on the
+ * stepping handler's stack, so each call carries its own household and nothing run-wide has
+ * to say which household the model is working on. */
+typedef struct hh_price_ctx {
+    const sim_area *a;
+    uint32_t i;
+    uint32_t now; /* [s] */
+} hh_price_ctx;
+
 void sim_hh_load_event(sim_area *a, uint32_t t)
 {
     const sim_ctx *cx = a->cx;
     uint32_t i = a->loadq.v[0].i;
     sim_hh_advance(a, i, t);
     void *hh = a->load + (size_t)i * cx->ops->hh_size;
-    *cx->pview = (sim_price_view){a, i, t};
-    uint32_t next = cx->ops->hh_step(cx->model, hh, t, &a->p_mw[i], &a->q_mvar[i]);
+    const hh_price_ctx pc = {a, i, t};
+    uint32_t next = cx->ops->hh_step(cx->model, hh, t, &pc, &a->p_mw[i], &a->q_mvar[i]);
     if (a->gas_w) a->gas_w[i] = cx->ops->gas_w(cx->model, hh);
     sim_hh_set_effective(a, i, t);
     a->events++;
@@ -338,14 +347,14 @@ void sim_area_close_window(sim_area *a, uint32_t w_end)
 }
 
 /* The retail price of the households' tariff in PERIOD as known at the time of the household
- * being stepped, or NAN before it is published (grid_load_params.price; CTX is the run's
- * price view). */
-double sim_price_hook(void *ctx, uint32_t period)
+ * being stepped, or NAN before it is published (grid_load_params.price; CTX is the
+ * hh_price_ctx sim_hh_load_event passes to hh_step). */
+double sim_price_hook(const void *ctx, uint32_t period)
 {
-    const sim_price_view *v = ctx;
+    const hh_price_ctx *v = ctx;
     int64_t pub;
     grid_price pr;
-    if (!v->a) return NAN;
+    if (!v) return NAN;
     const sim_ctx *cx = v->a->cx;
     /* Dynamic prices: only what has reached the household's meter. */
     if (cx->dyn_prices && (period < v->a->pk_from[v->i] || period >= v->a->pk_until[v->i]))

@@ -48,7 +48,6 @@ static int build_models(sim_run *r, char *err, size_t errlen)
     grid_load_params lp;
     sim_params_load(sc, &lp);
     lp.price = sim_price_hook;
-    lp.price_ctx = &r->pview;
     if (cx->ops->create(&lp, &r->model, err, errlen)) return -1;
     cx->model = r->model;
     /* Prices: every household on one tariff; the national model behind the dynamic ones. */
@@ -176,7 +175,6 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
     }
     cx->pool = r->pool;
     cx->dl = r->dl;
-    cx->pview = &r->pview;
     cx->stop = &r->stop;
     for (uint32_t k = 0; k < r->n_areas; k++) {
         if (sim_area_alloc(&r->areas[k], cx, hosts[k], err, errlen) ||

@@ -100,14 +100,6 @@ enum msg_kind {
 typedef struct sim_dl sim_dl;           /* downlink.c: commands the head-end sent */
 typedef struct sim_msgpool sim_msgpool; /* uplink.c: message records in flight */
 
-/* Which household the load model is stepping, for the price hook (grid_load_params.price has
- * one context per model; households are stepped one at a time, each area actor in turn). */
-typedef struct sim_price_view {
-    const struct sim_area *a;
-    uint32_t i;
-    uint32_t now; /* [s] */
-} sim_price_view;
-
 /* ---- the read-only context --------------------------------------------------------------- */
 
 typedef struct sim_ctx {
@@ -133,7 +125,6 @@ typedef struct sim_ctx {
     /* National services: their state changes during the run, these handles do not. */
     sim_dl *dl;
     sim_msgpool *pool;
-    sim_price_view *pview;
     sg_mailbox_t headend_mb;
     sg_host_t he_host;
     sg_bar_t window_bar;        /* areas and the coordinator meet at every window end */
@@ -254,8 +245,9 @@ void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t);
 void sim_hh_supply(sim_area *a, uint32_t i, uint32_t t, int delta, uint8_t cause);
 void sim_area_outage(sim_area *a, uint32_t t);
 void sim_area_close_window(sim_area *a, uint32_t w_end);
-/* The retail price the household being stepped knows for PERIOD (grid_load_params.price). */
-double sim_price_hook(void *ctx, uint32_t period);
+/* The retail price the household being stepped knows for PERIOD (grid_load_params.price;
+ * CTX is the household that sim_hh_load_event passes to hh_step, private to household.c). */
+double sim_price_hook(const void *ctx, uint32_t period);
 
 /* uplink.c: household I's messages to the head-end. */
 int sim_msgpool_create(sim_msgpool **out);
@@ -340,7 +332,6 @@ struct sim_run {
     grid_outage_event *outages; /* grouped by area */
     sim_dl *dl;
     sim_msgpool *pool;
-    sim_price_view pview;
     sim_coord coord;
     sim_sink sink;
     sim_trace *tr;

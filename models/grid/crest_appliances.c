@@ -209,7 +209,7 @@ static void start_appliance(const crest_model *m, crest_hh *h, int a, uint32_t t
     crest_add_run(h, a, t + dur);
 }
 
-void crest_end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
+void crest_end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t, const void *price_ctx)
 {
     int a = h->run_app[i];
     const appliance *ap = &crest_appliances[a];
@@ -218,7 +218,7 @@ void crest_end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
             h->run_phase[i] = 0;
             h->run_end[i] = t + (uint32_t)(ap->min1 * 60.0);
         } else {
-            crest_dr_due(m, h, i, t);
+            crest_dr_due(m, h, i, t, price_ctx);
         }
         return;
     }
@@ -246,7 +246,7 @@ void crest_end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
 }
 
 /* Pick which appliance starts at T (slot rates), and start it unless thinned. */
-void crest_appliance_event(const crest_model *m, crest_hh *h, uint32_t t)
+void crest_appliance_event(const crest_model *m, crest_hh *h, uint32_t t, const void *price_ctx)
 {
     uint32_t k = t / SLOT_S;
     double rates[N_APPL], tot = 0;
@@ -260,7 +260,8 @@ void crest_appliance_event(const crest_model *m, crest_hh *h, uint32_t t)
         u -= rates[a];
         a++;
     }
-    if (tot > 0 && rates[a] > 0 && !crest_dr_defer(m, h, a, t)) start_appliance(m, h, a, t);
+    if (tot > 0 && rates[a] > 0 && !crest_dr_defer(m, h, a, t, price_ctx))
+        start_appliance(m, h, a, t);
     h->app_next = crest_next_start(m, h, t);
 }
 

@@ -84,25 +84,26 @@ static dr_profile dr_appliance_profile(const crest_model *m, const crest_hh *h, 
 }
 
 /* Published price of period K, NAN if not yet known. */
-static double dr_price(const crest_model *m, uint32_t k)
+static double dr_price(const crest_model *m, const void *price_ctx, uint32_t k)
 {
-    return m->p.price(m->p.price_ctx, k);
+    return m->p.price(price_ctx, k);
 }
 
 /* Mean published price of the DR_REF_PERIODS periods before K; NAN if none is known. */
-static double dr_reference(const crest_model *m, uint32_t k)
+static double dr_reference(const crest_model *m, const void *price_ctx, uint32_t k)
 {
     double sum = 0;
     int n = 0;
     for (uint32_t j = k > DR_REF_PERIODS ? k - DR_REF_PERIODS : 0; j < k; j++) {
-        double v = dr_price(m, j);
+        double v = dr_price(m, price_ctx, j);
         if (!isnan(v)) sum += v, n++;
     }
     return n ? sum / n : NAN;
 }
 
 /* Cost of PR started at S [price unit x J]; unpublished periods at REF, flagged in *EST. */
-static double dr_cost(const crest_model *m, const dr_profile *pr, double s, double ref, bool *est)
+static double dr_cost(const crest_model *m, const void *price_ctx, const dr_profile *pr, double s,
+                      double ref, bool *est)
 {
     double cost = 0, u = s;
     *est = false;
@@ -110,7 +111,7 @@ static double dr_cost(const crest_model *m, const dr_profile *pr, double s, doub
         double end = u + pr->s[i];
         while (u < end) {
             double pe = (floor(u / SIM_PERIOD_S) + 1) * SIM_PERIOD_S;
-            double v = dr_price(m, (uint32_t)(u / SIM_PERIOD_S));
+            double v = dr_price(m, price_ctx, (uint32_t)(u / SIM_PERIOD_S));
             if (isnan(v)) {
                 v = ref;
                 *est = true;
@@ -128,22 +129,22 @@ static double dr_cost(const crest_model *m, const dr_profile *pr, double s, doub
  * exists (so flat prices draw nothing); otherwise the re-decision of a deferral already
  * made, without a draw.  *PROV: the cheapest start rests on reference prices, so the
  * returned time is the next boundary, where the household decides again. */
-double crest_dr_plan(const crest_model *m, crest_hh *h, const dr_profile *pr, uint32_t t,
-                     double latest, bool first, bool *prov)
+double crest_dr_plan(const crest_model *m, crest_hh *h, const void *price_ctx, const dr_profile *pr,
+                     uint32_t t, double latest, bool first, bool *prov)
 {
     *prov = false;
     uint32_t k = t / SIM_PERIOD_S;
-    double now_p = dr_price(m, k);
+    double now_p = dr_price(m, price_ctx, k);
     double next_b = (double)(k + 1) * SIM_PERIOD_S;
     if (isnan(now_p) || next_b > latest) return t;
-    double ref = dr_reference(m, k);
+    double ref = dr_reference(m, price_ctx, k);
     if (isnan(ref)) ref = now_p;
     bool est;
-    double c_now = dr_cost(m, pr, t, ref, &est), c_best = c_now, best = t;
+    double c_now = dr_cost(m, price_ctx, pr, t, ref, &est), c_best = c_now, best = t;
     double tol = 1e-9 * fabs(c_now); /* equal prices split differently must not look cheaper */
     bool est_best = false;
     for (double s = next_b; s <= latest; s += SIM_PERIOD_S) {
-        double c = dr_cost(m, pr, s, ref, &est);
+        double c = dr_cost(m, price_ctx, pr, s, ref, &est);
         if (c < c_best - tol) c_best = c, best = s, est_best = est;
     }
     if (best == t) return t;
@@ -194,7 +195,7 @@ static bool dr_busy(const crest_hh *h, int a, unsigned skip, uint32_t *wait_unti
 /* A start of A wanted at T: defer it (true) or let it start now (false).  While A is on, the
  * wish is refused as without demand response (CREST: an appliance on cannot start again);
  * while a deferred load of A waits, the new one is queued behind it, so no use is lost. */
-bool crest_dr_defer(const crest_model *m, crest_hh *h, int a, uint32_t t)
+bool crest_dr_defer(const crest_model *m, crest_hh *h, int a, uint32_t t, const void *price_ctx)
 {
     if ((a != A_WASHER && a != A_DISHWASHER) || !crest_dr_follows(m, h) || h->n_run >= MAX_RUN)
         return false;
@@ -209,7 +210,7 @@ bool crest_dr_defer(const crest_model *m, crest_hh *h, int a, uint32_t t)
     }
     double latest = t + m->p.dr_horizon_h * 3600.0 - pr.dur;
     bool prov;
-    double at = crest_dr_plan(m, h, &pr, t, latest, true, &prov);
+    double at = crest_dr_plan(m, h, price_ctx, &pr, t, latest, true, &prov);
     if (at <= t) return false;
     crest_add_run(h, a, sat_u32(at));
     h->run_phase[h->n_run - 1] = dr_phase_bits(at, latest, prov);
@@ -218,7 +219,7 @@ bool crest_dr_defer(const crest_model *m, crest_hh *h, int a, uint32_t t)
 
 /* The deferred start in run slot I comes due at T: decide again if the deferral rested on
  * reference prices, else start (the run slot becomes the run). */
-void crest_dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
+void crest_dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t, const void *price_ctx)
 {
     int a = h->run_app[i];
     const appliance *ap = &crest_appliances[a];
@@ -227,7 +228,7 @@ void crest_dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t)
         double latest = t + (double)(ph & PH_LEFT) * SIM_PERIOD_S;
         dr_profile pr = dr_appliance_profile(m, h, a, t);
         bool prov;
-        double at = crest_dr_plan(m, h, &pr, t, latest, false, &prov);
+        double at = crest_dr_plan(m, h, price_ctx, &pr, t, latest, false, &prov);
         if (at > t) {
             h->run_end[i] = sat_u32(at);
             h->run_phase[i] = dr_phase_bits(at, latest, prov);

@@ -28,7 +28,7 @@ void crest_ev_next_arrival(const crest_model *m, crest_hh *h, uint32_t t)
     h->ev_next = GRID_NEVER;
 }
 
-void crest_ev_event(const crest_model *m, crest_hh *h, uint32_t t)
+void crest_ev_event(const crest_model *m, crest_hh *h, uint32_t t, const void *price_ctx)
 {
     if (h->ev_state == 0) { /* arrival: plan tonight's charge */
         uint32_t d = slot_of(m, t / SLOT_S)->lday + 1;
@@ -54,7 +54,7 @@ void crest_ev_event(const crest_model *m, crest_hh *h, uint32_t t)
                     double cost = 0;
                     for (double u = s; u < s + dur;) {
                         double pe = (floor(u / SIM_PERIOD_S) + 1) * SIM_PERIOD_S;
-                        double v = m->p.price(m->p.price_ctx, (uint32_t)(u / SIM_PERIOD_S));
+                        double v = m->p.price(price_ctx, (uint32_t)(u / SIM_PERIOD_S));
                         if (isnan(v)) {
                             cost = INFINITY;
                             break;
@@ -77,7 +77,7 @@ void crest_ev_event(const crest_model *m, crest_hh *h, uint32_t t)
             crest_dr_phase(&pr, m->p.ev_charger_kw * 1000.0, dur);
             double latest = dep - dur;
             bool prov;
-            start = crest_dr_plan(m, h, &pr, t, latest, true, &prov);
+            start = crest_dr_plan(m, h, price_ctx, &pr, t, latest, true, &prov);
             crest_dr_ev_set(h, start, latest, prov && start > t);
         }
         h->ev_stop = sat_u32(ceil(start + dur));
@@ -96,7 +96,7 @@ void crest_ev_event(const crest_model *m, crest_hh *h, uint32_t t)
             crest_dr_phase(&pr, m->p.ev_charger_kw * 1000.0, (double)(h->ev_stop - t));
             double latest = t + (double)h->dr_ev_left * SIM_PERIOD_S;
             bool prov;
-            double at = crest_dr_plan(m, h, &pr, t, latest, false, &prov);
+            double at = crest_dr_plan(m, h, price_ctx, &pr, t, latest, false, &prov);
             crest_dr_ev_set(h, at, latest, prov && at > t);
             if (at > t) {
                 h->ev_next = sat_u32(at);

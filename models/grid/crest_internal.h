@@ -313,8 +313,10 @@ uint32_t crest_next_start(const crest_model *m, crest_hh *h, uint32_t t);
 uint32_t crest_draw_minutes(crest_hh *h, double mean_min, bool expo);
 void crest_add_run(crest_hh *h, int a, uint32_t end);
 void crest_festive_schedule(const crest_model *m, crest_hh *h, uint32_t t);
-void crest_end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t);
-void crest_appliance_event(const crest_model *m, crest_hh *h, uint32_t t);
+/* PRICE_CTX in these and below: hh_step's, for m->p.price (grid/load.h). */
+void crest_end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t,
+                   const void *price_ctx);
+void crest_appliance_event(const crest_model *m, crest_hh *h, uint32_t t, const void *price_ctx);
 void crest_cold_event(const crest_model *m, crest_hh *h, int c, uint32_t t);
 
 /* crest_heating.c */
@@ -326,16 +328,16 @@ void crest_pv_event(const crest_model *m, crest_hh *h, uint32_t t);
 
 /* crest_ev.c */
 void crest_ev_next_arrival(const crest_model *m, crest_hh *h, uint32_t t);
-void crest_ev_event(const crest_model *m, crest_hh *h, uint32_t t);
+void crest_ev_event(const crest_model *m, crest_hh *h, uint32_t t, const void *price_ctx);
 
 /* crest_dr.c */
 bool crest_dr_follows(const crest_model *m, const crest_hh *h);
 void crest_dr_phase(dr_profile *pr, double w, double s);
-double crest_dr_plan(const crest_model *m, crest_hh *h, const dr_profile *pr, uint32_t t,
-                     double latest, bool first, bool *prov);
+double crest_dr_plan(const crest_model *m, crest_hh *h, const void *price_ctx, const dr_profile *pr,
+                     uint32_t t, double latest, bool first, bool *prov);
 void crest_dr_ev_set(crest_hh *h, double at, double latest, bool prov);
-bool crest_dr_defer(const crest_model *m, crest_hh *h, int a, uint32_t t);
-void crest_dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t);
+bool crest_dr_defer(const crest_model *m, crest_hh *h, int a, uint32_t t, const void *price_ctx);
+void crest_dr_due(const crest_model *m, crest_hh *h, unsigned i, uint32_t t, const void *price_ctx);
 double crest_fb_factor(const crest_model *m, const crest_hh *h, uint32_t t);
 
 #endif /* GRID_CREST_INTERNAL_H */

@@ -47,7 +47,6 @@ void grid_load_params_default(grid_load_params *p)
         .ev_kwh_per_day = 7.0,
         .ev_smart_share = 0.0,
         .price = NULL,
-        .price_ctx = NULL,
         /* Demand response and feedback, off by default; values calibrated in test_dr.c
          * (sources in crest_dr.c). */
         .dr_engaged_share = 0.0,

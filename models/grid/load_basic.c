@@ -241,9 +241,10 @@ static uint32_t basic_hh_init(const void *model, void *hh, uint64_t hh_id, int32
     return basic_power(m, h, p_mw, q_mvar);
 }
 
-static uint32_t basic_hh_step(const void *model, void *hh, uint32_t now, int32_t *p_mw,
-                              int32_t *q_mvar)
+static uint32_t basic_hh_step(const void *model, void *hh, uint32_t now, const void *price_ctx,
+                              int32_t *p_mw, int32_t *q_mvar)
 {
+    (void)price_ctx; /* the basic model does not follow prices */
     const basic_model *m = model;
     basic_hh *h = hh;
     while (h->fridge_next <= now) {

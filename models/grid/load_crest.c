@@ -161,8 +161,8 @@ static void integrate(const crest_model *m, crest_hh *h, uint32_t now)
     h->last_t = now;
 }
 
-static uint32_t crest_hh_step(const void *model, void *hh, uint32_t now, int32_t *p_mw,
-                              int32_t *q_mvar)
+static uint32_t crest_hh_step(const void *model, void *hh, uint32_t now, const void *price_ctx,
+                              int32_t *p_mw, int32_t *q_mvar)
 {
     const crest_model *m = model;
     crest_hh *h = hh;
@@ -185,7 +185,7 @@ static uint32_t crest_hh_step(const void *model, void *hh, uint32_t now, int32_t
         if (which < 0 || best > now) break;
         switch (which) {
         case 0:
-            crest_end_run(m, h, (unsigned)idx, best);
+            crest_end_run(m, h, (unsigned)idx, best, price_ctx);
             break;
         case 1:
             crest_cold_event(m, h, idx, best);
@@ -197,13 +197,13 @@ static uint32_t crest_hh_step(const void *model, void *hh, uint32_t now, int32_t
             crest_pv_event(m, h, best);
             break;
         case 4:
-            crest_ev_event(m, h, best);
+            crest_ev_event(m, h, best, price_ctx);
             break;
         case 5:
             crest_occupancy_event(m, h, best);
             break;
         default:
-            crest_appliance_event(m, h, best);
+            crest_appliance_event(m, h, best, price_ctx);
             break;
         }
     }

@@ -40,10 +40,13 @@ typedef struct fleet {
     int n;
     uint32_t *t, *next;
     int32_t *pw;
+    const void *price_ctx; /* handed to every hh_step: what the price hook reads */
 } fleet;
 
-static void fleet_open(fleet *f, const grid_load_params *p, int n, uint8_t ihd)
+static void fleet_open(fleet *f, const grid_load_params *p, const void *price_ctx, int n,
+                       uint8_t ihd)
 {
+    f->price_ctx = price_ctx;
     f->ops = grid_load_find("crest");
     cr_assert_not_null(f->ops);
     char err[256];
@@ -83,7 +86,7 @@ static double fleet_advance(fleet *f, uint32_t end, double *eh)
             ei += (double)f->pw[i] / 1000.0 * (f->next[i] - f->t[i]);
             f->t[i] = f->next[i];
             int32_t q;
-            f->next[i] = f->ops->hh_step(f->model, h, f->t[i], &f->pw[i], &q);
+            f->next[i] = f->ops->hh_step(f->model, h, f->t[i], f->price_ctx, &f->pw[i], &q);
             cr_assert_gt(f->next[i], f->t[i]);
         }
         ei += (double)f->pw[i] / 1000.0 * (end - f->t[i]);
@@ -103,9 +106,9 @@ typedef struct hook_ctx {
 } hook_ctx;
 
 /* The load model's price hook: pence per kWh, NAN while unpublished. */
-static double hook(void *ctx, uint32_t period)
+static double hook(const void *ctx, uint32_t period)
 {
-    hook_ctx *c = ctx;
+    const hook_ctx *c = ctx;
     if (!c->pm) {
         uint32_t s = period % 48;
         return s >= 32 && s < 38 ? c->window_p : c->base_p;
@@ -141,11 +144,8 @@ static void run_periods(const run_cfg *c, double *w, double *nat)
 {
     fleet f;
     grid_load_params p = c->p;
-    if (c->hook) {
-        p.price = hook;
-        p.price_ctx = c->hook;
-    }
-    fleet_open(&f, &p, c->n, c->ihd);
+    if (c->hook) p.price = hook;
+    fleet_open(&f, &p, c->hook, c->n, c->ihd);
     uint32_t np = (uint32_t)(p.duration_s / SIM_PERIOD_S);
     grid_price_model *pm = c->hook ? c->hook->pm : NULL;
     grid_wholesale_config wc;
@@ -465,7 +465,7 @@ Test(dr, real_time_pricing_swings_national_demand_more_than_day_ahead, .timeout 
 
 /* ---- 5. determinism ---------------------------------------------------------------------- */
 
-static double night_cheap(void *ctx, uint32_t period)
+static double night_cheap(const void *ctx, uint32_t period)
 {
     (void)ctx;
     uint32_t hh = period % 48;
@@ -502,7 +502,7 @@ static uint64_t fingerprint(const grid_load_params *p, uint8_t ihd)
             h = fnv(h, (uint32_t)pw);
             h = fnv(h, (uint32_t)q);
             h = fnv(h, (uint32_t)ops->gas_w(m, hh));
-            t = ops->hh_step(m, hh, t, &pw, &q);
+            t = ops->hh_step(m, hh, t, NULL, &pw, &q);
         }
         grid_hh_totals tt;
         ops->hh_totals(m, hh, &tt);

@@ -47,7 +47,7 @@ static double run(const grid_load_params *p, int n, double *profile)
                 }
             if (next >= end) break;
             t = next;
-            next = ops->hh_step(model, hh, t, &pw, &q);
+            next = ops->hh_step(model, hh, t, NULL, &pw, &q);
             cr_assert_gt(next, t, "next change must lie in the future");
         }
     }
@@ -144,8 +144,8 @@ Test(load_basic, household_sequence_depends_only_on_seed_and_id)
         cr_assert_eq(ta, tb);
         cr_assert_eq(pa, pb);
         cr_assert_eq(qa, qb);
-        ta = ops->hh_step(model, a, ta, &pa, &qa);
-        tb = ops->hh_step(model, b, tb, &pb, &qb);
+        ta = ops->hh_step(model, a, ta, NULL, &pa, &qa);
+        tb = ops->hh_step(model, b, tb, NULL, &pb, &qb);
     }
     free(a);
     free(b);

@@ -77,7 +77,7 @@ static void run(const grid_load_params *p, int first, int n, uint16_t region, ru
                 }
             if (next >= end) break;
             t = next;
-            next = ops->hh_step(model, hh, t, &pw, &q);
+            next = ops->hh_step(model, hh, t, NULL, &pw, &q);
             o->events++;
             cr_assert_gt(next, t, "next change must lie in the future");
         }
@@ -412,15 +412,15 @@ Test(load_crest, household_sequence_depends_only_on_seed_and_id)
     uint32_t ta = ops->hh_init_ctx(model, a, &ca, &pa, &qa);
     uint32_t tc = ops->hh_init_ctx(model, c, &cc, &pc, &qc);
     for (int k = 0; k < 50 && tc != GRID_NEVER; k++)
-        tc = ops->hh_step(model, c, tc, &pc, &qc);
+        tc = ops->hh_step(model, c, tc, NULL, &pc, &qc);
     uint32_t tb = ops->hh_init_ctx(model, b, &ca, &pb, &qb);
     for (int k = 0; k < 2000 && ta != GRID_NEVER; k++) {
         cr_assert_eq(ta, tb);
         cr_assert_eq(pa, pb);
         cr_assert_eq(qa, qb);
         cr_assert_eq(ops->gas_w(model, a), ops->gas_w(model, b));
-        ta = ops->hh_step(model, a, ta, &pa, &qa);
-        tb = ops->hh_step(model, b, tb, &pb, &qb);
+        ta = ops->hh_step(model, a, ta, NULL, &pa, &qa);
+        tb = ops->hh_step(model, b, tb, NULL, &pb, &qb);
     }
     free(a);
     free(b);
@@ -464,8 +464,9 @@ Test(load_crest, household_attributes_follow_the_configured_shares)
     ops->destroy(model);
 }
 
-/* Price hook: periods 00:00-04:00 UTC cheap, everything else dear. */
-static double night_cheap(void *ctx, uint32_t period)
+/* Price hook: periods 00:00-04:00 UTC cheap, everything else dear, whatever the household
+ * (the households are stepped with no price context). */
+static double night_cheap(const void *ctx, uint32_t period)
 {
     (void)ctx;
     uint32_t hh = period % 48;

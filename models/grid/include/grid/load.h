@@ -56,13 +56,18 @@ typedef struct grid_load_params {
     double ev_kwh_per_day;   /* mean energy charged per day by an EV home [kWh/d] */
     double ev_smart_share;   /* share of EV homes that smart-charge [-] */
     /* Price signal for smart charging: the retail price of settlement period K (numbered
-     * from the run start) as known at the time of the call [any unit, lower is cheaper],
-     * or NAN when not yet published.  Called from hh_step while planning a charge, for
-     * periods up to a day ahead; it must be deterministic (same answer for the same K
-     * whenever asked after publication) and safe to call from every area.  NULL: smart
-     * chargers start between 00:30 and 01:00 local time (an Economy 7 style timer). */
-    double (*price)(void *ctx, uint32_t period);
-    void *price_ctx;
+     * from the run start) as the household being stepped knows it at the time of the call
+     * [any unit, lower is cheaper], or NAN when not yet published.  Called only from
+     * hh_step (while planning a charge or a deferrable start, for periods up to a day
+     * ahead), with CTX the price context its caller passed to that hh_step, untouched.
+     * What a household knows can differ from its neighbour's (prices reach meters at
+     * different times), so the context is per call, not per model: the model never keeps
+     * it beyond the call.  The hook must be deterministic (same answer for the same CTX
+     * contents and K whenever asked after publication), safe to call from every area, and
+     * accept CTX NULL (callers that know no prices, e.g. tests) with NAN or a price of its
+     * own.  NULL: smart chargers start between 00:30 and 01:00 local time (an Economy 7
+     * style timer) and no household follows prices. */
+    double (*price)(const void *ctx, uint32_t period);
 
     /* Demand response ("crest" only; crest_dr.c gives the rules and
      * sources).  Engaged households read `price` above, and only what it has published.
@@ -120,12 +125,17 @@ typedef struct grid_load_ops {
     size_t hh_size; /* bytes of per-household state */
     int (*create)(const grid_load_params *p, void **model, char *err, size_t errlen);
     void (*destroy)(void *model);
-    /* Initialise household HH_ID at time 0; its power then, and its first change [s]. */
+    /* Initialise household HH_ID at time 0; its power then, and its first change [s].
+     * Initialisation plans nothing that depends on prices (first plans are made by
+     * hh_step), so it takes no price context. */
     uint32_t (*hh_init)(const void *model, void *hh, uint64_t hh_id, int32_t *p_mw,
                         int32_t *q_mvar);
     /* Apply every change due at or before NOW [s since start]; power after them and
-     * the time of the next change (> now, or GRID_NEVER). */
-    uint32_t (*hh_step)(const void *model, void *hh, uint32_t now, int32_t *p_mw, int32_t *q_mvar);
+     * the time of the next change (> now, or GRID_NEVER).  PRICE_CTX: what
+     * grid_load_params.price needs to answer for this household at NOW (the caller's,
+     * only handed to that hook during this call); NULL when the caller knows no prices. */
+    uint32_t (*hh_step)(const void *model, void *hh, uint32_t now, const void *price_ctx,
+                        int32_t *p_mw, int32_t *q_mvar);
 
     /* Optional (NULL when the model lacks them). */
     /* hh_init with what the engine knows of the household; hh_init(id) is the same as
