@@ -298,19 +298,21 @@ static int write_headend(sim_run *r, uint32_t end)
     return rc;
 }
 
-/* Regional demand and prices per settlement period. */
-static int write_grid(sim_run *r, uint32_t windows)
+/* Regional demand and prices of the windows before UPTO the coordinator has finished (all of
+ * them when FINAL), one row per settlement period. */
+int sim_collect_grid(sim_run *r, uint32_t upto, bool final)
 {
-    unsigned nr = r->sc->topology.regions;
-    char names[GRID_REGIONS_MAX * 40] = "";
-    for (unsigned k = 0; k < nr; k++) {
-        size_t l = strlen(names);
-        snprintf(names + l, sizeof names - l, "%s%s", k ? "," : "", grid_region_name(k));
+    sim_coord *c = &r->coord;
+    if (!final && upto > c->done) upto = c->done;
+    for (; c->streamed < upto; c->streamed++) {
+        sim_grid_row row;
+        sim_coord_row(c, c->streamed, &row);
+        if (sim_trace_append_rows(r->tr, SIM_DS_REGION_DEMAND, row.region_w, 1) ||
+            sim_trace_append(r->tr, SIM_DS_PRICE, &row.price_p_kwh, 1) ||
+            sim_trace_append(r->tr, SIM_DS_WHOLESALE, &row.wholesale, 1))
+            return SIM_ETRACE;
     }
-    int rc = sim_trace_whole_cols(r->tr, SIM_DS_REGION_DEMAND, r->coord.region_w, windows, nr, names);
-    if (rc == 0) rc = sim_trace_whole(r->tr, SIM_DS_PRICE, r->coord.price_p_kwh, windows);
-    if (rc == 0) rc = sim_trace_whole(r->tr, SIM_DS_WHOLESALE, r->coord.wholesale, windows);
-    return rc;
+    return 0;
 }
 
 /* Per WAN cell: technology, size, links, site dark time, losses by cause, peak queue. */
@@ -389,7 +391,6 @@ int sim_collect_final(sim_run *r, uint32_t reached)
 {
     int rc = write_registers(r);
     if (rc == 0) rc = write_headend(r, reached * SIM_PERIOD_S);
-    if (rc == 0) rc = write_grid(r, reached);
     if (rc == 0) rc = write_areas(r, reached);
     if (rc == 0) rc = write_price_updates(r);
     if (rc == 0) rc = write_han(r, reached);

@@ -1,8 +1,8 @@
 /* The coordinator: at every window's end, once every area has closed it, it sums what couples
  * the areas (demand per minute, per DNO region, nationally: exact integer sums), feeds
  * real-time prices with national demand, publishes day-ahead prices, turns newly published
- * dynamic prices into price updates (downlink.c) and keeps the per-window grid series for the
- * trace; then all areas go on.  This is where MPI ranks will exchange what couples them
+ * dynamic prices into price updates (downlink.c) and keeps the window's grid row (demand per
+ * region, prices) until collect.c streams it to the trace; then all areas go on.  This is where MPI ranks will exchange what couples them
  * nationally, in a fixed order (DESIGN.md).
  */
 #include "runner.h"
@@ -13,26 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-int sim_coord_init(sim_coord *c, const sim_ctx *cx, sim_area *areas, uint32_t n_areas)
+void sim_coord_init(sim_coord *c, const sim_ctx *cx, sim_area *areas, uint32_t n_areas)
 {
     memset(c, 0, sizeof *c);
     c->cx = cx;
     c->areas = areas;
     c->n_areas = n_areas;
-    c->region_w = calloc((size_t)cx->windows * cx->sc->topology.regions, sizeof *c->region_w);
-    c->price_p_kwh = malloc((size_t)cx->windows * sizeof *c->price_p_kwh);
-    c->wholesale = malloc((size_t)cx->windows * sizeof *c->wholesale);
-    if (!c->region_w || !c->price_p_kwh || !c->wholesale) return SIM_ENOMEM;
-    for (uint32_t w = 0; w < cx->windows; w++) c->price_p_kwh[w] = c->wholesale[w] = NAN;
-    return 0;
 }
 
-void sim_coord_free(sim_coord *c)
+void sim_coord_row(const sim_coord *c, uint32_t w, sim_grid_row *out)
 {
-    free(c->region_w);
-    free(c->price_p_kwh);
-    free(c->wholesale);
-    memset(c, 0, sizeof *c);
+    if (w < c->done && w + SIM_GRID_RING >= c->done) {
+        *out = c->ring[w % SIM_GRID_RING];
+        return;
+    }
+    if (w < c->done) SIM_PANIC((double)w * SIM_PERIOD_S, "grid row of window %u overwritten", w);
+    memset(out, 0, sizeof *out);
+    out->price_p_kwh = out->wholesale = NAN;
 }
 
 void sim_window_minutes(const sim_area *areas, uint32_t n_areas, uint32_t w, int64_t out[SIM_PERIOD_S / 60])
@@ -55,8 +52,8 @@ static void window_sum(sim_coord *c, uint32_t w, sim_window_sum *s)
     }
 }
 
-/* Prices after window W (ending at W_END) from its national demand [W]. */
-static void window_prices(sim_coord *c, uint32_t w, uint32_t w_end, double demand_w)
+/* Prices after window W (ending at W_END) from its national demand [W], into ROW. */
+static void window_prices(sim_coord *c, uint32_t w, uint32_t w_end, double demand_w, sim_grid_row *row)
 {
     const sim_ctx *cx = c->cx;
     double scale = (double)cx->sc->prices.national_households / cx->sc->households;
@@ -68,12 +65,12 @@ static void window_prices(sim_coord *c, uint32_t w, uint32_t w_end, double deman
     }
     grid_price pr;
     grid_wholesale_point wp;
-    c->price_p_kwh[w] = grid_price_get(cx->prices, cx->tariff, w, &pr) == 0
-                            ? pr.unit * pow(10.0, GRID_PRICE_SCALE)
-                            : NAN;
-    c->wholesale[w] = grid_wholesale_get(cx->prices, GRID_MARKET_DAY_AHEAD, w, &wp) == 0
-                          ? wp.price_gbp_mwh
-                          : NAN;
+    row->price_p_kwh = grid_price_get(cx->prices, cx->tariff, w, &pr) == 0
+                           ? pr.unit * pow(10.0, GRID_PRICE_SCALE)
+                           : NAN;
+    row->wholesale = grid_wholesale_get(cx->prices, GRID_MARKET_DAY_AHEAD, w, &wp) == 0
+                         ? wp.price_gbp_mwh
+                         : NAN;
 }
 
 void sim_coord_actor(int argc, char **argv)
@@ -90,9 +87,14 @@ void sim_coord_actor(int argc, char **argv)
         sg_barrier_wait(cx->window_bar);
         sim_window_sum s;
         window_sum(c, w, &s);
-        for (unsigned r = 0; r < regions; r++)
-            c->region_w[(size_t)w * regions + r] = (double)s.region_mws[r] / 1000.0 / SIM_PERIOD_S;
-        if (cx->prices) window_prices(c, w, w_end, (double)s.national_mws / 1000.0 / SIM_PERIOD_S);
+        if (w >= c->streamed + SIM_GRID_RING)
+            SIM_PANIC(w_end, "grid rows of window %u not streamed before window %u", c->streamed, w);
+        sim_grid_row *row = &c->ring[w % SIM_GRID_RING];
+        memset(row, 0, sizeof *row);
+        row->price_p_kwh = row->wholesale = NAN;
+        for (unsigned r = 0; r < regions; r++) row->region_w[r] = (double)s.region_mws[r] / 1000.0 / SIM_PERIOD_S;
+        if (cx->prices) window_prices(c, w, w_end, (double)s.national_mws / 1000.0 / SIM_PERIOD_S, row);
+        c->done = w + 1;
         sg_barrier_wait(cx->window_bar);
     }
 }

@@ -189,6 +189,11 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
 static int open_trace(sim_run *r, char *err, size_t errlen)
 {
     const sim_scenario *sc = r->sc;
+    char regions[GRID_REGIONS_MAX * 40] = "";
+    for (unsigned k = 0; k < sc->topology.regions; k++) {
+        size_t l = strlen(regions);
+        snprintf(regions + l, sizeof regions - l, "%s%s", k ? "," : "", grid_region_name(k));
+    }
     sim_trace_info ti = {.version = METERSIM_VERSION,
                          .firmware_build = r->fw.abi->version(),
                          .scenario_name = sc->name,
@@ -198,7 +203,9 @@ static int open_trace(sim_run *r, char *err, size_t errlen)
                          .households = sc->households,
                          .chunk_households = sc->trace.chunk_households,
                          .compression = sc->trace.compression,
-                         .areas = r->n_areas};
+                         .areas = r->n_areas,
+                         .regions = sc->topology.regions,
+                         .region_names = regions};
     r->tr = sim_trace_create(r->opts.out_path, &ti, err, errlen);
     if (!r->tr) return -1;
     if (sim_collect_households(r)) {
@@ -209,13 +216,10 @@ static int open_trace(sim_run *r, char *err, size_t errlen)
 }
 
 /* Step 5: the actors: coordinator and head-end on the head-end host, one per area. */
-static int start_actors(sim_run *r, sg_host_t *hosts, char *err, size_t errlen)
+static void start_actors(sim_run *r, sg_host_t *hosts)
 {
     sim_ctx *cx = &r->cx;
-    if (sim_coord_init(&r->coord, cx, r->areas, r->n_areas)) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+    sim_coord_init(&r->coord, cx, r->areas, r->n_areas);
     cx->window_bar = sg_barrier_init(r->n_areas + 1);
     sg_actor_t coord = sg_actor_init("coordinator", cx->he_host);
     sg_actor_set_data(coord, &r->coord);
@@ -229,7 +233,6 @@ static int start_actors(sim_run *r, sg_host_t *hosts, char *err, size_t errlen)
         sg_actor_set_data(a, &r->areas[k]);
         sg_actor_start(a, sim_area_actor, 0, NULL);
     }
-    return 0;
 }
 
 int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **out, char *err,
@@ -274,7 +277,7 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
     if (!rc) rc = sim_sink_init(&r->sink, &r->cx, r->areas, r->n_areas, err, errlen);
     if (!rc) rc = build_households(r, hosts, err, errlen);
     if (!rc) rc = open_trace(r, err, errlen);
-    if (!rc) rc = start_actors(r, hosts, err, errlen);
+    if (!rc) start_actors(r, hosts);
     free(hosts);
     return rc ? -1 : 0;
 }
@@ -308,6 +311,7 @@ int sim_run_window(sim_run *r)
     if (!rc) rc = component_failure(r);
     if (!rc) rc = sim_collect_window(r, w);
     if (!rc) rc = sim_collect_events(r, w_end);
+    if (!rc) rc = sim_collect_grid(r, w + 1, false);
     if (rc) {
         if (!r->fail_where[0]) snprintf(r->fail_where, sizeof r->fail_where, "window %u", w);
         return r->fail = rc;
@@ -359,6 +363,8 @@ int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *e
         int rc = sim_collect_halfhourly(r, r->flushed, reached - r->flushed);
         if (rc) r->fail = rc;
     }
+    if (!r->fail && (r->fail = sim_collect_grid(r, reached, true)) != 0)
+        snprintf(r->fail_where, sizeof r->fail_where, "grid series");
     if (!r->fail && (r->fail = sim_collect_final(r, reached)) != 0)
         snprintf(r->fail_where, sizeof r->fail_where, "end-of-run datasets");
     summarise(r, reached, sum);
@@ -400,7 +406,6 @@ void sim_run_destroy(sim_run *r)
     sim_sink_free(&r->sink);
     grid_price_destroy(r->prices);
     if (r->cx.window_bar) sg_barrier_destroy(r->cx.window_bar);
-    sim_coord_free(&r->coord);
     sim_dl_destroy(r->dl);
     sim_msgpool_destroy(r->pool);
     sim_vec_free(&r->pending);

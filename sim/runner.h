@@ -284,19 +284,32 @@ typedef struct sim_window_sum {
     int64_t national_mws;                  /* [mW s] */
 } sim_window_sum;
 
+/* What the coordinator found for one window, for the trace (/grid). */
+typedef struct sim_grid_row {
+    double region_w[GRID_REGIONS_MAX]; /* mean demand per DNO region [W] */
+    double price_p_kwh;                /* unit price of the households' tariff [p/kWh] */
+    double wholesale;                  /* day-ahead wholesale price [GBP/MWh] */
+} sim_grid_row;
+
+/* Windows of grid rows kept until collect.c streams them: the coordinator is at most one
+ * window ahead of the collector (it waits for the areas, which wait for SimGrid). */
+#define SIM_GRID_RING 4
+
 typedef struct sim_coord {
     const sim_ctx *cx;
     sim_area *areas;
     uint32_t n_areas;
-    double *region_w;    /* [window][region] mean demand, for the trace [W] */
-    double *price_p_kwh; /* [window] unit price of the households' tariff [p/kWh] */
-    double *wholesale;   /* [window] day-ahead wholesale price [GBP/MWh] */
+    sim_grid_row ring[SIM_GRID_RING]; /* window w in ring[w % SIM_GRID_RING] */
+    uint32_t done;       /* windows whose row is in the ring or streamed */
+    uint32_t streamed;   /* windows whose row is in the trace */
     int err;             /* first failure (SIM_E*) */
 } sim_coord;
 
 /* coordinator.c */
-int sim_coord_init(sim_coord *c, const sim_ctx *cx, sim_area *areas, uint32_t n_areas);
-void sim_coord_free(sim_coord *c);
+void sim_coord_init(sim_coord *c, const sim_ctx *cx, sim_area *areas, uint32_t n_areas);
+/* Window W's grid row: the coordinator's when it has run W, else what a window it never
+ * reached holds (no demand, no prices: NAN). */
+void sim_coord_row(const sim_coord *c, uint32_t w, sim_grid_row *out);
 void sim_coord_actor(int argc, char **argv); /* actor data: the sim_coord */
 /* Sum window W's per-minute energy over the areas (the per-area rings are left as they are). */
 void sim_window_minutes(const sim_area *areas, uint32_t n_areas, uint32_t w, int64_t out[SIM_PERIOD_S / 60]);
@@ -350,5 +363,8 @@ int sim_collect_window(sim_run *r, uint32_t w);
 int sim_collect_events(sim_run *r, double t);
 int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np);
 int sim_collect_final(sim_run *r, uint32_t reached);
+/* The coordinator's rows of windows before UPTO that it has finished (all of them when
+ * FINAL: rows it never reached as sim_coord_row gives them). */
+int sim_collect_grid(sim_run *r, uint32_t upto, bool final);
 
 #endif

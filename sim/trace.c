@@ -130,6 +130,14 @@ static hid_t create_dataset(sim_trace *t, sim_ds id, const sim_trace_info *info)
         chunk[0] = 600;
         chunk[1] = info->areas == 0 ? 1 : info->areas < 256 ? info->areas : 256;
         break;
+    case SIM_SHAPE_PERIOD_COLS:
+        rank = 2;
+        dims[0] = 0;
+        maxd[0] = H5S_UNLIMITED;
+        dims[1] = maxd[1] = info->regions ? info->regions : 1;
+        chunk[0] = 48 * 7; /* a week of settlement periods */
+        chunk[1] = dims[1];
+        break;
     case SIM_SHAPE_ROWS:
     case SIM_SHAPE_ROWS_COLS:
         return -1; /* written whole: write_whole */
@@ -147,7 +155,9 @@ static hid_t create_dataset(sim_trace *t, sim_ds id, const sim_trace_info *info)
     H5Pclose(dcpl);
     H5Pclose(lcpl);
     H5Sclose(sp);
-    if (ds >= 0 && attrs_units(ds, d)) {
+    if (ds >= 0 && (attrs_units(ds, d) ||
+                    (d->columns_attr && attr_str(ds, SIM_ATTR_COLUMNS, info->region_names ? info->region_names : "")) ||
+                    (d->rows && attr_str(ds, SIM_ATTR_ROWS, d->rows)))) {
         H5Dclose(ds);
         return -1;
     }
@@ -272,6 +282,22 @@ int sim_trace_append(sim_trace *t, sim_ds id, const void *data, size_t n)
     return append(t->ds[id], t->mtype[id], data, n);
 }
 
+int sim_trace_append_rows(sim_trace *t, sim_ds id, const double *rows, size_t n)
+{
+    const sim_dataset_decl *d = sim_schema_dataset(id);
+    if (!d || d->shape != SIM_SHAPE_PERIOD_COLS) return -1;
+    if (n == 0) return 0;
+    hid_t ds = t->ds[id];
+    hsize_t dims[2];
+    hid_t fs = H5Dget_space(ds);
+    H5Sget_simple_extent_dims(fs, dims, NULL);
+    H5Sclose(fs);
+    hsize_t off[2] = {dims[0], 0}, cnt[2] = {n, dims[1]};
+    dims[0] += n;
+    if (H5Dset_extent(ds, dims) < 0) return -1;
+    return write_block(ds, t->mtype[id], 2, off, cnt, rows);
+}
+
 int sim_trace_cells(sim_trace *t, const uint32_t *arrivals, const uint32_t *queue, size_t seconds)
 {
     if (seconds == 0 || t->areas == 0) return 0;
@@ -329,14 +355,6 @@ int sim_trace_whole(sim_trace *t, sim_ds id, const void *v, size_t rows)
     char columns[512];
     if (sim_schema_columns_text(d, columns, sizeof columns)) return -1;
     return write_whole(t, id, v, rows, d->ncols, columns);
-}
-
-int sim_trace_whole_cols(sim_trace *t, sim_ds id, const double *v, size_t rows, size_t cols,
-                         const char *columns)
-{
-    const sim_dataset_decl *d = sim_schema_dataset(id);
-    if (!d || d->shape != SIM_SHAPE_ROWS_COLS || d->ncols != 0) return -1;
-    return write_whole(t, id, v, rows, cols, columns);
 }
 
 int sim_trace_finish(sim_trace *t, int complete, int64_t sim_end_unix, char *err, size_t errlen)

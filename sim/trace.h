@@ -46,6 +46,8 @@ typedef struct sim_trace_info {
     uint32_t chunk_households;
     uint32_t compression; /* deflate level 0..9 */
     uint32_t areas;       /* WAN cells (columns of the per-cell series) */
+    uint32_t regions;     /* DNO regions (columns of the per-region series) */
+    const char *region_names; /* their names, comma-separated (the `columns` attribute) */
 } sim_trace_info;
 
 /* Creates OUT.partial. Returns NULL with a message in ERR. */
@@ -62,15 +64,14 @@ int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, u
 int sim_trace_rows(sim_trace *t, sim_ds id, uint64_t hh0, uint64_t nh, const void *data);
 /* N elements appended to a growing series (SIM_SHAPE_SERIES), of its declared element type. */
 int sim_trace_append(sim_trace *t, sim_ds id, const void *data, size_t n);
+/* N rows of a [period, column] table (SIM_SHAPE_PERIOD_COLS, info.regions columns each),
+ * appended. */
+int sim_trace_append_rows(sim_trace *t, sim_ds id, const double *rows, size_t n);
 /* Per-cell series: SECONDS rows of info.areas columns each (row-major), appended. */
 int sim_trace_cells(sim_trace *t, const uint32_t *arrivals, const uint32_t *queue, size_t seconds);
 /* A dataset written whole at the end (SIM_SHAPE_ROWS, or SIM_SHAPE_ROWS_COLS with declared
  * columns): ROWS elements or rows, row-major, with its units, description, columns, rows. */
 int sim_trace_whole(sim_trace *t, sim_ds id, const void *v, size_t rows);
-/* Likewise for a float64 table whose columns are known only at run time (ncols 0 in its
- * declaration): COLS columns named by COLUMNS ("a,b,c"). */
-int sim_trace_whole_cols(sim_trace *t, sim_ds id, const double *v, size_t rows, size_t cols,
-                         const char *columns);
 
 /* Write the closing attributes, close, and rename when COMPLETE. Frees T. */
 int sim_trace_finish(sim_trace *t, int complete, int64_t sim_end_unix, char *err, size_t errlen);

@@ -121,15 +121,15 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
                            "longest cell queue a message found on entering, per area and "
                            "simulated second (0 when nothing entered)"},
     [SIM_DS_REGION_DEMAND] = {"region_demand_w", "/grid/region_demand_w", SIM_ELEM_F64,
-                              SIM_SHAPE_ROWS_COLS, "W",
+                              SIM_SHAPE_PERIOD_COLS, "W",
                               "mean demand of the simulated households per settlement period "
                               "(rows) and DNO region (columns)",
                               .columns_attr = true, .rows = "periods"},
-    [SIM_DS_PRICE] = {"price_p_kwh", "/grid/price_p_kwh", SIM_ELEM_F64, SIM_SHAPE_ROWS, "p/kWh",
+    [SIM_DS_PRICE] = {"price_p_kwh", "/grid/price_p_kwh", SIM_ELEM_F64, SIM_SHAPE_SERIES, "p/kWh",
                       "unit price of the households' tariff (prices.tariff) in each settlement "
                       "period"},
     [SIM_DS_WHOLESALE] = {"wholesale_gbp_mwh", "/grid/wholesale_gbp_mwh", SIM_ELEM_F64,
-                          SIM_SHAPE_ROWS, "GBP/MWh",
+                          SIM_SHAPE_SERIES, "GBP/MWh",
                           "day-ahead wholesale price of each settlement period (the model "
                           "behind Agile-style prices)"},
     [SIM_DS_AREAS] = {"areas", "/network/areas", SIM_ELEM_F64, SIM_SHAPE_ROWS_COLS,
@@ -276,7 +276,7 @@ static const char *shape_dims(sim_shape s)
 {
     static const char *const dims[] = {"household",   "household,period", "household,column",
                                        "time",        "second,area",      "row",
-                                       "row,column"};
+                                       "row,column",  "period,column"};
     return dims[s];
 }
 

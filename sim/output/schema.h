@@ -45,7 +45,9 @@ typedef enum sim_shape {
     SIM_SHAPE_SERIES,    /* [time (grows)], appended as the run goes */
     SIM_SHAPE_TIME_AREA, /* [second (grows), area], appended as the run goes */
     SIM_SHAPE_ROWS,      /* [row], written whole at the end */
-    SIM_SHAPE_ROWS_COLS  /* [row, column], float64, written whole at the end */
+    SIM_SHAPE_ROWS_COLS, /* [row, column], float64, written whole at the end */
+    SIM_SHAPE_PERIOD_COLS /* [period (grows), column], float64, a window at a time; one column
+                           * per DNO region of the run */
 } sim_shape;
 
 /* ---- columns of the [*, column] tables --------------------------------------------------

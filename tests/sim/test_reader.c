@@ -44,7 +44,9 @@ Test(reader, declaration_is_consistent)
             cr_expect_str_neq(sim_schema_dataset((sim_ds)j)->path, d->path);
         cr_expect_eq(d->type == SIM_ELEM_RECORD, d->nmembers > 0, "%s", d->key);
         cr_expect(d->shape != SIM_SHAPE_HH_COLS || d->ncols > 0, "%s", d->key);
-        cr_expect(!d->columns_attr || d->shape == SIM_SHAPE_ROWS_COLS, "%s", d->key);
+        cr_expect(!d->columns_attr || d->shape == SIM_SHAPE_ROWS_COLS ||
+                      d->shape == SIM_SHAPE_PERIOD_COLS,
+                  "%s", d->key);
         for (size_t m = 0; m < d->nmembers; m++)
             cr_expect(d->members[m].offset < d->record_size, "%s.%s", d->key, d->members[m].name);
     }
