@@ -11,9 +11,12 @@
  *      through downlink.c.
  *   3. Each area closes the window on every meter (half-hour close), then all meet the
  *      coordinator, which sums the window (exact integer sums of demand per area and region:
- *      what MPI ranks will all-reduce) and publishes prices.
+ *      what MPI ranks will all-reduce), publishes prices and keeps the window's grid row.
  *   4. collect.c streams what the window finished to the trace: events in canonical order,
- *      per-second and per-minute series, half-hourly profiles once a day.
+ *      the head-end's per-second series (then released from its model), cell series,
+ *      per-minute demand, the grid row; half-hourly profiles once a day.  Nothing the run
+ *      holds grows with the simulated span but the model inputs (weather, prices per period)
+ *      and the record of price updates.
  *
  * Nothing here is a singleton: every handler reaches the run through the area it works on
  * (area->cx), and per-household state lives only in its area's columns.

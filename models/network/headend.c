@@ -1,5 +1,6 @@
 #include "net/headend.h"
 
+#include "sim/heap.h"
 #include "sim/rng.h"
 
 #include <gsl/gsl_randist.h>
@@ -129,6 +130,12 @@ typedef struct comp {
     job j;
 } comp;
 
+/* Completions leave in (done, seq) order: seq makes the order total. */
+#define COMP_LESS(a, b) ((a).done < (b).done || ((a).done == (b).done && (a).seq < (b).seq))
+SIM_HEAP_DEFINE(comp_heap, comp, COMP_LESS)
+#define DOUBLE_LESS(a, b) ((a) < (b))
+SIM_HEAP_DEFINE(time_heap, double, DOUBLE_LESS)
+
 typedef struct bucket {
     double rate, burst; /* [1/s], [requests] */
     double tokens, t;   /* level and when it was last topped up */
@@ -148,12 +155,11 @@ struct net_headend {
     int32_t busy; /* signed: a zero-length service may complete before its start is seen */
     uint64_t seq;
 
-    /* completions pending: min-heap on (done, seq) */
-    comp *ch;
-    uint32_t ch_n, ch_cap;
+    /* completions pending, sized for every accepted job: pushes never grow it */
+    comp_heap ch;
 
-    /* FIFO: server free times (min-heap) and the ring of waiting jobs, starts known */
-    double *vfree;
+    /* FIFO: server free times (one per server) and the ring of waiting jobs, starts known */
+    time_heap vfree;
     job *ring;
     uint32_t ring_head;
 
@@ -235,7 +241,7 @@ int net_he_create(const net_he_config *cfg, net_he_done_fn done, void *ctx, net_
     he->done_fn = done;
     he->ctx = ctx;
     sim_rng_seed(&he->rng, cfg->seed, cfg->entity, "headend.service");
-    uint32_t c = cfg->servers, k = cfg->queue_cap;
+    uint32_t c = cfg->servers, k = cfg->queue_cap, ch_cap;
     bool ok = true;
     he->excl_areas = sorted_copy(cfg->excl_areas, cfg->n_excl_areas);
     he->excl_premises = sorted_copy(cfg->excl_premises, cfg->n_excl_premises);
@@ -245,12 +251,13 @@ int net_he_create(const net_he_config *cfg, net_he_done_fn done, void *ctx, net_
     ok &= !cfg->n_excl_premises || he->excl_premises;
     if (!cfg->priority) {
         /* every accepted job has a pending completion: c in service plus k waiting */
-        he->ch_cap = c + k;
-        he->vfree = calloc(c, sizeof *he->vfree);
+        ch_cap = c + k;
+        he->vfree.v = calloc(c, sizeof *he->vfree.v); /* every server free at time 0 */
+        he->vfree.n = he->vfree.cap = c;
         he->ring = k ? calloc(k, sizeof *he->ring) : NULL;
-        ok &= he->vfree && (!k || he->ring);
+        ok &= he->vfree.v && (!k || he->ring);
     } else {
-        he->ch_cap = c;
+        ch_cap = c;
         he->pool = k ? calloc(k, sizeof *he->pool) : NULL;
         ok &= !k || he->pool;
         for (uint32_t i = 0; he->pool && i < k; i++)
@@ -259,10 +266,10 @@ int net_he_create(const net_he_config *cfg, net_he_done_fn done, void *ctx, net_
         for (unsigned l = 0; l < NET_HE_NPRIO; l++)
             he->lhead[l] = he->ltail[l] = NIL;
     }
-    he->ch = calloc(he->ch_cap, sizeof *he->ch);
+    ok &= comp_heap_reserve(&he->ch, ch_cap) == 0;
     he->wait_h = calloc(NET_HE_NCLASS + 1, sizeof *he->wait_h);
     he->resp_h = calloc(NET_HE_NCLASS + 1, sizeof *he->resp_h);
-    ok &= he->ch && he->wait_h && he->resp_h;
+    ok &= he->wait_h && he->resp_h;
     if (!ok) {
         net_he_destroy(he);
         return NET_EHE_NOMEM;
@@ -282,65 +289,13 @@ void net_he_destroy(net_headend *he)
 #undef NET_HE_SERIES_FREE_
     free(he->excl_areas);
     free(he->excl_premises);
-    free(he->vfree);
+    time_heap_free(&he->vfree);
     free(he->ring);
     free(he->pool);
-    free(he->ch);
+    comp_heap_free(&he->ch);
     free(he->wait_h);
     free(he->resp_h);
     free(he);
-}
-
-/* ---- heaps ----------------------------------------------------------------------------- */
-
-static bool comp_less(const comp *a, const comp *b)
-{
-    return a->done < b->done || (a->done == b->done && a->seq < b->seq);
-}
-
-static void ch_push(net_headend *he, const comp *x)
-{
-    uint32_t k = he->ch_n++;
-    while (k > 0) {
-        uint32_t p = (k - 1) / 2;
-        if (!comp_less(x, &he->ch[p])) break;
-        he->ch[k] = he->ch[p];
-        k = p;
-    }
-    he->ch[k] = *x;
-}
-
-static comp ch_pop(net_headend *he)
-{
-    comp top = he->ch[0];
-    comp x = he->ch[--he->ch_n];
-    uint32_t k = 0, n = he->ch_n;
-    for (;;) {
-        uint32_t c = 2 * k + 1;
-        if (c >= n) break;
-        if (c + 1 < n && comp_less(&he->ch[c + 1], &he->ch[c])) c++;
-        if (!comp_less(&he->ch[c], &x)) break;
-        he->ch[k] = he->ch[c];
-        k = c;
-    }
-    if (n) he->ch[k] = x;
-    return top;
-}
-
-/* Replace the smallest server free time with V. */
-static void vfree_replace_top(net_headend *he, double v)
-{
-    double *h = he->vfree;
-    uint32_t n = he->cfg.servers, k = 0;
-    for (;;) {
-        uint32_t c = 2 * k + 1;
-        if (c >= n) break;
-        if (c + 1 < n && h[c + 1] < h[c]) c++;
-        if (!(h[c] < v)) break;
-        h[k] = h[c];
-        k = c;
-    }
-    h[k] = v;
 }
 
 /* ---- series ---------------------------------------------------------------------------- */
@@ -489,7 +444,7 @@ static void start_job(net_headend *he, job *j, double t)
     j->start = t;
     j->done = t + j->service;
     comp c = {j->done, he->seq++, *j};
-    ch_push(he, &c);
+    comp_heap_push(&he->ch, c); /* within the capacity reserved at creation */
     on_start(he, j);
 }
 
@@ -513,7 +468,7 @@ static int run_until(net_headend *he, double t)
 {
     bool fifo = !he->cfg.priority;
     for (;;) {
-        double tc = he->ch_n ? he->ch[0].done : INFINITY;
+        double tc = he->ch.n ? he->ch.v[0].done : INFINITY;
         double ts = fifo && he->waiting ? he->ring[he->ring_head].start : INFINITY;
         double te = ts < tc ? ts : tc; /* INFINITY: nothing pending */
         if (!(te < INFINITY && te <= t)) break;
@@ -527,7 +482,7 @@ static int run_until(net_headend *he, double t)
             on_start(he, &j);
         } else {
             tick(he, tc);
-            comp c = ch_pop(he);
+            comp c = comp_heap_pop(&he->ch);
             on_done(he, &c.j);
             if (!fifo && he->waiting) {
                 job *j = pool_take(he);
@@ -679,16 +634,16 @@ int net_he_submit(net_headend *he, const net_he_req *r, net_he_outcome *outcome,
     if (o == NET_HE_ACCEPTED) {
         if (!cfg->priority) {
             /* Lindley over c servers: the job takes the server that frees first */
-            double f = he->vfree[0], start = f > a ? f : a;
+            double f = he->vfree.v[0], start = f > a ? f : a;
             if (start > a && he->waiting >= cfg->queue_cap) {
                 o = NET_HE_DROPPED;
             } else {
                 j.service = draw_service(he, &cfg->cls[r->cls], r->bytes);
                 j.start = start;
                 j.done = start + j.service;
-                vfree_replace_top(he, j.done);
+                time_heap_replace_top(&he->vfree, j.done);
                 comp c = {j.done, he->seq++, j};
-                ch_push(he, &c);
+                comp_heap_push(&he->ch, c); /* within the capacity reserved at creation */
                 if (done_s) *done_s = j.done;
                 if (start <= a) {
                     on_start(he, &j);
