@@ -70,8 +70,10 @@ int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_ar
     s->ev = SIM_VEC_INIT(sim_event);
     net_he_config hc;
     he_config(cx->sc, cx->end_s, &hc);
-    if (net_he_create(&hc, he_done, s, &s->he) != 0) {
-        snprintf(err, errlen, "head-end model: invalid configuration");
+    int rc = net_he_create(&hc, he_done, s, &s->he);
+    if (rc != 0) {
+        snprintf(err, errlen, "head-end model: %s",
+                 rc == NET_EHE_NOMEM ? "out of memory" : "invalid configuration");
         return -1;
     }
     return 0;
