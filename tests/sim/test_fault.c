@@ -32,18 +32,17 @@ void *__wrap_realloc(void *p, size_t n)
     return __real_realloc(p, n);
 }
 
-/* Runs the default scenario with the FAIL_AT-th realloc failing; returns the run's status
- * and its message in ERR. */
-static int run_failing(long at, const char *out, char *err, size_t errlen)
+/* Runs the default scenario of SRC with the AT-th realloc failing; returns the run's status
+ * (-1: the scenario did not load) and its message in ERR.  Runs in a child process: no
+ * criterion assertions here. */
+static int run_failing(const char *src, long at, const char *out, char *err, size_t errlen)
 {
     char path[1024];
-    const char *src = getenv("METERSIM_SOURCE_DIR");
-    cr_assert_not_null(src, "METERSIM_SOURCE_DIR not set (run through ctest)");
     snprintf(path, sizeof path, "%s/scenarios/default.yaml", src);
     const char *sets[] = {"households=300", "duration=2 d", "prices.tariff=agile",
                           "meter.prepayment_share=50 %", "headend.ondemand_reads=2"};
     sim_scenario *sc = NULL;
-    cr_assert_eq(sim_scenario_load(path, sets, 5, &sc, err, errlen), 0, "%s", err);
+    if (sim_scenario_load(path, sets, 5, &sc, err, errlen) != 0) return -1;
     sim_run_opts opts = {.out_path = out, .quiet = true};
     sim_run_summary sum;
     calls = 0;
@@ -82,7 +81,7 @@ typedef struct outcome {
 } outcome;
 
 /* One run in a child process, failing the AT-th call (-1: none), writing to OUT. */
-static outcome child_run(long at, const char *out)
+static outcome child_run(const char *src, long at, const char *out)
 {
     int fd[2];
     cr_assert_eq(pipe(fd), 0);
@@ -91,7 +90,7 @@ static outcome child_run(long at, const char *out)
     if (pid == 0) {
         outcome o = {0};
         close(fd[0]);
-        o.rc = run_failing(at, out, o.err, sizeof o.err);
+        o.rc = run_failing(src, at, out, o.err, sizeof o.err);
         o.calls = calls;
         ssize_t w = write(fd[1], &o, sizeof o);
         _exit(w == (ssize_t)sizeof o ? 0 : 3);
@@ -107,18 +106,21 @@ static outcome child_run(long at, const char *out)
     return o;
 }
 
-Test(fault, every_failed_allocation_ends_the_run_with_a_message_and_an_incomplete_trace)
+Test(fault, every_failed_allocation_ends_the_run_with_a_message_and_an_incomplete_trace,
+     .timeout = 600)
 {
+    const char *src = getenv("METERSIM_SOURCE_DIR");
+    cr_assert_not_null(src, "METERSIM_SOURCE_DIR not set (run through ctest)");
     char dir[] = "/tmp/metersim-fault-XXXXXX", out[64];
     cr_assert_not_null(mkdtemp(dir));
     snprintf(out, sizeof out, "%s/t.h5", dir);
-    outcome full = child_run(-1, out);
+    outcome full = child_run(src, -1, out);
     cr_assert_eq(full.rc, 0, "the run without faults failed: %s", full.err);
     cr_assert_gt(full.calls, 10, "only %ld allocations counted", full.calls);
     unlink(out);
     for (int k = 0; k <= 8; k++) {
         long at = (full.calls - 1) * k / 8;
-        outcome o = child_run(at, out);
+        outcome o = child_run(src, at, out);
         cr_expect_eq(o.rc, 1, "allocation %ld of %ld failed but the run reported success", at,
                      full.calls);
         cr_expect(strstr(o.err, "out of memory") != NULL, "allocation %ld: %s", at, o.err);
