@@ -3,7 +3,8 @@
  * real-time prices with national demand, publishes day-ahead prices, turns newly published
  * dynamic prices into price updates (downlink.c) and keeps the window's grid row (demand per
  * region, prices) until collect.c streams it to the trace; then all areas go on.  This is where MPI ranks will exchange what couples them
- * nationally, in a fixed order (DESIGN.md).
+ * nationally, in a fixed order, with exact integer sums, so results do not depend on the
+ * rank count.
  */
 #include "runner.h"
 

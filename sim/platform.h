@@ -2,7 +2,7 @@
  *
  * SimGrid 3.32 builds platforms only from XML or from the C++ NetZone API, so this
  * file generates the platform from the scenario in C++ and hands plain host handles
- * back to C (DESIGN.md "How time and entities map onto SimGrid").  The platform is one
+ * back to C.  The platform is one
  * flat star zone (nested zones build in O(zones x hosts) in 3.32): each area host has
  * its own uplink (the LV substation's WAN cell or gateway backhaul), the head-end host
  * sits behind the backbone link; an area-to-head-end route is uplink + backbone.
@@ -35,7 +35,7 @@ int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area_hosts, sg_
 /* A cell's outbound queue: messages from an area's meters wait here and at most
  * MAX_FLOWS of them cross the uplink at once, as SimGrid communications to the head-end
  * mailbox.  A storm's burst then becomes a queue at the cell, not tens of thousands of
- * concurrent flows (DESIGN.md: keep flow concurrency bounded).  All calls are made from
+ * concurrent flows (max-min sharing is recomputed on every change: keep concurrency bounded).  All calls are made from
  * the owning area actor. */
 typedef struct sim_cell sim_cell;
 

@@ -3,7 +3,7 @@
  * Households live in compact arrays owned by areas (groups of premises behind one LV
  * substation or WAN cell); one SimGrid actor per area advances its households from event to
  * event, closes every settlement period on each meter and sends their WAN messages as real
- * SimGrid communications to the head-end actor (DESIGN.md).  The caller drives the run one
+ * SimGrid communications to the head-end actor.  The caller drives the run one
  * 30-minute settlement window at a time (sim_run_window), so it can report progress, notice
  * signals and, later, synchronise MPI ranks between windows; sim_engine_run does all of it
  * for the command line.

@@ -8,11 +8,11 @@
  * Prices.  A share dr_engaged_share of households follows prices; the flag is drawn once
  * from the household's own stream "load.crest.dr", so it does not disturb the appliance
  * stream, and the engaged set at a smaller share is a subset of that at a larger one.
- * FACTS.md gives the range: under 9 % changed their peak use in the ComEd pilot, 28 % of
- * engaged Agile customers shifted markedly (cutting their 16:00-19:00 use by 28.2 %; the
- * model's households that pass the same significance test cut theirs by ~26 %,
- * tests/grid/test_dr.c).  Engaged households move the starts they can
- * delay with a timer: washing machine (the tumble dryer follows the wash, as without DR),
+ * Published figures give the range: under 9 % changed their peak use in the ComEd pilot
+ * (seed 004), 28 % of engaged Agile customers shifted markedly (Octopus Energy, 2018),
+ * cutting their 16:00-19:00 use by 28.2 % (the model's households that pass the same
+ * significance test cut theirs by ~26 %, tests/grid/test_dr.c).  Engaged households move
+ * the starts they can delay with a timer: washing machine (the tumble dryer follows the wash, as without DR),
  * dishwasher, and EV charging of homes without a smart charger (smart chargers already
  * seek the cheapest start, unchanged).  The rule, when such a start is wanted at t:
  *   - look at the prices the hook has published for every start from t to the latest
@@ -36,7 +36,7 @@
  * decision's draw comes from the household's appliance stream and is taken only when a
  * cheaper start exists, so flat prices leave every result as with demand response off.
  * dr_response = 2 is calibrated in test_dr.c: engaged households' own-price elasticity
- * -0.26 (FACTS.md, UK dynamic-rate), measured as the relative change of consumption in
+ * -0.26 (UK dynamic-rate trials), measured as the relative change of consumption in
  * 16:00-19:00 per relative change of that window's price against the day's mean price.
  * A population with engaged share e responds about e times as much.
  *
@@ -49,8 +49,8 @@
  * fewer uses), so it draws nothing and a run with feedback keeps the random sequence of
  * one without.  Discretionary loads are about a quarter of winter electricity, so the
  * default cut 0.19 saves ~4.9 % on installation day and 3.9 % over the first week,
- * calibrated in test_dr.c to the 3-5 % of FACTS.md (seed 004; 3.8 % over nine pilots,
- * ACEEE 2012); tau 14 days follows seed 000 ("within a week or two ... back to normal");
+ * calibrated in test_dr.c to the 3-5 % of seed 004 (3.8 % over nine pilots, ACEEE 2012);
+ * tau 14 days follows seed 000 ("within a week or two ... back to normal");
  * van Dam et al. found savings not sustained at 15 months.  Gas is not cut. */
 
 /* ---- demand response (see "demand response" above) ------------------------------------ */

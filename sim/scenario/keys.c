@@ -91,12 +91,12 @@ static const sim_key keys[] = {
     {.path = "households", .kind = V_INT, FIELD(households, C_U32), .ilo = 1, .ihi = 50000000,
      .def = NULL, .doc = "Number of households simulated"},
 
-    /* 14 DNO licence areas in GB (FACTS.md). */
+    /* 14 DNO licence areas in GB (Ofgem). */
     {.path = "topology.regions", .kind = V_INT, FIELD(topology.regions, C_U32),
      .ilo = 1, .ihi = 14, .def = "1", .doc = "DNO regions the households are spread over"},
     {.path = "topology.area_households", .kind = V_INT, FIELD(topology.area_households, C_U32),
      .ilo = 1, .ihi = 100000, .def = "500", .doc = "Households per area (one WAN cell)"},
-    /* ENWL: 2.4M customers over 34,000 LV transformers, about 70 each (FACTS.md). */
+    /* ENWL: 2.4M customers over 34,000 LV transformers, about 70 each. */
     {.path = "topology.lv_customers", .kind = V_REAL, FIELD(topology.lv_customers_mean, C_F64),
      .lo = 1, .hi = 5000, .def = "70", .doc = "Mean customers per LV substation"},
     {.path = "topology.lv_customers_cv", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
@@ -115,7 +115,7 @@ static const sim_key keys[] = {
 
     {.path = "load.model", ENUM(load.model, load_models), .def = "crest",
      .doc = "Household demand model: crest (occupancy and appliances) or basic (foundation)"},
-    /* Ofgem typical domestic consumption, medium: 2,700 kWh/yr (FACTS.md). */
+    /* Ofgem typical domestic consumption values (TDCV), medium: 2,700 kWh/yr. */
     {.path = "load.annual", .kind = V_UNIT, .unit = SIM_UNIT_ENERGY_YEAR,
      FIELD(load.annual_kwh, C_F64), .lo = 1, .hi = 1e5, .def = "2700 kWh/yr",
      .doc = "Mean consumption per household"},
@@ -149,7 +149,8 @@ static const sim_key keys[] = {
     {.path = "load.ev.smart_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      FIELD(load.ev_smart_share, C_F64), .lo = 0, .hi = 1, .def = "0 %",
      .doc = "EV homes that charge in the cheapest published periods; crest"},
-    /* Demand response (crest): FACTS.md "Prices and demand response". */
+    /* Demand response (crest): ComEd pilot (seed 004), Octopus Agile 2018, ACEEE 2012
+     * (grid/crest_dr.c). */
     {.path = "load.dr.engaged_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      FIELD(load.dr_engaged_share, C_F64), .lo = 0, .hi = 1, .def = "0 %",
      .doc = "Households that move washing, dishwashing, drying and EV charging to cheaper "
@@ -186,7 +187,7 @@ static const sim_key keys[] = {
     {.path = "prices.tariff", ENUM(prices.tariff, tariffs), .def = "flat",
      .doc = "Tariff of every household: flat, Economy 7, static TOU, Agile-style day-ahead, or "
             "real-time pricing"},
-    /* GB has about 28-30M households (FACTS.md). */
+    /* GB has about 28-30M households (NAO 2023). */
     {.path = "prices.national_households", .kind = V_INT, FIELD(prices.national_households, C_U32),
      .ilo = 1, .ihi = 100000000, .def = "28000000",
      .doc = "Households the simulated ones stand for when their demand sets real-time prices"},
@@ -197,12 +198,12 @@ static const sim_key keys[] = {
             "linked into metersim"},
     {.path = "meter.register_digits", .kind = V_INT, FIELD(meter.register_digits, C_U32),
      .ilo = 6, .ihi = 12, .def = "9", .doc = "Decimal digits of the Wh import register"},
-    /* Dithering after restore: up to 2 min at first, 5 min later (FACTS.md, seed 003). */
+    /* Dithering after restore: up to 2 min at first, 5 min later (seed 003). */
     {.path = "meter.restore_dither", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(meter.restore_dither_s, C_I64), .lo = 0, .hi = 3600, .def = "2 min",
      .doc = "Window W of the uniform delay [0, W] before a meter's first message after a restore"},
 
-    /* 13 % of smart meters were in prepayment mode at the end of 2022 (FACTS.md). */
+    /* 13 % of smart meters were in prepayment mode at the end of 2022 (NAO 2023). */
     {.path = "meter.prepayment_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      FIELD(meter.prepayment_share, C_F64), .lo = 0, .hi = 1, .def = "13 %",
      .doc = "Meters in prepayment mode (the rest in credit mode)"},
@@ -214,7 +215,7 @@ static const sim_key keys[] = {
             "UTRNs typed at the meter)"},
     /* Typical GB prepayment settings, not a published standard: emergency credit of 10 pounds
      * offered below 1 pound (suppliers quote 5-15), the debt structure of the Aclara SGM1400
-     * manual (FACTS.md); a low-credit alert below 2 pounds; 30 pounds on a new meter. */
+     * manual; a low-credit alert below 2 pounds; 30 pounds on a new meter. */
     {.path = "meter.prepayment.initial_credit", .kind = V_UNIT, .unit = SIM_UNIT_MONEY,
      FIELD(meter.prepay_initial_p, C_I64), .lo = 0, .hi = 100000, .step = 1, .def = "30 GBP",
      .doc = "Credit on a prepayment meter when it is commissioned"},
@@ -240,7 +241,8 @@ static const sim_key keys[] = {
      .doc = "A customer who notices low credit tops up after a delay uniform in [1 min, 1 min + "
             "this] (1 min once the meter has cut the supply)"},
 
-    /* A customer loses supply about once every 3 years for about an hour (FACTS.md). */
+    /* A customer loses supply about once every 3 years for about an hour (GB DNO
+     * reliability figures). */
     {.path = "outages.background", .kind = V_BOOL, FIELD(outages.background, C_BOOL),
      .def = "true", .doc = "Background faults at HV feeder, LV substation and LV feeder level"},
     {.path = "outages.interruptions_per_year", .kind = V_REAL,
@@ -260,7 +262,7 @@ static const sim_key keys[] = {
     {.path = "outages.share_lv_feeder", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      FIELD(outages.share_lv_feeder, C_F64), .lo = 0, .hi = 1, .def = "30 %",
      .doc = "Share of interruptions from LV feeder faults"},
-    /* Cold-load pickup can double demand at restoration (ENWL Smart ReStart, FACTS.md). */
+    /* Cold-load pickup can double demand at restoration (ENWL Smart ReStart). */
     {.path = "outages.cold_load.gain", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      FIELD(outages.cold_load_gain, C_F64), .lo = 0, .hi = 5, .def = "100 %",
      .doc = "Extra demand at restoration after a long outage, as a share of normal demand"},
@@ -271,7 +273,7 @@ static const sim_key keys[] = {
      FIELD(outages.cold_load_decay_s, C_F64), .lo = 60, .hi = DAYS(1), .def = "1 h",
      .doc = "Time constant of the decay of cold-load pickup"},
 
-    /* Storm Eunice (Feb 2022): 1.4M off, 1.2M restored within about a day (FACTS.md). */
+    /* Storm Eunice (Feb 2022): 1.4M off, 1.2M restored within about a day. */
     {.path = "storm.enabled", .kind = V_BOOL, FIELD(storm.enabled, C_BOOL), .def = "false",
      .doc = "Apply a storm"},
     {.path = "storm.start", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(storm.start_s, C_I64),
@@ -319,17 +321,18 @@ static const sim_key keys[] = {
     {.path = "wan.technology", ENUM(wan.technology, wan_technologies), .def = "model",
      .doc = "model: DCC North long-range radio, Central/South cellular with mesh in coverage "
             "holes, SMETS1 over 2G/3G (net/wantech.h); uniform: every area on wan.uplink"},
-    /* End 2022: 15.1M SMETS1 and 14.8M SMETS2 (FACTS.md). */
+    /* End 2022: 15.1M SMETS1 and 14.8M SMETS2 (DESNZ smart meter statistics). */
     {.path = "wan.smets1_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      FIELD(wan.smets1_share, C_F64), .lo = 0, .hi = 1, .def = "50.5 %",
      .doc = "Meters on SMETS1 communications (their supplier's 2G/3G head-end)"},
     {.path = "wan.max_flows", .kind = V_INT, FIELD(wan.max_flows, C_U32), .ilo = 1, .ihi = 1024,
      .def = "8", .doc = "Transfers an area's uplink carries at once; more wait in the cell queue"},
-    /* The comms hub sends AD1 after 3 min without power (SEC modification MP102, FACTS.md). */
+    /* The comms hub sends AD1 after 3 min without power (SEC modification MP102). */
     {.path = "wan.ad1_delay", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(wan.ad1_delay_s, C_I64), .lo = 0, .hi = 3600, .def = "3 min",
      .doc = "Time without power after which the comms hub sends its power outage alert (AD1)"},
-    /* The DCC's shortest round-trip target is 25 s; it gives up after 5 attempts (FACTS.md). */
+    /* The DCC's shortest round-trip target is 25 s; it gives up after 5 attempts (DCC
+     * performance measures, 2018). */
     {.path = "wan.retry.timeout", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(wan.retry_timeout_s, C_F64), .lo = 1, .hi = 3600, .def = "25 s",
      .doc = "Wait before a hub counts an alert lost on the WAN as failed and sends it again"},
@@ -340,7 +343,7 @@ static const sim_key keys[] = {
      FIELD(wan.alert_bytes, C_U32), .lo = 1, .hi = 65536, .def = "200 B",
      .doc = "Bytes of one alert (AD1, restore) on the WAN"},
     /* Long-range radio can broadcast to every meter of a base station (FlexNet); the DCC's
-     * cellular and SMETS1 networks address each hub (seed 003/004; FACTS.md). */
+     * cellular and SMETS1 networks address each hub (seed 003/004). */
     {.path = "wan.price_delivery", ENUM(wan.price_delivery, price_deliveries), .def = "auto",
      .doc = "How price updates reach meters: auto broadcasts on long-range radio areas and sends "
             "one message per meter elsewhere; broadcast or unicast force one way everywhere"},
@@ -353,7 +356,7 @@ static const sim_key keys[] = {
      FIELD(wan.response_bytes, C_U32), .lo = 1, .hi = 65536, .def = "128 B",
      .doc = "Bytes of a meter's response to a unicast command on the WAN"},
 
-    /* 2.4 GHz alone reaches ~70 % of premises, dual band ~96.5 % (FACTS.md, seed 003); the
+    /* 2.4 GHz alone reaches ~70 % of premises, dual band ~96.5 % (seed 003); the
      * share of dual-band hubs installed is not published: a tunable default. */
     {.path = "han.dual_band_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      FIELD(han.dual_band_share, C_F64), .lo = 0, .hi = 1, .def = "50 %",

@@ -1,5 +1,5 @@
 /* Demand response and in-home-display feedback of the crest load model (crest_dr.c)
- * against FACTS.md "Prices and demand response"; sources and tolerances
+ * against the published demand-response figures (README "Sources"); sources and tolerances
  * in each test.  The load model runs directly, without the engine, as test_load_crest.c
  * does, but households are stepped period by period (the `fleet` below) so that prices are
  * published, and real-time prices fixed, in step with simulated time: a household never
@@ -123,7 +123,7 @@ static double hook(const void *ctx, uint32_t period)
  * the domestic part replaced by the simulated households scaled to GB:
  *   national(k) = (1 - DOMESTIC_SHARE) x S(k) + GB_HOUSEHOLDS x (mean household demand in k).
  * Domestic use is about a third of GB final electricity consumption (DUKES table 5.1 order,
- * ~90 of ~270 TWh a year); GB has about 28-30 M households (FACTS.md). */
+ * ~90 of ~270 TWh a year); GB has about 28-30 M households (NAO 2023). */
 #define DOMESTIC_SHARE 0.34
 #define GB_HOUSEHOLDS 28.0e6
 
@@ -219,7 +219,7 @@ static double sd(const double *x, int n)
 
 Test(dr, ihd_feedback_saves_3_to_5_percent_at_first_and_fades_within_weeks, .timeout = 300)
 {
-    /* FACTS.md: real-time feedback saves 3-5 % on average (seed 004; 3.8 % over nine
+    /* Real-time feedback saves 3-5 % on average (seed 004; 3.8 % over nine
      * pilots, ACEEE 2012) and the effect fades within weeks (seed 000: "within a week or
      * two ... back to normal").  1,000 households with a working IHD installed at the run
      * start (Monday 5 January 2026, 8 weeks), against the same households (same seeds, so
@@ -297,7 +297,7 @@ static bool shifted_significantly(const double *h0, const double *h1, int days, 
 Test(dr, engaged_agile_households_cut_their_16_to_19_share_of_daily_use, .timeout = 300)
 {
     /* Octopus Energy, "Agile Octopus: a consumer-led shift to a low carbon future" (2018),
-     * as reported by Utility Week and watt-logic (November 2018) and in FACTS.md: after six
+     * as reported by Utility Week and watt-logic (November 2018): after six
      * months on the tariff, 28 % of the engaged customers showed a statistically significant
      * change in their 16:00-19:00 use; those customers' share of daily use in that window
      * fell from 16 % to 11.5 %, and their peak use by 28.2 %.  Of the engaged EV drivers, 45 %
@@ -388,7 +388,7 @@ Test(dr, engaged_agile_households_cut_their_16_to_19_share_of_daily_use, .timeou
 
 Test(dr, engaged_households_price_elasticity_is_near_minus_0_26, .timeout = 300)
 {
-    /* FACTS.md: UK dynamic-rate price elasticity about -0.26.  Controlled experiment on
+    /* UK dynamic-rate trials: price elasticity about -0.26.  Controlled experiment on
      * engaged households (the dynamic-rate customers who respond; a population with
      * engaged share e responds e times as much): a flat 24.50 p/kWh (Ofgem cap Q4 2024)
      * against the same with 16:00-19:00 UTC raised by 50 %, every price known in advance.
@@ -441,7 +441,7 @@ static double bremen_sd(grid_tariff kind, double engaged, int days, int n, doubl
 
 Test(dr, real_time_pricing_swings_national_demand_more_than_day_ahead, .timeout = 300)
 {
-    /* FACTS.md / seed 004: with many price-following households, real-time pricing can
+    /* Seed 004: with many price-following households, real-time pricing can
      * amplify demand fluctuations instead of damping them (Krause, Börries, Bornholdt,
      * Phys. Rev. E 92, 012815, 2015: the Bremen study).  Closed loop: 1,000 households, all
      * engaged, stepped period by period; their mean demand scaled to GB (national(k) above)
@@ -564,7 +564,7 @@ Test(dr, engaged_share_follows_the_parameter_and_grows_as_a_superset)
 {
     /* The engagement flag comes from the household's own "load.crest.dr" stream: shares
      * as configured (+-2 points over 4,000 households) and the engaged set at 0.1 inside
-     * the set at 0.28 (FACTS.md: <9 % ComEd, 28 % Agile). */
+     * the set at 0.28 (<9 % in the ComEd pilot, seed 004; 28 % on Agile). */
     const grid_load_ops *ops = grid_load_find("crest");
     grid_load_params p = params(day(2026, 1, 12), 1);
     void *m1, *m2;

@@ -6,8 +6,8 @@
  * different levels compose without special cases (the engine keeps a counter).  Times are
  * whole seconds since the run's start: meters see power go off and on at exact times.
  *
- * Background faults (FACTS.md: a customer loses supply about once every 3 years, for about
- * an hour): each unit at a level (HV feeder, LV substation, LV feeder) fails as a Poisson
+ * Background faults (GB DNO reliability figures: a customer loses supply about once every 3
+ * years, for about an hour): each unit at a level (HV feeder, LV substation, LV feeder) fails as a Poisson
  * process whose rate gives every customer `interruptions_per_year` x the level's share;
  * repair times are lognormal with the configured mean.  Each unit draws from its own
  * stream (seed, unit, level), so the events do not depend on areas or ranks.
@@ -15,7 +15,7 @@
  * Storms: in the chosen regions, each LV substation is hit with probability `share`, at a
  * time uniform over the onset window, and restored after a time drawn from a two-group
  * lognormal mixture (a fast group restored within hours, a tail over days).  Storm Eunice
- * (Feb 2022: 1.4M off, 1.2M restored within about a day; FACTS.md) is the default shape:
+ * (Feb 2022: 1.4M off, 1.2M restored within about a day) is the default shape:
  * fast share 87 %, fast median 5 h, tail median 3 d, sigma 0.8, giving 86 % within 24 h.
  * Not here: what power loss does to meters, hubs or loads (engine, firmware).
  */

@@ -16,7 +16,7 @@
  * UTC, like the rest of the simulator (timeutil.h leaves GMT/BST to a later model).
  *
  * Published prices are integers with a power-of-ten scale, as the meter firmware holds
- * them (FACTS.md: DCC tariff model; mm/tariff.h price_scale and standing_scale, both in
+ * them (the DCC DUIS tariff model; mm/tariff.h price_scale and standing_scale, both in
  * powers of ten of a penny): a unit rate of N means N x 10^GRID_PRICE_SCALE p/kWh, i.e.
  * hundredths of a penny per kWh, and a standing charge of N means N x 10^GRID_PRICE_SCALE
  * p/day.  Agile and rtp prices may be negative (int32 here); the meter's tariff holds

@@ -8,8 +8,8 @@
  * change with the area size.  Per-premises attributes that need no storage (LV feeder,
  * dwelling type) are derived on demand from (seed, household id).
  *
- * Sources (FACTS.md "Distribution network"): 14 DNO licence areas; about 70 customers per
- * LV transformer (ENWL: 2.4M customers, 34,000 transformers).  Region shares default to
+ * Sources: 14 DNO licence areas in GB (Ofgem); about 70 customers per LV transformer
+ * (Electricity North West: 2.4M customers, 34,000 transformers).  Region shares default to
  * the DNOs' published customer numbers (approximate, see topology.c).
  * Not here: faults and outages (outage.h), loads.
  */

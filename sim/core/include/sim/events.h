@@ -1,7 +1,7 @@
 /* Event codes recorded in /events, from one table so every code can be printed.
  *
  * Codes 0x8000-0xFFFF are GBCS alert/event codes raised by meter firmware (values from
- * FACTS.md: wireshark packet-gbcs.c).  Codes from 0x10000 are the simulator's own
+ * wireshark's packet-gbcs.c).  Codes from 0x10000 are the simulator's own
  * records (messages sent and delivered, outages applied).  The `value` column of an
  * event record means what the table says for that code.
  */

@@ -2,7 +2,7 @@
  *
  * Every household and every model draws only from its own streams, so results do not
  * depend on the order areas run in, on partitioning or on the number of MPI ranks
- * (DESIGN.md "Determinism").  A stream is GSL's taus2 generator (L'Ecuyer 1996,
+ * (a run is a pure function of scenario, seed and firmware images).  A stream is GSL's taus2 generator (L'Ecuyer 1996,
  * period 2^88) whose 24-byte state lives inside the owner's record: no allocation per
  * stream.  The three state words are derived from the triple with SplitMix64 rather
  * than with gsl_rng_set, whose seeding keeps only 32 bits of the seed and would make

@@ -32,7 +32,7 @@ typedef enum sim_unit {
 /* Money is held in pence, the unit GB tariffs and prepayment settings are quoted in. */
 
 /* Energy per year is held in kWh/yr, not in joules, because every source quoting household
- * consumption (Ofgem typical domestic consumption values, FACTS.md) is in kWh/yr. */
+ * consumption (Ofgem typical domestic consumption values) is in kWh/yr. */
 
 /* Status codes of this module; -2xx so they do not collide with other sim_ tables. */
 #define SIM_UNIT_ERRNO_MAP(X)                                                                      \
