@@ -1,7 +1,5 @@
 #include "convert.h"
 
-#include "sim/timeutil.h"
-
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -332,8 +330,8 @@ static void convert_unit(const sim_key *r, const value *x)
     if (r->step > 0 && fmod(v, r->step) != 0) {
         char step[40];
         sim_unit_format(r->unit, r->step, step, sizeof step);
-        if (r->step == SIM_PERIOD_S && r->unit == SIM_UNIT_DURATION)
-            bad(x, "\"%s\" is not a whole number of %s settlement periods", x->shown, step);
+        if (r->step_name)
+            bad(x, "\"%s\" is not a whole number of %s %s", x->shown, step, r->step_name);
         else
             bad(x, "\"%s\" is not a whole multiple of %s", x->shown, step);
         return;

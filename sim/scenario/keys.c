@@ -86,7 +86,7 @@ static const sim_key keys[] = {
      .lo = 0, .hi = DAYS(47482) /* 2100-01-01 */, .step = 1800, .def = "2026-01-12",
      .doc = "Simulated start, UTC date or date-time on a settlement period boundary (:00 or :30)"},
     {.path = "duration", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(duration_s, C_I64),
-     .lo = 1800, .hi = DAYS(400), .step = 1800, .def = NULL,
+     .lo = 1800, .hi = DAYS(400), .step = 1800, .step_name = "settlement periods", .def = NULL,
      .doc = "Simulated span, in whole 30 min settlement periods"},
     {.path = "households", .kind = V_INT, FIELD(households, C_U32), .ilo = 1, .ihi = 50000000,
      .def = NULL, .doc = "Number of households simulated"},

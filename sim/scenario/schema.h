@@ -41,6 +41,7 @@ typedef struct sim_key {
     double lo, hi;
     int64_t ilo, ihi;         /* V_INT: the range; V_SEQ: how many elements */
     double step;              /* V_UNIT: the value must be a whole multiple of it; 0: any */
+    const char *step_name;    /* what one step is called in messages ("settlement periods") */
     const char *choices;      /* V_STR with CHECK: the accepted form, for docs */
     const char *const *names; /* V_ENUM: the name of each value of the C enum, NULL last */
     int (*check)(const char *text, char *why, size_t whylen); /* V_STR: extra validation */
