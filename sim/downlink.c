@@ -77,11 +77,6 @@ void sim_dl_destroy(sim_dl *d)
     free(d);
 }
 
-uint32_t sim_dl_sent_until(const sim_dl *d)
-{
-    return d->sent_until;
-}
-
 static dl_update *upd_at(const sim_dl *d, uint32_t k)
 {
     return &SIM_VEC_AT(&d->upd, dl_update, k);

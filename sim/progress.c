@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
-static double now_s(void)
+double sim_wall_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -15,7 +15,7 @@ static double now_s(void)
 void sim_progress_start(sim_progress *p, bool on, uint64_t households, int64_t duration_s)
 {
     p->on = on;
-    p->wall0 = p->last = now_s();
+    p->wall0 = p->last = sim_wall_now();
     p->households = households;
     p->duration_s = duration_s;
 }
@@ -23,7 +23,7 @@ void sim_progress_start(sim_progress *p, bool on, uint64_t households, int64_t d
 void sim_progress_update(sim_progress *p, int64_t sim_s)
 {
     if (!p->on) return;
-    double t = now_s();
+    double t = sim_wall_now();
     if (t - p->last < 0.25 && sim_s < p->duration_s) return;
     p->last = t;
     double el = t - p->wall0, frac = (double)sim_s / (double)p->duration_s;

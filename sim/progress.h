@@ -13,6 +13,9 @@ typedef struct sim_progress {
     int64_t duration_s;
 } sim_progress;
 
+/* Wall-clock seconds from an arbitrary origin (monotonic). */
+double sim_wall_now(void);
+
 void sim_progress_start(sim_progress *p, bool on, uint64_t households, int64_t duration_s);
 void sim_progress_update(sim_progress *p, int64_t sim_s);
 void sim_progress_end(sim_progress *p);

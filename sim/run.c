@@ -19,14 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static uint64_t peak_rss(void)
 {
@@ -249,7 +241,7 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
         return -1;
     }
     *out = r;
-    r->wall0 = wall_now();
+    r->wall0 = sim_wall_now();
     r->sc = sc;
     r->opts = *opts;
     r->pending = SIM_VEC_INIT(sim_event);
@@ -373,7 +365,7 @@ int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *e
     r->tr = NULL;
     sum->trace_path = sim_trace_final_path();
     sum->complete = complete && !r->fail && frc == 0;
-    sum->wall_s = wall_now() - r->wall0;
+    sum->wall_s = sim_wall_now() - r->wall0;
     sum->household_days_per_s =
         sum->wall_s > 0 ? (double)sc->households * ((double)sum->span_s / SIM_DAY_S) / sum->wall_s : 0;
     sum->peak_rss_bytes = peak_rss();

@@ -272,7 +272,6 @@ void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t c
                     const void *pl, uint16_t n);
 int sim_dl_prices_publish(const sim_ctx *cx, uint32_t now);
 void sim_dl_area_send_updates(sim_area *a);
-uint32_t sim_dl_sent_until(const sim_dl *d);
 /* Price updates so far: count, and one as a row of /network/price_updates. */
 uint32_t sim_dl_updates(const sim_dl *d);
 void sim_dl_update_row(const sim_dl *d, uint32_t k, double row[SIM_UPD_NCOLS]);

@@ -16,9 +16,7 @@
     X(NOMEM, -1, "out of memory")                                                              \
     X(FRAME, -2, "a command frame could not be built")                                         \
     X(TRACE, -3, "writing the trace failed")                                                   \
-    X(CONFIG, -4, "invalid model configuration")                                               \
-    X(FIRMWARE, -5, "the firmware image failed")                                               \
-    X(INPUT, -6, "invalid input")
+    X(INPUT, -4, "invalid input")
 
 typedef enum sim_error {
 #define SIM_ERROR_ENUM(name, code, msg) SIM_E##name = code,
