@@ -90,6 +90,15 @@ int sim_collect_events(sim_run *r, double t)
     return 0;
 }
 
+/* Window W's energy per minute summed over the areas [mW s]. */
+static void window_minutes(const sim_area *areas, uint32_t n_areas, uint32_t w,
+                           int64_t out[SIM_PERIOD_S / 60])
+{
+    memset(out, 0, sizeof(int64_t) * (SIM_PERIOD_S / 60));
+    for (uint32_t k = 0; k < n_areas; k++)
+        for (int m = 0; m < SIM_PERIOD_S / 60; m++) out[m] += areas[k].mws[w % RING][m];
+}
+
 /* The head-end model's series bins before T_END [s], final once the model has been advanced
  * to T_END (net/headend.h): appended to their datasets, then released, so that the model
  * holds only the bins that can still change.  Bins past the model's last (series_bins, the
@@ -116,7 +125,7 @@ static int stream_headend(sim_run *r, double t_end)
 int sim_collect_window(sim_run *r, uint32_t w)
 {
     int64_t mws[SIM_PERIOD_S / 60];
-    sim_window_minutes(r->areas, r->n_areas, w, mws);
+    window_minutes(r->areas, r->n_areas, w, mws);
     double demand_w[SIM_PERIOD_S / 60];
     for (int m = 0; m < SIM_PERIOD_S / 60; m++) demand_w[m] = (double)mws[m] / 60.0 / 1000.0;
     int rc = stream_headend(r, (double)(w + 1) * SIM_PERIOD_S) ||

@@ -33,22 +33,14 @@ void sim_coord_row(const sim_coord *c, uint32_t w, sim_grid_row *out)
     out->price_p_kwh = out->wholesale = NAN;
 }
 
-void sim_window_minutes(const sim_area *areas, uint32_t n_areas, uint32_t w, int64_t out[SIM_PERIOD_S / 60])
-{
-    memset(out, 0, sizeof(int64_t) * (SIM_PERIOD_S / 60));
-    for (uint32_t k = 0; k < n_areas; k++)
-        for (int m = 0; m < SIM_PERIOD_S / 60; m++) out[m] += areas[k].mws[w % RING][m];
-}
-
 /* Window W's sums over the areas; the areas' window accumulators are cleared for W + RING. */
 static void window_sum(sim_coord *c, uint32_t w, sim_window_sum *s)
 {
     memset(s, 0, sizeof *s);
-    sim_window_minutes(c->areas, c->n_areas, w, s->minute_mws);
-    for (int m = 0; m < SIM_PERIOD_S / 60; m++) s->national_mws += s->minute_mws[m];
     for (uint32_t k = 0; k < c->n_areas; k++) {
         sim_area *a = &c->areas[k];
         s->region_mws[a->region - 1] += a->win_mws[w % RING];
+        s->national_mws += a->win_mws[w % RING];
         a->win_mws[w % RING] = 0;
     }
 }

@@ -279,9 +279,9 @@ void sim_dl_update_row(const sim_dl *d, uint32_t k, double row[SIM_UPD_NCOLS]);
 /* ---- national: coordinator and head-end ------------------------------------------------ */
 
 /* What couples the areas at a window's end, as exact integer sums over areas (MPI ranks will
- * all-reduce these): energy per minute nationally and per DNO region. */
+ * all-reduce these): energy in the window per DNO region and nationally.  The per-minute
+ * series for the trace is summed by collect.c. */
 typedef struct sim_window_sum {
-    int64_t minute_mws[SIM_PERIOD_S / 60]; /* [mW s] */
     int64_t region_mws[GRID_REGIONS_MAX];  /* [mW s] */
     int64_t national_mws;                  /* [mW s] */
 } sim_window_sum;
@@ -313,8 +313,6 @@ void sim_coord_init(sim_coord *c, const sim_ctx *cx, sim_area *areas, uint32_t n
  * reached holds (no demand, no prices: NAN). */
 void sim_coord_row(const sim_coord *c, uint32_t w, sim_grid_row *out);
 void sim_coord_actor(int argc, char **argv); /* actor data: the sim_coord */
-/* Sum window W's per-minute energy over the areas (the per-area rings are left as they are). */
-void sim_window_minutes(const sim_area *areas, uint32_t n_areas, uint32_t w, int64_t out[SIM_PERIOD_S / 60]);
 
 typedef struct sim_sink {
     const sim_ctx *cx;
