@@ -50,8 +50,12 @@ void sim_msgpool_destroy(sim_msgpool *p)
 static net_msg *msg_get(sim_msgpool *p)
 {
     if (p->free.n == 0) {
+        /* the free list has room for every record made so far, so a put never grows it;
+         * it doubles, so a storm's many blocks are not each a copy of the whole list */
+        size_t want = p->free.cap + MSG_BLOCK;
+        if (want < 2 * p->free.cap) want = 2 * p->free.cap;
         msg_block *b = malloc(sizeof *b);
-        if (!b || sim_vec_reserve(&p->free, p->free.cap + MSG_BLOCK) != 0) {
+        if (!b || sim_vec_reserve(&p->free, want) != 0) {
             free(b);
             return NULL;
         }
