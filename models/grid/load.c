@@ -24,7 +24,7 @@ void grid_load_params_default(grid_load_params *p)
     /* Sources are given where each default is used: load_basic.c, load_crest.c. */
     *p = (grid_load_params){
         .duration_s = SIM_DAY_S,
-        .annual_kwh = 2700.0, /* Ofgem medium TDCV (FACTS.md) */
+        .annual_kwh = 2700.0, /* Ofgem medium TDCV */
         .spread = 0.4,
         .seasonal_amplitude = 0.15,
         .power_factor = 0.95,
@@ -33,7 +33,7 @@ void grid_load_params_default(grid_load_params *p)
         .latitude_deg = 52.5,
         .weather_csv = NULL,
         .clock_bst = 1,
-        .gas_annual_kwh = 11500.0, /* Ofgem medium TDCV gas (FACTS.md) */
+        .gas_annual_kwh = 11500.0, /* Ofgem medium TDCV gas */
         .gas_share = 0.85,
         .hp_share = 0.015,
         .heating_start_yday = 273, /* 1 October */

@@ -11,15 +11,14 @@
  * 1-minute resolution of CREST (Richardson et al. 2010).
  *
  * Calibration: the appliance start rate is scaled analytically so that the population
- * mean annualises to `annual_kwh` (default Ofgem medium TDCV 2,700 kWh/yr, FACTS.md);
+ * mean annualises to `annual_kwh` (default Ofgem medium TDCV 2,700 kWh/yr);
  * household scale factors are lognormal with mean 1 so they spread consumption without
  * moving the mean; the seasonal factor 1 + A cos(2 pi (doy - 15) / 365.25) averages to
  * 1 over a year.  tests/grid/test_load_basic.c checks the annualised mean within 5 %.
  *
  * The activity shapes are hand-drawn to the documented features of GB domestic demand:
  * low overnight, a morning rise, and the weekday evening peak between 16:30 and 20:00;
- * weekends later in the morning and flatter (FACTS.md "Load and demand"; Elexon profile
- * class 1).  They are defaults for this first model, not measured data: the
+ * weekends later in the morning and flatter (Elexon profile class 1).  They are defaults for this first model, not measured data: the
  * occupancy/appliance model of issue 4 replaces them.
  */
 #include "grid/load.h"

@@ -1,4 +1,4 @@
-/* The basic load model against its calibration targets (FACTS.md "Load and demand"):
+/* The basic load model against its calibration targets (sources and tolerances in each test):
  * Ofgem medium TDCV 2,700 kWh/yr for the population mean, the weekday evening peak
  * between 16:30 and 20:00, weekends later in the morning. */
 #include "grid/load.h"
@@ -74,7 +74,7 @@ Test(load_basic, calibration_without_household_spread_hits_2700_kwh_within_2_per
 
 Test(load_basic, population_mean_annualises_to_ofgem_medium_tdcv_within_5_percent, .timeout = 300)
 {
-    /* Ofgem medium TDCV 2,700 kWh/yr (FACTS.md); tolerance +-5 % (issue 2).  With the
+    /* Ofgem medium TDCV 2,700 kWh/yr; tolerance +-5 % (issue 2).  With the
      * default 40 % lognormal spread, 1,000 households give a standard error of ~1.3 %. */
     int64_t start = sim_days_from_civil(2026, 1, 1) * SIM_DAY_S;
     grid_load_params p = params(start, 365 * SIM_DAY_S, 0.4);

@@ -1,5 +1,5 @@
-/* The crest load model against the published figures it is calibrated to (FACTS.md "Load
- * and demand"; sources and tolerances in each test).  Measured values are logged
+/* The crest load model against the published figures it is calibrated to (sources and
+ * tolerances in each test).  Measured values are logged
  * (criterion --verbose) so a recalibration can be checked against them. */
 #include "grid/load.h"
 #include "sim/timeutil.h"
@@ -136,7 +136,7 @@ static void annualise(double *elec, double *gas, grid_hh_attrs *attrs)
 
 Test(load_crest, annual_electricity_median_and_quartiles_match_ofgem_tdcv, .timeout = 600)
 {
-    /* Ofgem typical domestic consumption values (FACTS.md): low 1,800 / medium 2,700 /
+    /* Ofgem typical domestic consumption values: low 1,800 / medium 2,700 /
      * high 4,100 kWh/yr.  Ofgem sets "medium" at the median of GB domestic consumption
      * (decision letter, November 2010: the median better reflects a typical customer);
      * we read low and high as the lower and upper quartiles, which is what their spacing
@@ -164,7 +164,7 @@ Test(load_crest, annual_electricity_median_and_quartiles_match_ofgem_tdcv, .time
     cr_expect(fabs(q25 - 1800) / 1800 < 0.15, "25th percentile %.0f kWh/yr", q25);
     cr_expect(fabs(q75 - 4100) / 4100 < 0.15, "75th percentile %.0f kWh/yr", q75);
 
-    /* Ofgem medium gas TDCV 11,500 kWh/yr (FACTS.md), median of gas-heated homes; +-10 %
+    /* Ofgem medium gas TDCV 11,500 kWh/yr, median of gas-heated homes; +-10 %
      * (the synthetic year's degree-days vary by a few % with the seed). */
     cr_assert_gt(ng, 600, "gas homes: %d", ng);
     double g25 = quantile(g, ng, 0.25), g50 = quantile(g, ng, 0.5), g75 = quantile(g, ng, 0.75);
@@ -209,7 +209,7 @@ static double winter_admd(double annual_kwh, int groups)
 Test(load_crest, after_diversity_maximum_demand_of_100_households_matches_clnr_and_lcl,
      .timeout = 300)
 {
-    /* FACTS.md: ADMD about 1.5-2 kW per household for large groups without electric heating
+    /* ADMD about 1.5-2 kW per household for large groups without electric heating
      * (CLNR) and 0.54-1.78 kW across social groups (Low Carbon London).  CLNR-L217 (2015)
      * takes each customer type's maximum over a whole year and finds demand "stabilising at
      * 1.5 kW" (2 kW being the customary design value); its customers were metered in
@@ -290,7 +290,7 @@ Test(load_crest, christmas_day_peaks_at_midday_above_the_sundays_around_it, .tim
 
 Test(load_crest, weekday_evening_peak_falls_between_1630_and_2000, .timeout = 120)
 {
-    /* FACTS.md / issue 4: the weekday evening peak lies between 16:30 and 20:00 (Elexon
+    /* Issue 4: the weekday evening peak lies between 16:30 and 20:00 (Elexon
      * profile class 1 shape).  Wednesday 14 January 2026 (GMT = UTC), 2,000 households. */
     double w[1440] = {0};
     grid_load_params p = params(day(2026, 1, 14), SIM_DAY_S);

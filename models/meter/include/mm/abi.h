@@ -1,6 +1,6 @@
 /* ABI: the versioned table of entry points a firmware image exposes to the simulator, so that
- * different builds of the meter firmware can be run side by side (DESIGN.md "Firmware as the
- * unit under test": same scenario, two builds, a diff of what changed).
+ * different builds of the meter firmware can be run side by side (firmware
+ * teams' regression harness: same scenario, two builds, a diff of what changed).
  *
  * The simulator never touches the meter state's layout: it allocates state_size bytes
  * (aligned to state_align) per meter and passes them back as an opaque pointer.  What it does

@@ -12,11 +12,10 @@
  * once the engine has advanced the model past them.
  *
  * Request classes and their response-time targets: the DCC measures round trips against
- * three target classes, 25 s, 2 h and 22 h (FACTS.md "Wide area network and head-end";
- * DCC Code Performance Measures, March 2018: Round Trip Time 2 tests at 22 h, Round Trip
+ * three target classes, 25 s, 2 h and 22 h (DCC Code Performance Measures, March 2018: Round Trip Time 2 tests at 22 h, Round Trip
  * Time 3 at 2 h).  The mapping of classes onto them is ours: everything a person or the
  * network operator waits for (alerts, top-ups, supply switching, on-demand reads, mode
- * changes) is 25 s; tariff and price updates, fixed the day before (FACTS.md: prices fixed
+ * changes) is 25 s; tariff and price updates, fixed the day before (Agile prices are fixed
  * about 16:00), 2 h; scheduled profile reads, needed by the next day's settlement, 22 h.
  *
  * Priority (when switched on; FIFO is the default so the queue matches the textbook
@@ -27,7 +26,7 @@
  * alert at most the service time of the commands ahead of it.
  *
  * Throttling (DCC Threshold Anomaly Detection quarantines traffic above per-user and
- * system thresholds, FACTS.md): token buckets per class and one for the whole head-end;
+ * system thresholds, SEC): token buckets per class and one for the whole head-end;
  * traffic over the threshold is quarantined, i.e. dropped from processing and counted,
  * never deferred, because quarantined traffic is held for a user to release, not
  * delivered late.  The exclusion list discards alerts (AD1 and restore) from listed areas
