@@ -23,6 +23,7 @@ typedef struct msg_block {
 
 struct sim_msgpool {
     msg_block *blocks;
+    size_t made;  /* records in all blocks */
     sim_vec free; /* net_msg * */
 };
 
@@ -51,14 +52,15 @@ static net_msg *msg_get(sim_msgpool *p)
 {
     if (p->free.n == 0) {
         /* the free list has room for every record made so far, so a put never grows it;
-         * it doubles, so a storm's many blocks are not each a copy of the whole list */
-        size_t want = p->free.cap + MSG_BLOCK;
-        if (want < 2 * p->free.cap) want = 2 * p->free.cap;
+         * it doubles when it must grow, so a storm's many blocks do not each copy it */
+        size_t need = p->made + MSG_BLOCK;
+        size_t want = need > 2 * p->free.cap ? need : 2 * p->free.cap;
         msg_block *b = malloc(sizeof *b);
-        if (!b || sim_vec_reserve(&p->free, want) != 0) {
+        if (!b || (need > p->free.cap && sim_vec_reserve(&p->free, want) != 0)) {
             free(b);
             return NULL;
         }
+        p->made = need;
         b->next = p->blocks;
         p->blocks = b;
         for (size_t i = 0; i < MSG_BLOCK; i++) SIM_VEC_AT(&p->free, net_msg *, p->free.n++) = &b->m[i];
