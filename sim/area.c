@@ -20,17 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Columns are as aligned as malloc's blocks, or as the firmware state wants if more. */
-static size_t col_align(const sim_ctx *cx)
-{
-    size_t al = cx->fw->abi->state_align;
-    return al > 16 ? al : 16;
-}
-
 size_t sim_area_bytes_per_household(const sim_ctx *cx)
 {
     bool has_gas = cx->ops->gas_w != NULL;
-    size_t b = 0;
+    /* firmware state and NVM, and the household's entry in the fleet table */
+    size_t b = (size_t)(cx->fw->mean_slot + 0.5) + sizeof(sim_fleet_hh);
 #define COL_BYTES(type, name, count, when, doc)                                                \
     if (when) b += (size_t)(count) * sizeof(type);
     SIM_AREA_COLUMNS(COL_BYTES)
@@ -87,27 +81,49 @@ void sim_area_integrate(sim_area *a, uint32_t t)
 static int area_wan_build(sim_area *a, char *err, size_t errlen)
 {
     const sim_ctx *cx = a->cx;
+    uint8_t *not_dcc = malloc(a->n ? a->n : 1);
+    if (!not_dcc) {
+        snprintf(err, errlen, "out of memory building area %u's WAN", a->id);
+        return -1;
+    }
+    for (uint32_t i = 0; i < a->n; i++) not_dcc[i] = sim_hh_gen(a, i) != SIM_GEN_SMETS2;
     for (uint32_t s = a->lv0; s < a->lv1; s++) {
         const grid_lv_substation *lv = &cx->topo->lv[s];
-        if (net_wt_lv_build(&cx->wt_cfg, s, lv->region, lv->first, lv->count,
-                            a->wt + (lv->first - a->hh0)) != 0) {
+        uint32_t o = lv->first - a->hh0;
+        if (net_wt_lv_build_fleet(&cx->wt_cfg, s, lv->region, lv->first, lv->count, not_dcc + o,
+                                  a->wt + o) != 0) {
+            free(not_dcc);
             snprintf(err, errlen, "wan: LV substation %u: building its links failed", s);
             return -1;
         }
     }
+    free(not_dcc);
     for (uint32_t i = 0; i < a->n; i++) net_wt_rng_seed(&a->wtr[i], cx->sc->seed, (uint64_t)a->hh0 + i);
     net_wt_site_init(&cx->wt_cfg, &a->site, net_wt_area_tech(&cx->wt_cfg, a->region - 1u), 0);
     return 0;
 }
 
+/* Each household's place in the fleet, and a firmware slot sized for its image. */
+static bool area_fw_slots(sim_area *a)
+{
+    const sim_ctx *cx = a->cx;
+    size_t units = 0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        
+        a->fw_off[i] = (uint32_t)units;
+        units += cx->fw->img[cx->fleet->pops[sim_hh_fl(a, i)->pop].image].slot / SIM_FW_SLOT_ALIGN;
+        if (units > UINT32_MAX) return false;
+    }
+    a->fw_mem = col_alloc(units, SIM_FW_SLOT_ALIGN, SIM_FW_SLOT_ALIGN);
+    return a->fw_mem != NULL;
+}
+
 int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen)
 {
-    size_t n = a->n, align = col_align(cx);
+    size_t n = a->n, align = 16;
     bool has_gas = cx->ops->gas_w != NULL;
     bool ok = true;
     a->cx = cx;
-    a->abi = cx->fw->abi;
-    a->fw_size = cx->fw->abi->state_size;
     a->ev = SIM_VEC_INIT(sim_event);
 #define COL_ALLOC(type, name, count, when, doc)                                                \
     if (when) {                                                                                \
@@ -116,6 +132,7 @@ int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, si
     }
     SIM_AREA_COLUMNS(COL_ALLOC)
 #undef COL_ALLOC
+    ok = ok && area_fw_slots(a);
     a->cell_arr = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_arr);
     a->cell_q = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_q);
     a->cell = sim_cell_create(cx->headend_mb, cx->sc->wan.max_flows);
@@ -138,10 +155,11 @@ void sim_area_free(sim_area *a)
 {
     const sim_ctx *cx = a->cx;
     if (!cx) return;
-    for (uint32_t i = 0; a->esme && a->clk && i < a->n; i++) a->abi->deinit(sim_hh_fw(a, i));
+    for (uint32_t i = 0; a->fw_mem && a->clk && i < a->n; i++) sim_hh_abi(a, i)->deinit(sim_hh_fw(a, i));
 #define COL_FREE(type, name, count, when, doc) free(a->name);
     SIM_AREA_COLUMNS(COL_FREE)
 #undef COL_FREE
+    free(a->fw_mem);
     sim_cell_destroy(a->cell);
     sim_deferq_free(&a->defq);
     sim_hevq_free(&a->loadq);
@@ -174,21 +192,24 @@ static int hh_meter_init(sim_area *a, uint32_t i)
     const sim_ctx *cx = a->cx;
     const sim_fw *fw = cx->fw;
     uint64_t id = (uint64_t)a->hh0 + i;
+    const sim_fleet_pop *fp = &cx->fleet->pops[sim_hh_fl(a, i)->pop];
+    const sim_fw_image *im = &fw->img[fp->image];
     sim_rng_seed(&a->behave[i], cx->sc->seed, id, "household.behaviour");
-    a->prepay[i] = sim_rng_uniform(&a->behave[i]) < cx->sc->meter.prepayment_share;
+    a->prepay[i] = sim_rng_uniform(&a->behave[i]) < fp->prepay_share;
     mm_port_sim_clock_init(&a->clk[i], (uint32_t)cx->sc->start_unix);
-    mm_port_sim_nvm_init(&a->nvm[i], a->nvm_mem + (size_t)i * fw->nvm_size, fw->nvm_size);
+    mm_port_sim_nvm_init(&a->nvm[i], (unsigned char *)sim_hh_fw(a, i) + im->nvm_off, im->nvm_size);
     sim_rng seedr;
     sim_rng_seed(&seedr, cx->sc->seed, id, "meter.rng");
     mm_port_sim_rng_init_seed(&a->rng[i], ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
     mm_esme_hal hal = {&a->clk[i], &a->nvm[i], &a->rng[i], cx->crypto};
     mm_esme_storage st = {a->log + (size_t)i * cx->depth, cx->depth,
                           a->evlog + (size_t)i * FW_EVENT_DEPTH, FW_EVENT_DEPTH, 0, NULL,
-                          a->ptab ? &a->ptab[i] : NULL};
+                          a->ptab && sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? &a->ptab[i] : NULL};
     /* The meter holds the prices of its commissioning tariff. */
     a->pk_from[i] = 0;
-    a->pk_until[i] = cx->dyn_prices ? fw->periods_known : UINT32_MAX;
-    return fw->abi->init(sim_hh_fw(a, i), a->prepay[i] ? &fw->prepay : &fw->credit, &hal, &st);
+    a->pk_until[i] = sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? fw->periods_known[sim_hh_fl(a, i)->tariff] : UINT32_MAX;
+    return im->abi->init(sim_hh_fw(a, i), sim_fw_config(fw, cx->fleet, (uint32_t)id, a->prepay[i]),
+                         &hal, &st);
 }
 
 /* The household's load model state, its first load event, and its HAN (whose gas meter
@@ -204,7 +225,10 @@ static int hh_load_init(sim_area *a, uint32_t i)
         grid_hh_ctx ctx = {.id = id,
                            .region = a->region,
                            .dwelling = (uint8_t)grid_topology_dwelling(cx->topo, (uint32_t)id),
-                           .ihd = net_han_band_used(&a->han[i], NET_HAN_IHD) >= 0};
+                           .ihd = sim_hh_gen(a, i) != SIM_GEN_TRADITIONAL &&
+                                  net_han_band_used(&a->han[i], NET_HAN_IHD) >= 0,
+                           .dr_own = 1,
+                           .dr_share = cx->fleet->pops[sim_hh_fl(a, i)->pop].dr_share};
         next = cx->ops->hh_init_ctx(cx->model, hh, &ctx, &a->p_mw[i], &a->q_mvar[i]);
     } else {
         next = cx->ops->hh_init(cx->model, hh, id, &a->p_mw[i], &a->q_mvar[i]);
@@ -237,8 +261,10 @@ int sim_area_init_households(sim_area *a, char *err, size_t errlen)
             snprintf(err, errlen, "han: premises %llu: initialisation failed", (unsigned long long)id);
             return -1;
         }
-        if (cx->sc->headend.ondemand_per_day > 0) sim_hh_ondemand_plan(a, i, 0);
         net_read_init(&cx->readp, &a->read[i], id);
+        /* A traditional meter is read by hand: no WAN reads, no on-demand requests. */
+        if (sim_hh_gen(a, i) == SIM_GEN_TRADITIONAL) continue;
+        if (cx->sc->headend.ondemand_per_day > 0) sim_hh_ondemand_plan(a, i, 0);
         sim_area_schedule(a, &a->msgq, a->read[i].next, HEV(i, MSG_READ), 0);
     }
     sim_hevq_build(&a->loadq); /* msgq is a heap already: filled by pushes */

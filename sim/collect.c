@@ -12,6 +12,88 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* TEXT into a 64-byte NUL-padded field: its last 64 bytes if longer (a path's file name). */
+static void str64(char out[64], const char *text)
+{
+    size_t n = strlen(text);
+    const char *p = n > 64 ? text + n - 64 : text;
+    memset(out, 0, 64);
+    memcpy(out, p, n > 64 ? 64 : n);
+}
+
+static int write_populations(sim_run *r)
+{
+    const sim_fleet *f = &r->fleet;
+    sim_population_row rows[SIM_POPULATIONS_MAX];
+    memset(rows, 0, sizeof rows);
+    for (uint32_t k = 0; k < f->n_pops; k++) {
+        const sim_fleet_pop *fp = &f->pops[k];
+        sim_population_row *w = &rows[k];
+        str64(w->name, fp->p->name);
+        w->generation = (uint8_t)fp->p->generation;
+        w->image = fp->image;
+        w->supplier = fp->supplier < 0 ? 255 : (uint8_t)fp->supplier;
+        w->tariff = fp->tariff < 0 ? 255 : (uint8_t)fp->tariff;
+        w->households = fp->households;
+        w->share = fp->p->count ? NAN : fp->p->share;
+        w->prepay_share = fp->prepay_share;
+        w->dr_share = fp->dr_share;
+    }
+    return sim_trace_whole(r->tr, SIM_DS_FLEET_POPULATIONS, rows, f->n_pops) ? SIM_ETRACE : 0;
+}
+
+static int write_images(sim_run *r)
+{
+    const sim_fw *fw = &r->fw;
+    sim_image_row rows[SIM_FW_IMAGES_MAX];
+    memset(rows, 0, sizeof rows);
+    for (uint32_t k = 0; k < fw->n_images; k++) {
+        const sim_fw_image *im = &fw->img[k];
+        sim_image_row *w = &rows[k];
+        str64(w->name, im->name);
+        str64(w->version, im->abi->version());
+        str64(w->profile, im->abi->profile == MM_ABI_PROFILE_SMETS1 ? "smets1" : "smets2");
+        str64(w->sha256, im->sha256);
+        str64(w->build_id, im->build_id);
+        str64(w->source, im->source);
+        w->state_bytes = im->abi->state_size;
+        w->nvm_bytes = im->nvm_size;
+        for (uint32_t p = 0; p < r->fleet.n_pops; p++)
+            if (r->fleet.pops[p].image == k) w->households += r->fleet.pops[p].households;
+    }
+    return sim_trace_whole(r->tr, SIM_DS_FLEET_IMAGES, rows, fw->n_images) ? SIM_ETRACE : 0;
+}
+
+/* /fleet/suppliers, with each SMETS1 head-end's totals (over the run so far). */
+static int write_suppliers(sim_run *r)
+{
+    const sim_fleet *f = &r->fleet;
+    sim_supplier_row rows[SIM_SUPPLIERS_MAX];
+    memset(rows, 0, sizeof rows);
+    for (uint32_t id = 0; id < r->sc->households; id++) {
+        const sim_fleet_hh *h = &f->hh[id];
+        rows[h->supplier].households++;
+        if (f->pops[h->pop].p->generation == SIM_GEN_SMETS1) rows[h->supplier].smets1_meters++;
+    }
+    for (uint32_t k = 0; k < f->n_suppliers; k++) {
+        const sim_supplier *sp = f->sup[k].s;
+        sim_supplier_row *w = &rows[k];
+        str64(w->name, sp->name);
+        str64(w->smets1_operator, sim_smso_name(sp->smets1_operator));
+        w->share = f->sup_cum[k] - (k ? f->sup_cum[k - 1] : 0.0);
+        w->hes_servers = sp->hes_servers;
+        w->hes_queue = sp->hes_queue;
+        net_he_stats st;
+        net_he_stats_get(r->sink.s1[k], NET_HE_NCLASS, &st);
+        w->hes_offered = st.offered;
+        w->hes_accepted = st.accepted;
+        w->hes_dropped = st.dropped;
+        w->hes_completed = st.completed;
+        w->hes_resp_p99_s = net_he_resp_quantile(r->sink.s1[k], NET_HE_NCLASS, 0.99);
+    }
+    return sim_trace_whole(r->tr, SIM_DS_FLEET_SUPPLIERS, rows, f->n_suppliers) ? -1 : 0;
+}
+
 int sim_collect_households(sim_run *r)
 {
     const sim_ctx *cx = &r->cx;
@@ -33,7 +115,17 @@ int sim_collect_households(sim_run *r)
                                            .feeder = grid_topology_feeder(topo, id),
                                            .dwelling = (uint8_t)grid_topology_dwelling(topo, id),
                                            .wan_tech = cx->wt_on ? a->wt[i].tech : 255,
-                                           .mesh_hops = cx->wt_on ? a->wt[i].level : 0};
+                                           .mesh_hops = cx->wt_on ? a->wt[i].level : 0,
+                                           .population = sim_hh_fl(a, i)->pop,
+                                           .generation = (uint8_t)sim_hh_gen(a, i),
+                                           .supplier = sim_hh_fl(a, i)->supplier,
+                                           .image = r->fleet.pops[sim_hh_fl(a, i)->pop].image,
+                                           .tariff = sim_hh_fl(a, i)->tariff,
+                                           .prepay = a->prepay[i]};
+                if (row->generation == SIM_GEN_TRADITIONAL) {
+                    row->wan_tech = 254; /* no WAN */
+                    row->mesh_hops = 0;
+                }
                 if (cx->ops->hh_attrs) {
                     grid_hh_attrs at;
                     cx->ops->hh_attrs(cx->model, a->load + (size_t)i * cx->ops->hh_size, &at);
@@ -41,12 +133,15 @@ int sim_collect_households(sim_run *r)
                     row->heating = at.heating;
                     row->ev = at.ev;
                     row->pv_kwp = at.pv_kwp;
+                    row->dr_engaged = at.dr_engaged;
                 }
             }
         }
     }
     int rc = sim_trace_households(r->tr, rows, r->sc->households) ? SIM_ETRACE : 0;
     free(rows);
+    if (rc == 0) rc = write_populations(r);
+    if (rc == 0) rc = write_images(r);
     return rc;
 }
 
@@ -172,7 +267,8 @@ static void halfhourly_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_
         a = area_of(a, h0 + j);
         const void *fw = sim_hh_fw(a, h0 + j - a->hh0);
         mm_profile_slot sl;
-        for (uint32_t age = 0; a->abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
+        const mm_abi *abi = sim_hh_abi(a, h0 + j - a->hh0);
+        for (uint32_t age = 0; abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
             if (sl.period < cx->period0 + p0) break;
             uint32_t p = sl.period - cx->period0 - p0;
             if (p >= np) continue;
@@ -212,7 +308,6 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
 static int write_registers(sim_run *r)
 {
     _Static_assert((int)MM_CH_COUNT == (int)SIM_REG_NCOLS, "registers: one column per meter channel");
-    const mm_abi *abi = r->cx.fw->abi;
     uint32_t largest = 0;
     for (uint32_t k = 0; k < r->n_areas; k++)
         if (r->areas[k].n > largest) largest = r->areas[k].n;
@@ -223,7 +318,7 @@ static int write_registers(sim_run *r)
         const sim_area *a = &r->areas[k];
         for (uint32_t i = 0; i < a->n; i++) {
             mm_esme_snapshot s;
-            abi->snapshot(sim_hh_fw(a, i), &s);
+            sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), &s);
             for (int c = 0; c < MM_CH_COUNT; c++) buf[(size_t)i * MM_CH_COUNT + c] = s.reg[c];
             int64_t *b = bill + (size_t)i * SIM_BILL_NCOLS;
             b[SIM_BILL_COST] = s.cost_total;
@@ -298,7 +393,7 @@ static int write_headend(sim_run *r, uint32_t end)
 {
     /* NET_EHE_ORDER: arrivals after the last window moved the clock past END; the bins
      * before END are final all the same */
-    if (net_he_advance(r->sink.he, end) == NET_EHE_NOMEM) return -1;
+    if (sim_sink_advance(&r->sink, end) != 0) return -1;
     /* completions recorded by the advance */
     int rc = sim_collect_events(r, (double)end + 1e9) ? -1 : 0;
     if (rc == 0) rc = stream_headend(r, end);
@@ -403,5 +498,6 @@ int sim_collect_final(sim_run *r, uint32_t reached)
     if (rc == 0) rc = write_areas(r, reached);
     if (rc == 0) rc = write_price_updates(r);
     if (rc == 0) rc = write_han(r, reached);
+    if (rc == 0) rc = write_suppliers(r);
     return rc ? SIM_ETRACE : 0;
 }

@@ -40,6 +40,7 @@ typedef struct dl_req {
 
 typedef struct dl_update {
     dl_cmd c;
+    uint8_t tariff;      /* the sim_tariff whose meters take it */
     uint32_t p0, n;      /* settlement periods whose prices it carries */
     uint32_t bc_areas;   /* areas it was broadcast to */
     uint64_t unicast;    /* meters it was sent to one by one */
@@ -49,19 +50,19 @@ typedef struct dl_update {
 
 struct sim_dl {
     const mm_hal_crypto *crypto;
-    uint32_t sent_until;  /* periods before this one have been sent to the meters */
+    uint32_t sent_until[SIM_TARIFFS]; /* per dynamic tariff in use: periods sent; else UINT32_MAX */
     uint64_t cmd_counter; /* the supplier's command counter */
     sim_vec upd;          /* dl_update: every price update sent, in order */
     sim_vec req;          /* dl_req: service requests; free ones chained from req_free */
     uint32_t req_free;
 };
 
-int sim_dl_create(const mm_hal_crypto *crypto, uint32_t sent_until, sim_dl **out)
+int sim_dl_create(const mm_hal_crypto *crypto, const uint32_t sent_until[SIM_TARIFFS], sim_dl **out)
 {
     sim_dl *d = calloc(1, sizeof *d);
     if (!d) return SIM_ENOMEM;
     d->crypto = crypto;
-    d->sent_until = sent_until;
+    memcpy(d->sent_until, sent_until, sizeof d->sent_until);
     d->upd = SIM_VEC_INIT(dl_update);
     d->req = SIM_VEC_INIT(dl_req);
     d->req_free = UINT32_MAX;
@@ -122,6 +123,12 @@ static dl_cmd *dl_req_new(sim_dl *d, uint32_t *ref)
     return &req_at(d, k)->c;
 }
 
+/* Household I takes price updates of TARIFF: a smart meter on it. */
+static bool takes(const sim_area *a, uint32_t i, unsigned tariff)
+{
+    return sim_hh_fl(a, i)->tariff == tariff && sim_hh_gen(a, i) != SIM_GEN_TRADITIONAL;
+}
+
 /* Long-range radio can broadcast to every meter of its base station; cellular and SMETS1
  * hubs are addressed one by one (wan.price_delivery).  Decided once per area. */
 bool sim_area_broadcasts(const sim_area *a)
@@ -173,7 +180,7 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
     sim_hh_advance(a, i, t);
     uint8_t resp[64];
     size_t rlen = 0;
-    int rc = a->abi->command(sim_hh_fw(a, i), c->frame, c->len, resp, sizeof resp, &rlen);
+    int rc = sim_hh_abi(a, i)->command(sim_hh_fw(a, i), c->frame, c->len, resp, sizeof resp, &rlen);
     if (rc != MM_OK) {
         if (up) up->rejected++;
         sim_area_record(a, t, id, SIM_EV_CMD_REJECTED, rc);
@@ -224,8 +231,13 @@ void sim_dl_area_recv(void *ctx, void *payload)
     }
     double sent_s = c->sent_s;
     uint32_t len = c->len;
+    const dl_update *up = dl_price_update(cx->dl, u);
+    uint32_t m = 0, k = 0; /* meters the transfer carries, and which one this is */
+    for (uint32_t i = i0; up && i < i1; i++) m += takes(a, i, up->tariff);
     for (uint32_t i = i0; i < i1; i++) {
-        double t = back_to_back ? sent_s + (now - sent_s) * (double)(i + 1) / a->n : now;
+        if (up && !takes(a, i, up->tariff)) continue;
+        k++;
+        double t = back_to_back ? sent_s + (now - sent_s) * (double)k / m : now;
         if (cx->wt_on) {
             net_wt_send o;
             if (net_wt_message(&cx->wt_cfg, &a->wt[i], &a->wtr[i], NET_WT_POLLED, len, site, &o) != 0 ||
@@ -277,7 +289,7 @@ void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t c
 /* The price command for periods [p0, p0+n) of one UTC day: activation at the first period's
  * start, TOU rates = half-hours of the day (the commissioning tariff's).  The meters' prices
  * are unsigned: a negative price reaches them as 0. */
-static int price_frame(const sim_ctx *cx, dl_update *u)
+static int price_frame(const sim_ctx *cx, dl_update *u, grid_tariff tariff)
 {
     uint8_t pl[6 + 4 * MM_TARIFF_TOU_RATES];
     uint32_t at = (uint32_t)(cx->sc->start_unix + (int64_t)u->p0 * SIM_PERIOD_S);
@@ -289,34 +301,40 @@ static int price_frame(const sim_ctx *cx, dl_update *u)
     pl[5] = (uint8_t)u->n;
     for (uint32_t k = 0; k < u->n; k++) {
         grid_price pr;
-        grid_price_get(cx->prices, cx->tariff, u->p0 + k, &pr);
+        grid_price_get(cx->prices, tariff, u->p0 + k, &pr);
         uint32_t v = pr.unit > 0 ? (uint32_t)pr.unit : 0u;
         for (int b = 0; b < 4; b++) pl[6 + 4 * k + (uint32_t)b] = (uint8_t)(v >> (24 - 8 * b));
     }
     return dl_frame(cx->dl, &u->c, MM_CMD_SET_PRICES, pl, (uint16_t)(6 + 4 * u->n));
 }
 
-/* Coordinator, at NOW: every newly published price becomes an update, one per UTC day.
- * Returns 0 or a SIM_E* code. */
+/* Coordinator, at NOW: every newly published price of each dynamic tariff in use becomes an
+ * update, one per UTC day.  Returns 0 or a SIM_E* code. */
 int sim_dl_prices_publish(const sim_ctx *cx, uint32_t now)
 {
     sim_dl *d = cx->dl;
-    while (d->sent_until < cx->windows && sim_price_published(cx->prices, cx->tariff, d->sent_until, now)) {
-        uint32_t p0 = d->sent_until, p1 = p0 + 1, first = sim_period_rate(cx->sc, p0);
-        while (p1 < cx->windows && first + (p1 - p0) < MM_TARIFF_TOU_RATES &&
-               sim_price_published(cx->prices, cx->tariff, p1, now))
-            p1++;
-        dl_update *u = sim_vec_push_zero(&d->upd);
-        if (!u) return SIM_ENOMEM;
-        u->c.target = DL_ALL;
-        u->c.cmd = MM_CMD_SET_PRICES;
-        u->c.cls = NET_HE_TARIFF_UPDATE;
-        u->p0 = p0;
-        u->n = p1 - p0;
-        u->c.sent_s = now;
-        int rc = price_frame(cx, u);
-        if (rc != 0) return rc;
-        d->sent_until = p1;
+    for (unsigned t = 0; t < SIM_TARIFFS; t++) {
+        if (d->sent_until[t] == UINT32_MAX) continue; /* not dynamic, or no household has it */
+        grid_tariff gt = t == SIM_TARIFF_AGILE ? GRID_TARIFF_AGILE : GRID_TARIFF_RTP;
+        while (d->sent_until[t] < cx->windows &&
+               sim_price_published(cx->prices, gt, d->sent_until[t], now)) {
+            uint32_t p0 = d->sent_until[t], p1 = p0 + 1, first = sim_period_rate(cx->sc, p0);
+            while (p1 < cx->windows && first + (p1 - p0) < MM_TARIFF_TOU_RATES &&
+                   sim_price_published(cx->prices, gt, p1, now))
+                p1++;
+            dl_update *u = sim_vec_push_zero(&d->upd);
+            if (!u) return SIM_ENOMEM;
+            u->c.target = DL_ALL;
+            u->c.cmd = MM_CMD_SET_PRICES;
+            u->c.cls = NET_HE_TARIFF_UPDATE;
+            u->tariff = (uint8_t)t;
+            u->p0 = p0;
+            u->n = p1 - p0;
+            u->c.sent_s = now;
+            int rc = price_frame(cx, u, gt);
+            if (rc != 0) return rc;
+            d->sent_until[t] = p1;
+        }
     }
     return 0;
 }
@@ -330,14 +348,18 @@ void sim_dl_area_send_updates(sim_area *a)
     for (; a->dl_next < d->upd.n; a->dl_next++) {
         dl_update *u = upd_at(d, a->dl_next);
         uint64_t bytes = (uint64_t)u->c.len + cx->sc->wan.command_overhead_bytes;
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < a->n; i++) m += takes(a, i, u->tariff);
+        if (m == 0) continue; /* none of its meters is on that tariff */
         if (a->broadcast) {
             u->bc_areas++;
             sim_area_record(a, u->c.sent_s, UINT32_MAX, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
         } else {
-            u->unicast += a->n;
-            bytes *= a->n;
+            u->unicast += m;
+            bytes *= m;
             for (uint32_t i = 0; i < a->n; i++)
-                sim_area_record(a, u->c.sent_s, a->hh0 + i, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
+                if (takes(a, i, u->tariff))
+                    sim_area_record(a, u->c.sent_s, a->hh0 + i, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
         }
         sim_cell_downlink(a->cell, (void *)(uintptr_t)(2u * a->dl_next + 2u), bytes);
     }

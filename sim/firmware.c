@@ -5,11 +5,26 @@
 #include "sim/timeutil.h"
 
 #include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
 const uint8_t SIM_FW_DEVICE_ID[8] = {0x00, 0xDB, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
-const uint8_t SIM_FW_SUPPLIER_ID[8] = {0x90, 0xB3, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
+
+void sim_fw_device_id(uint32_t household, uint8_t out[8])
+{
+    const uint8_t id[8] = {0x00, 0xDB, 0x00, 0x01, (uint8_t)(household >> 24),
+                           (uint8_t)(household >> 16), (uint8_t)(household >> 8), (uint8_t)household};
+    memcpy(out, id, 8);
+}
+
+void sim_fw_supplier_id(uint32_t supplier, uint8_t out[8])
+{
+    const uint8_t id[8] = {0x90, 0xB3, 0x00, 0x00, 0x00, 0x00, 0x00, (uint8_t)(supplier + 1u)};
+    memcpy(out, id, 8);
+}
 
 uint32_t sim_period_rate(const sim_scenario *sc, uint32_t p)
 {
@@ -24,30 +39,53 @@ bool sim_price_published(const grid_price_model *m, grid_tariff tariff, uint32_t
            grid_price_get(m, tariff, p, &pr) == 0;
 }
 
-/* The image: meter.firmware's shared object, or the build linked in.  An image exports only
- * mm_abi_get (models/meter/CMakeLists.txt builds it with hidden visibility), so its own
- * functions never bind to the built-in copies; its mm_hal_* calls bind to this executable's
- * port (exported for the purpose). */
-static int image_load(sim_fw *fw, const char *name, char *err, size_t errlen)
+/* The SMETS1 build (firmware/mm_smets1.so) beside the running executable's directory
+ * (build/sim/metersim -> build/firmware/). */
+static int builtin_smets1_path(char *out, size_t len)
 {
-    if (!name[0]) {
-        fw->abi = mm_abi_get();
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash) return -1;
+    *slash = '\0';
+    int w = snprintf(out, len, "%s/../firmware/mm_smets1.so", exe);
+    return w > 0 && (size_t)w < len ? 0 : -1;
+}
+
+/* Image NAME (builtin:smets2, builtin:smets1, or a path): the build linked in, or a shared
+ * object.  An image exports only mm_abi_get (models/meter/CMakeLists.txt builds it with hidden
+ * visibility), so its own functions never bind to the built-in copies; its mm_hal_* calls bind
+ * to this executable's port (exported for the purpose).  WHO names the population. */
+static int image_load(sim_fw_image *im, const char *name, const char *who, char *err, size_t errlen)
+{
+    snprintf(im->name, sizeof im->name, "%s", name);
+    if (strcmp(name, "builtin:smets2") == 0) {
+        im->abi = mm_abi_get();
         return 0;
     }
-    /* A name without a slash would be looked up on the library path; a file is meant. */
-    char path[sizeof ((sim_scenario *)0)->meter.firmware + 2];
-    snprintf(path, sizeof path, "%s%s", strchr(name, '/') ? "" : "./", name);
-    fw->image = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!fw->image) {
-        snprintf(err, errlen, "meter.firmware: cannot load \"%s\": %s", name, dlerror());
+    char path[PATH_MAX + 16];
+    if (strcmp(name, "builtin:smets1") == 0) {
+        if (builtin_smets1_path(path, sizeof path) != 0) {
+            snprintf(err, errlen, "%s: cannot locate the built-in SMETS1 image", who);
+            return -1;
+        }
+    } else {
+        /* A name without a slash would be looked up on the library path; a file is meant. */
+        snprintf(path, sizeof path, "%s%s", strchr(name, '/') ? "" : "./", name);
+    }
+    im->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!im->handle) {
+        snprintf(err, errlen, "%s: cannot load firmware image \"%s\": %s", who, name, dlerror());
         return -1;
     }
     const mm_abi *(*get)(void) = NULL;
-    void *sym = dlsym(fw->image, MM_ABI_ENTRY);
+    void *sym = dlsym(im->handle, MM_ABI_ENTRY);
     memcpy(&get, &sym, sizeof get < sizeof sym ? sizeof get : sizeof sym);
-    fw->abi = get ? get() : NULL;
-    if (!fw->abi) {
-        snprintf(err, errlen, "meter.firmware: \"%s\" is not a firmware image (no %s table)", name,
+    im->abi = get ? get() : NULL;
+    if (!im->abi) {
+        snprintf(err, errlen, "%s: \"%s\" is not a firmware image (no %s table)", who, name,
                  MM_ABI_ENTRY);
         return -1;
     }
@@ -55,31 +93,33 @@ static int image_load(sim_fw *fw, const char *name, char *err, size_t errlen)
 }
 
 /* Later ABI versions only append entries, but the shared structs' layout is the version's. */
-static int image_check(const mm_abi *abi, char *err, size_t errlen)
+static int image_check(const sim_fw_image *im, const char *who, char *err, size_t errlen)
 {
+    const mm_abi *abi = im->abi;
     if (abi->abi_version != MM_ABI_VERSION || abi->table_size < sizeof(mm_abi)) {
-        snprintf(err, errlen, "firmware %s: ABI %u (table %u B), the simulator expects %u (%zu B)",
-                 abi->version(), abi->abi_version, abi->table_size, MM_ABI_VERSION, sizeof(mm_abi));
+        snprintf(err, errlen,
+                 "%s: firmware image \"%s\" has ABI %u (table %u B), the simulator expects %u (%zu B)",
+                 who, im->name, abi->abi_version, abi->table_size, MM_ABI_VERSION, sizeof(mm_abi));
         return -1;
     }
     uint32_t al = abi->state_align;
-    if (abi->state_size == 0 || abi->state_size > (1u << 20) || al == 0 || al > 4096 ||
+    if (abi->state_size == 0 || abi->state_size > (1u << 20) || al == 0 || al > SIM_FW_SLOT_ALIGN ||
         (al & (al - 1)) != 0) {
-        snprintf(err, errlen, "firmware %s: implausible state of %u B aligned to %u", abi->version(),
-                 abi->state_size, al);
+        snprintf(err, errlen, "%s: firmware image \"%s\" (%s): implausible state of %u B aligned to %u",
+                 who, im->name, abi->version(), abi->state_size, al);
         return -1;
     }
     return 0;
 }
 
-/* The commissioning tariff: the flat retail rate in integer 10^-2 p/kWh (prices.c); any
- * other tariff as 48 TOU rates, one per half-hour of the UTC day, priced from the run's
- * first 24 hours as published at the start (static tariffs: all of it).  A dynamic
- * tariff's later prices reach the meters as MM_CMD_SET_PRICES. */
-static int commissioning_tariff(sim_fw *fw, const sim_scenario *sc, const grid_price_model *prices,
-                                grid_tariff tariff, uint32_t windows)
+/* The commissioning tariff D of TARIFF: the flat retail rate in integer 10^-2 p/kWh
+ * (prices.c); any other tariff as 48 TOU rates, one per half-hour of the UTC day, priced
+ * from the run's first 24 hours as published at the start (static tariffs: all of it), the
+ * periods whose prices that covers in *KNOWN.  A dynamic tariff's later prices reach the
+ * meters as MM_CMD_SET_PRICES. */
+static int commissioning_tariff(mm_tariff_def *d, uint32_t *known, const sim_scenario *sc,
+                                const grid_price_model *prices, grid_tariff tariff, uint32_t windows)
 {
-    mm_tariff_def *d = &fw->tariff;
     memset(d, 0, sizeof *d);
     grid_price pr = {0};
     grid_price_get(prices, GRID_TARIFF_FLAT, 0, &pr);
@@ -95,6 +135,7 @@ static int commissioning_tariff(sim_fw *fw, const sim_scenario *sc, const grid_p
     d->day[0].sw[0].rate = 0;
     d->day[0].sw[0].price_set = MM_TARIFF_NONE;
     d->tou_price[0] = (uint32_t)pr.unit;
+    *known = 0;
     if (tariff != GRID_TARIFF_FLAT) {
         d->day[0].n = MM_TARIFF_TOU_RATES;
         for (uint32_t k = 0; k < MM_TARIFF_TOU_RATES; k++) {
@@ -107,32 +148,34 @@ static int commissioning_tariff(sim_fw *fw, const sim_scenario *sc, const grid_p
             grid_price q;
             grid_price_get(prices, tariff, p, &q);
             d->tou_price[sim_period_rate(sc, p)] = q.unit > 0 ? (uint32_t)q.unit : 0u;
-            fw->periods_known = p + 1;
+            *known = p + 1;
         }
     }
     return mm_tariff_def_check(d) == MM_OK ? 0 : -1;
 }
 
-/* Credit mode, and prepayment with the scenario's settings (meter.prepayment.*): low-credit
+/* Credit mode and prepayment with the scenario's settings (meter.prepayment.*): low-credit
  * alert, disablement at 0, emergency credit; supply never cut 16:00-08:00 or at weekends
- * (friendly hours, typical of GB suppliers' licence conditions on self-disconnection). */
-static void meter_configs(sim_fw *fw, const sim_scenario *sc)
+ * (friendly hours, typical of GB suppliers' licence conditions on self-disconnection).
+ * SUPPLIER originates the UTRNs; the device id is each meter's own (its storage). */
+static void meter_configs(mm_esme_config *credit, mm_esme_config *prepay, const sim_scenario *sc,
+                          const mm_tariff_def *tariff, uint32_t supplier)
 {
-    mm_esme_config *c = &fw->credit;
+    mm_esme_config *c = credit;
     memset(c, 0, sizeof *c);
     c->meter.register_digits = (uint8_t)sc->meter.register_digits;
+    sim_fw_supplier_id(supplier, c->utrn.supplier_id);
     memcpy(c->utrn.device_id, SIM_FW_DEVICE_ID, 8);
-    memcpy(c->utrn.supplier_id, SIM_FW_SUPPLIER_ID, 8);
     memcpy(c->cmd.device_id, SIM_FW_DEVICE_ID, 8);
     c->cmd.bad_threshold = 3;
     c->cmd.bad_window_s = 3600;
-    c->tariff = &fw->tariff;
+    c->tariff = tariff;
     c->initial_mode = MM_MODE_CREDIT;
     c->dither_window_s = (uint32_t)sc->meter.restore_dither_s;
     c->nvm_addr = MM_PERSIST_NVM_ADDR;
     c->fw_version = 0x00010000u;
-    fw->prepay = *c;
-    mm_esme_config *pp = &fw->prepay;
+    *prepay = *c;
+    mm_esme_config *pp = prepay;
     pp->initial_mode = MM_MODE_PREPAYMENT;
     pp->initial_credit = (mm_credit_t)sc->meter.prepay_initial_p * MM_CREDIT_PER_PENNY;
     pp->prepay.low_credit = (mm_credit_t)sc->meter.prepay_low_p * MM_CREDIT_PER_PENNY;
@@ -144,24 +187,96 @@ static void meter_configs(sim_fw *fw, const sim_scenario *sc)
     pp->prepay.friendly[2] = (mm_friendly_period){.days = 0x60, .start_min = 0, .end_min = 1440};
 }
 
-int sim_fw_open(sim_fw *fw, const sim_scenario *sc, const grid_price_model *prices,
-                grid_tariff tariff, uint32_t windows, char *err, size_t errlen)
+/* The image a population names when its firmware key is empty. */
+static const char *default_image(const sim_scenario *sc, const sim_population *p)
 {
-    memset(fw, 0, sizeof *fw);
-    if (image_load(fw, sc->meter.firmware, err, errlen) || image_check(fw->abi, err, errlen))
-        return -1;
-    fw->nvm_size = fw->abi->nvm_footprint() + MM_PERSIST_NVM_ADDR;
-    mm_port_sim_crypto_init(&fw->crypto, MM_PORT_SIM_CRYPTO_MODELLED, NULL);
-    if (commissioning_tariff(fw, sc, prices, tariff, windows) != 0) {
-        snprintf(err, errlen, "firmware tariff: invalid definition");
+    if (p->firmware[0]) return p->firmware;
+    if (p->generation == SIM_GEN_SMETS1) return "builtin:smets1";
+    if (p->generation == SIM_GEN_SMETS2 && sc->meter.firmware[0]) return sc->meter.firmware;
+    return "builtin:smets2";
+}
+
+/* Every population's image, each loaded once however many populations run it. */
+static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, char *err, size_t errlen)
+{
+    for (uint32_t k = 0; k < fleet->n_pops; k++) {
+        const char *name = default_image(sc, fleet->pops[k].p);
+        uint32_t j = 0;
+        while (j < fw->n_images && strcmp(fw->img[j].name, name) != 0) j++;
+        if (j == fw->n_images) {
+            char who[96];
+            snprintf(who, sizeof who, "fleet.populations[%u] (%s)", k, fleet->pops[k].p->name);
+            sim_fw_image *im = &fw->img[fw->n_images++];
+            if (image_load(im, name, who, err, errlen) || image_check(im, who, err, errlen))
+                return -1;
+            uint32_t st = (im->abi->state_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
+            im->nvm_size = im->abi->nvm_footprint() + MM_PERSIST_NVM_ADDR;
+            im->nvm_off = st;
+            im->slot = (st + im->nvm_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
+        }
+        fleet->pops[k].image = (uint8_t)j;
+        fw->pop_abi[k] = fw->img[j].abi;
+        fw->mean_slot += (double)fw->img[j].slot * fleet->pops[k].households / (double)sc->households;
+    }
+    return 0;
+}
+
+/* The configurations of every (supplier, tariff) some household has. */
+static int configs_build(sim_fw *fw, const sim_scenario *sc, const sim_fleet *fleet,
+                         const grid_price_model *prices, uint32_t windows, char *err, size_t errlen)
+{
+    size_t n = (size_t)fleet->n_suppliers * SIM_TARIFFS;
+    bool *used = calloc(n, sizeof *used);
+    fw->n_suppliers = fleet->n_suppliers;
+    fw->tariff = calloc(n, sizeof *fw->tariff);
+    fw->cfg = calloc(2 * n, sizeof *fw->cfg);
+    if (!used || !fw->tariff || !fw->cfg) {
+        free(used);
+        snprintf(err, errlen, "out of memory");
         return -1;
     }
-    meter_configs(fw, sc);
-    return 0;
+    for (uint32_t id = 0; id < sc->households; id++)
+        used[(size_t)fleet->hh[id].supplier * SIM_TARIFFS + fleet->hh[id].tariff] = true;
+    int rc = 0;
+    for (size_t k = 0; k < n && !rc; k++) {
+        if (!used[k]) continue;
+        uint32_t s = (uint32_t)(k / SIM_TARIFFS);
+        sim_tariff t = (sim_tariff)(k % SIM_TARIFFS);
+        grid_tariff gt;
+        if (t == SIM_TARIFF_BLOCK || t == SIM_TARIFF_HYBRID || grid_tariff_from_name(sim_tariff_name(t), &gt)) {
+            snprintf(err, errlen, "tariff %s is not supported yet", sim_tariff_name(t));
+            rc = -1;
+        } else if (commissioning_tariff(&fw->tariff[k], &fw->periods_known[t], sc, prices, gt, windows)) {
+            snprintf(err, errlen, "supplier %s: tariff %s: invalid definition", sc->suppliers[s].name,
+                     sim_tariff_name(t));
+            rc = -1;
+        } else
+            meter_configs(&fw->cfg[2 * k], &fw->cfg[2 * k + 1], sc, &fw->tariff[k], s);
+    }
+    free(used);
+    return rc;
+}
+
+int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, const grid_price_model *prices,
+                uint32_t windows, char *err, size_t errlen)
+{
+    memset(fw, 0, sizeof *fw);
+    if (images_open(fw, sc, fleet, err, errlen)) return -1;
+    mm_port_sim_crypto_init(&fw->crypto, MM_PORT_SIM_CRYPTO_MODELLED, NULL);
+    return configs_build(fw, sc, fleet, prices, windows, err, errlen);
+}
+
+const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, uint32_t id, bool prepay)
+{
+    const sim_fleet_hh *h = &fleet->hh[id];
+    return &fw->cfg[((size_t)h->supplier * SIM_TARIFFS + h->tariff) * 2 + (prepay ? 1 : 0)];
 }
 
 void sim_fw_close(sim_fw *fw)
 {
-    if (fw->image) dlclose(fw->image);
+    for (uint32_t k = 0; k < fw->n_images; k++)
+        if (fw->img[k].handle) dlclose(fw->img[k].handle);
+    free(fw->tariff);
+    free(fw->cfg);
     memset(fw, 0, sizeof *fw);
 }

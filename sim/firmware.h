@@ -3,8 +3,8 @@
  * configurations meters are commissioned with (credit and prepayment mode, the
  * commissioning tariff).
  *
- * One image per run today; the registry shape (load, check, state and NVM sizes per image)
- * is what a mixed fleet with several images per run builds on.
+ * Several images load side by side: each population names one, and a household's firmware
+ * slot is sized for its image.
  * Not here: driving meters (household.c), commands (downlink.c).
  */
 #ifndef SIM_FIRMWARE_H
@@ -16,25 +16,49 @@
 #include "mm/abi.h"
 #include "mm/esme.h"
 #include "mm_port_sim_crypto.h"
+#include "fleet.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* The simulated supplier and meters share one identity: UTRNs and commands are addressed to
- * it (per-meter identities would cost each meter a configuration of its own). */
-extern const uint8_t SIM_FW_DEVICE_ID[8];
-extern const uint8_t SIM_FW_SUPPLIER_ID[8];
+/* Identities (EUI-64, as GBCS addresses devices): meter ID's device id is 00-DB-00-01 then
+ * its household id (32 bits, big-endian); supplier K's id is 90-B3-00-00-00-00-00 then K + 1.
+ * Derived, so a meter's identity costs no memory of its own. */
+void sim_fw_device_id(uint32_t household, uint8_t out[8]);
+extern const uint8_t SIM_FW_DEVICE_ID[8]; /* every meter's, until meters hold their own */
+void sim_fw_supplier_id(uint32_t supplier, uint8_t out[8]);
+
+#define SIM_FW_IMAGES_MAX SIM_POPULATIONS_MAX
+#define SIM_FW_SLOT_ALIGN 8u /* a meter's slot (firmware state, then NVM) starts on this */
+
+/* One image of the registry: the build linked into metersim, the SMETS1 build beside it, or
+ * a shared object a population names. */
+typedef struct sim_fw_image {
+    char name[520];            /* builtin:smets2, builtin:smets1, or the path as given */
+    const mm_abi *abi;         /* the image's table */
+    void *handle;              /* dlopen handle; NULL: the build linked in */
+    uint32_t nvm_size;         /* NVM bytes per meter */
+    uint32_t nvm_off;          /* NVM after the state in a meter's slot [B] */
+    uint32_t slot;             /* bytes of one meter's slot, a multiple of SIM_FW_SLOT_ALIGN */
+    char sha256[65];           /* of the file, hex; "" for the build linked in */
+    char build_id[65];         /* GNU build id, hex; "" if none */
+    char source[65];           /* git describe of this tree for its own builds, else "" */
+} sim_fw_image;
+
 
 typedef struct sim_fw {
-    const mm_abi *abi;         /* the image's table */
-    void *image;               /* dlopen handle of meter.firmware; NULL: the built-in build */
-    uint32_t nvm_size;         /* NVM bytes per meter */
-    mm_esme_config credit;     /* configuration of credit-mode meters */
-    mm_esme_config prepay;     /* ... and of prepayment meters */
-    mm_tariff_def tariff;      /* the tariff in force at commissioning */
+    uint32_t n_images;
+    sim_fw_image img[SIM_FW_IMAGES_MAX];
+    const mm_abi *pop_abi[SIM_POPULATIONS_MAX]; /* the table of each population's image */
+    uint32_t n_suppliers;
+    /* Commissioning configurations per (supplier, tariff, payment mode), built for the ones
+     * some household has: tariff[s * SIM_TARIFFS + t], cfg[(s * SIM_TARIFFS + t) * 2 + prepay]. */
+    mm_tariff_def *tariff;
+    mm_esme_config *cfg;
+    uint32_t periods_known[SIM_TARIFFS]; /* periods a dynamic tariff's meters hold at the start */
     mm_hal_crypto crypto;      /* modelled crypto, shared by every meter */
-    uint32_t periods_known;    /* settlement periods whose prices meters hold at commissioning */
+    double mean_slot;          /* bytes of firmware state and NVM per household, mean */
 } sim_fw;
 
 /* Half-hour of the UTC day that settlement period P of SC starts in: the meters' TOU rate
@@ -43,11 +67,15 @@ uint32_t sim_period_rate(const sim_scenario *sc, uint32_t p);
 /* Can the prices of TARIFF for period P be sent at NOW [s since start]? */
 bool sim_price_published(const grid_price_model *m, grid_tariff tariff, uint32_t p, uint32_t now);
 
-/* Load and check the image of SC and build the commissioning configurations; the prices of
- * TARIFF published at the start (static tariffs: all of them) become the meters' TOU rates.
- * Returns 0, or -1 with a message in ERR (after which sim_fw_close is still called). */
-int sim_fw_open(sim_fw *fw, const sim_scenario *sc, const grid_price_model *prices,
-                grid_tariff tariff, uint32_t windows, char *err, size_t errlen);
+/* Load and check every population's image (setting each population's image in FLEET) and
+ * build the commissioning configurations the fleet's households need; the prices of a
+ * tariff published at the start (static tariffs: all of them) become its meters' TOU rates.
+ * Returns 0, or -1 with a message naming the population and path in ERR (after which
+ * sim_fw_close is still called). */
+int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, const grid_price_model *prices,
+                uint32_t windows, char *err, size_t errlen);
+/* The configuration household ID of FLEET is commissioned with. */
+const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, uint32_t id, bool prepay);
 void sim_fw_close(sim_fw *fw);
 
 #endif

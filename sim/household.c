@@ -19,7 +19,7 @@ void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t)
     if (t > a->last_t[i]) {
         uint32_t dt = t - a->last_t[i];
         mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
-        a->abi->advance(sim_hh_fw(a, i), a->pe_mw[i], a->qe_mvar[i], dt * 1000u);
+        sim_hh_abi(a, i)->advance(sim_hh_fw(a, i), a->pe_mw[i], a->qe_mvar[i], dt * 1000u);
         /* A boiler without electricity burns no gas. */
         if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * dt;
         a->last_t[i] = t;
@@ -30,7 +30,7 @@ void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t)
 uint32_t sim_hh_period(const sim_area *a, uint32_t i)
 {
     mm_esme_snapshot s;
-    a->abi->snapshot(sim_hh_fw(a, i), &s);
+    sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), &s);
     return s.period;
 }
 
@@ -109,7 +109,7 @@ static void hh_wan_read(sim_area *a, uint32_t i, uint32_t t)
         int64_t wh = 0;
         uint32_t first = upto, n = 0;
         mm_profile_slot sl;
-        for (uint32_t age = 0; a->abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
+        for (uint32_t age = 0; sim_hh_abi(a, i)->profile_slot(fw, age, &sl) == MM_OK; age++) {
             if (sl.period < cx->period0 + r->from_period) break;
             if (sl.period >= cx->period0 + upto) continue;
             wh += sl.wh[MM_CH_IMPORT];
@@ -135,7 +135,7 @@ static void hh_drain_alerts(sim_area *a, uint32_t i, uint32_t t)
 {
     mm_event ev;
     sim_hh_advance(a, i, t);
-    while (a->abi->next_alert(sim_hh_fw(a, i), &ev) == MM_OK) sim_uplink_alert(a, i, t, ev.code);
+    while (sim_hh_abi(a, i)->next_alert(sim_hh_fw(a, i), &ev) == MM_OK) sim_uplink_alert(a, i, t, ev.code);
 }
 
 /* The customer buys credit: bought online (sent to the meter over the WAN; no other top-up
@@ -148,21 +148,24 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
     sim_hh_advance(a, i, t);
     a->topup_due[i] = 0;
     uint16_t counter = a->utrn_counter[i]++;
-    if (mm_port_sim_utrn(cx->crypto, SIM_FW_SUPPLIER_ID, SIM_FW_DEVICE_ID, 1u + counter,
+    uint8_t supplier[8];
+    sim_fw_supplier_id(sim_hh_fl(a, i)->supplier, supplier);
+    if (mm_port_sim_utrn(cx->crypto, supplier, SIM_FW_DEVICE_ID, 1u + counter,
                          MM_UTRN_POUNDS, (uint16_t)cx->topup.amount_gbp, true, utrn) != MM_OK) {
         sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, -1);
         return;
     }
-    if (grid_topup_online(&cx->topup, &a->behave[i])) {
+    /* A traditional meter takes its credit by key or card at the meter only. */
+    if (sim_hh_gen(a, i) != SIM_GEN_TRADITIONAL && grid_topup_online(&cx->topup, &a->behave[i])) {
         a->topup_due[i] = TOPUP_IN_FLIGHT;
         sim_dl_request(a, i, t, MM_CMD_TOP_UP, NET_HE_TOPUP, utrn, 20);
         return;
     }
-    if (a->abi->utrn_enter(sim_hh_fw(a, i), utrn, 20) != MM_OK) {
+    if (sim_hh_abi(a, i)->utrn_enter(sim_hh_fw(a, i), utrn, 20) != MM_OK) {
         sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, -1);
         return;
     }
-    a->abi->button(sim_hh_fw(a, i));
+    sim_hh_abi(a, i)->button(sim_hh_fw(a, i));
     sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, (int64_t)cx->topup.amount_gbp * 100);
     sim_hh_after_close(a, i, t);
 }
@@ -172,7 +175,7 @@ void sim_hh_topup_landed(sim_area *a, uint32_t i, uint32_t t, bool ok)
 {
     a->topup_due[i] = 0;
     sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, ok ? (int64_t)a->cx->topup.amount_gbp * 100 : -1);
-    if (ok) a->abi->button(sim_hh_fw(a, i));
+    if (ok) sim_hh_abi(a, i)->button(sim_hh_fw(a, i));
     sim_hh_after_close(a, i, t);
 }
 
@@ -180,7 +183,7 @@ void sim_hh_topup_landed(sim_area *a, uint32_t i, uint32_t t, bool ok)
  * a prepayment household's next top-up. */
 void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t)
 {
-    const mm_abi *abi = a->abi;
+    const mm_abi *abi = sim_hh_abi(a, i);
     const grid_topup_config *tc = &a->cx->topup;
     mm_event ev;
     while (abi->next_alert(sim_hh_fw(a, i), &ev) == MM_OK) sim_uplink_alert(a, i, t, ev.code);
@@ -262,9 +265,11 @@ static void hh_supply_lost(sim_area *a, uint32_t i, uint32_t t, uint8_t cause)
     sim_hh_set_effective(a, i, t);
     sim_area_record(a, t, id, SIM_EV_SUPPLY_LOST, cause);
     a->interruptions++;
-    a->abi->power_fail(sim_hh_fw(a, i));
+    sim_hh_abi(a, i)->power_fail(sim_hh_fw(a, i));
     sim_area_record(a, t, id, SIM_EV_SUPPLY_INTERRUPTED, 0);
-    sim_area_schedule(a, &a->msgq, t + (uint32_t)cx->sc->wan.ad1_delay_s, HEV(i, MSG_AD1), 0);
+    /* The DCC's comms hub sends AD1 (SEC MP102); SMETS1 and traditional meters have none. */
+    if (sim_hh_gen(a, i) == SIM_GEN_SMETS2)
+        sim_area_schedule(a, &a->msgq, t + (uint32_t)cx->sc->wan.ad1_delay_s, HEV(i, MSG_AD1), 0);
 }
 
 static void hh_supply_restored(sim_area *a, uint32_t i, uint32_t t)
@@ -287,9 +292,9 @@ static void hh_supply_restored(sim_area *a, uint32_t i, uint32_t t)
     /* The firmware recovers from NVM, logs the outage and holds its alerts back for a delay
      * it draws uniformly from [0, W] through its RNG HAL (seed 003). */
     mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
-    a->abi->power_restore(sim_hh_fw(a, i));
+    sim_hh_abi(a, i)->power_restore(sim_hh_fw(a, i));
     mm_esme_snapshot snap;
-    a->abi->snapshot(sim_hh_fw(a, i), &snap);
+    sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), &snap);
     if (snap.alerts_unsent) {
         int64_t at = (int64_t)snap.wan_ready_at - sc->start_unix;
         sim_area_schedule(a, &a->msgq, at > t ? (uint32_t)at : t, HEV(i, MSG_RESTORE), 0);
@@ -331,11 +336,10 @@ void sim_area_outage(sim_area *a, uint32_t t)
 /* The half-hour closes on every meter of the area at W_END. */
 void sim_area_close_window(sim_area *a, uint32_t w_end)
 {
-    const mm_abi *abi = a->abi;
     uint32_t slot = (w_end / SIM_PERIOD_S - 1) % 48;
     for (uint32_t i = 0; i < a->n; i++) {
         sim_hh_advance(a, i, w_end);
-        abi->hh_close(sim_hh_fw(a, i));
+        sim_hh_abi(a, i)->hh_close(sim_hh_fw(a, i));
         sim_hh_after_close(a, i, w_end);
         if (a->gas_w) {
             /* whole Wh to the period, the remainder carried to the next one */
@@ -357,10 +361,22 @@ double sim_price_hook(const void *ctx, uint32_t period)
     if (!v) return NAN;
     const sim_ctx *cx = v->a->cx;
     /* Dynamic prices: only what has reached the household's meter. */
-    if (cx->dyn_prices && (period < v->a->pk_from[v->i] || period >= v->a->pk_until[v->i]))
+    if (sim_tariff_dynamic(sim_hh_fl(v->a, v->i)->tariff) &&
+        (period < v->a->pk_from[v->i] || period >= v->a->pk_until[v->i]))
         return NAN;
-    if (!cx->prices || grid_price_publication_s(cx->prices, cx->tariff, period, &pub) != 0 ||
-        pub > (int64_t)v->now || grid_price_get(cx->prices, cx->tariff, period, &pr) != 0)
+    grid_tariff t = sim_hh_grid_tariff(v->a, v->i);
+    if (!cx->prices || grid_price_publication_s(cx->prices, t, period, &pub) != 0 ||
+        pub > (int64_t)v->now || grid_price_get(cx->prices, t, period, &pr) != 0)
         return NAN;
     return pr.unit;
+}
+
+grid_tariff sim_hh_grid_tariff(const sim_area *a, uint32_t i)
+{
+    static const grid_tariff of[SIM_TARIFFS] = {
+        [SIM_TARIFF_FLAT] = GRID_TARIFF_FLAT,   [SIM_TARIFF_E7] = GRID_TARIFF_E7,
+        [SIM_TARIFF_TOU] = GRID_TARIFF_TOU,     [SIM_TARIFF_AGILE] = GRID_TARIFF_AGILE,
+        [SIM_TARIFF_RTP] = GRID_TARIFF_RTP,     [SIM_TARIFF_BLOCK] = GRID_TARIFF_FLAT,
+        [SIM_TARIFF_HYBRID] = GRID_TARIFF_TOU};
+    return of[sim_hh_fl(a, i)->tariff];
 }

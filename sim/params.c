@@ -108,7 +108,7 @@ void sim_params_wantech(const sim_scenario *sc, net_wt_config *wt)
 {
     net_wt_config_default(wt);
     wt->seed = sc->seed;
-    wt->s1_share = sc->wan.smets1_share;
+    wt->s1_share = 0; /* SMETS1 premises are the fleet's (net_wt_lv_build's S1 flags) */
 }
 
 void sim_params_han(const sim_scenario *sc, net_han_config *hc)

@@ -52,11 +52,7 @@ static int build_models(sim_run *r, char *err, size_t errlen)
     if (grid_price_create(&pc, &r->prices, err, errlen) != 0) return -1;
     cx->prices = r->prices;
     grid_price_publish_until(r->prices, 0);
-    cx->dyn_prices = cx->tariff == GRID_TARIFF_AGILE || cx->tariff == GRID_TARIFF_RTP;
     sim_params_read(sc, &cx->readp);
-    if (sim_fw_open(&r->fw, sc, r->prices, cx->tariff, cx->windows, err, errlen)) return -1;
-    cx->fw = &r->fw;
-    cx->crypto = &r->fw.crypto;
     /* The log must hold a day for the trace flush and the span between two reads. */
     cx->depth = net_read_log_depth(&cx->readp);
     cx->wt_on = sc->wan.technology == SIM_WAN_MODEL;
@@ -79,7 +75,22 @@ static int build_models(sim_run *r, char *err, size_t errlen)
     return 0;
 }
 
-/* Step 2: topology, areas (partition.c) and each area's supply events in time order. */
+/* Step 2a: every household's population, supplier and tariff; the populations' images. */
+static int build_fleet(sim_run *r, char *err, size_t errlen)
+{
+    sim_ctx *cx = &r->cx;
+    if (sim_fleet_build(&r->fleet, r->sc, r->topo, err, errlen) ||
+        sim_fw_open(&r->fw, r->sc, &r->fleet, r->prices, cx->windows, err, errlen))
+        return -1;
+    cx->fleet = &r->fleet;
+    cx->fw = &r->fw;
+    cx->crypto = &r->fw.crypto;
+    for (unsigned t = 0; t < SIM_TARIFFS; t++)
+        if (sim_tariff_dynamic(t) && r->fleet.tariff_households[t]) cx->dyn_prices = true;
+    return 0;
+}
+
+/* Step 2: topology, the fleet, areas (partition.c) and each area's supply events in time order. */
 static int build_areas(sim_run *r, char *err, size_t errlen)
 {
     const sim_scenario *sc = r->sc;
@@ -87,6 +98,7 @@ static int build_areas(sim_run *r, char *err, size_t errlen)
     sim_params_topology(sc, &tp);
     if (grid_topology_create(&tp, &r->topo, err, errlen)) return -1;
     r->cx.topo = r->topo;
+    if (build_fleet(r, err, errlen)) return -1;
     uint32_t *lv_area = malloc((size_t)r->topo->n_lv * sizeof *lv_area);
     if (!lv_area) goto oom;
     if (sim_partition_areas(r->topo, sc->topology.area_households, r->cx.wt_on ? &r->cx.wt_cfg : NULL,
@@ -161,7 +173,10 @@ static int build_platform(sim_run *r, sg_host_t *hosts, char *err, size_t errlen
 static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errlen)
 {
     sim_ctx *cx = &r->cx;
-    if (sim_msgpool_create(&r->pool) || sim_dl_create(&r->fw.crypto, r->fw.periods_known, &r->dl)) {
+    uint32_t sent[SIM_TARIFFS];
+    for (unsigned t = 0; t < SIM_TARIFFS; t++)
+        sent[t] = sim_tariff_dynamic(t) && r->fleet.tariff_households[t] ? r->fw.periods_known[t] : UINT32_MAX;
+    if (sim_msgpool_create(&r->pool) || sim_dl_create(&r->fw.crypto, sent, &r->dl)) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -187,7 +202,7 @@ static int open_trace(sim_run *r, char *err, size_t errlen)
         snprintf(regions + l, sizeof regions - l, "%s%s", k ? "," : "", grid_region_name(k));
     }
     sim_trace_info ti = {.version = METERSIM_VERSION,
-                         .firmware_build = r->fw.abi->version(),
+                         .firmware_build = r->fw.img[0].abi->version(),
                          .scenario_name = sc->name,
                          .scenario_yaml = sc->resolved_yaml ? sc->resolved_yaml : "",
                          .seed = sc->seed,
@@ -298,7 +313,7 @@ int sim_run_window(sim_run *r)
     uint32_t w = r->w;
     double w_end = (double)(w + 1) * SIM_PERIOD_S;
     simgrid_run_until(w_end);
-    int rc = net_he_advance(r->sink.he, w_end) == NET_EHE_NOMEM ? SIM_ENOMEM : 0;
+    int rc = sim_sink_advance(&r->sink, w_end) != 0 ? SIM_ENOMEM : 0;
     if (rc) snprintf(r->fail_where, sizeof r->fail_where, "head-end (window %u)", w);
     if (!rc) rc = component_failure(r);
     if (!rc) rc = sim_collect_window(r, w);
@@ -392,6 +407,7 @@ void sim_run_destroy(sim_run *r)
     for (uint32_t k = 0; r->areas && k < r->n_areas; k++) sim_area_free(&r->areas[k]);
     free(r->areas);
     sim_fw_close(&r->fw);
+    sim_fleet_free(&r->fleet);
     if (r->cx.ops && r->model) r->cx.ops->destroy(r->model);
     grid_topology_destroy(r->topo);
     free(r->outages);

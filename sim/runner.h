@@ -110,7 +110,8 @@ typedef struct sim_ctx {
     const grid_load_ops *ops;
     void *model;                /* the load model, shared by every household */
     const grid_topology *topo;
-    const sim_fw *fw;           /* the firmware image and its commissioning configurations */
+    const sim_fleet *fleet;     /* populations, suppliers; each household's place */
+    const sim_fw *fw;           /* the firmware images and commissioning configurations */
     mm_hal_crypto *crypto;      /* the meters' crypto HAL (modelled), shared */
     net_read_params readp;
     net_han_config han_cfg;
@@ -118,8 +119,8 @@ typedef struct sim_ctx {
     net_retry_params retry;
     grid_topup_config topup;    /* prepayment customers' top-ups */
     bool wt_on;                 /* wan.technology: model */
-    bool dyn_prices;            /* the tariff's prices are published as the run goes */
-    grid_tariff tariff;         /* every household's tariff */
+    bool dyn_prices;            /* some household's tariff is published as the run goes */
+    grid_tariff tariff;         /* prices.tariff (the /grid price column) */
     grid_price_model *prices;   /* published by the coordinator between windows */
     uint32_t end_s;             /* duration [s] */
     uint32_t windows;           /* settlement periods in the run */
@@ -143,10 +144,9 @@ typedef struct sim_ctx {
  * the context and HAS_GAS whether the load model burns gas. */
 #define SIM_AREA_COLUMNS(X)                                                                    \
     X(unsigned char, load, cx->ops->hh_size, true, "load model state")                        \
-    X(unsigned char, esme, cx->fw->abi->state_size, true, "firmware state (opaque)")          \
+    X(uint32_t, fw_off, 1, true, "its firmware slot (state, NVM) in fw_mem [8 B units]")       \
     X(mm_hal_clock, clk, 1, true, "meter HAL: RTC driven by simulated time")                  \
     X(mm_hal_nvm, nvm, 1, true, "meter HAL: NVM over nvm_mem")                                \
-    X(unsigned char, nvm_mem, cx->fw->nvm_size, true, "NVM: two banks of CRC'd records")      \
     X(mm_hal_rng, rng, 1, true, "meter HAL: RNG seeded from (seed, household, meter.rng)")    \
     X(mm_event, evlog, FW_EVENT_DEPTH, true, "firmware event ring")                           \
     X(mm_profile_slot, log, cx->depth, true, "firmware half-hourly profile log")              \
@@ -188,8 +188,7 @@ typedef struct sim_area {
     uint32_t n;
     uint32_t lv0, lv1; /* its LV substations [lv0, lv1) */
     int err;           /* first failure (SIM_E*) in a handler; the run stops with it */
-    const mm_abi *abi; /* the firmware image its meters run */
-    uint32_t fw_size;  /* bytes of one meter's firmware state (the image's state_size) */
+    unsigned char *fw_mem; /* its meters' firmware slots: state (opaque), then NVM */
     sim_cell *cell;
 #define SIM_AREA_FIELD(type, name, count, when, doc) type *name;
     SIM_AREA_COLUMNS(SIM_AREA_FIELD)
@@ -231,8 +230,28 @@ void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t 
 void sim_area_fail(sim_area *a, int code);
 static inline void *sim_hh_fw(const sim_area *a, uint32_t i)
 {
-    return a->esme + (size_t)i * a->fw_size;
+    return a->fw_mem + (size_t)a->fw_off[i] * SIM_FW_SLOT_ALIGN;
 }
+/* Household I's population, supplier and tariff (the fleet's table: one copy per run). */
+static inline const sim_fleet_hh *sim_hh_fl(const sim_area *a, uint32_t i)
+{
+    return &a->cx->fleet->hh[a->hh0 + i];
+}
+/* The table of household I's image. */
+static inline const mm_abi *sim_hh_abi(const sim_area *a, uint32_t i)
+{
+    return a->cx->fw->pop_abi[sim_hh_fl(a, i)->pop];
+}
+static inline sim_generation sim_hh_gen(const sim_area *a, uint32_t i)
+{
+    return a->cx->fleet->pops[sim_hh_fl(a, i)->pop].p->generation;
+}
+static inline bool sim_tariff_dynamic(unsigned t)
+{
+    return t == SIM_TARIFF_AGILE || t == SIM_TARIFF_RTP;
+}
+/* Household I's tariff as the price model knows it (block: flat, hybrid: static TOU). */
+grid_tariff sim_hh_grid_tariff(const sim_area *a, uint32_t i);
 
 /* household.c: the handlers an area calls, each for household I at T. */
 void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t);
@@ -263,7 +282,9 @@ void sim_uplink_wan_lost(sim_area *a, uint32_t i, double t, unsigned cause);
 void sim_uplink_cell_enqueue(sim_area *a, double t, net_msg *m, uint32_t bytes);
 
 /* downlink.c: commands from the head-end to meters. */
-int sim_dl_create(const mm_hal_crypto *crypto, uint32_t sent_until, sim_dl **out);
+/* SENT_UNTIL[t]: periods of dynamic tariff t its meters hold at the start; UINT32_MAX for a
+ * tariff that is not dynamic or that no household has. */
+int sim_dl_create(const mm_hal_crypto *crypto, const uint32_t sent_until[SIM_TARIFFS], sim_dl **out);
 void sim_dl_destroy(sim_dl *d);
 bool sim_area_broadcasts(const sim_area *a);
 void sim_dl_area_recv(void *ctx, void *payload);
@@ -318,7 +339,8 @@ typedef struct sim_sink {
     const sim_ctx *cx;
     sim_area *areas;
     uint32_t n_areas;
-    net_headend *he;
+    net_headend *he;     /* the DCC's: SMETS2 meters' traffic, the DNO's restore alerts */
+    net_headend *s1[SIM_SUPPLIERS_MAX]; /* each supplier's SMETS1 head-end */
     sim_vec ev;          /* sim_event records of the head-end not yet flushed */
     uint64_t delivered, alerts_delivered;
     int err;
@@ -329,6 +351,8 @@ int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_ar
                   size_t errlen);
 void sim_sink_free(sim_sink *s);
 void sim_sink_actor(int argc, char **argv);
+/* Every head-end's model to T [s]: completions before T recorded.  -1: out of memory. */
+int sim_sink_advance(sim_sink *s, double t);
 
 /* ---- the run (run.c; its parts are read by collect.c) ------------------------------------- */
 
@@ -337,6 +361,7 @@ struct sim_run {
     sim_run_opts opts;
     sim_ctx cx;              /* the context every handler reads (filled during set-up) */
     sim_fw fw;
+    sim_fleet fleet;
     grid_topology *topo;
     void *model;             /* the load model */
     grid_price_model *prices;

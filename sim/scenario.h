@@ -26,8 +26,23 @@ typedef enum sim_tariff {
     SIM_TARIFF_E7,
     SIM_TARIFF_TOU,
     SIM_TARIFF_AGILE,
-    SIM_TARIFF_RTP
+    SIM_TARIFF_RTP,
+    SIM_TARIFF_BLOCK,  /* the household's supplier's block tariff */
+    SIM_TARIFF_HYBRID  /* static TOU rates plus the supplier's block prices */
 } sim_tariff;
+#define SIM_TARIFFS 7
+/* A population's tariff: prices.tariff, drawn from its supplier's menu, or one named
+ * (population tariff value k >= SIM_POP_TARIFF_FIXED is sim_tariff k - SIM_POP_TARIFF_FIXED). */
+enum { SIM_POP_TARIFF_DEFAULT = 0, SIM_POP_TARIFF_MENU = 1, SIM_POP_TARIFF_FIXED = 2 };
+typedef enum sim_generation {
+    SIM_GEN_SMETS2,     /* DCC WAN (regional technology), the SMETS2 image */
+    SIM_GEN_SMETS1,     /* its SMETS1 operator's 2G/3G WAN to its supplier's head-end */
+    SIM_GEN_TRADITIONAL /* meters and bills, sends and receives nothing */
+} sim_generation;
+#define SIM_GENERATIONS 3
+/* SMETS1 operators (SMSO) that run SMETS1 meters' WAN (FACTS: IOC, MOC, FOC cohorts). */
+typedef enum sim_smso { SIM_SMSO_IOC, SIM_SMSO_MOC, SIM_SMSO_FOC } sim_smso;
+typedef enum sim_block_period_key { SIM_BLOCK_PERIOD_DAY, SIM_BLOCK_PERIOD_WEEK, SIM_BLOCK_PERIOD_MONTH } sim_block_period_key;
 typedef enum sim_wan_technology { SIM_WAN_MODEL, SIM_WAN_UNIFORM } sim_wan_technology;
 typedef enum sim_price_delivery {
     SIM_PRICE_AUTO,
@@ -36,6 +51,36 @@ typedef enum sim_price_delivery {
 } sim_price_delivery;
 typedef enum sim_discipline { SIM_DISCIPLINE_FIFO, SIM_DISCIPLINE_PRIORITY } sim_discipline;
 #define SIM_TEXT_MAX 256
+#define SIM_SUPPLIERS_MAX 16
+#define SIM_POPULATIONS_MAX 32
+#define SIM_POP_NAME_MAX 32
+
+/* suppliers[k]: one energy supplier. */
+typedef struct sim_supplier {
+    char name[SIM_POP_NAME_MAX];   /* name: required */
+    double share;                  /* share: market share (normalised over suppliers) [fraction] */
+    sim_smso smets1_operator;      /* smets1_operator: ioc | moc | foc */
+    uint32_t hes_servers;          /* smets1_headend.servers [-] */
+    uint32_t hes_queue;            /* smets1_headend.queue_capacity [requests] */
+    double menu[SIM_TARIFFS];      /* tariffs.<name>: share of its customers on each [fraction] */
+    char block_thresholds[64];     /* block.thresholds: "4 kWh" */
+    char block_prices[96];         /* block.prices: "20 p/kWh, 30 p/kWh" */
+    sim_block_period_key block_period; /* block.period: day | week | month */
+} sim_supplier;
+
+/* fleet.populations[k]: households with one kind of meter, image, supplier and tariff. */
+typedef struct sim_population {
+    char name[SIM_POP_NAME_MAX];   /* name: required */
+    double share;                  /* share: of the households of its regions (normalised) */
+    uint32_t count;                /* count: exactly this many households; 0: by share */
+    sim_generation generation;     /* generation: smets2 | smets1 | traditional */
+    char firmware[512];            /* firmware: "" the generation's, builtin:smets2|smets1, or a path */
+    char supplier[SIM_POP_NAME_MAX]; /* supplier: a supplier's name; "" drawn by market share */
+    char regions[64];              /* regions: "all" or "1,2,..." */
+    int tariff;                    /* tariff: SIM_POP_TARIFF_* */
+    double prepayment_share;       /* prepayment_share: < 0 meter.prepayment_share [fraction] */
+    double dr_engaged_share;       /* dr_engaged_share: < 0 load.dr.engaged_share [fraction] */
+} sim_population;
 
 typedef struct sim_scenario {
     char name[SIM_NAME_MAX];        /* name: required, [A-Za-z0-9_.-]+ */
@@ -44,6 +89,13 @@ typedef struct sim_scenario {
     int64_t start_unix;             /* start: ISO-8601 UTC date or date-time [s since epoch] */
     int64_t duration_s;             /* duration: required, multiple of 30 min, 30 min..400 d [s] */
     uint32_t households;            /* households: required, 1..50,000,000 */
+    sim_supplier suppliers[SIM_SUPPLIERS_MAX]; /* suppliers: 1..16 */
+    uint32_t n_suppliers;
+
+    struct {
+        sim_population populations[SIM_POPULATIONS_MAX]; /* fleet.populations: 1..32 */
+        uint32_t n_populations;
+    } fleet;
 
     struct {
         uint32_t regions;         /* topology.regions: 1..14, default 1 */
@@ -97,7 +149,7 @@ typedef struct sim_scenario {
         int64_t restore_dither_s; /* meter.restore_dither [s] */
         double prepayment_share;  /* meter.prepayment_share [fraction] */
         double remote_topup_share; /* meter.remote_topup_share [fraction] */
-        char firmware[512];        /* meter.firmware: image path, "" for the built-in build */
+        char firmware[512];        /* meter.firmware: SMETS2 image path, "" for the built-in build */
         /* meter.prepayment.*: the supplier's prepayment settings and how customers top up */
         int64_t prepay_initial_p;  /* initial_credit: credit at commissioning [p] */
         int64_t prepay_low_p;      /* low_credit: low-credit alert below [p] */
@@ -141,7 +193,6 @@ typedef struct sim_scenario {
         double backbone_latency_s;   /* wan.backbone.latency: default 10 ms [s] */
         uint32_t max_flows;          /* wan.max_flows [-] */
         sim_wan_technology technology; /* wan.technology: model | uniform */
-        double smets1_share;         /* wan.smets1_share [fraction] */
         int64_t ad1_delay_s;         /* wan.ad1_delay [s] */
         uint32_t alert_bytes;        /* wan.outage_alert_size [B] */
         double retry_timeout_s;      /* wan.retry.timeout [s] */
@@ -199,6 +250,11 @@ int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t
  * models/grid knows it by; "?" for a value outside the enum. */
 const char *sim_load_model_name(sim_load_model m);
 const char *sim_tariff_name(sim_tariff t);
+const char *sim_generation_name(sim_generation g);
+const char *sim_smso_name(sim_smso o);
+/* The tariff of population P's households when it is fixed (not drawn from a menu): P's own,
+ * or prices.tariff for "default"; -1 for "menu". */
+int sim_population_tariff(const sim_scenario *sc, const sim_population *p);
 
 /* Markdown table of every key: path, type/unit, default, range, description. */
 int sim_scenario_reference(char **out_markdown);

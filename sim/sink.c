@@ -1,8 +1,13 @@
-/* The head-end: the national sink of every area's messages.  One SimGrid actor receives what
- * the cells deliver and submits it to the head-end queue model (net/headend.h: Lindley's
+/* The head-ends: the sinks of every area's messages.  One SimGrid actor receives what the
+ * cells deliver and submits it to its head-end's queue model (net/headend.h: Lindley's
  * recursion per class, not SimGrid activities, so it can later be computed once from every
- * rank's arrivals); completions are recorded as deliveries, and a restore alert's delivery is
- * when the DNO learns of the restoration.
+ * rank's arrivals): the DCC's for SMETS2 meters, each supplier's own for its SMETS1 meters
+ * (with its own capacity, smets1_headend.*).  Completions are recorded as deliveries; a
+ * restore alert's delivery at the DCC is when the DNO learns of the restoration (a supplier's
+ * SMETS1 head-end forwards nothing to the DNO).
+ *
+ * The head-ends share one SimGrid host and backbone: what differs between them is their
+ * queue, which is the model's, and the SMETS1 WAN leg, which is the technology's (net_wt).
  */
 #include "runner.h"
 
@@ -37,7 +42,8 @@ static void he_done(void *ctx, const net_he_done *d)
         s->delivered++;
         if (m->code == SIM_EV_WAN_ALERT_DELIVERED) s->alerts_delivered++;
         sink_record(s, d->done_s, m->household, m->code, m->import_wh);
-        if (d->cls == NET_HE_ALERT_RESTORE && m->household < s->cx->sc->households) {
+        if (d->cls == NET_HE_ALERT_RESTORE && m->headend == 0 &&
+            m->household < s->cx->sc->households) {
             sim_area *a = &s->areas[m->area];
             a->known_s[m->household - a->hh0] = d->dno_s;
         }
@@ -71,6 +77,15 @@ int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_ar
     net_he_config hc;
     he_config(cx->sc, cx->end_s, &hc);
     int rc = net_he_create(&hc, he_done, s, &s->he);
+    for (uint32_t k = 0; rc == 0 && k < cx->fleet->n_suppliers; k++) {
+        const sim_supplier *sp = cx->fleet->sup[k].s;
+        net_he_config c1 = hc;
+        c1.servers = sp->hes_servers;
+        c1.queue_cap = sp->hes_queue;
+        c1.dno_delay_s = 0;
+        c1.series_bins = 0; /* its totals only (/fleet/suppliers) */
+        rc = net_he_create(&c1, he_done, s, &s->s1[k]);
+    }
     if (rc != 0) {
         snprintf(err, errlen, "head-end model: %s",
                  rc == NET_EHE_NOMEM ? "out of memory" : "invalid configuration");
@@ -82,6 +97,7 @@ int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_ar
 void sim_sink_free(sim_sink *s)
 {
     net_he_destroy(s->he);
+    for (uint32_t k = 0; k < SIM_SUPPLIERS_MAX; k++) net_he_destroy(s->s1[k]);
     sim_vec_free(&s->ev);
     memset(s, 0, sizeof *s);
 }
@@ -109,11 +125,20 @@ void sim_sink_actor(int argc, char **argv)
                         .bytes = m->bytes,
                         .cls = he_class(m)};
         net_he_outcome o = NET_HE_ACCEPTED;
-        int rc = net_he_submit(s->he, &q, &o, NULL);
+        net_headend *he = m->headend ? s->s1[m->headend - 1] : s->he;
+        int rc = net_he_submit(he, &q, &o, NULL);
         if (rc == NET_EHE_NOMEM && !s->err) s->err = SIM_ENOMEM; /* the run stops at the window's end */
         if (rc != 0 || o != NET_HE_ACCEPTED) {
             sink_record(s, now, m->household, SIM_EV_HEADEND_REJECTED, (int64_t)o);
             sim_msg_put(cx->pool, m);
         }
     }
+}
+
+int sim_sink_advance(sim_sink *s, double t)
+{
+    int rc = net_he_advance(s->he, t) == NET_EHE_NOMEM ? -1 : 0;
+    for (uint32_t k = 0; k < SIM_SUPPLIERS_MAX; k++)
+        if (s->s1[k] && net_he_advance(s->s1[k], t) == NET_EHE_NOMEM) rc = -1;
+    return rc;
 }

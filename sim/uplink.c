@@ -96,6 +96,8 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
 {
     const sim_ctx *cx = a->cx;
     double delay = 0;
+    if (sim_hh_gen(a, i) == SIM_GEN_TRADITIONAL)
+        SIM_PANIC(t, "household %u: a traditional meter has no WAN to send on", a->hh0 + i);
     if (cx->wt_on) {
         net_wt_send o;
         bool up = net_wt_site_up(&cx->wt_cfg, &a->site, t);
@@ -114,6 +116,7 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
     *msg = *m;
     msg->area = a->id;
     msg->bytes = bytes;
+    msg->headend = sim_hh_gen(a, i) == SIM_GEN_SMETS1 ? (uint8_t)(1u + sim_hh_fl(a, i)->supplier) : 0;
     a->sent++;
     if (delay > 0) {
         if (sim_deferq_push(&a->defq, (sim_deferred){t + delay, msg, bytes}) != 0) {
@@ -131,6 +134,7 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
 void sim_uplink_alert(sim_area *a, uint32_t i, uint32_t t, uint32_t code)
 {
     const sim_ctx *cx = a->cx;
+    if (sim_hh_gen(a, i) == SIM_GEN_TRADITIONAL) return; /* no WAN: the meter only logs it */
     sim_area_record(a, t, a->hh0 + i, SIM_EV_WAN_ALERT_SENT, code);
     a->alerts++;
     if (sim_uplink_send(a, i, t, NET_WT_UPLINK,

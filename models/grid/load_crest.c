@@ -354,7 +354,8 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
     sim_rng_seed(&h->rng, p->seed, ctx->id, "load.crest");
     sim_rng dr; /* its own stream: drawing it leaves "load.crest" as it was */
     sim_rng_seed(&dr, p->seed, ctx->id, "load.crest.dr");
-    if (sim_rng_uniform(&dr) < p->dr_engaged_share) h->dr_flags |= DRF_ENGAGED;
+    double share = ctx->dr_own ? ctx->dr_share : p->dr_engaged_share;
+    if (sim_rng_uniform(&dr) < share) h->dr_flags |= DRF_ENGAGED;
     if (ctx->ihd) h->dr_flags |= DRF_IHD;
     h->region = (uint8_t)(ctx->region < GRID_WEATHER_REGIONS ? ctx->region : 0);
 

@@ -238,6 +238,12 @@ static bool in_dcc_mesh(const net_wt_hh *h)
 int net_wt_lv_build(const net_wt_config *c, uint32_t lv, unsigned region, uint64_t first,
                     uint32_t n, net_wt_hh *out)
 {
+    return net_wt_lv_build_fleet(c, lv, region, first, n, NULL, out);
+}
+
+int net_wt_lv_build_fleet(const net_wt_config *c, uint32_t lv, unsigned region, uint64_t first,
+                          uint32_t n, const uint8_t *not_dcc, net_wt_hh *out)
+{
     if (!c || (!out && n) || region >= NET_WT_REGIONS) return NET_EWT_ARG;
     if (n >= NET_WT_NONE) return NET_EWT_TOOBIG;
     sim_rng r;
@@ -259,7 +265,7 @@ int net_wt_lv_build(const net_wt_config *c, uint32_t lv, unsigned region, uint64
         sim_rng_seed(&r, c->seed, first + i, "wan.tech");
         double u_s1 = sim_rng_uniform(&r), u_hole = sim_rng_uniform(&r);
         double u_lvl = sim_rng_uniform(&r);
-        if (u_s1 < c->s1_share)
+        if (not_dcc ? not_dcc[i] != 0 : u_s1 < c->s1_share)
             h->tech = NET_WT_S1;
         else if (dcc == NET_WT_NORTH)
             h->tech = NET_WT_LRR;

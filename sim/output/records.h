@@ -19,7 +19,52 @@ typedef struct sim_household_row {
     float pv_kwp;           /* rooftop PV size, 0 without [kWp] */
     uint8_t wan_tech;       /* 0 long-range radio, 1 cellular, 2 SMETS1 2G/3G, 3 mesh; 255 uniform */
     uint8_t mesh_hops;      /* hops to a cellular hub with every premises powered */
+    uint8_t population;     /* row of /fleet/populations */
+    uint8_t generation;     /* 0 SMETS2, 1 SMETS1, 2 traditional */
+    uint8_t supplier;       /* row of /fleet/suppliers */
+    uint8_t image;          /* row of /fleet/images: the firmware its meter runs */
+    uint8_t tariff;         /* 0 flat, 1 e7, 2 tou, 3 agile, 4 rtp, 5 block, 6 hybrid */
+    uint8_t prepay;         /* 1: prepayment mode at commissioning */
+    uint8_t dr_engaged;     /* 1: follows prices (load model) */
 } sim_household_row;
+
+/* /fleet/populations: one row per population, as resolved. */
+typedef struct sim_population_row {
+    char name[64];
+    uint8_t generation;     /* as /households */
+    uint8_t image;          /* row of /fleet/images */
+    uint8_t supplier;       /* row of /fleet/suppliers; 255 drawn by market share */
+    uint8_t tariff;         /* as /households; 255 drawn from the supplier's menu */
+    uint32_t households;    /* assigned to it */
+    double share;           /* as the scenario gives it (normalised per region) */
+    double prepay_share;    /* resolved */
+    double dr_share;        /* resolved */
+} sim_population_row;
+
+/* /fleet/suppliers: one row per supplier, with its SMETS1 head-end's totals at the end. */
+typedef struct sim_supplier_row {
+    char name[64];
+    char smets1_operator[64];
+    double share;           /* market share, normalised */
+    uint32_t households;    /* its customers */
+    uint32_t smets1_meters; /* of which on SMETS1 */
+    uint32_t hes_servers, hes_queue;
+    uint64_t hes_offered, hes_accepted, hes_dropped, hes_completed; /* [requests] */
+    double hes_resp_p99_s;  /* 99th percentile response of its SMETS1 head-end, NaN if none */
+} sim_supplier_row;
+
+/* /fleet/images: the firmware images of the run, with their provenance. */
+typedef struct sim_image_row {
+    char name[64];          /* builtin:smets2, builtin:smets1, or the path (its last 64 bytes) */
+    char version[64];       /* the image's own version string */
+    char profile[64];       /* smets2 | smets1 (the build's profile) */
+    char sha256[64];        /* of the image file, hex; "" for the build linked in */
+    char build_id[64];      /* GNU build id, hex; "" if none */
+    char source[64];        /* git describe of this tree for builds from it, else "" */
+    uint32_t state_bytes;   /* firmware state per meter [B] */
+    uint32_t nvm_bytes;     /* NVM per meter [B] */
+    uint32_t households;    /* meters running it */
+} sim_image_row;
 
 /* Per premises home-area network results (net/han.h). */
 typedef struct sim_han_row {

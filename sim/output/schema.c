@@ -36,6 +36,52 @@ static const sim_member household_members[] = {
     MEMBER(sim_household_row, pv_kwp, SIM_ELEM_F32, "kWp"),
     MEMBER(sim_household_row, wan_tech, SIM_ELEM_U8, "-"),
     MEMBER(sim_household_row, mesh_hops, SIM_ELEM_U8, "hops"),
+    MEMBER(sim_household_row, population, SIM_ELEM_U8, "-"),
+    MEMBER(sim_household_row, generation, SIM_ELEM_U8, "-"),
+    MEMBER(sim_household_row, supplier, SIM_ELEM_U8, "-"),
+    MEMBER(sim_household_row, image, SIM_ELEM_U8, "-"),
+    MEMBER(sim_household_row, tariff, SIM_ELEM_U8, "-"),
+    MEMBER(sim_household_row, prepay, SIM_ELEM_U8, "-"),
+    MEMBER(sim_household_row, dr_engaged, SIM_ELEM_U8, "-"),
+};
+
+static const sim_member population_members[] = {
+    MEMBER(sim_population_row, name, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_population_row, generation, SIM_ELEM_U8, "-"),
+    MEMBER(sim_population_row, image, SIM_ELEM_U8, "-"),
+    MEMBER(sim_population_row, supplier, SIM_ELEM_U8, "-"),
+    MEMBER(sim_population_row, tariff, SIM_ELEM_U8, "-"),
+    MEMBER(sim_population_row, households, SIM_ELEM_U32, "-"),
+    MEMBER(sim_population_row, share, SIM_ELEM_F64, "fraction"),
+    MEMBER(sim_population_row, prepay_share, SIM_ELEM_F64, "fraction"),
+    MEMBER(sim_population_row, dr_share, SIM_ELEM_F64, "fraction"),
+};
+
+static const sim_member supplier_members[] = {
+    MEMBER(sim_supplier_row, name, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_supplier_row, smets1_operator, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_supplier_row, share, SIM_ELEM_F64, "fraction"),
+    MEMBER(sim_supplier_row, households, SIM_ELEM_U32, "-"),
+    MEMBER(sim_supplier_row, smets1_meters, SIM_ELEM_U32, "-"),
+    MEMBER(sim_supplier_row, hes_servers, SIM_ELEM_U32, "-"),
+    MEMBER(sim_supplier_row, hes_queue, SIM_ELEM_U32, "requests"),
+    MEMBER(sim_supplier_row, hes_offered, SIM_ELEM_U64, "requests"),
+    MEMBER(sim_supplier_row, hes_accepted, SIM_ELEM_U64, "requests"),
+    MEMBER(sim_supplier_row, hes_dropped, SIM_ELEM_U64, "requests"),
+    MEMBER(sim_supplier_row, hes_completed, SIM_ELEM_U64, "requests"),
+    MEMBER(sim_supplier_row, hes_resp_p99_s, SIM_ELEM_F64, "s"),
+};
+
+static const sim_member image_members[] = {
+    MEMBER(sim_image_row, name, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_image_row, version, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_image_row, profile, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_image_row, sha256, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_image_row, build_id, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_image_row, source, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_image_row, state_bytes, SIM_ELEM_U32, "B"),
+    MEMBER(sim_image_row, nvm_bytes, SIM_ELEM_U32, "B"),
+    MEMBER(sim_image_row, households, SIM_ELEM_U32, "-"),
 };
 
 static const sim_member event_members[] = {
@@ -74,7 +120,11 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
          "region (1-based DNO licence area), feeder (LV feeder of its substation), dwelling (0 "
          "house, 1 flat), occupants (0 = not modelled), heating (0 unmodelled, 1 gas, 2 heat "
          "pump, 3 other), ev (0 none, 1 on arrival, 2 smart), pv_kwp, wan_tech (0 long-range "
-         "radio, 1 cellular, 2 SMETS1, 3 mesh, 255 uniform WAN), mesh_hops",
+         "radio, 1 cellular, 2 SMETS1, 3 mesh, 254 none (traditional meter), 255 uniform WAN), "
+         "mesh_hops, population (row of /fleet/populations), generation (0 SMETS2, 1 SMETS1, 2 "
+         "traditional), supplier (row of /fleet/suppliers), image (row of /fleet/images), "
+         "tariff (0 flat, 1 e7, 2 tou, 3 agile, 4 rtp, 5 block, 6 hybrid), prepay (1: "
+         "prepayment mode), dr_engaged (1: follows prices)",
          RECORD(sim_household_row, household_members)},
     [SIM_DS_IMPORT] = {"import_wh", "/meter/halfhourly/import_wh", SIM_ELEM_U32,
                        SIM_SHAPE_HH_PERIOD, "Wh",
@@ -153,6 +203,25 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
                     "p_deliver, latency_ms, retries, p_access_fail (802.15.4 CSMA/CA, analytic), "
                     "gas_battery_years (projected life; NaN without gas meter)",
                     RECORD(sim_han_row, han_members)},
+    [SIM_DS_FLEET_POPULATIONS] = {"fleet_populations", "/fleet/populations", SIM_ELEM_RECORD,
+                                  SIM_SHAPE_ROWS, "-",
+                                  "one row per population (fleet.populations): name, generation, "
+                                  "image, supplier (255 drawn by market share), tariff (255 drawn "
+                                  "from the supplier's menu), households, share, prepay_share, "
+                                  "dr_share",
+                                  RECORD(sim_population_row, population_members)},
+    [SIM_DS_FLEET_SUPPLIERS] = {"fleet_suppliers", "/fleet/suppliers", SIM_ELEM_RECORD,
+                                SIM_SHAPE_ROWS, "-",
+                                "one row per supplier: name, smets1_operator, market share, "
+                                "households, smets1_meters, and its SMETS1 head-end: servers, "
+                                "queue, requests offered, accepted, dropped, completed, 99th "
+                                "percentile response",
+                                RECORD(sim_supplier_row, supplier_members)},
+    [SIM_DS_FLEET_IMAGES] = {"fleet_images", "/fleet/images", SIM_ELEM_RECORD, SIM_SHAPE_ROWS, "-",
+                             "one row per firmware image: name, version, profile, sha256 of the "
+                             "file, GNU build id, source (git describe of builds from this "
+                             "tree), state and NVM bytes per meter, households running it",
+                             RECORD(sim_image_row, image_members)},
     [SIM_DS_HE_CLASS_STATS] = {"headend_class_stats", "/network/headend/class_stats", SIM_ELEM_F64,
                                SIM_SHAPE_ROWS_COLS, "requests | s",
                                "per request class (rows) and in total: counts, and response "
@@ -242,6 +311,19 @@ hid_t sim_schema_h5_native(sim_elem e)
         return H5T_NATIVE_FLOAT;
     case SIM_ELEM_F64:
         return H5T_NATIVE_DOUBLE;
+    case SIM_ELEM_STR64: {
+        /* made once per process; HDF5 releases it when the library closes */
+        static hid_t str64 = -1;
+        if (str64 < 0) {
+            hid_t t = H5Tcopy(H5T_C_S1);
+            if (t >= 0 && (H5Tset_size(t, SIM_STR64) < 0 || H5Tset_strpad(t, H5T_STR_NULLPAD) < 0)) {
+                H5Tclose(t);
+                t = -1;
+            }
+            str64 = t;
+        }
+        return str64;
+    }
     case SIM_ELEM_RECORD:
         break;
     }
@@ -267,7 +349,7 @@ hid_t sim_schema_h5_type(const sim_dataset_decl *d)
 static const char *elem_name(sim_elem e)
 {
     static const char *const names[] = {"uint8", "int8",  "uint16",  "uint32", "uint64",
-                                        "int64", "float32", "float64", "record"};
+                                        "int64", "float32", "float64", "record", "str64"};
     return names[e];
 }
 

@@ -34,8 +34,10 @@ typedef enum sim_elem {
     SIM_ELEM_I64,
     SIM_ELEM_F32,
     SIM_ELEM_F64,
-    SIM_ELEM_RECORD /* compound: see sim_dataset_decl.members */
+    SIM_ELEM_RECORD, /* compound: see sim_dataset_decl.members */
+    SIM_ELEM_STR64   /* record members only: text of up to 64 bytes, NUL-padded */
 } sim_elem;
+#define SIM_STR64 64
 
 /* How a dataset is laid out and when it is written. */
 typedef enum sim_shape {
@@ -153,6 +155,9 @@ enum { SIM_DNO_COLS(SIM_COL_ENUM_) SIM_DNO_NCOLS };
     X(AREAS)                                                                                       \
     X(PRICE_UPDATES)                                                                               \
     X(HAN)                                                                                         \
+    X(FLEET_POPULATIONS)                                                                           \
+    X(FLEET_SUPPLIERS)                                                                             \
+    X(FLEET_IMAGES)                                                                                \
     X(HE_CLASS_STATS)                                                                              \
     X(DNO_RESTORATION)
 

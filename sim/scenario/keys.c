@@ -1,6 +1,7 @@
 /* The scenario keys: one row per key of sim_scenario (sim/scenario.h), with its type,
  * unit, range, default and one-line doc.  Sources of the defaults are in the comments. */
 #include "schema.h"
+#include "blocks.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +61,22 @@ static const char *const load_models[] = {
     [SIM_LOAD_CREST] = "crest", [SIM_LOAD_BASIC] = "basic", NULL};
 static const char *const tariffs[] = {
     [SIM_TARIFF_FLAT] = "flat",   [SIM_TARIFF_E7] = "e7",   [SIM_TARIFF_TOU] = "tou",
-    [SIM_TARIFF_AGILE] = "agile", [SIM_TARIFF_RTP] = "rtp", NULL};
+    [SIM_TARIFF_AGILE] = "agile", [SIM_TARIFF_RTP] = "rtp", [SIM_TARIFF_BLOCK] = "block",
+    [SIM_TARIFF_HYBRID] = "hybrid", NULL};
+/* A population's tariff: the two choices, then the tariffs in sim_tariff order. */
+static const char *const pop_tariffs[] = {
+    [SIM_POP_TARIFF_DEFAULT] = "default", [SIM_POP_TARIFF_MENU] = "menu",
+    [SIM_POP_TARIFF_FIXED + SIM_TARIFF_FLAT] = "flat", [SIM_POP_TARIFF_FIXED + SIM_TARIFF_E7] = "e7",
+    [SIM_POP_TARIFF_FIXED + SIM_TARIFF_TOU] = "tou", [SIM_POP_TARIFF_FIXED + SIM_TARIFF_AGILE] = "agile",
+    [SIM_POP_TARIFF_FIXED + SIM_TARIFF_RTP] = "rtp", [SIM_POP_TARIFF_FIXED + SIM_TARIFF_BLOCK] = "block",
+    [SIM_POP_TARIFF_FIXED + SIM_TARIFF_HYBRID] = "hybrid", NULL};
+static const char *const generations[] = {[SIM_GEN_SMETS2] = "smets2", [SIM_GEN_SMETS1] = "smets1",
+                                          [SIM_GEN_TRADITIONAL] = "traditional", NULL};
+static const char *const smsos[] = {[SIM_SMSO_IOC] = "ioc", [SIM_SMSO_MOC] = "moc",
+                                    [SIM_SMSO_FOC] = "foc", NULL};
+static const char *const block_periods[] = {[SIM_BLOCK_PERIOD_DAY] = "day",
+                                            [SIM_BLOCK_PERIOD_WEEK] = "week",
+                                            [SIM_BLOCK_PERIOD_MONTH] = "month", NULL};
 static const char *const wan_technologies[] = {
     [SIM_WAN_MODEL] = "model", [SIM_WAN_UNIFORM] = "uniform", NULL};
 static const char *const price_deliveries[] = {[SIM_PRICE_AUTO] = "auto",
@@ -72,6 +88,80 @@ static const char *const disciplines[] = {
 
 /* Kept one row per key so it reads as a table. */
 /* clang-format off */
+#define SFIELD(f, c) SIM_FIELD(sim_supplier, f, c)
+#define MENU(t, def_) {.path = "tariffs." #t, .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,            \
+     SFIELD(menu[SIM_TARIFF_##def_], C_F64), .lo = 0, .hi = 1,                                     \
+     .def = SIM_TARIFF_##def_ == SIM_TARIFF_FLAT ? "100 %" : "0 %",                                \
+     .doc = "Share of the supplier's customers on its " #t " tariff (normalised)"}
+static const sim_key supplier_keys[] = {
+    {.path = "name", .kind = V_NAME, SFIELD(name, C_STR), .def = NULL,
+     .doc = "Supplier name (its populations name it)"},
+    /* No market shares in our sources: equal shares unless a scenario says. */
+    {.path = "share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, SFIELD(share, C_F64), .lo = 0,
+     .hi = 1, .def = "100 %", .doc = "Market share (normalised over the suppliers)"},
+    /* FOC ran about 42 % of SMETS1, MOC 32 %, IOC 22 % (Utility Week, 2019). */
+    {.path = "smets1_operator", .kind = V_ENUM, SFIELD(smets1_operator, C_ENUM), .names = smsos,
+     .def = "foc", .doc = "SMETS1 operator (SMSO) running the WAN of its SMETS1 meters"},
+    /* No published SMETS1 head-end figures: tunable defaults, a quarter of the DCC's. */
+    {.path = "smets1_headend.servers", .kind = V_INT, SFIELD(hes_servers, C_U32), .ilo = 1,
+     .ihi = 1000000, .def = "4", .doc = "Requests its SMETS1 head-end processes in parallel"},
+    {.path = "smets1_headend.queue_capacity", .kind = V_INT, SFIELD(hes_queue, C_U32), .ilo = 0,
+     .ihi = 100000000, .def = "5000", .doc = "Requests that may wait at its SMETS1 head-end"},
+    MENU(flat, FLAT), MENU(e7, E7), MENU(tou, TOU), MENU(agile, AGILE), MENU(rtp, RTP),
+    MENU(block, BLOCK), MENU(hybrid, HYBRID),
+    /* "The first x units at y, the rest at z" (seed 000); the firmware holds up to 3
+     * thresholds and 4 prices per price set (DCC tariff model). */
+    {.path = "block.thresholds", .kind = V_STR, SFIELD(block_thresholds, C_STR), .def = "",
+     .choices = "energies in ascending order, e.g. \"4 kWh, 10 kWh\"",
+     .check = sim_block_check_thresholds, .doc = "Block thresholds (0..3) of its block tariff"},
+    {.path = "block.prices", .kind = V_STR, SFIELD(block_prices, C_STR), .def = "",
+     .choices = "prices, one more than thresholds, e.g. \"20 p/kWh, 30 p/kWh\"",
+     .check = sim_block_check_prices,
+     .doc = "Unit prices of its block tariff (on hybrid, added to the TOU rates)"},
+    {.path = "block.period", .kind = V_ENUM, SFIELD(block_period, C_ENUM), .names = block_periods,
+     .def = "day", .doc = "Block period over which consumption climbs the blocks (UTC)"},
+};
+#undef MENU
+#undef SFIELD
+static const sim_schema supplier_schema = {supplier_keys, sizeof supplier_keys / sizeof supplier_keys[0],
+                                           sizeof(sim_supplier)};
+
+#define PFIELD(f, c) SIM_FIELD(sim_population, f, c)
+static const sim_key population_keys[] = {
+    {.path = "name", .kind = V_NAME, PFIELD(name, C_STR), .def = NULL,
+     .doc = "Population name (in /fleet/populations and metersim diff)"},
+    {.path = "share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, PFIELD(share, C_F64), .lo = 0,
+     .hi = 1, .def = "100 %",
+     .doc = "Share of the households of its regions (normalised over the populations there)"},
+    {.path = "count", .kind = V_INT, PFIELD(count, C_U32), .ilo = 0, .ihi = 50000000, .def = "0",
+     .doc = "Exactly this many households instead of a share; 0: by share"},
+    {.path = "generation", .kind = V_ENUM, PFIELD(generation, C_ENUM), .names = generations,
+     .def = "smets2",
+     .doc = "smets2 (DCC WAN), smets1 (its supplier's head-end over its SMETS1 operator's 2G/3G) "
+            "or traditional (meters and bills, no communications)"},
+    {.path = "firmware", .kind = V_STR, PFIELD(firmware, C_STR), .def = "",
+     .doc = "Image its meters run: builtin:smets2, builtin:smets1 or a path; empty: "
+            "meter.firmware for smets2, builtin:smets1 for smets1, builtin:smets2 for traditional"},
+    {.path = "supplier", .kind = V_STR, PFIELD(supplier, C_STR), .def = "",
+     .doc = "Name of its supplier; empty: each household's drawn by market share"},
+    {.path = "regions", .kind = V_STR, PFIELD(regions, C_STR), .def = "all",
+     .choices = "\"all\" or region numbers 1..14, e.g. \"1,2\"", .check = check_regions,
+     .doc = "DNO regions it is found in"},
+    {.path = "tariff", .kind = V_ENUM, PFIELD(tariff, C_ENUM), .names = pop_tariffs,
+     .def = "default",
+     .doc = "Its tariff: default (prices.tariff), menu (drawn from its supplier's tariffs.*), or "
+            "one of flat, e7, tou, agile, rtp, block, hybrid"},
+    {.path = "prepayment_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     PFIELD(prepayment_share, C_F64), .lo = -1, .hi = 1, .def = "-100 %",
+     .doc = "Its meters in prepayment mode; negative: meter.prepayment_share"},
+    {.path = "dr_engaged_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     PFIELD(dr_engaged_share, C_F64), .lo = -1, .hi = 1, .def = "-100 %",
+     .doc = "Its households that follow prices; negative: load.dr.engaged_share"},
+};
+#undef PFIELD
+static const sim_schema population_schema = {
+    population_keys, sizeof population_keys / sizeof population_keys[0], sizeof(sim_population)};
+
 static const sim_key keys[] = {
     {.path = "extends", .kind = V_STR, .ct = C_NONE, .def = "",
      .doc = "Base scenario loaded first (path relative to this file); keys here override it one by one"},
@@ -90,6 +180,10 @@ static const sim_key keys[] = {
      .doc = "Simulated span, in whole 30 min settlement periods"},
     {.path = "households", .kind = V_INT, FIELD(households, C_U32), .ilo = 1, .ihi = 50000000,
      .def = NULL, .doc = "Number of households simulated"},
+    {.path = "suppliers", SIM_SEQ(sim_scenario, suppliers, n_suppliers, supplier_schema),
+     .ilo = 1, .ihi = SIM_SUPPLIERS_MAX, .def = "[{name: supplier}]",
+     .doc = "Energy suppliers: market share, tariff menu, block tariff, SMETS1 operator and "
+            "head-end"},
 
     /* 14 DNO licence areas in GB (Ofgem). */
     {.path = "topology.regions", .kind = V_INT, FIELD(topology.regions, C_U32),
@@ -185,17 +279,29 @@ static const sim_key keys[] = {
      .doc = "CSV of time,temperature_c,irradiance_w_m2 (path as given); empty: synthetic weather"},
 
     {.path = "prices.tariff", ENUM(prices.tariff, tariffs), .def = "flat",
-     .doc = "Tariff of every household: flat, Economy 7, static TOU, Agile-style day-ahead, or "
-            "real-time pricing"},
+     .doc = "Tariff of the populations whose tariff is default: flat, Economy 7, static TOU, "
+            "Agile-style day-ahead, real-time pricing, or their supplier's block or hybrid"},
     /* GB has about 28-30M households (NAO 2023). */
     {.path = "prices.national_households", .kind = V_INT, FIELD(prices.national_households, C_U32),
      .ilo = 1, .ihi = 100000000, .def = "28000000",
      .doc = "Households the simulated ones stand for when their demand sets real-time prices"},
 
+    /* GB at the end of 2022 (DESNZ smart meter statistics; NAO 2023): of about 57M meter
+     * points 28.1M smart meters ran in smart mode, SMETS1 being 15.1M of the 29.9M SMETS1 +
+     * SMETS2 stock; the rest are traditional meters or smart meters in traditional mode. */
+    {.path = "fleet.populations", SIM_SEQ(sim_scenario, fleet.populations, fleet.n_populations,
+                                          population_schema),
+     .ilo = 1, .ihi = SIM_POPULATIONS_MAX,
+     .def = "[{name: smets2, share: 24.4 %, generation: smets2}, "
+            "{name: smets1, share: 24.9 %, generation: smets1}, "
+            "{name: traditional, share: 50.7 %, generation: traditional}]",
+     .doc = "Meter populations: generation, firmware image, supplier, tariff, payment mode and "
+            "engagement of a share of the households"},
+
     {.path = "meter.firmware", .kind = V_STR, FIELD(meter.firmware, C_STR), .def = "",
-     .doc = "Firmware image every meter runs: a shared object exporting mm_abi_get (path as "
-            "given; the build makes firmware/mm_smets2.so and mm_smets1.so); empty: the build "
-            "linked into metersim"},
+     .doc = "Image of the SMETS2 populations that name none: a shared object exporting "
+            "mm_abi_get (path as given; the build makes firmware/mm_smets2.so and mm_smets1.so); "
+            "empty: the build linked into metersim"},
     {.path = "meter.register_digits", .kind = V_INT, FIELD(meter.register_digits, C_U32),
      .ilo = 6, .ihi = 12, .def = "9", .doc = "Decimal digits of the Wh import register"},
     /* Dithering after restore: up to 2 min at first, 5 min later (seed 003). */
@@ -321,10 +427,6 @@ static const sim_key keys[] = {
     {.path = "wan.technology", ENUM(wan.technology, wan_technologies), .def = "model",
      .doc = "model: DCC North long-range radio, Central/South cellular with mesh in coverage "
             "holes, SMETS1 over 2G/3G (net/wantech.h); uniform: every area on wan.uplink"},
-    /* End 2022: 15.1M SMETS1 and 14.8M SMETS2 (DESNZ smart meter statistics). */
-    {.path = "wan.smets1_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
-     FIELD(wan.smets1_share, C_F64), .lo = 0, .hi = 1, .def = "50.5 %",
-     .doc = "Meters on SMETS1 communications (their supplier's 2G/3G head-end)"},
     {.path = "wan.max_flows", .kind = V_INT, FIELD(wan.max_flows, C_U32), .ilo = 1, .ihi = 1024,
      .def = "8", .doc = "Transfers an area's uplink carries at once; more wait in the cell queue"},
     /* The comms hub sends AD1 after 3 min without power (SEC modification MP102). */
@@ -410,4 +512,21 @@ const char *sim_load_model_name(sim_load_model m)
 const char *sim_tariff_name(sim_tariff t)
 {
     return sim_enum_name(tariffs, (int)t);
+}
+
+const char *sim_generation_name(sim_generation g)
+{
+    return sim_enum_name(generations, (int)g);
+}
+
+const char *sim_smso_name(sim_smso o)
+{
+    return sim_enum_name(smsos, (int)o);
+}
+
+int sim_population_tariff(const sim_scenario *sc, const sim_population *p)
+{
+    if (p->tariff == SIM_POP_TARIFF_DEFAULT) return (int)sc->prices.tariff;
+    if (p->tariff == SIM_POP_TARIFF_MENU) return -1;
+    return p->tariff - SIM_POP_TARIFF_FIXED;
 }

@@ -91,6 +91,8 @@ typedef struct grid_hh_ctx {
     uint8_t dwelling; /* grid_dwelling (topology.h: 0 house, 1 flat) or GRID_DWELLING_UNKNOWN */
     uint8_t ihd;      /* 1: a working in-home display (the HAN reaches it); 0: none or
                        * unreachable, so no feedback.  Zero-initialised callers get 0. */
+    uint8_t dr_own;   /* 1: dr_share is this household's population's; 0: the model's */
+    double dr_share;  /* share of its population following prices (dr_engaged_share) */
 } grid_hh_ctx;
 
 typedef enum grid_heating {

@@ -50,6 +50,7 @@ typedef struct net_msg {
     uint32_t area;         /* sending area (WAN cell) */
     uint32_t bytes;        /* size on the WAN [B] */
     uint8_t cls;           /* head-end request class (net/headend.h) of a command's answer */
+    uint8_t headend;       /* its head-end: 0 the DCC's, 1 + k supplier k's SMETS1 head-end */
 } net_msg;
 
 #endif

@@ -184,6 +184,11 @@ _Static_assert(sizeof(net_wt_hh) == 16, "net_wt_hh is part of the per-household 
  * start with every premises powered.  Depends only on (seed, lv, ids), not on areas. */
 int net_wt_lv_build(const net_wt_config *c, uint32_t lv, unsigned region, uint64_t first,
                     uint32_t n, net_wt_hh *out);
+/* The same, with whether each premises is off the DCC's network given by the fleet instead of
+ * drawn at s1_share: NOT_DCC[i] != 0 for a SMETS1 premises (S1 technology) or one without a
+ * smart meter (also S1, so it never joins or relays in the DCC mesh; it sends nothing). */
+int net_wt_lv_build_fleet(const net_wt_config *c, uint32_t lv, unsigned region, uint64_t first,
+                          uint32_t n, const uint8_t *not_dcc, net_wt_hh *out);
 
 /* Recompute the routes of one LV substation's N premises (OFF NULL: all supplied):
  * OFF[i] != 0 means premises i has no supply, so its hub relays nothing.  Sets hops and

@@ -1,0 +1,265 @@
+#include "fleet.h"
+
+#include "sim/rng.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Index of the first cumulative share above U (the last if rounding leaves U above them). */
+static uint32_t pick(const double *cum, uint32_t n, double u)
+{
+    for (uint32_t k = 0; k < n; k++)
+        if (u < cum[k]) return k;
+    return n - 1;
+}
+
+static int suppliers_resolve(sim_fleet *f, char *err, size_t errlen)
+{
+    const sim_scenario *sc = f->sc;
+    double total = 0;
+    f->n_suppliers = sc->n_suppliers;
+    for (uint32_t k = 0; k < sc->n_suppliers; k++) {
+        const sim_supplier *s = &sc->suppliers[k];
+        sim_fleet_supplier *fs = &f->sup[k];
+        fs->s = s;
+        for (uint32_t j = 0; j < k; j++)
+            if (strcmp(sc->suppliers[j].name, s->name) == 0) {
+                snprintf(err, errlen, "suppliers[%u].name: \"%s\" is also suppliers[%u]'s", k,
+                         s->name, j);
+                return -1;
+            }
+        double m = 0;
+        for (uint32_t t = 0; t < SIM_TARIFFS; t++) fs->menu_cum[t] = m += s->menu[t];
+        if (m <= 0) {
+            snprintf(err, errlen, "suppliers[%u] (%s): its tariffs.* shares are all 0 %%", k, s->name);
+            return -1;
+        }
+        for (uint32_t t = 0; t < SIM_TARIFFS; t++) fs->menu_cum[t] /= m;
+        char why[160];
+        if (sim_block_parse_thresholds(s->block_thresholds, &fs->block, why, sizeof why) ||
+            sim_block_parse_prices(s->block_prices, &fs->block, why, sizeof why)) {
+            snprintf(err, errlen, "suppliers[%u] (%s).block: %s", k, s->name, why);
+            return -1;
+        }
+        fs->block.period = (sim_block_period)s->block_period;
+        fs->has_block = fs->block.n_prices > 0;
+        if (fs->has_block && fs->block.n_prices != fs->block.n_thresholds + 1u) {
+            snprintf(err, errlen,
+                     "suppliers[%u] (%s).block.prices: %u prices for %u thresholds (one more "
+                     "price than thresholds)",
+                     k, s->name, fs->block.n_prices, fs->block.n_thresholds);
+            return -1;
+        }
+        if (!fs->has_block && (s->menu[SIM_TARIFF_BLOCK] > 0 || s->menu[SIM_TARIFF_HYBRID] > 0)) {
+            snprintf(err, errlen, "suppliers[%u] (%s): tariffs.block/hybrid need block.prices", k,
+                     s->name);
+            return -1;
+        }
+        f->sup_cum[k] = total += s->share;
+    }
+    if (total <= 0) {
+        snprintf(err, errlen, "suppliers: every market share is 0 %%");
+        return -1;
+    }
+    for (uint32_t k = 0; k < sc->n_suppliers; k++) f->sup_cum[k] /= total;
+    return 0;
+}
+
+static int supplier_index(const sim_scenario *sc, const char *name)
+{
+    for (uint32_t k = 0; k < sc->n_suppliers; k++)
+        if (strcmp(sc->suppliers[k].name, name) == 0) return (int)k;
+    return -1;
+}
+
+static int pops_resolve(sim_fleet *f, char *err, size_t errlen)
+{
+    const sim_scenario *sc = f->sc;
+    f->n_pops = sc->fleet.n_populations;
+    for (uint32_t k = 0; k < f->n_pops; k++) {
+        const sim_population *p = &sc->fleet.populations[k];
+        sim_fleet_pop *fp = &f->pops[k];
+        char why[128];
+        fp->p = p;
+        for (uint32_t j = 0; j < k; j++)
+            if (strcmp(sc->fleet.populations[j].name, p->name) == 0) {
+                snprintf(err, errlen, "fleet.populations[%u].name: \"%s\" is also populations[%u]'s",
+                         k, p->name, j);
+                return -1;
+            }
+        if (sim_scenario_region_mask(p->regions, &fp->regions, why, sizeof why) != 0) {
+            snprintf(err, errlen, "fleet.populations[%u] (%s).regions: %s", k, p->name, why);
+            return -1;
+        }
+        fp->supplier = p->supplier[0] ? supplier_index(sc, p->supplier) : -1;
+        if (p->supplier[0] && fp->supplier < 0) {
+            snprintf(err, errlen, "fleet.populations[%u] (%s).supplier: no supplier is named \"%s\"",
+                     k, p->name, p->supplier);
+            return -1;
+        }
+        fp->tariff = sim_population_tariff(sc, p);
+        fp->prepay_share = p->prepayment_share >= 0 ? p->prepayment_share : sc->meter.prepayment_share;
+        fp->dr_share = p->dr_engaged_share >= 0 ? p->dr_engaged_share : sc->load.dr_engaged_share;
+        /* A block or hybrid tariff needs every supplier the population can have to define one;
+         * a traditional meter cannot take prices published as the run goes. */
+        for (uint32_t s = 0; s < f->n_suppliers; s++) {
+            if (fp->supplier >= 0 && (int)s != fp->supplier) continue;
+            const double *menu = f->sup[s].s->menu;
+            bool dyn = fp->tariff == SIM_TARIFF_AGILE || fp->tariff == SIM_TARIFF_RTP ||
+                       (fp->tariff < 0 && (menu[SIM_TARIFF_AGILE] > 0 || menu[SIM_TARIFF_RTP] > 0));
+            if (p->generation == SIM_GEN_TRADITIONAL && dyn) {
+                snprintf(err, errlen,
+                         "fleet.populations[%u] (%s).tariff: a traditional meter cannot take a "
+                         "dynamic tariff (agile, rtp)%s",
+                         k, p->name, fp->tariff < 0 ? ", which supplier's menu offers" : "");
+                return -1;
+            }
+            bool blocky = fp->tariff == SIM_TARIFF_BLOCK || fp->tariff == SIM_TARIFF_HYBRID;
+            if (blocky && !f->sup[s].has_block) {
+                snprintf(err, errlen,
+                         "fleet.populations[%u] (%s).tariff: %s, but supplier %s defines no "
+                         "block tariff (block.prices)",
+                         k, p->name, sim_tariff_name((sim_tariff)fp->tariff), f->sup[s].s->name);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The populations with a count take their households first: those of their regions in the
+ * order of a hash of (seed, population, household), skipping any already taken. */
+typedef struct ranked {
+    uint64_t key;
+    uint32_t id;
+} ranked;
+
+static int ranked_cmp(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    return x->key < y->key ? -1 : x->key > y->key ? 1 : (x->id > y->id) - (x->id < y->id);
+}
+
+static int assign_counts(sim_fleet *f, const grid_topology *topo, uint8_t *taken, char *err,
+                         size_t errlen)
+{
+    uint32_t n = f->sc->households;
+    ranked *r = NULL;
+    for (uint32_t k = 0; k < f->n_pops; k++) {
+        sim_fleet_pop *fp = &f->pops[k];
+        if (fp->p->count == 0) continue;
+        if (!r && !(r = malloc((size_t)n * sizeof *r))) {
+            snprintf(err, errlen, "out of memory assigning populations");
+            return -1;
+        }
+        uint32_t m = 0;
+        uint64_t salt = sim_hash64(f->sc->seed ^ sim_hash_str(fp->p->name));
+        for (uint32_t s = 0; s < topo->n_lv; s++) {
+            const grid_lv_substation *lv = &topo->lv[s];
+            if (!(fp->regions >> lv->region & 1u)) continue;
+            for (uint32_t id = lv->first; id < lv->first + lv->count; id++)
+                if (!taken[id]) r[m++] = (ranked){sim_hash64(salt + id), id};
+        }
+        if (m < fp->p->count) {
+            snprintf(err, errlen,
+                     "fleet.populations[%u] (%s).count: %u households asked, only %u left in "
+                     "its regions",
+                     k, fp->p->name, fp->p->count, m);
+            free(r);
+            return -1;
+        }
+        qsort(r, m, sizeof *r, ranked_cmp);
+        for (uint32_t j = 0; j < fp->p->count; j++) {
+            taken[r[j].id] = 1;
+            f->hh[r[j].id].pop = (uint8_t)k;
+        }
+    }
+    free(r);
+    return 0;
+}
+
+/* Shares: the populations without a count found in REGION, cumulative and normalised. */
+static uint32_t region_shares(const sim_fleet *f, unsigned region, double *cum, uint8_t *idx)
+{
+    uint32_t m = 0;
+    double t = 0;
+    for (uint32_t k = 0; k < f->n_pops; k++) {
+        const sim_fleet_pop *fp = &f->pops[k];
+        if (fp->p->count || !(fp->regions >> region & 1u) || fp->p->share <= 0) continue;
+        cum[m] = t += fp->p->share;
+        idx[m++] = (uint8_t)k;
+    }
+    for (uint32_t j = 0; j < m; j++) cum[j] /= t;
+    return m;
+}
+
+static int assign_shares(sim_fleet *f, const grid_topology *topo, const uint8_t *taken, char *err,
+                         size_t errlen)
+{
+    double cum[GRID_REGIONS_MAX][SIM_POPULATIONS_MAX];
+    uint8_t idx[GRID_REGIONS_MAX][SIM_POPULATIONS_MAX];
+    uint32_t m[GRID_REGIONS_MAX];
+    for (unsigned r = 0; r < GRID_REGIONS_MAX; r++) m[r] = region_shares(f, r, cum[r], idx[r]);
+    for (uint32_t s = 0; s < topo->n_lv; s++) {
+        const grid_lv_substation *lv = &topo->lv[s];
+        unsigned r = lv->region;
+        for (uint32_t id = lv->first; id < lv->first + lv->count; id++) {
+            if (taken[id]) continue;
+            if (m[r] == 0) {
+                snprintf(err, errlen,
+                         "fleet.populations: no population with a share covers region %u (%s)",
+                         r + 1, grid_region_name(r));
+                return -1;
+            }
+            sim_rng g;
+            sim_rng_seed(&g, f->sc->seed, id, "fleet.population");
+            f->hh[id].pop = idx[r][pick(cum[r], m[r], sim_rng_uniform(&g))];
+        }
+    }
+    return 0;
+}
+
+/* Supplier and tariff of every household, from its own streams. */
+static void assign_suppliers(sim_fleet *f)
+{
+    for (uint32_t id = 0; id < f->sc->households; id++) {
+        sim_fleet_hh *h = &f->hh[id];
+        sim_fleet_pop *fp = &f->pops[h->pop];
+        fp->households++;
+        sim_rng g;
+        sim_rng_seed(&g, f->sc->seed, id, "fleet.supplier");
+        double us = sim_rng_uniform(&g), ut = sim_rng_uniform(&g);
+        h->supplier = (uint8_t)(fp->supplier >= 0 ? (uint32_t)fp->supplier
+                                                  : pick(f->sup_cum, f->n_suppliers, us));
+        h->tariff = (uint8_t)(fp->tariff >= 0 ? (uint32_t)fp->tariff
+                                              : pick(f->sup[h->supplier].menu_cum, SIM_TARIFFS, ut));
+        f->tariff_households[h->tariff]++;
+    }
+}
+
+int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *topo, char *err,
+                    size_t errlen)
+{
+    memset(f, 0, sizeof *f);
+    f->sc = sc;
+    if (suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen)) return -1;
+    f->hh = calloc(sc->households, sizeof *f->hh);
+    uint8_t *taken = calloc(sc->households, 1);
+    int rc = -1;
+    if (!f->hh || !taken)
+        snprintf(err, errlen, "out of memory assigning %u households to populations", sc->households);
+    else if (assign_counts(f, topo, taken, err, errlen) == 0 &&
+             assign_shares(f, topo, taken, err, errlen) == 0) {
+        assign_suppliers(f);
+        rc = 0;
+    }
+    free(taken);
+    return rc;
+}
+
+void sim_fleet_free(sim_fleet *f)
+{
+    free(f->hh);
+    memset(f, 0, sizeof *f);
+}

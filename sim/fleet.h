@@ -1,0 +1,67 @@
+/* The fleet: which population, supplier and tariff each household has (a pure function of
+ * the scenario, its seed and the topology, so any partition of households into areas or
+ * ranks agrees), and each population's resolved settings.
+ *
+ * Populations take their households in two steps: those with a count first (the households of
+ * their regions in the order of a per-population hash, skipping any already taken), then the
+ * rest by share among the populations found in the household's region (shares normalised).
+ * A household whose population names no supplier draws one by market share; one whose
+ * population's tariff is "menu" draws it from its supplier's tariff menu.
+ * Not here: firmware images (firmware.c), what each generation does (household.c, uplink.c).
+ */
+#ifndef SIM_FLEET_H
+#define SIM_FLEET_H
+
+#include "scenario.h"
+#include "scenario/blocks.h"
+
+#include "grid/topology.h"
+
+#include <stdint.h>
+
+typedef struct sim_fleet_pop {
+    const sim_population *p;
+    uint32_t regions;    /* bit r: found in 0-based DNO region r */
+    int supplier;        /* its supplier's index; -1: drawn per household */
+    int tariff;          /* fixed sim_tariff; -1: drawn from the supplier's menu */
+    double prepay_share; /* resolved */
+    double dr_share;     /* resolved */
+    uint8_t image;       /* index in the image registry (set by firmware.c) */
+    uint32_t households; /* assigned to it */
+} sim_fleet_pop;
+
+typedef struct sim_fleet_supplier {
+    const sim_supplier *s;
+    double menu_cum[SIM_TARIFFS]; /* cumulative normalised menu shares */
+    bool has_block;               /* defines a block tariff (block.prices) */
+    sim_block_def block;
+} sim_fleet_supplier;
+
+/* One household's place in the fleet (1 B each, kept per area and in /households). */
+typedef struct sim_fleet_hh {
+    uint8_t pop, supplier, tariff;
+} sim_fleet_hh;
+
+typedef struct sim_fleet {
+    const sim_scenario *sc;
+    uint32_t n_pops, n_suppliers;
+    sim_fleet_pop pops[SIM_POPULATIONS_MAX];
+    sim_fleet_supplier sup[SIM_SUPPLIERS_MAX];
+    double sup_cum[SIM_SUPPLIERS_MAX]; /* cumulative normalised market shares */
+    sim_fleet_hh *hh;                  /* [households] */
+    uint32_t tariff_households[SIM_TARIFFS]; /* households on each tariff */
+} sim_fleet;
+
+/* Resolve SC's suppliers and populations over TOPO and assign every household.  0, or -1 with
+ * a message naming the population or supplier in ERR (sim_fleet_free is still called). */
+int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *topo, char *err,
+                    size_t errlen);
+void sim_fleet_free(sim_fleet *f);
+
+/* Household ID's population's settings. */
+static inline const sim_fleet_pop *sim_fleet_pop_of(const sim_fleet *f, uint32_t id)
+{
+    return &f->pops[f->hh[id].pop];
+}
+
+#endif
