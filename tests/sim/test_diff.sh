@@ -66,7 +66,8 @@ read -r EVHH EVCODE < "$T/ev.h5.hh"
 diff_expect 1 "$T/a.h5" "$T/ev.h5"
 has '^households diverging: 1$'
 has '^  events: 1$'
-has "^household $EVHH: events only-A 1 (0 GBCS alerts, 1 simulator records) only-B 1 (0 GBCS alerts, 1 simulator records), first at .* code $EVCODE simulator .* A value=.* B value="
+# Same time, same code, another value: one event changed (not one absent and one present).
+has "^household $EVHH: events 1 changed; first at .* (simulator $EVCODE) value A=.* B=.*\$"
 
 # One event removed: only in A.
 cp "$T/a.h5" "$T/rm.h5"
@@ -80,7 +81,7 @@ EOF
 read -r RMHH < "$T/rm.h5.hh"
 diff_expect 1 "$T/a.h5" "$T/rm.h5"
 has '^households diverging: 1$'
-has "^household $RMHH: events only-A 1 (0 GBCS alerts, 1 simulator records) only-B 0 .* B absent$"
+has "^household $RMHH: events 1 only in A (0 GBCS alerts, 1 simulator records); first at .* only in A, value="
 
 # A GBCS alert only in B (supply restored, 0x8F35), labelled as such.
 cp "$T/a.h5" "$T/alert.h5"
@@ -93,7 +94,7 @@ e[-1] = r
 EOF
 diff_expect 1 "$T/a.h5" "$T/alert.h5"
 has '^households diverging: 1$'
-has '^household 123: events only-A 0 (0 GBCS alerts, 0 simulator records) only-B 1 (1 GBCS alerts, 0 simulator records), first at 2026-01-12T01:00:00Z (t_s 3600.000) code 0x8F35 GBCS SUPPLY_RESTORED A absent B value=60$'
+has '^household 123: events 1 only in B (1 GBCS alerts, 0 simulator records); first at 2026-01-12T01:00:00.000Z (t_s 3600.000) SUPPLY_RESTORED (GBCS alert 0x8F35) only in B, value=60 (outage of 60 s)$'
 
 # A final register changed.
 cp "$T/a.h5" "$T/reg.h5"
@@ -140,7 +141,8 @@ b[9, 1] -= 1000
 EOF
 diff_expect 1 "$T/bill_a.h5" "$T/bill_b.h5"
 has '^  bills: 1$'
-has '^household 9: bill B-A cost=+1.50000000 p balance=-0.01000 GBP available=+0.00000 GBP$'
+# Exact, without trailing zeros, and columns that did not change left out.
+has '^household 9: bill B-A cost=+1.5 p balance=-0.01 GBP$'
 edit "$T/bill_b.h5" <<'EOF'
 del f['/meter/billing/final']
 f.create_dataset('/meter/billing/final', data=np.zeros((300, 2), dtype='<i8'))
