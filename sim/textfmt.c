@@ -105,7 +105,7 @@ void sim_event_value_text(uint32_t code, int64_t v, char *buf, size_t n)
     case SIM_EV_WAN_ALERT_SENT:
     case SIM_EV_WAN_ALERT_DELIVERED:
         if (v == SIM_ALERT_AD1)
-            snprintf(buf, n, "alert AD1 (comms hub power outage)");
+            snprintf(buf, n, "alert AD1: comms hub power outage");
         else
             snprintf(buf, n, "alert %s (0x%" PRIX64 ")", sim_event_name((uint32_t)v), (uint64_t)v);
         return;
