@@ -23,6 +23,10 @@ int sim_h5_attr_u64(hid_t obj, const char *name, uint64_t *v);
  * the caller frees it.  NULL when absent, of another class or out of memory. */
 char *sim_h5_attr_text(hid_t obj, const char *name);
 
+/* The value text of KEY ("trace.events") in a resolved scenario TEXT (/meta scenario_yaml)
+ * into BUF; 0, or -1 when TEXT has no such key (diff_keys.c). */
+int sim_resolved_value(const char *text, const char *key, char *buf, size_t n);
+
 /* The /meta attributes (trace.h) every reader of a trace needs. */
 typedef struct sim_h5_meta {
     char version[64];    /* metersim_version */

@@ -1,11 +1,13 @@
-/* metersim command line: run, validate, info, diff.
+/* metersim command line: run, validate, info, diff, timeline.
  * Exit codes: 0 ok, 1 runtime failure (or interrupted run), 2 usage or scenario error. */
 #include "diff.h"
 #include "run.h"
 #include "info.h"
 #include "scenario.h"
+#include "timeline.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@ static const char *usage_main =
     "  validate SCENARIO.yaml  check a scenario and print it fully resolved\n"
     "  info TRACE.h5           describe what a trace holds\n"
     "  diff A.h5 B.h5          report where two runs of the same households diverge\n"
+    "  timeline TRACE.h5 HH... one household's events in time order (several interleaved)\n"
     "\n"
     "options:\n"
     "  -h, --help              this help (or `metersim COMMAND --help`)\n"
@@ -54,16 +57,33 @@ static const char *usage_info = "usage: metersim info TRACE.h5\n"
                                 "and every dataset with its shape and units.\n";
 
 static const char *usage_diff =
-    "usage: metersim diff A.h5 B.h5 [--max N] [--quiet]\n"
+    "usage: metersim diff A.h5 B.h5 [--max N] [--quiet] [--all] [--json] [--window S]\n"
     "\n"
     "Compares two traces of the same households (e.g. one scenario and seed run with two\n"
-    "firmware builds): per household the first divergent settlement period and channel,\n"
-    "register deltas, bill deltas (when both traces have /meter/billing/final) and events\n"
-    "only one run recorded.  A summary, then one line per diverging household by id.\n"
+    "firmware builds): the scenario keys that differ (firmware image paths are expected to),\n"
+    "totals per group (all, payment mode, fleet population: households, diverging, bill and\n"
+    "import deltas B - A), events by code (paired when moved in time: shifted, changed, or\n"
+    "only in one run), then one line per diverging household by id: first divergent\n"
+    "settlement period and channel, register and bill deltas, first differing event.\n"
     "  --max N                 list at most N households (default 20, 0 = all)\n"
     "  -q, --quiet             the summary only\n"
+    "  --all                   every group, also those where nothing differs\n"
+    "  --json                  the whole report as one JSON object on stdout\n"
+    "  --window S              pair a household's events of one code at most S seconds\n"
+    "                          apart (default 3600)\n"
     "\n"
     "exit status: 0 identical, 1 the runs differ, 2 usage or input error\n";
+
+static const char *usage_timeline =
+    "usage: metersim timeline TRACE.h5 HOUSEHOLD [HOUSEHOLD...] [--json]\n"
+    "\n"
+    "Each household's attributes (/households), then its events (/events) in time order,\n"
+    "several households interleaved: UTC time, seconds since the start, household, event\n"
+    "name (GBCS alert or simulator record), code, value and what it means.\n"
+    "  --json                  one JSON object: trace, households, events\n"
+    "\n"
+    "exit status: 0 done, 2 usage or input error (not a trace, household out of range,\n"
+    "no /events because the run had trace.events=false)\n";
 
 static int is_help(const char *a)
 {
@@ -267,7 +287,7 @@ static int cmd_info(int argc, char **argv)
 static int cmd_diff(int argc, char **argv)
 {
     const char *path[2] = {NULL, NULL};
-    sim_diff_opts o = {.max_lines = 20};
+    sim_diff_opts o = {.max_lines = 20, .window_s = SIM_DIFF_WINDOW_S};
     for (int i = 0; i < argc; i++) {
         const char *s = argv[i];
         if (is_help(s)) {
@@ -283,6 +303,17 @@ static int cmd_diff(int argc, char **argv)
             o.max_lines = (size_t)strtoul(p, NULL, 10);
         } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
             o.quiet = 1;
+        } else if (strcmp(s, "--all") == 0) {
+            o.all = 1;
+        } else if (strcmp(s, "--json") == 0) {
+            o.json = 1;
+        } else if (strcmp(s, "--window") == 0) {
+            if (++i >= argc) return usage_error(usage_diff, "--window needs seconds%s", "");
+            char *end = NULL;
+            o.window_s = strtod(argv[i], &end);
+            if (end == argv[i] || *end || !(o.window_s >= 0 && o.window_s <= 1e9))
+                return usage_error(usage_diff, "--window: \"%s\" is not seconds in 0 .. 1e9",
+                                   argv[i]);
         } else if (s[0] == '-' && s[1]) {
             return usage_error(usage_diff, "unknown option \"%s\"", s);
         } else if (path[1]) {
@@ -299,6 +330,45 @@ static int cmd_diff(int argc, char **argv)
         fprintf(stderr, "metersim: %s\n", err);
         return EXIT_USAGE;
     }
+    return rc;
+}
+
+static int cmd_timeline(int argc, char **argv)
+{
+    const char *path = NULL;
+    uint32_t *ids = malloc((size_t)(argc ? argc : 1) * sizeof *ids);
+    size_t nids = 0;
+    sim_timeline_opts o = {0};
+    int rc = ids ? 0 : EXIT_RUNTIME;
+    for (int i = 0; rc == 0 && i < argc; i++) {
+        const char *s = argv[i];
+        if (is_help(s)) {
+            fputs(usage_timeline, stdout);
+            free(ids);
+            return 0;
+        }
+        if (strcmp(s, "--json") == 0) {
+            o.json = 1;
+        } else if (s[0] == '-' && s[1]) {
+            rc = usage_error(usage_timeline, "unknown option \"%s\"", s);
+        } else if (!path) {
+            path = s;
+        } else if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10 ||
+                   strtoull(s, NULL, 10) >= UINT32_MAX) {
+            rc = usage_error(usage_timeline, "\"%s\" is not a household id", s);
+        } else {
+            ids[nids++] = (uint32_t)strtoull(s, NULL, 10);
+        }
+    }
+    if (rc == 0 && !nids)
+        rc = usage_error(usage_timeline, "missing %s", path ? "HOUSEHOLD" : "TRACE.h5 HOUSEHOLD");
+    char err[1024];
+    if (rc == 0 && sim_timeline(path, ids, nids, &o, stdout, err, sizeof err) != 0) {
+        fflush(stdout);
+        fprintf(stderr, "metersim: %s\n", err);
+        rc = EXIT_USAGE;
+    }
+    free(ids);
     return rc;
 }
 
@@ -321,5 +391,6 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2);
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
     if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
+    if (strcmp(cmd, "timeline") == 0) return cmd_timeline(argc - 2, argv + 2);
     return usage_error(usage_main, "unknown command \"%s\"", cmd);
 }

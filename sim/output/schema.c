@@ -1,6 +1,7 @@
 #include "schema.h"
 
 #include "records.h"
+#include "textfmt.h"
 #include "sim/events.h"
 
 #include <string.h>
@@ -362,30 +363,11 @@ static const char *shape_dims(sim_shape s)
     return dims[s];
 }
 
-/* S as a JSON string: quotes, backslashes and control characters escaped. */
-static void json_str(FILE *out, const char *s)
-{
-    if (!s) {
-        fputs("null", out);
-        return;
-    }
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 static void json_field(FILE *out, const char *indent, const char *name, const char *value,
                        const char *after)
 {
     fprintf(out, "%s\"%s\": ", indent, name);
-    json_str(out, value);
+    sim_json_str(out, value);
     fputs(after, out);
 }
 
@@ -404,9 +386,9 @@ static void json_dataset(FILE *out, const sim_dataset_decl *d, int last)
         fputs("[\n", out);
         for (size_t i = 0; i < d->ncols; i++) {
             fputs("        {\"name\": ", out);
-            json_str(out, d->cols[i].name);
+            sim_json_str(out, d->cols[i].name);
             fputs(", \"units\": ", out);
-            json_str(out, d->cols[i].units);
+            sim_json_str(out, d->cols[i].units);
             fprintf(out, "}%s\n", i + 1 < d->ncols ? "," : "");
         }
         fprintf(out, "%s],\n", in);
@@ -424,10 +406,10 @@ static void json_dataset(FILE *out, const sim_dataset_decl *d, int last)
         for (size_t i = 0; i < d->nmembers; i++) {
             const sim_member *m = &d->members[i];
             fputs("        {\"name\": ", out);
-            json_str(out, m->name);
+            sim_json_str(out, m->name);
             fprintf(out, ", \"type\": \"%s\", \"offset\": %zu, \"units\": ", elem_name(m->type),
                     m->offset);
-            json_str(out, m->units);
+            sim_json_str(out, m->units);
             fprintf(out, "}%s\n", i + 1 < d->nmembers ? "," : "");
         }
         fprintf(out, "%s]\n", in);
@@ -457,11 +439,11 @@ int sim_schema_json(FILE *out)
     fputs("    \"attributes\": [\n", out);
     for (int i = 0; i < SIM_META_COUNT; i++) {
         fputs("      {\"name\": ", out);
-        json_str(out, meta_names[i]);
+        sim_json_str(out, meta_names[i]);
         fputs(", \"kind\": ", out);
-        json_str(out, kinds[i]);
+        sim_json_str(out, kinds[i]);
         fputs(", \"description\": ", out);
-        json_str(out, descs[i]);
+        sim_json_str(out, descs[i]);
         fprintf(out, "}%s\n", i + 1 < SIM_META_COUNT ? "," : "");
     }
     fputs("    ]\n  },\n  \"datasets\": [\n", out);
