@@ -279,8 +279,9 @@ static const sim_key keys[] = {
      .doc = "CSV of time,temperature_c,irradiance_w_m2 (path as given); empty: synthetic weather"},
 
     {.path = "prices.tariff", ENUM(prices.tariff, tariffs), .def = "flat",
-     .doc = "Tariff of the populations whose tariff is default: flat, Economy 7, static TOU, "
-            "Agile-style day-ahead, real-time pricing, or their supplier's block or hybrid"},
+     .doc = "Tariff of the populations whose tariff is default (the default fleet's smart "
+            "meters; its traditional ones are on flat): flat, Economy 7, static TOU, Agile-style "
+            "day-ahead, real-time pricing, or their supplier's block or hybrid"},
     /* GB has about 28-30M households (NAO 2023). */
     {.path = "prices.national_households", .kind = V_INT, FIELD(prices.national_households, C_U32),
      .ilo = 1, .ihi = 100000000, .def = "28000000",
@@ -294,7 +295,7 @@ static const sim_key keys[] = {
      .ilo = 1, .ihi = SIM_POPULATIONS_MAX,
      .def = "[{name: smets2, share: 24.4 %, generation: smets2}, "
             "{name: smets1, share: 24.9 %, generation: smets1}, "
-            "{name: traditional, share: 50.7 %, generation: traditional}]",
+            "{name: traditional, share: 50.7 %, generation: traditional, tariff: flat}]",
      .doc = "Meter populations: generation, firmware image, supplier, tariff, payment mode and "
             "engagement of a share of the households"},
 
