@@ -182,9 +182,10 @@ static int hh_meter_init(sim_area *a, uint32_t i)
     sim_rng_seed(&seedr, cx->sc->seed, id, "meter.rng");
     mm_port_sim_rng_init_seed(&a->rng[i], ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
     mm_esme_hal hal = {&a->clk[i], &a->nvm[i], &a->rng[i], cx->crypto};
+    /* device_id left zero: every meter answers to the config's SIM_FW_DEVICE_ID */
     mm_esme_storage st = {a->log + (size_t)i * cx->depth, cx->depth,
                           a->evlog + (size_t)i * FW_EVENT_DEPTH, FW_EVENT_DEPTH, 0, NULL,
-                          a->ptab ? &a->ptab[i] : NULL};
+                          a->ptab ? &a->ptab[i] : NULL, {0}};
     /* The meter holds the prices of its commissioning tariff. */
     a->pk_from[i] = 0;
     a->pk_until[i] = cx->dyn_prices ? fw->periods_known : UINT32_MAX;
