@@ -197,4 +197,20 @@ Test(utrn, a_mistyped_utrn_is_a_failed_keypad_entry)
                  MM_ECHECKDIGIT);
     cr_expect_eq(mm_event_log_get(&log, 0, &ev), MM_OK);
     cr_expect_eq(ev.code, MM_ALERT_USER_COMMAND_FAILED);
+    cr_expect_eq(mm_utrn_enter(&u, NULL, "73943333457189043314", 20, 5, &amount), MM_EINVAL);
+}
+
+/* The target is the id the caller passes, not the config's: meters sharing one config (which
+ * names DEV) each take only their own tokens. */
+static const step own_id[] = {
+    {9, MM_UTRN_POUNDS, 5, OTHER, true, MM_OK, 0, 500000},
+    {10, MM_UTRN_POUNDS, 5, DEV, true, MM_EAUTH, MM_ALERT_UTRN_NOT_AUTHENTIC, 0},
+    {10, MM_UTRN_POUNDS, 6, OTHER, true, MM_OK, 0, 600000},
+};
+
+Test(utrn, the_target_checked_is_the_id_passed_not_the_configs)
+{
+    for (int mode = 0; mode < 2; mode++)
+        run_steps((mm_port_sim_crypto_mode)mode, own_id, sizeof own_id / sizeof own_id[0], 0,
+                  OTHER);
 }
