@@ -204,7 +204,9 @@ static int hh_meter_init(sim_area *a, uint32_t i)
     mm_esme_hal hal = {&a->clk[i], &a->nvm[i], &a->rng[i], cx->crypto};
     mm_esme_storage st = {a->log + (size_t)i * cx->depth, cx->depth,
                           a->evlog + (size_t)i * FW_EVENT_DEPTH, FW_EVENT_DEPTH, 0, NULL,
-                          a->ptab && sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? &a->ptab[i] : NULL};
+                          a->ptab && sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? &a->ptab[i] : NULL,
+                          {0}};
+    sim_fw_device_id((uint32_t)id, st.device_id); /* its own identity */
     /* The meter holds the prices of its commissioning tariff. */
     a->pk_from[i] = 0;
     a->pk_until[i] = sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? fw->periods_known[sim_hh_fl(a, i)->tariff] : UINT32_MAX;

@@ -1,16 +1,16 @@
 /* Downlink: commands the head-end sends to meters, and what became of them.
  *
- * Two kinds, held in one store: price updates for every meter (one frame, identical for all
- * since the simulated meters share one identity; kept for the run with their outcome, a row
- * of /network/price_updates each) and service requests to one meter (on-demand reads, top-ups
+ * Two kinds, held in one store: price updates for every meter of a dynamic tariff (one payload
+ * and command counter, framed for each meter's own identity as it reaches it; kept for the
+ * run with their outcome, a row of /network/price_updates each) and service requests to one meter (on-demand reads, top-ups
  * bought online; recycled once landed or lost).  A dl_ref names either and travels as a
  * downlink payload: 2 x index + 1 for a request, 2 x index + 2 for a price update (never 0).
  *
  * Price updates reach an area's cell as one broadcast (long-range radio) or as one message per
  * meter back to back; each meter's own leg (mesh hops, SMS wake-up, loss) comes from its
  * technology; the firmware checks and executes the frame; unicasts are answered over the
- * uplink.  The supplier's command counter is national state shared by every area (the
- * meters share one identity, so their replay protection sees one counter).
+ * uplink.  The command counter is national state shared by every area: one rising sequence,
+ * so every meter's replay protection sees its own commands' counters rise.
  */
 #include "runner.h"
 
@@ -39,8 +39,11 @@ typedef struct dl_req {
 } dl_req;
 
 typedef struct dl_update {
-    dl_cmd c;
+    dl_cmd c;            /* c.frame unused: each meter's copy is framed for it on arrival */
     uint8_t tariff;      /* the sim_tariff whose meters take it */
+    uint16_t pl_len;     /* its payload, framed under COUNTER for each meter it reaches */
+    uint64_t counter;
+    uint8_t pl[6 + 4 * MM_TARIFF_TOU_RATES];
     uint32_t p0, n;      /* settlement periods whose prices it carries */
     uint32_t bc_areas;   /* areas it was broadcast to */
     uint64_t unicast;    /* meters it was sent to one by one */
@@ -180,7 +183,22 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
     sim_hh_advance(a, i, t);
     uint8_t resp[64];
     size_t rlen = 0;
-    int rc = sim_hh_abi(a, i)->command(sim_hh_fw(a, i), c->frame, c->len, resp, sizeof resp, &rlen);
+    const uint8_t *frame = c->frame;
+    size_t flen = c->len;
+    uint8_t own[MM_CMD_FRAME_MAX];
+    int rc = MM_OK;
+    if (up) { /* the same update under the same counter, addressed to this meter */
+        uint8_t dev[8];
+        sim_fw_device_id(id, dev);
+        rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, up->counter, MM_CMD_SET_PRICES,
+                                   up->pl, up->pl_len, false, true, own, sizeof own, &flen);
+        frame = own;
+        if (rc != MM_OK) {
+            sim_area_fail(a, SIM_EFRAME);
+            return;
+        }
+    }
+    rc = sim_hh_abi(a, i)->command(sim_hh_fw(a, i), frame, flen, resp, sizeof resp, &rlen);
     if (rc != MM_OK) {
         if (up) up->rejected++;
         sim_area_record(a, t, id, SIM_EV_CMD_REJECTED, rc);
@@ -251,11 +269,15 @@ void sim_dl_area_recv(void *ctx, void *payload)
     }
 }
 
-/* Frame command CMD with payload PL of N bytes into C under the next command counter. */
-static int dl_frame(sim_dl *d, dl_cmd *c, uint16_t cmd, const void *pl, uint16_t n)
+/* Frame command CMD with payload PL of N bytes into C, addressed to household TARGET, under
+ * the next command counter (the supplier's; one sequence for every meter, so each meter sees
+ * its counters rise). */
+static int dl_frame(sim_dl *d, dl_cmd *c, uint32_t target, uint16_t cmd, const void *pl, uint16_t n)
 {
     size_t len = 0;
-    int rc = mm_port_sim_cmd_frame(d->crypto, SIM_FW_DEVICE_ID, MM_ROLE_SUPPLIER, ++d->cmd_counter,
+    uint8_t dev[8];
+    sim_fw_device_id(target, dev);
+    int rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, ++d->cmd_counter,
                                    cmd, pl, n, false, true, c->frame, sizeof c->frame, &len);
     c->len = (uint32_t)len;
     return rc == MM_OK ? 0 : SIM_EFRAME;
@@ -277,7 +299,7 @@ void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t c
     u->cmd = cmd;
     u->cls = cls;
     u->sent_s = t;
-    int rc = dl_frame(cx->dl, u, cmd, pl, n);
+    int rc = dl_frame(cx->dl, u, u->target, cmd, pl, n);
     if (rc != 0) {
         sim_area_fail(a, rc);
         return;
@@ -291,7 +313,7 @@ void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t c
  * are unsigned: a negative price reaches them as 0. */
 static int price_frame(const sim_ctx *cx, dl_update *u, grid_tariff tariff)
 {
-    uint8_t pl[6 + 4 * MM_TARIFF_TOU_RATES];
+    uint8_t *pl = u->pl;
     uint32_t at = (uint32_t)(cx->sc->start_unix + (int64_t)u->p0 * SIM_PERIOD_S);
     pl[0] = (uint8_t)(at >> 24);
     pl[1] = (uint8_t)(at >> 16);
@@ -305,7 +327,11 @@ static int price_frame(const sim_ctx *cx, dl_update *u, grid_tariff tariff)
         uint32_t v = pr.unit > 0 ? (uint32_t)pr.unit : 0u;
         for (int b = 0; b < 4; b++) pl[6 + 4 * k + (uint32_t)b] = (uint8_t)(v >> (24 - 8 * b));
     }
-    return dl_frame(cx->dl, &u->c, MM_CMD_SET_PRICES, pl, (uint16_t)(6 + 4 * u->n));
+    u->pl_len = (uint16_t)(6 + 4 * u->n);
+    /* Framed once here for its size on the WAN and its counter (every meter's copy has both). */
+    int rc = dl_frame(cx->dl, &u->c, 0, MM_CMD_SET_PRICES, pl, u->pl_len);
+    u->counter = cx->dl->cmd_counter;
+    return rc;
 }
 
 /* Coordinator, at NOW: every newly published price of each dynamic tariff in use becomes an

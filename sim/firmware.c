@@ -11,8 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const uint8_t SIM_FW_DEVICE_ID[8] = {0x00, 0xDB, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
-
 void sim_fw_device_id(uint32_t household, uint8_t out[8])
 {
     const uint8_t id[8] = {0x00, 0xDB, 0x00, 0x01, (uint8_t)(household >> 24),
@@ -39,18 +37,20 @@ bool sim_price_published(const grid_price_model *m, grid_tariff tariff, uint32_t
            grid_price_get(m, tariff, p, &pr) == 0;
 }
 
-/* The SMETS1 build (firmware/mm_smets1.so) beside the running executable's directory
- * (build/sim/metersim -> build/firmware/). */
+/* The SMETS1 build (firmware/mm_smets1.so): beside the running executable's directory
+ * (build/sim/metersim -> build/firmware/), else where this build put it (METERSIM_FIRMWARE_DIR:
+ * tests linking the runner run from elsewhere in the tree). */
 static int builtin_smets1_path(char *out, size_t len)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return -1;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash) return -1;
-    *slash = '\0';
-    int w = snprintf(out, len, "%s/../firmware/mm_smets1.so", exe);
+    char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+    if (slash) {
+        *slash = '\0';
+        int w = snprintf(out, len, "%s/../firmware/mm_smets1.so", exe);
+        if (w > 0 && (size_t)w < len && access(out, R_OK) == 0) return 0;
+    }
+    int w = snprintf(out, len, "%s/mm_smets1.so", METERSIM_FIRMWARE_DIR);
     return w > 0 && (size_t)w < len ? 0 : -1;
 }
 
@@ -157,7 +157,8 @@ static int commissioning_tariff(mm_tariff_def *d, uint32_t *known, const sim_sce
 /* Credit mode and prepayment with the scenario's settings (meter.prepayment.*): low-credit
  * alert, disablement at 0, emergency credit; supply never cut 16:00-08:00 or at weekends
  * (friendly hours, typical of GB suppliers' licence conditions on self-disconnection).
- * SUPPLIER originates the UTRNs; the device id is each meter's own (its storage). */
+ * SUPPLIER originates the UTRNs; the device id is each meter's own (mm_esme_storage), so the
+ * configuration's stays zero. */
 static void meter_configs(mm_esme_config *credit, mm_esme_config *prepay, const sim_scenario *sc,
                           const mm_tariff_def *tariff, uint32_t supplier)
 {
@@ -165,8 +166,6 @@ static void meter_configs(mm_esme_config *credit, mm_esme_config *prepay, const 
     memset(c, 0, sizeof *c);
     c->meter.register_digits = (uint8_t)sc->meter.register_digits;
     sim_fw_supplier_id(supplier, c->utrn.supplier_id);
-    memcpy(c->utrn.device_id, SIM_FW_DEVICE_ID, 8);
-    memcpy(c->cmd.device_id, SIM_FW_DEVICE_ID, 8);
     c->cmd.bad_threshold = 3;
     c->cmd.bad_window_s = 3600;
     c->tariff = tariff;

@@ -26,7 +26,6 @@
  * its household id (32 bits, big-endian); supplier K's id is 90-B3-00-00-00-00-00 then K + 1.
  * Derived, so a meter's identity costs no memory of its own. */
 void sim_fw_device_id(uint32_t household, uint8_t out[8]);
-extern const uint8_t SIM_FW_DEVICE_ID[8]; /* every meter's, until meters hold their own */
 void sim_fw_supplier_id(uint32_t supplier, uint8_t out[8]);
 
 #define SIM_FW_IMAGES_MAX SIM_POPULATIONS_MAX

@@ -148,9 +148,10 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
     sim_hh_advance(a, i, t);
     a->topup_due[i] = 0;
     uint16_t counter = a->utrn_counter[i]++;
-    uint8_t supplier[8];
+    uint8_t supplier[8], device[8];
     sim_fw_supplier_id(sim_hh_fl(a, i)->supplier, supplier);
-    if (mm_port_sim_utrn(cx->crypto, supplier, SIM_FW_DEVICE_ID, 1u + counter,
+    sim_fw_device_id(a->hh0 + i, device);
+    if (mm_port_sim_utrn(cx->crypto, supplier, device, 1u + counter,
                          MM_UTRN_POUNDS, (uint16_t)cx->topup.amount_gbp, true, utrn) != MM_OK) {
         sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, -1);
         return;

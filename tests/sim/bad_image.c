@@ -1,6 +1,9 @@
-/* Two shared objects that are not usable firmware images, for test_firmware_image.sh:
- * BAD_NO_TABLE exports no mm_abi_get; otherwise mm_abi_get returns a table of a future ABI. */
+/* Shared objects that are not usable firmware images, for test_firmware_image.sh:
+ * BAD_NO_TABLE exports no mm_abi_get; otherwise mm_abi_get returns a table of ABI
+ * BAD_ABI_VERSION: a future one by default, or with BAD_ABI_PREVIOUS the one before this
+ * build's (an image made before the shared structs last changed). */
 #include "mm/abi.h"
+#include "mm/version.h"
 
 #ifdef BAD_NO_TABLE
 MM_ABI_EXPORT int not_firmware(void);
@@ -9,13 +12,20 @@ int not_firmware(void)
     return 42;
 }
 #else
+#ifdef BAD_ABI_PREVIOUS
+#define BAD_ABI_VERSION (MM_ABI_VERSION - 1u)
+#define BAD_NAME "bad-image/previous-abi"
+#else
+#define BAD_ABI_VERSION 999u
+#define BAD_NAME "bad-image/future-abi"
+#endif
 static const char *bad_version(void)
 {
-    return "bad-image/future-abi";
+    return BAD_NAME;
 }
 
-static const mm_abi future = {
-    .abi_version = 999u,
+static const mm_abi table = {
+    .abi_version = BAD_ABI_VERSION,
     .table_size = sizeof(mm_abi),
     .state_size = 64,
     .state_align = 8,
@@ -24,6 +34,6 @@ static const mm_abi future = {
 
 const mm_abi *mm_abi_get(void)
 {
-    return &future;
+    return &table;
 }
 #endif

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Firmware images (meter.firmware): the built-in build and its image give bit-identical
 # traces; the SMETS1 image meters the same energy but only logs restore alerts; files that are
-# not images are refused with the reason.  Args: metersim, source dir, build dir, the two bad
-# images (no table; a future ABI).
+# not images are refused with the reason.  Args: metersim, source dir, build dir, the three
+# bad images (no table; a future ABI; the ABI before the simulator's).
 set -eu
-BIN=$1; SRC=$2; BUILD=$3; NOTAB=$4; FUTURE=$5
+BIN=$1; SRC=$2; BUILD=$3; NOTAB=$4; FUTURE=$5; PREVIOUS=$6
 PY=/usr/bin/python3
 T=$(mktemp -d /tmp/metersim-fwimage.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -48,7 +48,7 @@ PYEOF
 
 # Not images: each refused with exit 1, the key and the file named, no trace left.
 printf 'not a shared object\n' > "$T/text.so"
-for f in "$T/missing.so" "$T/text.so" "$NOTAB" "$FUTURE"; do
+for f in "$T/missing.so" "$T/text.so" "$NOTAB" "$PREVIOUS" "$FUTURE"; do
     set +e
     "$BIN" run "$SRC/tests/sim/data/small.yaml" -o "$T/bad.h5" --quiet \
         --set meter.firmware="$f" 2> "$T/err.txt"
@@ -57,6 +57,12 @@ for f in "$T/missing.so" "$T/text.so" "$NOTAB" "$FUTURE"; do
     [ "$rc" -eq 1 ] || fail "$f: exit $rc"
     grep -q 'firmware' "$T/err.txt" || fail "$f: message $(cat "$T/err.txt")"
     [ ! -e "$T/bad.h5" ] || fail "$f: a trace was left"
+    # an image of the ABI before this one is refused by its version, named in the message
+    if [ "$f" = "$PREVIOUS" ]; then
+        v=$(sed -n 's/.*previous-abi: ABI \([0-9]*\) .*expects \([0-9]*\) .*/\1 \2/p' "$T/err.txt")
+        [ -n "$v" ] && [ $((${v% *} + 1)) -eq "${v#* }" ] \
+            || fail "previous ABI message: $(cat "$T/err.txt")"
+    fi
 done
 grep -q 'ABI 999' "$T/err.txt" || fail "future ABI message: $(cat "$T/err.txt")"
 echo "ok"

@@ -90,9 +90,10 @@ static void bad_frame(mm_cmd_auth *a, uint32_t now)
         mm_event_log_add(a->log, now, MM_ALERT_MALFORMED_COMMANDS, a->bad_count, 0);
 }
 
-int mm_cmd_accept(mm_cmd_auth *a, const uint8_t *buf, size_t len, uint32_t now, mm_cmd_frame *out)
+int mm_cmd_accept(mm_cmd_auth *a, const uint8_t device_id[8], const uint8_t *buf, size_t len,
+                  uint32_t now, mm_cmd_frame *out)
 {
-    if (a == NULL || a->cfg == NULL || out == NULL) return MM_EINVAL;
+    if (a == NULL || a->cfg == NULL || device_id == NULL || out == NULL) return MM_EINVAL;
     int rc = mm_cmd_parse(buf, len, out);
     if (rc != MM_OK) {
         mm_event_log_add(a->log, now, MM_ALERT_COMMAND_INTEGRITY_FAILED, (int32_t)len, 0);
@@ -102,8 +103,8 @@ int mm_cmd_accept(mm_cmd_auth *a, const uint8_t *buf, size_t len, uint32_t now, 
     uint8_t auth[MM_CMD_AUTH_MAX];
     uint8_t nonce[MM_GCM_NONCE_LEN];
     size_t body = MM_CMD_HEADER_LEN + out->payload_len;
-    size_t n = mm_cmd_auth_data(a->cfg->device_id, buf, body, auth);
-    mm_cmd_nonce(out->counter, a->cfg->device_id, nonce);
+    size_t n = mm_cmd_auth_data(device_id, buf, body, auth);
+    mm_cmd_nonce(out->counter, device_id, nonce);
     rc = mm_hal_crypto_mac_verify(a->crypto, mm_cmd_mac_key(out->role), nonce, auth, n, out->mac,
                                   MM_CMD_MAC_LEN);
 #if MM_PROFILE_SMETS1

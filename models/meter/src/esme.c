@@ -33,6 +33,22 @@ static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
     return diff == 0;
 }
 
+static bool all_zero(const uint8_t *a, size_t n)
+{
+    uint8_t any = 0;
+    while (n--)
+        any |= *a++;
+    return any == 0;
+}
+
+/* The meter's own id when it has one, else its configuration's (checked equal for UTRNs and
+ * commands by mm_esme_init).  Everything in the ESME that names the meter goes through here. */
+const uint8_t *mm_esme_device_id(const mm_esme *e)
+{
+    return all_zero(e->st.device_id, sizeof e->st.device_id) ? e->cfg->utrn.device_id
+                                                             : e->st.device_id;
+}
+
 /* ---- record packing: explicit little-endian, independent of struct layout ---- */
 
 typedef struct cursor {
@@ -304,7 +320,12 @@ int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
     if (e == NULL) return MM_EINVAL;
     memset(e, 0, sizeof *e);
     if (cfg == NULL || hal == NULL || st == NULL || hal->clock == NULL || hal->nvm == NULL ||
-        hal->crypto == NULL || !same_bytes(cfg->cmd.device_id, cfg->utrn.device_id, 8))
+        hal->crypto == NULL)
+        return MM_EINVAL;
+    /* one identity for UTRNs and commands: a meter without its own takes the config's, which
+     * must then name the same device for both */
+    if (all_zero(st->device_id, sizeof st->device_id) &&
+        !same_bytes(cfg->cmd.device_id, cfg->utrn.device_id, 8))
         return MM_EINVAL;
     e->cfg = cfg;
     e->hal = *hal;
@@ -441,7 +462,7 @@ void mm_esme_hh_close(mm_esme *e)
 static int top_up(mm_esme *e, const char *digits, size_t n, bool local)
 {
     mm_credit_t amount = 0;
-    int rc = mm_utrn_enter(&e->utrn, digits, n, e->now, &amount);
+    int rc = mm_utrn_enter(&e->utrn, mm_esme_device_id(e), digits, n, e->now, &amount);
     if (rc != MM_OK) return rc;
     rc = mm_prepay_top_up(&e->prepay, amount, e->now, NULL);
     if (rc == MM_OK && local) {
@@ -592,7 +613,7 @@ int mm_esme_command(mm_esme *e, const uint8_t *frame, size_t len, uint8_t *resp,
     if (e == NULL || e->cfg == NULL) return MM_EINVAL;
     if (!e->powered) return MM_ESTATE;
     mm_cmd_frame f;
-    int rc = mm_cmd_accept(&e->cmd, frame, len, e->now, &f);
+    int rc = mm_cmd_accept(&e->cmd, mm_esme_device_id(e), frame, len, e->now, &f);
     if (rc != MM_OK) return rc;
     rc = dispatch(e, &f, resp, cap, resp_len);
     if (rc == MM_EMALFORMED)

@@ -47,9 +47,10 @@ static int tag_ok(mm_utrn *u, const uint8_t target[8], uint64_t counter, const m
     return mm_hal_crypto_mac_verify(u->crypto, MM_KEY_UTRN, nonce, aad, sizeof aad, tag, 4);
 }
 
-int mm_utrn_enter(mm_utrn *u, const char *digits, size_t n, uint32_t now, mm_credit_t *amount)
+int mm_utrn_enter(mm_utrn *u, const uint8_t device_id[8], const char *digits, size_t n,
+                  uint32_t now, mm_credit_t *amount)
 {
-    if (u == NULL || u->cfg == NULL || amount == NULL) return MM_EINVAL;
+    if (u == NULL || u->cfg == NULL || device_id == NULL || amount == NULL) return MM_EINVAL;
     mm_utrn_fields f;
     int rc = mm_utrn_decode(digits, n, &f);
     if (rc != MM_OK) {
@@ -58,7 +59,7 @@ int mm_utrn_enter(mm_utrn *u, const char *digits, size_t n, uint32_t now, mm_cre
     }
     uint32_t hi = u->any ? reconstruct(u->last_hi, f.counter10) : f.counter10;
     uint64_t counter = (uint64_t)hi << 32;
-    rc = tag_ok(u, u->cfg->device_id, counter, &f);
+    rc = tag_ok(u, device_id, counter, &f);
     if (rc == MM_EAUTH) {
         for (unsigned i = 0; i < MM_UTRN_SIBLINGS; i++) {
             if (zero_id(u->cfg->sibling_ids[i])) continue;

@@ -86,7 +86,8 @@ static inline fixture *fixture_new(mm_port_sim_crypto_mode mode)
     c->nvm_addr = MM_PERSIST_NVM_ADDR;
     c->fw_version = 0x00010000u;
     f->hal = (mm_esme_hal){&f->clk, &f->nvm, &f->rng, &f->crypto};
-    f->st = (mm_esme_storage){f->profile, 96, f->events, 64, 0, NULL, &f->prices};
+    /* the meter's own id left zero: it answers to the config's DEV_ID */
+    f->st = (mm_esme_storage){f->profile, 96, f->events, 64, 0, NULL, &f->prices, {0}};
     return f;
 }
 

@@ -135,7 +135,7 @@ static void setup(void)
     c->dither_window_s = 120;
     c->nvm_addr = MM_PERSIST_NVM_ADDR;
     mm_esme_hal hal = {&F.clk, &F.nvm, &F.rng, &F.crypto};
-    mm_esme_storage st = {F.profile, 8, F.events, 16, 0, NULL, &F.prices};
+    mm_esme_storage st = {F.profile, 8, F.events, 16, 0, NULL, &F.prices, {0}};
     mm_esme_init(&F.e, &F.cfg, &hal, &st);
 }
 

@@ -292,3 +292,36 @@ Test(command, set_prices_takes_all_rates_and_refuses_a_bad_payload_whole)
     cr_expect_eq(f->e.tariff.prices, NULL);
     fixture_free(f);
 }
+
+/* The module alone: the id a frame must name is the one mm_cmd_accept is given (the ESME's
+ * identity), not the config's; a frame for the config's DEV_ID fails with 0x8F3D. */
+Test(command, accept_checks_the_frame_against_the_id_it_is_given)
+{
+    static const uint8_t own[8] = {0x00, 0xDB, 0x12, 0x34, 0x56, 0x78, 0x00, 0x0A};
+    for (int mode = 0; mode < 2; mode++) {
+        fixture *f = fixture_new((mm_port_sim_crypto_mode)mode);
+        mm_event ring[8];
+        mm_event_log log;
+        mm_event_log_init(&log, ring, 8);
+        mm_cmd_auth a;
+        cr_assert_eq(mm_cmd_auth_init(&a, &f->cfg.cmd, &log, &f->crypto), MM_OK);
+        uint8_t frame[MM_CMD_FRAME_MAX];
+        size_t len = 0;
+        mm_cmd_frame out;
+        cr_assert_eq(mm_port_sim_cmd_frame(&f->crypto, DEV_ID, MM_ROLE_NETWORK, 1,
+                                           MM_CMD_READ_REGISTERS, NULL, 0, false, true, frame,
+                                           sizeof frame, &len),
+                     MM_OK);
+        cr_expect_eq(mm_cmd_accept(&a, own, frame, len, 100, &out), MM_EAUTH, "mode %d", mode);
+        cr_expect_eq(log.total, 1u);
+        cr_expect_eq(ring[0].code, 0x8F3Du);
+        cr_expect_eq(mm_cmd_accept(&a, NULL, frame, len, 100, &out), MM_EINVAL);
+        cr_assert_eq(mm_port_sim_cmd_frame(&f->crypto, own, MM_ROLE_NETWORK, 1,
+                                           MM_CMD_READ_REGISTERS, NULL, 0, false, true, frame,
+                                           sizeof frame, &len),
+                     MM_OK);
+        cr_expect_eq(mm_cmd_accept(&a, own, frame, len, 101, &out), MM_OK, "mode %d", mode);
+        cr_expect_eq(out.id, MM_CMD_READ_REGISTERS);
+        fixture_free(f);
+    }
+}

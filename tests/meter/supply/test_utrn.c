@@ -102,7 +102,10 @@ typedef struct step {
     mm_credit_t amount;
 } step;
 
-static void run_steps(mm_port_sim_crypto_mode mode, const step *s, size_t n, mm_credit_t max)
+/* The steps typed into a meter whose config names DEV but which checks against ID (the id
+ * mm_utrn_enter is given, the ESME's identity). */
+static void run_steps(mm_port_sim_crypto_mode mode, const step *s, size_t n, mm_credit_t max,
+                      const uint8_t *id)
 {
     mm_port_sim_keys *keys = mode == MM_PORT_SIM_CRYPTO_REAL ? mm_port_sim_keys_create(7) : NULL;
     mm_hal_crypto c;
@@ -125,7 +128,7 @@ static void run_steps(mm_port_sim_crypto_mode mode, const step *s, size_t n, mm_
                      MM_OK);
         uint32_t before = log.total;
         mm_credit_t amount = -1;
-        int rc = mm_utrn_enter(&u, digits, 20, 1000u + (uint32_t)i, &amount);
+        int rc = mm_utrn_enter(&u, id, digits, 20, 1000u + (uint32_t)i, &amount);
         cr_expect_eq(rc, s[i].rc, "mode %d step %zu: %s", mode, i, mm_strerror(rc));
         if (s[i].rc == MM_OK) cr_expect_eq(amount, s[i].amount, "step %zu", i);
         mm_event ev;
@@ -168,13 +171,14 @@ static const step sequence[] = {
 
 Test(utrn, top_up_cases_real_crypto)
 {
-    run_steps(MM_PORT_SIM_CRYPTO_REAL, sequence, sizeof sequence / sizeof sequence[0], 20000000);
+    run_steps(MM_PORT_SIM_CRYPTO_REAL, sequence, sizeof sequence / sizeof sequence[0], 20000000,
+              DEV);
 }
 
 Test(utrn, top_up_cases_modelled_crypto_behave_the_same)
 {
-    run_steps(MM_PORT_SIM_CRYPTO_MODELLED, sequence, sizeof sequence / sizeof sequence[0],
-              20000000);
+    run_steps(MM_PORT_SIM_CRYPTO_MODELLED, sequence, sizeof sequence / sizeof sequence[0], 20000000,
+              DEV);
 }
 
 Test(utrn, a_mistyped_utrn_is_a_failed_keypad_entry)
@@ -189,7 +193,24 @@ Test(utrn, a_mistyped_utrn_is_a_failed_keypad_entry)
     mm_utrn u;
     mm_utrn_init(&u, &cfg, &log, &c);
     mm_credit_t amount;
-    cr_expect_eq(mm_utrn_enter(&u, "73943333457189043314", 20, 5, &amount), MM_ECHECKDIGIT);
+    cr_expect_eq(mm_utrn_enter(&u, cfg.device_id, "73943333457189043314", 20, 5, &amount),
+                 MM_ECHECKDIGIT);
     cr_expect_eq(mm_event_log_get(&log, 0, &ev), MM_OK);
     cr_expect_eq(ev.code, MM_ALERT_USER_COMMAND_FAILED);
+    cr_expect_eq(mm_utrn_enter(&u, NULL, "73943333457189043314", 20, 5, &amount), MM_EINVAL);
+}
+
+/* The target is the id the caller passes, not the config's: meters sharing one config (which
+ * names DEV) each take only their own tokens. */
+static const step own_id[] = {
+    {9, MM_UTRN_POUNDS, 5, OTHER, true, MM_OK, 0, 500000},
+    {10, MM_UTRN_POUNDS, 5, DEV, true, MM_EAUTH, MM_ALERT_UTRN_NOT_AUTHENTIC, 0},
+    {10, MM_UTRN_POUNDS, 6, OTHER, true, MM_OK, 0, 600000},
+};
+
+Test(utrn, the_target_checked_is_the_id_passed_not_the_configs)
+{
+    for (int mode = 0; mode < 2; mode++)
+        run_steps((mm_port_sim_crypto_mode)mode, own_id, sizeof own_id / sizeof own_id[0], 0,
+                  OTHER);
 }

@@ -35,6 +35,8 @@ typedef struct mm_abi {
     uint32_t state_align;         /* alignment of that state [bytes] */
     uint32_t profile;             /* MM_ABI_PROFILE_* */
     const char *(*version)(void); /* build id, e.g. "mm-core 0.1.0+dev/smets2" */
+    /* ABI 5: ST ends with the meter's own device_id (zero: CFG's), so meters sharing one
+     * config each have their own identity. */
     int (*init)(void *state, const mm_esme_config *cfg, const mm_esme_hal *hal,
                 const mm_esme_storage *st);
     void (*advance)(void *state, int32_t p_mw, int32_t q_mvar, uint32_t dt_ms);

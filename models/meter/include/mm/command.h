@@ -97,7 +97,7 @@ typedef struct mm_cmd_frame {
 } mm_cmd_frame;
 
 typedef struct mm_cmd_config {
-    uint8_t device_id[8];   /* this meter */
+    uint8_t device_id[8];   /* default target id: see mm_cmd_accept */
     uint16_t bad_threshold; /* malformed + out-of-order frames that raise 0x8F60; 0 = never */
     uint32_t bad_window_s;  /* window they are counted in [s] */
 } mm_cmd_config;
@@ -123,10 +123,14 @@ int mm_cmd_auth_init(mm_cmd_auth *a, const mm_cmd_config *cfg, mm_event_log *log
                      mm_hal_crypto *crypto);
 void mm_cmd_auth_deinit(mm_cmd_auth *a); /* accepts NULL */
 
-/* Parse and check a frame received at meter time NOW.  MM_OK: *OUT is an accepted command
- * and its counter is consumed.  Otherwise MM_EMALFORMED, MM_EAUTH, MM_EREPLAY (each logged),
- * MM_EIO from the crypto HAL. */
-int mm_cmd_accept(mm_cmd_auth *a, const uint8_t *buf, size_t len, uint32_t now, mm_cmd_frame *out);
+/* Parse and check a frame received at meter time NOW by the meter whose id is DEVICE_ID (the
+ * MAC, nonce and signature cover it, so a frame made for another meter fails with MM_EAUTH).
+ * The ESME passes its identity (mm_esme_device_id), cfg->device_id unless the meter has one
+ * of its own.  MM_OK: *OUT is an accepted command and its counter is consumed.  Otherwise
+ * MM_EMALFORMED, MM_EAUTH, MM_EREPLAY (each logged), MM_EIO from the crypto HAL; MM_EINVAL
+ * for NULL A, DEVICE_ID or OUT. */
+int mm_cmd_accept(mm_cmd_auth *a, const uint8_t device_id[8], const uint8_t *buf, size_t len,
+                  uint32_t now, mm_cmd_frame *out);
 
 /* Sender side (head-end model, tests).  Writes header and payload of a frame into BUF and
  * returns the offset of the MAC (14 + N); the caller adds the MAC there and, if SIGNED, the

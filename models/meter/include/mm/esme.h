@@ -5,8 +5,9 @@
  * This is what the simulator runs per household (through the ABI table, abi.h) and what a
  * firmware team would recognise as the application layer of a GB SMETS2 ESME.  Each module
  * keeps its own state and its const configuration apart; mm_esme_config gathers the
- * configurations, mm_esme_hal the HAL handles, mm_esme_storage the big arrays that live in
- * external flash on a real meter (profile log, event log, billing snapshots, dynamic prices).
+ * configurations, mm_esme_hal the HAL handles, mm_esme_storage what is each meter's own: the
+ * big arrays that live in external flash on a real meter (profile log, event log, billing
+ * snapshots, dynamic prices) and its device id, so one config may serve many meters.
  *
  * Time: the meter's time is its RTC, read through the clock module.  Before each call the
  * caller moves the HAL clock to the time of the call (the simulator port: set_ms to the end
@@ -74,7 +75,7 @@ typedef struct mm_esme_config {
     mm_meter_config meter;
     mm_prepay_config prepay;
     mm_contactor_config contactor;
-    mm_utrn_config utrn;                 /* utrn.device_id is the meter's id */
+    mm_utrn_config utrn;                 /* utrn.device_id: the meter's id unless storage has one */
     mm_cmd_config cmd;                   /* cmd.device_id must equal utrn.device_id */
     const mm_tariff_def *tariff;         /* in force at commissioning */
     const mm_tariff_def *const *tariffs; /* offered to MM_CMD_SET_TARIFF, by def->id; or NULL */
@@ -93,7 +94,8 @@ typedef struct mm_esme_hal {
     mm_hal_crypto *crypto;
 } mm_esme_hal;
 
-/* External flash on a real meter; the simulator's arrays. */
+/* What is the meter's own rather than its population's: external flash on a real meter (the
+ * simulator's arrays) and the identity written at manufacture. */
 typedef struct mm_esme_storage {
     mm_profile_slot *profile; /* profile_depth slots (NULL with 0) */
     uint32_t profile_depth;
@@ -102,6 +104,12 @@ typedef struct mm_esme_storage {
     uint16_t snap_depth; /* billing snapshots (NULL with 0) */
     mm_tariff_snapshot *snaps;
     mm_price_table *prices; /* dynamic TOU prices; NULL: the meter takes no price updates */
+    /* The meter's device id (EUI-64), burnt in at manufacture: the target that UTRNs and
+     * command MACs must name.  All zero: the meter has none of its own and takes the
+     * configuration's (cfg->utrn.device_id = cfg->cmd.device_id), as before ABI 5, so one
+     * config can serve many meters each with its own id.  Last, so positional initialisers
+     * written before it leave it zero; a byte array, so it adds no padding. */
+    uint8_t device_id[8];
 } mm_esme_storage;
 
 typedef struct mm_esme {
@@ -153,7 +161,8 @@ typedef struct mm_esme_snapshot {
 
 /* Commission a meter at the RTC's time: registers zero, CFG's tariff, mode and credit; the
  * first record saved to NVM (an NVM failure is returned but the meter runs).  MM_EINVAL for
- * NULL or inconsistent arguments (any module's init error), MM_EIO if the RTC has no time. */
+ * NULL or inconsistent arguments (any module's init error; a meter taking its identity from
+ * CFG whose utrn.device_id and cmd.device_id differ), MM_EIO if the RTC has no time. */
 int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
                  const mm_esme_storage *st);
 void mm_esme_deinit(mm_esme *e); /* accepts NULL */
@@ -184,6 +193,8 @@ int mm_esme_power_restore(mm_esme *e);
 /* Next queued WAN alert, once the dither delay has passed; MM_ENOENT when none may go. */
 int mm_esme_next_alert(mm_esme *e, mm_event *out);
 void mm_esme_snapshot_get(const mm_esme *e, mm_esme_snapshot *out);
+/* The identity the meter answers to: st.device_id, or the config's when that is all zero. */
+const uint8_t *mm_esme_device_id(const mm_esme *e);
 
 /* Largest record the ESME saves [bytes] and the NVM it needs from cfg->nvm_addr. */
 #define MM_ESME_RECORD_MAX 640u

@@ -69,7 +69,7 @@ typedef struct mm_utrn_fields {
 } mm_utrn_fields;
 
 typedef struct mm_utrn_config {
-    uint8_t device_id[8];                     /* this meter (the UTRN's target) */
+    uint8_t device_id[8];                     /* default target id: see mm_utrn_enter */
     uint8_t supplier_id[8];                   /* originator of top-ups */
     uint8_t sibling_ids[MM_UTRN_SIBLINGS][8]; /* other devices of the premises; 0 = none */
     mm_credit_t max_credit;                   /* largest top-up accepted; 0 = no limit */
@@ -107,9 +107,14 @@ mm_credit_t mm_utrn_amount(const mm_utrn_fields *f);
 int mm_utrn_init(mm_utrn *u, const mm_utrn_config *cfg, mm_event_log *log, mm_hal_crypto *crypto);
 void mm_utrn_deinit(mm_utrn *u); /* accepts NULL */
 
-/* Check the UTRN typed at meter time NOW; on MM_OK *AMOUNT is the credit to add and the
- * counter is used up.  Errors as in the header comment; each logs its alert. */
-int mm_utrn_enter(mm_utrn *u, const char *digits, size_t n, uint32_t now, mm_credit_t *amount);
+/* Check the UTRN typed at meter time NOW into the meter whose id is DEVICE_ID (the tag must
+ * name it as target); on MM_OK *AMOUNT is the credit to add and the counter is used up.  The
+ * id is passed rather than kept so that meters sharing one config each check their own; the
+ * ESME passes its identity (mm_esme_device_id), which is cfg->device_id unless the meter has
+ * one of its own.  Errors as in the header comment; each logs its alert.  MM_EINVAL for NULL
+ * U, DEVICE_ID or AMOUNT. */
+int mm_utrn_enter(mm_utrn *u, const uint8_t device_id[8], const char *digits, size_t n,
+                  uint32_t now, mm_credit_t *amount);
 
 #ifdef __cplusplus
 }
