@@ -5,12 +5,14 @@
  *
  * One image per run today; the registry shape (load, check, state and NVM sizes per image)
  * is what a mixed fleet with several images per run builds on.
- * Not here: driving meters (household.c), commands (downlink.c).
+ * Not here: driving meters (household.c), commands (downlink.c), the tariff definitions
+ * (tariffdef.c).
  */
 #ifndef SIM_FIRMWARE_H
 #define SIM_FIRMWARE_H
 
 #include "scenario.h"
+#include "tariffdef.h"
 
 #include "grid/price.h"
 #include "mm/abi.h"
@@ -36,12 +38,6 @@ typedef struct sim_fw {
     mm_hal_crypto crypto;      /* modelled crypto, shared by every meter */
     uint32_t periods_known;    /* settlement periods whose prices meters hold at commissioning */
 } sim_fw;
-
-/* Half-hour of the UTC day that settlement period P of SC starts in: the meters' TOU rate
- * of P (48 rates, one per half-hour of the UTC day). */
-uint32_t sim_period_rate(const sim_scenario *sc, uint32_t p);
-/* Can the prices of TARIFF for period P be sent at NOW [s since start]? */
-bool sim_price_published(const grid_price_model *m, grid_tariff tariff, uint32_t p, uint32_t now);
 
 /* Load and check the image of SC and build the commissioning configurations; the prices of
  * TARIFF published at the start (static tariffs: all of them) become the meters' TOU rates.
