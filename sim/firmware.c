@@ -58,6 +58,25 @@ static int image_check(const mm_abi *abi, char *err, size_t errlen)
     return 0;
 }
 
+/* The commissioning tariff of a price model's tariff (block and hybrid have none there). */
+static int tariff_kind(grid_tariff t)
+{
+    switch (t) {
+    case GRID_TARIFF_FLAT:
+        return SIM_TARIFF_KIND_FLAT;
+    case GRID_TARIFF_E7:
+        return SIM_TARIFF_KIND_E7;
+    case GRID_TARIFF_TOU:
+        return SIM_TARIFF_KIND_TOU;
+    case GRID_TARIFF_AGILE:
+        return SIM_TARIFF_KIND_AGILE;
+    case GRID_TARIFF_RTP:
+        return SIM_TARIFF_KIND_RTP;
+    default:
+        return -1;
+    }
+}
+
 /* Credit mode, and prepayment with the scenario's settings (meter.prepayment.*): low-credit
  * alert, disablement at 0, emergency credit; supply never cut 16:00-08:00 or at weekends
  * (friendly hours, typical of GB suppliers' licence conditions on self-disconnection). */
@@ -97,11 +116,9 @@ int sim_fw_open(sim_fw *fw, const sim_scenario *sc, const grid_price_model *pric
         return -1;
     fw->nvm_size = fw->abi->nvm_footprint() + MM_PERSIST_NVM_ADDR;
     mm_port_sim_crypto_init(&fw->crypto, MM_PORT_SIM_CRYPTO_MODELLED, NULL);
-    if (sim_commissioning_tariff(&fw->tariff, &fw->periods_known, sc, prices, tariff, windows) !=
-        0) {
-        snprintf(err, errlen, "firmware tariff: invalid definition");
+    if (sim_tariff_def_build(&fw->tariff, tariff_kind(tariff), NULL, sc, prices, windows,
+                             &fw->periods_known, err, errlen) != 0)
         return -1;
-    }
     meter_configs(fw, sc);
     return 0;
 }

@@ -26,7 +26,11 @@ typedef enum sim_tariff {
     SIM_TARIFF_E7,
     SIM_TARIFF_TOU,
     SIM_TARIFF_AGILE,
-    SIM_TARIFF_RTP
+    SIM_TARIFF_RTP,
+    /* Built by sim/tariffdef.c but not yet names of prices.tariff (keys.c's table stops at
+     * rtp, so the key refuses them) until the runner commissions meters with them. */
+    SIM_TARIFF_BLOCK,
+    SIM_TARIFF_HYBRID
 } sim_tariff;
 typedef enum sim_wan_technology { SIM_WAN_MODEL, SIM_WAN_UNIFORM } sim_wan_technology;
 typedef enum sim_price_delivery {
