@@ -24,19 +24,6 @@ void sim_fw_supplier_id(uint32_t supplier, uint8_t out[8])
     memcpy(out, id, 8);
 }
 
-uint32_t sim_period_rate(const sim_scenario *sc, uint32_t p)
-{
-    return (uint32_t)(((sc->start_unix + (int64_t)p * SIM_PERIOD_S) % SIM_DAY_S) / SIM_PERIOD_S);
-}
-
-bool sim_price_published(const grid_price_model *m, grid_tariff tariff, uint32_t p, uint32_t now)
-{
-    int64_t pub;
-    grid_price pr;
-    return grid_price_publication_s(m, tariff, p, &pub) == 0 && pub <= (int64_t)now &&
-           grid_price_get(m, tariff, p, &pr) == 0;
-}
-
 /* The SMETS1 build (firmware/mm_smets1.so): beside the running executable's directory
  * (build/sim/metersim -> build/firmware/), else where this build put it (METERSIM_FIRMWARE_DIR:
  * tests linking the runner run from elsewhere in the tree). */
@@ -110,48 +97,6 @@ static int image_check(const sim_fw_image *im, const char *who, char *err, size_
         return -1;
     }
     return 0;
-}
-
-/* The commissioning tariff D of TARIFF: the flat retail rate in integer 10^-2 p/kWh
- * (prices.c); any other tariff as 48 TOU rates, one per half-hour of the UTC day, priced
- * from the run's first 24 hours as published at the start (static tariffs: all of it), the
- * periods whose prices that covers in *KNOWN.  A dynamic tariff's later prices reach the
- * meters as MM_CMD_SET_PRICES. */
-static int commissioning_tariff(mm_tariff_def *d, uint32_t *known, const sim_scenario *sc,
-                                const grid_price_model *prices, grid_tariff tariff, uint32_t windows)
-{
-    memset(d, 0, sizeof *d);
-    grid_price pr = {0};
-    grid_price_get(prices, GRID_TARIFF_FLAT, 0, &pr);
-    d->id = 1;
-    d->price_scale = GRID_PRICE_SCALE;
-    d->standing_scale = GRID_PRICE_SCALE;
-    d->standing_charge = (uint32_t)pr.standing;
-    d->billing = MM_BILLING_NONE;
-    d->n_seasons = 1;
-    d->season[0].month = 1;
-    d->season[0].day = 1;
-    d->day[0].n = 1;
-    d->day[0].sw[0].rate = 0;
-    d->day[0].sw[0].price_set = MM_TARIFF_NONE;
-    d->tou_price[0] = (uint32_t)pr.unit;
-    *known = 0;
-    if (tariff != GRID_TARIFF_FLAT) {
-        d->day[0].n = MM_TARIFF_TOU_RATES;
-        for (uint32_t k = 0; k < MM_TARIFF_TOU_RATES; k++) {
-            d->day[0].sw[k] = (mm_tariff_switch){(uint16_t)(k * 30u), (uint8_t)k, MM_TARIFF_NONE};
-            d->tou_price[k] = (uint32_t)pr.unit;
-        }
-        for (uint32_t p = 0; p < MM_TARIFF_TOU_RATES && p < windows &&
-                             sim_price_published(prices, tariff, p, 0);
-             p++) {
-            grid_price q;
-            grid_price_get(prices, tariff, p, &q);
-            d->tou_price[sim_period_rate(sc, p)] = q.unit > 0 ? (uint32_t)q.unit : 0u;
-            *known = p + 1;
-        }
-    }
-    return mm_tariff_def_check(d) == MM_OK ? 0 : -1;
 }
 
 /* Credit mode and prepayment with the scenario's settings (meter.prepayment.*): low-credit
@@ -240,14 +185,13 @@ static int configs_build(sim_fw *fw, const sim_scenario *sc, const sim_fleet *fl
     for (size_t k = 0; k < n && !rc; k++) {
         if (!used[k]) continue;
         uint32_t s = (uint32_t)(k / SIM_TARIFFS);
-        sim_tariff t = (sim_tariff)(k % SIM_TARIFFS);
-        grid_tariff gt;
-        if (t == SIM_TARIFF_BLOCK || t == SIM_TARIFF_HYBRID || grid_tariff_from_name(sim_tariff_name(t), &gt)) {
-            snprintf(err, errlen, "tariff %s is not supported yet", sim_tariff_name(t));
-            rc = -1;
-        } else if (commissioning_tariff(&fw->tariff[k], &fw->periods_known[t], sc, prices, gt, windows)) {
-            snprintf(err, errlen, "supplier %s: tariff %s: invalid definition", sc->suppliers[s].name,
-                     sim_tariff_name(t));
+        int t = (int)(k % SIM_TARIFFS);
+        char why[200];
+        const sim_block_def *blk = fleet->sup[s].has_block ? &fleet->sup[s].block : NULL;
+        if (sim_tariff_def_build(&fw->tariff[k], t, blk, sc, prices, windows, &fw->periods_known[t],
+                                 why, sizeof why) != 0) {
+            snprintf(err, errlen, "suppliers[%u] (%s): tariff %s: %s", s, sc->suppliers[s].name,
+                     sim_tariff_name((sim_tariff)t), why);
             rc = -1;
         } else
             meter_configs(&fw->cfg[2 * k], &fw->cfg[2 * k + 1], sc, &fw->tariff[k], s);

@@ -5,12 +5,14 @@
  *
  * Several images load side by side: each population names one, and a household's firmware
  * slot is sized for its image.
- * Not here: driving meters (household.c), commands (downlink.c).
+ * Not here: driving meters (household.c), commands (downlink.c), the tariff definitions
+ * (tariffdef.c).
  */
 #ifndef SIM_FIRMWARE_H
 #define SIM_FIRMWARE_H
 
 #include "scenario.h"
+#include "tariffdef.h"
 
 #include "grid/price.h"
 #include "mm/abi.h"
@@ -59,12 +61,6 @@ typedef struct sim_fw {
     mm_hal_crypto crypto;      /* modelled crypto, shared by every meter */
     double mean_slot;          /* bytes of firmware state and NVM per household, mean */
 } sim_fw;
-
-/* Half-hour of the UTC day that settlement period P of SC starts in: the meters' TOU rate
- * of P (48 rates, one per half-hour of the UTC day). */
-uint32_t sim_period_rate(const sim_scenario *sc, uint32_t p);
-/* Can the prices of TARIFF for period P be sent at NOW [s since start]? */
-bool sim_price_published(const grid_price_model *m, grid_tariff tariff, uint32_t p, uint32_t now);
 
 /* Load and check every population's image (setting each population's image in FLEET) and
  * build the commissioning configurations the fleet's households need; the prices of a

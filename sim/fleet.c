@@ -36,19 +36,20 @@ static int suppliers_resolve(sim_fleet *f, char *err, size_t errlen)
             return -1;
         }
         for (uint32_t t = 0; t < SIM_TARIFFS; t++) fs->menu_cum[t] /= m;
-        char why[160];
+        char why[200];
+        int np = 0;
         if (sim_block_parse_thresholds(s->block_thresholds, &fs->block, why, sizeof why) ||
-            sim_block_parse_prices(s->block_prices, &fs->block, why, sizeof why)) {
+            (np = sim_block_parse_prices(s->block_prices, &fs->block, why, sizeof why)) < 0) {
             snprintf(err, errlen, "suppliers[%u] (%s).block: %s", k, s->name, why);
             return -1;
         }
         fs->block.period = (sim_block_period)s->block_period;
-        fs->has_block = fs->block.n_prices > 0;
-        if (fs->has_block && fs->block.n_prices != fs->block.n_thresholds + 1u) {
+        fs->has_block = np > 0;
+        if (fs->has_block && np != fs->block.n_thresholds + 1) {
             snprintf(err, errlen,
-                     "suppliers[%u] (%s).block.prices: %u prices for %u thresholds (one more "
+                     "suppliers[%u] (%s).block.prices: %d prices for %u thresholds (one more "
                      "price than thresholds)",
-                     k, s->name, fs->block.n_prices, fs->block.n_thresholds);
+                     k, s->name, np, fs->block.n_thresholds);
             return -1;
         }
         if (!fs->has_block && (s->menu[SIM_TARIFF_BLOCK] > 0 || s->menu[SIM_TARIFF_HYBRID] > 0)) {

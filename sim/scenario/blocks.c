@@ -1,110 +1,224 @@
+/* Block tariff values of a scenario (blocks.h). */
 #include "blocks.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One "NUMBER UNIT" item of a comma-separated list; the unit's factor from UNITS. */
-typedef struct unit_factor {
-    const char *name;
-    double factor;
-} unit_factor;
+#define THRESHOLD_FORM "expected up to 3 ascending energies in Wh or kWh, e.g. \"3 kWh, 8 kWh\""
+#define PRICE_FORM "expected 1 to 4 prices in p/kWh or GBP/kWh, e.g. \"15 p/kWh, 25.5 p/kWh\""
+#define SHOWN 24 /* characters of an item quoted in a message */
+#define SHOW(len, text) ((len) < SHOWN ? (len) : SHOWN), (text) /* the arguments of "%.*s" */
 
-static int parse_list(const char *text, const unit_factor *units, double *out, int max, int *n,
-                      const char *form, char *why, size_t whylen)
+static bool blank(char c)
 {
-    const char *p = text;
-    *n = 0;
-    while (*p == ' ') p++;
-    while (*p) {
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p || !isfinite(v)) {
-            snprintf(why, whylen, "expected %s", form);
-            return -1;
-        }
-        p = end;
-        while (*p == ' ') p++;
-        const unit_factor *u = units;
-        for (; u->name; u++) {
-            size_t l = strlen(u->name);
-            if (strncmp(p, u->name, l) == 0 && (p[l] == '\0' || p[l] == ',' || p[l] == ' ')) break;
-        }
-        if (!u->name) {
-            snprintf(why, whylen, "expected %s", form);
-            return -1;
-        }
-        p += strlen(u->name);
-        if (*n == max) {
-            snprintf(why, whylen, "at most %d values", max);
-            return -1;
-        }
-        out[(*n)++] = v * u->factor;
-        while (*p == ' ') p++;
-        if (*p == ',') {
-            p++;
-            while (*p == ' ') p++;
-            if (!*p) {
-                snprintf(why, whylen, "expected %s", form);
-                return -1;
-            }
-        } else if (*p) {
-            snprintf(why, whylen, "expected %s", form);
-            return -1;
-        }
+    return c == ' ' || c == '\t';
+}
+
+/* One item of a comma-separated list: "NUMBER UNIT" with its number and unit apart. */
+typedef struct item {
+    const char *text; /* the item, blanks around it left out */
+    int len;
+    const char *num; /* [-]digits[.digits] */
+    int num_len;
+    const char *unit; /* what follows the number, blanks left out */
+    int unit_len;
+} item;
+
+/* The item starting at *P, moving *P past it and its comma; false at the end of the text.
+ * "a," ends with an empty item, so a stray comma is reported rather than ignored. */
+static bool next_item(const char **p, bool *after_comma, item *it)
+{
+    const char *s = *p;
+    while (blank(*s))
+        s++;
+    if (*s == '\0' && !*after_comma) return false;
+    const char *e = s + strcspn(s, ",");
+    *after_comma = *e == ',';
+    *p = *e == ',' ? e + 1 : e;
+    while (e > s && blank(e[-1]))
+        e--;
+    it->text = s;
+    it->len = (int)(e - s);
+    const char *q = s;
+    if (q < e && *q == '-') q++;
+    size_t digits = strspn(q, "0123456789");
+    q += digits;
+    if (q < e && *q == '.') {
+        size_t frac = strspn(q + 1, "0123456789");
+        digits += frac;
+        q += 1 + frac;
     }
-    return 0;
+    if (q > e || digits == 0) q = s; /* no number */
+    it->num = s;
+    it->num_len = (int)(q - s);
+    while (q < e && blank(*q))
+        q++;
+    it->unit = q;
+    it->unit_len = (int)(e - q);
+    return true;
+}
+
+static bool unit_is(const item *it, const char *u)
+{
+    return (size_t)it->unit_len == strlen(u) && strncmp(it->unit, u, (size_t)it->unit_len) == 0;
+}
+
+/* The number's problems every list reports alike; false after writing one into WHY. */
+static bool number_and_unit_ok(const item *it, const char *what, unsigned k, const char *unit_names,
+                               bool unit_known, const char *form, char *why, size_t whylen)
+{
+    if (it->num_len == 0) {
+        snprintf(why, whylen, "%s %u: expected a number at \"%.*s\"; %s", what, k,
+                 SHOW(it->len, it->text), form);
+        return false;
+    }
+    if (it->unit_len == 0) {
+        snprintf(why, whylen, "%s %u \"%.*s\": missing unit (%s); %s", what, k,
+                 SHOW(it->len, it->text), unit_names, form);
+        return false;
+    }
+    if (!unit_known) {
+        snprintf(why, whylen, "%s %u \"%.*s\": unknown unit \"%.*s\" (%s); %s", what, k,
+                 SHOW(it->len, it->text), SHOW(it->unit_len, it->unit), unit_names, form);
+        return false;
+    }
+    return true;
+}
+
+/* The number of IT times 10^EXP as a whole count, exactly: 0 if not whole, and
+ * UINT64_MAX above 2^32 (too large for any threshold).  Negative numbers are the caller's. */
+static uint64_t whole_scaled(const item *it, int exp, bool *whole)
+{
+    const char *q = it->num, *e = it->num + it->num_len;
+    if (*q == '-') q++;
+    uint64_t v = 0;
+    int frac = -1; /* digits after the point, -1 before it */
+    int last_nonzero_frac = 0;
+    for (; q < e; q++) {
+        if (*q == '.') {
+            frac = 0;
+            continue;
+        }
+        unsigned d = (unsigned)(*q - '0');
+        if (frac >= 0) {
+            frac++;
+            if (d != 0) last_nonzero_frac = frac;
+            if (frac > exp) continue; /* below a unit: only whether it is 0 matters */
+        }
+        if (v > ((uint64_t)1 << 40)) continue; /* saturated, too large anyway */
+        v = v * 10u + d;
+    }
+    *whole = last_nonzero_frac <= exp;
+    int used = frac < 0 ? 0 : (frac < exp ? frac : exp);
+    for (int i = used; i < exp; i++)
+        if (v <= ((uint64_t)1 << 40)) v *= 10u;
+    return v > UINT32_MAX ? UINT64_MAX : v;
 }
 
 int sim_block_parse_thresholds(const char *text, sim_block_def *b, char *why, size_t whylen)
 {
-    static const unit_factor units[] = {{"kWh", 1000.0}, {"Wh", 1.0}, {NULL, 0}};
-    double v[3];
-    int n;
-    if (parse_list(text, units, v, 3, &n, "energies such as \"4 kWh, 10 kWh\"", why, whylen))
-        return -1;
-    for (int k = 0; k < n; k++) {
-        if (!(v[k] >= 1 && v[k] <= 4e9) || v[k] != floor(v[k])) {
-            snprintf(why, whylen, "threshold %d must be a whole number of Wh in 1 Wh..4e9 Wh", k + 1);
+    uint32_t wh[SIM_BLOCK_THRESHOLDS] = {0};
+    item shown[SIM_BLOCK_THRESHOLDS];
+    unsigned n = 0;
+    const char *p = text ? text : "";
+    bool comma = false;
+    item it;
+    while (next_item(&p, &comma, &it)) {
+        if (n == SIM_BLOCK_THRESHOLDS) {
+            snprintf(why, whylen, "more than %d thresholds; %s", SIM_BLOCK_THRESHOLDS,
+                     THRESHOLD_FORM);
             return -1;
         }
-        if (k > 0 && v[k] <= v[k - 1]) {
-            snprintf(why, whylen, "thresholds must be in ascending order");
+        unsigned k = n + 1;
+        bool kwh = unit_is(&it, "kWh");
+        if (!number_and_unit_ok(&it, "threshold", k, "Wh or kWh", kwh || unit_is(&it, "Wh"),
+                                THRESHOLD_FORM, why, whylen))
+            return -1;
+        bool whole;
+        uint64_t v = whole_scaled(&it, kwh ? 3 : 0, &whole);
+        if (*it.num == '-' || (v == 0 && whole)) {
+            snprintf(why, whylen, "threshold %u \"%.*s\" is not above 0; %s", k,
+                     SHOW(it.len, it.text), THRESHOLD_FORM);
             return -1;
         }
-        b->threshold_wh[k] = (uint32_t)v[k];
+        if (v == UINT64_MAX) {
+            snprintf(why, whylen, "threshold %u \"%.*s\" is above %" PRIu32 " Wh; %s", k,
+                     SHOW(it.len, it.text), UINT32_MAX, THRESHOLD_FORM);
+            return -1;
+        }
+        if (!whole) {
+            snprintf(why, whylen, "threshold %u \"%.*s\" is not a whole number of Wh; %s", k,
+                     SHOW(it.len, it.text), THRESHOLD_FORM);
+            return -1;
+        }
+        if (n > 0 && v <= wh[n - 1]) {
+            snprintf(why, whylen, "threshold %u \"%.*s\" is not above threshold %u \"%.*s\"; %s", k,
+                     SHOW(it.len, it.text), n, SHOW(shown[n - 1].len, shown[n - 1].text),
+                     THRESHOLD_FORM);
+            return -1;
+        }
+        shown[n] = it;
+        wh[n++] = (uint32_t)v;
     }
     b->n_thresholds = (uint8_t)n;
+    memcpy(b->threshold_wh, wh, sizeof wh);
     return 0;
 }
 
 int sim_block_parse_prices(const char *text, sim_block_def *b, char *why, size_t whylen)
 {
-    static const unit_factor units[] = {{"p/kWh", 1.0}, {"GBP/kWh", 100.0}, {NULL, 0}};
-    double v[4];
-    int n;
-    if (parse_list(text, units, v, 4, &n, "prices such as \"20 p/kWh, 30 p/kWh\"", why, whylen))
-        return -1;
-    for (int k = 0; k < n; k++) {
-        if (!(v[k] >= 0 && v[k] <= 10000)) {
-            snprintf(why, whylen, "price %d must be within 0..10000 p/kWh", k + 1);
+    double price[SIM_BLOCK_THRESHOLDS + 1];
+    unsigned n = 0;
+    const char *p = text ? text : "";
+    bool comma = false;
+    item it;
+    while (next_item(&p, &comma, &it)) {
+        if (n == SIM_BLOCK_THRESHOLDS + 1) {
+            snprintf(why, whylen, "more than %d prices; %s", SIM_BLOCK_THRESHOLDS + 1, PRICE_FORM);
             return -1;
         }
-        b->price_p_kwh[k] = v[k];
+        unsigned k = n + 1;
+        bool gbp = unit_is(&it, "GBP/kWh");
+        if (!number_and_unit_ok(&it, "price", k, "p/kWh or GBP/kWh", gbp || unit_is(&it, "p/kWh"),
+                                PRICE_FORM, why, whylen))
+            return -1;
+        char num[64];
+        if ((size_t)it.num_len >= sizeof num) {
+            snprintf(why, whylen, "price %u \"%.*s\" has too many digits; %s", k,
+                     SHOW(it.len, it.text), PRICE_FORM);
+            return -1;
+        }
+        memcpy(num, it.num, (size_t)it.num_len);
+        num[it.num_len] = '\0';
+        double v = strtod(num, NULL) * (gbp ? 100.0 : 1.0);
+        if (*it.num == '-' && v != 0.0) {
+            snprintf(why, whylen, "price %u \"%.*s\" is negative; %s", k, SHOW(it.len, it.text),
+                     PRICE_FORM);
+            return -1;
+        }
+        price[n++] = fabs(v); /* "-0" is 0 */
     }
-    b->n_prices = (uint8_t)n;
-    return 0;
+    if (n == 0) {
+        snprintf(why, whylen, "no price given; %s", PRICE_FORM);
+        return -1;
+    }
+    for (unsigned k = 0; k <= SIM_BLOCK_THRESHOLDS; k++)
+        b->price_p_kwh[k] = k < n ? price[k] : NAN;
+    return (int)n;
 }
 
 int sim_block_check_thresholds(const char *text, char *why, size_t whylen)
 {
     sim_block_def b;
-    return sim_block_parse_thresholds(text, &b, why, whylen);
+    return sim_block_parse_thresholds(text, &b, why, whylen) < 0 ? -1 : 0;
 }
 
 int sim_block_check_prices(const char *text, char *why, size_t whylen)
 {
     sim_block_def b;
-    return sim_block_parse_prices(text, &b, why, whylen);
+    return sim_block_parse_prices(text, &b, why, whylen) < 0 ? -1 : 0;
 }
