@@ -39,7 +39,8 @@ static int suppliers_resolve(sim_fleet *f, char *err, size_t errlen)
         char why[200];
         int np = 0;
         if (sim_block_parse_thresholds(s->block_thresholds, &fs->block, why, sizeof why) ||
-            (np = sim_block_parse_prices(s->block_prices, &fs->block, why, sizeof why)) < 0) {
+            (s->block_prices[0] &&
+             (np = sim_block_parse_prices(s->block_prices, &fs->block, why, sizeof why)) < 0)) {
             snprintf(err, errlen, "suppliers[%u] (%s).block: %s", k, s->name, why);
             return -1;
         }

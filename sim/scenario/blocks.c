@@ -220,5 +220,6 @@ int sim_block_check_thresholds(const char *text, char *why, size_t whylen)
 int sim_block_check_prices(const char *text, char *why, size_t whylen)
 {
     sim_block_def b;
+    if (!text[0]) return 0; /* a supplier without a block tariff */
     return sim_block_parse_prices(text, &b, why, whylen) < 0 ? -1 : 0;
 }
