@@ -1,4 +1,5 @@
 #include "firmware.h"
+#include "provenance.h"
 
 #include "mm/meter.h"
 #include "mm/version.h"
@@ -37,6 +38,12 @@ static int image_load(sim_fw *fw, const char *name, char *err, size_t errlen)
     /* A name without a slash would be looked up on the library path; a file is meant. */
     char path[sizeof ((sim_scenario *)0)->meter.firmware + 2];
     snprintf(path, sizeof path, "%s%s", strchr(name, '/') ? "" : "./", name);
+    /* dlopen trusts the file: a truncated image would map pages past its end (SIGBUS). */
+    char why[sizeof path + 256];
+    if (sim_elf_check(path, why, sizeof why) != 0) {
+        snprintf(err, errlen, "meter.firmware: refused: %s", why);
+        return -1;
+    }
     fw->image = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!fw->image) {
         snprintf(err, errlen, "meter.firmware: cannot load \"%s\": %s", name, dlerror());
