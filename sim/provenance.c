@@ -298,32 +298,35 @@ static int src_read(const note_src *s, uint64_t off, void *buf, size_t n)
     return 0;
 }
 
-/* The NT_GNU_BUILD_ID note among the notes in [OFF, END) of S, entries aligned to ALIGN
- * (4, or 8 for an 8-aligned note area), into HEX.  0 found, 1 none, -1 a malformed note
- * area (a note running past its end), a read error, or an id that does not fit in CAP. */
-static int find_build_id(const note_src *s, uint64_t off, uint64_t end, uint64_t align, char *hex,
+/* The NT_GNU_BUILD_ID note among the notes in the LEN bytes at START of S, into HEX.  Each
+ * note is a 12-byte header, its name, and its descriptor; the descriptor and the next note
+ * start at offsets rounded up to ALIGN (4, or 8 in an 8-aligned area such as the GNU
+ * property note's).  0 found, 1 none, -1 a malformed area (a note running past its end), a
+ * read error, or an id that does not fit in CAP. */
+static int find_build_id(const note_src *s, uint64_t start, uint64_t len, uint64_t align, char *hex,
                          size_t cap)
 {
-    while (off <= end && end - off >= sizeof(Elf64_Nhdr)) {
+    uint64_t pos = 0;
+    while (len - pos >= sizeof(Elf64_Nhdr)) {
         Elf64_Nhdr nh;
-        if (src_read(s, off, &nh, sizeof nh) != 0) return -1;
-        uint64_t name_off = off + sizeof nh;
-        uint64_t name_len = ((uint64_t)nh.n_namesz + align - 1) & ~(align - 1);
-        if (name_len > end - name_off) return -1;
-        uint64_t desc_off = name_off + name_len;
-        uint64_t desc_len = ((uint64_t)nh.n_descsz + align - 1) & ~(align - 1);
-        if (desc_len > end - desc_off) return -1;
+        if (src_read(s, start + pos, &nh, sizeof nh) != 0) return -1;
+        uint64_t name_pos = pos + sizeof nh;
+        if (nh.n_namesz > len - name_pos) return -1;
+        uint64_t desc_pos = (name_pos + nh.n_namesz + align - 1) & ~(align - 1);
+        if (desc_pos > len || nh.n_descsz > len - desc_pos) return -1;
         char name[4];
         if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == sizeof name &&
-            src_read(s, name_off, name, sizeof name) == 0 && memcmp(name, "GNU", 4) == 0) {
+            src_read(s, start + name_pos, name, sizeof name) == 0 && memcmp(name, "GNU", 4) == 0) {
             uint8_t id[BUILD_ID_MAX_BYTES];
             if (nh.n_descsz == 0 || nh.n_descsz > sizeof id || 2 * (size_t)nh.n_descsz + 1 > cap ||
-                src_read(s, desc_off, id, nh.n_descsz) != 0)
+                src_read(s, start + desc_pos, id, nh.n_descsz) != 0)
                 return -1;
             to_hex(id, nh.n_descsz, hex);
             return 0;
         }
-        off = desc_off + desc_len;
+        /* The last note's padding may be left out of the area. */
+        pos = (desc_pos + nh.n_descsz + align - 1) & ~(align - 1);
+        if (pos > len) pos = len;
     }
     return 1;
 }
@@ -347,16 +350,15 @@ int sim_elf_build_id(const char *path, char *hex, size_t cap)
         if (read_phdr(&f, i, &ph) != 0)
             rc = -1;
         else if (ph.p_type == PT_NOTE)
-            rc = find_build_id(&src, ph.p_offset, ph.p_offset + ph.p_filesz, note_align(ph.p_align),
-                               hex, cap);
+            rc = find_build_id(&src, ph.p_offset, ph.p_filesz, note_align(ph.p_align), hex, cap);
     }
     for (uint64_t i = 0; rc == 1 && i < f.shnum; i++) {
         Elf64_Shdr sh;
         if (read_shdr(&f, i, &sh) != 0)
             rc = -1;
         else if (sh.sh_type == SHT_NOTE)
-            rc = find_build_id(&src, sh.sh_offset, sh.sh_offset + sh.sh_size,
-                               note_align(sh.sh_addralign), hex, cap);
+            rc = find_build_id(&src, sh.sh_offset, sh.sh_size, note_align(sh.sh_addralign), hex,
+                               cap);
     }
     close(f.fd);
     if (rc != 0 && cap > 0) hex[0] = '\0';
