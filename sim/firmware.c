@@ -1,4 +1,5 @@
 #include "firmware.h"
+#include "provenance.h"
 
 #include "mm/meter.h"
 #include "mm/version.h"
@@ -61,6 +62,12 @@ static int image_load(sim_fw_image *im, const char *name, const char *who, char 
     } else {
         /* A name without a slash would be looked up on the library path; a file is meant. */
         snprintf(path, sizeof path, "%s%s", strchr(name, '/') ? "" : "./", name);
+    }
+    /* dlopen trusts the file: a truncated image would map pages past its end (SIGBUS). */
+    char why[sizeof path + 256];
+    if (sim_elf_check(path, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: firmware image refused: %s", who, why);
+        return -1;
     }
     im->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!im->handle) {
@@ -140,6 +147,32 @@ static const char *default_image(const sim_scenario *sc, const sim_population *p
     return "builtin:smets2";
 }
 
+/* Where image IM comes from: the file's SHA-256 and GNU build id, and for the builds this tree
+ * makes (the build linked in, builtin:smets1) the tree's git describe. */
+static int image_provenance(sim_fw_image *im, const char *who, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    bool builtin = strncmp(im->name, "builtin:", 8) == 0;
+    if (im->handle == NULL) { /* linked in: the executable is its file */
+        char why[PATH_MAX + 128];
+        if (sim_self_build_id(im->build_id, sizeof im->build_id) != 0) im->build_id[0] = '\0';
+        if (sim_file_sha256("/proc/self/exe", im->sha256, why, sizeof why) != 0) im->sha256[0] = '\0';
+    } else {
+        if (strcmp(im->name, "builtin:smets1") == 0) {
+            if (builtin_smets1_path(path, sizeof path) != 0) path[0] = '\0';
+        } else
+            snprintf(path, sizeof path, "%s%s", strchr(im->name, '/') ? "" : "./", im->name);
+        char why[PATH_MAX + 128];
+        if (sim_file_sha256(path, im->sha256, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s: firmware image: %s", who, why);
+            return -1;
+        }
+        if (sim_elf_build_id(path, im->build_id, sizeof im->build_id) != 0) im->build_id[0] = '\0';
+    }
+    snprintf(im->source, sizeof im->source, "%s", builtin ? sim_build_git_describe() : "");
+    return 0;
+}
+
 /* Every population's image, each loaded once however many populations run it. */
 static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, char *err, size_t errlen)
 {
@@ -155,6 +188,7 @@ static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, cha
                 return -1;
             uint32_t st = (im->abi->state_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
             im->nvm_size = im->abi->nvm_footprint() + MM_PERSIST_NVM_ADDR;
+            if (image_provenance(im, who, err, errlen)) return -1;
             im->nvm_off = st;
             im->slot = (st + im->nvm_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
         }

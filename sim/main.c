@@ -195,7 +195,7 @@ static int run_one(const sim_scenario *sc, const char *out, int quiet)
     int rc = sim_engine_run(sc, &opts, &sum, err, sizeof err);
     if (!quiet && sum.households) sim_summary_print(&sum, stdout);
     if (rc) fprintf(stderr, "metersim: %s\n", err[0] ? err : "run failed");
-    return rc ? EXIT_RUNTIME : 0;
+    return rc == 2 ? EXIT_USAGE : rc ? EXIT_RUNTIME : 0;
 }
 
 /* OUT with "-VALUE" before its extension, VALUE reduced to file-name characters. */

@@ -80,8 +80,10 @@ static int build_fleet(sim_run *r, char *err, size_t errlen)
 {
     sim_ctx *cx = &r->cx;
     if (sim_fleet_build(&r->fleet, r->sc, r->topo, err, errlen) ||
-        sim_fw_open(&r->fw, r->sc, &r->fleet, r->prices, cx->windows, err, errlen))
+        sim_fw_open(&r->fw, r->sc, &r->fleet, r->prices, cx->windows, err, errlen)) {
+        r->bad_input = strstr(err, "out of memory") == NULL;
         return -1;
+    }
     cx->fleet = &r->fleet;
     cx->fw = &r->fw;
     cx->crypto = &r->fw.crypto;
@@ -433,8 +435,9 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     memset(sum, 0, sizeof *sum);
     sim_run *r;
     if (sim_run_create(sc, opts, &r, err, errlen)) {
+        int rc = r && r->bad_input ? 2 : 1;
         sim_run_destroy(r);
-        return 1;
+        return rc;
     }
     struct sigaction sa = {0}, old_int, old_term;
     sa.sa_handler = on_signal;

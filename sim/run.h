@@ -63,7 +63,8 @@ void sim_run_destroy(sim_run *r); /* accepts NULL */
 
 /* The whole run for the command line: create, windows until done or SIGINT/SIGTERM, progress
  * on a terminal, finish, destroy.  0: completed.  1: runtime failure or interrupted (message
- * in ERR; when interrupted, the trace is a valid file with complete = 0). */
+ * in ERR; when interrupted, the trace is a valid file with complete = 0).  2: the fleet or a
+ * firmware image was refused before the run started (bad input). */
 int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_summary *sum,
                    char *err, size_t errlen);
 

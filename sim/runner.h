@@ -378,6 +378,7 @@ struct sim_run {
     uint32_t w;              /* windows run */
     uint32_t flushed;        /* periods whose half-hourly data is in the trace */
     int fail;                /* first failure (SIM_E*), 0 none */
+    bool bad_input;          /* set-up refused the scenario's fleet or an image (exit 2) */
     char fail_where[128];    /* ... and where it happened */
     double wall0;
 };

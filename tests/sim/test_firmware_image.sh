@@ -46,15 +46,20 @@ assert b2.endswith("/smets2") and b1.endswith("/smets1")
 assert r1 < r2
 PYEOF
 
-# Not images: each refused with exit 1, the key and the file named, no trace left.
+# Not images: each refused with exit 2, the key and the file named, no trace left.  Damaged
+# files are refused before dlopen (sim_elf_check): a truncated image would crash it (SIGBUS).
 printf 'not a shared object\n' > "$T/text.so"
-for f in "$T/missing.so" "$T/text.so" "$NOTAB" "$PREVIOUS" "$FUTURE"; do
+head -c 3000 "$BUILD/firmware/mm_smets2.so" > "$T/trunc3000.so"
+head -c 40000 "$BUILD/firmware/mm_smets2.so" > "$T/trunc40000.so"
+head -c 65536 /dev/zero > "$T/zeros.so"
+for f in "$T/missing.so" "$T/text.so" "$T/trunc3000.so" "$T/trunc40000.so" "$T/zeros.so" \
+         "$NOTAB" "$PREVIOUS" "$FUTURE"; do
     set +e
     "$BIN" run "$SRC/tests/sim/data/small.yaml" -o "$T/bad.h5" --quiet \
         --set meter.firmware="$f" 2> "$T/err.txt"
     rc=$?
     set -e
-    [ "$rc" -eq 1 ] || fail "$f: exit $rc"
+    [ "$rc" -eq 2 ] || fail "$f: exit $rc"
     grep -q 'firmware' "$T/err.txt" || fail "$f: message $(cat "$T/err.txt")"
     [ ! -e "$T/bad.h5" ] || fail "$f: a trace was left"
     # an image of the ABI before this one is refused by its version, named in the message
@@ -62,6 +67,16 @@ for f in "$T/missing.so" "$T/text.so" "$NOTAB" "$PREVIOUS" "$FUTURE"; do
         v=$(sed -n 's/.*previous-abi: ABI \([0-9]*\) .*expects \([0-9]*\) .*/\1 \2/p' "$T/err.txt")
         [ -n "$v" ] && [ $((${v% *} + 1)) -eq "${v#* }" ] \
             || fail "previous ABI message: $(cat "$T/err.txt")"
+    fi
+    case $f in
+    */trunc*) want="$f: truncated or damaged: PT_LOAD" ;;
+    */zeros.so|*/text.so) want="$f: not an ELF file" ;;
+    */missing.so) want="$f: No such file or directory" ;;
+    *) want="" ;;
+    esac
+    if [ -n "$want" ]; then
+        { [ "$(wc -l < "$T/err.txt")" -eq 1 ] && grep -qF "$want" "$T/err.txt"; } ||
+            fail "$f: expected one line with \"$want\", got: $(cat "$T/err.txt")"
     fi
 done
 grep -q 'ABI 999' "$T/err.txt" || fail "future ABI message: $(cat "$T/err.txt")"
