@@ -40,9 +40,10 @@ static int run_failing(const char *src, long at, const char *out, char *err, siz
     char path[1024];
     snprintf(path, sizeof path, "%s/scenarios/default.yaml", src);
     const char *sets[] = {"households=300", "duration=2 d", "prices.tariff=agile",
+                          "fleet.populations=[{name: smets2}]",
                           "meter.prepayment_share=50 %", "headend.ondemand_reads=2"};
     sim_scenario *sc = NULL;
-    if (sim_scenario_load(path, sets, 5, &sc, err, errlen) != 0) return -1;
+    if (sim_scenario_load(path, sets, 6, &sc, err, errlen) != 0) return -1;
     sim_run_opts opts = {.out_path = out, .quiet = true};
     sim_run_summary sum;
     calls = 0;

@@ -22,7 +22,7 @@ err_one_line() {
 }
 
 DEF="$SRC/scenarios/default.yaml"
-"$BIN" run "$DEF" --set households=200 --set duration=1d --set storm.enabled=true \
+"$BIN" run "$DEF" --set households=200 --set duration=1d --set 'fleet.populations=[{name: smets2}]' --set storm.enabled=true \
     --set storm.start=2h -o "$T/storm.h5" --quiet
 # A household the storm cut off: the first with SUPPLY_LOST in /events.
 HH=$("$PY" -c "import h5py, sys

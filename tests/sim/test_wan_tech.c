@@ -19,7 +19,8 @@ Test(wan_tech, technologies_follow_dcc_regions_and_losses_carry_their_cause, .ti
     cr_assert_not_null(mkdtemp(dir));
     hid_t f = run_trace(dir, "w.h5", "small.yaml",
                         "--set households=14000 --set topology.regions=14 --set duration=\"1 d\" "
-                        "--set wan.technology=model");
+                        "--set wan.technology=model --set 'fleet.populations=[{name: smets2, "
+                        "share: 49.5 %}, {name: smets1, share: 50.5 %, generation: smets1}]'");
     cr_assert_geq(f, 0);
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(hrow));
     H5Tinsert(t, "region", HOFFSET(hrow, region), H5T_NATIVE_UINT16);
