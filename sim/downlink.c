@@ -132,6 +132,17 @@ static bool takes(const sim_area *a, uint32_t i, unsigned tariff)
     return sim_hh_fl(a, i)->tariff == tariff && sim_hh_gen(a, i) != SIM_GEN_TRADITIONAL;
 }
 
+/* Household I hears its area's broadcasts: a SMETS2 meter of a broadcasting area (a SMETS1
+ * meter is on its operator's network, addressed one by one). */
+static bool hears_broadcast(const sim_area *a, uint32_t i)
+{
+    return a->broadcast && sim_hh_gen(a, i) == SIM_GEN_SMETS2;
+}
+
+/* A price update's transfer to an area: the broadcast (this bit set in its payload) or the
+ * unicasts of the meters that do not hear it. */
+#define DL_BROADCAST 0x80000000u
+
 /* Long-range radio can broadcast to every meter of its base station; cellular and SMETS1
  * hubs are addressed one by one (wan.price_delivery).  Decided once per area. */
 bool sim_area_broadcasts(const sim_area *a)
@@ -211,7 +222,7 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
         }
         sim_area_record(a, t, id, SIM_EV_CMD_RECEIVED, c->cmd);
     }
-    bool answer = !up || !a->broadcast;
+    bool answer = !up || !hears_broadcast(a, i);
     uint16_t cmd = c->cmd;
     uint8_t cls = c->cls;
     double origin = c->sent_s;
@@ -236,12 +247,14 @@ void sim_dl_area_recv(void *ctx, void *payload)
 {
     sim_area *a = ctx;
     const sim_ctx *cx = a->cx;
-    uint32_t u = (uint32_t)(uintptr_t)payload;
+    uint32_t raw = (uint32_t)(uintptr_t)payload;
+    bool bcast = (raw & DL_BROADCAST) != 0;
+    uint32_t u = raw & ~DL_BROADCAST;
     const dl_cmd *c = dl_command(cx->dl, u);
     double now = simgrid_get_clock();
     bool site = !cx->wt_on || net_wt_site_up(&cx->wt_cfg, &a->site, now);
     uint32_t i0 = 0, i1 = a->n;
-    bool back_to_back = !a->broadcast; /* the area's unicasts share the transfer */
+    bool back_to_back = !bcast; /* the area's unicasts share the transfer */
     if (c->target != DL_ALL) { /* a request to one meter: the transfer is its own */
         i0 = c->target - a->hh0;
         i1 = i0 + 1;
@@ -251,9 +264,10 @@ void sim_dl_area_recv(void *ctx, void *payload)
     uint32_t len = c->len;
     const dl_update *up = dl_price_update(cx->dl, u);
     uint32_t m = 0, k = 0; /* meters the transfer carries, and which one this is */
-    for (uint32_t i = i0; up && i < i1; i++) m += takes(a, i, up->tariff);
+#define CARRIED(i) (!up || (takes(a, (i), up->tariff) && hears_broadcast(a, (i)) == bcast))
+    for (uint32_t i = i0; up && i < i1; i++) m += CARRIED(i);
     for (uint32_t i = i0; i < i1; i++) {
-        if (up && !takes(a, i, up->tariff)) continue;
+        if (!CARRIED(i)) continue;
         k++;
         double t = back_to_back ? sent_s + (now - sent_s) * (double)k / m : now;
         if (cx->wt_on) {
@@ -267,6 +281,7 @@ void sim_dl_area_recv(void *ctx, void *payload)
         }
         sim_area_schedule(a, &a->msgq, (uint32_t)ceil(t), HEV(i, MSG_CMD), u);
     }
+#undef CARRIED
 }
 
 /* Frame command CMD with payload PL of N bytes into C, addressed to household TARGET, under
@@ -366,7 +381,8 @@ int sim_dl_prices_publish(const sim_ctx *cx, uint32_t now)
 }
 
 /* Area actor, at the window end: the head-end sends the updates made since the last one to
- * this area's cell, broadcast or one message per meter back to back. */
+ * this area's cell: one broadcast to the meters that hear it, and one message per other meter
+ * on the tariff, back to back. */
 void sim_dl_area_send_updates(sim_area *a)
 {
     const sim_ctx *cx = a->cx;
@@ -374,20 +390,26 @@ void sim_dl_area_send_updates(sim_area *a)
     for (; a->dl_next < d->upd.n; a->dl_next++) {
         dl_update *u = upd_at(d, a->dl_next);
         uint64_t bytes = (uint64_t)u->c.len + cx->sc->wan.command_overhead_bytes;
-        uint32_t m = 0;
-        for (uint32_t i = 0; i < a->n; i++) m += takes(a, i, u->tariff);
-        if (m == 0) continue; /* none of its meters is on that tariff */
-        if (a->broadcast) {
+        uint32_t ref = 2u * a->dl_next + 2u, mb = 0, mu = 0;
+        for (uint32_t i = 0; i < a->n; i++)
+            if (takes(a, i, u->tariff)) {
+                if (hears_broadcast(a, i))
+                    mb++;
+                else
+                    mu++;
+            }
+        if (mb) {
             u->bc_areas++;
             sim_area_record(a, u->c.sent_s, UINT32_MAX, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
-        } else {
-            u->unicast += m;
-            bytes *= m;
-            for (uint32_t i = 0; i < a->n; i++)
-                if (takes(a, i, u->tariff))
-                    sim_area_record(a, u->c.sent_s, a->hh0 + i, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
+            sim_cell_downlink(a->cell, (void *)(uintptr_t)(ref | DL_BROADCAST), bytes);
         }
-        sim_cell_downlink(a->cell, (void *)(uintptr_t)(2u * a->dl_next + 2u), bytes);
+        if (mu) {
+            u->unicast += mu;
+            for (uint32_t i = 0; i < a->n; i++)
+                if (takes(a, i, u->tariff) && !hears_broadcast(a, i))
+                    sim_area_record(a, u->c.sent_s, a->hh0 + i, SIM_EV_CMD_SENT, MM_CMD_SET_PRICES);
+            sim_cell_downlink(a->cell, (void *)(uintptr_t)ref, bytes * mu);
+        }
     }
 }
 
