@@ -203,8 +203,17 @@ static int open_trace(sim_run *r, char *err, size_t errlen)
         size_t l = strlen(regions);
         snprintf(regions + l, sizeof regions - l, "%s%s", k ? "," : "", grid_region_name(k));
     }
+    char images[SIM_FW_IMAGES_MAX * 800] = "";
+    for (uint32_t k = 0; k < r->fw.n_images; k++) {
+        const sim_fw_image *im = &r->fw.img[k];
+        size_t l = strlen(images);
+        snprintf(images + l, sizeof images - l, "%s %s sha256=%s build_id=%s source=%s\n", im->name,
+                 im->abi->version(), im->sha256[0] ? im->sha256 : "-",
+                 im->build_id[0] ? im->build_id : "-", im->source[0] ? im->source : "-");
+    }
     sim_trace_info ti = {.version = METERSIM_VERSION,
                          .firmware_build = r->fw.img[0].abi->version(),
+                         .firmware_images = images,
                          .scenario_name = sc->name,
                          .scenario_yaml = sc->resolved_yaml ? sc->resolved_yaml : "",
                          .seed = sc->seed,

@@ -204,6 +204,8 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
     bad = bad || meta < 0;
     bad = bad || attr_str(meta, sim_schema_meta_name(SIM_META_VERSION), info->version);
     bad = bad || attr_str(meta, sim_schema_meta_name(SIM_META_FIRMWARE), info->firmware_build);
+    bad = bad || attr_str(meta, sim_schema_meta_name(SIM_META_IMAGES),
+                          info->firmware_images ? info->firmware_images : "");
     bad = bad || attr_u64(meta, sim_schema_meta_name(SIM_META_SEED), info->seed);
     bad = bad || attr_str(meta, sim_schema_meta_name(SIM_META_SCENARIO_NAME), info->scenario_name);
     bad = bad || attr_str(meta, sim_schema_meta_name(SIM_META_SCENARIO_YAML), info->scenario_yaml);

@@ -38,6 +38,7 @@ typedef struct sim_trace sim_trace;
 typedef struct sim_trace_info {
     const char *version;
     const char *firmware_build;
+    const char *firmware_images; /* one line per image: name, version, sha256, build id, source */
     const char *scenario_name;
     const char *scenario_yaml;
     uint64_t seed;

@@ -222,7 +222,9 @@ int sim_schema_columns_text(const sim_dataset_decl *d, char *buf, size_t n);
 #define SIM_META_GROUP "/meta"
 #define SIM_META_MAP(X)                                                                            \
     X(VERSION, "metersim_version", "str", "metersim release that wrote the trace")                 \
-    X(FIRMWARE, "firmware_build", "str", "build string of the meter firmware simulated")           \
+    X(FIRMWARE, "firmware_build", "str", "build string of the first population's firmware image")  \
+    X(IMAGES, "firmware_images", "str",                                                            \
+      "one line per image (/fleet/images): name, version, sha256, build id, source")               \
     X(SEED, "seed", "u64", "scenario seed")                                                        \
     X(SCENARIO_NAME, "scenario_name", "str", "name of the scenario")                               \
     X(SCENARIO_YAML, "scenario_yaml", "str", "the resolved scenario text")                         \
