@@ -64,6 +64,48 @@ static int write_images(sim_run *r)
     return sim_trace_whole(r->tr, SIM_DS_FLEET_IMAGES, rows, fw->n_images) ? SIM_ETRACE : 0;
 }
 
+/* The area holding household ID, from A onwards (areas hold consecutive id ranges). */
+static const sim_area *area_of(const sim_area *a, uint32_t id)
+{
+    while (id >= a->hh0 + a->n) a++;
+    return a;
+}
+
+/* /meter/firmware_log: the event logs of the meters trace.firmware_log names (ids checked at
+ * set-up), oldest first per household. */
+static int write_firmware_log(sim_run *r)
+{
+    uint32_t ids[SIM_FIRMWARE_LOG_MAX];
+    char why[128];
+    int n = sim_scenario_household_list(r->sc->trace.firmware_log, ids, SIM_FIRMWARE_LOG_MAX, why,
+                                        sizeof why);
+    if (n <= 0) return n < 0 ? -1 : 0;
+    sim_fwlog_row *rows = calloc((size_t)n * FW_EVENT_DEPTH, sizeof *rows);
+    if (!rows) return -1;
+    size_t m = 0;
+    for (int k = 0; k < n; k++) {
+        const sim_area *a = area_of(r->areas, ids[k]);
+        uint32_t i = ids[k] - a->hh0;
+        mm_event ev;
+        size_t first = m;
+        for (uint32_t age = 0; age < FW_EVENT_DEPTH && sim_hh_abi(a, i)->event_slot(sim_hh_fw(a, i), age, &ev) == MM_OK;
+             age++)
+            rows[m++] = (sim_fwlog_row){.household = ids[k],
+                                        .code = ev.code,
+                                        .t_s = (double)((int64_t)ev.time - r->sc->start_unix),
+                                        .value = ev.value,
+                                        .flags = ev.flags};
+        for (size_t x = first, y = m ? m - 1 : 0; x < y; x++, y--) { /* newest first -> oldest */
+            sim_fwlog_row t = rows[x];
+            rows[x] = rows[y];
+            rows[y] = t;
+        }
+    }
+    int rc = sim_trace_whole(r->tr, SIM_DS_FIRMWARE_LOG, rows, m) ? -1 : 0;
+    free(rows);
+    return rc;
+}
+
 /* /fleet/suppliers, with each SMETS1 head-end's totals (over the run so far). */
 static int write_suppliers(sim_run *r)
 {
@@ -247,12 +289,6 @@ int sim_collect_window(sim_run *r, uint32_t w)
     return rc ? SIM_ETRACE : 0;
 }
 
-/* The area holding household ID, from A onwards (areas hold consecutive id ranges). */
-static const sim_area *area_of(const sim_area *a, uint32_t id)
-{
-    while (id >= a->hh0 + a->n) a++;
-    return a;
-}
 
 /* Households [h0, h0+nh) x periods [p0, p0+np) of every channel into BUF[c][j][p], from the
  * meters' logs: newest slot first; a period the meter spent without supply has no slot (it
@@ -499,5 +535,6 @@ int sim_collect_final(sim_run *r, uint32_t reached)
     if (rc == 0) rc = write_price_updates(r);
     if (rc == 0) rc = write_han(r, reached);
     if (rc == 0) rc = write_suppliers(r);
+    if (rc == 0) rc = write_firmware_log(r);
     return rc ? SIM_ETRACE : 0;
 }

@@ -79,6 +79,17 @@ static int build_models(sim_run *r, char *err, size_t errlen)
 static int build_fleet(sim_run *r, char *err, size_t errlen)
 {
     sim_ctx *cx = &r->cx;
+    uint32_t ids[SIM_FIRMWARE_LOG_MAX];
+    char why[128];
+    int n = sim_scenario_household_list(r->sc->trace.firmware_log, ids, SIM_FIRMWARE_LOG_MAX, why,
+                                        sizeof why);
+    for (int k = 0; k < n; k++)
+        if (ids[k] >= r->sc->households) {
+            snprintf(err, errlen, "trace.firmware_log: household %u is out of range (the run has %u)",
+                     ids[k], r->sc->households);
+            r->bad_input = true;
+            return -1;
+        }
     if (sim_fleet_build(&r->fleet, r->sc, r->topo, err, errlen) ||
         sim_fw_open(&r->fw, r->sc, &r->fleet, r->prices, cx->windows, err, errlen)) {
         r->bad_input = strstr(err, "out of memory") == NULL;

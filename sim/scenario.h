@@ -220,6 +220,7 @@ typedef struct sim_scenario {
         bool events;                /* trace.events: bool, default true */
         uint32_t compression;       /* trace.compression: deflate level 0..9, default 4 */
         uint32_t chunk_households;  /* trace.chunk_households: 1..1,000,000, default 1024 */
+        char firmware_log[256];     /* trace.firmware_log: household ids "0,17", "" none */
     } trace;
 
     /* sweep: {key: a.b, values: [...]}: one run per value (the CLI runs them in turn). */
@@ -242,6 +243,11 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
                       char *err, size_t errlen);
 
 void sim_scenario_destroy(sim_scenario *sc); /* accepts NULL */
+
+/* Parse a trace.firmware_log value ("" or household ids "0, 17, 250") into IDS (up to MAX);
+ * the count, or -1 with the reason in WHY. */
+#define SIM_FIRMWARE_LOG_MAX 64
+int sim_scenario_household_list(const char *text, uint32_t *ids, int max, char *why, size_t whylen);
 
 /* Parse a storm.regions value ("all" or "1,3,14") into a bit mask of 0-based regions. */
 int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t whylen);

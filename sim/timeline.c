@@ -2,6 +2,7 @@
 
 #include "info.h"
 #include "textfmt.h"
+#include "output/records.h"
 #include "output/schema.h"
 #include "sim/events.h"
 #include "sim/timeutil.h"
@@ -266,6 +267,52 @@ static int scan_events(tl *t)
     return rc;
 }
 
+/* The meters' own event logs (/meter/firmware_log, when trace.firmware_log named them), after
+ * the simulator's records: what each meter itself kept at the end of the run. */
+static int scan_firmware_log(tl *t)
+{
+    const sim_dataset_decl *d = sim_schema_dataset(SIM_DS_FIRMWARE_LOG);
+    if (H5Lexists(t->f, "/meter", H5P_DEFAULT) <= 0 || H5Lexists(t->f, d->path, H5P_DEFAULT) <= 0)
+        return 0;
+    hid_t ds = H5Dopen2(t->f, d->path, H5P_DEFAULT);
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    hsize_t n = 0;
+    if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, &n, NULL) < 0) {
+        if (sp >= 0) H5Sclose(sp);
+        if (ds >= 0) H5Dclose(ds);
+        return tl_fail(t, "%s cannot be read (damaged trace?)", d->path);
+    }
+    H5Sclose(sp);
+    hid_t mt = sim_schema_h5_type(d);
+    sim_fwlog_row *rows = malloc((n ? n : 1) * sizeof *rows);
+    int rc = mt >= 0 && rows && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0
+                 ? 0
+                 : tl_fail(t, "%s cannot be read (damaged trace?)", d->path);
+    uint64_t shown = 0;
+    for (hsize_t k = 0; rc == 0 && k < n; k++) {
+        const sim_fwlog_row *w = &rows[k];
+        if (w->household >= t->rows || !t->wanted[w->household]) continue;
+        char when[48];
+        sim_fmt_utc(when, sizeof when, t->start, w->t_s);
+        if (t->o->json)
+            fprintf(t->out, "%s    {\"utc\": \"%s\", \"t_s\": %.17g, \"household\": %" PRIu32
+                            ", \"name\": \"%s\", \"code\": \"0x%" PRIX32 "\", \"value\": %" PRId64
+                            ", \"flags\": %u}",
+                    shown ? ",\n" : "  ,\"firmware_log\": [\n", when, w->t_s, w->household,
+                    sim_event_name(w->code), w->code, w->value, w->flags);
+        else
+            fprintf(t->out, "%s%-24s %12.3f %9" PRIu32 "  %-22s %-7s 0x%-6" PRIX32 " %" PRId64 "\n",
+                    shown ? "" : "firmware log (each meter's own, as kept at the end of the run):\n",
+                    when, w->t_s, w->household, sim_event_name(w->code), "meter", w->code, w->value);
+        shown++;
+    }
+    if (rc == 0 && t->o->json && shown) fputs("\n  ]\n", t->out);
+    free(rows);
+    if (mt >= 0) H5Tclose(mt);
+    H5Dclose(ds);
+    return rc;
+}
+
 int sim_timeline(const char *path, const uint32_t *ids, size_t nids, const sim_timeline_opts *o,
                  FILE *out, char *err, size_t errlen)
 {
@@ -273,6 +320,7 @@ int sim_timeline(const char *path, const uint32_t *ids, size_t nids, const sim_t
     int rc = open_trace(&t);
     if (rc == 0) rc = households(&t, ids, nids);
     if (rc == 0) rc = scan_events(&t);
+    if (rc == 0) rc = scan_firmware_log(&t);
     if (rc == 0 && o->json) fputs("}\n", out);
     if (rc == 0 && !o->json)
         for (size_t i = 0; i < nids; i++)

@@ -28,6 +28,15 @@ typedef struct sim_household_row {
     uint8_t dr_engaged;     /* 1: follows prices (load model) */
 } sim_household_row;
 
+/* /meter/firmware_log: a chosen meter's own event log at the end (trace.firmware_log). */
+typedef struct sim_fwlog_row {
+    uint32_t household;
+    uint32_t code;          /* GBCS / firmware event code */
+    double t_s;             /* when the meter logged it [s since start, meter clock] */
+    int64_t value;          /* the event's detail */
+    uint8_t flags;          /* MM_EVF_* (mm/event_log.h) */
+} sim_fwlog_row;
+
 /* /fleet/populations: one row per population, as resolved. */
 typedef struct sim_population_row {
     char name[64];

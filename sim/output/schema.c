@@ -46,6 +46,14 @@ static const sim_member household_members[] = {
     MEMBER(sim_household_row, dr_engaged, SIM_ELEM_U8, "-"),
 };
 
+static const sim_member fwlog_members[] = {
+    MEMBER(sim_fwlog_row, household, SIM_ELEM_U32, "-"),
+    MEMBER(sim_fwlog_row, code, SIM_ELEM_U32, "-"),
+    MEMBER(sim_fwlog_row, t_s, SIM_ELEM_F64, "s"),
+    MEMBER(sim_fwlog_row, value, SIM_ELEM_I64, "per code"),
+    MEMBER(sim_fwlog_row, flags, SIM_ELEM_U8, "-"),
+};
+
 static const sim_member population_members[] = {
     MEMBER(sim_population_row, name, SIM_ELEM_STR64, "-"),
     MEMBER(sim_population_row, generation, SIM_ELEM_U8, "-"),
@@ -204,6 +212,12 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
                     "p_deliver, latency_ms, retries, p_access_fail (802.15.4 CSMA/CA, analytic), "
                     "gas_battery_years (projected life; NaN without gas meter)",
                     RECORD(sim_han_row, han_members)},
+    [SIM_DS_FIRMWARE_LOG] = {"firmware_log", "/meter/firmware_log", SIM_ELEM_RECORD, SIM_SHAPE_ROWS,
+                             "t_s: s since start; value: per code",
+                             "the own event log of the meters trace.firmware_log names, as each "
+                             "keeps it at the end of the run (its newest events), per household "
+                             "in time order: household, code, t_s, value, flags",
+                             RECORD(sim_fwlog_row, fwlog_members)},
     [SIM_DS_FLEET_POPULATIONS] = {"fleet_populations", "/fleet/populations", SIM_ELEM_RECORD,
                                   SIM_SHAPE_ROWS, "-",
                                   "one row per population (fleet.populations): name, generation, "

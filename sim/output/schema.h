@@ -155,6 +155,7 @@ enum { SIM_DNO_COLS(SIM_COL_ENUM_) SIM_DNO_NCOLS };
     X(AREAS)                                                                                       \
     X(PRICE_UPDATES)                                                                               \
     X(HAN)                                                                                         \
+    X(FIRMWARE_LOG)                                                                                \
     X(FLEET_POPULATIONS)                                                                           \
     X(FLEET_SUPPLIERS)                                                                             \
     X(FLEET_IMAGES)                                                                                \

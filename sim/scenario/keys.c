@@ -50,6 +50,49 @@ int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t
     return 0;
 }
 
+int sim_scenario_household_list(const char *text, uint32_t *ids, int max, char *why, size_t whylen)
+{
+    int n = 0;
+    const char *p = text;
+    while (*p == ' ') p++;
+    while (*p) {
+        if (*p < '0' || *p > '9') {
+            snprintf(why, whylen, "expected household ids separated by commas, e.g. \"0, 17\"");
+            return -1;
+        }
+        uint64_t v = 0;
+        while (*p >= '0' && *p <= '9' && v <= UINT32_MAX) v = v * 10 + (uint64_t)(*p++ - '0');
+        if (v > 50000000) {
+            snprintf(why, whylen, "household %llu is out of range (0..49,999,999)", (unsigned long long)v);
+            return -1;
+        }
+        if (n == max) {
+            snprintf(why, whylen, "at most %d households", max);
+            return -1;
+        }
+        ids[n++] = (uint32_t)v;
+        while (*p == ' ') p++;
+        if (*p == ',') {
+            p++;
+            while (*p == ' ') p++;
+            if (!*p) {
+                snprintf(why, whylen, "expected a household id after the last comma");
+                return -1;
+            }
+        } else if (*p) {
+            snprintf(why, whylen, "expected household ids separated by commas, e.g. \"0, 17\"");
+            return -1;
+        }
+    }
+    return n;
+}
+
+static int check_households(const char *text, char *why, size_t whylen)
+{
+    uint32_t ids[SIM_FIRMWARE_LOG_MAX];
+    return sim_scenario_household_list(text, ids, SIM_FIRMWARE_LOG_MAX, why, whylen) < 0 ? -1 : 0;
+}
+
 static int check_regions(const char *text, char *why, size_t whylen)
 {
     uint32_t mask;
@@ -495,6 +538,10 @@ static const sim_key keys[] = {
      .ilo = 0, .ihi = 9, .def = "4", .doc = "Deflate level of the trace datasets"},
     {.path = "trace.chunk_households", .kind = V_INT, FIELD(trace.chunk_households, C_U32),
      .ilo = 1, .ihi = 1000000, .def = "1024", .doc = "Households per HDF5 chunk"},
+    {.path = "trace.firmware_log", .kind = V_STR, FIELD(trace.firmware_log, C_STR), .def = "",
+     .choices = "household ids, e.g. \"0, 17\" (at most 64)", .check = check_households,
+     .doc = "Households whose meter's own event log (the last 16 events it keeps) is written "
+            "to /meter/firmware_log at the end; metersim timeline shows it"},
 };
 
 const sim_schema sim_scenario_schema = {keys, sizeof keys / sizeof keys[0], sizeof(sim_scenario)};

@@ -85,4 +85,23 @@ tl_expect 2 "$T/storm.h5" twelve
 grep -q '"twelve" is not a household id' "$T/err.txt" || fail "bad id: $(cat "$T/err.txt")"
 tl_expect 0 --help
 has '^usage: metersim timeline'
+
+# The meter's own event log (trace.firmware_log), after the simulator's records: the outage
+# as the firmware logged it (interrupted, then restored with its duration).
+"$BIN" run "$DEF" --set households=200 --set duration=1d --set 'fleet.populations=[{name: smets2}]' \
+    --set storm.enabled=true --set storm.start=2h --set "trace.firmware_log=$HH" -o "$T/fwlog.h5" --quiet
+tl_expect 0 "$T/fwlog.h5" "$HH"
+has "^firmware log (each meter's own, as kept at the end of the run):$"
+has "^2026-01-14T[0-9:.]*Z  *[0-9.]*  *$HH  SUPPLY_INTERRUPTED  *meter  *0x8F57 "
+has "^2026-01-14T[0-9:.]*Z  *[0-9.]*  *$HH  SUPPLY_RESTORED[_LONG]*  *meter  *0x8F3[56] "
+tl_expect 0 "$T/fwlog.h5" "$HH" --json
+"$PY" -c 'import json,sys; d=json.load(sys.stdin); assert len(d["firmware_log"]) >= 2, d' < "$T/out.txt" ||
+    fail "firmware_log in --json"
+set +e
+"$BIN" run "$DEF" --set households=20 --set duration=1d --set "trace.firmware_log=20" -o "$T/x.h5" \
+    --quiet 2> "$T/err.txt"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q 'trace.firmware_log: household 20 is out of range (the run has 20)' "$T/err.txt" ||
+    fail "firmware_log out of range: exit $rc, $(cat "$T/err.txt")"
 echo "ok"

@@ -70,6 +70,12 @@ static int abi_profile_slot(const void *s, uint32_t age, mm_profile_slot *out)
     return mm_meter_profile(&((const mm_esme *)s)->meter, age, out);
 }
 
+static int abi_event_slot(const void *s, uint32_t age, mm_event *out)
+{
+    if (age > UINT16_MAX) return MM_ENOENT;
+    return mm_event_log_get(&((const mm_esme *)s)->log, (uint16_t)age, out);
+}
+
 static const mm_abi abi_table = {
     .abi_version = MM_ABI_VERSION,
     .table_size = sizeof(mm_abi),
@@ -91,6 +97,7 @@ static const mm_abi abi_table = {
     .deinit = abi_deinit,
     .profile_slot = abi_profile_slot,
     .nvm_footprint = mm_esme_nvm_footprint,
+    .event_slot = abi_event_slot,
 };
 
 const mm_abi *mm_abi_get(void)

@@ -55,6 +55,8 @@ typedef struct mm_abi {
      * oldest kept) and the NVM bytes the image's persistence needs. */
     int (*profile_slot)(const void *state, uint32_t age, mm_profile_slot *out);
     uint32_t (*nvm_footprint)(void);
+    /* ABI 6: the meter's own event log (age 0 = newest; MM_ENOENT past the oldest kept). */
+    int (*event_slot)(const void *state, uint32_t age, mm_event *out);
 } mm_abi;
 
 /* The one symbol an image exports (built with hidden visibility, see models/meter). */
