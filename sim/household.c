@@ -372,12 +372,17 @@ double sim_price_hook(const void *ctx, uint32_t period)
     return pr.unit;
 }
 
-grid_tariff sim_hh_grid_tariff(const sim_area *a, uint32_t i)
+grid_tariff sim_grid_tariff(sim_tariff t)
 {
     static const grid_tariff of[SIM_TARIFFS] = {
         [SIM_TARIFF_FLAT] = GRID_TARIFF_FLAT,   [SIM_TARIFF_E7] = GRID_TARIFF_E7,
         [SIM_TARIFF_TOU] = GRID_TARIFF_TOU,     [SIM_TARIFF_AGILE] = GRID_TARIFF_AGILE,
         [SIM_TARIFF_RTP] = GRID_TARIFF_RTP,     [SIM_TARIFF_BLOCK] = GRID_TARIFF_FLAT,
         [SIM_TARIFF_HYBRID] = GRID_TARIFF_TOU};
-    return of[sim_hh_fl(a, i)->tariff];
+    return of[t];
+}
+
+grid_tariff sim_hh_grid_tariff(const sim_area *a, uint32_t i)
+{
+    return sim_grid_tariff((sim_tariff)sim_hh_fl(a, i)->tariff);
 }

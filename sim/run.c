@@ -42,13 +42,10 @@ static int build_models(sim_run *r, char *err, size_t errlen)
     lp.price = sim_price_hook;
     if (cx->ops->create(&lp, &r->model, err, errlen)) return -1;
     cx->model = r->model;
-    /* Prices: every household on one tariff; the national model behind the dynamic ones. */
+    /* Prices: the national model behind every tariff; prices.tariff's series goes to /grid. */
     grid_price_config pc;
     sim_params_prices(sc, cx->windows, &pc);
-    if (grid_tariff_from_name(sim_tariff_name(sc->prices.tariff), &cx->tariff) != 0) {
-        snprintf(err, errlen, "prices: unknown tariff \"%s\"", sim_tariff_name(sc->prices.tariff));
-        return -1;
-    }
+    cx->tariff = sim_grid_tariff(sc->prices.tariff);
     if (grid_price_create(&pc, &r->prices, err, errlen) != 0) return -1;
     cx->prices = r->prices;
     grid_price_publish_until(r->prices, 0);

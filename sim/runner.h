@@ -250,7 +250,8 @@ static inline bool sim_tariff_dynamic(unsigned t)
 {
     return t == SIM_TARIFF_AGILE || t == SIM_TARIFF_RTP;
 }
-/* Household I's tariff as the price model knows it (block: flat, hybrid: static TOU). */
+/* A tariff as the price model knows it (block: flat, hybrid: static TOU), and household I's. */
+grid_tariff sim_grid_tariff(sim_tariff t);
 grid_tariff sim_hh_grid_tariff(const sim_area *a, uint32_t i);
 
 /* household.c: the handlers an area calls, each for household I at T. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char dir[256];
 
@@ -250,5 +251,80 @@ Test(fleet, block_and_agile_populations_bill_as_computed_by_hand)
     free(imp);
     free(price);
     free(bill);
+    H5Fclose(f);
+}
+
+/* A fleet that cannot run is refused before the run starts: exit 2, one line naming the
+ * population or supplier and why, no trace left. */
+static void refused(const char *sets, const char *want)
+{
+    const char *b = getenv("METERSIM_BIN"), *src = getenv("METERSIM_SOURCE_DIR");
+    cr_assert(b && src, "run through ctest");
+    int rc = run_cmd("'%s' run '%s/tests/sim/data/small.yaml' -o '%s/bad.h5' --quiet %s 2> '%s/err.txt'",
+                     b, src, dir, sets, dir);
+    cr_expect_eq(rc, 2, "%s: exit %d", sets, rc);
+    char path[300], msg[1024] = "";
+    snprintf(path, sizeof path, "%s/err.txt", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(msg, 1, sizeof msg - 1, f);
+    msg[n] = '\0';
+    fclose(f);
+    cr_expect(strstr(msg, want) != NULL, "%s: got \"%s\", want \"%s\"", sets, msg, want);
+    snprintf(path, sizeof path, "%s/bad.h5", dir);
+    cr_expect_neq(access(path, F_OK), 0, "no trace left");
+}
+
+Test(fleet, a_fleet_that_cannot_run_is_refused_with_the_population_named)
+{
+    refused("--set 'fleet.populations=[{name: a, supplier: nobody}]'",
+            "fleet.populations[0] (a).supplier: no supplier is named \"nobody\"");
+    refused("--set 'fleet.populations=[{name: a, generation: traditional, tariff: agile}]'",
+            "fleet.populations[0] (a).tariff: a traditional meter cannot take a dynamic tariff");
+    refused("--set 'fleet.populations=[{name: a, tariff: block}]'",
+            "fleet.populations[0] (a).tariff: block, but supplier supplier defines no block tariff");
+    refused("--set 'fleet.populations=[{name: a, count: 301}, {name: b}]'",
+            "fleet.populations[0] (a).count: 301 households asked, only 300 left in its regions");
+    refused("--set 'fleet.populations=[{name: a, regions: \"1\"}]'",
+            "fleet.populations: no population with a share covers region 2");
+    refused("--set 'fleet.populations=[{name: a}, {name: a}]'",
+            "fleet.populations[1].name: \"a\" is also populations[0]'s");
+    refused("--set 'fleet.populations=[{name: a}, {name: b, firmware: /nonexistent/fw.so}]'",
+            "fleet.populations[1] (b): firmware image refused: /nonexistent/fw.so");
+    refused("--set 'suppliers=[{name: s, block: {thresholds: \"4 kWh\", prices: \"20 p/kWh\"}}]'",
+            "suppliers[0] (s).block.prices: 1 prices for 1 thresholds");
+}
+
+/* Counts are exact, shares follow the regions they are given. */
+Test(fleet, counts_are_exact_and_regional_populations_stay_in_their_regions)
+{
+    hid_t f = run_trace(dir, "count.h5", "small.yaml",
+                        "--set 'fleet.populations=[{name: few, count: 37, generation: smets1}, "
+                        "{name: north, regions: \"1\"}, {name: south, regions: \"2\", generation: "
+                        "traditional}]'");
+    cr_assert_geq(f, 0);
+    typedef struct row {
+        uint16_t region;
+        uint8_t population;
+    } row;
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(row));
+    H5Tinsert(t, "region", HOFFSET(row, region), H5T_NATIVE_UINT16);
+    H5Tinsert(t, "population", HOFFSET(row, population), H5T_NATIVE_UINT8);
+    hsize_t d[2];
+    int r;
+    row *h = h5_read_all(f, "/households", t, d, &r);
+    cr_assert_not_null(h);
+    uint32_t count[3] = {0};
+    for (hsize_t i = 0; i < d[0]; i++) {
+        count[h[i].population]++;
+        if (h[i].population == 1) cr_expect_eq(h[i].region, 1, "north in region 1");
+        if (h[i].population == 2) cr_expect_eq(h[i].region, 2, "south in region 2");
+    }
+    cr_expect_eq(count[0], 37);
+    cr_expect_eq(count[0] + count[1] + count[2], 300);
+    cr_expect_gt(count[1], 0);
+    cr_expect_gt(count[2], 0);
+    H5Tclose(t);
+    free(h);
     H5Fclose(f);
 }
