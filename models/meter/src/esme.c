@@ -697,9 +697,13 @@ int mm_esme_power_restore(mm_esme *e)
                      outage >= MM_OUTAGE_LONG_S ? MM_ALERT_SUPPLY_RESTORED_LONG
                                                 : MM_ALERT_SUPPLY_RESTORED,
                      outage > INT32_MAX ? INT32_MAX : (int32_t)outage, 0);
+    /* the dither in whole steps (mm_config.h); a step of 1 s draws on 0..window itself */
     uint32_t dither = 0;
-    if (e->cfg->dither_window_s > 0 && e->hal.rng != NULL)
-        (void)mm_rand_uniform(e->hal.rng, e->cfg->dither_window_s, &dither);
+    if (e->cfg->dither_window_s > 0 && e->hal.rng != NULL) {
+        const uint32_t step = (uint32_t)MM_DITHER_STEP_S;
+        (void)mm_rand_uniform(e->hal.rng, e->cfg->dither_window_s / step, &dither);
+        dither *= step;
+    }
     e->wan_ready_at = now + dither;
     mm_tariff_accumulate(&e->tariff, now, 0); /* standing charge through the outage */
     process_time(e);

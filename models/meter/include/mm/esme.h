@@ -27,10 +27,11 @@
  * state is then gone.  mm_esme_power_restore recovers the newest complete record (registers,
  * credit, debts, counters, supply state, tariff registers), logs 0x8F57 at the time of that
  * record and 0x8F35 (or 0x8F36 for an outage of 3 min or more) with the outage length, and
- * holds all WAN alerts back for a dither delay drawn uniformly from [0, dither_window_s]
- * (FACTS.md "Dithering": 2 min in the first years, 5 min later; seed 003).  Records are also
- * saved at every half-hour close, so at most one period of energy is lost if the power-fail
- * save is cut.  The event ring is external flash (kept); its indices are in the record.  So is
+ * holds all WAN alerts back for a dither delay drawn uniformly from the multiples of
+ * MM_DITHER_STEP_S (mm_config.h, default 1 s) in [0, dither_window_s] (FACTS.md
+ * "Dithering": 2 min in the first years, 5 min later; seed 003).  Records are also saved at
+ * every half-hour close, so at most one period of energy is lost if the power-fail save is
+ * cut.  The event ring is external flash (kept); its indices are in the record.  So is
  * the price table: a restore finds it as it was (prices due during the outage take over then),
  * commissioning afresh fills it from the tariff.
  *

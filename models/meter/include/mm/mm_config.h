@@ -130,6 +130,17 @@
 #define MM_DITHER_WINDOW_DEFAULT_S 300u
 #endif
 
+/* Granularity of the power-restore dither [s].  After a restore the meter holds its WAN
+ * alerts back for a delay drawn uniformly from the whole multiples of this step in
+ * [0, dither_window_s] (a window shorter than one step gives no delay).  1, the default, is a
+ * draw to the second; a part whose comms module only wakes on a coarse tick would draw in
+ * whole ticks (e.g. 30) so that the delay it promises is one the module can keep.  A coarser
+ * step spreads the same window over fewer instants, so more meters of a storm restore in the
+ * same second: a firmware team can measure that on a canary population (README, "Canary"). */
+#ifndef MM_DITHER_STEP_S
+#define MM_DITHER_STEP_S 1u
+#endif
+
 /* Money: credit and debts are integers in units of 10^MM_CREDIT_SCALE of the currency's
  * major unit (-5: 1 unit = 0.001 p), fine enough that a tariff's per-Wh price is exact. */
 #ifndef MM_CREDIT_SCALE
@@ -213,6 +224,9 @@
 #endif
 #if MM_PROFILE_SMETS1 != 0 && MM_PROFILE_SMETS1 != 1
 #error "mm_config.h: MM_PROFILE_SMETS1 must be 0 or 1"
+#endif
+#if MM_DITHER_STEP_S < 1 || MM_DITHER_STEP_S > 3600
+#error "mm_config.h: MM_DITHER_STEP_S must be 1..3600 [s]"
 #endif
 #if MM_CREDIT_SCALE > 0 || MM_CREDIT_SCALE < -9
 #error "mm_config.h: MM_CREDIT_SCALE must be in -9..0"
