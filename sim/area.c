@@ -86,7 +86,8 @@ static int area_wan_build(sim_area *a, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory building area %u's WAN", a->id);
         return -1;
     }
-    for (uint32_t i = 0; i < a->n; i++) not_dcc[i] = sim_hh_gen(a, i) != SIM_GEN_SMETS2;
+    for (uint32_t i = 0; i < a->n; i++)
+        not_dcc[i] = sim_hh_gen(a, i) != SIM_GEN_SMETS2;
     for (uint32_t s = a->lv0; s < a->lv1; s++) {
         const grid_lv_substation *lv = &cx->topo->lv[s];
         uint32_t o = lv->first - a->hh0;
@@ -109,7 +110,7 @@ static bool area_fw_slots(sim_area *a)
     const sim_ctx *cx = a->cx;
     size_t units = 0;
     for (uint32_t i = 0; i < a->n; i++) {
-        
+
         a->fw_off[i] = (uint32_t)units;
         units += cx->fw->img[cx->fleet->pops[sim_hh_fl(a, i)->pop].image].slot / SIM_FW_SLOT_ALIGN;
         if (units > UINT32_MAX) return false;
@@ -155,7 +156,8 @@ void sim_area_free(sim_area *a)
 {
     const sim_ctx *cx = a->cx;
     if (!cx) return;
-    for (uint32_t i = 0; a->fw_mem && a->clk && i < a->n; i++) sim_hh_abi(a, i)->deinit(sim_hh_fw(a, i));
+    for (uint32_t i = 0; a->fw_mem && a->clk && i < a->n; i++)
+        sim_hh_abi(a, i)->deinit(sim_hh_fw(a, i));
 #define COL_FREE(type, name, count, when, doc) free(a->name);
     SIM_AREA_COLUMNS(COL_FREE)
 #undef COL_FREE
@@ -202,14 +204,21 @@ static int hh_meter_init(sim_area *a, uint32_t i)
     sim_rng_seed(&seedr, cx->sc->seed, id, "meter.rng");
     mm_port_sim_rng_init_seed(&a->rng[i], ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
     mm_esme_hal hal = {&a->clk[i], &a->nvm[i], &a->rng[i], cx->crypto};
-    mm_esme_storage st = {a->log + (size_t)i * cx->depth, cx->depth,
-                          a->evlog + (size_t)i * FW_EVENT_DEPTH, FW_EVENT_DEPTH, 0, NULL,
-                          a->ptab && sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? &a->ptab[i] : NULL,
+    mm_esme_storage st = {a->log + (size_t)i * cx->depth,
+                          cx->depth,
+                          a->evlog + (size_t)i * FW_EVENT_DEPTH,
+                          FW_EVENT_DEPTH,
+                          0,
+                          NULL,
+                          a->ptab && sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? &a->ptab[i]
+                                                                                 : NULL,
                           {0}};
     sim_fw_device_id((uint32_t)id, st.device_id); /* its own identity */
     /* The meter holds the prices of its commissioning tariff. */
     a->pk_from[i] = 0;
-    a->pk_until[i] = sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? fw->periods_known[sim_hh_fl(a, i)->tariff] : UINT32_MAX;
+    a->pk_until[i] = sim_tariff_dynamic(sim_hh_fl(a, i)->tariff)
+                         ? fw->periods_known[sim_hh_fl(a, i)->tariff]
+                         : UINT32_MAX;
     return im->abi->init(sim_hh_fw(a, i), sim_fw_config(fw, cx->fleet, (uint32_t)id, a->prepay[i]),
                          &hal, &st);
 }

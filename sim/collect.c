@@ -67,20 +67,21 @@ static int write_images(sim_run *r)
 /* The area holding household ID, from A onwards (areas hold consecutive id ranges). */
 static const sim_area *area_of(const sim_area *a, uint32_t id)
 {
-    while (id >= a->hh0 + a->n) a++;
+    while (id >= a->hh0 + a->n)
+        a++;
     return a;
 }
 
 /* /meter/firmware_log: the event logs of the meters trace.firmware_log names (ids checked at
- * set-up), oldest first per household. */
+ * set-up), oldest first per household; empty when it names none. */
 static int write_firmware_log(sim_run *r)
 {
     uint32_t ids[SIM_FIRMWARE_LOG_MAX];
     char why[128];
     int n = sim_scenario_household_list(r->sc->trace.firmware_log, ids, SIM_FIRMWARE_LOG_MAX, why,
                                         sizeof why);
-    if (n <= 0) return n < 0 ? -1 : 0;
-    sim_fwlog_row *rows = calloc((size_t)n * FW_EVENT_DEPTH, sizeof *rows);
+    if (n < 0) return -1;
+    sim_fwlog_row *rows = calloc(n ? (size_t)n * FW_EVENT_DEPTH : 1, sizeof *rows);
     if (!rows) return -1;
     size_t m = 0;
     for (int k = 0; k < n; k++) {
@@ -88,7 +89,8 @@ static int write_firmware_log(sim_run *r)
         uint32_t i = ids[k] - a->hh0;
         mm_event ev;
         size_t first = m;
-        for (uint32_t age = 0; age < FW_EVENT_DEPTH && sim_hh_abi(a, i)->event_slot(sim_hh_fw(a, i), age, &ev) == MM_OK;
+        for (uint32_t age = 0; age < FW_EVENT_DEPTH &&
+                               sim_hh_abi(a, i)->event_slot(sim_hh_fw(a, i), age, &ev) == MM_OK;
              age++)
             rows[m++] = (sim_fwlog_row){.household = ids[k],
                                         .code = ev.code,
@@ -289,7 +291,6 @@ int sim_collect_window(sim_run *r, uint32_t w)
     return rc ? SIM_ETRACE : 0;
 }
 
-
 /* Households [h0, h0+nh) x periods [p0, p0+np) of every channel into BUF[c][j][p], from the
  * meters' logs: newest slot first; a period the meter spent without supply has no slot (it
  * stays 0). */
@@ -343,7 +344,8 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
 
 static int write_registers(sim_run *r)
 {
-    _Static_assert((int)MM_CH_COUNT == (int)SIM_REG_NCOLS, "registers: one column per meter channel");
+    _Static_assert((int)MM_CH_COUNT == (int)SIM_REG_NCOLS,
+                   "registers: one column per meter channel");
     uint32_t largest = 0;
     for (uint32_t k = 0; k < r->n_areas; k++)
         if (r->areas[k].n > largest) largest = r->areas[k].n;

@@ -2,9 +2,10 @@
  *
  * Two kinds, held in one store: price updates for every meter of a dynamic tariff (one payload
  * and command counter, framed for each meter's own identity as it reaches it; kept for the
- * run with their outcome, a row of /network/price_updates each) and service requests to one meter (on-demand reads, top-ups
- * bought online; recycled once landed or lost).  A dl_ref names either and travels as a
- * downlink payload: 2 x index + 1 for a request, 2 x index + 2 for a price update (never 0).
+ * run with their outcome, a row of /network/price_updates each) and service requests to one meter
+ * (on-demand reads, top-ups bought online; recycled once landed or lost).  A dl_ref names either
+ * and travels as a downlink payload: 2 x index + 1 for a request, 2 x index + 2 for a price update
+ * (never 0).
  *
  * Price updates reach an area's cell as one broadcast (long-range radio) or as one message per
  * meter back to back; each meter's own leg (mesh hops, SMS wake-up, loss) comes from its
@@ -39,9 +40,9 @@ typedef struct dl_req {
 } dl_req;
 
 typedef struct dl_update {
-    dl_cmd c;            /* c.frame unused: each meter's copy is framed for it on arrival */
-    uint8_t tariff;      /* the sim_tariff whose meters take it */
-    uint16_t pl_len;     /* its payload, framed under COUNTER for each meter it reaches */
+    dl_cmd c;        /* c.frame unused: each meter's copy is framed for it on arrival */
+    uint8_t tariff;  /* the sim_tariff whose meters take it */
+    uint16_t pl_len; /* its payload, framed under COUNTER for each meter it reaches */
     uint64_t counter;
     uint8_t pl[6 + 4 * MM_TARIFF_TOU_RATES];
     uint32_t p0, n;      /* settlement periods whose prices it carries */
@@ -265,7 +266,8 @@ void sim_dl_area_recv(void *ctx, void *payload)
     const dl_update *up = dl_price_update(cx->dl, u);
     uint32_t m = 0, k = 0; /* meters the transfer carries, and which one this is */
 #define CARRIED(i) (!up || (takes(a, (i), up->tariff) && hears_broadcast(a, (i)) == bcast))
-    for (uint32_t i = i0; up && i < i1; i++) m += CARRIED(i);
+    for (uint32_t i = i0; up && i < i1; i++)
+        m += CARRIED(i);
     for (uint32_t i = i0; i < i1; i++) {
         if (!CARRIED(i)) continue;
         k++;
@@ -292,8 +294,8 @@ static int dl_frame(sim_dl *d, dl_cmd *c, uint32_t target, uint16_t cmd, const v
     size_t len = 0;
     uint8_t dev[8];
     sim_fw_device_id(target, dev);
-    int rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, ++d->cmd_counter,
-                                   cmd, pl, n, false, true, c->frame, sizeof c->frame, &len);
+    int rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, ++d->cmd_counter, cmd, pl, n,
+                                   false, true, c->frame, sizeof c->frame, &len);
     c->len = (uint32_t)len;
     return rc == MM_OK ? 0 : SIM_EFRAME;
 }

@@ -7,15 +7,21 @@
 
 #include <dlfcn.h>
 #include <limits.h>
-#include <stdlib.h>
-#include <unistd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void sim_fw_device_id(uint32_t household, uint8_t out[8])
 {
-    const uint8_t id[8] = {0x00, 0xDB, 0x00, 0x01, (uint8_t)(household >> 24),
-                           (uint8_t)(household >> 16), (uint8_t)(household >> 8), (uint8_t)household};
+    const uint8_t id[8] = {0x00,
+                           0xDB,
+                           0x00,
+                           0x01,
+                           (uint8_t)(household >> 24),
+                           (uint8_t)(household >> 16),
+                           (uint8_t)(household >> 8),
+                           (uint8_t)household};
     memcpy(out, id, 8);
 }
 
@@ -91,16 +97,18 @@ static int image_check(const sim_fw_image *im, const char *who, char *err, size_
 {
     const mm_abi *abi = im->abi;
     if (abi->abi_version != MM_ABI_VERSION || abi->table_size < sizeof(mm_abi)) {
-        snprintf(err, errlen,
-                 "%s: firmware image \"%s\" has ABI %u (table %u B), the simulator expects %u (%zu B)",
-                 who, im->name, abi->abi_version, abi->table_size, MM_ABI_VERSION, sizeof(mm_abi));
+        snprintf(
+            err, errlen,
+            "%s: firmware image \"%s\" has ABI %u (table %u B), the simulator expects %u (%zu B)",
+            who, im->name, abi->abi_version, abi->table_size, MM_ABI_VERSION, sizeof(mm_abi));
         return -1;
     }
     uint32_t al = abi->state_align;
     if (abi->state_size == 0 || abi->state_size > (1u << 20) || al == 0 || al > SIM_FW_SLOT_ALIGN ||
         (al & (al - 1)) != 0) {
-        snprintf(err, errlen, "%s: firmware image \"%s\" (%s): implausible state of %u B aligned to %u",
-                 who, im->name, abi->version(), abi->state_size, al);
+        snprintf(err, errlen,
+                 "%s: firmware image \"%s\" (%s): implausible state of %u B aligned to %u", who,
+                 im->name, abi->version(), abi->state_size, al);
         return -1;
     }
     return 0;
@@ -156,7 +164,8 @@ static int image_provenance(sim_fw_image *im, const char *who, char *err, size_t
     if (im->handle == NULL) { /* linked in: the executable is its file */
         char why[PATH_MAX + 128];
         if (sim_self_build_id(im->build_id, sizeof im->build_id) != 0) im->build_id[0] = '\0';
-        if (sim_file_sha256("/proc/self/exe", im->sha256, why, sizeof why) != 0) im->sha256[0] = '\0';
+        if (sim_file_sha256("/proc/self/exe", im->sha256, why, sizeof why) != 0)
+            im->sha256[0] = '\0';
     } else {
         if (strcmp(im->name, "builtin:smets1") == 0) {
             if (builtin_smets1_path(path, sizeof path) != 0) path[0] = '\0';
@@ -174,27 +183,32 @@ static int image_provenance(sim_fw_image *im, const char *who, char *err, size_t
 }
 
 /* Every population's image, each loaded once however many populations run it. */
-static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, char *err, size_t errlen)
+static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, char *err,
+                       size_t errlen)
 {
     for (uint32_t k = 0; k < fleet->n_pops; k++) {
         const char *name = default_image(sc, fleet->pops[k].p);
         uint32_t j = 0;
-        while (j < fw->n_images && strcmp(fw->img[j].name, name) != 0) j++;
+        while (j < fw->n_images && strcmp(fw->img[j].name, name) != 0)
+            j++;
         if (j == fw->n_images) {
             char who[96];
             snprintf(who, sizeof who, "fleet.populations[%u] (%s)", k, fleet->pops[k].p->name);
             sim_fw_image *im = &fw->img[fw->n_images++];
             if (image_load(im, name, who, err, errlen) || image_check(im, who, err, errlen))
                 return -1;
-            uint32_t st = (im->abi->state_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
+            uint32_t st = (im->abi->state_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN *
+                          SIM_FW_SLOT_ALIGN;
             im->nvm_size = im->abi->nvm_footprint() + MM_PERSIST_NVM_ADDR;
             if (image_provenance(im, who, err, errlen)) return -1;
             im->nvm_off = st;
-            im->slot = (st + im->nvm_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
+            im->slot =
+                (st + im->nvm_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
         }
         fleet->pops[k].image = (uint8_t)j;
         fw->pop_abi[k] = fw->img[j].abi;
-        fw->mean_slot += (double)fw->img[j].slot * fleet->pops[k].households / (double)sc->households;
+        fw->mean_slot +=
+            (double)fw->img[j].slot * fleet->pops[k].households / (double)sc->households;
     }
     return 0;
 }
@@ -234,8 +248,8 @@ static int configs_build(sim_fw *fw, const sim_scenario *sc, const sim_fleet *fl
     return rc;
 }
 
-int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, const grid_price_model *prices,
-                uint32_t windows, char *err, size_t errlen)
+int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet,
+                const grid_price_model *prices, uint32_t windows, char *err, size_t errlen)
 {
     memset(fw, 0, sizeof *fw);
     if (images_open(fw, sc, fleet, err, errlen)) return -1;
@@ -243,7 +257,8 @@ int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, const grid
     return configs_build(fw, sc, fleet, prices, windows, err, errlen);
 }
 
-const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, uint32_t id, bool prepay)
+const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, uint32_t id,
+                                    bool prepay)
 {
     const sim_fleet_hh *h = &fleet->hh[id];
     return &fw->cfg[((size_t)h->supplier * SIM_TARIFFS + h->tariff) * 2 + (prepay ? 1 : 0)];

@@ -14,11 +14,11 @@
 #include "scenario.h"
 #include "tariffdef.h"
 
+#include "fleet.h"
 #include "grid/price.h"
 #include "mm/abi.h"
 #include "mm/esme.h"
 #include "mm_port_sim_crypto.h"
-#include "fleet.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,7 +47,6 @@ typedef struct sim_fw_image {
     char source[65];           /* git describe of this tree for its own builds, else "" */
 } sim_fw_image;
 
-
 typedef struct sim_fw {
     uint32_t n_images;
     sim_fw_image img[SIM_FW_IMAGES_MAX];
@@ -67,10 +66,11 @@ typedef struct sim_fw {
  * tariff published at the start (static tariffs: all of them) become its meters' TOU rates.
  * Returns 0, or -1 with a message naming the population and path in ERR (after which
  * sim_fw_close is still called). */
-int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, const grid_price_model *prices,
-                uint32_t windows, char *err, size_t errlen);
+int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet,
+                const grid_price_model *prices, uint32_t windows, char *err, size_t errlen);
 /* The configuration household ID of FLEET is commissioned with. */
-const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, uint32_t id, bool prepay);
+const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, uint32_t id,
+                                    bool prepay);
 void sim_fw_close(sim_fw *fw);
 
 #endif

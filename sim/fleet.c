@@ -30,12 +30,15 @@ static int suppliers_resolve(sim_fleet *f, char *err, size_t errlen)
                 return -1;
             }
         double m = 0;
-        for (uint32_t t = 0; t < SIM_TARIFFS; t++) fs->menu_cum[t] = m += s->menu[t];
+        for (uint32_t t = 0; t < SIM_TARIFFS; t++)
+            fs->menu_cum[t] = m += s->menu[t];
         if (m <= 0) {
-            snprintf(err, errlen, "suppliers[%u] (%s): its tariffs.* shares are all 0 %%", k, s->name);
+            snprintf(err, errlen, "suppliers[%u] (%s): its tariffs.* shares are all 0 %%", k,
+                     s->name);
             return -1;
         }
-        for (uint32_t t = 0; t < SIM_TARIFFS; t++) fs->menu_cum[t] /= m;
+        for (uint32_t t = 0; t < SIM_TARIFFS; t++)
+            fs->menu_cum[t] /= m;
         char why[200];
         int np = 0;
         if (sim_block_parse_thresholds(s->block_thresholds, &fs->block, why, sizeof why) ||
@@ -64,7 +67,8 @@ static int suppliers_resolve(sim_fleet *f, char *err, size_t errlen)
         snprintf(err, errlen, "suppliers: every market share is 0 %%");
         return -1;
     }
-    for (uint32_t k = 0; k < sc->n_suppliers; k++) f->sup_cum[k] /= total;
+    for (uint32_t k = 0; k < sc->n_suppliers; k++)
+        f->sup_cum[k] /= total;
     return 0;
 }
 
@@ -86,8 +90,9 @@ static int pops_resolve(sim_fleet *f, char *err, size_t errlen)
         fp->p = p;
         for (uint32_t j = 0; j < k; j++)
             if (strcmp(sc->fleet.populations[j].name, p->name) == 0) {
-                snprintf(err, errlen, "fleet.populations[%u].name: \"%s\" is also populations[%u]'s",
-                         k, p->name, j);
+                snprintf(err, errlen,
+                         "fleet.populations[%u].name: \"%s\" is also populations[%u]'s", k, p->name,
+                         j);
                 return -1;
             }
         if (sim_scenario_region_mask(p->regions, &fp->regions, why, sizeof why) != 0) {
@@ -96,12 +101,14 @@ static int pops_resolve(sim_fleet *f, char *err, size_t errlen)
         }
         fp->supplier = p->supplier[0] ? supplier_index(sc, p->supplier) : -1;
         if (p->supplier[0] && fp->supplier < 0) {
-            snprintf(err, errlen, "fleet.populations[%u] (%s).supplier: no supplier is named \"%s\"",
-                     k, p->name, p->supplier);
+            snprintf(err, errlen,
+                     "fleet.populations[%u] (%s).supplier: no supplier is named \"%s\"", k, p->name,
+                     p->supplier);
             return -1;
         }
         fp->tariff = sim_population_tariff(sc, p);
-        fp->prepay_share = p->prepayment_share >= 0 ? p->prepayment_share : sc->meter.prepayment_share;
+        fp->prepay_share =
+            p->prepayment_share >= 0 ? p->prepayment_share : sc->meter.prepayment_share;
         fp->dr_share = p->dr_engaged_share >= 0 ? p->dr_engaged_share : sc->load.dr_engaged_share;
         /* A block or hybrid tariff needs every supplier the population can have to define one;
          * a traditional meter cannot take prices published as the run goes. */
@@ -192,7 +199,8 @@ static uint32_t region_shares(const sim_fleet *f, unsigned region, double *cum, 
         cum[m] = t += fp->p->share;
         idx[m++] = (uint8_t)k;
     }
-    for (uint32_t j = 0; j < m; j++) cum[j] /= t;
+    for (uint32_t j = 0; j < m; j++)
+        cum[j] /= t;
     return m;
 }
 
@@ -202,7 +210,8 @@ static int assign_shares(sim_fleet *f, const grid_topology *topo, const uint8_t 
     double cum[GRID_REGIONS_MAX][SIM_POPULATIONS_MAX];
     uint8_t idx[GRID_REGIONS_MAX][SIM_POPULATIONS_MAX];
     uint32_t m[GRID_REGIONS_MAX];
-    for (unsigned r = 0; r < GRID_REGIONS_MAX; r++) m[r] = region_shares(f, r, cum[r], idx[r]);
+    for (unsigned r = 0; r < GRID_REGIONS_MAX; r++)
+        m[r] = region_shares(f, r, cum[r], idx[r]);
     for (uint32_t s = 0; s < topo->n_lv; s++) {
         const grid_lv_substation *lv = &topo->lv[s];
         unsigned r = lv->region;
@@ -234,8 +243,9 @@ static void assign_suppliers(sim_fleet *f)
         double us = sim_rng_uniform(&g), ut = sim_rng_uniform(&g);
         h->supplier = (uint8_t)(fp->supplier >= 0 ? (uint32_t)fp->supplier
                                                   : pick(f->sup_cum, f->n_suppliers, us));
-        h->tariff = (uint8_t)(fp->tariff >= 0 ? (uint32_t)fp->tariff
-                                              : pick(f->sup[h->supplier].menu_cum, SIM_TARIFFS, ut));
+        h->tariff =
+            (uint8_t)(fp->tariff >= 0 ? (uint32_t)fp->tariff
+                                      : pick(f->sup[h->supplier].menu_cum, SIM_TARIFFS, ut));
         f->tariff_households[h->tariff]++;
     }
 }
@@ -250,7 +260,8 @@ int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *t
     uint8_t *taken = calloc(sc->households, 1);
     int rc = -1;
     if (!f->hh || !taken)
-        snprintf(err, errlen, "out of memory assigning %u households to populations", sc->households);
+        snprintf(err, errlen, "out of memory assigning %u households to populations",
+                 sc->households);
     else if (assign_counts(f, topo, taken, err, errlen) == 0 &&
              assign_shares(f, topo, taken, err, errlen) == 0) {
         assign_suppliers(f);

@@ -47,8 +47,8 @@ typedef struct sim_fleet {
     uint32_t n_pops, n_suppliers;
     sim_fleet_pop pops[SIM_POPULATIONS_MAX];
     sim_fleet_supplier sup[SIM_SUPPLIERS_MAX];
-    double sup_cum[SIM_SUPPLIERS_MAX]; /* cumulative normalised market shares */
-    sim_fleet_hh *hh;                  /* [households] */
+    double sup_cum[SIM_SUPPLIERS_MAX];       /* cumulative normalised market shares */
+    sim_fleet_hh *hh;                        /* [households] */
     uint32_t tariff_households[SIM_TARIFFS]; /* households on each tariff */
 } sim_fleet;
 

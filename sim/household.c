@@ -135,7 +135,8 @@ static void hh_drain_alerts(sim_area *a, uint32_t i, uint32_t t)
 {
     mm_event ev;
     sim_hh_advance(a, i, t);
-    while (sim_hh_abi(a, i)->next_alert(sim_hh_fw(a, i), &ev) == MM_OK) sim_uplink_alert(a, i, t, ev.code);
+    while (sim_hh_abi(a, i)->next_alert(sim_hh_fw(a, i), &ev) == MM_OK)
+        sim_uplink_alert(a, i, t, ev.code);
 }
 
 /* The customer buys credit: bought online (sent to the meter over the WAN; no other top-up
@@ -151,8 +152,8 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
     uint8_t supplier[8], device[8];
     sim_fw_supplier_id(sim_hh_fl(a, i)->supplier, supplier);
     sim_fw_device_id(a->hh0 + i, device);
-    if (mm_port_sim_utrn(cx->crypto, supplier, device, 1u + counter,
-                         MM_UTRN_POUNDS, (uint16_t)cx->topup.amount_gbp, true, utrn) != MM_OK) {
+    if (mm_port_sim_utrn(cx->crypto, supplier, device, 1u + counter, MM_UTRN_POUNDS,
+                         (uint16_t)cx->topup.amount_gbp, true, utrn) != MM_OK) {
         sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, -1);
         return;
     }
@@ -375,9 +376,9 @@ double sim_price_hook(const void *ctx, uint32_t period)
 grid_tariff sim_grid_tariff(sim_tariff t)
 {
     static const grid_tariff of[SIM_TARIFFS] = {
-        [SIM_TARIFF_FLAT] = GRID_TARIFF_FLAT,   [SIM_TARIFF_E7] = GRID_TARIFF_E7,
-        [SIM_TARIFF_TOU] = GRID_TARIFF_TOU,     [SIM_TARIFF_AGILE] = GRID_TARIFF_AGILE,
-        [SIM_TARIFF_RTP] = GRID_TARIFF_RTP,     [SIM_TARIFF_BLOCK] = GRID_TARIFF_FLAT,
+        [SIM_TARIFF_FLAT] = GRID_TARIFF_FLAT, [SIM_TARIFF_E7] = GRID_TARIFF_E7,
+        [SIM_TARIFF_TOU] = GRID_TARIFF_TOU,   [SIM_TARIFF_AGILE] = GRID_TARIFF_AGILE,
+        [SIM_TARIFF_RTP] = GRID_TARIFF_RTP,   [SIM_TARIFF_BLOCK] = GRID_TARIFF_FLAT,
         [SIM_TARIFF_HYBRID] = GRID_TARIFF_TOU};
     return of[t];
 }

@@ -82,8 +82,9 @@ static int build_fleet(sim_run *r, char *err, size_t errlen)
                                         sizeof why);
     for (int k = 0; k < n; k++)
         if (ids[k] >= r->sc->households) {
-            snprintf(err, errlen, "trace.firmware_log: household %u is out of range (the run has %u)",
-                     ids[k], r->sc->households);
+            snprintf(err, errlen,
+                     "trace.firmware_log: household %u is out of range (the run has %u)", ids[k],
+                     r->sc->households);
             r->bad_input = true;
             return -1;
         }
@@ -185,7 +186,8 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
     sim_ctx *cx = &r->cx;
     uint32_t sent[SIM_TARIFFS];
     for (unsigned t = 0; t < SIM_TARIFFS; t++)
-        sent[t] = sim_tariff_dynamic(t) && r->fleet.tariff_households[t] ? r->fw.periods_known[t] : UINT32_MAX;
+        sent[t] = sim_tariff_dynamic(t) && r->fleet.tariff_households[t] ? r->fw.periods_known[t]
+                                                                         : UINT32_MAX;
     if (sim_msgpool_create(&r->pool) || sim_dl_create(&r->fw.crypto, sent, &r->dl)) {
         snprintf(err, errlen, "out of memory");
         return -1;

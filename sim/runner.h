@@ -142,42 +142,42 @@ typedef struct sim_ctx {
 /* Per-household columns of an area, declared once: X(type, name, values per household,
  * allocated when, what).  area.c allocates, frees and counts them from this table; CX is
  * the context and HAS_GAS whether the load model burns gas. */
-#define SIM_AREA_COLUMNS(X)                                                                    \
-    X(unsigned char, load, cx->ops->hh_size, true, "load model state")                        \
-    X(uint32_t, fw_off, 1, true, "its firmware slot (state, NVM) in fw_mem [8 B units]")       \
-    X(mm_hal_clock, clk, 1, true, "meter HAL: RTC driven by simulated time")                  \
-    X(mm_hal_nvm, nvm, 1, true, "meter HAL: NVM over nvm_mem")                                \
-    X(mm_hal_rng, rng, 1, true, "meter HAL: RNG seeded from (seed, household, meter.rng)")    \
-    X(mm_event, evlog, FW_EVENT_DEPTH, true, "firmware event ring")                           \
-    X(mm_profile_slot, log, cx->depth, true, "firmware half-hourly profile log")              \
-    X(uint8_t, prepay, 1, true, "1: prepayment mode")                                         \
-    X(uint8_t, disabled, 1, true, "the contactor is open: no supply to the premises")         \
-    X(uint32_t, topup_due, 1, true, "a top-up is planned at this time [s]; 0 none")           \
-    X(uint16_t, utrn_counter, 1, true, "next UTRN originator counter")                        \
-    X(net_read_hh, read, 1, true, "daily profile read schedule")                              \
-    X(uint32_t, last_t, 1, true, "when the meter was last advanced [s]")                      \
-    X(int32_t, p_mw, 1, true, "active power the appliances draw [mW]")                        \
-    X(int32_t, q_mvar, 1, true, "reactive power the appliances draw [mvar]")                  \
-    X(int32_t, pe_mw, 1, true, "active power the meter sees [mW]")                            \
-    X(int32_t, qe_mvar, 1, true, "reactive power the meter sees [mvar]")                      \
-    X(uint8_t, off, 1, true, "open faults covering the premises; supplied when 0")            \
-    X(uint32_t, off_since, 1, true, "when supply was last lost [s]")                          \
-    X(uint32_t, clp_t0, 1, true, "restoration the cold-load pickup runs from [s]")            \
-    X(float, clp_gain, 1, true, "extra demand at clp_t0 [fraction]; 0 none")                  \
-    X(sim_rng, behave, 1, true, "behaviour stream (prepayment, top-ups, on-demand reads)")    \
-    X(net_wt_hh, wt, 1, cx->wt_on, "WAN technology and mesh route")                           \
-    X(sim_rng, wtr, 1, cx->wt_on, "the WAN link's stream")                                    \
-    X(uint32_t, retry_code, 1, true, "alert waiting to be sent again; 0 none")                \
-    X(uint8_t, retry_n, 1, true, "failed attempts of that alert")                             \
-    X(sim_rng, retry_rng, 1, true, "the hub's backoff stream")                                \
-    X(int32_t, gas_w, 1, has_gas, "gas burnt now [W]")                                        \
-    X(int64_t, gas_ws, 1, has_gas, "gas energy in the open period [W s]")                     \
-    X(uint32_t, gas_day, 48, has_gas, "gas per period of the current trace day [Wh]")         \
-    X(uint32_t, pk_from, 1, true, "first period whose price the meter holds")                 \
-    X(uint32_t, pk_until, 1, true, "end of the periods whose prices the meter holds")         \
-    X(mm_price_table, ptab, 1, cx->dyn_prices, "the meter's price table (dynamic tariffs)")   \
-    X(net_han, han, 1, true, "home-area network of the premises")                             \
-    X(double, restore_s, 1, true, "last restoration [s], NAN if none")                        \
+#define SIM_AREA_COLUMNS(X)                                                                        \
+    X(unsigned char, load, cx->ops->hh_size, true, "load model state")                             \
+    X(uint32_t, fw_off, 1, true, "its firmware slot (state, NVM) in fw_mem [8 B units]")           \
+    X(mm_hal_clock, clk, 1, true, "meter HAL: RTC driven by simulated time")                       \
+    X(mm_hal_nvm, nvm, 1, true, "meter HAL: NVM over nvm_mem")                                     \
+    X(mm_hal_rng, rng, 1, true, "meter HAL: RNG seeded from (seed, household, meter.rng)")         \
+    X(mm_event, evlog, FW_EVENT_DEPTH, true, "firmware event ring")                                \
+    X(mm_profile_slot, log, cx->depth, true, "firmware half-hourly profile log")                   \
+    X(uint8_t, prepay, 1, true, "1: prepayment mode")                                              \
+    X(uint8_t, disabled, 1, true, "the contactor is open: no supply to the premises")              \
+    X(uint32_t, topup_due, 1, true, "a top-up is planned at this time [s]; 0 none")                \
+    X(uint16_t, utrn_counter, 1, true, "next UTRN originator counter")                             \
+    X(net_read_hh, read, 1, true, "daily profile read schedule")                                   \
+    X(uint32_t, last_t, 1, true, "when the meter was last advanced [s]")                           \
+    X(int32_t, p_mw, 1, true, "active power the appliances draw [mW]")                             \
+    X(int32_t, q_mvar, 1, true, "reactive power the appliances draw [mvar]")                       \
+    X(int32_t, pe_mw, 1, true, "active power the meter sees [mW]")                                 \
+    X(int32_t, qe_mvar, 1, true, "reactive power the meter sees [mvar]")                           \
+    X(uint8_t, off, 1, true, "open faults covering the premises; supplied when 0")                 \
+    X(uint32_t, off_since, 1, true, "when supply was last lost [s]")                               \
+    X(uint32_t, clp_t0, 1, true, "restoration the cold-load pickup runs from [s]")                 \
+    X(float, clp_gain, 1, true, "extra demand at clp_t0 [fraction]; 0 none")                       \
+    X(sim_rng, behave, 1, true, "behaviour stream (prepayment, top-ups, on-demand reads)")         \
+    X(net_wt_hh, wt, 1, cx->wt_on, "WAN technology and mesh route")                                \
+    X(sim_rng, wtr, 1, cx->wt_on, "the WAN link's stream")                                         \
+    X(uint32_t, retry_code, 1, true, "alert waiting to be sent again; 0 none")                     \
+    X(uint8_t, retry_n, 1, true, "failed attempts of that alert")                                  \
+    X(sim_rng, retry_rng, 1, true, "the hub's backoff stream")                                     \
+    X(int32_t, gas_w, 1, has_gas, "gas burnt now [W]")                                             \
+    X(int64_t, gas_ws, 1, has_gas, "gas energy in the open period [W s]")                          \
+    X(uint32_t, gas_day, 48, has_gas, "gas per period of the current trace day [Wh]")              \
+    X(uint32_t, pk_from, 1, true, "first period whose price the meter holds")                      \
+    X(uint32_t, pk_until, 1, true, "end of the periods whose prices the meter holds")              \
+    X(mm_price_table, ptab, 1, cx->dyn_prices, "the meter's price table (dynamic tariffs)")        \
+    X(net_han, han, 1, true, "home-area network of the premises")                                  \
+    X(double, restore_s, 1, true, "last restoration [s], NAN if none")                             \
     X(double, known_s, 1, true, "its restore alert reached the DNO [s], NAN if not")
 
 typedef struct sim_area {
@@ -285,7 +285,8 @@ void sim_uplink_cell_enqueue(sim_area *a, double t, net_msg *m, uint32_t bytes);
 /* downlink.c: commands from the head-end to meters. */
 /* SENT_UNTIL[t]: periods of dynamic tariff t its meters hold at the start; UINT32_MAX for a
  * tariff that is not dynamic or that no household has. */
-int sim_dl_create(const mm_hal_crypto *crypto, const uint32_t sent_until[SIM_TARIFFS], sim_dl **out);
+int sim_dl_create(const mm_hal_crypto *crypto, const uint32_t sent_until[SIM_TARIFFS],
+                  sim_dl **out);
 void sim_dl_destroy(sim_dl *d);
 bool sim_area_broadcasts(const sim_area *a);
 void sim_dl_area_recv(void *ctx, void *payload);
@@ -340,7 +341,7 @@ typedef struct sim_sink {
     const sim_ctx *cx;
     sim_area *areas;
     uint32_t n_areas;
-    net_headend *he;     /* the DCC's: SMETS2 meters' traffic, the DNO's restore alerts */
+    net_headend *he; /* the DCC's: SMETS2 meters' traffic, the DNO's restore alerts */
     net_headend *s1[SIM_SUPPLIERS_MAX]; /* each supplier's SMETS1 head-end */
     sim_vec ev;          /* sim_event records of the head-end not yet flushed */
     uint64_t delivered, alerts_delivered;

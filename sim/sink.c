@@ -97,7 +97,8 @@ int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_ar
 void sim_sink_free(sim_sink *s)
 {
     net_he_destroy(s->he);
-    for (uint32_t k = 0; k < SIM_SUPPLIERS_MAX; k++) net_he_destroy(s->s1[k]);
+    for (uint32_t k = 0; k < SIM_SUPPLIERS_MAX; k++)
+        net_he_destroy(s->s1[k]);
     sim_vec_free(&s->ev);
     memset(s, 0, sizeof *s);
 }

@@ -1,12 +1,12 @@
 #include "timeline.h"
 
 #include "info.h"
-#include "textfmt.h"
 #include "output/records.h"
 #include "output/schema.h"
 #include "sim/events.h"
 #include "sim/timeutil.h"
 #include "sim/units.h"
+#include "textfmt.h"
 
 #include <hdf5.h>
 
@@ -24,9 +24,9 @@ typedef struct tl {
     hid_t f;
     sim_h5_meta meta;
     int64_t start;
-    uint64_t rows;     /* /households rows */
-    uint8_t *wanted;   /* [rows] */
-    uint64_t *counts;  /* [rows] events printed */
+    uint64_t rows;    /* /households rows */
+    uint8_t *wanted;  /* [rows] */
+    uint64_t *counts; /* [rows] events printed */
     uint64_t printed;
     char *err;
     size_t errlen;
@@ -78,28 +78,55 @@ static void print_member(FILE *out, hid_t mt, const char *p, int json)
         int sgn = H5Tget_sign(mt) == H5T_SGN_2;
         int64_t s = 0;
         uint64_t u = 0;
-        if (sz == 1) { s = *(const int8_t *)p; u = *(const uint8_t *)p; }
-        else if (sz == 2) { int16_t a; uint16_t b; memcpy(&a, p, 2); memcpy(&b, p, 2); s = a; u = b; }
-        else if (sz == 4) { int32_t a; uint32_t b; memcpy(&a, p, 4); memcpy(&b, p, 4); s = a; u = b; }
-        else { memcpy(&s, p, 8); memcpy(&u, p, 8); }
-        if (sgn) fprintf(out, "%" PRId64, s);
-        else fprintf(out, "%" PRIu64, u);
+        if (sz == 1) {
+            s = *(const int8_t *)p;
+            u = *(const uint8_t *)p;
+        } else if (sz == 2) {
+            int16_t a;
+            uint16_t b;
+            memcpy(&a, p, 2);
+            memcpy(&b, p, 2);
+            s = a;
+            u = b;
+        } else if (sz == 4) {
+            int32_t a;
+            uint32_t b;
+            memcpy(&a, p, 4);
+            memcpy(&b, p, 4);
+            s = a;
+            u = b;
+        } else {
+            memcpy(&s, p, 8);
+            memcpy(&u, p, 8);
+        }
+        if (sgn)
+            fprintf(out, "%" PRId64, s);
+        else
+            fprintf(out, "%" PRIu64, u);
         return;
     }
     case H5T_FLOAT: {
         double v;
-        if (sz == 4) { float x; memcpy(&x, p, 4); v = x; }
-        else memcpy(&v, p, 8);
-        if (json && v != v) fputs("null", out);
-        else fprintf(out, "%.6g", v);
+        if (sz == 4) {
+            float x;
+            memcpy(&x, p, 4);
+            v = x;
+        } else
+            memcpy(&v, p, 8);
+        if (json && v != v)
+            fputs("null", out);
+        else
+            fprintf(out, "%.6g", v);
         return;
     }
     case H5T_STRING:
         if (H5Tis_variable_str(mt) <= 0) {
             char s[256];
             snprintf(s, sizeof s, "%.*s", (int)(sz < 255 ? sz : 255), p);
-            if (json) sim_json_str(out, s);
-            else fputs(s, out);
+            if (json)
+                sim_json_str(out, s);
+            else
+                fputs(s, out);
             return;
         }
         break;
@@ -123,7 +150,10 @@ static int print_header(tl *t, hid_t ds, uint32_t id)
         rc = tl_fail(t, "cannot read /households (damaged trace?)");
     int json = t->o->json;
     if (rc == 0) {
-        fprintf(t->out, json ? "    {\"household\": %" PRIu32 ", \"attributes\": {" : "household %" PRIu32 ":", id);
+        fprintf(t->out,
+                json ? "    {\"household\": %" PRIu32 ", \"attributes\": {"
+                     : "household %" PRIu32 ":",
+                id);
         int nm = H5Tget_nmembers(mt);
         for (int i = 0; i < nm; i++) {
             char *name = H5Tget_member_name(mt, (unsigned)i);
@@ -154,8 +184,8 @@ static void print_trace(tl *t)
 {
     FILE *out = t->out;
     if (!t->o->json) {
-        fprintf(out, "trace: %s (metersim %s, firmware %s, seed %" PRIu64 ", start %s)\n",
-                t->path, t->meta.version, t->meta.firmware, t->meta.seed, t->meta.start);
+        fprintf(out, "trace: %s (metersim %s, firmware %s, seed %" PRIu64 ", start %s)\n", t->path,
+                t->meta.version, t->meta.firmware, t->meta.seed, t->meta.start);
         return;
     }
     fputs("{\n  \"trace\": {\"path\": ", out);
@@ -180,13 +210,16 @@ static int households(tl *t, const uint32_t *ids, size_t nids)
     hid_t sp = H5Dget_space(ds);
     hsize_t n = 0;
     int rc = 0;
-    if (H5Sget_simple_extent_ndims(sp) != 1) rc = tl_fail(t, "%s is not a table", hd->path);
-    else H5Sget_simple_extent_dims(sp, &n, NULL);
+    if (H5Sget_simple_extent_ndims(sp) != 1)
+        rc = tl_fail(t, "%s is not a table", hd->path);
+    else
+        H5Sget_simple_extent_dims(sp, &n, NULL);
     H5Sclose(sp);
     t->rows = n;
     for (size_t i = 0; rc == 0 && i < nids; i++)
         if (ids[i] >= n)
-            rc = tl_fail(t, "household %" PRIu32 " is out of range (the trace has households 0..%llu)",
+            rc = tl_fail(t,
+                         "household %" PRIu32 " is out of range (the trace has households 0..%llu)",
                          ids[i], (unsigned long long)(n ? n - 1 : 0));
     t->wanted = rc ? NULL : calloc(n ? n : 1, 1);
     t->counts = rc ? NULL : calloc(n ? n : 1, sizeof *t->counts);
@@ -210,9 +243,10 @@ static void print_event(tl *t, const sim_event *e)
     sim_fmt_utc(when, sizeof when, t->start, e->t_s);
     sim_event_value_text(e->code, e->value, val, sizeof val);
     if (t->o->json) {
-        fprintf(t->out, "%s    {\"utc\": \"%s\", \"t_s\": %.17g, \"household\": %" PRIu32
-                        ", \"name\": \"%s\", \"origin\": \"%s\", \"code\": \"0x%" PRIX32
-                        "\", \"value\": %" PRId64 ", \"meaning\": ",
+        fprintf(t->out,
+                "%s    {\"utc\": \"%s\", \"t_s\": %.17g, \"household\": %" PRIu32
+                ", \"name\": \"%s\", \"origin\": \"%s\", \"code\": \"0x%" PRIX32
+                "\", \"value\": %" PRId64 ", \"meaning\": ",
                 t->printed ? ",\n" : "", when, e->t_s, e->household, sim_event_name(e->code),
                 sim_event_origin(e->code), e->code, e->value);
         sim_json_str(t->out, val);
@@ -247,8 +281,8 @@ static int scan_events(tl *t)
     if (rc == 0 && (mt < 0 || !buf)) rc = tl_fail(t, "out of memory");
     if (rc == 0 && t->o->json) fputs("  \"events\": [\n", t->out);
     if (rc == 0 && !t->o->json)
-        fprintf(t->out, "%-24s %12s %9s  %-22s %-7s %-8s %s\n", "utc", "t_s", "household",
-                "event", "origin", "code", "value");
+        fprintf(t->out, "%-24s %12s %9s  %-22s %-7s %-8s %s\n", "utc", "t_s", "household", "event",
+                "origin", "code", "value");
     for (hsize_t off = 0; rc == 0 && off < n; off += BLOCK_EVENTS) {
         hsize_t cnt = n - off < BLOCK_EVENTS ? n - off : BLOCK_EVENTS;
         hid_t fs = H5Dget_space(ds), ms = H5Screate_simple(1, &cnt, NULL);
@@ -277,7 +311,8 @@ static int scan_firmware_log(tl *t)
     hid_t ds = H5Dopen2(t->f, d->path, H5P_DEFAULT);
     hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
     hsize_t n = 0;
-    if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, &n, NULL) < 0) {
+    if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 ||
+        H5Sget_simple_extent_dims(sp, &n, NULL) < 0) {
         if (sp >= 0) H5Sclose(sp);
         if (ds >= 0) H5Dclose(ds);
         return tl_fail(t, "%s cannot be read (damaged trace?)", d->path);
@@ -295,15 +330,17 @@ static int scan_firmware_log(tl *t)
         char when[48];
         sim_fmt_utc(when, sizeof when, t->start, w->t_s);
         if (t->o->json)
-            fprintf(t->out, "%s    {\"utc\": \"%s\", \"t_s\": %.17g, \"household\": %" PRIu32
-                            ", \"name\": \"%s\", \"code\": \"0x%" PRIX32 "\", \"value\": %" PRId64
-                            ", \"flags\": %u}",
+            fprintf(t->out,
+                    "%s    {\"utc\": \"%s\", \"t_s\": %.17g, \"household\": %" PRIu32
+                    ", \"name\": \"%s\", \"code\": \"0x%" PRIX32 "\", \"value\": %" PRId64
+                    ", \"flags\": %u}",
                     shown ? ",\n" : "  ,\"firmware_log\": [\n", when, w->t_s, w->household,
                     sim_event_name(w->code), w->code, w->value, w->flags);
         else
-            fprintf(t->out, "%s%-24s %12.3f %9" PRIu32 "  %-22s %-7s 0x%-6" PRIX32 " %" PRId64 "\n",
-                    shown ? "" : "firmware log (each meter's own, as kept at the end of the run):\n",
-                    when, w->t_s, w->household, sim_event_name(w->code), "meter", w->code, w->value);
+            fprintf(
+                t->out, "%s%-24s %12.3f %9" PRIu32 "  %-22s %-7s 0x%-6" PRIX32 " %" PRId64 "\n",
+                shown ? "" : "firmware log (each meter's own, as kept at the end of the run):\n",
+                when, w->t_s, w->household, sim_event_name(w->code), "meter", w->code, w->value);
         shown++;
     }
     if (rc == 0 && t->o->json && shown) fputs("\n  ]\n", t->out);

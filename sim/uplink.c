@@ -116,7 +116,8 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
     *msg = *m;
     msg->area = a->id;
     msg->bytes = bytes;
-    msg->headend = sim_hh_gen(a, i) == SIM_GEN_SMETS1 ? (uint8_t)(1u + sim_hh_fl(a, i)->supplier) : 0;
+    msg->headend =
+        sim_hh_gen(a, i) == SIM_GEN_SMETS1 ? (uint8_t)(1u + sim_hh_fl(a, i)->supplier) : 0;
     a->sent++;
     if (delay > 0) {
         if (sim_deferq_push(&a->defq, (sim_deferred){t + delay, msg, bytes}) != 0) {

@@ -31,23 +31,23 @@ typedef struct sim_household_row {
 /* /meter/firmware_log: a chosen meter's own event log at the end (trace.firmware_log). */
 typedef struct sim_fwlog_row {
     uint32_t household;
-    uint32_t code;          /* GBCS / firmware event code */
-    double t_s;             /* when the meter logged it [s since start, meter clock] */
-    int64_t value;          /* the event's detail */
-    uint8_t flags;          /* MM_EVF_* (mm/event_log.h) */
+    uint32_t code; /* GBCS / firmware event code */
+    double t_s;    /* when the meter logged it [s since start, meter clock] */
+    int64_t value; /* the event's detail */
+    uint8_t flags; /* MM_EVF_* (mm/event_log.h) */
 } sim_fwlog_row;
 
 /* /fleet/populations: one row per population, as resolved. */
 typedef struct sim_population_row {
     char name[64];
-    uint8_t generation;     /* as /households */
-    uint8_t image;          /* row of /fleet/images */
-    uint8_t supplier;       /* row of /fleet/suppliers; 255 drawn by market share */
-    uint8_t tariff;         /* as /households; 255 drawn from the supplier's menu */
-    uint32_t households;    /* assigned to it */
-    double share;           /* as the scenario gives it (normalised per region) */
-    double prepay_share;    /* resolved */
-    double dr_share;        /* resolved */
+    uint8_t generation;  /* as /households */
+    uint8_t image;       /* row of /fleet/images */
+    uint8_t supplier;    /* row of /fleet/suppliers; 255 drawn by market share */
+    uint8_t tariff;      /* as /households; 255 drawn from the supplier's menu */
+    uint32_t households; /* assigned to it */
+    double share;        /* as the scenario gives it (normalised per region) */
+    double prepay_share; /* resolved */
+    double dr_share;     /* resolved */
 } sim_population_row;
 
 /* /fleet/suppliers: one row per supplier, with its SMETS1 head-end's totals at the end. */
@@ -59,20 +59,20 @@ typedef struct sim_supplier_row {
     uint32_t smets1_meters; /* of which on SMETS1 */
     uint32_t hes_servers, hes_queue;
     uint64_t hes_offered, hes_accepted, hes_dropped, hes_completed; /* [requests] */
-    double hes_resp_p99_s;  /* 99th percentile response of its SMETS1 head-end, NaN if none */
+    double hes_resp_p99_s; /* 99th percentile response of its SMETS1 head-end, NaN if none */
 } sim_supplier_row;
 
 /* /fleet/images: the firmware images of the run, with their provenance. */
 typedef struct sim_image_row {
-    char name[64];          /* builtin:smets2, builtin:smets1, or the path (its last 64 bytes) */
-    char version[64];       /* the image's own version string */
-    char profile[64];       /* smets2 | smets1 (the build's profile) */
-    char sha256[64];        /* of the image file, hex; "" for the build linked in */
-    char build_id[64];      /* GNU build id, hex; "" if none */
-    char source[64];        /* git describe of this tree for builds from it, else "" */
-    uint32_t state_bytes;   /* firmware state per meter [B] */
-    uint32_t nvm_bytes;     /* NVM per meter [B] */
-    uint32_t households;    /* meters running it */
+    char name[64];        /* builtin:smets2, builtin:smets1, or the path (its last 64 bytes) */
+    char version[64];     /* the image's own version string */
+    char profile[64];     /* smets2 | smets1 (the build's profile) */
+    char sha256[64];      /* of the image file, hex; "" for the build linked in */
+    char build_id[64];    /* GNU build id, hex; "" if none */
+    char source[64];      /* git describe of this tree for builds from it, else "" */
+    uint32_t state_bytes; /* firmware state per meter [B] */
+    uint32_t nvm_bytes;   /* NVM per meter [B] */
+    uint32_t households;  /* meters running it */
 } sim_image_row;
 
 /* Per premises home-area network results (net/han.h). */

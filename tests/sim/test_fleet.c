@@ -114,13 +114,15 @@ Test(fleet, a_storm_on_the_gb_mix_is_reported_by_smets2_meters_only)
             first[id] = 1;
         } else if (c == EV_ALERT_SENT && e[k].value == ALERT_AD1) {
             ad1[g]++;
-        } else if (c == EV_ALERT_SENT && (e[k].value == EV_RESTORED || e[k].value == EV_RESTORED_LONG)) {
+        } else if (c == EV_ALERT_SENT &&
+                   (e[k].value == EV_RESTORED || e[k].value == EV_RESTORED_LONG)) {
             restore_sent[g]++;
             /* the first after the firmware's dither: within [0, 2 min] of the restoration
              * (later ones are the hub's retries) */
             double lag = e[k].t_s - restored_at[id];
             if (first[id])
-                cr_expect(restored_at[id] >= 0 && lag >= 0 && lag <= 120.0, "household %u lag %.1f", id, lag);
+                cr_expect(restored_at[id] >= 0 && lag >= 0 && lag <= 120.0, "household %u lag %.1f",
+                          id, lag);
             first[id] = 0;
         } else if (c == EV_ALERT_DELIVERED &&
                    (e[k].value == EV_RESTORED || e[k].value == EV_RESTORED_LONG)) {
@@ -133,7 +135,8 @@ Test(fleet, a_storm_on_the_gb_mix_is_reported_by_smets2_meters_only)
         if (c == 0x10002u && g == GEN_SMETS1) s1_delivered++; /* WAN_READ_DELIVERED */
     }
     /* Every generation's meters are hit and log their restorations. */
-    for (int g = 0; g < 3; g++) cr_expect_gt(restored[g], 20, "generation %d restored %lu", g, restored[g]);
+    for (int g = 0; g < 3; g++)
+        cr_expect_gt(restored[g], 20, "generation %d restored %lu", g, restored[g]);
     /* Only SMETS2 meters send: one restore alert per restoration (none lost on the uplink:
      * lost ones are sent again, never duplicated in sends), and their hubs' AD1. */
     cr_expect_geq(restore_sent[GEN_SMETS2], restored[GEN_SMETS2]);
@@ -162,10 +165,13 @@ Test(fleet, a_storm_on_the_gb_mix_is_reported_by_smets2_meters_only)
     cr_expect_eq(s[0].smets1_meters, gen_n[GEN_SMETS1]);
     /* SMETS1 reads: some lost on 2G/3G, the rest offered to the supplier's head-end */
     cr_expect_gt(s1_delivered, 0);
-    cr_expect(s[0].offered >= s1_delivered && s[0].offered <= s1_reads, "supplier head-end offered "
-              "%lu, SMETS1 reads sent %lu, delivered %lu", s[0].offered, s1_reads, s1_delivered);
+    cr_expect(s[0].offered >= s1_delivered && s[0].offered <= s1_reads,
+              "supplier head-end offered "
+              "%lu, SMETS1 reads sent %lu, delivered %lu",
+              s[0].offered, s1_reads, s1_delivered);
     uint64_t dcc = 0;
-    for (hsize_t k = 0; k < da[0]; k++) dcc += arr[k];
+    for (hsize_t k = 0; k < da[0]; k++)
+        dcc += arr[k];
     cr_expect_gt(dcc, 0);
     cr_expect_leq(dcc, s2_reads + restore_sent[GEN_SMETS2] + ad1[GEN_SMETS2], "DCC: SMETS2 only");
     H5Tclose(st);
@@ -212,12 +218,14 @@ Test(fleet, block_and_agile_populations_bill_as_computed_by_hand)
         if (h[i].tariff == 5) { /* block: per UTC day (the run starts at 00:00) */
             for (uint32_t d = 0; d < np / 48; d++) {
                 int64_t wh = 0;
-                for (uint32_t p = 48 * d; p < 48 * d + 48; p++) wh += imp[i * np + p];
+                for (uint32_t p = 48 * d; p < 48 * d + 48; p++)
+                    wh += imp[i * np + p];
                 int64_t low = wh < 4000 ? wh : 4000;
                 energy += (low * 2000 + (wh - low) * 3000) * 1000;
             }
         } else {
-            cr_assert_eq(h[i].tariff, 3, "household %lu on tariff %u", (unsigned long)i, h[i].tariff);
+            cr_assert_eq(h[i].tariff, 3, "household %lu on tariff %u", (unsigned long)i,
+                         h[i].tariff);
             for (uint32_t p = 0; p < np; p++) {
                 int64_t c = price[p] > 0 ? llround(price[p] * 100.0) : 0;
                 energy += (int64_t)imp[i * np + p] * c * 1000;
@@ -225,12 +233,13 @@ Test(fleet, block_and_agile_populations_bill_as_computed_by_hand)
         }
         int64_t rest = bill[i * db[1]] - energy; /* the standing charge, the same for all */
         if (standing < 0) standing = rest;
-        cr_expect_eq(rest, standing, "household %lu (tariff %u): bill %ld, energy %ld", (unsigned long)i,
-                     h[i].tariff, (long)bill[i * db[1]], (long)energy);
+        cr_expect_eq(rest, standing, "household %lu (tariff %u): bill %ld, energy %ld",
+                     (unsigned long)i, h[i].tariff, (long)bill[i * db[1]], (long)energy);
     }
     grid_price_config pc;
     grid_price_config_default(&pc);
-    cr_expect_eq(standing, llround(pc.flat.standing_p_day * 100.0) * 2 * 1000000, "2 days standing");
+    cr_expect_eq(standing, llround(pc.flat.standing_p_day * 100.0) * 2 * 1000000,
+                 "2 days standing");
     cr_expect_gt(on[5], 10);
     cr_expect_gt(on[3], 10);
     /* Each meter has its own identity: the top-ups addressed to it (typed or sent) are taken,
@@ -260,8 +269,9 @@ static void refused(const char *sets, const char *want)
 {
     const char *b = getenv("METERSIM_BIN"), *src = getenv("METERSIM_SOURCE_DIR");
     cr_assert(b && src, "run through ctest");
-    int rc = run_cmd("'%s' run '%s/tests/sim/data/small.yaml' -o '%s/bad.h5' --quiet %s 2> '%s/err.txt'",
-                     b, src, dir, sets, dir);
+    int rc =
+        run_cmd("'%s' run '%s/tests/sim/data/small.yaml' -o '%s/bad.h5' --quiet %s 2> '%s/err.txt'",
+                b, src, dir, sets, dir);
     cr_expect_eq(rc, 2, "%s: exit %d", sets, rc);
     char path[300], msg[1024] = "";
     snprintf(path, sizeof path, "%s/err.txt", dir);
@@ -281,8 +291,9 @@ Test(fleet, a_fleet_that_cannot_run_is_refused_with_the_population_named)
             "fleet.populations[0] (a).supplier: no supplier is named \"nobody\"");
     refused("--set 'fleet.populations=[{name: a, generation: traditional, tariff: agile}]'",
             "fleet.populations[0] (a).tariff: a traditional meter cannot take a dynamic tariff");
-    refused("--set 'fleet.populations=[{name: a, tariff: block}]'",
-            "fleet.populations[0] (a).tariff: block, but supplier supplier defines no block tariff");
+    refused(
+        "--set 'fleet.populations=[{name: a, tariff: block}]'",
+        "fleet.populations[0] (a).tariff: block, but supplier supplier defines no block tariff");
     refused("--set 'fleet.populations=[{name: a, count: 301}, {name: b}]'",
             "fleet.populations[0] (a).count: 301 households asked, only 300 left in its regions");
     refused("--set 'fleet.populations=[{name: a, regions: \"1\"}]'",
