@@ -377,6 +377,11 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     sum->households = sc->households;
     sum->span_s = (int64_t)reached * SIM_PERIOD_S;
     sum->area_bytes_per_household = sim_area_bytes_per_household(&r->cx);
+    for (uint32_t k = 0; k < r->fleet.n_pops; k++)
+        sum->generation[r->fleet.pops[k].p->generation] += r->fleet.pops[k].households;
+    sum->populations = r->fleet.n_pops;
+    sum->suppliers = r->fleet.n_suppliers;
+    sum->images = r->fw.n_images;
 }
 
 int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *err, size_t errlen)
@@ -486,6 +491,10 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
     sim_span_format(s->span_s, span, sizeof span);
     fprintf(out, "metersim summary\n");
     fprintf(out, "  households        %llu\n", (unsigned long long)s->households);
+    fprintf(out, "  fleet             %llu SMETS2, %llu SMETS1, %llu traditional (%u populations, %u "
+                 "suppliers, %u firmware images)\n",
+            (unsigned long long)s->generation[0], (unsigned long long)s->generation[1],
+            (unsigned long long)s->generation[2], s->populations, s->suppliers, s->images);
     fprintf(out, "  simulated span    %s%s\n", span, s->complete ? "" : " (incomplete)");
     fprintf(out, "  load events       %llu\n", (unsigned long long)s->events);
     fprintf(out, "  WAN messages      %llu sent, %llu delivered\n", (unsigned long long)s->wan_sent,
