@@ -17,8 +17,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 if [ "${1:-}" = "--compare" ]; then
     [ $# -eq 3 ] || { echo "usage: $0 --compare OLD.txt NEW.txt" >&2; exit 2; }
-    if diff -u "$2" "$3" >&2; then
-        echo "trace-hashes: identical ($(wc -l < "$3") fingerprints)"
+    # "build" lines say which build wrote a trace: they differ between any two builds
+    if diff -u "$2" "$3" | grep -v '^[-+][^-+].* build [0-9a-f]*$' | grep -q '^[-+][^-+]'; then
+        diff -u "$2" "$3" | grep -v '^[-+][^-+].* build [0-9a-f]*$' >&2
+    else
+        echo "trace-hashes: identical ($(grep -vc ' build ' "$3") fingerprints; which build wrote them"
+        echo "  is not compared: $(grep -c ' build ' "$3") lines)"
         exit 0
     fi
     echo "trace-hashes: DIFFERENT (lines above: - old, + new)" >&2
@@ -44,6 +48,7 @@ rtp14|scenarios/default.yaml|households=3000 topology.regions=14 prices.tariff=r
 basic-uniform|scenarios/default.yaml|households=1500 load.model=basic wan.technology=uniform headend.ondemand_reads=3 headend.discipline=priority
 image|scenarios/default.yaml|households=600 meter.firmware=./fw.so storm.enabled=true storm.start=3h
 nonevents|scenarios/default.yaml|households=800 trace.events=false prices.tariff=e7 meter.prepayment_share=60%
+fleet-mix|scenarios/fleet-mix.yaml|households=1500 fleet.populations[1].firmware=./fw.so
 "
 
 # Relative paths throughout: the resolved scenario stored in a trace names the file it was
@@ -69,6 +74,10 @@ import glob, hashlib, os, sys
 import h5py, numpy as np
 
 SKIP_META = {"wall_start", "wall_end"}
+# Which build wrote the trace (the executable's digest and build id, git describe): they
+# change with every commit, so they are fingerprinted apart from what the run computed.
+SKIP_META_BUILD = {"firmware_images"}
+BUILD_MEMBERS = ("sha256", "build_id", "source")
 
 def h(b):
     return hashlib.sha256(b).hexdigest()
@@ -92,9 +101,15 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.h5"))):
             if isinstance(obj, h5py.Dataset):
                 data = obj[()]
                 a = np.asarray(data)
+                if p == "/fleet/images":
+                    print(run, p + "@build", "build", h(a[list(BUILD_MEMBERS)].tobytes()))
+                    a = a[[n for n in a.dtype.names if n not in BUILD_MEMBERS]]
                 print(run, p, "data", h(repr(obj.dtype).encode() + repr(obj.shape).encode() + a.tobytes()))
             for k in sorted(obj.attrs.keys()):
                 if p == "/meta" and k in SKIP_META:
+                    continue
+                if p == "/meta" and k in SKIP_META_BUILD:
+                    print(run, p + "@" + k, "build", h(attr_bytes(obj.attrs[k])))
                     continue
                 print(run, p + "@" + k, "attr", h(attr_bytes(obj.attrs[k])))
 PY
