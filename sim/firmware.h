@@ -1,7 +1,7 @@
-/* Firmware images: the ABI table every meter runs (the build linked into metersim, or a
- * shared object named by meter.firmware), checked against the simulator's ABI, and the
- * configurations meters are commissioned with (credit and prepayment mode, the
- * commissioning tariff).
+/* Firmware images: the ABI tables the meters run (the build linked into metersim, the SMETS1
+ * build beside it, or shared objects the populations name), checked against the simulator's
+ * ABI and for their provenance, and the configurations meters are commissioned with (per
+ * supplier, tariff and payment mode).
  *
  * Several images load side by side: each population names one, and a household's firmware
  * slot is sized for its image.
