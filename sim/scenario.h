@@ -40,7 +40,7 @@ typedef enum sim_generation {
     SIM_GEN_TRADITIONAL /* meters and bills, sends and receives nothing */
 } sim_generation;
 #define SIM_GENERATIONS 3
-/* SMETS1 operators (SMSO) that run SMETS1 meters' WAN (FACTS: IOC, MOC, FOC cohorts). */
+/* SMETS1 operators (SMSO) that run SMETS1 meters' WAN (Utility Week: IOC, MOC, FOC cohorts). */
 typedef enum sim_smso { SIM_SMSO_IOC, SIM_SMSO_MOC, SIM_SMSO_FOC } sim_smso;
 typedef enum sim_block_period_key { SIM_BLOCK_PERIOD_DAY, SIM_BLOCK_PERIOD_WEEK, SIM_BLOCK_PERIOD_MONTH } sim_block_period_key;
 typedef enum sim_wan_technology { SIM_WAN_MODEL, SIM_WAN_UNIFORM } sim_wan_technology;

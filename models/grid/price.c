@@ -5,13 +5,13 @@
  *   - flat 24.50 p/kWh and 60.99 p/day: Ofgem price cap, 1 Oct - 31 Dec 2024, electricity
  *     by direct debit, GB average including VAT; every tariff's standing charge defaults
  *     to the same 60.99 p/day.
- *   - Economy 7 night 00:00-07:00 (FACTS.md); rates 31.38 p day and 15.00 p night, chosen so
- *     that Ofgem's assumed 42 % night share averages to the flat rate
+ *   - Economy 7 night 00:00-07:00 (its usual window); rates 31.38 p day and 15.00 p night,
+ *     chosen so that Ofgem's assumed 42 % night share averages to the flat rate
  *     (0.58 x 31.38 + 0.42 x 15.00 = 24.50).
  *   - time of use: a base of 24.50 p/kWh, 15.00 p/kWh in 02:00-05:00 and 35.00 p/kWh in the
  *     16:00-19:00 peak; an illustrative shape, not a particular supplier's tariff.
  *   - agile: min(2.2 x wholesale + 12 p in 16:00-19:00, 52.38 p) published at 16:00 the day
- *     before (FACTS.md; one account says 15:45, hence agile_publish_s; Octopus Energy,
+ *     before (one account says 15:45, hence agile_publish_s; Octopus Energy,
  *     "Agile pricing explained", gives the formula and cap and reports
  *     negative prices such as -10.58 p/kWh on 3 Jan 2022).  Negative wholesale prices keep
  *     the formula, so retail prices can go negative; they are floored at floor_p_kwh

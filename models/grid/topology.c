@@ -9,8 +9,8 @@
 #include <string.h>
 
 /* The 14 GB DNO licence areas and their approximate customer numbers in millions, from the
- * DNOs' own published figures (rounded; e.g. ENWL 2.4M as in FACTS.md).  Only the shares
- * matter; scenarios may override them. */
+ * DNOs' own published figures (rounded; e.g. ENWL 2.4M, Electricity North West's own
+ * figure).  Only the shares matter; scenarios may override them. */
 static const struct {
     const char *name;
     double customers_m;

@@ -27,7 +27,7 @@ const char *net_han_strerror(int code)
  *         20 symbols, CCA 8 symbols, aTurnaroundTime 12 symbols, macAckWaitDuration 54
  *         symbols, SIFS 12 / LIFS 40 symbols, SHR+PHR 6 octets, ACK MPDU 5 octets, receiver
  *         sensitivity requirement -85 dBm; MAC defaults macMinBE 3, macMaxBE 5,
- *         macMaxCSMABackoffs 4, macMaxFrameRetries 3 (also FACTS.md "Home area network").
+ *         macMaxCSMABackoffs 4, macMaxFrameRetries 3.
  *  [2420] TI CC2420 datasheet (SWRS041): RX 18.8 mA, TX 17.4 mA at 0 dBm, sensitivity -95 dBm
  *         typical; current SoCs (e.g. Silicon Labs EFR32MG) quote about -100 dBm.
  *  [GB868] GB sub-GHz HAN ("GB868" PHY in Silicon Labs RAIL, 802.15.4e features for GB868):
@@ -39,7 +39,7 @@ const char *net_han_strerror(int code)
  *         Suspended 2.50 % over aDUTYCYCLEMeasurementPeriod of 1 h (ember-types.h,
  *         duty-cycle.h); GBCS calls the last state "Regulated".  GB values *unconfirmed*.
  *  [CAL]  Calibrated so that about 70 % of premises work on 2.4 GHz alone and 96.5 % with
- *         a dual-band hub (FACTS.md, seed 003) for the default 80 % house / 20 % flat mix;
+ *         a dual-band hub (seed 003) for the default 80 % house / 20 % flat mix;
  *         tests/network/test_han_reach.c holds the check.
  *  Everything else (device placement, wall counts, gas meter currents, traffic sizes) is a
  *  tunable default, *unconfirmed*.
@@ -99,7 +99,7 @@ void net_han_config_default(net_han_config *c)
      * box or at the other end of the house and the IHD in the kitchen or living room, a
      * floor up at most.  Flats either have their meters inside (placed like a small house)
      * or in a communal meter room or riser, behind heavy walls and possibly several
-     * concrete floors away (FACTS.md: flats and thick walls are the failure cases). */
+     * concrete floors away (seed 003: flats and thick walls are the failure cases). */
     net_han_site on_meter = {0.3f, 0.3f, 0, 0, 0, 0, 0, 0};
     c->site[NET_HAN_HOUSE][NET_HAN_ESME] = on_meter;
     c->site[NET_HAN_HOUSE][NET_HAN_GSME] = (net_han_site){2, 12, 0, 2, 0, 1, 0, 0};
@@ -116,8 +116,8 @@ void net_han_config_default(net_han_config *c)
     c->remote_share[NET_HAN_HOUSE] = 0.0;
     c->remote_share[NET_HAN_FLAT] = 0.5; /* unconfirmed */
 
-    /* Traffic: IHD refresh about every 10 s for electricity and 30 min for gas (FACTS.md,
-     * seed 003); the GSME sends its data and polls for pending messages when it wakes.
+    /* Traffic: IHD refresh about every 10 s for electricity and 30 min for gas
+     * (seed 003); the GSME sends its data and polls for pending messages when it wakes.
      * A ZigBee SE frame with NWK security is about 64 octets (unconfirmed); a MAC data
      * request is 12 octets. */
     const net_han_flow_cfg flows[] = {
@@ -135,7 +135,7 @@ void net_han_config_default(net_han_config *c)
     c->wifi = (net_han_wifi){
         .mode = NET_HAN_WIFI_NONE, .busy_p = 0.05, .fer = 0.02, .duty = 0.1, .burst_s = 1.5e-3};
     c->per = 0.0;
-    /* Gas meter battery: 10-15 year life (FACTS.md, seed 003).  Capacity of a derated
+    /* Gas meter battery: 10-15 year life (seed 003).  Capacity of a derated
      * lithium-thionyl-chloride C/D cell and the sleep/metrology current are unconfirmed,
      * chosen to give a nominal life inside that range (about 12.5 years). */
     c->battery = (net_han_battery){.capacity_mah = 6000.0,
@@ -154,7 +154,7 @@ void net_han_config_default(net_han_config *c)
                                          * Survey), unconfirmed for GB as a whole */
     c->gas_share[NET_HAN_HOUSE] = 0.90; /* unconfirmed */
     c->gas_share[NET_HAN_FLAT] = 0.60;  /* unconfirmed */
-    c->ppmid_share = 0.13;              /* 13 % of smart meters in prepayment mode, FACTS.md */
+    c->ppmid_share = 0.13;              /* 13 % of smart meters in prepayment mode, NAO 2023 */
     c->dual_band_share = 0.0;
     c->neighbours[NET_HAN_HOUSE] = 2; /* unconfirmed */
     c->neighbours[NET_HAN_FLAT] = 8;  /* unconfirmed: a landing or riser of flats */

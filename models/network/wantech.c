@@ -98,7 +98,7 @@ void net_wt_config_default(net_wt_config *c)
     c->link[NET_WT_S1] = c->link[NET_WT_CELL];
     c->link[NET_WT_S1].loss = 0.02;
 
-    /* End 2022: 15.1M SMETS1 and 14.8M SMETS2 (FACTS.md "Fleet and migration"). */
+    /* End 2022: 15.1M SMETS1 and 14.8M SMETS2 (DESNZ smart meter statistics). */
     c->s1_share = 15.1 / (15.1 + 14.8);
     /* About 17 % of England's population lives in rural areas (Defra, Statistical Digest of
      * Rural England, 2011 Census basis); used per LV substation. */
@@ -111,7 +111,7 @@ void net_wt_config_default(net_wt_config *c)
     c->hole_radius_hops[1] = 3.0;
     c->max_hops = 8; /* *unconfirmed* design limit of AMI meshes */
     c->parents = 2;
-    /* IEEE 802.15.4 macMaxFrameRetries default 3 (FACTS.md "Home area network" MAC). */
+    /* IEEE 802.15.4 macMaxFrameRetries default 3 (IEEE 802.15.4-2006). */
     c->mesh_retries = 3;
     /* IEEE 802.15.4g SUN FSK operating mode 1, 50 kbit/s (Wi-SUN FAN profile, 863-870 MHz in
      * Europe).  Per-transmission overhead (CSMA backoffs, turnaround, ACK, relay processing),
@@ -371,8 +371,8 @@ int net_wt_mesh_repair(const net_wt_config *c, net_wt_hh *hh, uint32_t n, const 
         }
         if (!changed) break;
     }
-    /* A hub without supply still sends its last-gasp outage alert (AD1, FACTS.md) through
-     * powered relays; a cellular hub over its own link. */
+    /* A hub without supply still sends its last-gasp outage alert (AD1, SEC modification
+     * MP102) through powered relays; a cellular hub over its own link. */
     for (uint32_t i = 0; off && i < n; i++)
         if (off[i] && hh[i].tech != NET_WT_MESH) hh[i].hops = 0;
     for (uint32_t i = 0; i < n; i++) {

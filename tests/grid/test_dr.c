@@ -408,7 +408,7 @@ Test(dr, engaged_households_price_elasticity_is_near_minus_0_26, .timeout = 300)
     double eps = (q1 / q0 - 1.0) / rel_p;
     double tot = window_sum(w1, 1, days - 2, 0, 48) / window_sum(w0, 1, days - 2, 0, 48) - 1;
     cr_log_info("window +50 %%: consumption in 16-19 %+.1f %%, price vs day mean %+.1f %%, "
-                "elasticity %.3f (FACTS -0.26); daily use %+.2f %%",
+                "elasticity %.3f (UK dynamic-rate trials -0.26); daily use %+.2f %%",
                 100 * (q1 / q0 - 1), 100 * rel_p, eps, 100 * tot);
     cr_expect(eps > -0.34 && eps < -0.18, "elasticity %.3f", eps);
     free(w0);

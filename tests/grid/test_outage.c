@@ -1,6 +1,7 @@
-/* Topology and outages against their published targets (FACTS.md "Distribution network"):
- * about 70 customers per LV transformer; a customer loses supply about once every 3 years
- * for about an hour; Storm Eunice: 1.4M off, 1.2M restored within about a day. */
+/* Topology and outages against their published targets: about 70 customers per LV
+ * transformer (ENWL); a customer loses supply about once every 3 years for about an hour
+ * (GB DNO reliability figures); Storm Eunice (Feb 2022): 1.4M off, 1.2M restored within
+ * about a day. */
 #include "grid/outage.h"
 #include "grid/topology.h"
 
@@ -42,7 +43,7 @@ Test(topology, substations_average_about_70_customers_and_cover_every_household)
         next += t->lv[s].count;
     }
     cr_assert_eq(next, 300000);
-    /* ENWL: 2.4M customers / 34,000 transformers = 70.6 (FACTS.md); +-5 %. */
+    /* ENWL: 2.4M customers / 34,000 transformers = 70.6; +-5 %. */
     double mean = 300000.0 / t->n_lv;
     cr_expect(fabs(mean - 70.0) / 70.0 < 0.05, "mean customers per LV substation %.1f", mean);
     grid_topology_destroy(t);
@@ -97,8 +98,9 @@ static grid_outage_params background(int64_t span)
 
 Test(outage, background_faults_give_one_interruption_per_three_years_of_about_an_hour)
 {
-    /* FACTS.md: about once every 3 years, for about an hour.  100 years of 50,000 customers;
-     * tolerance +-10 % on both (sampling error of the rarest level, HV, is ~3 %). */
+    /* GB DNO reliability figures: about once every 3 years, for about an hour.  100 years of
+     * 50,000 customers; tolerance +-10 % on both (sampling error of the rarest level, HV, is
+     * ~3 %). */
     grid_topology *t = make_topo(50000, 2);
     int64_t span = (int64_t)(100 * YEAR_S);
     grid_outage_params p = background(span);
@@ -153,7 +155,7 @@ static grid_storm_params eunice(void)
 
 Test(outage, eunice_shaped_storm_restores_86_percent_within_a_day_with_a_tail_over_days)
 {
-    /* Storm Eunice (Feb 2022): 1.4M off, 1.2M restored within about a day (FACTS.md):
+    /* Storm Eunice (Feb 2022): 1.4M off, 1.2M restored within about a day:
      * 1.2/1.4 = 85.7 %.  Analytic curve of the default shape: +-2 points; the generated
      * restoration curve follows the analytic one within 2 points at every checkpoint. */
     grid_topology *t = make_topo(1000000, 14);

@@ -1,7 +1,8 @@
 /* Prices (models/grid/price.c, wholesale.c) against their definitions and calibration
- * targets: FACTS.md "Prices and demand response" for Economy 7 and the agile formula;
- * DUKES table 6.3 load factors for wind and solar; GB day-ahead auction averages for the
- * wholesale level (Montel EnAppSys: 82.50 GBP/MWh Q4 2023, 64.57 GBP/MWh Q1 2024). */
+ * targets: the usual Economy 7 night; Octopus Energy, "Agile pricing explained", for the
+ * agile formula; DUKES table 6.3 load factors for wind and solar; GB day-ahead auction
+ * averages for the wholesale level (Montel EnAppSys: 82.50 GBP/MWh Q4 2023, 64.57 GBP/MWh
+ * Q1 2024). */
 #include "grid/price.h"
 #include "sim/timeutil.h"
 
@@ -57,7 +58,7 @@ Test(price, flat_rate_and_standing_charges_are_integers_in_hundredths_of_a_penny
     grid_price_destroy(m);
 }
 
-/* FACTS.md: Economy 7 usually midnight to 07:00.  Boundaries exact to the period. */
+/* Economy 7 is usually midnight to 07:00.  Boundaries exact to the period. */
 Test(price, economy7_night_rate_covers_exactly_00_00_to_07_00)
 {
     grid_price_config c;
@@ -154,7 +155,7 @@ Test(price, time_of_use_rejects_overlapping_or_malformed_bands)
                  GRID_EPRICE_PARSE);
 }
 
-/* FACTS.md: min(2.2 x wholesale + 12 p in 16:00-19:00, cap about 52 p); the Octopus blog's
+/* Agile: min(2.2 x wholesale + 12 p in 16:00-19:00, cap about 52 p); the Octopus blog's
  * cap 52.38 p.  Hand-computed: 1 GBP/MWh = 0.1 p/kWh.  Exact to the integer unit. */
 Test(price, agile_formula_matches_hand_computed_values)
 {
@@ -237,7 +238,7 @@ Test(price, supply_curve_matches_hand_computed_points_and_never_falls)
     }
 }
 
-/* FACTS.md: agile prices are fixed about 16:00 the day before. */
+/* Agile prices are fixed about 16:00 the day before. */
 Test(price, agile_prices_are_published_at_16_00_utc_the_day_before)
 {
     grid_price_config c;
@@ -354,7 +355,7 @@ Test(price, agile_prices_use_no_information_beyond_publication)
  *  - annual mean day-ahead price in 55-100 GBP/MWh (GB auctions: 82.50 Q4 2023, 64.57
  *    Q1 2024, Montel EnAppSys);
  *  - 16:00-19:00 mean at least 10 % above the annual mean (the evening peak agile's adder
- *    targets; FACTS.md);
+ *    targets);
  *  - negative periods between 0.5 % and 15 % of the year; windy nights (forecast wind
  *    capacity factor > 0.6, 00:00-06:00) below half the annual mean;
  *  - realised wind load factor 0.33 +- 0.05 and solar 0.112 +- 0.015 (DUKES 6.3, 2018-2022

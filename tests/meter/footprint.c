@@ -1,5 +1,6 @@
 /* RAM footprint of one meter on this host: the state struct, checked against
- * MM_METER_RAM_BUDGET, and the profile log at the 13-month depth (397 x 48 slots, FACTS.md).
+ * MM_METER_RAM_BUDGET, and the profile log at the 13-month depth (397 x 48 slots; seed 003,
+ * gecko_sdk).
  * Prints the figures (ctest -V shows them); exits 1 if the state is over budget.  The
  * Cortex-M4 figures are printed by check_symbols.sh arm. */
 #include <stdio.h>

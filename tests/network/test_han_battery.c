@@ -18,7 +18,7 @@ static net_han gas_premises(const net_han_config *c, bool want_reach)
     return (net_han){0};
 }
 
-/* FACTS.md (seed 003): the gas meter battery lasts 10-15 years in normal use. */
+/* Seed 003: the gas meter battery lasts 10-15 years in normal use. */
 Test(han_battery, nominal_life_is_between_10_and_15_years)
 {
     net_han_config c;
@@ -78,7 +78,7 @@ Test(han_battery, wakes_fall_on_the_premises_phase)
 }
 
 /* An OTA image shortens the projected life by exactly its charge over the routine current;
- * FACTS.md: repeated firmware updates drain gas meter batteries. */
+ * seed 003: repeated firmware updates drain gas meter batteries. */
 Test(han_battery, firmware_images_shorten_the_projected_life)
 {
     net_han_config c;

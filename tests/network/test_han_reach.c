@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* FACTS.md "Home area network" (seed 003): a single-band 2.4 GHz hub gives HAN coverage in
+/* Seed 003: a single-band 2.4 GHz hub gives HAN coverage in
  * about 70 % of premises, a dual-band hub in about 96.5 %.  Default mix (net_han_config):
  * 80 % houses / 20 % flats, gas in 90 % of houses and 60 % of flats, PPMID in 13 %.
  * 100,000 premises: the binomial standard error is 0.15 percentage points, the tolerance

@@ -29,7 +29,7 @@ Test(wantech, default_configuration_is_valid_and_records_fit_the_budget)
     net_wt_config c = cfg();
     cr_assert_eq(net_wt_config_check(&c), 0);
     cr_assert_eq(sizeof(net_wt_hh), 16);
-    /* FACTS.md "Fleet and migration": 15.1M SMETS1 of 29.9M SMETS1+SMETS2 at end 2022. */
+    /* DESNZ smart meter statistics: 15.1M SMETS1 of 29.9M SMETS1+SMETS2 at end 2022. */
     cr_assert_float_eq(c.s1_share, 0.505, 0.001);
     c.parents = 0;
     cr_assert_eq(net_wt_config_check(&c), NET_EWT_CONFIG);

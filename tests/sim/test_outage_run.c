@@ -71,7 +71,7 @@ Test(outage_run, every_restored_meter_alerts_once_within_its_dither_window)
         case EV_RESTORED_LONG:
             restored[h] = e->t_s;
             n_restored++;
-            /* GBCS: 0x8F36 only after 3 min or more without supply (FACTS.md) */
+            /* GBCS: 0x8F36 only after 3 min or more without supply (packet-gbcs.c) */
             cr_expect_eq(e->code, e->value >= 180 ? EV_RESTORED_LONG : EV_RESTORED);
             cr_expect(fabs((double)e->value - (e->t_s - lost[h])) < 1e-9, "outage duration");
             break;
@@ -136,7 +136,7 @@ Test(outage_run, meters_record_no_energy_while_supply_is_off)
 
 Test(outage_run, cold_load_pickup_raises_demand_after_long_outages)
 {
-    /* ENWL Smart ReStart: cold-load pickup can double demand at restoration (FACTS.md).
+    /* ENWL Smart ReStart: cold-load pickup can double demand at restoration.
      * With gain 100 % and decay 1 h, the first full period after a long outage averages
      * 1 + e^(-t/1h) over it, about 1.5-1.9x normal; compare with the same premises in the
      * same period of the other day, when supplied.  Expect at least 1.25x. */

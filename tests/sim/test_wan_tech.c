@@ -1,6 +1,6 @@
-/* End to end: the WAN technology model in a run (net/wantech.h; FACTS.md: DCC North on
- * long-range radio, Central and South on cellular with mesh where coverage is poor; end 2022
- * 15.1M SMETS1 of 29.9M). */
+/* End to end: the WAN technology model in a run (net/wantech.h; seeds 003 and 004: DCC North
+ * on long-range radio, Central and South on cellular with mesh where coverage is poor; DESNZ
+ * smart meter statistics: end 2022 15.1M SMETS1 of 29.9M). */
 #include "h5read.h"
 
 #include <criterion/criterion.h>
@@ -71,7 +71,8 @@ Test(wan_tech, technologies_follow_dcc_regions_and_losses_carry_their_cause, .ti
 Test(wan_tech, hubs_send_lost_alerts_again_after_timeout_and_backoff, .timeout = 600)
 {
     /* net/retry.h: retry at loss + 25 s timeout + uniform [0, min(300 s, 5 s 2^(n-1)));
-     * at most 5 sends of one alert (FACTS.md: the DCC gives up after 5 failed attempts). */
+     * at most 5 sends of one alert (the DCC gives up after 5 failed attempts, DCC consultation
+     * on SMETS1 migration). */
     char dir[] = "/tmp/metersim-rt-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     hid_t f = run_trace(dir, "r.h5", "storm.yaml",

@@ -3,8 +3,8 @@
  * The core never reads a timer or the RTC itself (DESIGN.md, dependency rule 1); it asks
  * this HAL.  A port defines struct mm_hal_clock (one instance on a real meter; one per
  * household in the simulator, driven by the simulated time).  Deliberately not here: clock
- * policy (refusing a change of more than 10 s and raising GBCS alert 0x8F0C, FACTS.md), time
- * zones and BST, which belong to the core's future clock module.
+ * policy (refusing a change of more than 10 s and raising GBCS alert 0x8F0C, wireshark
+ * packet-gbcs.c), time zones and BST, which belong to the core's future clock module.
  *
  * Contract:
  * - mm_hal_clock_ms: milliseconds since power-up, never decreasing except by wrapping

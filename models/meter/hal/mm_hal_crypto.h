@@ -2,7 +2,7 @@
  *
  * GBCS protects commands with an AES-128-GCM MAC (here as GMAC: GCM with no plaintext, the
  * authenticated bytes as additional data) and signs critical commands with ECDSA P-256 over
- * SHA-256 (FACTS.md "Security"); UTRNs carry a 32-bit truncation of such a GCM tag.  The core
+ * SHA-256 (GBCS); UTRNs carry a 32-bit truncation of such a GCM tag.  The core
  * never implements a cipher itself: it builds the nonce and the authenticated bytes and asks
  * this HAL, which on a real meter wraps the secure element or a vetted library, and in the
  * simulator wraps mbedTLS (port/sim/mm_port_sim_crypto.c) or a modelled mode.  Keys never

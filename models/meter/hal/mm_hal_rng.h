@@ -1,5 +1,5 @@
 /* HAL random source: the bytes behind every random choice the meter makes (dithering of
- * messages after a power restore, FACTS.md; retry jitter; later, protocol nonces).
+ * messages after a power restore, seed 003; retry jitter; later, protocol nonces).
  *
  * On a real meter the port draws from a hardware TRNG or a seeded DRBG.  In the simulator it
  * draws from the household's own deterministic stream (DESIGN.md: every random draw comes

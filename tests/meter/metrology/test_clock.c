@@ -1,6 +1,6 @@
 /* Meter clock: the RTC drifts in the simulator port, time-set commands beyond 10 s are
- * refused with alert 0x8F0C (FACTS.md "The meter": a clock change of more than 10 s is
- * refused and alerted), half-hour boundaries follow the meter's own clock, and the civil and
+ * refused with alert 0x8F0C (GBCS, wireshark packet-gbcs.c: a clock change of more than 10 s
+ * is refused and alerted), half-hour boundaries follow the meter's own clock, and the civil and
  * GB local time conversions.  Expected instants were computed with Python's calendar.timegm;
  * drift figures by hand in the comments. */
 #include <criterion/criterion.h>

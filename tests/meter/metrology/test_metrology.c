@@ -4,7 +4,7 @@
  *   PF 1:                        +-1.5 % at 0.05 Ib <= I < 0.1 Ib, +-1.0 % from 0.1 Ib to Imax
  *   PF 0.5 inductive, 0.8 capac.: +-1.5 % at 0.1 Ib <= I < 0.2 Ib, +-1.0 % from 0.2 Ib to Imax
  * and, for reactive power, IEC 62053-23 class 2 (+-2.0 %; +-2.5 % at sin phi 0.5 and low
- * current).  Direct-connected meter: Un 230 V, Ib 10 A, Imax 100 A (a 100 A ESME, FACTS.md).  Sampling 4 kHz, 16-bit codes: 12207 uV/code (+-400 V) and
+ * current).  Direct-connected meter: Un 230 V, Ib 10 A, Imax 100 A (a 100 A ESME, seed 002).  Sampling 4 kHz, 16-bit codes: 12207 uV/code (+-400 V) and
  * 4883 uA/code (+-160 A).  The waveforms are generated here with double math; the reference
  * values are the analytic ones (P = sum over harmonics of Vh Ih cos phi_h).  Also checked:
  * frequency 49.5..50.5 Hz, harmonics (3rd, 5th), block-split invariance. */

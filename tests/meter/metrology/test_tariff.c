@@ -1,4 +1,4 @@
-/* Tariffs (DCC tariff model, FACTS.md "The meter"): a day of TOU crossing switch points and a
+/* Tariffs (DCC duis-templates tariff model): a day of TOU crossing switch points and a
  * season change, special days, block thresholds, a hybrid tariff, the standing charge,
  * pending tariff activation, billing snapshots, GB local time, chunk invariance, and dynamic
  * prices from a caller's price table.

@@ -142,7 +142,7 @@ Test(esme, a_power_cut_at_any_byte_of_the_save_loses_or_doubles_nothing)
 }
 
 /* After a restore no alert leaves before the dither delay, drawn uniformly in [0, 300] s
- * (FACTS.md seed 003): over 400 meters all delays are in range and their mean is within
+ * (seed 003): over 400 meters all delays are in range and their mean is within
  * 4 standard errors of 150 s (300/sqrt(12)/sqrt(400) = 4.3 s). */
 Test(esme, restore_alerts_wait_for_a_uniform_dither_delay)
 {

@@ -13,7 +13,7 @@ Test(event_log, send_flags_follow_the_gbcs_table)
     } cases[] = {
         {0x8F35, !MM_PROFILE_SMETS1}, /* supply outage restored: critical on SMETS2 */
         {0x8F36, !MM_PROFILE_SMETS1},
-        {0x8F57, 0}, /* supply interrupted: logged only (FACTS.md) */
+        {0x8F57, 0}, /* supply interrupted: logged only (packet-gbcs.c) */
         {0x810D, 1},
         {0x8F0F, 1},
         {0x8119, 1},

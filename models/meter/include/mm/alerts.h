@@ -1,6 +1,6 @@
 /* Event and alert codes of the meter core, from one X-macro table.
  *
- * Codes are GBCS alert codes where GBCS defines them (FACTS.md; names as in wireshark
+ * Codes are GBCS alert codes where GBCS defines them (codes and names as in wireshark
  * packet-gbcs.c, gbcs_gbz_alert_code_names); SEND says whether the meter raises it as an
  * alert sent over the WAN at once (critical/non-critical alert) or only logs it for the
  * head-end to read later.  Codes 0xF0xx are simulator-private events for which GBCS has no
@@ -13,7 +13,7 @@
 
 #include "mm/mm_config.h"
 
-/* SMETS2 sends 0x8F35/0x8F36 at once to the network operator (FACTS.md); SMETS1 logs them. */
+/* SMETS2 sends 0x8F35/0x8F36 at once to the network operator (packet-gbcs.c); SMETS1 logs them. */
 #define MM_ALERT_SEND_RESTORE (MM_PROFILE_SMETS1 ? 0 : 1)
 
 /* X(NAME, code, send over WAN at once (1) or log only (0), description) */

@@ -5,8 +5,8 @@
  * port applies a configured drift in ppm (mm_port_sim_clock_set_drift) and the firmware, like
  * a real meter, cannot see it -- it only ever sees the time the RTC reads.  This module adds
  * what the firmware decides: a time-set command that would move the clock by more than
- * MM_CLOCK_MAX_ADJUST_S seconds is refused and alert 0x8F0C logged (FACTS.md, "The meter":
- * "a clock change of more than 10 s is refused and alerted", GBCS alert 0x8F0C); half-hour
+ * MM_CLOCK_MAX_ADJUST_S seconds is refused and alert 0x8F0C logged (GBCS alert 0x8F0C,
+ * wireshark packet-gbcs.c: a clock change of more than 10 s is refused and alerted); half-hour
  * periods are counted on the meter's own clock; and UTC <-> civil date and GB local time
  * (GMT/BST) for tariffs and billing calendars.
  *
@@ -31,7 +31,7 @@
 extern "C" {
 #endif
 
-#define MM_CLOCK_MAX_ADJUST_S 10u /* largest accepted change [s]; FACTS.md, GBCS 0x8F0C */
+#define MM_CLOCK_MAX_ADJUST_S 10u /* largest accepted change [s]; GBCS 0x8F0C, packet-gbcs.c */
 #define MM_CLOCK_PERIOD_S 1800u   /* settlement period: half an hour [s] */
 #define MM_CLOCK_DAY_S 86400u
 

@@ -2,7 +2,7 @@
  * must pass (authentication, anti-replay) before the ESME acts on it.
  *
  * Frame (big-endian, after GBCS's shape: originator counter, MAC, signature for critical
- * commands; FACTS.md "Security"; the byte layout is metersim's own, not GBCS's ASN.1/DLMS):
+ * commands; the byte layout is metersim's own, not GBCS's ASN.1/DLMS):
  *
  *   off      len  field
  *   0        1    frame type MM_CMD_FRAME_TYPE

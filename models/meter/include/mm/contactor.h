@@ -1,9 +1,9 @@
-/* Contactor: the meter's supply switch (100 A, FACTS.md seed 002) and its auxiliary load
+/* Contactor: the meter's supply switch (100 A, seed 002) and its auxiliary load
  * control switches (ALCS).
  *
  * Supply states: connected, disconnected, armed (open, waiting for the customer's button or
- * PIN to close, FACTS.md).  Several reasons can hold the supply off at once, each cleared by
- * its own path: a remote disable (cleared by a remote enable or arm), prepayment credit
+ * PIN to close, GBCS alert 0x8F32).  Several reasons can hold the supply off at once, each
+ * cleared by its own path: a remote disable (cleared by a remote enable or arm), prepayment credit
  * (cleared when credit is back: the supply then arms, GB practice, so nobody's appliances
  * restart unattended) and load limiting (cleared after the restoration delay).  The supply
  * closes only when no reason is left.
@@ -14,7 +14,7 @@
  * or earlier by the button.  Exact in time: the caller reports each power change
  * (mm_contactor_power) and asks for the next deadline (mm_contactor_next_event).
  *
- * ALCS: up to MM_ALCS_MAX switches (5, FACTS.md seed 003), each following a daily calendar of
+ * ALCS: up to MM_ALCS_MAX switches (5, seed 003), each following a daily calendar of
  * switch points shifted by a random offset drawn each day, uniformly in 0..random_offset_s,
  * through the RNG HAL (so a street of meters does not switch water heaters in the same
  * second), and a boost that holds a switch on for a while.  Changes log 0x8131.  Time is the

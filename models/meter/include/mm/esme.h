@@ -28,8 +28,8 @@
  * credit, debts, counters, supply state, tariff registers), logs 0x8F57 at the time of that
  * record and 0x8F35 (or 0x8F36 for an outage of 3 min or more) with the outage length, and
  * holds all WAN alerts back for a dither delay drawn uniformly from the multiples of
- * MM_DITHER_STEP_S (mm_config.h, default 1 s) in [0, dither_window_s] (FACTS.md
- * "Dithering": 2 min in the first years, 5 min later; seed 003).  Records are also saved at
+ * MM_DITHER_STEP_S (mm_config.h, default 1 s) in [0, dither_window_s] (seed 003:
+ * 2 min in the first years, 5 min later).  Records are also saved at
  * every half-hour close, so at most one period of energy is lost if the power-fail save is
  * cut.  The event ring is external flash (kept); its indices are in the record.  So is
  * the price table: a restore finds it as it was (prices due during the outage take over then),
@@ -69,7 +69,7 @@ extern "C" {
 #endif
 
 #define MM_ESME_RECORD_VERSION 1u
-#define MM_OUTAGE_LONG_S 180u /* outages of 3 min or more restore with 0x8F36 (FACTS.md) */
+#define MM_OUTAGE_LONG_S 180u /* outages of 3 min or more restore with 0x8F36 (packet-gbcs.c) */
 #define MM_PREPAY_TICK_S 60u  /* credit checked each minute in prepayment mode */
 
 typedef struct mm_esme_config {
@@ -83,7 +83,7 @@ typedef struct mm_esme_config {
     uint8_t n_tariffs;
     uint8_t initial_mode;       /* mm_payment_mode at commissioning */
     mm_credit_t initial_credit; /* balance at commissioning */
-    uint32_t dither_window_s;   /* 0, 120 or 300 [s] (FACTS.md, seed 003) */
+    uint32_t dither_window_s;   /* 0, 120 or 300 [s] (seed 003) */
     uint32_t nvm_addr;          /* first persistence bank [NVM address] */
     uint32_t fw_version;        /* running firmware at commissioning */
 } mm_esme_config;

@@ -12,7 +12,7 @@
  * Demand: the instantaneous demand is the last active power seen; block demand is the
  * import energy of each integration period (config demand_minutes, a divisor of 30, blocks
  * restart at every half-hour close) divided by its nominal length, and the maximum block
- * demand is kept per billing period (FACTS.md: maximum-demand registers, seed 002) until the
+ * demand is kept per billing period (seed 002: maximum-demand registers) until the
  * caller closes the billing period with mm_meter_max_demand_reset.  The profile slot also
  * carries the time-weighted average voltage of the period (a fifth channel; the issue asks
  * for import, export and at least two more: reactive import/export and average voltage).
@@ -22,8 +22,8 @@
  * period closes.  No allocation: the caller provides the meter struct and the profile log
  * storage (external flash on a real meter).
  *
- * Registers are cyclic at 10^register_digits units and never resettable (FACTS.md:
- * "cumulative import and export registers are cyclic and cannot be reset", seed 002).
+ * Registers are cyclic at 10^register_digits units and never resettable (seed 002:
+ * cumulative import and export, "cyclic and non-reset-able").
  */
 #ifndef MM_METER_H
 #define MM_METER_H

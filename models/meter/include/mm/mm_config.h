@@ -27,7 +27,7 @@
 #endif
 
 /* Profile log depth of a real meter: 13 months of half-hours, 397 days x 48 = 19,056 slots
- * (FACTS.md "The meter": 13 months must be kept, SiliconLabs gas-proxy default).  The core
+ * (seed 003: 13 months must be kept; SiliconLabs gecko_sdk gas-proxy default).  The core
  * takes the depth at init; this is the figure the footprint is budgeted against. */
 #ifndef MM_PROFILE_DEPTH_DEFAULT
 #define MM_PROFILE_DEPTH_DEFAULT (397u * 48u)
@@ -39,7 +39,7 @@
 #define MM_METER_RAM_BUDGET 256u
 #endif
 
-/* Tariff pools (FACTS.md "The meter", DCC duis-templates tariff model): 48 TOU prices,
+/* Tariff pools (DCC duis-templates tariff model): 48 TOU prices,
  * 8 block price sets of up to 3 thresholds / 4 prices, 4 seasons, 4 week profiles, 16 day
  * profiles, 48 switch points a day, 50 special days; 12 billing snapshots (gecko_sdk).  The
  * definition (mm_tariff_def) is shared const data, so only MM_TARIFF_TOU_RATES and
@@ -113,12 +113,12 @@
 /* Firmware profile.  MM_PROFILE_SMETS1 = 1 builds a SMETS1-style meter (mm_core_smets1);
  * the default is a SMETS2 ESME (mm_core).  What differs (esme.h has the details):
  * - SMETS2 critical commands (disable supply, mode change, firmware activate) must carry an
- *   ECDSA P-256 signature (GBCS, FACTS.md "Security"); SMETS1 meters talk to their supplier's
- *   own head-end (FACTS.md "Wide area network") and accept MAC-only commands.
+ *   ECDSA P-256 signature (GBCS); SMETS1 meters talk to their supplier's
+ *   own head-end (seed 003) and accept MAC-only commands.
  * - SMETS2 sends the supply-restored alerts 0x8F35/0x8F36 at once (critical, to the network
- *   operator, FACTS.md); a SMETS1 meter only logs them for its head-end to read.
+ *   operator, wireshark packet-gbcs.c); a SMETS1 meter only logs them for its head-end to read.
  * - the default power-restore dither window a scenario starts from (mm_esme_config sets the
- *   one in force): SMETS2 5 min (FACTS.md "Dithering", seed 003), SMETS1 none. */
+ *   one in force): SMETS2 5 min (seed 003), SMETS1 none. */
 #ifndef MM_PROFILE_SMETS1
 #define MM_PROFILE_SMETS1 0
 #endif
@@ -152,7 +152,7 @@
 #define MM_FRIENDLY_MAX 4
 #endif
 
-/* Auxiliary load control switches (ALCS, up to 5, FACTS.md seed 003) and switch points in
+/* Auxiliary load control switches (ALCS, up to 5, seed 003) and switch points in
  * each one's daily calendar. */
 #ifndef MM_ALCS_MAX
 #define MM_ALCS_MAX 5

@@ -1,7 +1,7 @@
 /* Prepay: the meter's payment modes and, in prepayment mode, its credit, emergency credit,
  * debt recovery and the decision to disable supply for lack of credit.
  *
- * GB model (FACTS.md "Prepayment": seed 000, Aclara SGM1400 manual; alert codes from GBCS via
+ * GB model (seed 000, Aclara SGM1400 manual; alert codes from GBCS via
  * wireshark packet-gbcs.c):
  * - Credit and prepayment modes, switched by command.  In credit mode nothing here debits or
  *   disables; the tariff's cost registers are the bill.

@@ -1,21 +1,21 @@
 /* Tariff: the DCC tariff model of a GB SMETS2 ESME -- time-of-use, block and hybrid pricing
  * with a switching calendar, a standing charge, a pending tariff and billing snapshots.
  *
- * Model (FACTS.md "The meter", DCC duis-templates tariff model): up to 48 TOU prices; 8 block
+ * Model (DCC duis-templates tariff model): up to 48 TOU prices; 8 block
  * price sets, each with up to 3 thresholds and 4 prices; a calendar of up to 4 seasons (each
  * starting on a date and naming a week profile), 4 week profiles (a day profile per weekday),
  * 16 day profiles of up to 48 switch points, and up to 50 special days that override the week
  * profile.  A switch point selects a TOU rate, a block price set, or both (hybrid: the price
  * of a Wh is then the TOU price plus the block price -- our reading of "hybrid TOU+block";
- * FACTS.md only says it is allowed).  Prices are integers with a power-of-ten scale
- * (10^price_scale pence per kWh), the standing charge has its own (10^standing_scale pence
- * per day).  No floating point anywhere.
+ * the DCC tariff model is cited only for its being allowed).  Prices are integers with a
+ * power-of-ten scale (10^price_scale pence per kWh), the standing charge has its own
+ * (10^standing_scale pence per day).  No floating point anywhere.
  *
  * Design: mm_tariff_def is const and shared (the simulator gives one definition to many
  * meters: a full calendar is several KiB and is never copied); mm_tariff is the small
  * per-meter state: the TOU and block registers, cost accumulators and the cached rate.
  * Billing snapshots live in an array the caller provides (depth 12 on a real meter,
- * FACTS.md; 0 allowed).
+ * gecko_sdk; 0 allowed).
  *
  * Dynamic prices (day-ahead or real-time, sent by the head-end as commands) cannot go into the
  * shared definition, so a meter that takes them gets a caller-owned mm_price_table: the TOU
@@ -93,7 +93,7 @@ typedef struct mm_tariff_special_day {
 
 /* Block prices: price[k] applies to the Wh consumed in the block period while the block
  * period consumption is at or above threshold_wh[k-1] and below threshold_wh[k] ("the first
- * x units at y, the rest at z" is threshold {x}, prices {y, z}; FACTS.md, seed 000). */
+ * x units at y rate, then the rest at z rate" is threshold {x}, prices {y, z}; seed 000). */
 typedef struct mm_tariff_price_set {
     uint8_t n_thresholds;                        /* 0..3: n + 1 prices in use */
     uint32_t threshold_wh[MM_TARIFF_THRESHOLDS]; /* strictly ascending [Wh] */

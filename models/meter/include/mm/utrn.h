@@ -1,7 +1,7 @@
 /* UTRN: the 20-digit Unique Transaction Reference Number a prepayment customer types into the
  * meter (or its PPMID) to add credit, and the checks the meter makes before crediting it.
  *
- * Digits (FACTS.md "Prepayment"; GBCS section 14, field layout as in the public gbcs-parser
+ * Digits (GBCS section 14, field layout as in the public SmartDCCInnovation gbcs-parser
  * utrn.ts):
  *
  *   UTRN = PPTD (19 decimal digits) || check digit (GBCS 14.8 Verhoeff, see below)

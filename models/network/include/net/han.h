@@ -5,7 +5,7 @@
  * A premises has an electricity meter (ESME, the comms hub sits on it), usually a gas
  * meter (GSME, battery powered, wakes every 30 min), an in-home display (IHD) and
  * sometimes a prepayment meter interface device (PPMID).  Single-band hubs speak ZigBee
- * at 2.4 GHz only; dual-band hubs add GB 868 MHz (FACTS.md "Home area network").
+ * at 2.4 GHz only; dual-band hubs add GB 868 MHz (seed 003).
  *
  * Two modes (DESIGN.md "How time and entities map onto SimGrid"):
  *  - analytic, for scale: net_han_eval() solves a fixed-point model of unslotted CSMA/CA

@@ -6,10 +6,10 @@
  * base 2^(n-1))), which spreads a synchronised crowd of retries over the whole ceiling
  * instead of bunching them at it.  An attempt fails when no response came within the
  * timeout; after max_attempts sends the meter gives up (the DCC gives up on a meter after
- * 5 failed attempts, FACTS.md "Fleet and migration"; used here as the default).
+ * 5 failed attempts, DCC consultation on SMETS1 migration; used here as the default).
  *
  * Dithering: after a restore each meter waits uniform in [0, W] before its first message
- * (FACTS.md: up to 2 min at first, 5 min considered later; seed 003).
+ * (seed 003: up to 2 min at first, 5 min considered later).
  *
  * Every draw comes from the meter's own stream (seed, household, "net.retry") or
  * (seed, household, "net.dither"), so delays do not depend on the order meters run in.
@@ -30,9 +30,9 @@ typedef struct net_retry_params {
     uint32_t max_attempts; /* sends in all, the first included; >= 1 */
 } net_retry_params;
 
-/* timeout 25 s (the DCC's shortest round-trip target, FACTS.md), base 5 s, cap 300 s (the
- * 5-min dither window, so a retry storm is no narrower than the storm it follows),
- * 5 attempts.  Timeout, base and cap are *unconfirmed* defaults. */
+/* timeout 25 s (the DCC's shortest round-trip target, DCC performance measures, 2018),
+ * base 5 s, cap 300 s (the 5-min dither window, so a retry storm is no narrower than the
+ * storm it follows), 5 attempts.  Timeout, base and cap are *unconfirmed* defaults. */
 void net_retry_default(net_retry_params *p);
 
 void net_retry_seed(sim_rng *r, uint64_t seed, uint64_t household);

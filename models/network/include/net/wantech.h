@@ -2,7 +2,7 @@
  * cross before they reach the area's cell queue, what that adds in latency and loss, how
  * mesh routes repair when relays lose power, and when a cell site's backup power runs out.
  *
- * Technologies (FACTS.md "Wide area network and head-end", seeds 003 and 004):
+ * Technologies (seeds 003 and 004, and the sources named below):
  *  - SMETS2 through the DCC, North region: long-range radio (LRR) base stations in the
  *    400 MHz band run by Arqiva ("connecting 10 million homes using long-range radio
  *    technology ... sites across northern England and Scotland", Arqiva submission to the
