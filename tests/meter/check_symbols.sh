@@ -1,5 +1,5 @@
 #!/bin/sh
-# Portability checks of the meter firmware core (DESIGN.md, dependency rule 1), run by ctest.
+# Portability checks of the meter firmware core (freestanding: memcpy/memset and its HAL only), run by ctest.
 #
 #   check_symbols.sh arm    METER_DIR        cross-compile every src/*.c for Cortex-M4
 #   check_symbols.sh host   METER_DIR LIB.a  inspect the host build of mm_core

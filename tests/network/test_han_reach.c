@@ -105,7 +105,7 @@ Test(han_reach, devices_that_do_not_reach_have_no_band_and_break_the_premises)
 }
 
 /* Every draw comes from the premises' own stream, so initialising premises in any order
- * gives identical records (DESIGN.md "Determinism"). */
+ * gives identical records (determinism: same seed, same trace). */
 Test(han_reach, records_do_not_depend_on_visit_order)
 {
     net_han_config c;

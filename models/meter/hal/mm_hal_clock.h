@@ -1,6 +1,6 @@
 /* HAL clock: the meter's two notions of time, supplied by the port.
  *
- * The core never reads a timer or the RTC itself (DESIGN.md, dependency rule 1); it asks
+ * The core never reads a timer or the RTC itself (the core depends on nothing but its HAL); it asks
  * this HAL.  A port defines struct mm_hal_clock (one instance on a real meter; one per
  * household in the simulator, driven by the simulated time).  Deliberately not here: clock
  * policy (refusing a change of more than 10 s and raising GBCS alert 0x8F0C, wireshark

@@ -2,7 +2,7 @@
  * messages after a power restore, seed 003; retry jitter; later, protocol nonces).
  *
  * On a real meter the port draws from a hardware TRNG or a seeded DRBG.  In the simulator it
- * draws from the household's own deterministic stream (DESIGN.md: every random draw comes
+ * draws from the household's own deterministic stream (every random draw in metersim comes
  * from the entity's own stream), so a run is a pure function of scenario, seed and firmware
  * build.  Deliberately not here: distributions (the core turns bytes into integers itself),
  * key generation.

@@ -34,7 +34,7 @@
 #endif
 
 /* RAM budget of one mm_meter (state, excluding the profile log) [bytes].  Checked at compile
- * time in meter.c; DESIGN.md allows 1 KiB of hot state per household for everything. */
+ * time in meter.c; the simulator budgets 1 KiB of hot state per household for everything. */
 #ifndef MM_METER_RAM_BUDGET
 #define MM_METER_RAM_BUDGET 256u
 #endif
@@ -179,7 +179,7 @@
 #endif
 
 /* RAM budget of one mm_esme on the 32-bit target (all state, excluding profile log, event
- * ring and billing snapshots) [bytes]; DESIGN.md allows 1 KiB of hot state per household. */
+ * ring and billing snapshots) [bytes]; the simulator budgets 1 KiB of hot state per household. */
 #ifndef MM_ESME_RAM_BUDGET
 #define MM_ESME_RAM_BUDGET 1024u
 #endif

@@ -2,7 +2,7 @@
  * that goes with it.
  *
  * Amounts are integers in units of 10^MM_CREDIT_SCALE of the currency's major unit (mm_config.h;
- * -5 gives 1 unit = 0.001 p), never floating point (DESIGN.md rule 1).  Tariff prices come with
+ * -5 gives 1 unit = 0.001 p), never floating point (the core is firmware: no floats in prices or credit).  Tariff prices come with
  * their own power-of-ten scale (DCC duis-templates tariff model); mm_credit_from_scaled converts.
  * Divisions go through mm/arith.h, so the firmware never links libgcc's __aeabi_uldivmod
  * (tests/meter/check_symbols.sh).  Deliberately not here: prices and tariffs.

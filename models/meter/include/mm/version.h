@@ -1,6 +1,6 @@
 /* Version of the meter firmware core: a human-readable build id and the ABI version.
  *
- * The build id names the firmware build in traces (DESIGN.md: a run is a pure function of
+ * The build id names the firmware build in traces (a run is a pure function of
  * scenario, seed and firmware build), so two builds compared by `metersim diff` can be told
  * apart.  The ABI version counts incompatible changes to the public structs and calls that a
  * loadable firmware image exposes; bump it whenever mm_meter's layout or a signature changes.

@@ -7,7 +7,7 @@
  * sometimes a prepayment meter interface device (PPMID).  Single-band hubs speak ZigBee
  * at 2.4 GHz only; dual-band hubs add GB 868 MHz (seed 003).
  *
- * Two modes (DESIGN.md "How time and entities map onto SimGrid"):
+ * Two modes (households are records advanced by their area, not SimGrid actors):
  *  - analytic, for scale: net_han_eval() solves a fixed-point model of unslotted CSMA/CA
  *    for the premises' own flows plus its co-channel neighbours (assumed to carry the same
  *    traffic, a mean-field assumption) and writes delivery probability, latency, retries
