@@ -250,6 +250,19 @@ static void assign_suppliers(sim_fleet *f)
     }
 }
 
+int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen)
+{
+    sim_fleet *f = calloc(1, sizeof *f);
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    f->sc = sc;
+    int rc = suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ? -1 : 0;
+    free(f);
+    return rc;
+}
+
 int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *topo, char *err,
                     size_t errlen)
 {

@@ -57,6 +57,9 @@ typedef struct sim_fleet {
 int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *topo, char *err,
                     size_t errlen);
 void sim_fleet_free(sim_fleet *f);
+/* What sim_fleet_build checks without a topology (suppliers, populations, their tariffs):
+ * `metersim validate` reports it.  0, or -1 with the message in ERR. */
+int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen);
 
 /* Household ID's population's settings. */
 static inline const sim_fleet_pop *sim_fleet_pop_of(const sim_fleet *f, uint32_t id)

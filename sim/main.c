@@ -1,6 +1,7 @@
 /* metersim command line: run, validate, info, diff, timeline.
  * Exit codes: 0 ok, 1 runtime failure (or interrupted run), 2 usage or scenario error. */
 #include "diff.h"
+#include "fleet.h"
 #include "run.h"
 #include "info.h"
 #include "scenario.h"
@@ -181,6 +182,12 @@ static int cmd_validate(int argc, char **argv)
     }
     sim_scenario *sc = NULL;
     if ((rc = load_scenario(&a, &sc))) return rc;
+    char err[512];
+    if (sim_fleet_check(sc, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\n", a.scenario, err);
+        sim_scenario_destroy(sc);
+        return EXIT_USAGE;
+    }
     fputs(sc->resolved_yaml, stdout);
     sim_scenario_destroy(sc);
     return 0;

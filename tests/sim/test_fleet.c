@@ -304,6 +304,12 @@ Test(fleet, a_fleet_that_cannot_run_is_refused_with_the_population_named)
             "fleet.populations[1] (b): firmware image refused: /nonexistent/fw.so");
     refused("--set 'suppliers=[{name: s, block: {thresholds: \"4 kWh\", prices: \"20 p/kWh\"}}]'",
             "suppliers[0] (s).block.prices: 1 prices for 1 thresholds");
+    /* what needs no topology, `metersim validate` finds too */
+    const char *b = getenv("METERSIM_BIN"), *src = getenv("METERSIM_SOURCE_DIR");
+    cr_expect_eq(run_cmd("'%s' validate '%s/tests/sim/data/small.yaml' --set "
+                         "'fleet.populations=[{name: a, supplier: nobody}]' > /dev/null 2>&1",
+                         b, src),
+                 2);
 }
 
 /* Counts are exact, shares follow the regions they are given. */
