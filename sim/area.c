@@ -236,7 +236,7 @@ static int hh_load_init(sim_area *a, uint32_t i)
         grid_hh_ctx ctx = {.id = id,
                            .region = a->region,
                            .dwelling = (uint8_t)grid_topology_dwelling(cx->topo, (uint32_t)id),
-                           .ihd = sim_hh_gen(a, i) != SIM_GEN_TRADITIONAL &&
+                           .ihd = sim_hh_route(a, i) != SIM_ROUTE_NONE &&
                                   net_han_band_used(&a->han[i], NET_HAN_IHD) >= 0,
                            .dr_own = 1,
                            .dr_share = cx->fleet->pops[sim_hh_fl(a, i)->pop].dr_share};

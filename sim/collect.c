@@ -165,7 +165,8 @@ int sim_collect_households(sim_run *r)
                                            .supplier = sim_hh_fl(a, i)->supplier,
                                            .image = r->fleet.pops[sim_hh_fl(a, i)->pop].image,
                                            .tariff = sim_hh_fl(a, i)->tariff,
-                                           .prepay = a->prepay[i]};
+                                           .prepay = a->prepay[i],
+                                           .route = sim_hh_fl(a, i)->route};
                 if (row->generation == SIM_GEN_TRADITIONAL) {
                     row->wan_tech = 254; /* no WAN */
                     row->mesh_hops = 0;
@@ -261,6 +262,40 @@ static int stream_headend(sim_run *r, double t_end)
 
 /* Window W is closed: hand the head-end's series up to its end, its demand and cell series
  * to the trace and clear the areas' slots of W. */
+/* The days the fleet has closed, to /fleet/daily. */
+static int write_fleet_days(sim_run *r)
+{
+    sim_vec *v = &r->life.rows;
+    int rc = v->n ? sim_trace_append(r->tr, SIM_DS_FLEET_DAILY, v->v, v->n) : 0;
+    v->n = 0;
+    return rc;
+}
+
+/* /fleet/final: each meter's generation, population, image and route at the end. */
+static int write_fleet_final(sim_run *r)
+{
+    const sim_fleet *f = &r->fleet;
+    uint32_t largest = 0;
+    for (uint32_t k = 0; k < r->n_areas; k++)
+        if (r->areas[k].n > largest) largest = r->areas[k].n;
+    uint8_t *buf = malloc((size_t)(largest ? largest : 1) * SIM_FLEET_FINAL_NCOLS);
+    int rc = buf ? 0 : -1;
+    for (uint32_t k = 0; k < r->n_areas && rc == 0; k++) {
+        const sim_area *a = &r->areas[k];
+        for (uint32_t i = 0; i < a->n; i++) {
+            const sim_fleet_hh *h = &f->hh[a->hh0 + i];
+            uint8_t *b = buf + (size_t)i * SIM_FLEET_FINAL_NCOLS;
+            b[SIM_FLEET_FINAL_GENERATION] = (uint8_t)f->pops[h->pop].p->generation;
+            b[SIM_FLEET_FINAL_POPULATION] = h->pop;
+            b[SIM_FLEET_FINAL_IMAGE] = f->pops[h->pop].image;
+            b[SIM_FLEET_FINAL_ROUTE] = h->route;
+        }
+        rc = sim_trace_rows(r->tr, SIM_DS_FLEET_FINAL, a->hh0, a->n, buf);
+    }
+    free(buf);
+    return rc;
+}
+
 int sim_collect_window(sim_run *r, uint32_t w)
 {
     int64_t mws[SIM_PERIOD_S / 60];
@@ -286,6 +321,7 @@ int sim_collect_window(sim_run *r, uint32_t w)
         memset(a->cell_q + base, 0, SIM_PERIOD_S * sizeof *a->cell_q);
     }
     if (!rc) rc = sim_trace_cells(r->tr, ca, cq, SIM_PERIOD_S);
+    if (!rc) rc = write_fleet_days(r);
     free(ca);
     free(cq);
     return rc ? SIM_ETRACE : 0;
@@ -538,5 +574,8 @@ int sim_collect_final(sim_run *r, uint32_t reached)
     if (rc == 0) rc = write_han(r, reached);
     if (rc == 0) rc = write_suppliers(r);
     if (rc == 0) rc = write_firmware_log(r);
+    sim_lifecycle_close(&r->life, reached * SIM_PERIOD_S);
+    if (rc == 0) rc = write_fleet_days(r);
+    if (rc == 0) rc = write_fleet_final(r);
     return rc ? SIM_ETRACE : 0;
 }

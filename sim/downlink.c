@@ -130,14 +130,14 @@ static dl_cmd *dl_req_new(sim_dl *d, uint32_t *ref)
 /* Household I takes price updates of TARIFF: a smart meter on it. */
 static bool takes(const sim_area *a, uint32_t i, unsigned tariff)
 {
-    return sim_hh_fl(a, i)->tariff == tariff && sim_hh_gen(a, i) != SIM_GEN_TRADITIONAL;
+    return sim_hh_fl(a, i)->tariff == tariff && sim_hh_route(a, i) != SIM_ROUTE_NONE;
 }
 
-/* Household I hears its area's broadcasts: a SMETS2 meter of a broadcasting area (a SMETS1
- * meter is on its operator's network, addressed one by one). */
+/* Household I hears its area's broadcasts: a SMETS2 meter on the DCC of a broadcasting area (a
+ * SMETS1 meter is on its operator's network, addressed one by one). */
 static bool hears_broadcast(const sim_area *a, uint32_t i)
 {
-    return a->broadcast && sim_hh_gen(a, i) == SIM_GEN_SMETS2;
+    return a->broadcast && sim_hh_route(a, i) == SIM_ROUTE_DCC;
 }
 
 /* A price update's transfer to an area: the broadcast (this bit set in its payload) or the

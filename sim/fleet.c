@@ -137,8 +137,6 @@ static int pops_resolve(sim_fleet *f, char *err, size_t errlen)
     return 0;
 }
 
-/* The populations with a count take their households first: those of their regions in the
- * order of a hash of (seed, population, household), skipping any already taken. */
 typedef struct ranked {
     uint64_t key;
     uint32_t id;
@@ -150,41 +148,57 @@ static int ranked_cmp(const void *a, const void *b)
     return x->key < y->key ? -1 : x->key > y->key ? 1 : (x->id > y->id) - (x->id < y->id);
 }
 
+int sim_fleet_hash_order(uint32_t *ids, uint32_t n, uint64_t salt)
+{
+    ranked *r = malloc((size_t)(n ? n : 1) * sizeof *r);
+    if (!r) return -1;
+    for (uint32_t k = 0; k < n; k++) r[k] = (ranked){sim_hash64(salt + ids[k]), ids[k]};
+    qsort(r, n, sizeof *r, ranked_cmp);
+    for (uint32_t k = 0; k < n; k++) ids[k] = r[k].id;
+    free(r);
+    return 0;
+}
+
+/* The populations with a count take their households first: those of their regions in the
+ * order of a hash of (seed, population, household), skipping any already taken. */
 static int assign_counts(sim_fleet *f, const grid_topology *topo, uint8_t *taken, char *err,
                          size_t errlen)
 {
     uint32_t n = f->sc->households;
-    ranked *r = NULL;
+    uint32_t *ids = NULL;
     for (uint32_t k = 0; k < f->n_pops; k++) {
         sim_fleet_pop *fp = &f->pops[k];
         if (fp->p->count == 0) continue;
-        if (!r && !(r = malloc((size_t)n * sizeof *r))) {
+        if (!ids && !(ids = malloc((size_t)n * sizeof *ids))) {
             snprintf(err, errlen, "out of memory assigning populations");
             return -1;
         }
         uint32_t m = 0;
-        uint64_t salt = sim_hash64(f->sc->seed ^ sim_hash_str(fp->p->name));
         for (uint32_t s = 0; s < topo->n_lv; s++) {
             const grid_lv_substation *lv = &topo->lv[s];
             if (!(fp->regions >> lv->region & 1u)) continue;
             for (uint32_t id = lv->first; id < lv->first + lv->count; id++)
-                if (!taken[id]) r[m++] = (ranked){sim_hash64(salt + id), id};
+                if (!taken[id]) ids[m++] = id;
         }
         if (m < fp->p->count) {
             snprintf(err, errlen,
                      "fleet.populations[%u] (%s).count: %u households asked, only %u left in "
                      "its regions",
                      k, fp->p->name, fp->p->count, m);
-            free(r);
+            free(ids);
             return -1;
         }
-        qsort(r, m, sizeof *r, ranked_cmp);
+        if (sim_fleet_hash_order(ids, m, sim_hash64(f->sc->seed ^ sim_hash_str(fp->p->name)))) {
+            snprintf(err, errlen, "out of memory assigning populations");
+            free(ids);
+            return -1;
+        }
         for (uint32_t j = 0; j < fp->p->count; j++) {
-            taken[r[j].id] = 1;
-            f->hh[r[j].id].pop = (uint8_t)k;
+            taken[ids[j]] = 1;
+            f->hh[ids[j]].pop = (uint8_t)k;
         }
     }
-    free(r);
+    free(ids);
     return 0;
 }
 
@@ -247,6 +261,10 @@ static void assign_suppliers(sim_fleet *f)
             (uint8_t)(fp->tariff >= 0 ? (uint32_t)fp->tariff
                                       : pick(f->sup[h->supplier].menu_cum, SIM_TARIFFS, ut));
         f->tariff_households[h->tariff]++;
+        static const uint8_t route_of[SIM_GENERATIONS] = {
+            [SIM_GEN_SMETS2] = SIM_ROUTE_DCC, [SIM_GEN_SMETS1] = SIM_ROUTE_SMSO,
+            [SIM_GEN_TRADITIONAL] = SIM_ROUTE_NONE};
+        h->route = route_of[fp->p->generation];
     }
 }
 

@@ -37,9 +37,17 @@ typedef struct sim_fleet_supplier {
     sim_block_def block;
 } sim_fleet_supplier;
 
-/* One household's place in the fleet (1 B each, kept per area and in /households). */
+/* How a meter's messages travel, which can change during a run (SMETS1 migration, meters going
+ * dumb): none (a traditional meter, or a smart one in traditional mode), the DCC (a SMETS2
+ * meter), its SMETS1 operator to its supplier's head-end, or the DCC's SMETS1 service (a
+ * SMETS1 meter adopted by the DCC: still on its operator's WAN, translated to the DCC). */
+typedef enum sim_route { SIM_ROUTE_NONE, SIM_ROUTE_DCC, SIM_ROUTE_SMSO, SIM_ROUTE_DCC_S1 } sim_route;
+#define SIM_ROUTES 4
+
+/* One household's place in the fleet (4 B, one table per run). */
 typedef struct sim_fleet_hh {
     uint8_t pop, supplier, tariff;
+    uint8_t route; /* sim_route, now */
 } sim_fleet_hh;
 
 typedef struct sim_fleet {
@@ -60,6 +68,10 @@ void sim_fleet_free(sim_fleet *f);
 /* What sim_fleet_build checks without a topology (suppliers, populations, their tariffs):
  * `metersim validate` reports it.  0, or -1 with the message in ERR. */
 int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen);
+
+/* Sort the N household ids IDS by a hash of (SALT + id): a fixed pseudo-random order that does
+ * not depend on how households are grouped.  0, or -1 out of memory. */
+int sim_fleet_hash_order(uint32_t *ids, uint32_t n, uint64_t salt);
 
 /* Household ID's population's settings. */
 static inline const sim_fleet_pop *sim_fleet_pop_of(const sim_fleet *f, uint32_t id)

@@ -101,7 +101,11 @@ static void hh_wan_read(sim_area *a, uint32_t i, uint32_t t)
     const void *fw = sim_hh_fw(a, i);
     net_read_hh *r = &a->read[i];
     uint32_t upto = sim_hh_period(a, i) - cx->period0;
-    if (a->off[i]) {
+    if (sim_hh_route(a, i) == SIM_ROUTE_NONE) {
+        /* a meter in traditional mode is not read: its periods wait for a read once it is
+         * smart again (adopted) */
+        upto = r->from_period;
+    } else if (a->off[i]) {
         /* No supply, no answer: tomorrow's read carries these periods too. */
         sim_area_record(a, t, a->hh0 + i, SIM_EV_WAN_READ_FAILED, 0);
         upto = r->from_period;
@@ -157,8 +161,8 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
         sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, -1);
         return;
     }
-    /* A traditional meter takes its credit by key or card at the meter only. */
-    if (sim_hh_gen(a, i) != SIM_GEN_TRADITIONAL && grid_topup_online(&cx->topup, &a->behave[i])) {
+    /* A meter without communications takes its credit by key or card at the meter only. */
+    if (sim_hh_route(a, i) != SIM_ROUTE_NONE && grid_topup_online(&cx->topup, &a->behave[i])) {
         a->topup_due[i] = TOPUP_IN_FLIGHT;
         sim_dl_request(a, i, t, MM_CMD_TOP_UP, NET_HE_TOPUP, utrn, 20);
         return;
@@ -239,7 +243,8 @@ void sim_hh_message(sim_area *a, uint32_t t)
         sim_dl_command(a, i, t, x.u);
         break;
     case MSG_ONDEMAND:
-        sim_dl_request(a, i, t, MM_CMD_READ_REGISTERS, NET_HE_ONDEMAND_READ, NULL, 0);
+        if (sim_hh_route(a, i) != SIM_ROUTE_NONE)
+            sim_dl_request(a, i, t, MM_CMD_READ_REGISTERS, NET_HE_ONDEMAND_READ, NULL, 0);
         sim_hh_ondemand_plan(a, i, t + 1u);
         break;
     case MSG_RETRY:
@@ -270,7 +275,7 @@ static void hh_supply_lost(sim_area *a, uint32_t i, uint32_t t, uint8_t cause)
     sim_hh_abi(a, i)->power_fail(sim_hh_fw(a, i));
     sim_area_record(a, t, id, SIM_EV_SUPPLY_INTERRUPTED, 0);
     /* The DCC's comms hub sends AD1 (SEC MP102); SMETS1 and traditional meters have none. */
-    if (sim_hh_gen(a, i) == SIM_GEN_SMETS2)
+    if (sim_hh_route(a, i) == SIM_ROUTE_DCC)
         sim_area_schedule(a, &a->msgq, t + (uint32_t)cx->sc->wan.ad1_delay_s, HEV(i, MSG_AD1), 0);
 }
 

@@ -201,6 +201,12 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
             return -1;
         if (k == 0) cx->period0 = sim_hh_period(&r->areas[0], 0);
     }
+    /* The fleet's first day begins with the run. */
+    if (sim_lifecycle_init(&r->life, cx, &r->fleet, r->areas, r->n_areas)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sim_lifecycle_day(&r->life, 0);
     return 0;
 }
 
@@ -248,6 +254,7 @@ static void start_actors(sim_run *r, sg_host_t *hosts)
 {
     sim_ctx *cx = &r->cx;
     sim_coord_init(&r->coord, cx, r->areas, r->n_areas);
+    r->coord.life = &r->life;
     cx->window_bar = sg_barrier_init(r->n_areas + 1);
     sg_actor_t coord = sg_actor_init("coordinator", cx->he_host);
     sg_actor_set_data(coord, &r->coord);
@@ -433,6 +440,7 @@ void sim_run_destroy(sim_run *r)
     for (uint32_t k = 0; r->areas && k < r->n_areas; k++) sim_area_free(&r->areas[k]);
     free(r->areas);
     sim_fw_close(&r->fw);
+    sim_lifecycle_free(&r->life);
     sim_fleet_free(&r->fleet);
     if (r->cx.ops && r->model) r->cx.ops->destroy(r->model);
     grid_topology_destroy(r->topo);

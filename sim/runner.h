@@ -26,6 +26,7 @@
 
 #include "run.h"
 #include "firmware.h"
+#include "lifecycle.h"
 
 #include "grid/load.h"
 #include "grid/outage.h"
@@ -246,6 +247,12 @@ static inline sim_generation sim_hh_gen(const sim_area *a, uint32_t i)
 {
     return a->cx->fleet->pops[sim_hh_fl(a, i)->pop].p->generation;
 }
+/* How household I's messages travel now (sim_route); SIM_ROUTE_NONE: it sends and receives
+ * nothing. */
+static inline sim_route sim_hh_route(const sim_area *a, uint32_t i)
+{
+    return (sim_route)sim_hh_fl(a, i)->route;
+}
 static inline bool sim_tariff_dynamic(unsigned t)
 {
     return t == SIM_TARIFF_AGILE || t == SIM_TARIFF_RTP;
@@ -324,6 +331,7 @@ typedef struct sim_coord {
     const sim_ctx *cx;
     sim_area *areas;
     uint32_t n_areas;
+    sim_lifecycle *life; /* the fleet's daily changes, run at each UTC midnight */
     sim_grid_row ring[SIM_GRID_RING]; /* window w in ring[w % SIM_GRID_RING] */
     uint32_t done;       /* windows whose row is in the ring or streamed */
     uint32_t streamed;   /* windows whose row is in the trace */
@@ -364,6 +372,7 @@ struct sim_run {
     sim_ctx cx;              /* the context every handler reads (filled during set-up) */
     sim_fw fw;
     sim_fleet fleet;
+    sim_lifecycle life;
     grid_topology *topo;
     void *model;             /* the load model */
     grid_price_model *prices;

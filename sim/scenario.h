@@ -68,6 +68,14 @@ typedef struct sim_supplier {
     sim_block_period_key block_period; /* block.period: day | week | month */
 } sim_supplier;
 
+/* migration.capacity[k]: from a date on, the DCC migrates up to this many SMETS1 meters a day
+ * (national). */
+typedef struct sim_capacity_step {
+    int64_t from_unix; /* from: date [s since 1970] */
+    uint32_t per_day;  /* per_day: meters a day, national */
+} sim_capacity_step;
+#define SIM_CAPACITY_STEPS 32
+
 /* fleet.populations[k]: households with one kind of meter, image, supplier and tariff. */
 typedef struct sim_population {
     char name[SIM_POP_NAME_MAX];   /* name: required */
@@ -95,7 +103,20 @@ typedef struct sim_scenario {
     struct {
         sim_population populations[SIM_POPULATIONS_MAX]; /* fleet.populations: 1..32 */
         uint32_t n_populations;
+        uint32_t national_households; /* fleet.national_households: the sample stands for */
     } fleet;
+
+    struct {
+        bool enabled;                /* migration.enabled */
+        int64_t start_unix[3];       /* migration.start.ioc|moc|foc: cohort starts [s] */
+        sim_capacity_step capacity[SIM_CAPACITY_STEPS]; /* migration.capacity */
+        uint32_t n_capacity;
+        double p_no_wan_before;      /* migration.failure.no_wan_before [fraction per attempt] */
+        double p_no_wan_during;      /* migration.failure.no_wan_during */
+        double p_missing_keys;       /* migration.failure.missing_keys (excluded at once) */
+        uint32_t max_attempts;       /* migration.max_attempts */
+        double translation_s;        /* migration.translation_latency [s] */
+    } migration;
 
     struct {
         uint32_t regions;         /* topology.regions: 1..14, default 1 */

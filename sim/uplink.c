@@ -96,8 +96,8 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
 {
     const sim_ctx *cx = a->cx;
     double delay = 0;
-    if (sim_hh_gen(a, i) == SIM_GEN_TRADITIONAL)
-        SIM_PANIC(t, "household %u: a traditional meter has no WAN to send on", a->hh0 + i);
+    if (sim_hh_route(a, i) == SIM_ROUTE_NONE)
+        SIM_PANIC(t, "household %u: a meter without communications has no WAN to send on", a->hh0 + i);
     if (cx->wt_on) {
         net_wt_send o;
         bool up = net_wt_site_up(&cx->wt_cfg, &a->site, t);
@@ -116,8 +116,10 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
     *msg = *m;
     msg->area = a->id;
     msg->bytes = bytes;
-    msg->headend =
-        sim_hh_gen(a, i) == SIM_GEN_SMETS1 ? (uint8_t)(1u + sim_hh_fl(a, i)->supplier) : 0;
+    sim_route route = sim_hh_route(a, i);
+    msg->headend = route == SIM_ROUTE_SMSO ? (uint8_t)(1u + sim_hh_fl(a, i)->supplier) : 0;
+    /* An adopted SMETS1 meter's messages pass the DCC's SMETS1 service on their way in. */
+    if (route == SIM_ROUTE_DCC_S1) delay += cx->sc->migration.translation_s;
     a->sent++;
     if (delay > 0) {
         if (sim_deferq_push(&a->defq, (sim_deferred){t + delay, msg, bytes}) != 0) {
@@ -135,7 +137,7 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
 void sim_uplink_alert(sim_area *a, uint32_t i, uint32_t t, uint32_t code)
 {
     const sim_ctx *cx = a->cx;
-    if (sim_hh_gen(a, i) == SIM_GEN_TRADITIONAL) return; /* no WAN: the meter only logs it */
+    if (sim_hh_route(a, i) == SIM_ROUTE_NONE) return; /* no WAN: the meter only logs it */
     sim_area_record(a, t, a->hh0 + i, SIM_EV_WAN_ALERT_SENT, code);
     a->alerts++;
     if (sim_uplink_send(a, i, t, NET_WT_UPLINK,

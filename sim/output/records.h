@@ -26,6 +26,7 @@ typedef struct sim_household_row {
     uint8_t tariff;         /* 0 flat, 1 e7, 2 tou, 3 agile, 4 rtp, 5 block, 6 hybrid */
     uint8_t prepay;         /* 1: prepayment mode at commissioning */
     uint8_t dr_engaged;     /* 1: follows prices (load model) */
+    uint8_t route;          /* at the start: 0 none, 1 DCC, 2 SMETS1 operator, 3 DCC-adopted SMETS1 */
 } sim_household_row;
 
 /* /meter/firmware_log: a chosen meter's own event log at the end (trace.firmware_log). */
@@ -36,6 +37,32 @@ typedef struct sim_fwlog_row {
     int64_t value; /* the event's detail */
     uint8_t flags; /* MM_EVF_* (mm/event_log.h) */
 } sim_fwlog_row;
+
+/* /fleet/daily: one row per simulated UTC day (the first and last may be partial): meters by
+ * generation and communications route at the day's end, the day's lifecycle events, and
+ * each count's national equivalent (x fleet.national_households / households). */
+#define SIM_FLEET_DAY_COUNTS(X)                                                                    \
+    X(smets2_dcc)        /* SMETS2 on the DCC */                                                   \
+    X(smets2_dumb)       /* SMETS2 in traditional mode */                                          \
+    X(smets1_operator)   /* SMETS1 through its operator to its supplier */                         \
+    X(smets1_dcc)        /* SMETS1 adopted by the DCC */                                           \
+    X(smets1_dumb)       /* SMETS1 in traditional mode */                                          \
+    X(traditional)       /* non-smart meters */                                                    \
+    X(migration_attempts)                                                                          \
+    X(migrations)                                                                                  \
+    X(migration_failures)                                                                          \
+    X(migration_exclusions)
+
+typedef struct sim_fleet_day_row {
+    char date[64];          /* the UTC day, YYYY-MM-DD */
+    double t_s;             /* where the row's span starts [s since the run start] */
+#define SIM_FLEET_DAY_U32_(name) uint32_t name;
+    SIM_FLEET_DAY_COUNTS(SIM_FLEET_DAY_U32_)
+#undef SIM_FLEET_DAY_U32_
+#define SIM_FLEET_DAY_F64_(name) double name##_national;
+    SIM_FLEET_DAY_COUNTS(SIM_FLEET_DAY_F64_)
+#undef SIM_FLEET_DAY_F64_
+} sim_fleet_day_row;
 
 /* /fleet/populations: one row per population, as resolved. */
 typedef struct sim_population_row {

@@ -15,6 +15,7 @@ static const sim_column area_cols[] = {SIM_AREA_COLS(SIM_COL_DECL_)};
 static const sim_column upd_cols[] = {SIM_UPD_COLS(SIM_COL_DECL_)};
 static const sim_column heclass_cols[] = {SIM_HECLASS_COLS(SIM_COL_DECL_)};
 static const sim_column dno_cols[] = {SIM_DNO_COLS(SIM_COL_DECL_)};
+static const sim_column fleet_final_cols[] = {SIM_FLEET_FINAL_COLS(SIM_COL_DECL_)};
 #undef SIM_COL_DECL_
 
 #define N_OF(a) (sizeof(a) / sizeof(a)[0])
@@ -44,6 +45,18 @@ static const sim_member household_members[] = {
     MEMBER(sim_household_row, tariff, SIM_ELEM_U8, "-"),
     MEMBER(sim_household_row, prepay, SIM_ELEM_U8, "-"),
     MEMBER(sim_household_row, dr_engaged, SIM_ELEM_U8, "-"),
+    MEMBER(sim_household_row, route, SIM_ELEM_U8, "-"),
+};
+
+static const sim_member fleet_day_members[] = {
+    MEMBER(sim_fleet_day_row, date, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_fleet_day_row, t_s, SIM_ELEM_F64, "s"),
+#define FLEET_DAY_U32_(name) MEMBER(sim_fleet_day_row, name, SIM_ELEM_U32, "meters"),
+    SIM_FLEET_DAY_COUNTS(FLEET_DAY_U32_)
+#undef FLEET_DAY_U32_
+#define FLEET_DAY_F64_(name) MEMBER(sim_fleet_day_row, name##_national, SIM_ELEM_F64, "meters"),
+    SIM_FLEET_DAY_COUNTS(FLEET_DAY_F64_)
+#undef FLEET_DAY_F64_
 };
 
 static const sim_member fwlog_members[] = {
@@ -133,7 +146,8 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
          "mesh_hops, population (row of /fleet/populations), generation (0 SMETS2, 1 SMETS1, 2 "
          "traditional), supplier (row of /fleet/suppliers), image (row of /fleet/images), "
          "tariff (0 flat, 1 e7, 2 tou, 3 agile, 4 rtp, 5 block, 6 hybrid), prepay (1: "
-         "prepayment mode), dr_engaged (1: follows prices)",
+         "prepayment mode), dr_engaged (1: follows prices), route at the start (0 none, 1 DCC, 2 "
+         "SMETS1 operator, 3 DCC-adopted SMETS1; /fleet/final has the end)",
          RECORD(sim_household_row, household_members)},
     [SIM_DS_IMPORT] = {"import_wh", "/meter/halfhourly/import_wh", SIM_ELEM_U32,
                        SIM_SHAPE_HH_PERIOD, "Wh",
@@ -218,6 +232,19 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
                              "keeps it at the end of the run (its newest events), per household "
                              "in time order: household, code, t_s, value, flags",
                              RECORD(sim_fwlog_row, fwlog_members)},
+    [SIM_DS_FLEET_DAILY] = {"fleet_daily", "/fleet/daily", SIM_ELEM_RECORD, SIM_SHAPE_SERIES,
+                            "meters",
+                            "one row per simulated UTC day (first and last may be partial): "
+                            "date, t_s (start of the row's span), meters by generation and route "
+                            "at the day's end (smets2_dcc, smets2_dumb, smets1_operator, "
+                            "smets1_dcc, smets1_dumb, traditional), the day's migration_attempts, "
+                            "migrations, migration_failures, migration_exclusions; each again as "
+                            "*_national: x fleet.national_households / households",
+                            RECORD(sim_fleet_day_row, fleet_day_members)},
+    [SIM_DS_FLEET_FINAL] = {"fleet_final", "/fleet/final", SIM_ELEM_U8, SIM_SHAPE_HH_COLS, "-",
+                            "each meter at the end of the run: generation, population, image, "
+                            "route (as /households)",
+                            COLS(fleet_final_cols)},
     [SIM_DS_FLEET_POPULATIONS] = {"fleet_populations", "/fleet/populations", SIM_ELEM_RECORD,
                                   SIM_SHAPE_ROWS, "-",
                                   "one row per population (fleet.populations): name, generation, "

@@ -124,6 +124,13 @@ typedef enum sim_shape {
     X(DNO, LAG_P50_S, "lag_p50_s", "s")                                                            \
     X(DNO, LAG_P99_S, "lag_p99_s", "s")
 
+/* /fleet/final: each meter at the end of the run. */
+#define SIM_FLEET_FINAL_COLS(X)                                                                    \
+    X(FLEET_FINAL, GENERATION, "generation", "-")                                                  \
+    X(FLEET_FINAL, POPULATION, "population", "-")                                                  \
+    X(FLEET_FINAL, IMAGE, "image", "-")                                                            \
+    X(FLEET_FINAL, ROUTE, "route", "-")
+
 #define SIM_COL_ENUM_(table, id, name, units) SIM_##table##_##id,
 enum { SIM_REG_COLS(SIM_COL_ENUM_) SIM_REG_NCOLS };
 enum { SIM_BILL_COLS(SIM_COL_ENUM_) SIM_BILL_NCOLS };
@@ -131,6 +138,7 @@ enum { SIM_AREA_COLS(SIM_COL_ENUM_) SIM_AREA_NCOLS };
 enum { SIM_UPD_COLS(SIM_COL_ENUM_) SIM_UPD_NCOLS };
 enum { SIM_HECLASS_COLS(SIM_COL_ENUM_) SIM_HECLASS_NCOLS };
 enum { SIM_DNO_COLS(SIM_COL_ENUM_) SIM_DNO_NCOLS };
+enum { SIM_FLEET_FINAL_COLS(SIM_COL_ENUM_) SIM_FLEET_FINAL_NCOLS };
 #undef SIM_COL_ENUM_
 
 /* ---- datasets ---------------------------------------------------------------------------
@@ -156,6 +164,8 @@ enum { SIM_DNO_COLS(SIM_COL_ENUM_) SIM_DNO_NCOLS };
     X(PRICE_UPDATES)                                                                               \
     X(HAN)                                                                                         \
     X(FIRMWARE_LOG)                                                                                \
+    X(FLEET_DAILY)                                                                                 \
+    X(FLEET_FINAL)                                                                                 \
     X(FLEET_POPULATIONS)                                                                           \
     X(FLEET_SUPPLIERS)                                                                             \
     X(FLEET_IMAGES)                                                                                \

@@ -205,6 +205,16 @@ static const sim_key population_keys[] = {
 static const sim_schema population_schema = {
     population_keys, sizeof population_keys / sizeof population_keys[0], sizeof(sim_population)};
 
+static const sim_key capacity_keys[] = {
+    {.path = "from", .kind = V_UNIT, .unit = SIM_UNIT_DATE,
+     SIM_FIELD(sim_capacity_step, from_unix, C_I64), .lo = 0, .hi = DAYS(47482), .step = 1,
+     .def = NULL, .doc = "First day of this capacity (UTC)"},
+    {.path = "per_day", .kind = V_INT, SIM_FIELD(sim_capacity_step, per_day, C_U32), .ilo = 0,
+     .ihi = 10000000, .def = NULL, .doc = "SMETS1 meters the DCC migrates a day, national"},
+};
+static const sim_schema capacity_schema = {
+    capacity_keys, sizeof capacity_keys / sizeof capacity_keys[0], sizeof(sim_capacity_step)};
+
 static const sim_key keys[] = {
     {.path = "extends", .kind = V_STR, .ct = C_NONE, .def = "",
      .doc = "Base scenario loaded first (path relative to this file); keys here override it one by one"},
@@ -219,7 +229,7 @@ static const sim_key keys[] = {
      .lo = 0, .hi = DAYS(47482) /* 2100-01-01 */, .step = 1800, .def = "2026-01-12",
      .doc = "Simulated start, UTC date or date-time on a settlement period boundary (:00 or :30)"},
     {.path = "duration", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(duration_s, C_I64),
-     .lo = 1800, .hi = DAYS(400), .step = 1800, .step_name = "settlement periods", .def = NULL,
+     .lo = 1800, .hi = DAYS(3660), .step = 1800, .step_name = "settlement periods", .def = NULL,
      .doc = "Simulated span, in whole 30 min settlement periods"},
     {.path = "households", .kind = V_INT, FIELD(households, C_U32), .ilo = 1, .ihi = 50000000,
      .def = NULL, .doc = "Number of households simulated"},
@@ -341,6 +351,57 @@ static const sim_key keys[] = {
             "{name: traditional, share: 50.7 %, generation: traditional, tariff: flat}]",
      .doc = "Meter populations: generation, firmware image, supplier, tariff, payment mode and "
             "engagement of a share of the households"},
+    /* GB has about 28-30M households (NAO 2023). */
+    {.path = "fleet.national_households", .kind = V_INT, FIELD(fleet.national_households, C_U32),
+     .ilo = 1, .ihi = 100000000, .def = "28000000",
+     .doc = "Households the simulated ones stand for: /fleet/daily's national-equivalent counts"},
+
+    /* SMETS1 enrolment and adoption into the DCC, in cohorts by SMETS1 operator: IOC from 26
+     * May 2019, MOC from 30 Sept 2019, FOC from 12 Dec 2019 (Utility Week).  The default
+     * capacity replays the published progress: 68k migrated by Feb 2020, 126k by Apr 2020,
+     * 3.87M by Mar 2021 (DCC annual report), 5.6M by Aug 2021, 6.4M by Nov 2021, 670k in Jan
+     * 2022, 314k in May, 155k in June, almost 10M by early Nov 2022 and about 4M of 15M still
+     * to go in May 2023 (NAO 2023); achieved rates stand in for capacity (the schedule gives
+     * 68k, 128k, 3.87M, 5.60M, 6.40M, 9.99M at those dates).  Failure rates are unconfirmed defaults: more than 500k of
+     * about 15M may never migrate (DCC, Sept 2022); the DCC gives up after 5 attempts. */
+    {.path = "migration.enabled", .kind = V_BOOL, FIELD(migration.enabled, C_BOOL), .def = "false",
+     .doc = "SMETS1 meters are migrated into the DCC as the run goes"},
+    {.path = "migration.start.ioc", .kind = V_UNIT, .unit = SIM_UNIT_DATE,
+     FIELD(migration.start_unix[SIM_SMSO_IOC], C_I64), .lo = 0, .hi = DAYS(47482), .step = 1,
+     .def = "2019-05-26", .doc = "First migrations of the IOC cohort (SMETS1 operator ioc)"},
+    {.path = "migration.start.moc", .kind = V_UNIT, .unit = SIM_UNIT_DATE,
+     FIELD(migration.start_unix[SIM_SMSO_MOC], C_I64), .lo = 0, .hi = DAYS(47482), .step = 1,
+     .def = "2019-09-30", .doc = "First migrations of the MOC cohort"},
+    {.path = "migration.start.foc", .kind = V_UNIT, .unit = SIM_UNIT_DATE,
+     FIELD(migration.start_unix[SIM_SMSO_FOC], C_I64), .lo = 0, .hi = DAYS(47482), .step = 1,
+     .def = "2019-12-12", .doc = "First migrations of the FOC cohort"},
+    {.path = "migration.capacity", SIM_SEQ(sim_scenario, migration.capacity, migration.n_capacity,
+                                           capacity_schema),
+     .ilo = 1, .ihi = SIM_CAPACITY_STEPS,
+     .def = "[{from: 2019-05-26, per_day: 270}, {from: 2020-02-01, per_day: 1000}, "
+            "{from: 2020-04-01, per_day: 11200}, {from: 2021-03-01, per_day: 11300}, "
+            "{from: 2021-08-01, per_day: 8700}, {from: 2021-11-01, per_day: 12000}, "
+            "{from: 2022-01-01, per_day: 21600}, {from: 2022-02-01, per_day: 7000}, "
+            "{from: 2022-05-01, per_day: 10000}, {from: 2022-06-01, per_day: 5200}, "
+            "{from: 2022-07-01, per_day: 8500}, {from: 2022-11-07, per_day: 5500}]",
+     .doc = "Dated daily migration capacity of the DCC (national), each step from its date on "
+            "(dates ascending)"},
+    {.path = "migration.failure.no_wan_before", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(migration.p_no_wan_before, C_F64), .lo = 0, .hi = 1, .def = "4 %",
+     .doc = "Attempts failing for no WAN before migration (also every attempt on a meter "
+            "without supply); retried"},
+    {.path = "migration.failure.no_wan_during", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(migration.p_no_wan_during, C_F64), .lo = 0, .hi = 1, .def = "2 %",
+     .doc = "Attempts failing for a WAN lost during migration; retried"},
+    {.path = "migration.failure.missing_keys", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(migration.p_missing_keys, C_F64), .lo = 0, .hi = 1, .def = "3.3 %",
+     .doc = "Attempts finding the meter's keys missing: excluded at once"},
+    {.path = "migration.max_attempts", .kind = V_INT, FIELD(migration.max_attempts, C_U32),
+     .ilo = 1, .ihi = 100, .def = "5", .doc = "Attempts before a meter is excluded"},
+    {.path = "migration.translation_latency", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(migration.translation_s, C_F64), .lo = 0, .hi = 3600, .def = "2 s",
+     .doc = "Added by the DCC's SMETS1 service to an adopted meter's messages (unconfirmed "
+            "default)"},
 
     {.path = "meter.firmware", .kind = V_STR, FIELD(meter.firmware, C_STR), .def = "",
      .doc = "Image of the SMETS2 populations that name none: a shared object exporting "
@@ -427,7 +488,7 @@ static const sim_key keys[] = {
     {.path = "storm.enabled", .kind = V_BOOL, FIELD(storm.enabled, C_BOOL), .def = "false",
      .doc = "Apply a storm"},
     {.path = "storm.start", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(storm.start_s, C_I64),
-     .lo = 0, .hi = DAYS(400), .def = "1 h", .doc = "When the storm begins, after the run's start"},
+     .lo = 0, .hi = DAYS(3660), .def = "1 h", .doc = "When the storm begins, after the run's start"},
     {.path = "storm.onset", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(storm.onset_s, C_I64),
      .lo = 0, .hi = DAYS(7), .def = "6 h", .doc = "Window over which substations lose supply"},
     {.path = "storm.regions", .kind = V_STR, FIELD(storm.regions, C_STR), .def = "all",

@@ -182,6 +182,44 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "      tariff: flat\n"
                      "      prepayment_share: -100 %\n"
                      "      dr_engaged_share: -100 %\n"
+                     "  national_households: 28000000\n"
+                     "migration:\n"
+                     "  enabled: false\n"
+                     "  start:\n"
+                     "    ioc: 2019-05-26\n"
+                     "    moc: 2019-09-30\n"
+                     "    foc: 2019-12-12\n"
+                     "  capacity:\n"
+                     "    - from: 2019-05-26\n"
+                     "      per_day: 270\n"
+                     "    - from: 2020-02-01\n"
+                     "      per_day: 1000\n"
+                     "    - from: 2020-04-01\n"
+                     "      per_day: 11200\n"
+                     "    - from: 2021-03-01\n"
+                     "      per_day: 11300\n"
+                     "    - from: 2021-08-01\n"
+                     "      per_day: 8700\n"
+                     "    - from: 2021-11-01\n"
+                     "      per_day: 12000\n"
+                     "    - from: 2022-01-01\n"
+                     "      per_day: 21600\n"
+                     "    - from: 2022-02-01\n"
+                     "      per_day: 7000\n"
+                     "    - from: 2022-05-01\n"
+                     "      per_day: 10000\n"
+                     "    - from: 2022-06-01\n"
+                     "      per_day: 5200\n"
+                     "    - from: 2022-07-01\n"
+                     "      per_day: 8500\n"
+                     "    - from: 2022-11-07\n"
+                     "      per_day: 5500\n"
+                     "  failure:\n"
+                     "    no_wan_before: 4 %\n"
+                     "    no_wan_during: 2 %\n"
+                     "    missing_keys: 3.3 %\n"
+                     "  max_attempts: 5\n"
+                     "  translation_latency: 2 s\n"
                      "meter:\n"
                      "  firmware: \"\"\n"
                      "  register_digits: 9\n"
@@ -362,7 +400,8 @@ Test(scenario, suggests_the_nearest_valid_key_for_an_unknown_one)
                   "unknown_keys.yaml:8:1: spread: unknown key; did you mean \"load.spread\"?\n"
                   "unknown_keys.yaml:9:1: zzzz: unknown key; expected one of: extends, name, "
                   "description, seed, start, duration, households, suppliers, topology, load, "
-                  "weather, prices, fleet, meter, outages, storm, wan, han, headend, trace");
+                  "weather, prices, fleet, migration, meter, outages, storm, wan, han, headend, "
+                  "trace");
 }
 
 Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
@@ -385,7 +424,7 @@ Test(scenario, reports_missing_required_keys_at_the_enclosing_mapping)
                   "missing.yaml:2:1: name: missing required key (a name, 1..63 characters of A-Z "
                   "a-z 0-9 _ . -)\n"
                   "missing.yaml:2:1: duration: missing required key (a duration such as \"30 "
-                  "min\", 30 min..400 d, a multiple of 30 min)\n"
+                  "min\", 30 min..3660 d, a multiple of 30 min)\n"
                   "missing.yaml:2:1: households: missing required key (an integer, 1..50000000)");
 }
 
@@ -393,7 +432,7 @@ Test(scenario, reports_out_of_range_values_with_the_range_in_units)
 {
     expect_errors("range.yaml", NULL, 0,
                   "range.yaml:2:13: households: 50000001 is out of range (1..50000000)\n"
-                  "range.yaml:3:11: duration: \"401 d\" is out of range (30 min..400 d, a "
+                  "range.yaml:3:11: duration: \"3661 d\" is out of range (30 min..3660 d, a "
                   "multiple of 30 min)\n"
                   "range.yaml:5:12: topology.regions: 15 is out of range (1..14)\n"
                   "range.yaml:7:17: load.power_factor: 0.4 is out of range (0.5..1)\n"
@@ -542,7 +581,7 @@ Test(scenario, treats_an_empty_file_as_a_scenario_without_keys)
                   "empty.yaml:1:1: name: missing required key (a name, 1..63 characters of A-Z "
                   "a-z 0-9 _ . -)\n"
                   "empty.yaml:1:1: duration: missing required key (a duration such as \"30 "
-                  "min\", 30 min..400 d, a multiple of 30 min)\n"
+                  "min\", 30 min..3660 d, a multiple of 30 min)\n"
                   "empty.yaml:1:1: households: missing required key (an integer, 1..50000000)");
 }
 
@@ -586,7 +625,7 @@ Test(scenario, checks_names_seeds_and_settlement_periods)
                   "output files)\n"
                   "--set:1:6: seed: 9223372036854775808 is out of range "
                   "(0..9223372036854775807)\n"
-                  "--set:1:10: duration: \"0 s\" is out of range (30 min..400 d, a multiple of 30 "
+                  "--set:1:10: duration: \"0 s\" is out of range (30 min..3660 d, a multiple of 30 "
                   "min)");
     const char *negative[] = {"seed=-1"};
     expect_errors("minimal.yaml", negative, 1,
@@ -666,13 +705,13 @@ Test(scenario, documents_every_key_in_the_reference_table)
     cr_expect(strncmp(md, "| Key | Type | Default | Range | Description |\n", 46) == 0);
     cr_expect(strstr(md, "| `wan.uplink.bandwidth` | bit rate | `2 Mbit/s` | 1 bit/s..100 Gbit/s "
                          "| Bandwidth of each area's uplink (wan.technology: uniform) |\n"));
-    cr_expect(strstr(md, "| `duration` | duration | required | 30 min..400 d, a multiple of 30 "
+    cr_expect(strstr(md, "| `duration` | duration | required | 30 min..3660 d, a multiple of 30 "
                          "min |"));
     cr_expect(strstr(md, "| `extends` | string | none |"));
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 128);
+    cr_expect_eq(rows, 141);
     free(md);
 }
 

@@ -42,7 +42,15 @@
     X(CMD_RECEIVED, 0x1000C, "command id", "a meter's firmware accepted a command")            \
     X(CMD_REJECTED, 0x1000D, "firmware status (negative)", "a meter's firmware refused a command") \
     X(CMD_RESPONSE_DELIVERED, 0x1000E, "command id",                                           \
-      "a meter's response to a unicast command was processed by the head-end")
+      "a meter's response to a unicast command was processed by the head-end")                   \
+    X(MIGRATION_ATTEMPT, 0x1000F, "attempt number (1..)",                                       \
+      "the DCC tries to enrol and adopt a SMETS1 meter")                                          \
+    X(MIGRATED, 0x10010, "attempts it took",                                                     \
+      "a SMETS1 meter was adopted by the DCC: its traffic now goes through the DCC")             \
+    X(MIGRATION_FAILED, 0x10011, "1 no WAN before, 2 no WAN during, 3 missing keys",             \
+      "a migration attempt failed")                                                              \
+    X(MIGRATION_EXCLUDED, 0x10012, "the last failure's category",                                \
+      "a SMETS1 meter is excluded from migration (missing keys, or attempts exhausted)")
 
 typedef enum sim_event_code {
 #define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,

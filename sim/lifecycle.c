@@ -1,0 +1,196 @@
+#include "lifecycle.h"
+
+#include "runner.h"
+
+#include "sim/events.h"
+#include "sim/rng.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MIG_EXCLUDED 0x80u
+enum { FAIL_NO_WAN_BEFORE = 1, FAIL_NO_WAN_DURING = 2, FAIL_MISSING_KEYS = 3 };
+
+/* SMETS1 households on their operator's route, in the order the DCC tries them. */
+static int order_build(sim_lifecycle *l)
+{
+    const sim_fleet *f = l->fleet;
+    uint32_t n = f->sc->households, m = 0;
+    l->order = malloc((size_t)(n ? n : 1) * sizeof *l->order);
+    l->tries = calloc(n ? n : 1, 1);
+    if (!l->order || !l->tries) return SIM_ENOMEM;
+    for (uint32_t id = 0; id < n; id++)
+        if (f->hh[id].route == SIM_ROUTE_SMSO) l->order[m++] = id;
+    l->n_order = m;
+    uint64_t salt = sim_hash64(f->sc->seed ^ sim_hash_str("migration.order"));
+    return sim_fleet_hash_order(l->order, m, salt) ? SIM_ENOMEM : 0;
+}
+
+int sim_lifecycle_init(sim_lifecycle *l, const sim_ctx *cx, sim_fleet *fleet, sim_area *areas,
+                       uint32_t n_areas)
+{
+    memset(l, 0, sizeof *l);
+    l->cx = cx;
+    l->fleet = fleet;
+    l->areas = areas;
+    l->n_areas = n_areas;
+    l->rows = SIM_VEC_INIT(sim_fleet_day_row);
+    return cx->sc->migration.enabled ? order_build(l) : 0;
+}
+
+void sim_lifecycle_free(sim_lifecycle *l)
+{
+    free(l->tries);
+    free(l->order);
+    sim_vec_free(&l->rows);
+    memset(l, 0, sizeof *l);
+}
+
+/* The area holding household ID (areas hold consecutive id ranges, in id order). */
+static sim_area *area_of(const sim_lifecycle *l, uint32_t id)
+{
+    uint32_t lo = 0, hi = l->n_areas;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (l->areas[mid].hh0 <= id)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &l->areas[lo];
+}
+
+static void record(sim_lifecycle *l, uint32_t t, uint32_t id, uint32_t code, int64_t value)
+{
+    sim_area *a = area_of(l, id);
+    sim_area_record(a, t, id, code, value);
+}
+
+/* The national capacity in force on the UTC day containing UNIX. */
+static uint32_t capacity_on(const sim_scenario *sc, int64_t unix)
+{
+    uint32_t c = 0;
+    for (uint32_t k = 0; k < sc->migration.n_capacity; k++)
+        if (sc->migration.capacity[k].from_unix <= unix) c = sc->migration.capacity[k].per_day;
+    return c;
+}
+
+/* One attempt on household ID at T: the outcome (0 success, else the failure's category). */
+static int attempt(sim_lifecycle *l, uint32_t id, uint32_t t)
+{
+    const sim_scenario *sc = l->cx->sc;
+    sim_area *a = area_of(l, id);
+    uint32_t tries = l->tries[id] & ~MIG_EXCLUDED;
+    sim_rng g;
+    sim_rng_seed(&g, sc->seed, (uint64_t)id * 128u + tries, "migration.attempt");
+    double u = sim_rng_uniform(&g);
+    l->day.migration_attempts++;
+    record(l, t, id, SIM_EV_MIGRATION_ATTEMPT, tries + 1);
+    if (a->off[id - a->hh0]) return FAIL_NO_WAN_BEFORE; /* a hub without supply does not answer */
+    double p = sc->migration.p_missing_keys;
+    if (u < p) return FAIL_MISSING_KEYS;
+    if (u < (p += sc->migration.p_no_wan_before)) return FAIL_NO_WAN_BEFORE;
+    if (u < (p += sc->migration.p_no_wan_during)) return FAIL_NO_WAN_DURING;
+    return 0;
+}
+
+/* Today's migrations at T (the day's start, or the run start for the rest of that day). */
+static void migrate(sim_lifecycle *l, uint32_t t)
+{
+    const sim_scenario *sc = l->cx->sc;
+    int64_t now = sc->start_unix + t;
+    double left = (double)(SIM_DAY_S - now % SIM_DAY_S) / SIM_DAY_S; /* of the day */
+    l->carry += capacity_on(sc, now) * left * sc->households / sc->fleet.national_households;
+    uint32_t keep = 0;
+    for (uint32_t k = 0; k < l->n_order; k++) {
+        uint32_t id = l->order[k];
+        sim_fleet_hh *h = &l->fleet->hh[id];
+        sim_smso smso = l->fleet->sup[h->supplier].s->smets1_operator;
+        bool eligible = h->route == SIM_ROUTE_SMSO && sc->migration.start_unix[smso] <= now;
+        if (!eligible || l->carry < 1.0) {
+            l->order[keep++] = id;
+            continue;
+        }
+        l->carry -= 1.0;
+        int fail = attempt(l, id, t);
+        uint32_t tries = (l->tries[id] & ~MIG_EXCLUDED) + 1u;
+        l->tries[id] = (uint8_t)(tries > 127 ? 127 : tries);
+        if (!fail) {
+            h->route = SIM_ROUTE_DCC_S1;
+            l->day.migrations++;
+            record(l, t, id, SIM_EV_MIGRATED, tries);
+            continue; /* leaves the order */
+        }
+        l->day.migration_failures++;
+        record(l, t, id, SIM_EV_MIGRATION_FAILED, fail);
+        if (fail == FAIL_MISSING_KEYS || tries >= sc->migration.max_attempts) {
+            l->tries[id] |= MIG_EXCLUDED;
+            l->day.migration_exclusions++;
+            record(l, t, id, SIM_EV_MIGRATION_EXCLUDED, fail);
+            continue;
+        }
+        l->order[keep++] = id;
+    }
+    l->n_order = keep;
+    if (l->carry > 1.0 && keep == 0) l->carry = 0; /* nobody left to use it */
+}
+
+/* The open day's row ends at T: meters by generation and route, national equivalents. */
+static void day_close(sim_lifecycle *l)
+{
+    const sim_fleet *f = l->fleet;
+    sim_fleet_day_row *d = &l->day;
+    for (uint32_t id = 0; id < f->sc->households; id++) {
+        const sim_fleet_hh *h = &f->hh[id];
+        switch (f->pops[h->pop].p->generation) {
+        case SIM_GEN_SMETS2:
+            if (h->route == SIM_ROUTE_NONE)
+                d->smets2_dumb++;
+            else
+                d->smets2_dcc++;
+            break;
+        case SIM_GEN_SMETS1:
+            if (h->route == SIM_ROUTE_SMSO)
+                d->smets1_operator++;
+            else if (h->route == SIM_ROUTE_DCC_S1)
+                d->smets1_dcc++;
+            else
+                d->smets1_dumb++;
+            break;
+        case SIM_GEN_TRADITIONAL:
+            d->traditional++;
+            break;
+        }
+    }
+    double scale = (double)f->sc->fleet.national_households / f->sc->households;
+#define NATIONAL_(name) d->name##_national = d->name * scale;
+    SIM_FLEET_DAY_COUNTS(NATIONAL_)
+#undef NATIONAL_
+    if (sim_vec_push(&l->rows, d) != 0 && !l->err) l->err = SIM_ENOMEM;
+    l->day_open = 0;
+}
+
+static void day_open(sim_lifecycle *l, uint32_t t)
+{
+    const sim_scenario *sc = l->cx->sc;
+    memset(&l->day, 0, sizeof l->day);
+    char iso[32];
+    sim_time_iso(sc->start_unix + t, iso, sizeof iso);
+    snprintf(l->day.date, sizeof l->day.date, "%.10s", iso);
+    l->day.t_s = t;
+    l->day_open = 1;
+}
+
+void sim_lifecycle_day(sim_lifecycle *l, uint32_t t)
+{
+    if (l->day_open) day_close(l);
+    day_open(l, t);
+    if (l->cx->sc->migration.enabled) migrate(l, t);
+}
+
+void sim_lifecycle_close(sim_lifecycle *l, uint32_t t)
+{
+    (void)t;
+    if (l->day_open) day_close(l);
+}

@@ -1,0 +1,52 @@
+/* The fleet over time: what changes about the meters as the run goes, decided once a day at
+ * each UTC midnight (and at the run start) by the coordinator while every area waits, so the
+ * decisions are a pure function of the scenario, the seed and the fleet before them.
+ *
+ * Today: SMETS1 enrolment and adoption into the DCC (migration.*).  SMETS1 meters whose
+ * operator's cohort has started are tried in a fixed order (a hash of seed and household), up
+ * to the day's capacity (the national schedule scaled to the sample, the fraction carried to
+ * the next day).  An attempt fails with the scenario's probabilities (always for want of a WAN
+ * when the premises has no supply); missing keys exclude the meter at once, other failures are
+ * retried on later days until max_attempts.  A migrated meter keeps its image and its
+ * operator's WAN, but its traffic goes through the DCC's SMETS1 service to the DCC head-end.
+ * Every day ends with a /fleet/daily row.
+ * Not here: what a route means for a meter's messages (uplink.c, downlink.c, household.c).
+ */
+#ifndef SIM_LIFECYCLE_H
+#define SIM_LIFECYCLE_H
+
+#include "fleet.h"
+#include "output/records.h"
+#include "sim/vec.h"
+
+#include <stdint.h>
+
+typedef struct sim_area sim_area;
+typedef struct sim_ctx sim_ctx;
+
+typedef struct sim_lifecycle {
+    const sim_ctx *cx;
+    sim_fleet *fleet;
+    sim_area *areas;
+    uint32_t n_areas;
+    uint8_t *tries;      /* [households] migration attempts so far; MIG_EXCLUDED bit: excluded */
+    uint32_t *order;     /* SMETS1 households still to migrate, in the order they are tried */
+    uint32_t n_order;
+    double carry;        /* migrations of the sample's capacity not yet used [meters] */
+    int day_open;        /* a /fleet/daily row is being counted */
+    sim_fleet_day_row day;
+    sim_vec rows;        /* closed rows not yet streamed (sim_fleet_day_row) */
+    int err;             /* first failure (SIM_E*) */
+} sim_lifecycle;
+
+/* 0, or SIM_ENOMEM. */
+int sim_lifecycle_init(sim_lifecycle *l, const sim_ctx *cx, sim_fleet *fleet, sim_area *areas,
+                       uint32_t n_areas);
+void sim_lifecycle_free(sim_lifecycle *l);
+/* T [s since start] begins a UTC day (or is the run start): the day before closes and today's
+ * migrations run. */
+void sim_lifecycle_day(sim_lifecycle *l, uint32_t t);
+/* The run ends at T: the open day's row closes. */
+void sim_lifecycle_close(sim_lifecycle *l, uint32_t t);
+
+#endif
