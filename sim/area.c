@@ -24,7 +24,8 @@ size_t sim_area_bytes_per_household(const sim_ctx *cx)
 {
     bool has_gas = cx->ops->gas_w != NULL;
     /* firmware state and NVM, and the household's entry in the fleet table */
-    size_t b = (size_t)(cx->fw->mean_slot + 0.5) + sizeof(sim_fleet_hh);
+    double slot = cx->sc->installs.enabled ? cx->fw->max_slot : cx->fw->mean_slot;
+    size_t b = (size_t)(slot + 0.5) + sizeof(sim_fleet_hh);
 #define COL_BYTES(type, name, count, when, doc)                                                \
     if (when) b += (size_t)(count) * sizeof(type);
     SIM_AREA_COLUMNS(COL_BYTES)
@@ -77,6 +78,31 @@ void sim_area_integrate(sim_area *a, uint32_t t)
     }
 }
 
+/* The links of LV substation S's premises: SMETS2 meters on the DCC's technology, the others
+ * (SMETS1, traditional) off the DCC's network. */
+static int lv_links(sim_area *a, uint32_t s, uint8_t *not_dcc)
+{
+    const sim_ctx *cx = a->cx;
+    const grid_lv_substation *lv = &cx->topo->lv[s];
+    uint32_t o = lv->first - a->hh0;
+    for (uint32_t k = 0; k < lv->count; k++) not_dcc[k] = sim_hh_gen(a, o + k) != SIM_GEN_SMETS2;
+    return net_wt_lv_build_fleet(&cx->wt_cfg, s, lv->region, lv->first, lv->count, not_dcc, a->wt + o);
+}
+
+int sim_area_wan_rebuild_lv(sim_area *a, uint32_t s)
+{
+    const sim_ctx *cx = a->cx;
+    if (!cx->wt_on) return 0;
+    const grid_lv_substation *lv = &cx->topo->lv[s];
+    uint8_t *not_dcc = malloc(lv->count ? lv->count : 1);
+    if (!not_dcc) return SIM_ENOMEM;
+    int rc = lv_links(a, s, not_dcc);
+    free(not_dcc);
+    uint32_t o = lv->first - a->hh0;
+    if (rc == 0) rc = net_wt_mesh_repair(&cx->wt_cfg, a->wt + o, lv->count, a->off + o);
+    return rc ? SIM_EINPUT : 0;
+}
+
 /* The WAN links of every premises and the area's site (wan.technology: model). */
 static int area_wan_build(sim_area *a, char *err, size_t errlen)
 {
@@ -86,18 +112,12 @@ static int area_wan_build(sim_area *a, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory building area %u's WAN", a->id);
         return -1;
     }
-    for (uint32_t i = 0; i < a->n; i++)
-        not_dcc[i] = sim_hh_gen(a, i) != SIM_GEN_SMETS2;
-    for (uint32_t s = a->lv0; s < a->lv1; s++) {
-        const grid_lv_substation *lv = &cx->topo->lv[s];
-        uint32_t o = lv->first - a->hh0;
-        if (net_wt_lv_build_fleet(&cx->wt_cfg, s, lv->region, lv->first, lv->count, not_dcc + o,
-                                  a->wt + o) != 0) {
+    for (uint32_t s = a->lv0; s < a->lv1; s++)
+        if (lv_links(a, s, not_dcc) != 0) {
             free(not_dcc);
             snprintf(err, errlen, "wan: LV substation %u: building its links failed", s);
             return -1;
         }
-    }
     free(not_dcc);
     for (uint32_t i = 0; i < a->n; i++) net_wt_rng_seed(&a->wtr[i], cx->sc->seed, (uint64_t)a->hh0 + i);
     net_wt_site_init(&cx->wt_cfg, &a->site, net_wt_area_tech(&cx->wt_cfg, a->region - 1u), 0);
@@ -112,7 +132,11 @@ static bool area_fw_slots(sim_area *a)
     for (uint32_t i = 0; i < a->n; i++) {
 
         a->fw_off[i] = (uint32_t)units;
-        units += cx->fw->img[cx->fleet->pops[sim_hh_fl(a, i)->pop].image].slot / SIM_FW_SLOT_ALIGN;
+        /* a meter may be replaced by another image's when installs run: room for any */
+        uint32_t slot = cx->sc->installs.enabled
+                            ? cx->fw->max_slot
+                            : cx->fw->img[cx->fleet->pops[sim_hh_fl(a, i)->pop].image].slot;
+        units += slot / SIM_FW_SLOT_ALIGN;
         if (units > UINT32_MAX) return false;
     }
     a->fw_mem = col_alloc(units, SIM_FW_SLOT_ALIGN, SIM_FW_SLOT_ALIGN);
@@ -192,16 +216,28 @@ static int hh_han(sim_area *a, uint32_t i, int has_gas)
 static int hh_meter_init(sim_area *a, uint32_t i)
 {
     const sim_ctx *cx = a->cx;
-    const sim_fw *fw = cx->fw;
     uint64_t id = (uint64_t)a->hh0 + i;
     const sim_fleet_pop *fp = &cx->fleet->pops[sim_hh_fl(a, i)->pop];
-    const sim_fw_image *im = &fw->img[fp->image];
     sim_rng_seed(&a->behave[i], cx->sc->seed, id, "household.behaviour");
     a->prepay[i] = sim_rng_uniform(&a->behave[i]) < fp->prepay_share;
+    return sim_hh_commission(a, i, 0);
+}
+
+int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
+{
+    const sim_ctx *cx = a->cx;
+    const sim_fw *fw = cx->fw;
+    uint64_t id = (uint64_t)a->hh0 + i;
+    uint8_t serial = sim_hh_fl(a, i)->serial;
+    const sim_fw_image *im = &fw->img[cx->fleet->pops[sim_hh_fl(a, i)->pop].image];
     mm_port_sim_clock_init(&a->clk[i], (uint32_t)cx->sc->start_unix);
+    mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
+    a->last_t[i] = t;
+    if (t > 0) memset(sim_hh_fw(a, i), 0, im->nvm_off + im->nvm_size); /* a new meter */
     mm_port_sim_nvm_init(&a->nvm[i], (unsigned char *)sim_hh_fw(a, i) + im->nvm_off, im->nvm_size);
     sim_rng seedr;
-    sim_rng_seed(&seedr, cx->sc->seed, id, "meter.rng");
+    /* the meter at the start draws from "meter.rng" of its household, later ones their own */
+    sim_rng_seed(&seedr, cx->sc->seed, id | ((uint64_t)serial << 32), "meter.rng");
     mm_port_sim_rng_init_seed(&a->rng[i], ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
     mm_esme_hal hal = {&a->clk[i], &a->nvm[i], &a->rng[i], cx->crypto};
     mm_esme_storage st = {a->log + (size_t)i * cx->depth,
@@ -213,12 +249,13 @@ static int hh_meter_init(sim_area *a, uint32_t i)
                           a->ptab && sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? &a->ptab[i]
                                                                                  : NULL,
                           {0}};
-    sim_fw_device_id((uint32_t)id, st.device_id); /* its own identity */
-    /* The meter holds the prices of its commissioning tariff. */
+    sim_fw_device_id((uint32_t)id, serial, st.device_id); /* its own identity */
+    /* The meter holds the prices of its commissioning tariff (one installed later holds none
+     * of a dynamic tariff's until its next update). */
     a->pk_from[i] = 0;
-    a->pk_until[i] = sim_tariff_dynamic(sim_hh_fl(a, i)->tariff)
-                         ? fw->periods_known[sim_hh_fl(a, i)->tariff]
-                         : UINT32_MAX;
+    a->pk_until[i] = !sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? UINT32_MAX
+                     : t == 0                                   ? fw->periods_known[sim_hh_fl(a, i)->tariff]
+                                                                : 0;
     return im->abi->init(sim_hh_fw(a, i), sim_fw_config(fw, cx->fleet, (uint32_t)id, a->prepay[i]),
                          &hal, &st);
 }

@@ -201,7 +201,7 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
     int rc = MM_OK;
     if (up) { /* the same update under the same counter, addressed to this meter */
         uint8_t dev[8];
-        sim_fw_device_id(id, dev);
+        sim_fw_device_id(id, sim_hh_fl(a, i)->serial, dev);
         rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, up->counter, MM_CMD_SET_PRICES,
                                    up->pl, up->pl_len, false, true, own, sizeof own, &flen);
         frame = own;
@@ -286,14 +286,13 @@ void sim_dl_area_recv(void *ctx, void *payload)
 #undef CARRIED
 }
 
-/* Frame command CMD with payload PL of N bytes into C, addressed to household TARGET, under
- * the next command counter (the supplier's; one sequence for every meter, so each meter sees
- * its counters rise). */
-static int dl_frame(sim_dl *d, dl_cmd *c, uint32_t target, uint16_t cmd, const void *pl, uint16_t n)
+/* Frame command CMD with payload PL of N bytes into C, addressed to device DEV, under the
+ * next command counter (the supplier's; one sequence for every meter, so each meter sees its
+ * counters rise). */
+static int dl_frame(sim_dl *d, dl_cmd *c, const uint8_t dev[8], uint16_t cmd, const void *pl,
+                    uint16_t n)
 {
     size_t len = 0;
-    uint8_t dev[8];
-    sim_fw_device_id(target, dev);
     int rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, ++d->cmd_counter, cmd, pl, n,
                                    false, true, c->frame, sizeof c->frame, &len);
     c->len = (uint32_t)len;
@@ -316,7 +315,9 @@ void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t c
     u->cmd = cmd;
     u->cls = cls;
     u->sent_s = t;
-    int rc = dl_frame(cx->dl, u, u->target, cmd, pl, n);
+    uint8_t dev[8];
+    sim_fw_device_id(u->target, sim_hh_fl(a, i)->serial, dev);
+    int rc = dl_frame(cx->dl, u, dev, cmd, pl, n);
     if (rc != 0) {
         sim_area_fail(a, rc);
         return;
@@ -346,7 +347,9 @@ static int price_frame(const sim_ctx *cx, dl_update *u, grid_tariff tariff)
     }
     u->pl_len = (uint16_t)(6 + 4 * u->n);
     /* Framed once here for its size on the WAN and its counter (every meter's copy has both). */
-    int rc = dl_frame(cx->dl, &u->c, 0, MM_CMD_SET_PRICES, pl, u->pl_len);
+    uint8_t any[8];
+    sim_fw_device_id(0, 0, any);
+    int rc = dl_frame(cx->dl, &u->c, any, MM_CMD_SET_PRICES, pl, u->pl_len);
     u->counter = cx->dl->cmd_counter;
     return rc;
 }

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-void sim_fw_device_id(uint32_t household, uint8_t out[8])
+void sim_fw_device_id(uint32_t household, uint8_t serial, uint8_t out[8])
 {
     const uint8_t id[8] = {0x00,
                            0xDB,
                            0x00,
-                           0x01,
+                           (uint8_t)(0x01u + serial),
                            (uint8_t)(household >> 24),
                            (uint8_t)(household >> 16),
                            (uint8_t)(household >> 8),
@@ -206,6 +206,7 @@ static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, cha
                 (st + im->nvm_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
         }
         fleet->pops[k].image = (uint8_t)j;
+        if (fw->img[j].slot > fw->max_slot) fw->max_slot = fw->img[j].slot;
         fw->pop_abi[k] = fw->img[j].abi;
         fw->mean_slot +=
             (double)fw->img[j].slot * fleet->pops[k].households / (double)sc->households;

@@ -24,10 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Identities (EUI-64, as GBCS addresses devices): meter ID's device id is 00-DB-00-01 then
- * its household id (32 bits, big-endian); supplier K's id is 90-B3-00-00-00-00-00 then K + 1.
+/* Identities (EUI-64, as GBCS addresses devices): the device id of the SERIAL-th meter
+ * installed at HOUSEHOLD (0: the one there at the start) is 00-DB-00, 01 + SERIAL, then the
+ * household id (32 bits, big-endian); supplier K's id is 90-B3-00-00-00-00-00 then K + 1.
  * Derived, so a meter's identity costs no memory of its own. */
-void sim_fw_device_id(uint32_t household, uint8_t out[8]);
+void sim_fw_device_id(uint32_t household, uint8_t serial, uint8_t out[8]);
 void sim_fw_supplier_id(uint32_t supplier, uint8_t out[8]);
 
 #define SIM_FW_IMAGES_MAX SIM_POPULATIONS_MAX
@@ -59,6 +60,7 @@ typedef struct sim_fw {
     uint32_t periods_known[SIM_TARIFFS]; /* periods a dynamic tariff's meters hold at the start */
     mm_hal_crypto crypto;      /* modelled crypto, shared by every meter */
     double mean_slot;          /* bytes of firmware state and NVM per household, mean */
+    uint32_t max_slot;         /* the largest image's slot [B] */
 } sim_fw;
 
 /* Load and check every population's image (setting each population's image in FLEET) and

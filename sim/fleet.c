@@ -79,6 +79,22 @@ static int supplier_index(const sim_scenario *sc, const char *name)
     return -1;
 }
 
+/* The population installs put new meters in: it must exist and be of SMETS2 meters. */
+static int installs_resolve(sim_fleet *f, char *err, size_t errlen)
+{
+    const sim_scenario *sc = f->sc;
+    f->install_pop = -1;
+    if (!sc->installs.enabled) return 0;
+    for (uint32_t k = 0; k < f->n_pops; k++)
+        if (strcmp(f->pops[k].p->name, sc->installs.population) == 0) f->install_pop = (int)k;
+    if (f->install_pop < 0 || f->pops[f->install_pop].p->generation != SIM_GEN_SMETS2) {
+        snprintf(err, errlen, "installs.population: \"%s\" is not a population of SMETS2 meters",
+                 sc->installs.population);
+        return -1;
+    }
+    return 0;
+}
+
 static int pops_resolve(sim_fleet *f, char *err, size_t errlen)
 {
     const sim_scenario *sc = f->sc;
@@ -276,7 +292,10 @@ int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen)
         return -1;
     }
     f->sc = sc;
-    int rc = suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ? -1 : 0;
+    int rc = suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
+                     installs_resolve(f, err, errlen)
+                 ? -1
+                 : 0;
     free(f);
     return rc;
 }
@@ -286,7 +305,9 @@ int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *t
 {
     memset(f, 0, sizeof *f);
     f->sc = sc;
-    if (suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen)) return -1;
+    if (suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
+        installs_resolve(f, err, errlen))
+        return -1;
     f->hh = calloc(sc->households, sizeof *f->hh);
     uint8_t *taken = calloc(sc->households, 1);
     int rc = -1;

@@ -44,10 +44,11 @@ typedef struct sim_fleet_supplier {
 typedef enum sim_route { SIM_ROUTE_NONE, SIM_ROUTE_DCC, SIM_ROUTE_SMSO, SIM_ROUTE_DCC_S1 } sim_route;
 #define SIM_ROUTES 4
 
-/* One household's place in the fleet (4 B, one table per run). */
+/* One household's place in the fleet (5 B, one table per run). */
 typedef struct sim_fleet_hh {
     uint8_t pop, supplier, tariff;
-    uint8_t route; /* sim_route, now */
+    uint8_t route;  /* sim_route, now */
+    uint8_t serial; /* meters installed at the premises since the run start (its device id) */
 } sim_fleet_hh;
 
 typedef struct sim_fleet {
@@ -56,6 +57,7 @@ typedef struct sim_fleet {
     sim_fleet_pop pops[SIM_POPULATIONS_MAX];
     sim_fleet_supplier sup[SIM_SUPPLIERS_MAX];
     double sup_cum[SIM_SUPPLIERS_MAX];       /* cumulative normalised market shares */
+    int install_pop;                         /* installs.population's index; -1 without installs */
     sim_fleet_hh *hh;                        /* [households] */
     uint32_t tariff_households[SIM_TARIFFS]; /* households on each tariff */
 } sim_fleet;

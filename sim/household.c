@@ -155,7 +155,7 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
     uint16_t counter = a->utrn_counter[i]++;
     uint8_t supplier[8], device[8];
     sim_fw_supplier_id(sim_hh_fl(a, i)->supplier, supplier);
-    sim_fw_device_id(a->hh0 + i, device);
+    sim_fw_device_id(a->hh0 + i, sim_hh_fl(a, i)->serial, device);
     if (mm_port_sim_utrn(cx->crypto, supplier, device, 1u + counter, MM_UTRN_POUNDS,
                          (uint16_t)cx->topup.amount_gbp, true, utrn) != MM_OK) {
         sim_area_record(a, t, a->hh0 + i, SIM_EV_TOPUP, -1);
@@ -247,6 +247,9 @@ void sim_hh_message(sim_area *a, uint32_t t)
             sim_dl_request(a, i, t, MM_CMD_READ_REGISTERS, NET_HE_ONDEMAND_READ, NULL, 0);
         sim_hh_ondemand_plan(a, i, t + 1u);
         break;
+    case MSG_VISIT:
+        sim_hh_visit(a, i, t, x.u);
+        break;
     case MSG_RETRY:
         /* A hub without supply cannot try again (only its last gasp goes out). */
         if (a->retry_code[i] && !a->off[i]) {
@@ -320,6 +323,64 @@ void sim_hh_supply(sim_area *a, uint32_t i, uint32_t t, int delta, uint8_t cause
         hh_supply_lost(a, i, t, cause);
     else if (was_off && !now_off)
         hh_supply_restored(a, i, t);
+}
+
+/* The old meter goes, a new SMETS2 meter of installs.population comes, at T: the old meter's
+ * import register is the change-of-meter reading; the new meter starts from zero, joins the
+ * DCC's network (its substation's links are rebuilt: it may relay for a mesh) and is
+ * commissioned over it; its daily reads start tomorrow. */
+static void exchange_meter(sim_area *a, uint32_t i, uint32_t t)
+{
+    const sim_ctx *cx = a->cx;
+    sim_fleet_hh *h = &cx->fleet->hh[a->hh0 + i];
+    mm_esme_snapshot snap;
+    sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), &snap);
+    sim_area_record(a, t, a->hh0 + i, SIM_EV_METER_EXCHANGED, (int64_t)snap.reg[MM_CH_IMPORT]);
+    sim_hh_abi(a, i)->deinit(sim_hh_fw(a, i));
+    h->pop = (uint8_t)cx->fleet->install_pop;
+    h->route = SIM_ROUTE_DCC;
+    h->serial++;
+    a->disabled[i] = 0;
+    a->retry_code[i] = a->retry_n[i] = 0;
+    a->utrn_counter[i] = 0;
+    int rc = sim_hh_commission(a, i, t);
+    if (rc == MM_OK) rc = sim_area_wan_rebuild_lv(a, grid_topology_lv_of(cx->topo, a->hh0 + i));
+    if (rc != 0) {
+        sim_area_fail(a, rc == SIM_ENOMEM ? SIM_ENOMEM : SIM_EINPUT);
+        return;
+    }
+    a->exchanged++;
+    sim_hh_set_effective(a, i, t);
+    uint32_t period = sim_hh_period(a, i) - cx->period0;
+    a->read[i].next = t;
+    net_read_done(&cx->readp, &a->read[i], period);
+    sim_area_schedule(a, &a->msgq, a->read[i].next, HEV(i, MSG_READ), 0);
+    if (cx->sc->headend.ondemand_per_day > 0) sim_hh_ondemand_plan(a, i, t);
+    sim_uplink_send(a, i, t, NET_WT_UPLINK,
+                    &(net_msg){.household = a->hh0 + i,
+                               .code = SIM_EV_COMMISSIONED,
+                               .sent_s = t,
+                               .import_wh = cx->sc->installs.commissioning_bytes},
+                    cx->sc->installs.commissioning_bytes);
+}
+
+void sim_hh_visit(sim_area *a, uint32_t i, uint32_t t, uint32_t phase)
+{
+    if (phase == 0) { /* the installer isolates the supply */
+        sim_hh_supply(a, i, t, +1, SIM_CAUSE_VISIT);
+        sim_area_schedule(a, &a->msgq, t + (uint32_t)a->cx->sc->installs.visit_off_s,
+                          HEV(i, MSG_VISIT), 1);
+        return;
+    }
+    /* the supply back on the old meter (which logs it), then the exchange; a planned visit is
+     * not a restoration for the DNO's view */
+    double restored = a->restore_s[i], known = a->known_s[i];
+    sim_hh_supply(a, i, t, -1, SIM_CAUSE_VISIT);
+    if (!a->off[i]) {
+        a->restore_s[i] = restored;
+        a->known_s[i] = known;
+    }
+    exchange_meter(a, i, t);
 }
 
 /* The area's next supply event: a fault opens or closes on an LV substation or feeder. */

@@ -27,6 +27,28 @@ static int order_build(sim_lifecycle *l)
     return sim_fleet_hash_order(l->order, m, salt) ? SIM_ENOMEM : 0;
 }
 
+/* The meters installs may replace, in the order installers reach them. */
+static int installs_build(sim_lifecycle *l)
+{
+    const sim_fleet *f = l->fleet;
+    uint32_t n = f->sc->households;
+    for (int k = 0; k < 2; k++) {
+        l->inst[k] = malloc((size_t)(n ? n : 1) * sizeof *l->inst[k]);
+        if (!l->inst[k]) return SIM_ENOMEM;
+        l->n_inst[k] = 0;
+    }
+    for (uint32_t id = 0; id < n; id++) {
+        sim_generation g = f->pops[f->hh[id].pop].p->generation;
+        if (g == SIM_GEN_TRADITIONAL) l->inst[0][l->n_inst[0]++] = id;
+        if (g == SIM_GEN_SMETS1) l->inst[1][l->n_inst[1]++] = id;
+    }
+    uint64_t salt = sim_hash64(f->sc->seed ^ sim_hash_str("install.order"));
+    return sim_fleet_hash_order(l->inst[0], l->n_inst[0], salt) ||
+                   sim_fleet_hash_order(l->inst[1], l->n_inst[1], salt)
+               ? SIM_ENOMEM
+               : 0;
+}
+
 int sim_lifecycle_init(sim_lifecycle *l, const sim_ctx *cx, sim_fleet *fleet, sim_area *areas,
                        uint32_t n_areas)
 {
@@ -36,13 +58,17 @@ int sim_lifecycle_init(sim_lifecycle *l, const sim_ctx *cx, sim_fleet *fleet, si
     l->areas = areas;
     l->n_areas = n_areas;
     l->rows = SIM_VEC_INIT(sim_fleet_day_row);
-    return cx->sc->migration.enabled ? order_build(l) : 0;
+    int rc = cx->sc->migration.enabled ? order_build(l) : 0;
+    if (!rc && cx->sc->installs.enabled) rc = installs_build(l);
+    return rc;
 }
 
 void sim_lifecycle_free(sim_lifecycle *l)
 {
     free(l->tries);
     free(l->order);
+    free(l->inst[0]);
+    free(l->inst[1]);
     sim_vec_free(&l->rows);
     memset(l, 0, sizeof *l);
 }
@@ -67,13 +93,55 @@ static void record(sim_lifecycle *l, uint32_t t, uint32_t id, uint32_t code, int
     sim_area_record(a, t, id, code, value);
 }
 
-/* The national capacity in force on the UTC day containing UNIX. */
-static uint32_t capacity_on(const sim_scenario *sc, int64_t unix)
+/* The value of a dated schedule (STEPS, N) in force at UNIX. */
+static uint32_t schedule_at(const sim_capacity_step *steps, uint32_t n, int64_t unix)
 {
     uint32_t c = 0;
-    for (uint32_t k = 0; k < sc->migration.n_capacity; k++)
-        if (sc->migration.capacity[k].from_unix <= unix) c = sc->migration.capacity[k].per_day;
+    for (uint32_t k = 0; k < n; k++)
+        if (steps[k].from_unix <= unix) c = steps[k].per_day;
     return c;
+}
+
+/* Today's installs from T (the day's start, or the run start): which meters are replaced,
+ * and each visit's time, queued on its household's area. */
+static void install(sim_lifecycle *l, uint32_t t)
+{
+    const sim_scenario *sc = l->cx->sc;
+    int64_t now = sc->start_unix + t, midnight = now - now % SIM_DAY_S;
+    double left = (double)(SIM_DAY_S - now % SIM_DAY_S) / SIM_DAY_S;
+    double today = schedule_at(sc->installs.schedule, sc->installs.n_schedule, now) / 365.25 *
+                   left * sc->households / sc->fleet.national_households;
+    l->inst_carry[0] += today * (1.0 - sc->installs.smets1_share);
+    l->inst_carry[1] += today * sc->installs.smets1_share;
+    for (int k = 0; k < 2; k++) {
+        uint32_t keep = 0;
+        for (uint32_t j = 0; j < l->n_inst[k]; j++) {
+            uint32_t id = l->inst[k][j];
+            const sim_fleet_hh *h = &l->fleet->hh[id];
+            sim_generation g = l->fleet->pops[h->pop].p->generation;
+            bool eligible = k == 0 ? g == SIM_GEN_TRADITIONAL
+                                   : g == SIM_GEN_SMETS1 && h->route != SIM_ROUTE_DCC_S1;
+            if (!eligible) continue; /* replaced or adopted meanwhile: leaves the list */
+            if (l->inst_carry[k] < 1.0) {
+                l->inst[k][keep++] = id;
+                continue;
+            }
+            /* the visit: between 08:00 and 18:00 UTC, not before now */
+            sim_rng g2;
+            sim_rng_seed(&g2, sc->seed, id | ((uint64_t)h->serial << 32), "install.visit");
+            int64_t at = midnight + 8 * 3600 + (int64_t)(sim_rng_uniform(&g2) * 10 * 3600);
+            uint32_t tv = at - sc->start_unix > (int64_t)t ? (uint32_t)(at - sc->start_unix) : t;
+            if (tv >= l->cx->end_s) {
+                l->inst[k][keep++] = id; /* after the run's end */
+                continue;
+            }
+            l->inst_carry[k] -= 1.0;
+            sim_area *a = area_of(l, id);
+            sim_area_schedule(a, &a->msgq, tv, HEV(id - a->hh0, MSG_VISIT), 0);
+        }
+        l->n_inst[k] = keep;
+        if (keep == 0) l->inst_carry[k] = 0; /* nobody left to install */
+    }
 }
 
 /* One attempt on household ID at T: the outcome (0 success, else the failure's category). */
@@ -101,12 +169,14 @@ static void migrate(sim_lifecycle *l, uint32_t t)
     const sim_scenario *sc = l->cx->sc;
     int64_t now = sc->start_unix + t;
     double left = (double)(SIM_DAY_S - now % SIM_DAY_S) / SIM_DAY_S; /* of the day */
-    l->carry += capacity_on(sc, now) * left * sc->households / sc->fleet.national_households;
+    l->carry += schedule_at(sc->migration.capacity, sc->migration.n_capacity, now) * left *
+                sc->households / sc->fleet.national_households;
     uint32_t keep = 0;
     for (uint32_t k = 0; k < l->n_order; k++) {
         uint32_t id = l->order[k];
         sim_fleet_hh *h = &l->fleet->hh[id];
         sim_smso smso = l->fleet->sup[h->supplier].s->smets1_operator;
+        if (l->fleet->pops[h->pop].p->generation != SIM_GEN_SMETS1) continue; /* replaced */
         bool eligible = h->route == SIM_ROUTE_SMSO && sc->migration.start_unix[smso] <= now;
         if (!eligible || l->carry < 1.0) {
             l->order[keep++] = id;
@@ -141,6 +211,10 @@ static void day_close(sim_lifecycle *l)
 {
     const sim_fleet *f = l->fleet;
     sim_fleet_day_row *d = &l->day;
+    for (uint32_t k = 0; k < l->n_areas; k++) {
+        d->installs += l->areas[k].exchanged;
+        l->areas[k].exchanged = 0;
+    }
     for (uint32_t id = 0; id < f->sc->households; id++) {
         const sim_fleet_hh *h = &f->hh[id];
         switch (f->pops[h->pop].p->generation) {
@@ -187,6 +261,7 @@ void sim_lifecycle_day(sim_lifecycle *l, uint32_t t)
     if (l->day_open) day_close(l);
     day_open(l, t);
     if (l->cx->sc->migration.enabled) migrate(l, t);
+    if (l->cx->sc->installs.enabled) install(l, t);
 }
 
 void sim_lifecycle_close(sim_lifecycle *l, uint32_t t)

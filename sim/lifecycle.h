@@ -2,7 +2,12 @@
  * each UTC midnight (and at the run start) by the coordinator while every area waits, so the
  * decisions are a pure function of the scenario, the seed and the fleet before them.
  *
- * Today: SMETS1 enrolment and adoption into the DCC (migration.*).  SMETS1 meters whose
+ * SMETS2 installs (installs.*): at a dated national yearly rate scaled to the sample, meters
+ * are replaced in a fixed hash order, traditional ones and (installs.smets1_share) SMETS1 ones
+ * not adopted by the DCC; each is a visit between 08:00 and 18:00 UTC that household.c carries
+ * out (supply off, change-of-meter reading, a new meter commissioned over the DCC).
+ *
+ * SMETS1 enrolment and adoption into the DCC (migration.*).  SMETS1 meters whose
  * operator's cohort has started are tried in a fixed order (a hash of seed and household), up
  * to the day's capacity (the national schedule scaled to the sample, the fraction carried to
  * the next day).  An attempt fails with the scenario's probabilities (always for want of a WAN
@@ -33,6 +38,10 @@ typedef struct sim_lifecycle {
     uint32_t *order;     /* SMETS1 households still to migrate, in the order they are tried */
     uint32_t n_order;
     double carry;        /* migrations of the sample's capacity not yet used [meters] */
+    uint32_t *inst[2];   /* households whose meter an install replaces: [0] traditional, [1]
+                          * SMETS1, in the order installers come */
+    uint32_t n_inst[2];
+    double inst_carry[2]; /* installs of the sample's rate not yet made, per kind [meters] */
     int day_open;        /* a /fleet/daily row is being counted */
     sim_fleet_day_row day;
     sim_vec rows;        /* closed rows not yet streamed (sim_fleet_day_row) */

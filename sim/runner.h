@@ -90,12 +90,15 @@ enum msg_kind {
     MSG_TOPUP = 3,    /* a prepayment household buys credit */
     MSG_RETRY = 4,    /* a lost alert is sent again */
     MSG_CMD = 5,      /* a command (dl_ref u) reaches the meter */
-    MSG_ONDEMAND = 6  /* the supplier asks for an on-demand read */
+    MSG_ONDEMAND = 6, /* the supplier asks for an on-demand read */
+    MSG_VISIT = 7     /* an installer's visit: u 0 the supply goes off, 1 the new meter is in */
 };
 
 #define RING 2 /* windows of per-second and per-minute accumulators kept before the flush */
 #define CLP_STEP_S 300 /* cold-load pickup re-evaluated every 5 min while it lasts */
 #define TOPUP_IN_FLIGHT UINT32_MAX /* topup_due: bought online, on its way to the meter */
+/* SUPPLY_LOST cause of an installer's visit, after the outage model's (0 HV .. 3 storm). */
+#define SIM_CAUSE_VISIT 4
 /* Loss cause of a command to a hub without supply, after net_wt_cause's. */
 #define WAN_LOST_NO_SUPPLY 5
 
@@ -111,7 +114,8 @@ typedef struct sim_ctx {
     const grid_load_ops *ops;
     void *model;                /* the load model, shared by every household */
     const grid_topology *topo;
-    const sim_fleet *fleet;     /* populations, suppliers; each household's place */
+    sim_fleet *fleet;           /* populations, suppliers; each household's place (which the
+                                 * fleet's changes move: lifecycle.c, sim_hh_exchange_meter) */
     const sim_fw *fw;           /* the firmware images and commissioning configurations */
     mm_hal_crypto *crypto;      /* the meters' crypto HAL (modelled), shared */
     net_read_params readp;
@@ -214,6 +218,7 @@ typedef struct sim_area {
     const grid_outage_event *outage; /* this area's supply events, time order */
     size_t n_outage, next_outage;
     uint64_t events, sent, interruptions, alerts, peak_backlog;
+    uint32_t exchanged; /* meters replaced since the fleet's day began (lifecycle.c reads it) */
 } sim_area;
 
 /* area.c */
@@ -273,6 +278,14 @@ void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t);
 void sim_hh_topup_landed(sim_area *a, uint32_t i, uint32_t t, bool ok);
 void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t);
 void sim_hh_supply(sim_area *a, uint32_t i, uint32_t t, int delta, uint8_t cause);
+/* An installer's visit to household I at T (MSG_VISIT, PHASE 0 or 1). */
+void sim_hh_visit(sim_area *a, uint32_t i, uint32_t t, uint32_t phase);
+/* area.c: commission household I's meter at T from its population's image and its supplier,
+ * tariff and payment mode (a new meter: state, NVM and logs start empty).  MM_OK or the
+ * firmware's code. */
+int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t);
+/* area.c: rebuild the WAN links of LV substation LV (a premises joined or left the DCC). */
+int sim_area_wan_rebuild_lv(sim_area *a, uint32_t lv);
 void sim_area_outage(sim_area *a, uint32_t t);
 void sim_area_close_window(sim_area *a, uint32_t w_end);
 /* The retail price the household being stepped knows for PERIOD (grid_load_params.price;

@@ -119,6 +119,16 @@ typedef struct sim_scenario {
     } migration;
 
     struct {
+        bool enabled;                /* installs.enabled */
+        sim_capacity_step schedule[SIM_CAPACITY_STEPS]; /* installs.schedule: per_year, national */
+        uint32_t n_schedule;
+        char population[SIM_POP_NAME_MAX]; /* installs.population: the new meters' */
+        double smets1_share;         /* installs.smets1_share: of installs replacing SMETS1 */
+        double visit_off_s;          /* installs.supply_off [s] */
+        uint32_t commissioning_bytes; /* installs.commissioning_size [B] */
+    } installs;
+
+    struct {
         uint32_t regions;         /* topology.regions: 1..14, default 1 */
         uint32_t area_households; /* topology.area_households: 1..100,000, default 500 */
         double lv_customers_mean;         /* topology.lv_customers [-] */

@@ -30,6 +30,7 @@ static unsigned he_class(const net_msg *m)
 {
     if (m->code == SIM_EV_CMD_RESPONSE_DELIVERED) return m->cls;
     if (m->code == SIM_EV_WAN_READ_DELIVERED) return NET_HE_PROFILE_READ;
+    if (m->code == SIM_EV_COMMISSIONED) return NET_HE_COMMISSIONING;
     return m->import_wh == SIM_ALERT_AD1 ? NET_HE_ALERT_OUTAGE : NET_HE_ALERT_RESTORE;
 }
 

@@ -48,6 +48,7 @@ typedef struct sim_fwlog_row {
     X(smets1_dcc)        /* SMETS1 adopted by the DCC */                                           \
     X(smets1_dumb)       /* SMETS1 in traditional mode */                                          \
     X(traditional)       /* non-smart meters */                                                    \
+    X(installs)          /* meters replaced by a new SMETS2 meter */                               \
     X(migration_attempts)                                                                          \
     X(migrations)                                                                                  \
     X(migration_failures)                                                                          \

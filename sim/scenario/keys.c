@@ -215,6 +215,16 @@ static const sim_key capacity_keys[] = {
 static const sim_schema capacity_schema = {
     capacity_keys, sizeof capacity_keys / sizeof capacity_keys[0], sizeof(sim_capacity_step)};
 
+static const sim_key install_keys[] = {
+    {.path = "from", .kind = V_UNIT, .unit = SIM_UNIT_DATE,
+     SIM_FIELD(sim_capacity_step, from_unix, C_I64), .lo = 0, .hi = DAYS(47482), .step = 1,
+     .def = NULL, .doc = "First day of this rate (UTC)"},
+    {.path = "per_year", .kind = V_INT, SIM_FIELD(sim_capacity_step, per_day, C_U32), .ilo = 0,
+     .ihi = 100000000, .def = NULL, .doc = "SMETS2 meters installed a year, national"},
+};
+static const sim_schema install_schema = {install_keys, sizeof install_keys / sizeof install_keys[0],
+                                          sizeof(sim_capacity_step)};
+
 static const sim_key keys[] = {
     {.path = "extends", .kind = V_STR, .ct = C_NONE, .def = "",
      .doc = "Base scenario loaded first (path relative to this file); keys here override it one by one"},
@@ -402,6 +412,35 @@ static const sim_key keys[] = {
      FIELD(migration.translation_s, C_F64), .lo = 0, .hi = 3600, .def = "2 s",
      .doc = "Added by the DCC's SMETS1 service to an adopted meter's messages (unconfirmed "
             "default)"},
+    /* SMETS2 electricity meters installed a year: 2020-2023 ElectraLink (2.0M, 2.4M, 2.37M,
+     * about 2.4M); 2018-2019 the DESNZ domestic totals (gas and electricity: 4.9M with 4.5 %
+     * SMETS2, 4.4M with 67 % SMETS2) halved; 2024 about 3.0M in all, at 2023's electricity
+     * share.  An install visit cuts the supply about 20 minutes (seed 003). */
+    {.path = "installs.enabled", .kind = V_BOOL, FIELD(installs.enabled, C_BOOL), .def = "false",
+     .doc = "SMETS2 meters are installed as the run goes, replacing traditional meters (and "
+            "SMETS1 ones: installs.smets1_share)"},
+    {.path = "installs.schedule", SIM_SEQ(sim_scenario, installs.schedule, installs.n_schedule,
+                                          install_schema),
+     .ilo = 1, .ihi = SIM_CAPACITY_STEPS,
+     .def = "[{from: 2018-01-01, per_year: 110000}, {from: 2019-01-01, per_year: 1470000}, "
+            "{from: 2020-01-01, per_year: 2000000}, {from: 2021-01-01, per_year: 2400000}, "
+            "{from: 2022-01-01, per_year: 2370000}, {from: 2023-01-01, per_year: 2400000}, "
+            "{from: 2024-01-01, per_year: 2060000}]",
+     .doc = "Dated national install rate (dates ascending), scaled to the sample by "
+            "fleet.national_households"},
+    {.path = "installs.population", .kind = V_STR, FIELD(installs.population, C_STR),
+     .def = "smets2", .doc = "The population (generation smets2) the new meters join: its image"},
+    {.path = "installs.smets1_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(installs.smets1_share, C_F64), .lo = 0, .hi = 1, .def = "0 %",
+     .doc = "Installs that replace a SMETS1 meter not adopted by the DCC (the rest replace "
+            "traditional meters)"},
+    {.path = "installs.supply_off", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(installs.visit_off_s, C_F64), .lo = 0, .hi = 86400, .def = "20 min",
+     .doc = "Supply off during an install visit (between 08:00 and 18:00 UTC)"},
+    /* Unconfirmed default: no published size of the commissioning service requests. */
+    {.path = "installs.commissioning_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
+     FIELD(installs.commissioning_bytes, C_U32), .lo = 1, .hi = 16777216, .def = "4 KiB",
+     .doc = "Bytes of a new meter's commissioning traffic to the DCC head-end"},
 
     {.path = "meter.firmware", .kind = V_STR, FIELD(meter.firmware, C_STR), .def = "",
      .doc = "Image of the SMETS2 populations that name none: a shared object exporting "

@@ -220,6 +220,27 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "    missing_keys: 3.3 %\n"
                      "  max_attempts: 5\n"
                      "  translation_latency: 2 s\n"
+                     "installs:\n"
+                     "  enabled: false\n"
+                     "  schedule:\n"
+                     "    - from: 2018-01-01\n"
+                     "      per_year: 110000\n"
+                     "    - from: 2019-01-01\n"
+                     "      per_year: 1470000\n"
+                     "    - from: 2020-01-01\n"
+                     "      per_year: 2000000\n"
+                     "    - from: 2021-01-01\n"
+                     "      per_year: 2400000\n"
+                     "    - from: 2022-01-01\n"
+                     "      per_year: 2370000\n"
+                     "    - from: 2023-01-01\n"
+                     "      per_year: 2400000\n"
+                     "    - from: 2024-01-01\n"
+                     "      per_year: 2060000\n"
+                     "  population: \"smets2\"\n"
+                     "  smets1_share: 0 %\n"
+                     "  supply_off: 20 min\n"
+                     "  commissioning_size: 4 KiB\n"
                      "meter:\n"
                      "  firmware: \"\"\n"
                      "  register_digits: 9\n"
@@ -400,8 +421,8 @@ Test(scenario, suggests_the_nearest_valid_key_for_an_unknown_one)
                   "unknown_keys.yaml:8:1: spread: unknown key; did you mean \"load.spread\"?\n"
                   "unknown_keys.yaml:9:1: zzzz: unknown key; expected one of: extends, name, "
                   "description, seed, start, duration, households, suppliers, topology, load, "
-                  "weather, prices, fleet, migration, meter, outages, storm, wan, han, headend, "
-                  "trace");
+                  "weather, prices, fleet, migration, installs, meter, outages, storm, wan, han, "
+                  "headend, trace");
 }
 
 Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
@@ -711,7 +732,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 141);
+    cr_expect_eq(rows, 149);
     free(md);
 }
 

@@ -190,3 +190,112 @@ Test(lifecycle, decisions_do_not_depend_on_the_areas)
     H5Fclose(a);
     H5Fclose(b);
 }
+
+#define EV_READ_SENT 0x10001u
+#define EV_SUPPLY_LOST 0x10006u
+#define EV_RESTORED 0x8F35u
+#define EV_RESTORED_LONG 0x8F36u
+#define EV_EXCHANGED 0x10013u
+#define EV_COMMISSIONED 0x10014u
+
+/* 300 households, 3 in 4 traditional, over 6 days from 2024-03-04 (a Monday): 13,149 installs a
+ * year (36 a day) for a national fleet of 600, so 18 a day in the sample of 300, a quarter of
+ * them replacing SMETS1 meters (13.5 and 4.5 a day: whole meters, the rest carried).  Each is a visit between 08:00 and 18:00 UTC with 20 minutes
+ * without supply; the new meter is commissioned over the DCC, starts from zero and is read. */
+static const char *INSTALL_SETS =
+    "--set households=300 --set start=2024-03-04 --set 'duration=6 d' "
+    "--set fleet.national_households=600 --set installs.enabled=true "
+    "--set 'installs.schedule=[{from: 2024-01-01, per_year: 13149}]' "
+    "--set 'installs.smets1_share=25 %' "
+    "--set 'fleet.populations=[{name: smets2, share: 0 %}, {name: s1, share: 25 %, generation: "
+    "smets1}, {name: old, share: 75 %, generation: traditional}]'";
+
+Test(lifecycle, installs_replace_meters_at_the_daily_rate_with_a_visit)
+{
+    hid_t f = run_trace(dir, "inst.h5", "small.yaml", INSTALL_SETS);
+    cr_assert_geq(f, 0);
+    hsize_t nd, de[2], dh[2], dr[2], dp[2], dc[2], dcs[2];
+    int r;
+    hid_t dt = H5Tcreate(H5T_COMPOUND, sizeof(uint32_t));
+    H5Tinsert(dt, "installs", 0, H5T_NATIVE_UINT32);
+    uint32_t *inst = h5_read_all(f, "/fleet/daily", dt, dh, &r);
+    nd = dh[0];
+    hid_t et = h5_event_type();
+    h5_event *e = h5_read_all(f, "/events", et, de, &r);
+    uint8_t *fin = h5_read_all(f, "/fleet/final", H5T_NATIVE_UINT8, dc, &r);
+    uint64_t *reg = h5_read_all(f, "/meter/registers/final", H5T_NATIVE_UINT64, dr, &r);
+    uint32_t *imp = h5_read_all(f, "/meter/halfhourly/import_wh", H5T_NATIVE_UINT32, dp, &r);
+    double *cs = h5_read_all(f, "/network/headend/class_stats", H5T_NATIVE_DOUBLE, dcs, &r);
+    hid_t gt = H5Tcreate(H5T_COMPOUND, 1);
+    H5Tinsert(gt, "generation", 0, H5T_NATIVE_UINT8);
+    hsize_t dg[2];
+    uint8_t *gen0 = h5_read_all(f, "/households", gt, dg, &r);
+    cr_assert(inst && e && fin && reg && imp && cs && gen0);
+    cr_assert_eq(nd, 6);
+    uint32_t n = (uint32_t)dc[0], np = (uint32_t)dp[1];
+    double *lost_at = calloc(n, sizeof *lost_at), *swapped_at = calloc(n, sizeof *swapped_at);
+    uint32_t per_day[6] = {0}, exchanged = 0, commissioned = 0;
+    uint8_t *read_after = calloc(n, 1);
+    for (hsize_t k = 0; k < de[0]; k++) {
+        uint32_t id = e[k].household;
+        if (id >= n) continue;
+        if (e[k].code == EV_SUPPLY_LOST && e[k].value == 4) {
+            lost_at[id] = e[k].t_s;
+            double tod = fmod(e[k].t_s, DAY); /* the run starts at 00:00 UTC */
+            cr_expect(tod >= 8 * 3600.0 && tod < 18 * 3600.0, "visit at %.0f s of the day", tod);
+        } else if (e[k].code == EV_EXCHANGED) {
+            cr_expect(fabs(e[k].t_s - lost_at[id] - 1200.0) < 1e-6, "household %u: 20 min off", id);
+            swapped_at[id] = e[k].t_s;
+            per_day[(int)(e[k].t_s / DAY)]++;
+            exchanged++;
+        } else if (e[k].code == EV_COMMISSIONED) {
+            commissioned++;
+        } else if (e[k].code == EV_READ_SENT && swapped_at[id] > 0) {
+            read_after[id] = 1;
+        } else if ((e[k].code == EV_RESTORED || e[k].code == EV_RESTORED_LONG) && swapped_at[id] > 0 &&
+                   e[k].t_s > swapped_at[id]) {
+            cr_expect(0, "household %u: a restoration after its exchange", id);
+        }
+    }
+    /* 18 a day, whole meters with the fractions carried: 13 or 14 traditional and 4 or 5
+     * SMETS1 each day, 13.5 x 6 = 81 and 4.5 x 6 = 27 in all (the pools last) */
+    for (int k = 0; k < 6; k++) {
+        cr_expect(per_day[k] >= 17 && per_day[k] <= 19, "day %d: %u installs", k, per_day[k]);
+        cr_expect_eq(inst[k], per_day[k], "/fleet/daily day %d", k);
+    }
+    cr_expect_eq(commissioned, exchanged, "every new meter's commissioning reached the DCC");
+    /* head-end class row "commissioning" (8): offered = exchanged */
+    cr_expect_eq((uint32_t)cs[8 * dcs[1] + 0], exchanged);
+    uint32_t s1_replaced = 0;
+    for (uint32_t id = 0; id < n; id++) {
+        if (swapped_at[id] == 0) continue;
+        cr_expect_eq(fin[id * dc[1] + 0], 0, "household %u is SMETS2 at the end", id);
+        cr_expect_eq(fin[id * dc[1] + 3], 1, "household %u on the DCC at the end", id);
+        s1_replaced += gen0[id] == 1;
+        /* the new meter started from zero: its register is what the trace holds after the
+         * exchange (the install day's earlier periods were the old meter's) */
+        uint32_t p0 = (uint32_t)(swapped_at[id] / 1800.0);
+        uint64_t wh = 0;
+        for (uint32_t p = p0; p < np; p++) wh += imp[(size_t)id * np + p];
+        cr_expect_eq(reg[id * dr[1]], wh, "household %u: register %lu, periods since %lu", id,
+                     (unsigned long)reg[id * dr[1]], (unsigned long)wh);
+        if (swapped_at[id] < 4 * DAY) cr_expect(read_after[id], "household %u read after its install", id);
+    }
+    cr_expect_eq(exchanged, 108);
+    /* a quarter of the installs replace SMETS1 meters: 27 of 108, exactly in whole meters */
+    cr_expect_eq(s1_replaced, 27, "SMETS1 meters replaced: %u", s1_replaced);
+    free(gen0);
+    H5Tclose(gt);
+    free(lost_at);
+    free(swapped_at);
+    free(read_after);
+    free(inst);
+    free(e);
+    free(fin);
+    free(reg);
+    free(imp);
+    free(cs);
+    H5Tclose(dt);
+    H5Tclose(et);
+    H5Fclose(f);
+}

@@ -69,8 +69,8 @@ static void world_open(world *w, int64_t start, uint32_t days)
     cfg->tariff = &w->fw.tariff;
     cfg->initial_mode = MM_MODE_CREDIT;
     cfg->nvm_addr = MM_PERSIST_NVM_ADDR;
-    sim_fw_device_id(1, cfg->utrn.device_id);
-    sim_fw_device_id(1, cfg->cmd.device_id);
+    sim_fw_device_id(1, 0, cfg->utrn.device_id);
+    sim_fw_device_id(1, 0, cfg->cmd.device_id);
 }
 
 static void world_close(world *w)

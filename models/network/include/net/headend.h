@@ -70,7 +70,9 @@ const char *net_he_strerror(int code);
     X(ONDEMAND_READ, "ondemand_read", 25.0, 2, "on-demand read")                                   \
     X(MODE_CHANGE, "mode_change", 25.0, 2, "credit / prepayment mode change")                      \
     X(TARIFF_UPDATE, "tariff_update", 7200.0, 3, "tariff or price update")                         \
-    X(PROFILE_READ, "profile_read", 79200.0, 4, "scheduled daily profile read")
+    X(PROFILE_READ, "profile_read", 79200.0, 4, "scheduled daily profile read")                    \
+    X(COMMISSIONING, "commissioning", 7200.0, 3,                                                   \
+      "commissioning service requests of a meter just installed (target unconfirmed)")
 
 typedef enum net_he_class {
 #define NET_HE_CLASS_ENUM_(name, key, target, prio, desc) NET_HE_##name,

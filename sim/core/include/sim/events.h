@@ -26,7 +26,7 @@
       "alert sent over the WAN (after the meter's dither for restore alerts)")                 \
     X(WAN_ALERT_DELIVERED, 0x10004, "alert code", "alert delivered to the head-end / DNO")      \
     X(WAN_READ_FAILED, 0x10005, "-", "scheduled profile read found the meter without power")   \
-    X(SUPPLY_LOST, 0x10006, "outage cause (0 HV, 1 LV substation, 2 LV feeder, 3 storm)",      \
+    X(SUPPLY_LOST, 0x10006, "cause (0 HV, 1 LV substation, 2 LV feeder, 3 storm, 4 meter visit)", \
       "the grid cut the premises' supply")                                                     \
     X(HEADEND_REJECTED, 0x10007, "1 queue full, 2 over a rate threshold, 3 excluded",           \
       "message reached the head-end but was not processed")                                    \
@@ -50,7 +50,11 @@
     X(MIGRATION_FAILED, 0x10011, "1 no WAN before, 2 no WAN during, 3 missing keys",             \
       "a migration attempt failed")                                                              \
     X(MIGRATION_EXCLUDED, 0x10012, "the last failure's category",                                \
-      "a SMETS1 meter is excluded from migration (missing keys, or attempts exhausted)")
+      "a SMETS1 meter is excluded from migration (missing keys, or attempts exhausted)")         \
+    X(METER_EXCHANGED, 0x10013, "the old meter's import register [Wh] (change-of-meter reading)", \
+      "an installer replaced the meter with a new SMETS2 meter")                                 \
+    X(COMMISSIONED, 0x10014, "bytes", "the new meter was commissioned over the DCC (its requests "\
+      "reached the head-end)")
 
 typedef enum sim_event_code {
 #define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,
