@@ -76,6 +76,11 @@ static int abi_event_slot(const void *s, uint32_t age, mm_event *out)
     return mm_event_log_get(&((const mm_esme *)s)->log, (uint16_t)age, out);
 }
 
+static int abi_change_supplier(void *s, const mm_esme_config *cfg)
+{
+    return mm_esme_change_supplier(s, cfg);
+}
+
 static const mm_abi abi_table = {
     .abi_version = MM_ABI_VERSION,
     .table_size = sizeof(mm_abi),
@@ -98,6 +103,7 @@ static const mm_abi abi_table = {
     .profile_slot = abi_profile_slot,
     .nvm_footprint = mm_esme_nvm_footprint,
     .event_slot = abi_event_slot,
+    .change_supplier = abi_change_supplier,
 };
 
 const mm_abi *mm_abi_get(void)

@@ -629,6 +629,26 @@ int mm_esme_utrn_enter(mm_esme *e, const char *digits, size_t n)
     return top_up(e, digits, n, true);
 }
 
+int mm_esme_change_supplier(mm_esme *e, const mm_esme_config *cfg)
+{
+    if (e == NULL || e->cfg == NULL || cfg == NULL || cfg->tariff == NULL) return MM_EINVAL;
+    if (!e->powered) return MM_ESTATE;
+    /* the modules read their settings through the configuration: all move to the gaining
+     * supplier's; the meter's registers, credit, debts, logs and command counters stay */
+    e->cfg = cfg;
+    e->meter.cfg = &cfg->meter;
+    e->prepay.cfg = &cfg->prepay;
+    e->contactor.cfg = &cfg->contactor;
+    e->cmd.cfg = &cfg->cmd;
+    /* UTRNs now come from the gaining supplier: its originator counter starts afresh */
+    int rc = mm_utrn_init(&e->utrn, &cfg->utrn, &e->log, e->hal.crypto);
+    /* its tariff takes over now, the tariff registers carrying on */
+    if (rc == MM_OK) rc = mm_tariff_set_pending(&e->tariff, cfg->tariff, e->now);
+    if (rc != MM_OK) return rc;
+    process_time(e);
+    return save(e, REASON_PERIODIC);
+}
+
 int mm_esme_button(mm_esme *e)
 {
     if (e == NULL || e->cfg == NULL) return MM_EINVAL;

@@ -57,6 +57,8 @@ typedef struct mm_abi {
     uint32_t (*nvm_footprint)(void);
     /* ABI 6: the meter's own event log (age 0 = newest; MM_ENOENT past the oldest kept). */
     int (*event_slot)(const void *state, uint32_t age, mm_event *out);
+    /* ABI 7: change of supplier (mm_esme_change_supplier). */
+    int (*change_supplier)(void *state, const mm_esme_config *cfg);
 } mm_abi;
 
 /* The one symbol an image exports (built with hidden visibility, see models/meter). */

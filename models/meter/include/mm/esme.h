@@ -183,6 +183,12 @@ int mm_esme_command(mm_esme *e, const uint8_t *frame, size_t len, uint8_t *resp,
 /* The customer's keypad and buttons. */
 int mm_esme_utrn_enter(mm_esme *e, const char *digits, size_t n);
 int mm_esme_button(mm_esme *e);
+/* Change of supplier: the gaining supplier's configuration CFG (its UTRN originator and
+ * counters afresh, its command, prepayment and contactor settings, its tariff in force from
+ * now) replaces the losing one's; registers, credit, debts, logs and billing history stay.
+ * CFG must outlive the meter, like the one it was commissioned with.  MM_EINVAL, MM_ESTATE
+ * without power. */
+int mm_esme_change_supplier(mm_esme *e, const mm_esme_config *cfg);
 int mm_esme_ec_activate(mm_esme *e);
 
 /* Supply fails: final save (MM_EIO if the NVM lost power first); until power_restore the

@@ -17,9 +17,9 @@
 #define MM_VERSION_MAJOR 0
 #define MM_VERSION_MINOR 1
 #define MM_VERSION_PATCH 0
-/* 6: mm_abi.event_slot; 5: mm_esme_storage.device_id; 4: mm_abi.profile_slot, nvm_footprint;
+/* 7: mm_abi.change_supplier; 6: mm_abi.event_slot; 5: mm_esme_storage.device_id; 4: mm_abi.profile_slot, nvm_footprint;
  * 3: mm_esme_storage.prices; 2: mm_abi table (abi.h), mm_esme */
-#define MM_ABI_VERSION 6u
+#define MM_ABI_VERSION 7u
 
 #define MM_STR_(x) #x
 #define MM_STR(x) MM_STR_(x)
