@@ -246,8 +246,7 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
                           FW_EVENT_DEPTH,
                           0,
                           NULL,
-                          a->ptab && sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? &a->ptab[i]
-                                                                                 : NULL,
+                          a->ptab ? &a->ptab[i] : NULL, /* a tariff may become dynamic */
                           {0}};
     sim_fw_device_id((uint32_t)id, serial, st.device_id); /* its own identity */
     /* The meter holds the prices of its commissioning tariff (one installed later holds none

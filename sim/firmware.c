@@ -230,6 +230,27 @@ static int configs_build(sim_fw *fw, const sim_scenario *sc, const sim_fleet *fl
     }
     for (uint32_t id = 0; id < sc->households; id++)
         used[(size_t)fleet->hh[id].supplier * SIM_TARIFFS + fleet->hh[id].tariff] = true;
+    /* Households may change supplier: every supplier's configuration of every tariff a
+     * population fixes, and of its own menu's. */
+    bool fixed[SIM_TARIFFS] = {false}, menus = false;
+    for (uint32_t p = 0; p < fleet->n_pops; p++) {
+        if (fleet->pops[p].tariff >= 0) fixed[fleet->pops[p].tariff] = true;
+        menus = menus || fleet->pops[p].tariff < 0;
+    }
+    for (uint32_t s = 0; sc->switching.enabled && s < fleet->n_suppliers; s++)
+        for (uint32_t t = 0; t < SIM_TARIFFS; t++) {
+            bool blocky = t == SIM_TARIFF_BLOCK || t == SIM_TARIFF_HYBRID;
+            if (fixed[t] && blocky && !fleet->sup[s].has_block) {
+                snprintf(err, errlen,
+                         "switching: households on the %s tariff may change to supplier %s, which "
+                         "defines no block tariff (block.prices)",
+                         sim_tariff_name((sim_tariff)t), sc->suppliers[s].name);
+                free(used);
+                return -1;
+            }
+            if (fixed[t] || (menus && sc->suppliers[s].menu[t] > 0))
+                used[(size_t)s * SIM_TARIFFS + t] = true;
+        }
     int rc = 0;
     for (size_t k = 0; k < n && !rc; k++) {
         if (!used[k]) continue;
@@ -242,8 +263,10 @@ static int configs_build(sim_fw *fw, const sim_scenario *sc, const sim_fleet *fl
             snprintf(err, errlen, "suppliers[%u] (%s): tariff %s: %s", s, sc->suppliers[s].name,
                      sim_tariff_name((sim_tariff)t), why);
             rc = -1;
-        } else
+        } else {
+            fw->tariff[k].id = (uint32_t)k + 1u; /* one id per supplier's tariff */
             meter_configs(&fw->cfg[2 * k], &fw->cfg[2 * k + 1], sc, &fw->tariff[k], s);
+        }
     }
     free(used);
     return rc;
@@ -258,11 +281,18 @@ int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet,
     return configs_build(fw, sc, fleet, prices, windows, err, errlen);
 }
 
-const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, uint32_t id,
-                                    bool prepay)
+const mm_esme_config *sim_fw_config_for(const sim_fw *fw, uint32_t supplier, uint32_t tariff,
+                                        bool prepay)
+{
+    size_t k = (size_t)supplier * SIM_TARIFFS + tariff;
+    if (supplier >= fw->n_suppliers || tariff >= SIM_TARIFFS || !fw->tariff[k].id) return NULL;
+    return &fw->cfg[2 * k + (prepay ? 1 : 0)];
+}
+
+const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, uint32_t id, bool prepay)
 {
     const sim_fleet_hh *h = &fleet->hh[id];
-    return &fw->cfg[((size_t)h->supplier * SIM_TARIFFS + h->tariff) * 2 + (prepay ? 1 : 0)];
+    return sim_fw_config_for(fw, h->supplier, h->tariff, prepay);
 }
 
 void sim_fw_close(sim_fw *fw)

@@ -70,9 +70,13 @@ typedef struct sim_fw {
  * sim_fw_close is still called). */
 int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet,
                 const grid_price_model *prices, uint32_t windows, char *err, size_t errlen);
-/* The configuration household ID of FLEET is commissioned with. */
+/* The configuration household ID of FLEET is commissioned with (its supplier's, tariff,
+ * payment mode), and that of any (SUPPLIER, TARIFF, PREPAY) (NULL if not built: a change of
+ * supplier needs every pair sim_fw_open built when switching runs). */
 const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, uint32_t id,
                                     bool prepay);
+const mm_esme_config *sim_fw_config_for(const sim_fw *fw, uint32_t supplier, uint32_t tariff,
+                                        bool prepay);
 void sim_fw_close(sim_fw *fw);
 
 #endif

@@ -281,6 +281,7 @@ static void assign_suppliers(sim_fleet *f)
             [SIM_GEN_SMETS2] = SIM_ROUTE_DCC, [SIM_GEN_SMETS1] = SIM_ROUTE_SMSO,
             [SIM_GEN_TRADITIONAL] = SIM_ROUTE_NONE};
         h->route = route_of[fp->p->generation];
+        h->cred = h->supplier;
     }
 }
 

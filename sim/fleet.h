@@ -44,11 +44,13 @@ typedef struct sim_fleet_supplier {
 typedef enum sim_route { SIM_ROUTE_NONE, SIM_ROUTE_DCC, SIM_ROUTE_SMSO, SIM_ROUTE_DCC_S1 } sim_route;
 #define SIM_ROUTES 4
 
-/* One household's place in the fleet (5 B, one table per run). */
+/* One household's place in the fleet (6 B, one table per run). */
 typedef struct sim_fleet_hh {
     uint8_t pop, supplier, tariff;
     uint8_t route;  /* sim_route, now */
     uint8_t serial; /* meters installed at the premises since the run start (its device id) */
+    uint8_t cred;   /* the supplier whose configuration the meter holds (a meter gone dumb keeps
+                     * its losing supplier's until adopted) */
 } sim_fleet_hh;
 
 typedef struct sim_fleet {

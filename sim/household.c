@@ -154,7 +154,7 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
     a->topup_due[i] = 0;
     uint16_t counter = a->utrn_counter[i]++;
     uint8_t supplier[8], device[8];
-    sim_fw_supplier_id(sim_hh_fl(a, i)->supplier, supplier);
+    sim_fw_supplier_id(sim_hh_fl(a, i)->cred, supplier); /* the supplier the meter knows */
     sim_fw_device_id(a->hh0 + i, sim_hh_fl(a, i)->serial, device);
     if (mm_port_sim_utrn(cx->crypto, supplier, device, 1u + counter, MM_UTRN_POUNDS,
                          (uint16_t)cx->topup.amount_gbp, true, utrn) != MM_OK) {

@@ -19,9 +19,12 @@ static int order_build(sim_lifecycle *l)
     uint32_t n = f->sc->households, m = 0;
     l->order = malloc((size_t)(n ? n : 1) * sizeof *l->order);
     l->tries = calloc(n ? n : 1, 1);
-    if (!l->order || !l->tries) return SIM_ENOMEM;
-    for (uint32_t id = 0; id < n; id++)
+    l->smso = calloc(n ? n : 1, 1);
+    if (!l->order || !l->tries || !l->smso) return SIM_ENOMEM;
+    for (uint32_t id = 0; id < n; id++) {
+        l->smso[id] = (uint8_t)f->sup[f->hh[id].supplier].s->smets1_operator;
         if (f->hh[id].route == SIM_ROUTE_SMSO) l->order[m++] = id;
+    }
     l->n_order = m;
     uint64_t salt = sim_hash64(f->sc->seed ^ sim_hash_str("migration.order"));
     return sim_fleet_hash_order(l->order, m, salt) ? SIM_ENOMEM : 0;
@@ -66,6 +69,7 @@ int sim_lifecycle_init(sim_lifecycle *l, const sim_ctx *cx, sim_fleet *fleet, si
 void sim_lifecycle_free(sim_lifecycle *l)
 {
     free(l->tries);
+    free(l->smso);
     free(l->order);
     free(l->inst[0]);
     free(l->inst[1]);
@@ -100,6 +104,87 @@ static uint32_t schedule_at(const sim_capacity_step *steps, uint32_t n, int64_t 
     for (uint32_t k = 0; k < n; k++)
         if (steps[k].from_unix <= unix) c = steps[k].per_day;
     return c;
+}
+
+/* Household ID's meter takes its household's supplier's configuration at T (a change of
+ * supplier, or adoption of a meter that went dumb with another's). */
+static void recredential(sim_lifecycle *l, uint32_t id, uint32_t t)
+{
+    sim_area *a = area_of(l, id);
+    uint32_t i = id - a->hh0;
+    sim_fleet_hh *h = &l->fleet->hh[id];
+    const mm_esme_config *cfg = sim_fw_config_for(l->cx->fw, h->supplier, h->tariff, a->prepay[i]);
+    if (!cfg) SIM_PANIC(t, "household %u: no configuration for its supplier's tariff", id);
+    if (a->off[i]) return; /* no supply, no WAN: the configuration arrives with the next one */
+    sim_hh_advance(a, i, t);
+    int rc = sim_hh_abi(a, i)->change_supplier(sim_hh_fw(a, i), cfg);
+    if (rc != MM_OK && !l->err) l->err = SIM_EINPUT;
+    h->cred = h->supplier;
+    a->utrn_counter[i] = 0; /* the gaining supplier's UTRN counters start afresh */
+    a->pk_from[i] = a->pk_until[i] = sim_tariff_dynamic(h->tariff) ? 0 : UINT32_MAX;
+}
+
+/* Today's supplier switches at T: households drawn uniformly from the day's stream. */
+static void switch_suppliers(sim_lifecycle *l, uint32_t t)
+{
+    const sim_scenario *sc = l->cx->sc;
+    sim_fleet *f = l->fleet;
+    int64_t now = sc->start_unix + t;
+    double left = (double)(SIM_DAY_S - now % SIM_DAY_S) / SIM_DAY_S;
+    l->switch_carry += schedule_at(sc->switching.schedule, sc->switching.n_schedule, now) / 365.25 *
+                       left * sc->households / sc->fleet.national_households;
+    sim_rng g;
+    sim_rng_seed(&g, sc->seed, (uint64_t)(now / SIM_DAY_S), "switching.day");
+    uint32_t *today = NULL, n_today = 0, cap = 0;
+    for (; l->switch_carry >= 1.0 && n_today < sc->households; l->switch_carry -= 1.0) {
+        /* a household drawn already today is drawn again: one switch a day at most */
+        uint32_t id, seen;
+        do {
+            id = (uint32_t)(sim_rng_uniform(&g) * sc->households);
+            if (id >= sc->households) id = sc->households - 1;
+            for (seen = 0; seen < n_today && today[seen] != id; seen++)
+                ;
+        } while (seen < n_today);
+        if (n_today == cap) {
+            uint32_t *more = realloc(today, (cap = cap ? 2 * cap : 64) * sizeof *today);
+            if (!more) {
+                if (!l->err) l->err = SIM_ENOMEM;
+                break;
+            }
+            today = more;
+        }
+        today[n_today++] = id;
+        sim_fleet_hh *h = &f->hh[id];
+        const sim_fleet_pop *fp = &f->pops[h->pop];
+        uint32_t losing = h->supplier, gaining = losing;
+        double u = sim_rng_uniform(&g), ut = sim_rng_uniform(&g), uk = sim_rng_uniform(&g);
+        if (f->n_suppliers > 1) { /* by market share among the others */
+            double others = 1.0 - (f->sup_cum[losing] - (losing ? f->sup_cum[losing - 1] : 0.0));
+            double x = u * others, c = 0;
+            for (uint32_t k = 0; k < f->n_suppliers; k++) {
+                if (k == losing) continue;
+                gaining = k;
+                c += f->sup_cum[k] - (k ? f->sup_cum[k - 1] : 0.0);
+                if (x < c) break;
+            }
+        }
+        h->supplier = (uint8_t)gaining;
+        if (fp->tariff < 0) { /* drawn from the gaining supplier's menu */
+            uint32_t k = 0;
+            while (k + 1 < SIM_TARIFFS && ut >= f->sup[gaining].menu_cum[k]) k++;
+            h->tariff = (uint8_t)k;
+        }
+        l->day.switches++;
+        record(l, t, id, SIM_EV_SUPPLIER_SWITCHED, gaining);
+        if (h->route == SIM_ROUTE_SMSO && uk >= sc->switching.smets1_kept_smart) {
+            h->route = SIM_ROUTE_NONE; /* keeps the losing supplier's configuration */
+            l->day.gone_dumb++;
+            record(l, t, id, SIM_EV_WENT_DUMB, losing);
+        } else if (h->route != SIM_ROUTE_NONE || fp->p->generation == SIM_GEN_TRADITIONAL) {
+            recredential(l, id, t); /* a traditional meter's bill follows its supplier too */
+        }
+    }
+    free(today);
 }
 
 /* Today's installs from T (the day's start, or the run start): which meters are replaced,
@@ -175,9 +260,11 @@ static void migrate(sim_lifecycle *l, uint32_t t)
     for (uint32_t k = 0; k < l->n_order; k++) {
         uint32_t id = l->order[k];
         sim_fleet_hh *h = &l->fleet->hh[id];
-        sim_smso smso = l->fleet->sup[h->supplier].s->smets1_operator;
+        sim_smso smso = (sim_smso)l->smso[id];
         if (l->fleet->pops[h->pop].p->generation != SIM_GEN_SMETS1) continue; /* replaced */
-        bool eligible = h->route == SIM_ROUTE_SMSO && sc->migration.start_unix[smso] <= now;
+        /* its operator's cohort: one that went dumb is adopted like the others */
+        bool eligible = (h->route == SIM_ROUTE_SMSO || h->route == SIM_ROUTE_NONE) &&
+                        sc->migration.start_unix[smso] <= now;
         if (!eligible || l->carry < 1.0) {
             l->order[keep++] = id;
             continue;
@@ -190,6 +277,7 @@ static void migrate(sim_lifecycle *l, uint32_t t)
             h->route = SIM_ROUTE_DCC_S1;
             l->day.migrations++;
             record(l, t, id, SIM_EV_MIGRATED, tries);
+            if (h->cred != h->supplier) recredential(l, id, t); /* smart again for its supplier */
             continue; /* leaves the order */
         }
         l->day.migration_failures++;
@@ -260,6 +348,7 @@ void sim_lifecycle_day(sim_lifecycle *l, uint32_t t)
 {
     if (l->day_open) day_close(l);
     day_open(l, t);
+    if (l->cx->sc->switching.enabled) switch_suppliers(l, t);
     if (l->cx->sc->migration.enabled) migrate(l, t);
     if (l->cx->sc->installs.enabled) install(l, t);
 }

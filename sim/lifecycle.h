@@ -7,6 +7,14 @@
  * not adopted by the DCC; each is a visit between 08:00 and 18:00 UTC that household.c carries
  * out (supply off, change-of-meter reading, a new meter commissioned over the DCC).
  *
+ * Changes of supplier (switching.*): at a dated national yearly rate scaled to the sample,
+ * households drawn uniformly each day move to another supplier by market share (a menu tariff
+ * drawn again from its menu); a smart meter takes the gaining supplier's configuration
+ * (mm_abi change_supplier: registers, credit and history stay); a SMETS1 meter not adopted by
+ * the DCC stays smart only if the gaining supplier can operate it (switching.smets1_kept_smart),
+ * else it goes to traditional mode, keeping the losing supplier's configuration, until the DCC
+ * adopts it or an install replaces it.
+ *
  * SMETS1 enrolment and adoption into the DCC (migration.*).  SMETS1 meters whose
  * operator's cohort has started are tried in a fixed order (a hash of seed and household), up
  * to the day's capacity (the national schedule scaled to the sample, the fraction carried to
@@ -35,6 +43,8 @@ typedef struct sim_lifecycle {
     sim_area *areas;
     uint32_t n_areas;
     uint8_t *tries;      /* [households] migration attempts so far; MIG_EXCLUDED bit: excluded */
+    uint8_t *smso;       /* [households] the SMETS1 operator of its meter (its supplier's at the
+                          * start): the migration cohort, whatever supplier it has since */
     uint32_t *order;     /* SMETS1 households still to migrate, in the order they are tried */
     uint32_t n_order;
     double carry;        /* migrations of the sample's capacity not yet used [meters] */
@@ -42,6 +52,7 @@ typedef struct sim_lifecycle {
                           * SMETS1, in the order installers come */
     uint32_t n_inst[2];
     double inst_carry[2]; /* installs of the sample's rate not yet made, per kind [meters] */
+    double switch_carry;  /* supplier switches of the sample's rate not yet made [households] */
     int day_open;        /* a /fleet/daily row is being counted */
     sim_fleet_day_row day;
     sim_vec rows;        /* closed rows not yet streamed (sim_fleet_day_row) */

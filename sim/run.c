@@ -201,12 +201,10 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
             return -1;
         if (k == 0) cx->period0 = sim_hh_period(&r->areas[0], 0);
     }
-    /* The fleet's first day begins with the run. */
     if (sim_lifecycle_init(&r->life, cx, &r->fleet, r->areas, r->n_areas)) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    sim_lifecycle_day(&r->life, 0);
     return 0;
 }
 
@@ -312,6 +310,8 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
     if (!rc) rc = sim_sink_init(&r->sink, &r->cx, r->areas, r->n_areas, err, errlen);
     if (!rc) rc = build_households(r, hosts, err, errlen);
     if (!rc) rc = open_trace(r, err, errlen);
+    /* The fleet's first day begins with the run, once /households holds the start. */
+    if (!rc) sim_lifecycle_day(&r->life, 0);
     if (!rc) start_actors(r, hosts);
     free(hosts);
     return rc ? -1 : 0;

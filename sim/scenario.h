@@ -129,6 +129,13 @@ typedef struct sim_scenario {
     } installs;
 
     struct {
+        bool enabled;                /* switching.enabled */
+        sim_capacity_step schedule[SIM_CAPACITY_STEPS]; /* switching.schedule: per_year, national */
+        uint32_t n_schedule;
+        double smets1_kept_smart;    /* switching.smets1_kept_smart [fraction] */
+    } switching;
+
+    struct {
         uint32_t regions;         /* topology.regions: 1..14, default 1 */
         uint32_t area_households; /* topology.area_households: 1..100,000, default 500 */
         double lv_customers_mean;         /* topology.lv_customers [-] */

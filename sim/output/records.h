@@ -49,6 +49,8 @@ typedef struct sim_fwlog_row {
     X(smets1_dumb)       /* SMETS1 in traditional mode */                                          \
     X(traditional)       /* non-smart meters */                                                    \
     X(installs)          /* meters replaced by a new SMETS2 meter */                               \
+    X(switches)          /* households that changed supplier */                                    \
+    X(gone_dumb)         /* SMETS1 meters whose gaining supplier cannot operate them */            \
     X(migration_attempts)                                                                          \
     X(migrations)                                                                                  \
     X(migration_failures)                                                                          \

@@ -237,7 +237,8 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
                             "one row per simulated UTC day (first and last may be partial): "
                             "date, t_s (start of the row's span), meters by generation and route "
                             "at the day's end (smets2_dcc, smets2_dumb, smets1_operator, "
-                            "smets1_dcc, smets1_dumb, traditional), the day's installs, migration_attempts, "
+                            "smets1_dcc, smets1_dumb, traditional), the day's installs, switches, gone_dumb, "
+                            "migration_attempts, "
                             "migrations, migration_failures, migration_exclusions; each again as "
                             "*_national: x fleet.national_households / households",
                             RECORD(sim_fleet_day_row, fleet_day_members)},

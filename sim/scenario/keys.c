@@ -225,6 +225,16 @@ static const sim_key install_keys[] = {
 static const sim_schema install_schema = {install_keys, sizeof install_keys / sizeof install_keys[0],
                                           sizeof(sim_capacity_step)};
 
+static const sim_key switch_keys[] = {
+    {.path = "from", .kind = V_UNIT, .unit = SIM_UNIT_DATE,
+     SIM_FIELD(sim_capacity_step, from_unix, C_I64), .lo = 0, .hi = DAYS(47482), .step = 1,
+     .def = NULL, .doc = "First day of this rate (UTC)"},
+    {.path = "per_year", .kind = V_INT, SIM_FIELD(sim_capacity_step, per_day, C_U32), .ilo = 0,
+     .ihi = 100000000, .def = NULL, .doc = "Electricity supplier switches a year, national"},
+};
+static const sim_schema switch_schema = {switch_keys, sizeof switch_keys / sizeof switch_keys[0],
+                                         sizeof(sim_capacity_step)};
+
 static const sim_key keys[] = {
     {.path = "extends", .kind = V_STR, .ct = C_NONE, .def = "",
      .doc = "Base scenario loaded first (path relative to this file); keys here override it one by one"},
@@ -441,6 +451,25 @@ static const sim_key keys[] = {
     {.path = "installs.commissioning_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
      FIELD(installs.commissioning_bytes, C_U32), .lo = 1, .hi = 16777216, .def = "4 KiB",
      .doc = "Bytes of a new meter's commissioning traffic to the DCC head-end"},
+    /* Electricity supplier switches a year: 5.5M (2017), 5.8M (2018), 6.3M (2019), 6.2M (2020),
+     * 5.0M (2021), 1.3M (2022, the price crisis), 2.3M (2023), about 225k a month in H1 2024
+     * (ElectraLink; BEIS).  In 2018 "less than half" of SMETS1 customers who switched kept
+     * smart services (BEIS). */
+    {.path = "switching.enabled", .kind = V_BOOL, FIELD(switching.enabled, C_BOOL),
+     .def = "false", .doc = "Households change supplier as the run goes"},
+    {.path = "switching.schedule", SIM_SEQ(sim_scenario, switching.schedule, switching.n_schedule,
+                                           switch_schema),
+     .ilo = 1, .ihi = SIM_CAPACITY_STEPS,
+     .def = "[{from: 2017-01-01, per_year: 5500000}, {from: 2018-01-01, per_year: 5800000}, "
+            "{from: 2019-01-01, per_year: 6300000}, {from: 2020-01-01, per_year: 6200000}, "
+            "{from: 2021-01-01, per_year: 5000000}, {from: 2022-01-01, per_year: 1300000}, "
+            "{from: 2023-01-01, per_year: 2300000}, {from: 2024-01-01, per_year: 2700000}]",
+     .doc = "Dated national switching rate (dates ascending), scaled to the sample by "
+            "fleet.national_households"},
+    {.path = "switching.smets1_kept_smart", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(switching.smets1_kept_smart, C_F64), .lo = 0, .hi = 1, .def = "45 %",
+     .doc = "SMETS1 meters not yet adopted by the DCC whose gaining supplier can operate them "
+            "(the rest go to traditional mode until adopted or replaced)"},
 
     {.path = "meter.firmware", .kind = V_STR, FIELD(meter.firmware, C_STR), .def = "",
      .doc = "Image of the SMETS2 populations that name none: a shared object exporting "

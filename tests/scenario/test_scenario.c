@@ -241,6 +241,26 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "  smets1_share: 0 %\n"
                      "  supply_off: 20 min\n"
                      "  commissioning_size: 4 KiB\n"
+                     "switching:\n"
+                     "  enabled: false\n"
+                     "  schedule:\n"
+                     "    - from: 2017-01-01\n"
+                     "      per_year: 5500000\n"
+                     "    - from: 2018-01-01\n"
+                     "      per_year: 5800000\n"
+                     "    - from: 2019-01-01\n"
+                     "      per_year: 6300000\n"
+                     "    - from: 2020-01-01\n"
+                     "      per_year: 6200000\n"
+                     "    - from: 2021-01-01\n"
+                     "      per_year: 5000000\n"
+                     "    - from: 2022-01-01\n"
+                     "      per_year: 1300000\n"
+                     "    - from: 2023-01-01\n"
+                     "      per_year: 2300000\n"
+                     "    - from: 2024-01-01\n"
+                     "      per_year: 2700000\n"
+                     "  smets1_kept_smart: 45 %\n"
                      "meter:\n"
                      "  firmware: \"\"\n"
                      "  register_digits: 9\n"
@@ -421,8 +441,8 @@ Test(scenario, suggests_the_nearest_valid_key_for_an_unknown_one)
                   "unknown_keys.yaml:8:1: spread: unknown key; did you mean \"load.spread\"?\n"
                   "unknown_keys.yaml:9:1: zzzz: unknown key; expected one of: extends, name, "
                   "description, seed, start, duration, households, suppliers, topology, load, "
-                  "weather, prices, fleet, migration, installs, meter, outages, storm, wan, han, "
-                  "headend, trace");
+                  "weather, prices, fleet, migration, installs, switching, meter, outages, storm, "
+                  "wan, han, headend, trace");
 }
 
 Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
@@ -732,7 +752,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 149);
+    cr_expect_eq(rows, 154);
     free(md);
 }
 

@@ -299,3 +299,113 @@ Test(lifecycle, installs_replace_meters_at_the_daily_rate_with_a_visit)
     H5Tclose(et);
     H5Fclose(f);
 }
+
+#define EV_TOPUP 0x10008u
+#define EV_SWITCHED 0x10015u
+#define EV_WENT_DUMB 0x10016u
+
+/* 400 households (SMETS1, SMETS2 and traditional, prepayment with little credit so they top up)
+ * of three suppliers over 8 days from 2024-03-04: 36,525 switches a year for a national fleet of
+ * 2,000 (20 a day in the sample), 40 % of SMETS1 switchers kept smart; migration adopts SMETS1
+ * meters from day 4 (dumb ones too), 30 a day. */
+static const char *SWITCH_SETS =
+    "--set households=400 --set start=2024-03-04 --set 'duration=8 d' "
+    "--set fleet.national_households=2000 --set switching.enabled=true "
+    "--set 'switching.schedule=[{from: 2024-01-01, per_year: 36525}]' "
+    "--set 'switching.smets1_kept_smart=40 %' "
+    "--set migration.enabled=true --set migration.start.ioc=2024-03-08 "
+    "--set migration.start.moc=2024-03-08 --set migration.start.foc=2024-03-08 "
+    "--set 'migration.capacity=[{from: 2024-01-01, per_day: 150}]' "
+    "--set 'migration.failure.no_wan_before=0 %' --set 'migration.failure.no_wan_during=0 %' "
+    "--set 'migration.failure.missing_keys=0 %' "
+    "--set 'meter.prepayment_share=100 %' --set 'meter.prepayment.initial_credit=1 GBP' "
+    "--set 'suppliers=[{name: a, smets1_operator: ioc}, {name: b, smets1_operator: moc}, "
+    "{name: c, smets1_operator: foc}]' "
+    "--set 'fleet.populations=[{name: s2, share: 30 %}, {name: s1, share: 50 %, generation: "
+    "smets1}, {name: old, share: 20 %, generation: traditional}]'";
+
+Test(lifecycle, switches_move_households_and_leave_smets1_meters_dumb_until_adopted)
+{
+    hid_t f = run_trace(dir, "sw.h5", "small.yaml", SWITCH_SETS);
+    cr_assert_geq(f, 0);
+    hsize_t de[2], dg[2], dd[2];
+    int r;
+    hid_t et = h5_event_type();
+    h5_event *e = h5_read_all(f, "/events", et, de, &r);
+    hid_t gt = H5Tcreate(H5T_COMPOUND, 2);
+    H5Tinsert(gt, "generation", 0, H5T_NATIVE_UINT8);
+    H5Tinsert(gt, "supplier", 1, H5T_NATIVE_UINT8);
+    uint8_t *hh = h5_read_all(f, "/households", gt, dg, &r);
+    hid_t dt = H5Tcreate(H5T_COMPOUND, 2 * sizeof(uint32_t));
+    H5Tinsert(dt, "switches", 0, H5T_NATIVE_UINT32);
+    H5Tinsert(dt, "gone_dumb", sizeof(uint32_t), H5T_NATIVE_UINT32);
+    uint32_t *days = h5_read_all(f, "/fleet/daily", dt, dd, &r);
+    cr_assert(e && hh && days);
+    uint32_t n = (uint32_t)dg[0];
+    uint8_t *supplier = malloc(n), *adopted = calloc(n, 1);
+    /* events of one instant are in code order, not in the order the day ran them (switches,
+     * then migrations): a meter is dumb from its WENT_DUMB until a MIGRATED at or after it */
+    double *dumb_since = malloc(n * sizeof *dumb_since), *adopted_at = malloc(n * sizeof *adopted_at);
+    double *last_switch = malloc(n * sizeof *last_switch);
+    for (uint32_t id = 0; id < n; id++) dumb_since[id] = adopted_at[id] = last_switch[id] = -1;
+#define DUMB(id) (dumb_since[id] >= 0 && adopted_at[id] < dumb_since[id])
+    for (uint32_t id = 0; id < n; id++) supplier[id] = hh[2 * id + 1];
+    uint32_t switches = 0, s1_switches = 0, went_dumb = 0, dumb_adopted = 0, per_day[8] = {0};
+    for (hsize_t k = 0; k < de[0]; k++) {
+        uint32_t id = e[k].household;
+        if (id >= n) continue;
+        int d = (int)(e[k].t_s / DAY);
+        switch (e[k].code) {
+        case EV_SWITCHED:
+            cr_expect_neq(e[k].t_s, last_switch[id], "household %u: twice in a day", id);
+            cr_expect_neq((uint32_t)e[k].value, supplier[id], "household %u: to another", id);
+            supplier[id] = (uint8_t)e[k].value;
+            last_switch[id] = e[k].t_s;
+            switches++;
+            per_day[d]++;
+            if (hh[2 * id] == 1 && !adopted[id] && !DUMB(id)) s1_switches++;
+            break;
+        case EV_WENT_DUMB:
+            cr_expect_eq(hh[2 * id], 1, "only SMETS1 meters go dumb");
+            dumb_since[id] = e[k].t_s;
+            went_dumb++;
+            break;
+        case EV_MIGRATED:
+            adopted[id] = 1;
+            adopted_at[id] = e[k].t_s;
+            break;
+        case EV_READ_SENT:
+            cr_expect(!DUMB(id), "household %u read while dumb", id);
+            break;
+        case EV_TOPUP:
+            cr_expect_gt(e[k].value, 0, "household %u: a top-up refused", id);
+            break;
+        }
+    }
+    for (int k = 0; k < 8; k++) {
+        cr_expect_eq(per_day[k], 20, "day %d: %u switches", k, per_day[k]);
+        cr_expect_eq(days[2 * k], per_day[k]);
+    }
+    cr_expect_eq(switches, 160);
+    /* 60 % of the switchers with a SMETS1 meter on its operator's route go dumb: within 3.5
+     * binomial standard deviations */
+    cr_expect(s1_switches > 20, "SMETS1 switchers %u", s1_switches);
+    double sd = sqrt(0.6 * 0.4 / s1_switches);
+    cr_expect(fabs((double)went_dumb / s1_switches - 0.60) < 3.5 * sd, "%u of %u went dumb",
+              went_dumb, s1_switches);
+    for (uint32_t id = 0; id < n; id++) dumb_adopted += dumb_since[id] >= 0 && adopted_at[id] >= dumb_since[id];
+    cr_expect_gt(dumb_adopted, 0, "the DCC adopts meters that went dumb");
+#undef DUMB
+    free(supplier);
+    free(last_switch);
+    free(dumb_since);
+    free(adopted_at);
+    free(adopted);
+    free(e);
+    free(hh);
+    free(days);
+    H5Tclose(et);
+    H5Tclose(gt);
+    H5Tclose(dt);
+    H5Fclose(f);
+}

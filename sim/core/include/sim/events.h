@@ -54,7 +54,11 @@
     X(METER_EXCHANGED, 0x10013, "the old meter's import register [Wh] (change-of-meter reading)", \
       "an installer replaced the meter with a new SMETS2 meter")                                 \
     X(COMMISSIONED, 0x10014, "bytes", "the new meter was commissioned over the DCC (its requests "\
-      "reached the head-end)")
+      "reached the head-end)")                                                                   \
+    X(SUPPLIER_SWITCHED, 0x10015, "the gaining supplier (row of /fleet/suppliers)",              \
+      "the household changed supplier")                                                          \
+    X(WENT_DUMB, 0x10016, "the losing supplier",                                                 \
+      "a SMETS1 meter its gaining supplier cannot operate went to traditional mode")
 
 typedef enum sim_event_code {
 #define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,
