@@ -24,7 +24,7 @@ size_t sim_area_bytes_per_household(const sim_ctx *cx)
 {
     bool has_gas = cx->ops->gas_w != NULL;
     /* firmware state and NVM, and the household's entry in the fleet table */
-    double slot = cx->sc->installs.enabled ? cx->fw->max_slot : cx->fw->mean_slot;
+    double slot = cx->fw->uniform_slot ? cx->fw->uniform_slot : cx->fw->mean_slot;
     size_t b = (size_t)(slot + 0.5) + sizeof(sim_fleet_hh);
 #define COL_BYTES(type, name, count, when, doc)                                                \
     if (when) b += (size_t)(count) * sizeof(type);
@@ -130,12 +130,12 @@ static bool area_fw_slots(sim_area *a)
     const sim_ctx *cx = a->cx;
     size_t units = 0;
     for (uint32_t i = 0; i < a->n; i++) {
-
-        a->fw_off[i] = (uint32_t)units;
-        /* a meter may be replaced by another image's when installs run: room for any */
-        uint32_t slot = cx->sc->installs.enabled
-                            ? cx->fw->max_slot
+        /* one slot size for all (sim_fw.uniform_slot, the largest when installs may replace a
+         * meter by another image's), or each its image's at its offset */
+        uint32_t slot = cx->fw->uniform_slot
+                            ? cx->fw->uniform_slot
                             : cx->fw->img[cx->fleet->pops[sim_hh_fl(a, i)->pop].image].slot;
+        if (a->fw_off) a->fw_off[i] = (uint32_t)units;
         units += slot / SIM_FW_SLOT_ALIGN;
         if (units > UINT32_MAX) return false;
     }

@@ -277,6 +277,9 @@ int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet,
 {
     memset(fw, 0, sizeof *fw);
     if (images_open(fw, sc, fleet, err, errlen)) return -1;
+    fw->uniform_slot = fw->max_slot;
+    for (uint32_t k = 0; k < fw->n_images && !sc->installs.enabled; k++)
+        if (fw->img[k].slot != fw->max_slot) fw->uniform_slot = 0;
     mm_port_sim_crypto_init(&fw->crypto, MM_PORT_SIM_CRYPTO_MODELLED, NULL);
     return configs_build(fw, sc, fleet, prices, windows, err, errlen);
 }

@@ -149,7 +149,7 @@ typedef struct sim_ctx {
  * the context and HAS_GAS whether the load model burns gas. */
 #define SIM_AREA_COLUMNS(X)                                                                        \
     X(unsigned char, load, cx->ops->hh_size, true, "load model state")                             \
-    X(uint32_t, fw_off, 1, true, "its firmware slot (state, NVM) in fw_mem [8 B units]")           \
+    X(uint32_t, fw_off, 1, !cx->fw->uniform_slot, "its firmware slot in fw_mem [8 B units]")   \
     X(mm_hal_clock, clk, 1, true, "meter HAL: RTC driven by simulated time")                       \
     X(mm_hal_nvm, nvm, 1, true, "meter HAL: NVM over nvm_mem")                                     \
     X(mm_hal_rng, rng, 1, true, "meter HAL: RNG seeded from (seed, household, meter.rng)")         \
@@ -236,7 +236,8 @@ void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t 
 void sim_area_fail(sim_area *a, int code);
 static inline void *sim_hh_fw(const sim_area *a, uint32_t i)
 {
-    return a->fw_mem + (size_t)a->fw_off[i] * SIM_FW_SLOT_ALIGN;
+    uint32_t u = a->cx->fw->uniform_slot;
+    return a->fw_mem + (u ? (size_t)i * u : (size_t)a->fw_off[i] * SIM_FW_SLOT_ALIGN);
 }
 /* Household I's population, supplier and tariff (the fleet's table: one copy per run). */
 static inline const sim_fleet_hh *sim_hh_fl(const sim_area *a, uint32_t i)
