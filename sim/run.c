@@ -312,6 +312,10 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
     if (!rc) rc = open_trace(r, err, errlen);
     /* The fleet's first day begins with the run, once /households holds the start. */
     if (!rc) sim_lifecycle_day(&r->life, 0);
+    if (!rc && r->life.err) {
+        snprintf(err, errlen, "the fleet's first day: %s", sim_strerror(r->life.err));
+        rc = -1;
+    }
     if (!rc) start_actors(r, hosts);
     free(hosts);
     return rc ? -1 : 0;
