@@ -294,11 +294,40 @@ static void migrate(sim_lifecycle *l, uint32_t t)
     if (l->carry > 1.0 && keep == 0) l->carry = 0; /* nobody left to use it */
 }
 
+/* Requests offered to the head-ends since the last call, by DCC service. */
+static void day_traffic(sim_lifecycle *l, sim_fleet_day_row *d)
+{
+    const sim_sink *s = l->sink;
+    if (!s || !s->he) return;
+    uint64_t now[NET_HE_NCLASS + 1] = {0}, dx[NET_HE_NCLASS + 1];
+    net_he_stats st;
+    for (unsigned c = 0; c < NET_HE_NCLASS; c++) {
+        net_he_stats_get(s->he, c, &st);
+        now[c] = st.offered;
+    }
+    for (uint32_t k = 0; k < SIM_SUPPLIERS_MAX; k++)
+        if (s->s1[k]) {
+            net_he_stats_get(s->s1[k], NET_HE_NCLASS, &st);
+            now[NET_HE_NCLASS] += st.offered;
+        }
+    for (unsigned c = 0; c <= NET_HE_NCLASS; c++) {
+        dx[c] = now[c] - l->offered[c];
+        l->offered[c] = now[c];
+    }
+    d->dcc_reads = (uint32_t)(dx[NET_HE_PROFILE_READ] + dx[NET_HE_ONDEMAND_READ]);
+    d->dcc_alerts = (uint32_t)(dx[NET_HE_ALERT_OUTAGE] + dx[NET_HE_ALERT_RESTORE]);
+    d->dcc_commands = (uint32_t)(dx[NET_HE_SUPPLY_SWITCH] + dx[NET_HE_TOPUP] +
+                                 dx[NET_HE_MODE_CHANGE] + dx[NET_HE_TARIFF_UPDATE]);
+    d->dcc_commissioning = (uint32_t)dx[NET_HE_COMMISSIONING];
+    d->supplier_hes = (uint32_t)dx[NET_HE_NCLASS];
+}
+
 /* The open day's row ends at T: meters by generation and route, national equivalents. */
 static void day_close(sim_lifecycle *l)
 {
     const sim_fleet *f = l->fleet;
     sim_fleet_day_row *d = &l->day;
+    day_traffic(l, d);
     for (uint32_t k = 0; k < l->n_areas; k++) {
         d->installs += l->areas[k].exchanged;
         l->areas[k].exchanged = 0;

@@ -30,18 +30,21 @@
 
 #include "fleet.h"
 #include "output/records.h"
+#include "net/headend.h"
 #include "sim/vec.h"
 
 #include <stdint.h>
 
 typedef struct sim_area sim_area;
 typedef struct sim_ctx sim_ctx;
+typedef struct sim_sink sim_sink;
 
 typedef struct sim_lifecycle {
     const sim_ctx *cx;
     sim_fleet *fleet;
     sim_area *areas;
     uint32_t n_areas;
+    const sim_sink *sink; /* the head-ends, whose traffic each day's row counts */
     uint8_t *tries;      /* [households] migration attempts so far; MIG_EXCLUDED bit: excluded */
     uint8_t *smso;       /* [households] the SMETS1 operator of its meter (its supplier's at the
                           * start): the migration cohort, whatever supplier it has since */
@@ -56,6 +59,8 @@ typedef struct sim_lifecycle {
     int day_open;        /* a /fleet/daily row is being counted */
     sim_fleet_day_row day;
     sim_vec rows;        /* closed rows not yet streamed (sim_fleet_day_row) */
+    uint64_t offered[NET_HE_NCLASS + 1]; /* DCC head-end requests offered so far, by class;
+                                          * [NET_HE_NCLASS]: the SMETS1 head-ends' */
     int err;             /* first failure (SIM_E*) */
 } sim_lifecycle;
 

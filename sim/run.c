@@ -205,6 +205,7 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    r->life.sink = &r->sink;
     return 0;
 }
 

@@ -359,7 +359,7 @@ void sim_coord_init(sim_coord *c, const sim_ctx *cx, sim_area *areas, uint32_t n
 void sim_coord_row(const sim_coord *c, uint32_t w, sim_grid_row *out);
 void sim_coord_actor(int argc, char **argv); /* actor data: the sim_coord */
 
-typedef struct sim_sink {
+struct sim_sink {
     const sim_ctx *cx;
     sim_area *areas;
     uint32_t n_areas;
@@ -368,7 +368,7 @@ typedef struct sim_sink {
     sim_vec ev;          /* sim_event records of the head-end not yet flushed */
     uint64_t delivered, alerts_delivered;
     int err;
-} sim_sink;
+};
 
 /* sink.c: the head-end actor (its actor data: the sim_sink) and the model's completions. */
 int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_areas, char *err,

@@ -54,7 +54,12 @@ typedef struct sim_fwlog_row {
     X(migration_attempts)                                                                          \
     X(migrations)                                                                                  \
     X(migration_failures)                                                                          \
-    X(migration_exclusions)
+    X(migration_exclusions)                                                                        \
+    X(dcc_reads)         /* requests offered to the DCC head-end: profile and on-demand reads */  \
+    X(dcc_alerts)        /* ... AD1 and restore alerts */                                          \
+    X(dcc_commands)      /* ... answers to commands: prices, top-ups, switches, mode changes */    \
+    X(dcc_commissioning) /* ... commissioning of installed meters */                               \
+    X(supplier_hes)      /* requests offered to the suppliers' SMETS1 head-ends */
 
 typedef struct sim_fleet_day_row {
     char date[64];          /* the UTC day, YYYY-MM-DD */

@@ -239,7 +239,10 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
                             "at the day's end (smets2_dcc, smets2_dumb, smets1_operator, "
                             "smets1_dcc, smets1_dumb, traditional), the day's installs, switches, gone_dumb, "
                             "migration_attempts, "
-                            "migrations, migration_failures, migration_exclusions; each again as "
+                            "migrations, migration_failures, migration_exclusions, and the "
+                            "requests offered to the DCC head-end by service (dcc_reads, "
+                            "dcc_alerts, dcc_commands, dcc_commissioning) and to the suppliers' "
+                            "SMETS1 head-ends (supplier_hes); each again as "
                             "*_national: x fleet.national_households / households",
                             RECORD(sim_fleet_day_row, fleet_day_members)},
     [SIM_DS_FLEET_FINAL] = {"fleet_final", "/fleet/final", SIM_ELEM_U8, SIM_SHAPE_HH_COLS, "-",

@@ -409,3 +409,41 @@ Test(lifecycle, switches_move_households_and_leave_smets1_meters_dumb_until_adop
     H5Tclose(dt);
     H5Fclose(f);
 }
+
+/* DCC traffic per smart meter: 86M messages in Oct 2019, about 28 per meter a month, about 60 %
+ * of them meter reads (DCC).  The model's SMETS2 meters on the DCC, read once a day, with
+ * background faults and prepayment: within 15 % of 28 a month, and reads at least the
+ * published 60 % (the DCC's other services, configuration and most alert kinds, are not
+ * modelled: /fleet/daily counts what is). */
+Test(lifecycle, dcc_messages_per_smart_meter_a_month_match_the_published_figure)
+{
+    hid_t f = run_trace(dir, "dcc.h5", "small.yaml",
+                        "--set households=600 --set 'duration=7 d' --set outages.background=true "
+                        "--set 'meter.prepayment_share=13 %'");
+    cr_assert_geq(f, 0);
+    typedef struct row {
+        uint32_t reads, alerts, commands, commissioning, smets2;
+    } row;
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(row));
+    H5Tinsert(t, "dcc_reads", HOFFSET(row, reads), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "dcc_alerts", HOFFSET(row, alerts), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "dcc_commands", HOFFSET(row, commands), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "dcc_commissioning", HOFFSET(row, commissioning), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "smets2_dcc", HOFFSET(row, smets2), H5T_NATIVE_UINT32);
+    hsize_t d[2];
+    int r;
+    row *v = h5_read_all(f, "/fleet/daily", t, d, &r);
+    cr_assert_not_null(v);
+    double msgs = 0, reads = 0, meter_days = 0;
+    for (hsize_t k = 0; k < d[0]; k++) {
+        msgs += v[k].reads + v[k].alerts + v[k].commands + v[k].commissioning;
+        reads += v[k].reads;
+        meter_days += v[k].smets2;
+    }
+    double per_month = msgs / meter_days * 30.44;
+    cr_expect(fabs(per_month / 28.0 - 1.0) < 0.15, "%.1f DCC messages per meter a month", per_month);
+    cr_expect_geq(reads / msgs, 0.60, "reads %.2f of the messages", reads / msgs);
+    free(v);
+    H5Tclose(t);
+    H5Fclose(f);
+}
