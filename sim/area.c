@@ -46,6 +46,19 @@ static void *col_alloc(size_t n, size_t bytes_per, size_t align)
     return p;
 }
 
+sim_area *sim_area_of(sim_area *areas, uint32_t n, uint32_t id)
+{
+    uint32_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (areas[mid].hh0 <= id)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &areas[lo];
+}
+
 void sim_area_fail(sim_area *a, int code)
 {
     if (!a->err) a->err = code;

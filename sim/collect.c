@@ -85,7 +85,7 @@ static int write_firmware_log(sim_run *r)
     if (!rows) return -1;
     size_t m = 0;
     for (int k = 0; k < n; k++) {
-        const sim_area *a = area_of(r->areas, ids[k]);
+        const sim_area *a = sim_area_of(r->areas, r->n_areas, ids[k]);
         uint32_t i = ids[k] - a->hh0;
         mm_event ev;
         size_t first = m;

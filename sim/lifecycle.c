@@ -77,18 +77,9 @@ void sim_lifecycle_free(sim_lifecycle *l)
     memset(l, 0, sizeof *l);
 }
 
-/* The area holding household ID (areas hold consecutive id ranges, in id order). */
 static sim_area *area_of(const sim_lifecycle *l, uint32_t id)
 {
-    uint32_t lo = 0, hi = l->n_areas;
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (l->areas[mid].hh0 <= id)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return &l->areas[lo];
+    return sim_area_of(l->areas, l->n_areas, id);
 }
 
 static void record(sim_lifecycle *l, uint32_t t, uint32_t id, uint32_t code, int64_t value)

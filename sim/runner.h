@@ -234,6 +234,8 @@ void sim_area_schedule(sim_area *a, sim_hevq *q, uint32_t t, uint32_t i, uint32_
 /* An /events record; a failed allocation stops the run with SIM_ENOMEM. */
 void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t value);
 void sim_area_fail(sim_area *a, int code);
+/* The area of AREAS[N] holding household ID (areas hold consecutive id ranges, in id order). */
+sim_area *sim_area_of(sim_area *areas, uint32_t n, uint32_t id);
 static inline void *sim_hh_fw(const sim_area *a, uint32_t i)
 {
     uint32_t u = a->cx->fw->uniform_slot;
