@@ -124,7 +124,7 @@ static int write_suppliers(sim_run *r)
         sim_supplier_row *w = &rows[k];
         str64(w->name, sp->name);
         str64(w->smets1_operator, sim_smso_name(sp->smets1_operator));
-        w->share = f->sup_cum[k] - (k ? f->sup_cum[k - 1] : 0.0);
+        w->share = f->sup_share[k];
         w->hes_servers = sp->hes_servers;
         w->hes_queue = sp->hes_queue;
         net_he_stats st;

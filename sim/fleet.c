@@ -14,6 +14,11 @@ static uint32_t pick(const double *cum, uint32_t n, double u)
     return n - 1;
 }
 
+uint8_t sim_fleet_menu_pick(const sim_fleet *f, uint32_t supplier, double u)
+{
+    return (uint8_t)pick(f->sup[supplier].menu_cum, SIM_TARIFFS, u);
+}
+
 static int suppliers_resolve(sim_fleet *f, char *err, size_t errlen)
 {
     const sim_scenario *sc = f->sc;
@@ -69,6 +74,8 @@ static int suppliers_resolve(sim_fleet *f, char *err, size_t errlen)
     }
     for (uint32_t k = 0; k < sc->n_suppliers; k++)
         f->sup_cum[k] /= total;
+    for (uint32_t k = 0; k < sc->n_suppliers; k++)
+        f->sup_share[k] = f->sup_cum[k] - (k ? f->sup_cum[k - 1] : 0.0);
     return 0;
 }
 
@@ -273,9 +280,7 @@ static void assign_suppliers(sim_fleet *f)
         double us = sim_rng_uniform(&g), ut = sim_rng_uniform(&g);
         h->supplier = (uint8_t)(fp->supplier >= 0 ? (uint32_t)fp->supplier
                                                   : pick(f->sup_cum, f->n_suppliers, us));
-        h->tariff =
-            (uint8_t)(fp->tariff >= 0 ? (uint32_t)fp->tariff
-                                      : pick(f->sup[h->supplier].menu_cum, SIM_TARIFFS, ut));
+        h->tariff = fp->tariff >= 0 ? (uint8_t)fp->tariff : sim_fleet_menu_pick(f, h->supplier, ut);
         f->tariff_households[h->tariff]++;
         static const uint8_t route_of[SIM_GENERATIONS] = {
             [SIM_GEN_SMETS2] = SIM_ROUTE_DCC, [SIM_GEN_SMETS1] = SIM_ROUTE_SMSO,

@@ -59,6 +59,7 @@ typedef struct sim_fleet {
     sim_fleet_pop pops[SIM_POPULATIONS_MAX];
     sim_fleet_supplier sup[SIM_SUPPLIERS_MAX];
     double sup_cum[SIM_SUPPLIERS_MAX];       /* cumulative normalised market shares */
+    double sup_share[SIM_SUPPLIERS_MAX];     /* ... and each supplier's alone */
     int install_pop;                         /* installs.population's index; -1 without installs */
     sim_fleet_hh *hh;                        /* [households] */
     uint32_t tariff_households[SIM_TARIFFS]; /* households on each tariff */
@@ -76,6 +77,9 @@ int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen);
 /* Sort the N household ids IDS by a hash of (SALT + id): a fixed pseudo-random order that does
  * not depend on how households are grouped.  0, or -1 out of memory. */
 int sim_fleet_hash_order(uint32_t *ids, uint32_t n, uint64_t salt);
+
+/* The tariff of SUPPLIER's menu that uniform draw U picks. */
+uint8_t sim_fleet_menu_pick(const sim_fleet *f, uint32_t supplier, double u);
 
 /* Household ID's population's settings. */
 static inline const sim_fleet_pop *sim_fleet_pop_of(const sim_fleet *f, uint32_t id)

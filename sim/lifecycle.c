@@ -88,13 +88,17 @@ static void record(sim_lifecycle *l, uint32_t t, uint32_t id, uint32_t code, int
     sim_area_record(a, t, id, code, value);
 }
 
-/* The value of a dated schedule (STEPS, N) in force at UNIX. */
-static uint32_t schedule_at(const sim_capacity_step *steps, uint32_t n, int64_t unix)
+/* The sample's share, for the rest of the day from UNIX, of the national rate (STEPS, N) in
+ * force then: its value a day (a yearly one divided by 365.25 when PER_YEAR), times the day
+ * left, times households / fleet.national_households. */
+static double sample_today(const sim_scenario *sc, const sim_dated_rate *steps, uint32_t n,
+                           bool per_year, int64_t unix)
 {
-    uint32_t c = 0;
+    uint32_t v = 0;
     for (uint32_t k = 0; k < n; k++)
-        if (steps[k].from_unix <= unix) c = steps[k].per_day;
-    return c;
+        if (steps[k].from_unix <= unix) v = steps[k].value;
+    double left = (double)(SIM_DAY_S - unix % SIM_DAY_S) / SIM_DAY_S;
+    return (per_year ? v / 365.25 : v) * left * sc->households / sc->fleet.national_households;
 }
 
 /* Household ID's meter takes its household's supplier's configuration at T (a change of
@@ -121,9 +125,7 @@ static void switch_suppliers(sim_lifecycle *l, uint32_t t)
     const sim_scenario *sc = l->cx->sc;
     sim_fleet *f = l->fleet;
     int64_t now = sc->start_unix + t;
-    double left = (double)(SIM_DAY_S - now % SIM_DAY_S) / SIM_DAY_S;
-    l->switch_carry += schedule_at(sc->switching.schedule, sc->switching.n_schedule, now) / 365.25 *
-                       left * sc->households / sc->fleet.national_households;
+    l->switch_carry += sample_today(sc, sc->switching.schedule, sc->switching.n_schedule, true, now);
     sim_rng g;
     sim_rng_seed(&g, sc->seed, (uint64_t)(now / SIM_DAY_S), "switching.day");
     uint32_t *today = NULL, n_today = 0, cap = 0;
@@ -150,21 +152,16 @@ static void switch_suppliers(sim_lifecycle *l, uint32_t t)
         uint32_t losing = h->supplier, gaining = losing;
         double u = sim_rng_uniform(&g), ut = sim_rng_uniform(&g), uk = sim_rng_uniform(&g);
         if (f->n_suppliers > 1) { /* by market share among the others */
-            double others = 1.0 - (f->sup_cum[losing] - (losing ? f->sup_cum[losing - 1] : 0.0));
-            double x = u * others, c = 0;
+            double x = u * (1.0 - f->sup_share[losing]), c = 0;
             for (uint32_t k = 0; k < f->n_suppliers; k++) {
                 if (k == losing) continue;
                 gaining = k;
-                c += f->sup_cum[k] - (k ? f->sup_cum[k - 1] : 0.0);
+                c += f->sup_share[k];
                 if (x < c) break;
             }
         }
         h->supplier = (uint8_t)gaining;
-        if (fp->tariff < 0) { /* drawn from the gaining supplier's menu */
-            uint32_t k = 0;
-            while (k + 1 < SIM_TARIFFS && ut >= f->sup[gaining].menu_cum[k]) k++;
-            h->tariff = (uint8_t)k;
-        }
+        if (fp->tariff < 0) h->tariff = sim_fleet_menu_pick(f, gaining, ut); /* its menu's */
         l->day.switches++;
         record(l, t, id, SIM_EV_SUPPLIER_SWITCHED, gaining);
         if (h->route == SIM_ROUTE_SMSO && uk >= sc->switching.smets1_kept_smart) {
@@ -184,9 +181,7 @@ static void install(sim_lifecycle *l, uint32_t t)
 {
     const sim_scenario *sc = l->cx->sc;
     int64_t now = sc->start_unix + t, midnight = now - now % SIM_DAY_S;
-    double left = (double)(SIM_DAY_S - now % SIM_DAY_S) / SIM_DAY_S;
-    double today = schedule_at(sc->installs.schedule, sc->installs.n_schedule, now) / 365.25 *
-                   left * sc->households / sc->fleet.national_households;
+    double today = sample_today(sc, sc->installs.schedule, sc->installs.n_schedule, true, now);
     l->inst_carry[0] += today * (1.0 - sc->installs.smets1_share);
     l->inst_carry[1] += today * sc->installs.smets1_share;
     for (int k = 0; k < 2; k++) {
@@ -244,9 +239,7 @@ static void migrate(sim_lifecycle *l, uint32_t t)
 {
     const sim_scenario *sc = l->cx->sc;
     int64_t now = sc->start_unix + t;
-    double left = (double)(SIM_DAY_S - now % SIM_DAY_S) / SIM_DAY_S; /* of the day */
-    l->carry += schedule_at(sc->migration.capacity, sc->migration.n_capacity, now) * left *
-                sc->households / sc->fleet.national_households;
+    l->carry += sample_today(sc, sc->migration.capacity, sc->migration.n_capacity, false, now);
     uint32_t keep = 0;
     for (uint32_t k = 0; k < l->n_order; k++) {
         uint32_t id = l->order[k];

@@ -68,13 +68,14 @@ typedef struct sim_supplier {
     sim_block_period_key block_period; /* block.period: day | week | month */
 } sim_supplier;
 
-/* migration.capacity[k]: from a date on, the DCC migrates up to this many SMETS1 meters a day
- * (national). */
-typedef struct sim_capacity_step {
+/* One step of a dated national rate, in force from its date to the next step's:
+ * migration.capacity[k] (per_day: SMETS1 meters the DCC migrates a day), installs.schedule[k]
+ * and switching.schedule[k] (per_year: installs, supplier switches a year). */
+typedef struct sim_dated_rate {
     int64_t from_unix; /* from: date [s since 1970] */
-    uint32_t per_day;  /* per_day: meters a day, national */
-} sim_capacity_step;
-#define SIM_CAPACITY_STEPS 32
+    uint32_t value;    /* per_day or per_year, national */
+} sim_dated_rate;
+#define SIM_DATED_RATES 32
 
 /* fleet.populations[k]: households with one kind of meter, image, supplier and tariff. */
 typedef struct sim_population {
@@ -109,7 +110,7 @@ typedef struct sim_scenario {
     struct {
         bool enabled;                /* migration.enabled */
         int64_t start_unix[3];       /* migration.start.ioc|moc|foc: cohort starts [s] */
-        sim_capacity_step capacity[SIM_CAPACITY_STEPS]; /* migration.capacity */
+        sim_dated_rate capacity[SIM_DATED_RATES]; /* migration.capacity */
         uint32_t n_capacity;
         double p_no_wan_before;      /* migration.failure.no_wan_before [fraction per attempt] */
         double p_no_wan_during;      /* migration.failure.no_wan_during */
@@ -120,7 +121,7 @@ typedef struct sim_scenario {
 
     struct {
         bool enabled;                /* installs.enabled */
-        sim_capacity_step schedule[SIM_CAPACITY_STEPS]; /* installs.schedule: per_year, national */
+        sim_dated_rate schedule[SIM_DATED_RATES]; /* installs.schedule: per_year, national */
         uint32_t n_schedule;
         char population[SIM_POP_NAME_MAX]; /* installs.population: the new meters' */
         double smets1_share;         /* installs.smets1_share: of installs replacing SMETS1 */
@@ -130,7 +131,7 @@ typedef struct sim_scenario {
 
     struct {
         bool enabled;                /* switching.enabled */
-        sim_capacity_step schedule[SIM_CAPACITY_STEPS]; /* switching.schedule: per_year, national */
+        sim_dated_rate schedule[SIM_DATED_RATES]; /* switching.schedule: per_year, national */
         uint32_t n_schedule;
         double smets1_kept_smart;    /* switching.smets1_kept_smart [fraction] */
     } switching;

@@ -205,35 +205,27 @@ static const sim_key population_keys[] = {
 static const sim_schema population_schema = {
     population_keys, sizeof population_keys / sizeof population_keys[0], sizeof(sim_population)};
 
-static const sim_key capacity_keys[] = {
-    {.path = "from", .kind = V_UNIT, .unit = SIM_UNIT_DATE,
-     SIM_FIELD(sim_capacity_step, from_unix, C_I64), .lo = 0, .hi = DAYS(47482), .step = 1,
-     .def = NULL, .doc = "First day of this capacity (UTC)"},
-    {.path = "per_day", .kind = V_INT, SIM_FIELD(sim_capacity_step, per_day, C_U32), .ilo = 0,
-     .ihi = 10000000, .def = NULL, .doc = "SMETS1 meters the DCC migrates a day, national"},
-};
-static const sim_schema capacity_schema = {
-    capacity_keys, sizeof capacity_keys / sizeof capacity_keys[0], sizeof(sim_capacity_step)};
-
-static const sim_key install_keys[] = {
-    {.path = "from", .kind = V_UNIT, .unit = SIM_UNIT_DATE,
-     SIM_FIELD(sim_capacity_step, from_unix, C_I64), .lo = 0, .hi = DAYS(47482), .step = 1,
-     .def = NULL, .doc = "First day of this rate (UTC)"},
-    {.path = "per_year", .kind = V_INT, SIM_FIELD(sim_capacity_step, per_day, C_U32), .ilo = 0,
-     .ihi = 100000000, .def = NULL, .doc = "SMETS2 meters installed a year, national"},
-};
-static const sim_schema install_schema = {install_keys, sizeof install_keys / sizeof install_keys[0],
-                                          sizeof(sim_capacity_step)};
-
-static const sim_key switch_keys[] = {
-    {.path = "from", .kind = V_UNIT, .unit = SIM_UNIT_DATE,
-     SIM_FIELD(sim_capacity_step, from_unix, C_I64), .lo = 0, .hi = DAYS(47482), .step = 1,
-     .def = NULL, .doc = "First day of this rate (UTC)"},
-    {.path = "per_year", .kind = V_INT, SIM_FIELD(sim_capacity_step, per_day, C_U32), .ilo = 0,
-     .ihi = 100000000, .def = NULL, .doc = "Electricity supplier switches a year, national"},
-};
-static const sim_schema switch_schema = {switch_keys, sizeof switch_keys / sizeof switch_keys[0],
-                                         sizeof(sim_capacity_step)};
+/* A dated national rate: one table per sequence, for its key name, range and docs. */
+#define DATED_RATE_KEYS(NAME_, WHAT_, KEY_, HI_, DOC_)                                            \
+    static const sim_key NAME_[] = {                                                              \
+        {.path = "from", .kind = V_UNIT, .unit = SIM_UNIT_DATE,                                   \
+         SIM_FIELD(sim_dated_rate, from_unix, C_I64), .lo = 0, .hi = DAYS(47482), .step = 1,      \
+         .def = NULL, .doc = "First day of this " WHAT_ " (UTC)"},                                \
+        {.path = KEY_, .kind = V_INT, SIM_FIELD(sim_dated_rate, value, C_U32), .ilo = 0,          \
+         .ihi = (HI_), .def = NULL, .doc = DOC_},                                                 \
+    }
+DATED_RATE_KEYS(capacity_keys, "capacity", "per_day", 10000000,
+                "SMETS1 meters the DCC migrates a day, national");
+DATED_RATE_KEYS(install_keys, "rate", "per_year", 100000000,
+                "SMETS2 meters installed a year, national");
+DATED_RATE_KEYS(switch_keys, "rate", "per_year", 100000000,
+                "Electricity supplier switches a year, national");
+#undef DATED_RATE_KEYS
+#define DATED_RATE_SCHEMA(K_) {K_, sizeof K_ / sizeof K_[0], sizeof(sim_dated_rate)}
+static const sim_schema capacity_schema = DATED_RATE_SCHEMA(capacity_keys);
+static const sim_schema install_schema = DATED_RATE_SCHEMA(install_keys);
+static const sim_schema switch_schema = DATED_RATE_SCHEMA(switch_keys);
+#undef DATED_RATE_SCHEMA
 
 static const sim_key keys[] = {
     {.path = "extends", .kind = V_STR, .ct = C_NONE, .def = "",
@@ -397,7 +389,7 @@ static const sim_key keys[] = {
      .def = "2019-12-12", .doc = "First migrations of the FOC cohort"},
     {.path = "migration.capacity", SIM_SEQ(sim_scenario, migration.capacity, migration.n_capacity,
                                            capacity_schema),
-     .ilo = 1, .ihi = SIM_CAPACITY_STEPS,
+     .ilo = 1, .ihi = SIM_DATED_RATES,
      .def = "[{from: 2019-05-26, per_day: 270}, {from: 2020-02-01, per_day: 1000}, "
             "{from: 2020-04-01, per_day: 11200}, {from: 2021-03-01, per_day: 11300}, "
             "{from: 2021-08-01, per_day: 8700}, {from: 2021-11-01, per_day: 12000}, "
@@ -431,7 +423,7 @@ static const sim_key keys[] = {
             "SMETS1 ones: installs.smets1_share)"},
     {.path = "installs.schedule", SIM_SEQ(sim_scenario, installs.schedule, installs.n_schedule,
                                           install_schema),
-     .ilo = 1, .ihi = SIM_CAPACITY_STEPS,
+     .ilo = 1, .ihi = SIM_DATED_RATES,
      .def = "[{from: 2018-01-01, per_year: 110000}, {from: 2019-01-01, per_year: 1470000}, "
             "{from: 2020-01-01, per_year: 2000000}, {from: 2021-01-01, per_year: 2400000}, "
             "{from: 2022-01-01, per_year: 2370000}, {from: 2023-01-01, per_year: 2400000}, "
@@ -459,7 +451,7 @@ static const sim_key keys[] = {
      .def = "false", .doc = "Households change supplier as the run goes"},
     {.path = "switching.schedule", SIM_SEQ(sim_scenario, switching.schedule, switching.n_schedule,
                                            switch_schema),
-     .ilo = 1, .ihi = SIM_CAPACITY_STEPS,
+     .ilo = 1, .ihi = SIM_DATED_RATES,
      .def = "[{from: 2017-01-01, per_year: 5500000}, {from: 2018-01-01, per_year: 5800000}, "
             "{from: 2019-01-01, per_year: 6300000}, {from: 2020-01-01, per_year: 6200000}, "
             "{from: 2021-01-01, per_year: 5000000}, {from: 2022-01-01, per_year: 1300000}, "
