@@ -48,6 +48,29 @@ static int builtin_smets1_path(char *out, size_t len)
     return w > 0 && (size_t)w < len ? 0 : -1;
 }
 
+/* Where image IM comes from: the SHA-256 and GNU build id of its file PATH (NULL: the build
+ * linked in, whose file is the executable), and for the builds this tree makes (builtin:*) the
+ * tree's git describe. */
+static int image_provenance(sim_fw_image *im, const char *path, const char *who, char *err,
+                            size_t errlen)
+{
+    char why[PATH_MAX + 128];
+    if (!path) {
+        if (sim_self_build_id(im->build_id, sizeof im->build_id) != 0) im->build_id[0] = '\0';
+        if (sim_file_sha256("/proc/self/exe", im->sha256, why, sizeof why) != 0)
+            im->sha256[0] = '\0';
+    } else {
+        if (sim_file_sha256(path, im->sha256, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s: firmware image: %s", who, why);
+            return -1;
+        }
+        if (sim_elf_build_id(path, im->build_id, sizeof im->build_id) != 0) im->build_id[0] = '\0';
+    }
+    bool builtin = strncmp(im->name, "builtin:", 8) == 0;
+    snprintf(im->source, sizeof im->source, "%s", builtin ? sim_build_git_describe() : "");
+    return 0;
+}
+
 /* Image NAME (builtin:smets2, builtin:smets1, or a path): the build linked in, or a shared
  * object.  An image exports only mm_abi_get (models/meter/CMakeLists.txt builds it with hidden
  * visibility), so its own functions never bind to the built-in copies; its mm_hal_* calls bind
@@ -57,7 +80,7 @@ static int image_load(sim_fw_image *im, const char *name, const char *who, char 
     snprintf(im->name, sizeof im->name, "%s", name);
     if (strcmp(name, "builtin:smets2") == 0) {
         im->abi = mm_abi_get();
-        return 0;
+        return image_provenance(im, NULL, who, err, errlen);
     }
     char path[PATH_MAX + 16];
     if (strcmp(name, "builtin:smets1") == 0) {
@@ -80,6 +103,7 @@ static int image_load(sim_fw_image *im, const char *name, const char *who, char 
         snprintf(err, errlen, "%s: cannot load firmware image \"%s\": %s", who, name, dlerror());
         return -1;
     }
+    if (image_provenance(im, path, who, err, errlen)) return -1;
     const mm_abi *(*get)(void) = NULL;
     void *sym = dlsym(im->handle, MM_ABI_ENTRY);
     memcpy(&get, &sym, sizeof get < sizeof sym ? sizeof get : sizeof sym);
@@ -155,33 +179,6 @@ static const char *default_image(const sim_scenario *sc, const sim_population *p
     return "builtin:smets2";
 }
 
-/* Where image IM comes from: the file's SHA-256 and GNU build id, and for the builds this tree
- * makes (the build linked in, builtin:smets1) the tree's git describe. */
-static int image_provenance(sim_fw_image *im, const char *who, char *err, size_t errlen)
-{
-    char path[PATH_MAX];
-    bool builtin = strncmp(im->name, "builtin:", 8) == 0;
-    if (im->handle == NULL) { /* linked in: the executable is its file */
-        char why[PATH_MAX + 128];
-        if (sim_self_build_id(im->build_id, sizeof im->build_id) != 0) im->build_id[0] = '\0';
-        if (sim_file_sha256("/proc/self/exe", im->sha256, why, sizeof why) != 0)
-            im->sha256[0] = '\0';
-    } else {
-        if (strcmp(im->name, "builtin:smets1") == 0) {
-            if (builtin_smets1_path(path, sizeof path) != 0) path[0] = '\0';
-        } else
-            snprintf(path, sizeof path, "%s%s", strchr(im->name, '/') ? "" : "./", im->name);
-        char why[PATH_MAX + 128];
-        if (sim_file_sha256(path, im->sha256, why, sizeof why) != 0) {
-            snprintf(err, errlen, "%s: firmware image: %s", who, why);
-            return -1;
-        }
-        if (sim_elf_build_id(path, im->build_id, sizeof im->build_id) != 0) im->build_id[0] = '\0';
-    }
-    snprintf(im->source, sizeof im->source, "%s", builtin ? sim_build_git_describe() : "");
-    return 0;
-}
-
 /* Every population's image, each loaded once however many populations run it. */
 static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, char *err,
                        size_t errlen)
@@ -200,7 +197,6 @@ static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, cha
             uint32_t st = (im->abi->state_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN *
                           SIM_FW_SLOT_ALIGN;
             im->nvm_size = im->abi->nvm_footprint() + MM_PERSIST_NVM_ADDR;
-            if (image_provenance(im, who, err, errlen)) return -1;
             im->nvm_off = st;
             im->slot =
                 (st + im->nvm_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
