@@ -282,7 +282,9 @@ static void hh_supply_lost(sim_area *a, uint32_t i, uint32_t t, uint8_t cause)
         sim_area_schedule(a, &a->msgq, t + (uint32_t)cx->sc->wan.ad1_delay_s, HEV(i, MSG_AD1), 0);
 }
 
-static void hh_supply_restored(sim_area *a, uint32_t i, uint32_t t)
+/* Supply back at T after an interruption whose end has CAUSE (the DNO's view counts the
+ * unplanned ones, not an installer's visit). */
+static void hh_supply_restored(sim_area *a, uint32_t i, uint32_t t, uint8_t cause)
 {
     const sim_ctx *cx = a->cx;
     const sim_scenario *sc = cx->sc;
@@ -292,8 +294,10 @@ static void hh_supply_restored(sim_area *a, uint32_t i, uint32_t t)
     /* GBCS: 0x8F36 after an outage of 3 minutes or more, 0x8F35 otherwise. */
     uint16_t code = d >= 180 ? SIM_EV_SUPPLY_RESTORED_LONG : SIM_EV_SUPPLY_RESTORED;
     sim_area_record(a, t, id, code, d); /* as the firmware logs it (checked in tests/sim) */
-    a->restore_s[i] = t;
-    a->known_s[i] = NAN;
+    if (cause != SIM_CAUSE_VISIT) {
+        a->restore_s[i] = t;
+        a->known_s[i] = NAN;
+    }
     double g = sc->outages.cold_load_gain * (1.0 - exp(-(double)d / sc->outages.cold_load_full_s));
     a->clp_t0[i] = t;
     a->clp_gain[i] = (float)g;
@@ -322,7 +326,7 @@ void sim_hh_supply(sim_area *a, uint32_t i, uint32_t t, int delta, uint8_t cause
     if (!was_off && now_off)
         hh_supply_lost(a, i, t, cause);
     else if (was_off && !now_off)
-        hh_supply_restored(a, i, t);
+        hh_supply_restored(a, i, t, cause);
 }
 
 /* The old meter goes, a new SMETS2 meter of installs.population comes, at T: the old meter's
@@ -372,14 +376,8 @@ void sim_hh_visit(sim_area *a, uint32_t i, uint32_t t, uint32_t phase)
                           HEV(i, MSG_VISIT), 1);
         return;
     }
-    /* the supply back on the old meter (which logs it), then the exchange; a planned visit is
-     * not a restoration for the DNO's view */
-    double restored = a->restore_s[i], known = a->known_s[i];
+    /* the supply back on the old meter (which logs it), then the exchange */
     sim_hh_supply(a, i, t, -1, SIM_CAUSE_VISIT);
-    if (!a->off[i]) {
-        a->restore_s[i] = restored;
-        a->known_s[i] = known;
-    }
     exchange_meter(a, i, t);
 }
 
