@@ -11,6 +11,13 @@
  *
  * Contract:
  * - mm_hal_crypto_sha256: SHA-256 (FIPS 180-4) of LEN bytes into OUT.  0, or MM_EIO.
+ * - mm_hal_crypto_sha256_start, _update, _finish: the same hash of a message given in pieces
+ *   (a firmware image arriving block by block).  CTX is the caller's: one per message in
+ *   flight, so one HAL serves many messages (the simulator shares one among all its meters).
+ *   Its bytes are the port's, with no pointers into itself, so the caller may copy or move it
+ *   between calls; start makes it valid, update takes LEN bytes (0 allowed), finish writes the
+ *   digest and leaves CTX to be started again.  0, MM_EINVAL for NULL arguments, MM_EIO; after
+ *   an error the message must be started again.
  * - mm_hal_crypto_mac_verify: computes the 16-byte GCM tag of (key KEY_ID, 12-byte NONCE,
  *   no plaintext, additional data AAD) and compares its last TAG_LEN bytes (4..16) with TAG
  *   in constant time; the last bytes, as GBCS truncates UTRN tags (gbcs-parser utrn.ts).
@@ -46,8 +53,20 @@ typedef enum mm_key_id {
 
 typedef struct mm_hal_crypto mm_hal_crypto; /* defined by the port */
 
+/* Running SHA-256 state, held by the caller; its layout is the port's (mbedTLS 2.28 needs 108
+ * bytes; a port needing more than MM_SHA256_CTX_LEN stops its own build). */
+#define MM_SHA256_CTX_LEN 128u
+typedef union mm_sha256_ctx {
+    uint8_t bytes[MM_SHA256_CTX_LEN];
+    uint64_t align_; /* aligned for the port's words */
+} mm_sha256_ctx;
+
 int mm_hal_crypto_sha256(mm_hal_crypto *c, const void *data, size_t len,
                          uint8_t out[MM_SHA256_LEN]);
+int mm_hal_crypto_sha256_start(mm_hal_crypto *c, mm_sha256_ctx *ctx);
+int mm_hal_crypto_sha256_update(mm_hal_crypto *c, mm_sha256_ctx *ctx, const void *data,
+                                size_t len);
+int mm_hal_crypto_sha256_finish(mm_hal_crypto *c, mm_sha256_ctx *ctx, uint8_t out[MM_SHA256_LEN]);
 int mm_hal_crypto_mac_verify(mm_hal_crypto *c, unsigned key_id,
                              const uint8_t nonce[MM_GCM_NONCE_LEN], const void *aad, size_t aad_len,
                              const uint8_t *tag, size_t tag_len);

@@ -166,6 +166,49 @@ int mm_hal_crypto_sha256(mm_hal_crypto *c, const void *data, size_t len, uint8_t
     return mbedtls_sha256_ret(data, len, out, 0) == 0 ? MM_OK : MM_EIO;
 }
 
+/* The running hash is a plain mbedTLS context copied in and out of the caller's bytes, so the
+ * caller may move them between calls (the HAL contract). */
+_Static_assert(sizeof(mbedtls_sha256_context) <= MM_SHA256_CTX_LEN,
+               "mbedtls_sha256_context does not fit mm_sha256_ctx");
+
+int mm_hal_crypto_sha256_start(mm_hal_crypto *c, mm_sha256_ctx *ctx)
+{
+    (void)c;
+    if (ctx == NULL) return MM_EINVAL;
+    mbedtls_sha256_context s;
+    mbedtls_sha256_init(&s);
+    int rc = mbedtls_sha256_starts_ret(&s, 0);
+    memset(ctx, 0, sizeof *ctx);
+    memcpy(ctx->bytes, &s, sizeof s);
+    mbedtls_sha256_free(&s);
+    return rc == 0 ? MM_OK : MM_EIO;
+}
+
+int mm_hal_crypto_sha256_update(mm_hal_crypto *c, mm_sha256_ctx *ctx, const void *data,
+                                size_t len)
+{
+    (void)c;
+    if (ctx == NULL || (data == NULL && len > 0)) return MM_EINVAL;
+    mbedtls_sha256_context s;
+    memcpy(&s, ctx->bytes, sizeof s);
+    int rc = len > 0 ? mbedtls_sha256_update_ret(&s, data, len) : 0;
+    memcpy(ctx->bytes, &s, sizeof s);
+    mbedtls_platform_zeroize(&s, sizeof s);
+    return rc == 0 ? MM_OK : MM_EIO;
+}
+
+int mm_hal_crypto_sha256_finish(mm_hal_crypto *c, mm_sha256_ctx *ctx, uint8_t out[MM_SHA256_LEN])
+{
+    (void)c;
+    if (ctx == NULL || out == NULL) return MM_EINVAL;
+    mbedtls_sha256_context s;
+    memcpy(&s, ctx->bytes, sizeof s);
+    int rc = mbedtls_sha256_finish_ret(&s, out);
+    mbedtls_sha256_free(&s);
+    memset(ctx, 0, sizeof *ctx);
+    return rc == 0 ? MM_OK : MM_EIO;
+}
+
 int mm_hal_crypto_mac_verify(mm_hal_crypto *c, unsigned key_id,
                              const uint8_t nonce[MM_GCM_NONCE_LEN], const void *aad, size_t aad_len,
                              const uint8_t *tag, size_t tag_len)
