@@ -1,10 +1,12 @@
 /* Two-bank CRC-protected records in NVM (see mm/persist.h). */
+#include <stdbool.h>
 #include <string.h>
 
 #include "mm/bytes.h"
 #include "mm/crc.h"
 #include "mm/meter.h"
 #include "mm/persist.h"
+#include "mm/status_supply.h"
 
 uint32_t mm_persist_footprint(uint16_t max_payload)
 {
@@ -32,7 +34,9 @@ int mm_persist_init(mm_persist *p, mm_hal_nvm *nvm, uint32_t addr, uint16_t max_
     return MM_OK;
 }
 
-/* Check bank B; on success its sequence and payload length. */
+/* Check bank B: MM_OK (its sequence and payload length), MM_EVERSION for an intact record of
+ * another layout version (sequence and length too), MM_ENOENT for no record (no magic),
+ * MM_ECORRUPT for a damaged one, MM_EIO. */
 static int check_bank(const mm_persist *p, unsigned b, uint32_t *seq, uint16_t *len)
 {
     uint8_t h[MM_PERSIST_HEADER_LEN];
@@ -40,8 +44,8 @@ static int check_bank(const mm_persist *p, unsigned b, uint32_t *seq, uint16_t *
     if (mm_hal_nvm_read(p->nvm, a, h, sizeof h) != MM_OK) return MM_EIO;
     uint16_t n = (uint16_t)mm_get_le(h + 8, 2);
     uint16_t ver = (uint16_t)mm_get_le(h + 10, 2);
-    if (mm_get_le32(h) != MM_PERSIST_MAGIC || n > p->max_payload || ver != p->version)
-        return MM_ECORRUPT;
+    if (mm_get_le32(h) != MM_PERSIST_MAGIC) return MM_ENOENT;
+    if (n > p->max_payload) return MM_ECORRUPT;
     /* CRC streamed through a small buffer: no bank-sized copy on the stack */
     uint32_t crc = mm_crc32(0, h, sizeof h);
     uint8_t chunk[32];
@@ -57,31 +61,36 @@ static int check_bank(const mm_persist *p, unsigned b, uint32_t *seq, uint16_t *
     if (mm_get_le32(c) != crc) return MM_ECORRUPT;
     *seq = mm_get_le32(h + 4);
     *len = n;
-    return MM_OK;
+    return ver == p->version ? MM_OK : MM_EVERSION;
 }
 
 int mm_persist_load(mm_persist *p, void *buf, size_t cap, size_t *len)
 {
     if (p == NULL || p->nvm == NULL || buf == NULL || len == NULL) return MM_EINVAL;
-    uint32_t seq[2];
-    uint16_t n[2];
-    int ok[2];
+    uint32_t seq[2] = {0, 0};
+    uint16_t n[2] = {0, 0};
+    int rc[2];
     for (unsigned b = 0; b < 2; b++) {
-        int rc = check_bank(p, b, &seq[b], &n[b]);
-        if (rc == MM_EIO) return rc;
-        ok[b] = rc == MM_OK;
+        rc[b] = check_bank(p, b, &seq[b], &n[b]);
+        if (rc[b] == MM_EIO) return MM_EIO;
     }
-    if (!ok[0] && !ok[1]) {
+    /* intact banks, of any version: the newest decides, so an older record of this version
+     * never stands in for a newer one this build cannot read */
+    bool ok0 = rc[0] == MM_OK || rc[0] == MM_EVERSION;
+    bool ok1 = rc[1] == MM_OK || rc[1] == MM_EVERSION;
+    if (!ok0 && !ok1) {
         p->valid = 0;
-        return MM_ENOENT;
+        return rc[0] == MM_ECORRUPT || rc[1] == MM_ECORRUPT ? MM_ECORRUPT : MM_ENOENT;
     }
-    unsigned b = !ok[0] ? 1u : !ok[1] ? 0u : (int32_t)(seq[1] - seq[0]) > 0 ? 1u : 0u;
-    if (n[b] > cap) return MM_EINVAL;
-    if (mm_hal_nvm_read(p->nvm, bank_addr(p, b) + MM_PERSIST_HEADER_LEN, buf, n[b]) != MM_OK)
-        return MM_EIO;
+    unsigned b = !ok0 ? 1u : !ok1 ? 0u : (int32_t)(seq[1] - seq[0]) > 0 ? 1u : 0u;
+    /* the next save supersedes the newest record, whatever its version */
     p->bank = (uint8_t)b;
     p->seq = seq[b];
     p->valid = 1;
+    if (rc[b] == MM_EVERSION) return MM_EVERSION;
+    if (n[b] > cap) return MM_EINVAL;
+    if (mm_hal_nvm_read(p->nvm, bank_addr(p, b) + MM_PERSIST_HEADER_LEN, buf, n[b]) != MM_OK)
+        return MM_EIO;
     *len = n[b];
     return MM_OK;
 }

@@ -38,7 +38,15 @@ Test(persist, a_fresh_store_has_no_record_and_records_alternate_banks)
     cr_expect_eq(q.seq, 2u);
     mm_persist v2;
     mm_persist_init(&v2, &nvm, 16, LEN, 2);
-    cr_expect_eq(mm_persist_load(&v2, back, sizeof back, &n), MM_ENOENT, "other layout version");
+    cr_expect_eq(mm_persist_load(&v2, back, sizeof back, &n), MM_EVERSION, "other layout version");
+    /* a save of that version supersedes it, and the first version no longer reads the store */
+    cr_expect_eq(mm_persist_save(&v2, a, LEN), MM_OK);
+    cr_expect_eq(v2.seq, 3u);
+    cr_expect_eq(mm_persist_load(&q, back, sizeof back, &n), MM_EVERSION, "no roll-back");
+    /* damaged records are told from none */
+    mem[16 + MM_PERSIST_HEADER_LEN] ^= 1u;
+    mem[16 + LEN + MM_PERSIST_OVERHEAD + MM_PERSIST_HEADER_LEN] ^= 1u;
+    cr_expect_eq(mm_persist_load(&q, back, sizeof back, &n), MM_ECORRUPT);
     cr_expect_eq(mm_persist_init(&v2, &nvm, 200, LEN, 1), MM_EINVAL, "does not fit");
 }
 

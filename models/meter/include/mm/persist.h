@@ -42,7 +42,10 @@ typedef struct mm_persist {
 int mm_persist_init(mm_persist *p, mm_hal_nvm *nvm, uint32_t addr, uint16_t max_payload,
                     uint16_t version);
 /* Read the newest valid record into BUF (CAP bytes), its length in *LEN.  MM_ENOENT if
- * neither bank holds one of this version, MM_EIO. */
+ * neither bank holds a record, MM_ECORRUPT if what they hold fails its CRC, MM_EVERSION if the
+ * newest intact record has another layout version (an older one of this version is not
+ * returned in its place: that would roll the meter back), MM_EIO.  After MM_OK or
+ * MM_EVERSION the next save supersedes that newest record. */
 int mm_persist_load(mm_persist *p, void *buf, size_t cap, size_t *len);
 /* Save LEN bytes as the next record.  MM_EIO if the NVM failed (power cut): the previous
  * record is then still the one load returns. */

@@ -21,7 +21,9 @@
 #define MM_EWRONGDEV (-38)    /* addressed to another device */
 #define MM_ECHECKDIGIT (-39)  /* UTRN check digit wrong */
 #define MM_ESELF_SUPPLY (-40) /* self-test: UTRN check digit, money or event log vectors */
-#define MM_ELAST_SUPPLY MM_ESELF_SUPPLY
+#define MM_EVERSION (-41)     /* stored record of a layout version this image cannot read */
+#define MM_EOFFSET (-42)      /* firmware block not at the offset the meter expects */
+#define MM_ELAST_SUPPLY MM_EOFFSET
 
 #define MM_STATUS_SUPPLY_MAP(X)                                                                    \
     X(MM_EAUTH, "authentication failed")                                                           \
@@ -32,6 +34,8 @@
     X(MM_ENOTSUP, "not supported by this firmware profile")                                        \
     X(MM_EWRONGDEV, "addressed to another device")                                                 \
     X(MM_ECHECKDIGIT, "UTRN check digit wrong")                                                    \
-    X(MM_ESELF_SUPPLY, "self-test failed: supply side (UTRN, money, event log)")
+    X(MM_ESELF_SUPPLY, "self-test failed: supply side (UTRN, money, event log)")                   \
+    X(MM_EVERSION, "stored record of a version this image cannot read")                            \
+    X(MM_EOFFSET, "firmware block out of order")
 
 #endif
