@@ -260,7 +260,8 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
                           0,
                           NULL,
                           a->ptab ? &a->ptab[i] : NULL, /* a tariff may become dynamic */
-                          {0}};
+                          {0},
+                          NULL}; /* the simulator distributes no firmware */
     sim_fw_device_id((uint32_t)id, serial, st.device_id); /* its own identity */
     /* The meter holds the prices of its commissioning tariff (one installed later holds none
      * of a dynamic tariff's until its next update). */

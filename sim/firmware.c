@@ -7,6 +7,7 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +293,12 @@ const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, ui
 {
     const sim_fleet_hh *h = &fleet->hh[id];
     return sim_fw_config_for(fw, h->supplier, h->tariff, prepay);
+}
+
+bool sim_fw_has_resume(const mm_abi *abi)
+{
+    return abi && abi->abi_version >= 8u &&
+           abi->table_size >= offsetof(mm_abi, resume) + sizeof abi->resume && abi->resume;
 }
 
 void sim_fw_close(sim_fw *fw)

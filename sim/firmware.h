@@ -81,5 +81,8 @@ const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, ui
 const mm_esme_config *sim_fw_config_for(const sim_fw *fw, uint32_t supplier, uint32_t tariff,
                                         bool prepay);
 void sim_fw_close(sim_fw *fw);
+/* Whether image ABI can take a meter over after a firmware activation: its table has resume
+ * (ABI 8, mm/abi.h's hand-over), set. */
+bool sim_fw_has_resume(const mm_abi *abi);
 
 #endif

@@ -111,7 +111,7 @@ static meter *meter_new(world *w)
     mm_port_sim_nvm_init(&m->nvm, m->nvm_mem, w->fw.nvm_size);
     mm_port_sim_rng_init_seed(&m->rng, 7u);
     mm_esme_hal hal = {&m->clk, &m->nvm, &m->rng, &w->fw.crypto};
-    mm_esme_storage st = {m->profile, 192, m->events, 64, 0, NULL, NULL, {0}};
+    mm_esme_storage st = {m->profile, 192, m->events, 64, 0, NULL, NULL, {0}, NULL};
     cr_assert_eq(m->abi->init(m->state, &w->fw.credit, &hal, &st), MM_OK);
     return m;
 }

@@ -81,6 +81,12 @@ static int abi_change_supplier(void *s, const mm_esme_config *cfg)
     return mm_esme_change_supplier(s, cfg);
 }
 
+static int abi_resume(void *s, const mm_esme_config *cfg, const mm_esme_hal *hal,
+                      const mm_esme_storage *st)
+{
+    return mm_esme_resume(s, cfg, hal, st);
+}
+
 static const mm_abi abi_table = {
     .abi_version = MM_ABI_VERSION,
     .table_size = sizeof(mm_abi),
@@ -104,6 +110,7 @@ static const mm_abi abi_table = {
     .nvm_footprint = mm_esme_nvm_footprint,
     .event_slot = abi_event_slot,
     .change_supplier = abi_change_supplier,
+    .resume = abi_resume,
 };
 
 const mm_abi *mm_abi_get(void)

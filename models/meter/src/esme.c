@@ -24,6 +24,7 @@ _Static_assert(sizeof(mm_esme) <= MM_ESME_RAM_BUDGET + MM_ESME_RAM_BUDGET / 8u,
 
 #define REASON_PERIODIC 0u
 #define REASON_POWER_FAIL 1u
+#define REASON_FW_ACTIVATE 2u /* the last record of an image handing over to a new one */
 
 static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 {
@@ -314,8 +315,10 @@ static void reset_ram(mm_esme *e)
     e->st = st;
 }
 
-int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
-                 const mm_esme_storage *st)
+/* What init and resume share: E cleared and given its configuration, HAL and storage, then
+ * modules set up at the RTC's time (*NOW). */
+static int start(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
+                 const mm_esme_storage *st, uint32_t *now)
 {
     if (e == NULL) return MM_EINVAL;
     memset(e, 0, sizeof *e);
@@ -331,12 +334,20 @@ int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
     e->hal = *hal;
     e->st = *st;
     mm_clock probe;
-    uint32_t now;
     int rc = mm_clock_init(&probe, hal->clock);
-    if (rc == MM_OK) rc = mm_clock_now(&probe, &now);
+    if (rc == MM_OK) rc = mm_clock_now(&probe, now);
     if (rc != MM_OK) return rc;
-    if ((rc = setup(e, now)) != MM_OK) return rc;
+    return setup(e, *now);
+}
+
+int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
+                 const mm_esme_storage *st)
+{
+    uint32_t now;
+    int rc = start(e, cfg, hal, st, &now);
+    if (rc != MM_OK) return rc;
     attach_prices(e);
+    if (e->st.fw != NULL) memset(e->st.fw, 0, sizeof *e->st.fw); /* no transfer yet */
     /* find the banks' newest sequence so commissioning never overwrites it first */
     uint8_t scratch[MM_ESME_RECORD_MAX];
     size_t n;
@@ -493,18 +504,76 @@ static int set_prices(mm_esme *e, const uint8_t *pl, size_t len)
     return mm_tariff_update_prices(&e->tariff, mm_get_be32(pl), pl[4], n, price);
 }
 
+/* The reply to a firmware block of VERSION (SIZE bytes): the bytes of it received u32, and
+ * once it is complete its SHA-256 (32).  Only where RESP has room: the block counts anyway. */
+static void fw_progress(const mm_fw_transfer *t, uint32_t version, uint32_t size, uint8_t *resp,
+                        size_t cap, size_t *resp_len)
+{
+    bool same = t->size != 0 && t->version == version && t->size == size;
+    uint32_t got = same ? t->received : 0u;
+    size_t need = got == size ? 4u + MM_SHA256_LEN : 4u;
+    if (resp == NULL || cap < need) return;
+    mm_put_be(resp, got, 4);
+    if (need > 4u) memcpy(resp + 4, t->hash, MM_SHA256_LEN);
+    if (resp_len != NULL) *resp_len = need;
+}
+
+/* MM_CMD_FW_DISTRIBUTE: version u32, size u32, offset u32, then the block's bytes.  Blocks are
+ * taken in order only: offset 0 (re)starts a transfer, of this image or another; any other
+ * offset must be where the transfer of that version and size stands, or the block is refused
+ * (MM_EOFFSET, nothing changed, the reply giving where to resume). */
+static int fw_distribute(mm_esme *e, const uint8_t *pl, size_t n, uint8_t *resp, size_t cap,
+                         size_t *resp_len)
+{
+    mm_fw_transfer *t = e->st.fw;
+    if (t == NULL) return MM_ENOTSUP;
+    if (n <= 12u) return MM_EMALFORMED;
+    uint32_t version = mm_get_be32(pl), size = mm_get_be32(pl + 4), off = mm_get_be32(pl + 8);
+    uint32_t len = (uint32_t)(n - 12u);
+    if (off > size || len > size - off) return MM_EMALFORMED;
+    int rc = MM_OK;
+    if (off == 0) {
+        memset(t, 0, sizeof *t); /* what was received, complete or not, is dropped */
+        t->version = version;
+        t->size = size;
+        rc = mm_hal_crypto_sha256_start(e->hal.crypto, &t->ctx);
+    } else if (t->size == 0 || t->version != version || t->size != size || t->received != off) {
+        fw_progress(t, version, size, resp, cap, resp_len);
+        return MM_EOFFSET;
+    }
+    if (rc == MM_OK) rc = mm_hal_crypto_sha256_update(e->hal.crypto, &t->ctx, pl + 12, len);
+    if (rc == MM_OK && off + len == size)
+        rc = mm_hal_crypto_sha256_finish(e->hal.crypto, &t->ctx, t->hash);
+    if (rc != MM_OK) {
+        memset(t, 0, sizeof *t); /* the hash is lost: the transfer starts again from 0 */
+        return rc;
+    }
+    t->received = off + len;
+    fw_progress(t, version, size, resp, cap, resp_len);
+    return MM_OK;
+}
+
+/* MM_CMD_FW_ACTIVATE: version u32, SHA-256 (32) of the complete image.  On a match the record
+ * names the new version and this image stops: the host resumes the new one from it. */
 static int fw_activate(mm_esme *e, const uint8_t *pl)
 {
     uint32_t version = mm_get_be32(pl);
-    if (!e->fw_pending || version != e->fw_pending_version ||
-        !same_bytes(pl + 4, e->fw_pending_hash, MM_SHA256_LEN)) {
+    mm_fw_transfer *t = e->st.fw;
+    bool complete = t != NULL && t->size != 0 && t->received == t->size;
+    if (!complete || version != t->version || !same_bytes(pl + 4, t->hash, MM_SHA256_LEN)) {
         mm_event_log_add(&e->log, e->now, MM_ALERT_FIRMWARE_VERIFY_FAILED, (int32_t)version, 0);
-        return e->fw_pending ? MM_EAUTH : MM_ESTATE;
+        return complete ? MM_EAUTH : MM_ESTATE;
     }
     mm_event_log_add(&e->log, e->now, MM_ALERT_FIRMWARE_VERIFY_OK, (int32_t)version, 0);
-    mm_event_log_add(&e->log, e->now, MM_ALERT_FIRMWARE_VERSION_CHANGED, (int32_t)version, 0);
+    uint32_t running = e->fw_version;
     e->fw_version = version;
-    e->fw_pending = 0;
+    int rc = save(e, REASON_FW_ACTIVATE);
+    if (rc != MM_OK) {
+        e->fw_version = running; /* no record to hand over: the image stays, may be retried */
+        return rc;
+    }
+    memset(t, 0, sizeof *t);
+    e->powered = 0; /* handed over: the new image runs the meter from the record */
     return MM_OK;
 }
 
@@ -593,12 +662,7 @@ static int dispatch(mm_esme *e, const mm_cmd_frame *f, uint8_t *resp, size_t cap
         resp[42] = e->contactor.state;
         return MM_OK;
     case MM_CMD_FW_DISTRIBUTE:
-        if (n < 4) return MM_EMALFORMED;
-        if ((rc = mm_hal_crypto_sha256(e->hal.crypto, pl + 4, n - 4, e->fw_pending_hash)) != MM_OK)
-            return rc;
-        e->fw_pending_version = mm_get_be32(pl);
-        e->fw_pending = 1;
-        return MM_OK;
+        return fw_distribute(e, pl, n, resp, cap, resp_len);
     case MM_CMD_FW_ACTIVATE:
         return n == 4 + MM_SHA256_LEN ? fw_activate(e, pl) : MM_EMALFORMED;
     default:
@@ -618,7 +682,7 @@ int mm_esme_command(mm_esme *e, const uint8_t *frame, size_t len, uint8_t *resp,
     rc = dispatch(e, &f, resp, cap, resp_len);
     if (rc == MM_EMALFORMED)
         mm_event_log_add(&e->log, e->now, MM_ALERT_COMMAND_INTEGRITY_FAILED, (int32_t)f.id, 0);
-    process_time(e);
+    if (e->powered) process_time(e); /* not after an activation: the record is the hand-over */
     return rc;
 }
 
@@ -703,6 +767,9 @@ int mm_esme_power_restore(mm_esme *e)
     }
     if (now < saved_at) now = saved_at; /* an RTC without its time restarts at the record */
     e->now = now;
+    /* a transfer in progress survives in its area (external memory) unless inconsistent */
+    mm_fw_transfer *t = e->st.fw;
+    if (t != NULL && t->received > t->size) memset(t, 0, sizeof *t);
     /* the period open at the save closes with what was measured in it, flagged */
     uint32_t period = mm_clock_period_of(now);
     if (e->meter.period != period) {
@@ -727,6 +794,41 @@ int mm_esme_power_restore(mm_esme *e)
     e->wan_ready_at = now + dither;
     mm_tariff_accumulate(&e->tariff, now, 0); /* standing charge through the outage */
     process_time(e);
+    return MM_OK;
+}
+
+int mm_esme_resume(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
+                   const mm_esme_storage *st)
+{
+    uint32_t now = 0;
+    int rc = start(e, cfg, hal, st, &now);
+    uint8_t buf[MM_ESME_RECORD_MAX];
+    size_t n = 0;
+    uint32_t saved_at = now;
+    uint8_t reason = REASON_PERIODIC;
+    if (rc == MM_OK) rc = mm_persist_load(&e->persist, buf, sizeof buf, &n);
+    if (rc == MM_OK) rc = unpack(e, buf, n, &saved_at, &reason);
+    if (rc != MM_OK) {
+        if (e != NULL) memset(e, 0, sizeof *e); /* not started; NVM untouched */
+        return rc;
+    }
+    if (now < saved_at) now = saved_at;
+    e->now = now;
+    e->wan_ready_at = now; /* a reboot, not a restoration: no dither */
+    /* the period open at the hand-over goes on; one that ended meanwhile closes as it is.  Its
+     * power-path time resumes from the period's start, so it does not close short; the demand
+     * block, voltage and raised status bits were RAM and restart, as after a power restore. */
+    uint32_t period = mm_clock_period_of(now);
+    if (e->meter.period != period) {
+        mm_meter_hh_close(&e->meter);
+        e->meter.period = period;
+    }
+    e->meter.period_ms = (now - mm_clock_period_start(period)) * 1000u;
+    if (e->st.fw != NULL) memset(e->st.fw, 0, sizeof *e->st.fw); /* the old image's transfer */
+    mm_event_log_add(&e->log, now, MM_ALERT_FIRMWARE_VERSION_CHANGED, (int32_t)e->fw_version, 0);
+    mm_tariff_accumulate(&e->tariff, now, 0); /* standing charge to the reboot */
+    process_time(e);
+    (void)save(e, REASON_PERIODIC); /* a failed save leaves the hand-over record */
     return MM_OK;
 }
 

@@ -51,6 +51,7 @@ typedef struct fixture {
     mm_tariff_def tariff2;
     const mm_tariff_def *tariffs[1];
     mm_price_table prices; /* attached unless a test clears st.prices */
+    mm_fw_transfer fw;     /* firmware transfer area, attached unless a test clears st.fw */
     mm_esme_config cfg;
     mm_esme_hal hal;
     mm_esme_storage st;
@@ -87,7 +88,7 @@ static inline fixture *fixture_new(mm_port_sim_crypto_mode mode)
     c->fw_version = 0x00010000u;
     f->hal = (mm_esme_hal){&f->clk, &f->nvm, &f->rng, &f->crypto};
     /* the meter's own id left zero: it answers to the config's DEV_ID */
-    f->st = (mm_esme_storage){f->profile, 96, f->events, 64, 0, NULL, &f->prices, {0}};
+    f->st = (mm_esme_storage){f->profile, 96, f->events, 64, 0, NULL, &f->prices, {0}, &f->fw};
     return f;
 }
 

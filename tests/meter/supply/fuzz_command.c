@@ -81,6 +81,31 @@ int mm_hal_crypto_sha256(mm_hal_crypto *c, const void *d, size_t len, uint8_t ou
     (void)c;
     return mbedtls_sha256_ret(d, len, out, 0) == 0 ? MM_OK : MM_EIO;
 }
+int mm_hal_crypto_sha256_start(mm_hal_crypto *c, mm_sha256_ctx *ctx)
+{
+    (void)c;
+    mbedtls_sha256_context s;
+    mbedtls_sha256_init(&s);
+    int rc = mbedtls_sha256_starts_ret(&s, 0);
+    memcpy(ctx->bytes, &s, sizeof s);
+    return rc == 0 ? MM_OK : MM_EIO;
+}
+int mm_hal_crypto_sha256_update(mm_hal_crypto *c, mm_sha256_ctx *ctx, const void *d, size_t len)
+{
+    (void)c;
+    mbedtls_sha256_context s;
+    memcpy(&s, ctx->bytes, sizeof s);
+    int rc = mbedtls_sha256_update_ret(&s, d, len);
+    memcpy(ctx->bytes, &s, sizeof s);
+    return rc == 0 ? MM_OK : MM_EIO;
+}
+int mm_hal_crypto_sha256_finish(mm_hal_crypto *c, mm_sha256_ctx *ctx, uint8_t out[32])
+{
+    (void)c;
+    mbedtls_sha256_context s;
+    memcpy(&s, ctx->bytes, sizeof s);
+    return mbedtls_sha256_finish_ret(&s, out) == 0 ? MM_OK : MM_EIO;
+}
 int mm_hal_crypto_mac_verify(mm_hal_crypto *c, unsigned key, const uint8_t nonce[12],
                              const void *aad, size_t aad_len, const uint8_t *tag, size_t tag_len)
 {
@@ -103,6 +128,7 @@ static struct {
     mm_event events[16];
     mm_tariff_def tariff;
     mm_price_table prices;
+    mm_fw_transfer fw;
     mm_esme_config cfg;
     mm_esme e;
 } F;
@@ -135,7 +161,7 @@ static void setup(void)
     c->dither_window_s = 120;
     c->nvm_addr = MM_PERSIST_NVM_ADDR;
     mm_esme_hal hal = {&F.clk, &F.nvm, &F.rng, &F.crypto};
-    mm_esme_storage st = {F.profile, 8, F.events, 16, 0, NULL, &F.prices, {0}};
+    mm_esme_storage st = {F.profile, 8, F.events, 16, 0, NULL, &F.prices, {0}, &F.fw};
     mm_esme_init(&F.e, &F.cfg, &hal, &st);
 }
 

@@ -59,7 +59,29 @@ typedef struct mm_abi {
     int (*event_slot)(const void *state, uint32_t age, mm_event *out);
     /* ABI 7: change of supplier (mm_esme_change_supplier). */
     int (*change_supplier)(void *state, const mm_esme_config *cfg);
+    /* ABI 8: the hand-over after a firmware activation (mm_esme_resume), see below; and
+     * mm_esme_storage.fw, the firmware transfer area. */
+    int (*resume)(void *state, const mm_esme_config *cfg, const mm_esme_hal *hal,
+                  const mm_esme_storage *st);
 } mm_abi;
+
+/* Firmware update hand-over.  When a meter's command() returns MM_OK for MM_CMD_FW_ACTIVATE,
+ * the running image has verified the distributed image, saved its last record (naming the new
+ * version) to the meter's NVM and stopped: its state refuses every call but deinit, as without
+ * power.  The host then
+ *   1. calls deinit(state) of the old image and releases that state;
+ *   2. picks the image of the activated version (same abi_version, a table_size that covers
+ *      resume, resume not NULL), allocates a fresh state of its state_size and state_align;
+ *   3. calls its resume(state, cfg, hal, st) with the same configuration, HAL (NVM and clock,
+ *      the clock at the time of the reboot) and storage the meter ran with: the storage arrays,
+ *      price table, identity and NVM are the meter's and are not touched in between.
+ * resume reads the record written by the old image: an image must read the record versions of
+ * every image it may replace (MM_ESME_RECORD_VERSION, esme.h; 1 for every image so far, both
+ * profiles), and refuses one it cannot with MM_EVERSION rather than commissioning afresh.  On
+ * any error (MM_ENOENT no record, MM_ECORRUPT, MM_EVERSION, MM_EIO, MM_EINVAL) nothing is
+ * written and the new state is not running; what then is the host's choice (it may resume the
+ * old image, which reads its own record).  A host that runs one build only resumes that build:
+ * the hand-over is then a reboot into the same code. */
 
 /* The one symbol an image exports (built with hidden visibility, see models/meter). */
 #if defined(__GNUC__)

@@ -54,6 +54,8 @@ extern "C" {
 #define MM_CMD_CTRL_SIGNED 0x80u
 #define MM_CMD_ROLES 2u
 #define MM_CMD_FRAME_MAX (MM_CMD_HEADER_LEN + MM_CMD_PAYLOAD_MAX + MM_CMD_MAC_LEN + MM_CMD_SIG_LEN)
+/* Image bytes one MM_CMD_FW_DISTRIBUTE carries at most (after its 12-byte block header). */
+#define MM_CMD_FW_BLOCK_MAX (MM_CMD_PAYLOAD_MAX - 12u)
 /* Bytes the MAC and signature cover at most: device id + header + payload. */
 #define MM_CMD_AUTH_MAX (8u + MM_CMD_HEADER_LEN + MM_CMD_PAYLOAD_MAX)
 
@@ -80,7 +82,9 @@ typedef enum mm_cmd_id {
     MM_CMD_READ_PROFILE = 0x0402,   /* age u32; reply: period u32, 4 x u32, v [0.1 V] u16, st u16 */
     MM_CMD_READ_PREPAY = 0x0403,    /* reply: balance i64, available i64, 3 x debt i64,
                                        mode u8, ec u8, supply u8 */
-    MM_CMD_FW_DISTRIBUTE = 0x0501,  /* version u32, image bytes (hashed on receipt) */
+    MM_CMD_FW_DISTRIBUTE = 0x0501,  /* a block of an image: version u32, image size [B] u32,
+                                       offset u32, 1..MM_CMD_FW_BLOCK_MAX bytes; reply: bytes
+                                       received u32, + SHA-256 (32) once complete (esme.h) */
     MM_CMD_FW_ACTIVATE = 0x0502,    /* critical; version u32, SHA-256 of the image (32) */
 } mm_cmd_id;
 

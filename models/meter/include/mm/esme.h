@@ -40,6 +40,18 @@
  * tariff that takes over (MM_CMD_SET_TARIFF) resets the table to its own prices.  GBCS has no
  * alert code for a price change in alerts.h, so none is logged (as for a tariff change).
  *
+ * Firmware update, as GBCS does it (distribution non-critical, activation critical with the
+ * image's hash checked first): MM_CMD_FW_DISTRIBUTE brings the image in blocks (command.h),
+ * taken strictly in order and hashed as they arrive into storage.fw (mm_fw_transfer), so no
+ * image is held in RAM; without that area the meter takes no distribution (MM_ENOTSUP).  The
+ * area is external memory, like the event ring: a power cut keeps a transfer's progress and a
+ * complete image (the head-end resumes at the received count the replies give);
+ * commissioning, a successful activation and mm_esme_resume clear it.  MM_CMD_FW_ACTIVATE
+ * checks version and hash against the complete image (0x8F1C and MM_EAUTH, or MM_ESTATE with
+ * none complete; 0x8F72 if they match), saves a record naming the new version and stops: the
+ * host hands the meter over to the new image, which starts with mm_esme_resume (see there and
+ * abi.h), and the new image logs 0x8F43, the meter's report of its update.
+ *
  * Profiles (mm_config.h): SMETS2 (mm_core) needs ECDSA signatures on critical commands and
  * sends 0x8F35/0x8F36 at once; SMETS1 (mm_core_smets1) accepts MAC-only commands and only logs
  * the restore alerts.  Deliberately not here: the waveform path (the caller may feed
@@ -68,6 +80,11 @@
 extern "C" {
 #endif
 
+/* Layout of the NVM record (ESME_RECORD in esme.c).  Every image so far writes and reads 1;
+ * both profiles share it, so a SMETS1 build can resume a SMETS2 build's record and the other
+ * way round.  An image must read the versions of the images it may replace: a change of
+ * layout bumps this and keeps reading the previous one (mm_persist checks a single version
+ * today, so that change widens it to a range). */
 #define MM_ESME_RECORD_VERSION 1u
 #define MM_OUTAGE_LONG_S 180u /* outages of 3 min or more restore with 0x8F36 (packet-gbcs.c) */
 #define MM_PREPAY_TICK_S 60u  /* credit checked each minute in prepayment mode */
@@ -95,6 +112,18 @@ typedef struct mm_esme_hal {
     mm_hal_crypto *crypto;
 } mm_esme_hal;
 
+/* A firmware image being received (MM_CMD_FW_DISTRIBUTE).  External memory, where a real meter
+ * would also write the image's blocks; the ESME's alone once handed over in mm_esme_storage
+ * (contents need not be initialised: commissioning clears it, power_restore keeps it if
+ * consistent).  Not in RAM: the running hash alone would overrun MM_ESME_RAM_BUDGET. */
+typedef struct mm_fw_transfer {
+    uint32_t version;            /* of the image */
+    uint32_t size;               /* its length [bytes]; 0: no transfer */
+    uint32_t received;           /* bytes taken in order and hashed; == size: complete */
+    uint8_t hash[MM_SHA256_LEN]; /* SHA-256 of the whole image, once complete */
+    mm_sha256_ctx ctx;           /* running hash while incomplete (the crypto HAL's bytes) */
+} mm_fw_transfer;
+
 /* What is the meter's own rather than its population's: external flash on a real meter (the
  * simulator's arrays) and the identity written at manufacture. */
 typedef struct mm_esme_storage {
@@ -111,6 +140,9 @@ typedef struct mm_esme_storage {
      * config can serve many meters each with its own id.  Last, so positional initialisers
      * written before it leave it zero; a byte array, so it adds no padding. */
     uint8_t device_id[8];
+    /* ABI 8: the firmware transfer area (mm_fw_transfer); NULL: the meter takes no firmware
+     * distribution (MM_ENOTSUP). */
+    mm_fw_transfer *fw;
 } mm_esme_storage;
 
 typedef struct mm_esme {
@@ -130,12 +162,10 @@ typedef struct mm_esme {
     uint32_t now;                /* meter time reached [s] */
     uint32_t wan_ready_at;       /* no alert leaves before this meter time [s] */
     uint32_t fw_version;         /* running image */
-    uint32_t fw_pending_version; /* distributed image awaiting activation */
-    uint8_t fw_pending_hash[MM_SHA256_LEN];
     int32_t p_mw;       /* power offered in the last advance [mW] */
     uint16_t now_ms;    /* ms past NOW integrated by the power path */
-    uint8_t powered;    /* 0 between power_fail and power_restore */
-    uint8_t fw_pending; /* an image is distributed */
+    uint8_t powered;    /* 0 between power_fail and power_restore, and after an activation */
+    uint8_t rsv;
 } mm_esme;
 
 /* What the simulator records of a meter (the ABI's snapshot). */
@@ -176,8 +206,11 @@ uint32_t mm_esme_next_boundary(const mm_esme *e);
 /* Close the open half-hour (profile slot) and save a record. */
 void mm_esme_hh_close(mm_esme *e);
 
-/* A command frame from the WAN.  Reply bytes (reads) into RESP (CAP bytes, may be NULL with
- * 0), their count in *RESP_LEN (may be NULL).  Status of the command (mm_strerror). */
+/* A command frame from the WAN.  Reply bytes (reads, and a firmware block's progress, also
+ * with MM_EOFFSET) into RESP (CAP bytes, may be NULL with 0), their count in *RESP_LEN (may be
+ * NULL).  Status of the command (mm_strerror).  After MM_CMD_FW_ACTIVATE returned MM_OK the
+ * meter has handed over: every later call refuses as without power until a new state is
+ * resumed (mm_esme_resume). */
 int mm_esme_command(mm_esme *e, const uint8_t *frame, size_t len, uint8_t *resp, size_t cap,
                     size_t *resp_len);
 /* The customer's keypad and buttons. */
@@ -194,8 +227,27 @@ int mm_esme_ec_activate(mm_esme *e);
 /* Supply fails: final save (MM_EIO if the NVM lost power first); until power_restore the
  * meter does nothing. */
 int mm_esme_power_fail(mm_esme *e);
-/* Supply back: RAM state rebuilt from NVM (MM_ENOENT: no record, commissioned afresh). */
+/* Supply back: RAM state rebuilt from NVM (MM_ENOENT: no record, MM_ECORRUPT: a damaged one,
+ * MM_EVERSION: one of another layout; with any of them commissioned afresh). */
 int mm_esme_power_restore(mm_esme *e);
+
+/* The hand-over after MM_CMD_FW_ACTIVATE, a reboot into the activated image: start E from the
+ * newest record in NVM, written by this image or an earlier one (MM_ESME_RECORD_VERSION).
+ * CFG, HAL and ST are those the meter ran with: its storage (profile log, event ring, billing
+ * snapshots, price table, identity) and its NVM carry over unchanged, and the HAL clock is at
+ * the time of the reboot.  The record gives back all it holds: registers and their remainders,
+ * the open period and maximum demand, credit, debts and their schedules, payment mode and
+ * emergency credit, the tariff in force, a pending one and the tariff registers, UTRN and
+ * command counters, contactor and load limit, event log indices, the firmware version.  Not
+ * an outage: no 0x8F57/0x8F35, no outage flag on the period, no dither; a period that ended
+ * meanwhile closes as it is, the standing charge runs to now.  Logs 0x8F43 with the running
+ * version (a WAN alert, free to go at once), clears ST->fw and saves a record.
+ * MM_EINVAL (arguments, as mm_esme_init), MM_EIO (RTC without time, NVM), MM_ENOENT no record,
+ * MM_ECORRUPT a damaged one, MM_EVERSION a record of a layout this image cannot read: then
+ * nothing is written, E is left as after deinit and the meter does not run in this image (a
+ * host may resume the image that activated instead: its record is its own). */
+int mm_esme_resume(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
+                   const mm_esme_storage *st);
 
 /* Next queued WAN alert, once the dither delay has passed; MM_ENOENT when none may go. */
 int mm_esme_next_alert(mm_esme *e, mm_event *out);
