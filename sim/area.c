@@ -147,7 +147,7 @@ static bool area_fw_slots(sim_area *a)
          * meter by another image's), or each its image's at its offset */
         uint32_t slot = cx->fw->uniform_slot
                             ? cx->fw->uniform_slot
-                            : cx->fw->img[cx->fleet->pops[sim_hh_fl(a, i)->pop].image].slot;
+                            : cx->fw->img[sim_hh_fl(a, i)->image].slot;
         if (a->fw_off) a->fw_off[i] = (uint32_t)units;
         units += slot / SIM_FW_SLOT_ALIGN;
         if (units > UINT32_MAX) return false;
@@ -236,13 +236,29 @@ static int hh_meter_init(sim_area *a, uint32_t i)
     return sim_hh_commission(a, i, 0);
 }
 
+void sim_hh_meter_io(sim_area *a, uint32_t i, mm_esme_hal *hal, mm_esme_storage *st)
+{
+    const sim_ctx *cx = a->cx;
+    *hal = (mm_esme_hal){&a->clk[i], &a->nvm[i], &a->rng[i], cx->crypto};
+    *st = (mm_esme_storage){a->log + (size_t)i * cx->depth,
+                            cx->depth,
+                            a->evlog + (size_t)i * FW_EVENT_DEPTH,
+                            FW_EVENT_DEPTH,
+                            0,
+                            NULL,
+                            a->ptab ? &a->ptab[i] : NULL, /* a tariff may become dynamic */
+                            {0},
+                            a->fwx ? &a->fwx[i] : NULL}; /* firmware campaigns reach it */
+    sim_fw_device_id(a->hh0 + i, sim_hh_fl(a, i)->serial, st->device_id); /* its own identity */
+}
+
 int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
 {
     const sim_ctx *cx = a->cx;
     const sim_fw *fw = cx->fw;
     uint64_t id = (uint64_t)a->hh0 + i;
     uint8_t serial = sim_hh_fl(a, i)->serial;
-    const sim_fw_image *im = &fw->img[cx->fleet->pops[sim_hh_fl(a, i)->pop].image];
+    const sim_fw_image *im = &fw->img[sim_hh_fl(a, i)->image];
     mm_port_sim_clock_init(&a->clk[i], (uint32_t)cx->sc->start_unix);
     mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
     a->last_t[i] = t;
@@ -252,17 +268,9 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
     /* the meter at the start draws from "meter.rng" of its household, later ones their own */
     sim_rng_seed(&seedr, cx->sc->seed, id | ((uint64_t)serial << 32), "meter.rng");
     mm_port_sim_rng_init_seed(&a->rng[i], ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
-    mm_esme_hal hal = {&a->clk[i], &a->nvm[i], &a->rng[i], cx->crypto};
-    mm_esme_storage st = {a->log + (size_t)i * cx->depth,
-                          cx->depth,
-                          a->evlog + (size_t)i * FW_EVENT_DEPTH,
-                          FW_EVENT_DEPTH,
-                          0,
-                          NULL,
-                          a->ptab ? &a->ptab[i] : NULL, /* a tariff may become dynamic */
-                          {0},
-                          NULL}; /* the simulator distributes no firmware */
-    sim_fw_device_id((uint32_t)id, serial, st.device_id); /* its own identity */
+    mm_esme_hal hal;
+    mm_esme_storage st;
+    sim_hh_meter_io(a, i, &hal, &st);
     /* The meter holds the prices of its commissioning tariff (one installed later holds none
      * of a dynamic tariff's until its next update). */
     a->pk_from[i] = 0;

@@ -108,6 +108,15 @@ static int write_firmware_log(sim_run *r)
     return rc;
 }
 
+/* /fleet/campaigns: each firmware campaign's totals. */
+static int write_campaigns(sim_run *r)
+{
+    uint32_t n = sim_campaigns_count(r->camp);
+    sim_campaign_row rows[SIM_CAMPAIGNS_MAX];
+    for (uint32_t k = 0; k < n; k++) sim_campaign_get_row(r->camp, k, &rows[k]);
+    return sim_trace_whole(r->tr, SIM_DS_FLEET_CAMPAIGNS, rows, n) ? -1 : 0;
+}
+
 /* /fleet/suppliers, with each SMETS1 head-end's totals (over the run so far). */
 static int write_suppliers(sim_run *r)
 {
@@ -163,7 +172,7 @@ int sim_collect_households(sim_run *r)
                                            .population = sim_hh_fl(a, i)->pop,
                                            .generation = (uint8_t)sim_hh_gen(a, i),
                                            .supplier = sim_hh_fl(a, i)->supplier,
-                                           .image = r->fleet.pops[sim_hh_fl(a, i)->pop].image,
+                                           .image = sim_hh_fl(a, i)->image,
                                            .tariff = sim_hh_fl(a, i)->tariff,
                                            .prepay = a->prepay[i],
                                            .route = sim_hh_fl(a, i)->route};
@@ -287,7 +296,7 @@ static int write_fleet_final(sim_run *r)
             uint8_t *b = buf + (size_t)i * SIM_FLEET_FINAL_NCOLS;
             b[SIM_FLEET_FINAL_GENERATION] = (uint8_t)f->pops[h->pop].p->generation;
             b[SIM_FLEET_FINAL_POPULATION] = h->pop;
-            b[SIM_FLEET_FINAL_IMAGE] = f->pops[h->pop].image;
+            b[SIM_FLEET_FINAL_IMAGE] = h->image;
             b[SIM_FLEET_FINAL_ROUTE] = h->route;
         }
         rc = sim_trace_rows(r->tr, SIM_DS_FLEET_FINAL, a->hh0, a->n, buf);
@@ -517,6 +526,7 @@ static int write_areas(sim_run *r, uint32_t windows)
         x[SIM_AREA_LOST_NO_ROUTE] = (double)a->lost[NET_WT_NO_ROUTE];
         x[SIM_AREA_LOST_SITE_DARK] = (double)a->lost[NET_WT_SITE_DOWN];
         x[SIM_AREA_PEAK_CELL_QUEUE] = (double)a->peak_backlog;
+        x[SIM_AREA_FIRMWARE_BYTES] = (double)a->fw_bytes;
     }
     int rc = sim_trace_whole(r->tr, SIM_DS_AREAS, at, r->n_areas);
     free(at);
@@ -573,6 +583,7 @@ int sim_collect_final(sim_run *r, uint32_t reached)
     if (rc == 0) rc = write_price_updates(r);
     if (rc == 0) rc = write_han(r, reached);
     if (rc == 0) rc = write_suppliers(r);
+    if (rc == 0) rc = write_campaigns(r);
     if (rc == 0) rc = write_firmware_log(r);
     sim_lifecycle_close(&r->life, reached * SIM_PERIOD_S);
     if (rc == 0) rc = write_fleet_days(r);

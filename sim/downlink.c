@@ -140,9 +140,8 @@ static bool hears_broadcast(const sim_area *a, uint32_t i)
     return a->broadcast && sim_hh_route(a, i) == SIM_ROUTE_DCC;
 }
 
-/* A price update's transfer to an area: the broadcast (this bit set in its payload) or the
- * unicasts of the meters that do not hear it. */
-#define DL_BROADCAST 0x80000000u
+/* A price update's transfer to an area (runner.h's DL_BROADCAST set in its payload for the
+ * broadcast, clear for the unicasts of the meters that do not hear it). */
 
 /* Long-range radio can broadcast to every meter of its base station; cellular and SMETS1
  * hubs are addressed one by one (wan.price_delivery).  Decided once per area. */
@@ -229,6 +228,7 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
     double origin = c->sent_s;
     if (!up) dl_req_free(d, ref); /* a request is done with once its meter has it */
     if (rc == MM_OK && cmd == MM_CMD_SET_PRICES) prices_held(a, i, t, up);
+    if (cmd == MM_CMD_FW_ACTIVATE) sim_campaign_activated(a, i, t, rc);
     if (cmd == MM_CMD_TOP_UP) sim_hh_topup_landed(a, i, t, rc == MM_OK);
     if (answer)
         sim_uplink_send(a, i, t, NET_WT_UPLINK,
@@ -249,6 +249,10 @@ void sim_dl_area_recv(void *ctx, void *payload)
     sim_area *a = ctx;
     const sim_ctx *cx = a->cx;
     uint32_t raw = (uint32_t)(uintptr_t)payload;
+    if (raw & DL_CAMPAIGN) {
+        sim_campaign_area_recv(a, raw);
+        return;
+    }
     bool bcast = (raw & DL_BROADCAST) != 0;
     uint32_t u = raw & ~DL_BROADCAST;
     const dl_cmd *c = dl_command(cx->dl, u);
@@ -294,8 +298,18 @@ static int dl_frame(sim_dl *d, dl_cmd *c, const uint8_t dev[8], uint16_t cmd, co
 {
     size_t len = 0;
     int rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, ++d->cmd_counter, cmd, pl, n,
-                                   false, true, c->frame, sizeof c->frame, &len);
+                                   mm_cmd_is_critical(cmd), true, c->frame, sizeof c->frame, &len);
     c->len = (uint32_t)len;
+    return rc == MM_OK ? 0 : SIM_EFRAME;
+}
+
+int sim_dl_frame(const sim_ctx *cx, uint32_t id, uint16_t cmd, const void *pl, uint16_t n,
+                 uint8_t *out, size_t cap, size_t *len)
+{
+    uint8_t dev[8];
+    sim_fw_device_id(id, cx->fleet->hh[id].serial, dev);
+    int rc = mm_port_sim_cmd_frame(cx->dl->crypto, dev, MM_ROLE_SUPPLIER, ++cx->dl->cmd_counter,
+                                   cmd, pl, n, mm_cmd_is_critical(cmd), true, out, cap, len);
     return rc == MM_OK ? 0 : SIM_EFRAME;
 }
 

@@ -32,20 +32,28 @@ void sim_fw_supplier_id(uint32_t supplier, uint8_t out[8])
     memcpy(out, id, 8);
 }
 
-/* The SMETS1 build (firmware/mm_smets1.so): beside the running executable's directory
- * (build/sim/metersim -> build/firmware/), else where this build put it (METERSIM_FIRMWARE_DIR:
- * tests linking the runner run from elsewhere in the tree). */
-static int builtin_smets1_path(char *out, size_t len)
+/* A build this tree makes (FILE: mm_smets1.so, mm_smets2.so): beside the running executable's
+ * directory (build/sim/metersim -> build/firmware/), else where this build put it
+ * (METERSIM_FIRMWARE_DIR: tests linking the runner run from elsewhere in the tree). */
+static int builtin_path(const char *file, char *out, size_t len)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
     if (slash) {
         *slash = '\0';
-        int w = snprintf(out, len, "%s/../firmware/mm_smets1.so", exe);
+        int w = snprintf(out, len, "%s/../firmware/%s", exe, file);
         if (w > 0 && (size_t)w < len && access(out, R_OK) == 0) return 0;
     }
-    int w = snprintf(out, len, "%s/mm_smets1.so", METERSIM_FIRMWARE_DIR);
+    int w = snprintf(out, len, "%s/%s", METERSIM_FIRMWARE_DIR, file);
+    return w > 0 && (size_t)w < len ? 0 : -1;
+}
+
+int sim_fw_image_file(const sim_fw_image *im, char *out, size_t len)
+{
+    if (strcmp(im->name, "builtin:smets2") == 0) return builtin_path("mm_smets2.so", out, len);
+    if (strcmp(im->name, "builtin:smets1") == 0) return builtin_path("mm_smets1.so", out, len);
+    int w = snprintf(out, len, "%s%s", strchr(im->name, '/') ? "" : "./", im->name);
     return w > 0 && (size_t)w < len ? 0 : -1;
 }
 
@@ -83,15 +91,11 @@ static int image_load(sim_fw_image *im, const char *name, const char *who, char 
         im->abi = mm_abi_get();
         return image_provenance(im, NULL, who, err, errlen);
     }
+    /* A name without a slash would be looked up on the library path; a file is meant. */
     char path[PATH_MAX + 16];
-    if (strcmp(name, "builtin:smets1") == 0) {
-        if (builtin_smets1_path(path, sizeof path) != 0) {
-            snprintf(err, errlen, "%s: cannot locate the built-in SMETS1 image", who);
-            return -1;
-        }
-    } else {
-        /* A name without a slash would be looked up on the library path; a file is meant. */
-        snprintf(path, sizeof path, "%s%s", strchr(name, '/') ? "" : "./", name);
+    if (sim_fw_image_file(im, path, sizeof path) != 0) {
+        snprintf(err, errlen, "%s: cannot locate the firmware image \"%s\"", who, name);
+        return -1;
     }
     /* dlopen trusts the file: a truncated image would map pages past its end (SIGBUS). */
     char why[sizeof path + 256];
@@ -180,34 +184,74 @@ static const char *default_image(const sim_scenario *sc, const sim_population *p
     return "builtin:smets2";
 }
 
+/* Image NAME's index in the registry, loaded and checked the first time (WHO names the
+ * population or campaign); -1 with the message in ERR. */
+static int image_index(sim_fw *fw, const char *name, const char *who, char *err, size_t errlen)
+{
+    uint32_t j = 0;
+    while (j < fw->n_images && strcmp(fw->img[j].name, name) != 0)
+        j++;
+    if (j < fw->n_images) return (int)j;
+    sim_fw_image *im = &fw->img[fw->n_images++];
+    if (image_load(im, name, who, err, errlen) || image_check(im, who, err, errlen)) return -1;
+    uint32_t st =
+        (im->abi->state_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
+    im->nvm_size = im->abi->nvm_footprint() + MM_PERSIST_NVM_ADDR;
+    im->nvm_off = st;
+    im->slot = (st + im->nvm_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
+    if (im->slot > fw->max_slot) fw->max_slot = im->slot;
+    return (int)j;
+}
+
+/* Each firmware campaign's image, for the population it names: same profile (a SMETS1 build
+ * for SMETS1 meters), and able to start from an earlier image's record. */
+static int campaign_images(sim_fw *fw, const sim_scenario *sc, const sim_fleet *fleet, char *err,
+                           size_t errlen)
+{
+    for (uint32_t k = 0; k < sc->n_campaigns; k++) {
+        const sim_fw_campaign *c = &sc->firmware_campaigns[k];
+        char who[96];
+        snprintf(who, sizeof who, "firmware_campaigns[%u] (%s)", k, c->name);
+        uint32_t p = 0;
+        while (p < fleet->n_pops && strcmp(fleet->pops[p].p->name, c->population) != 0)
+            p++;
+        if (p == fleet->n_pops || fleet->pops[p].p->generation == SIM_GEN_TRADITIONAL) {
+            snprintf(err, errlen, "%s.population: \"%s\" is not a population of smart meters", who,
+                     c->population);
+            return -1;
+        }
+        int j = image_index(fw, c->firmware, who, err, errlen);
+        if (j < 0) return -1;
+        const mm_abi *from = fw->img[fleet->pops[p].image].abi, *to = fw->img[j].abi;
+        if (to->profile != from->profile) {
+            snprintf(err, errlen,
+                     "%s.firmware: \"%s\" is a %s build, the population's meters run %s", who,
+                     c->firmware, to->profile == MM_ABI_PROFILE_SMETS1 ? "SMETS1" : "SMETS2",
+                     from->profile == MM_ABI_PROFILE_SMETS1 ? "SMETS1" : "SMETS2");
+            return -1;
+        }
+        fw->campaign_image[k] = (uint8_t)j;
+        fw->campaign_pop[k] = (uint8_t)p;
+    }
+    return 0;
+}
+
 /* Every population's image, each loaded once however many populations run it. */
 static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, char *err,
                        size_t errlen)
 {
     for (uint32_t k = 0; k < fleet->n_pops; k++) {
-        const char *name = default_image(sc, fleet->pops[k].p);
-        uint32_t j = 0;
-        while (j < fw->n_images && strcmp(fw->img[j].name, name) != 0)
-            j++;
-        if (j == fw->n_images) {
-            char who[96];
-            snprintf(who, sizeof who, "fleet.populations[%u] (%s)", k, fleet->pops[k].p->name);
-            sim_fw_image *im = &fw->img[fw->n_images++];
-            if (image_load(im, name, who, err, errlen) || image_check(im, who, err, errlen))
-                return -1;
-            uint32_t st = (im->abi->state_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN *
-                          SIM_FW_SLOT_ALIGN;
-            im->nvm_size = im->abi->nvm_footprint() + MM_PERSIST_NVM_ADDR;
-            im->nvm_off = st;
-            im->slot =
-                (st + im->nvm_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
-        }
+        char who[96];
+        snprintf(who, sizeof who, "fleet.populations[%u] (%s)", k, fleet->pops[k].p->name);
+        int j = image_index(fw, default_image(sc, fleet->pops[k].p), who, err, errlen);
+        if (j < 0) return -1;
         fleet->pops[k].image = (uint8_t)j;
-        if (fw->img[j].slot > fw->max_slot) fw->max_slot = fw->img[j].slot;
-        fw->pop_abi[k] = fw->img[j].abi;
         fw->mean_slot +=
             (double)fw->img[j].slot * fleet->pops[k].households / (double)sc->households;
     }
+    if (campaign_images(fw, sc, fleet, err, errlen)) return -1;
+    for (uint32_t id = 0; id < sc->households; id++)
+        fleet->hh[id].image = fleet->pops[fleet->hh[id].pop].image;
     return 0;
 }
 
@@ -275,7 +319,9 @@ int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet,
     memset(fw, 0, sizeof *fw);
     if (images_open(fw, sc, fleet, err, errlen)) return -1;
     fw->uniform_slot = fw->max_slot;
-    for (uint32_t k = 0; k < fw->n_images && !sc->installs.enabled; k++)
+    /* meters that may change image keep a slot that fits any */
+    bool changing = sc->installs.enabled || sc->faults.enabled || sc->n_campaigns > 0;
+    for (uint32_t k = 0; k < fw->n_images && !changing; k++)
         if (fw->img[k].slot != fw->max_slot) fw->uniform_slot = 0;
     mm_port_sim_crypto_init(&fw->crypto, MM_PORT_SIM_CRYPTO_MODELLED, NULL);
     return configs_build(fw, sc, fleet, prices, windows, err, errlen);

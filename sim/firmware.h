@@ -31,7 +31,7 @@
 void sim_fw_device_id(uint32_t household, uint8_t serial, uint8_t out[8]);
 void sim_fw_supplier_id(uint32_t supplier, uint8_t out[8]);
 
-#define SIM_FW_IMAGES_MAX SIM_POPULATIONS_MAX
+#define SIM_FW_IMAGES_MAX (SIM_POPULATIONS_MAX + SIM_CAMPAIGNS_MAX)
 #define SIM_FW_SLOT_ALIGN 8u /* a meter's slot (firmware state, then NVM) starts on this */
 
 /* One image of the registry: the build linked into metersim, the SMETS1 build beside it, or
@@ -51,7 +51,8 @@ typedef struct sim_fw_image {
 typedef struct sim_fw {
     uint32_t n_images;
     sim_fw_image img[SIM_FW_IMAGES_MAX];
-    const mm_abi *pop_abi[SIM_POPULATIONS_MAX]; /* the table of each population's image */
+    uint8_t campaign_image[SIM_CAMPAIGNS_MAX]; /* each firmware campaign's new image */
+    uint8_t campaign_pop[SIM_CAMPAIGNS_MAX];   /* ... and its target population */
     uint32_t n_suppliers;
     /* Commissioning configurations per (supplier, tariff, payment mode), built for the ones
      * some household has: tariff[s * SIM_TARIFFS + t], cfg[(s * SIM_TARIFFS + t) * 2 + prepay]. */
@@ -66,7 +67,8 @@ typedef struct sim_fw {
                                 * 0: each household's is its image's, found by an offset */
 } sim_fw;
 
-/* Load and check every population's image (setting each population's image in FLEET) and
+/* Load and check every population's image (setting each population's and household's image
+ * in FLEET) and
  * build the commissioning configurations the fleet's households need; the prices of a
  * tariff published at the start (static tariffs: all of them) become its meters' TOU rates.
  * Returns 0, or -1 with a message naming the population and path in ERR (after which
@@ -84,5 +86,7 @@ void sim_fw_close(sim_fw *fw);
 /* Whether image ABI can take a meter over after a firmware activation: its table has resume
  * (ABI 8, mm/abi.h's hand-over), set. */
 bool sim_fw_has_resume(const mm_abi *abi);
+/* The file image IM was loaded from (a build of this tree for builtin:*).  0, or -1. */
+int sim_fw_image_file(const sim_fw_image *im, char *out, size_t len);
 
 #endif

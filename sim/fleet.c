@@ -86,12 +86,13 @@ static int supplier_index(const sim_scenario *sc, const char *name)
     return -1;
 }
 
-/* The population installs put new meters in: it must exist and be of SMETS2 meters. */
+/* The population installs and fault replacements put new meters in: it must exist and be of
+ * SMETS2 meters. */
 static int installs_resolve(sim_fleet *f, char *err, size_t errlen)
 {
     const sim_scenario *sc = f->sc;
     f->install_pop = -1;
-    if (!sc->installs.enabled) return 0;
+    if (!sc->installs.enabled && !sc->faults.enabled) return 0;
     for (uint32_t k = 0; k < f->n_pops; k++)
         if (strcmp(f->pops[k].p->name, sc->installs.population) == 0) f->install_pop = (int)k;
     if (f->install_pop < 0 || f->pops[f->install_pop].p->generation != SIM_GEN_SMETS2) {
@@ -127,6 +128,26 @@ static int pops_resolve(sim_fleet *f, char *err, size_t errlen)
             snprintf(err, errlen,
                      "fleet.populations[%u] (%s).supplier: no supplier is named \"%s\"", k, p->name,
                      p->supplier);
+            return -1;
+        }
+        if (p->adopted_share > 0 && p->generation != SIM_GEN_SMETS1) {
+            snprintf(err, errlen,
+                     "fleet.populations[%u] (%s).adopted_share: only SMETS1 meters are adopted "
+                     "by the DCC",
+                     k, p->name);
+            return -1;
+        }
+        if (p->dumb_share > 0 && p->generation == SIM_GEN_TRADITIONAL) {
+            snprintf(err, errlen,
+                     "fleet.populations[%u] (%s).dumb_share: a traditional meter has no smart "
+                     "mode to leave",
+                     k, p->name);
+            return -1;
+        }
+        if (p->adopted_share + p->dumb_share > 1.0 + 1e-9) {
+            snprintf(err, errlen,
+                     "fleet.populations[%u] (%s): adopted_share + dumb_share is over 100 %%", k,
+                     p->name);
             return -1;
         }
         fp->tariff = sim_population_tariff(sc, p);
@@ -241,31 +262,44 @@ static uint32_t region_shares(const sim_fleet *f, unsigned region, double *cum, 
     return m;
 }
 
+/* Stratified: each region's households not taken by a count, in the order of a hash of
+ * (seed, household), are cut into consecutive runs in proportion to the shares (household of
+ * rank j of n at quantile (j + 1/2) / n), so a sample holds each population's share of its
+ * region to within one household. */
 static int assign_shares(sim_fleet *f, const grid_topology *topo, const uint8_t *taken, char *err,
                          size_t errlen)
 {
-    double cum[GRID_REGIONS_MAX][SIM_POPULATIONS_MAX];
-    uint8_t idx[GRID_REGIONS_MAX][SIM_POPULATIONS_MAX];
-    uint32_t m[GRID_REGIONS_MAX];
-    for (unsigned r = 0; r < GRID_REGIONS_MAX; r++)
-        m[r] = region_shares(f, r, cum[r], idx[r]);
-    for (uint32_t s = 0; s < topo->n_lv; s++) {
-        const grid_lv_substation *lv = &topo->lv[s];
-        unsigned r = lv->region;
-        for (uint32_t id = lv->first; id < lv->first + lv->count; id++) {
-            if (taken[id]) continue;
-            if (m[r] == 0) {
-                snprintf(err, errlen,
-                         "fleet.populations: no population with a share covers region %u (%s)",
-                         r + 1, grid_region_name(r));
-                return -1;
-            }
-            sim_rng g;
-            sim_rng_seed(&g, f->sc->seed, id, "fleet.population");
-            f->hh[id].pop = idx[r][pick(cum[r], m[r], sim_rng_uniform(&g))];
-        }
+    double cum[SIM_POPULATIONS_MAX];
+    uint8_t idx[SIM_POPULATIONS_MAX];
+    uint32_t *ids = malloc((size_t)(f->sc->households ? f->sc->households : 1) * sizeof *ids);
+    if (!ids) {
+        snprintf(err, errlen, "out of memory assigning populations");
+        return -1;
     }
-    return 0;
+    uint64_t salt = sim_hash64(f->sc->seed ^ sim_hash_str("fleet.population"));
+    int rc = 0;
+    for (unsigned r = 0; r < GRID_REGIONS_MAX && rc == 0; r++) {
+        uint32_t m = region_shares(f, r, cum, idx), n = 0;
+        for (uint32_t s = 0; s < topo->n_lv; s++) {
+            const grid_lv_substation *lv = &topo->lv[s];
+            for (uint32_t id = lv->first; lv->region == r && id < lv->first + lv->count; id++)
+                if (!taken[id]) ids[n++] = id;
+        }
+        if (n == 0) continue;
+        if (m == 0) {
+            snprintf(err, errlen,
+                     "fleet.populations: no population with a share covers region %u (%s)", r + 1,
+                     grid_region_name(r));
+            rc = -1;
+        } else if (sim_fleet_hash_order(ids, n, salt)) {
+            snprintf(err, errlen, "out of memory assigning populations");
+            rc = -1;
+        }
+        for (uint32_t j = 0; rc == 0 && j < n; j++)
+            f->hh[ids[j]].pop = idx[pick(cum, m, (j + 0.5) / n)];
+    }
+    free(ids);
+    return rc;
 }
 
 /* Supplier and tariff of every household, from its own streams. */
@@ -288,6 +322,36 @@ static void assign_suppliers(sim_fleet *f)
         h->route = route_of[fp->p->generation];
         h->cred = h->supplier;
     }
+}
+
+/* Where the fleet's history left each population's meters (adopted_share, dumb_share),
+ * stratified like the shares: its households in the order of a hash of (seed, population,
+ * household), the first adopted, the next in traditional mode. */
+static int assign_states(sim_fleet *f)
+{
+    uint32_t n = f->sc->households, *ids = NULL;
+    for (uint32_t k = 0; k < f->n_pops; k++) {
+        const sim_population *p = f->pops[k].p;
+        if (p->adopted_share <= 0 && p->dumb_share <= 0) continue;
+        if (!ids && !(ids = malloc((size_t)n * sizeof *ids))) return -1;
+        uint32_t m = 0;
+        for (uint32_t id = 0; id < n; id++)
+            if (f->hh[id].pop == k) ids[m++] = id;
+        uint64_t salt = sim_hash64(f->sc->seed ^ sim_hash_str("fleet.state") ^ sim_hash64(k));
+        if (sim_fleet_hash_order(ids, m, salt)) {
+            free(ids);
+            return -1;
+        }
+        for (uint32_t j = 0; j < m; j++) {
+            double q = (j + 0.5) / m;
+            if (q < p->adopted_share)
+                f->hh[ids[j]].route = SIM_ROUTE_DCC_S1;
+            else if (q < p->adopted_share + p->dumb_share)
+                f->hh[ids[j]].route = SIM_ROUTE_NONE;
+        }
+    }
+    free(ids);
+    return 0;
 }
 
 int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen)
@@ -323,7 +387,8 @@ int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *t
     else if (assign_counts(f, topo, taken, err, errlen) == 0 &&
              assign_shares(f, topo, taken, err, errlen) == 0) {
         assign_suppliers(f);
-        rc = 0;
+        rc = assign_states(f);
+        if (rc) snprintf(err, errlen, "out of memory assigning populations");
     }
     free(taken);
     return rc;

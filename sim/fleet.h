@@ -4,7 +4,8 @@
  *
  * Populations take their households in two steps: those with a count first (the households of
  * their regions in the order of a per-population hash, skipping any already taken), then the
- * rest by share among the populations found in the household's region (shares normalised).
+ * rest by share among the populations found in the household's region (shares normalised,
+ * stratified: a region's households hold each share to within one household).
  * A household whose population names no supplier draws one by market share; one whose
  * population's tariff is "menu" draws it from its supplier's tariff menu.
  * Not here: firmware images (firmware.c), what each generation does (household.c, uplink.c).
@@ -44,9 +45,11 @@ typedef struct sim_fleet_supplier {
 typedef enum sim_route { SIM_ROUTE_NONE, SIM_ROUTE_DCC, SIM_ROUTE_SMSO, SIM_ROUTE_DCC_S1 } sim_route;
 #define SIM_ROUTES 4
 
-/* One household's place in the fleet (6 B, one table per run). */
+/* One household's place in the fleet (7 B, one table per run). */
 typedef struct sim_fleet_hh {
     uint8_t pop, supplier, tariff;
+    uint8_t image;  /* its meter's image in the registry (firmware.c): its population's, until
+                     * a firmware campaign activates another */
     uint8_t route;  /* sim_route, now */
     uint8_t serial; /* meters installed at the premises since the run start (its device id) */
     uint8_t cred;   /* the supplier whose configuration the meter holds (a meter gone dumb keeps

@@ -134,8 +134,7 @@ static void hh_wan_read(sim_area *a, uint32_t i, uint32_t t)
     sim_area_schedule(a, &a->msgq, r->next, HEV(i, MSG_READ), 0);
 }
 
-/* Every alert the firmware lets go now, over the WAN. */
-static void hh_drain_alerts(sim_area *a, uint32_t i, uint32_t t)
+void sim_hh_send_alerts(sim_area *a, uint32_t i, uint32_t t)
 {
     mm_event ev;
     sim_hh_advance(a, i, t);
@@ -234,7 +233,7 @@ void sim_hh_message(sim_area *a, uint32_t t)
     case MSG_RESTORE:
         /* The firmware's dither has passed: its queued alerts go, unless supply was lost
          * again meanwhile (then they wait for the next restoration). */
-        if (!a->off[i]) hh_drain_alerts(a, i, t);
+        if (!a->off[i]) sim_hh_send_alerts(a, i, t);
         break;
     case MSG_TOPUP:
         if (a->topup_due[i] == t) hh_topup(a, i, t);
@@ -249,6 +248,18 @@ void sim_hh_message(sim_area *a, uint32_t t)
         break;
     case MSG_VISIT:
         sim_hh_visit(a, i, t, x.u);
+        break;
+    case MSG_FW:
+        sim_campaign_message(a, i, t, x.u);
+        break;
+    case MSG_MIGRATE: /* the meter's side of the exchange, sized as a whole */
+        if (sim_hh_route(a, i) != SIM_ROUTE_NONE)
+            sim_uplink_send(a, i, t, NET_WT_UPLINK,
+                            &(net_msg){.household = a->hh0 + i,
+                                       .code = SIM_EV_MIGRATION_REQUESTS,
+                                       .sent_s = t,
+                                       .import_wh = cx->sc->migration.request_bytes},
+                            cx->sc->migration.request_bytes);
         break;
     case MSG_RETRY:
         /* A hub without supply cannot try again (only its last gasp goes out). */
@@ -333,7 +344,7 @@ void sim_hh_supply(sim_area *a, uint32_t i, uint32_t t, int delta, uint8_t cause
  * import register is the change-of-meter reading; the new meter starts from zero, joins the
  * DCC's network (its substation's links are rebuilt: it may relay for a mesh) and is
  * commissioned over it; its daily reads start tomorrow. */
-static void exchange_meter(sim_area *a, uint32_t i, uint32_t t)
+static void exchange_meter(sim_area *a, uint32_t i, uint32_t t, bool repair)
 {
     const sim_ctx *cx = a->cx;
     sim_fleet_hh *h = &cx->fleet->hh[a->hh0 + i];
@@ -342,7 +353,9 @@ static void exchange_meter(sim_area *a, uint32_t i, uint32_t t)
     sim_area_record(a, t, a->hh0 + i, SIM_EV_METER_EXCHANGED, (int64_t)snap.reg[MM_CH_IMPORT]);
     sim_hh_abi(a, i)->deinit(sim_hh_fw(a, i));
     h->pop = (uint8_t)cx->fleet->install_pop;
+    h->image = cx->fleet->pops[h->pop].image;
     h->route = SIM_ROUTE_DCC;
+    h->cred = h->supplier; /* commissioned with its supplier's configuration */
     h->serial++;
     a->disabled[i] = 0;
     a->retry_code[i] = a->retry_n[i] = 0;
@@ -353,7 +366,10 @@ static void exchange_meter(sim_area *a, uint32_t i, uint32_t t)
         sim_area_fail(a, rc == SIM_ENOMEM ? SIM_ENOMEM : SIM_EINPUT);
         return;
     }
-    a->exchanged++;
+    if (repair)
+        a->replaced++;
+    else
+        a->exchanged++;
     sim_hh_set_effective(a, i, t);
     uint32_t period = sim_hh_period(a, i) - cx->period0;
     a->read[i].next = t;
@@ -368,17 +384,17 @@ static void exchange_meter(sim_area *a, uint32_t i, uint32_t t)
                     cx->sc->installs.commissioning_bytes);
 }
 
-void sim_hh_visit(sim_area *a, uint32_t i, uint32_t t, uint32_t phase)
+void sim_hh_visit(sim_area *a, uint32_t i, uint32_t t, uint32_t u)
 {
-    if (phase == 0) { /* the installer isolates the supply */
+    if (!(u & SIM_VISIT_IN)) { /* the installer isolates the supply */
         sim_hh_supply(a, i, t, +1, SIM_CAUSE_VISIT);
         sim_area_schedule(a, &a->msgq, t + (uint32_t)a->cx->sc->installs.visit_off_s,
-                          HEV(i, MSG_VISIT), 1);
+                          HEV(i, MSG_VISIT), u | SIM_VISIT_IN);
         return;
     }
     /* the supply back on the old meter (which logs it), then the exchange */
     sim_hh_supply(a, i, t, -1, SIM_CAUSE_VISIT);
-    exchange_meter(a, i, t);
+    exchange_meter(a, i, t, (u & SIM_VISIT_REPAIR) != 0);
 }
 
 /* The area's next supply event: a fault opens or closes on an LV substation or feeder. */

@@ -5,14 +5,17 @@
 #include "sim/events.h"
 #include "sim/rng.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MIG_EXCLUDED 0x80u
+#define REPAIR_VISITING UINT32_MAX
 enum { FAIL_NO_WAN_BEFORE = 1, FAIL_NO_WAN_DURING = 2, FAIL_MISSING_KEYS = 3 };
 
-/* SMETS1 households on their operator's route, in the order the DCC tries them. */
+/* SMETS1 households not adopted yet (on their operator's route, or in traditional mode), in the
+ * order the DCC tries them. */
 static int order_build(sim_lifecycle *l)
 {
     const sim_fleet *f = l->fleet;
@@ -23,7 +26,8 @@ static int order_build(sim_lifecycle *l)
     if (!l->order || !l->tries || !l->smso) return SIM_ENOMEM;
     for (uint32_t id = 0; id < n; id++) {
         l->smso[id] = (uint8_t)f->sup[f->hh[id].supplier].s->smets1_operator;
-        if (f->hh[id].route == SIM_ROUTE_SMSO) l->order[m++] = id;
+        bool s1 = f->pops[f->hh[id].pop].p->generation == SIM_GEN_SMETS1;
+        if (s1 && f->hh[id].route != SIM_ROUTE_DCC_S1) l->order[m++] = id;
     }
     l->n_order = m;
     uint64_t salt = sim_hash64(f->sc->seed ^ sim_hash_str("migration.order"));
@@ -52,6 +56,36 @@ static int installs_build(sim_lifecycle *l)
                : 0;
 }
 
+/* The UTC day (since 1970), on or after TODAY, of the visit replacing household ID's faulty
+ * meter: an exponential wait from its meter's own stream. */
+static uint32_t repair_draw(const sim_lifecycle *l, uint32_t id, uint32_t today)
+{
+    const sim_scenario *sc = l->cx->sc;
+    sim_rng g;
+    sim_rng_seed(&g, sc->seed, id | ((uint64_t)l->fleet->hh[id].serial << 32), "faults.repair");
+    double days = -log1p(-sim_rng_uniform(&g)) * sc->faults.repair_mean_s / SIM_DAY_S;
+    return today + (days < 36600.0 ? (uint32_t)days : 36600u);
+}
+
+/* Faulty from the start: the SMETS2 meters in traditional mode. */
+static int faults_build(sim_lifecycle *l)
+{
+    const sim_fleet *f = l->fleet;
+    uint32_t n = f->sc->households;
+    uint32_t today = (uint32_t)(f->sc->start_unix / SIM_DAY_S);
+    if (!(l->repair_day = calloc(n ? n : 1, sizeof *l->repair_day))) return SIM_ENOMEM;
+    for (uint32_t id = 0; id < n; id++)
+        if (f->pops[f->hh[id].pop].p->generation == SIM_GEN_SMETS2 &&
+            f->hh[id].route == SIM_ROUTE_NONE)
+            l->repair_day[id] = repair_draw(l, id, today);
+    return 0;
+}
+
+static bool faulty(const sim_lifecycle *l, uint32_t id)
+{
+    return l->repair_day && l->repair_day[id];
+}
+
 int sim_lifecycle_init(sim_lifecycle *l, const sim_ctx *cx, sim_fleet *fleet, sim_area *areas,
                        uint32_t n_areas)
 {
@@ -63,6 +97,7 @@ int sim_lifecycle_init(sim_lifecycle *l, const sim_ctx *cx, sim_fleet *fleet, si
     l->rows = SIM_VEC_INIT(sim_fleet_day_row);
     int rc = cx->sc->migration.enabled ? order_build(l) : 0;
     if (!rc && cx->sc->installs.enabled) rc = installs_build(l);
+    if (!rc && cx->sc->faults.enabled) rc = faults_build(l);
     return rc;
 }
 
@@ -73,6 +108,7 @@ void sim_lifecycle_free(sim_lifecycle *l)
     free(l->order);
     free(l->inst[0]);
     free(l->inst[1]);
+    free(l->repair_day);
     sim_vec_free(&l->rows);
     memset(l, 0, sizeof *l);
 }
@@ -175,12 +211,29 @@ static void switch_suppliers(sim_lifecycle *l, uint32_t t)
     free(today);
 }
 
+/* Plan a visit to household ID (U: MSG_VISIT's flags) today, between 08:00 and 18:00 UTC from
+ * its meter's own stream and not before T (the day's start, or the run start), queued on its
+ * area.  False if that is past the run's end. */
+static bool visit_plan(sim_lifecycle *l, uint32_t id, uint32_t t, uint32_t u)
+{
+    const sim_scenario *sc = l->cx->sc;
+    int64_t now = sc->start_unix + t, midnight = now - now % SIM_DAY_S;
+    sim_rng g;
+    sim_rng_seed(&g, sc->seed, id | ((uint64_t)l->fleet->hh[id].serial << 32), "install.visit");
+    int64_t at = midnight + 8 * 3600 + (int64_t)(sim_rng_uniform(&g) * 10 * 3600);
+    uint32_t tv = at - sc->start_unix > (int64_t)t ? (uint32_t)(at - sc->start_unix) : t;
+    if (tv >= l->cx->end_s) return false;
+    sim_area *a = area_of(l, id);
+    sim_area_schedule(a, &a->msgq, tv, HEV(id - a->hh0, MSG_VISIT), u);
+    return true;
+}
+
 /* Today's installs from T (the day's start, or the run start): which meters are replaced,
  * and each visit's time, queued on its household's area. */
 static void install(sim_lifecycle *l, uint32_t t)
 {
     const sim_scenario *sc = l->cx->sc;
-    int64_t now = sc->start_unix + t, midnight = now - now % SIM_DAY_S;
+    int64_t now = sc->start_unix + t;
     double today = sample_today(sc, sc->installs.schedule, sc->installs.n_schedule, true, now);
     l->inst_carry[0] += today * (1.0 - sc->installs.smets1_share);
     l->inst_carry[1] += today * sc->installs.smets1_share;
@@ -193,22 +246,11 @@ static void install(sim_lifecycle *l, uint32_t t)
             bool eligible = k == 0 ? g == SIM_GEN_TRADITIONAL
                                    : g == SIM_GEN_SMETS1 && h->route != SIM_ROUTE_DCC_S1;
             if (!eligible) continue; /* replaced or adopted meanwhile: leaves the list */
-            if (l->inst_carry[k] < 1.0) {
-                l->inst[k][keep++] = id;
-                continue;
-            }
-            /* the visit: between 08:00 and 18:00 UTC, not before now */
-            sim_rng g2;
-            sim_rng_seed(&g2, sc->seed, id | ((uint64_t)h->serial << 32), "install.visit");
-            int64_t at = midnight + 8 * 3600 + (int64_t)(sim_rng_uniform(&g2) * 10 * 3600);
-            uint32_t tv = at - sc->start_unix > (int64_t)t ? (uint32_t)(at - sc->start_unix) : t;
-            if (tv >= l->cx->end_s) {
-                l->inst[k][keep++] = id; /* after the run's end */
+            if (l->inst_carry[k] < 1.0 || faulty(l, id) || !visit_plan(l, id, t, 0)) {
+                l->inst[k][keep++] = id; /* not today (a faulty one: its repair replaces it) */
                 continue;
             }
             l->inst_carry[k] -= 1.0;
-            sim_area *a = area_of(l, id);
-            sim_area_schedule(a, &a->msgq, tv, HEV(id - a->hh0, MSG_VISIT), 0);
         }
         l->n_inst[k] = keep;
         if (keep == 0) l->inst_carry[k] = 0; /* nobody left to install */
@@ -228,10 +270,16 @@ static int attempt(sim_lifecycle *l, uint32_t id, uint32_t t)
     record(l, t, id, SIM_EV_MIGRATION_ATTEMPT, tries + 1);
     if (a->off[id - a->hh0]) return FAIL_NO_WAN_BEFORE; /* a hub without supply does not answer */
     double p = sc->migration.p_missing_keys;
-    if (u < p) return FAIL_MISSING_KEYS;
-    if (u < (p += sc->migration.p_no_wan_before)) return FAIL_NO_WAN_BEFORE;
-    if (u < (p += sc->migration.p_no_wan_during)) return FAIL_NO_WAN_DURING;
-    return 0;
+    int fail = 0;
+    if (u < p)
+        fail = FAIL_MISSING_KEYS;
+    else if (u < (p += sc->migration.p_no_wan_before))
+        fail = FAIL_NO_WAN_BEFORE;
+    else if (u < p + sc->migration.p_no_wan_during)
+        fail = FAIL_NO_WAN_DURING;
+    if (fail == 0 || fail == FAIL_NO_WAN_DURING) /* the DCC's exchanges with the meter began */
+        sim_area_schedule(a, &a->msgq, t, HEV(id - a->hh0, MSG_MIGRATE), 0);
+    return fail;
 }
 
 /* Today's migrations at T (the day's start, or the run start for the rest of that day). */
@@ -249,7 +297,7 @@ static void migrate(sim_lifecycle *l, uint32_t t)
         /* its operator's cohort: one that went dumb is adopted like the others */
         bool eligible = (h->route == SIM_ROUTE_SMSO || h->route == SIM_ROUTE_NONE) &&
                         sc->migration.start_unix[smso] <= now;
-        if (!eligible || l->carry < 1.0) {
+        if (!eligible || l->carry < 1.0 || faulty(l, id)) {
             l->order[keep++] = id;
             continue;
         }
@@ -278,6 +326,41 @@ static void migrate(sim_lifecycle *l, uint32_t t)
     if (l->carry > 1.0 && keep == 0) l->carry = 0; /* nobody left to use it */
 }
 
+/* Today's faults at T (the day's start, or the run start), then the replacement visits due
+ * today. */
+static void faults(sim_lifecycle *l, uint32_t t)
+{
+    const sim_scenario *sc = l->cx->sc;
+    sim_fleet *f = l->fleet;
+    uint32_t n = sc->households, smart = 0;
+    int64_t now = sc->start_unix + t;
+    uint32_t today = (uint32_t)(now / SIM_DAY_S);
+    for (uint32_t id = 0; id < n; id++) smart += f->hh[id].route != SIM_ROUTE_NONE;
+    double left = (double)(SIM_DAY_S - now % SIM_DAY_S) / SIM_DAY_S;
+    l->fault_carry += sc->faults.rate / 365.25 * left * smart;
+    sim_rng g;
+    sim_rng_seed(&g, sc->seed, today, "faults.day");
+    for (; l->fault_carry >= 1.0 && smart > 0; l->fault_carry -= 1.0, smart--) {
+        uint32_t id;
+        do { /* a smart meter, uniformly (one that failed today already is not) */
+            id = (uint32_t)(sim_rng_uniform(&g) * n);
+            if (id >= n) id = n - 1;
+        } while (f->hh[id].route == SIM_ROUTE_NONE);
+        record(l, t, id, SIM_EV_METER_FAULT, f->hh[id].route);
+        f->hh[id].route = SIM_ROUTE_NONE;
+        l->repair_day[id] = repair_draw(l, id, today);
+        l->day.faults++;
+    }
+    if (smart == 0) l->fault_carry = 0;
+    for (uint32_t id = 0; id < n; id++) {
+        uint32_t *r = &l->repair_day[id];
+        if (*r == REPAIR_VISITING && f->hh[id].route != SIM_ROUTE_NONE) *r = 0; /* replaced */
+        if (*r && *r != REPAIR_VISITING && *r <= today &&
+            visit_plan(l, id, t, SIM_VISIT_REPAIR))
+            *r = REPAIR_VISITING;
+    }
+}
+
 /* Requests offered to the head-ends since the last call, by DCC service. */
 static void day_traffic(sim_lifecycle *l, sim_fleet_day_row *d)
 {
@@ -303,6 +386,8 @@ static void day_traffic(sim_lifecycle *l, sim_fleet_day_row *d)
     d->dcc_commands = (uint32_t)(dx[NET_HE_SUPPLY_SWITCH] + dx[NET_HE_TOPUP] +
                                  dx[NET_HE_MODE_CHANGE] + dx[NET_HE_TARIFF_UPDATE]);
     d->dcc_commissioning = (uint32_t)dx[NET_HE_COMMISSIONING];
+    d->dcc_migration = (uint32_t)dx[NET_HE_MIGRATION];
+    d->dcc_firmware = (uint32_t)dx[NET_HE_FIRMWARE];
     d->supplier_hes = (uint32_t)dx[NET_HE_NCLASS];
 }
 
@@ -314,7 +399,12 @@ static void day_close(sim_lifecycle *l)
     day_traffic(l, d);
     for (uint32_t k = 0; k < l->n_areas; k++) {
         d->installs += l->areas[k].exchanged;
-        l->areas[k].exchanged = 0;
+        sim_area *a = &l->areas[k];
+        d->replacements += a->replaced;
+        d->fw_distributed += a->fw_distributed;
+        d->fw_activated += a->fw_activated;
+        d->fw_failed += a->fw_failed;
+        a->exchanged = a->replaced = a->fw_distributed = a->fw_activated = a->fw_failed = 0;
     }
     for (uint32_t id = 0; id < f->sc->households; id++) {
         const sim_fleet_hh *h = &f->hh[id];
@@ -364,6 +454,8 @@ void sim_lifecycle_day(sim_lifecycle *l, uint32_t t)
     if (l->cx->sc->switching.enabled) switch_suppliers(l, t);
     if (l->cx->sc->migration.enabled) migrate(l, t);
     if (l->cx->sc->installs.enabled) install(l, t);
+    if (l->cx->sc->faults.enabled) faults(l, t);
+    sim_campaign_day(l->cx->camp, t);
 }
 
 void sim_lifecycle_close(sim_lifecycle *l, uint32_t t)

@@ -22,6 +22,12 @@
  * when the premises has no supply); missing keys exclude the meter at once, other failures are
  * retried on later days until max_attempts.  A migrated meter keeps its image and its
  * operator's WAN, but its traffic goes through the DCC's SMETS1 service to the DCC head-end.
+ *
+ * Faults (faults.*): each day smart meters fail at the yearly rate (households drawn from the
+ * day's stream); a faulty meter is in traditional mode (no WAN) until a visit on a day drawn
+ * from its own stream (exponential, faults.repair_mean) replaces it with a new SMETS2 meter of
+ * installs.population.  SMETS2 meters that start in traditional mode (dumb_share) are faulty
+ * ones.  A faulty meter is not migrated, nor replaced by an install.
  * Every day ends with a /fleet/daily row.
  * Not here: what a route means for a meter's messages (uplink.c, downlink.c, household.c).
  */
@@ -56,6 +62,9 @@ typedef struct sim_lifecycle {
     uint32_t n_inst[2];
     double inst_carry[2]; /* installs of the sample's rate not yet made, per kind [meters] */
     double switch_carry;  /* supplier switches of the sample's rate not yet made [households] */
+    uint32_t *repair_day; /* [households] faults.*: 0 working; else the UTC day (since 1970) of
+                           * its replacement visit, REPAIR_VISITING once that is planned */
+    double fault_carry;   /* faults of the sample's rate not yet drawn [meters] */
     int day_open;        /* a /fleet/daily row is being counted */
     sim_fleet_day_row day;
     sim_vec rows;        /* closed rows not yet streamed (sim_fleet_day_row) */

@@ -205,6 +205,11 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    if (sim_campaigns_open(&r->camp, cx, &r->fleet, &r->fw, r->areas, r->n_areas, err, errlen)) {
+        r->bad_input = strstr(err, "out of memory") == NULL;
+        return -1;
+    }
+    cx->camp = r->camp;
     r->life.sink = &r->sink;
     return 0;
 }
@@ -446,6 +451,7 @@ void sim_run_destroy(sim_run *r)
     free(r->areas);
     sim_fw_close(&r->fw);
     sim_lifecycle_free(&r->life);
+    sim_campaigns_close(r->camp);
     sim_fleet_free(&r->fleet);
     if (r->cx.ops && r->model) r->cx.ops->destroy(r->model);
     grid_topology_destroy(r->topo);

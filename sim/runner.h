@@ -27,6 +27,7 @@
 #include "run.h"
 #include "firmware.h"
 #include "lifecycle.h"
+#include "campaign.h"
 
 #include "grid/load.h"
 #include "grid/outage.h"
@@ -91,7 +92,10 @@ enum msg_kind {
     MSG_RETRY = 4,    /* a lost alert is sent again */
     MSG_CMD = 5,      /* a command (dl_ref u) reaches the meter */
     MSG_ONDEMAND = 6, /* the supplier asks for an on-demand read */
-    MSG_VISIT = 7     /* an installer's visit: u 0 the supply goes off, 1 the new meter is in */
+    MSG_VISIT = 7,    /* an installer's visit: u bit 0 clear the supply goes off, set the new
+                       * meter is in; bit 1 (SIM_VISIT_REPAIR) a faulty meter's replacement */
+    MSG_MIGRATE = 8,  /* a migration attempt reaches the meter: the DCC's requests */
+    MSG_FW = 9        /* a firmware campaign's step (campaign.c) */
 };
 
 #define RING 2 /* windows of per-second and per-minute accumulators kept before the flush */
@@ -133,6 +137,7 @@ typedef struct sim_ctx {
     uint32_t depth;             /* profile log slots per meter */
     /* National services: their state changes during the run, these handles do not. */
     sim_dl *dl;
+    sim_campaigns *camp;        /* firmware campaigns; NULL without */
     sim_msgpool *pool;
     sg_mailbox_t headend_mb;
     sg_host_t he_host;
@@ -182,6 +187,7 @@ typedef struct sim_ctx {
     X(uint32_t, pk_until, 1, true, "end of the periods whose prices the meter holds")              \
     X(mm_price_table, ptab, 1, cx->dyn_prices, "the meter's price table (dynamic tariffs)")        \
     X(net_han, han, 1, true, "home-area network of the premises")                                  \
+    X(mm_fw_transfer, fwx, 1, cx->sc->n_campaigns > 0, "firmware image being received")          \
     X(double, restore_s, 1, true, "last restoration [s], NAN if none")                             \
     X(double, known_s, 1, true, "its restore alert reached the DNO [s], NAN if not")
 
@@ -218,7 +224,10 @@ typedef struct sim_area {
     const grid_outage_event *outage; /* this area's supply events, time order */
     size_t n_outage, next_outage;
     uint64_t events, sent, interruptions, alerts, peak_backlog;
-    uint32_t exchanged; /* meters replaced since the fleet's day began (lifecycle.c reads it) */
+    uint32_t exchanged; /* meters installed since the fleet's day began (lifecycle.c reads it) */
+    uint32_t replaced;  /* ... and faulty meters replaced */
+    uint32_t fw_distributed, fw_activated, fw_failed; /* ... and firmware campaigns' steps */
+    uint64_t fw_bytes;  /* firmware distribution bytes sent to its cell [B] */
 } sim_area;
 
 /* area.c */
@@ -249,7 +258,7 @@ static inline const sim_fleet_hh *sim_hh_fl(const sim_area *a, uint32_t i)
 /* The table of household I's image. */
 static inline const mm_abi *sim_hh_abi(const sim_area *a, uint32_t i)
 {
-    return a->cx->fw->pop_abi[sim_hh_fl(a, i)->pop];
+    return a->cx->fw->img[sim_hh_fl(a, i)->image].abi;
 }
 static inline sim_generation sim_hh_gen(const sim_area *a, uint32_t i)
 {
@@ -277,16 +286,23 @@ void sim_hh_load_event(sim_area *a, uint32_t t);
 void sim_hh_clp_step(sim_area *a, uint32_t t);
 void sim_hh_message(sim_area *a, uint32_t t);
 void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t);
+/* Every alert household I's firmware lets go at T, over the WAN. */
+void sim_hh_send_alerts(sim_area *a, uint32_t i, uint32_t t);
 /* A top-up bought online reached the meter at T; OK: the firmware accepted its UTRN. */
 void sim_hh_topup_landed(sim_area *a, uint32_t i, uint32_t t, bool ok);
 void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t);
 void sim_hh_supply(sim_area *a, uint32_t i, uint32_t t, int delta, uint8_t cause);
-/* An installer's visit to household I at T (MSG_VISIT, PHASE 0 or 1). */
-void sim_hh_visit(sim_area *a, uint32_t i, uint32_t t, uint32_t phase);
+/* An installer's visit to household I at T (MSG_VISIT, U as there). */
+#define SIM_VISIT_IN 1u
+#define SIM_VISIT_REPAIR 2u
+void sim_hh_visit(sim_area *a, uint32_t i, uint32_t t, uint32_t u);
 /* area.c: commission household I's meter at T from its population's image and its supplier,
  * tariff and payment mode (a new meter: state, NVM and logs start empty).  MM_OK or the
  * firmware's code. */
 int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t);
+/* Household I's meter's HAL (its clock, NVM, RNG; the shared crypto) and storage (its profile
+ * and event logs, price table and device id), as its image is started with. */
+void sim_hh_meter_io(sim_area *a, uint32_t i, mm_esme_hal *hal, mm_esme_storage *st);
 /* area.c: rebuild the WAN links of LV substation LV (a premises joined or left the DCC). */
 int sim_area_wan_rebuild_lv(sim_area *a, uint32_t lv);
 void sim_area_outage(sim_area *a, uint32_t t);
@@ -314,8 +330,20 @@ void sim_dl_destroy(sim_dl *d);
 bool sim_area_broadcasts(const sim_area *a);
 void sim_dl_area_recv(void *ctx, void *payload);
 void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref);
+/* A service request: command CMD (signed if critical) with payload PL of N bytes to household
+ * I at T, whose answer counts in head-end class CLS. */
 void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
                     const void *pl, uint16_t n);
+/* Command CMD with payload PL of N bytes framed for household ID's meter under the next
+ * supplier's counter (signed if critical) into OUT (CAP bytes), its length in *LEN.  0, or
+ * SIM_EFRAME. */
+int sim_dl_frame(const sim_ctx *cx, uint32_t id, uint16_t cmd, const void *pl, uint16_t n,
+                 uint8_t *out, size_t cap, size_t *len);
+/* Downlink payloads: bit 31 a broadcast; bit 30 a firmware campaign's transfer (campaign.c:
+ * campaign in bits 24-27, the household's index in its area in bits 0-23, all ones for the
+ * area's broadcast). */
+#define DL_BROADCAST 0x80000000u
+#define DL_CAMPAIGN 0x40000000u
 int sim_dl_prices_publish(const sim_ctx *cx, uint32_t now);
 void sim_dl_area_send_updates(sim_area *a);
 /* Price updates so far: count, and one as a row of /network/price_updates. */
@@ -396,6 +424,7 @@ struct sim_run {
     uint32_t n_areas;
     grid_outage_event *outages; /* grouped by area */
     sim_dl *dl;
+    sim_campaigns *camp;
     sim_msgpool *pool;
     sim_coord coord;
     sim_sink sink;

@@ -77,6 +77,22 @@ typedef struct sim_dated_rate {
 } sim_dated_rate;
 #define SIM_DATED_RATES 32
 
+/* firmware_campaigns[k]: a new image sent over the air to a population's meters. */
+typedef struct sim_fw_campaign {
+    char name[SIM_POP_NAME_MAX];       /* name: required */
+    char population[SIM_POP_NAME_MAX]; /* population: the target population's name */
+    char firmware[512];                /* firmware: the new image (as fleet.populations' key) */
+    uint32_t version;                  /* version: its version number (GBCS: 32 bits) */
+    int64_t start_unix;                /* start: first day of distribution [s] */
+    uint32_t per_day;                  /* per_day: meters a day, national */
+    double corrupt;                    /* corrupt: distributions arriving damaged [fraction] */
+    double retry_s;                    /* retry_after: a failed distribution sent again [s] */
+    double activate_s;                 /* activate_after: distributed to activation command [s] */
+    uint32_t block_bytes;              /* block_size: image bytes per distribution frame [B] */
+    uint32_t gas_image_bytes;          /* gas_image_size: the gas meter's image over the HAN [B] */
+} sim_fw_campaign;
+#define SIM_CAMPAIGNS_MAX 8
+
 /* fleet.populations[k]: households with one kind of meter, image, supplier and tariff. */
 typedef struct sim_population {
     char name[SIM_POP_NAME_MAX];   /* name: required */
@@ -89,6 +105,8 @@ typedef struct sim_population {
     int tariff;                    /* tariff: SIM_POP_TARIFF_* */
     double prepayment_share;       /* prepayment_share: < 0 meter.prepayment_share [fraction] */
     double dr_engaged_share;       /* dr_engaged_share: < 0 load.dr.engaged_share [fraction] */
+    double adopted_share;          /* adopted_share: SMETS1 adopted by the DCC at the start */
+    double dumb_share;             /* dumb_share: smart meters in traditional mode at the start */
 } sim_population;
 
 typedef struct sim_scenario {
@@ -117,6 +135,7 @@ typedef struct sim_scenario {
         double p_missing_keys;       /* migration.failure.missing_keys (excluded at once) */
         uint32_t max_attempts;       /* migration.max_attempts */
         double translation_s;        /* migration.translation_latency [s] */
+        uint32_t request_bytes;      /* migration.request_size [B] */
     } migration;
 
     struct {
@@ -135,6 +154,15 @@ typedef struct sim_scenario {
         uint32_t n_schedule;
         double smets1_kept_smart;    /* switching.smets1_kept_smart [fraction] */
     } switching;
+
+    sim_fw_campaign firmware_campaigns[SIM_CAMPAIGNS_MAX]; /* firmware_campaigns: 0..8 */
+    uint32_t n_campaigns;
+
+    struct {
+        bool enabled;                /* faults.enabled */
+        double rate;                 /* faults.rate: smart meters failing a year [fraction] */
+        double repair_mean_s;        /* faults.repair_mean: fault to replacement visit [s] */
+    } faults;
 
     struct {
         uint32_t regions;         /* topology.regions: 1..14, default 1 */

@@ -11,6 +11,7 @@
  */
 #include "runner.h"
 
+#include "mm/alerts.h"
 #include "sim/events.h"
 
 #include <simgrid/actor.h>
@@ -31,6 +32,10 @@ static unsigned he_class(const net_msg *m)
     if (m->code == SIM_EV_CMD_RESPONSE_DELIVERED) return m->cls;
     if (m->code == SIM_EV_WAN_READ_DELIVERED) return NET_HE_PROFILE_READ;
     if (m->code == SIM_EV_COMMISSIONED) return NET_HE_COMMISSIONING;
+    if (m->code == SIM_EV_MIGRATION_REQUESTS) return NET_HE_MIGRATION;
+    if (m->import_wh == MM_ALERT_FIRMWARE_VERSION_CHANGED ||
+        m->import_wh == MM_ALERT_FIRMWARE_VERIFY_FAILED)
+        return NET_HE_FIRMWARE;
     return m->import_wh == SIM_ALERT_AD1 ? NET_HE_ALERT_OUTAGE : NET_HE_ALERT_RESTORE;
 }
 

@@ -117,7 +117,9 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
     msg->area = a->id;
     msg->bytes = bytes;
     sim_route route = sim_hh_route(a, i);
-    msg->headend = route == SIM_ROUTE_SMSO ? (uint8_t)(1u + sim_hh_fl(a, i)->supplier) : 0;
+    /* the DCC runs a migration: its exchanges with the meter end at its own head-end */
+    bool dcc = route != SIM_ROUTE_SMSO || m->code == SIM_EV_MIGRATION_REQUESTS;
+    msg->headend = dcc ? 0 : (uint8_t)(1u + sim_hh_fl(a, i)->supplier);
     /* An adopted SMETS1 meter's messages pass the DCC's SMETS1 service on their way in. */
     if (route == SIM_ROUTE_DCC_S1) delay += cx->sc->migration.translation_s;
     a->sent++;

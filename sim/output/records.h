@@ -51,6 +51,11 @@ typedef struct sim_fwlog_row {
     X(installs)          /* meters replaced by a new SMETS2 meter */                               \
     X(switches)          /* households that changed supplier */                                    \
     X(gone_dumb)         /* SMETS1 meters whose gaining supplier cannot operate them */            \
+    X(faults)            /* smart meters that failed (traditional mode until replaced) */         \
+    X(replacements)      /* faulty meters replaced by a new SMETS2 meter */                       \
+    X(fw_distributed)    /* firmware images distributed and verified */                          \
+    X(fw_activated)      /* meters that started a new image */                                    \
+    X(fw_failed)         /* distributions damaged or lost, activations refused */                 \
     X(migration_attempts)                                                                          \
     X(migrations)                                                                                  \
     X(migration_failures)                                                                          \
@@ -59,6 +64,8 @@ typedef struct sim_fwlog_row {
     X(dcc_alerts)        /* ... AD1 and restore alerts */                                          \
     X(dcc_commands)      /* ... answers to commands: prices, top-ups, switches, mode changes */    \
     X(dcc_commissioning) /* ... commissioning of installed meters */                               \
+    X(dcc_migration)     /* ... exchanges of migration attempts under way with the meter */        \
+    X(dcc_firmware)      /* ... firmware distribution and activation answers */                    \
     X(supplier_hes)      /* requests offered to the suppliers' SMETS1 head-ends */
 
 typedef struct sim_fleet_day_row {
@@ -96,6 +103,26 @@ typedef struct sim_supplier_row {
     uint64_t hes_offered, hes_accepted, hes_dropped, hes_completed; /* [requests] */
     double hes_resp_p99_s; /* 99th percentile response of its SMETS1 head-end, NaN if none */
 } sim_supplier_row;
+
+/* /fleet/campaigns: one row per firmware campaign, its totals at the end. */
+typedef struct sim_campaign_row {
+    char name[64];
+    char population[64];   /* its target population */
+    uint8_t image;         /* row of /fleet/images of the new image */
+    uint32_t version;      /* the new image's version number */
+    uint32_t image_bytes;  /* the image file's size [B] */
+    uint32_t targeted;     /* meters it took */
+    uint32_t broadcasts;   /* transfers to a cell for all its meters of a day */
+    uint32_t unicasts;     /* transfers to one meter (first sends and retries) */
+    double bytes_sent;     /* distribution bytes into the cells [B] */
+    uint32_t damaged;      /* distributions whose hash did not match */
+    uint32_t lost;         /* distributions lost on the way, or to a meter without supply */
+    uint32_t distributed;  /* distributions complete and verified */
+    uint32_t activated;    /* meters now running the new image */
+    uint32_t refused;      /* activation commands the meter refused */
+    uint32_t given_up;     /* meters left on the old image after 5 attempts */
+    uint32_t gas_updated;  /* gas meters that took their own image over the HAN */
+} sim_campaign_row;
 
 /* /fleet/images: the firmware images of the run, with their provenance. */
 typedef struct sim_image_row {

@@ -94,6 +94,25 @@ static const sim_member supplier_members[] = {
     MEMBER(sim_supplier_row, hes_resp_p99_s, SIM_ELEM_F64, "s"),
 };
 
+static const sim_member campaign_members[] = {
+    MEMBER(sim_campaign_row, name, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_campaign_row, population, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_campaign_row, image, SIM_ELEM_U8, "-"),
+    MEMBER(sim_campaign_row, version, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, image_bytes, SIM_ELEM_U32, "B"),
+    MEMBER(sim_campaign_row, targeted, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, broadcasts, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, unicasts, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, bytes_sent, SIM_ELEM_F64, "B"),
+    MEMBER(sim_campaign_row, damaged, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, lost, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, distributed, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, activated, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, refused, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, given_up, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, gas_updated, SIM_ELEM_U32, "-"),
+};
+
 static const sim_member image_members[] = {
     MEMBER(sim_image_row, name, SIM_ELEM_STR64, "-"),
     MEMBER(sim_image_row, version, SIM_ELEM_STR64, "-"),
@@ -206,11 +225,11 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
                           "day-ahead wholesale price of each settlement period (the model "
                           "behind Agile-style prices)"},
     [SIM_DS_AREAS] = {"areas", "/network/areas", SIM_ELEM_F64, SIM_SHAPE_ROWS_COLS,
-                      "- | bit/s | s | messages",
+                      "- | bit/s | s | messages | B",
                       "per area (WAN cell / base station): DNO region (1-based), technology (0 "
                       "long-range radio, 1 cellular; -1 uniform WAN), households, uplink, dark "
                       "time of its site on backup power, messages lost by cause, largest cell "
-                      "queue",
+                      "queue, firmware campaigns' distribution bytes sent to its cell",
                       COLS(area_cols), .columns_attr = true, .rows = "areas"},
     [SIM_DS_PRICE_UPDATES] = {"price_updates", "/network/price_updates", SIM_ELEM_F64,
                               SIM_SHAPE_ROWS_COLS, "- | s | meters | s",
@@ -263,6 +282,15 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
                                 "queue, requests offered, accepted, dropped, completed, 99th "
                                 "percentile response",
                                 RECORD(sim_supplier_row, supplier_members)},
+    [SIM_DS_FLEET_CAMPAIGNS] = {"fleet_campaigns", "/fleet/campaigns", SIM_ELEM_RECORD,
+                                SIM_SHAPE_ROWS, "-",
+                                "one row per firmware campaign (firmware_campaigns): name, target "
+                                "population, new image (row of /fleet/images), version, image "
+                                "bytes, meters targeted, broadcast and unicast transfers, bytes "
+                                "sent, distributions damaged, lost and verified, meters "
+                                "activated, activations refused, meters given up, gas meters "
+                                "updated",
+                                RECORD(sim_campaign_row, campaign_members)},
     [SIM_DS_FLEET_IMAGES] = {"fleet_images", "/fleet/images", SIM_ELEM_RECORD, SIM_SHAPE_ROWS, "-",
                              "one row per firmware image: name, version, profile, sha256 of the "
                              "file, GNU build id, source (git describe of builds from this "

@@ -82,7 +82,8 @@ typedef enum sim_shape {
     X(AREA, LOST_MESH, "lost_mesh", "messages")                                                    \
     X(AREA, LOST_NO_ROUTE, "lost_no_route", "messages")                                            \
     X(AREA, LOST_SITE_DARK, "lost_site_dark", "messages")                                          \
-    X(AREA, PEAK_CELL_QUEUE, "peak_cell_queue", "messages")
+    X(AREA, PEAK_CELL_QUEUE, "peak_cell_queue", "messages")                                        \
+    X(AREA, FIRMWARE_BYTES, "firmware_bytes", "B")
 
 /* /network/price_updates */
 #define SIM_UPD_COLS(X)                                                                            \
@@ -168,6 +169,7 @@ enum { SIM_FLEET_FINAL_COLS(SIM_COL_ENUM_) SIM_FLEET_FINAL_NCOLS };
     X(FLEET_FINAL)                                                                                 \
     X(FLEET_POPULATIONS)                                                                           \
     X(FLEET_SUPPLIERS)                                                                             \
+    X(FLEET_CAMPAIGNS)                                                                             \
     X(FLEET_IMAGES)                                                                                \
     X(HE_CLASS_STATS)                                                                              \
     X(DNO_RESTORATION)

@@ -200,6 +200,14 @@ static const sim_key population_keys[] = {
     {.path = "dr_engaged_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
      PFIELD(dr_engaged_share, C_F64), .lo = -1, .hi = 1, .def = "-100 %",
      .doc = "Its households that follow prices; negative: load.dr.engaged_share"},
+    {.path = "adopted_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     PFIELD(adopted_share, C_F64), .lo = 0, .hi = 1, .def = "0 %",
+     .doc = "SMETS1 only: its meters already adopted by the DCC at the start (route DCC SMETS1 "
+            "service)"},
+    {.path = "dumb_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, PFIELD(dumb_share, C_F64),
+     .lo = 0, .hi = 1, .def = "0 %",
+     .doc = "Smart meters in traditional mode at the start: SMETS1 ones left by a supplier "
+            "switch (adopted or replaced later), SMETS2 ones faulty (faults.repair_mean)"},
 };
 #undef PFIELD
 static const sim_schema population_schema = {
@@ -226,6 +234,46 @@ static const sim_schema capacity_schema = DATED_RATE_SCHEMA(capacity_keys);
 static const sim_schema install_schema = DATED_RATE_SCHEMA(install_keys);
 static const sim_schema switch_schema = DATED_RATE_SCHEMA(switch_keys);
 #undef DATED_RATE_SCHEMA
+
+/* Firmware over the air (GBCS): distribution is non-critical, broadcast where the network
+ * can, else unicast; activation is a critical, signed command, the image's hash checked
+ * first (service requests 11.1 Update Firmware, 11.3 Activate Firmware).  No published image
+ * sizes, delivery times or battery costs: the defaults below are unconfirmed. */
+#define CFIELD(f, c) SIM_FIELD(sim_fw_campaign, f, c)
+static const sim_key campaign_keys[] = {
+    {.path = "name", .kind = V_NAME, CFIELD(name, C_STR), .def = NULL,
+     .doc = "Campaign name (in /fleet/campaigns)"},
+    {.path = "population", .kind = V_STR, CFIELD(population, C_STR), .def = NULL,
+     .doc = "The population whose smart meters take the new image"},
+    {.path = "firmware", .kind = V_STR, CFIELD(firmware, C_STR), .def = NULL,
+     .doc = "The new image: builtin:smets2, builtin:smets1 or a path (its file's bytes are "
+            "what is sent)"},
+    {.path = "version", .kind = V_INT, CFIELD(version, C_U32), .ilo = 1, .ihi = 4294967295LL,
+     .def = "65537", .doc = "Version number of the new image (0x00010001: 1.1)"},
+    {.path = "start", .kind = V_UNIT, .unit = SIM_UNIT_DATE, CFIELD(start_unix, C_I64), .lo = 0,
+     .hi = DAYS(47482), .step = 1, .def = NULL, .doc = "First day of distribution (UTC)"},
+    {.path = "per_day", .kind = V_INT, CFIELD(per_day, C_U32), .ilo = 1, .ihi = 100000000,
+     .def = NULL,
+     .doc = "Meters a day (national, scaled to the sample by fleet.national_households)"},
+    {.path = "corrupt", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, CFIELD(corrupt, C_F64),
+     .lo = 0, .hi = 1, .def = "1 %",
+     .doc = "Distributions whose image arrives damaged (the meter's hash check finds it)"},
+    {.path = "retry_after", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, CFIELD(retry_s, C_F64),
+     .lo = 60, .hi = 86400.0 * 30, .def = "1 d",
+     .doc = "A lost or damaged distribution is sent again after this"},
+    {.path = "activate_after", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     CFIELD(activate_s, C_F64), .lo = 0, .hi = 86400.0 * 30, .def = "1 h",
+     .doc = "From a complete distribution to the activation command"},
+    {.path = "block_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE, CFIELD(block_bytes, C_U32),
+     .lo = 1, .hi = 196, .def = "196 B",
+     .doc = "Image bytes per distribution frame (a frame adds 38 B: header, offsets, MAC)"},
+    {.path = "gas_image_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
+     CFIELD(gas_image_bytes, C_U32), .lo = 0, .hi = 16777216, .def = "0 B",
+     .doc = "The gas meter's own image sent with it over the HAN (battery charge); 0: none"},
+};
+#undef CFIELD
+static const sim_schema campaign_schema = {campaign_keys, sizeof campaign_keys / sizeof campaign_keys[0],
+                                           sizeof(sim_fw_campaign)};
 
 static const sim_key keys[] = {
     {.path = "extends", .kind = V_STR, .ct = C_NONE, .def = "",
@@ -418,6 +466,11 @@ static const sim_key keys[] = {
      * about 2.4M); 2018-2019 the DESNZ domestic totals (gas and electricity: 4.9M with 4.5 %
      * SMETS2, 4.4M with 67 % SMETS2) halved; 2024 about 3.0M in all, at 2023's electricity
      * share.  An install visit cuts the supply about 20 minutes (seed 003). */
+    /* Unconfirmed default, like installs.commissioning_size. */
+    {.path = "migration.request_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
+     FIELD(migration.request_bytes, C_U32), .lo = 1, .hi = 16777216, .def = "4 KiB",
+     .doc = "Bytes of the DCC's exchanges with a SMETS1 meter in an attempt that gets under "
+            "way (succeeds or loses the WAN; to the DCC head-end, class migration)"},
     {.path = "installs.enabled", .kind = V_BOOL, FIELD(installs.enabled, C_BOOL), .def = "false",
      .doc = "SMETS2 meters are installed as the run goes, replacing traditional meters (and "
             "SMETS1 ones: installs.smets1_share)"},
@@ -462,6 +515,24 @@ static const sim_key keys[] = {
      FIELD(switching.smets1_kept_smart, C_F64), .lo = 0, .hi = 1, .def = "45 %",
      .doc = "SMETS1 meters not yet adopted by the DCC whose gaining supplier can operate them "
             "(the rest go to traditional mode until adopted or replaced)"},
+    /* About 3M smart meters (9 %) were "not working as intended" in March 2023, all causes
+     * together (NAO 2023); 94 % of meters removed from service were not faulty (ElectraLink,
+     * 2024).  No published failure rate or time to repair: unconfirmed defaults. */
+    {.path = "firmware_campaigns",
+     SIM_SEQ(sim_scenario, firmware_campaigns, n_campaigns, campaign_schema), .ilo = 0,
+     .ihi = SIM_CAMPAIGNS_MAX, .def = "[]",
+     .doc = "Over-the-air firmware campaigns: a population's smart meters take a new image, "
+            "distributed over the WAN and activated by a signed command"},
+    {.path = "faults.enabled", .kind = V_BOOL, FIELD(faults.enabled, C_BOOL), .def = "false",
+     .doc = "Smart meters fail as the run goes (traditional mode) and are replaced by a visit "
+            "(a new meter of installs.population)"},
+    {.path = "faults.rate", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(faults.rate, C_F64),
+     .lo = 0, .hi = 1, .def = "2 %",
+     .doc = "Smart meters (on a WAN) that fail a year, drawn each day from the day's stream"},
+    {.path = "faults.repair_mean", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(faults.repair_mean_s, C_F64), .lo = 0, .hi = 86400.0 * 3660, .def = "365 d",
+     .doc = "Mean time from a fault (or a SMETS2 meter's dumb start) to its replacement visit "
+            "(exponential)"},
 
     {.path = "meter.firmware", .kind = V_STR, FIELD(meter.firmware, C_STR), .def = "",
      .doc = "Image of the SMETS2 populations that name none: a shared object exporting "

@@ -138,7 +138,7 @@ static void write_seq(sbuf *b, const sim_key *r, const void *rec, int indent)
 {
     uint32_t n = *(const uint32_t *)((const char *)rec + r->count_off);
     if (n == 0) {
-        sb_printf(b, "[]\n");
+        sb_printf(b, " []\n");
         return;
     }
     sb_printf(b, "\n");

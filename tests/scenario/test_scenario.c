@@ -162,6 +162,8 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "      tariff: default\n"
                      "      prepayment_share: -100 %\n"
                      "      dr_engaged_share: -100 %\n"
+                     "      adopted_share: 0 %\n"
+                     "      dumb_share: 0 %\n"
                      "    - name: \"smets1\"\n"
                      "      share: 24.9 %\n"
                      "      count: 0\n"
@@ -172,6 +174,8 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "      tariff: default\n"
                      "      prepayment_share: -100 %\n"
                      "      dr_engaged_share: -100 %\n"
+                     "      adopted_share: 0 %\n"
+                     "      dumb_share: 0 %\n"
                      "    - name: \"traditional\"\n"
                      "      share: 50.7 %\n"
                      "      count: 0\n"
@@ -182,6 +186,8 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "      tariff: flat\n"
                      "      prepayment_share: -100 %\n"
                      "      dr_engaged_share: -100 %\n"
+                     "      adopted_share: 0 %\n"
+                     "      dumb_share: 0 %\n"
                      "  national_households: 28000000\n"
                      "migration:\n"
                      "  enabled: false\n"
@@ -220,6 +226,7 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "    missing_keys: 3.3 %\n"
                      "  max_attempts: 5\n"
                      "  translation_latency: 2 s\n"
+                     "  request_size: 4 KiB\n"
                      "installs:\n"
                      "  enabled: false\n"
                      "  schedule:\n"
@@ -261,6 +268,11 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "    - from: 2024-01-01\n"
                      "      per_year: 2700000\n"
                      "  smets1_kept_smart: 45 %\n"
+                     "firmware_campaigns: []\n"
+                     "faults:\n"
+                     "  enabled: false\n"
+                     "  rate: 2 %\n"
+                     "  repair_mean: 365 d\n"
                      "meter:\n"
                      "  firmware: \"\"\n"
                      "  register_digits: 9\n"
@@ -441,8 +453,8 @@ Test(scenario, suggests_the_nearest_valid_key_for_an_unknown_one)
                   "unknown_keys.yaml:8:1: spread: unknown key; did you mean \"load.spread\"?\n"
                   "unknown_keys.yaml:9:1: zzzz: unknown key; expected one of: extends, name, "
                   "description, seed, start, duration, households, suppliers, topology, load, "
-                  "weather, prices, fleet, migration, installs, switching, meter, outages, storm, "
-                  "wan, han, headend, trace");
+                  "weather, prices, fleet, migration, installs, switching, firmware_campaigns, "
+                  "faults, meter, outages, storm, wan, han, headend, trace");
 }
 
 Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
@@ -752,7 +764,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 154);
+    cr_expect_eq(rows, 172);
     free(md);
 }
 

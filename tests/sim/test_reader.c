@@ -57,7 +57,8 @@ Test(reader, declaration_is_consistent)
                            "resp_mean_s,resp_p50_s,resp_p99_s,wait_mean_s,wait_max_s");
     cr_expect_eq(sim_schema_column(st, "resp_p99_s"), SIM_HECLASS_RESP_P99_S);
     cr_expect_str_eq(st->rows, "alert_outage,alert_restore,supply_switch,topup,ondemand_read,"
-                               "mode_change,tariff_update,profile_read,commissioning,total");
+                               "mode_change,tariff_update,profile_read,commissioning,migration,"
+                               "firmware,total");
     cr_expect_eq(sim_schema_columns_text(st, text, 8), -1, "too small a buffer is refused");
 }
 

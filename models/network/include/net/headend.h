@@ -72,7 +72,11 @@ const char *net_he_strerror(int code);
     X(TARIFF_UPDATE, "tariff_update", 7200.0, 3, "tariff or price update")                         \
     X(PROFILE_READ, "profile_read", 79200.0, 4, "scheduled daily profile read")                    \
     X(COMMISSIONING, "commissioning", 7200.0, 3,                                                   \
-      "commissioning service requests of a meter just installed (target unconfirmed)")
+      "commissioning service requests of a meter just installed (target unconfirmed)")             \
+    X(MIGRATION, "migration", 7200.0, 3,                                                           \
+      "enrolment and adoption of a SMETS1 meter into the DCC (target unconfirmed)")                \
+    X(FIRMWARE, "firmware", 86400.0, 4,                                                            \
+      "firmware image distribution and activation (target unconfirmed)")
 
 typedef enum net_he_class {
 #define NET_HE_CLASS_ENUM_(name, key, target, prio, desc) NET_HE_##name,

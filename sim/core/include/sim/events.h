@@ -52,13 +52,31 @@
     X(MIGRATION_EXCLUDED, 0x10012, "the last failure's category",                                \
       "a SMETS1 meter is excluded from migration (missing keys, or attempts exhausted)")         \
     X(METER_EXCHANGED, 0x10013, "the old meter's import register [Wh] (change-of-meter reading)", \
-      "an installer replaced the meter with a new SMETS2 meter")                                 \
+      "an installer replaced the meter with a new SMETS2 meter (an install, or a faulty "      \
+      "meter's replacement)")                                 \
     X(COMMISSIONED, 0x10014, "bytes", "the new meter was commissioned over the DCC (its requests "\
       "reached the head-end)")                                                                   \
     X(SUPPLIER_SWITCHED, 0x10015, "the gaining supplier (row of /fleet/suppliers)",              \
       "the household changed supplier")                                                          \
     X(WENT_DUMB, 0x10016, "the losing supplier",                                                 \
-      "a SMETS1 meter its gaining supplier cannot operate went to traditional mode")
+      "a SMETS1 meter its gaining supplier cannot operate went to traditional mode")           \
+    X(METER_FAULT, 0x10017, "its route before (1 DCC, 2 SMETS1 operator, 3 DCC SMETS1 service)",  \
+      "a smart meter failed: traditional mode until its replacement visit")                      \
+    X(MIGRATION_REQUESTS, 0x10018, "bytes", "the DCC's service requests of a migration attempt "   \
+      "that reached the meter were processed by its head-end")                                   \
+    X(FW_DISTRIBUTED, 0x10019, "the image's version",                                            \
+      "a firmware campaign's image reached the meter whole (its hash checked by the head-end)")  \
+    X(FW_ACTIVATED, 0x1001A, "the image's version",                                              \
+      "the meter activated the new image and runs it, started from the old one's record")        \
+    X(FW_FAILED, 0x1001B, "1 damaged (hash), 2 lost, 3 activation refused",                      \
+      "a firmware distribution or activation failed: sent again after retry_after")              \
+    X(FW_GIVEN_UP, 0x1001C, "the image's version",                                               \
+      "a firmware campaign gave up a meter after 5 attempts: it keeps its image")
+
+/* FW_FAILED's values. */
+#define SIM_FW_DAMAGED 1
+#define SIM_FW_LOST 2
+#define SIM_FW_REFUSED 3
 
 typedef enum sim_event_code {
 #define SIM_EVENT_ENUM(name, code, value, desc) SIM_EV_##name = code,
