@@ -118,7 +118,7 @@ int sim_campaigns_open(sim_campaigns **out, const sim_ctx *cx, sim_fleet *fleet,
     for (uint32_t k = 0; k < s->n; k++) {
         campaign *c = &s->cp[k];
         c->c = &sc->firmware_campaigns[k];
-        c->pop = fw->campaign_pop[k];
+        c->pop = fleet->campaign_pop[k];
         c->image = fw->campaign_image[k];
         c->order = malloc((size_t)(n ? n : 1) * sizeof *c->order);
         c->bc_day = calloc(n_areas ? n_areas : 1, sizeof *c->bc_day);
@@ -242,6 +242,17 @@ static void finish(sim_campaigns *s, uint32_t k, uint32_t id)
     s->done[id] |= (uint8_t)(1u << k);
 }
 
+/* Household ID is in state ST of campaign K and its meter is still one the campaign targets
+ * (an install or a fault's replacement ends the campaign for the premises). */
+static bool at(sim_campaigns *s, uint32_t k, uint32_t id, unsigned st)
+{
+    if (s->cst[id] != CST(k, st)) return false;
+    const sim_fleet_hh *h = &s->fleet->hh[id];
+    if (h->pop == s->cp[k].pop && h->image != s->cp[k].image) return true;
+    finish(s, k, id);
+    return false;
+}
+
 /* Household I's distribution of campaign K failed at T (CAUSE: FW_FAILED's value): sent again
  * by unicast after retry_after, or given up after FW_TRIES_MAX attempts. */
 static void failed(sim_area *a, uint32_t i, uint32_t t, uint32_t k, int64_t cause)
@@ -285,7 +296,7 @@ static void send(sim_area *a, uint32_t i, uint32_t t, uint32_t k, bool broadcast
         i = DL_CAMPAIGN_I(UINT32_MAX);
         sim_area_record(a, t, UINT32_MAX, SIM_EV_CMD_SENT, MM_CMD_FW_DISTRIBUTE);
     } else {
-        if (s->cst[id] != CST(k, ST_PLANNED)) return;
+        if (!at(s, k, id, ST_PLANNED)) return;
         s->cst[id] = CST(k, ST_SENT);
         c->tot.unicasts++;
         sim_area_record(a, t, id, SIM_EV_CMD_SENT, MM_CMD_FW_DISTRIBUTE);
@@ -368,7 +379,7 @@ static void receive(sim_area *a, uint32_t i, uint32_t t, uint32_t k)
     sim_campaigns *s = camp(a);
     campaign *c = &s->cp[k];
     uint32_t id = a->hh0 + i;
-    if (s->cst[id] != CST(k, ST_SENT)) return;
+    if (!at(s, k, id, ST_SENT)) return;
     if (a->off[i] || sim_hh_route(a, i) == SIM_ROUTE_NONE) { /* a hub without supply hears nothing */
         c->tot.lost++;
         failed(a, i, t, k, SIM_FW_LOST);
@@ -410,7 +421,12 @@ static void activate(sim_area *a, uint32_t i, uint32_t t, uint32_t k)
     sim_campaigns *s = camp(a);
     campaign *c = &s->cp[k];
     uint32_t id = a->hh0 + i;
-    if (s->cst[id] != CST(k, ST_DISTRIBUTED)) return;
+    if (!at(s, k, id, ST_DISTRIBUTED)) return;
+    if (sim_hh_route(a, i) == SIM_ROUTE_NONE) { /* gone dumb meanwhile: nothing reaches it */
+        c->tot.lost++;
+        failed(a, i, t, k, SIM_FW_LOST);
+        return;
+    }
     uint8_t pl[4 + MM_SHA256_LEN];
     mm_put_be(pl, c->c->version, 4);
     memcpy(pl + 4, c->sha, MM_SHA256_LEN);
@@ -468,6 +484,7 @@ void sim_campaign_activated(sim_area *a, uint32_t i, uint32_t t, int rc)
     if (!s || CST_S(s->cst[id]) != ST_ACTIVATING) return;
     uint32_t k = CST_K(s->cst[id]);
     campaign *c = &s->cp[k];
+    if (!at(s, k, id, ST_ACTIVATING)) return;
     if (rc != MM_OK) { /* the meter refused: its pending image is sent again */
         c->tot.refused++;
         failed(a, i, t, k, SIM_FW_REFUSED);

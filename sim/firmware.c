@@ -212,14 +212,7 @@ static int campaign_images(sim_fw *fw, const sim_scenario *sc, const sim_fleet *
         const sim_fw_campaign *c = &sc->firmware_campaigns[k];
         char who[96];
         snprintf(who, sizeof who, "firmware_campaigns[%u] (%s)", k, c->name);
-        uint32_t p = 0;
-        while (p < fleet->n_pops && strcmp(fleet->pops[p].p->name, c->population) != 0)
-            p++;
-        if (p == fleet->n_pops || fleet->pops[p].p->generation == SIM_GEN_TRADITIONAL) {
-            snprintf(err, errlen, "%s.population: \"%s\" is not a population of smart meters", who,
-                     c->population);
-            return -1;
-        }
+        uint32_t p = fleet->campaign_pop[k]; /* checked by sim_fleet_build */
         int j = image_index(fw, c->firmware, who, err, errlen);
         if (j < 0) return -1;
         const mm_abi *from = fw->img[fleet->pops[p].image].abi, *to = fw->img[j].abi;
@@ -231,7 +224,6 @@ static int campaign_images(sim_fw *fw, const sim_scenario *sc, const sim_fleet *
             return -1;
         }
         fw->campaign_image[k] = (uint8_t)j;
-        fw->campaign_pop[k] = (uint8_t)p;
     }
     return 0;
 }

@@ -52,7 +52,6 @@ typedef struct sim_fw {
     uint32_t n_images;
     sim_fw_image img[SIM_FW_IMAGES_MAX];
     uint8_t campaign_image[SIM_CAMPAIGNS_MAX]; /* each firmware campaign's new image */
-    uint8_t campaign_pop[SIM_CAMPAIGNS_MAX];   /* ... and its target population */
     uint32_t n_suppliers;
     /* Commissioning configurations per (supplier, tariff, payment mode), built for the ones
      * some household has: tariff[s * SIM_TARIFFS + t], cfg[(s * SIM_TARIFFS + t) * 2 + prepay]. */

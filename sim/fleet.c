@@ -103,6 +103,27 @@ static int installs_resolve(sim_fleet *f, char *err, size_t errlen)
     return 0;
 }
 
+/* Each firmware campaign's target: a population of smart meters. */
+static int campaigns_resolve(sim_fleet *f, char *err, size_t errlen)
+{
+    const sim_scenario *sc = f->sc;
+    for (uint32_t k = 0; k < sc->n_campaigns; k++) {
+        const sim_fw_campaign *c = &sc->firmware_campaigns[k];
+        uint32_t p = 0;
+        while (p < f->n_pops && strcmp(f->pops[p].p->name, c->population) != 0)
+            p++;
+        if (p == f->n_pops || f->pops[p].p->generation == SIM_GEN_TRADITIONAL) {
+            snprintf(err, errlen,
+                     "firmware_campaigns[%u] (%s).population: \"%s\" is not a population of "
+                     "smart meters",
+                     k, c->name, c->population);
+            return -1;
+        }
+        f->campaign_pop[k] = (uint8_t)p;
+    }
+    return 0;
+}
+
 static int pops_resolve(sim_fleet *f, char *err, size_t errlen)
 {
     const sim_scenario *sc = f->sc;
@@ -363,7 +384,7 @@ int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen)
     }
     f->sc = sc;
     int rc = suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
-                     installs_resolve(f, err, errlen)
+                     installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen)
                  ? -1
                  : 0;
     free(f);
@@ -376,7 +397,7 @@ int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *t
     memset(f, 0, sizeof *f);
     f->sc = sc;
     if (suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
-        installs_resolve(f, err, errlen))
+        installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen))
         return -1;
     f->hh = calloc(sc->households, sizeof *f->hh);
     uint8_t *taken = calloc(sc->households, 1);

@@ -64,6 +64,7 @@ typedef struct sim_fleet {
     double sup_cum[SIM_SUPPLIERS_MAX];       /* cumulative normalised market shares */
     double sup_share[SIM_SUPPLIERS_MAX];     /* ... and each supplier's alone */
     int install_pop;                         /* installs.population's index; -1 without installs */
+    uint8_t campaign_pop[SIM_CAMPAIGNS_MAX]; /* each firmware campaign's target population */
     sim_fleet_hh *hh;                        /* [households] */
     uint32_t tariff_households[SIM_TARIFFS]; /* households on each tariff */
 } sim_fleet;

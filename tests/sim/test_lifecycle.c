@@ -33,6 +33,7 @@ TestSuite(lifecycle, .init = setup, .fini = teardown, .timeout = 300);
 #define EV_MIGRATED 0x10010u
 #define EV_FAILED 0x10011u
 #define EV_EXCLUDED 0x10012u
+#define EV_REQUESTS 0x10018u
 #define DAY 86400.0
 
 /* 400 SMETS1 meters of two suppliers (IOC and FOC cohorts) over 12 days from 2024-01-01, 20
@@ -102,6 +103,7 @@ Test(lifecycle, smets1_meters_migrate_by_cohort_within_the_daily_capacity)
     uint8_t *migrated = calloc(n, 1), *excluded = calloc(n, 1);
     uint32_t per_day_attempts[12] = {0}, per_day_migrated[12] = {0};
     double last_migration = 0;
+    uint32_t during = 0, requests = 0;
     for (hsize_t k = 0; k < ne; k++) {
         uint32_t id = e[k].household;
         int dd = (int)(e[k].t_s / DAY);
@@ -121,6 +123,11 @@ Test(lifecycle, smets1_meters_migrate_by_cohort_within_the_daily_capacity)
             break;
         case EV_FAILED:
             fails[id]++;
+            during += e[k].value == 2;
+            break;
+        case EV_REQUESTS:
+            requests++;
+            cr_expect_eq(e[k].value, 4096, "household %u: the migration's exchanges", id);
             break;
         case EV_EXCLUDED:
             excluded[id] = 1;
@@ -155,6 +162,9 @@ Test(lifecycle, smets1_meters_migrate_by_cohort_within_the_daily_capacity)
     cr_expect_gt(total_migrated, 100);
     cr_expect_gt(total_excluded, 5);
     cr_expect_gt(last_migration, 7 * DAY, "FOC meters migrate from day 7");
+    /* an attempt under way (a success, or the WAN lost during it) is traffic at the DCC's
+     * head-end, class migration; one failing before (no WAN, missing keys) is not */
+    cr_expect_eq(requests, total_migrated + during, "%u migration exchanges processed", requests);
     /* Adopted meters are read through the DCC: its head-end sees their reads. */
     uint32_t *arr = h5_read_all(f, "/network/headend/arrivals", H5T_NATIVE_UINT32, da, &r);
     uint64_t dcc = 0;
