@@ -5,7 +5,8 @@
  * - registers and credit are those of the same run without the campaign: the hand-over through
  *   the NVM record loses nothing the bill depends on;
  * - the campaign's load is in /network: bytes into the cell, head-end class firmware;
- * - with broadcasts, one transfer a night carries the image to the area's meters. */
+ * - with broadcasts, one transfer a night carries the image to the area's meters;
+ * - a gas image over the HAN costs the gas meters' batteries. */
 #include "h5read.h"
 
 #include <criterion/criterion.h>
@@ -61,7 +62,7 @@ static const char *with_campaign(const char *more)
 
 typedef struct camp_row {
     uint32_t targeted, broadcasts, unicasts, damaged, lost, distributed, activated, refused,
-        given_up;
+        given_up, gas_updated;
     uint8_t image;
     double bytes_sent;
 } camp_row;
@@ -78,6 +79,7 @@ static camp_row read_campaign(hid_t f)
     H5Tinsert(t, "activated", HOFFSET(camp_row, activated), H5T_NATIVE_UINT32);
     H5Tinsert(t, "refused", HOFFSET(camp_row, refused), H5T_NATIVE_UINT32);
     H5Tinsert(t, "given_up", HOFFSET(camp_row, given_up), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "gas_updated", HOFFSET(camp_row, gas_updated), H5T_NATIVE_UINT32);
     H5Tinsert(t, "image", HOFFSET(camp_row, image), H5T_NATIVE_UINT8);
     H5Tinsert(t, "bytes_sent", HOFFSET(camp_row, bytes_sent), H5T_NATIVE_DOUBLE);
     hsize_t d[2];
@@ -232,4 +234,44 @@ Test(campaign, a_broadcast_carries_the_image_to_the_meters_of_the_night)
     cr_expect_eq(areas[da[1] - 1], c.bytes_sent);
     free(areas);
     H5Fclose(f);
+}
+
+/* The gas meter takes its own image over the HAN with the campaign's: its battery pays for
+ * it.  Every premises with a gas meter it reached has a shorter projected life than in the
+ * run without the campaign; no other premises changes. */
+Test(campaign, a_gas_image_shortens_the_gas_meters_battery_life)
+{
+    hid_t f = run("gas.h5", with_campaign("--set 'firmware_campaigns[0].gas_image_size=128 KiB'"));
+    hid_t g = run("gas0.h5", "");
+    cr_assert(f >= 0 && g >= 0);
+    camp_row c = read_campaign(f);
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(float));
+    H5Tinsert(t, "gas_battery_years", 0, H5T_NATIVE_FLOAT);
+    hsize_t d[2], d0[2];
+    int r;
+    float *y = h5_read_all(f, "/network/han/premises", t, d, &r);
+    float *y0 = h5_read_all(g, "/network/han/premises", t, d0, &r);
+    cr_assert(y && y0 && d[0] == N && d0[0] == N);
+    uint32_t gas = 0, shorter = 0, other = 0;
+    for (uint32_t id = 0; id < N; id++) {
+        if (isnan(y0[id])) {
+            cr_expect(isnan(y[id]), "household %u has no gas meter", id);
+            continue;
+        }
+        gas++;
+        if (y[id] < y0[id])
+            shorter++;
+        else
+            other++;
+    }
+    cr_expect_gt(gas, 100);
+    cr_expect_eq(c.gas_updated, shorter, "%u gas meters updated, %u with a shorter life",
+                 c.gas_updated, shorter);
+    cr_expect_eq(other, gas - c.gas_updated, "gas meters not reached keep their life");
+    cr_expect_gt(c.gas_updated, gas / 2);
+    free(y);
+    free(y0);
+    H5Tclose(t);
+    H5Fclose(f);
+    H5Fclose(g);
 }
