@@ -501,6 +501,14 @@ void sim_campaign_activated(sim_area *a, uint32_t i, uint32_t t, int rc)
     sim_area_record(a, t, id, SIM_EV_FW_ACTIVATED, c->c->version);
     finish(s, k, id);
     sim_hh_send_alerts(a, i, t); /* the new image reports itself (0x8F43) */
+    if (c->c->false_ad1 > 0) { /* SEC MP102: the hub lost power on activation, not the home */
+        sim_rng g;
+        sim_rng_seed(&g, a->cx->sc->seed, (uint64_t)id << 8 | k, "campaign.false_ad1");
+        if (sim_rng_uniform(&g) < c->c->false_ad1) {
+            c->tot.false_ad1++;
+            sim_uplink_alert(a, i, t, SIM_ALERT_AD1);
+        }
+    }
 }
 
 uint32_t sim_campaigns_count(const sim_campaigns *s)

@@ -90,6 +90,7 @@ typedef struct sim_fw_campaign {
     double activate_s;                 /* activate_after: distributed to activation command [s] */
     uint32_t block_bytes;              /* block_size: image bytes per distribution frame [B] */
     uint32_t gas_image_bytes;          /* gas_image_size: the gas meter's image over the HAN [B] */
+    double false_ad1;                  /* false_ad1: activations whose hub reboot sends an AD1 */
 } sim_fw_campaign;
 #define SIM_CAMPAIGNS_MAX 8
 

@@ -122,6 +122,7 @@ typedef struct sim_campaign_row {
     uint32_t refused;      /* activation commands the meter refused */
     uint32_t given_up;     /* meters left on the old image after 5 attempts */
     uint32_t gas_updated;  /* gas meters that took their own image over the HAN */
+    uint32_t false_ad1;    /* activations that sent a false AD1 alert */
 } sim_campaign_row;
 
 /* /fleet/images: the firmware images of the run, with their provenance. */

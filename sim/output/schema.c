@@ -111,6 +111,7 @@ static const sim_member campaign_members[] = {
     MEMBER(sim_campaign_row, refused, SIM_ELEM_U32, "-"),
     MEMBER(sim_campaign_row, given_up, SIM_ELEM_U32, "-"),
     MEMBER(sim_campaign_row, gas_updated, SIM_ELEM_U32, "-"),
+    MEMBER(sim_campaign_row, false_ad1, SIM_ELEM_U32, "-"),
 };
 
 static const sim_member image_members[] = {
@@ -289,7 +290,7 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
                                 "bytes, meters targeted, broadcast and unicast transfers, bytes "
                                 "sent, distributions damaged, lost and verified, meters "
                                 "activated, activations refused, meters given up, gas meters "
-                                "updated",
+                                "updated, false AD1 alerts",
                                 RECORD(sim_campaign_row, campaign_members)},
     [SIM_DS_FLEET_IMAGES] = {"fleet_images", "/fleet/images", SIM_ELEM_RECORD, SIM_SHAPE_ROWS, "-",
                              "one row per firmware image: name, version, profile, sha256 of the "

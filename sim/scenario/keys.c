@@ -270,6 +270,11 @@ static const sim_key campaign_keys[] = {
     {.path = "gas_image_size", .kind = V_UNIT, .unit = SIM_UNIT_DATA_SIZE,
      CFIELD(gas_image_bytes, C_U32), .lo = 0, .hi = 16777216, .def = "0 B",
      .doc = "The gas meter's own image sent with it over the HAN (battery charge); 0: none"},
+    /* SEC modification MP102: comms hubs whose firmware activation cut their power raised
+     * false power outage alerts.  No published rate: 0 by default. */
+    {.path = "false_ad1", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, CFIELD(false_ad1, C_F64),
+     .lo = 0, .hi = 1, .def = "0 %",
+     .doc = "Activations whose hub reboot sends a false AD1 power outage alert (SEC MP102)"},
 };
 #undef CFIELD
 static const sim_schema campaign_schema = {campaign_keys, sizeof campaign_keys / sizeof campaign_keys[0],

@@ -764,7 +764,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 172);
+    cr_expect_eq(rows, 173);
     free(md);
 }
 

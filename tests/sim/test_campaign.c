@@ -30,6 +30,8 @@ static void teardown(void)
 
 TestSuite(campaign, .init = setup, .fini = teardown, .timeout = 300);
 
+#define EV_ALERT_SENT 0x10003u
+#define EV_AD1 0xAD1
 #define EV_CMD_SENT 0x1000Bu
 #define EV_FW_DISTRIBUTED 0x10019u
 #define EV_FW_ACTIVATED 0x1001Au
@@ -62,7 +64,7 @@ static const char *with_campaign(const char *more)
 
 typedef struct camp_row {
     uint32_t targeted, broadcasts, unicasts, damaged, lost, distributed, activated, refused,
-        given_up, gas_updated;
+        given_up, gas_updated, false_ad1;
     uint8_t image;
     double bytes_sent;
 } camp_row;
@@ -80,6 +82,7 @@ static camp_row read_campaign(hid_t f)
     H5Tinsert(t, "refused", HOFFSET(camp_row, refused), H5T_NATIVE_UINT32);
     H5Tinsert(t, "given_up", HOFFSET(camp_row, given_up), H5T_NATIVE_UINT32);
     H5Tinsert(t, "gas_updated", HOFFSET(camp_row, gas_updated), H5T_NATIVE_UINT32);
+    H5Tinsert(t, "false_ad1", HOFFSET(camp_row, false_ad1), H5T_NATIVE_UINT32);
     H5Tinsert(t, "image", HOFFSET(camp_row, image), H5T_NATIVE_UINT8);
     H5Tinsert(t, "bytes_sent", HOFFSET(camp_row, bytes_sent), H5T_NATIVE_DOUBLE);
     hsize_t d[2];
@@ -221,9 +224,24 @@ Test(campaign, every_meter_takes_the_new_image_with_its_registers_and_credit)
 
 Test(campaign, a_broadcast_carries_the_image_to_the_meters_of_the_night)
 {
-    hid_t f = run("bc.h5", with_campaign("--set wan.price_delivery=broadcast"));
+    hid_t f = run("bc.h5", with_campaign("--set wan.price_delivery=broadcast "
+                                         "--set 'firmware_campaigns[0].false_ad1=10 %'"));
     cr_assert_geq(f, 0);
     camp_row c = read_campaign(f);
+    /* SEC MP102: a tenth of the activations reboot the hub and send a false AD1, within 4
+     * binomial standard deviations; they are AD1 alerts sent at the activation */
+    cr_expect(fabs(c.false_ad1 - 100.0) < 4 * sqrt(1000 * 0.1 * 0.9), "%u false AD1", c.false_ad1);
+    hsize_t de[2];
+    int r0;
+    hid_t et = h5_event_type();
+    h5_event *e = h5_read_all(f, "/events", et, de, &r0);
+    cr_assert_not_null(e);
+    uint32_t ad1 = 0;
+    for (hsize_t k = 0; k < de[0]; k++)
+        ad1 += e[k].code == EV_ALERT_SENT && e[k].value == EV_AD1;
+    cr_expect_eq(ad1, c.false_ad1, "the false AD1 alerts sent (no outage in this run)");
+    free(e);
+    H5Tclose(et);
     cr_expect_eq(c.activated, N);
     cr_expect_eq(c.broadcasts, 2, "500 a day over two nights: %u broadcasts", c.broadcasts);
     cr_expect_eq(c.unicasts, c.damaged, "only the damaged are sent one by one");
