@@ -1,6 +1,6 @@
 #!/bin/sh
 # The cheaper fidelity of bench/fleet (-f fast: load.model basic instead of crest) against
-# full fidelity on a small fleet over two months of the migration's busiest year: the fleet's
+# full fidelity on a small fleet over 40 days of the migration's busiest year: the fleet's
 # lifecycle (installs, migration, switching: sim/lifecycle.c) is drawn from the seed and
 # never from demand, so /fleet/daily's meters by generation and route, installs, switches,
 # meters gone dumb, migration attempts, outcomes and commissioning requests must be the same
@@ -14,7 +14,7 @@ BIN=$1; SRC=$2
 T=$(mktemp -d /tmp/metersim-fidelity.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 for m in crest basic; do
-    "$BIN" run "$SRC/scenarios/default.yaml" --seed 3 --set households=600 --set "duration=60 d" \
+    "$BIN" run "$SRC/scenarios/default.yaml" --seed 3 --set households=400 --set "duration=40 d" \
         --set start=2021-01-01 --set installs.enabled=true --set migration.enabled=true \
         --set switching.enabled=true --set load.model=$m -o "$T/$m.h5" --quiet
 done
@@ -41,7 +41,7 @@ for c, tol in close.items():
 # the lifecycle must have done something for the comparison to mean anything
 for c in ("installs", "switches", "migrations"):
     if full[c].sum() == 0:
-        bad.append(f"no {c} in two months: the test compares nothing")
+        bad.append(f"no {c} in 40 days: the test compares nothing")
 if bad:
     print("FAIL: " + "; ".join(bad), file=sys.stderr)
     sys.exit(1)
