@@ -17,6 +17,8 @@ void sim_params_load(const sim_scenario *sc, grid_load_params *lp)
     lp->flat_share = sc->topology.flat_share;
     lp->latitude_deg = sc->weather.latitude_deg;
     lp->weather_csv = sc->weather.csv[0] ? sc->weather.csv : NULL;
+    /* the areas' households are in regions 1..topology.regions (sim_area.region) */
+    lp->weather_regions = (2u << sc->topology.regions) - 1u;
     lp->clock_bst = sc->load.clock_bst;
     lp->festive_share = sc->load.festive_share;
     lp->gas_annual_kwh = sc->load.gas_annual_kwh;

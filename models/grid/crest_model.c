@@ -192,7 +192,8 @@ int crest_create(const grid_load_params *p, void **out, char *err, size_t errlen
                               .start_unix = p->start_unix,
                               .duration_s = p->duration_s,
                               .latitude_deg = p->latitude_deg,
-                              .csv = p->weather_csv};
+                              .csv = p->weather_csv,
+                              .regions = p->weather_regions};
     if (grid_weather_create(&wp, &m->w, err, errlen)) {
         free(m);
         return -1;

@@ -75,10 +75,11 @@ struct grid_weather {
     grid_weather_params p;
     double lat0; /* region 0's latitude [deg N] */
     uint32_t n_slots, n_days;
-    float *temp[GRID_WEATHER_REGIONS]; /* n_slots each; aliases of [0] with a CSV */
+    float *temp[GRID_WEATHER_REGIONS]; /* n_slots each; aliases of [0] with a CSV, and for
+                                        * the regions left out of p.regions */
     float *irr[GRID_WEATHER_REGIONS];
     double *day_mean[GRID_WEATHER_REGIONS]; /* n_days each */
-    int shared;                             /* 1: every region aliases region 0 (CSV) */
+    uint32_t own;                           /* bit r: region r has series of its own */
 };
 
 const grid_climate *grid_climate_of(unsigned region)
@@ -394,32 +395,32 @@ int grid_weather_create(const grid_weather_params *p, grid_weather **out, char *
     int64_t last = (int64_t)floor(
         (double)(p->start_unix + (int64_t)w->n_slots * GRID_WEATHER_STEP_S - 1) / SIM_DAY_S);
     w->n_days = (uint32_t)(last - day0 + 1);
-    w->shared = p->csv != NULL;
-    unsigned nown = w->shared ? 1 : GRID_WEATHER_REGIONS;
-    for (unsigned r = 0; r < nown; r++) {
+    /* a CSV is region 0's, and every region reads it */
+    w->own = p->csv != NULL ? 1u
+             : p->regions   ? (p->regions | 1u)
+                            : (1u << GRID_WEATHER_REGIONS) - 1u;
+    w->own &= (1u << GRID_WEATHER_REGIONS) - 1u;
+    for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++) {
+        if (!(w->own >> r & 1u)) continue;
         w->temp[r] = malloc(w->n_slots * sizeof(float));
         w->irr[r] = malloc(w->n_slots * sizeof(float));
         w->day_mean[r] = calloc(w->n_days, sizeof(double));
         if (!w->temp[r] || !w->irr[r] || !w->day_mean[r]) goto oom;
     }
-    if (w->shared) {
+    if (p->csv != NULL) {
         if (load_csv(w, err, errlen)) {
             grid_weather_destroy(w);
             return -1;
         }
-        for (unsigned r = 1; r < GRID_WEATHER_REGIONS; r++) {
-            w->temp[r] = w->temp[0];
-            w->irr[r] = w->irr[0];
-            w->day_mean[r] = w->day_mean[0];
-        }
     } else {
-        for (unsigned r = 0; r < nown; r++)
-            if (synthesise(w, r)) goto oom;
+        for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++)
+            if ((w->own >> r & 1u) && synthesise(w, r)) goto oom;
     }
     /* Day means over the slots of each UTC day (partial first/last days: what is there). */
     uint32_t *cnt = calloc(w->n_days, sizeof *cnt);
     if (!cnt) goto oom;
-    for (unsigned r = 0; r < nown; r++) {
+    for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++) {
+        if (!(w->own >> r & 1u)) continue;
         memset(cnt, 0, w->n_days * sizeof *cnt);
         for (uint32_t k = 0; k < w->n_slots; k++) {
             int64_t t = p->start_unix + (int64_t)k * GRID_WEATHER_STEP_S;
@@ -431,6 +432,12 @@ int grid_weather_create(const grid_weather_params *p, grid_weather **out, char *
             w->day_mean[r][d] = cnt[d] ? w->day_mean[r][d] / cnt[d] : 10.0;
     }
     free(cnt);
+    for (unsigned r = 1; r < GRID_WEATHER_REGIONS; r++)
+        if (!(w->own >> r & 1u)) {
+            w->temp[r] = w->temp[0];
+            w->irr[r] = w->irr[0];
+            w->day_mean[r] = w->day_mean[0];
+        }
     *out = w;
     return 0;
 oom:
@@ -442,8 +449,8 @@ oom:
 void grid_weather_destroy(grid_weather *w)
 {
     if (!w) return;
-    unsigned nown = w->shared ? 1 : GRID_WEATHER_REGIONS;
-    for (unsigned r = 0; r < nown; r++) {
+    for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++) {
+        if (!(w->own >> r & 1u)) continue;
         free(w->temp[r]);
         free(w->irr[r]);
         free(w->day_mean[r]);

@@ -64,7 +64,20 @@ static void put(cursor *c, uint64_t v, unsigned bytes)
         c->bad = 1;
         return;
     }
-    mm_put_le(c->p + c->n, v, bytes);
+    uint8_t *q = c->p + c->n;
+    /* most of a record is 4- and 8-byte fields (the tariff registers): their stores spelled
+     * out, as the record is packed every half-hour */
+    switch (bytes) {
+    case 8:
+        mm_put_le32(q + 4, (uint32_t)(v >> 32));
+        mm_put_le32(q, (uint32_t)v);
+        break;
+    case 4:
+        mm_put_le32(q, (uint32_t)v);
+        break;
+    default:
+        mm_put_le(q, v, bytes);
+    }
     c->n += bytes;
 }
 

@@ -41,6 +41,9 @@ typedef struct grid_load_params {
     double flat_share;       /* share of flats where the caller gives no dwelling [-] */
     double latitude_deg;     /* latitude of region 0, "GB unspecified" [deg N] */
     const char *weather_csv; /* time,temperature_c,irradiance_w_m2 file; NULL: synthetic */
+    /* bit r: households of region r (grid_hh_ctx.region) may be stepped; 0: all regions
+     * (grid_weather_params.regions: the weather of the others is not drawn) */
+    uint32_t weather_regions;
     int clock_bst;           /* 1: people live by GMT/BST clock time; 0: by UTC */
     double gas_annual_kwh;   /* median gas use of a gas-heated home [kWh/yr] */
     double gas_share;        /* share of homes on mains-gas heating, heat pumps included [-] */

@@ -35,6 +35,10 @@ typedef struct grid_weather_params {
     int64_t duration_s;  /* span to cover [s]; a day of margin is added */
     double latitude_deg; /* latitude of region 0 [deg N]; 0: 52.5 */
     const char *csv;     /* observations file, or NULL for synthetic weather */
+    uint32_t regions;    /* bit r: region r's weather is read (region 0's always is); 0: all.
+                          * The others read region 0's.  Each region is drawn from its own
+                          * stream, so leaving some out changes none of the rest; each one
+                          * costs 1.2 KB per simulated day */
 } grid_weather_params;
 
 /* Static climate of a region: where its sun is and how it differs from region 0. */

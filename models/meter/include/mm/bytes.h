@@ -58,6 +58,16 @@ static inline uint32_t mm_get_le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* The loop of mm_put_le is left rolled by compilers when its caller is itself a loop; spelled
+ * out, the four byte stores of a 32-bit field become one on a little-endian CPU. */
+static inline void mm_put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
 #ifdef __cplusplus
 }
 #endif
