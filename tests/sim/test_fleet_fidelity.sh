@@ -1,7 +1,7 @@
 #!/bin/sh
 # The cheaper fidelity of bench/fleet (-f fast: load.model basic instead of crest) against
 # full fidelity on a small fleet over 40 days of the migration's busiest year: the fleet's
-# lifecycle (installs, migration, switching: sim/lifecycle.c) is drawn from the seed and
+# lifecycle (installs, migration, switching, faults: sim/lifecycle.c) is drawn from the seed and
 # never from demand, so /fleet/daily's meters by generation and route, installs, switches,
 # meters gone dumb, migration attempts, outcomes and commissioning requests must be the same
 # day by day.  What follows demand may differ and is only checked to be close: the daily
@@ -16,7 +16,8 @@ trap 'rm -rf "$T"' EXIT
 for m in crest basic; do
     "$BIN" run "$SRC/scenarios/default.yaml" --seed 3 --set households=400 --set "duration=40 d" \
         --set start=2021-01-01 --set installs.enabled=true --set migration.enabled=true \
-        --set switching.enabled=true --set load.model=$m -o "$T/$m.h5" --quiet
+        --set switching.enabled=true --set faults.enabled=true --set load.model=$m \
+        -o "$T/$m.h5" --quiet
 done
 /usr/bin/python3 - "$T/crest.h5" "$T/basic.h5" <<'PY'
 import sys, h5py, numpy as np
@@ -24,7 +25,8 @@ full = h5py.File(sys.argv[1], "r")["fleet/daily"][:]
 fast = h5py.File(sys.argv[2], "r")["fleet/daily"][:]
 same = ["smets2_dcc", "smets2_dumb", "smets1_operator", "smets1_dcc", "smets1_dumb",
         "traditional", "installs", "switches", "gone_dumb", "migration_attempts", "migrations",
-        "migration_failures", "migration_exclusions", "dcc_commissioning"]
+        "migration_failures", "migration_exclusions", "faults", "replacements",
+        "dcc_commissioning"]
 close = {"dcc_reads": 0.02, "supplier_hes": 0.05}
 bad = []
 if len(full) != len(fast):
