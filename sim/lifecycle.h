@@ -28,6 +28,7 @@
  * from its own stream (exponential, faults.repair_mean) replaces it with a new SMETS2 meter of
  * installs.population.  SMETS2 meters that start in traditional mode (dumb_share) are faulty
  * ones.  A faulty meter is not migrated, nor replaced by an install.
+ * Firmware campaigns take their day's meters after these (campaign.c).
  * Every day ends with a /fleet/daily row.
  * Not here: what a route means for a meter's messages (uplink.c, downlink.c, household.c).
  */
