@@ -24,9 +24,10 @@ enum {
     ST_IDLE = 0,    /* in no campaign (or done with one: see done[]) */
     ST_PLANNED,     /* its own distribution is queued on its area */
     ST_BATCHED,     /* it waits for its area's broadcast of the day */
-    ST_SENT,        /* a transfer carrying its image is on the way */
+    ST_SENT,        /* its own transfer is on the way, or the area's reached the cell */
     ST_DISTRIBUTED, /* verified; activation queued */
-    ST_ACTIVATING   /* the activation command is on the way */
+    ST_ACTIVATING,  /* the activation command is on the way */
+    ST_ON_AIR       /* the area's broadcast carrying its image is on the way */
 };
 #define CST(k, s) ((uint8_t)((k) << 4 | (s)))
 #define CST_K(x) ((x) >> 4)
@@ -287,7 +288,7 @@ static void send(sim_area *a, uint32_t i, uint32_t t, uint32_t k, bool broadcast
         uint32_t m = 0;
         for (uint32_t j = 0; j < a->n; j++)
             if (s->cst[a->hh0 + j] == CST(k, ST_BATCHED)) {
-                s->cst[a->hh0 + j] = CST(k, ST_SENT);
+                s->cst[a->hh0 + j] = CST(k, ST_ON_AIR);
                 m++;
             }
         c->bc_day[a - s->areas] = 0;
@@ -314,10 +315,12 @@ void sim_campaign_area_recv(sim_area *a, uint32_t raw)
     campaign *c = &s->cp[k];
     double now = simgrid_get_clock();
     bool site = !cx->wt_on || net_wt_site_up(&cx->wt_cfg, &a->site, now);
-    uint32_t i0 = only == DL_CAMPAIGN_I(UINT32_MAX) ? 0 : only;
-    uint32_t i1 = only == DL_CAMPAIGN_I(UINT32_MAX) ? a->n : only + 1;
+    bool broadcast = only == DL_CAMPAIGN_I(UINT32_MAX);
+    uint32_t i0 = broadcast ? 0 : only, i1 = broadcast ? a->n : only + 1;
     for (uint32_t i = i0; i < i1; i++) {
-        if (s->cst[a->hh0 + i] != CST(k, ST_SENT)) continue;
+        uint8_t *st = &s->cst[a->hh0 + i];
+        if (*st != CST(k, broadcast ? ST_ON_AIR : ST_SENT)) continue;
+        *st = CST(k, ST_SENT);
         double t = now;
         if (cx->wt_on) { /* its own leg, sized as the whole image */
             net_wt_send o;
