@@ -37,22 +37,33 @@
 #define SLOTS 48          /* settlement periods per day */
 #define PRICE_LIMIT_P 1e6 /* |price| in pence that still fits int32 hundredths */
 
+/* What the model holds of one period. */
+typedef struct period_rec {
+    grid_wholesale_draw ws;
+    double da_demand;  /* demand forecast used at publication [W] */
+    double da_price;   /* day-ahead wholesale [GBP/MWh] */
+    double obs_demand; /* realised national demand observed by the engine [W] */
+    int32_t agile_unit;
+    int32_t rtp_unit;
+    uint8_t flags; /* PF_* */
+} period_rec;
+
+#define PF_AGILE 1u    /* its day's agile prices are published */
+#define PF_RTP 2u      /* its rtp price is fixed */
+#define PF_OBSERVED 4u /* its realised demand was observed */
+
 struct grid_price_model {
     grid_price_config c;
-    grid_wholesale_series ws;
-    int64_t day0_unix; /* midnight UTC of day 0 [s] */
+    grid_wholesale_gen gen; /* draws period gen.next next */
+    int64_t day0_unix;      /* midnight UTC of day 0 [s] */
     uint32_t n_days;
     uint32_t next_day; /* first day not yet published by publish_until */
     int32_t static_unit[GRID_TARIFF_TOU + 1][SLOTS]; /* flat, e7, tou by slot of day */
     int32_t standing[GRID_TARIFF_COUNT];
-    uint8_t *day_published;
-    double *da_demand; /* demand forecast used at publication [W] */
-    double *da_price;  /* day-ahead wholesale [GBP/MWh] */
-    int32_t *agile_unit;
-    int32_t *rtp_unit;
-    uint8_t *rtp_fixed;
-    double *obs_demand; /* realised national demand observed by the engine [W] */
-    uint8_t *observed;
+    /* Periods [lo, gen.next) in rec[off ..]: drawn when first asked for, dropped by
+     * grid_price_release (without it the whole run stays, as a standalone model needs). */
+    period_rec *rec;
+    uint32_t lo, off, cap;
 };
 
 static int32_t to_units(double p)
@@ -206,21 +217,10 @@ int grid_price_create(const grid_price_config *c, grid_price_model **out, char *
     m->standing[GRID_TARIFF_AGILE] = to_units(c->agile.standing_p_day);
     m->standing[GRID_TARIFF_RTP] = to_units(c->rtp.standing_p_day);
 
-    size_t n = c->n_periods;
-    m->day_published = calloc(m->n_days, 1);
-    m->da_demand = calloc(n, sizeof *m->da_demand);
-    m->da_price = calloc(n, sizeof *m->da_price);
-    m->agile_unit = calloc(n, sizeof *m->agile_unit);
-    m->rtp_unit = calloc(n, sizeof *m->rtp_unit);
-    m->rtp_fixed = calloc(n, 1);
-    m->obs_demand = calloc(n, sizeof *m->obs_demand);
-    m->observed = calloc(n, 1);
-    if (!m->day_published || !m->da_demand || !m->da_price || !m->agile_unit || !m->rtp_unit ||
-        !m->rtp_fixed || !m->obs_demand || !m->observed)
-        goto oom;
-    if (grid_wholesale_series_init(&m->ws, &c->wholesale, c->seed, c->entity, c->start_unix,
-                                   c->n_periods) != 0)
-        goto oom;
+    grid_wholesale_gen_init(&m->gen, &m->c.wholesale, c->seed, c->entity, c->start_unix);
+    m->cap = 4 * SLOTS;
+    m->rec = malloc(m->cap * sizeof *m->rec);
+    if (!m->rec) goto oom;
     *out = m;
     return 0;
 oom:
@@ -232,15 +232,7 @@ oom:
 void grid_price_destroy(grid_price_model *m)
 {
     if (!m) return;
-    grid_wholesale_series_deinit(&m->ws);
-    free(m->day_published);
-    free(m->da_demand);
-    free(m->da_price);
-    free(m->agile_unit);
-    free(m->rtp_unit);
-    free(m->rtp_fixed);
-    free(m->obs_demand);
-    free(m->observed);
+    free(m->rec);
     free(m);
 }
 
@@ -255,6 +247,47 @@ int32_t grid_dynamic_retail_unit(const grid_dynamic_retail *r, double wholesale_
     return to_units(p);
 }
 
+/* Draw periods up to and including K (< n_periods); 0 or GRID_EPRICE_NOMEM. */
+static int draw_until(grid_price_model *m, uint32_t k)
+{
+    while (m->gen.next <= k) {
+        period_rec r = {0};
+        grid_wholesale_gen_next(&m->gen, &r.ws);
+        uint32_t p = m->gen.next - 1;
+        if (p < m->lo) continue; /* released before it was drawn */
+        uint32_t held = p - m->lo;
+        if (m->off + held == m->cap) {
+            if (m->off >= m->cap / 2) {
+                memmove(m->rec, m->rec + m->off, held * sizeof *m->rec);
+                m->off = 0;
+            } else {
+                period_rec *more = realloc(m->rec, 2 * (size_t)m->cap * sizeof *m->rec);
+                if (!more) return GRID_EPRICE_NOMEM;
+                m->rec = more;
+                m->cap *= 2;
+            }
+        }
+        m->rec[m->off + held] = r;
+    }
+    return 0;
+}
+
+/* Period K's record (K < n_periods), drawn if it was not yet; NULL once released (or out of
+ * memory).  Drawing changes nothing a caller can see, so const models draw too: no model is
+ * defined const. */
+static period_rec *rec_at(const grid_price_model *cm, uint32_t k)
+{
+    grid_price_model *m = (grid_price_model *)cm;
+    if (k < m->lo || draw_until(m, k) != 0) return NULL;
+    return &m->rec[m->off + (k - m->lo)];
+}
+
+/* The status of a period REC_AT did not give. */
+static int rec_error(const grid_price_model *m, uint32_t k)
+{
+    return k < m->lo ? GRID_EPRICE_RELEASED : GRID_EPRICE_NOMEM;
+}
+
 static double demand_forecast(const grid_price_model *m, uint32_t period)
 {
     if (m->c.demand_forecast) return m->c.demand_forecast(m->c.demand_ctx, period);
@@ -262,10 +295,10 @@ static double demand_forecast(const grid_price_model *m, uint32_t period)
                                    m->c.start_unix + (int64_t)period * SIM_PERIOD_S);
 }
 
-static double realised_demand(const grid_price_model *m, uint32_t period)
+static double realised_demand(const grid_price_model *m, uint32_t period, const period_rec *r)
 {
-    if (m->observed[period]) return m->obs_demand[period];
-    return demand_forecast(m, period) * (1.0 + m->ws.demand_err[period]);
+    if (r->flags & PF_OBSERVED) return r->obs_demand;
+    return demand_forecast(m, period) * (1.0 + r->ws.demand_err);
 }
 
 static void market(const grid_price_model *m, double demand_w, double wind_cf, double solar_cf,
@@ -321,14 +354,20 @@ int grid_price_get(const grid_price_model *m, grid_tariff kind, uint32_t period,
     if ((unsigned)kind >= GRID_TARIFF_COUNT) return GRID_EPRICE_KIND;
     if (period >= m->c.n_periods) return GRID_EPRICE_RANGE;
     out->standing = m->standing[kind];
+    const period_rec *r;
     switch (kind) {
     case GRID_TARIFF_AGILE:
-        if (!m->day_published[grid_price_day_of(m, period)]) return GRID_EPRICE_UNPUBLISHED;
-        out->unit = m->agile_unit[period];
-        return 0;
     case GRID_TARIFF_RTP:
-        if (!m->rtp_fixed[period]) return GRID_EPRICE_UNPUBLISHED;
-        out->unit = m->rtp_unit[period];
+        /* not yet drawn: not published either */
+        if (period >= m->gen.next && period >= m->lo) return GRID_EPRICE_UNPUBLISHED;
+        if (!(r = rec_at(m, period))) return rec_error(m, period);
+        if (kind == GRID_TARIFF_AGILE) {
+            if (!(r->flags & PF_AGILE)) return GRID_EPRICE_UNPUBLISHED;
+            out->unit = r->agile_unit;
+        } else {
+            if (!(r->flags & PF_RTP)) return GRID_EPRICE_UNPUBLISHED;
+            out->unit = r->rtp_unit;
+        }
         return 0;
     default:
         out->unit = m->static_unit[kind][tod_of(m, period) / SIM_PERIOD_S];
@@ -339,30 +378,37 @@ int grid_price_get(const grid_price_model *m, grid_tariff kind, uint32_t period,
 int grid_price_publish_day(grid_price_model *m, uint32_t day)
 {
     if (day >= m->n_days) return GRID_EPRICE_RANGE;
-    if (m->day_published[day]) return 0;
     int64_t from = m->day0_unix + (int64_t)day * SIM_DAY_S - m->c.start_unix;
     int64_t k0 = from < 0 ? 0 : from / SIM_PERIOD_S;
     int64_t k1 = (from + SIM_DAY_S) / SIM_PERIOD_S;
     if (k1 > m->c.n_periods) k1 = m->c.n_periods;
+    /* A day is published whole: its last period says whether it is. */
+    period_rec *r = rec_at(m, (uint32_t)k1 - 1);
+    if (!r) return rec_error(m, (uint32_t)k1 - 1);
+    if (r->flags & PF_AGILE) return 0;
+    if (k0 < m->lo) return GRID_EPRICE_RELEASED;
     /* Forecasts only: demand asked now, wind and solar from the forecast series. */
     for (uint32_t k = (uint32_t)k0; k < (uint32_t)k1; k++) {
+        r = rec_at(m, k);
         grid_wholesale_point w;
-        market(m, demand_forecast(m, k), m->ws.wind_fc[k], m->ws.solar_fc[k], &w);
-        m->da_demand[k] = w.demand_w;
-        m->da_price[k] = w.price_gbp_mwh;
-        m->agile_unit[k] = grid_dynamic_retail_unit(&m->c.agile, w.price_gbp_mwh, tod_of(m, k));
+        market(m, demand_forecast(m, k), r->ws.wind_fc, r->ws.solar_fc, &w);
+        r->da_demand = w.demand_w;
+        r->da_price = w.price_gbp_mwh;
+        r->agile_unit = grid_dynamic_retail_unit(&m->c.agile, w.price_gbp_mwh, tod_of(m, k));
+        r->flags |= PF_AGILE;
     }
-    m->day_published[day] = 1;
     return 0;
 }
 
 int grid_price_publish_until(grid_price_model *m, int64_t now_s)
 {
-    if (!m->rtp_fixed[0] && now_s >= 0) {
+    period_rec *r0 = m->lo == 0 ? rec_at(m, 0) : NULL;
+    if (m->lo == 0 && !r0) return GRID_EPRICE_NOMEM;
+    if (r0 && !(r0->flags & PF_RTP) && now_s >= 0) {
         grid_wholesale_point w;
-        market(m, demand_forecast(m, 0), m->ws.wind_fc[0], m->ws.solar_fc[0], &w);
-        m->rtp_unit[0] = grid_dynamic_retail_unit(&m->c.rtp, w.price_gbp_mwh, tod_of(m, 0));
-        m->rtp_fixed[0] = 1;
+        market(m, demand_forecast(m, 0), r0->ws.wind_fc, r0->ws.solar_fc, &w);
+        r0->rtp_unit = grid_dynamic_retail_unit(&m->c.rtp, w.price_gbp_mwh, tod_of(m, 0));
+        r0->flags |= PF_RTP;
     }
     while (m->next_day < m->n_days && day_publication_s(m, m->next_day) <= now_s) {
         int rc = grid_price_publish_day(m, m->next_day);
@@ -375,16 +421,19 @@ int grid_price_publish_until(grid_price_model *m, int64_t now_s)
 int grid_price_rtp_observe(grid_price_model *m, uint32_t period, double demand_w)
 {
     if (period >= m->c.n_periods) return GRID_EPRICE_RANGE;
-    if (m->observed[period]) return GRID_EPRICE_FIXED;
-    if (!(demand_w >= 0) || !isfinite(demand_w)) demand_w = realised_demand(m, period);
-    m->obs_demand[period] = demand_w;
-    m->observed[period] = 1;
-    if (period + 1 < m->c.n_periods) {
+    /* the next period first: drawing it may move the records */
+    period_rec *next = period + 1 < m->c.n_periods ? rec_at(m, period + 1) : NULL;
+    period_rec *r = rec_at(m, period);
+    if (!r || (period + 1 < m->c.n_periods && !next)) return rec_error(m, period);
+    if (r->flags & PF_OBSERVED) return GRID_EPRICE_FIXED;
+    if (!(demand_w >= 0) || !isfinite(demand_w)) demand_w = realised_demand(m, period, r);
+    r->obs_demand = demand_w;
+    r->flags |= PF_OBSERVED;
+    if (next) {
         grid_wholesale_point w;
-        market(m, demand_w, m->ws.wind_re[period], m->ws.solar_re[period], &w);
-        m->rtp_unit[period + 1] =
-            grid_dynamic_retail_unit(&m->c.rtp, w.price_gbp_mwh, tod_of(m, period + 1));
-        m->rtp_fixed[period + 1] = 1;
+        market(m, demand_w, r->ws.wind_re, r->ws.solar_re, &w);
+        next->rtp_unit = grid_dynamic_retail_unit(&m->c.rtp, w.price_gbp_mwh, tod_of(m, period + 1));
+        next->flags |= PF_RTP;
     }
     return 0;
 }
@@ -393,13 +442,17 @@ int grid_wholesale_get(const grid_price_model *m, grid_market mk, uint32_t perio
                        grid_wholesale_point *out)
 {
     if (period >= m->c.n_periods) return GRID_EPRICE_RANGE;
+    if (mk != GRID_MARKET_DAY_AHEAD && mk != GRID_MARKET_REALISED) return GRID_EPRICE_KIND;
+    if (mk == GRID_MARKET_DAY_AHEAD && period >= m->gen.next && period >= m->lo)
+        return GRID_EPRICE_UNPUBLISHED;
+    const period_rec *r = rec_at(m, period);
+    if (!r) return rec_error(m, period);
     if (mk == GRID_MARKET_DAY_AHEAD) {
-        if (!m->day_published[grid_price_day_of(m, period)]) return GRID_EPRICE_UNPUBLISHED;
-        market(m, m->da_demand[period], m->ws.wind_fc[period], m->ws.solar_fc[period], out);
+        if (!(r->flags & PF_AGILE)) return GRID_EPRICE_UNPUBLISHED;
+        market(m, r->da_demand, r->ws.wind_fc, r->ws.solar_fc, out);
         return 0;
     }
-    if (mk != GRID_MARKET_REALISED) return GRID_EPRICE_KIND;
-    market(m, realised_demand(m, period), m->ws.wind_re[period], m->ws.solar_re[period], out);
+    market(m, realised_demand(m, period, r), r->ws.wind_re, r->ws.solar_re, out);
     return 0;
 }
 
@@ -407,9 +460,11 @@ int grid_wholesale_cf(const grid_price_model *m, grid_market mk, uint32_t period
                       double *solar_cf)
 {
     if (period >= m->c.n_periods) return GRID_EPRICE_RANGE;
+    const period_rec *r = rec_at(m, period);
+    if (!r) return rec_error(m, period);
     bool da = mk == GRID_MARKET_DAY_AHEAD;
-    *wind_cf = da ? m->ws.wind_fc[period] : m->ws.wind_re[period];
-    *solar_cf = da ? m->ws.solar_fc[period] : m->ws.solar_re[period];
+    *wind_cf = da ? r->ws.wind_fc : r->ws.wind_re;
+    *solar_cf = da ? r->ws.solar_fc : r->ws.solar_re;
     return 0;
 }
 
@@ -419,9 +474,29 @@ int grid_wholesale_set_realised(grid_price_model *m, uint32_t period, double win
     if (period >= m->c.n_periods) return GRID_EPRICE_RANGE;
     if (!(wind_cf >= 0 && wind_cf <= 1 && solar_cf >= 0 && solar_cf <= 1))
         return GRID_EPRICE_CONFIG;
-    m->ws.wind_re[period] = wind_cf;
-    m->ws.solar_re[period] = solar_cf;
+    period_rec *r = rec_at(m, period);
+    if (!r) return rec_error(m, period);
+    r->ws.wind_re = wind_cf;
+    r->ws.solar_re = solar_cf;
     return 0;
+}
+
+void grid_price_release(grid_price_model *m, uint32_t period)
+{
+    if (period <= m->lo) return;
+    uint32_t drawn = m->gen.next > m->lo ? m->gen.next - m->lo : 0;
+    uint32_t drop = period - m->lo;
+    if (drop >= drawn) {
+        m->off = 0;
+    } else {
+        m->off += drop;
+    }
+    m->lo = period;
+}
+
+size_t grid_price_bytes(const grid_price_model *m)
+{
+    return sizeof *m + (size_t)m->cap * sizeof *m->rec;
 }
 
 /* "HH:MM-HH:MM <price> [p/kWh]" separated by commas or semicolons. */

@@ -12,8 +12,8 @@
  * angle) times clearness, scaled so that the annual mean capacity factor over a reference
  * year is solar_cf_mean.  Realised demand is the forecast times (1 + an AR(1) error).
  *
- * Every series is drawn at creation, in period order, from its own stream
- * (seed, entity, "price.<series>"), so nothing depends on the order prices are asked for,
+ * Every series is drawn in period order, from its own stream (seed, entity,
+ * "price.<series>"), so nothing depends on the order prices are asked for,
  * and the forecast streams never see the error streams: changing a realised value cannot
  * change a forecast.
  *
@@ -190,12 +190,7 @@ double grid_solar_clear_sky(const grid_wholesale_config *c, int64_t unix_t)
 }
 
 /* Stationary AR(1) in period steps: correlation time TAU [s], standard deviation SD. */
-typedef struct ar1 {
-    sim_rng rng;
-    double phi, innov, x;
-} ar1;
-
-static void ar1_init(ar1 *a, uint64_t seed, uint64_t entity, const char *name, double tau,
+static void ar1_init(grid_ar1 *a, uint64_t seed, uint64_t entity, const char *name, double tau,
                      double sd)
 {
     sim_rng_seed(&a->rng, seed, entity, name);
@@ -205,7 +200,7 @@ static void ar1_init(ar1 *a, uint64_t seed, uint64_t entity, const char *name, d
     a->x = sd * gsl_ran_ugaussian(sim_rng_gsl(&a->rng, &g));
 }
 
-static double ar1_next(ar1 *a)
+static double ar1_next(grid_ar1 *a)
 {
     gsl_rng g;
     double v = a->x;
@@ -218,63 +213,46 @@ static double clamp01(double v)
     return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
-int grid_wholesale_series_init(grid_wholesale_series *s, const grid_wholesale_config *c,
-                               uint64_t seed, uint64_t entity, int64_t start_unix, uint32_t n)
+void grid_wholesale_gen_init(grid_wholesale_gen *g, const grid_wholesale_config *c, uint64_t seed,
+                             uint64_t entity, int64_t start_unix)
 {
-    memset(s, 0, sizeof *s);
-    s->n = n;
-    double **arrays[] = {&s->wind_fc, &s->wind_re, &s->solar_fc, &s->solar_re, &s->demand_err};
-    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) {
-        *arrays[i] = malloc((size_t)n * sizeof(double));
-        if (!*arrays[i]) {
-            grid_wholesale_series_deinit(s);
-            return GRID_EPRICE_NOMEM;
-        }
-    }
-
+    memset(g, 0, sizeof *g);
+    g->c = c;
+    g->start_unix = start_unix;
     /* Solar scale: annual mean of the clear-sky shape over a reference 365-day year
      * (2023, sampled at period mid-points) times the mean clearness. */
     const int64_t ref0 = sim_days_from_civil(2023, 1, 1) * SIM_DAY_S;
     double shape_sum = 0;
     for (int64_t k = 0; k < 365 * 48; k++)
         shape_sum += grid_solar_clear_sky(c, ref0 + k * SIM_PERIOD_S + SIM_PERIOD_S / 2);
-    double mu_c = SQRT2 * gsl_cdf_ugaussian_Pinv(c->solar_clearness);
-    double solar_scale = c->solar_cf_mean / (shape_sum / (365.0 * 48.0) * c->solar_clearness);
+    g->mu_c = SQRT2 * gsl_cdf_ugaussian_Pinv(c->solar_clearness);
+    g->solar_scale = c->solar_cf_mean / (shape_sum / (365.0 * 48.0) * c->solar_clearness);
 
     double sw = sqrt(1.0 - c->wind_error * c->wind_error);
     double ss = sqrt(1.0 - c->solar_error * c->solar_error);
-    ar1 wind, wind_e, cloud, cloud_e, dem_e;
-    ar1_init(&wind, seed, entity, "price.wind.forecast", c->wind_tau_s, sw);
-    ar1_init(&wind_e, seed, entity, "price.wind.error", c->error_tau_s, c->wind_error);
-    ar1_init(&cloud, seed, entity, "price.solar.forecast", c->solar_tau_s, ss);
-    ar1_init(&cloud_e, seed, entity, "price.solar.error", c->error_tau_s, c->solar_error);
-    ar1_init(&dem_e, seed, entity, "price.demand.error", c->error_tau_s, c->demand_error);
-    for (uint32_t k = 0; k < n; k++) {
-        int64_t mid = start_unix + (int64_t)k * SIM_PERIOD_S + SIM_PERIOD_S / 2;
-        sim_civil cv;
-        sim_civil_from_unix(mid, &cv);
-        double m = c->wind_cf_mean + c->wind_cf_seasonal * season_cos(cv.yday);
-        double mu_w = SQRT2 * gsl_cdf_ugaussian_Pinv(m);
-        double xf = ar1_next(&wind), xe = ar1_next(&wind_e);
-        s->wind_fc[k] = gsl_cdf_ugaussian_P(mu_w + xf);
-        s->wind_re[k] = gsl_cdf_ugaussian_P(mu_w + xf + xe);
-        double clear = solar_scale * grid_solar_clear_sky(c, mid);
-        double zf = ar1_next(&cloud), ze = ar1_next(&cloud_e);
-        s->solar_fc[k] = clamp01(clear * gsl_cdf_ugaussian_P(mu_c + zf));
-        s->solar_re[k] = clamp01(clear * gsl_cdf_ugaussian_P(mu_c + zf + ze));
-        double de = ar1_next(&dem_e);
-        s->demand_err[k] = de < -0.5 ? -0.5 : de;
-    }
-    return 0;
+    ar1_init(&g->wind, seed, entity, "price.wind.forecast", c->wind_tau_s, sw);
+    ar1_init(&g->wind_e, seed, entity, "price.wind.error", c->error_tau_s, c->wind_error);
+    ar1_init(&g->cloud, seed, entity, "price.solar.forecast", c->solar_tau_s, ss);
+    ar1_init(&g->cloud_e, seed, entity, "price.solar.error", c->error_tau_s, c->solar_error);
+    ar1_init(&g->dem_e, seed, entity, "price.demand.error", c->error_tau_s, c->demand_error);
 }
 
-void grid_wholesale_series_deinit(grid_wholesale_series *s)
+void grid_wholesale_gen_next(grid_wholesale_gen *g, grid_wholesale_draw *out)
 {
-    if (!s) return;
-    free(s->wind_fc);
-    free(s->wind_re);
-    free(s->solar_fc);
-    free(s->solar_re);
-    free(s->demand_err);
-    memset(s, 0, sizeof *s);
+    const grid_wholesale_config *c = g->c;
+    int64_t mid = g->start_unix + (int64_t)g->next * SIM_PERIOD_S + SIM_PERIOD_S / 2;
+    sim_civil cv;
+    sim_civil_from_unix(mid, &cv);
+    double m = c->wind_cf_mean + c->wind_cf_seasonal * season_cos(cv.yday);
+    double mu_w = SQRT2 * gsl_cdf_ugaussian_Pinv(m);
+    double xf = ar1_next(&g->wind), xe = ar1_next(&g->wind_e);
+    out->wind_fc = gsl_cdf_ugaussian_P(mu_w + xf);
+    out->wind_re = gsl_cdf_ugaussian_P(mu_w + xf + xe);
+    double clear = g->solar_scale * grid_solar_clear_sky(c, mid);
+    double zf = ar1_next(&g->cloud), ze = ar1_next(&g->cloud_e);
+    out->solar_fc = clamp01(clear * gsl_cdf_ugaussian_P(g->mu_c + zf));
+    out->solar_re = clamp01(clear * gsl_cdf_ugaussian_P(g->mu_c + zf + ze));
+    double de = ar1_next(&g->dem_e);
+    out->demand_err = de < -0.5 ? -0.5 : de;
+    g->next++;
 }

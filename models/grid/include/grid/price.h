@@ -27,8 +27,8 @@
  * time (the demand forecast callback asked at publication, the wind and solar forecasts);
  * realised wind, solar and demand never enter it.  Once published or fixed, a price never
  * changes.  Every random draw comes from streams derived from (seed, entity, name), drawn
- * in period order when the model is created, so results do not depend on the order in which
- * callers ask for prices.
+ * in period order as far as callers have asked, so results do not depend on the order in
+ * which callers ask for prices.
  *
  * Not here: block tariffs and calendars (the meter's tariff engine holds those), carrying
  * prices to meters (the engine and the network do), demand response (households react to
@@ -53,7 +53,8 @@
     X(GRID_EPRICE_FIXED, -504, "price already fixed")                                              \
     X(GRID_EPRICE_KIND, -505, "unknown tariff kind")                                               \
     X(GRID_EPRICE_NOMEM, -506, "out of memory")                                                    \
-    X(GRID_EPRICE_PARSE, -507, "malformed time-of-use bands")
+    X(GRID_EPRICE_PARSE, -507, "malformed time-of-use bands")                                      \
+    X(GRID_EPRICE_RELEASED, -508, "period released (grid_price_release)")
 
 enum {
 #define GRID_PRICE_ENUM_(name, code, msg) name = code,
@@ -189,10 +190,19 @@ typedef struct grid_wholesale_point {
 /* Defaults with their sources (price.c, wholesale.c).  START_UNIX and N_PERIODS are left 0. */
 void grid_price_config_default(grid_price_config *c);
 
-/* 0, or GRID_EPRICE_CONFIG / GRID_EPRICE_NOMEM with a reason in ERR.  Draws the wind,
- * solar and demand-error series for the whole run; calls no callback. */
+/* 0, or GRID_EPRICE_CONFIG / GRID_EPRICE_NOMEM with a reason in ERR.  Calls no callback.
+ * The wind, solar and demand-error series are drawn as far as a call asks for (in period
+ * order, so the same whatever the order of the calls). */
 int grid_price_create(const grid_price_config *c, grid_price_model **out, char *err, size_t errlen);
 void grid_price_destroy(grid_price_model *m); /* NULL is fine */
+
+/* Periods before PERIOD will not be asked for again: the model drops what it holds of them
+ * (series, published prices, observed demand), and calls about them return
+ * GRID_EPRICE_RELEASED.  Without it a model holds every period it has drawn; with it, what
+ * it holds does not grow with the run (the engine keeps a few days). */
+void grid_price_release(grid_price_model *m, uint32_t period);
+/* Bytes the model holds (its record of periods included). */
+size_t grid_price_bytes(const grid_price_model *m);
 
 /* Price of KIND in PERIOD.  Agile: GRID_EPRICE_UNPUBLISHED until its day is published;
  * rtp: until the previous period's demand has been observed (period 0: until the first
