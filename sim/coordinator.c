@@ -64,6 +64,9 @@ static void window_prices(sim_coord *c, uint32_t w, uint32_t w_end, double deman
     row->wholesale = grid_wholesale_get(cx->prices, GRID_MARKET_DAY_AHEAD, w, &wp) == 0
                          ? wp.price_gbp_mwh
                          : NAN;
+    /* What households still ask for lies at most a day behind the window (the demand-response
+     * reference price): the model keeps SIM_PRICE_KEEP periods, so it does not grow with the run. */
+    if (w + 1 > SIM_PRICE_KEEP) grid_price_release(cx->prices, w + 1 - SIM_PRICE_KEEP);
 }
 
 void sim_coord_actor(int argc, char **argv)

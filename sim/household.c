@@ -448,9 +448,12 @@ double sim_price_hook(const void *ctx, uint32_t period)
         return NAN;
     grid_tariff t = sim_hh_grid_tariff(v->a, v->i);
     if (!cx->prices || grid_price_publication_s(cx->prices, t, period, &pub) != 0 ||
-        pub > (int64_t)v->now || grid_price_get(cx->prices, t, period, &pr) != 0)
+        pub > (int64_t)v->now)
         return NAN;
-    return pr.unit;
+    int rc = grid_price_get(cx->prices, t, period, &pr);
+    if (rc == GRID_EPRICE_RELEASED)
+        SIM_PANIC(v->now, "price of period %u asked for after its release (SIM_PRICE_KEEP)", period);
+    return rc == 0 ? pr.unit : NAN;
 }
 
 grid_tariff sim_grid_tariff(sim_tariff t)

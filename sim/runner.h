@@ -370,6 +370,9 @@ typedef struct sim_grid_row {
 /* Windows of grid rows kept until collect.c streams them: the coordinator is at most one
  * window ahead of the collector (it waits for the areas, which wait for SimGrid). */
 #define SIM_GRID_RING 4
+/* Settlement periods the price model keeps behind the window just closed (coordinator.c):
+ * four days; households look back one (the demand-response reference price). */
+#define SIM_PRICE_KEEP (4 * 48)
 
 typedef struct sim_coord {
     const sim_ctx *cx;
