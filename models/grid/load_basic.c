@@ -83,9 +83,22 @@ typedef struct basic_model {
     int32_t p_mw[N_APPLIANCES];
     int32_t q_mvar[N_APPLIANCES];
     double tan_phi;                   /* Q/P of non-resistive loads */
-    uint32_t n_periods;               /* half-hours in the rate table */
-    double *rate;                     /* start-rate multiplier per half-hour of the run */
+    uint32_t n_periods;               /* half-hours of the run plus a day of margin */
+    double mean_wd, mean_we;          /* mean of each day shape */
 } basic_model;
+
+/* Start-rate multiplier of half-hour K of the run: shape x season.  Worked out when asked
+ * (a table would grow with the run). */
+static double rate_at(const basic_model *m, uint32_t k)
+{
+    sim_civil cv;
+    sim_civil_from_unix(m->p.start_unix + (int64_t)k * SIM_PERIOD_S, &cv);
+    int hh = cv.hour * 2 + cv.minute / 30;
+    double s = cv.weekday >= 5 ? shape_weekend[hh] / m->mean_we : shape_weekday[hh] / m->mean_wd;
+    double season =
+        1.0 + m->p.seasonal_amplitude * cos(2.0 * 3.14159265358979323846 * (cv.yday - 15) / 365.25);
+    return s * season;
+}
 
 typedef struct basic_hh {
     sim_rng rng;
@@ -134,24 +147,12 @@ static int basic_create(const grid_load_params *p, void **out, char *err, size_t
     }
     m->cum_weight[N_APPLIANCES - 1] = 1.0;
 
-    /* Rate multiplier per half-hour of the run (plus a day of margin): shape x season. */
-    double mean_wd = 0, mean_we = 0;
+    /* Rate multiplier per half-hour of the run (plus a day of margin): rate_at. */
     for (int i = 0; i < 48; i++) {
-        mean_wd += shape_weekday[i] / 48.0;
-        mean_we += shape_weekend[i] / 48.0;
+        m->mean_wd += shape_weekday[i] / 48.0;
+        m->mean_we += shape_weekend[i] / 48.0;
     }
     m->n_periods = (uint32_t)((p->duration_s + SIM_DAY_S) / SIM_PERIOD_S);
-    m->rate = malloc(m->n_periods * sizeof *m->rate);
-    if (!m->rate) goto oom;
-    for (uint32_t k2 = 0; k2 < m->n_periods; k2++) {
-        sim_civil cv;
-        sim_civil_from_unix(p->start_unix + (int64_t)k2 * SIM_PERIOD_S, &cv);
-        int hh = cv.hour * 2 + cv.minute / 30;
-        double s = cv.weekday >= 5 ? shape_weekend[hh] / mean_we : shape_weekday[hh] / mean_wd;
-        double season =
-            1.0 + p->seasonal_amplitude * cos(2.0 * 3.14159265358979323846 * (cv.yday - 15) / 365.25);
-        m->rate[k2] = s * season;
-    }
     *out = m;
     return 0;
 oom:
@@ -164,7 +165,6 @@ static void basic_destroy(void *model)
 {
     basic_model *m = model;
     if (!m) return;
-    free(m->rate);
     free(m);
 }
 
@@ -182,7 +182,7 @@ static uint32_t next_start(const basic_model *m, basic_hh *h, uint32_t now)
     double t = now;
     for (uint32_t k = now / SIM_PERIOD_S; k < m->n_periods; k++) {
         double seg_end = (double)(k + 1) * SIM_PERIOD_S;
-        double r = per_s * m->rate[k];
+        double r = per_s * rate_at(m, k);
         double need = r * (seg_end - t);
         if (budget <= need) {
             double at = ceil(t + budget / r);
