@@ -523,3 +523,43 @@ Test(price, invalid_configurations_are_reported)
     cr_assert_eq(grid_tariff_from_name("economy10", &t), GRID_EPRICE_KIND);
     grid_price_destroy(NULL);
 }
+
+/* Released as the engine does (periods more than four days behind), a model holds the same
+ * few days whatever the span: what it holds after 3,000 days is what it held after 30, and
+ * the prices are those of a model that keeps everything. */
+Test(price, released_model_holds_a_bound_independent_of_the_span, .timeout = 120)
+{
+    grid_price_config c;
+    grid_price_config_default(&c);
+    const uint32_t days = 3000, keep = 4 * 48;
+    grid_price_model *m = make(&c, day_unix(2020, 1, 1), days * 48);
+    grid_price_model *full = make(&c, day_unix(2020, 1, 1), 40 * 48);
+    size_t at30 = 0, most = 0;
+    for (uint32_t k = 0; k < days * 48; k++) {
+        cr_assert_eq(grid_price_publish_until(m, (int64_t)(k + 1) * SIM_PERIOD_S), 0);
+        cr_assert_eq(grid_price_rtp_observe(m, k, -1), 0);
+        grid_wholesale_point w;
+        cr_assert_eq(grid_wholesale_get(m, GRID_MARKET_REALISED, k, &w), 0);
+        if (k < 40 * 48) {
+            cr_assert_eq(grid_price_publish_until(full, (int64_t)(k + 1) * SIM_PERIOD_S), 0);
+            cr_assert_eq(grid_price_rtp_observe(full, k, -1), 0);
+            grid_price a, b;
+            cr_assert_eq(grid_price_get(m, GRID_TARIFF_AGILE, k, &a), 0);
+            cr_assert_eq(grid_price_get(full, GRID_TARIFF_AGILE, k, &b), 0);
+            cr_assert_eq(a.unit, b.unit, "agile price of period %u", k);
+            cr_assert_eq(grid_price_get(m, GRID_TARIFF_RTP, k, &a), 0);
+            cr_assert_eq(grid_price_get(full, GRID_TARIFF_RTP, k, &b), 0);
+            cr_assert_eq(a.unit, b.unit, "rtp price of period %u", k);
+        }
+        if (k + 1 > keep) grid_price_release(m, k + 1 - keep);
+        size_t held = grid_price_bytes(m);
+        if (held > most) most = held;
+        if (k + 1 == 30 * 48) at30 = most;
+    }
+    grid_price p;
+    cr_assert_eq(grid_price_get(m, GRID_TARIFF_AGILE, (days - 5) * 48, &p), GRID_EPRICE_RELEASED);
+    cr_assert_eq(most, at30, "held %zu bytes at most over %u days, %zu over 30", most, days, at30);
+    cr_assert_lt(most, 64 * 1024, "held %zu bytes", most);
+    grid_price_destroy(full);
+    grid_price_destroy(m);
+}
