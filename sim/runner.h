@@ -15,8 +15,8 @@
  *   4. collect.c streams what the window finished to the trace: events in canonical order,
  *      the head-end's per-second series (then released from its model), cell series,
  *      per-minute demand, the grid row; half-hourly profiles once a day.  Nothing the run
- *      holds grows with the simulated span but the model inputs (weather, prices per period)
- *      and the record of price updates.
+ *      holds grows with the simulated span but the crest model's weather and calendar and
+ *      the record of price updates (the price model keeps SIM_PRICE_KEEP periods).
  *
  * Nothing here is a singleton: every handler reaches the run through the area it works on
  * (area->cx), and per-household state lives only in its area's columns.
