@@ -44,7 +44,7 @@ typedef struct campaign {
     uint32_t size, blocks;
     uint64_t frame_bytes; /* one distribution's frames [B] */
     uint8_t sha[MM_SHA256_LEN];
-    uint32_t *order; /* its population's households in the order taken, not yet taken */
+    uint32_t *order; /* the households its population has or may gain, in the order taken */
     uint32_t n_order;
     double carry;
     uint32_t *bc_day; /* [areas] the UTC day a broadcast is planned for, +1; 0 none */
@@ -60,7 +60,8 @@ struct sim_campaigns {
     campaign cp[SIM_CAMPAIGNS_MAX];
     uint8_t *cst;   /* [households] campaign << 4 | state */
     uint8_t *tries; /* [households] attempts in its current campaign */
-    uint8_t *done;  /* [households] bit k: campaign k is over for it */
+    uint8_t *done;  /* [households] bit k: campaign k is over for its meter */
+    uint8_t *serial; /* [households] the meter done[] is about (fleet serial) */
 };
 
 static sim_campaigns *camp(const sim_area *a)
@@ -105,7 +106,8 @@ int sim_campaigns_open(sim_campaigns **out, const sim_ctx *cx, sim_fleet *fleet,
     if (sc->n_campaigns == 0) return 0;
     sim_campaigns *s = calloc(1, sizeof *s);
     uint32_t n = sc->households;
-    if (!s || !(s->cst = calloc(n, 1)) || !(s->tries = calloc(n, 1)) || !(s->done = calloc(n, 1))) {
+    if (!s || !(s->cst = calloc(n, 1)) || !(s->tries = calloc(n, 1)) ||
+        !(s->done = calloc(n, 1)) || !(s->serial = malloc(n ? n : 1))) {
         sim_campaigns_close(s);
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -116,6 +118,7 @@ int sim_campaigns_open(sim_campaigns **out, const sim_ctx *cx, sim_fleet *fleet,
     s->areas = areas;
     s->n_areas = n_areas;
     s->n = sc->n_campaigns;
+    for (uint32_t id = 0; id < n; id++) s->serial[id] = fleet->hh[id].serial;
     for (uint32_t k = 0; k < s->n; k++) {
         campaign *c = &s->cp[k];
         c->c = &sc->firmware_campaigns[k];
@@ -129,7 +132,8 @@ int sim_campaigns_open(sim_campaigns **out, const sim_ctx *cx, sim_fleet *fleet,
             return -1;
         }
         for (uint32_t id = 0; id < n; id++)
-            if (fleet->hh[id].pop == c->pop) c->order[c->n_order++] = id;
+            if (fleet->hh[id].pop == c->pop || fleet->install_pop == (int)c->pop)
+                c->order[c->n_order++] = id; /* a new meter may join it */
         uint64_t salt = sim_hash64(sc->seed ^ sim_hash_str(c->c->name) ^ sim_hash_str("campaign"));
         if (sim_fleet_hash_order(c->order, c->n_order, salt) || image_read(s, k, err, errlen)) {
             if (!err[0]) snprintf(err, errlen, "out of memory");
@@ -157,6 +161,7 @@ void sim_campaigns_close(sim_campaigns *s)
     free(s->cst);
     free(s->tries);
     free(s->done);
+    free(s->serial);
     free(s);
 }
 
@@ -218,21 +223,18 @@ void sim_campaign_day(sim_campaigns *s, uint32_t t)
         campaign *c = &s->cp[k];
         if (c->c->start_unix > now) continue;
         c->carry += c->c->per_day * left * sc->households / sc->fleet.national_households;
-        uint32_t keep = 0;
-        for (uint32_t j = 0; j < c->n_order; j++) {
+        uint32_t j = 0;
+        for (; j < c->n_order && c->carry >= 1.0; j++) {
             uint32_t id = c->order[j];
-            const sim_fleet_hh *h = &s->fleet->hh[id];
-            if (h->pop != c->pop || h->image == c->image || (s->done[id] >> k & 1u))
-                continue; /* replaced, updated meanwhile: leaves the list */
-            if (c->carry < 1.0 || !eligible(s, k, id)) {
-                c->order[keep++] = id; /* not today */
-                continue;
+            if (s->fleet->hh[id].serial != s->serial[id]) { /* a new meter: not done with any */
+                s->serial[id] = s->fleet->hh[id].serial;
+                s->done[id] = 0;
             }
+            if (!eligible(s, k, id)) continue;
             c->carry -= 1.0;
             take(s, k, id, t);
         }
-        c->n_order = keep;
-        if (keep == 0) c->carry = 0; /* nobody left to take */
+        if (j == c->n_order) c->carry = 0; /* nobody else to take today */
     }
 }
 
