@@ -119,8 +119,9 @@ static double total_rate(const crest_model *m, const crest_hh *h, uint32_t k)
 
 /* Next start after T of the superposed appliance process, while occupancy stays as it is
  * (exact inversion over the piecewise-constant slot rates); GRID_NEVER if none before the
- * next occupancy change, which redraws it. */
-uint32_t crest_next_start(const crest_model *m, crest_hh *h, uint32_t t)
+ * next occupancy change, which redraws it.  R0: total_rate of T's slot when the caller has
+ * it already, else negative. */
+static uint32_t next_start(const crest_model *m, crest_hh *h, uint32_t t, double r0)
 {
     if (h->active == 0) return GRID_NEVER;
     double budget = -log1p(-uni(h));
@@ -128,7 +129,8 @@ uint32_t crest_next_start(const crest_model *m, crest_hh *h, uint32_t t)
     for (uint32_t k = t / SLOT_S; k < m->n_slots; k++) {
         double seg_end = (double)(k + 1) * SLOT_S;
         if (seg_end > (double)h->occ_next) seg_end = h->occ_next;
-        double r = total_rate(m, h, k);
+        double r = r0 >= 0 ? r0 : total_rate(m, h, k);
+        r0 = -1.0;
         double need = r * (seg_end - t0);
         if (r > 0 && budget <= need) {
             double at = ceil(t0 + budget / r);
@@ -139,6 +141,11 @@ uint32_t crest_next_start(const crest_model *m, crest_hh *h, uint32_t t)
         if (seg_end >= (double)h->occ_next) break;
     }
     return GRID_NEVER;
+}
+
+uint32_t crest_next_start(const crest_model *m, crest_hh *h, uint32_t t)
+{
+    return next_start(m, h, t, -1.0);
 }
 
 uint32_t crest_draw_minutes(crest_hh *h, double mean_min, bool expo)
@@ -251,8 +258,8 @@ void crest_appliance_event(const crest_model *m, crest_hh *h, uint32_t t, const 
     uint32_t k = t / SLOT_S;
     double rates[N_APPL], tot = 0;
     for (int a = 0; a < N_APPL; a++) {
-        rates[a] = owns(h, a) ? app_rate(m, h, a, k) : 0.0;
-        tot += rates[a];
+        rates[a] = 0.0;
+        if (owns(h, a)) tot += rates[a] = app_rate(m, h, a, k); /* as total_rate adds them */
     }
     double u = uni(h) * tot;
     int a = 0;
@@ -262,7 +269,8 @@ void crest_appliance_event(const crest_model *m, crest_hh *h, uint32_t t, const 
     }
     if (tot > 0 && rates[a] > 0 && !crest_dr_defer(m, h, a, t, price_ctx))
         start_appliance(m, h, a, t);
-    h->app_next = crest_next_start(m, h, t);
+    /* what decides the rates (the slot, the active occupants) is as it was: TOT is T's */
+    h->app_next = next_start(m, h, t, tot);
 }
 
 void crest_cold_event(const crest_model *m, crest_hh *h, int c, uint32_t t)
