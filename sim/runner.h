@@ -66,7 +66,9 @@ typedef struct sim_hev {
 
 static inline int sim_hev_less(sim_hev a, sim_hev b)
 {
-    return a.t < b.t || (a.t == b.t && (a.i < b.i || (a.i == b.i && a.u < b.u)));
+    /* by T, then I, then U: (T, I) as one 64-bit key, fewer branches to mispredict */
+    uint64_t ka = (uint64_t)a.t << 32 | a.i, kb = (uint64_t)b.t << 32 | b.i;
+    return ka < kb || (ka == kb && a.u < b.u);
 }
 SIM_HEAP_DEFINE(sim_hevq, sim_hev, sim_hev_less)
 
