@@ -93,13 +93,13 @@ static bool running(const crest_hh *h, int a)
     return false;
 }
 
-/* Start rate of appliance A in slot K [1/s]. */
-static double app_rate(const crest_model *m, const crest_hh *h, int a, uint32_t k)
+/* Start rate of appliance A in slot K [1/s]; SI, ES and CS: K's slot, its shifted slot and
+ * its seasonal term, which every appliance of the slot shares. */
+static inline double app_rate(const crest_model *m, const crest_hh *h, int a, uint32_t k,
+                              const slotinfo *si, int es, double cs)
 {
-    const slotinfo *si = slot_of(m, k);
     const appliance *ap = &crest_appliances[a];
-    double r = m->kpow[a][h->active] * m->shape[ap->act][si->dt][eff_slot(h, si->ls)] *
-               (1.0 + ap->season * m->lday_cs[si->lday]);
+    double r = m->kpow[a][h->active] * m->shape[ap->act][si->dt][es] * (1.0 + ap->season * cs);
     if (a == A_DHW) return owns(h, A_SHOWER) ? 0.6 * r : r;
     r *= h->intensity * m->elec_scale;
     if (a == A_LIGHT && grid_weather_irradiance(m->w, h->region, k) >= h->light_thr)
@@ -109,11 +109,15 @@ static double app_rate(const crest_model *m, const crest_hh *h, int a, uint32_t 
     return r;
 }
 
+/* The sum of app_rate over the appliances owned, in their order. */
 static double total_rate(const crest_model *m, const crest_hh *h, uint32_t k)
 {
-    double r = 0;
-    for (int a = 0; a < N_APPL; a++)
-        if (owns(h, a)) r += app_rate(m, h, a, k);
+    const slotinfo *si = slot_of(m, k);
+    int es = eff_slot(h, si->ls);
+    double cs = m->lday_cs[si->lday], r = 0;
+    _Static_assert(N_APPL <= 16, "owned is a 16-bit set");
+    for (unsigned bits = h->owned; bits != 0; bits &= bits - 1)
+        r += app_rate(m, h, __builtin_ctz(bits), k, si, es, cs);
     return r;
 }
 
@@ -257,9 +261,14 @@ void crest_appliance_event(const crest_model *m, crest_hh *h, uint32_t t, const 
 {
     uint32_t k = t / SLOT_S;
     double rates[N_APPL], tot = 0;
-    for (int a = 0; a < N_APPL; a++) {
+    const slotinfo *si = slot_of(m, k);
+    int es = eff_slot(h, si->ls);
+    double cs = m->lday_cs[si->lday];
+    for (int a = 0; a < N_APPL; a++)
         rates[a] = 0.0;
-        if (owns(h, a)) tot += rates[a] = app_rate(m, h, a, k); /* as total_rate adds them */
+    for (unsigned bits = h->owned; bits != 0; bits &= bits - 1) { /* as total_rate adds them */
+        int a = __builtin_ctz(bits);
+        tot += rates[a] = app_rate(m, h, a, k, si, es, cs);
     }
     double u = uni(h) * tot;
     int a = 0;
