@@ -135,8 +135,9 @@ int sim_campaigns_open(sim_campaigns **out, const sim_ctx *cx, sim_fleet *fleet,
             if (fleet->hh[id].pop == c->pop || fleet->install_pop == (int)c->pop)
                 c->order[c->n_order++] = id; /* a new meter may join it */
         uint64_t salt = sim_hash64(sc->seed ^ sim_hash_str(c->c->name) ^ sim_hash_str("campaign"));
-        if (sim_fleet_hash_order(c->order, c->n_order, salt) || image_read(s, k, err, errlen)) {
-            if (!err[0]) snprintf(err, errlen, "out of memory");
+        int rc = sim_fleet_hash_order(c->order, c->n_order, salt);
+        if (rc) snprintf(err, errlen, "out of memory");
+        if (rc || image_read(s, k, err, errlen)) {
             sim_campaigns_close(s);
             return -1;
         }
@@ -412,7 +413,7 @@ static void receive(sim_area *a, uint32_t i, uint32_t t, uint32_t k)
     c->tot.distributed++;
     a->fw_distributed++;
     sim_area_record(a, t, id, SIM_EV_FW_DISTRIBUTED, c->c->version);
-    if (cx->sc->firmware_campaigns[k].gas_image_bytes &&
+    if (c->c->gas_image_bytes &&
         net_han_gas_ota(&cx->han_cfg, &a->han[i], c->c->gas_image_bytes) == 0)
         c->tot.gas_updated++;
     s->cst[id] = CST(k, ST_DISTRIBUTED);
@@ -486,10 +487,10 @@ void sim_campaign_activated(sim_area *a, uint32_t i, uint32_t t, int rc)
 {
     sim_campaigns *s = camp(a);
     uint32_t id = a->hh0 + i;
-    if (!s || CST_S(s->cst[id]) != ST_ACTIVATING) return;
+    if (!s) return;
     uint32_t k = CST_K(s->cst[id]);
-    campaign *c = &s->cp[k];
     if (!at(s, k, id, ST_ACTIVATING)) return;
+    campaign *c = &s->cp[k];
     if (rc != MM_OK) { /* the meter refused: its pending image is sent again */
         c->tot.refused++;
         failed(a, i, t, k, SIM_FW_REFUSED);

@@ -290,17 +290,25 @@ void sim_dl_area_recv(void *ctx, void *payload)
 #undef CARRIED
 }
 
-/* Frame command CMD with payload PL of N bytes into C, addressed to device DEV, under the
- * next command counter (the supplier's; one sequence for every meter, so each meter sees its
- * counters rise). */
+/* Frame command CMD with payload PL of N bytes into OUT (CAP bytes, length in *LEN), addressed
+ * to device DEV, under the next command counter (the supplier's; one sequence for every meter,
+ * so each meter sees its counters rise); signed if critical. */
+static int frame(sim_dl *d, const uint8_t dev[8], uint16_t cmd, const void *pl, uint16_t n,
+                 uint8_t *out, size_t cap, size_t *len)
+{
+    int rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, ++d->cmd_counter, cmd, pl, n,
+                                   mm_cmd_is_critical(cmd), true, out, cap, len);
+    return rc == MM_OK ? 0 : SIM_EFRAME;
+}
+
+/* ... into command C. */
 static int dl_frame(sim_dl *d, dl_cmd *c, const uint8_t dev[8], uint16_t cmd, const void *pl,
                     uint16_t n)
 {
     size_t len = 0;
-    int rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, ++d->cmd_counter, cmd, pl, n,
-                                   mm_cmd_is_critical(cmd), true, c->frame, sizeof c->frame, &len);
+    int rc = frame(d, dev, cmd, pl, n, c->frame, sizeof c->frame, &len);
     c->len = (uint32_t)len;
-    return rc == MM_OK ? 0 : SIM_EFRAME;
+    return rc;
 }
 
 int sim_dl_frame(const sim_ctx *cx, uint32_t id, uint16_t cmd, const void *pl, uint16_t n,
@@ -308,9 +316,7 @@ int sim_dl_frame(const sim_ctx *cx, uint32_t id, uint16_t cmd, const void *pl, u
 {
     uint8_t dev[8];
     sim_fw_device_id(id, cx->fleet->hh[id].serial, dev);
-    int rc = mm_port_sim_cmd_frame(cx->dl->crypto, dev, MM_ROLE_SUPPLIER, ++cx->dl->cmd_counter,
-                                   cmd, pl, n, mm_cmd_is_critical(cmd), true, out, cap, len);
-    return rc == MM_OK ? 0 : SIM_EFRAME;
+    return frame(cx->dl, dev, cmd, pl, n, out, cap, len);
 }
 
 /* The head-end sends command CMD with payload PL of N bytes to household I at T (the area

@@ -86,6 +86,14 @@ static int supplier_index(const sim_scenario *sc, const char *name)
     return -1;
 }
 
+/* The index of the population named NAME, or -1 (after pops_resolve). */
+static int pop_index(const sim_fleet *f, const char *name)
+{
+    for (uint32_t k = 0; k < f->n_pops; k++)
+        if (strcmp(f->pops[k].p->name, name) == 0) return (int)k;
+    return -1;
+}
+
 /* The population installs and fault replacements put new meters in: it must exist and be of
  * SMETS2 meters. */
 static int installs_resolve(sim_fleet *f, char *err, size_t errlen)
@@ -93,8 +101,7 @@ static int installs_resolve(sim_fleet *f, char *err, size_t errlen)
     const sim_scenario *sc = f->sc;
     f->install_pop = -1;
     if (!sc->installs.enabled && !sc->faults.enabled) return 0;
-    for (uint32_t k = 0; k < f->n_pops; k++)
-        if (strcmp(f->pops[k].p->name, sc->installs.population) == 0) f->install_pop = (int)k;
+    f->install_pop = pop_index(f, sc->installs.population);
     if (f->install_pop < 0 || f->pops[f->install_pop].p->generation != SIM_GEN_SMETS2) {
         snprintf(err, errlen, "installs.population: \"%s\" is not a population of SMETS2 meters",
                  sc->installs.population);
@@ -109,10 +116,8 @@ static int campaigns_resolve(sim_fleet *f, char *err, size_t errlen)
     const sim_scenario *sc = f->sc;
     for (uint32_t k = 0; k < sc->n_campaigns; k++) {
         const sim_fw_campaign *c = &sc->firmware_campaigns[k];
-        uint32_t p = 0;
-        while (p < f->n_pops && strcmp(f->pops[p].p->name, c->population) != 0)
-            p++;
-        if (p == f->n_pops || f->pops[p].p->generation == SIM_GEN_TRADITIONAL) {
+        int p = pop_index(f, c->population);
+        if (p < 0 || f->pops[p].p->generation == SIM_GEN_TRADITIONAL) {
             snprintf(err, errlen,
                      "firmware_campaigns[%u] (%s).population: \"%s\" is not a population of "
                      "smart meters",
