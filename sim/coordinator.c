@@ -67,6 +67,9 @@ static void window_prices(sim_coord *c, uint32_t w, uint32_t w_end, double deman
     /* What households still ask for lies at most a day behind the window (the demand-response
      * reference price): the model keeps SIM_PRICE_KEEP periods, so it does not grow with the run. */
     if (w + 1 > SIM_PRICE_KEEP) grid_price_release(cx->prices, w + 1 - SIM_PRICE_KEEP);
+    /* Households are stepped only at their own next change, never behind the window: the load
+     * model may drop its weather and calendar before it. */
+    if (cx->ops->release) cx->ops->release(cx->model, w_end);
 }
 
 void sim_coord_actor(int argc, char **argv)

@@ -14,9 +14,13 @@
  *      what MPI ranks will all-reduce), publishes prices and keeps the window's grid row.
  *   4. collect.c streams what the window finished to the trace: events in canonical order,
  *      the head-end's per-second series (then released from its model), cell series,
- *      per-minute demand, the grid row; half-hourly profiles once a day.  Nothing the run
- *      holds grows with the simulated span but the crest model's weather and calendar and
- *      the record of price updates (the price model keeps SIM_PRICE_KEEP periods).
+ *      per-minute demand, the grid row; half-hourly profiles once a day.  The coordinator
+ *      then releases what is behind the window: the price model keeps SIM_PRICE_KEEP
+ *      periods, the load model a day or two of weather and calendar.  What still grows with
+ *      the simulated span: the daily tables the load model makes at the start (148 bytes a
+ *      day with all 15 weather regions), the trace's chunk index in HDF5's metadata cache
+ *      (bounded at 4 MB), and one record per dynamic-price update (about 300 bytes; 48 a
+ *      day under real-time prices) until the run writes /network/price_updates at its end.
  *
  * Nothing here is a singleton: every handler reaches the run through the area it works on
  * (area->cx), and per-household state lives only in its area's columns.

@@ -112,12 +112,12 @@ static inline double app_rate(const crest_model *m, const crest_hh *h, int a, ui
 /* The sum of app_rate over the appliances owned, in their order. */
 static double total_rate(const crest_model *m, const crest_hh *h, uint32_t k)
 {
-    const slotinfo *si = slot_of(m, k);
-    int es = eff_slot(h, si->ls);
-    double cs = m->lday_cs[si->lday], r = 0;
+    const slotinfo si = slot_of(m, k);
+    int es = eff_slot(h, si.ls);
+    double cs = m->lday_cs[si.lday], r = 0;
     _Static_assert(N_APPL <= 16, "owned is a 16-bit set");
     for (unsigned bits = h->owned; bits != 0; bits &= bits - 1)
-        r += app_rate(m, h, __builtin_ctz(bits), k, si, es, cs);
+        r += app_rate(m, h, __builtin_ctz(bits), k, &si, es, cs);
     return r;
 }
 
@@ -250,8 +250,8 @@ void crest_end_run(const crest_model *m, crest_hh *h, unsigned i, uint32_t t, co
     h->run_end[i] = h->run_end[h->n_run];
     if (a == A_ROAST) crest_festive_schedule(m, h, t + 1); /* next year's */
     if (a == A_WASHER && owns(h, A_DRYER)) {
-        const slotinfo *si = slot_of(m, t / SLOT_S);
-        double share = DRYER_SHARE * (1.0 + 0.4 * m->lday_cs[si->lday]);
+        const slotinfo si = slot_of(m, t / SLOT_S);
+        double share = DRYER_SHARE * (1.0 + 0.4 * m->lday_cs[si.lday]);
         if (uni(h) < share) start_appliance(m, h, A_DRYER, t);
     }
 }
@@ -261,14 +261,14 @@ void crest_appliance_event(const crest_model *m, crest_hh *h, uint32_t t, const 
 {
     uint32_t k = t / SLOT_S;
     double rates[N_APPL], tot = 0;
-    const slotinfo *si = slot_of(m, k);
-    int es = eff_slot(h, si->ls);
-    double cs = m->lday_cs[si->lday];
+    const slotinfo si = slot_of(m, k);
+    int es = eff_slot(h, si.ls);
+    double cs = m->lday_cs[si.lday];
     for (int a = 0; a < N_APPL; a++)
         rates[a] = 0.0;
     for (unsigned bits = h->owned; bits != 0; bits &= bits - 1) { /* as total_rate adds them */
         int a = __builtin_ctz(bits);
-        tot += rates[a] = app_rate(m, h, a, k, si, es, cs);
+        tot += rates[a] = app_rate(m, h, a, k, &si, es, cs);
     }
     double u = uni(h) * tot;
     int a = 0;
@@ -289,8 +289,8 @@ void crest_cold_event(const crest_model *m, crest_hh *h, int c, uint32_t t)
     double mean = on ? crest_colds[c].on_min : crest_colds[c].off_min;
     if (!on) {
         /* warmer kitchens in summer: shorter off-times */
-        const slotinfo *si = slot_of(m, t / SLOT_S);
-        mean *= 1.0 + 0.12 * m->lday_cs[si->lday];
+        const slotinfo si = slot_of(m, t / SLOT_S);
+        mean *= 1.0 + 0.12 * m->lday_cs[si.lday];
     }
     h->cold_next[c] = t + crest_draw_minutes(h, mean, false);
 }

@@ -75,8 +75,8 @@ static dr_profile dr_appliance_profile(const crest_model *m, const crest_hh *h, 
     crest_dr_phase(&pr, ap->w1, ap->min1 * 60.0);
     if (ap->w2 > 0) crest_dr_phase(&pr, ap->w2, ap->min2 * 60.0);
     if (a == A_WASHER && owns(h, A_DRYER)) {
-        const slotinfo *si = slot_of(m, t / SLOT_S);
-        double share = DRYER_SHARE * (1.0 + 0.4 * m->lday_cs[si->lday]);
+        const slotinfo si = slot_of(m, t / SLOT_S);
+        double share = DRYER_SHARE * (1.0 + 0.4 * m->lday_cs[si.lday]);
         crest_dr_phase(&pr, share * crest_appliances[A_DRYER].w1,
                        crest_appliances[A_DRYER].min1 * 60.0);
     }

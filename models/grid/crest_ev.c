@@ -3,20 +3,13 @@
  * charger, or deferred by a price-following household (crest_dr.c). */
 #include "crest_internal.h"
 
-static int lday_type(const crest_model *m, uint32_t d)
-{
-    int64_t t = m->lday_start[d] + SIM_DAY_S / 2; /* local noon, run seconds */
-    if (t < 0) t = 0;
-    return slot_of(m, (uint32_t)(t / SLOT_S))->dt;
-}
-
 /* Schedule the next arrival at or after T. */
 void crest_ev_next_arrival(const crest_model *m, crest_hh *h, uint32_t t)
 {
-    uint32_t d = slot_of(m, t / SLOT_S)->lday;
+    uint32_t d = slot_of(m, t / SLOT_S).lday;
     for (int tries = 0; tries < 3; tries++, d++) {
         if (d >= m->n_ldays) break;
-        double hr = lday_type(m, d) ? clampd(14.5 + 2.5 * gauss(h), 9, 22)
+        double hr = m->lday_dt[d] ? clampd(14.5 + 2.5 * gauss(h), 9, 22)
                                     : clampd(17.75 + 1.25 * gauss(h), 13, 23);
         double at = crest_local_time(m, d, hr);
         if (at > t) {
@@ -31,8 +24,8 @@ void crest_ev_next_arrival(const crest_model *m, crest_hh *h, uint32_t t)
 void crest_ev_event(const crest_model *m, crest_hh *h, uint32_t t, const void *price_ctx)
 {
     if (h->ev_state == 0) { /* arrival: plan tonight's charge */
-        uint32_t d = slot_of(m, t / SLOT_S)->lday + 1;
-        double dep_hr = d < m->n_ldays && lday_type(m, d) ? clampd(10.0 + 1.5 * gauss(h), 7, 14)
+        uint32_t d = slot_of(m, t / SLOT_S).lday + 1;
+        double dep_hr = d < m->n_ldays && m->lday_dt[d] ? clampd(10.0 + 1.5 * gauss(h), 7, 14)
                                                           : clampd(7.5 + 0.75 * gauss(h), 5, 10);
         double dep = crest_local_time(m, d, dep_hr);
         double skip = uni(h), amount = exp(0.5 * gauss(h) - 0.125);

@@ -34,22 +34,22 @@ static double schedule_hours(const crest_hh *h, int dt)
 
 static bool heating_at(const crest_model *m, const crest_hh *h, uint32_t k)
 {
-    const slotinfo *si = slot_of(m, k);
-    return m->heat_day[(size_t)h->region * grid_weather_days(m->w) + si->uday] &&
-           in_schedule(h, si->dt, si->ls);
+    const slotinfo si = slot_of(m, k);
+    return m->heat_day[(size_t)h->region * grid_weather_days(m->w) + si.uday] &&
+           in_schedule(h, si.dt, si.ls);
 }
 
 /* Set the heating output for slot K and find the next change. */
 void crest_heat_event(const crest_model *m, crest_hh *h, uint32_t t)
 {
     uint32_t k = t / SLOT_S, n_udays = grid_weather_days(m->w);
-    const slotinfo *si = slot_of(m, k);
+    const slotinfo si = slot_of(m, k);
     h->heat_on = heating_at(m, h, k);
     h->space_w = 0;
     h->hp_heat_w = 0;
     if (h->heat_on) {
-        double hdd = grid_weather_hdd(m->w, h->region, si->uday);
-        double gas = h->h_w_k * hdd * 24.0 / schedule_hours(h, si->dt);
+        double hdd = grid_weather_hdd(m->w, h->region, si.uday);
+        double gas = h->h_w_k * hdd * 24.0 / schedule_hours(h, si.dt);
         if (gas > BOILER_MAX_W) gas = BOILER_MAX_W;
         if (h->heating == GRID_HEAT_GAS) {
             h->space_w = (float)gas;
@@ -68,13 +68,13 @@ void crest_heat_event(const crest_model *m, crest_hh *h, uint32_t t)
     /* Next change: a schedule edge, a new day (new degree-days), or for heat pumps the
      * next hour (new COP).  Whole non-heating days are skipped. */
     for (uint32_t j = k + 1; j < m->n_slots;) {
-        const slotinfo *sj = slot_of(m, j);
-        if (!m->heat_day[(size_t)h->region * n_udays + sj->uday] && !h->heat_on) {
-            j = (uint32_t)(((m->uday0 + sj->uday + 1) * SIM_DAY_S - m->p.start_unix) / SLOT_S);
+        uint32_t uday = crest_uday(m, j);
+        if (!m->heat_day[(size_t)h->region * n_udays + uday] && !h->heat_on) {
+            j = (uint32_t)(((m->uday0 + uday + 1) * SIM_DAY_S - m->p.start_unix) / SLOT_S);
             continue;
         }
         bool on = heating_at(m, h, j);
-        if (on != (bool)h->heat_on || (on && sj->uday != si->uday) ||
+        if (on != (bool)h->heat_on || (on && uday != si.uday) ||
             (on && h->heating == GRID_HEAT_HP && j % 6 == 0)) {
             h->heat_next = j * SLOT_S;
             return;

@@ -8,6 +8,7 @@
 
 #include "grid/load.h"
 #include "grid/weather.h"
+#include "sim/window.h"
 
 #include "sim/rng.h"
 #include "sim/timeutil.h"
@@ -184,14 +185,16 @@ typedef struct slotinfo {
 typedef struct crest_model {
     grid_load_params p;
     grid_weather *w;
-    uint32_t n_slots; /* run slots covered by tables (duration + 1 day) */
+    uint32_t n_slots; /* run slots covered (duration + 1 day) */
     uint32_t end_s;   /* duration [s] */
-    slotinfo *slot;   /* n_slots */
+    sim_window *slot; /* slotinfo of the slots near the households' time (see slot_of) */
     uint32_t n_ldays;
     int64_t *lday_start;     /* run second of each local midnight (may be < 0) */
     float *lday_cs;          /* cos(2 pi (doy - 15) / 365.25): +1 mid-January */
+    uint8_t *lday_dt;        /* day type at local noon: 0 weekday, 1 weekend or holiday */
     uint8_t *heat_day;       /* [region][uday]: heating on that day */
     int64_t uday0;           /* UTC day number of the start's date */
+    int64_t lday0;           /* local day number of the start's local date */
     float occ[2][SLOTS_DAY]; /* per-person active probability */
     float cum[2][SLOTS_DAY][MAX_OCC][MAX_OCC + 1][MAX_OCC + 1]; /* cumulative transitions */
     float shape[N_ACT][2][SLOTS_DAY];
@@ -272,9 +275,24 @@ static inline uint32_t sat_u32(double t)
     return t >= (double)GRID_NEVER ? GRID_NEVER : (uint32_t)t;
 }
 
-static inline const slotinfo *slot_of(const crest_model *m, uint32_t k)
+slotinfo crest_slot_slow(const crest_model *m, uint32_t k);
+
+/* UTC day of slot K since the start's date (slotinfo.uday without the calendar). */
+static inline uint32_t crest_uday(const crest_model *m, uint32_t k)
 {
-    return &m->slot[k < m->n_slots ? k : m->n_slots - 1];
+    int64_t t = m->p.start_unix + (int64_t)k * SLOT_S;
+    return (uint32_t)((int64_t)floor((double)t / SIM_DAY_S) - m->uday0);
+}
+
+/* Slot K's calendar.  The window keeps the slots from the engine's last release up to
+ * where households have read; a read more than a day beyond that (heating looks ahead to
+ * the next heating day) is worked out on its own instead of filling the days between. */
+static inline slotinfo slot_of(const crest_model *m, uint32_t k)
+{
+    if (k >= m->n_slots) k = m->n_slots - 1;
+    uint32_t i = k - m->slot->base;
+    if (i < m->slot->v.n) return ((const slotinfo *)m->slot->v.v)[i];
+    return crest_slot_slow(m, k);
 }
 
 static inline int eff_slot(const crest_hh *h, int ls)
@@ -298,6 +316,8 @@ typedef struct dr_profile {
 /* crest_model.c */
 int crest_create(const grid_load_params *p, void **out, char *err, size_t errlen);
 void crest_destroy(void *model);
+void crest_release(void *model, uint32_t before);
+size_t crest_bytes(const void *model);
 void crest_hourly_to_slots(const double *hourly, float *out);
 double crest_local_time(const crest_model *m, uint32_t d, double hr);
 

@@ -134,8 +134,34 @@ bad:
     return -1;
 }
 
-/* The local days, 10-minute slots and heating days of the run: what every household looks
- * up at each step (m->w and the tables must be in place). */
+/* Slot K's local slot of day, day type, local and UTC day (CTX: the model). */
+static void make_slot(void *ctx, uint32_t k, void *out)
+{
+    const crest_model *m = ctx;
+    int64_t t = m->p.start_unix + (int64_t)k * SLOT_S;
+    int64_t lt = t + local_offset(m, t);
+    int64_t ld = (int64_t)floor((double)lt / SIM_DAY_S);
+    sim_civil cv;
+    sim_civil_from_unix(lt, &cv);
+    *(slotinfo *)out = (slotinfo){.ls = (uint8_t)((lt - ld * SIM_DAY_S) / SLOT_S),
+                                  .dt = cv.weekday >= 5 || is_holiday(&cv),
+                                  .xmas = cv.month == 12 && cv.day == 25,
+                                  .lday = (uint16_t)(ld - m->lday0),
+                                  .uday = (uint16_t)crest_uday(m, k)};
+}
+
+slotinfo crest_slot_slow(const crest_model *m, uint32_t k)
+{
+    slotinfo si;
+    if (k >= m->slot->next && k - m->slot->next >= SLOTS_DAY)
+        make_slot((void *)m, k, &si);
+    else
+        si = *(const slotinfo *)sim_window_reach(m->slot, k);
+    return si;
+}
+
+/* The local days and heating days of the run, for the whole span (27 bytes a day): what
+ * every household looks up at each step (m->w and the tables must be in place). */
 static void build_calendar(crest_model *m, uint32_t n_udays)
 {
     const grid_load_params *p = &m->p;
@@ -143,6 +169,7 @@ static void build_calendar(crest_model *m, uint32_t n_udays)
     int64_t start_local = p->start_unix + local_offset(m, p->start_unix);
     int64_t lday0 = (int64_t)floor((double)start_local / SIM_DAY_S);
     int64_t uday0 = (int64_t)floor((double)p->start_unix / SIM_DAY_S);
+    m->lday0 = lday0;
     m->uday0 = uday0;
     for (uint32_t d = 0; d < m->n_ldays; d++) {
         int64_t mid_local = (lday0 + d) * SIM_DAY_S;
@@ -152,20 +179,13 @@ static void build_calendar(crest_model *m, uint32_t n_udays)
         sim_civil cv;
         sim_civil_from_unix(mid_local, &cv);
         m->lday_cs[d] = (float)cos(2 * PI * (cv.yday - 15) / 365.25);
+        int64_t noon = m->lday_start[d] + SIM_DAY_S / 2; /* run seconds */
+        uint32_t k = noon < 0 ? 0 : (uint32_t)(noon / SLOT_S);
+        slotinfo si;
+        make_slot(m, k < m->n_slots ? k : m->n_slots - 1, &si);
+        m->lday_dt[d] = si.dt;
         if (cv.month == 12 && cv.day == 25 && m->n_xmas < (int)(sizeof m->xmas / sizeof *m->xmas))
             m->xmas[m->n_xmas++] = (uint16_t)d;
-    }
-    for (uint32_t k = 0; k < m->n_slots; k++) {
-        int64_t t = p->start_unix + (int64_t)k * SLOT_S;
-        int64_t lt = t + local_offset(m, t);
-        int64_t ld = (int64_t)floor((double)lt / SIM_DAY_S);
-        sim_civil cv;
-        sim_civil_from_unix(lt, &cv);
-        m->slot[k] = (slotinfo){.ls = (uint8_t)((lt - ld * SIM_DAY_S) / SLOT_S),
-                                .dt = cv.weekday >= 5 || is_holiday(&cv),
-                                .xmas = cv.month == 12 && cv.day == 25,
-                                .lday = (uint16_t)(ld - lday0),
-                                .uday = (uint16_t)((int64_t)floor((double)t / SIM_DAY_S) - uday0)};
     }
     for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++)
         for (uint32_t d = 0; d < n_udays; d++) {
@@ -199,13 +219,18 @@ int crest_create(const grid_load_params *p, void **out, char *err, size_t errlen
         return -1;
     }
     m->n_slots = grid_weather_slots(m->w);
-    m->slot = malloc(m->n_slots * sizeof *m->slot);
+    m->slot = malloc(sizeof *m->slot);
+    if (m->slot) {
+        *m->slot = sim_window_init(sizeof(slotinfo), make_slot, m, "crest calendar");
+        if (sim_window_reserve(m->slot, 3 * SLOTS_DAY)) goto oom_m; /* as the weather's */
+    }
     m->n_ldays = m->n_slots / SLOTS_DAY + 3;
     m->lday_start = malloc(m->n_ldays * sizeof *m->lday_start);
     m->lday_cs = malloc(m->n_ldays * sizeof *m->lday_cs);
+    m->lday_dt = malloc(m->n_ldays);
     uint32_t n_udays = grid_weather_days(m->w);
     m->heat_day = malloc((size_t)GRID_WEATHER_REGIONS * n_udays);
-    if (!m->slot || !m->lday_start || !m->lday_cs || !m->heat_day) goto oom_m;
+    if (!m->slot || !m->lday_start || !m->lday_cs || !m->lday_dt || !m->heat_day) goto oom_m;
 
     build_calendar(m, n_udays);
 
@@ -234,9 +259,11 @@ int crest_create(const grid_load_params *p, void **out, char *err, size_t errlen
     return 0;
 oom_m:
     grid_weather_destroy(m->w);
+    if (m->slot) sim_window_free(m->slot);
     free(m->slot);
     free(m->lday_start);
     free(m->lday_cs);
+    free(m->lday_dt);
     free(m->heat_day);
     free(m);
 oom:
@@ -249,11 +276,28 @@ void crest_destroy(void *model)
     crest_model *m = model;
     if (!m) return;
     grid_weather_destroy(m->w);
+    if (m->slot) sim_window_free(m->slot);
     free(m->slot);
     free(m->lday_start);
     free(m->lday_cs);
+    free(m->lday_dt);
     free(m->heat_day);
     free(m);
+}
+
+void crest_release(void *model, uint32_t before)
+{
+    crest_model *m = model;
+    sim_window_release(m->slot, before / SLOT_S);
+    grid_weather_release(m->w, before / SLOT_S);
+}
+
+size_t crest_bytes(const void *model)
+{
+    const crest_model *m = model;
+    return sizeof *m + sizeof *m->slot + m->slot->v.cap * m->slot->v.size +
+           m->n_ldays * (sizeof *m->lday_start + sizeof *m->lday_cs + sizeof *m->lday_dt) +
+           (size_t)GRID_WEATHER_REGIONS * grid_weather_days(m->w) + grid_weather_bytes(m->w);
 }
 
 /* Run second of local day D at local hour HR. */

@@ -62,8 +62,8 @@ void crest_build_occupancy(crest_model *m)
 void crest_next_occupancy(const crest_model *m, crest_hh *h, uint32_t t)
 {
     for (uint32_t k = t / SLOT_S; k + 1 < m->n_slots; k++) {
-        const slotinfo *si = slot_of(m, k);
-        const float *c = m->cum[si->dt][eff_slot(h, si->ls)][h->occupants - 1][h->active];
+        const slotinfo si = slot_of(m, k);
+        const float *c = m->cum[si.dt][eff_slot(h, si.ls)][h->occupants - 1][h->active];
         double u = uni(h);
         int j = 0;
         while (j < h->occupants && u >= c[j])

@@ -306,8 +306,8 @@ static void start_state(const crest_model *m, crest_hh *h)
         if (on) h->cold_on |= (uint8_t)(1u << c);
         h->cold_next[c] = (uint32_t)(60.0 * (on ? crest_colds[c].on_min - ph : period - ph)) + 1;
     }
-    const slotinfo *s0 = slot_of(m, 0);
-    double a0 = m->occ[s0->dt][eff_slot(h, s0->ls)];
+    const slotinfo s0 = slot_of(m, 0);
+    double a0 = m->occ[s0.dt][eff_slot(h, s0.ls)];
     int act = 0;
     for (int i = 0; i < h->occupants; i++)
         act += uni(h) < a0;
@@ -417,4 +417,6 @@ const grid_load_ops grid_load_crest = {
     .gas_w = crest_gas_w,
     .hh_attrs = crest_hh_attrs,
     .hh_totals = crest_hh_totals,
+    .release = crest_release,
+    .bytes = crest_bytes,
 };

@@ -28,6 +28,7 @@
 
 #include "sim/rng.h"
 #include "sim/timeutil.h"
+#include "sim/window.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -71,15 +72,42 @@ static const grid_climate climates[GRID_WEATHER_REGIONS] = {
     {"Southern", 51.1, -1.3, 0.6, 0.04},
 };
 
+/* A region's 10-minute series, made as the run reaches them and dropped behind it (a
+ * window of wslot records).  Synthetic series draw from two copies of the region's stream,
+ * one where its day series starts and one where its 10-minute clearness starts, so they come
+ * out as if the whole span were drawn day series first, then slot by slot (which is how they
+ * were first defined: the same numbers). */
+typedef struct wslot {
+    float temp, irr;
+} wslot;
+
+typedef struct series {
+    const grid_weather *w;
+    unsigned r;
+    sim_rng day_rng, slot_rng;
+    double a, z, y;           /* AR(1) states: anomaly, day clearness, fast clearness */
+    uint32_t day_c;           /* padded day at the middle of anom/clear */
+    double anom[3], clear[3]; /* padded days day_c - 1, day_c, day_c + 1 */
+    size_t csv_j;             /* observation at or before the next slot (CSV) */
+    sim_window win;
+} series;
+
+typedef struct obs {
+    int64_t t;
+    double temp, irr;
+} obs;
+
 struct grid_weather {
     grid_weather_params p;
     double lat0; /* region 0's latitude [deg N] */
     uint32_t n_slots, n_days;
-    float *temp[GRID_WEATHER_REGIONS]; /* n_slots each; aliases of [0] with a CSV, and for
-                                        * the regions left out of p.regions */
-    float *irr[GRID_WEATHER_REGIONS];
-    double *day_mean[GRID_WEATHER_REGIONS]; /* n_days each */
-    uint32_t own;                           /* bit r: region r has series of its own */
+    int64_t day0;                           /* UTC day number of the start's date */
+    series *s[GRID_WEATHER_REGIONS];        /* aliases of [0] with a CSV, and for the regions
+                                             * left out of p.regions */
+    double *day_mean[GRID_WEATHER_REGIONS]; /* n_days each: 8 bytes a day for the whole span */
+    obs *obs;                               /* the CSV's rows */
+    size_t n_obs;
+    uint32_t own; /* bit r: region r has series of its own */
 };
 
 const grid_climate *grid_climate_of(unsigned region)
@@ -139,60 +167,99 @@ static double clampd(double x, double lo, double hi)
     return x < lo ? lo : x > hi ? hi : x;
 }
 
-static int synthesise(grid_weather *w, unsigned r)
+static double gauss(sim_rng *r)
+{
+    gsl_rng g;
+    return gsl_ran_ugaussian(sim_rng_gsl(r, &g));
+}
+
+/* The next padded day of the day series: its anomaly [K] and clearness [-]. */
+static void next_day(series *s, const grid_climate *cl, double *anom, double *clear)
+{
+    s->a = ANOM_PHI * s->a + ANOM_SD * sqrt(1 - ANOM_PHI * ANOM_PHI) * gauss(&s->day_rng);
+    s->z = CLEAR_DAY_PHI * s->z +
+           sqrt(1 - CLEAR_DAY_PHI * CLEAR_DAY_PHI) * gauss(&s->day_rng);
+    *anom = s->a;
+    *clear = clampd(CLEAR_MEAN + cl->d_clearness + CLEAR_DAY_SD * s->z, 0.08, 1.0);
+}
+
+/* S's day series from its start: padded day 0 is the day before the start's date. */
+static void start_days(series *s, const grid_climate *cl)
+{
+    s->a = ANOM_SD * gauss(&s->day_rng);
+    s->z = gauss(&s->day_rng);
+    for (int i = 0; i < 3; i++)
+        next_day(s, cl, &s->anom[i], &s->clear[i]);
+    s->day_c = 1;
+}
+
+/* Move S's three days on until padded day D is in the middle. */
+static void reach_day(series *s, const grid_climate *cl, uint32_t d)
+{
+    while (s->day_c < d) {
+        s->anom[0] = s->anom[1];
+        s->anom[1] = s->anom[2];
+        s->clear[0] = s->clear[1];
+        s->clear[1] = s->clear[2];
+        next_day(s, cl, &s->anom[2], &s->clear[2]);
+        s->day_c++;
+    }
+}
+
+/* Mid-point [unix s] of slot K, and its padded day. */
+static int64_t slot_mid(const grid_weather *w, uint32_t k, uint32_t *d)
+{
+    int64_t t = w->p.start_unix + (int64_t)k * GRID_WEATHER_STEP_S + GRID_WEATHER_STEP_S / 2;
+    *d = (uint32_t)((int64_t)floor((double)t / SIM_DAY_S) - w->day0) + 1;
+    return t;
+}
+
+/* Synthetic temperature of region R at T, the middle of a slot in S's middle day. */
+static float synthetic_temp(const series *s, unsigned r, int64_t t)
 {
     const grid_climate *cl = &climates[r];
-    double lat = r == 0 ? w->lat0 : cl->lat_deg, lon = cl->lon_deg;
-    sim_rng rng;
-    sim_rng_seed(&rng, w->p.seed, r, "weather");
-    gsl_rng g;
-    gsl_rng *gr = sim_rng_gsl(&rng, &g);
-    /* Day series with one day of margin either side for the interpolation. */
-    uint32_t nd = w->n_days + 2;
-    double *anom = malloc(nd * sizeof *anom), *clear = malloc(nd * sizeof *clear);
-    if (!anom || !clear) {
-        free(anom);
-        free(clear);
-        return -1;
-    }
-    double a = ANOM_SD * gsl_ran_ugaussian(gr), z = gsl_ran_ugaussian(gr);
-    for (uint32_t d = 0; d < nd; d++) {
-        a = ANOM_PHI * a + ANOM_SD * sqrt(1 - ANOM_PHI * ANOM_PHI) * gsl_ran_ugaussian(gr);
-        z = CLEAR_DAY_PHI * z + sqrt(1 - CLEAR_DAY_PHI * CLEAR_DAY_PHI) * gsl_ran_ugaussian(gr);
-        anom[d] = a;
-        clear[d] = clampd(CLEAR_MEAN + cl->d_clearness + CLEAR_DAY_SD * z, 0.08, 1.0);
-    }
-    int64_t day0 = (int64_t)floor((double)w->p.start_unix / SIM_DAY_S);
-    double y = gsl_ran_ugaussian(gr);
-    for (uint32_t k = 0; k < w->n_slots; k++) {
-        int64_t t = w->p.start_unix + (int64_t)k * GRID_WEATHER_STEP_S + GRID_WEATHER_STEP_S / 2;
-        int64_t dayn = (int64_t)floor((double)t / SIM_DAY_S);
-        uint32_t d = (uint32_t)(dayn - day0) + 1; /* index into the margin-padded series */
-        double frac = (double)(t - dayn * SIM_DAY_S) / SIM_DAY_S - 0.5;
-        double an = frac >= 0 ? anom[d] + frac * (anom[d + 1] - anom[d])
-                              : anom[d] + frac * (anom[d] - anom[d - 1]);
-        sim_civil cv;
-        sim_civil_from_unix(t, &cv);
-        double utc_h = cv.hour + cv.minute / 60.0 + cv.second / 3600.0;
-        double solar_h = utc_h + lon / 15.0 + grid_equation_of_time_min(cv.yday) / 60.0;
-        double season = -SEASON_K * cos(2 * PI * (cv.yday - COLDEST_DOY) / 365.25);
-        double diurnal = (1.0 + 3.5 * clear[d]) * cos(2 * PI * (solar_h - 15.0) / 24.0);
-        w->temp[r][k] = (float)(T0_C + cl->dt_mean_c + season + an + diurnal);
-        y = CLEAR_FAST_PHI * y + sqrt(1 - CLEAR_FAST_PHI * CLEAR_FAST_PHI) * gsl_ran_ugaussian(gr);
-        double c = clampd(clear[d] + CLEAR_FAST_SD * y, 0.03, 1.05);
-        w->irr[r][k] = (float)(grid_clear_sky_ghi(grid_solar_elevation(lat, lon, t)) * c);
-    }
-    free(anom);
-    free(clear);
-    return 0;
+    int64_t dayn = (int64_t)floor((double)t / SIM_DAY_S);
+    double frac = (double)(t - dayn * SIM_DAY_S) / SIM_DAY_S - 0.5;
+    double an = frac >= 0 ? s->anom[1] + frac * (s->anom[2] - s->anom[1])
+                          : s->anom[1] + frac * (s->anom[1] - s->anom[0]);
+    sim_civil cv;
+    sim_civil_from_unix(t, &cv);
+    double utc_h = cv.hour + cv.minute / 60.0 + cv.second / 3600.0;
+    double solar_h = utc_h + cl->lon_deg / 15.0 + grid_equation_of_time_min(cv.yday) / 60.0;
+    double season = -SEASON_K * cos(2 * PI * (cv.yday - COLDEST_DOY) / 365.25);
+    double diurnal = (1.0 + 3.5 * s->clear[1]) * cos(2 * PI * (solar_h - 15.0) / 24.0);
+    return (float)(T0_C + cl->dt_mean_c + season + an + diurnal);
+}
+
+/* Where region R's series start: the day series at the stream's beginning, the 10-minute
+ * clearness after all N_PADDED days of it. */
+static void synthetic_start(const grid_weather *w, unsigned r, series *s, uint32_t n_padded)
+{
+    sim_rng_seed(&s->day_rng, w->p.seed, r, "weather");
+    s->slot_rng = s->day_rng;
+    for (uint32_t i = 0; i < 2 + 2 * n_padded; i++)
+        gauss(&s->slot_rng);
+    s->y = gauss(&s->slot_rng);
+    start_days(s, &climates[r]);
+}
+
+/* Slot K (the next one) of region R's synthetic series. */
+static void synthetic_slot(const grid_weather *w, unsigned r, series *s, uint32_t k, float *temp,
+                           float *irr)
+{
+    const grid_climate *cl = &climates[r];
+    double lat = r == 0 ? w->lat0 : cl->lat_deg;
+    uint32_t d;
+    int64_t t = slot_mid(w, k, &d);
+    reach_day(s, cl, d);
+    *temp = synthetic_temp(s, r, t);
+    s->y = CLEAR_FAST_PHI * s->y +
+           sqrt(1 - CLEAR_FAST_PHI * CLEAR_FAST_PHI) * gauss(&s->slot_rng);
+    double c = clampd(s->clear[1] + CLEAR_FAST_SD * s->y, 0.03, 1.05);
+    *irr = (float)(grid_clear_sky_ghi(grid_solar_elevation(lat, cl->lon_deg, t)) * c);
 }
 
 /* ---- CSV ----------------------------------------------------------------------------- */
-
-typedef struct obs {
-    int64_t t;
-    double temp, irr;
-} obs;
 
 static char *trim(char *s)
 {
@@ -355,16 +422,9 @@ static int load_csv(grid_weather *w, char *err, size_t errlen)
                  c, d);
         goto out;
     }
-    size_t j = 0;
-    for (uint32_t k = 0; k < w->n_slots; k++) {
-        int64_t t = w->p.start_unix + (int64_t)k * GRID_WEATHER_STEP_S + GRID_WEATHER_STEP_S / 2;
-        while (j + 2 < n && v[j + 1].t <= t)
-            j++;
-        double fr = (double)(t - v[j].t) / (double)(v[j + 1].t - v[j].t);
-        fr = clampd(fr, 0.0, 1.0);
-        w->temp[0][k] = (float)(v[j].temp + fr * (v[j + 1].temp - v[j].temp));
-        w->irr[0][k] = (float)(v[j].irr + fr * (v[j + 1].irr - v[j].irr));
-    }
+    w->obs = v;
+    w->n_obs = n;
+    v = NULL;
     rc = 0;
 out:
     free(v);
@@ -372,7 +432,69 @@ out:
     return rc;
 }
 
+/* Slot K of the observations, interpolated at its middle; *J: the row at or before the
+ * previous slot's middle (slots only move on). */
+static void csv_slot(const grid_weather *w, size_t *j, uint32_t k, float *temp, float *irr)
+{
+    const obs *v = w->obs;
+    int64_t t = w->p.start_unix + (int64_t)k * GRID_WEATHER_STEP_S + GRID_WEATHER_STEP_S / 2;
+    while (*j + 2 < w->n_obs && v[*j + 1].t <= t)
+        (*j)++;
+    double fr = (double)(t - v[*j].t) / (double)(v[*j + 1].t - v[*j].t);
+    fr = clampd(fr, 0.0, 1.0);
+    *temp = (float)(v[*j].temp + fr * (v[*j + 1].temp - v[*j].temp));
+    *irr = (float)(v[*j].irr + fr * (v[*j + 1].irr - v[*j].irr));
+}
+
 /* ---- object -------------------------------------------------------------------------- */
+
+static void make_slot(void *ctx, uint32_t k, void *out)
+{
+    series *s = ctx;
+    wslot *o = out;
+    if (s->w->obs)
+        csv_slot(s->w, &s->csv_j, k, &o->temp, &o->irr);
+    else
+        synthetic_slot(s->w, s->r, s, k, &o->temp, &o->irr);
+}
+
+/* Region R's series from its first slot, into S. */
+static void series_start(const grid_weather *w, unsigned r, series *s)
+{
+    *s = (series){.w = w, .r = r};
+    s->win = sim_window_init(sizeof(wslot), make_slot, s, "weather");
+    if (w->obs == NULL) synthetic_start(w, r, s, w->n_days + 2);
+}
+
+/* Mean temperature of every UTC day (partial first and last days: the slots there are),
+ * from a pass over the whole span that keeps nothing of it but the means. */
+static void day_means(const grid_weather *w, unsigned r, double *mean)
+{
+    series s;
+    series_start(w, r, &s);
+    uint32_t d_prev = 0, cnt = 0;
+    for (uint32_t k = 0; k <= w->n_slots; k++) {
+        int64_t t0 = w->p.start_unix + (int64_t)k * GRID_WEATHER_STEP_S;
+        uint32_t d = (uint32_t)((int64_t)floor((double)t0 / SIM_DAY_S) - w->day0);
+        if (k == w->n_slots || (k > 0 && d != d_prev)) {
+            mean[d_prev] = cnt ? mean[d_prev] / cnt : 10.0;
+            cnt = 0;
+            if (k == w->n_slots) break;
+        }
+        float temp, irr;
+        if (w->obs) {
+            csv_slot(w, &s.csv_j, k, &temp, &irr);
+        } else {
+            uint32_t pd;
+            int64_t t = slot_mid(w, k, &pd);
+            reach_day(&s, &climates[r], pd);
+            temp = synthetic_temp(&s, r, t);
+        }
+        mean[d] += temp;
+        cnt++;
+        d_prev = d;
+    }
+}
 
 int grid_weather_create(const grid_weather_params *p, grid_weather **out, char *err, size_t errlen)
 {
@@ -391,51 +513,34 @@ int grid_weather_create(const grid_weather_params *p, grid_weather **out, char *
     w->lat0 = p->latitude_deg > 0 ? p->latitude_deg : 52.5;
     w->n_slots =
         (uint32_t)((p->duration_s + SIM_DAY_S + GRID_WEATHER_STEP_S - 1) / GRID_WEATHER_STEP_S);
-    int64_t day0 = (int64_t)floor((double)p->start_unix / SIM_DAY_S);
+    w->day0 = (int64_t)floor((double)p->start_unix / SIM_DAY_S);
     int64_t last = (int64_t)floor(
         (double)(p->start_unix + (int64_t)w->n_slots * GRID_WEATHER_STEP_S - 1) / SIM_DAY_S);
-    w->n_days = (uint32_t)(last - day0 + 1);
+    w->n_days = (uint32_t)(last - w->day0 + 1);
     /* a CSV is region 0's, and every region reads it */
     w->own = p->csv != NULL ? 1u
              : p->regions   ? (p->regions | 1u)
                             : (1u << GRID_WEATHER_REGIONS) - 1u;
     w->own &= (1u << GRID_WEATHER_REGIONS) - 1u;
+    if (p->csv != NULL && load_csv(w, err, errlen)) {
+        grid_weather_destroy(w);
+        return -1;
+    }
     for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++) {
         if (!(w->own >> r & 1u)) continue;
-        w->temp[r] = malloc(w->n_slots * sizeof(float));
-        w->irr[r] = malloc(w->n_slots * sizeof(float));
+        w->s[r] = calloc(1, sizeof *w->s[r]);
         w->day_mean[r] = calloc(w->n_days, sizeof(double));
-        if (!w->temp[r] || !w->irr[r] || !w->day_mean[r]) goto oom;
+        if (!w->s[r] || !w->day_mean[r]) goto oom;
+        day_means(w, r, w->day_mean[r]);
+        series_start(w, r, w->s[r]);
+        /* what a run reads ahead of its window (the next sunrise, an occupancy spell), with
+         * room to spare: in a run the window does not grow (a standalone caller that never
+         * releases makes it grow to the span) */
+        if (sim_window_reserve(&w->s[r]->win, 3 * SIM_DAY_S / GRID_WEATHER_STEP_S)) goto oom;
     }
-    if (p->csv != NULL) {
-        if (load_csv(w, err, errlen)) {
-            grid_weather_destroy(w);
-            return -1;
-        }
-    } else {
-        for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++)
-            if ((w->own >> r & 1u) && synthesise(w, r)) goto oom;
-    }
-    /* Day means over the slots of each UTC day (partial first/last days: what is there). */
-    uint32_t *cnt = calloc(w->n_days, sizeof *cnt);
-    if (!cnt) goto oom;
-    for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++) {
-        if (!(w->own >> r & 1u)) continue;
-        memset(cnt, 0, w->n_days * sizeof *cnt);
-        for (uint32_t k = 0; k < w->n_slots; k++) {
-            int64_t t = p->start_unix + (int64_t)k * GRID_WEATHER_STEP_S;
-            uint32_t d = (uint32_t)((int64_t)floor((double)t / SIM_DAY_S) - day0);
-            w->day_mean[r][d] += w->temp[r][k];
-            cnt[d]++;
-        }
-        for (uint32_t d = 0; d < w->n_days; d++)
-            w->day_mean[r][d] = cnt[d] ? w->day_mean[r][d] / cnt[d] : 10.0;
-    }
-    free(cnt);
     for (unsigned r = 1; r < GRID_WEATHER_REGIONS; r++)
         if (!(w->own >> r & 1u)) {
-            w->temp[r] = w->temp[0];
-            w->irr[r] = w->irr[0];
+            w->s[r] = w->s[0];
             w->day_mean[r] = w->day_mean[0];
         }
     *out = w;
@@ -451,11 +556,35 @@ void grid_weather_destroy(grid_weather *w)
     if (!w) return;
     for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++) {
         if (!(w->own >> r & 1u)) continue;
-        free(w->temp[r]);
-        free(w->irr[r]);
+        if (w->s[r]) sim_window_free(&w->s[r]->win);
+        free(w->s[r]);
         free(w->day_mean[r]);
     }
+    free(w->obs);
     free(w);
+}
+
+void grid_weather_release(grid_weather *w, uint32_t before)
+{
+    for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++)
+        if (w->own >> r & 1u) sim_window_release(&w->s[r]->win, before);
+}
+
+size_t grid_weather_bytes(const grid_weather *w)
+{
+    size_t b = sizeof *w + w->n_obs * sizeof *w->obs;
+    for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++)
+        if (w->own >> r & 1u)
+            b += sizeof *w->s[r] + w->s[r]->win.v.cap * w->s[r]->win.v.size +
+                 w->n_days * sizeof(double);
+    return b;
+}
+
+/* Slot K of region R (regions without series of their own read region 0's). */
+static const wslot *slot_at(const grid_weather *w, unsigned r, uint32_t k)
+{
+    if (r >= GRID_WEATHER_REGIONS || !(w->own >> r & 1u)) r = 0;
+    return sim_window_at(&w->s[r]->win, k < w->n_slots ? k : w->n_slots - 1);
 }
 
 uint32_t grid_weather_slots(const grid_weather *w)
@@ -481,14 +610,12 @@ double grid_weather_longitude(const grid_weather *w, unsigned region)
 
 float grid_weather_temp_c(const grid_weather *w, unsigned region, uint32_t k)
 {
-    if (region >= GRID_WEATHER_REGIONS) region = 0;
-    return w->temp[region][k < w->n_slots ? k : w->n_slots - 1];
+    return slot_at(w, region, k)->temp;
 }
 
 float grid_weather_irradiance(const grid_weather *w, unsigned region, uint32_t k)
 {
-    if (region >= GRID_WEATHER_REGIONS) region = 0;
-    return w->irr[region][k < w->n_slots ? k : w->n_slots - 1];
+    return slot_at(w, region, k)->irr;
 }
 
 double grid_weather_day_mean_c(const grid_weather *w, unsigned region, uint32_t d)

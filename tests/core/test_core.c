@@ -5,6 +5,7 @@
 #include "sim/heap.h"
 #include "sim/rng.h"
 #include "sim/vec.h"
+#include "sim/window.h"
 
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -125,4 +126,51 @@ Test(error, every_code_has_its_own_message)
 Test(error, panic_aborts, .signal = SIGABRT)
 {
     SIM_PANIC(12.5, "invariant %d broken", 3);
+}
+
+/* A sequence where each record depends on the one before (a running sum of a stream), as the
+ * weather's series are made. */
+typedef struct seq_ctx {
+    uint64_t sum;
+    uint32_t made;
+} seq_ctx;
+
+static void make_seq(void *ctx, uint32_t k, void *out)
+{
+    seq_ctx *c = ctx;
+    cr_assert_eq(k, c->made, "records are made in order");
+    c->made++;
+    c->sum = c->sum * 6364136223846793005u + 1442695040888963407u + k;
+    *(uint64_t *)out = c->sum;
+}
+
+Test(window, gives_the_sequence_whatever_is_released_and_holds_only_what_is_read_ahead)
+{
+    seq_ctx all = {0}, part = {0};
+    sim_window whole = sim_window_init(sizeof(uint64_t), make_seq, &all, "test");
+    sim_window slid = sim_window_init(sizeof(uint64_t), make_seq, &part, "test");
+    size_t most = 0;
+    for (uint32_t day = 0; day < 400; day++) {
+        /* a reader looks up to a day and a half ahead, then releases the day; every 7th
+         * day nobody reads, so records are released before they are made */
+        if (day % 7 != 3)
+            for (uint32_t k = day * 144; k < day * 144 + 216; k += 5)
+                cr_assert_eq(*(const uint64_t *)sim_window_at(&slid, k),
+                             *(const uint64_t *)sim_window_at(&whole, k), "record %u", k);
+        sim_window_release(&slid, (day + 1) * 144);
+        if (slid.v.n > most) most = slid.v.n;
+    }
+    cr_assert_leq(most, 72, "held %zu records", most);
+    cr_assert_eq(whole.v.n, 399 * 144 + 216); /* up to the last record read */
+    sim_window_free(&whole);
+    sim_window_free(&slid);
+}
+
+Test(window, reading_a_released_record_aborts, .signal = SIGABRT)
+{
+    seq_ctx c = {0};
+    sim_window w = sim_window_init(sizeof(uint64_t), make_seq, &c, "test");
+    (void)sim_window_at(&w, 10);
+    sim_window_release(&w, 5);
+    (void)sim_window_at(&w, 4);
 }

@@ -512,3 +512,69 @@ Test(load_crest, rejects_a_size_mix_that_does_not_sum_to_one)
     cr_expect_neq(ops->create(&p, &model, err, sizeof err), 0);
     cr_expect(strstr(err, "size_mix") != NULL, "%s", err);
 }
+
+/* A long run keeps a day or two of weather and calendar, not the span: stepping households
+ * window by window and releasing the model behind each window gives the same households as a
+ * model that keeps everything (the engine's use against standalone use), and what the released
+ * model holds stays at what it held after a month.  What does grow with the span is allocated
+ * at creation: the daily tables, 28 bytes a day plus 8 a day per region with weather of its
+ * own (all 15 here). */
+Test(load_crest, a_released_model_holds_days_not_the_span_and_changes_nothing, .timeout = 300)
+{
+    enum { N = 8, DAYS = 730 };
+    const grid_load_ops *ops = grid_load_find("crest");
+    grid_load_params p = params(day(2021, 3, 1), (int64_t)DAYS * SIM_DAY_S);
+    p.pv_share = 0.5;
+    p.ev_share = 0.5;
+    p.hp_share = 0.3;
+    void *rel, *keep, *month;
+    char err[128];
+    cr_assert_eq(ops->create(&p, &rel, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(ops->create(&p, &keep, err, sizeof err), 0, "%s", err);
+    grid_load_params pm = params(p.start_unix, 30 * SIM_DAY_S);
+    cr_assert_eq(ops->create(&pm, &month, err, sizeof err), 0, "%s", err);
+    size_t per_day = (size_t)(ops->bytes(rel) - ops->bytes(month)) / (DAYS - 30);
+    cr_log_info("daily tables: %zu bytes a day", per_day);
+    cr_assert_leq(per_day, 28 + 8 * 15, "%zu bytes a day", per_day);
+    ops->destroy(month);
+
+    unsigned char *a = malloc((size_t)N * ops->hh_size), *b = malloc((size_t)N * ops->hh_size);
+    uint32_t ta[N], tb[N];
+    int32_t pa[N], pb[N], q;
+    double ea[N] = {0}, eb[N] = {0};
+    for (int i = 0; i < N; i++) {
+        grid_hh_ctx ctx = {.id = (uint64_t)i, .region = (uint16_t)(1 + i), .dwelling = 0};
+        ta[i] = ops->hh_init_ctx(rel, a + (size_t)i * ops->hh_size, &ctx, &pa[i], &q);
+        tb[i] = ops->hh_init_ctx(keep, b + (size_t)i * ops->hh_size, &ctx, &pb[i], &q);
+    }
+    uint32_t end = (uint32_t)p.duration_s;
+    size_t at30 = 0, most = 0;
+    for (uint32_t w = SIM_PERIOD_S; w <= end; w += SIM_PERIOD_S) {
+        for (int i = 0; i < N; i++) {
+            while (ta[i] < w) {
+                cr_assert_eq(ta[i], tb[i], "household %d", i);
+                uint32_t t = ta[i];
+                ta[i] = ops->hh_step(rel, a + (size_t)i * ops->hh_size, t, NULL, &pa[i], &q);
+                tb[i] = ops->hh_step(keep, b + (size_t)i * ops->hh_size, t, NULL, &pb[i], &q);
+                cr_assert_eq(pa[i], pb[i], "household %d at %u s", i, t);
+                ea[i] += pa[i];
+                eb[i] += pb[i];
+            }
+        }
+        ops->release(rel, w);
+        size_t held = ops->bytes(rel);
+        if (w == 30 * SIM_DAY_S) at30 = held;
+        if (w > 30 * SIM_DAY_S && held > most) most = held;
+    }
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(ea[i], eb[i], "household %d", i);
+    size_t kept = ops->bytes(keep);
+    cr_log_info("released model: %zu bytes after 30 days, at most %zu after; kept: %zu", at30,
+                most, kept);
+    cr_assert_leq(most, at30 + 4096, "held %zu bytes at most, %zu after 30 days", most, at30);
+    cr_assert_lt(most * 3, kept, "released %zu bytes against %zu kept", most, kept);
+    free(a);
+    free(b);
+    ops->destroy(rel);
+    ops->destroy(keep);
+}

@@ -151,6 +151,11 @@ typedef struct grid_load_ops {
     int32_t (*gas_w)(const void *model, const void *hh);
     void (*hh_attrs)(const void *model, const void *hh, grid_hh_attrs *out);
     void (*hh_totals)(const void *model, const void *hh, grid_hh_totals *out);
+    /* No household will be initialised or stepped before BEFORE [s] again: the model may
+     * drop what it keeps for earlier times (without the call it keeps the whole span). */
+    void (*release)(void *model, uint32_t before);
+    /* Heap bytes the model holds besides its households' state. */
+    size_t (*bytes)(const void *model);
 } grid_load_ops;
 
 /* Every field of P at its default (seed 0, start 0, duration 1 day). */

@@ -2,6 +2,10 @@
  * 10-minute resolution over the run, plus the solar geometry the models need (sunrise,
  * sunset, solar elevation by date, latitude and longitude).
  *
+ * The 10-minute series are made as they are first read and dropped when the caller says it
+ * is done with them (grid_weather_release), so a multi-year run holds a day or two of them;
+ * what stays for the whole span is each region's daily mean temperature (8 bytes a day).
+ *
  * Synthetic weather is a seasonal cycle plus a diurnal cycle plus stochastic weather:
  * an AR(1) daily temperature anomaly and an AR(1) daily cloudiness with a faster
  * 10-minute cloud component, applied to a clear-sky irradiance (Haurwitz 1945) from the
@@ -37,8 +41,7 @@ typedef struct grid_weather_params {
     const char *csv;     /* observations file, or NULL for synthetic weather */
     uint32_t regions;    /* bit r: region r's weather is read (region 0's always is); 0: all.
                           * The others read region 0's.  Each region is drawn from its own
-                          * stream, so leaving some out changes none of the rest; each one
-                          * costs 1.2 KB per simulated day */
+                          * stream, so leaving some out changes none of the rest */
 } grid_weather_params;
 
 /* Static climate of a region: where its sun is and how it differs from region 0. */
@@ -61,9 +64,16 @@ uint32_t grid_weather_days(const grid_weather *w);  /* UTC days covered, day 0 =
 double grid_weather_latitude(const grid_weather *w, unsigned region);  /* [deg N] */
 double grid_weather_longitude(const grid_weather *w, unsigned region); /* [deg E] */
 
-/* Mean over slot K (0 .. slots-1) of region REGION (0..14).  Out of range: the last slot. */
+/* Mean over slot K (0 .. slots-1) of region REGION (0..14).  Out of range: the last slot.
+ * Reading a slot before one released aborts (a caller's bug: the series cannot go back). */
 float grid_weather_temp_c(const grid_weather *w, unsigned region, uint32_t k);     /* [C] */
 float grid_weather_irradiance(const grid_weather *w, unsigned region, uint32_t k); /* [W/m2] */
+/* The caller reads no slot before BEFORE again: the series before it may be dropped. */
+void grid_weather_release(grid_weather *w, uint32_t before);
+
+/* Heap bytes W holds: the 10-minute series it keeps now and the daily means. */
+size_t grid_weather_bytes(const grid_weather *w);
+
 /* Mean temperature of UTC day D (0 = the start's date) [C], and its heating degree-days
  * max(0, 15.5 - mean) [K d] (the UK base temperature; CIBSE TM41). */
 double grid_weather_day_mean_c(const grid_weather *w, unsigned region, uint32_t d);
