@@ -105,6 +105,8 @@ def bills(t, by="tariff"):
         "mean_import_kwh": g["kwh"].mean(),
     })
     out["p_per_kwh"] = 100.0 * out["total_gbp"] / g["kwh"].sum().where(g["kwh"].sum() > 0)
+    if isinstance(group.dtype, pd.CategoricalDtype):  # in the category order, as other helpers
+        out = out.reindex([c for c in group.cat.categories if c in out.index])
     out.index.name = by
     return out
 
@@ -202,32 +204,29 @@ def dno_view(t, ev=None):
     view["lag_s"] = (view["known_at"] - view["restored_at"]).dt.total_seconds()
     sent = ev[(ev["name"] == "WAN_ALERT_SENT") & rest].join(restored.rename("r"), on="household")
     sent = sent[sent["time"] >= sent["r"]].groupby("household")["time"].min()
-    hh = t.households
+    hh = t.households.loc[view.index]
+    route = (hh["route_end"] if "route_end" in hh else hh["route"]).astype(str)
+    gen = (hh["generation_end"] if "generation_end" in hh else hh["generation"]).astype(str)
+    reason = pd.Series(np.nan, index=view.index, dtype=object)
+    unknown = view["known_at"].isna()
+    reason[unknown & sent.reindex(view.index).isna()] = "no alert sent"
+    # what happened to the restore alert after it was sent: the last rejection or loss
+    after = more.join(sent.rename("sent"), on="household")
+    after = after[after["sent"].notna() & (after["time"] >= after["sent"])]
+    after = after[after["household"].isin(view.index[unknown])]
+    retries = (after["name"] == "WAN_RETRY").groupby(after["household"]).sum()
+    lost = after[after["name"] == "WAN_LOST"].groupby("household")["value_text"].last()
+    rej = after[after["name"] == "HEADEND_REJECTED"].groupby("household")["value_text"].last()
     max_attempts = _retry_attempts(t)
-    reasons = {}
-    for h in view.index[view["known_at"].isna()]:
-        route = hh.at[h, "route_end"] if "route_end" in hh else hh.at[h, "route"]
-        gen = hh.at[h, "generation_end"] if "generation_end" in hh else hh.at[h, "generation"]
-        if route == "none" or gen == "traditional":
-            reasons[h] = "no communications"
-        elif gen == "smets1" and route == "smets1_operator":
-            reasons[h] = "SMETS1: logs restorations, sends none"
-        elif h not in sent.index:
-            reasons[h] = "no alert sent"
-        else:
-            after = more[(more["household"] == h) & (more["time"] >= sent[h])]
-            lost = after[after["name"] == "WAN_LOST"]
-            rej = after[after["name"] == "HEADEND_REJECTED"]
-            if not rej.empty:
-                reasons[h] = "rejected at head-end: " + rej["value_text"].iloc[-1]
-            elif not lost.empty:
-                cause = lost["value_text"].iloc[-1]
-                tries = (after["name"] == "WAN_RETRY").sum() + 1
-                reasons[h] = (f"retries exhausted (last: {cause})"
-                              if max_attempts and tries >= max_attempts else f"lost: {cause}")
-            else:
-                reasons[h] = "in flight at the end"
-    view["reason"] = pd.Series(reasons, dtype=object).reindex(view.index)
+    sent_unknown = unknown & sent.reindex(view.index).notna()
+    reason[sent_unknown] = "in flight at the end"
+    exhausted = (retries.reindex(lost.index).fillna(0) + 1 >= max_attempts) if max_attempts else \
+        pd.Series(False, index=lost.index)
+    reason.loc[lost.index] = np.where(exhausted, "retries exhausted (last: " + lost + ")", "lost: " + lost)
+    reason.loc[rej.index] = "rejected at head-end: " + rej
+    reason[unknown & (gen == "smets1") & (route == "smets1_operator")] = "SMETS1: logs restorations, sends none"
+    reason[unknown & ((route == "none") | (gen == "traditional"))] = "no communications"
+    view["reason"] = reason
     view.index.name = "household"
     return view
 

@@ -202,15 +202,14 @@ def _sections(t, figs, groups):
 
     # cells
     if t.has("cell_queue") and t.dataset("cell_queue").shape[1] > 0:
-        q = t.cells("queue")
-        a = t.cells("arrivals")
+        cs = t.cell_summary(60)
         fig, ax = figs.new()
-        q.max(axis=1).resample("1min").max().plot(ax=ax, lw=0.8, label="largest cell queue")
+        cs["queue_max"].plot(ax=ax, lw=0.8, label="largest cell queue")
         ax.set_ylabel("messages")
         ax2 = ax.twinx()
-        a.sum(axis=1).resample("1min").sum().plot(ax=ax2, lw=0.6, color="tab:gray", label="cell arrivals")
+        cs["arrivals"].plot(ax=ax2, lw=0.6, color="tab:gray", label="cell arrivals")
         ax2.set_ylabel("cell arrivals per minute", color="tab:gray")
-        ax.set_title(f"WAN cells ({q.shape[1]} areas)")
+        ax.set_title(f"WAN cells ({t.dataset('cell_queue').shape[1]} areas)")
         out.append(("Cell queues", [(figs.save(fig, "cells"), "Largest queue over all cells and all cell arrivals, per minute.")],
                     _table(t.areas.drop(columns=["region", "tech"]), "areas") if len(t.areas) <= 30 else ""))
 

@@ -262,7 +262,11 @@ class Trace:
             if len(h) != n:
                 raise ValueError(f"mask of {len(h)} households for a trace of {n}")
             return np.flatnonzero(h)
-        return np.unique(h.astype(np.int64))
+        h = np.unique(h.astype(np.int64))
+        if len(h) and (h[0] < 0 or h[-1] >= n):
+            raise ValueError(f"{self.path}: household {h[0] if h[0] < 0 else h[-1]} is out of "
+                             f"range (0 .. {n - 1})")
+        return h
 
     # ---- per household per period ----------------------------------------------------------
 
@@ -274,10 +278,9 @@ class Trace:
         ds = self.dataset(channel)
         rows = self.select(households)
         a, b = self._period_range(start, end, ds.shape[1])
-        if len(rows) == ds.shape[0]:
-            v = self.read(channel, np.s_[:, a:b])
-        else:
-            v = self.read(channel, np.s_[rows, a:b]) if len(rows) else np.zeros((0, b - a))
+        v = np.empty((len(rows), b - a), ds.dtype)
+        for k, end_k, block in self._blocks(channel, rows, a, b):
+            v[k:end_k] = block
         return pd.DataFrame(v.T, index=self.periods(a, b - a), columns=pd.Index(rows, name="household"))
 
     def channel_sum(self, channel="import_wh", by=None, households=None, start=None, end=None,
@@ -297,13 +300,23 @@ class Trace:
             labels = pd.Categorical(labels).remove_unused_categories()
         codes = np.asarray(labels.codes)
         out = np.zeros((b - a, len(labels.categories)))
-        for k in range(0, len(rows), chunk):
-            r = rows[k:k + chunk]
-            v = self.read(channel, np.s_[r[0]:r[-1] + 1, a:b])[r - r[0]].astype(np.float64)
-            for g in np.unique(codes[k:k + chunk]):
-                out[:, g] += v[codes[k:k + chunk] == g].sum(axis=0)
+        for k, end_k, v in self._blocks(channel, rows, a, b, chunk):
+            v = v.astype(np.float64)
+            for g in np.unique(codes[k:end_k]):
+                out[:, g] += v[codes[k:end_k] == g].sum(axis=0)
         return pd.DataFrame(out, index=self.periods(a, b - a),
                             columns=pd.Index(labels.categories, name=by if isinstance(by, str) else None))
+
+    def _blocks(self, key, rows, a, b, chunk=65536):
+        """(k, end, values) for the sorted household rows ROWS[k:end] and periods [A, B) of
+        dataset KEY, each block read as one contiguous slab of at most CHUNK households of
+        the file: h5py's point selections are slow, and memory stays bounded."""
+        k = 0
+        while k < len(rows):
+            end = int(np.searchsorted(rows, rows[k] + chunk))
+            r = rows[k:end]
+            yield k, end, self.read(key, np.s_[int(r[0]):int(r[-1]) + 1, a:b])[r - r[0]]
+            k = end
 
     def group_sizes(self, by=None, households=None):
         rows = self.select(households)
@@ -365,46 +378,52 @@ class Trace:
 
     # ---- events ----------------------------------------------------------------------------
 
-    def events(self, names=None, households=None, start=None, end=None):
-        """/events as a DataFrame: time (UTC), t_s, household (<NA> for none), code, name,
-        value, value_text.  NAMES (event names of tables.EVENTS or codes) and HOUSEHOLDS (ids)
-        filter before the other columns are read."""
+    def events(self, names=None, households=None, start=None, end=None, block=1 << 20):
+        """/events as a DataFrame in time order: time (UTC), t_s, household (<NA> for none),
+        code, name, value, value_text.  NAMES (event names of tables.EVENTS, or codes) and
+        HOUSEHOLDS (see select) filter as the records are read, BLOCK records at a time, so
+        memory follows what is kept."""
         ds = self.dataset("events")
-        try:
-            code = ds.fields("code")[:]
-        except (OSError, RuntimeError) as e:
-            raise TraceError(f"{self.path}: damaged trace: cannot read /events: {_first_line(e)}") from None
-        keep = np.ones(len(code), bool)
+        want = None
         if names is not None:
-            if isinstance(names, (str, int)):
-                names = [names]
+            names = [names] if isinstance(names, (str, int)) else names
             want = [tables.EVENT_CODE[n] if isinstance(n, str) else int(n) for n in names]
-            keep &= np.isin(code, want)
-        if households is not None:
-            hh = ds.fields("household")[:]
-            keep &= np.isin(hh, self.select(households))
-        idx = np.flatnonzero(keep)
-        rec = ds[idx] if len(idx) < len(code) else ds[()]
-        t = rec["t_s"]
-        sel = np.ones(len(rec), bool)
-        if start is not None:
-            sel &= t >= (_utc(start) - self.start).total_seconds()
-        if end is not None:
-            sel &= t < (_utc(end) - self.start).total_seconds()
-        rec = rec[sel]
+        rows = None if households is None else self.select(households)
+        t0 = None if start is None else (_utc(start) - self.start).total_seconds()
+        t1 = None if end is None else (_utc(end) - self.start).total_seconds()
+        parts = []
+        for k in range(0, ds.shape[0], block):
+            try:
+                rec = ds[k:k + block]
+            except (OSError, RuntimeError) as e:
+                raise TraceError(f"{self.path}: damaged trace: cannot read /events: {_first_line(e)}") from None
+            keep = np.ones(len(rec), bool)
+            if want is not None:
+                keep &= np.isin(rec["code"], want)
+            if rows is not None:
+                keep &= np.isin(rec["household"], rows)
+            if t0 is not None:
+                keep &= rec["t_s"] >= t0
+            if t1 is not None:
+                keep &= rec["t_s"] < t1
+            parts.append(rec[keep])
+        rec = np.concatenate(parts) if parts else np.zeros(0, ds.dtype)
+        rec = rec[np.argsort(rec["t_s"], kind="stable")]
         hh = pd.array(rec["household"].astype(np.int64), dtype="Int64")
         hh[rec["household"] == NO_HOUSEHOLD] = pd.NA
-        name = [tables.EVENTS.get(int(c), f"0x{int(c):X}") for c in rec["code"]]
-        df = pd.DataFrame({
+        codes, inverse = np.unique(rec["code"], return_inverse=True)
+        names_of = [tables.EVENTS.get(int(c), f"0x{int(c):X}") for c in codes]
+        name = pd.Categorical.from_codes(inverse.reshape(-1), categories=pd.Index(names_of)) \
+            if len(codes) else pd.Categorical([])
+        return pd.DataFrame({
             "time": self.start + pd.to_timedelta(rec["t_s"], unit="s"),
             "t_s": rec["t_s"],
             "household": hh,
             "code": rec["code"],
-            "name": pd.Categorical(name),
+            "name": name,
             "value": rec["value"],
-            "value_text": [tables.event_value_text(n, v) for n, v in zip(name, rec["value"])],
+            "value_text": _value_texts(names_of, inverse.reshape(-1), rec["value"]),
         })
-        return df.sort_values("t_s", kind="stable").reset_index(drop=True)
 
     # ---- network ---------------------------------------------------------------------------
 
@@ -448,6 +467,24 @@ class Trace:
         a, b = self._second_range(start, end, ds.shape[0])
         v = self.read(key, np.s_[a:b])
         return pd.DataFrame(v, index=self.seconds(a, b - a), columns=pd.Index(range(v.shape[1]), name="area"))
+
+    def cell_summary(self, freq_s=60, block_s=3600):
+        """All cells per FREQ_S seconds: arrivals (summed over areas) and queue_max (the
+        longest queue any cell had), read BLOCK_S seconds at a time (the [second, area]
+        datasets of a national run are gigabytes)."""
+        qa, qq = self.dataset("cell_arrivals"), self.dataset("cell_queue")
+        n = qa.shape[0]
+        arr, qmax = [], []
+        step = max(block_s // freq_s, 1) * freq_s
+        for k in range(0, n, step):
+            a = self.read("cell_arrivals", np.s_[k:k + step]).sum(axis=1, dtype=np.int64)
+            q = self.read("cell_queue", np.s_[k:k + step]).max(axis=1, initial=0) if qq.shape[1] else np.zeros(len(a))
+            m = -(-len(a) // freq_s) * freq_s
+            arr.append(np.pad(a, (0, m - len(a))).reshape(-1, freq_s).sum(axis=1))
+            qmax.append(np.pad(q, (0, m - len(q))).reshape(-1, freq_s).max(axis=1))
+        arr = np.concatenate(arr) if arr else np.zeros(0)
+        return pd.DataFrame({"arrivals": arr, "queue_max": np.concatenate(qmax) if qmax else arr},
+                            index=self.seconds(0, len(arr), freq_s))
 
     @property
     def areas(self):
@@ -513,6 +550,16 @@ class Trace:
     @property
     def images(self):
         return self._records("fleet_images")
+
+
+def _value_texts(names, inverse, values):
+    """tables.event_value_text of each record, worked out once per distinct (code, value)."""
+    if not len(values):
+        return np.array([], dtype=object)
+    pairs, back = np.unique(np.stack([inverse.astype(np.int64), values.astype(np.int64)]), axis=1,
+                            return_inverse=True)
+    texts = np.array([tables.event_value_text(names[c], v) for c, v in pairs.T], dtype=object)
+    return texts[back.reshape(-1)]
 
 
 def _utc(x):
