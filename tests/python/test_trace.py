@@ -203,6 +203,41 @@ class Helpers(unittest.TestCase):
             self.assertTrue((view.loc[trad, "reason"] == "no communications").all())
 
 
+class SilentPremises(unittest.TestCase):
+    """dno_view's reasons on a copy of the storm trace whose /events are edited by hand: five
+    premises the DNO knew restored lose their delivered restore alert, each in its own way."""
+
+    def test_each_way_of_never_arriving_is_named(self):
+        path = os.path.join(TR.dir.name, "edited.h5")
+        shutil.copy(TR.path["storm"], path)
+        C = tables.EVENT_CODE
+        with h5py.File(path, "a") as f:
+            ev = f["/events"][:]
+            rest = np.isin(ev["value"], tables.RESTORE_ALERTS)
+            dlv = ev[(ev["code"] == C["WAN_ALERT_DELIVERED"]) & rest]
+            known = list(dict.fromkeys(int(h) for h in dlv["household"]))[:5]
+            self.assertEqual(len(known), 5)
+            drop = np.isin(ev["household"], known) & (ev["code"] == C["WAN_ALERT_DELIVERED"]) & rest
+            drop |= (ev["household"] == known[3]) & (ev["code"] == C["WAN_ALERT_SENT"]) & rest
+            sent_t = {int(r["household"]): float(r["t_s"]) for r in
+                      ev[(ev["code"] == C["WAN_ALERT_SENT"]) & rest][::-1]}
+            add = [(sent_t[known[0]] + 1, known[0], C["WAN_LOST"], 1),
+                   (sent_t[known[1]] + 1, known[1], C["HEADEND_REJECTED"], 1)]
+            add += [(sent_t[known[2]] + 30 * k, known[2], C["WAN_RETRY"], k) for k in range(1, 5)]
+            add += [(sent_t[known[2]] + 30 * k + 1, known[2], C["WAN_LOST"], 4) for k in range(0, 5)]
+            new = np.concatenate([ev[~drop], np.array(add, dtype=ev.dtype)])
+            del f["/events"]
+            f.create_dataset("/events", data=new)
+        with metersim.open(path) as t:
+            self.assertEqual(t.scenario["wan"]["retry"]["max_attempts"], 5)
+            reason = metersim.dno_view(t)["reason"]
+        self.assertEqual(reason[known[0]], "lost: access link")
+        self.assertEqual(reason[known[1]], "rejected at head-end: queue full")
+        self.assertEqual(reason[known[2]], "retries exhausted (last: site dark)")
+        self.assertEqual(reason[known[3]], "no alert sent")
+        self.assertEqual(reason[known[4]], "in flight at the end")
+
+
 class BadInput(unittest.TestCase):
     def setUp(self):
         self.dir = os.path.join(TR.dir.name, self.id().rsplit(".", 1)[-1])
