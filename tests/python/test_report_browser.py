@@ -48,12 +48,12 @@ def expected(path):
 
 
 def main():
-    tr = Traces("default", "storm")
+    tr = Traces("agile", "storm")
     fails = []
     try:
         out = os.path.join(tr.dir.name, "report")
         for attempt in (1, 2):  # the second rewrites the report it made
-            r = subprocess.run([BIN, "report", tr.path["default"], tr.path["storm"], "-o", out],
+            r = subprocess.run([BIN, "report", tr.path["agile"], tr.path["storm"], "-o", out],
                                capture_output=True, text=True)
             if r.returncode != 0:
                 print(f"FAIL: metersim report (run {attempt}) exit {r.returncode}: {r.stderr}")
@@ -85,14 +85,20 @@ def main():
                 document.querySelectorAll('[data-key]').forEach(e => {
                     o[e.dataset.key + '/' + e.dataset.trace] = e.textContent.trim(); });
                 return o;""")
-            for k, name in enumerate(("default", "storm")):
+            for k, name in enumerate(("agile", "storm")):
                 for key, want in expected(tr.path[name]).items():
                     got = shown.get(f"{key}/{k}")
                     if got != want:
                         fails.append(f"{name}: {key} on the page {got!r}, in the trace {want!r}")
             diffs = d.execute_script(
                 "return Array.from(document.querySelectorAll('[data-diff]')).map(e => e.dataset.diff)")
-            for key in ("households", "storm.enabled", "seed"):
+            # every section with the data for it: prices from the first, outages from the second
+            srcs = [i[0] for i in imgs]
+            for want in ("t0-prices.png", "t1-storm.png", "t1-never.png", "t0-headend.png", "t1-cells.png",
+                         "t0-battery.png", "t0-profile-tariff.png", "t0-bills-tariff.png"):
+                if not any(x.endswith(want) for x in srcs):
+                    fails.append(f"no image {want}")
+            for key in ("households", "storm.enabled", "prices.tariff"):
                 if key not in diffs:
                     fails.append(f"scenario difference {key} not listed ({diffs})")
             severe = [e for e in d.get_log("browser") if e.get("level") == "SEVERE"]
