@@ -307,6 +307,26 @@ class BadInput(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
 
+    def test_report_says_what_is_missing_when_python_cannot_run_it(self):
+        # a package whose report needs a module Debian's python3 does not have
+        fake = os.path.join(self.dir, "analysis")
+        os.makedirs(os.path.join(fake, "metersim"))
+        open(os.path.join(fake, "metersim", "__init__.py"), "w").close()
+        with open(os.path.join(fake, "metersim", "report.py"), "w") as f:
+            f.write("import no_such_module_for_metersim\n")
+        out = os.path.join(self.dir, "r")
+        r = subprocess.run([BIN, "report", TR.path["default"], "-o", out], capture_output=True, text=True,
+                           env={**os.environ, "METERSIM_ANALYSIS_DIR": fake})
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(r.stderr.strip().splitlines(),
+                         ["metersim report: the Python module no_such_module_for_metersim is missing: "
+                          "install Debian's python3-no_such_module_for_metersim (scripts/install-deps.sh)"])
+        r = subprocess.run([BIN, "report", TR.path["default"], "-o", out], capture_output=True, text=True,
+                           env={**os.environ, "METERSIM_ANALYSIS_DIR": self.dir})
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("cannot find the Python package analysis/metersim", r.stderr)
+        self.assertFalse(os.path.exists(out))
+
 
 if __name__ == "__main__":
     unittest.main()
