@@ -4,8 +4,11 @@ BUILD_SAN  ?= build-san
 JOBS       ?= $(shell nproc)
 SCENARIO   ?= scenarios/default.yaml
 OUT        ?= results/default.h5
+# Debian's python3, whatever python3 comes first on PATH: the analysis needs its h5py, numpy,
+# pandas and matplotlib.
+PYTHON     := /usr/bin/python3
 
-.PHONY: all deps build build-san run test test-fast bench clean
+.PHONY: all deps build build-san python run test test-fast bench clean
 
 all: build
 
@@ -24,9 +27,19 @@ build: deps $(BUILD)/CMakeCache.txt
 build-san: deps $(BUILD_SAN)/CMakeCache.txt
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 
-run: build
+# Puts analysis/ on Debian python3's path (a metersim.pth in its user site directory), so
+# `/usr/bin/python3 -c "import metersim"` works anywhere; the last tree to run it wins.
+python:
+	@site=$$($(PYTHON) -c 'import site; print(site.getusersitepackages())') && \
+	  mkdir -p "$$site" && echo "$(CURDIR)/analysis" > "$$site/metersim.pth" && \
+	  $(PYTHON) -c 'import metersim' && \
+	  echo "python: $(PYTHON) imports metersim from $(CURDIR)/analysis ($$site/metersim.pth)"
+
+run: build python
 	@mkdir -p $(dir $(OUT))
 	$(BUILD)/sim/metersim run $(SCENARIO) -o $(OUT)
+	@echo "next: $(BUILD)/sim/metersim report $(OUT) -o $(basename $(OUT))-report"
+	@echo "      $(PYTHON) -c 'import metersim; t = metersim.open(\"$(OUT)\"); print(t.households)'"
 
 # The whole suite, once on the optimised build and once under ASan+UBSan.
 test: build build-san

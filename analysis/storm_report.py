@@ -5,19 +5,17 @@ Usage: /usr/bin/python3 analysis/storm_report.py TRACE.h5 [TRACE.h5 ...]
 
 For each trace: the restore alerts sent and delivered, the peak head-end arrival rate
 (largest 10-s moving average of per-second arrivals) after the last mass restoration, the
-head-end's largest queue, requests dropped, response-time percentiles of restore alerts, and
-how long after the last restoration the DNO knew every restored premises.  Exits 2 with a
-message naming the file when a file is not a readable metersim trace.
+head-end's largest queue, requests dropped, response-time percentiles of restore alerts, how
+long after the last restoration the DNO knew every restored premises, and why the premises
+it never heard from stayed silent (metersim.dno_view).  Exits 2 with one line naming the
+file when a file is not a readable metersim trace.  For plots: `metersim report`.
 """
 import sys
 
-import h5py
 import numpy as np
 
-import trace_schema as ts
-
-RESTORED = (0x8F35, 0x8F36)
-ALERT_SENT, ALERT_DELIVERED, AD1 = 0x10003, 0x10004, 0xAD1
+import metersim
+from metersim import tables
 
 
 def peak_rate(per_second, width=10):
@@ -28,37 +26,31 @@ def peak_rate(per_second, width=10):
 
 
 def report(path):
-    try:
-        f = h5py.File(path, "r")
-    except OSError as e:
-        raise ValueError(f"{path}: not a readable HDF5 file ({e.__class__.__name__})")
-    with f:
-        for need in ("/meta", ts.path("events"), ts.path("headend_arrivals")):
-            if need not in f:
-                raise ValueError(f"{path}: not a metersim trace with network data (no {need})")
-        ev = f[ts.path("events")][:]
-        arr = f[ts.path("headend_arrivals")][:]
-        yaml = f["/meta"].attrs["scenario_yaml"]
-        w = next((l.split(":", 1)[1].strip() for l in yaml.splitlines() if l.strip().startswith("restore_dither:")), "?")
-        restored = ev[np.isin(ev["code"], RESTORED)]
-        sent = ev[(ev["code"] == ALERT_SENT) & (ev["value"] != AD1)]
-        deliv = ev[(ev["code"] == ALERT_DELIVERED) & (ev["value"] != AD1)]
-        t_last = float(restored["t_s"].max()) if restored.size else 0.0
-        after = arr[int(t_last):] if restored.size else arr
+    with metersim.open(path) as t:
+        ev = t.events([*tables.RESTORE_ALERTS, "WAN_ALERT_SENT", "WAN_ALERT_DELIVERED"])
+        arr = t.read("headend_arrivals")
+        w = t.scenario.get("meter", {}).get("restore_dither", "?")
+        restored = ev[ev["code"].isin(tables.RESTORE_ALERTS)]
+        restore_alert = ev["value"].isin(tables.RESTORE_ALERTS)
+        sent = ev[(ev["name"] == "WAN_ALERT_SENT") & restore_alert]
+        deliv = ev[(ev["name"] == "WAN_ALERT_DELIVERED") & restore_alert]
+        t_last = float(restored["t_s"].max()) if len(restored) else 0.0
+        after = arr[int(t_last):] if len(restored) else arr
         out = [f"{path}: dither window {w}",
-               f"  restorations {restored.size}, restore alerts sent {sent.size}, delivered {deliv.size}",
+               f"  restorations {len(restored)}, restore alerts sent {len(sent)}, delivered {len(deliv)}",
                f"  peak head-end arrivals after the last restoration: {peak_rate(after):.1f}/s (10-s average), "
                f"{int(after.max(initial=0))}/s (1-s max)"]
-        if ts.path("headend_queue_max") in f:
-            out.append(f"  head-end queue max {int(f[ts.path('headend_queue_max')][:].max(initial=0))}, "
-                       f"dropped {int(f[ts.path('headend_dropped')][:].sum())}")
-        if ts.path("headend_class_stats") in f:
-            ds = f[ts.path("headend_class_stats")]
-            r = ds[ts.rows(ds).index("alert_restore")]
-            out.append("  restore alerts: " + ", ".join(f"{c} {r[i]:.3g}" for i, c in enumerate(ts.columns(ds))))
-        if ts.path("dno_restoration") in f:
-            d = f[ts.path("dno_restoration")]
-            out.append("  DNO: " + ", ".join(f"{c} {v:.4g}" for c, v in zip(ts.columns(d), d[0])))
+        if t.has("headend_queue_max"):
+            out.append(f"  head-end queue max {int(t.read('headend_queue_max').max(initial=0))}, "
+                       f"dropped {int(t.read('headend_dropped').sum())}")
+        if t.has("headend_class_stats"):
+            r = t.headend_classes.loc["alert_restore"]
+            out.append("  restore alerts: " + ", ".join(f"{c} {v:.3g}" for c, v in r.items()))
+        if t.has("dno_restoration"):
+            out.append("  DNO: " + ", ".join(f"{c} {v:.4g}" for c, v in t.dno_restoration.items()))
+            why = metersim.dno_view(t)["reason"].dropna().value_counts()
+            if len(why):
+                out.append("  never known restored: " + ", ".join(f"{n} {r}" for r, n in why.items()))
         return "\n".join(out)
 
 
@@ -70,8 +62,11 @@ def main(argv):
     for p in argv[1:]:
         try:
             print(report(p))
-        except (ValueError, KeyError) as e:
+        except metersim.TraceError as e:
             print(f"storm_report: {e}", file=sys.stderr)
+            rc = 2
+        except (KeyError, ValueError) as e:
+            print(f"storm_report: {p}: damaged or unexpected trace: {e}", file=sys.stderr)
             rc = 2
     return rc
 

@@ -3,43 +3,23 @@
 
 Usage: /usr/bin/python3 analysis/trace_summary.py TRACE.h5
 
-Reads only the HDF5 file (Debian's python3-h5py and python3-numpy). Exits 2 with a message
-naming the file and the problem when the file is missing, not HDF5, or not a metersim trace.
+Reads the trace through the metersim package beside this script (Debian's python3-h5py,
+-numpy and -pandas).  Exits 2 with one line naming the file and the problem when the file is
+missing, not HDF5, damaged, or not a metersim trace.
 """
 import sys
 
-import h5py
 import numpy as np
 
-import trace_schema as ts
-
-REQUIRED = [ts.SCHEMA["meta"]["group"]] + [ts.path(k) for k in ("households", "import_wh", "demand_w", "headend_arrivals")]
+import metersim
 
 
-class TraceError(Exception):
-    pass
-
-
-def open_trace(path):
-    try:
-        f = h5py.File(path, "r")
-    except FileNotFoundError:
-        raise TraceError(f"{path}: no such file")
-    except OSError as e:
-        raise TraceError(f"{path}: not a readable HDF5 file ({e.__class__.__name__})")
-    missing = [p for p in REQUIRED if p not in f]
-    if missing or "metersim_version" not in f["/meta"].attrs:
-        f.close()
-        raise TraceError(f"{path}: not a metersim trace (missing {', '.join(missing) or '/meta metersim_version'})")
-    return f
-
-
-def summarise(f):
-    meta = f["/meta"].attrs
-    imp = f[ts.path("import_wh")][:]
+def summarise(t):
+    meta = t.meta
+    imp = t.read("import_wh")
     n_hh, n_p = imp.shape
-    demand = f[ts.path("demand_w")][:]
-    arrivals = f[ts.path("headend_arrivals")][:]
+    demand = t.read("demand_w")
+    arrivals = t.read("headend_arrivals")
     days = n_p / 48.0
     out = []
     out.append(f"scenario          {meta['scenario_name']} (seed {meta['seed']}, complete={meta['complete']})")
@@ -54,8 +34,9 @@ def summarise(f):
         # After-diversity maximum demand: peak of the group's half-hourly mean, per household.
         group_hh = imp.sum(axis=0, dtype=np.int64) * 2.0 / n_hh  # Wh per 30 min -> W
         peak = int(group_hh.argmax())
+        at = t.periods(peak, 1)[0]
         out.append(f"ADMD              {group_hh.max() / 1000.0:.2f} kW/household "
-                   f"(period {peak}, {peak // 2 % 24:02d}:{30 * (peak % 2):02d})")
+                   f"(period {peak}, {at:%H:%M} UTC)")
     if demand.size:
         m = int(demand.argmax())
         out.append(f"total demand      mean {demand.mean() / 1000.0:.1f} kW, peak {demand.max() / 1000.0:.1f} kW "
@@ -70,12 +51,12 @@ def main(argv):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     try:
-        with open_trace(argv[1]) as f:
-            print(summarise(f))
-    except TraceError as e:
+        with metersim.open(argv[1]) as t:
+            print(summarise(t))
+    except metersim.TraceError as e:
         print(f"trace_summary: {e}", file=sys.stderr)
         return 2
-    except (KeyError, ValueError, OSError) as e:
+    except (KeyError, ValueError) as e:
         print(f"trace_summary: {argv[1]}: damaged or unexpected trace: {e}", file=sys.stderr)
         return 2
     return 0

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs every Debian package metersim needs to build, test and analyse.
+# Installs every Debian package metersim needs to build, test and analyse (the report's
+# test drives Debian's chromium through chromium-driver and python3-selenium).
 # A quick no-op when everything is present; runs `apt-get update` only when
 # something must be installed.
 set -eu
@@ -7,7 +8,8 @@ set -eu
 PKGS="build-essential g++ cmake pkg-config make
 libsimgrid-dev libhdf5-dev hdf5-tools libyaml-dev libgsl-dev libcriterion-dev
 libmbedtls-dev gcc-arm-none-eabi libnewlib-arm-none-eabi clang
-python3-h5py python3-numpy python3-matplotlib"
+python3-h5py python3-numpy python3-matplotlib python3-pandas
+chromium chromium-driver python3-selenium"
 
 missing=""
 for p in $PKGS; do

@@ -1,4 +1,5 @@
-/* metersim command line: run, validate, info, diff, timeline.
+/* metersim command line: run, validate, info, diff, timeline, report (the last execs the
+ * Python package analysis/metersim).
  * Exit codes: 0 ok, 1 runtime failure (or interrupted run), 2 usage or scenario error. */
 #include "diff.h"
 #include "fleet.h"
@@ -8,6 +9,7 @@
 #include "timeline.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@ static const char *usage_main =
     "  info TRACE.h5           describe what a trace holds\n"
     "  diff A.h5 B.h5          report where two runs of the same households diverge\n"
     "  timeline TRACE.h5 HH... one household's events in time order (several interleaved)\n"
+    "  report A.h5 [B.h5...] -o DIR  an HTML report with plots (Python: analysis/metersim)\n"
     "\n"
     "options:\n"
     "  -h, --help              this help (or `metersim COMMAND --help`)\n"
@@ -379,6 +382,81 @@ static int cmd_timeline(int argc, char **argv)
     return rc;
 }
 
+/* The report is the Python package's (analysis/metersim/report.py), run by Debian's
+ * python3; the package is looked for in $METERSIM_ANALYSIS_DIR, beside the binary's tree
+ * (build/sim/metersim -> analysis/; bin/metersim -> share/metersim/analysis/), then in the
+ * source tree it was built from. */
+#define REPORT_PYTHON "/usr/bin/python3"
+static const char report_launcher[] =
+    "import sys\n"
+    "sys.path.insert(0, sys.argv.pop(1))\n"
+    "try:\n"
+    "    from metersim.report import main\n"
+    "except ImportError as e:\n"
+    "    sys.exit('metersim report: the Python module %s is missing: install Debian\\'s '\n"
+    "             'python3-%s (scripts/install-deps.sh)' % (e.name, e.name))\n"
+    "sys.exit(main(sys.argv[1:]))\n";
+
+static int analysis_dir_ok(const char *dir)
+{
+    char p[PATH_MAX];
+    int n = snprintf(p, sizeof p, "%s/metersim/report.py", dir);
+    return n > 0 && (size_t)n < sizeof p && access(p, R_OK) == 0;
+}
+
+static int find_analysis_dir(char *out, size_t n)
+{
+    const char *env = getenv("METERSIM_ANALYSIS_DIR");
+    if (env && *env) {
+        snprintf(out, n, "%s", env);
+        return analysis_dir_ok(out) ? 0 : -1;
+    }
+    char exe[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k > 0) {
+        exe[k] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = '\0';
+        static const char *const rel[] = {"/../../analysis", "/../share/metersim/analysis"};
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+            snprintf(out, n, "%s%s", exe, rel[i]);
+            if (analysis_dir_ok(out)) return 0;
+        }
+    }
+    snprintf(out, n, "%s", METERSIM_ANALYSIS_DIR);
+    return analysis_dir_ok(out) ? 0 : -1;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    char dir[PATH_MAX];
+    if (find_analysis_dir(dir, sizeof dir) != 0) {
+        fprintf(stderr, "metersim report: cannot find the Python package analysis/metersim "
+                        "(set METERSIM_ANALYSIS_DIR to the repository's analysis directory)\n");
+        return EXIT_RUNTIME;
+    }
+    if (access(REPORT_PYTHON, X_OK) != 0) {
+        fprintf(stderr, "metersim report: %s: %s; install Debian's python3 (scripts/install-deps.sh)\n",
+                REPORT_PYTHON, strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    char **av = calloc((size_t)argc + 5, sizeof *av);
+    if (!av) {
+        fprintf(stderr, "metersim report: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    av[0] = (char *)REPORT_PYTHON;
+    av[1] = (char *)"-c";
+    av[2] = (char *)report_launcher;
+    av[3] = dir;
+    for (int i = 0; i < argc; i++) av[4 + i] = argv[i];
+    fflush(NULL);
+    execv(REPORT_PYTHON, av);
+    fprintf(stderr, "metersim report: cannot run %s: %s\n", REPORT_PYTHON, strerror(errno));
+    free(av);
+    return EXIT_RUNTIME;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -399,5 +477,6 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
     if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
     if (strcmp(cmd, "timeline") == 0) return cmd_timeline(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0) return cmd_report(argc - 2, argv + 2);
     return usage_error(usage_main, "unknown command \"%s\"", cmd);
 }
