@@ -26,7 +26,7 @@ build-san: deps $(BUILD_SAN)/CMakeCache.txt
 
 run: build
 	@mkdir -p $(dir $(OUT))
-	$(BUILD)/sim/metersim run $(SCENARIO) -o $(OUT)
+	$(BUILD)/sim/metersim run $(SCENARIO) -o $(OUT) --force
 
 # The whole suite, once on the optimised build and once under ASan+UBSan.
 test: build build-san
