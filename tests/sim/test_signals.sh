@@ -12,6 +12,7 @@ PY=/usr/bin/python3
 T=$(mktemp -d /tmp/metersim-signals.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+. "$SRC/tests/sim/testlib.sh"
 SCEN=$SRC/tests/sim/data/small.yaml
 SETS="--set households=1000 --set duration=2d --set topology.area_households=250"
 
@@ -44,7 +45,7 @@ while [ "$(echo "$(now) $end" | awk '{print ($1 < $2)}')" -eq 1 ]; do
     wait "$pid"
     rc=$?
     set -e
-    err=$(cat "$T/err$tried.txt")
+    err=$(quiet_asan "$T/err$tried.txt")
     if [ "$rc" -eq 130 ] || [ "$rc" -eq 143 ]; then
         # the signal came before main() (the loader still at work): nothing can catch it
         early=$((early + 1))
