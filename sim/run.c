@@ -37,7 +37,7 @@ static const char *signal_name(int sig)
 
 static void on_signal(int sig)
 {
-    got_signal = sig;
+    if (!got_signal) got_signal = sig; /* the first one is reported */
     if (signals_defer) return;
     static const char msg_int[] = "metersim: interrupted by SIGINT during set-up; no trace written\n";
     static const char msg_term[] = "metersim: interrupted by SIGTERM during set-up; no trace written\n";
