@@ -37,7 +37,7 @@ python:
 
 run: build python
 	@mkdir -p $(dir $(OUT))
-	$(BUILD)/sim/metersim run $(SCENARIO) -o $(OUT)
+	$(BUILD)/sim/metersim run $(SCENARIO) -o $(OUT) --force
 	@echo "next: $(BUILD)/sim/metersim report $(OUT) -o $(basename $(OUT))-report"
 	@echo "      $(PYTHON) -c 'import metersim; t = metersim.open(\"$(OUT)\"); print(t.households)'"
 

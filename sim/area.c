@@ -425,6 +425,7 @@ void sim_area_actor(int argc, char **argv)
         /* Every area has closed the window; the coordinator couples them; go on together. */
         sg_barrier_wait(bar);
         sg_barrier_wait(bar);
+        if (*cx->halted) break;
         sim_dl_area_send_updates(a);
     }
     a->peak_backlog = sim_cell_peak_backlog(a->cell);

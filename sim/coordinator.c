@@ -93,12 +93,17 @@ void sim_coord_actor(int argc, char **argv)
         row->price_p_kwh = row->wholesale = NAN;
         for (unsigned r = 0; r < regions; r++) row->region_w[r] = (double)s.region_mws[r] / 1000.0 / SIM_PERIOD_S;
         if (cx->prices) window_prices(c, w, w_end, (double)s.national_mws / 1000.0 / SIM_PERIOD_S, row);
+        /* A signal ends the run here, before the next window changes anything: the areas
+         * leave after the barrier, so the trace ends at this boundary. */
+        bool halt = cx->halt_asked && *cx->halt_asked && w + 1 < cx->windows;
+        if (halt) *cx->halted = 1;
         /* A new UTC day: the fleet's changes, while every area waits. */
-        if (c->life && w_end < cx->end_s && (cx->sc->start_unix + w_end) % SIM_DAY_S == 0) {
+        if (!halt && c->life && w_end < cx->end_s && (cx->sc->start_unix + w_end) % SIM_DAY_S == 0) {
             sim_lifecycle_day(c->life, w_end);
             if (c->life->err && !c->err) c->err = c->life->err;
         }
         c->done = w + 1;
         sg_barrier_wait(cx->window_bar);
+        if (halt) break;
     }
 }

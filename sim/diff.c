@@ -57,7 +57,8 @@ hh_diff *diff_record(diff *d, uint32_t row)
 hid_t diff_open_ds(diff *d, const trace *t, const char *path)
 {
     if (H5Lexists(t->f, path, H5P_DEFAULT) <= 0) {
-        diff_fail(d, "%s: not a metersim trace (no %s)", t->path, path);
+        diff_fail(d, "%s: no %s (not a metersim trace, or one cut short by a failed write, "
+                     "which keeps no end-of-run tables)", t->path, path);
         return -1;
     }
     hid_t ds = H5Dopen2(t->f, path, H5P_DEFAULT);

@@ -5,11 +5,13 @@
 #include "fleet.h"
 #include "run.h"
 #include "info.h"
+#include "outpath.h"
 #include "scenario.h"
 #include "timeline.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,16 +39,20 @@ static const char *usage_main =
     "  --version               print the version and exit\n";
 
 static const char *usage_run =
-    "usage: metersim run SCENARIO.yaml [-o OUT.h5] [--seed N] [--set key.path=value]... [--quiet]\n"
+    "usage: metersim run SCENARIO.yaml [-o OUT.h5] [--force] [--seed N] [--set key.path=value]...\n"
+    "                    [--quiet]\n"
     "\n"
     "  -o, --output OUT.h5     trace to write (default results/<scenario name>.h5); written as\n"
-    "                          OUT.h5.partial and renamed when the run completes\n"
+    "                          OUT.h5.partial and renamed when the run completes.  Refused\n"
+    "                          (status 2) when it exists, is not a regular file in a writable\n"
+    "                          directory, or is a file the run reads\n"
+    "  --force                 replace an existing OUT.h5 (when the run completes)\n"
     "  --seed N                override the scenario's seed (0 .. 2^63-1)\n"
     "  --set key.path=value    override one scenario key, e.g. --set wan.read_window=\"2 h\"\n"
     "  -q, --quiet             no progress line and no summary\n"
     "\n"
-    "exit status: 0 done, 1 runtime failure or interrupted (trace kept with complete = 0),\n"
-    "2 usage or scenario error\n";
+    "exit status: 0 done, 1 runtime failure or interrupted (trace kept as OUT.h5.partial with\n"
+    "complete = 0), 2 usage, scenario or output path error\n";
 
 static const char *usage_validate =
     "usage: metersim validate SCENARIO.yaml [--set key.path=value]... [--reference]\n"
@@ -111,6 +117,7 @@ typedef struct args {
     char seed_set[64];
     int quiet;
     int reference;
+    int force;
 } args;
 
 static int parse_args(int argc, char **argv, const char *usage, int is_run, args *a)
@@ -144,6 +151,8 @@ static int parse_args(int argc, char **argv, const char *usage, int is_run, args
             snprintf(a->seed_set, sizeof a->seed_set, "seed=%s", p);
         } else if (is_run && (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0)) {
             a->quiet = 1;
+        } else if (is_run && strcmp(s, "--force") == 0) {
+            a->force = 1;
         } else if (!is_run && strcmp(s, "--reference") == 0) {
             a->reference = 1;
         } else if (s[0] == '-' && s[1] != '\0') {
@@ -197,13 +206,14 @@ static int cmd_validate(int argc, char **argv)
 }
 
 /* One run of SC into OUT; exit status as for the command. */
-static int run_one(const sim_scenario *sc, const char *out, int quiet)
+static int run_one(const sim_scenario *sc, const char *out, const args *a)
 {
-    sim_run_opts opts = {.out_path = out, .quiet = quiet, .progress = isatty(2) != 0};
+    sim_run_opts opts = {
+        .out_path = out, .quiet = a->quiet, .progress = isatty(2) != 0, .force = a->force};
     sim_run_summary sum;
     char err[2048] = "";
     int rc = sim_engine_run(sc, &opts, &sum, err, sizeof err);
-    if (!quiet && sum.households) sim_summary_print(&sum, stdout);
+    if (!a->quiet && sum.households) sim_summary_print(&sum, stdout);
     if (rc) fprintf(stderr, "metersim: %s\n", err[0] ? err : "run failed");
     return rc == 2 ? EXIT_USAGE : rc ? EXIT_RUNTIME : 0;
 }
@@ -223,6 +233,63 @@ static void sweep_path(const char *out, const char *value, char *buf, size_t len
     snprintf(buf, len, "%.*s-%s%s", (int)(dot - out), out, tag, dot);
 }
 
+/* OUT may be written for SC (outpath.h); else the reason on stderr. */
+static int check_out(const char *out, const sim_scenario *sc, const args *a)
+{
+    char err[1200];
+    if (sim_out_check(out, sc, a->force, err, sizeof err) == 0) return 0;
+    fprintf(stderr, "metersim: %s\n", err);
+    return EXIT_USAGE;
+}
+
+/* The sweep's child running now (0: none), for the signal handler: a signal to the sweep is
+ * passed on to it, and the sweep stops once it has ended. */
+static volatile pid_t sweep_child;
+static volatile sig_atomic_t sweep_signal;
+
+static void sweep_on_signal(int sig)
+{
+    sweep_signal = sig;
+    pid_t c = sweep_child;
+    if (c > 0) kill(c, sig);
+}
+
+static int sweep_catch_signals(void)
+{
+    struct sigaction sa = {0};
+    sa.sa_handler = sweep_on_signal;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGINT, &sa, NULL) == 0 && sigaction(SIGTERM, &sa, NULL) == 0 ? 0 : -1;
+}
+
+/* Every value of SC's sweep: the path it writes, checked before any of them runs (two values
+ * reduced to the same file name, an output that exists or is an input of its run). */
+static int sweep_check(const sim_scenario *sc, args *a, const char *out, char (*paths)[1100])
+{
+    for (size_t i = 0; i < sc->n_sweep; i++) {
+        sweep_path(out, sc->sweep_values[i], paths[i], sizeof paths[i]);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(paths[i], paths[j]) == 0) {
+                fprintf(stderr,
+                        "metersim: sweep.values: \"%s\" and \"%s\" would both write %s; give "
+                        "values that differ in letters, digits, '.', '_' or '-'\n",
+                        sc->sweep_values[j], sc->sweep_values[i], paths[i]);
+                return EXIT_USAGE;
+            }
+        /* the value's own inputs (a swept firmware image or weather file) */
+        char set[256];
+        snprintf(set, sizeof set, "%s=%s", sc->sweep_key, sc->sweep_values[i]);
+        a->sets[a->nsets++] = set;
+        sim_scenario *one = NULL;
+        int rc = load_scenario(a, &one);
+        a->nsets--;
+        if (rc == 0) rc = check_out(paths[i], one, a);
+        sim_scenario_destroy(one);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     args a = {0};
@@ -230,24 +297,35 @@ static int cmd_run(int argc, char **argv)
     if (rc) return rc;
     sim_scenario *sc = NULL;
     if ((rc = load_scenario(&a, &sc))) return rc;
-    char out[1024];
+    char out[SIM_OUT_PATH_MAX + 2];
+    if (a.out && strlen(a.out) >= sizeof out) {
+        fprintf(stderr, "metersim: output \"%.60s...\": the path is %zu bytes long, more than %d\n",
+                a.out, strlen(a.out), SIM_OUT_PATH_MAX);
+        sim_scenario_destroy(sc);
+        return EXIT_USAGE;
+    }
     if (a.out)
         snprintf(out, sizeof out, "%s", a.out);
     else
         snprintf(out, sizeof out, "results/%s.h5", sc->name);
     if (sc->n_sweep == 0) {
-        rc = run_one(sc, out, a.quiet);
+        rc = check_out(out, sc, &a);
+        if (rc == 0) rc = run_one(sc, out, &a);
         sim_scenario_destroy(sc);
         return rc;
     }
     /* A sweep: one run per value, each in its own process (one SimGrid engine per process),
-     * with the value applied as the last --set. */
+     * with the value applied as the last --set.  Every output is checked first. */
+    static char paths[SIM_SWEEP_MAX][1100];
+    if ((rc = sweep_check(sc, &a, out, paths)) != 0 || (rc = sweep_catch_signals()) != 0) {
+        sim_scenario_destroy(sc);
+        return rc < 0 ? EXIT_RUNTIME : rc;
+    }
     int worst = 0;
-    for (size_t i = 0; i < sc->n_sweep; i++) {
-        char set[256], path[1100];
+    for (size_t i = 0; i < sc->n_sweep && !sweep_signal; i++) {
+        char set[256];
         snprintf(set, sizeof set, "%s=%s", sc->sweep_key, sc->sweep_values[i]);
-        sweep_path(out, sc->sweep_values[i], path, sizeof path);
-        if (!a.quiet) printf("sweep %zu/%zu: %s -> %s\n", i + 1, sc->n_sweep, set, path);
+        if (!a.quiet) printf("sweep %zu/%zu: %s -> %s\n", i + 1, sc->n_sweep, set, paths[i]);
         fflush(stdout);
         pid_t pid = fork();
         if (pid < 0) {
@@ -256,18 +334,31 @@ static int cmd_run(int argc, char **argv)
             break;
         }
         if (pid == 0) {
+            /* the run's own handling; a signal since the fork is acted on there */
+            if (sim_run_catch_signals() != 0) _exit(EXIT_RUNTIME);
+            if (sweep_signal) raise(sweep_signal);
             a.sets[a.nsets++] = set;
             sim_scenario *one = NULL;
             int crc = load_scenario(&a, &one);
-            if (crc == 0) crc = run_one(one, path, a.quiet);
+            if (crc == 0) crc = run_one(one, paths[i], &a);
             sim_scenario_destroy(one);
             fflush(stdout);
             _exit(crc);
         }
+        sweep_child = pid;
+        /* one that came while forking: the child may not have seen it */
+        if (sweep_signal) kill(pid, sweep_signal);
         int st = 0;
-        waitpid(pid, &st, 0);
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        sweep_child = 0;
         int crc = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_RUNTIME;
         if (crc > worst) worst = crc;
+    }
+    if (sweep_signal) {
+        fprintf(stderr, "metersim: sweep interrupted by %s; later values not run\n",
+                sweep_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        if (worst < EXIT_RUNTIME) worst = EXIT_RUNTIME;
     }
     sim_scenario_destroy(sc);
     return worst;
@@ -459,6 +550,11 @@ static int cmd_report(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* first of all: a run stopped from here on says so (sim_run_catch_signals) */
+    if (argc >= 2 && strcmp(argv[1], "run") == 0 && sim_run_catch_signals() != 0) {
+        fprintf(stderr, "metersim: cannot catch signals: %s\n", strerror(errno));
+        return EXIT_RUNTIME;
+    }
     if (argc < 2) {
         fputs(usage_main, stderr);
         return EXIT_USAGE;

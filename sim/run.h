@@ -23,6 +23,7 @@ typedef struct sim_run_opts {
     const char *out_path; /* trace path (written as OUT.partial first) */
     bool quiet;           /* no progress line, no summary */
     bool progress;        /* progress line on stderr (the CLI sets it for a terminal) */
+    bool force;           /* an existing OUT may be replaced when the run completes */
 } sim_run_opts;
 
 typedef struct sim_run_summary {
@@ -69,6 +70,12 @@ void sim_run_destroy(sim_run *r); /* accepts NULL */
  * firmware image was refused before the run started (bad input). */
 int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_summary *sum,
                    char *err, size_t errlen);
+
+/* Catch SIGINT and SIGTERM for the rest of the process: before the trace exists the process
+ * exits at once (status 1, a message on stderr, nothing on disk); afterwards the run ends at the
+ * next window boundary with a valid trace marked complete = 0 (sim_engine_run).  -1 when the
+ * handlers cannot be installed. */
+int sim_run_catch_signals(void);
 
 void sim_summary_print(const sim_run_summary *s, FILE *out);
 

@@ -49,6 +49,8 @@
 #include "trace.h"
 #include "sim/error.h"
 #include "sim/heap.h"
+
+#include <signal.h>
 #include "sim/rng.h"
 #include "sim/timeutil.h"
 #include "sim/vec.h"
@@ -149,6 +151,10 @@ typedef struct sim_ctx {
     sg_host_t he_host;
     sg_bar_t window_bar;        /* areas and the coordinator meet at every window end */
     const volatile int *stop;   /* the run must end early */
+    /* Set by a signal: the coordinator ends the run at the next window boundary, where every
+     * area has closed the window and none has begun the next (halted: the areas stop there). */
+    const volatile sig_atomic_t *halt_asked;
+    volatile int *halted;
 } sim_ctx;
 
 /* ---- areas ------------------------------------------------------------------------------- */
@@ -440,6 +446,7 @@ struct sim_run {
     sim_trace *tr;
     sim_vec pending;         /* sim_event records gathered, not yet written (t >= window end) */
     volatile int stop;       /* set when the run must end early */
+    volatile int halted;     /* the coordinator ended the run at a window boundary (signal) */
     uint32_t w;              /* windows run */
     uint32_t flushed;        /* periods whose half-hourly data is in the trace */
     int fail;                /* first failure (SIM_E*), 0 none */

@@ -300,6 +300,8 @@ typedef struct sim_scenario {
     /* Not keys: where the scenario came from, and its resolved text. */
     char source_path[1024]; /* path given on the command line */
     char *resolved_yaml;    /* malloc'd; the whole resolved scenario, every key, with units */
+    char *files_read;       /* malloc'd; the scenario file and its extends chain, each name
+                               followed by a NUL, the list ended by an empty name */
 } sim_scenario;
 
 /* Load PATH, apply its `extends:` chain (relative to the including file) and then

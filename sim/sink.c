@@ -70,6 +70,9 @@ static void he_config(const sim_scenario *sc, uint32_t end_s, net_he_config *hc)
     hc->cls[NET_HE_ALERT_OUTAGE].service_s = sc->headend.alert_service_s;
     hc->cls[NET_HE_ALERT_RESTORE].service_s = sc->headend.alert_service_s;
     hc->cls[NET_HE_PROFILE_READ].service_s = sc->headend.read_service_s;
+    /* headend.read_service = 0 s (its range's end): reads take no time; an exponential draw
+     * needs a positive mean. */
+    if (sc->headend.read_service_s == 0) hc->cls[NET_HE_PROFILE_READ].dist = NET_HE_DETERMINISTIC;
 }
 
 int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_areas, char *err,
@@ -94,7 +97,11 @@ int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_ar
     }
     if (rc != 0) {
         snprintf(err, errlen, "head-end model: %s",
-                 rc == NET_EHE_NOMEM ? "out of memory" : "invalid configuration");
+                 rc == NET_EHE_NOMEM ? "out of memory"
+                                     : "invalid configuration (headend.servers, "
+                                       "headend.queue_capacity, headend.alert_service, "
+                                       "headend.read_service, headend.dno_delay or "
+                                       "suppliers[].smets1_headend)");
         return -1;
     }
     return 0;

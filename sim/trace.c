@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* renameat2 */
 #include "trace.h"
 
 #include "sim/timeutil.h"
@@ -5,41 +6,78 @@
 #include <hdf5.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct sim_trace {
     hid_t file;
     hid_t ds[SIM_DS_COUNT];   /* -1 until created (at creation, or when written whole) */
     hid_t mtype[SIM_DS_COUNT]; /* memory type of each dataset's elements */
-    char out[1024];
-    char partial[1040];
+    char out[SIM_TRACE_PATH_MAX];
+    char partial[SIM_TRACE_PATH_MAX + 16];
     uint64_t households;
     uint32_t areas;
+    sim_trace_info dims;      /* the numbers of the creation's info (not its strings) */
+    bool replace;             /* the rename may replace an existing OUT (--force) */
+    bool saved;               /* a flush succeeded: the file on disk is a valid trace */
+    long long saved_size;     /* the file's size after that flush [B] */
 };
 
-static char final_path[1040];
+static char final_path[SIM_TRACE_PATH_MAX + 16];
 
 const char *sim_trace_final_path(void)
 {
     return final_path;
 }
 
-/* The innermost message of the HDF5 error stack, for a human-readable report. */
-static herr_t last_err_cb(unsigned n, const H5E_error2_t *e, void *data)
+/* Why the first HDF5 call that failed since the last sim_trace_create failed: the system's
+ * errno text when the file driver reports one ("No space left on device"), else the innermost
+ * message of HDF5's error stack.  Captured by HDF5's automatic error handler, which runs inside
+ * the failing call, before later calls clear the stack. */
+static char h5_why[256];
+
+static herr_t why_cb(unsigned n, const H5E_error2_t *e, void *data)
 {
-    (void)n;
-    snprintf(data, 256, "%s", e->desc ? e->desc : "unknown HDF5 error");
+    char *why = data;
+    const char *d = e->desc ? e->desc : "";
+    const char *en = strstr(d, "errno = ");
+    if (en) {
+        int code = atoi(en + 8);
+        if (code > 0) {
+            snprintf(why, sizeof h5_why, "%s", strerror(code));
+            return 1; /* the system's reason: stop here */
+        }
+    }
+    if (n == 0) snprintf(why, sizeof h5_why, "%s", *d ? d : "unknown HDF5 error");
     return 0;
+}
+
+static herr_t on_h5_failure(hid_t stack, void *data)
+{
+    (void)data;
+    if (!h5_why[0]) H5Ewalk2(stack, H5E_WALK_DOWNWARD, why_cb, h5_why);
+    if (!h5_why[0]) snprintf(h5_why, sizeof h5_why, "unknown HDF5 error");
+    return 0;
+}
+
+bool sim_trace_failed(void)
+{
+    return h5_why[0] != '\0';
+}
+
+const char *sim_trace_why(void)
+{
+    return h5_why[0] ? h5_why : "unknown HDF5 error";
 }
 
 static void h5_error(char *err, size_t errlen, const char *what)
 {
-    char msg[256] = "unknown HDF5 error";
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, last_err_cb, msg);
-    snprintf(err, errlen, "%s: %s", what, msg);
+    snprintf(err, errlen, "%s: %s", what, sim_trace_why());
 }
 
 /* Replace scalar attribute NAME of OBJ with VALUE of TYPE. */
@@ -75,11 +113,13 @@ static void iso_now(char *buf, size_t n)
     sim_time_iso((int64_t)time(NULL), buf, n);
 }
 
-/* Whether D is created with the file (and filled as the run goes) rather than written whole
- * at the end. */
+/* Whether D is created with the file (and filled as the run goes) rather than when first
+ * written: the end-of-run [household, column] tables (registers, bills) are created when the
+ * run ends, so a trace cut short by a failed write (disk full) has none rather than zeros. */
 static int created_early(const sim_dataset_decl *d)
 {
-    return d->shape != SIM_SHAPE_ROWS && d->shape != SIM_SHAPE_ROWS_COLS;
+    return d->shape != SIM_SHAPE_ROWS && d->shape != SIM_SHAPE_ROWS_COLS &&
+           d->shape != SIM_SHAPE_HH_COLS;
 }
 
 static int attrs_units(hid_t ds, const sim_dataset_decl *d)
@@ -189,7 +229,11 @@ static void bound_metadata_cache(hid_t fapl)
 sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, char *err,
                             size_t errlen)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    /* A file HDF5 failed to close stays open in the library, whose exit handler would try
+     * again (and crash, or loop, on a full disk): the trace closes its own files instead. */
+    H5dont_atexit();
+    h5_why[0] = '\0';
+    H5Eset_auto2(H5E_DEFAULT, on_h5_failure, NULL);
     sim_trace *t = calloc(1, sizeof *t);
     if (!t) {
         snprintf(err, errlen, "out of memory");
@@ -198,23 +242,50 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
     for (int i = 0; i < SIM_DS_COUNT; i++) t->ds[i] = t->mtype[i] = -1;
     t->households = info->households;
     t->areas = info->areas;
-    snprintf(t->out, sizeof t->out, "%s", out_path);
+    t->dims = (sim_trace_info){.households = info->households,
+                               .chunk_households = info->chunk_households,
+                               .compression = info->compression,
+                               .areas = info->areas,
+                               .regions = info->regions};
+    t->replace = info->replace;
+    if (snprintf(t->out, sizeof t->out, "%s", out_path) >= (int)sizeof t->out) {
+        snprintf(err, errlen, "%.60s...: the output path is too long", out_path);
+        free(t);
+        return NULL;
+    }
     snprintf(t->partial, sizeof t->partial, "%s.partial", out_path);
+    /* A .partial left by an earlier run is replaced, never followed (it may be a link) and
+     * never truncated in place: unlinked, then created exclusively. */
+    if (unlink(t->partial) != 0 && errno != ENOENT) {
+        snprintf(err, errlen, "%s: cannot replace the stale file: %s", t->partial, strerror(errno));
+        free(t);
+        return NULL;
+    }
     /* The HDF5 1.10 file format: datasets that grow along one dimension index their chunks
      * with extensible arrays, whose memory stays flat over a long run where version-1
      * B-trees grew (a 400-day run: 12 MB less).  Readers need HDF5 1.10 (Debian 12 has
      * 1.10.8, as does its h5py). */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
     bound_metadata_cache(fapl);
     /* HDF5 keeps freed blocks on its own free lists, up to 16 MB of each kind by default,
      * which a long run's chunk and index traffic slowly fills: 256 KB each is enough to reuse
      * (a 1,000-day run grew 1.1 MB with the defaults, 0.6 MB with these). */
     H5set_free_list_limits(1 << 18, 1 << 16, 1 << 18, 1 << 16, 1 << 18, 1 << 16);
-    t->file = H5Fcreate(t->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    /* Space freed in the file (a chunk rewritten larger moves) is never handed out again
+     * while the file is open: what the last flush put on disk is not overwritten by later
+     * writes, so a run that fails afterwards (disk full) leaves that flush readable.  The cost
+     * is the older copy of each rewritten chunk, at most about one chunk per growing dataset
+     * and flush. */
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, (hsize_t)1);
+    t->file = H5Fcreate(t->partial, H5F_ACC_EXCL, fcpl, fapl);
+    H5Pclose(fcpl);
     H5Pclose(fapl);
+    if (t->file >= 0) H5Fset_libver_bounds(t->file, H5F_LIBVER_V110, H5F_LIBVER_V110);
     if (t->file < 0) {
-        snprintf(err, errlen, "%s: cannot create: %s", t->partial, strerror(errno));
+        snprintf(err, errlen, "%s: cannot create: %s", t->partial, sim_trace_why());
+        if (errno != EEXIST) unlink(t->partial); /* created exclusively: ours */
         free(t);
         return NULL;
     }
@@ -248,8 +319,12 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
         bad = t->ds[i] < 0;
     }
     if (bad) {
+        /* not even the static part could be written: no file is left */
         h5_error(err, errlen, t->partial);
+        char partial[sizeof t->partial];
+        memcpy(partial, t->partial, sizeof partial);
         sim_trace_finish(t, 0, info->start_unix, NULL, 0);
+        unlink(partial);
         return NULL;
     }
     return t;
@@ -307,6 +382,7 @@ int sim_trace_rows(sim_trace *t, sim_ds id, uint64_t hh0, uint64_t nh, const voi
 {
     const sim_dataset_decl *d = sim_schema_dataset(id);
     if (!d || d->shape != SIM_SHAPE_HH_COLS) return -1;
+    if (t->ds[id] < 0 && (t->ds[id] = create_dataset(t, id, &t->dims)) < 0) return -1;
     hsize_t off[2] = {hh0, 0}, cnt[2] = {nh, d->ncols};
     return write_block(t->ds[id], t->mtype[id], 2, off, cnt, data);
 }
@@ -387,42 +463,132 @@ static int write_whole(sim_trace *t, sim_ds id, const void *v, size_t rows, size
 int sim_trace_whole(sim_trace *t, sim_ds id, const void *v, size_t rows)
 {
     const sim_dataset_decl *d = sim_schema_dataset(id);
-    if (!d || created_early(d) || (d->shape == SIM_SHAPE_ROWS_COLS && d->ncols == 0)) return -1;
+    if (!d || (d->shape != SIM_SHAPE_ROWS && d->shape != SIM_SHAPE_ROWS_COLS) ||
+        (d->shape == SIM_SHAPE_ROWS_COLS && d->ncols == 0))
+        return -1;
     char columns[512];
     if (sim_schema_columns_text(d, columns, sizeof columns)) return -1;
     return write_whole(t, id, v, rows, d->ncols, columns);
+}
+
+/* /meta's closing attributes: the simulated time reached, the wall clock, complete. */
+static int meta_close(hid_t file, int complete, int64_t sim_end_unix)
+{
+    hid_t meta = H5Gopen2(file, SIM_META_GROUP, H5P_DEFAULT);
+    char end[32], now[32];
+    sim_time_iso(sim_end_unix, end, sizeof end);
+    iso_now(now, sizeof now);
+    int rc = meta < 0 || attr_str(meta, sim_schema_meta_name(SIM_META_SIM_END), end) ||
+                     attr_str(meta, sim_schema_meta_name(SIM_META_WALL_END), now) ||
+                     attr_u64(meta, sim_schema_meta_name(SIM_META_COMPLETE), complete ? 1u : 0u)
+                 ? -1
+                 : 0;
+    if (meta >= 0) H5Gclose(meta);
+    return rc;
+}
+
+/* After a failed write: nothing more reaches the file, so what is on disk stays as the last
+ * flush left it.  The file's descriptor is pointed at /dev/null: what HDF5 still writes while
+ * closing goes nowhere (rather than half-way onto a full disk) and the handles can be closed. */
+static void seal(sim_trace *t)
+{
+    void *h = NULL;
+    if (H5Fget_vfd_handle(t->file, H5P_DEFAULT, &h) >= 0 && h) {
+        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (nul >= 0) {
+            dup2(nul, *(int *)h);
+            close(nul);
+        }
+    }
+}
+
+/* Disk space for everything a flush (or the close) writes, taken before it starts: a flush
+ * that ran out of space half-way would leave the file's metadata half old, half new.  A full
+ * disk is met here instead, while the file on disk is still the last flush.  The reservation
+ * lies past the end of the file (its size unchanged), twice what the file grew since the last
+ * flush plus 256 KiB, at most 64 MiB.  File systems without fallocate are not reserved on. */
+static int reserve(sim_trace *t)
+{
+    void *h = NULL;
+    struct stat st;
+    if (H5Fget_vfd_handle(t->file, H5P_DEFAULT, &h) < 0 || !h || fstat(*(int *)h, &st) != 0)
+        return 0;
+    long long grown = (long long)st.st_size - t->saved_size;
+    long long want = 2 * (grown > 0 ? grown : 0) + (256ll << 10);
+    if (want > (64ll << 20)) want = 64ll << 20;
+    if (fallocate(*(int *)h, FALLOC_FL_KEEP_SIZE, st.st_size, (off_t)want) == 0) return 0;
+    if (errno == EOPNOTSUPP || errno == ENOSYS) return 0;
+    snprintf(h5_why, sizeof h5_why, "%s", strerror(errno));
+    return -1;
+}
+
+/* The file's size now [B], 0 when unknown. */
+static long long file_size(const sim_trace *t)
+{
+    void *h = NULL;
+    struct stat st;
+    if (H5Fget_vfd_handle(t->file, H5P_DEFAULT, &h) < 0 || !h || fstat(*(int *)h, &st) != 0)
+        return 0;
+    return (long long)st.st_size;
+}
+
+int sim_trace_flush(sim_trace *t, int64_t sim_end_unix)
+{
+    if (h5_why[0] || reserve(t)) return -1;
+    if (meta_close(t->file, 0, sim_end_unix) || H5Fflush(t->file, H5F_SCOPE_LOCAL) < 0) return -1;
+    t->saved = true;
+    t->saved_size = file_size(t);
+    return 0;
+}
+
+/* OUT.partial to OUT; an existing OUT is replaced only when T->replace. */
+static int rename_into_place(const sim_trace *t)
+{
+    if (t->replace) return rename(t->partial, t->out);
+    if (renameat2(AT_FDCWD, t->partial, AT_FDCWD, t->out, RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return -1;
+    /* a file system without RENAME_NOREPLACE: link fails when OUT exists */
+    if (link(t->partial, t->out) != 0) return -1;
+    return unlink(t->partial);
 }
 
 int sim_trace_finish(sim_trace *t, int complete, int64_t sim_end_unix, char *err, size_t errlen)
 {
     int rc = 0;
     if (!t) return 0;
-    if (t->file >= 0) {
-        hid_t meta = H5Gopen2(t->file, SIM_META_GROUP, H5P_DEFAULT);
-        char end[32], now[32];
-        sim_time_iso(sim_end_unix, end, sizeof end);
-        iso_now(now, sizeof now);
-        if (meta < 0 || attr_str(meta, sim_schema_meta_name(SIM_META_SIM_END), end) ||
-            attr_str(meta, sim_schema_meta_name(SIM_META_WALL_END), now) ||
-            attr_u64(meta, sim_schema_meta_name(SIM_META_COMPLETE), complete ? 1u : 0u))
-            rc = -1;
-        if (meta >= 0) H5Gclose(meta);
-        if (rc && err) h5_error(err, errlen, t->partial);
+    snprintf(final_path, sizeof final_path, "%s", t->partial);
+    if (h5_why[0] || reserve(t)) {
+        /* a write failed: the file keeps its last flush (sim_trace_flush) */
+        if (err) h5_error(err, errlen, t->partial);
+        seal(t);
+        /* never flushed: what is on disk is not a trace */
+        if (!t->saved) unlink(t->partial);
+        rc = -1;
+    } else if (meta_close(t->file, complete, sim_end_unix)) {
+        rc = -1;
+        if (err) h5_error(err, errlen, t->partial);
+        seal(t);
     }
     for (int i = 0; i < SIM_DS_COUNT; i++) {
         if (t->ds[i] >= 0) H5Dclose(t->ds[i]);
         if (t->mtype[i] >= 0 && sim_schema_dataset((sim_ds)i)->type == SIM_ELEM_RECORD)
             H5Tclose(t->mtype[i]);
     }
-    if (t->file >= 0 && H5Fclose(t->file) < 0 && rc == 0) {
+    if (H5Fclose(t->file) < 0 && rc == 0) {
         rc = -1;
         if (err) h5_error(err, errlen, t->partial);
     }
-    snprintf(final_path, sizeof final_path, "%s", t->partial);
-    if (rc == 0 && complete && t->file >= 0) {
-        if (rename(t->partial, t->out) != 0) {
+    if (rc == 0 && complete) {
+        if (rename_into_place(t) != 0) {
             rc = -1;
-            if (err) snprintf(err, errlen, "renaming %s to %s: %s", t->partial, t->out, strerror(errno));
+            if (err)
+                snprintf(err, errlen, "renaming %s to %s: %s", t->partial, t->out, strerror(errno));
+            /* the file stays OUT.partial, which must not claim to be complete */
+            hid_t f = H5Fopen(t->partial, H5F_ACC_RDWR, H5P_DEFAULT);
+            if (f >= 0) {
+                meta_close(f, 0, sim_end_unix);
+                H5Fclose(f);
+            }
         } else {
             snprintf(final_path, sizeof final_path, "%s", t->out);
         }

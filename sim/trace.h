@@ -30,10 +30,13 @@
 
 #include <hdf5.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct sim_trace sim_trace;
+
+#define SIM_TRACE_PATH_MAX 1024 /* bytes of OUT, with its NUL (outpath.h checks it first) */
 
 typedef struct sim_trace_info {
     const char *version;
@@ -49,6 +52,7 @@ typedef struct sim_trace_info {
     uint32_t areas;       /* WAN cells (columns of the per-cell series) */
     uint32_t regions;     /* DNO regions (columns of the per-region series) */
     const char *region_names; /* their names, comma-separated (the `columns` attribute) */
+    bool replace;             /* an existing OUT may be replaced when the run completes */
 } sim_trace_info;
 
 /* Creates OUT.partial. Returns NULL with a message in ERR. */
@@ -74,8 +78,19 @@ int sim_trace_cells(sim_trace *t, const uint32_t *arrivals, const uint32_t *queu
  * columns): ROWS elements or rows, row-major, with its units, description, columns, rows. */
 int sim_trace_whole(sim_trace *t, sim_ds id, const void *v, size_t rows);
 
-/* Write the closing attributes, close, and rename when COMPLETE. Frees T. */
+/* Everything written so far on disk, /meta saying it reaches SIM_END_UNIX (complete = 0): a
+ * valid file should the run stop there.  -1 after a failure (sim_trace_why). */
+int sim_trace_flush(sim_trace *t, int64_t sim_end_unix);
+
+/* Write the closing attributes, close, and rename when COMPLETE (into an existing OUT only
+ * with info.replace). Frees T.  After a failed write nothing more is written: the file keeps
+ * what the last sim_trace_flush put on disk. */
 int sim_trace_finish(sim_trace *t, int complete, int64_t sim_end_unix, char *err, size_t errlen);
+
+/* Why the first failed HDF5 call of this trace failed: the errno text ("No space left on
+ * device") when the file driver gives one; static storage. */
+const char *sim_trace_why(void);
+bool sim_trace_failed(void); /* an HDF5 call of this trace has failed */
 
 /* Path of the file actually written (OUT or OUT.partial) after finish; static storage. */
 const char *sim_trace_final_path(void);

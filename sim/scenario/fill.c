@@ -46,7 +46,8 @@ void sim_walk_map(sim_diag *dg, sim_scope *sc, const sim_ydoc *d, const sim_ynod
         if (sc->top && !*prefix && is_name(k, "extends"))
             continue; /* taken by the loader before the walk */
         if (sc->sweeps && !*prefix && is_name(k, "sweep")) {
-            sc->sweep = v; /* checked once all files are read; the last one given wins */
+            if (duplicate_group(dg, d, map, i, "sweep")) continue;
+            sc->sweep = v; /* checked once all files are read; the last file's wins */
             sc->sweep_doc = d;
             continue;
         }

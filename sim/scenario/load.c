@@ -400,13 +400,24 @@ static void check_sweep(loader *L, sim_sweep *sw)
                     "expected a mapping with keys key, values, got %s", sim_ynode_kind(m));
         return;
     }
+    const sim_ynode *key_at = NULL, *values_at = NULL;
     for (size_t i = 0; i + 1 < m->n; i += 2) {
         const sim_ynode *k = m->kids[i];
-        if (k->kind == SIM_Y_SCALAR && strcmp(k->text, "key") == 0)
+        bool is_key = k->kind == SIM_Y_SCALAR && strcmp(k->text, "key") == 0;
+        bool is_values = k->kind == SIM_Y_SCALAR && strcmp(k->text, "values") == 0;
+        const sim_ynode *first = is_key ? key_at : is_values ? values_at : NULL;
+        if (first) {
+            sim_diag_at(&L->diag, d, k->line, k->col, is_key ? "sweep.key" : "sweep.values",
+                        "duplicate key (first given at %d:%d)", first->line, first->col);
+            return;
+        }
+        if (is_key) {
             key = m->kids[i + 1];
-        else if (k->kind == SIM_Y_SCALAR && strcmp(k->text, "values") == 0)
+            key_at = k;
+        } else if (is_values) {
             values = m->kids[i + 1];
-        else
+            values_at = k;
+        } else
             sim_diag_at(&L->diag, d, k->line, k->col, "sweep",
                         "unknown key; expected key or values");
     }
@@ -460,10 +471,27 @@ static void fill_top(loader *L, void *rec)
              L->nov);
 }
 
+/* The files the loader read (not the --set pseudo-document), each followed by its NUL, the
+ * list ended by an empty name; malloc'd, NULL when out of memory. */
+static char *files_read(const loader *L)
+{
+    size_t n = 1;
+    for (const sim_ydoc *d = L->docs; d; d = d->next)
+        if (strcmp(d->file, "--set") != 0) n += strlen(d->file) + 1;
+    char *out = malloc(n), *p = out;
+    if (!out) return NULL;
+    for (const sim_ydoc *d = L->docs; d; d = d->next)
+        if (strcmp(d->file, "--set") != 0) p = stpcpy(p, d->file) + 1;
+    *p = '\0';
+    return out;
+}
+
 int sim_schema_load(const sim_schema *s, const char *path, const char *const *sets, size_t nsets,
-                    void *rec, sim_sweep *sweep, char **resolved, char *err, size_t errlen)
+                    void *rec, sim_sweep *sweep, char **resolved, char **files, char *err,
+                    size_t errlen)
 {
     *resolved = NULL;
+    if (files) *files = NULL;
     loader *L = calloc(1, sizeof *L);
     sim_slot *slots = calloc(s->n ? s->n : 1, sizeof *slots);
     if (!L || !slots) {
@@ -490,6 +518,12 @@ int sim_schema_load(const sim_schema *s, const char *path, const char *const *se
             sim_diag_add(&L->diag, 0, 0, 0, "%s: out of memory", path);
             rc = -1;
         }
+    }
+    if (rc == 0 && files && !(*files = files_read(L))) {
+        sim_diag_add(&L->diag, 0, 0, 0, "%s: out of memory", path);
+        free(*resolved);
+        *resolved = NULL;
+        rc = -1;
     }
     sim_diag_flush(&L->diag, err, errlen);
     free_loader(L);

@@ -16,8 +16,11 @@ typedef struct sim_sweep {
 
 /* Load PATH into REC (S->size bytes, zeroed by the caller) as sim_scenario_load does
  * (sim/scenario.h: messages, --set SETS, extends).  SWEEP NULL: `sweep:` is not a key.
- * On success 0 and *RESOLVED (malloc'd) the resolved text; else -1 and ERR. */
+ * On success 0, *RESOLVED (malloc'd) the resolved text and, when FILES is not NULL, *FILES
+ * (malloc'd) the files read: PATH and its extends chain, each name followed by a NUL, the list
+ * ended by an empty name; else -1 and ERR. */
 int sim_schema_load(const sim_schema *s, const char *path, const char *const *sets, size_t nsets,
-                    void *rec, sim_sweep *sweep, char **resolved, char *err, size_t errlen);
+                    void *rec, sim_sweep *sweep, char **resolved, char **files, char *err,
+                    size_t errlen);
 
 #endif

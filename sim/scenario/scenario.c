@@ -26,9 +26,9 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
         if (err && errlen > 0) snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    char *resolved = NULL;
-    int rc =
-        sim_schema_load(&sim_scenario_schema, path, sets, nsets, sc, sweep, &resolved, err, errlen);
+    char *resolved = NULL, *files = NULL;
+    int rc = sim_schema_load(&sim_scenario_schema, path, sets, nsets, sc, sweep, &resolved, &files,
+                             err, errlen);
     if (rc != 0) {
         free(sweep);
         free(sc);
@@ -42,6 +42,7 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
     free(sweep);
     snprintf(sc->source_path, sizeof sc->source_path, "%s", path);
     sc->resolved_yaml = resolved;
+    sc->files_read = files;
     *out = sc;
     return 0;
 }
@@ -50,6 +51,7 @@ void sim_scenario_destroy(sim_scenario *sc)
 {
     if (!sc) return;
     free(sc->resolved_yaml);
+    free(sc->files_read);
     free(sc);
 }
 

@@ -791,6 +791,26 @@ Test(scenario, reports_sweep_errors_at_the_key_or_value)
                   "\"30 min\"; unknown unit \"parsecs\"");
 }
 
+Test(scenario, refuses_duplicate_sweep_keys_like_any_other_duplicate)
+{
+    expect_errors("sweep_dup_key.yaml", NULL, 0,
+                  "sweep_dup_key.yaml:8:3: sweep.key: duplicate key (first given at 6:3)");
+    expect_errors("sweep_twice.yaml", NULL, 0,
+                  "sweep_twice.yaml:6:1: sweep: duplicate key (first given at 5:1)");
+}
+
+Test(scenario, lists_the_files_it_read_scenario_and_extends_chain)
+{
+    sim_scenario *sc = load_ok("child.yaml", NULL, 0);
+    cr_assert_not_null(sc->files_read);
+    int n = 0, has_child = 0;
+    for (const char *f = sc->files_read; *f; f += strlen(f) + 1, n++)
+        has_child |= strcmp(f, "child.yaml") == 0;
+    cr_expect(has_child);
+    cr_expect_geq(n, 2, "the extends base is listed too");
+    sim_scenario_destroy(sc);
+}
+
 Test(scenario, reads_prepayment_settings_as_money_in_pence)
 {
     const char *sets[] = {"meter.prepayment.initial_credit=12.34 GBP",

@@ -74,7 +74,7 @@ static int load(const char *path, const char *const *sets, size_t nsets, fleet_r
 {
     memset(rec, 0, sizeof *rec);
     err[0] = '\0';
-    return sim_schema_load(&fleet_schema, path, sets, nsets, rec, NULL, text, err, sizeof err);
+    return sim_schema_load(&fleet_schema, path, sets, nsets, rec, NULL, text, NULL, err, sizeof err);
 }
 
 static char *load_ok(const char *path, const char *const *sets, size_t nsets, fleet_rec *rec)
