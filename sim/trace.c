@@ -264,7 +264,9 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
     /* The HDF5 1.10 file format: datasets that grow along one dimension index their chunks
      * with extensible arrays, whose memory stays flat over a long run where version-1
      * B-trees grew (a 400-day run: 12 MB less).  Readers need HDF5 1.10 (Debian 12 has
-     * 1.10.8, as does its h5py). */
+     * 1.10.8, as does its h5py).  The file itself is created with the 1.8 superblock, which
+     * does not mark the file as open for writing: a run that dies leaves a .partial that still
+     * opens; the 1.10 bounds are set on the open file, for the datasets. */
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
     bound_metadata_cache(fapl);
