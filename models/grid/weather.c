@@ -580,10 +580,10 @@ size_t grid_weather_bytes(const grid_weather *w)
     return b;
 }
 
-/* Slot K of region R (regions without series of their own read region 0's). */
+/* Slot K of region R (regions without series of their own alias region 0's). */
 static const wslot *slot_at(const grid_weather *w, unsigned r, uint32_t k)
 {
-    if (r >= GRID_WEATHER_REGIONS || !(w->own >> r & 1u)) r = 0;
+    if (r >= GRID_WEATHER_REGIONS) r = 0;
     return sim_window_at(&w->s[r]->win, k < w->n_slots ? k : w->n_slots - 1);
 }
 
