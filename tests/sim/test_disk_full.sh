@@ -9,7 +9,6 @@ BIN=$1; SRC=$2; SHIM=$3
 PY=/usr/bin/python3
 T=$(mktemp -d /tmp/metersim-diskfull.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$SRC/tests/sim/testlib.sh"
 SMALL=$SRC/tests/sim/data/small.yaml
 LONGER="--set duration=6d"

@@ -11,7 +11,6 @@ BIN=$1; SRC=$2
 PY=/usr/bin/python3
 T=$(mktemp -d /tmp/metersim-signals.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$SRC/tests/sim/testlib.sh"
 SCEN=$SRC/tests/sim/data/small.yaml
 SETS="--set households=1000 --set duration=2d --set topology.area_households=250"

@@ -1,5 +1,10 @@
 # Sourced by the shell tests of failure behaviour (test_disk_full.sh, test_signals.sh).
 
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
 # FILE (a run's stderr) without the sanitizer's notes on SimGrid's actor stacks, which the
 # ASan+UBSan build prints on every run.
 quiet_asan() {
