@@ -173,13 +173,13 @@ int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, si
     ok = ok && area_fw_slots(a);
     a->cell_arr = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_arr);
     a->cell_q = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_q);
-    a->cell = sim_cell_create(cx->headend_mb, cx->sc->wan.max_flows);
+    a->cell = sim_cell_create(cx->sc->wan.max_flows, cx->he_host, host, sim_uplink_arrived,
+                              sim_dl_area_recv, a);
     if (!ok || !a->cell_arr || !a->cell_q || !a->cell || sim_hevq_reserve(&a->loadq, (uint32_t)n) ||
         sim_hevq_reserve(&a->msgq, (uint32_t)n)) {
         snprintf(err, errlen, "out of memory allocating area %u (%zu households)", a->id, n);
         return -1;
     }
-    sim_cell_set_downlink(a->cell, cx->he_host, host, sim_dl_area_recv, a);
     if (cx->wt_on && area_wan_build(a, err, errlen)) return -1;
     a->broadcast = sim_area_broadcasts(a); /* knows its site's technology now */
     for (uint32_t i = 0; i < n; i++) {

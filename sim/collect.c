@@ -4,8 +4,15 @@
  * the end the registers, bills, head-end statistics, the DNO's view, grid series and the
  * per-area and HAN tables.  The trace writer (trace.c) owns the file; this file knows where
  * in the run each number lives.
+ *
+ * Under MPI (par.h) rank 0 writes the trace and every rank takes every step here: a rank
+ * makes the rows of its own households and areas, rank 0 gathers them in id order (ranks
+ * hold consecutive ranges), so the file is the one a single process writes.  What every
+ * rank computes alike (the head-ends, prices, the fleet's table) rank 0 writes alone.
  */
 #include "runner.h"
+
+#include "par.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -72,6 +79,51 @@ static const sim_area *area_of(const sim_area *a, uint32_t id)
     return a;
 }
 
+#define WRITER(r) ((r)->cx.rank == 0) /* this rank writes the trace */
+
+/* Every rank's rows of ROW bytes, N_MINE at MINE, in rank order, at *ALL on rank 0 (TOTAL
+ * rows); NULL elsewhere.  Alone, *ALL is MINE itself; else malloc'd: free it with
+ * release_rows.  0, or -1 when rank 0 has no memory for them (on every rank). */
+static int gather_rows(const sim_run *r, void *mine, size_t n_mine, size_t row, size_t total,
+                       void **all)
+{
+    *all = NULL;
+    if (r->cx.ranks == 1) {
+        *all = mine;
+        return 0;
+    }
+    int64_t bad = 0;
+    if (WRITER(r)) {
+        *all = malloc(total ? total * row : 1);
+        bad = *all == NULL;
+    }
+    sim_par_sum_i64(&bad, 1);
+    if (bad) {
+        free(*all);
+        *all = NULL;
+        return -1;
+    }
+    sim_par_gather_rows(mine, n_mine, row, *all);
+    return 0;
+}
+
+static void release_rows(void *all, void *mine)
+{
+    if (all != mine) free(all);
+}
+
+/* Per household of this rank, in id order, to rank 0: see gather_rows. */
+static int gather_households(const sim_run *r, void *mine, size_t row, void **all)
+{
+    return gather_rows(r, mine, r->cx.hh_hi - r->cx.hh_lo, row, r->sc->households, all);
+}
+
+/* Per area of this rank, in id order, to rank 0. */
+static int gather_areas(const sim_run *r, void *mine, size_t row, void **all)
+{
+    return gather_rows(r, mine, r->cx.a_hi - r->cx.a_lo, row, r->n_areas, all);
+}
+
 /* /meter/firmware_log: the event logs of the meters trace.firmware_log names (ids checked at
  * set-up), oldest first per household; empty when it names none. */
 static int write_firmware_log(sim_run *r)
@@ -82,9 +134,15 @@ static int write_firmware_log(sim_run *r)
                                         sizeof why);
     if (n < 0) return -1;
     sim_fwlog_row *rows = calloc(n ? (size_t)n * FW_EVENT_DEPTH : 1, sizeof *rows);
-    if (!rows) return -1;
+    int64_t bad = rows == NULL;
+    sim_par_sum_i64(&bad, 1);
+    if (bad) {
+        free(rows);
+        return -1;
+    }
     size_t m = 0;
     for (int k = 0; k < n; k++) {
+        if (!sim_hh_local(&r->cx, ids[k])) continue; /* its rank's */
         const sim_area *a = sim_area_of(r->areas, r->n_areas, ids[k]);
         uint32_t i = ids[k] - a->hh0;
         mm_event ev;
@@ -103,14 +161,35 @@ static int write_firmware_log(sim_run *r)
             rows[y] = t;
         }
     }
-    int rc = sim_trace_whole(r->tr, SIM_DS_FIRMWARE_LOG, rows, m) ? -1 : 0;
+    /* rank 0 puts every rank's rows in the order the scenario names the households */
+    uint64_t *counts = WRITER(r) ? calloc((size_t)r->cx.ranks, sizeof *counts) : NULL;
+    bad = WRITER(r) && !counts;
+    sim_par_sum_i64(&bad, 1);
+    int rc = bad ? -1 : 0;
+    if (!rc) sim_par_gather_counts(m, counts);
+    size_t total = 0;
+    for (int k = 0; counts && k < r->cx.ranks; k++) total += counts[k];
+    sim_fwlog_row *all = NULL;
+    if (!rc && gather_rows(r, rows, m, sizeof *rows, total, (void **)&all)) rc = -1;
+    if (!rc && WRITER(r)) {
+        sim_fwlog_row *out = malloc((total ? total : 1) * sizeof *out);
+        size_t o = 0;
+        for (int k = 0; out && k < n; k++)
+            for (size_t j = 0; j < total; j++)
+                if (all[j].household == ids[k]) out[o++] = all[j];
+        rc = out && sim_trace_whole(r->tr, SIM_DS_FIRMWARE_LOG, out, o) == 0 ? 0 : -1;
+        free(out);
+    }
+    release_rows(all, rows);
     free(rows);
+    free(counts);
     return rc;
 }
 
 /* /fleet/campaigns: each firmware campaign's totals. */
 static int write_campaigns(sim_run *r)
 {
+    if (!WRITER(r)) return 0;
     uint32_t n = sim_campaigns_count(r->camp);
     sim_campaign_row rows[SIM_CAMPAIGNS_MAX];
     for (uint32_t k = 0; k < n; k++) sim_campaign_get_row(r->camp, k, &rows[k]);
@@ -120,6 +199,7 @@ static int write_campaigns(sim_run *r)
 /* /fleet/suppliers, with each SMETS1 head-end's totals (over the run so far). */
 static int write_suppliers(sim_run *r)
 {
+    if (!WRITER(r)) return 0; /* the fleet's table and the head-ends: alike on every rank */
     const sim_fleet *f = &r->fleet;
     sim_supplier_row rows[SIM_SUPPLIERS_MAX];
     memset(rows, 0, sizeof rows);
@@ -151,15 +231,21 @@ int sim_collect_households(sim_run *r)
 {
     const sim_ctx *cx = &r->cx;
     const grid_topology *topo = r->topo;
-    sim_household_row *rows = malloc((size_t)r->sc->households * sizeof *rows);
-    if (!rows) return SIM_ENOMEM;
-    for (uint32_t k = 0; k < r->n_areas; k++) {
+    uint32_t lo = cx->hh_lo;
+    sim_household_row *rows = malloc(((size_t)(cx->hh_hi - lo) + 1) * sizeof *rows);
+    int64_t bad = rows == NULL;
+    sim_par_sum_i64(&bad, 1);
+    if (bad) {
+        free(rows);
+        return SIM_ENOMEM;
+    }
+    for (uint32_t k = cx->a_lo; k < cx->a_hi; k++) {
         const sim_area *a = &r->areas[k];
         for (uint32_t s = a->lv0; s < a->lv1; s++) {
             const grid_lv_substation *lv = &topo->lv[s];
             for (uint32_t id = lv->first; id < lv->first + lv->count; id++) {
                 uint32_t i = id - a->hh0;
-                sim_household_row *row = &rows[id];
+                sim_household_row *row = &rows[id - lo];
                 *row = (sim_household_row){.id = id,
                                            .area = k,
                                            .lv_substation = s,
@@ -192,10 +278,13 @@ int sim_collect_households(sim_run *r)
             }
         }
     }
-    int rc = sim_trace_households(r->tr, rows, r->sc->households) ? SIM_ETRACE : 0;
+    void *all;
+    int rc = gather_households(r, rows, sizeof *rows, &all) ? SIM_ENOMEM : 0;
+    if (rc == 0 && WRITER(r) && sim_trace_households(r->tr, all, r->sc->households)) rc = SIM_ETRACE;
+    release_rows(all, rows);
     free(rows);
-    if (rc == 0) rc = write_populations(r);
-    if (rc == 0) rc = write_images(r);
+    if (rc == 0 && WRITER(r)) rc = write_populations(r);
+    if (rc == 0 && WRITER(r)) rc = write_images(r);
     return rc;
 }
 
@@ -220,32 +309,52 @@ static int gather(sim_vec *to, sim_vec *from)
 
 /* Events before T are final: write them in a canonical order (time, household, code, value:
  * every field, so equal records are indistinguishable), so the trace does not depend on the
- * order SimGrid ran the areas in or on which area recorded what. */
+ * order SimGrid ran the areas in, on which area recorded what, or on which rank ran it. */
 int sim_collect_events(sim_run *r, double t)
 {
     if (!r->sc->trace.events) return 0;
     int rc = 0;
-    for (uint32_t k = 0; k < r->n_areas && !rc; k++) rc = gather(&r->pending, &r->areas[k].ev);
+    for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi && !rc; k++) rc = gather(&r->pending, &r->areas[k].ev);
     if (!rc) rc = gather(&r->pending, &r->sink.ev);
-    if (rc) return rc;
+    int64_t bad = rc != 0;
+    sim_par_sum_i64(&bad, 1);
+    if (bad) return SIM_ENOMEM;
     sim_vec *v = &r->pending;
-    if (v->n == 0) return 0;
     sim_event *ev = v->v;
-    qsort(ev, v->n, sizeof *ev, ev_cmp);
+    if (v->n) qsort(ev, v->n, sizeof *ev, ev_cmp);
     size_t k = 0;
     while (k < v->n && ev[k].t_s < t) k++;
-    if (sim_trace_append(r->tr, SIM_DS_EVENTS, ev, k)) return SIM_ETRACE;
+    if (r->cx.ranks > 1) {
+        /* rank 0 merges every rank's final events */
+        uint64_t *counts = WRITER(r) ? calloc((size_t)r->cx.ranks, sizeof *counts) : NULL;
+        bad = WRITER(r) && !counts;
+        sim_par_sum_i64(&bad, 1);
+        if (bad) return SIM_ENOMEM;
+        sim_par_gather_counts(k, counts);
+        size_t total = 0;
+        for (int j = 0; counts && j < r->cx.ranks; j++) total += counts[j];
+        free(counts);
+        sim_event *all;
+        if (gather_rows(r, ev, k, sizeof *ev, total, (void **)&all)) return SIM_ENOMEM;
+        sim_vec_drop_front(v, k);
+        if (!WRITER(r)) return 0;
+        qsort(all, total, sizeof *all, ev_cmp);
+        rc = sim_trace_append(r->tr, SIM_DS_EVENTS, all, total) ? SIM_ETRACE : 0;
+        free(all);
+        return rc;
+    }
+    if (k && sim_trace_append(r->tr, SIM_DS_EVENTS, ev, k)) return SIM_ETRACE;
     sim_vec_drop_front(v, k);
     return 0;
 }
 
-/* Window W's energy per minute summed over the areas [mW s]. */
-static void window_minutes(const sim_area *areas, uint32_t n_areas, uint32_t w,
-                           int64_t out[SIM_PERIOD_S / 60])
+/* Window W's energy per minute summed over the areas, every rank's [mW s]. */
+static void window_minutes(const sim_run *r, uint32_t w, int64_t out[SIM_PERIOD_S / 60])
 {
     memset(out, 0, sizeof(int64_t) * (SIM_PERIOD_S / 60));
-    for (uint32_t k = 0; k < n_areas; k++)
-        for (int m = 0; m < SIM_PERIOD_S / 60; m++) out[m] += areas[k].mws[w % RING][m];
+    for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi; k++)
+        for (int m = 0; m < SIM_PERIOD_S / 60; m++) out[m] += r->areas[k].mws[w % RING][m];
+    sim_par_sum_i64(out, SIM_PERIOD_S / 60);
 }
 
 /* The head-end model's series bins before T_END [s], final once the model has been advanced
@@ -261,8 +370,9 @@ static int stream_headend(sim_run *r, double t_end)
     if (k_end <= v.first) return 0;
     size_t n = (size_t)(k_end - v.first);
     int rc = 0;
+    /* every rank's head-end is the same: rank 0 writes, every rank releases */
 #define STREAM_SERIES(name, type, units, desc)                                                 \
-    if (rc == 0) rc = sim_trace_append(r->tr, SIM_DS_HE_##name, v.name, n);
+    if (rc == 0 && WRITER(r)) rc = sim_trace_append(r->tr, SIM_DS_HE_##name, v.name, n);
     NET_HE_SERIES_MAP(STREAM_SERIES)
 #undef STREAM_SERIES
     if (rc == 0 && net_he_series_release(r->sink.he, k_end) != 0) rc = -1;
@@ -275,7 +385,7 @@ static int stream_headend(sim_run *r, double t_end)
 static int write_fleet_days(sim_run *r)
 {
     sim_vec *v = &r->life.rows;
-    int rc = v->n ? sim_trace_append(r->tr, SIM_DS_FLEET_DAILY, v->v, v->n) : 0;
+    int rc = v->n && WRITER(r) ? sim_trace_append(r->tr, SIM_DS_FLEET_DAILY, v->v, v->n) : 0;
     v->n = 0;
     return rc;
 }
@@ -284,23 +394,26 @@ static int write_fleet_days(sim_run *r)
 static int write_fleet_final(sim_run *r)
 {
     const sim_fleet *f = &r->fleet;
-    uint32_t largest = 0;
-    for (uint32_t k = 0; k < r->n_areas; k++)
-        if (r->areas[k].n > largest) largest = r->areas[k].n;
-    uint8_t *buf = malloc((size_t)(largest ? largest : 1) * SIM_FLEET_FINAL_NCOLS);
-    int rc = buf ? 0 : -1;
-    for (uint32_t k = 0; k < r->n_areas && rc == 0; k++) {
-        const sim_area *a = &r->areas[k];
-        for (uint32_t i = 0; i < a->n; i++) {
-            const sim_fleet_hh *h = &f->hh[a->hh0 + i];
-            uint8_t *b = buf + (size_t)i * SIM_FLEET_FINAL_NCOLS;
-            b[SIM_FLEET_FINAL_GENERATION] = (uint8_t)f->pops[h->pop].p->generation;
-            b[SIM_FLEET_FINAL_POPULATION] = h->pop;
-            b[SIM_FLEET_FINAL_IMAGE] = h->image;
-            b[SIM_FLEET_FINAL_ROUTE] = h->route;
-        }
-        rc = sim_trace_rows(r->tr, SIM_DS_FLEET_FINAL, a->hh0, a->n, buf);
+    size_t n = r->cx.hh_hi - r->cx.hh_lo;
+    uint8_t *buf = malloc((n ? n : 1) * SIM_FLEET_FINAL_NCOLS);
+    int64_t bad = buf == NULL;
+    sim_par_sum_i64(&bad, 1);
+    if (bad) {
+        free(buf);
+        return -1;
     }
+    for (size_t j = 0; j < n; j++) {
+        const sim_fleet_hh *h = &f->hh[r->cx.hh_lo + j];
+        uint8_t *b = buf + j * SIM_FLEET_FINAL_NCOLS;
+        b[SIM_FLEET_FINAL_GENERATION] = (uint8_t)f->pops[h->pop].p->generation;
+        b[SIM_FLEET_FINAL_POPULATION] = h->pop;
+        b[SIM_FLEET_FINAL_IMAGE] = h->image;
+        b[SIM_FLEET_FINAL_ROUTE] = h->route;
+    }
+    void *all;
+    int rc = gather_households(r, buf, SIM_FLEET_FINAL_NCOLS, &all);
+    if (rc == 0 && WRITER(r)) rc = sim_trace_rows(r->tr, SIM_DS_FLEET_FINAL, 0, r->sc->households, all);
+    release_rows(all, buf);
     free(buf);
     return rc;
 }
@@ -308,42 +421,59 @@ static int write_fleet_final(sim_run *r)
 int sim_collect_window(sim_run *r, uint32_t w)
 {
     int64_t mws[SIM_PERIOD_S / 60];
-    window_minutes(r->areas, r->n_areas, w, mws);
+    window_minutes(r, w, mws);
     double demand_w[SIM_PERIOD_S / 60];
     for (int m = 0; m < SIM_PERIOD_S / 60; m++) demand_w[m] = (double)mws[m] / 60.0 / 1000.0;
-    int rc = stream_headend(r, (double)(w + 1) * SIM_PERIOD_S) ||
-             sim_trace_append(r->tr, SIM_DS_DEMAND, demand_w, SIM_PERIOD_S / 60);
-    /* per cell: [second][area] */
-    uint32_t na = r->n_areas;
-    uint32_t *ca = malloc((size_t)SIM_PERIOD_S * na * sizeof *ca);
-    uint32_t *cq = malloc((size_t)SIM_PERIOD_S * na * sizeof *cq);
-    if (!ca || !cq) rc = 1;
+    int rc = stream_headend(r, (double)(w + 1) * SIM_PERIOD_S);
+    if (!rc && WRITER(r)) rc = sim_trace_append(r->tr, SIM_DS_DEMAND, demand_w, SIM_PERIOD_S / 60);
+    /* per cell: each rank's areas [area][second], then on rank 0 [second][area] */
+    uint32_t na = r->n_areas, mine = r->cx.a_hi - r->cx.a_lo;
+    uint32_t *own = malloc((size_t)SIM_PERIOD_S * 2 * mine * sizeof *own);
+    int64_t bad = own == NULL;
+    sim_par_sum_i64(&bad, 1);
+    if (bad) {
+        free(own);
+        return SIM_ETRACE;
+    }
     size_t base = (size_t)(w % RING) * SIM_PERIOD_S;
-    for (uint32_t k = 0; k < na; k++) {
+    for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi; k++) {
         sim_area *a = &r->areas[k];
-        for (uint32_t sec = 0; !rc && sec < SIM_PERIOD_S; sec++) {
-            ca[(size_t)sec * na + k] = a->cell_arr[base + sec];
-            cq[(size_t)sec * na + k] = a->cell_q[base + sec];
-        }
+        uint32_t *x = own + (size_t)(k - r->cx.a_lo) * 2 * SIM_PERIOD_S;
+        memcpy(x, a->cell_arr + base, SIM_PERIOD_S * sizeof *x);
+        memcpy(x + SIM_PERIOD_S, a->cell_q + base, SIM_PERIOD_S * sizeof *x);
         memset(a->mws[w % RING], 0, sizeof a->mws[0]);
         memset(a->cell_arr + base, 0, SIM_PERIOD_S * sizeof *a->cell_arr);
         memset(a->cell_q + base, 0, SIM_PERIOD_S * sizeof *a->cell_q);
     }
-    if (!rc) rc = sim_trace_cells(r->tr, ca, cq, SIM_PERIOD_S);
+    uint32_t *all;
+    if (gather_areas(r, own, 2 * SIM_PERIOD_S * sizeof *own, (void **)&all)) rc = 1;
+    if (!rc && WRITER(r)) {
+        uint32_t *ca = malloc((size_t)SIM_PERIOD_S * na * sizeof *ca);
+        uint32_t *cq = malloc((size_t)SIM_PERIOD_S * na * sizeof *cq);
+        if (!ca || !cq) rc = 1;
+        for (uint32_t k = 0; !rc && k < na; k++)
+            for (uint32_t sec = 0; sec < SIM_PERIOD_S; sec++) {
+                ca[(size_t)sec * na + k] = all[(size_t)k * 2 * SIM_PERIOD_S + sec];
+                cq[(size_t)sec * na + k] = all[(size_t)k * 2 * SIM_PERIOD_S + SIM_PERIOD_S + sec];
+            }
+        if (!rc) rc = sim_trace_cells(r->tr, ca, cq, SIM_PERIOD_S);
+        free(ca);
+        free(cq);
+    }
+    release_rows(all, own);
+    free(own);
     if (!rc) rc = write_fleet_days(r);
-    free(ca);
-    free(cq);
     return rc ? SIM_ETRACE : 0;
 }
 
-/* Households [h0, h0+nh) x periods [p0, p0+np) of every channel into BUF[c][j][p], from the
- * meters' logs: newest slot first; a period the meter spent without supply has no slot (it
- * stays 0). */
+/* Households [h0, h0+nh) (this rank's) x periods [p0, p0+np) of every channel into
+ * BUF[c][j][p], from the meters' logs: newest slot first; a period the meter spent without
+ * supply has no slot (it stays 0). */
 static void halfhourly_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_t p0, uint32_t np,
                              uint32_t *buf)
 {
     const sim_ctx *cx = &r->cx;
-    const sim_area *a = r->areas;
+    const sim_area *a = &r->areas[cx->a_lo];
     memset(buf, 0, (size_t)nh * np * sizeof *buf * MM_CH_COUNT);
     for (uint32_t j = 0; j < nh; j++) {
         a = area_of(a, h0 + j);
@@ -359,58 +489,104 @@ static void halfhourly_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_
     }
 }
 
+/* Gas of households [h0, h0+nh) (this rank's) in periods [p0, p0+np) into BUF[j][p], from the
+ * areas' day buffers (slot = period % 48). */
+static void gas_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_t p0, uint32_t np,
+                      uint32_t *buf)
+{
+    const sim_area *g = &r->areas[r->cx.a_lo];
+    for (uint32_t j = 0; j < nh; j++) {
+        g = area_of(g, h0 + j);
+        for (uint32_t p = 0; p < np; p++)
+            buf[(size_t)j * np + p] = g->gas_day[(size_t)(h0 + j - g->hh0) * 48 + (p0 + p) % 48];
+    }
+}
+
 /* Periods [p0, p0+np) are closed on every meter: copy them from the meters' logs (and the
- * gas of these periods from the areas' day buffers, slot = period % 48). */
+ * gas of these periods), chunk by chunk of the trace's households; under MPI each rank makes
+ * the part of a chunk it holds and rank 0 gathers it. */
 int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
 {
     if (np == 0) return 0;
+    const sim_ctx *cx = &r->cx;
     uint32_t total = r->sc->households, chunk = r->sc->trace.chunk_households;
+    bool gas = r->areas[cx->a_lo].gas_w != NULL;
+    bool alone = cx->ranks == 1;
     uint32_t *buf = malloc((size_t)chunk * np * sizeof *buf * MM_CH_COUNT);
-    if (!buf) return SIM_ENOMEM;
-    int rc = 0;
+    uint32_t *part = alone ? buf : malloc((size_t)chunk * np * sizeof *part * MM_CH_COUNT);
+    int64_t bad = !buf || !part;
+    sim_par_sum_i64(&bad, 1);
+    int rc = bad ? SIM_ENOMEM : 0;
     for (uint32_t h0 = 0; h0 < total && rc == 0; h0 += chunk) {
         uint32_t nh = total - h0 < chunk ? total - h0 : chunk;
-        halfhourly_block(r, h0, nh, p0, np, buf);
-        for (int c = 0; c < MM_CH_COUNT && rc == 0; c++)
+        /* this rank's households of the chunk: [j0, j1) within it */
+        uint32_t j0 = cx->hh_lo > h0 ? cx->hh_lo - h0 : 0;
+        uint32_t j1 = cx->hh_hi < h0 + nh ? (cx->hh_hi > h0 ? cx->hh_hi - h0 : 0) : nh;
+        if (j1 < j0) j1 = j0;
+        uint32_t m = j1 - j0;
+        if (alone) {
+            halfhourly_block(r, h0, nh, p0, np, buf);
+        } else {
+            if (m) halfhourly_block(r, h0 + j0, m, p0, np, part);
+            for (int c = 0; c < MM_CH_COUNT; c++)
+                sim_par_gather_rows(part + (size_t)c * m * np, m, np * sizeof *part,
+                                    WRITER(r) ? buf + (size_t)c * nh * np : NULL);
+        }
+        for (int c = 0; c < MM_CH_COUNT && rc == 0 && WRITER(r); c++)
             rc = sim_trace_halfhourly(r->tr, c, h0, nh, p0, np, buf + (size_t)c * nh * np);
-        if (rc == 0 && r->areas[0].gas_w) {
-            const sim_area *g = r->areas;
-            for (uint32_t j = 0; j < nh; j++) {
-                g = area_of(g, h0 + j);
-                for (uint32_t p = 0; p < np; p++)
-                    buf[(size_t)j * np + p] = g->gas_day[(size_t)(h0 + j - g->hh0) * 48 + (p0 + p) % 48];
+        if (gas) {
+            if (alone) {
+                gas_block(r, h0, nh, p0, np, buf);
+            } else {
+                if (m) gas_block(r, h0 + j0, m, p0, np, part);
+                sim_par_gather_rows(part, m, np * sizeof *part, WRITER(r) ? buf : NULL);
             }
-            rc = sim_trace_halfhourly(r->tr, SIM_HALFHOURLY_GAS, h0, nh, p0, np, buf);
+            if (rc == 0 && WRITER(r))
+                rc = sim_trace_halfhourly(r->tr, SIM_HALFHOURLY_GAS, h0, nh, p0, np, buf);
+        }
+        /* a failed write on rank 0 ends the loop on every rank */
+        if (!alone) {
+            int64_t x = rc != 0;
+            sim_par_sum_i64(&x, 1);
+            if (x && !rc) rc = SIM_EPEER;
         }
     }
+    if (part != buf) free(part);
     free(buf);
-    return rc ? SIM_ETRACE : 0;
+    return rc == SIM_ENOMEM || rc == SIM_EPEER ? rc : rc ? SIM_ETRACE : 0;
 }
 
 static int write_registers(sim_run *r)
 {
     _Static_assert((int)MM_CH_COUNT == (int)SIM_REG_NCOLS,
                    "registers: one column per meter channel");
-    uint32_t largest = 0;
-    for (uint32_t k = 0; k < r->n_areas; k++)
-        if (r->areas[k].n > largest) largest = r->areas[k].n;
-    uint64_t *buf = malloc((size_t)largest * MM_CH_COUNT * sizeof *buf);
-    int64_t *bill = malloc((size_t)largest * SIM_BILL_NCOLS * sizeof *bill);
-    int rc = buf && bill ? 0 : -1;
-    for (uint32_t k = 0; k < r->n_areas && rc == 0; k++) {
+    size_t n = r->cx.hh_hi - r->cx.hh_lo;
+    uint64_t *buf = malloc((n ? n : 1) * MM_CH_COUNT * sizeof *buf);
+    int64_t *bill = malloc((n ? n : 1) * SIM_BILL_NCOLS * sizeof *bill);
+    int64_t bad = !buf || !bill;
+    sim_par_sum_i64(&bad, 1);
+    int rc = bad ? -1 : 0;
+    for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi && rc == 0; k++) {
         const sim_area *a = &r->areas[k];
+        size_t j0 = a->hh0 - r->cx.hh_lo;
         for (uint32_t i = 0; i < a->n; i++) {
             mm_esme_snapshot s;
             sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), &s);
-            for (int c = 0; c < MM_CH_COUNT; c++) buf[(size_t)i * MM_CH_COUNT + c] = s.reg[c];
-            int64_t *b = bill + (size_t)i * SIM_BILL_NCOLS;
+            for (int c = 0; c < MM_CH_COUNT; c++) buf[(j0 + i) * MM_CH_COUNT + c] = s.reg[c];
+            int64_t *b = bill + (j0 + i) * SIM_BILL_NCOLS;
             b[SIM_BILL_COST] = s.cost_total;
             b[SIM_BILL_BALANCE] = s.balance;
             b[SIM_BILL_AVAILABLE] = s.available;
         }
-        rc = sim_trace_rows(r->tr, SIM_DS_REGISTERS, a->hh0, a->n, buf);
-        if (rc == 0) rc = sim_trace_rows(r->tr, SIM_DS_BILLING, a->hh0, a->n, bill);
     }
+    void *all = NULL;
+    if (rc == 0) rc = gather_households(r, buf, MM_CH_COUNT * sizeof *buf, &all);
+    if (rc == 0 && WRITER(r)) rc = sim_trace_rows(r->tr, SIM_DS_REGISTERS, 0, r->sc->households, all);
+    release_rows(all, buf);
+    all = NULL;
+    if (rc == 0) rc = gather_households(r, bill, SIM_BILL_NCOLS * sizeof *bill, &all);
+    if (rc == 0 && WRITER(r)) rc = sim_trace_rows(r->tr, SIM_DS_BILLING, 0, r->sc->households, all);
+    release_rows(all, bill);
     free(buf);
     free(bill);
     return rc;
@@ -420,6 +596,7 @@ static int write_registers(sim_run *r)
  * rows, in net_he_class order). */
 static int write_class_stats(sim_run *r)
 {
+    if (!WRITER(r)) return 0; /* the same head-end on every rank */
     net_headend *he = r->sink.he;
     double stats[(NET_HE_NCLASS + 1) * SIM_HECLASS_NCOLS];
     for (unsigned c = 0; c <= NET_HE_NCLASS; c++) {
@@ -445,27 +622,44 @@ static int write_class_stats(sim_run *r)
 /* The DNO's view of restorations, from every area's restore and known times in id order. */
 static int write_dno(sim_run *r)
 {
-    size_t n = r->sc->households;
-    double *restore = malloc(n * sizeof *restore), *known = malloc(n * sizeof *known);
-    int rc = restore && known ? 0 : -1;
-    for (uint32_t k = 0; rc == 0 && k < r->n_areas; k++) {
+    size_t n = r->sc->households, mine = r->cx.hh_hi - r->cx.hh_lo;
+    double *rk = malloc((mine ? mine : 1) * 2 * sizeof *rk); /* [household][restore, known] */
+    double *restore = WRITER(r) ? malloc(n * sizeof *restore) : NULL;
+    double *known = WRITER(r) ? malloc(n * sizeof *known) : NULL;
+    int64_t bad = !rk || (WRITER(r) && (!restore || !known));
+    sim_par_sum_i64(&bad, 1);
+    int rc = bad ? -1 : 0;
+    for (uint32_t k = r->cx.a_lo; rc == 0 && k < r->cx.a_hi; k++) {
         const sim_area *a = &r->areas[k];
-        memcpy(restore + a->hh0, a->restore_s, a->n * sizeof *restore);
-        memcpy(known + a->hh0, a->known_s, a->n * sizeof *known);
+        double *x = rk + (size_t)(a->hh0 - r->cx.hh_lo) * 2;
+        for (uint32_t i = 0; i < a->n; i++) {
+            x[2 * i] = a->restore_s[i];
+            x[2 * i + 1] = a->known_s[i];
+        }
     }
+    double *all = NULL;
+    if (rc == 0) rc = gather_households(r, rk, 2 * sizeof *rk, (void **)&all);
     net_dno_view dv;
-    if (rc == 0 && net_dno_view_compute(restore, known, n, 300.0, &dv) == 0) {
-        double d[SIM_DNO_NCOLS];
-        d[SIM_DNO_RESTORED] = (double)dv.restored;
-        d[SIM_DNO_KNOWN] = (double)dv.known;
-        d[SIM_DNO_LAST_RESTORE_S] = dv.last_restore_s;
-        d[SIM_DNO_LAST_KNOWN_S] = dv.last_known_s;
-        d[SIM_DNO_ALL_KNOWN_AFTER_S] = dv.all_known_after_s;
-        d[SIM_DNO_FRAC_KNOWN_WITHIN_5MIN] = dv.frac_within;
-        d[SIM_DNO_LAG_P50_S] = dv.lag_p50_s;
-        d[SIM_DNO_LAG_P99_S] = dv.lag_p99_s;
-        rc = sim_trace_whole(r->tr, SIM_DS_DNO_RESTORATION, d, 1);
+    if (rc == 0 && WRITER(r)) {
+        for (size_t j = 0; j < n; j++) {
+            restore[j] = all[2 * j];
+            known[j] = all[2 * j + 1];
+        }
+        if (net_dno_view_compute(restore, known, n, 300.0, &dv) == 0) {
+            double d[SIM_DNO_NCOLS];
+            d[SIM_DNO_RESTORED] = (double)dv.restored;
+            d[SIM_DNO_KNOWN] = (double)dv.known;
+            d[SIM_DNO_LAST_RESTORE_S] = dv.last_restore_s;
+            d[SIM_DNO_LAST_KNOWN_S] = dv.last_known_s;
+            d[SIM_DNO_ALL_KNOWN_AFTER_S] = dv.all_known_after_s;
+            d[SIM_DNO_FRAC_KNOWN_WITHIN_5MIN] = dv.frac_within;
+            d[SIM_DNO_LAG_P50_S] = dv.lag_p50_s;
+            d[SIM_DNO_LAG_P99_S] = dv.lag_p99_s;
+            rc = sim_trace_whole(r->tr, SIM_DS_DNO_RESTORATION, d, 1);
+        }
     }
+    release_rows(all, rk);
+    free(rk);
     free(restore);
     free(known);
     return rc;
@@ -476,12 +670,12 @@ static int write_headend(sim_run *r, uint32_t end)
 {
     /* NET_EHE_ORDER: arrivals after the last window moved the clock past END; the bins
      * before END are final all the same */
-    if (sim_sink_advance(&r->sink, end) != 0) return -1;
-    /* completions recorded by the advance */
-    int rc = sim_collect_events(r, (double)end + 1e9) ? -1 : 0;
-    if (rc == 0) rc = stream_headend(r, end);
-    if (rc == 0) rc = write_class_stats(r);
-    if (rc == 0) rc = write_dno(r);
+    int rc = sim_sink_advance(&r->sink, end) != 0 ? -1 : 0;
+    /* completions recorded by the advance; every rank takes every step */
+    rc |= sim_collect_events(r, (double)end + 1e9) ? -1 : 0;
+    rc |= stream_headend(r, end);
+    rc |= write_class_stats(r);
+    rc |= write_dno(r);
     return rc;
 }
 
@@ -491,6 +685,10 @@ int sim_collect_grid(sim_run *r, uint32_t upto, bool final)
 {
     sim_coord *c = &r->coord;
     if (!final && upto > c->done) upto = c->done;
+    if (!WRITER(r)) { /* every rank's coordinator made the same rows */
+        if (c->streamed < upto) c->streamed = upto;
+        return 0;
+    }
     for (; c->streamed < upto; c->streamed++) {
         sim_grid_row row;
         sim_coord_row(c, c->streamed, &row);
@@ -506,14 +704,20 @@ int sim_collect_grid(sim_run *r, uint32_t upto, bool final)
 static int write_areas(sim_run *r, uint32_t windows)
 {
     const sim_ctx *cx = &r->cx;
-    double *at = calloc((size_t)r->n_areas * SIM_AREA_NCOLS, sizeof *at);
-    if (!at) return -1;
-    for (uint32_t k = 0; k < r->n_areas; k++) {
+    uint32_t mine = cx->a_hi - cx->a_lo;
+    double *at = calloc((size_t)mine * SIM_AREA_NCOLS, sizeof *at);
+    int64_t bad = at == NULL;
+    sim_par_sum_i64(&bad, 1);
+    if (bad) {
+        free(at);
+        return -1;
+    }
+    for (uint32_t k = cx->a_lo; k < cx->a_hi; k++) {
         const sim_area *a = &r->areas[k];
         double down = 0;
         uint32_t spells = 0;
         if (cx->wt_on) net_wt_site_downtime(&cx->wt_cfg, &a->site, windows * SIM_PERIOD_S, &down, &spells);
-        double *x = &at[(size_t)k * SIM_AREA_NCOLS];
+        double *x = &at[(size_t)(k - cx->a_lo) * SIM_AREA_NCOLS];
         x[SIM_AREA_REGION] = a->region;
         x[SIM_AREA_TECH] = cx->wt_on ? a->site.tech : -1;
         x[SIM_AREA_HOUSEHOLDS] = a->n;
@@ -528,15 +732,19 @@ static int write_areas(sim_run *r, uint32_t windows)
         x[SIM_AREA_PEAK_CELL_QUEUE] = (double)a->peak_backlog;
         x[SIM_AREA_FIRMWARE_BYTES] = (double)a->fw_bytes;
     }
-    int rc = sim_trace_whole(r->tr, SIM_DS_AREAS, at, r->n_areas);
+    double *all;
+    int rc = gather_areas(r, at, SIM_AREA_NCOLS * sizeof *at, (void **)&all);
+    if (rc == 0 && WRITER(r)) rc = sim_trace_whole(r->tr, SIM_DS_AREAS, all, r->n_areas);
+    release_rows(all, at);
     free(at);
     return rc;
 }
 
 static int write_price_updates(sim_run *r)
 {
+    if (sim_dl_updates_reduce(r->dl) != 0) return -1;
     uint32_t n = sim_dl_updates(r->dl);
-    if (n == 0) return 0;
+    if (n == 0 || !WRITER(r)) return 0;
     double *pu = calloc((size_t)n * SIM_UPD_NCOLS, sizeof *pu);
     if (!pu) return -1;
     for (uint32_t k = 0; k < n; k++) sim_dl_update_row(r->dl, k, pu + (size_t)k * SIM_UPD_NCOLS);
@@ -549,44 +757,54 @@ static int write_price_updates(sim_run *r)
 static int write_han(sim_run *r, uint32_t windows)
 {
     const sim_ctx *cx = &r->cx;
-    sim_han_row *h = malloc((size_t)r->sc->households * sizeof *h);
-    if (!h) return -1;
-    for (uint32_t k = 0; k < r->n_areas; k++) {
+    size_t mine = cx->hh_hi - cx->hh_lo;
+    sim_han_row *h = malloc((mine ? mine : 1) * sizeof *h);
+    int64_t bad = h == NULL;
+    sim_par_sum_i64(&bad, 1);
+    if (bad) {
+        free(h);
+        return -1;
+    }
+    for (uint32_t k = cx->a_lo; k < cx->a_hi; k++) {
         sim_area *a = &r->areas[k];
         for (uint32_t i = 0; i < a->n; i++) {
             net_han *x = &a->han[i];
             net_han_gas_account(&cx->han_cfg, x, 0, windows * SIM_PERIOD_S, NULL);
             net_han_battery_out b;
             float life = net_han_gas_battery(&cx->han_cfg, x, &b) == 0 ? (float)b.life_years : NAN;
-            h[a->hh0 + i] = (sim_han_row){.works = net_han_works(x),
-                                          .band_gas = (int8_t)net_han_band_used(x, NET_HAN_GSME),
-                                          .band_ihd = (int8_t)net_han_band_used(x, NET_HAN_IHD),
-                                          .dual_band = x->hub != 0,
-                                          .p_deliver = x->p_deliver,
-                                          .latency_ms = x->latency_s * 1000.0f,
-                                          .retries = x->retries,
-                                          .p_access_fail = x->p_access_fail,
-                                          .gas_battery_years = life};
+            h[a->hh0 - cx->hh_lo + i] = (sim_han_row){.works = net_han_works(x),
+                                                      .band_gas = (int8_t)net_han_band_used(x, NET_HAN_GSME),
+                                                      .band_ihd = (int8_t)net_han_band_used(x, NET_HAN_IHD),
+                                                      .dual_band = x->hub != 0,
+                                                      .p_deliver = x->p_deliver,
+                                                      .latency_ms = x->latency_s * 1000.0f,
+                                                      .retries = x->retries,
+                                                      .p_access_fail = x->p_access_fail,
+                                                      .gas_battery_years = life};
         }
     }
-    int rc = sim_trace_whole(r->tr, SIM_DS_HAN, h, r->sc->households);
+    void *all;
+    int rc = gather_households(r, h, sizeof *h, &all);
+    if (rc == 0 && WRITER(r)) rc = sim_trace_whole(r->tr, SIM_DS_HAN, all, r->sc->households);
+    release_rows(all, h);
     free(h);
     return rc;
 }
 
-/* Everything written once at the end, over the REACHED windows. */
+/* Everything written once at the end, over the REACHED windows.  Every rank takes every
+ * step, whatever an earlier one gave (each gathers to rank 0). */
 int sim_collect_final(sim_run *r, uint32_t reached)
 {
     int rc = write_registers(r);
-    if (rc == 0) rc = write_headend(r, reached * SIM_PERIOD_S);
-    if (rc == 0) rc = write_areas(r, reached);
-    if (rc == 0) rc = write_price_updates(r);
-    if (rc == 0) rc = write_han(r, reached);
-    if (rc == 0) rc = write_suppliers(r);
-    if (rc == 0) rc = write_campaigns(r);
-    if (rc == 0) rc = write_firmware_log(r);
+    rc |= write_headend(r, reached * SIM_PERIOD_S);
+    rc |= write_areas(r, reached);
+    rc |= write_price_updates(r);
+    rc |= write_han(r, reached);
+    rc |= write_suppliers(r);
+    rc |= write_campaigns(r);
+    rc |= write_firmware_log(r);
     sim_lifecycle_close(&r->life, reached * SIM_PERIOD_S);
-    if (rc == 0) rc = write_fleet_days(r);
-    if (rc == 0) rc = write_fleet_final(r);
+    rc |= write_fleet_days(r);
+    rc |= write_fleet_final(r);
     return rc ? SIM_ETRACE : 0;
 }

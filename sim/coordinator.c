@@ -2,11 +2,17 @@
  * the areas (demand per minute, per DNO region, nationally: exact integer sums), feeds
  * real-time prices with national demand, publishes day-ahead prices, turns newly published
  * dynamic prices into price updates (downlink.c) and keeps the window's grid row (demand per
- * region, prices) until collect.c streams it to the trace; then all areas go on.  This is where MPI ranks will exchange what couples them
- * nationally, in a fixed order, with exact integer sums, so results do not depend on the
- * rank count.
+ * region, prices) until collect.c streams it to the trace; then all areas go on.
+ *
+ * Under MPI every rank runs a coordinator over its own areas, and this is where the ranks
+ * exchange what couples them, in a fixed order, with exact integer sums, so results do not
+ * depend on the rank count: the window's energy per region and nationally, the signals that
+ * ask the run to stop, and every message the head-ends received (sim_sink_window).  With
+ * them, every rank computes the same prices, head-ends and fleet decisions.
  */
 #include "runner.h"
+
+#include "par.h"
 
 #include <math.h>
 #include <simgrid/actor.h>
@@ -86,6 +92,13 @@ void sim_coord_actor(int argc, char **argv)
         sg_barrier_wait(cx->window_bar);
         sim_window_sum s;
         window_sum(c, w, &s);
+        /* national: every rank's areas, and a stop any rank was asked for */
+        sim_par_sum_i64(s.region_mws, regions);
+        sim_par_sum_i64(&s.national_mws, 1);
+        int64_t sig = cx->halt_asked ? *cx->halt_asked : 0;
+        sim_par_max_i64(&sig, 1);
+        int rc = c->sink ? sim_sink_window(c->sink, w_end) : 0;
+        if (rc && !c->err) c->err = rc;
         if (w >= c->streamed + SIM_GRID_RING)
             SIM_PANIC(w_end, "grid rows of window %u not streamed before window %u", c->streamed, w);
         sim_grid_row *row = &c->ring[w % SIM_GRID_RING];
@@ -95,8 +108,11 @@ void sim_coord_actor(int argc, char **argv)
         if (cx->prices) window_prices(c, w, w_end, (double)s.national_mws / 1000.0 / SIM_PERIOD_S, row);
         /* A signal ends the run here, before the next window changes anything: the areas
          * leave after the barrier, so the trace ends at this boundary. */
-        bool halt = cx->halt_asked && *cx->halt_asked && w + 1 < cx->windows;
-        if (halt) *cx->halted = 1;
+        bool halt = sig && w + 1 < cx->windows;
+        if (halt) {
+            *cx->halted = 1;
+            c->halt_sig = (int)sig;
+        }
         /* A new UTC day: the fleet's changes, while every area waits. */
         if (!halt && c->life && w_end < cx->end_s && (cx->sc->start_unix + w_end) % SIM_DAY_S == 0) {
             sim_lifecycle_day(c->life, w_end);

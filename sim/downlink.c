@@ -15,6 +15,8 @@
  */
 #include "runner.h"
 
+#include "par.h"
+
 #include "mm_port_sim.h"
 #include "sim/events.h"
 
@@ -49,7 +51,9 @@ typedef struct dl_update {
     uint32_t bc_areas;   /* areas it was broadcast to */
     uint64_t unicast;    /* meters it was sent to one by one */
     uint64_t received, rejected, lost, late;
-    double lag_sum_s, lag_max_s; /* sent to accepted by the meter */
+    int64_t lag_sum_ms; /* sent to accepted by the meter, summed in whole ms: exact, so the
+                         * same whatever order areas (and MPI ranks) add to it */
+    double lag_max_s;
 } dl_update;
 
 struct sim_dl {
@@ -217,7 +221,7 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
         double lag = (double)t - c->sent_s;
         if (up) {
             up->received++;
-            up->lag_sum_s += lag;
+            up->lag_sum_ms += llround(lag * 1000.0);
             if (lag > up->lag_max_s) up->lag_max_s = lag;
         }
         sim_area_record(a, t, id, SIM_EV_CMD_RECEIVED, c->cmd);
@@ -455,6 +459,50 @@ void sim_dl_update_row(const sim_dl *d, uint32_t k, double r[SIM_UPD_NCOLS])
     r[SIM_UPD_REJECTED] = (double)u->rejected;
     r[SIM_UPD_LOST] = (double)u->lost;
     r[SIM_UPD_LATE] = (double)u->late;
-    r[SIM_UPD_LAG_MEAN_S] = u->received ? u->lag_sum_s / (double)u->received : NAN;
+    r[SIM_UPD_LAG_MEAN_S] = u->received ? (double)u->lag_sum_ms / 1000.0 / (double)u->received : NAN;
     r[SIM_UPD_LAG_MAX_S] = u->received ? u->lag_max_s : NAN;
+}
+
+/* The updates' counts are made by each rank's areas: summed over ranks (the largest lag, its
+ * maximum) so that every rank holds the national ones.  0, or -1 out of memory. */
+int sim_dl_updates_reduce(sim_dl *d)
+{
+    if (sim_par_ranks() == 1) return 0;
+    size_t n = d->upd.n;
+    int64_t *x = malloc((n ? n : 1) * 8 * sizeof *x);
+    int64_t bad = !x;
+    sim_par_sum_i64(&bad, 1);
+    if (bad) {
+        free(x);
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const dl_update *u = upd_at(d, (uint32_t)k);
+        int64_t *v = x + 7 * k;
+        v[0] = u->bc_areas;
+        v[1] = (int64_t)u->unicast;
+        v[2] = (int64_t)u->received;
+        v[3] = (int64_t)u->rejected;
+        v[4] = (int64_t)u->lost;
+        v[5] = (int64_t)u->late;
+        v[6] = u->lag_sum_ms;
+        /* a lag is never negative, and non-negative doubles order as their bit patterns */
+        memcpy(&x[7 * n + k], &u->lag_max_s, sizeof u->lag_max_s);
+    }
+    sim_par_sum_i64(x, 7 * n);
+    sim_par_max_i64(x + 7 * n, n);
+    for (size_t k = 0; k < n; k++) {
+        dl_update *u = upd_at(d, (uint32_t)k);
+        const int64_t *v = x + 7 * k;
+        u->bc_areas = (uint32_t)v[0];
+        u->unicast = (uint64_t)v[1];
+        u->received = (uint64_t)v[2];
+        u->rejected = (uint64_t)v[3];
+        u->lost = (uint64_t)v[4];
+        u->late = (uint64_t)v[5];
+        u->lag_sum_ms = v[6];
+        memcpy(&u->lag_max_s, &x[7 * n + k], sizeof u->lag_max_s);
+    }
+    free(x);
+    return 0;
 }

@@ -1,5 +1,7 @@
 #include "lifecycle.h"
 
+#include "par.h"
+
 #include "runner.h"
 
 #include "sim/events.h"
@@ -397,15 +399,23 @@ static void day_close(sim_lifecycle *l)
     const sim_fleet *f = l->fleet;
     sim_fleet_day_row *d = &l->day;
     day_traffic(l, d);
+    /* this rank's areas, then every rank's (par.h: every rank closes the day together) */
+    int64_t x[5] = {0};
     for (uint32_t k = 0; k < l->n_areas; k++) {
-        d->installs += l->areas[k].exchanged;
         sim_area *a = &l->areas[k];
-        d->replacements += a->replaced;
-        d->fw_distributed += a->fw_distributed;
-        d->fw_activated += a->fw_activated;
-        d->fw_failed += a->fw_failed;
+        x[0] += a->exchanged;
+        x[1] += a->replaced;
+        x[2] += a->fw_distributed;
+        x[3] += a->fw_activated;
+        x[4] += a->fw_failed;
         a->exchanged = a->replaced = a->fw_distributed = a->fw_activated = a->fw_failed = 0;
     }
+    sim_par_sum_i64(x, 5);
+    d->installs += (uint32_t)x[0];
+    d->replacements += (uint32_t)x[1];
+    d->fw_distributed += (uint32_t)x[2];
+    d->fw_activated += (uint32_t)x[3];
+    d->fw_failed += (uint32_t)x[4];
     for (uint32_t id = 0; id < f->sc->households; id++) {
         const sim_fleet_hh *h = &f->hh[id];
         switch (f->pops[h->pop].p->generation) {

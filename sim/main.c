@@ -6,10 +6,12 @@
 #include "run.h"
 #include "info.h"
 #include "outpath.h"
+#include "par.h"
 #include "scenario.h"
 #include "timeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -208,13 +210,20 @@ static int cmd_validate(int argc, char **argv)
 /* One run of SC into OUT; exit status as for the command. */
 static int run_one(const sim_scenario *sc, const char *out, const args *a)
 {
-    sim_run_opts opts = {
-        .out_path = out, .quiet = a->quiet, .progress = isatty(2) != 0, .force = a->force};
+    /* Under MPI rank 0 speaks for the run; another rank only for a failure of its own. */
+    int rank = sim_par_rank();
+    sim_run_opts opts = {.out_path = out,
+                         .quiet = a->quiet || rank != 0,
+                         .progress = rank == 0 && isatty(2) != 0,
+                         .force = a->force};
     sim_run_summary sum;
     char err[2048] = "";
     int rc = sim_engine_run(sc, &opts, &sum, err, sizeof err);
-    if (!a->quiet && sum.households) sim_summary_print(&sum, stdout);
-    if (rc) fprintf(stderr, "metersim: %s\n", err[0] ? err : "run failed");
+    if (!opts.quiet && sum.households) sim_summary_print(&sum, stdout);
+    if (rc && rank == 0)
+        fprintf(stderr, "metersim: %s\n", err[0] ? err : "run failed");
+    else if (rc && rc != 2 && !sum.shared_failure)
+        fprintf(stderr, "metersim (MPI rank %d): %s\n", rank, err[0] ? err : "run failed");
     return rc == 2 ? EXIT_USAGE : rc ? EXIT_RUNTIME : 0;
 }
 
@@ -233,13 +242,18 @@ static void sweep_path(const char *out, const char *value, char *buf, size_t len
     snprintf(buf, len, "%.*s-%s%s", (int)(dot - out), out, tag, dot);
 }
 
-/* OUT may be written for SC (outpath.h); else the reason on stderr. */
+/* OUT may be written for SC (outpath.h); else the reason on stderr.  Under MPI rank 0, which
+ * writes the trace, checks and tells the others. */
 static int check_out(const char *out, const sim_scenario *sc, const args *a)
 {
     char err[1200];
-    if (sim_out_check(out, sc, a->force, err, sizeof err) == 0) return 0;
-    fprintf(stderr, "metersim: %s\n", err);
-    return EXIT_USAGE;
+    int64_t rc = 0;
+    if (sim_par_rank() == 0 && sim_out_check(out, sc, a->force, err, sizeof err) != 0) {
+        fprintf(stderr, "metersim: %s\n", err);
+        rc = EXIT_USAGE;
+    }
+    sim_par_max_i64(&rc, 1);
+    return (int)rc;
 }
 
 /* The sweep's child running now (0: none), for the signal handler: a signal to the sweep is
@@ -293,10 +307,23 @@ static int sweep_check(const sim_scenario *sc, args *a, const char *out, char (*
 static int cmd_run(int argc, char **argv)
 {
     args a = {0};
+    /* Under MPI every rank reads the same flags and scenario and finds the same faults in
+     * them: rank 0 reports them. */
+    int saved = -1;
+    if (sim_par_rank() != 0) {
+        int null = open("/dev/null", O_WRONLY);
+        saved = dup(STDERR_FILENO);
+        if (null >= 0 && saved >= 0) dup2(null, STDERR_FILENO);
+        if (null >= 0) close(null);
+    }
     int rc = parse_args(argc, argv, usage_run, 1, &a);
-    if (rc) return rc;
     sim_scenario *sc = NULL;
-    if ((rc = load_scenario(&a, &sc))) return rc;
+    if (!rc) rc = load_scenario(&a, &sc);
+    if (saved >= 0) {
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+    }
+    if (rc) return rc;
     char out[SIM_OUT_PATH_MAX + 2];
     if (a.out && strlen(a.out) >= sizeof out) {
         fprintf(stderr, "metersim: output \"%.60s...\": the path is %zu bytes long, more than %d\n",
@@ -313,6 +340,15 @@ static int cmd_run(int argc, char **argv)
         if (rc == 0) rc = run_one(sc, out, &a);
         sim_scenario_destroy(sc);
         return rc;
+    }
+    if (sim_par_active()) {
+        if (sim_par_rank() == 0)
+            fprintf(stderr, "metersim: %s: a sweep runs its values in child processes, which MPI "
+                            "ranks cannot fork; run each value as a job of its own (--set %s=VALUE; "
+                            "a Slurm array: README, \"Running on a cluster\")\n",
+                    a.scenario, sc->sweep_key);
+        sim_scenario_destroy(sc);
+        return EXIT_USAGE;
     }
     /* A sweep: one run per value, each in its own process (one SimGrid engine per process),
      * with the value applied as the last --set.  Every output is checked first. */
@@ -568,7 +604,13 @@ int main(int argc, char **argv)
         printf("metersim %s\n", METERSIM_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0) {
+        /* under mpirun or srun: one rank of a run (par.h) */
+        if (sim_par_init(&argc, &argv) != 0) return EXIT_RUNTIME;
+        int rc = cmd_run(argc - 2, argv + 2);
+        sim_par_finalize();
+        return rc;
+    }
     if (strcmp(cmd, "validate") == 0) return cmd_validate(argc - 2, argv + 2);
     if (strcmp(cmd, "info") == 0) return cmd_info(argc - 2, argv + 2);
     if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);

@@ -1,7 +1,7 @@
 /* Partitioning: which area (WAN cell) each LV substation's households belong to, and which
  * area each supply event goes to.  A pure function of the topology and the scenario, so the
- * same households form the same areas whatever else changes (and, later, areas go to MPI
- * ranks the same way).
+ * same households form the same areas whatever else changes and areas go to MPI ranks the
+ * same way whatever the machine.
  */
 #include "partition.h"
 
@@ -71,5 +71,51 @@ int sim_partition_outages(const grid_outage_event *all, size_t n_all, const uint
     for (size_t k = 0; k < n_all; k++) out[fill[lv_area[all[k].lv]]++] = all[k];
     free(fill);
     *sorted = out;
+    return 0;
+}
+
+static uint64_t gap(uint64_t a, uint64_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
+int sim_partition_ranks(const sim_area_span *spans, uint32_t n_areas, uint32_t ranks,
+                        uint32_t *first, char *err, size_t errlen)
+{
+    if (ranks == 0 || n_areas < ranks) {
+        snprintf(err, errlen,
+                 "the run has %u areas (WAN cells) and %u MPI ranks: each rank needs at least "
+                 "one area (fewer ranks, or smaller topology.area_households)",
+                 n_areas, ranks);
+        return -1;
+    }
+    uint64_t *before = malloc(((size_t)n_areas + 1) * sizeof *before); /* households in [0, k) */
+    if (!before) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    before[0] = 0;
+    for (uint32_t k = 0; k < n_areas; k++) before[k + 1] = before[k] + spans[k].n;
+    uint64_t total = before[n_areas], slack = total / ranks / 10;
+    first[0] = 0;
+    first[ranks] = n_areas;
+    for (uint32_t r = 1; r < ranks; r++) {
+        uint64_t goal = total * r / ranks;
+        /* each rank keeps at least one area and leaves one to each rank after it */
+        uint32_t lo = first[r - 1] + 1, hi = n_areas - (ranks - r);
+        uint32_t cut = lo; /* the boundary nearest the balanced share (the first of equals) */
+        for (uint32_t b = lo + 1; b <= hi; b++)
+            if (gap(before[b], goal) < gap(before[cut], goal)) cut = b;
+        /* the region boundary nearest that, if within the slack */
+        uint32_t best = cut;
+        for (uint32_t b = lo; b <= hi; b++)
+            if (spans[b].region != spans[b - 1].region &&
+                gap(before[b], before[cut]) <= slack &&
+                (best == cut ? spans[cut].region == spans[cut - 1].region
+                             : gap(before[b], before[cut]) < gap(before[best], before[cut])))
+                best = b;
+        first[r] = best;
+    }
+    free(before);
     return 0;
 }

@@ -32,5 +32,13 @@ void sim_partition_spans(const grid_topology *topo, const uint32_t *lv_area, sim
  * area k's are [FIRST[k], FIRST[k+1]) (FIRST has n_areas + 1 entries).  0 or -1 (memory). */
 int sim_partition_outages(const grid_outage_event *all, size_t n_all, const uint32_t *lv_area,
                           uint32_t n_areas, grid_outage_event **sorted, size_t *first);
+/* Areas to RANKS ranks: rank r runs areas [FIRST[r], FIRST[r+1]) (FIRST has ranks + 1
+ * entries), consecutive, so each holds a contiguous household range, balanced by households.
+ * A cut falls at a region boundary when one lies within a tenth of a rank's fair share of the
+ * balanced cut, so ranks hold whole DNO regions where that costs little balance; else
+ * between two areas (WAN cells), never inside one.  A pure function of the spans and RANKS.
+ * Returns 0, or -1 with a message in ERR when there are fewer areas than ranks. */
+int sim_partition_ranks(const sim_area_span *spans, uint32_t n_areas, uint32_t ranks,
+                        uint32_t *first, char *err, size_t errlen);
 
 #endif

@@ -4,8 +4,14 @@
  * file generates the platform from the scenario in C++ and hands plain host handles
  * back to C.  The platform is one
  * flat star zone (nested zones build in O(zones x hosts) in 3.32): each area host has
- * its own uplink (the LV substation's WAN cell or gateway backhaul), the head-end host
- * sits behind the backbone link; an area-to-head-end route is uplink + backbone.
+ * its own uplink (the LV substation's WAN cell or gateway backhaul) and its own way through
+ * the backbone to the head-end host: an area-to-head-end route is uplink + backbone, where
+ * the backbone link is the area's own with the backbone's bandwidth and latency.  So an
+ * area's transfers never share a link with another area's, and what an area sees does not
+ * depend on which other areas run in the same process (MPI ranks: DESIGN, par.h).  The
+ * national backbone's own capacity is then not a constraint; the head-end measures how close
+ * the areas' traffic comes to it (sink.c: the busiest second's bytes, in the summary, with a
+ * warning when it passes half the capacity).
  *
  * Not here: what is sent or when (area.c, uplink.c, downlink.c), how it is recorded (trace.c).
  */
@@ -20,7 +26,8 @@ extern "C" {
 #endif
 
 typedef struct sim_platform_spec {
-    uint32_t n_areas;
+    uint32_t first;   /* global id of the first area built here (this rank's) */
+    uint32_t n_areas; /* areas built here */
     const double *uplink_bps;       /* per area [bit/s] */
     const double *uplink_latency_s; /* per area [s] */
     double backbone_bps;       /* head-end access [bit/s] */
@@ -28,38 +35,39 @@ typedef struct sim_platform_spec {
 } sim_platform_spec;
 
 /* Build the platform into the (already initialised) SimGrid engine.  AREA_HOSTS must
- * have room for n_areas handles.  Returns 0, or -1 with a message in ERR. */
+ * have room for n_areas handles (AREA_HOSTS[k]: area first + k).  Returns 0, or -1 with a message in ERR. */
 int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area_hosts, sg_host_t *headend,
                        char *err, size_t errlen);
 
 /* A cell's outbound queue: messages from an area's meters wait here and at most
- * MAX_FLOWS of them cross the uplink at once, as SimGrid communications to the head-end
- * mailbox.  A storm's burst then becomes a queue at the cell, not tens of thousands of
- * concurrent flows (max-min sharing is recomputed on every change: keep concurrency bounded).  All calls are made from
- * the owning area actor. */
+ * MAX_FLOWS of them cross the uplink at once, as SimGrid transfers from the area's host to the
+ * head-end host.  A storm's burst then becomes a queue at the cell, not tens of thousands of
+ * concurrent flows (max-min sharing is recomputed on every change: keep concurrency bounded).
+ * A message has reached the head-end host when its own transfer completes: ON_SENT runs in
+ * the owning actor at that time.  (No mailbox: a single receiver takes a mailbox's messages
+ * in the order they were sent, which would make one area's arrival wait for another's.)  All
+ * calls are made from the owning area actor. */
 typedef struct sim_cell sim_cell;
 
-sim_cell *sim_cell_create(sg_mailbox_t headend, unsigned max_flows);
-/* Downlink: a transfer of BYTES from the head-end host HE to the area's host OWN, started by
- * the area actor itself (SimGrid sendto), so it crosses the same links as the uplink.  When
- * it completes during sim_cell_sleep_until, ON_RECV(CTX, PAYLOAD) runs in the owning actor at
- * the completion time and the sleep returns early, so the caller can act on what arrived. */
-typedef void (*sim_cell_recv_fn)(void *ctx, void *payload);
-void sim_cell_set_downlink(sim_cell *c, sg_host_t he, sg_host_t own, sim_cell_recv_fn on_recv,
-                           void *ctx);
+typedef void (*sim_cell_fn)(void *ctx, void *payload);
+/* HE: the head-end host; OWN: the area's host.  ON_SENT(CTX, PAYLOAD): an uplink message
+ * reached the head-end host.  ON_RECV(CTX, PAYLOAD): a downlink transfer reached the area. */
+sim_cell *sim_cell_create(unsigned max_flows, sg_host_t he, sg_host_t own, sim_cell_fn on_sent,
+                          sim_cell_fn on_recv, void *ctx);
+/* Downlink: a transfer of BYTES from the head-end host to the area's host, started by the
+ * area actor itself, so it crosses the same links as the uplink.  When it completes during
+ * sim_cell_sleep_until, ON_RECV runs at the completion time and the sleep returns early, so
+ * the caller can act on what arrived. */
 void sim_cell_downlink(sim_cell *c, void *payload, uint64_t bytes);
 size_t sim_cell_recv_pending(const sim_cell *c); /* downlink transfers under way */
 /* Queue PAYLOAD of BYTES; it starts at once when a flow is free. */
 void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes);
-/* Advance the calling actor to simulated time T, completing transfers and starting queued
- * ones as flows free up.  Returns 0 at T, or 1 earlier, just after a downlink receive
- * completed (its callback has run). */
+/* Advance the calling actor to simulated time T, completing transfers (ON_SENT for each
+ * uplink message, at its time) and starting queued ones as flows free up.  Returns 0 at T,
+ * or 1 earlier, just after a downlink receive completed (its callback has run). */
 int sim_cell_sleep_until(sim_cell *c, double t);
 size_t sim_cell_backlog(const sim_cell *c);  /* messages waiting, not yet started */
 size_t sim_cell_peak_backlog(const sim_cell *c);
-/* The head-end's receive: the next payload on MB, or NULL when the transfer was cancelled
- * (an area ends its run with messages still in flight). */
-void *sim_headend_get(sg_mailbox_t mb);
 /* Cancel whatever is still queued or in flight (end of run). Accepts NULL. */
 void sim_cell_destroy(sim_cell *c);
 

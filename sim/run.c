@@ -4,6 +4,7 @@
  */
 #include "runner.h"
 
+#include "par.h"
 #include "params.h"
 #include "partition.h"
 #include "progress.h"
@@ -173,6 +174,20 @@ static int build_areas(sim_run *r, char *err, size_t errlen)
         sim_partition_spans(r->topo, lv_area, spans);
         if (sim_partition_outages(all, n_all, lv_area, r->n_areas, &r->outages, first)) rc = SIM_ENOMEM;
     }
+    /* This rank's areas: consecutive, balanced by households (partition.c). */
+    uint32_t *rank_first = rc ? NULL : malloc(((size_t)r->cx.ranks + 1) * sizeof *rank_first);
+    if (!rc && !rank_first) rc = SIM_ENOMEM;
+    if (!rc && sim_partition_ranks(spans, r->n_areas, (uint32_t)r->cx.ranks, rank_first, err, errlen)) {
+        rc = SIM_EINPUT;
+        r->bad_input = true;
+    }
+    if (!rc) {
+        r->cx.a_lo = rank_first[r->cx.rank];
+        r->cx.a_hi = rank_first[r->cx.rank + 1];
+        r->cx.hh_lo = spans[r->cx.a_lo].hh0;
+        r->cx.hh_hi = spans[r->cx.a_hi - 1].hh0 + spans[r->cx.a_hi - 1].n;
+    }
+    free(rank_first);
     for (uint32_t k = 0; !rc && k < r->n_areas; k++) {
         sim_area *a = &r->areas[k];
         *a = (sim_area){.id = k, .region = spans[k].region, .hh0 = spans[k].hh0, .n = spans[k].n,
@@ -190,13 +205,15 @@ oom:
     return -1;
 }
 
-/* Step 3: SimGrid's platform (one uplink per area, the head-end behind the backbone), the
- * national services, and every area's households. */
+/* Step 3: SimGrid's platform (this rank's areas, each with its uplink and its way through the
+ * backbone to the head-end host: platform.h), the national services, and every area's
+ * households. */
 static int build_platform(sim_run *r, sg_host_t *hosts, char *err, size_t errlen)
 {
     const sim_scenario *sc = r->sc;
     sim_ctx *cx = &r->cx;
-    double *up_bps = malloc(r->n_areas * sizeof *up_bps), *up_lat = malloc(r->n_areas * sizeof *up_lat);
+    uint32_t n = cx->a_hi - cx->a_lo;
+    double *up_bps = malloc(n * sizeof *up_bps), *up_lat = malloc(n * sizeof *up_lat);
     if (!up_bps || !up_lat) {
         free(up_bps);
         free(up_lat);
@@ -204,13 +221,17 @@ static int build_platform(sim_run *r, sg_host_t *hosts, char *err, size_t errlen
         return -1;
     }
     for (uint32_t k = 0; k < r->n_areas; k++) {
-        up_bps[k] = sc->wan.uplink_bps;
-        up_lat[k] = sc->wan.uplink_latency_s;
-        if (cx->wt_on) net_wt_area_link(&cx->wt_cfg, r->areas[k].region - 1u, &up_bps[k], &up_lat[k]);
-        r->areas[k].uplink_bps = up_bps[k];
-        r->areas[k].uplink_latency_s = up_lat[k];
+        double bps = sc->wan.uplink_bps, lat = sc->wan.uplink_latency_s;
+        if (cx->wt_on) net_wt_area_link(&cx->wt_cfg, r->areas[k].region - 1u, &bps, &lat);
+        r->areas[k].uplink_bps = bps;
+        r->areas[k].uplink_latency_s = lat;
+        if (k >= cx->a_lo && k < cx->a_hi) {
+            up_bps[k - cx->a_lo] = bps;
+            up_lat[k - cx->a_lo] = lat;
+        }
     }
-    sim_platform_spec ps = {.n_areas = r->n_areas,
+    sim_platform_spec ps = {.first = cx->a_lo,
+                            .n_areas = n,
                             .uplink_bps = up_bps,
                             .uplink_latency_s = up_lat,
                             .backbone_bps = sc->wan.backbone_bps,
@@ -219,7 +240,6 @@ static int build_platform(sim_run *r, sg_host_t *hosts, char *err, size_t errlen
     free(up_bps);
     free(up_lat);
     if (rc) return -1;
-    cx->headend_mb = sg_mailbox_by_name("headend");
     return 0;
 }
 
@@ -237,17 +257,20 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
     cx->pool = r->pool;
     cx->dl = r->dl;
     cx->stop = &r->stop;
-    for (uint32_t k = 0; k < r->n_areas; k++) {
-        if (sim_area_alloc(&r->areas[k], cx, hosts[k], err, errlen) ||
+    for (uint32_t k = cx->a_lo; k < cx->a_hi; k++) {
+        if (sim_area_alloc(&r->areas[k], cx, hosts[k - cx->a_lo], err, errlen) ||
             sim_area_init_households(&r->areas[k], err, errlen))
             return -1;
-        if (k == 0) cx->period0 = sim_hh_period(&r->areas[0], 0);
+        if (k == cx->a_lo) cx->period0 = sim_hh_period(&r->areas[k], 0);
     }
-    if (sim_lifecycle_init(&r->life, cx, &r->fleet, r->areas, r->n_areas)) {
+    /* the fleet's changes and campaigns reach this rank's areas */
+    sim_area *mine = r->areas + cx->a_lo;
+    uint32_t n_mine = cx->a_hi - cx->a_lo;
+    if (sim_lifecycle_init(&r->life, cx, &r->fleet, mine, n_mine)) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (sim_campaigns_open(&r->camp, cx, &r->fleet, &r->fw, r->areas, r->n_areas, err, errlen)) {
+    if (sim_campaigns_open(&r->camp, cx, &r->fleet, &r->fw, mine, n_mine, err, errlen)) {
         r->bad_input = strstr(err, "out of memory") == NULL;
         return -1;
     }
@@ -287,37 +310,80 @@ static int open_trace(sim_run *r, char *err, size_t errlen)
                          .regions = sc->topology.regions,
                          .region_names = regions,
                          .replace = r->opts.force};
-    /* From here on a signal is only recorded: the trace is closed valid, complete = 0. */
+    /* From here on a signal is only recorded: the trace is closed valid, complete = 0 (on
+     * every rank: the ranks stop together, at a window boundary they agree on). */
     signals_defer = 1;
+    if (r->cx.rank != 0) return 0; /* rank 0 writes the trace */
     r->tr = sim_trace_create(r->opts.out_path, &ti, err, errlen);
-    if (!r->tr) return -1;
-    if (sim_collect_households(r) || sim_trace_flush(r->tr, sc->start_unix)) {
-        snprintf(err, errlen, "%s.partial: writing /households failed: %s", r->opts.out_path,
-                 sim_trace_why());
-        return -1;
-    }
-    return 0;
+    return r->tr ? 0 : -1;
+}
+
+/* RC, this rank's outcome of a step every rank takes, agreed: when one rank failed, every
+ * rank fails (SIM_EPEER where it did not), so that no rank waits in a collective another
+ * one never reaches. */
+static int agree(int rc)
+{
+    int64_t bad = rc != 0;
+    sim_par_sum_i64(&bad, 1);
+    return rc ? rc : bad ? SIM_EPEER : 0;
 }
 
 /* Step 5: the actors: coordinator and head-end on the head-end host, one per area. */
 static void start_actors(sim_run *r, sg_host_t *hosts)
 {
     sim_ctx *cx = &r->cx;
-    sim_coord_init(&r->coord, cx, r->areas, r->n_areas);
+    sim_coord_init(&r->coord, cx, r->areas + cx->a_lo, cx->a_hi - cx->a_lo);
     r->coord.life = &r->life;
-    cx->window_bar = sg_barrier_init(r->n_areas + 1);
+    r->coord.sink = &r->sink;
+    cx->window_bar = sg_barrier_init(cx->a_hi - cx->a_lo + 1);
     sg_actor_t coord = sg_actor_init("coordinator", cx->he_host);
     sg_actor_set_data(coord, &r->coord);
     sg_actor_start(coord, sim_coord_actor, 0, NULL);
-    sg_actor_t hea = sg_actor_init("headend", cx->he_host);
-    sg_actor_set_data(hea, &r->sink);
-    sg_actor_daemonize(hea);
-    sg_actor_start(hea, sim_sink_actor, 0, NULL);
-    for (uint32_t k = 0; k < r->n_areas; k++) {
-        sg_actor_t a = sg_actor_init("area", hosts[k]);
+    for (uint32_t k = cx->a_lo; k < cx->a_hi; k++) {
+        sg_actor_t a = sg_actor_init("area", hosts[k - cx->a_lo]);
         sg_actor_set_data(a, &r->areas[k]);
         sg_actor_start(a, sim_area_actor, 0, NULL);
     }
+}
+
+/* Steps 1 to 4 on this rank.  0, or -1 with a message in ERR. */
+static int create_steps(sim_run *r, sg_host_t **hosts, char *err, size_t errlen)
+{
+    const sim_scenario *sc = r->sc;
+    if (r->cx.ranks > 1 && (sc->switching.enabled || sc->migration.enabled || sc->installs.enabled ||
+                            sc->faults.enabled || sc->n_campaigns > 0)) {
+        snprintf(err, errlen,
+                 "switching, migration, installs, faults and firmware campaigns do not run across "
+                 "MPI ranks yet (the fleet table they change is not yet exchanged between ranks); "
+                 "run this scenario in one process");
+        r->bad_input = true;
+        return -1;
+    }
+    if (build_models(r, err, errlen)) return -1;
+
+    /* SimGrid: quiet unless asked, and no output of its own on stdout.  CM02: max-min sharing
+     * with the latencies and bandwidths as given; the default LV08 model multiplies latency by
+     * 13 to mimic TCP on wired LANs, which WAN figures taken from cellular/radio sources
+     * already include. */
+    int sg_argc = 3;
+    char arg0[] = "metersim", arg1[] = "--log=root.thres:critical", arg2[] = "--cfg=network/model:CM02";
+    char *sg_argv[] = {arg0, arg1, arg2, NULL};
+    simgrid_init(&sg_argc, sg_argv);
+    /* SimGrid installs a SIGINT handler of its own (it exits without closing the trace) */
+    if (signals_caught) sim_run_catch_signals();
+
+    if (build_areas(r, err, errlen)) return -1;
+    *hosts = calloc(r->n_areas, sizeof **hosts);
+    if (!*hosts) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = build_platform(r, *hosts, err, errlen);
+    if (!rc) rc = sim_sink_init(&r->sink, &r->cx, r->areas, r->n_areas, err, errlen);
+    r->cx.sink = &r->sink;
+    if (!rc) rc = build_households(r, *hosts, err, errlen);
+    if (!rc) rc = open_trace(r, err, errlen);
+    return rc;
 }
 
 int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **out, char *err,
@@ -343,29 +409,23 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
     r->cx.halted = &r->halted;
     r->cx.end_s = (uint32_t)sc->duration_s;
     r->cx.windows = (uint32_t)(sc->duration_s / SIM_PERIOD_S);
-    if (build_models(r, err, errlen)) return -1;
-
-    /* SimGrid: quiet unless asked, and no output of its own on stdout.  CM02: max-min sharing
-     * with the latencies and bandwidths as given; the default LV08 model multiplies latency by
-     * 13 to mimic TCP on wired LANs, which WAN figures taken from cellular/radio sources
-     * already include. */
-    int sg_argc = 3;
-    char arg0[] = "metersim", arg1[] = "--log=root.thres:critical", arg2[] = "--cfg=network/model:CM02";
-    char *sg_argv[] = {arg0, arg1, arg2, NULL};
-    simgrid_init(&sg_argc, sg_argv);
-    /* SimGrid installs a SIGINT handler of its own (it exits without closing the trace) */
-    if (signals_caught) sim_run_catch_signals();
-
-    if (build_areas(r, err, errlen)) return -1;
-    sg_host_t *hosts = calloc(r->n_areas, sizeof *hosts);
-    if (!hosts) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+    r->cx.rank = sim_par_rank();
+    r->cx.ranks = sim_par_ranks();
+    sg_host_t *hosts = NULL;
+    int rc = agree(create_steps(r, &hosts, err, errlen));
+    if (rc == SIM_EPEER) snprintf(err, errlen, "another MPI rank failed during set-up");
+    r->peer_failed = rc == SIM_EPEER;
+    /* /households: the fleet at the start, from every rank's areas */
+    if (!rc) {
+        rc = sim_collect_households(r);
+        if (!rc && r->tr && sim_trace_flush(r->tr, sc->start_unix)) rc = SIM_ETRACE;
+        if (rc) snprintf(err, errlen, "%s.partial: writing /households failed: %s", r->opts.out_path,
+                         rc == SIM_ETRACE ? sim_trace_why() : sim_strerror(rc));
+        if ((rc = agree(rc)) == SIM_EPEER) {
+            snprintf(err, errlen, "another MPI rank failed during set-up");
+            r->peer_failed = true;
+        }
     }
-    int rc = build_platform(r, hosts, err, errlen);
-    if (!rc) rc = sim_sink_init(&r->sink, &r->cx, r->areas, r->n_areas, err, errlen);
-    if (!rc) rc = build_households(r, hosts, err, errlen);
-    if (!rc) rc = open_trace(r, err, errlen);
     /* The fleet's first day begins with the run, once /households holds the start. */
     if (!rc) sim_lifecycle_day(&r->life, 0);
     if (!rc && r->life.err) {
@@ -396,36 +456,43 @@ static int component_failure(sim_run *r)
     return 0;
 }
 
+/* RC agreed by every rank (agree()), with where: this rank's WHERE, or the other rank's. */
+static int agree_where(sim_run *r, int rc, const char *where)
+{
+    int all = agree(rc);
+    if (all && !r->fail_where[0]) snprintf(r->fail_where, sizeof r->fail_where, "%s", where);
+    return all;
+}
+
 int sim_run_window(sim_run *r)
 {
     uint32_t w = r->w;
     double w_end = (double)(w + 1) * SIM_PERIOD_S;
+    char where[64];
+    snprintf(where, sizeof where, "window %u", w);
     simgrid_run_until(w_end);
     int rc = sim_sink_advance(&r->sink, w_end) != 0 ? SIM_ENOMEM : 0;
     if (rc) snprintf(r->fail_where, sizeof r->fail_where, "head-end (window %u)", w);
     if (!rc) rc = component_failure(r);
-    if (!rc) rc = sim_collect_window(r, w);
-    if (!rc) rc = sim_collect_events(r, w_end);
-    if (!rc) rc = sim_collect_grid(r, w + 1, false);
-    if (rc) {
-        if (!r->fail_where[0]) snprintf(r->fail_where, sizeof r->fail_where, "window %u", w);
-        return r->fail = rc;
-    }
+    if ((rc = agree_where(r, rc, where)) != 0) return r->fail = rc;
+    /* every rank takes each step (they gather to rank 0), whatever the one before gave */
+    rc = sim_collect_window(r, w);
+    int rc2 = sim_collect_events(r, w_end);
+    int rc3 = sim_collect_grid(r, w + 1, false);
+    rc = rc ? rc : rc2 ? rc2 : rc3;
+    if ((rc = agree_where(r, rc, where)) != 0) return r->fail = rc;
     r->w = w + 1;
     if (r->w - r->flushed == SIM_DAY_S / SIM_PERIOD_S || r->w == r->cx.windows) {
         rc = sim_collect_halfhourly(r, r->flushed, r->w - r->flushed);
-        if (rc) {
-            snprintf(r->fail_where, sizeof r->fail_where, "half-hourly data up to window %u", w);
-            return r->fail = rc;
-        }
         /* Every dataset now ends at window W's end: on disk, so a run that fails later (a full
          * disk) leaves a readable trace up to here.  Daily, with the half-hourly data: the
          * flushes' cost was within the noise of farm-bench (2,000 households x 10 days, CPU
          * ratio daily/none 1.055 and 0.965, medians of 6; weekly/none 0.957). */
-        if (sim_trace_flush(r->tr, r->sc->start_unix + (int64_t)r->w * SIM_PERIOD_S) != 0) {
-            snprintf(r->fail_where, sizeof r->fail_where, "flushing the trace at window %u", w);
-            return r->fail = SIM_ETRACE;
-        }
+        if (!rc && r->tr &&
+            sim_trace_flush(r->tr, r->sc->start_unix + (int64_t)r->w * SIM_PERIOD_S) != 0)
+            rc = SIM_ETRACE;
+        snprintf(where, sizeof where, "half-hourly data up to window %u", w);
+        if ((rc = agree_where(r, rc, where)) != 0) return r->fail = rc;
         r->flushed = r->w;
     }
     return r->w < r->cx.windows ? 1 : 0;
@@ -436,19 +503,31 @@ int64_t sim_run_reached_s(const sim_run *r)
     return (int64_t)r->w * SIM_PERIOD_S;
 }
 
+/* SUM from every rank's areas (rank 0's is the one printed) and the national head-ends. */
 static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
 {
     const sim_scenario *sc = r->sc;
-    for (uint32_t k = 0; k < r->n_areas; k++) {
+    int64_t x[4] = {0}, peak = 0;
+    for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi; k++) {
         const sim_area *a = &r->areas[k];
-        sum->events += a->events;
-        sum->wan_sent += a->sent;
-        sum->interruptions += a->interruptions;
-        sum->alerts_sent += a->alerts;
-        if (a->peak_backlog > sum->peak_cell_backlog) sum->peak_cell_backlog = a->peak_backlog;
+        x[0] += (int64_t)a->events;
+        x[1] += (int64_t)a->sent;
+        x[2] += (int64_t)a->interruptions;
+        x[3] += (int64_t)a->alerts;
+        if ((int64_t)a->peak_backlog > peak) peak = (int64_t)a->peak_backlog;
     }
+    uint64_t mine_events = (uint64_t)x[0];
+    sim_par_sum_i64(x, 4);
+    sim_par_max_i64(&peak, 1);
+    sum->events = (uint64_t)x[0];
+    sum->wan_sent = (uint64_t)x[1];
+    sum->interruptions = (uint64_t)x[2];
+    sum->alerts_sent = (uint64_t)x[3];
+    sum->peak_cell_backlog = (uint64_t)peak;
     sum->alerts_delivered = r->sink.alerts_delivered;
     sum->wan_delivered = r->sink.delivered;
+    sum->backbone_peak_bytes = r->sink.bb_peak;
+    sum->backbone_bps = sc->wan.backbone_bps;
     sum->households = sc->households;
     sum->span_s = (int64_t)reached * SIM_PERIOD_S;
     sum->area_bytes_per_household = sim_area_bytes_per_household(&r->cx);
@@ -457,6 +536,31 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     sum->populations = r->fleet.n_pops;
     sum->suppliers = r->fleet.n_suppliers;
     sum->images = r->fw.n_images;
+    /* each rank's share: households, events, time simulating and waiting, memory */
+    int ranks = r->cx.ranks;
+    double wait = sim_par_wait_s(), busy = sim_wall_now() - r->wall0 - wait;
+    uint64_t mine[5] = {r->cx.hh_hi - r->cx.hh_lo, mine_events, 0, 0, peak_rss()};
+    memcpy(&mine[2], &busy, sizeof busy);
+    memcpy(&mine[3], &wait, sizeof wait);
+    uint64_t *all = r->cx.rank == 0 ? calloc((size_t)ranks * 5, sizeof *all) : NULL;
+    if (r->cx.rank == 0 && !all) sim_par_abort(1); /* the others wait in the gather */
+    sim_par_gather_rows(mine, 1, sizeof mine, all);
+    sum->ranks = ranks;
+    sum->busy_min_s = INFINITY;
+    for (int k = 0; all && k < ranks; k++) {
+        const uint64_t *v = &all[k * 5];
+        double b, w;
+        memcpy(&b, &v[2], sizeof b);
+        memcpy(&w, &v[3], sizeof w);
+        if (k < SIM_SUMMARY_RANKS)
+            sum->rank[k] = (sim_rank_share){
+                .households = v[0], .events = v[1], .busy_s = b, .wait_s = w, .rss_bytes = v[4]};
+        if (v[4] > sum->rss_max_bytes) sum->rss_max_bytes = v[4];
+        if (b > sum->busy_max_s) sum->busy_max_s = b;
+        if (b < sum->busy_min_s) sum->busy_min_s = b;
+        if (w > sum->wait_max_s) sum->wait_max_s = w;
+    }
+    free(all);
 }
 
 int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *err, size_t errlen)
@@ -467,27 +571,35 @@ int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *e
     r->stop = 1;
     simgrid_run();
     bool complete = !r->fail && !interrupted_by && reached == r->cx.windows;
-    if (!r->fail && r->flushed < reached) {
-        int rc = sim_collect_halfhourly(r, r->flushed, reached - r->flushed);
-        if (rc) r->fail = rc;
-        if (rc) snprintf(r->fail_where, sizeof r->fail_where, "half-hourly data");
-    }
-    if (!r->fail && (r->fail = sim_collect_grid(r, reached, true)) != 0)
-        snprintf(r->fail_where, sizeof r->fail_where, "grid series");
-    if (!r->fail && (r->fail = sim_collect_final(r, reached)) != 0)
-        snprintf(r->fail_where, sizeof r->fail_where, "end-of-run datasets");
+    /* every rank takes every step (they gather to rank 0), each outcome agreed */
+    if (!r->fail && r->flushed < reached)
+        r->fail = agree_where(r, sim_collect_halfhourly(r, r->flushed, reached - r->flushed),
+                              "half-hourly data");
+    if (!r->fail) r->fail = agree_where(r, sim_collect_grid(r, reached, true), "grid series");
+    if (!r->fail)
+        r->fail = agree_where(r, sim_collect_final(r, reached), "end-of-run datasets");
     summarise(r, reached, sum);
     char ferr[512] = "";
-    int frc = sim_trace_finish(r->tr, complete && !r->fail, sc->start_unix + sum->span_s, ferr, sizeof ferr);
+    int frc = r->tr ? sim_trace_finish(r->tr, complete && !r->fail, sc->start_unix + sum->span_s,
+                                       ferr, sizeof ferr)
+                    : 0;
     r->tr = NULL;
-    sum->trace_path = sim_trace_final_path();
+    int64_t ff[2] = {frc != 0, sim_trace_failed()};
+    sim_par_sum_i64(ff, 2); /* rank 0's outcome, for every rank's exit status */
+    bool rank0_trace = ff[0] && !frc;
+    if (rank0_trace) {
+        frc = 1;
+        snprintf(ferr, sizeof ferr, "rank 0 could not close the trace");
+    }
+    sum->trace_path = r->cx.rank == 0 ? sim_trace_final_path() : r->opts.out_path;
     sum->complete = complete && !r->fail && frc == 0;
+    sum->shared_failure = interrupted_by || r->fail == SIM_EPEER || rank0_trace;
     sum->wall_s = sim_wall_now() - r->wall0;
     sum->household_days_per_s =
         sum->wall_s > 0 ? (double)sc->households * ((double)sum->span_s / SIM_DAY_S) / sum->wall_s : 0;
     sum->peak_rss_bytes = peak_rss();
     /* After a failed write the file holds what the last flush saved. */
-    if (sim_trace_failed()) sum->span_s = (int64_t)r->flushed * SIM_PERIOD_S;
+    if (ff[1]) sum->span_s = (int64_t)r->flushed * SIM_PERIOD_S;
     char kept[32];
     sim_time_iso(sc->start_unix + sum->span_s, kept, sizeof kept);
     if (r->fail == SIM_ETRACE)
@@ -535,20 +647,26 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
     sim_run *r;
     if (sim_run_create(sc, opts, &r, err, errlen)) {
         int rc = r && r->bad_input ? 2 : 1;
+        sum->shared_failure = r && r->peer_failed;
         sim_run_destroy(r);
         return rc;
     }
     sim_progress prog;
-    sim_progress_start(&prog, opts->progress && !opts->quiet, sc->households, sc->duration_s);
-    /* A signal during set-up, once the trace existed, ends the run before its first window. */
-    int more = got_signal ? 0 : 1;
+    sim_progress_start(&prog, opts->progress && !opts->quiet && r->cx.rank == 0, sc->households,
+                       sc->duration_s);
+    /* A signal during set-up, once the trace existed, ends the run before its first window
+     * (on every rank, when any rank had one). */
+    int64_t sig = got_signal;
+    sim_par_max_i64(&sig, 1);
+    int more = sig ? 0 : 1;
     while (more == 1 && !r->halted) {
         more = sim_run_window(r);
         if (more >= 0) sim_progress_update(&prog, sim_run_reached_s(r));
     }
     sim_progress_end(&prog);
-    /* A signal after the last window changes nothing: the run is complete. */
-    int by = r->w < r->cx.windows ? (int)got_signal : 0;
+    /* A signal after the last window changes nothing: the run is complete.  The coordinators
+     * agreed on the one that stopped the run at a boundary. */
+    int by = r->w < r->cx.windows ? (r->halted ? r->coord.halt_sig : (int)sig) : 0;
     int rc = sim_run_finish(r, by, sum, err, errlen);
     sim_run_destroy(r);
     return rc;
@@ -579,5 +697,20 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
             s->households ? (double)s->peak_rss_bytes / (double)s->households : 0.0);
     fprintf(out, "  household state   %llu B per household (area columns)\n",
             (unsigned long long)s->area_bytes_per_household);
+    if (s->backbone_bps > 0)
+        fprintf(out, "  backbone peak     %.2f %% of its capacity (busiest second)\n",
+                100.0 * (double)s->backbone_peak_bytes * 8.0 / s->backbone_bps);
+    if (s->ranks > 1) {
+        fprintf(out, "  MPI ranks         %d: simulating %.2f-%.2f s, waiting for the others up to "
+                     "%.2f s, peak RSS up to %.1f MiB\n",
+                s->ranks, s->busy_min_s, s->busy_max_s, s->wait_max_s,
+                (double)s->rss_max_bytes / 1048576.0);
+        for (int k = 0; k < s->ranks && k < SIM_SUMMARY_RANKS; k++)
+            fprintf(out, "    rank %-3d        %llu households, %llu events, simulating %.2f s, "
+                         "waiting %.2f s, %.1f MiB\n",
+                    k, (unsigned long long)s->rank[k].households,
+                    (unsigned long long)s->rank[k].events, s->rank[k].busy_s, s->rank[k].wait_s,
+                    (double)s->rank[k].rss_bytes / 1048576.0);
+    }
     fprintf(out, "  trace             %s\n", s->trace_path ? s->trace_path : "-");
 }

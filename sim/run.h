@@ -26,6 +26,15 @@ typedef struct sim_run_opts {
     bool force;           /* an existing OUT may be replaced when the run completes */
 } sim_run_opts;
 
+#define SIM_SUMMARY_RANKS 32
+
+/* One MPI rank's part of a run. */
+typedef struct sim_rank_share {
+    uint64_t households, events;
+    double busy_s, wait_s; /* wall time simulating, and waiting in collectives [s] */
+    uint64_t rss_bytes;    /* its peak RSS */
+} sim_rank_share;
+
 typedef struct sim_run_summary {
     uint64_t households;
     int64_t span_s;          /* simulated time reached [s] */
@@ -43,7 +52,16 @@ typedef struct sim_run_summary {
     uint64_t generation[3];  /* meters per generation: SMETS2, SMETS1, traditional */
     uint32_t populations, suppliers, images;
     bool complete;
+    bool shared_failure;     /* MPI: the run ended for a reason every rank reports alike (a
+                              * signal, another rank's failure, rank 0's trace): rank 0 says it */
     const char *trace_path;  /* file written */
+    uint64_t backbone_peak_bytes; /* most bytes reaching the head-end host in one second */
+    double backbone_bps;          /* the backbone's capacity [bit/s] */
+    /* MPI: each rank's share (rank 0's summary; the first SIM_SUMMARY_RANKS ranks listed) */
+    int ranks;
+    sim_rank_share rank[SIM_SUMMARY_RANKS];
+    double wait_max_s, busy_max_s, busy_min_s;
+    uint64_t rss_max_bytes;
 } sim_run_summary;
 
 typedef struct sim_run sim_run;

@@ -7,7 +7,8 @@
  *   2. SimGrid runs every area actor (area.c) to the window's end: each takes the earliest
  *      of its queues (supply changes, load changes, cold-load steps, messages due) and hands
  *      it to its handler in household.c; messages leave through uplink.c (technology leg,
- *      retries, the cell queue) and reach the head-end actor (sink.c); commands arrive
+ *      retries, the cell queue) and reach the head-end host, where sink.c keeps them for the
+ *      window's end (below); commands arrive
  *      through downlink.c.
  *   3. Each area closes the window on every meter (half-hour close), then all meet the
  *      coordinator, which sums the window (exact integer sums of demand per area and region:
@@ -118,6 +119,7 @@ enum msg_kind {
 
 typedef struct sim_dl sim_dl;           /* downlink.c: commands the head-end sent */
 typedef struct sim_msgpool sim_msgpool; /* uplink.c: message records in flight */
+typedef struct sim_sink sim_sink;       /* sink.c: the head-ends */
 
 /* ---- the read-only context --------------------------------------------------------------- */
 
@@ -147,7 +149,7 @@ typedef struct sim_ctx {
     sim_dl *dl;
     sim_campaigns *camp;        /* firmware campaigns; NULL without */
     sim_msgpool *pool;
-    sg_mailbox_t headend_mb;
+    sim_sink *sink;
     sg_host_t he_host;
     sg_bar_t window_bar;        /* areas and the coordinator meet at every window end */
     const volatile int *stop;   /* the run must end early */
@@ -155,7 +157,17 @@ typedef struct sim_ctx {
      * area has closed the window and none has begun the next (halted: the areas stop there). */
     const volatile sig_atomic_t *halt_asked;
     volatile int *halted;
+    /* MPI (par.h): this rank runs areas [a_lo, a_hi), households [hh_lo, hh_hi); alone, all.
+     * Everything national (the fleet table, prices, the head-ends) is on every rank. */
+    uint32_t a_lo, a_hi, hh_lo, hh_hi;
+    int rank, ranks;
 } sim_ctx;
+
+/* Household ID's area runs on this rank. */
+static inline bool sim_hh_local(const sim_ctx *cx, uint32_t id)
+{
+    return id >= cx->hh_lo && id < cx->hh_hi;
+}
 
 /* ---- areas ------------------------------------------------------------------------------- */
 
@@ -326,12 +338,15 @@ double sim_price_hook(const void *ctx, uint32_t period);
 /* uplink.c: household I's messages to the head-end. */
 int sim_msgpool_create(sim_msgpool **out);
 void sim_msgpool_destroy(sim_msgpool *p);
+net_msg *sim_msg_get(sim_msgpool *p); /* NULL: out of memory */
 void sim_msg_put(sim_msgpool *p, net_msg *m);
 bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_msg *m,
                      uint32_t bytes);
 void sim_uplink_alert(sim_area *a, uint32_t i, uint32_t t, uint32_t code);
 void sim_uplink_wan_lost(sim_area *a, uint32_t i, double t, unsigned cause);
 void sim_uplink_cell_enqueue(sim_area *a, double t, net_msg *m, uint32_t bytes);
+/* The cell's callback (platform.h): message PAYLOAD of area CTX reached the head-end host now. */
+void sim_uplink_arrived(void *ctx, void *payload);
 
 /* downlink.c: commands from the head-end to meters. */
 /* SENT_UNTIL[t]: periods of dynamic tariff t its meters hold at the start; UINT32_MAX for a
@@ -360,6 +375,8 @@ int sim_dl_prices_publish(const sim_ctx *cx, uint32_t now);
 void sim_dl_area_send_updates(sim_area *a);
 /* Price updates so far: count, and one as a row of /network/price_updates. */
 uint32_t sim_dl_updates(const sim_dl *d);
+/* Every rank's counts of each update summed (par.h; every rank calls it, once, at the end). */
+int sim_dl_updates_reduce(sim_dl *d);
 void sim_dl_update_row(const sim_dl *d, uint32_t k, double row[SIM_UPD_NCOLS]);
 
 /* ---- national: coordinator and head-end ------------------------------------------------ */
@@ -391,6 +408,8 @@ typedef struct sim_coord {
     sim_area *areas;
     uint32_t n_areas;
     sim_lifecycle *life; /* the fleet's daily changes, run at each UTC midnight */
+    sim_sink *sink;      /* the head-ends, fed each window's arrivals from every rank */
+    int halt_sig;        /* the signal (any rank's) that ended the run at a boundary; 0 none */
     sim_grid_row ring[SIM_GRID_RING]; /* window w in ring[w % SIM_GRID_RING] */
     uint32_t done;       /* windows whose row is in the ring or streamed */
     uint32_t streamed;   /* windows whose row is in the trace */
@@ -404,22 +423,39 @@ void sim_coord_init(sim_coord *c, const sim_ctx *cx, sim_area *areas, uint32_t n
 void sim_coord_row(const sim_coord *c, uint32_t w, sim_grid_row *out);
 void sim_coord_actor(int argc, char **argv); /* actor data: the sim_coord */
 
+/* A message as it reached the head-end host: when, and what (sink.c). */
+typedef struct sim_arrival {
+    double t; /* [s] */
+    net_msg m;
+} sim_arrival;
+
 struct sim_sink {
     const sim_ctx *cx;
-    sim_area *areas;
+    sim_area *areas;     /* every area (those of other ranks hold no households here) */
     uint32_t n_areas;
     net_headend *he; /* the DCC's: SMETS2 meters' traffic, the DNO's restore alerts */
     net_headend *s1[SIM_SUPPLIERS_MAX]; /* each supplier's SMETS1 head-end */
-    sim_vec ev;          /* sim_event records of the head-end not yet flushed */
+    sim_vec arr;         /* sim_arrival: this rank's arrivals not yet submitted, time order */
+    void *all;           /* every rank's arrivals of the window (sim_arrival), gathered */
+    size_t all_cap;
+    sim_vec ev;          /* sim_event records of the head-end not yet flushed (rank 0) */
     uint64_t delivered, alerts_delivered;
+    uint64_t bb_bytes, bb_peak; /* bytes reaching the head-end in second bb_sec; the most in one */
+    uint32_t bb_sec;
     int err;
 };
 
-/* sink.c: the head-end actor (its actor data: the sim_sink) and the model's completions. */
+/* sink.c: the head-ends and the model's completions. */
 int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_areas, char *err,
                   size_t errlen);
 void sim_sink_free(sim_sink *s);
-void sim_sink_actor(int argc, char **argv);
+/* Message M reached the head-end host at T: kept for the window's end (this rank's). */
+void sim_sink_arrive(sim_sink *s, double t, const net_msg *m);
+/* Coordinator, at window end W_END on every rank: every rank's arrivals before W_END, in one
+ * order whatever the rank count (time, then every field of the message), submitted to the
+ * head-ends, which are then advanced to W_END.  Every rank computes the same head-ends.
+ * 0, or SIM_ENOMEM (on every rank). */
+int sim_sink_window(sim_sink *s, double w_end);
 /* Every head-end's model to T [s]: completions before T recorded.  -1: out of memory. */
 int sim_sink_advance(sim_sink *s, double t);
 
@@ -451,6 +487,7 @@ struct sim_run {
     uint32_t flushed;        /* periods whose half-hourly data is in the trace */
     int fail;                /* first failure (SIM_E*), 0 none */
     bool bad_input;          /* set-up refused the scenario's fleet or an image (exit 2) */
+    bool peer_failed;        /* MPI: set-up failed on another rank, not this one */
     char fail_where[128];    /* ... and where it happened */
     double wall0;
 };

@@ -1,28 +1,34 @@
-/* The head-ends: the sinks of every area's messages.  One SimGrid actor receives what the
- * cells deliver and submits it to its head-end's queue model (net/headend.h: Lindley's
- * recursion per class, not SimGrid activities, so it can later be computed once from every
- * rank's arrivals): the DCC's for SMETS2 meters, each supplier's own for its SMETS1 meters
- * (with its own capacity, smets1_headend.*).  Completions are recorded as deliveries; a
- * restore alert's delivery at the DCC is when the DNO learns of the restoration (a supplier's
- * SMETS1 head-end forwards nothing to the DNO).
+/* The head-ends: the sinks of every area's messages.  A message has reached the head-end host
+ * when its transfer completes (platform.h; the area's cell calls sim_sink_arrive at that
+ * time); at each window's end the coordinator gathers every rank's arrivals
+ * (sim_sink_window), puts them in one order that does not depend on how areas are spread over
+ * ranks, and submits them to the head-ends' queue models (net/headend.h: Lindley's recursion
+ * per class, not SimGrid activities), which every rank computes alike: the DCC's for SMETS2
+ * meters, each supplier's own for its SMETS1 meters (with its own capacity,
+ * smets1_headend.*).  A queue model is lazy (a request's fate is known once the model is
+ * advanced past it), so submitting a window's arrivals at its end gives what submitting each
+ * as it came would.  Completions are recorded as deliveries; a restore alert's delivery at
+ * the DCC is when the DNO learns of the restoration (a supplier's SMETS1 head-end forwards
+ * nothing to the DNO).
  *
- * The head-ends share one SimGrid host and backbone: what differs between them is their
- * queue, which is the model's, and the SMETS1 WAN leg, which is the technology's (net_wt).
+ * The head-ends share one SimGrid host: what differs between them is their queue, which is
+ * the model's, and the SMETS1 WAN leg, which is the technology's (net_wt).
  */
 #include "runner.h"
+
+#include "par.h"
 
 #include "mm/alerts.h"
 #include "sim/events.h"
 
-#include <simgrid/actor.h>
-#include <simgrid/engine.h>
-#include <simgrid/mailbox.h>
 #include <stdio.h>
 #include <string.h>
 
+/* An /events record of the head-end: kept by rank 0, which writes the trace (every rank
+ * computes the same head-ends). */
 static void sink_record(sim_sink *s, double t, uint32_t hh, uint32_t code, int64_t value)
 {
-    if (!s->cx->sc->trace.events) return;
+    if (!s->cx->sc->trace.events || s->cx->rank != 0) return;
     sim_event e = {.t_s = t, .household = hh, .code = code, .value = value};
     if (sim_vec_push(&s->ev, &e) != 0 && !s->err) s->err = SIM_ENOMEM;
 }
@@ -49,7 +55,7 @@ static void he_done(void *ctx, const net_he_done *d)
         if (m->code == SIM_EV_WAN_ALERT_DELIVERED) s->alerts_delivered++;
         sink_record(s, d->done_s, m->household, m->code, m->import_wh);
         if (d->cls == NET_HE_ALERT_RESTORE && m->headend == 0 &&
-            m->household < s->cx->sc->households) {
+            sim_hh_local(s->cx, m->household)) {
             sim_area *a = &s->areas[m->area];
             a->known_s[m->household - a->hh0] = d->dno_s;
         }
@@ -83,6 +89,7 @@ int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_ar
     s->areas = areas;
     s->n_areas = n_areas;
     s->ev = SIM_VEC_INIT(sim_event);
+    s->arr = SIM_VEC_INIT(sim_arrival);
     net_he_config hc;
     he_config(cx->sc, cx->end_s, &hc);
     int rc = net_he_create(&hc, he_done, s, &s->he);
@@ -113,40 +120,92 @@ void sim_sink_free(sim_sink *s)
     for (uint32_t k = 0; k < SIM_SUPPLIERS_MAX; k++)
         net_he_destroy(s->s1[k]);
     sim_vec_free(&s->ev);
+    sim_vec_free(&s->arr);
+    free(s->all);
     memset(s, 0, sizeof *s);
 }
 
-void sim_sink_actor(int argc, char **argv)
+void sim_sink_arrive(sim_sink *s, double t, const net_msg *m)
 {
-    (void)argc;
-    (void)argv;
-    sim_sink *s = sg_actor_self_get_data();
+    if ((uint32_t)t >= s->cx->end_s) return; /* after the run */
+    sim_arrival a = {.t = t, .m = *m};
+    if (sim_vec_push(&s->arr, &a) != 0 && !s->err) s->err = SIM_ENOMEM;
+}
+
+/* Arrivals in one order: time, then every field of the message (two that compare equal are
+ * indistinguishable to the head-ends). */
+static int arrival_cmp(const void *x, const void *y)
+{
+    const sim_arrival *a = x, *b = y;
+#define CMP_(f)                                                                                    \
+    if (a->f != b->f) return a->f < b->f ? -1 : 1;
+    CMP_(t)
+    CMP_(m.household)
+    CMP_(m.code)
+    CMP_(m.import_wh)
+    CMP_(m.sent_s)
+    CMP_(m.headend)
+    CMP_(m.cls)
+    CMP_(m.bytes)
+    CMP_(m.first_period)
+    CMP_(m.n_periods)
+    CMP_(m.area)
+#undef CMP_
+    return 0;
+}
+
+/* Arrival A to its head-end. */
+static void submit(sim_sink *s, const sim_arrival *a)
+{
     const sim_ctx *cx = s->cx;
-    sg_mailbox_set_receiver(sg_mailbox_get_name(cx->headend_mb));
-    for (;;) {
-        net_msg *m = sim_headend_get(cx->headend_mb);
-        if (!m) continue; /* cancelled at the end of the run */
-        double now = simgrid_get_clock();
-        if ((uint32_t)now >= cx->end_s) {
-            sim_msg_put(cx->pool, m);
-            continue;
-        }
-        net_he_req q = {.id = (uint64_t)(uintptr_t)m,
-                        .arrival_s = now,
-                        .origin_s = m->sent_s,
-                        .premises = m->household,
-                        .area = m->area,
-                        .bytes = m->bytes,
-                        .cls = he_class(m)};
-        net_he_outcome o = NET_HE_ACCEPTED;
-        net_headend *he = m->headend ? s->s1[m->headend - 1] : s->he;
-        int rc = net_he_submit(he, &q, &o, NULL);
-        if (rc == NET_EHE_NOMEM && !s->err) s->err = SIM_ENOMEM; /* the run stops at the window's end */
-        if (rc != 0 || o != NET_HE_ACCEPTED) {
-            sink_record(s, now, m->household, SIM_EV_HEADEND_REJECTED, (int64_t)o);
-            sim_msg_put(cx->pool, m);
-        }
+    /* the busiest second of the backbone (platform.h) */
+    uint32_t sec = (uint32_t)a->t;
+    if (sec != s->bb_sec) {
+        s->bb_sec = sec;
+        s->bb_bytes = 0;
     }
+    s->bb_bytes += a->m.bytes;
+    if (s->bb_bytes > s->bb_peak) s->bb_peak = s->bb_bytes;
+    net_msg *m = sim_msg_get(cx->pool);
+    if (!m) {
+        if (!s->err) s->err = SIM_ENOMEM;
+        return;
+    }
+    *m = a->m;
+    net_he_req q = {.id = (uint64_t)(uintptr_t)m,
+                    .arrival_s = a->t,
+                    .origin_s = m->sent_s,
+                    .premises = m->household,
+                    .area = m->area,
+                    .bytes = m->bytes,
+                    .cls = he_class(m)};
+    net_he_outcome o = NET_HE_ACCEPTED;
+    net_headend *he = m->headend ? s->s1[m->headend - 1] : s->he;
+    int rc = net_he_submit(he, &q, &o, NULL);
+    if (rc == NET_EHE_NOMEM && !s->err) s->err = SIM_ENOMEM; /* the run stops at the window's end */
+    if (rc != 0 || o != NET_HE_ACCEPTED) {
+        sink_record(s, a->t, m->household, SIM_EV_HEADEND_REJECTED, (int64_t)o);
+        sim_msg_put(cx->pool, m);
+    }
+}
+
+int sim_sink_window(sim_sink *s, double w_end)
+{
+    /* this rank's arrivals before W_END; later ones (at W_END itself) wait for the next */
+    sim_arrival *mine = s->arr.v;
+    if (s->arr.n) qsort(mine, s->arr.n, sizeof *mine, arrival_cmp);
+    size_t n = 0;
+    while (n < s->arr.n && mine[n].t < w_end) n++;
+    size_t bytes = 0;
+    int rc = sim_par_allgather(mine, n * sizeof *mine, &s->all, &s->all_cap, &bytes) ? SIM_ENOMEM : 0;
+    sim_vec_drop_front(&s->arr, n);
+    if (rc) return rc;
+    sim_arrival *all = s->all;
+    size_t total = bytes / sizeof *all;
+    qsort(all, total, sizeof *all, arrival_cmp);
+    for (size_t k = 0; k < total; k++) submit(s, &all[k]);
+    if (sim_sink_advance(s, w_end) != 0 && !s->err) s->err = SIM_ENOMEM;
+    return s->err;
 }
 
 int sim_sink_advance(sim_sink *s, double t)

@@ -10,6 +10,7 @@
 #include "sim/events.h"
 
 #include <math.h>
+#include <simgrid/engine.h>
 #include <stdlib.h>
 
 #define MSG_BLOCK 1024
@@ -48,7 +49,7 @@ void sim_msgpool_destroy(sim_msgpool *p)
     free(p);
 }
 
-static net_msg *msg_get(sim_msgpool *p)
+net_msg *sim_msg_get(sim_msgpool *p)
 {
     if (p->free.n == 0) {
         /* the free list has room for every record made so far, so a put never grows it;
@@ -84,6 +85,14 @@ void sim_uplink_cell_enqueue(sim_area *a, double t, net_msg *m, uint32_t bytes)
     if (q > a->cell_q[k]) a->cell_q[k] = q;
 }
 
+void sim_uplink_arrived(void *ctx, void *payload)
+{
+    sim_area *a = ctx;
+    net_msg *m = payload;
+    sim_sink_arrive(a->cx->sink, simgrid_get_clock(), m);
+    sim_msg_put(a->cx->pool, m);
+}
+
 void sim_uplink_wan_lost(sim_area *a, uint32_t i, double t, unsigned cause)
 {
     a->lost[cause < 8 ? cause : 7]++;
@@ -108,7 +117,7 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
         }
         delay = o.delay_s;
     }
-    net_msg *msg = msg_get(cx->pool);
+    net_msg *msg = sim_msg_get(cx->pool);
     if (!msg) {
         sim_area_fail(a, SIM_ENOMEM); /* the run cannot stay faithful */
         return true;

@@ -16,7 +16,8 @@
     X(NOMEM, -1, "out of memory")                                                              \
     X(FRAME, -2, "a command frame could not be built")                                         \
     X(TRACE, -3, "writing the trace failed")                                                   \
-    X(INPUT, -4, "invalid input")
+    X(INPUT, -4, "invalid input")                                                              \
+    X(PEER, -5, "another MPI rank failed (its message is on its standard error)")
 
 typedef enum sim_error {
 #define SIM_ERROR_ENUM(name, code, msg) SIM_E##name = code,
