@@ -213,7 +213,8 @@ grep -q 'SCENARIO is not set' "$T/none.log" || fail "no SCENARIO: log says $(cat
 echo "slurm: without SCENARIO the script refuses: $(cat "$T/none.log")"
 
 # --- 4: metersim on $RANKS ranks against one process
-SETS="--set households=200 --set duration=6h --quiet"
+# two DNO regions: an area (WAN cell) for each rank
+SETS="--set households=400 --set topology.regions=2 --set duration=6h --quiet"
 t0=$(now)
 # shellcheck disable=SC2086
 "$BIN" run "$SRC/scenarios/default.yaml" $SETS -o "$T/one.h5" || fail "the 1-process run failed"
