@@ -1,0 +1,81 @@
+#!/bin/sh
+# metersim run under MPI gives the trace of one process, whatever the rank count: the same
+# scenario and seed on 1, 2, 3 and 4 ranks (mpirun --oversubscribe on this 2-core machine)
+# give bit-identical datasets, every one (same_datasets.py), for a winter day over four DNO
+# regions, a storm (outages, AD1 and restore alerts, retries, the DNO's view) and real-time
+# prices sent to every meter over the WAN (the coordinators' national demand sets them).
+# Then: SIGTERM to every rank mid-run leaves a valid trace marked incomplete, consistent at
+# the boundary the ranks agreed on (check_partial.py); more ranks than areas, and a fleet
+# that changes, are refused before anything is written (exit 2, one message).
+# Usage: test_mpi_ranks.sh METERSIM SOURCE_DIR
+set -u
+BIN=$1
+SRC=$2
+PY=/usr/bin/python3
+. "$SRC/tests/sim/testlib.sh"
+T=$(mktemp -d /tmp/metersim-mpi.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+cd "$SRC"
+# Open MPI keeps memory until exit that LeakSanitizer would report in the sanitized build.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+export OMPI_MCA_rmaps_base_oversubscribe=1
+MPIRUN="mpirun --allow-run-as-root --oversubscribe"
+
+# name | scenario | settings
+CASES="
+day|scenarios/default.yaml|--set households=1600 --set topology.regions=4
+storm|scenarios/storm.yaml|--set households=3000 --set topology.regions=4 --set duration=2d
+rtp|scenarios/default.yaml|--set households=2000 --set topology.regions=5 --set prices.tariff=rtp --set duration=12h
+"
+# (mpirun passes its standard input to rank 0: every run reads /dev/null, not the cases)
+echo "$CASES" | while IFS='|' read -r name scen sets; do
+    [ -n "$name" ] || continue
+    # shellcheck disable=SC2086
+    "$BIN" run "$scen" $sets -o "$T/$name-1.h5" --quiet < /dev/null 2> "$T/err" || fail "$name: 1 process: $(cat "$T/err")"
+    for n in 2 3 4; do
+        # shellcheck disable=SC2086
+        $MPIRUN -n $n "$BIN" run "$scen" $sets -o "$T/$name-$n.h5" --quiet < /dev/null > "$T/out" 2>&1 ||
+            fail "$name: $n ranks: $(cat "$T/out")"
+        "$PY" tests/sim/same_datasets.py "$T/$name-1.h5" "$T/$name-$n.h5" > "$T/cmp" 2>&1 ||
+            fail "$name: $n ranks differ from 1 process: $(cat "$T/cmp")"
+        echo "mpi: $name on $n ranks: $(cat "$T/cmp")"
+    done
+done || exit 1
+
+# The summary comes from rank 0 alone, with each rank's share.
+$MPIRUN -n 3 "$BIN" run scenarios/default.yaml --set households=1600 --set topology.regions=4 \
+    -o "$T/sum.h5" < /dev/null > "$T/out" 2>&1 || fail "summary run: $(cat "$T/out")"
+[ "$(grep -c '^metersim summary' "$T/out")" = 1 ] || fail "not one summary: $(cat "$T/out")"
+grep -q 'MPI ranks         3:' "$T/out" || fail "no per-rank lines: $(cat "$T/out")"
+[ "$(grep -c '^    rank ' "$T/out")" = 3 ] || fail "not 3 rank lines: $(cat "$T/out")"
+
+# SIGTERM to every rank (what a scheduler does at the time limit): a valid, consistent
+# trace with complete = 0, the run stopped at one boundary for all.
+$MPIRUN -n 2 "$BIN" run scenarios/default.yaml --set households=2000 --set topology.regions=2 \
+    --set duration=60d --quiet -o "$T/term.h5" < /dev/null > "$T/out" 2>&1 &
+pid=$!
+waited=0
+until [ -e "$T/term.h5.partial" ] && [ "$waited" -ge 30 ]; do sleep 0.1; waited=$((waited + 1)); done
+pkill -TERM -f "metersim run scenarios/default.yaml --set households=2000 --set topology.regions=2 --set duration=60d" ||
+    fail "no rank to signal"
+wait $pid
+rc=$?
+[ "$rc" -ne 0 ] || fail "interrupted run exited 0"
+[ -e "$T/term.h5" ] && fail "an interrupted run renamed its trace to the final name"
+"$PY" tests/sim/check_partial.py "$T/term.h5.partial" > "$T/chk" 2>&1 || fail "interrupted trace: $(cat "$T/chk")"
+"$PY" -c "import h5py,sys; f=h5py.File(sys.argv[1]); sys.exit(0 if int(f['meta'].attrs['complete']) == 0 else 1)" \
+    "$T/term.h5.partial" || fail "interrupted trace not marked complete = 0"
+[ "$(grep -c 'interrupted by SIGTERM' "$T/out")" = 1 ] || fail "not one message for the interrupt: $(cat "$T/out")"
+echo "mpi: SIGTERM to 2 ranks: valid, complete = 0, $(grep 'interrupted' "$T/out")"
+
+# Refusals: more ranks than areas; a fleet that changes.
+$MPIRUN -n 3 "$BIN" run scenarios/default.yaml --quiet -o "$T/x.h5" < /dev/null > "$T/out" 2>&1 && fail "3 ranks over 1 area ran"
+grep -q 'the run has 1 areas (WAN cells) and 3 MPI ranks' "$T/out" || fail "too many ranks: $(cat "$T/out")"
+[ "$(grep -c 'the run has 1 areas' "$T/out")" = 1 ] || fail "the refusal is not said once: $(cat "$T/out")"
+$MPIRUN -n 2 "$BIN" run scenarios/default.yaml --set topology.regions=2 --set switching.enabled=true \
+    --quiet -o "$T/y.h5" < /dev/null > "$T/out" 2>&1 &&
+    fail "a changing fleet ran on 2 ranks"
+grep -q 'do not run across MPI ranks yet' "$T/out" || fail "fleet refusal: $(cat "$T/out")"
+ls "$T"/x.h5* "$T"/y.h5* 2> /dev/null && fail "a refused run left a file"
+echo "mpi: refusals said once, nothing written"
+echo "mpi: all passed"
