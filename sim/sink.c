@@ -202,7 +202,7 @@ int sim_sink_window(sim_sink *s, double w_end)
     if (rc) return rc;
     sim_arrival *all = s->all;
     size_t total = bytes / sizeof *all;
-    qsort(all, total, sizeof *all, arrival_cmp);
+    if (total) qsort(all, total, sizeof *all, arrival_cmp);
     for (size_t k = 0; k < total; k++) submit(s, &all[k]);
     if (sim_sink_advance(s, w_end) != 0 && !s->err) s->err = SIM_ENOMEM;
     return s->err;
