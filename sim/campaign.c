@@ -476,6 +476,7 @@ static int hand_over(sim_area *a, uint32_t i, uint8_t image)
     a->nvm[i].mem = slot + to->nvm_off;
     a->nvm[i].size = to->nvm_size;
     h->image = image;
+    if (sim_fleet_touch(cx->fleet, a->hh0 + i) != 0) sim_area_fail(a, SIM_ENOMEM);
     mm_esme_hal hal;
     mm_esme_storage st;
     sim_hh_meter_io(a, i, &hal, &st);

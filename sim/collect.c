@@ -502,58 +502,166 @@ static void gas_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_t p0, u
     }
 }
 
-/* Periods [p0, p0+np) are closed on every meter: copy them from the meters' logs (and the
- * gas of these periods), chunk by chunk of the trace's households; under MPI each rank makes
- * the part of a chunk it holds and rank 0 gathers it. */
+#define HH_CHANNELS (MM_CH_COUNT + 1) /* the meter's channels, then gas */
+
+/* Chunk J's households (trace.c: chunk_households a chunk) of TOTAL: [*h0, *h0 + *nh). */
+static void chunk_span(uint32_t j, uint32_t ch, uint32_t total, uint32_t *h0, uint32_t *nh)
+{
+    *h0 = j * ch;
+    *nh = total - *h0 < ch ? total - *h0 : ch;
+}
+
+/* The chunks wholly this rank's, [*j0, *j1), of a rank holding households [LO, HI). */
+static void own_chunks(uint32_t lo, uint32_t hi, uint32_t ch, uint32_t total, uint32_t *j0,
+                       uint32_t *j1)
+{
+    *j0 = (lo + ch - 1) / ch;
+    *j1 = hi == total ? (total + ch - 1) / ch : hi / ch;
+    if (*j1 < *j0) *j1 = *j0;
+}
+
+/* Chunk J of periods [p0, p0+np), which two or more ranks share: each rank's households of it
+ * (halfhourly_block, gas_block) gathered to rank 0, which writes them through HDF5's filters. */
+static int shared_chunk(sim_run *r, uint32_t j, uint32_t p0, uint32_t np, uint32_t *buf,
+                        uint32_t *part, bool gas)
+{
+    const sim_ctx *cx = &r->cx;
+    uint32_t h0, nh, ch = r->sc->trace.chunk_households, total = r->sc->households;
+    if (ch > total) ch = total;
+    chunk_span(j, ch, total, &h0, &nh);
+    uint32_t a = cx->hh_lo > h0 ? cx->hh_lo : h0, b = cx->hh_hi < h0 + nh ? cx->hh_hi : h0 + nh;
+    uint32_t m = b > a ? b - a : 0;
+    if (m) halfhourly_block(r, a, m, p0, np, part);
+    for (int c = 0; c < MM_CH_COUNT; c++)
+        sim_par_gather_rows(part + (size_t)c * m * np, m, np * sizeof *part,
+                            WRITER(r) ? buf + (size_t)c * nh * np : NULL);
+    int rc = 0;
+    for (int c = 0; c < MM_CH_COUNT && rc == 0 && WRITER(r); c++)
+        rc = sim_trace_halfhourly(r->tr, c, h0, nh, p0, np, buf + (size_t)c * nh * np);
+    if (gas) {
+        if (m) gas_block(r, a, m, p0, np, part);
+        sim_par_gather_rows(part, m, np * sizeof *part, WRITER(r) ? buf : NULL);
+        if (rc == 0 && WRITER(r)) rc = sim_trace_halfhourly(r->tr, SIM_HALFHOURLY_GAS, h0, nh, p0, np, buf);
+    }
+    return rc;
+}
+
+/* Periods [p0, p0+np) are closed on every meter: copy them from the meters' logs (and the gas
+ * of these periods from the areas' day buffers) into the trace's chunks.  Each rank encodes
+ * the chunks wholly its own as the datasets store them (shuffled and deflated:
+ * sim_trace_chunk_encode), so the compression, most of writing the trace, is shared by the
+ * ranks; rank 0 gathers them and writes them as they are.  A chunk two ranks share (at most
+ * one at each rank boundary) goes to rank 0 as values and through HDF5's filters there. */
 int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
 {
     if (np == 0) return 0;
     const sim_ctx *cx = &r->cx;
-    uint32_t total = r->sc->households, chunk = r->sc->trace.chunk_households;
+    uint32_t total = r->sc->households, ch = r->sc->trace.chunk_households;
+    if (ch > total) ch = total;
+    int level = r->sc->trace.compression;
     bool gas = r->areas[cx->a_lo].gas_w != NULL;
-    bool alone = cx->ranks == 1;
-    uint32_t *buf = malloc((size_t)chunk * np * sizeof *buf * MM_CH_COUNT);
-    uint32_t *part = alone ? buf : malloc((size_t)chunk * np * sizeof *part * MM_CH_COUNT);
-    int64_t bad = !buf || !part;
-    sim_par_sum_i64(&bad, 1);
-    int rc = bad ? SIM_ENOMEM : 0;
-    for (uint32_t h0 = 0; h0 < total && rc == 0; h0 += chunk) {
-        uint32_t nh = total - h0 < chunk ? total - h0 : chunk;
-        /* this rank's households of the chunk: [j0, j1) within it */
-        uint32_t j0 = cx->hh_lo > h0 ? cx->hh_lo - h0 : 0;
-        uint32_t j1 = cx->hh_hi < h0 + nh ? (cx->hh_hi > h0 ? cx->hh_hi - h0 : 0) : nh;
-        if (j1 < j0) j1 = j0;
-        uint32_t m = j1 - j0;
-        if (alone) {
-            halfhourly_block(r, h0, nh, p0, np, buf);
-        } else {
-            if (m) halfhourly_block(r, h0 + j0, m, p0, np, part);
-            for (int c = 0; c < MM_CH_COUNT; c++)
-                sim_par_gather_rows(part + (size_t)c * m * np, m, np * sizeof *part,
-                                    WRITER(r) ? buf + (size_t)c * nh * np : NULL);
-        }
-        for (int c = 0; c < MM_CH_COUNT && rc == 0 && WRITER(r); c++)
-            rc = sim_trace_halfhourly(r->tr, c, h0, nh, p0, np, buf + (size_t)c * nh * np);
-        if (gas) {
-            if (alone) {
-                gas_block(r, h0, nh, p0, np, buf);
-            } else {
-                if (m) gas_block(r, h0 + j0, m, p0, np, part);
-                sim_par_gather_rows(part, m, np * sizeof *part, WRITER(r) ? buf : NULL);
+    int nc = gas ? HH_CHANNELS : MM_CH_COUNT;
+    size_t vals = (size_t)ch * 48, bound = sim_trace_chunk_bound(vals);
+    uint32_t j0, j1;
+    own_chunks(cx->hh_lo, cx->hh_hi, ch, total, &j0, &j1);
+    /* this rank's encoded chunks, channel by channel: bytes and each chunk's size */
+    sim_vec enc[HH_CHANNELS], sizes[HH_CHANNELS];
+    for (int c = 0; c < HH_CHANNELS; c++) {
+        enc[c] = SIM_VEC_INIT(unsigned char);
+        sizes[c] = SIM_VEC_INIT(uint64_t);
+    }
+    uint32_t *buf = malloc((size_t)ch * np * sizeof *buf * MM_CH_COUNT);
+    uint32_t *part = malloc((size_t)ch * np * sizeof *part * MM_CH_COUNT);
+    uint32_t *pad = malloc(vals * sizeof *pad);
+    unsigned char *out = malloc(bound), *scratch = malloc(vals * sizeof *pad);
+    int rc = buf && part && pad && out && scratch ? 0 : SIM_ENOMEM;
+    for (uint32_t j = j0; j < j1 && !rc; j++) {
+        uint32_t h0, nh;
+        chunk_span(j, ch, total, &h0, &nh);
+        halfhourly_block(r, h0, nh, p0, np, buf);
+        for (int c = 0; c < nc && !rc; c++) {
+            const uint32_t *v = buf + (size_t)c * nh * np;
+            if (c == MM_CH_COUNT) {
+                gas_block(r, h0, nh, p0, np, part);
+                v = part;
             }
-            if (rc == 0 && WRITER(r))
-                rc = sim_trace_halfhourly(r->tr, SIM_HALFHOURLY_GAS, h0, nh, p0, np, buf);
-        }
-        /* a failed write on rank 0 ends the loop on every rank */
-        if (!alone) {
-            int64_t x = rc != 0;
-            sim_par_sum_i64(&x, 1);
-            if (x && !rc) rc = SIM_EPEER;
+            memset(pad, 0, vals * sizeof *pad); /* HDF5's fill value past the data */
+            for (uint32_t x = 0; x < nh; x++) memcpy(pad + (size_t)x * 48, v + (size_t)x * np, np * sizeof *v);
+            size_t n = 0;
+            if (sim_trace_chunk_encode(pad, vals, level, out, scratch, &n) ||
+                sim_vec_reserve(&enc[c], enc[c].n + n)) {
+                rc = SIM_ENOMEM;
+                break;
+            }
+            memcpy((unsigned char *)enc[c].v + enc[c].n, out, n);
+            enc[c].n += n;
+            uint64_t n64 = n;
+            if (sim_vec_push(&sizes[c], &n64)) rc = SIM_ENOMEM;
         }
     }
-    if (part != buf) free(part);
+    int64_t bad = rc != 0;
+    sim_par_sum_i64(&bad, 1);
+    if (bad && !rc) rc = SIM_EPEER;
+    /* rank 0 writes every rank's chunks in rank order: ranks hold consecutive households */
+    uint64_t *counts = WRITER(r) ? calloc((size_t)cx->ranks, sizeof *counts) : NULL;
+    uint64_t *bytes_of = WRITER(r) ? calloc((size_t)cx->ranks, sizeof *bytes_of) : NULL;
+    bad = WRITER(r) && (!counts || !bytes_of);
+    sim_par_sum_i64(&bad, 1);
+    if (bad && !rc) rc = SIM_ENOMEM;
+    for (int c = 0; c < nc && !rc; c++) {
+        sim_par_gather_counts(sizes[c].n, counts);
+        sim_par_gather_counts(enc[c].n, bytes_of);
+        size_t nchunks = 0, nbytes = 0;
+        for (int k = 0; WRITER(r) && k < cx->ranks; k++) {
+            nchunks += counts[k];
+            nbytes += bytes_of[k];
+        }
+        uint64_t *all_sizes = NULL;
+        unsigned char *all_bytes = NULL;
+        int g = gather_rows(r, sizes[c].v, sizes[c].n, sizeof(uint64_t), nchunks, (void **)&all_sizes);
+        g |= gather_rows(r, enc[c].v, enc[c].n, 1, nbytes, (void **)&all_bytes);
+        if (g) rc = SIM_ENOMEM;
+        size_t at = 0, q = 0;
+        for (int k = 0; !rc && WRITER(r) && k < cx->ranks; k++) {
+            uint32_t a0, a1;
+            own_chunks(r->rank_hh[k], r->rank_hh[k + 1], ch, total, &a0, &a1);
+            for (uint32_t j = a0; j < a1 && !rc; j++, q++) {
+                int channel = c == MM_CH_COUNT ? SIM_HALFHOURLY_GAS : c;
+                if (sim_trace_halfhourly_chunk(r->tr, channel, (uint64_t)j * ch, p0, np,
+                                               all_bytes + at, all_sizes[q]))
+                    rc = SIM_ETRACE;
+                at += all_sizes[q];
+            }
+        }
+        release_rows(all_sizes, sizes[c].v);
+        release_rows(all_bytes, enc[c].v);
+        int64_t x = rc != 0;
+        sim_par_sum_i64(&x, 1);
+        if (x && !rc) rc = SIM_EPEER;
+    }
+    /* the chunks two ranks share: the first and last of each rank's range, when partial */
+    for (int k = 1; k < cx->ranks && !rc; k++) {
+        uint32_t b = r->rank_hh[k];
+        if (b % ch == 0) continue; /* the boundary falls between chunks */
+        if (k > 1 && r->rank_hh[k - 1] / ch == b / ch && r->rank_hh[k - 1] % ch)
+            continue; /* a chunk three ranks share: written once */
+        rc = shared_chunk(r, b / ch, p0, np, buf, part, gas) ? SIM_ETRACE : 0;
+        int64_t x = rc != 0;
+        sim_par_sum_i64(&x, 1);
+        if (x && !rc) rc = SIM_EPEER;
+    }
+    for (int c = 0; c < HH_CHANNELS; c++) {
+        sim_vec_free(&enc[c]);
+        sim_vec_free(&sizes[c]);
+    }
+    free(counts);
+    free(bytes_of);
     free(buf);
-    return rc == SIM_ENOMEM || rc == SIM_EPEER ? rc : rc ? SIM_ETRACE : 0;
+    free(part);
+    free(pad);
+    free(out);
+    free(scratch);
+    return rc;
 }
 
 static int write_registers(sim_run *r)
@@ -795,7 +903,10 @@ static int write_han(sim_run *r, uint32_t windows)
  * step, whatever an earlier one gave (each gathers to rank 0). */
 int sim_collect_final(sim_run *r, uint32_t reached)
 {
-    int rc = write_registers(r);
+    /* the fleet rows changed since the last midnight, on every rank: the last day's counts and
+     * /fleet/suppliers read the whole table */
+    int rc = sim_lifecycle_sync(&r->life) ? -1 : 0;
+    rc |= write_registers(r);
     rc |= write_headend(r, reached * SIM_PERIOD_S);
     rc |= write_areas(r, reached);
     rc |= write_price_updates(r);

@@ -92,7 +92,9 @@ void sim_coord_actor(int argc, char **argv)
         sg_barrier_wait(cx->window_bar);
         sim_window_sum s;
         window_sum(c, w, &s);
-        /* national: every rank's areas, and a stop any rank was asked for */
+        /* national: every rank's areas, and a stop any rank was asked for (the barrier first,
+         * so that the time ranks wait for the slowest is told apart from the exchange's) */
+        sim_par_barrier();
         sim_par_sum_i64(s.region_mws, regions);
         sim_par_sum_i64(&s.national_mws, 1);
         int64_t sig = cx->halt_asked ? *cx->halt_asked : 0;
@@ -115,7 +117,9 @@ void sim_coord_actor(int argc, char **argv)
         }
         /* A new UTC day: the fleet's changes, while every area waits. */
         if (!halt && c->life && w_end < cx->end_s && (cx->sc->start_unix + w_end) % SIM_DAY_S == 0) {
-            sim_lifecycle_day(c->life, w_end);
+            int rc2 = sim_lifecycle_sync(c->life);
+            if (rc2 && !c->err) c->err = rc2;
+            if (!rc2) sim_lifecycle_day(c->life, w_end);
             if (c->life->err && !c->err) c->err = c->life->err;
         }
         c->done = w + 1;

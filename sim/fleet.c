@@ -1,5 +1,6 @@
 #include "fleet.h"
 
+#include "sim/error.h"
 #include "sim/rng.h"
 
 #include <stdio.h>
@@ -401,6 +402,7 @@ int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *t
 {
     memset(f, 0, sizeof *f);
     f->sc = sc;
+    f->touched = SIM_VEC_INIT(uint32_t);
     if (suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
         installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen))
         return -1;
@@ -423,5 +425,11 @@ int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *t
 void sim_fleet_free(sim_fleet *f)
 {
     free(f->hh);
+    sim_vec_free(&f->touched);
     memset(f, 0, sizeof *f);
+}
+
+int sim_fleet_touch(sim_fleet *f, uint32_t id)
+{
+    return sim_vec_push(&f->touched, &id) != 0 ? SIM_ENOMEM : 0;
 }

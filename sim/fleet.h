@@ -18,6 +18,8 @@
 
 #include "grid/topology.h"
 
+#include "sim/vec.h"
+
 #include <stdint.h>
 
 typedef struct sim_fleet_pop {
@@ -67,6 +69,10 @@ typedef struct sim_fleet {
     uint8_t campaign_pop[SIM_CAMPAIGNS_MAX]; /* each firmware campaign's target population */
     sim_fleet_hh *hh;                        /* [households] */
     uint32_t tariff_households[SIM_TARIFFS]; /* households on each tariff */
+    /* Households whose row a handler changed (a meter exchanged, an image activated) since
+     * the ranks last exchanged their changes (lifecycle.c: every rank holds the whole table,
+     * the fleet's daily decisions read it); uint32_t ids. */
+    sim_vec touched;
 } sim_fleet;
 
 /* Resolve SC's suppliers and populations over TOPO and assign every household.  0, or -1 with
@@ -74,6 +80,8 @@ typedef struct sim_fleet {
 int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *topo, char *err,
                     size_t errlen);
 void sim_fleet_free(sim_fleet *f);
+/* A handler changed household ID's row (see touched).  0, or SIM_ENOMEM. */
+int sim_fleet_touch(sim_fleet *f, uint32_t id);
 /* What sim_fleet_build checks without a topology (suppliers, populations, their tariffs):
  * `metersim validate` reports it.  0, or -1 with the message in ERR. */
 int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen);

@@ -357,6 +357,7 @@ static void exchange_meter(sim_area *a, uint32_t i, uint32_t t, bool repair)
     h->route = SIM_ROUTE_DCC;
     h->cred = h->supplier; /* commissioned with its supplier's configuration */
     h->serial++;
+    if (sim_fleet_touch(cx->fleet, a->hh0 + i) != 0) sim_area_fail(a, SIM_ENOMEM);
     a->disabled[i] = 0;
     a->retry_code[i] = a->retry_n[i] = 0;
     a->utrn_counter[i] = 0;

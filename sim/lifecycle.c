@@ -97,7 +97,9 @@ int sim_lifecycle_init(sim_lifecycle *l, const sim_ctx *cx, sim_fleet *fleet, si
     l->areas = areas;
     l->n_areas = n_areas;
     l->rows = SIM_VEC_INIT(sim_fleet_day_row);
-    int rc = cx->sc->migration.enabled ? order_build(l) : 0;
+    uint32_t n = cx->sc->households;
+    int rc = (l->off = calloc(n ? n : 1, 1)) ? 0 : SIM_ENOMEM;
+    if (!rc && cx->sc->migration.enabled) rc = order_build(l);
     if (!rc && cx->sc->installs.enabled) rc = installs_build(l);
     if (!rc && cx->sc->faults.enabled) rc = faults_build(l);
     return rc;
@@ -111,19 +113,78 @@ void sim_lifecycle_free(sim_lifecycle *l)
     free(l->inst[0]);
     free(l->inst[1]);
     free(l->repair_day);
+    free(l->off);
+    free(l->xbuf);
     sim_vec_free(&l->rows);
     memset(l, 0, sizeof *l);
 }
 
+/* Household ID's area, when this rank holds it (sim_hh_local). */
 static sim_area *area_of(const sim_lifecycle *l, uint32_t id)
 {
     return sim_area_of(l->areas, l->n_areas, id);
 }
 
+static bool local(const sim_lifecycle *l, uint32_t id)
+{
+    return sim_hh_local(l->cx, id);
+}
+
+/* An /events record, by the rank that holds household ID. */
 static void record(sim_lifecycle *l, uint32_t t, uint32_t id, uint32_t code, int64_t value)
 {
+    if (!local(l, id)) return;
     sim_area *a = area_of(l, id);
     sim_area_record(a, t, id, code, value);
+}
+
+/* A row of the sync: household ID's fleet row. */
+typedef struct sync_row {
+    uint32_t id;
+    sim_fleet_hh h;
+} sync_row;
+
+int sim_lifecycle_sync(sim_lifecycle *l)
+{
+    sim_fleet *f = l->fleet;
+    const sim_ctx *cx = l->cx;
+    int rc = 0;
+    if (cx->ranks > 1) {
+        size_t n = f->touched.n, got = 0;
+        sync_row *mine = malloc((n ? n : 1) * sizeof *mine);
+        int64_t bad = mine == NULL;
+        sim_par_sum_i64(&bad, 1);
+        if (bad) {
+            free(mine);
+            return SIM_ENOMEM;
+        }
+        for (size_t k = 0; k < n; k++) {
+            uint32_t id = SIM_VEC_AT(&f->touched, uint32_t, k);
+            mine[k] = (sync_row){.id = id, .h = f->hh[id]};
+        }
+        rc = sim_par_allgather(mine, n * sizeof *mine, &l->xbuf, &l->xcap, &got) ? SIM_ENOMEM : 0;
+        free(mine);
+        /* a rank's own rows are already in its table; the others' are not */
+        for (size_t k = 0; !rc && k < got / sizeof(sync_row); k++) {
+            const sync_row *x = (const sync_row *)l->xbuf + k;
+            f->hh[x->id] = x->h;
+        }
+        if (rc) return rc;
+    }
+    f->touched.n = 0;
+    /* which premises are without supply now: only the migration and supplier switching ask */
+    if (!cx->sc->migration.enabled && !cx->sc->switching.enabled) return 0;
+    uint32_t lo = cx->hh_lo, nh = cx->hh_hi - cx->hh_lo;
+    uint8_t *own = l->off + lo; /* this rank's part, in place */
+    for (uint32_t k = 0; k < l->n_areas; k++) {
+        const sim_area *a = &l->areas[k];
+        for (uint32_t i = 0; i < a->n; i++) own[a->hh0 - lo + i] = a->off[i] > 0;
+    }
+    if (cx->ranks == 1) return 0;
+    size_t got = 0;
+    rc = sim_par_allgather(own, nh, &l->xbuf, &l->xcap, &got) ? SIM_ENOMEM : 0;
+    if (!rc) memcpy(l->off, l->xbuf, got); /* ranks hold consecutive ranges, in rank order */
+    return rc;
 }
 
 /* The sample's share, for the rest of the day from UNIX, of the national rate (STEPS, N) in
@@ -143,16 +204,17 @@ static double sample_today(const sim_scenario *sc, const sim_dated_rate *steps, 
  * supplier, or adoption of a meter that went dumb with another's). */
 static void recredential(sim_lifecycle *l, uint32_t id, uint32_t t)
 {
+    sim_fleet_hh *h = &l->fleet->hh[id];
+    if (l->off[id]) return; /* no supply, no WAN: the configuration arrives with the next one */
+    h->cred = h->supplier;
+    if (!local(l, id)) return; /* the meter is another rank's */
     sim_area *a = area_of(l, id);
     uint32_t i = id - a->hh0;
-    sim_fleet_hh *h = &l->fleet->hh[id];
     const mm_esme_config *cfg = sim_fw_config_for(l->cx->fw, h->supplier, h->tariff, a->prepay[i]);
     if (!cfg) SIM_PANIC(t, "household %u: no configuration for its supplier's tariff", id);
-    if (a->off[i]) return; /* no supply, no WAN: the configuration arrives with the next one */
     sim_hh_advance(a, i, t);
     int rc = sim_hh_abi(a, i)->change_supplier(sim_hh_fw(a, i), cfg);
     if (rc != MM_OK && !l->err) l->err = SIM_EINPUT;
-    h->cred = h->supplier;
     a->utrn_counter[i] = 0; /* the gaining supplier's UTRN counters start afresh */
     a->pk_from[i] = a->pk_until[i] = sim_tariff_dynamic(h->tariff) ? 0 : UINT32_MAX;
 }
@@ -225,6 +287,7 @@ static bool visit_plan(sim_lifecycle *l, uint32_t id, uint32_t t, uint32_t u)
     int64_t at = midnight + 8 * 3600 + (int64_t)(sim_rng_uniform(&g) * 10 * 3600);
     uint32_t tv = at - sc->start_unix > (int64_t)t ? (uint32_t)(at - sc->start_unix) : t;
     if (tv >= l->cx->end_s) return false;
+    if (!local(l, id)) return true; /* its rank's area queues it */
     sim_area *a = area_of(l, id);
     sim_area_schedule(a, &a->msgq, tv, HEV(id - a->hh0, MSG_VISIT), u);
     return true;
@@ -263,14 +326,13 @@ static void install(sim_lifecycle *l, uint32_t t)
 static int attempt(sim_lifecycle *l, uint32_t id, uint32_t t)
 {
     const sim_scenario *sc = l->cx->sc;
-    sim_area *a = area_of(l, id);
     uint32_t tries = l->tries[id] & ~MIG_EXCLUDED;
     sim_rng g;
     sim_rng_seed(&g, sc->seed, (uint64_t)id * 128u + tries, "migration.attempt");
     double u = sim_rng_uniform(&g);
     l->day.migration_attempts++;
     record(l, t, id, SIM_EV_MIGRATION_ATTEMPT, tries + 1);
-    if (a->off[id - a->hh0]) return FAIL_NO_WAN_BEFORE; /* a hub without supply does not answer */
+    if (l->off[id]) return FAIL_NO_WAN_BEFORE; /* a hub without supply does not answer */
     double p = sc->migration.p_missing_keys;
     int fail = 0;
     if (u < p)
@@ -279,8 +341,11 @@ static int attempt(sim_lifecycle *l, uint32_t id, uint32_t t)
         fail = FAIL_NO_WAN_BEFORE;
     else if (u < p + sc->migration.p_no_wan_during)
         fail = FAIL_NO_WAN_DURING;
-    if (fail == 0 || fail == FAIL_NO_WAN_DURING) /* the DCC's exchanges with the meter began */
+    if ((fail == 0 || fail == FAIL_NO_WAN_DURING) && local(l, id)) {
+        /* the DCC's exchanges with the meter began */
+        sim_area *a = area_of(l, id);
         sim_area_schedule(a, &a->msgq, t, HEV(id - a->hh0, MSG_MIGRATE), 0);
+    }
     return fail;
 }
 

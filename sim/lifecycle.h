@@ -30,6 +30,13 @@
  * ones.  A faulty meter is not migrated, nor replaced by an install.
  * Firmware campaigns take their day's meters after these (campaign.c).
  * Every day ends with a /fleet/daily row.
+ *
+ * Under MPI every rank holds the whole fleet table and makes every decision, so all ranks
+ * decide alike; only what touches a meter (its events, visits, a new configuration) is done
+ * by the rank whose area holds it.  Before each day the ranks exchange what their handlers
+ * changed in the table (sim_fleet.touched) and which premises are without supply (an
+ * attempt on a hub without supply fails; a meter without supply gets its configuration
+ * later): sim_lifecycle_sync.
  * Not here: what a route means for a meter's messages (uplink.c, downlink.c, household.c).
  */
 #ifndef SIM_LIFECYCLE_H
@@ -71,6 +78,9 @@ typedef struct sim_lifecycle {
     sim_vec rows;        /* closed rows not yet streamed (sim_fleet_day_row) */
     uint64_t offered[NET_HE_NCLASS + 1]; /* DCC head-end requests offered so far, by class;
                                           * [NET_HE_NCLASS]: the SMETS1 head-ends' */
+    uint8_t *off;        /* [households] without supply at the last sync (every rank's) */
+    void *xbuf;          /* the sync's gathered rows */
+    size_t xcap;
     int err;             /* first failure (SIM_E*) */
 } sim_lifecycle;
 
@@ -78,6 +88,10 @@ typedef struct sim_lifecycle {
 int sim_lifecycle_init(sim_lifecycle *l, const sim_ctx *cx, sim_fleet *fleet, sim_area *areas,
                        uint32_t n_areas);
 void sim_lifecycle_free(sim_lifecycle *l);
+/* Every rank (par.h), at a UTC midnight before sim_lifecycle_day: the fleet rows handlers
+ * changed since the last sync, and which premises are without supply, from every rank.  0, or
+ * SIM_ENOMEM (on every rank). */
+int sim_lifecycle_sync(sim_lifecycle *l);
 /* T [s since start] begins a UTC day (or is the run start): the day before closes and today's
  * migrations run. */
 void sim_lifecycle_day(sim_lifecycle *l, uint32_t t);

@@ -9,7 +9,7 @@
 
 static bool active;
 static int rank, ranks = 1;
-static double waited;
+static double waited, at_barrier;
 
 static double now_s(void)
 {
@@ -186,7 +186,22 @@ size_t sim_par_gather_rows(const void *mine, size_t n, size_t row, void *all)
     return total;
 }
 
+void sim_par_barrier(void)
+{
+    if (ranks == 1) return;
+    double t0 = now_s();
+    MPI_Barrier(MPI_COMM_WORLD);
+    double dt = now_s() - t0;
+    waited += dt;
+    at_barrier += dt;
+}
+
 double sim_par_wait_s(void)
 {
     return waited;
+}
+
+double sim_par_barrier_s(void)
+{
+    return at_barrier;
 }

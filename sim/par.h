@@ -45,8 +45,13 @@ size_t sim_par_gather_rows(const void *mine, size_t n, size_t row, void *all);
 /* Rank 0 receives every rank's row count (in rank order) at COUNTS[ranks]. */
 void sim_par_gather_counts(uint64_t n, uint64_t *counts);
 
-/* Wall time this rank has spent in collectives since MPI started [s]: waiting for the slowest
- * rank at window boundaries, and moving data. */
+/* Wait until every rank is here (the window boundary: coordinator.c). */
+void sim_par_barrier(void);
+
+/* Wall time this rank has spent in collectives since MPI started [s]: all of them, and of
+ * that at barriers (waiting for the slowest rank to finish simulating its window); the rest
+ * is moving data and waiting for rank 0's writing. */
 double sim_par_wait_s(void);
+double sim_par_barrier_s(void);
 
 #endif

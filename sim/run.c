@@ -350,12 +350,10 @@ static void start_actors(sim_run *r, sg_host_t *hosts)
 static int create_steps(sim_run *r, sg_host_t **hosts, char *err, size_t errlen)
 {
     const sim_scenario *sc = r->sc;
-    if (r->cx.ranks > 1 && (sc->switching.enabled || sc->migration.enabled || sc->installs.enabled ||
-                            sc->faults.enabled || sc->n_campaigns > 0)) {
+    if (r->cx.ranks > 1 && sc->n_campaigns > 0) {
         snprintf(err, errlen,
-                 "switching, migration, installs, faults and firmware campaigns do not run across "
-                 "MPI ranks yet (the fleet table they change is not yet exchanged between ranks); "
-                 "run this scenario in one process");
+                 "firmware campaigns do not run across MPI ranks yet (their per-meter progress is "
+                 "not yet exchanged between ranks); run this scenario in one process");
         r->bad_input = true;
         return -1;
     }
@@ -415,6 +413,20 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
     int rc = agree(create_steps(r, &hosts, err, errlen));
     if (rc == SIM_EPEER) snprintf(err, errlen, "another MPI rank failed during set-up");
     r->peer_failed = rc == SIM_EPEER;
+    /* every rank's household range (collect.c's chunks that straddle two ranks) */
+    size_t got = 0;
+    if (!rc && sim_par_allgather(&r->cx.hh_lo, sizeof r->cx.hh_lo, (void **)&r->rank_hh,
+                                 &r->rank_hh_cap, &got) != 0) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    if (!rc) {
+        uint32_t *grown = realloc(r->rank_hh, ((size_t)r->cx.ranks + 1) * sizeof *grown);
+        rc = agree(grown ? 0 : SIM_ENOMEM);
+        if (grown) r->rank_hh = grown;
+        if (rc) snprintf(err, errlen, "out of memory");
+        else r->rank_hh[r->cx.ranks] = sc->households;
+    }
     /* /households: the fleet at the start, from every rank's areas */
     if (!rc) {
         rc = sim_collect_households(r);
@@ -476,13 +488,16 @@ int sim_run_window(sim_run *r)
     if (!rc) rc = component_failure(r);
     if ((rc = agree_where(r, rc, where)) != 0) return r->fail = rc;
     /* every rank takes each step (they gather to rank 0), whatever the one before gave */
+    double c0 = sim_wall_now();
     rc = sim_collect_window(r, w);
     int rc2 = sim_collect_events(r, w_end);
     int rc3 = sim_collect_grid(r, w + 1, false);
+    r->collect_s += sim_wall_now() - c0;
     rc = rc ? rc : rc2 ? rc2 : rc3;
     if ((rc = agree_where(r, rc, where)) != 0) return r->fail = rc;
     r->w = w + 1;
     if (r->w - r->flushed == SIM_DAY_S / SIM_PERIOD_S || r->w == r->cx.windows) {
+        c0 = sim_wall_now();
         rc = sim_collect_halfhourly(r, r->flushed, r->w - r->flushed);
         /* Every dataset now ends at window W's end: on disk, so a run that fails later (a full
          * disk) leaves a readable trace up to here.  Daily, with the half-hourly data: the
@@ -491,6 +506,7 @@ int sim_run_window(sim_run *r)
         if (!rc && r->tr &&
             sim_trace_flush(r->tr, r->sc->start_unix + (int64_t)r->w * SIM_PERIOD_S) != 0)
             rc = SIM_ETRACE;
+        r->collect_s += sim_wall_now() - c0;
         snprintf(where, sizeof where, "half-hourly data up to window %u", w);
         if ((rc = agree_where(r, rc, where)) != 0) return r->fail = rc;
         r->flushed = r->w;
@@ -539,22 +555,31 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     /* each rank's share: households, events, time simulating and waiting, memory */
     int ranks = r->cx.ranks;
     double wait = sim_par_wait_s(), busy = sim_wall_now() - r->wall0 - wait;
-    uint64_t mine[5] = {r->cx.hh_hi - r->cx.hh_lo, mine_events, 0, 0, peak_rss()};
+    double bar = sim_par_barrier_s();
+    uint64_t mine[6] = {r->cx.hh_hi - r->cx.hh_lo, mine_events, 0, 0, peak_rss(), 0};
     memcpy(&mine[2], &busy, sizeof busy);
     memcpy(&mine[3], &wait, sizeof wait);
-    uint64_t *all = r->cx.rank == 0 ? calloc((size_t)ranks * 5, sizeof *all) : NULL;
+    memcpy(&mine[5], &bar, sizeof bar);
+    uint64_t *all = r->cx.rank == 0 ? calloc((size_t)ranks * 6, sizeof *all) : NULL;
     if (r->cx.rank == 0 && !all) sim_par_abort(1); /* the others wait in the gather */
     sim_par_gather_rows(mine, 1, sizeof mine, all);
     sum->ranks = ranks;
-    sum->busy_min_s = INFINITY;
+    sum->windows = reached;
+    sum->busy_min_s = sum->exchange_min_s = INFINITY;
     for (int k = 0; all && k < ranks; k++) {
-        const uint64_t *v = &all[k * 5];
-        double b, w;
+        const uint64_t *v = &all[k * 6];
+        double b, w, bw;
         memcpy(&b, &v[2], sizeof b);
         memcpy(&w, &v[3], sizeof w);
+        memcpy(&bw, &v[5], sizeof bw);
         if (k < SIM_SUMMARY_RANKS)
-            sum->rank[k] = (sim_rank_share){
-                .households = v[0], .events = v[1], .busy_s = b, .wait_s = w, .rss_bytes = v[4]};
+            sum->rank[k] = (sim_rank_share){.households = v[0],
+                                            .events = v[1],
+                                            .busy_s = b,
+                                            .wait_s = w,
+                                            .barrier_s = bw,
+                                            .rss_bytes = v[4]};
+        if (w - bw < sum->exchange_min_s) sum->exchange_min_s = w - bw;
         if (v[4] > sum->rss_max_bytes) sum->rss_max_bytes = v[4];
         if (b > sum->busy_max_s) sum->busy_max_s = b;
         if (b < sum->busy_min_s) sum->busy_min_s = b;
@@ -572,12 +597,15 @@ int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *e
     simgrid_run();
     bool complete = !r->fail && !interrupted_by && reached == r->cx.windows;
     /* every rank takes every step (they gather to rank 0), each outcome agreed */
+    double c0 = sim_wall_now();
     if (!r->fail && r->flushed < reached)
         r->fail = agree_where(r, sim_collect_halfhourly(r, r->flushed, reached - r->flushed),
                               "half-hourly data");
     if (!r->fail) r->fail = agree_where(r, sim_collect_grid(r, reached, true), "grid series");
     if (!r->fail)
         r->fail = agree_where(r, sim_collect_final(r, reached), "end-of-run datasets");
+    r->collect_s += sim_wall_now() - c0;
+    sum->collect_s = r->collect_s;
     summarise(r, reached, sum);
     char ferr[512] = "";
     int frc = r->tr ? sim_trace_finish(r->tr, complete && !r->fail, sc->start_unix + sum->span_s,
@@ -636,6 +664,7 @@ void sim_run_destroy(sim_run *r)
     sim_dl_destroy(r->dl);
     sim_msgpool_destroy(r->pool);
     sim_vec_free(&r->pending);
+    free(r->rank_hh);
     free(r);
 }
 
@@ -690,7 +719,8 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
     fprintf(out, "  alerts            %llu sent, %llu delivered (AD1 and restore)\n",
             (unsigned long long)s->alerts_sent, (unsigned long long)s->alerts_delivered);
     fprintf(out, "  cell queue peak   %llu messages\n", (unsigned long long)s->peak_cell_backlog);
-    fprintf(out, "  wall time         %.2f s\n", s->wall_s);
+    fprintf(out, "  wall time         %.2f s (%.2f s of it collecting and writing the trace)\n",
+            s->wall_s, s->collect_s);
     fprintf(out, "  household-days/s  %.0f\n", s->household_days_per_s);
     fprintf(out, "  peak RSS          %.1f MiB (%.0f B per household)\n",
             (double)s->peak_rss_bytes / 1048576.0,
@@ -701,15 +731,17 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
         fprintf(out, "  backbone peak     %.2f %% of its capacity (busiest second)\n",
                 100.0 * (double)s->backbone_peak_bytes * 8.0 / s->backbone_bps);
     if (s->ranks > 1) {
-        fprintf(out, "  MPI ranks         %d: simulating %.2f-%.2f s, waiting for the others up to "
-                     "%.2f s, peak RSS up to %.1f MiB\n",
+        fprintf(out, "  MPI ranks         %d: simulating %.2f-%.2f s, in collectives up to %.2f s; "
+                     "exchange %.2f ms a window; peak RSS up to %.1f MiB\n",
                 s->ranks, s->busy_min_s, s->busy_max_s, s->wait_max_s,
+                s->windows ? 1000.0 * s->exchange_min_s / s->windows : 0.0,
                 (double)s->rss_max_bytes / 1048576.0);
         for (int k = 0; k < s->ranks && k < SIM_SUMMARY_RANKS; k++)
             fprintf(out, "    rank %-3d        %llu households, %llu events, simulating %.2f s, "
-                         "waiting %.2f s, %.1f MiB\n",
+                         "at window barriers %.2f s, exchanging %.2f s, %.1f MiB\n",
                     k, (unsigned long long)s->rank[k].households,
-                    (unsigned long long)s->rank[k].events, s->rank[k].busy_s, s->rank[k].wait_s,
+                    (unsigned long long)s->rank[k].events, s->rank[k].busy_s,
+                    s->rank[k].barrier_s, s->rank[k].wait_s - s->rank[k].barrier_s,
                     (double)s->rank[k].rss_bytes / 1048576.0);
     }
     fprintf(out, "  trace             %s\n", s->trace_path ? s->trace_path : "-");

@@ -31,7 +31,8 @@ typedef struct sim_run_opts {
 /* One MPI rank's part of a run. */
 typedef struct sim_rank_share {
     uint64_t households, events;
-    double busy_s, wait_s; /* wall time simulating, and waiting in collectives [s] */
+    double busy_s, wait_s; /* wall time simulating, and in collectives [s] */
+    double barrier_s;      /* ... of which waiting for the slowest rank at window ends [s] */
     uint64_t rss_bytes;    /* its peak RSS */
 } sim_rank_share;
 
@@ -46,6 +47,7 @@ typedef struct sim_run_summary {
     uint64_t alerts_delivered;
     uint64_t peak_cell_backlog; /* most messages waiting in one cell queue */
     double wall_s;
+    double collect_s;        /* ... of which collecting and writing the trace (rank 0's) */
     double household_days_per_s;
     uint64_t peak_rss_bytes;
     uint64_t area_bytes_per_household; /* the areas' per-household columns [B] */
@@ -61,6 +63,9 @@ typedef struct sim_run_summary {
     int ranks;
     sim_rank_share rank[SIM_SUMMARY_RANKS];
     double wait_max_s, busy_max_s, busy_min_s;
+    double exchange_min_s;  /* the least time a rank spent in collectives outside the window
+                             * barriers: moving data (the slowest rank's is nearly all that) */
+    uint32_t windows;       /* windows simulated */
     uint64_t rss_max_bytes;
 } sim_run_summary;
 

@@ -8,11 +8,11 @@
  *      of its queues (supply changes, load changes, cold-load steps, messages due) and hands
  *      it to its handler in household.c; messages leave through uplink.c (technology leg,
  *      retries, the cell queue) and reach the head-end host, where sink.c keeps them for the
- *      window's end (below); commands arrive
- *      through downlink.c.
+ *      window's end (below); commands arrive through downlink.c.
  *   3. Each area closes the window on every meter (half-hour close), then all meet the
- *      coordinator, which sums the window (exact integer sums of demand per area and region:
- *      what MPI ranks will all-reduce), publishes prices and keeps the window's grid row.
+ *      coordinator, which sums the window (exact integer sums of demand per area and region,
+ *      then over MPI ranks), submits every rank's arrivals of the window to the head-ends'
+ *      queue models in one order, publishes prices and keeps the window's grid row.
  *   4. collect.c streams what the window finished to the trace: events in canonical order,
  *      the head-end's per-second series (then released from its model), cell series,
  *      per-minute demand, the grid row; half-hourly profiles once a day.  The coordinator
@@ -25,6 +25,10 @@
  *
  * Nothing here is a singleton: every handler reaches the run through the area it works on
  * (area->cx), and per-household state lives only in its area's columns.
+ *
+ * Under MPI (par.h) every rank runs this for its own areas (cx->a_lo..a_hi): the national
+ * parts (prices, the head-ends, the fleet table) are computed alike on every rank from what
+ * the coordinators exchange, and rank 0 gathers the rest for the trace (collect.c).
  */
 #ifndef SIM_RUNNER_H
 #define SIM_RUNNER_H
@@ -490,6 +494,9 @@ struct sim_run {
     bool peer_failed;        /* MPI: set-up failed on another rank, not this one */
     char fail_where[128];    /* ... and where it happened */
     double wall0;
+    double collect_s;        /* wall time in collect.c (gathering, and on rank 0 writing) */
+    uint32_t *rank_hh;       /* MPI: rank k holds households [rank_hh[k], rank_hh[k + 1]) */
+    size_t rank_hh_cap;
 };
 
 /* collect.c: what the run hands to the trace. */

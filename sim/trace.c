@@ -4,6 +4,7 @@
 #include "sim/timeutil.h"
 
 #include <hdf5.h>
+#include <zlib.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -363,8 +364,8 @@ int sim_trace_households(sim_trace *t, const sim_household_row *rows, size_t n)
     return write_block(t->ds[SIM_DS_HOUSEHOLDS], t->mtype[SIM_DS_HOUSEHOLDS], 1, &off, &cnt, rows);
 }
 
-int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, uint64_t p0,
-                         uint64_t np, const uint32_t *data)
+/* CHANNEL's half-hourly dataset with its period extent grown to END; -1 when it cannot be. */
+static hid_t halfhourly_to(sim_trace *t, int channel, uint64_t end)
 {
     if (channel < 0 || channel > SIM_HALFHOURLY_GAS) return -1;
     hid_t ds = t->ds[SIM_DS_IMPORT + channel];
@@ -372,12 +373,55 @@ int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, u
     hid_t fs = H5Dget_space(ds);
     H5Sget_simple_extent_dims(fs, dims, NULL);
     H5Sclose(fs);
-    if (p0 + np > dims[1]) {
-        dims[1] = p0 + np;
+    if (end > dims[1]) {
+        dims[1] = end;
         if (H5Dset_extent(ds, dims) < 0) return -1;
     }
+    return ds;
+}
+
+int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, uint64_t p0,
+                         uint64_t np, const uint32_t *data)
+{
+    hid_t ds = halfhourly_to(t, channel, p0 + np);
+    if (ds < 0) return -1;
     hsize_t off[2] = {hh0, p0}, cnt[2] = {nh, np};
     return write_block(ds, H5T_NATIVE_UINT32, 2, off, cnt, data);
+}
+
+size_t sim_trace_chunk_bound(size_t values)
+{
+    return compressBound((uLong)(values * sizeof(uint32_t)));
+}
+
+int sim_trace_chunk_encode(const uint32_t *vals, size_t values, int level, unsigned char *out,
+                           unsigned char *scratch, size_t *size)
+{
+    size_t n = values * sizeof *vals;
+    if (level <= 0) {
+        memcpy(out, vals, n);
+        *size = n;
+        return 0;
+    }
+    /* HDF5's shuffle filter: byte k of every value, then byte k + 1 ... */
+    const unsigned char *in = (const unsigned char *)vals;
+    for (size_t i = 0; i < values; i++)
+        for (size_t k = 0; k < sizeof *vals; k++) scratch[k * values + i] = in[i * sizeof *vals + k];
+    /* then its deflate filter: zlib's compress2 at the dataset's level */
+    uLongf len = (uLongf)compressBound((uLong)n);
+    if (compress2(out, &len, scratch, (uLong)n, level) != Z_OK) return -1;
+    *size = len;
+    return 0;
+}
+
+int sim_trace_halfhourly_chunk(sim_trace *t, int channel, uint64_t hh0, uint64_t p0, uint64_t np,
+                               const void *bytes, size_t size)
+{
+    hid_t ds = halfhourly_to(t, channel, p0 + np);
+    if (ds < 0) return -1;
+    hsize_t off[2] = {hh0, p0};
+    /* the bytes as stored: the file's type is the machine's (little-endian uint32) */
+    return H5Dwrite_chunk(ds, H5P_DEFAULT, 0, off, size, bytes) < 0 ? -1 : 0;
 }
 
 int sim_trace_rows(sim_trace *t, sim_ds id, uint64_t hh0, uint64_t nh, const void *data)

@@ -66,6 +66,19 @@ int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, u
                          uint64_t np, const uint32_t *data);
 /* Rows HH0.. of a [household, column] table (SIM_SHAPE_HH_COLS: registers, billing),
  * row-major, of the declared element type and columns. */
+/* The half-hourly datasets are stored in chunks of (chunk_households households x 48 periods)
+ * that a run writes once each.  A chunk can be encoded where its values are (an MPI rank's
+ * own households: collect.c) and written here as it is stored: VALS[ch][48] (ch households,
+ * zeros past the run's households or periods) shuffled and deflated at LEVEL as the
+ * dataset's filters would (LEVEL 0: stored as they are), into OUT (room for
+ * sim_trace_chunk_bound(ch * 48) bytes; SCRATCH the same), its size in *SIZE.  0, or -1. */
+size_t sim_trace_chunk_bound(size_t values);
+int sim_trace_chunk_encode(const uint32_t *vals, size_t values, int level, unsigned char *out,
+                           unsigned char *scratch, size_t *size);
+/* Encoded chunk BYTES (SIZE) of CHANNEL at households HH0, periods P0 (both multiples of the
+ * chunk's), the period extent growing to P0 + NP. */
+int sim_trace_halfhourly_chunk(sim_trace *t, int channel, uint64_t hh0, uint64_t p0, uint64_t np,
+                               const void *bytes, size_t size);
 int sim_trace_rows(sim_trace *t, sim_ds id, uint64_t hh0, uint64_t nh, const void *data);
 /* N elements appended to a growing series (SIM_SHAPE_SERIES), of its declared element type. */
 int sim_trace_append(sim_trace *t, sim_ds id, const void *data, size_t n);
