@@ -476,6 +476,18 @@ static int agree_where(sim_run *r, int rc, const char *where)
     return all;
 }
 
+/* The last collecting's outcome, agreed: the trace holds what it flushed, or every rank fails
+ * with where.  0, or the failure (r->fail). */
+static int agree_collect(sim_run *r)
+{
+    int rc = r->collect_rc;
+    if (rc && !r->fail_where[0]) snprintf(r->fail_where, sizeof r->fail_where, "%s", r->collect_where);
+    r->collect_rc = 0;
+    if ((rc = agree_where(r, rc, r->collect_where)) != 0) return r->fail = rc;
+    r->flushed = r->flushed_next;
+    return 0;
+}
+
 int sim_run_window(sim_run *r)
 {
     uint32_t w = r->w;
@@ -486,18 +498,20 @@ int sim_run_window(sim_run *r)
     int rc = sim_sink_advance(&r->sink, w_end) != 0 ? SIM_ENOMEM : 0;
     if (rc) snprintf(r->fail_where, sizeof r->fail_where, "head-end (window %u)", w);
     if (!rc) rc = component_failure(r);
+    /* The window before's collecting is agreed only now, with this window simulated: under MPI
+     * rank 0 writes a window while the others go on with the next (partition.c gives it less
+     * to simulate), instead of every rank waiting for its writes. */
+    int crc = agree_collect(r);
+    if (crc) return crc;
     if ((rc = agree_where(r, rc, where)) != 0) return r->fail = rc;
     /* every rank takes each step (they gather to rank 0), whatever the one before gave */
     double c0 = sim_wall_now();
     rc = sim_collect_window(r, w);
     int rc2 = sim_collect_events(r, w_end);
     int rc3 = sim_collect_grid(r, w + 1, false);
-    r->collect_s += sim_wall_now() - c0;
     rc = rc ? rc : rc2 ? rc2 : rc3;
-    if ((rc = agree_where(r, rc, where)) != 0) return r->fail = rc;
     r->w = w + 1;
-    if (r->w - r->flushed == SIM_DAY_S / SIM_PERIOD_S || r->w == r->cx.windows) {
-        c0 = sim_wall_now();
+    if (!rc && (r->w - r->flushed == SIM_DAY_S / SIM_PERIOD_S || r->w == r->cx.windows)) {
         rc = sim_collect_halfhourly(r, r->flushed, r->w - r->flushed);
         /* Every dataset now ends at window W's end: on disk, so a run that fails later (a full
          * disk) leaves a readable trace up to here.  Daily, with the half-hourly data: the
@@ -506,11 +520,13 @@ int sim_run_window(sim_run *r)
         if (!rc && r->tr &&
             sim_trace_flush(r->tr, r->sc->start_unix + (int64_t)r->w * SIM_PERIOD_S) != 0)
             rc = SIM_ETRACE;
-        r->collect_s += sim_wall_now() - c0;
-        snprintf(where, sizeof where, "half-hourly data up to window %u", w);
-        if ((rc = agree_where(r, rc, where)) != 0) return r->fail = rc;
-        r->flushed = r->w;
+        if (!rc) r->flushed_next = r->w;
+        if (rc) snprintf(where, sizeof where, "half-hourly data up to window %u", w);
     }
+    r->collect_s += sim_wall_now() - c0;
+    r->collect_rc = rc;
+    snprintf(r->collect_where, sizeof r->collect_where, "%s", where);
+    if (r->w == r->cx.windows && (rc = agree_collect(r)) != 0) return rc;
     return r->w < r->cx.windows ? 1 : 0;
 }
 
@@ -592,6 +608,8 @@ int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *e
 {
     const sim_scenario *sc = r->sc;
     memset(sum, 0, sizeof *sum);
+    /* the last window's collecting, if the run ended before it was agreed (a signal) */
+    if (!r->fail) agree_collect(r);
     uint32_t reached = r->fail ? r->flushed : r->w;
     r->stop = 1;
     simgrid_run();

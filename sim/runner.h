@@ -488,7 +488,11 @@ struct sim_run {
     volatile int stop;       /* set when the run must end early */
     volatile int halted;     /* the coordinator ended the run at a window boundary (signal) */
     uint32_t w;              /* windows run */
-    uint32_t flushed;        /* periods whose half-hourly data is in the trace */
+    uint32_t flushed;        /* periods whose half-hourly data is in the trace (agreed) */
+    uint32_t flushed_next;   /* ... once the last collecting is agreed to have succeeded */
+    int collect_rc;          /* the last collecting's outcome on this rank, agreed with the next
+                              * window's (so rank 0 writes while the others simulate) */
+    char collect_where[64];
     int fail;                /* first failure (SIM_E*), 0 none */
     bool bad_input;          /* set-up refused the scenario's fleet or an image (exit 2) */
     bool peer_failed;        /* MPI: set-up failed on another rank, not this one */
