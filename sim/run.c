@@ -174,7 +174,7 @@ static int build_areas(sim_run *r, char *err, size_t errlen)
         sim_partition_spans(r->topo, lv_area, spans);
         if (sim_partition_outages(all, n_all, lv_area, r->n_areas, &r->outages, first)) rc = SIM_ENOMEM;
     }
-    /* This rank's areas: consecutive, balanced by households (partition.c). */
+    /* This rank's areas: consecutive, balanced by work (partition.c). */
     uint32_t *rank_first = rc ? NULL : malloc(((size_t)r->cx.ranks + 1) * sizeof *rank_first);
     if (!rc && !rank_first) rc = SIM_ENOMEM;
     if (!rc && sim_partition_ranks(spans, r->n_areas, (uint32_t)r->cx.ranks, rank_first, err, errlen)) {
@@ -328,7 +328,7 @@ static int agree(int rc)
     return rc ? rc : bad ? SIM_EPEER : 0;
 }
 
-/* Step 5: the actors: coordinator and head-end on the head-end host, one per area. */
+/* Step 5: the actors: the coordinator on the head-end host, one per area of this rank. */
 static void start_actors(sim_run *r, sg_host_t *hosts)
 {
     sim_ctx *cx = &r->cx;
@@ -511,8 +511,10 @@ int sim_run_window(sim_run *r)
     int rc3 = sim_collect_grid(r, w + 1, false);
     rc = rc ? rc : rc2 ? rc2 : rc3;
     r->w = w + 1;
-    if (!rc && (r->w - r->flushed == SIM_DAY_S / SIM_PERIOD_S || r->w == r->cx.windows)) {
-        rc = sim_collect_halfhourly(r, r->flushed, r->w - r->flushed);
+    if (r->w - r->flushed == SIM_DAY_S / SIM_PERIOD_S || r->w == r->cx.windows) {
+        /* every rank, whatever its steps above gave: it gathers to rank 0 */
+        int hrc = sim_collect_halfhourly(r, r->flushed, r->w - r->flushed);
+        if (!rc) rc = hrc;
         /* Every dataset now ends at window W's end: on disk, so a run that fails later (a full
          * disk) leaves a readable trace up to here.  Daily, with the half-hourly data: the
          * flushes' cost was within the noise of farm-bench (2,000 households x 10 days, CPU
