@@ -550,7 +550,7 @@ static int shared_chunk(sim_run *r, uint32_t j, uint32_t p0, uint32_t np, uint32
  * of these periods from the areas' day buffers) into the trace's chunks.  Each rank encodes
  * the chunks wholly its own as the datasets store them (shuffled and deflated:
  * sim_trace_chunk_encode), so the compression, most of writing the trace, is shared by the
- * ranks; rank 0 gathers them and writes them as they are.  A chunk two ranks share (at most
+ * ranks; rank 0 gathers them and writes them as they are (alone, each is written at once).  A chunk two ranks share (at most
  * one at each rank boundary) goes to rank 0 as values and through HDF5's filters there. */
 int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
 {
@@ -588,8 +588,17 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
             memset(pad, 0, vals * sizeof *pad); /* HDF5's fill value past the data */
             for (uint32_t x = 0; x < nh; x++) memcpy(pad + (size_t)x * 48, v + (size_t)x * np, np * sizeof *v);
             size_t n = 0;
-            if (sim_trace_chunk_encode(pad, vals, level, out, scratch, &n) ||
-                sim_vec_reserve(&enc[c], enc[c].n + n)) {
+            if (sim_trace_chunk_encode(pad, vals, level, out, scratch, &n)) {
+                rc = SIM_ENOMEM;
+                break;
+            }
+            if (cx->ranks == 1) { /* alone: written at once, nothing kept for a gather */
+                int channel = c == MM_CH_COUNT ? SIM_HALFHOURLY_GAS : c;
+                if (sim_trace_halfhourly_chunk(r->tr, channel, (uint64_t)j * ch, p0, np, out, n))
+                    rc = SIM_ETRACE;
+                continue;
+            }
+            if (sim_vec_reserve(&enc[c], enc[c].n + n)) {
                 rc = SIM_ENOMEM;
                 break;
             }
@@ -608,7 +617,7 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
     bad = WRITER(r) && (!counts || !bytes_of);
     sim_par_sum_i64(&bad, 1);
     if (bad && !rc) rc = SIM_ENOMEM;
-    for (int c = 0; c < nc && !rc; c++) {
+    for (int c = 0; c < nc && !rc && cx->ranks > 1; c++) {
         sim_par_gather_counts(sizes[c].n, counts);
         sim_par_gather_counts(enc[c].n, bytes_of);
         size_t nchunks = 0, nbytes = 0;
