@@ -110,29 +110,32 @@ int sim_par_allgather(const void *mine, size_t bytes, void **all, size_t *cap, s
     int64_t my = (int64_t)bytes;
     int64_t *len = malloc((size_t)ranks * sizeof *len);
     int *cnt = malloc((size_t)ranks * sizeof *cnt), *dsp = malloc((size_t)ranks * sizeof *dsp);
+    /* every rank must agree before any of them goes on: first on its own buffers */
     int64_t ok = len && cnt && dsp && bytes <= INT_MAX ? 1 : 0;
-    /* every rank must agree before any of them allocates for the others */
     MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT64_T, MPI_MIN, MPI_COMM_WORLD);
-    if (ok) MPI_Allgather(&my, 1, MPI_INT64_T, len, 1, MPI_INT64_T, MPI_COMM_WORLD);
     int64_t total = 0;
-    for (int k = 0; ok && k < ranks; k++) {
-        dsp[k] = (int)total;
-        cnt[k] = (int)len[k];
-        total += len[k];
-    }
-    if (ok && total > INT_MAX) ok = 0;
-    if (ok && (size_t)total > *cap) {
-        void *p = realloc(*all, (size_t)total);
-        if (p) {
-            *all = p;
-            *cap = (size_t)total;
-        } else {
-            ok = 0;
+    if (ok) {
+        MPI_Allgather(&my, 1, MPI_INT64_T, len, 1, MPI_INT64_T, MPI_COMM_WORLD);
+        for (int k = 0; k < ranks; k++) {
+            dsp[k] = (int)total;
+            cnt[k] = (int)len[k];
+            total += len[k];
         }
+        /* then on room for everyone's */
+        int64_t room = total <= INT_MAX;
+        if (room && (size_t)total > *cap) {
+            void *p = realloc(*all, (size_t)total);
+            if (p) {
+                *all = p;
+                *cap = (size_t)total;
+            } else {
+                room = 0;
+            }
+        }
+        MPI_Allreduce(MPI_IN_PLACE, &room, 1, MPI_INT64_T, MPI_MIN, MPI_COMM_WORLD);
+        ok = room;
     }
-    if (len) MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT64_T, MPI_MIN, MPI_COMM_WORLD);
-    if (ok)
-        MPI_Allgatherv(mine, (int)bytes, MPI_BYTE, *all, cnt, dsp, MPI_BYTE, MPI_COMM_WORLD);
+    if (ok) MPI_Allgatherv(mine, (int)bytes, MPI_BYTE, *all, cnt, dsp, MPI_BYTE, MPI_COMM_WORLD);
     *n_all = ok ? (size_t)total : 0;
     free(len);
     free(cnt);
