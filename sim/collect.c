@@ -92,19 +92,34 @@ static int gather_rows(const sim_run *r, void *mine, size_t n_mine, size_t row, 
         *all = mine;
         return 0;
     }
-    int64_t bad = 0;
-    if (WRITER(r)) {
-        *all = malloc(total ? total * row : 1);
-        bad = *all == NULL;
-    }
-    sim_par_sum_i64(&bad, 1);
-    if (bad) {
+    if (WRITER(r)) *all = malloc(total ? total * row : 1);
+    if (sim_par_any(WRITER(r) && *all == NULL)) {
         free(*all);
         *all = NULL;
         return -1;
     }
     sim_par_gather_rows(mine, n_mine, row, *all);
     return 0;
+}
+
+/* As gather_rows, when rank 0 does not know how many rows each rank has: their sum in *TOTAL
+ * (on rank 0). */
+static int gather_counted(const sim_run *r, void *mine, size_t n_mine, size_t row, void **all,
+                          size_t *total)
+{
+    *all = NULL;
+    *total = n_mine;
+    if (r->cx.ranks == 1) return gather_rows(r, mine, n_mine, row, n_mine, all);
+    uint64_t *counts = WRITER(r) ? calloc((size_t)r->cx.ranks, sizeof *counts) : NULL;
+    if (sim_par_any(WRITER(r) && !counts)) {
+        free(counts);
+        return -1;
+    }
+    sim_par_gather_counts(n_mine, counts);
+    *total = 0;
+    for (int k = 0; counts && k < r->cx.ranks; k++) *total += counts[k];
+    free(counts);
+    return gather_rows(r, mine, n_mine, row, *total, all);
 }
 
 static void release_rows(void *all, void *mine)
@@ -134,9 +149,7 @@ static int write_firmware_log(sim_run *r)
                                         sizeof why);
     if (n < 0) return -1;
     sim_fwlog_row *rows = calloc(n ? (size_t)n * FW_EVENT_DEPTH : 1, sizeof *rows);
-    int64_t bad = rows == NULL;
-    sim_par_sum_i64(&bad, 1);
-    if (bad) {
+    if (sim_par_any(rows == NULL)) {
         free(rows);
         return -1;
     }
@@ -162,15 +175,9 @@ static int write_firmware_log(sim_run *r)
         }
     }
     /* rank 0 puts every rank's rows in the order the scenario names the households */
-    uint64_t *counts = WRITER(r) ? calloc((size_t)r->cx.ranks, sizeof *counts) : NULL;
-    bad = WRITER(r) && !counts;
-    sim_par_sum_i64(&bad, 1);
-    int rc = bad ? -1 : 0;
-    if (!rc) sim_par_gather_counts(m, counts);
     size_t total = 0;
-    for (int k = 0; counts && k < r->cx.ranks; k++) total += counts[k];
     sim_fwlog_row *all = NULL;
-    if (!rc && gather_rows(r, rows, m, sizeof *rows, total, (void **)&all)) rc = -1;
+    int rc = gather_counted(r, rows, m, sizeof *rows, (void **)&all, &total) ? -1 : 0;
     if (!rc && WRITER(r)) {
         sim_fwlog_row *out = malloc((total ? total : 1) * sizeof *out);
         size_t o = 0;
@@ -182,7 +189,6 @@ static int write_firmware_log(sim_run *r)
     }
     release_rows(all, rows);
     free(rows);
-    free(counts);
     return rc;
 }
 
@@ -233,9 +239,7 @@ int sim_collect_households(sim_run *r)
     const grid_topology *topo = r->topo;
     uint32_t lo = cx->hh_lo;
     sim_household_row *rows = malloc(((size_t)(cx->hh_hi - lo) + 1) * sizeof *rows);
-    int64_t bad = rows == NULL;
-    sim_par_sum_i64(&bad, 1);
-    if (bad) {
+    if (sim_par_any(rows == NULL)) {
         free(rows);
         return SIM_ENOMEM;
     }
@@ -316,9 +320,7 @@ int sim_collect_events(sim_run *r, double t)
     int rc = 0;
     for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi && !rc; k++) rc = gather(&r->pending, &r->areas[k].ev);
     if (!rc) rc = gather(&r->pending, &r->sink.ev);
-    int64_t bad = rc != 0;
-    sim_par_sum_i64(&bad, 1);
-    if (bad) return SIM_ENOMEM;
+    if (sim_par_any(rc != 0)) return SIM_ENOMEM;
     sim_vec *v = &r->pending;
     sim_event *ev = v->v;
     if (v->n) qsort(ev, v->n, sizeof *ev, ev_cmp);
@@ -326,16 +328,9 @@ int sim_collect_events(sim_run *r, double t)
     while (k < v->n && ev[k].t_s < t) k++;
     if (r->cx.ranks > 1) {
         /* rank 0 merges every rank's final events */
-        uint64_t *counts = WRITER(r) ? calloc((size_t)r->cx.ranks, sizeof *counts) : NULL;
-        bad = WRITER(r) && !counts;
-        sim_par_sum_i64(&bad, 1);
-        if (bad) return SIM_ENOMEM;
-        sim_par_gather_counts(k, counts);
-        size_t total = 0;
-        for (int j = 0; counts && j < r->cx.ranks; j++) total += counts[j];
-        free(counts);
+        size_t total;
         sim_event *all;
-        if (gather_rows(r, ev, k, sizeof *ev, total, (void **)&all)) return SIM_ENOMEM;
+        if (gather_counted(r, ev, k, sizeof *ev, (void **)&all, &total)) return SIM_ENOMEM;
         sim_vec_drop_front(v, k);
         if (!WRITER(r)) return 0;
         qsort(all, total, sizeof *all, ev_cmp);
@@ -396,9 +391,7 @@ static int write_fleet_final(sim_run *r)
     const sim_fleet *f = &r->fleet;
     size_t n = r->cx.hh_hi - r->cx.hh_lo;
     uint8_t *buf = malloc((n ? n : 1) * SIM_FLEET_FINAL_NCOLS);
-    int64_t bad = buf == NULL;
-    sim_par_sum_i64(&bad, 1);
-    if (bad) {
+    if (sim_par_any(buf == NULL)) {
         free(buf);
         return -1;
     }
@@ -429,9 +422,7 @@ int sim_collect_window(sim_run *r, uint32_t w)
     /* per cell: each rank's areas [area][second], then on rank 0 [second][area] */
     uint32_t na = r->n_areas, mine = r->cx.a_hi - r->cx.a_lo;
     uint32_t *own = malloc((size_t)SIM_PERIOD_S * 2 * mine * sizeof *own);
-    int64_t bad = own == NULL;
-    sim_par_sum_i64(&bad, 1);
-    if (bad) {
+    if (sim_par_any(own == NULL)) {
         free(own);
         return SIM_ETRACE;
     }
@@ -608,27 +599,15 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
             if (sim_vec_push(&sizes[c], &n64)) rc = SIM_ENOMEM;
         }
     }
-    int64_t bad = rc != 0;
-    sim_par_sum_i64(&bad, 1);
-    if (bad && !rc) rc = SIM_EPEER;
+    if (sim_par_any(rc != 0) && !rc) rc = SIM_EPEER;
     /* rank 0 writes every rank's chunks in rank order: ranks hold consecutive households */
-    uint64_t *counts = WRITER(r) ? calloc((size_t)cx->ranks, sizeof *counts) : NULL;
-    uint64_t *bytes_of = WRITER(r) ? calloc((size_t)cx->ranks, sizeof *bytes_of) : NULL;
-    bad = WRITER(r) && (!counts || !bytes_of);
-    sim_par_sum_i64(&bad, 1);
-    if (bad && !rc) rc = SIM_ENOMEM;
     for (int c = 0; c < nc && !rc && cx->ranks > 1; c++) {
-        sim_par_gather_counts(sizes[c].n, counts);
-        sim_par_gather_counts(enc[c].n, bytes_of);
-        size_t nchunks = 0, nbytes = 0;
-        for (int k = 0; WRITER(r) && k < cx->ranks; k++) {
-            nchunks += counts[k];
-            nbytes += bytes_of[k];
-        }
         uint64_t *all_sizes = NULL;
         unsigned char *all_bytes = NULL;
-        int g = gather_rows(r, sizes[c].v, sizes[c].n, sizeof(uint64_t), nchunks, (void **)&all_sizes);
-        g |= gather_rows(r, enc[c].v, enc[c].n, 1, nbytes, (void **)&all_bytes);
+        size_t nchunks, nbytes;
+        int g = gather_counted(r, sizes[c].v, sizes[c].n, sizeof(uint64_t), (void **)&all_sizes,
+                               &nchunks);
+        g |= gather_counted(r, enc[c].v, enc[c].n, 1, (void **)&all_bytes, &nbytes);
         if (g) rc = SIM_ENOMEM;
         size_t at = 0, q = 0;
         for (int k = 0; !rc && WRITER(r) && k < cx->ranks; k++) {
@@ -644,9 +623,7 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
         }
         release_rows(all_sizes, sizes[c].v);
         release_rows(all_bytes, enc[c].v);
-        int64_t x = rc != 0;
-        sim_par_sum_i64(&x, 1);
-        if (x && !rc) rc = SIM_EPEER;
+        if (sim_par_any(rc != 0) && !rc) rc = SIM_EPEER;
     }
     /* the chunks two ranks share: the first and last of each rank's range, when partial */
     for (int k = 1; k < cx->ranks && !rc; k++) {
@@ -655,16 +632,12 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
         if (k > 1 && r->rank_hh[k - 1] / ch == b / ch && r->rank_hh[k - 1] % ch)
             continue; /* a chunk three ranks share: written once */
         rc = shared_chunk(r, b / ch, p0, np, buf, part, gas) ? SIM_ETRACE : 0;
-        int64_t x = rc != 0;
-        sim_par_sum_i64(&x, 1);
-        if (x && !rc) rc = SIM_EPEER;
+        if (sim_par_any(rc != 0) && !rc) rc = SIM_EPEER;
     }
     for (int c = 0; c < HH_CHANNELS; c++) {
         sim_vec_free(&enc[c]);
         sim_vec_free(&sizes[c]);
     }
-    free(counts);
-    free(bytes_of);
     free(buf);
     free(part);
     free(pad);
@@ -680,9 +653,7 @@ static int write_registers(sim_run *r)
     size_t n = r->cx.hh_hi - r->cx.hh_lo;
     uint64_t *buf = malloc((n ? n : 1) * MM_CH_COUNT * sizeof *buf);
     int64_t *bill = malloc((n ? n : 1) * SIM_BILL_NCOLS * sizeof *bill);
-    int64_t bad = !buf || !bill;
-    sim_par_sum_i64(&bad, 1);
-    int rc = bad ? -1 : 0;
+    int rc = sim_par_any(!buf || !bill) ? -1 : 0;
     for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi && rc == 0; k++) {
         const sim_area *a = &r->areas[k];
         size_t j0 = a->hh0 - r->cx.hh_lo;
@@ -743,9 +714,7 @@ static int write_dno(sim_run *r)
     double *rk = malloc((mine ? mine : 1) * 2 * sizeof *rk); /* [household][restore, known] */
     double *restore = WRITER(r) ? malloc(n * sizeof *restore) : NULL;
     double *known = WRITER(r) ? malloc(n * sizeof *known) : NULL;
-    int64_t bad = !rk || (WRITER(r) && (!restore || !known));
-    sim_par_sum_i64(&bad, 1);
-    int rc = bad ? -1 : 0;
+    int rc = sim_par_any(!rk || (WRITER(r) && (!restore || !known))) ? -1 : 0;
     for (uint32_t k = r->cx.a_lo; rc == 0 && k < r->cx.a_hi; k++) {
         const sim_area *a = &r->areas[k];
         double *x = rk + (size_t)(a->hh0 - r->cx.hh_lo) * 2;
@@ -823,9 +792,7 @@ static int write_areas(sim_run *r, uint32_t windows)
     const sim_ctx *cx = &r->cx;
     uint32_t mine = cx->a_hi - cx->a_lo;
     double *at = calloc((size_t)mine * SIM_AREA_NCOLS, sizeof *at);
-    int64_t bad = at == NULL;
-    sim_par_sum_i64(&bad, 1);
-    if (bad) {
+    if (sim_par_any(at == NULL)) {
         free(at);
         return -1;
     }
@@ -876,9 +843,7 @@ static int write_han(sim_run *r, uint32_t windows)
     const sim_ctx *cx = &r->cx;
     size_t mine = cx->hh_hi - cx->hh_lo;
     sim_han_row *h = malloc((mine ? mine : 1) * sizeof *h);
-    int64_t bad = h == NULL;
-    sim_par_sum_i64(&bad, 1);
-    if (bad) {
+    if (sim_par_any(h == NULL)) {
         free(h);
         return -1;
     }

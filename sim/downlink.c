@@ -470,9 +470,7 @@ int sim_dl_updates_reduce(sim_dl *d)
     if (sim_par_ranks() == 1) return 0;
     size_t n = d->upd.n;
     int64_t *x = malloc((n ? n : 1) * 8 * sizeof *x);
-    int64_t bad = !x;
-    sim_par_sum_i64(&bad, 1);
-    if (bad) {
+    if (sim_par_any(!x)) {
         free(x);
         return -1;
     }

@@ -152,9 +152,7 @@ int sim_lifecycle_sync(sim_lifecycle *l)
     if (cx->ranks > 1) {
         size_t n = f->touched.n, got = 0;
         sync_row *mine = malloc((n ? n : 1) * sizeof *mine);
-        int64_t bad = mine == NULL;
-        sim_par_sum_i64(&bad, 1);
-        if (bad) {
+        if (sim_par_any(mine == NULL)) {
             free(mine);
             return SIM_ENOMEM;
         }

@@ -85,6 +85,13 @@ void sim_par_max_i64(int64_t *v, size_t n)
     all_reduce(v, n, MPI_MAX);
 }
 
+bool sim_par_any(bool x)
+{
+    int64_t v = x;
+    all_reduce(&v, 1, MPI_MAX);
+    return v != 0;
+}
+
 void sim_par_bcast(void *v, size_t bytes)
 {
     if (ranks == 1 || bytes == 0) return;

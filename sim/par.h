@@ -29,6 +29,8 @@ bool sim_par_active(void); /* MPI was started: there may be other ranks */
 int sim_par_rank(void);    /* 0 without MPI */
 int sim_par_ranks(void);   /* 1 without MPI */
 
+/* X holds on some rank (on every rank the same answer): one rank's failure, known to all. */
+bool sim_par_any(bool x);
 /* V[N] summed (max) over ranks, in place on every rank. */
 void sim_par_sum_i64(int64_t *v, size_t n);
 void sim_par_max_i64(int64_t *v, size_t n);

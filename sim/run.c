@@ -323,9 +323,8 @@ static int open_trace(sim_run *r, char *err, size_t errlen)
  * one never reaches. */
 static int agree(int rc)
 {
-    int64_t bad = rc != 0;
-    sim_par_sum_i64(&bad, 1);
-    return rc ? rc : bad ? SIM_EPEER : 0;
+    bool any = sim_par_any(rc != 0);
+    return rc ? rc : any ? SIM_EPEER : 0;
 }
 
 /* Step 5: the actors: the coordinator on the head-end host, one per area of this rank. */
