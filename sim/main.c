@@ -214,7 +214,9 @@ static int run_one(const sim_scenario *sc, const char *out, const args *a)
     int rank = sim_par_rank();
     sim_run_opts opts = {.out_path = out,
                          .quiet = a->quiet || rank != 0,
-                         .progress = rank == 0 && isatty(2) != 0,
+                         .progress = rank != 0       ? SIM_PROGRESS_OFF
+                                     : isatty(2) != 0 ? SIM_PROGRESS_TERMINAL
+                                                      : SIM_PROGRESS_LOG,
                          .force = a->force};
     sim_run_summary sum;
     char err[2048] = "";

@@ -700,8 +700,8 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
         return rc;
     }
     sim_progress prog;
-    sim_progress_start(&prog, opts->progress && !opts->quiet && r->cx.rank == 0, sc->households,
-                       sc->duration_s);
+    sim_progress_start(&prog, opts->quiet || r->cx.rank != 0 ? SIM_PROGRESS_OFF : opts->progress,
+                       sc->households, sc->duration_s);
     /* A signal during set-up, once the trace existed, ends the run before its first window
      * (on every rank, when any rank had one). */
     int64_t sig = got_signal;

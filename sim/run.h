@@ -13,6 +13,7 @@
 #ifndef SIM_RUN_H
 #define SIM_RUN_H
 
+#include "progress.h"
 #include "scenario.h"
 
 #include <stdbool.h>
@@ -22,7 +23,7 @@
 typedef struct sim_run_opts {
     const char *out_path; /* trace path (written as OUT.partial first) */
     bool quiet;           /* no progress line, no summary */
-    bool progress;        /* progress line on stderr (the CLI sets it for a terminal) */
+    sim_progress_mode progress; /* progress on stderr: a redrawn line or plain log lines */
     bool force;           /* an existing OUT may be replaced when the run completes */
 } sim_run_opts;
 
