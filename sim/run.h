@@ -3,12 +3,13 @@
  * Households live in compact arrays owned by areas (groups of premises behind one LV
  * substation or WAN cell); one SimGrid actor per area advances its households from event to
  * event, closes every settlement period on each meter and sends their WAN messages as real
- * SimGrid communications to the head-end actor.  The caller drives the run one
- * 30-minute settlement window at a time (sim_run_window), so it can report progress, notice
- * signals and, later, synchronise MPI ranks between windows; sim_engine_run does all of it
- * for the command line.
+ * SimGrid communications towards the head-end host (sink.c takes each as its transfer ends).
+ * The caller drives the run one 30-minute settlement window at a time (sim_run_window), so
+ * it can report progress, notice signals and synchronise MPI ranks between windows;
+ * sim_engine_run does all of it for the command line.
  *
- * One run per process (SimGrid has one engine per process; later one run per MPI rank).
+ * One run per process, or one part of a run per MPI rank (SimGrid has one engine per
+ * process; partition.c decides which areas a rank holds).
  */
 #ifndef SIM_RUN_H
 #define SIM_RUN_H
