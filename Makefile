@@ -35,11 +35,15 @@ python:
 	  $(PYTHON) -c 'import metersim' && \
 	  echo "python: $(PYTHON) imports metersim from $(CURDIR)/analysis ($$site/metersim.pth)"
 
-run: build python
+# Builds only what it runs: the simulator and the firmware images it loads (the target
+# metersim depends on them), not the tests.
+run: deps $(BUILD)/CMakeCache.txt python
+	cmake --build $(BUILD) -j $(JOBS) --target metersim
 	@mkdir -p $(dir $(OUT))
 	$(BUILD)/sim/metersim run $(SCENARIO) -o $(OUT) --force
 	@echo "next: $(BUILD)/sim/metersim report $(OUT) -o $(basename $(OUT))-report"
 	@echo "      $(PYTHON) -c 'import metersim; t = metersim.open(\"$(OUT)\"); print(t.households)'"
+	@echo "      make test    (the whole suite, optimised and under ASan+UBSan)"
 
 # The whole suite, once on the optimised build and once under ASan+UBSan.
 test: build build-san
