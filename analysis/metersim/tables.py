@@ -7,15 +7,15 @@ else is here, once, and tests/python/test_tables.py checks each table against th
 mirrors (named beside it), so the two cannot drift apart.
 """
 
-# models/grid/topology.c `regions`: the 14 DNO licence areas; /households region is 1-based.
+# sim/core/regions.c `regions`: the 14 DNO licence areas; /households region is 1-based.
 DNO_REGIONS = (
     "North Scotland", "South Scotland", "North West", "North East", "Yorkshire",
     "Merseyside and North Wales", "East Midlands", "West Midlands", "South Wales",
     "South West", "Eastern", "London", "South East", "Southern",
 )
 
-# models/network/wantech.c net_wt_config_default `dcc`: the DCC region of each DNO licence
-# area, in DNO_REGIONS order (the simulator's default; scenarios cannot change it).
+# sim/core/regions.c `regions`: the DCC region of each DNO licence area, in DNO_REGIONS order
+# (scenarios cannot change it).
 DCC_REGION_OF_DNO = (
     "North", "North", "North", "North", "North",
     "Central", "Central", "Central", "Central", "South",

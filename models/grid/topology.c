@@ -1,5 +1,6 @@
 #include "grid/topology.h"
 
+#include "sim/regions.h"
 #include "sim/rng.h"
 
 #include <gsl/gsl_randist.h>
@@ -8,26 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The 14 GB DNO licence areas and their approximate customer numbers in millions, from the
+/* Customers per DNO licence area in millions (names and order: sim/regions.h), from the
  * DNOs' own published figures (rounded; e.g. ENWL 2.4M, Electricity North West's own
  * figure).  Only the shares matter; scenarios may override them. */
-static const struct {
-    const char *name;
-    double customers_m;
-} regions[GRID_REGIONS_MAX] = {
-    {"North Scotland", 0.8},   {"South Scotland", 2.0}, {"North West", 2.4},
-    {"North East", 1.6},       {"Yorkshire", 2.3},      {"Merseyside and North Wales", 1.5},
-    {"East Midlands", 2.6},    {"West Midlands", 2.5},  {"South Wales", 1.1},
-    {"South West", 1.6},       {"Eastern", 3.6},        {"London", 2.3},
-    {"South East", 2.3},       {"Southern", 3.1},
-};
-
 const double grid_region_default_share[GRID_REGIONS_MAX] = {0.8, 2.0, 2.4, 1.6, 2.3, 1.5, 2.6,
                                                             2.5, 1.1, 1.6, 3.6, 2.3, 2.3, 3.1};
 
 const char *grid_region_name(unsigned region)
 {
-    return region < GRID_REGIONS_MAX ? regions[region].name : "?";
+    return sim_region_name(region);
 }
 
 /* Split N households over the regions by share, largest remainder first, exactly N. */

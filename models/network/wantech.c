@@ -1,5 +1,7 @@
 #include "net/wantech.h"
 
+#include "sim/regions.h"
+
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <string.h>
@@ -40,30 +42,13 @@ const char *net_wt_dcc_name(net_wt_dcc d)
 void net_wt_config_default(net_wt_config *c)
 {
     memset(c, 0, sizeof *c);
-    /* DCC regions by DNO licence area, in grid_region_name() order.  The DCC's North (Arqiva
-     * long-range radio) is "Scotland and the north of England", Central and South are
-     * Telefonica cellular (DCC, 2019; Arqiva, 2015).  Which licence area falls in which
-     * region is our reading, *unconfirmed* per area: Scotland, North West, North East and
-     * Yorkshire North (about 9.1M customers with topology.c's shares, close to Arqiva's
-     * "10 million homes"); Wales, the Midlands and Eastern Central; London and the south of
-     * England South. */
-    static const uint8_t dcc[NET_WT_REGIONS] = {
-        NET_WT_NORTH,   /* North Scotland */
-        NET_WT_NORTH,   /* South Scotland */
-        NET_WT_NORTH,   /* North West */
-        NET_WT_NORTH,   /* North East */
-        NET_WT_NORTH,   /* Yorkshire */
-        NET_WT_CENTRAL, /* Merseyside and North Wales */
-        NET_WT_CENTRAL, /* East Midlands */
-        NET_WT_CENTRAL, /* West Midlands */
-        NET_WT_CENTRAL, /* South Wales */
-        NET_WT_SOUTH,   /* South West */
-        NET_WT_CENTRAL, /* Eastern */
-        NET_WT_SOUTH,   /* London */
-        NET_WT_SOUTH,   /* South East */
-        NET_WT_SOUTH,   /* Southern */
-    };
-    memcpy(c->dcc_region, dcc, sizeof dcc);
+    /* The DCC region of each DNO licence area (sim/regions.h says whence). */
+    _Static_assert(NET_WT_REGIONS == SIM_REGIONS, "licence areas");
+    _Static_assert((int)NET_WT_NORTH == (int)SIM_DCC_NORTH && (int)NET_WT_CENTRAL == (int)SIM_DCC_CENTRAL &&
+                       (int)NET_WT_SOUTH == (int)SIM_DCC_SOUTH,
+                   "DCC regions");
+    for (unsigned r = 0; r < NET_WT_REGIONS; r++)
+        c->dcc_region[r] = (uint8_t)sim_region_dcc(r);
 
     /* Long-range radio, 400 MHz narrowband.  Capacity per base station *unconfirmed*: a
      * 12.5 kHz channel carries about 9.6 kbit/s with 4-FSK, two uplink channels per base

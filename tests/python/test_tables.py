@@ -76,16 +76,10 @@ class Tables(unittest.TestCase):
         self.assertIn("wan_tech = 254", collect.replace("row->", ""))
         self.assertRegex(collect, r"wt_on \? a->wt\[i\]\.tech : 255")
 
-    def test_dno_region_names_match_topology_c(self):
-        names = re.findall(r'\{"([^"]+)", [0-9.]+\}', source("models/grid/topology.c"))
-        self.assertEqual(tuple(names), tables.DNO_REGIONS)
-
-    def test_dcc_regions_match_the_default_table_of_wantech_c(self):
-        text = source("models/network/wantech.c")
-        block = re.search(r"static const uint8_t dcc\[NET_WT_REGIONS\] = \{(.*?)\};", text, re.S).group(1)
-        pairs = re.findall(r"NET_WT_(NORTH|CENTRAL|SOUTH),\s*/\* ([^*]+?) \*/", block)
-        self.assertEqual(tuple(n for _, n in pairs), tables.DNO_REGIONS)
-        self.assertEqual(tuple(d.capitalize() for d, _ in pairs), tables.DCC_REGION_OF_DNO)
+    def test_dno_and_dcc_regions_match_sim_regions_c(self):
+        pairs = re.findall(r'\{"([^"]+)", SIM_DCC_(NORTH|CENTRAL|SOUTH)\}', source("sim/core/regions.c"))
+        self.assertEqual(tuple(n for n, _ in pairs), tables.DNO_REGIONS)
+        self.assertEqual(tuple(d.capitalize() for _, d in pairs), tables.DCC_REGION_OF_DNO)
 
     def test_tariffs_and_generations_match_the_scenario_keys(self):
         keys = source("sim/scenario/keys.c")

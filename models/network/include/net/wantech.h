@@ -95,8 +95,7 @@ typedef enum net_wt_tech {
 
 typedef enum net_wt_dcc { NET_WT_NORTH, NET_WT_CENTRAL, NET_WT_SOUTH, NET_WT_NDCC } net_wt_dcc;
 
-/* DNO licence areas, in the order of grid_region_name() (models/grid/topology.h); the
- * network layer does not include grid headers: models depend only on sim/core). */
+/* DNO licence areas, in the order of sim/regions.h (SIM_REGIONS). */
 #define NET_WT_REGIONS 14
 
 #define NET_WT_CAND 4        /* candidate relays kept per mesh premises */

@@ -1,0 +1,23 @@
+/* The 14 GB DNO licence areas (Ofgem) and the DCC communications region each is served from.
+ * One table for every layer: the grid's topology and weather, the WAN technology of an area,
+ * the scenario's region lists and the trace's names all use this order (0-based here; a
+ * trace's /households region is 1-based). */
+#ifndef SIM_REGIONS_H
+#define SIM_REGIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_REGIONS 14
+
+/* The DCC's three communications service provider regions. */
+typedef enum sim_dcc_region { SIM_DCC_NORTH, SIM_DCC_CENTRAL, SIM_DCC_SOUTH, SIM_DCC_REGIONS } sim_dcc_region;
+
+/* Name of licence area R ("?" outside 0..13). */
+const char *sim_region_name(unsigned r);
+/* The DCC region licence area R is served from (SIM_DCC_REGIONS outside 0..13). */
+sim_dcc_region sim_region_dcc(unsigned r);
+/* "North", "Central", "South" ("?" otherwise). */
+const char *sim_dcc_region_name(unsigned d);
+
+#endif
