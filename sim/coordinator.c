@@ -84,7 +84,7 @@ void sim_coord_actor(int argc, char **argv)
     (void)argv;
     sim_coord *c = sg_actor_self_get_data();
     const sim_ctx *cx = c->cx;
-    unsigned regions = cx->sc->topology.regions;
+    uint32_t mask = cx->sc->topology.region_mask;
     for (uint32_t w = 0; w < cx->windows; w++) {
         uint32_t w_end = (w + 1) * SIM_PERIOD_S;
         sg_actor_sleep_until(w_end);
@@ -95,7 +95,7 @@ void sim_coord_actor(int argc, char **argv)
         /* national: every rank's areas, and a stop any rank was asked for (the barrier first,
          * so that the time ranks wait for the slowest is told apart from the exchange's) */
         sim_par_barrier();
-        sim_par_sum_i64(s.region_mws, regions);
+        sim_par_sum_i64(s.region_mws, GRID_REGIONS_MAX);
         sim_par_sum_i64(&s.national_mws, 1);
         int64_t sig = cx->halt_asked ? *cx->halt_asked : 0;
         sim_par_max_i64(&sig, 1);
@@ -106,7 +106,9 @@ void sim_coord_actor(int argc, char **argv)
         sim_grid_row *row = &c->ring[w % SIM_GRID_RING];
         memset(row, 0, sizeof *row);
         row->price_p_kwh = row->wholesale = NAN;
-        for (unsigned r = 0; r < regions; r++) row->region_w[r] = (double)s.region_mws[r] / 1000.0 / SIM_PERIOD_S;
+        /* a column per licence area of the run, in area order */
+        for (unsigned r = 0, col = 0; r < GRID_REGIONS_MAX; r++)
+            if (mask >> r & 1u) row->region_w[col++] = (double)s.region_mws[r] / 1000.0 / SIM_PERIOD_S;
         if (cx->prices) window_prices(c, w, w_end, (double)s.national_mws / 1000.0 / SIM_PERIOD_S, row);
         /* A signal ends the run here, before the next window changes anything: the areas
          * leave after the barrier, so the trace ends at this boundary. */

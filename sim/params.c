@@ -17,8 +17,8 @@ void sim_params_load(const sim_scenario *sc, grid_load_params *lp)
     lp->flat_share = sc->topology.flat_share;
     lp->latitude_deg = sc->weather.latitude_deg;
     lp->weather_csv = sc->weather.csv[0] ? sc->weather.csv : NULL;
-    /* the areas' households are in regions 1..topology.regions (sim_area.region) */
-    lp->weather_regions = (2u << sc->topology.regions) - 1u;
+    /* weather region r + 1 is licence area r (sim_area.region); 0, GB unspecified, always */
+    lp->weather_regions = sc->topology.region_mask << 1 | 1u;
     lp->clock_bst = sc->load.clock_bst;
     lp->festive_share = sc->load.festive_share;
     lp->gas_annual_kwh = sc->load.gas_annual_kwh;
@@ -51,7 +51,7 @@ void sim_params_topology(const sim_scenario *sc, grid_topology_params *tp)
 {
     *tp = (grid_topology_params){.seed = sc->seed,
                                  .households = sc->households,
-                                 .regions = sc->topology.regions,
+                                 .region_mask = sc->topology.region_mask,
                                  .lv_customers_mean = sc->topology.lv_customers_mean,
                                  .lv_customers_cv = sc->topology.lv_customers_cv,
                                  .primary_customers = sc->topology.primary_customers,

@@ -284,9 +284,10 @@ static int open_trace(sim_run *r, char *err, size_t errlen)
 {
     const sim_scenario *sc = r->sc;
     char regions[GRID_REGIONS_MAX * 40] = "";
-    for (unsigned k = 0; k < sc->topology.regions; k++) {
+    for (unsigned k = 0; k < GRID_REGIONS_MAX; k++) {
         size_t l = strlen(regions);
-        snprintf(regions + l, sizeof regions - l, "%s%s", k ? "," : "", grid_region_name(k));
+        if (sc->topology.region_mask >> k & 1u)
+            snprintf(regions + l, sizeof regions - l, "%s%s", l ? "," : "", grid_region_name(k));
     }
     char images[SIM_FW_IMAGES_MAX * 800] = "";
     for (uint32_t k = 0; k < r->fw.n_images; k++) {

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #define SIM_NAME_MAX 64
+#define SIM_REGIONS_TEXT 192 /* a list of licence areas by name */
 
 /* The enum keys, in the order the reference lists their values (keys.c names them). */
 typedef enum sim_load_model { SIM_LOAD_CREST, SIM_LOAD_BASIC } sim_load_model;
@@ -102,7 +103,7 @@ typedef struct sim_population {
     sim_generation generation;     /* generation: smets2 | smets1 | traditional */
     char firmware[512];            /* firmware: "" the generation's, builtin:smets2|smets1, or a path */
     char supplier[SIM_POP_NAME_MAX]; /* supplier: a supplier's name; "" drawn by market share */
-    char regions[64];              /* regions: "all" or "1,2,..." */
+    char regions[SIM_REGIONS_TEXT]; /* regions: "all" or a list (sim_region_list) */
     int tariff;                    /* tariff: SIM_POP_TARIFF_* */
     double prepayment_share;       /* prepayment_share: < 0 meter.prepayment_share [fraction] */
     double dr_engaged_share;       /* dr_engaged_share: < 0 load.dr.engaged_share [fraction] */
@@ -166,7 +167,9 @@ typedef struct sim_scenario {
     } faults;
 
     struct {
-        uint32_t regions;         /* topology.regions: 1..14, default 1 */
+        char regions_spec[SIM_REGIONS_TEXT]; /* topology.regions: N (the first N) or a list */
+        uint32_t region_mask;     /* from regions_spec: bit r, licence area r (sim/regions.h) */
+        uint32_t regions;         /* the number of bits of region_mask */
         uint32_t area_households; /* topology.area_households: 1..100,000, default 500 */
         double lv_customers_mean;         /* topology.lv_customers [-] */
         double lv_customers_cv;           /* topology.lv_customers_cv [fraction] */
@@ -243,7 +246,7 @@ typedef struct sim_scenario {
         bool enabled;        /* storm.enabled */
         int64_t start_s;     /* storm.start [s after the run start] */
         int64_t onset_s;     /* storm.onset [s] */
-        char regions[64];    /* storm.regions: "all" or "1,2,..." */
+        char regions[SIM_REGIONS_TEXT]; /* storm.regions: "all" or a list (sim_region_list) */
         double share;        /* storm.share [fraction] */
         double fast_share;   /* storm.fast_share [fraction] */
         double fast_median_s;/* storm.fast_median [s] */
@@ -319,8 +322,11 @@ void sim_scenario_destroy(sim_scenario *sc); /* accepts NULL */
 #define SIM_FIRMWARE_LOG_MAX 64
 int sim_scenario_household_list(const char *text, uint32_t *ids, int max, char *why, size_t whylen);
 
-/* Parse a storm.regions value ("all" or "1,3,14") into a bit mask of 0-based regions. */
+/* Parse a region list (storm.regions, a population's regions: "all", "1,3,14", "London,
+ * DCC North") into a bit mask of 0-based licence areas (sim/regions.h). */
 int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t whylen);
+/* Parse topology.regions: a number N alone is the first N areas, anything else a list. */
+int sim_scenario_topology_regions(const char *text, uint32_t *mask, char *why, size_t whylen);
 
 /* The name a scenario file gives the value ("crest", "agile"), which is also the name
  * models/grid knows it by; "?" for a value outside the enum. */

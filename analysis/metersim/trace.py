@@ -19,6 +19,9 @@ from . import _yaml, tables
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _SCHEMA_PATH = os.path.join(os.path.dirname(_HERE), "trace_schema.json")
+# /households and /network/areas region: 1-based licence area (not a column of the run's).
+_REGION_NAMES = {i + 1: n for i, n in enumerate(tables.DNO_REGIONS)}
+_DCC_REGIONS = {i + 1: d for i, d in enumerate(tables.DCC_REGION_OF_DNO)}
 
 PERIOD = pd.Timedelta(minutes=30)
 NO_HOUSEHOLD = 0xFFFFFFFF  # sim_event.household of records that belong to no household
@@ -199,7 +202,8 @@ class Trace:
 
     @functools.cached_property
     def region_names(self):
-        """Names of regions 1.. of the run, from /grid/region_demand_w's columns attribute."""
+        """Names of the run's licence areas in area order (the columns of region_demand), from
+        /grid/region_demand_w's columns attribute."""
         if self.has("region_demand_w"):
             names = self.columns("region_demand_w")
             if names and names != [""]:
@@ -221,11 +225,8 @@ class Trace:
         for n in ("area", "lv_substation", "primary", "region", "feeder", "occupants",
                   "pv_kwp", "mesh_hops"):
             df[n] = a[n]
-        regions = {i + 1: name for i, name in enumerate(self.region_names)}
-        df["region_name"] = _category(a["region"], regions)
-        dcc = {i + 1: tables.DCC_REGION_OF_DNO[tables.DNO_REGIONS.index(name)]
-               for i, name in enumerate(self.region_names) if name in tables.DNO_REGIONS}
-        df["dcc_region"] = _category(a["region"], dcc)
+        df["region_name"] = _category(a["region"], _REGION_NAMES)
+        df["dcc_region"] = _category(a["region"], _DCC_REGIONS)
         df["wan_tech"] = _category(a["wan_tech"], tables.WAN_TECH)
         df["dwelling"] = _category(a["dwelling"], tables.DWELLING)
         df["heating"] = _category(a["heating"], tables.HEATING)
@@ -491,8 +492,7 @@ class Trace:
         """/network/areas by area, with region_name and technology decoded."""
         df = self._table("areas")
         df.index.name = "area"
-        regions = {i + 1: n for i, n in enumerate(self.region_names)}
-        df["region_name"] = _category(df["region"].astype(int), regions)
+        df["region_name"] = _category(df["region"].astype(int), _REGION_NAMES)
         df["tech_name"] = _category(df["tech"].astype(int) & 0xFF, {**tables.WAN_TECH, 255: "uniform"})
         return df
 

@@ -24,21 +24,23 @@ const char *grid_region_name(unsigned region)
 static void split_regions(const grid_topology_params *p, uint32_t *count)
 {
     double share[GRID_REGIONS_MAX], total = 0;
-    for (uint32_t r = 0; r < p->regions; r++) {
-        share[r] = p->region_share[r] > 0 ? p->region_share[r] : grid_region_default_share[r];
+    for (uint32_t r = 0; r < GRID_REGIONS_MAX; r++) {
+        share[r] = !(p->region_mask >> r & 1u)  ? 0
+                   : p->region_share[r] > 0 ? p->region_share[r]
+                                            : grid_region_default_share[r];
         total += share[r];
     }
     uint32_t given = 0;
     double rem[GRID_REGIONS_MAX];
-    for (uint32_t r = 0; r < p->regions; r++) {
+    for (uint32_t r = 0; r < GRID_REGIONS_MAX; r++) {
         double exact = p->households * share[r] / total;
         count[r] = (uint32_t)floor(exact);
-        rem[r] = exact - count[r];
+        rem[r] = share[r] > 0 ? exact - count[r] : -1; /* an area not in the run takes none */
         given += count[r];
     }
     while (given < p->households) {
         uint32_t best = 0;
-        for (uint32_t r = 1; r < p->regions; r++)
+        for (uint32_t r = 1; r < GRID_REGIONS_MAX; r++)
             if (rem[r] > rem[best]) best = r;
         count[best]++;
         rem[best] = -1;
@@ -49,7 +51,7 @@ static void split_regions(const grid_topology_params *p, uint32_t *count)
 int grid_topology_create(const grid_topology_params *p, grid_topology **out, char *err,
                          size_t errlen)
 {
-    if (p->regions < 1 || p->regions > GRID_REGIONS_MAX || p->lv_customers_mean < 1 ||
+    if (p->region_mask == 0 || p->region_mask >> GRID_REGIONS_MAX || p->lv_customers_mean < 1 ||
         p->lv_customers_cv < 0 || p->primary_customers < 1 || p->hv_feeders_per_primary < 1 ||
         p->lv_feeders_per_substation < 1 || p->lv_feeders_per_substation > 255 ||
         p->flat_share < 0 || p->flat_share > 1) {
@@ -67,7 +69,7 @@ int grid_topology_create(const grid_topology_params *p, grid_topology **out, cha
     if (!t->lv) goto oom;
     double k = p->lv_customers_cv > 0 ? 1.0 / (p->lv_customers_cv * p->lv_customers_cv) : 0;
     uint32_t id = 0, primary = 0, hv = 0;
-    for (uint32_t r = 0; r < p->regions; r++) {
+    for (uint32_t r = 0; r < GRID_REGIONS_MAX; r++) {
         t->region_first[r] = id;
         sim_rng rng;
         sim_rng_seed(&rng, p->seed, r, "topology.lv");
@@ -105,7 +107,7 @@ int grid_topology_create(const grid_topology_params *p, grid_topology **out, cha
             }
         }
     }
-    t->region_first[p->regions] = id;
+    t->region_first[GRID_REGIONS_MAX] = id;
     t->n_lv = (uint32_t)n;
     t->n_primary = primary;
     t->n_hv_feeders = hv;

@@ -1,5 +1,7 @@
 #include "sim/regions.h"
 
+#include <stdio.h>
+
 /* Which licence area falls in which DCC region is our reading, *unconfirmed* per area.  The
  * DCC's North (Arqiva long-range radio) is "Scotland and the north of England"; Central and
  * South are Telefonica cellular (DCC, 2019; Arqiva, 2015).  Here: Scotland, North West,
@@ -40,4 +42,68 @@ const char *sim_dcc_region_name(unsigned d)
 {
     static const char *const names[SIM_DCC_REGIONS] = {"North", "Central", "South"};
     return d < SIM_DCC_REGIONS ? names[d] : "?";
+}
+
+/* Whether the LEN bytes at S spell NAME, ignoring case and taking a run of spaces as one. */
+static int same_name(const char *s, size_t len, const char *name)
+{
+    size_t i = 0;
+    for (; *name; name++) {
+        if (i == len) return 0;
+        char a = s[i], b = *name;
+        if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
+        if (a != b) return 0;
+        i++;
+        if (b == ' ')
+            while (i < len && s[i] == ' ')
+                i++;
+    }
+    return i == len;
+}
+
+/* The areas one item (LEN bytes at S, trimmed) names; 0 when it names none. */
+static uint32_t item_mask(const char *s, size_t len)
+{
+    if (same_name(s, len, "all")) return (1u << SIM_REGIONS) - 1u;
+    unsigned long n = 0;
+    size_t i = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9' && n < 100)
+        n = n * 10 + (unsigned long)(s[i++] - '0');
+    if (i == len) return n >= 1 && n <= SIM_REGIONS ? 1u << (n - 1) : 0;
+    uint32_t m = 0;
+    for (unsigned r = 0; r < SIM_REGIONS; r++) {
+        if (same_name(s, len, regions[r].name)) return 1u << r;
+        if (len > 4 && same_name(s, 4, "dcc ") && same_name(s + 4, len - 4, sim_dcc_region_name(regions[r].dcc)))
+            m |= 1u << r;
+    }
+    return m;
+}
+
+int sim_region_list(const char *text, uint32_t *mask, char *why, size_t whylen)
+{
+    *mask = 0;
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ',')
+            e++;
+        size_t len = (size_t)(e - p);
+        while (len > 0 && p[len - 1] == ' ')
+            len--;
+        uint32_t m = len ? item_mask(p, len) : 0;
+        if (!m) {
+            snprintf(why, whylen,
+                     len ? "\"%.*s\" is not a DNO licence area: expected \"all\", numbers 1..14, "
+                           "names such as \"London\" or DCC regions such as \"DCC North\""
+                         : "an empty item%.*s: expected \"all\", numbers 1..14 or names, separated by commas",
+                     (int)len, p);
+            return -1;
+        }
+        *mask |= m;
+        if (!*e) return 0;
+        p = e + 1;
+    }
 }

@@ -3,50 +3,39 @@
 #include "schema.h"
 #include "blocks.h"
 
+#include "sim/regions.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #define FIELD(f, c) SIM_FIELD(sim_scenario, f, c)
 #define ENUM(f, table) .kind = V_ENUM, FIELD(f, C_ENUM), .names = (table)
 #define DAYS(n) ((double)(n)*86400.0)
+#define REGION_LIST                                                                                \
+    "\"all\" or a list of numbers 1..14, names (\"London, South Wales\") and DCC regions "        \
+    "(\"DCC North\")"
 
 int sim_scenario_region_mask(const char *text, uint32_t *mask, char *why, size_t whylen)
 {
-    *mask = 0;
-    if (strcmp(text, "all") == 0) {
-        *mask = (1u << 14) - 1;
-        return 0;
-    }
+    return sim_region_list(text, mask, why, whylen);
+}
+
+int sim_scenario_topology_regions(const char *text, uint32_t *mask, char *why, size_t whylen)
+{
     const char *p = text;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        if (*p < '0' || *p > '9') {
-            snprintf(why, whylen, "expected \"all\" or region numbers 1..14 separated by commas");
-            return -1;
-        }
-        long r = 0;
-        while (*p >= '0' && *p <= '9' && r < 100)
-            r = r * 10 + (*p++ - '0');
-        if (r < 1 || r > 14) {
-            snprintf(why, whylen, "region %ld is out of range (1..14)", r);
-            return -1;
-        }
-        *mask |= 1u << (r - 1);
-        while (*p == ' ')
-            p++;
-        if (*p == ',') {
-            p++;
-            if (!*p) break;
-        } else if (*p) {
-            snprintf(why, whylen, "expected \"all\" or region numbers 1..14 separated by commas");
-            return -1;
-        }
-    }
-    if (*mask == 0) {
-        snprintf(why, whylen, "names no region");
+    while (*p == ' ')
+        p++;
+    unsigned long n = 0;
+    while (*p >= '0' && *p <= '9' && n < 100)
+        n = n * 10 + (unsigned long)(*p++ - '0');
+    while (*p == ' ')
+        p++;
+    if (*p || p == text) return sim_region_list(text, mask, why, whylen);
+    if (n < 1 || n > SIM_REGIONS) {
+        snprintf(why, whylen, "%lu is out of range: the first 1..14 licence areas, or a list", n);
         return -1;
     }
+    *mask = (1u << n) - 1u;
     return 0;
 }
 
@@ -97,6 +86,12 @@ static int check_regions(const char *text, char *why, size_t whylen)
 {
     uint32_t mask;
     return sim_scenario_region_mask(text, &mask, why, whylen);
+}
+
+static int check_topology_regions(const char *text, char *why, size_t whylen)
+{
+    uint32_t mask;
+    return sim_scenario_topology_regions(text, &mask, why, whylen);
 }
 
 /* The values of the enum keys, indexed by the C enums of sim/scenario.h. */
@@ -188,7 +183,7 @@ static const sim_key population_keys[] = {
     {.path = "supplier", .kind = V_STR, PFIELD(supplier, C_STR), .def = "",
      .doc = "Name of its supplier; empty: each household's drawn by market share"},
     {.path = "regions", .kind = V_STR, PFIELD(regions, C_STR), .def = "all",
-     .choices = "\"all\" or region numbers 1..14, e.g. \"1,2\"", .check = check_regions,
+     .choices = REGION_LIST, .check = check_regions,
      .doc = "DNO regions it is found in"},
     {.path = "tariff", .kind = V_ENUM, PFIELD(tariff, C_ENUM), .names = pop_tariffs,
      .def = "default",
@@ -304,8 +299,11 @@ static const sim_key keys[] = {
             "head-end"},
 
     /* 14 DNO licence areas in GB (Ofgem). */
-    {.path = "topology.regions", .kind = V_INT, FIELD(topology.regions, C_U32),
-     .ilo = 1, .ihi = 14, .def = "1", .doc = "DNO regions the households are spread over"},
+    {.path = "topology.regions", .kind = V_STR, FIELD(topology.regions_spec, C_STR), .def = "1",
+     .choices = "N (the first N licence areas), \"all\", or a list of numbers 1..14, names "
+                "(\"London, South Wales\") and DCC regions (\"DCC North\")",
+     .check = check_topology_regions,
+     .doc = "DNO licence areas the households are spread over, by their shares of GB customers"},
     {.path = "topology.area_households", .kind = V_INT, FIELD(topology.area_households, C_U32),
      .ilo = 1, .ihi = 100000, .def = "500", .doc = "Households per area (one WAN cell)"},
     /* ENWL: 2.4M customers over 34,000 LV transformers, about 70 each. */
@@ -628,7 +626,7 @@ static const sim_key keys[] = {
     {.path = "storm.onset", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(storm.onset_s, C_I64),
      .lo = 0, .hi = DAYS(7), .def = "6 h", .doc = "Window over which substations lose supply"},
     {.path = "storm.regions", .kind = V_STR, FIELD(storm.regions, C_STR), .def = "all",
-     .choices = "\"all\" or region numbers 1..14, e.g. \"1,2\"", .check = check_regions,
+     .choices = REGION_LIST, .check = check_regions,
      .doc = "Regions the storm hits"},
     {.path = "storm.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(storm.share, C_F64),
      .lo = 0, .hi = 1, .def = "30 %", .doc = "Share of LV substations in those regions that lose supply"},

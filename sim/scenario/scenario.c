@@ -40,6 +40,10 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
     memcpy(sc->sweep_values, sweep->values, sizeof sc->sweep_values);
     sc->n_sweep = sweep->n;
     free(sweep);
+    /* Checked by the key's own check, so it cannot fail here. */
+    char why[160];
+    sim_scenario_topology_regions(sc->topology.regions_spec, &sc->topology.region_mask, why, sizeof why);
+    sc->topology.regions = (uint32_t)__builtin_popcount(sc->topology.region_mask);
     snprintf(sc->source_path, sizeof sc->source_path, "%s", path);
     sc->resolved_yaml = resolved;
     sc->files_read = files;

@@ -1,8 +1,10 @@
 /* sim/core containers and errors: the heap pops in key order and, for equal keys, in an
  * order fixed by the operations alone; the vector keeps records across growth; every error
- * code has a message; a broken invariant aborts. */
+ * code has a message; a broken invariant aborts; region lists name licence areas by number,
+ * name or DCC region. */
 #include "sim/error.h"
 #include "sim/heap.h"
+#include "sim/regions.h"
 #include "sim/rng.h"
 #include "sim/vec.h"
 #include "sim/window.h"
@@ -173,4 +175,46 @@ Test(window, reading_a_released_record_aborts, .signal = SIGABRT)
     (void)sim_window_at(&w, 10);
     sim_window_release(&w, 5);
     (void)sim_window_at(&w, 4);
+}
+
+static uint32_t regions_of(const char *text)
+{
+    uint32_t m = 0xdead;
+    char why[200];
+    int rc = sim_region_list(text, &m, why, sizeof why);
+    cr_assert_eq(rc, 0, "%s: %s", text, why);
+    return m;
+}
+
+static void refused(const char *text, const char *part)
+{
+    uint32_t m;
+    char why[200] = "";
+    cr_expect_eq(sim_region_list(text, &m, why, sizeof why), -1, "%s was accepted", text);
+    cr_expect(strstr(why, part) != NULL, "%s: \"%s\" does not say \"%s\"", text, why, part);
+}
+
+Test(regions, lists_name_areas_by_number_name_and_dcc_region)
+{
+    cr_expect_eq(regions_of("all"), 0x3FFFu);
+    cr_expect_eq(regions_of("1, 14"), 1u | 1u << 13);
+    cr_expect_eq(regions_of("london"), 1u << 11);
+    cr_expect_eq(regions_of("  MERSEYSIDE  and north   Wales ,12"), 1u << 5 | 1u << 11);
+    /* the DCC regions cover the 14 areas exactly once */
+    uint32_t n = regions_of("DCC North"), c = regions_of("dcc central"), s = regions_of("DCC South");
+    cr_expect_eq(n | c | s, 0x3FFFu);
+    cr_expect_eq(n & c, 0u);
+    cr_expect_eq(n & s, 0u);
+    cr_expect_eq(c & s, 0u);
+    cr_expect_eq(n, 0x1Fu); /* Scotland, the North West, the North East and Yorkshire */
+    for (unsigned r = 0; r < SIM_REGIONS; r++)
+        cr_expect_eq(regions_of(sim_region_name(r)), 1u << r, "%s", sim_region_name(r));
+    refused("", "empty item");
+    refused("1,,2", "empty item");
+    refused("0", "not a DNO licence area");
+    refused("15", "not a DNO licence area");
+    refused("Londn", "\"Londn\" is not");
+    refused("North", "not a DNO licence area");
+    refused("DCC", "not a DNO licence area");
+    refused("dcc middle", "not a DNO licence area");
 }

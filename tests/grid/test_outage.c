@@ -15,7 +15,7 @@ static grid_topology_params topo_params(uint32_t households, uint32_t regions)
 {
     return (grid_topology_params){.seed = 11,
                                   .households = households,
-                                  .regions = regions,
+                                  .region_mask = (1u << regions) - 1u,
                                   .lv_customers_mean = 70,
                                   .lv_customers_cv = 0.8,
                                   .primary_customers = 6000,

@@ -38,7 +38,7 @@ Test(han_battery, nominal_life_is_between_10_and_15_years)
 }
 
 /* Accounting a span in one piece or in arbitrary pieces gives the same wakes, and the same
- * charge up to rounding (STYLE.md: chunking must not change results). */
+ * charge up to rounding (chunking must not change results). */
 Test(han_battery, splitting_a_span_gives_the_same_wakes_and_charge)
 {
     net_han_config c;

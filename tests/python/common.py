@@ -15,6 +15,9 @@ RUNS = {
     "default": ("default.yaml", ["households=200", "duration=2 d"]),
     "storm": ("storm.yaml", ["households=1000", "duration=2 d"]),
     "mix": ("fleet-mix.yaml", ["households=200", "duration=1 d"]),
+    # licence areas by name, a storm on a DCC region's part of them
+    "regions": ("storm.yaml", ["households=400", "duration=1 d", "topology.regions=London, South Wales",
+                               "storm.regions=DCC Central"]),
     # prices over the WAN and a demand-response group
     "agile": ("default.yaml", ["households=200", "duration=2 d", "prices.tariff=agile",
                                "load.dr.engaged_share=50 %"]),

@@ -22,7 +22,7 @@ REL = 1e-9
 
 def setUpModule():
     global TR
-    TR = Traces("default", "storm", "mix")
+    TR = Traces("default", "storm", "mix", "regions")
 
 
 def tearDownModule():
@@ -42,9 +42,8 @@ class Decoding(unittest.TestCase):
                                    ("payment", tables.PAYMENT), ("ev", tables.EV)):
                     src = "prepay" if col == "payment" else col
                     self.assertEqual(list(hh[col].astype(str)), [table[int(c)] for c in raw[src]], col)
-                regions = f["/grid/region_demand_w"].attrs["columns"]
-                regions = (regions.decode() if isinstance(regions, bytes) else regions).split(",")
-                self.assertEqual(list(hh["region_name"].astype(str)), [regions[r - 1] for r in raw["region"]])
+                self.assertEqual(list(hh["region_name"].astype(str)),
+                                 [tables.DNO_REGIONS[r - 1] for r in raw["region"]])
                 self.assertEqual(list(hh["dcc_region"].astype(str)),
                                  [tables.DCC_REGION_OF_DNO[r - 1] for r in raw["region"]])
                 sup = [s.decode() for s in f["/fleet/suppliers"]["name"]]
@@ -56,6 +55,26 @@ class Decoding(unittest.TestCase):
                 fin = f["/fleet/final"][:]
                 self.assertEqual(list(hh["route_end"].astype(str)), [tables.ROUTE[int(c)] for c in fin[:, 3]])
                 self.assertEqual(list(hh["dr_engaged"]), [bool(c) for c in raw["dr_engaged"]])
+
+    def test_licence_areas_chosen_by_name(self):
+        # London (2.3M customers) and South Wales (1.1M) share 400 households by largest
+        # remainder: 270.6 and 129.4 give 271 and 129, exactly.
+        with metersim.open(TR.path["regions"]) as t:
+            hh = t.households
+            self.assertEqual(hh["region_name"].astype(str).value_counts().to_dict(),
+                             {"London": 271, "South Wales": 129})
+            self.assertEqual(set(hh.loc[hh.region_name == "London", "dcc_region"]), {"South"})
+            self.assertEqual(set(hh.loc[hh.region_name == "South Wales", "dcc_region"]), {"Central"})
+            # the demand columns are the run's areas in area order, and add up to the nation's
+            # (per minute there, averaged over each settlement period here)
+            rd = t.region_demand
+            self.assertEqual(list(rd.columns), ["South Wales", "London"])
+            national = t.demand.resample("30min").mean()
+            self.assertLess((rd.sum(axis=1) - national).abs().max(), 1e-6 * national.abs().max())
+            # "DCC Central" hits South Wales only
+            lost = t.events(names=["SUPPLY_LOST"])
+            self.assertGreater(len(lost), 0)
+            self.assertEqual(set(hh.loc[lost.household.unique(), "region_name"].astype(str)), {"South Wales"})
 
     def test_the_mixed_fleet_has_several_suppliers_and_generations(self):
         with metersim.open(TR.path["mix"]) as t:

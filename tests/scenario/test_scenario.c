@@ -106,7 +106,7 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "      prices: \"\"\n"
                      "      period: day\n"
                      "topology:\n"
-                     "  regions: 1\n"
+                     "  regions: \"1\"\n"
                      "  area_households: 500\n"
                      "  lv_customers: 70\n"
                      "  lv_customers_cv: 80 %\n"
@@ -487,7 +487,8 @@ Test(scenario, reports_out_of_range_values_with_the_range_in_units)
                   "range.yaml:2:13: households: 50000001 is out of range (1..50000000)\n"
                   "range.yaml:3:11: duration: \"3661 d\" is out of range (30 min..3660 d, a "
                   "multiple of 30 min)\n"
-                  "range.yaml:5:12: topology.regions: 15 is out of range (1..14)\n"
+                  "range.yaml:5:12: topology.regions: \"15\": 15 is out of range: the first 1..14 "
+                  "licence areas, or a list\n"
                   "range.yaml:7:17: load.power_factor: 0.4 is out of range (0.5..1)\n"
                   "range.yaml:8:11: load.spread: \"250 %\" is out of range (0 %..200 %)\n"
                   "range.yaml:10:16: wan.read_window: \"25 h\" is out of range (0 s..1 d)");

@@ -26,7 +26,7 @@ typedef enum grid_dwelling { GRID_HOUSE = 0, GRID_FLAT = 1 } grid_dwelling;
 typedef struct grid_topology_params {
     uint64_t seed;
     uint32_t households;
-    uint32_t regions;                        /* 1..14 */
+    uint32_t region_mask;                    /* bit r: licence area r (sim/regions.h) */
     double region_share[GRID_REGIONS_MAX];   /* relative; 0 entries: use defaults */
     double lv_customers_mean;                /* customers per LV substation [-] */
     double lv_customers_cv;                  /* coefficient of variation of that count [-] */
@@ -50,7 +50,7 @@ typedef struct grid_topology {
     grid_lv_substation *lv;     /* n_lv, in household order */
     uint32_t n_primary;
     uint32_t n_hv_feeders;
-    uint32_t region_first[GRID_REGIONS_MAX + 1]; /* household id range per region */
+    uint32_t region_first[GRID_REGIONS_MAX + 1]; /* household id range per region (empty: not in the run) */
 } grid_topology;
 
 /* Default shares of GB customers per DNO licence area, in the order of grid_region_name. */
