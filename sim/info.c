@@ -166,6 +166,11 @@ int sim_info(const char *path, FILE *out, char *err, size_t errlen)
     fprintf(out, "households      %llu\n", (unsigned long long)m.households);
     fprintf(out, "simulated span  %s .. %s\n", m.start, end);
     fprintf(out, "complete        %s\n", m.complete ? "yes" : "no (interrupted or failed run)");
+    /* older traces have no warnings attribute */
+    char warn[4096] = "";
+    if (H5Aexists(meta, sim_schema_meta_name(SIM_META_WARNINGS)) > 0 &&
+        sim_h5_attr_str(meta, sim_schema_meta_name(SIM_META_WARNINGS), warn, sizeof warn) == 0 && warn[0])
+        fprintf(out, "warnings:\n%s", warn);
     fprintf(out, "datasets:\n");
     if (H5Ovisit(f, H5_INDEX_NAME, H5_ITER_INC, visit, out) < 0) {
         snprintf(err, errlen, "%s: cannot list datasets (damaged trace?)", path);

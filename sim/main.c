@@ -9,6 +9,7 @@
 #include "par.h"
 #include "scenario.h"
 #include "timeline.h"
+#include "warnings.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,6 +183,16 @@ static int load_scenario(const args *a, sim_scenario **sc)
     return 0;
 }
 
+/* The scenario's warnings on stderr (sim/warnings.h). */
+static void print_warnings(const sim_scenario *sc)
+{
+    sim_warnings w;
+    sim_warnings_collect(sc, &w);
+    char text[SIM_WARNINGS_MAX * (SIM_WARNING_LEN + 1) + 40];
+    sim_warnings_text(&w, text, sizeof text);
+    fputs(text, stderr);
+}
+
 static int cmd_validate(int argc, char **argv)
 {
     args a = {0};
@@ -203,6 +214,7 @@ static int cmd_validate(int argc, char **argv)
         return EXIT_USAGE;
     }
     fputs(sc->resolved_yaml, stdout);
+    print_warnings(sc);
     sim_scenario_destroy(sc);
     return 0;
 }
@@ -218,6 +230,7 @@ static int run_one(const sim_scenario *sc, const char *out, const args *a)
                                      : isatty(2) != 0 ? SIM_PROGRESS_TERMINAL
                                                       : SIM_PROGRESS_LOG,
                          .force = a->force};
+    if (rank == 0) print_warnings(sc);
     sim_run_summary sum;
     char err[2048] = "";
     int rc = sim_engine_run(sc, &opts, &sum, err, sizeof err);

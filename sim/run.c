@@ -8,6 +8,7 @@
 #include "params.h"
 #include "partition.h"
 #include "progress.h"
+#include "warnings.h"
 
 #include <simgrid/actor.h>
 #include <simgrid/barrier.h>
@@ -297,6 +298,10 @@ static int open_trace(sim_run *r, char *err, size_t errlen)
                  im->abi->version(), im->sha256[0] ? im->sha256 : "-",
                  im->build_id[0] ? im->build_id : "-", im->source[0] ? im->source : "-");
     }
+    sim_warnings warns;
+    sim_warnings_collect(sc, &warns);
+    char warn_text[SIM_WARNINGS_MAX * (SIM_WARNING_LEN + 1) + 40];
+    sim_warnings_text(&warns, warn_text, sizeof warn_text);
     sim_trace_info ti = {.version = METERSIM_VERSION,
                          .firmware_build = r->fw.img[0].abi->version(),
                          .firmware_images = images,
@@ -310,6 +315,7 @@ static int open_trace(sim_run *r, char *err, size_t errlen)
                          .areas = r->n_areas,
                          .regions = sc->topology.regions,
                          .region_names = regions,
+                         .warnings = warn_text,
                          .replace = r->opts.force};
     /* From here on a signal is only recorded: the trace is closed valid, complete = 0 (on
      * every rank: the ranks stop together, at a window boundary they agree on). */

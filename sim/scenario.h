@@ -305,6 +305,8 @@ typedef struct sim_scenario {
     char *resolved_yaml;    /* malloc'd; the whole resolved scenario, every key, with units */
     char *files_read;       /* malloc'd; the scenario file and its extends chain, each name
                                followed by a NUL, the list ended by an empty name */
+    char *keys_given;       /* malloc'd; "key.path<TAB>FILE:LINE:COL" lines: keys some file or
+                               --set gave (sim_scenario_given), the others took their default */
 } sim_scenario;
 
 /* Load PATH, apply its `extends:` chain (relative to the including file) and then
@@ -316,6 +318,10 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
                       char *err, size_t errlen);
 
 void sim_scenario_destroy(sim_scenario *sc); /* accepts NULL */
+
+/* Whether KEY ("storm.regions"; not a sequence element's) was given by a file or --set rather
+ * than left to its default; when given and WHERE is not NULL, its "FILE:LINE:COL" there. */
+bool sim_scenario_given(const sim_scenario *sc, const char *key, char *where, size_t len);
 
 /* Parse a trace.firmware_log value ("" or household ids "0, 17, 250") into IDS (up to MAX);
  * the count, or -1 with the reason in WHY. */

@@ -315,6 +315,8 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
     bad = bad || attr_str(meta, sim_schema_meta_name(SIM_META_SIM_END), start);
     bad = bad || attr_u64(meta, sim_schema_meta_name(SIM_META_HOUSEHOLDS), info->households);
     bad = bad || attr_str(meta, sim_schema_meta_name(SIM_META_WALL_START), now);
+    bad = bad || attr_str(meta, sim_schema_meta_name(SIM_META_WARNINGS),
+                          info->warnings ? info->warnings : "");
     if (meta >= 0) H5Gclose(meta);
     for (int i = 0; !bad && i < SIM_DS_COUNT; i++) {
         if (!created_early(sim_schema_dataset((sim_ds)i))) continue;

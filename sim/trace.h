@@ -52,6 +52,7 @@ typedef struct sim_trace_info {
     uint32_t areas;       /* WAN cells (columns of the per-cell series) */
     uint32_t regions;     /* DNO regions (columns of the per-region series) */
     const char *region_names; /* their names, comma-separated (the `columns` attribute) */
+    const char *warnings;     /* the scenario's warnings, one line each (sim/warnings.h) */
     bool replace;             /* an existing OUT may be replaced when the run completes */
 } sim_trace_info;
 

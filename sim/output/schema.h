@@ -246,7 +246,9 @@ int sim_schema_columns_text(const sim_dataset_decl *d, char *buf, size_t n);
     X(SIM_END, "sim_end", "str", "simulated time reached, ISO 8601 UTC")                           \
     X(HOUSEHOLDS, "households", "u64", "households simulated")                                     \
     X(WALL_START, "wall_start", "str", "wall-clock time the run started, ISO 8601 UTC")            \
-    X(WALL_END, "wall_end", "str", "wall-clock time the trace was closed, ISO 8601 UTC")
+    X(WALL_END, "wall_end", "str", "wall-clock time the trace was closed, ISO 8601 UTC")          \
+    X(WARNINGS, "warnings", "str",                                                                 \
+      "the scenario's warnings as validate prints them, one line each; empty for none")
 
 typedef enum sim_meta_attr {
 #define SIM_META_ENUM_(id, name, kind, desc) SIM_META_##id,

@@ -486,12 +486,32 @@ static char *files_read(const loader *L)
     return out;
 }
 
-int sim_schema_load(const sim_schema *s, const char *path, const char *const *sets, size_t nsets,
-                    void *rec, sim_sweep *sweep, char **resolved, char **files, char *err,
-                    size_t errlen)
+/* The keys of the top record given by some file or --set (sim_load_out.given); malloc'd, NULL
+ * when out of memory. */
+static char *keys_given(const loader *L)
 {
-    *resolved = NULL;
-    if (files) *files = NULL;
+    size_t n = 1;
+    char where[64];
+    for (size_t i = 0; i < L->schema->n; i++) {
+        const sim_slot *sl = &L->top.slots[i];
+        if (sl->gen >= 0 && sl->key) n += strlen(L->schema->keys[i].path) + strlen(sl->doc->file) + sizeof where;
+    }
+    char *out = malloc(n), *p = out;
+    if (!out) return NULL;
+    *p = '\0';
+    for (size_t i = 0; i < L->schema->n; i++) {
+        const sim_slot *sl = &L->top.slots[i];
+        if (sl->gen < 0 || !sl->key) continue;
+        snprintf(where, sizeof where, ":%d:%d\n", sl->key->line, sl->key->col);
+        p = stpcpy(stpcpy(stpcpy(stpcpy(p, L->schema->keys[i].path), "\t"), sl->doc->file), where);
+    }
+    return out;
+}
+
+int sim_schema_load(const sim_schema *s, const char *path, const char *const *sets, size_t nsets,
+                    void *rec, sim_sweep *sweep, sim_load_out *out, char *err, size_t errlen)
+{
+    *out = (sim_load_out){0};
     loader *L = calloc(1, sizeof *L);
     sim_slot *slots = calloc(s->n ? s->n : 1, sizeof *slots);
     if (!L || !slots) {
@@ -513,17 +533,17 @@ int sim_schema_load(const sim_schema *s, const char *path, const char *const *se
     if (!L->fatal && L->top.sweep) check_sweep(L, sweep);
     int rc = L->diag.n > 0 ? -1 : 0;
     if (rc == 0) {
-        *resolved = sim_resolved_text(s, rec, path);
-        if (!*resolved) {
+        out->resolved = sim_resolved_text(s, rec, path);
+        out->files = files_read(L);
+        out->given = keys_given(L);
+        if (!out->resolved || !out->files || !out->given) {
             sim_diag_add(&L->diag, 0, 0, 0, "%s: out of memory", path);
+            free(out->resolved);
+            free(out->files);
+            free(out->given);
+            *out = (sim_load_out){0};
             rc = -1;
         }
-    }
-    if (rc == 0 && files && !(*files = files_read(L))) {
-        sim_diag_add(&L->diag, 0, 0, 0, "%s: out of memory", path);
-        free(*resolved);
-        *resolved = NULL;
-        rc = -1;
     }
     sim_diag_flush(&L->diag, err, errlen);
     free_loader(L);

@@ -26,9 +26,8 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
         if (err && errlen > 0) snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    char *resolved = NULL, *files = NULL;
-    int rc = sim_schema_load(&sim_scenario_schema, path, sets, nsets, sc, sweep, &resolved, &files,
-                             err, errlen);
+    sim_load_out lo;
+    int rc = sim_schema_load(&sim_scenario_schema, path, sets, nsets, sc, sweep, &lo, err, errlen);
     if (rc != 0) {
         free(sweep);
         free(sc);
@@ -45,8 +44,9 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
     sim_scenario_topology_regions(sc->topology.regions_spec, &sc->topology.region_mask, why, sizeof why);
     sc->topology.regions = (uint32_t)__builtin_popcount(sc->topology.region_mask);
     snprintf(sc->source_path, sizeof sc->source_path, "%s", path);
-    sc->resolved_yaml = resolved;
-    sc->files_read = files;
+    sc->resolved_yaml = lo.resolved;
+    sc->files_read = lo.files;
+    sc->keys_given = lo.given;
     *out = sc;
     return 0;
 }
@@ -56,7 +56,23 @@ void sim_scenario_destroy(sim_scenario *sc)
     if (!sc) return;
     free(sc->resolved_yaml);
     free(sc->files_read);
+    free(sc->keys_given);
     free(sc);
+}
+
+bool sim_scenario_given(const sim_scenario *sc, const char *key, char *where, size_t len)
+{
+    size_t n = strlen(key);
+    for (const char *p = sc->keys_given; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        if (!eol) break;
+        if (strncmp(p, key, n) == 0 && p[n] == '\t') {
+            if (where && len > 0) snprintf(where, len, "%.*s", (int)(eol - p - n - 1), p + n + 1);
+            return true;
+        }
+        p = eol + 1;
+    }
+    return false;
 }
 
 int sim_scenario_reference(char **out_markdown)

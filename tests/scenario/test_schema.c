@@ -74,7 +74,12 @@ static int load(const char *path, const char *const *sets, size_t nsets, fleet_r
 {
     memset(rec, 0, sizeof *rec);
     err[0] = '\0';
-    return sim_schema_load(&fleet_schema, path, sets, nsets, rec, NULL, text, NULL, err, sizeof err);
+    sim_load_out out;
+    int rc = sim_schema_load(&fleet_schema, path, sets, nsets, rec, NULL, &out, err, sizeof err);
+    free(out.files);
+    free(out.given);
+    *text = out.resolved;
+    return rc;
 }
 
 static char *load_ok(const char *path, const char *const *sets, size_t nsets, fleet_rec *rec)

@@ -65,6 +65,28 @@ static hid_t event_type(void)
 
 TestSuite(run, .init = mkdir_tmp, .fini = rm_tmp, .timeout = 600);
 
+Test(run, warnings_go_to_stderr_and_into_the_trace)
+{
+    char err[600], extra[800], stored[2048] = "", printed[2048] = "";
+    snprintf(err, sizeof err, "%s/w.err", dir);
+    snprintf(extra, sizeof extra, "--set prices.tariff=agile --set storm.share=\"50 %%\" 2> '%s'", err);
+    cr_assert_eq(run_small("w.h5", extra), 0);
+    FILE *fp = fopen(err, "r");
+    cr_assert_not_null(fp);
+    size_t n = fread(printed, 1, sizeof printed - 1, fp);
+    fclose(fp);
+    printed[n] = '\0';
+    cr_expect(strstr(printed, "--set:1:15: warning: prices.tariff: agile prices") != NULL, "%s", printed);
+    cr_expect(strstr(printed, "small.yaml: warning: storm.enabled: is false, so storm.share") != NULL,
+              "%s", printed);
+    hid_t f = open_trace("w.h5");
+    hid_t meta = H5Gopen2(f, "/meta", H5P_DEFAULT);
+    cr_assert_eq(h5_attr_str(meta, "warnings", stored, sizeof stored), 0);
+    cr_expect_str_eq(stored, printed);
+    H5Gclose(meta);
+    H5Fclose(f);
+}
+
 Test(run, small_scenario_writes_every_dataset_with_shape_and_units)
 {
     cr_assert_eq(run_small("a.h5", ""), 0);
@@ -85,6 +107,9 @@ Test(run, small_scenario_writes_every_dataset_with_shape_and_units)
     cr_assert_eq(h5_attr_str(meta, "sim_end", end, sizeof end), 0);
     cr_expect_str_eq(end, "2026-01-14T00:00:00Z");
     cr_assert_eq(h5_attr_str(meta, "metersim_version", version, sizeof version), 0);
+    char warnings[64] = "?";
+    cr_assert_eq(h5_attr_str(meta, "warnings", warnings, sizeof warnings), 0);
+    cr_expect_str_eq(warnings, "");
     H5Gclose(meta);
 
     static const struct {
