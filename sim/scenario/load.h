@@ -7,15 +7,9 @@
 
 #include "schema.h"
 
-/* A top-level `sweep: {key: a.b, values: [...]}`: one run per value. */
-typedef struct sim_sweep {
-    char key[128];
-    size_t n; /* 0: no sweep */
-    char values[SIM_SWEEP_MAX][64];
-} sim_sweep;
-
 /* Load PATH into REC (S->size bytes, zeroed by the caller) as sim_scenario_load does
- * (sim/scenario.h: messages, --set SETS, extends).  SWEEP NULL: `sweep:` is not a key.
+ * (sim/scenario.h: messages, --set SETS, extends).  SWEEP (sim/scenario.h) NULL: `sweep:` is not
+ * a key.
  * On success 0, *RESOLVED (malloc'd) the resolved text and, when FILES is not NULL, *FILES
  * (malloc'd) the files read: PATH and its extends chain, each name followed by a NUL, the list
  * ended by an empty name; else -1 and ERR. */

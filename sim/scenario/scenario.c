@@ -34,11 +34,7 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
         free(sc);
         return -1;
     }
-    _Static_assert(sizeof sc->sweep_key == sizeof sweep->key, "sweep key size");
-    _Static_assert(sizeof sc->sweep_values == sizeof sweep->values, "sweep values size");
-    memcpy(sc->sweep_key, sweep->key, sizeof sc->sweep_key);
-    memcpy(sc->sweep_values, sweep->values, sizeof sc->sweep_values);
-    sc->n_sweep = sweep->n;
+    sc->sweep = *sweep;
     free(sweep);
     snprintf(sc->source_path, sizeof sc->source_path, "%s", path);
     sc->resolved_yaml = resolved;

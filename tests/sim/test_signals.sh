@@ -87,7 +87,7 @@ rc=$?
 set -e
 [ "$rc" -eq 1 ] || fail "sweep: exit $rc, $(cat "$T/sweep.txt")"
 ! kill -0 "$child" 2> /dev/null || fail "sweep: its child $child is still running"
-grep -q 'sweep interrupted by SIGTERM; later values not run' "$T/sweep.txt" || fail "sweep: $(cat "$T/sweep.txt")"
+grep -q 'sweep interrupted by SIGTERM; later points not run' "$T/sweep.txt" || fail "sweep: $(cat "$T/sweep.txt")"
 [ ! -e "$T/sw-2.h5" ] && [ ! -e "$T/sw-2.h5.partial" ] || fail "sweep: the second value ran"
 [ ! -e "$T/sw-1.h5.partial" ] || "$PY" "$SRC/tests/sim/check_partial.py" "$T/sw-1.h5.partial"
 echo "ok: $tried attempts ($second with a second signal): $early before main()," \
