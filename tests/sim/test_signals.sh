@@ -73,12 +73,7 @@ printf 'extends: %s\nname: sw\nhouseholds: 20000\nduration: "60 d"\nsweep: {key:
     "$SRC/tests/sim/data/small.yaml" > "$T/sw.yaml"
 "$BIN" run "$T/sw.yaml" -o "$T/sw.h5" --quiet 2> "$T/sweep.txt" &
 pid=$!
-child=
-for i in $(seq 100); do
-    child=$(ps -o pid= --ppid "$pid" | tr -d ' ' | head -n 1)
-    [ -n "$child" ] && [ -e "$T/sw-1.h5.partial" ] && break
-    sleep 0.1
-done
+child=$(sweep_child "$pid" "$T/sw-1.h5.partial")
 [ -n "$child" ] || fail "the sweep started no child"
 kill -s TERM "$pid"
 set +e
