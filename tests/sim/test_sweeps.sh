@@ -155,7 +155,7 @@ EOF
 start_sweep() {
     "$BIN" run long.yaml -o "$1" --quiet 2> sig.txt &
     pid=$!
-    child=$(sweep_child "$pid" "${1%.h5}-seed=1,restore_dither=0s.h5.partial" 300)
+    child=$(sweep_child "$pid" "${1%.h5}-seed=1,restore_dither=0s.h5.partial" 600)
     [ -n "$child" ] || fail "the sweep started no child"
 }
 # gone PID: true once PID has exited (a zombie has: its new parent may not reap it)
