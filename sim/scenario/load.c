@@ -511,7 +511,7 @@ static void sweep_axes(loader *L, const sim_ydoc *d, const sim_ynode *list, cons
         for (size_t j = 0; j < i; j++)
             if (nodes[j][0] && strcmp(sw->axis[j].key, ax->key) == 0) {
                 sim_diag_at(&L->diag, d, key_at->line, key_at->col, path,
-                            "\"%s\" is swept twice (first at %d:%d)", ax->key, nodes[j][0]->line,
+                            "\"%s\" is swept twice (first given at %d:%d)", ax->key, nodes[j][0]->line,
                             nodes[j][0]->col);
                 ok = false;
             }
@@ -557,8 +557,7 @@ static void check_sweep(loader *L, sim_sweep *sw)
     int forms = (v[0] || v[1]) + !!v[2] + !!v[3];
     if (forms > 1) {
         sim_diag_at(&L->diag, d, m->line, m->col, "sweep",
-                    "give one of key and values, grid, or zip; not %s",
-                    v[2] && v[3] ? "grid and zip" : "both");
+                    "give only one of key and values, grid, or zip");
         return;
     }
     if (v[2] || v[3]) {

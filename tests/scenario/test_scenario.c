@@ -840,7 +840,7 @@ Test(scenario, reports_grid_and_zip_errors_at_the_list_or_key)
          "sweep_zip_lengths.yaml:8:33: sweep.zip[1].values: 2 values, but sweep.zip[0] has 3; zip "
          "runs the i-th values together, so every list needs the same length"},
         {"sweep_grid_twice.yaml",
-         "sweep_grid_twice.yaml:9:13: sweep.grid[2].key: \"seed\" is swept twice (first at 7:13)"},
+         "sweep_grid_twice.yaml:9:13: sweep.grid[2].key: \"seed\" is swept twice (first given at 7:13)"},
         {"sweep_grid_bad.yaml",
          "sweep_grid_bad.yaml:8:13: sweep.grid[1].key: \"extends\" is not a scenario key that can "
          "be swept\nsweep_grid_bad.yaml:9:13: sweep.grid[2].key: \"sweep\" is not a scenario key "
@@ -849,7 +849,7 @@ Test(scenario, reports_grid_and_zip_errors_at_the_list_or_key)
         {"sweep_grid_big.yaml", "sweep_grid_big.yaml:9:13: sweep.grid[2].key: the grid has 20000 "
                                 "points up to this key, more than 10000"},
         {"sweep_forms.yaml",
-         "sweep_forms.yaml:6:3: sweep: give one of key and values, grid, or zip; not both"},
+         "sweep_forms.yaml:6:3: sweep: give only one of key and values, grid, or zip"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         expect_errors(cases[i][0], NULL, 0, cases[i][1]);

@@ -117,7 +117,7 @@ mkdir r; : > out.txt
 printf 'extends: small.yaml\nname: e\nsweep:\n  zip:\n    - {key: seed, values: [1, 2]}\n    - {key: households, values: [10, 20, 30]}\n' > e1.yaml
 refused e1.yaml '^e1.yaml:6:33: sweep.zip\[1\].values: 3 values, but sweep.zip\[0\] has 2'
 printf 'extends: small.yaml\nname: e\nsweep:\n  grid:\n    - {key: seed, values: [1, 2]}\n    - {key: seed, values: [3]}\n' > e2.yaml
-refused e2.yaml '^e2.yaml:6:13: sweep.grid\[1\].key: "seed" is swept twice (first at 5:13)'
+refused e2.yaml '^e2.yaml:6:13: sweep.grid\[1\].key: "seed" is swept twice (first given at 5:13)'
 printf 'extends: small.yaml\nname: e\nsweep:\n  grid:\n    - {key: seed, values: [1, 2]}\n    - {key: wan.no_such, values: [3]}\n' > e3.yaml
 refused e3.yaml '^e3.yaml:6:13: sweep.grid\[1\].key: "wan.no_such" is not a scenario key that can be swept'
 printf 'extends: small.yaml\nname: e\nsweep:\n  grid:\n    - {key: seed, values: [1, 2]}\n    - {key: duration, values: ["1 d", "2 parsecs"]}\n' > e4.yaml
