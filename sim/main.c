@@ -8,6 +8,7 @@
 #include "outpath.h"
 #include "par.h"
 #include "scenario.h"
+#include "scenario/sweep.h"
 #include "timeline.h"
 #include "warnings.h"
 
@@ -19,12 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
-#define MAX_SETS 256 /* plus one for a sweep value */
+#define MAX_SETS 256 /* plus --seed and a sweep point's keys */
 
 static const char *usage_main =
     "usage: metersim <command> [options]\n"
@@ -43,7 +45,7 @@ static const char *usage_main =
 
 static const char *usage_run =
     "usage: metersim run SCENARIO.yaml [-o OUT.h5] [--force] [--seed N] [--set key.path=value]...\n"
-    "                    [--quiet]\n"
+    "                    [--quiet] [--list-sweep | --sweep-index K]\n"
     "\n"
     "  -o, --output OUT.h5     trace to write (default results/<scenario name>.h5); written as\n"
     "                          OUT.h5.partial and renamed when the run completes.  Refused\n"
@@ -53,6 +55,18 @@ static const char *usage_run =
     "  --seed N                override the scenario's seed (0 .. 2^63-1)\n"
     "  --set key.path=value    override one scenario key, e.g. --set wan.read_window=\"2 h\"\n"
     "  -q, --quiet             no progress line and no summary\n"
+    "  --list-sweep            print the scenario's sweep points, one a line: index, --set\n"
+    "                          overrides, output; run nothing\n"
+    "  --sweep-index K         run only point K (0-based, as --list-sweep numbers them) in this\n"
+    "                          process, writing the output --list-sweep shows; also under MPI\n"
+    "\n"
+    "A scenario's `sweep:` runs one child process per point, in turn:\n"
+    "  sweep: {key: a.b, values: [v1, v2]}           OUT-v1.h5, OUT-v2.h5\n"
+    "  sweep: {grid: [{key: a.b, values: [...]},     every combination, the first key\n"
+    "                 {key: c.d, values: [...]}]}    outermost: OUT-b=v1,d=w1.h5, ...\n"
+    "  sweep: {zip: [{key: ..., values: [...]}, ...]} the i-th values together (same lengths)\n"
+    "(NAME=VALUE: the key's last component, or all of it when two keys share it; VALUE keeps\n"
+    "letters, digits, '.', '_' and '-').  Every point is checked before any runs.\n"
     "\n"
     "exit status: 0 done, 1 runtime failure or interrupted (trace kept as OUT.h5.partial with\n"
     "complete = 0), 2 usage, scenario or output path error\n";
@@ -115,12 +129,14 @@ static int usage_error(const char *usage, const char *fmt, const char *arg)
 typedef struct args {
     const char *scenario;
     const char *out;
-    const char *sets[MAX_SETS + 2];
+    const char *sets[MAX_SETS + 1 + SIM_SWEEP_KEYS];
     size_t nsets;
     char seed_set[64];
     int quiet;
     int reference;
     int force;
+    int list_sweep;
+    long sweep_index; /* -1: the whole sweep */
 } args;
 
 static int parse_args(int argc, char **argv, const char *usage, int is_run, args *a)
@@ -156,6 +172,15 @@ static int parse_args(int argc, char **argv, const char *usage, int is_run, args
             a->quiet = 1;
         } else if (is_run && strcmp(s, "--force") == 0) {
             a->force = 1;
+        } else if (is_run && strcmp(s, "--list-sweep") == 0) {
+            a->list_sweep = 1;
+        } else if (is_run && strcmp(s, "--sweep-index") == 0) {
+            if (++i >= argc) return usage_error(usage, "--sweep-index needs a number", "");
+            const char *p = argv[i];
+            if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 9)
+                return usage_error(usage, "--sweep-index: \"%s\" is not a point number (0, 1, ...)",
+                                   p);
+            a->sweep_index = strtol(p, NULL, 10);
         } else if (!is_run && strcmp(s, "--reference") == 0) {
             a->reference = 1;
         } else if (s[0] == '-' && s[1] != '\0') {
@@ -169,6 +194,8 @@ static int parse_args(int argc, char **argv, const char *usage, int is_run, args
     /* --seed is applied last, over the file and any --set seed=. */
     if (a->seed_set[0]) a->sets[a->nsets++] = a->seed_set;
     if (!a->scenario && !a->reference) return usage_error(usage, "missing SCENARIO.yaml%s", "");
+    if (a->list_sweep && a->sweep_index >= 0)
+        return usage_error(usage, "--list-sweep and --sweep-index do not go together%s", "");
     return 0;
 }
 
@@ -193,9 +220,11 @@ static void print_warnings(const sim_scenario *sc)
     fputs(text, stderr);
 }
 
+static int validate_sweep(const sim_scenario *sc, const args *a);
+
 static int cmd_validate(int argc, char **argv)
 {
-    args a = {0};
+    args a = {.sweep_index = -1};
     int rc = parse_args(argc, argv, usage_validate, 0, &a);
     if (rc) return rc;
     if (a.reference) {
@@ -214,9 +243,10 @@ static int cmd_validate(int argc, char **argv)
         return EXIT_USAGE;
     }
     fputs(sc->resolved_yaml, stdout);
-    print_warnings(sc);
+    rc = sc->sweep.n_points ? validate_sweep(sc, &a) : 0;
+    if (!sc->sweep.n_points) print_warnings(sc);
     sim_scenario_destroy(sc);
-    return 0;
+    return rc;
 }
 
 /* One run of SC into OUT; exit status as for the command. */
@@ -242,21 +272,6 @@ static int run_one(const sim_scenario *sc, const char *out, const args *a)
     return rc == 2 ? EXIT_USAGE : rc ? EXIT_RUNTIME : 0;
 }
 
-/* OUT with "-VALUE" before its extension, VALUE reduced to file-name characters. */
-static void sweep_path(const char *out, const char *value, char *buf, size_t len)
-{
-    char tag[64];
-    size_t n = 0;
-    for (const char *p = value; *p && n + 1 < sizeof tag; p++)
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '.' || *p == '_' || *p == '-')
-            tag[n++] = *p;
-    tag[n] = '\0';
-    const char *dot = strrchr(out, '.'), *slash = strrchr(out, '/');
-    if (!dot || (slash && dot < slash)) dot = out + strlen(out);
-    snprintf(buf, len, "%.*s-%s%s", (int)(dot - out), out, tag, dot);
-}
-
 /* OUT may be written for SC (outpath.h); else the reason on stderr.  Under MPI rank 0, which
  * writes the trace, checks and tells the others. */
 static int check_out(const char *out, const sim_scenario *sc, const args *a)
@@ -271,8 +286,154 @@ static int check_out(const char *out, const sim_scenario *sc, const args *a)
     return (int)rc;
 }
 
-/* The sweep's child running now (0: none), for the signal handler: a signal to the sweep is
- * passed on to it, and the sweep stops once it has ended. */
+/* Under MPI every rank reads the same flags and scenario and finds the same faults in them:
+ * rank 0 reports them, the others' stderr goes to /dev/null until quiet_end. */
+static int quiet_begin(void)
+{
+    if (sim_par_rank() == 0) return -1;
+    int null = open("/dev/null", O_WRONLY);
+    int saved = dup(STDERR_FILENO);
+    if (null >= 0 && saved >= 0) dup2(null, STDERR_FILENO);
+    if (null >= 0) close(null);
+    return saved;
+}
+
+static void quiet_end(int saved)
+{
+    if (saved < 0) return;
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+}
+
+/* The scenario of sweep point P: A's flags with the point's values as the last --set. */
+static int load_point(args *a, const sim_sweep *sw, size_t p, sim_scenario **one)
+{
+    char sets[SIM_SWEEP_KEYS][sizeof sw->axis[0].key + sizeof sw->axis[0].values[0] + 1];
+    for (size_t k = 0; k < sw->n_keys; k++) {
+        sim_sweep_set(sw, p, k, sets[k], sizeof sets[k]); /* sized to fit */
+        a->sets[a->nsets++] = sets[k];
+    }
+    int saved = quiet_begin();
+    int rc = load_scenario(a, one);
+    quiet_end(saved);
+    a->nsets -= sw->n_keys;
+    return rc;
+}
+
+/* S as one shell word: as it is when nothing in it needs quoting, else in single quotes. */
+static void shell_word(const char *s, char *buf, size_t len)
+{
+    static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                                "._-=/:,+@%";
+    if (*s && strspn(s, plain) == strlen(s)) {
+        snprintf(buf, len, "%s", s);
+        return;
+    }
+    size_t n = 0;
+    buf[n++] = '\'';
+    for (; *s && n + 6 < len; s++)
+        if (*s == '\'') {
+            memcpy(buf + n, "'\\''", 4);
+            n += 4;
+        } else
+            buf[n++] = *s;
+    buf[n++] = '\'';
+    buf[n] = '\0';
+}
+
+/* Point P's values into BUF: "a.b=v1, c.d=v2" (SHELL 0) or "--set a.b=v1 --set 'c.d=1 d'". */
+static void point_text(const sim_sweep *sw, size_t p, int shell, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < sw->n_keys && n < len; k++) {
+        char set[sizeof sw->axis[0].key + sizeof sw->axis[0].values[0] + 1], word[4 * sizeof set];
+        sim_sweep_set(sw, p, k, set, sizeof set);
+        if (shell) shell_word(set, word, sizeof word);
+        const char *sep = shell ? (k ? " --set " : "--set ") : k ? ", " : "";
+        int w = snprintf(buf + n, len - n, "%s%s", sep, shell ? word : set);
+        n += w > 0 ? (size_t)w : 0;
+    }
+}
+
+static void free_paths(char **paths, size_t n)
+{
+    for (size_t i = 0; paths && i < n; i++)
+        free(paths[i]);
+    free(paths);
+}
+
+typedef struct named {
+    const char *path;
+    size_t point;
+} named;
+
+static int by_path(const void *x, const void *y)
+{
+    const named *a = x, *b = y;
+    int c = strcmp(a->path, b->path);
+    return c ? c : (a->point > b->point) - (a->point < b->point);
+}
+
+/* Two points of SW whose outputs in PATHS have one name: the pair whose later point comes
+ * first, reported on stderr (rank 0 under MPI); 0 when there is none. */
+static int sweep_collision(const sim_sweep *sw, char **paths)
+{
+    named *by = malloc(sw->n_points * sizeof *by);
+    if (!by) return EXIT_RUNTIME;
+    for (size_t p = 0; p < sw->n_points; p++)
+        by[p] = (named){paths[p], p};
+    qsort(by, sw->n_points, sizeof *by, by_path);
+    size_t first = 0, second = SIZE_MAX;
+    for (size_t i = 1; i < sw->n_points; i++)
+        if (strcmp(by[i].path, by[i - 1].path) == 0 && by[i].point < second) {
+            first = by[i - 1].point;
+            second = by[i].point;
+        }
+    free(by);
+    if (second == SIZE_MAX) return 0;
+    static const char why[] = "give values that differ in letters, digits, '.', '_' or '-'";
+    if (sim_par_rank() != 0) return EXIT_USAGE;
+    if (sw->form == SIM_SWEEP_ONE) {
+        fprintf(stderr, "metersim: sweep.values: \"%s\" and \"%s\" would both write %s; %s\n",
+                sw->axis[0].values[first], sw->axis[0].values[second], paths[second], why);
+        return EXIT_USAGE;
+    }
+    char a[4096], b[4096];
+    point_text(sw, first, 0, a, sizeof a);
+    point_text(sw, second, 0, b, sizeof b);
+    fprintf(stderr, "metersim: sweep: points %zu (%s) and %zu (%s) would both write %s; %s\n",
+            first, a, second, b, paths[second], why);
+    return EXIT_USAGE;
+}
+
+/* Every point's output for OUT into *PATHS (malloc'd, free_paths); refused (stderr) when two
+ * points would write one file. */
+static int sweep_paths(const sim_sweep *sw, const char *out, char ***paths)
+{
+    *paths = calloc(sw->n_points, sizeof **paths);
+    if (!*paths) return EXIT_RUNTIME;
+    char buf[2 * (SIM_OUT_PATH_MAX + 2) +
+             SIM_SWEEP_KEYS * (sizeof sw->axis[0].key + sizeof sw->axis[0].values[0] + 2)];
+    for (size_t p = 0; p < sw->n_points; p++) {
+        sim_sweep_path(sw, p, out, buf, sizeof buf); /* sized to fit */
+        if (!((*paths)[p] = strdup(buf))) return EXIT_RUNTIME;
+    }
+    return sweep_collision(sw, *paths);
+}
+
+/* One line per point: index, --set overrides, output (tab-separated), each after PREFIX. */
+static void print_points(FILE *f, const sim_sweep *sw, char **paths, const char *prefix)
+{
+    char text[SIM_SWEEP_KEYS * 1200];
+    for (size_t p = 0; p < sw->n_points; p++) {
+        point_text(sw, p, 1, text, sizeof text);
+        fprintf(f, "%s%zu\t%s\t%s\n", prefix, p, text, paths[p]);
+    }
+}
+
+/* The child running a sweep point now (0: none), for the signal handler: a signal to the
+ * sweep is passed on to it, and the sweep stops once it has ended. */
 static volatile pid_t sweep_child;
 static volatile sig_atomic_t sweep_signal;
 
@@ -291,53 +452,193 @@ static int sweep_catch_signals(void)
     return sigaction(SIGINT, &sa, NULL) == 0 && sigaction(SIGTERM, &sa, NULL) == 0 ? 0 : -1;
 }
 
-/* Every value of SC's sweep: the path it writes, checked before any of them runs (two values
- * reduced to the same file name, an output that exists or is an input of its run). */
-static int sweep_check(const sim_scenario *sc, args *a, const char *out, char (*paths)[1100])
+/* Every point checked before any runs: its scenario (the values together) and its output
+ * (one that exists, or is an input of its run). */
+static int sweep_check(const sim_scenario *sc, args *a, char **paths)
 {
-    for (size_t i = 0; i < sc->n_sweep; i++) {
-        sweep_path(out, sc->sweep_values[i], paths[i], sizeof paths[i]);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(paths[i], paths[j]) == 0) {
-                fprintf(stderr,
-                        "metersim: sweep.values: \"%s\" and \"%s\" would both write %s; give "
-                        "values that differ in letters, digits, '.', '_' or '-'\n",
-                        sc->sweep_values[j], sc->sweep_values[i], paths[i]);
-                return EXIT_USAGE;
-            }
-        /* the value's own inputs (a swept firmware image or weather file) */
-        char set[256];
-        snprintf(set, sizeof set, "%s=%s", sc->sweep_key, sc->sweep_values[i]);
-        a->sets[a->nsets++] = set;
+    for (size_t p = 0; p < sc->sweep.n_points; p++) {
         sim_scenario *one = NULL;
-        int rc = load_scenario(a, &one);
-        a->nsets--;
-        if (rc == 0) rc = check_out(paths[i], one, a);
+        int rc = load_point(a, &sc->sweep, p, &one);
+        if (rc == 0) rc = check_out(paths[p], one, a);
         sim_scenario_destroy(one);
         if (rc) return rc;
     }
     return 0;
 }
 
+/* Point P in a child process: the run's own signal handling, and a parent gone (even by
+ * SIGKILL, which it cannot pass on) stops the child as SIGTERM would. */
+static void sweep_child_run(const sim_scenario *sc, args *a, size_t p, const char *path,
+                            pid_t parent)
+{
+    if (sim_run_catch_signals() != 0) _exit(EXIT_RUNTIME);
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    /* the parent died before prctl: this process has been adopted already */
+    if (getppid() != parent) raise(SIGTERM);
+    /* one that came between the fork and here */
+    if (sweep_signal) raise(sweep_signal);
+    sim_scenario *one = NULL;
+    int rc = load_point(a, &sc->sweep, p, &one);
+    if (rc == 0) rc = run_one(one, path, a);
+    sim_scenario_destroy(one);
+    fflush(stdout);
+    _exit(rc);
+}
+
+/* The whole sweep: one child process per point (one SimGrid engine per process), in turn;
+ * the worst exit status. */
+static int sweep_all(const sim_scenario *sc, args *a, char **paths)
+{
+    int rc = sweep_check(sc, a, paths);
+    if (rc) return rc;
+    if (sweep_catch_signals() != 0) return EXIT_RUNTIME;
+    const sim_sweep *sw = &sc->sweep;
+    int worst = 0;
+    pid_t self = getpid();
+    for (size_t p = 0; p < sw->n_points && !sweep_signal; p++) {
+        if (!a->quiet) {
+            char text[SIM_SWEEP_KEYS * 200];
+            point_text(sw, p, 0, text, sizeof text);
+            printf("sweep %zu/%zu: %s -> %s\n", p + 1, sw->n_points, text, paths[p]);
+        }
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid < 0) {
+            fprintf(stderr, "metersim: fork: %s\n", strerror(errno));
+            worst = EXIT_RUNTIME;
+            break;
+        }
+        if (pid == 0) sweep_child_run(sc, a, p, paths[p], self);
+        sweep_child = pid;
+        /* one that came while forking: the child may not have seen it */
+        if (sweep_signal) kill(pid, sweep_signal);
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+        }
+        sweep_child = 0;
+        int crc = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_RUNTIME;
+        if (crc > worst) worst = crc;
+    }
+    if (sweep_signal) {
+        fprintf(stderr, "metersim: sweep interrupted by %s; later points not run\n",
+                sweep_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        if (worst < EXIT_RUNTIME) worst = EXIT_RUNTIME;
+    }
+    return worst;
+}
+
+/* --sweep-index K: point K alone in this process (under MPI, on every rank). */
+static int sweep_one(const sim_scenario *sc, args *a, char **paths)
+{
+    size_t n = sc->sweep.n_points, k = (size_t)a->sweep_index;
+    if (k >= n) {
+        if (sim_par_rank() == 0)
+            fprintf(stderr, "metersim: --sweep-index %zu: %s has %zu sweep points, 0 .. %zu\n", k,
+                    a->scenario, n, n - 1);
+        return EXIT_USAGE;
+    }
+    sim_scenario *one = NULL;
+    int rc = load_point(a, &sc->sweep, k, &one);
+    if (rc == 0) rc = check_out(paths[k], one, a);
+    if (rc == 0) rc = run_one(one, paths[k], a);
+    sim_scenario_destroy(one);
+    return rc;
+}
+
+/* A scenario with a sweep: listed, one point, or all of them. */
+static int run_sweep(const sim_scenario *sc, args *a, const char *out)
+{
+    if (sim_par_active() && !a->list_sweep && a->sweep_index < 0) {
+        if (sim_par_rank() == 0)
+            fprintf(stderr,
+                    "metersim: %s: a sweep runs its points in child processes, which MPI "
+                    "ranks cannot fork; run each point as a job of its own "
+                    "(--sweep-index K; a Slurm array: README, \"Running on a cluster\")\n",
+                    a->scenario);
+        return EXIT_USAGE;
+    }
+    char **paths = NULL;
+    int rc = sweep_paths(&sc->sweep, out, &paths);
+    if (rc == 0 && a->list_sweep && sim_par_rank() == 0)
+        print_points(stdout, &sc->sweep, paths, "");
+    if (rc == 0 && !a->list_sweep)
+        rc = a->sweep_index >= 0 ? sweep_one(sc, a, paths) : sweep_all(sc, a, paths);
+    free_paths(paths, sc->sweep.n_points);
+    return rc;
+}
+
+/* validate: the sweep's points after the resolved scenario, as YAML comments so that the
+ * output stays the scenario it was; outputs as `run` without -o would write them. */
+/* Whether W holds the warning TEXT. */
+static int has_warning(const sim_warnings *w, const char *text)
+{
+    for (size_t i = 0; i < w->n; i++)
+        if (strcmp(w->text[i], text) == 0) return 1;
+    return 0;
+}
+
+/* Each point's warnings on stderr (the first SWEEP_WARN_POINTS points): those of every point
+ * once, the others with their point, since a sweep key may cause or cure one. */
+#define SWEEP_WARN_POINTS 256
+static int sweep_warnings(const sim_scenario *sc, const args *a)
+{
+    args b = *a;
+    size_t n = sc->sweep.n_points < SWEEP_WARN_POINTS ? sc->sweep.n_points : SWEEP_WARN_POINTS;
+    static sim_warnings common, one;
+    for (size_t p = 0; p < n; p++) {
+        sim_scenario *s = NULL;
+        if (load_point(&b, &sc->sweep, p, &s) != 0) return EXIT_USAGE;
+        sim_warnings_collect(s, p ? &one : &common);
+        sim_scenario_destroy(s);
+        size_t kept = 0; /* common keeps what this point also has */
+        for (size_t i = 0; p && i < common.n; i++)
+            if (has_warning(&one, common.text[i])) memmove(common.text[kept++], common.text[i], SIM_WARNING_LEN);
+        if (p) common.n = kept;
+    }
+    for (size_t i = 0; i < common.n; i++)
+        fprintf(stderr, "%s\n", common.text[i]);
+    for (size_t p = 0; p < n; p++) {
+        sim_scenario *s = NULL;
+        if (load_point(&b, &sc->sweep, p, &s) != 0) return EXIT_USAGE;
+        sim_warnings_collect(s, &one);
+        sim_scenario_destroy(s);
+        char vals[1024];
+        point_text(&sc->sweep, p, 0, vals, sizeof vals);
+        for (size_t i = 0; i < one.n; i++)
+            if (!has_warning(&common, one.text[i]))
+                fprintf(stderr, "sweep point %zu (%s): %s\n", p, vals, one.text[i]);
+    }
+    if (n < sc->sweep.n_points)
+        fprintf(stderr, "metersim: warnings of the first %zu of %zu sweep points only\n", n,
+                sc->sweep.n_points);
+    return 0;
+}
+
+static int validate_sweep(const sim_scenario *sc, const args *a)
+{
+    static const char *const form[] = {"", "one key", "grid", "zip"};
+    char out[SIM_OUT_PATH_MAX + 2], **paths = NULL;
+    snprintf(out, sizeof out, "results/%s.h5", sc->name);
+    int rc = sweep_paths(&sc->sweep, out, &paths);
+    if (rc == 0) {
+        printf("\n# sweep (%s): %zu points; `metersim run %s --sweep-index K` runs point K alone\n"
+               "# point\toverrides\toutput (without -o)\n",
+               form[sc->sweep.form], sc->sweep.n_points, a->scenario);
+        print_points(stdout, &sc->sweep, paths, "# ");
+    }
+    free_paths(paths, sc->sweep.n_points);
+    if (rc == 0) rc = sweep_warnings(sc, a);
+    return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-    args a = {0};
-    /* Under MPI every rank reads the same flags and scenario and finds the same faults in
-     * them: rank 0 reports them. */
-    int saved = -1;
-    if (sim_par_rank() != 0) {
-        int null = open("/dev/null", O_WRONLY);
-        saved = dup(STDERR_FILENO);
-        if (null >= 0 && saved >= 0) dup2(null, STDERR_FILENO);
-        if (null >= 0) close(null);
-    }
+    args a = {.sweep_index = -1};
+    int saved = quiet_begin();
     int rc = parse_args(argc, argv, usage_run, 1, &a);
     sim_scenario *sc = NULL;
     if (!rc) rc = load_scenario(&a, &sc);
-    if (saved >= 0) {
-        dup2(saved, STDERR_FILENO);
-        close(saved);
-    }
+    quiet_end(saved);
     if (rc) return rc;
     char out[SIM_OUT_PATH_MAX + 2];
     if (a.out && strlen(a.out) >= sizeof out) {
@@ -350,69 +651,19 @@ static int cmd_run(int argc, char **argv)
         snprintf(out, sizeof out, "%s", a.out);
     else
         snprintf(out, sizeof out, "results/%s.h5", sc->name);
-    if (sc->n_sweep == 0) {
+    if (sc->sweep.n_points > 0) {
+        rc = run_sweep(sc, &a, out);
+    } else if (a.list_sweep || a.sweep_index >= 0) {
+        if (sim_par_rank() == 0)
+            fprintf(stderr, "metersim: %s: %s needs a scenario with a sweep: block\n", a.scenario,
+                    a.list_sweep ? "--list-sweep" : "--sweep-index");
+        rc = EXIT_USAGE;
+    } else {
         rc = check_out(out, sc, &a);
         if (rc == 0) rc = run_one(sc, out, &a);
-        sim_scenario_destroy(sc);
-        return rc;
-    }
-    if (sim_par_active()) {
-        if (sim_par_rank() == 0)
-            fprintf(stderr, "metersim: %s: a sweep runs its values in child processes, which MPI "
-                            "ranks cannot fork; run each value as a job of its own (--set %s=VALUE; "
-                            "a Slurm array: README, \"Running on a cluster\")\n",
-                    a.scenario, sc->sweep_key);
-        sim_scenario_destroy(sc);
-        return EXIT_USAGE;
-    }
-    /* A sweep: one run per value, each in its own process (one SimGrid engine per process),
-     * with the value applied as the last --set.  Every output is checked first. */
-    static char paths[SIM_SWEEP_MAX][1100];
-    if ((rc = sweep_check(sc, &a, out, paths)) != 0 || (rc = sweep_catch_signals()) != 0) {
-        sim_scenario_destroy(sc);
-        return rc < 0 ? EXIT_RUNTIME : rc;
-    }
-    int worst = 0;
-    for (size_t i = 0; i < sc->n_sweep && !sweep_signal; i++) {
-        char set[256];
-        snprintf(set, sizeof set, "%s=%s", sc->sweep_key, sc->sweep_values[i]);
-        if (!a.quiet) printf("sweep %zu/%zu: %s -> %s\n", i + 1, sc->n_sweep, set, paths[i]);
-        fflush(stdout);
-        pid_t pid = fork();
-        if (pid < 0) {
-            fprintf(stderr, "metersim: fork: %s\n", strerror(errno));
-            worst = EXIT_RUNTIME;
-            break;
-        }
-        if (pid == 0) {
-            /* the run's own handling; a signal since the fork is acted on there */
-            if (sim_run_catch_signals() != 0) _exit(EXIT_RUNTIME);
-            if (sweep_signal) raise(sweep_signal);
-            a.sets[a.nsets++] = set;
-            sim_scenario *one = NULL;
-            int crc = load_scenario(&a, &one);
-            if (crc == 0) crc = run_one(one, paths[i], &a);
-            sim_scenario_destroy(one);
-            fflush(stdout);
-            _exit(crc);
-        }
-        sweep_child = pid;
-        /* one that came while forking: the child may not have seen it */
-        if (sweep_signal) kill(pid, sweep_signal);
-        int st = 0;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-        }
-        sweep_child = 0;
-        int crc = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_RUNTIME;
-        if (crc > worst) worst = crc;
-    }
-    if (sweep_signal) {
-        fprintf(stderr, "metersim: sweep interrupted by %s; later values not run\n",
-                sweep_signal == SIGINT ? "SIGINT" : "SIGTERM");
-        if (worst < EXIT_RUNTIME) worst = EXIT_RUNTIME;
     }
     sim_scenario_destroy(sc);
-    return worst;
+    return rc;
 }
 
 static int cmd_info(int argc, char **argv)

@@ -111,6 +111,33 @@ typedef struct sim_population {
     double dumb_share;             /* dumb_share: smart meters in traditional mode at the start */
 } sim_population;
 
+/* `sweep:` in one of its three forms: {key: a.b, values: [...]} (one key), {grid: [{key,
+ * values}, ...]} (every combination, the first key outermost, the last fastest) or {zip: [...]}
+ * (the i-th values of every key together, the lists of one length).  A point is one run. */
+#define SIM_SWEEP_KEYS 8       /* keys in one sweep */
+#define SIM_SWEEP_MAX 256      /* values of one key */
+#define SIM_SWEEP_POINTS 10000 /* runs in one sweep: a grid grows fast, a typo should not fork
+                                  a million processes */
+typedef enum sim_sweep_form {
+    SIM_SWEEP_NONE,
+    SIM_SWEEP_ONE, /* {key, values} */
+    SIM_SWEEP_GRID,
+    SIM_SWEEP_ZIP
+} sim_sweep_form;
+
+typedef struct sim_sweep_axis {
+    char key[128];
+    size_t n;
+    char values[SIM_SWEEP_MAX][64]; /* as written in the file */
+} sim_sweep_axis;
+
+typedef struct sim_sweep {
+    sim_sweep_form form;
+    size_t n_keys;
+    size_t n_points; /* 0: no sweep */
+    sim_sweep_axis axis[SIM_SWEEP_KEYS];
+} sim_sweep;
+
 typedef struct sim_scenario {
     char name[SIM_NAME_MAX];        /* name: required, [A-Za-z0-9_.-]+ */
     char description[SIM_TEXT_MAX]; /* description: free text, default "" */
@@ -294,11 +321,8 @@ typedef struct sim_scenario {
         char firmware_log[256];     /* trace.firmware_log: household ids "0,17", "" none */
     } trace;
 
-    /* sweep: {key: a.b, values: [...]}: one run per value (the CLI runs them in turn). */
-#define SIM_SWEEP_MAX 64
-    char sweep_key[128];
-    size_t n_sweep; /* 0: no sweep */
-    char sweep_values[SIM_SWEEP_MAX][64];
+    /* sweep: one run per point (the CLI runs them in turn, or one of them: --sweep-index). */
+    sim_sweep sweep;
 
     /* Not keys: where the scenario came from, and its resolved text. */
     char source_path[1024]; /* path given on the command line */

@@ -388,73 +388,187 @@ static void free_loader(loader *L)
     free(L);
 }
 
-/* `sweep: {key: a.b, values: [v1, v2, ...]}`: one run per value of one key.  Each value
- * is checked as that key would be, so errors point at the value in the file. */
+/* The values of the keys NAMES[0..N-1] of mapping M at AT (NULL: not given), KEYS where each
+ * was written; a key given twice, or not one of NAMES (EXPECTED says which are), is reported.
+ * False when anything was. */
+static bool sweep_fields(loader *L, const sim_ydoc *d, const sim_ynode *m, const char *at,
+                         const char *const *names, size_t n, const char *expected,
+                         const sim_ynode **vals, const sim_ynode **keys)
+{
+    bool ok = true;
+    for (size_t f = 0; f < n; f++)
+        vals[f] = keys[f] = NULL;
+    for (size_t i = 0; i + 1 < m->n; i += 2) {
+        const sim_ynode *k = m->kids[i];
+        size_t f = 0;
+        while (f < n && !(k->kind == SIM_Y_SCALAR && strcmp(k->text, names[f]) == 0))
+            f++;
+        char path[SIM_KEY_MAX];
+        snprintf(path, sizeof path, "%s.%s", at, f < n ? names[f] : "");
+        if (f == n) {
+            sim_diag_at(&L->diag, d, k->line, k->col, at, "unknown key; expected %s", expected);
+            ok = false;
+        } else if (keys[f]) {
+            sim_diag_at(&L->diag, d, k->line, k->col, path, "duplicate key (first given at %d:%d)",
+                        keys[f]->line, keys[f]->col);
+            return false;
+        } else {
+            vals[f] = m->kids[i + 1];
+            keys[f] = k;
+        }
+    }
+    return ok;
+}
+
+/* One `{key: a.b, values: [v1, v2, ...]}` at AT into AX; AT_NODES[0] its key's node and [1]
+ * its list's, once found.  Each value is checked as that key would be, so errors point at the
+ * value in the file.  False when anything is wrong (reported). */
+static bool sweep_axis(loader *L, const sim_ydoc *d, const sim_ynode *m, const char *at,
+                       sim_sweep_axis *ax, const sim_ynode **at_nodes)
+{
+    static const char *const names[] = {"key", "values"};
+    const sim_ynode *v[2], *k[2];
+    if (!sweep_fields(L, d, m, at, names, 2, "key or values", v, k)) return false;
+    const sim_ynode *key = v[0], *values = v[1];
+    char path[SIM_KEY_MAX];
+    if (!key || !values) {
+        sim_diag_at(&L->diag, d, m->line, m->col, at, "needs both key and values");
+        return false;
+    }
+    at_nodes[0] = key;
+    at_nodes[1] = values;
+    /* Not the name: it names the run.  Not a sequence: a value is one scalar.  Not extends
+     * (C_NONE) nor sweep, which are no rows. */
+    int r = key->kind == SIM_Y_SCALAR ? sim_key_find(L->schema, key->text) : -1;
+    const sim_key *row = r >= 0 ? &L->schema->keys[r] : NULL;
+    if (!row || row->ct == C_NONE || row->kind == V_NAME || row->kind == V_SEQ ||
+        key->len >= sizeof ax->key) {
+        snprintf(path, sizeof path, "%s.key", at);
+        sim_diag_at(&L->diag, d, key->line, key->col, path,
+                    "\"%s\" is not a scenario key that can be swept",
+                    key->kind == SIM_Y_SCALAR ? key->text : sim_ynode_kind(key));
+        return false;
+    }
+    snprintf(path, sizeof path, "%s.values", at);
+    if (values->kind != SIM_Y_SEQ || values->n == 0 || values->n > SIM_SWEEP_MAX) {
+        sim_diag_at(&L->diag, d, values->line, values->col, path, "expected a list of 1..%d values",
+                    SIM_SWEEP_MAX);
+        return false;
+    }
+    snprintf(ax->key, sizeof ax->key, "%s", key->text);
+    void *scratch = calloc(1, L->schema->size);
+    if (!scratch) return false;
+    int before = L->diag.n;
+    for (size_t i = 0; i < values->n; i++) {
+        const sim_ynode *e = values->kids[i];
+        int was = L->diag.n;
+        sim_convert(&L->diag, row, row->path, e, d, scratch);
+        if (L->diag.n != was) continue;
+        if (e->len >= sizeof ax->values[0]) {
+            sim_diag_at(&L->diag, d, e->line, e->col, path, "value longer than %zu bytes",
+                        sizeof ax->values[0] - 1);
+            continue;
+        }
+        snprintf(ax->values[ax->n++], sizeof ax->values[0], "%s", e->text);
+    }
+    free(scratch);
+    return L->diag.n == before;
+}
+
+/* `grid: [...]` or `zip: [...]` (AT names which): one axis per list item.  A key swept twice
+ * is refused at its second place, a zip list of another length at that list, a grid past
+ * SIM_SWEEP_POINTS at the key that takes it there. */
+static void sweep_axes(loader *L, const sim_ydoc *d, const sim_ynode *list, const char *at,
+                       sim_sweep *sw)
+{
+    bool zip = strcmp(at, "sweep.zip") == 0;
+    if (list->kind != SIM_Y_SEQ || list->n == 0 || list->n > SIM_SWEEP_KEYS) {
+        sim_diag_at(&L->diag, d, list->line, list->col, at,
+                    "expected a list of 1..%d mappings {key, values}", SIM_SWEEP_KEYS);
+        return;
+    }
+    const sim_ynode *nodes[SIM_SWEEP_KEYS][2] = {{NULL}};
+    size_t points = 1;
+    bool ok = true, first_ok = false;
+    for (size_t i = 0; i < list->n; i++) {
+        const sim_ynode *m = list->kids[i];
+        char item[SIM_KEY_MAX], path[SIM_KEY_MAX + sizeof ".values"];
+        snprintf(item, sizeof item, "%s[%zu]", at, i);
+        if (m->kind != SIM_Y_MAP) {
+            sim_diag_at(&L->diag, d, m->line, m->col, item,
+                        "expected a mapping with keys key, values, got %s", sim_ynode_kind(m));
+            ok = false;
+            continue;
+        }
+        sim_sweep_axis *ax = &sw->axis[i];
+        if (!sweep_axis(L, d, m, item, ax, nodes[i])) {
+            ok = false;
+            continue;
+        }
+        first_ok = first_ok || i == 0;
+        const sim_ynode *key_at = nodes[i][0];
+        snprintf(path, sizeof path, "%s.key", item);
+        for (size_t j = 0; j < i; j++)
+            if (nodes[j][0] && strcmp(sw->axis[j].key, ax->key) == 0) {
+                sim_diag_at(&L->diag, d, key_at->line, key_at->col, path,
+                            "\"%s\" is swept twice (first given at %d:%d)", ax->key, nodes[j][0]->line,
+                            nodes[j][0]->col);
+                ok = false;
+            }
+        const sim_ynode *vals = nodes[i][1];
+        if (zip && i > 0 && first_ok && vals->n != nodes[0][1]->n) {
+            snprintf(path, sizeof path, "%s.values", item);
+            sim_diag_at(&L->diag, d, vals->line, vals->col, path,
+                        "%zu values, but %s[0] has %zu; zip runs the i-th values together, so "
+                        "every list needs the same length",
+                        vals->n, at, nodes[0][1]->n);
+            ok = false;
+        }
+        if (!zip && points <= SIM_SWEEP_POINTS) {
+            points *= ax->n;
+            if (points > SIM_SWEEP_POINTS) {
+                sim_diag_at(&L->diag, d, key_at->line, key_at->col, path,
+                            "the grid has %zu points up to this key, more than %d", points,
+                            SIM_SWEEP_POINTS);
+                ok = false;
+            }
+        }
+    }
+    if (!ok) return;
+    sw->form = zip ? SIM_SWEEP_ZIP : SIM_SWEEP_GRID;
+    sw->n_keys = list->n;
+    sw->n_points = zip ? sw->axis[0].n : points;
+}
+
+/* `sweep:` in one of its forms (sim/scenario.h): {key, values}, {grid: [...]}, {zip: [...]}. */
 static void check_sweep(loader *L, sim_sweep *sw)
 {
     const sim_ynode *m = L->top.sweep;
     const sim_ydoc *d = L->top.sweep_doc;
-    const sim_ynode *key = NULL, *values = NULL;
+    static const char *const names[] = {"key", "values", "grid", "zip"};
+    const sim_ynode *v[4], *k[4];
     if (m->kind != SIM_Y_MAP) {
         sim_diag_at(&L->diag, d, m->line, m->col, "sweep",
-                    "expected a mapping with keys key, values, got %s", sim_ynode_kind(m));
+                    "expected a mapping with keys key and values, grid, or zip; got %s",
+                    sim_ynode_kind(m));
         return;
     }
-    const sim_ynode *key_at = NULL, *values_at = NULL;
-    for (size_t i = 0; i + 1 < m->n; i += 2) {
-        const sim_ynode *k = m->kids[i];
-        bool is_key = k->kind == SIM_Y_SCALAR && strcmp(k->text, "key") == 0;
-        bool is_values = k->kind == SIM_Y_SCALAR && strcmp(k->text, "values") == 0;
-        const sim_ynode *first = is_key ? key_at : is_values ? values_at : NULL;
-        if (first) {
-            sim_diag_at(&L->diag, d, k->line, k->col, is_key ? "sweep.key" : "sweep.values",
-                        "duplicate key (first given at %d:%d)", first->line, first->col);
-            return;
-        }
-        if (is_key) {
-            key = m->kids[i + 1];
-            key_at = k;
-        } else if (is_values) {
-            values = m->kids[i + 1];
-            values_at = k;
-        } else
-            sim_diag_at(&L->diag, d, k->line, k->col, "sweep",
-                        "unknown key; expected key or values");
-    }
-    if (!key || !values) {
-        sim_diag_at(&L->diag, d, m->line, m->col, "sweep", "needs both key and values");
+    if (!sweep_fields(L, d, m, "sweep", names, 4, "key and values, grid, or zip", v, k)) return;
+    int forms = (v[0] || v[1]) + !!v[2] + !!v[3];
+    if (forms > 1) {
+        sim_diag_at(&L->diag, d, m->line, m->col, "sweep",
+                    "give only one of key and values, grid, or zip");
         return;
     }
-    /* Not the name: it names the run.  Not a sequence: a value is one scalar. */
-    int r = key->kind == SIM_Y_SCALAR ? sim_key_find(L->schema, key->text) : -1;
-    const sim_key *row = r >= 0 ? &L->schema->keys[r] : NULL;
-    if (!row || row->ct == C_NONE || row->kind == V_NAME || row->kind == V_SEQ) {
-        sim_diag_at(&L->diag, d, key->line, key->col, "sweep.key",
-                    "\"%s\" is not a scenario key that can be swept",
-                    key->kind == SIM_Y_SCALAR ? key->text : sim_ynode_kind(key));
+    if (v[2] || v[3]) {
+        sweep_axes(L, d, v[2] ? v[2] : v[3], v[2] ? "sweep.grid" : "sweep.zip", sw);
         return;
     }
-    if (values->kind != SIM_Y_SEQ || values->n == 0 || values->n > SIM_SWEEP_MAX) {
-        sim_diag_at(&L->diag, d, values->line, values->col, "sweep.values",
-                    "expected a list of 1..%d values", SIM_SWEEP_MAX);
-        return;
-    }
-    snprintf(sw->key, sizeof sw->key, "%s", key->text);
-    void *scratch = calloc(1, L->schema->size);
-    if (!scratch) return;
-    for (size_t i = 0; i < values->n; i++) {
-        const sim_ynode *v = values->kids[i];
-        int before = L->diag.n;
-        sim_convert(&L->diag, row, row->path, v, d, scratch);
-        if (L->diag.n != before) continue;
-        if (v->len >= sizeof sw->values[0]) {
-            sim_diag_at(&L->diag, d, v->line, v->col, "sweep.values", "value longer than %zu bytes",
-                        sizeof sw->values[0] - 1);
-            continue;
-        }
-        snprintf(sw->values[sw->n++], sizeof sw->values[0], "%s", v->text);
-    }
-    free(scratch);
+    const sim_ynode *nodes[2];
+    if (!sweep_axis(L, d, m, "sweep", &sw->axis[0], nodes)) return;
+    sw->form = SIM_SWEEP_ONE;
+    sw->n_keys = 1;
+    sw->n_points = sw->axis[0].n;
 }
 
 /* Every key of the merged files and --set into REC; a required key missing is reported

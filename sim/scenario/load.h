@@ -7,13 +7,6 @@
 
 #include "schema.h"
 
-/* A top-level `sweep: {key: a.b, values: [...]}`: one run per value. */
-typedef struct sim_sweep {
-    char key[128];
-    size_t n; /* 0: no sweep */
-    char values[SIM_SWEEP_MAX][64];
-} sim_sweep;
-
 /* What a load gives besides the record, each malloc'd: the resolved text; the files read
  * (PATH and its extends chain, each name followed by a NUL, the list ended by an empty name);
  * the keys of S given by a file or --set, one line each: "key.path<TAB>FILE:LINE:COL". */
@@ -22,7 +15,8 @@ typedef struct sim_load_out {
 } sim_load_out;
 
 /* Load PATH into REC (S->size bytes, zeroed by the caller) as sim_scenario_load does
- * (sim/scenario.h: messages, --set SETS, extends).  SWEEP NULL: `sweep:` is not a key.
+ * (sim/scenario.h: messages, --set SETS, extends).  SWEEP (sim/scenario.h) NULL: `sweep:`
+ * is not a key.
  * On success 0 and *OUT; else -1, ERR, and OUT all NULL. */
 int sim_schema_load(const sim_schema *s, const char *path, const char *const *sets, size_t nsets,
                     void *rec, sim_sweep *sweep, sim_load_out *out, char *err, size_t errlen);

@@ -33,11 +33,7 @@ int sim_scenario_load(const char *path, const char *const *sets, size_t nsets, s
         free(sc);
         return -1;
     }
-    _Static_assert(sizeof sc->sweep_key == sizeof sweep->key, "sweep key size");
-    _Static_assert(sizeof sc->sweep_values == sizeof sweep->values, "sweep values size");
-    memcpy(sc->sweep_key, sweep->key, sizeof sc->sweep_key);
-    memcpy(sc->sweep_values, sweep->values, sizeof sc->sweep_values);
-    sc->n_sweep = sweep->n;
+    sc->sweep = *sweep;
     free(sweep);
     /* Checked by the key's own check, so it cannot fail here. */
     char why[160];

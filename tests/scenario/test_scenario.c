@@ -1,4 +1,5 @@
 #include "scenario.h"
+#include "scenario/sweep.h"
 
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -769,17 +770,90 @@ Test(scenario, documents_every_key_in_the_reference_table)
     free(md);
 }
 
+/* PATH's sweep, of FORM with POINTS points. */
+static sim_scenario *load_sweep(const char *path, sim_sweep_form form, size_t points)
+{
+    sim_scenario *sc = load_ok(path, NULL, 0);
+    cr_expect_eq(sc->sweep.form, form);
+    cr_assert_eq(sc->sweep.n_points, points);
+    return sc;
+}
+
+static void expect_sweep_path(const sim_sweep *sw, size_t p, const char *out, const char *want)
+{
+    char buf[256];
+    cr_assert_eq(sim_sweep_path(sw, p, out, buf, sizeof buf), 0);
+    cr_expect_str_eq(buf, want);
+}
+
 Test(scenario, expands_a_sweep_into_one_value_per_run)
 {
-    sim_scenario *sc = load_ok("sweep.yaml", NULL, 0);
-    cr_expect_str_eq(sc->sweep_key, "meter.restore_dither");
-    cr_assert_eq(sc->n_sweep, 3);
-    cr_expect_str_eq(sc->sweep_values[0], "0 s");
-    cr_expect_str_eq(sc->sweep_values[2], "5 min");
+    sim_scenario *sc = load_sweep("sweep.yaml", SIM_SWEEP_ONE, 3);
+    cr_expect_str_eq(sc->sweep.axis[0].key, "meter.restore_dither");
+    cr_expect_str_eq(sc->sweep.axis[0].values[0], "0 s");
+    cr_expect_str_eq(sc->sweep.axis[0].values[2], "5 min");
+    expect_sweep_path(&sc->sweep, 1, "res/a.b/out.h5", "res/a.b/out-2min.h5");
+    expect_sweep_path(&sc->sweep, 2, "res/a.b/out", "res/a.b/out-5min");
+    char path[8];
+    cr_expect_eq(sim_sweep_path(&sc->sweep, 2, "out.h5", path, sizeof path), -1);
     sim_scenario_destroy(sc);
     sc = load_ok("minimal.yaml", NULL, 0);
-    cr_expect_eq(sc->n_sweep, 0);
+    cr_expect_eq(sc->sweep.n_points, 0);
     sim_scenario_destroy(sc);
+}
+
+Test(scenario, runs_a_grid_with_the_last_key_fastest)
+{
+    sim_scenario *sc = load_sweep("sweep_grid.yaml", SIM_SWEEP_GRID, 6);
+    static const char *const want[6][2] = {{"10", "0 s"}, {"10", "2 min"}, {"10", "5 min"},
+                                           {"20", "0 s"}, {"20", "2 min"}, {"20", "5 min"}};
+    for (size_t p = 0; p < 6; p++)
+        for (size_t k = 0; k < 2; k++)
+            cr_expect_str_eq(sim_sweep_value(&sc->sweep, p, k), want[p][k], "point %zu key %zu", p, k);
+    char buf[256];
+    cr_assert_eq(sim_sweep_set(&sc->sweep, 4, 1, buf, sizeof buf), 0);
+    cr_expect_str_eq(buf, "meter.restore_dither=2 min");
+    expect_sweep_path(&sc->sweep, 4, "r/x.h5", "r/x-households=20,restore_dither=2min.h5");
+    sim_scenario_destroy(sc);
+}
+
+Test(scenario, runs_a_zip_with_the_values_together)
+{
+    sim_scenario *sc = load_sweep("sweep_zip.yaml", SIM_SWEEP_ZIP, 3);
+    cr_expect_str_eq(sim_sweep_value(&sc->sweep, 2, 0), "3");
+    cr_expect_str_eq(sim_sweep_value(&sc->sweep, 2, 1), "30");
+    expect_sweep_path(&sc->sweep, 1, "x.h5", "x-seed=2,households=20.h5");
+    sim_scenario_destroy(sc);
+}
+
+Test(scenario, names_a_key_in_full_when_two_share_their_last_part)
+{
+    sim_sweep sw = {.form = SIM_SWEEP_ZIP, .n_keys = 2, .n_points = 1};
+    sw.axis[0] = (sim_sweep_axis){.key = "wan.read_window", .n = 1, .values = {"2 h"}};
+    sw.axis[1] = (sim_sweep_axis){.key = "storm.read_window", .n = 1, .values = {"1 h"}};
+    expect_sweep_path(&sw, 0, "x.h5", "x-wan.read_window=2h,storm.read_window=1h.h5");
+}
+
+Test(scenario, reports_grid_and_zip_errors_at_the_list_or_key)
+{
+    static const char *const cases[][2] = {
+        {"sweep_zip_lengths.yaml",
+         "sweep_zip_lengths.yaml:8:33: sweep.zip[1].values: 2 values, but sweep.zip[0] has 3; zip "
+         "runs the i-th values together, so every list needs the same length"},
+        {"sweep_grid_twice.yaml",
+         "sweep_grid_twice.yaml:9:13: sweep.grid[2].key: \"seed\" is swept twice (first given at 7:13)"},
+        {"sweep_grid_bad.yaml",
+         "sweep_grid_bad.yaml:8:13: sweep.grid[1].key: \"extends\" is not a scenario key that can "
+         "be swept\nsweep_grid_bad.yaml:9:13: sweep.grid[2].key: \"sweep\" is not a scenario key "
+         "that can be swept\nsweep_grid_bad.yaml:10:38: households: -3 is out of range "
+         "(1..50000000)"},
+        {"sweep_grid_big.yaml", "sweep_grid_big.yaml:9:13: sweep.grid[2].key: the grid has 20000 "
+                                "points up to this key, more than 10000"},
+        {"sweep_forms.yaml",
+         "sweep_forms.yaml:6:3: sweep: give only one of key and values, grid, or zip"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_errors(cases[i][0], NULL, 0, cases[i][1]);
 }
 
 Test(scenario, reports_sweep_errors_at_the_key_or_value)

@@ -8,8 +8,10 @@
 # DCC's national capacity, faults and repairs: the 2021-2022 fleet at 1 in 100 so that many
 # happen in 6 days).
 # Then: SIGTERM to every rank mid-run leaves a valid trace marked incomplete, consistent at
-# the boundary the ranks agreed on (check_partial.py); more ranks than areas, and firmware
-# campaigns, are refused before anything is written (exit 2, one message).
+# the boundary the ranks agreed on (check_partial.py); a sweep's point on 2 ranks
+# (--sweep-index) writes the trace --list-sweep names, the same as one process's; more ranks
+# than areas, firmware campaigns and a whole sweep are refused before anything is written
+# (exit 2, one message).
 # Usage: test_mpi_ranks.sh METERSIM SOURCE_DIR
 set -u
 BIN=$1
@@ -72,7 +74,24 @@ rc=$?
 [ "$(grep -c 'interrupted by SIGTERM' "$T/out")" = 1 ] || fail "not one message for the interrupt: $(cat "$T/out")"
 echo "mpi: SIGTERM to 2 ranks: valid, complete = 0, $(grep 'interrupted' "$T/out")"
 
-# Refusals: more ranks than areas; a fleet that changes.
+# A sweep: one point on 2 ranks writes the listed trace, the same as one process's; the
+# whole sweep is refused (its points would fork).
+printf 'extends: %s\nname: sw\ntopology: {regions: 2}\nduration: "6 h"\nsweep:\n  grid:\n    - {key: seed, values: [1, 2]}\n    - {key: households, values: [400, 600]}\n' \
+    "$SRC/scenarios/default.yaml" > "$T/sw.yaml"
+listed=$("$BIN" run "$T/sw.yaml" -o "$T/sw.h5" --list-sweep | awk -F '\t' '$1 == 3 {print $3}')
+[ "$listed" = "$T/sw-seed=2,households=600.h5" ] || fail "--list-sweep's point 3: $listed"
+$MPIRUN -n 2 "$BIN" run "$T/sw.yaml" -o "$T/sw.h5" --sweep-index 3 --quiet < /dev/null > "$T/out" 2>&1 ||
+    fail "--sweep-index 3 on 2 ranks: $(cat "$T/out")"
+mkdir "$T/sw1"
+"$BIN" run "$T/sw.yaml" -o "$T/sw1/sw.h5" --sweep-index 3 --quiet < /dev/null 2> "$T/err" || fail "--sweep-index 3: $(cat "$T/err")"
+"$PY" tests/sim/same_datasets.py "$listed" "$T/sw1/$(basename "$listed")" > "$T/cmp" 2>&1 ||
+    fail "--sweep-index 3 on 2 ranks differs from 1 process: $(cat "$T/cmp")"
+echo "mpi: --sweep-index 3 on 2 ranks: $(cat "$T/cmp")"
+
+# Refusals: more ranks than areas; a fleet that changes; a whole sweep.
+$MPIRUN -n 2 "$BIN" run "$T/sw.yaml" --quiet -o "$T/z.h5" < /dev/null > "$T/out" 2>&1 && fail "a sweep ran on 2 ranks"
+[ "$(grep -c 'a sweep runs its points in child processes, which MPI ranks cannot fork' "$T/out")" = 1 ] ||
+    fail "sweep refusal: $(cat "$T/out")"
 $MPIRUN -n 3 "$BIN" run scenarios/default.yaml --quiet -o "$T/x.h5" < /dev/null > "$T/out" 2>&1 && fail "3 ranks over 1 area ran"
 grep -q 'the run has 1 areas (WAN cells) and 3 MPI ranks' "$T/out" || fail "too many ranks: $(cat "$T/out")"
 [ "$(grep -c 'the run has 1 areas' "$T/out")" = 1 ] || fail "the refusal is not said once: $(cat "$T/out")"
@@ -81,6 +100,6 @@ $MPIRUN -n 2 "$BIN" run scenarios/default.yaml --set topology.regions=2 --quiet 
     --set "firmware_campaigns=[{name: v2, population: smets2, firmware: $FW, version: 131072, start: 2026-01-14, per_day: 500}]" \
     < /dev/null > "$T/out" 2>&1 && fail "firmware campaigns ran on 2 ranks"
 grep -q 'firmware campaigns do not run across MPI ranks yet' "$T/out" || fail "campaign refusal: $(cat "$T/out")"
-ls "$T"/x.h5* "$T"/y.h5* 2> /dev/null && fail "a refused run left a file"
+ls "$T"/x.h5* "$T"/y.h5* "$T"/z*.h5* 2> /dev/null && fail "a refused run left a file"
 echo "mpi: refusals said once, nothing written"
 echo "mpi: all passed"

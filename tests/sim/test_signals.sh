@@ -73,12 +73,7 @@ printf 'extends: %s\nname: sw\nhouseholds: 20000\nduration: "60 d"\nsweep: {key:
     "$SRC/tests/sim/data/small.yaml" > "$T/sw.yaml"
 "$BIN" run "$T/sw.yaml" -o "$T/sw.h5" --quiet 2> "$T/sweep.txt" &
 pid=$!
-child=
-for i in $(seq 100); do
-    child=$(ps -o pid= --ppid "$pid" | tr -d ' ' | head -n 1)
-    [ -n "$child" ] && [ -e "$T/sw-1.h5.partial" ] && break
-    sleep 0.1
-done
+child=$(sweep_child "$pid" "$T/sw-1.h5.partial")
 [ -n "$child" ] || fail "the sweep started no child"
 kill -s TERM "$pid"
 set +e
@@ -87,7 +82,7 @@ rc=$?
 set -e
 [ "$rc" -eq 1 ] || fail "sweep: exit $rc, $(cat "$T/sweep.txt")"
 ! kill -0 "$child" 2> /dev/null || fail "sweep: its child $child is still running"
-grep -q 'sweep interrupted by SIGTERM; later values not run' "$T/sweep.txt" || fail "sweep: $(cat "$T/sweep.txt")"
+grep -q 'sweep interrupted by SIGTERM; later points not run' "$T/sweep.txt" || fail "sweep: $(cat "$T/sweep.txt")"
 [ ! -e "$T/sw-2.h5" ] && [ ! -e "$T/sw-2.h5.partial" ] || fail "sweep: the second value ran"
 [ ! -e "$T/sw-1.h5.partial" ] || "$PY" "$SRC/tests/sim/check_partial.py" "$T/sw-1.h5.partial"
 echo "ok: $tried attempts ($second with a second signal): $early before main()," \

@@ -1,13 +1,15 @@
 #!/bin/sh
 # scripts/slurm/metersim.sbatch on a one-node Slurm cluster made for the test: munged,
 # slurmctld and slurmd with a generated slurm.conf, state and logs in a temporary directory,
-# ports of their own, no cgroups (proctrack/linuxproc), no accounting.  Four jobs:
+# ports of their own, no cgroups (proctrack/linuxproc), no accounting.  Five jobs:
 #   1. the sbatch script launching a small MPI program with srun: ranks 0 and 1 of 2
 #      (whether Slurm can start Open MPI ranks here at all);
 #   2. the same with mpirun inside the allocation;
 #   3. the script without SCENARIO: refused with exit 2 and a message in the job's log;
 #   4. metersim itself on 2 ranks (METERSIM_SLURM_RANKS): a complete trace that `metersim
-#      info` reads and whose datasets equal a 1-process run's (same_datasets.py).
+#      info` reads and whose datasets equal a 1-process run's (same_datasets.py);
+#   5. scripts/slurm/metersim-sweep.sbatch as a 2-task array over a 2-point sweep: each task
+#      writes its point's trace, the one `--list-sweep` shows, equal to a `--sweep-index` run.
 # Needs root (slurmd starts job steps as their user) and the packages of
 # scripts/install-deps.sh: without root it prints SKIP and exits 77; anything else missing
 # is a failure.  The daemons it started are stopped on every exit.  About 15 s.
@@ -149,18 +151,20 @@ done
 echo "slurm: node $node idle, ports $port and $((port + 1)), $(since "$t_start") s after start"
 
 # submit_and_wait LOG [NAME=VALUE]... sbatch [FLAG]...: submits scripts/slurm/metersim.sbatch
-# from the top of the tree with those variables in its environment (sbatch passes it on),
-# waits until the job ends and sets JOB_STATE and JOB_EXIT (Slurm's "code:signal").
+# (or $SCRIPT) from the top of the tree with those variables in its environment (sbatch passes
+# it on), waits until the job ends (every task of an array) and sets JOB_STATE and JOB_EXIT
+# (Slurm's "code:signal"), an array's different ones joined by commas.
 submit_and_wait() {
     log=$1; shift
-    id=$(cd "$SRC" && env "$@" --parsable "--output=$log" scripts/slurm/metersim.sbatch) ||
+    id=$(cd "$SRC" && env "$@" --parsable "--output=$log" "${SCRIPT:-scripts/slurm/metersim.sbatch}") ||
         fail "$* refused the job"
     waited=0
     while :; do
         info=$(scontrol -o show job "$id")
-        JOB_STATE=$(echo "$info" | sed -n 's/.* JobState=\([A-Z_]*\).*/\1/p')
-        JOB_EXIT=$(echo "$info" | sed -n 's/.* ExitCode=\([0-9:]*\).*/\1/p')
-        case $JOB_STATE in PENDING | CONFIGURING | RUNNING | COMPLETING | SUSPENDED) ;; *) break ;; esac
+        JOB_STATE=$(echo "$info" | sed -n 's/.* JobState=\([A-Z_]*\).*/\1/p' | sort -u | paste -sd ,)
+        JOB_EXIT=$(echo "$info" | sed -n 's/.* ExitCode=\([0-9:]*\).*/\1/p' | sort -u | paste -sd ,)
+        case ,$JOB_STATE, in *,PENDING,* | *,CONFIGURING,* | *,RUNNING,* | *,COMPLETING,* | *,SUSPENDED,*) ;;
+        *) break ;; esac
         waited=$((waited + 1))
         [ $waited -lt $((JOB_TIMEOUT_S * 5)) ] ||
             fail "job $id still $JOB_STATE after $JOB_TIMEOUT_S s; log: $(cat "$log" 2> /dev/null)"
@@ -236,4 +240,26 @@ grep -q "done: $T/ranks$RANKS.h5$" "$T/run.log" || fail "the log does not say wh
 "$PY" "$SRC/tests/sim/same_datasets.py" "$T/one.h5" "$T/ranks$RANKS.h5" ||
     fail "the trace of $RANKS ranks differs from the 1-process trace"
 echo "slurm: the $RANKS-rank trace's datasets equal the 1-process trace's"
+
+# --- 5: a sweep as a job array, one point per task
+printf 'extends: %s\nname: sw\nduration: "6 h"\nsweep:\n  zip:\n    - {key: seed, values: [1, 2]}\n    - {key: households, values: [40, 60]}\n' \
+    "$SRC/scenarios/default.yaml" > "$T/sweep.yaml"
+"$BIN" run "$T/sweep.yaml" -o "$T/sw.h5" --list-sweep > "$T/list.txt" || fail "--list-sweep"
+n=$(wc -l < "$T/list.txt")
+t0=$(now)
+SCRIPT=scripts/slurm/metersim-sweep.sbatch submit_and_wait "$T/sweep-%a.log" SCENARIO="$T/sweep.yaml" \
+    OUT="$T/sw.h5" METERSIM="$BIN" EXTRA=--quiet sbatch "--array=0-$((n - 1))" --mem-per-cpu=500M
+[ "$JOB_STATE" = COMPLETED ] && [ "$JOB_EXIT" = 0:0 ] ||
+    fail "sweep array $JOB_STATE, exit $JOB_EXIT: $(cat "$T"/sweep-*.log)"
+echo "slurm: a $n-point sweep as a job array $(since "$t0") s, every task COMPLETED 0:0"
+mkdir "$T/local"
+cut -f 3 "$T/list.txt" | while read -r trace; do
+    k=$(grep -n "$trace\$" "$T/list.txt" | cut -d : -f 1)
+    k=$((k - 1))
+    grep -q "done: $trace\$" "$T/sweep-$k.log" || fail "task $k: $(cat "$T/sweep-$k.log")"
+    "$BIN" run "$T/sweep.yaml" -o "$T/local/sw.h5" --sweep-index "$k" --quiet || fail "--sweep-index $k"
+    "$PY" "$SRC/tests/sim/same_datasets.py" "$trace" "$T/local/$(basename "$trace")" ||
+        fail "task $k's trace differs from --sweep-index $k"
+done || exit 1
+echo "slurm: each task wrote its point's listed trace, equal to a --sweep-index run"
 echo "slurm: all done in $(since "$t_start") s"
