@@ -74,7 +74,8 @@ const char *sim_unit_symbol(sim_unit kind, size_t i);
 /* An anchored regular expression matching the texts sim_unit_parse accepts for KIND, in the
  * subset of syntax that ECMA-262 (JSON Schema), POSIX ERE and Python agree on.  It checks
  * the form, not the magnitude (ranges, overflow): with NEGATIVE false a minus sign is only
- * matched on a zero ("-0 s"), which a range starting at 0 still accepts.  0, or
+ * matched on a zero ("-0 s"), which a range starting at 0 still accepts (the calendar kinds
+ * have no sign: NEGATIVE does not change theirs).  0, or
  * SIM_EUNIT_SPACE if LEN is too small (1024 bytes always suffice), SIM_EUNIT_KIND. */
 int sim_unit_pattern(sim_unit kind, bool negative, char *buf, size_t len);
 
