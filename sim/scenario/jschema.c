@@ -123,18 +123,33 @@ static void jw_names(jw *w, const char *key, const char *const *names)
 
 static void object(jw *w, const sim_schema *s, const char *prefix, bool element, bool sweeps);
 
+/* A string row: a null is empty (convert_text), extends needs a file name (load_base).  A
+ * checked string is never true or false (test_schema), and null only where CHECK takes "". */
+static void str_keywords(jw *w, const sim_key *r)
+{
+    char why[160];
+    if (r->ct == C_NONE)
+        jw_raw(w, "type", ANY_SCALAR);
+    else if (!r->check)
+        jw_raw(w, "type", ANY_SCALAR_OR_NULL);
+    else if (r->check("", why, sizeof why) == 0)
+        jw_raw(w, "type", "[\"string\", \"number\", \"null\"]");
+    else
+        jw_raw(w, "type", "[\"string\", \"number\"]");
+    if (r->pattern) jw_str(w, "pattern", r->pattern);
+    if (r->ct == C_NONE)
+        jw_int(w, "minLength", 1);
+    else
+        jw_int(w, "maxLength", (int64_t)r->size - 1);
+}
+
 /* The keywords of leaf row R's type: what sim_convert (or fill_seq) accepts. */
 static void type_keywords(jw *w, const sim_key *r)
 {
     char pattern[1024];
     switch (r->kind) {
     case V_STR:
-        /* A null string is empty; extends needs a file name (load_base). */
-        jw_raw(w, "type", r->ct == C_NONE ? ANY_SCALAR : ANY_SCALAR_OR_NULL);
-        if (r->ct == C_NONE)
-            jw_int(w, "minLength", 1);
-        else
-            jw_int(w, "maxLength", (int64_t)r->size - 1);
+        str_keywords(w, r);
         break;
     case V_NAME:
         jw_raw(w, "type", ANY_SCALAR);

@@ -99,6 +99,15 @@ static int check_regions(const char *text, char *why, size_t whylen)
     return sim_scenario_region_mask(text, &mask, why, whylen);
 }
 
+/* What the two checks above accept, for the JSON Schema (test_schema compares them): a
+ * region 1..14 with leading zeros, blanks around commas, a comma after the last one; up to
+ * 64 household ids up to 50,000,000, no comma after the last. */
+#define REGION_NUMBER "0*([1-9]|1[0-4])"
+#define REGIONS_PATTERN "^(all|( *" REGION_NUMBER " *)(, *" REGION_NUMBER " *)*,?)$"
+#define HOUSEHOLD_ID "0*([0-9]{1,7}|[1-4][0-9]{7}|50000000)"
+#define HOUSEHOLDS_PATTERN "^ *(" HOUSEHOLD_ID " *(, *" HOUSEHOLD_ID " *){0,63})?$"
+_Static_assert(SIM_FIRMWARE_LOG_MAX == 64, "HOUSEHOLDS_PATTERN takes 1 + 63 ids");
+
 /* The values of the enum keys, indexed by the C enums of sim/scenario.h. */
 static const char *const load_models[] = {
     [SIM_LOAD_CREST] = "crest", [SIM_LOAD_BASIC] = "basic", NULL};
@@ -189,6 +198,7 @@ static const sim_key population_keys[] = {
      .doc = "Name of its supplier; empty: each household's drawn by market share"},
     {.path = "regions", .kind = V_STR, PFIELD(regions, C_STR), .def = "all",
      .choices = "\"all\" or region numbers 1..14, e.g. \"1,2\"", .check = check_regions,
+     .pattern = REGIONS_PATTERN,
      .doc = "DNO regions it is found in"},
     {.path = "tariff", .kind = V_ENUM, PFIELD(tariff, C_ENUM), .names = pop_tariffs,
      .def = "default",
@@ -629,6 +639,7 @@ static const sim_key keys[] = {
      .lo = 0, .hi = DAYS(7), .def = "6 h", .doc = "Window over which substations lose supply"},
     {.path = "storm.regions", .kind = V_STR, FIELD(storm.regions, C_STR), .def = "all",
      .choices = "\"all\" or region numbers 1..14, e.g. \"1,2\"", .check = check_regions,
+     .pattern = REGIONS_PATTERN,
      .doc = "Regions the storm hits"},
     {.path = "storm.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(storm.share, C_F64),
      .lo = 0, .hi = 1, .def = "30 %", .doc = "Share of LV substations in those regions that lose supply"},
@@ -737,6 +748,7 @@ static const sim_key keys[] = {
      .ilo = 1, .ihi = 1000000, .def = "1024", .doc = "Households per HDF5 chunk"},
     {.path = "trace.firmware_log", .kind = V_STR, FIELD(trace.firmware_log, C_STR), .def = "",
      .choices = "household ids, e.g. \"0, 17\" (at most 64)", .check = check_households,
+     .pattern = HOUSEHOLDS_PATTERN,
      .doc = "Households whose meter's own event log (the last 16 events it keeps) is written "
             "to /meter/firmware_log at the end; metersim timeline shows it"},
 };

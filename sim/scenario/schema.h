@@ -43,6 +43,9 @@ typedef struct sim_key {
     double step;              /* V_UNIT: the value must be a whole multiple of it; 0: any */
     const char *step_name;    /* what one step is called in messages ("settlement periods") */
     const char *choices;      /* V_STR with CHECK: the accepted form, for docs */
+    const char *pattern;      /* V_STR with CHECK: what CHECK accepts as a regular expression
+                                 (JSON Schema; ECMA-262, POSIX ERE and Python alike); NULL:
+                                 more than one can say (block prices) */
     const char *const *names; /* V_ENUM: the name of each value of the C enum, NULL last */
     int (*check)(const char *text, char *why, size_t whylen); /* V_STR: extra validation */
     const sim_schema *elem; /* V_SEQ: the keys of one element, ELEM->size bytes each */

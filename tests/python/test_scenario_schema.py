@@ -127,6 +127,12 @@ INVALID = {
     "group given as a scalar": ("wan: fast\n", "wan", "wan"),
     "name with a space": ("suppliers:\n  - name: my supplier\n", "suppliers[0].name",
                           "suppliers.0.name"),
+    "region out of range": ("storm:\n  regions: \"1, 15\"\n", "storm.regions", "storm.regions"),
+    "no region": ("storm:\n  regions:\n", "storm.regions", "storm.regions"),
+    "comma after the last household": ("trace:\n  firmware_log: \"0, 17,\"\n",
+                                       "trace.firmware_log", "trace.firmware_log"),
+    "boolean for a checked string": ("trace:\n  firmware_log: true\n", "trace.firmware_log",
+                                     "trace.firmware_log"),
     "sweep of an unknown key": ("sweep:\n  key: wan.nosuch\n  values: [1]\n", "sweep.key", "sweep"),
     "sweep value of another unit": ("sweep:\n  key: wan.read_window\n  values: [2 h, 4 kW]\n",
                                     "wan.read_window", "sweep"),
@@ -150,6 +156,9 @@ VALID = {
     "date-time on a boundary": "start: 2026-01-12T06:30:00Z\n",
     "one-digit hour": "wan:\n  read_start: 6:30\n",
     "plus sign on an integer": "seed: +5\n",
+    "regions with a comma after the last": "storm:\n  regions: 1, 2,\n",
+    "one region as a number": "storm:\n  regions: 2\n",
+    "no households logged": "trace:\n  firmware_log:\n",
     "sweep": "sweep:\n  key: wan.read_window\n  values: [2 h, 4 h]\n",
 }
 
