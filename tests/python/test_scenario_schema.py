@@ -15,7 +15,7 @@ import tempfile
 import unittest
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft7Validator, Draft202012Validator
 
 from common import BIN, SRC
 
@@ -167,6 +167,29 @@ class ScenarioSchema(unittest.TestCase):
     def test_is_a_valid_draft_2020_12_schema(self):
         self.assertEqual(SCHEMA["$schema"], "https://json-schema.org/draft/2020-12/schema")
         Draft202012Validator.check_schema(SCHEMA)
+
+    def test_reads_the_same_as_draft_07(self):
+        """yaml-language-server validates by draft-07's rules: the schema keeps to keywords
+        draft-07 has, and no $ref has siblings (draft-07 ignores them)."""
+        Draft7Validator.check_schema(SCHEMA)
+
+        def refs_alone(node):
+            if isinstance(node, dict):
+                self.assertTrue("$ref" not in node or len(node) == 1, node)
+                for v in node.values():
+                    refs_alone(v)
+            elif isinstance(node, list):
+                for v in node:
+                    refs_alone(v)
+        refs_alone(SCHEMA)
+        draft7 = Draft7Validator(SCHEMA)
+        texts = [MINIMAL + m for m, _, _ in INVALID.values()] + [MINIMAL + v for v in VALID.values()]
+        for path in shipped():
+            with open(path, encoding="utf-8") as f:
+                texts.append(f.read())
+        for text in texts:
+            doc = yaml12(text)
+            self.assertEqual(draft7.is_valid(doc), VALIDATOR.is_valid(doc), text)
 
     def test_every_shipped_scenario_passes(self):
         files = shipped()
