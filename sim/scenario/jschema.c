@@ -306,18 +306,20 @@ static void member(jw *w, const sim_schema *s, const char *prefix, const char *n
     jw_close(w, '}');
 }
 
-/* ["a", "b"] of the required keys of S (no default), as "required" of an element. */
+/* ["a", "b"] of the required keys of S (no default), as "required" of a record.  Only keys
+ * directly in the record can be: a key inside a group the file may leave out has nowhere to
+ * be required, and sim_schema_check refuses a table with one. */
 static void required(jw *w, const sim_schema *s)
 {
     const char *names[64];
     size_t n = 0;
     for (size_t i = 0; i < s->n && n + 1 < sizeof names / sizeof names[0]; i++)
-        if (!s->keys[i].def) names[n++] = s->keys[i].path;
+        if (!s->keys[i].def && !strchr(s->keys[i].path, '.')) names[n++] = s->keys[i].path;
     names[n] = NULL;
     if (n) jw_names(w, "required", names);
 }
 
-static void sweep_member(jw *w, const sim_schema *s);
+static void sweep_member(jw *w);
 
 /* The members of the mapping at PREFIX of S: an ELEMENT of a sequence (a whole record,
  * its required keys required) or a group of keys (also given as null).  SWEEPS: the
@@ -338,7 +340,7 @@ static void object(jw *w, const sim_schema *s, const char *prefix, bool element,
         p += n;
         p += strspn(p, ", ");
     }
-    if (sweeps) sweep_member(w, s);
+    if (sweeps) sweep_member(w);
     jw_close(w, '}');
     if (element) required(w, s);
 }
@@ -422,9 +424,9 @@ static void sweep_axes(jw *w, const char *name, const char *doc)
     jw_close(w, '}');
 }
 
-static void sweep_member(jw *w, const sim_schema *s)
+/* `sweep:` of the scenario; the keys it may name are listed once, in $defs. */
+static void sweep_member(jw *w)
 {
-    (void)s; /* the keys are listed once, in $defs */
     jw_open(w, "sweep", '{');
     jw_str(w, "description",
            "Several runs of the scenario: {key, values} runs one per value of one key; "

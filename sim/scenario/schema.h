@@ -84,7 +84,8 @@ const char *sim_enum_name(const char *const *names, int v);
 void sim_key_join(char *buf, size_t len, const char *a, const char *b);
 
 /* 0 when every row of S (and of its element tables) is well formed: fields inside the
- * record, a V_SEQ's IHI elements fit its array.  Else -1 and the first problem in WHY. */
+ * record, a V_SEQ's IHI elements fit its array, no required key inside a group.  Else -1 and
+ * the first problem in WHY. */
 int sim_schema_check(const sim_schema *s, char *why, size_t whylen);
 
 #endif

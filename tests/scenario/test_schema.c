@@ -114,6 +114,17 @@ Test(schema, the_tables_are_well_formed)
     static const sim_schema bad = {too_many, 1, sizeof(fleet_rec)};
     cr_expect_eq(sim_schema_check(&bad, why, sizeof why), -1);
     cr_expect_str_eq(why, "p: its element count range does not fit its array");
+    static const sim_key nested_required[] = {
+        {.path = "g.name",
+         .kind = V_NAME,
+         SIM_FIELD(fleet_rec, name, C_STR),
+         .def = NULL,
+         .doc = ""},
+    };
+    static const sim_schema nested = {nested_required, 1, sizeof(fleet_rec)};
+    cr_expect_eq(sim_schema_check(&nested, why, sizeof why), -1);
+    cr_expect_str_eq(why, "g.name: a key inside a group cannot be required (the JSON Schema could "
+                          "not say it)");
 }
 
 Test(schema, reads_a_sequence_of_records_with_defaults_per_element)
