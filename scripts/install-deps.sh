@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs every Debian package metersim needs to build, test and analyse (the report's
-# test drives Debian's chromium through chromium-driver and python3-selenium).  Open MPI runs
+# test drives Debian's chromium through chromium-driver and python3-selenium; the scenario
+# schema test reads YAML with python3-yaml and checks it with python3-jsonschema).  Open MPI runs
 # one engine per rank; Slurm and munge run tests/sim/test_slurm.sh's one-node cluster, whose
 # jobs start Open MPI ranks with `srun --mpi=pmix` (the pmix plugin is in
 # slurm-wlm-basic-plugins; iproute2's ss finds the test free ports).
@@ -11,7 +12,7 @@ set -eu
 PKGS="build-essential g++ cmake pkg-config make
 libsimgrid-dev libhdf5-dev hdf5-tools zlib1g-dev libyaml-dev libgsl-dev libcriterion-dev
 libmbedtls-dev gcc-arm-none-eabi libnewlib-arm-none-eabi clang
-python3-h5py python3-numpy python3-matplotlib python3-pandas
+python3-h5py python3-numpy python3-matplotlib python3-pandas python3-yaml python3-jsonschema
 chromium chromium-driver python3-selenium
 libopenmpi-dev openmpi-bin
 slurm-wlm slurm-wlm-basic-plugins munge iproute2"

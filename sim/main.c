@@ -72,11 +72,17 @@ static const char *usage_run =
     "complete = 0), 2 usage, scenario or output path error\n";
 
 static const char *usage_validate =
-    "usage: metersim validate SCENARIO.yaml [--set key.path=value]... [--reference]\n"
+    "usage: metersim validate SCENARIO.yaml [--set key.path=value]... [--reference | --schema]\n"
     "\n"
     "Checks the scenario (after extends and --set) and prints it fully resolved, every key\n"
     "with its value and unit.  Errors are FILE:LINE:COL: key.path: message, exit status 2.\n"
-    "  --reference             print the Markdown reference of every scenario key instead\n";
+    "  --reference             print the Markdown reference of every scenario key instead\n"
+    "  --schema                print the JSON Schema (draft 2020-12) of a scenario file instead,\n"
+    "                          for editors; scenarios/scenario.schema.json is this output.  A\n"
+    "                          scenario whose first line is\n"
+    "                            # yaml-language-server: $schema=scenario.schema.json\n"
+    "                          (the path relative to the scenario) is checked as it is typed by\n"
+    "                          editors using yaml-language-server (VS Code's YAML extension)\n";
 
 static const char *usage_info = "usage: metersim info TRACE.h5\n"
                                 "\n"
@@ -134,6 +140,7 @@ typedef struct args {
     char seed_set[64];
     int quiet;
     int reference;
+    int schema;
     int force;
     int list_sweep;
     long sweep_index; /* -1: the whole sweep */
@@ -183,6 +190,8 @@ static int parse_args(int argc, char **argv, const char *usage, int is_run, args
             a->sweep_index = strtol(p, NULL, 10);
         } else if (!is_run && strcmp(s, "--reference") == 0) {
             a->reference = 1;
+        } else if (!is_run && strcmp(s, "--schema") == 0) {
+            a->schema = 1;
         } else if (s[0] == '-' && s[1] != '\0') {
             return usage_error(usage, "unknown option \"%s\"", s);
         } else if (!a->scenario) {
@@ -193,7 +202,10 @@ static int parse_args(int argc, char **argv, const char *usage, int is_run, args
     }
     /* --seed is applied last, over the file and any --set seed=. */
     if (a->seed_set[0]) a->sets[a->nsets++] = a->seed_set;
-    if (!a->scenario && !a->reference) return usage_error(usage, "missing SCENARIO.yaml%s", "");
+    if (a->reference && a->schema)
+        return usage_error(usage, "%s", "--reference and --schema are alternatives");
+    if (!a->scenario && !a->reference && !a->schema)
+        return usage_error(usage, "missing SCENARIO.yaml%s", "");
     if (a->list_sweep && a->sweep_index >= 0)
         return usage_error(usage, "--list-sweep and --sweep-index do not go together%s", "");
     return 0;
@@ -227,11 +239,15 @@ static int cmd_validate(int argc, char **argv)
     args a = {.sweep_index = -1};
     int rc = parse_args(argc, argv, usage_validate, 0, &a);
     if (rc) return rc;
-    if (a.reference) {
-        char *md = NULL;
-        if (sim_scenario_reference(&md) != 0) return EXIT_RUNTIME;
-        fputs(md, stdout);
-        free(md);
+    /* The two documents of the scenario format, generated from its key table. */
+    int (*print)(char **) = a.reference ? sim_scenario_reference
+                            : a.schema  ? sim_scenario_json_schema
+                                        : NULL;
+    if (print) {
+        char *text = NULL;
+        if (print(&text) != 0) return EXIT_RUNTIME;
+        fputs(text, stdout);
+        free(text);
         return 0;
     }
     sim_scenario *sc = NULL;

@@ -370,5 +370,8 @@ int sim_population_tariff(const sim_scenario *sc, const sim_population *p);
 
 /* Markdown table of every key: path, type/unit, default, range, description. */
 int sim_scenario_reference(char **out_markdown);
+/* JSON Schema (draft 2020-12) of a scenario file, for editors: 0 and *OUT_JSON malloc'd,
+ * or -1 (out of memory). */
+int sim_scenario_json_schema(char **out_json);
 
 #endif

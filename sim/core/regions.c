@@ -1,5 +1,6 @@
 #include "sim/regions.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Which licence area falls in which DCC region is our reading, *unconfirmed* per area.  The
@@ -71,11 +72,15 @@ static uint32_t item_mask(const char *s, size_t len)
     while (i < len && s[i] >= '0' && s[i] <= '9' && n < 100)
         n = n * 10 + (unsigned long)(s[i++] - '0');
     if (i == len) return n >= 1 && n <= SIM_REGIONS ? 1u << (n - 1) : 0;
+    /* "DCC", blanks, a DCC region */
+    size_t d = 3;
+    while (d < len && s[d] == ' ')
+        d++;
+    bool dcc = d > 3 && d < len && same_name(s, 3, "dcc");
     uint32_t m = 0;
     for (unsigned r = 0; r < SIM_REGIONS; r++) {
         if (same_name(s, len, regions[r].name)) return 1u << r;
-        if (len > 4 && same_name(s, 4, "dcc ") && same_name(s + 4, len - 4, sim_dcc_region_name(regions[r].dcc)))
-            m |= 1u << r;
+        if (dcc && same_name(s + d, len - d, sim_dcc_region_name(regions[r].dcc))) m |= 1u << r;
     }
     return m;
 }
@@ -93,6 +98,8 @@ int sim_region_list(const char *text, uint32_t *mask, char *why, size_t whylen)
         size_t len = (size_t)(e - p);
         while (len > 0 && p[len - 1] == ' ')
             len--;
+        /* a comma after the last item is allowed, as it always was */
+        if (!len && !*e && *mask) return 0;
         uint32_t m = len ? item_mask(p, len) : 0;
         if (!m) {
             snprintf(why, whylen,

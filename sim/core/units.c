@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -454,4 +455,72 @@ int sim_unit_format(sim_unit kind, double value, char *buf, size_t len)
         }
     }
     return SIM_EUNIT_RANGE;
+}
+
+const char *sim_unit_symbol(sim_unit kind, size_t i)
+{
+    if ((unsigned)kind >= SIM_UNIT_COUNT || !kinds[kind].syms) return NULL;
+    for (size_t j = 0; kinds[kind].syms[j].sym; j++)
+        if (j == i) return kinds[kind].syms[j].sym;
+    return NULL;
+}
+
+/* The pieces of the patterns, spelled without backslashes so that the three regex dialects
+ * read them alike: a bracket is the only escape.  BLANKS is what blank() skips. */
+#define PAT_BLANKS "[ \t]*"
+#define PAT_EXP "([eE][+-]?[0-9]+)?" /* scan_number leaves an "e" without digits to the unit */
+#define PAT_NUMBER "([0-9]+([.][0-9]*)?|[.][0-9]+)" PAT_EXP
+#define PAT_ZERO "(0+([.]0*)?|[.]0+)" PAT_EXP
+#define PAT_CLOCK "([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?" /* take_clock */
+/* YYYY-MM-DD of a calendar day (days_in_month): 29 February in years divisible by 4 but
+ * not by 100, or by 400. */
+#define PAT_YEAR "[0-9][0-9][0-9][0-9]"
+#define PAT_LEAP_YY "(0[48]|[2468][048]|[13579][26])"
+#define PAT_DATE                                                                                   \
+    "(" PAT_YEAR "-(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|" PAT_YEAR                            \
+    "-(0[469]|11)-(0[1-9]|[12][0-9]|30)|" PAT_YEAR "-02-(0[1-9]|1[0-9]|2[0-8])|"                   \
+    "([0-9][0-9]" PAT_LEAP_YY "|(00|" PAT_LEAP_YY ")00)-02-29)"
+
+/* printf at offset *O of BUF, *O moved past it; SIM_EUNIT_SPACE when it does not fit. */
+static int append(char *buf, size_t len, size_t *o, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int append(char *buf, size_t len, size_t *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *o, len - *o, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= len - *o) return SIM_EUNIT_SPACE;
+    *o += (size_t)w;
+    return 0;
+}
+
+/* "(s1|s2|...)" of KIND's symbols, each character other than a letter in brackets. */
+static int symbol_group(sim_unit kind, char *buf, size_t len, size_t *o)
+{
+    int rc = 0;
+    const char *sym;
+    for (size_t i = 0; rc == 0 && (sym = sim_unit_symbol(kind, i)); i++) {
+        rc = append(buf, len, o, "%s", i ? "|" : "(");
+        for (const char *c = sym; rc == 0 && *c; c++)
+            rc = append(buf, len, o, isalpha((unsigned char)*c) ? "%c" : "[%c]", *c);
+    }
+    return rc ? rc : append(buf, len, o, ")");
+}
+
+int sim_unit_pattern(sim_unit kind, bool negative, char *buf, size_t len)
+{
+    if (!buf || len == 0) return SIM_EUNIT_SPACE;
+    buf[0] = '\0';
+    if ((unsigned)kind >= SIM_UNIT_COUNT) return SIM_EUNIT_KIND;
+    const char *body = kind == SIM_UNIT_DATE          ? PAT_DATE "(T" PAT_CLOCK "Z)?"
+                       : kind == SIM_UNIT_TIME_OF_DAY ? PAT_CLOCK
+                       : negative                     ? "[+-]?" PAT_NUMBER
+                                                      : "([+]?" PAT_NUMBER "|-" PAT_ZERO ")";
+    size_t o = 0;
+    int rc = append(buf, len, &o, "^" PAT_BLANKS "%s", body);
+    if (rc == 0 && kinds[kind].syms) rc = append(buf, len, &o, PAT_BLANKS);
+    if (rc == 0 && kinds[kind].syms) rc = symbol_group(kind, buf, len, &o);
+    return rc ? rc : append(buf, len, &o, PAT_BLANKS "$");
 }

@@ -94,6 +94,52 @@ static int check_topology_regions(const char *text, char *why, size_t whylen)
     return sim_scenario_topology_regions(text, &mask, why, whylen);
 }
 
+/* What the region checks above accept (sim_region_list), for the JSON Schema (test_schema
+ * compares them): items between commas, blanks around each, a comma after the last allowed;
+ * an item is "all", a number 1..14
+ * (leading zeros too), a licence area's name (sim/regions.h, any case, a run of blanks for
+ * each blank) or "DCC" and a DCC region. */
+#define REGION_NUMBER "0*([1-9]|1[0-4])"
+#define REGION_NAMES                                                                               \
+    /* North Scotland */ \
+    "[Nn][Oo][Rr][Tt][Hh] +[Ss][Cc][Oo][Tt][Ll][Aa][Nn][Dd]|" \
+    /* South Scotland */ \
+    "[Ss][Oo][Uu][Tt][Hh] +[Ss][Cc][Oo][Tt][Ll][Aa][Nn][Dd]|" \
+    /* North West */ \
+    "[Nn][Oo][Rr][Tt][Hh] +[Ww][Ee][Ss][Tt]|" \
+    /* North East */ \
+    "[Nn][Oo][Rr][Tt][Hh] +[Ee][Aa][Ss][Tt]|" \
+    /* Yorkshire */ \
+    "[Yy][Oo][Rr][Kk][Ss][Hh][Ii][Rr][Ee]|" \
+    /* Merseyside and North Wales */ \
+    "[Mm][Ee][Rr][Ss][Ee][Yy][Ss][Ii][Dd][Ee] +[Aa][Nn][Dd]" \
+    " +[Nn][Oo][Rr][Tt][Hh] +[Ww][Aa][Ll][Ee][Ss]|" \
+    /* East Midlands */ \
+    "[Ee][Aa][Ss][Tt] +[Mm][Ii][Dd][Ll][Aa][Nn][Dd][Ss]|" \
+    /* West Midlands */ \
+    "[Ww][Ee][Ss][Tt] +[Mm][Ii][Dd][Ll][Aa][Nn][Dd][Ss]|" \
+    /* South Wales */ \
+    "[Ss][Oo][Uu][Tt][Hh] +[Ww][Aa][Ll][Ee][Ss]|" \
+    /* South West */ \
+    "[Ss][Oo][Uu][Tt][Hh] +[Ww][Ee][Ss][Tt]|" \
+    /* Eastern */ \
+    "[Ee][Aa][Ss][Tt][Ee][Rr][Nn]|" \
+    /* London */ \
+    "[Ll][Oo][Nn][Dd][Oo][Nn]|" \
+    /* South East */ \
+    "[Ss][Oo][Uu][Tt][Hh] +[Ee][Aa][Ss][Tt]|" \
+    /* Southern */ \
+    "[Ss][Oo][Uu][Tt][Hh][Ee][Rr][Nn]|" \
+    /* DCC North, Central, South */ \
+    "[Dd][Cc][Cc] +([Nn][Oo][Rr][Tt][Hh]|[Cc][Ee][Nn][Tt][Rr][Aa][Ll]|[Ss][Oo][Uu][Tt][Hh])"
+#define REGION_ITEM " *([Aa][Ll][Ll]|" REGION_NUMBER "|" REGION_NAMES ") *"
+#define REGIONS_PATTERN "^" REGION_ITEM "(," REGION_ITEM ")*(, *)?$"
+/* ... and what the firmware_log check accepts: up to 64 household ids up to 50,000,000, no
+ * comma after the last. */
+#define HOUSEHOLD_ID "0*([0-9]{1,7}|[1-4][0-9]{7}|50000000)"
+#define HOUSEHOLDS_PATTERN "^ *(" HOUSEHOLD_ID " *(, *" HOUSEHOLD_ID " *){0,63})?$"
+_Static_assert(SIM_FIRMWARE_LOG_MAX == 64, "HOUSEHOLDS_PATTERN takes 1 + 63 ids");
+
 /* The values of the enum keys, indexed by the C enums of sim/scenario.h. */
 static const char *const load_models[] = {
     [SIM_LOAD_CREST] = "crest", [SIM_LOAD_BASIC] = "basic", NULL};
@@ -183,7 +229,7 @@ static const sim_key population_keys[] = {
     {.path = "supplier", .kind = V_STR, PFIELD(supplier, C_STR), .def = "",
      .doc = "Name of its supplier; empty: each household's drawn by market share"},
     {.path = "regions", .kind = V_STR, PFIELD(regions, C_STR), .def = "all",
-     .choices = REGION_LIST, .check = check_regions,
+     .choices = REGION_LIST, .check = check_regions, .pattern = REGIONS_PATTERN,
      .doc = "DNO regions it is found in"},
     {.path = "tariff", .kind = V_ENUM, PFIELD(tariff, C_ENUM), .names = pop_tariffs,
      .def = "default",
@@ -302,7 +348,7 @@ static const sim_key keys[] = {
     {.path = "topology.regions", .kind = V_STR, FIELD(topology.regions_spec, C_STR), .def = "1",
      .choices = "N (the first N licence areas), \"all\", or a list of numbers 1..14, names "
                 "(\"London, South Wales\") and DCC regions (\"DCC North\")",
-     .check = check_topology_regions,
+     .check = check_topology_regions, .pattern = REGIONS_PATTERN,
      .doc = "DNO licence areas the households are spread over, by their shares of GB customers"},
     {.path = "topology.area_households", .kind = V_INT, FIELD(topology.area_households, C_U32),
      .ilo = 1, .ihi = 100000, .def = "500", .doc = "Households per area (one WAN cell)"},
@@ -626,7 +672,7 @@ static const sim_key keys[] = {
     {.path = "storm.onset", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, FIELD(storm.onset_s, C_I64),
      .lo = 0, .hi = DAYS(7), .def = "6 h", .doc = "Window over which substations lose supply"},
     {.path = "storm.regions", .kind = V_STR, FIELD(storm.regions, C_STR), .def = "all",
-     .choices = REGION_LIST, .check = check_regions,
+     .choices = REGION_LIST, .check = check_regions, .pattern = REGIONS_PATTERN,
      .doc = "Regions the storm hits"},
     {.path = "storm.share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, FIELD(storm.share, C_F64),
      .lo = 0, .hi = 1, .def = "30 %", .doc = "Share of LV substations in those regions that lose supply"},
@@ -735,6 +781,7 @@ static const sim_key keys[] = {
      .ilo = 1, .ihi = 1000000, .def = "1024", .doc = "Households per HDF5 chunk"},
     {.path = "trace.firmware_log", .kind = V_STR, FIELD(trace.firmware_log, C_STR), .def = "",
      .choices = "household ids, e.g. \"0, 17\" (at most 64)", .check = check_households,
+     .pattern = HOUSEHOLDS_PATTERN,
      .doc = "Households whose meter's own event log (the last 16 events it keeps) is written "
             "to /meter/firmware_log at the end; metersim timeline shows it"},
 };

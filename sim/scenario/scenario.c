@@ -2,6 +2,7 @@
  * the scenario's own table (keys.c). */
 #include "scenario.h"
 
+#include "jschema.h"
 #include "load.h"
 #include "write.h"
 
@@ -74,4 +75,9 @@ bool sim_scenario_given(const sim_scenario *sc, const char *key, char *where, si
 int sim_scenario_reference(char **out_markdown)
 {
     return sim_schema_reference(&sim_scenario_schema, out_markdown);
+}
+
+int sim_scenario_json_schema(char **out_json)
+{
+    return sim_schema_jsonschema(&sim_scenario_schema, "metersim scenario", true, out_json);
 }

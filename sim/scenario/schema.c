@@ -88,6 +88,8 @@ int sim_schema_check(const sim_schema *s, char *why, size_t whylen)
             bad = "its kind does not match its C type";
         else if (r->off > s->size || r->size > s->size - r->off)
             bad = "its field lies outside the record";
+        else if (!r->def && strchr(r->path, '.'))
+            bad = "a key inside a group cannot be required (the JSON Schema could not say it)";
         else if (r->kind == V_SEQ && (!r->elem || r->elem->size == 0))
             bad = "a sequence needs an element table";
         else if (r->kind == V_SEQ &&

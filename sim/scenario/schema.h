@@ -43,6 +43,9 @@ typedef struct sim_key {
     double step;              /* V_UNIT: the value must be a whole multiple of it; 0: any */
     const char *step_name;    /* what one step is called in messages ("settlement periods") */
     const char *choices;      /* V_STR with CHECK: the accepted form, for docs */
+    const char *pattern;      /* V_STR with CHECK: what CHECK accepts as a regular expression
+                                 (JSON Schema; ECMA-262, POSIX ERE and Python alike); NULL:
+                                 more than one can say (block prices) */
     const char *const *names; /* V_ENUM: the name of each value of the C enum, NULL last */
     int (*check)(const char *text, char *why, size_t whylen); /* V_STR: extra validation */
     const sim_schema *elem; /* V_SEQ: the keys of one element, ELEM->size bytes each */
@@ -81,7 +84,8 @@ const char *sim_enum_name(const char *const *names, int v);
 void sim_key_join(char *buf, size_t len, const char *a, const char *b);
 
 /* 0 when every row of S (and of its element tables) is well formed: fields inside the
- * record, a V_SEQ's IHI elements fit its array.  Else -1 and the first problem in WHY. */
+ * record, a V_SEQ's IHI elements fit its array, no required key inside a group.  Else -1 and
+ * the first problem in WHY. */
 int sim_schema_check(const sim_schema *s, char *why, size_t whylen);
 
 #endif

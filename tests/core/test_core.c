@@ -211,6 +211,8 @@ Test(regions, lists_name_areas_by_number_name_and_dcc_region)
         cr_expect_eq(regions_of(sim_region_name(r)), 1u << r, "%s", sim_region_name(r));
     refused("", "empty item");
     refused("1,,2", "empty item");
+    refused(",", "empty item");
+    cr_expect_eq(regions_of("1, 2, "), 3u); /* a comma may end the list */
     refused("0", "not a DNO licence area");
     refused("15", "not a DNO licence area");
     refused("Londn", "\"Londn\" is not");

@@ -1,5 +1,6 @@
 #include "scenario.h"
 #include "scenario/sweep.h"
+#include "sim/units.h"
 
 #include <criterion/criterion.h>
 #include <inttypes.h>
@@ -906,4 +907,49 @@ Test(scenario, reads_prepayment_settings_as_money_in_pence)
     expect_errors("minimal.yaml", big, 1,
                   "--set:1:31: meter.prepayment.topup_amount: \"9000 GBP\" is out of range (1 GBP..8191 "
                   "GBP, a multiple of 1 GBP)");
+}
+
+/* The JSON Schema's text (python_scenario_schema checks it as JSON Schema): one object,
+ * brackets balanced outside strings, and the pieces each kind of row makes. */
+Test(scenario, writes_the_json_schema_of_every_key)
+{
+    char *js = NULL;
+    cr_assert_eq(sim_scenario_json_schema(&js), 0);
+    cr_assert_not_null(js);
+    cr_expect(strncmp(js, "{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n",
+                      63) == 0);
+    int depth = 0;
+    const char *end = NULL; /* where the top object closes */
+    bool in_string = false;
+    for (const char *p = js; *p; p++) {
+        if (in_string && *p == '\\')
+            p++;
+        else if (*p == '"')
+            in_string = !in_string;
+        else if (!in_string && (*p == '{' || *p == '['))
+            depth++;
+        else if (!in_string && (*p == '}' || *p == ']') && --depth == 0 && !end)
+            end = p;
+    }
+    cr_expect_eq(depth, 0);
+    cr_expect(end && strcmp(end, "}\n") == 0, "the top object closes at the end");
+    cr_expect(strstr(js, "\"enum\": [\"flat\", \"e7\", \"tou\", \"agile\", \"rtp\", \"block\", "
+                         "\"hybrid\"]"));
+    cr_expect(strstr(js, "\"type\": \"integer\",\n          \"minimum\": 0,\n          "
+                         "\"maximum\": 9,"));
+    cr_expect(strstr(js, "\"required\": [\"name\", \"duration\", \"households\"]"));
+    cr_expect(strstr(js, "\"required\": [\"name\", \"population\", \"firmware\", \"start\", "
+                         "\"per_day\"]"));
+    cr_expect(
+        strstr(js, "\"default\": [\n        {\n          \"name\": \"supplier\"\n        }\n"));
+    cr_expect(strstr(js, "\"from\": \"2019-05-26\",\n              \"per_day\": 270\n"));
+    /* the duration pattern, its tabs escaped */
+    char pat[1024], want[1200] = "\"pattern\": \"";
+    cr_assert_eq(sim_unit_pattern(SIM_UNIT_DURATION, false, pat, sizeof pat), 0);
+    size_t o = strlen(want);
+    for (const char *c = pat; *c && o + 3 < sizeof want; c++)
+        o += (size_t)snprintf(want + o, sizeof want - o, *c == '\t' ? "\\t" : "%c", *c);
+    snprintf(want + o, sizeof want - o, "\"");
+    cr_expect(strstr(js, want), "%s", want);
+    free(js);
 }

@@ -1,11 +1,14 @@
 /* The schema machinery with a table of its own: sequences of records (parsing, messages
  * with positions, defaults per element, --set of one element's key, the resolved text
- * and its round trip, the reference).  The shipped scenario has no sequence yet. */
+ * and its round trip, the reference), and the scenario table's string patterns.  The shipped
+ * scenario has no sequence yet. */
 #include "load.h"
 #include "schema.h"
 #include "write.h"
 
 #include <criterion/criterion.h>
+#include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +119,17 @@ Test(schema, the_tables_are_well_formed)
     static const sim_schema bad = {too_many, 1, sizeof(fleet_rec)};
     cr_expect_eq(sim_schema_check(&bad, why, sizeof why), -1);
     cr_expect_str_eq(why, "p: its element count range does not fit its array");
+    static const sim_key nested_required[] = {
+        {.path = "g.name",
+         .kind = V_NAME,
+         SIM_FIELD(fleet_rec, name, C_STR),
+         .def = NULL,
+         .doc = ""},
+    };
+    static const sim_schema nested = {nested_required, 1, sizeof(fleet_rec)};
+    cr_expect_eq(sim_schema_check(&nested, why, sizeof why), -1);
+    cr_expect_str_eq(why, "g.name: a key inside a group cannot be required (the JSON Schema could "
+                          "not say it)");
 }
 
 Test(schema, reads_a_sequence_of_records_with_defaults_per_element)
@@ -295,4 +309,78 @@ Test(schema, documents_the_keys_of_a_sequences_elements)
             "| `fleet.populations[].firmware.image` | string | `\"\"` | up to 63 bytes | Firmware "
             "image |\n");
     free(md);
+}
+
+/* The JSON Schema's pattern of a checked string row (keys.c) against its check function:
+ * over texts of numbers, separators and blanks, the pattern matches exactly the texts the
+ * check takes.  No checked row takes true or false, so the schema refuses booleans there. */
+static void pattern_agrees_with_check(const sim_key *r, const regex_t *re, const char *text,
+                                      int *wrong)
+{
+    char why[160];
+    bool takes = r->check(text, why, sizeof why) == 0;
+    bool matches = regexec(re, text, 0, NULL, 0) == 0;
+    if (takes != matches && (*wrong)++ < 5)
+        cr_expect_fail("%s: \"%s\": the check %s it, the pattern %s", r->path, text,
+                       takes ? "takes" : "refuses", matches ? "matches" : "does not match");
+}
+
+static void check_patterns(const sim_schema *s, int *rows)
+{
+    static const char *const numbers[] = {
+        "0",   "1",    "01", "001", "9",        "10",       "14",        "014",      "15",
+        "100", "1000", "17", "00",  "49999999", "50000000", "050000000", "50000001", "4294967296"};
+    static const char *const seps[] = {",", " ,", ", ", " , ", ",,", " ", ""};
+    static const char *const tails[] = {"", ",", " ", ", ", " ,"};
+    static const char *const odd[] = {
+        "all",        "all ",           " all",          "ALL",         "",
+        " ",          ",",              "1-2",           "a",           "1,a",
+        "true",       "false",          "TRUE",          "False",       "~",
+        "London",     "london , SOUTH   wales",          "1, London,14", "Londn",
+        "London,",    "North",          "dcc north",     "DCC  Central", "dcc",
+        "DCC North West", "dccnorth",   "all, Yorkshire", "Merseyside and  North Wales",
+        "Merseyside and", "South Wales 2", "South-Wales", "Eastern,, 3"};
+    for (size_t i = 0; i < s->n; i++) {
+        const sim_key *r = &s->keys[i];
+        if (r->kind == V_SEQ) check_patterns(r->elem, rows);
+        if (!r->check) continue;
+        char why[160];
+        cr_expect_neq(r->check("true", why, sizeof why), 0, "%s takes true", r->path);
+        cr_expect_neq(r->check("false", why, sizeof why), 0, "%s takes false", r->path);
+        if (!r->pattern) continue;
+        int wrong = 0;
+        ++*rows;
+        regex_t re;
+        cr_assert_eq(regcomp(&re, r->pattern, REG_EXTENDED | REG_NOSUB), 0, "%s", r->pattern);
+        for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++)
+            pattern_agrees_with_check(r, &re, odd[k], &wrong);
+        for (size_t a = 0; a < sizeof numbers / sizeof numbers[0]; a++)
+            for (size_t b = 0; b < sizeof numbers / sizeof numbers[0]; b += 3)
+                for (size_t sep = 0; sep < sizeof seps / sizeof seps[0]; sep++)
+                    for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++) {
+                        char text[80];
+                        snprintf(text, sizeof text, "%s%s%s%s%s", t % 2 ? " " : "", numbers[a],
+                                 seps[sep], numbers[b], tails[t]);
+                        pattern_agrees_with_check(r, &re, text, &wrong);
+                        snprintf(text, sizeof text, "%s%s", numbers[a], tails[t]);
+                        pattern_agrees_with_check(r, &re, text, &wrong);
+                    }
+        /* lists of 63, 64 and 65 items */
+        for (int n = 63; n <= 65; n++) {
+            char list[400] = "";
+            for (int k = 0; k < n; k++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", k ? ", " : "",
+                         k % 14 + 1);
+            pattern_agrees_with_check(r, &re, list, &wrong);
+        }
+        regfree(&re);
+    }
+}
+
+Test(schema, string_patterns_match_exactly_what_the_checks_take)
+{
+    int rows = 0;
+    check_patterns(&sim_scenario_schema, &rows);
+    cr_expect_eq(rows, 4, "topology.regions, storm.regions, fleet.populations[].regions, "
+                          "trace.firmware_log");
 }

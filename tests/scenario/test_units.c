@@ -2,6 +2,8 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -229,4 +231,141 @@ Test(units, refuses_to_format_what_the_kind_cannot_show)
     cr_expect_eq(sim_unit_format(SIM_UNIT_TIME_OF_DAY, 0.5, buf, sizeof buf), SIM_EUNIT_RANGE);
     cr_expect_eq(sim_unit_format(SIM_UNIT_BIT_RATE, 2e6, buf, 4), SIM_EUNIT_SPACE);
     cr_expect_str_eq(sim_unit_strerror(SIM_EUNIT_UNIT), "missing or unknown unit");
+}
+
+/* sim_unit_pattern against the parser: over texts built from numbers, blanks and symbols,
+ * the pattern matches exactly the texts sim_unit_parse accepts; with NEGATIVE false only
+ * those whose value is not below 0.  (Magnitude is not its business: no number here
+ * overflows or underflows.)  The pattern is read here as POSIX ERE; the JSON Schema test
+ * reads it again as Python's re. */
+typedef struct pattern_check {
+    regex_t re;
+    sim_unit kind;
+    bool negative;
+    int checked, wrong;
+} pattern_check;
+
+static void pattern_open(pattern_check *c, sim_unit kind, bool negative)
+{
+    char pat[1024];
+    cr_assert_eq(sim_unit_pattern(kind, negative, pat, sizeof pat), 0);
+    cr_assert_eq(regcomp(&c->re, pat, REG_EXTENDED | REG_NOSUB), 0, "%s", pat);
+    c->kind = kind;
+    c->negative = negative;
+    c->checked = c->wrong = 0;
+}
+
+static void pattern_agrees(pattern_check *c, const char *text)
+{
+    double v = 0;
+    bool parsed = sim_unit_parse(c->kind, text, &v, NULL, 0) == 0;
+    bool accepted = parsed && (c->negative || !(v < 0));
+    bool matched = regexec(&c->re, text, 0, NULL, 0) == 0;
+    c->checked++;
+    if (accepted != matched && c->wrong++ < 5)
+        cr_expect_fail("%s%s: \"%s\": the parser %s it, the pattern %s", sim_unit_name(c->kind),
+                       c->negative ? "" : " (not negative)", text, accepted ? "takes" : "refuses",
+                       matched ? "matches" : "does not match");
+}
+
+Test(units, pattern_matches_exactly_what_the_parser_accepts)
+{
+    static const char *const numbers[] = {
+        "5",   "05",  "5.",   ".5",  "5.25", "+5",  "-5",   "-0",     "-0.0",    "-.0",
+        "-0.", "-00", "-0e3", "+0",  "0",    "1e3", "1E-2", "2.5e+1", "-2.5e-1", "e3",
+        "5e",  "5e+", "5e-x", "-",   "+",    ".",   "..5",  "5..",    "1.2.3",   "0x10",
+        "inf", "nan", "",     "1,5", "- 5",  "+-5", "--5",  "-0.5",   "-.5",     "-0e-0"};
+    static const char *const wrong_symbols[] = {"",   "S",   "kw",     "mins", "Kib",   "x",
+                                                "%%", "s s", "bit /s", "ms.",  "GBP p", "yr"};
+    static const char *const leads[] = {"", " \t"}, *const mids[] = {"", " ", "\t"},
+                             *const trails[] = {"", " "};
+    for (int kind = 0; kind < SIM_UNIT_TIME_OF_DAY; kind++) {
+        for (int negative = 0; negative < 2; negative++) {
+            pattern_check c;
+            pattern_open(&c, (sim_unit)kind, negative);
+            for (size_t n = 0; n < sizeof numbers / sizeof numbers[0]; n++)
+                for (int k = 0; k < SIM_UNIT_TIME_OF_DAY + 1; k++)
+                    for (size_t s = 0;; s++) {
+                        /* every kind's symbols, then the wrong ones */
+                        const char *sym = k < SIM_UNIT_TIME_OF_DAY ? sim_unit_symbol(k, s)
+                                          : s < sizeof wrong_symbols / sizeof wrong_symbols[0]
+                                              ? wrong_symbols[s]
+                                              : NULL;
+                        if (!sym) break;
+                        for (size_t l = 0; l < 2; l++)
+                            for (size_t m = 0; m < 3; m++)
+                                for (size_t t = 0; t < 2; t++) {
+                                    char text[80];
+                                    snprintf(text, sizeof text, "%s%s%s%s%s", leads[l], numbers[n],
+                                             mids[m], sym, trails[t]);
+                                    pattern_agrees(&c, text);
+                                }
+                    }
+            cr_expect_gt(c.checked, 5000);
+            regfree(&c.re);
+        }
+    }
+}
+
+Test(units, time_of_day_pattern_matches_exactly_what_the_parser_accepts)
+{
+    static const char *const seconds[] = {"", ":00", ":59", ":60", ":5", ":", ":000"};
+    static const char *const odd[] = {"",          " ",     "12",     "12:",     ":30",
+                                      "12:30x",    "12-30", "1 2:30", " 06:30 ", "\t6:30",
+                                      "06:30 :00", "+6:30", "-6:30"};
+    pattern_check c;
+    pattern_open(&c, SIM_UNIT_TIME_OF_DAY, true); /* no sign: NEGATIVE does not apply */
+    for (int h = 0; h < 36; h++)
+        for (int m = 0; m < 65; m++)
+            for (size_t s = 0; s < sizeof seconds / sizeof seconds[0]; s++) {
+                char hh[8], mm[8], text[40];
+                snprintf(hh, sizeof hh, h < 10 ? "%d" : "%02d", h < 10 ? h : h - 10);
+                snprintf(mm, sizeof mm, m < 62 ? "%02d" : m == 62 ? "0" : m == 63 ? "5" : "000", m);
+                snprintf(text, sizeof text, "%s:%s%s", hh, mm, seconds[s]);
+                pattern_agrees(&c, text);
+            }
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+        pattern_agrees(&c, odd[i]);
+    regfree(&c.re);
+}
+
+Test(units, date_pattern_matches_exactly_what_the_parser_accepts)
+{
+    static const char *const years[] = {"0000", "0800", "1600", "1900", "1970", "2000",
+                                        "2008", "2023", "2024", "2028", "2036", "2096",
+                                        "2100", "2200", "2400", "9999", "202",  "20245"};
+    static const char *const times[] = {
+        "",        "T06:30:00Z",  "T6:30Z",   "T06:30",     "T24:00Z",     "T06:60Z",
+        "t06:30Z", "T06:30:00ZZ", " T06:30Z", "T23:59:59Z", "T06:30:00Z ", "Z",
+        "T",       " ",           "x"};
+    pattern_check c;
+    pattern_open(&c, SIM_UNIT_DATE, true); /* before 1970 is below 0 */
+    for (size_t y = 0; y < sizeof years / sizeof years[0]; y++)
+        for (int mo = 0; mo < 15; mo++)
+            for (int d = 0; d < 34; d++)
+                for (size_t t = 0; t < sizeof times / sizeof times[0]; t++) {
+                    /* every time suffix on a few days, the plain date on all */
+                    if (t && d % 9 != 1) continue;
+                    char text[64];
+                    snprintf(text, sizeof text, "%s%s-%s%d-%s%d%s", y % 3 ? "" : " ", years[y],
+                             mo < 10 && mo != 1 ? "0" : "", mo < 14 ? mo : 1,
+                             d < 10 && d != 2 ? "0" : "", d < 33 ? d : 2, times[t]);
+                    pattern_agrees(&c, text);
+                }
+    pattern_agrees(&c, "");
+    pattern_agrees(&c, "2026/01/12");
+    pattern_agrees(&c, "26-01-12");
+    regfree(&c.re);
+}
+
+Test(units, lists_the_symbols_each_kind_accepts)
+{
+    cr_expect_str_eq(sim_unit_symbol(SIM_UNIT_DURATION, 0), "ms");
+    cr_expect_str_eq(sim_unit_symbol(SIM_UNIT_BIT_RATE, 7), "Gbps");
+    cr_expect_null(sim_unit_symbol(SIM_UNIT_BIT_RATE, 8));
+    cr_expect_null(sim_unit_symbol(SIM_UNIT_DATE, 0));
+    cr_expect_null(sim_unit_symbol(SIM_UNIT_COUNT, 0));
+    char pat[16];
+    cr_expect_eq(sim_unit_pattern(SIM_UNIT_DURATION, false, pat, sizeof pat), SIM_EUNIT_SPACE);
+    cr_expect_eq(sim_unit_pattern(SIM_UNIT_COUNT, false, pat, sizeof pat), SIM_EUNIT_KIND);
 }

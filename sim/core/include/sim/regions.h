@@ -22,7 +22,7 @@ const char *sim_dcc_region_name(unsigned d);
 
 /* A list of licence areas as a mask (bit r: area r): "all", or items separated by commas,
  * each a number 1..14, an area's name ("London", "south wales": case and runs of spaces do not
- * matter) or a DCC region ("DCC North": its areas).  0, or -1 with why TEXT is refused. */
+ * matter) or a DCC region ("DCC North": its areas); a comma may end the list.  0, or -1 with why TEXT is refused. */
 int sim_region_list(const char *text, uint32_t *mask, char *why, size_t whylen);
 
 #endif

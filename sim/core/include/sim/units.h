@@ -13,6 +13,7 @@
 #ifndef SIM_UNITS_H
 #define SIM_UNITS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,18 @@ int sim_parse_date(const char *text, int64_t *out_unix, char *why, size_t whylen
  * for a value the kind cannot show (NaN, a time of day outside one day) or
  * SIM_EUNIT_SPACE if LEN is too small (32 bytes always suffice). */
 int sim_unit_format(sim_unit kind, double value, char *buf, size_t len);
+
+/* The I-th unit symbol KIND accepts ("ms", "s", ...; aliases such as "bps" too), NULL past
+ * the last; always NULL for the two calendar kinds, which have no symbols. */
+const char *sim_unit_symbol(sim_unit kind, size_t i);
+
+/* An anchored regular expression matching the texts sim_unit_parse accepts for KIND, in the
+ * subset of syntax that ECMA-262 (JSON Schema), POSIX ERE and Python agree on.  It checks
+ * the form, not the magnitude (ranges, overflow): with NEGATIVE false a minus sign is only
+ * matched on a zero ("-0 s"), which a range starting at 0 still accepts (the calendar kinds
+ * have no sign: NEGATIVE does not change theirs).  0, or
+ * SIM_EUNIT_SPACE if LEN is too small (1024 bytes always suffice), SIM_EUNIT_KIND. */
+int sim_unit_pattern(sim_unit kind, bool negative, char *buf, size_t len);
 
 const char *sim_unit_name(sim_unit kind);    /* "duration", "bit rate", ... */
 const char *sim_unit_example(sim_unit kind); /* "30 min", "2 Mbit/s", ... */
