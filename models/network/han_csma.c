@@ -57,6 +57,17 @@ double net_han_frame_s(const net_han_config *c, net_han_band band, unsigned psdu
     return 8.0 * (double)(p->overhead_bytes + psdu_bytes) / p->bit_rate;
 }
 
+double net_han_csma_load(const net_han_config *c, net_han_band band, const net_han_class *cls,
+                         size_t n)
+{
+    const net_han_phy *p = &c->phy[band];
+    double t_ack = net_han_frame_s(c, band, p->ack_psdu_bytes), load = 0;
+    for (size_t k = 0; k < n; k++)
+        load += cls[k].count * cls[k].rate_hz *
+                (2 * p->turnaround_s + net_han_frame_s(c, band, cls[k].psdu_bytes) + t_ack);
+    return load;
+}
+
 typedef struct cls_state {
     double lambda, t_frame;
     double alpha, pc, pw, x, q;

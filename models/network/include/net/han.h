@@ -291,6 +291,12 @@ int net_han_csma_solve(const net_han_config *c, net_han_band band, const net_han
 /* Airtime of a frame of PSDU bytes on BAND [s]. */
 double net_han_frame_s(const net_han_config *c, net_han_band band, unsigned psdu_bytes);
 
+/* Offered load of N classes on BAND: the share of time their messages would hold the channel
+ * if each took one attempt, from the clear CCA to the end of the ACK (turnaround, frame,
+ * turnaround, ACK) [1].  Retransmissions are left out: they are the model's output. */
+double net_han_csma_load(const net_han_config *c, net_han_band band, const net_han_class *cls,
+                         size_t n);
+
 /* ---- detailed frame-level mode -------------------------------------------------------------- */
 
 typedef struct net_han_des_flow {
