@@ -27,8 +27,8 @@ typedef struct row {
     double caf, x, retr, pd, lat_ms;
 } row;
 
-static int run_des(const net_han_config *c, net_han_band band, int n, double lambda,
-                   unsigned psdu, double span, uint64_t group, row *out)
+static int run_des(const net_han_config *c, net_han_band band, int n, double lambda, unsigned psdu,
+                   double span, uint64_t group, row *out)
 {
     net_han_des_flow fl[64];
     for (int i = 0; i < n; i++)
@@ -86,10 +86,11 @@ int main(int argc, char **argv)
     net_han_config_default(&c);
     const int ns[] = {3, 9, 20, 40};
     const unsigned psdus[] = {12, 48, 64};
-    const double loads[] = {0.01, 0.03, 0.05, 0.08, 0.10, 0.12, 0.15, 0.18, 0.20, 0.25, 0.30, 0.40, 0.50};
+    const double loads[] = {0.01, 0.03, 0.05, 0.08, 0.10, 0.12, 0.15,
+                            0.18, 0.20, 0.25, 0.30, 0.40, 0.50};
     printf("%-4s %3s %5s %5s | %6s %6s %6s | %6s %6s | %6s %6s %6s | %6s %6s | %7s %7s\n", "B", "N",
-           "G", "occ", "caf_a", "caf_d", "err%", "x_a", "x_d", "retr_a", "retr_d", "err%", "pd_a", "pd_d",
-           "lat_a", "lat_d");
+           "G", "occ", "caf_a", "caf_d", "err%", "x_a", "x_d", "retr_a", "retr_d", "err%", "pd_a",
+           "pd_d", "lat_a", "lat_d");
     for (size_t p = 0; p < sizeof psdus / sizeof psdus[0]; p++)
         for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
             for (size_t j = 0; j < sizeof loads / sizeof loads[0]; j++) {
@@ -104,10 +105,12 @@ int main(int argc, char **argv)
                 row d, an = analytic(&a);
                 double span = msgs / (ns[i] * lambda);
                 if (run_des(&c, band, ns[i], lambda, psdus[p], span, 100 * i + j, &d)) return 1;
-                printf("%-4u %3d %5.3f %5.3f | %6.4f %6.4f %6.0f | %6.4f %6.4f | %6.4f %6.4f %6.0f | "
-                       "%6.4f %6.4f | %7.2f %7.2f\n",
-                       psdus[p], ns[i], g, net_han_csma_load(&c, band, &cls, 1), an.caf, d.caf, rel(an.caf, d.caf), an.x, d.x,
-                       an.retr, d.retr, rel(an.retr, d.retr), an.pd, d.pd, an.lat_ms, d.lat_ms);
+                printf(
+                    "%-4u %3d %5.3f %5.3f | %6.4f %6.4f %6.0f | %6.4f %6.4f | %6.4f %6.4f %6.0f | "
+                    "%6.4f %6.4f | %7.2f %7.2f\n",
+                    psdus[p], ns[i], g, net_han_csma_load(&c, band, &cls, 1), an.caf, d.caf,
+                    rel(an.caf, d.caf), an.x, d.x, an.retr, d.retr, rel(an.retr, d.retr), an.pd,
+                    d.pd, an.lat_ms, d.lat_ms);
                 fflush(stdout);
             }
     return 0;

@@ -687,7 +687,6 @@ void sim_run_destroy(sim_run *r)
     free(r);
 }
 
-
 /* Premises whose HAN carries more than the analytic CSMA/CA model's stated range
  * (net_han_csma_valid_load; their records have NET_HAN_BEYOND_*): one line on stderr for the
  * whole run, written by rank 0, with their count and the first of them per band. */

@@ -367,7 +367,7 @@ int net_han_eval(const net_han_config *c, net_han *h)
         const net_han_flow_cfg *fc = &c->flow[f];
         fband[f] = net_han_present(h, fc->dev) ? net_han_band_used(h, fc->dev) : -2;
     }
-    h->flags &= (uint8_t)~(NET_HAN_BEYOND_2G4 | NET_HAN_BEYOND_868);
+    h->flags &= (uint8_t) ~(NET_HAN_BEYOND_2G4 | NET_HAN_BEYOND_868);
     for (int b = 0; b < NET_HAN_NBAND; b++) {
         net_han_class cls[NET_HAN_MAX_FLOWS];
         int idx[NET_HAN_MAX_FLOWS];
@@ -378,7 +378,8 @@ int net_han_eval(const net_han_config *c, net_han *h)
         for (size_t i = 0; i < n; i++)
             res[idx[i]] = out[i];
         /* past the model's stated range: the run says so (sim/run.c) */
-        if (net_han_csma_load(c, (net_han_band)b, cls, n) > net_han_csma_valid_load((net_han_band)b))
+        if (net_han_csma_load(c, (net_han_band)b, cls, n) >
+            net_han_csma_valid_load((net_han_band)b))
             h->flags |= b == NET_HAN_2G4 ? NET_HAN_BEYOND_2G4 : NET_HAN_BEYOND_868;
     }
 

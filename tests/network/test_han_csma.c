@@ -347,8 +347,8 @@ Test(han_csma, analytic_errs_as_stated_beyond_its_range)
     pair p = at_load(&c, NET_HAN_868, 40, 12, 0.10);
     cr_expect(p.a.p_deliver - p.d.pd > TOL_PD, "868 MHz: delivery %.4f vs %.4f", p.a.p_deliver,
               p.d.pd);
-    cr_expect(p.d.retries - p.a.retries > TOL_RETRIES, "868 MHz: retries %.4f vs %.4f",
-              p.a.retries, p.d.retries);
+    cr_expect(p.d.retries - p.a.retries > TOL_RETRIES, "868 MHz: retries %.4f vs %.4f", p.a.retries,
+              p.d.retries);
 }
 
 /* A premises' flag (which the run counts into its one warning, sim/run.c) is set exactly
@@ -388,8 +388,8 @@ Test(han_csma, premises_flag_turns_on_exactly_past_the_stated_range)
         for (unsigned nb = cross - 1; nb <= cross; nb++) {
             h.neighbours = (uint16_t)nb;
             cr_assert_eq(net_han_eval(&c, &h), 0);
-            cr_expect_eq((h.flags & bit) != 0, nb == cross, "band %d, %u neighbours: load %.4f",
-                         b, nb, net_han_load(&c, &h, (net_han_band)b));
+            cr_expect_eq((h.flags & bit) != 0, nb == cross, "band %d, %u neighbours: load %.4f", b,
+                         nb, net_han_load(&c, &h, (net_han_band)b));
         }
         /* and it goes off again when the load falls (the record is re-evaluated) */
         h.neighbours = 0;

@@ -191,8 +191,8 @@ typedef struct net_han_params {
 #define NET_HAN_BAND_NONE 3u
 /* flags bits */
 #define NET_HAN_REMOTE_METERS 0x01u /* meters (and hub) in a communal room, not in the home */
-#define NET_HAN_BEYOND_2G4 0x02u     /* analytic mode beyond net_han_csma_valid_load on 2.4 GHz */
-#define NET_HAN_BEYOND_868 0x04u     /* ... on 868 MHz */
+#define NET_HAN_BEYOND_2G4 0x02u    /* analytic mode beyond net_han_csma_valid_load on 2.4 GHz */
+#define NET_HAN_BEYOND_868 0x04u    /* ... on 868 MHz */
 
 typedef struct net_han {
     float p_deliver;           /* messages of reached devices that are ACKed [1] */
