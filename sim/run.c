@@ -694,6 +694,43 @@ void sim_run_destroy(sim_run *r)
     free(r);
 }
 
+/* Premises whose HAN carries more than the analytic CSMA/CA model's stated range
+ * (net_han_csma_valid_load; their records have NET_HAN_BEYOND_*): one line on stderr for the
+ * whole run, written by rank 0, with their count and the first of them per band. */
+static void warn_han_load(const sim_run *r)
+{
+    const sim_ctx *cx = &r->cx;
+    const unsigned bit[NET_HAN_NBAND] = {NET_HAN_BEYOND_2G4, NET_HAN_BEYOND_868};
+    /* per band, and [NET_HAN_NBAND]: premises with either */
+    int64_t count[NET_HAN_NBAND + 1] = {0}, first[NET_HAN_NBAND] = {INT64_MIN, INT64_MIN}; /* -id */
+    for (uint32_t k = cx->a_lo; k < cx->a_hi; k++) {
+        const sim_area *a = &r->areas[k];
+        for (uint32_t i = 0; i < a->n; i++) {
+            for (int b = 0; b < NET_HAN_NBAND; b++)
+                if ((a->han[i].flags & bit[b]) && count[b]++ == 0)
+                    first[b] = -(int64_t)(a->hh0 + i);
+            count[NET_HAN_NBAND] += (a->han[i].flags & (bit[0] | bit[1])) != 0;
+        }
+    }
+    sim_par_sum_i64(count, NET_HAN_NBAND + 1);
+    sim_par_max_i64(first, NET_HAN_NBAND); /* the lowest id of any rank */
+    if (cx->rank != 0 || count[NET_HAN_NBAND] == 0) return;
+    char where[160] = "";
+    const char *name[NET_HAN_NBAND] = {"2.4 GHz", "868 MHz"};
+    for (int b = 0; b < NET_HAN_NBAND; b++) {
+        size_t l = strlen(where);
+        if (count[b])
+            snprintf(where + l, sizeof where - l, "%s%s: %lld, first premises %lld", l ? "; " : "",
+                     name[b], (long long)count[b], (long long)-first[b]);
+    }
+    fprintf(stderr,
+            "metersim: warning: %lld premises' HAN load is beyond the analytic CSMA/CA model's "
+            "range (offered load over %.2f on 2.4 GHz, %.2f on 868 MHz; %s): their access "
+            "failures and retries are too low (models/network/han_csma.c, \"Validity\"); the "
+            "frame-level mode (net_han_detail_run) is the reference there\n",
+            (long long)count[NET_HAN_NBAND], net_han_csma_valid_load(NET_HAN_2G4),
+            net_han_csma_valid_load(NET_HAN_868), where);
+}
 
 int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_summary *sum,
                    char *err, size_t errlen)
@@ -706,6 +743,7 @@ int sim_engine_run(const sim_scenario *sc, const sim_run_opts *opts, sim_run_sum
         sim_run_destroy(r);
         return rc;
     }
+    warn_han_load(r);
     sim_progress prog;
     sim_progress_start(&prog, opts->quiet || r->cx.rank != 0 ? SIM_PROGRESS_OFF : opts->progress,
                        sc->households, sc->duration_s);

@@ -333,28 +333,54 @@ static double charge_rx(const net_han_config *c, int b, unsigned psdu)
     return (c->battery.poll_rx_s + tf + p->turnaround_s) * p->rx_ma + t_ack_s(c, b) * p->tx_ma;
 }
 
+/* The classes the analytic mode solves on band B: the flows of H's present devices on B,
+ * each carried by H and by every neighbour (mean field); IDX[k] is class k's flow. */
+static size_t band_classes(const net_han_config *c, const net_han *h, int b, net_han_class *cls,
+                           int *idx)
+{
+    size_t n = 0;
+    for (int f = 0; f < c->n_flows; f++) {
+        const net_han_flow_cfg *fc = &c->flow[f];
+        if (!net_han_present(h, fc->dev) || net_han_band_used(h, fc->dev) != b) continue;
+        cls[n] = (net_han_class){.count = 1.0 + h->neighbours,
+                                 .rate_hz = 1.0 / fc->period_s,
+                                 .psdu_bytes = fc->psdu_bytes};
+        idx[n++] = f;
+    }
+    return n;
+}
+
+double net_han_load(const net_han_config *c, const net_han *h, net_han_band band)
+{
+    net_han_class cls[NET_HAN_MAX_FLOWS];
+    int idx[NET_HAN_MAX_FLOWS];
+    size_t n = band_classes(c, h, band, cls, idx);
+    return net_han_csma_load(c, band, cls, n);
+}
+
 int net_han_eval(const net_han_config *c, net_han *h)
 {
     if (!c || !h) return NET_EHAN_ARG;
     net_han_csma res[NET_HAN_MAX_FLOWS];
     int fband[NET_HAN_MAX_FLOWS];
+    for (int f = 0; f < c->n_flows; f++) {
+        const net_han_flow_cfg *fc = &c->flow[f];
+        fband[f] = net_han_present(h, fc->dev) ? net_han_band_used(h, fc->dev) : -2;
+    }
+    h->flags &= (uint8_t) ~(NET_HAN_BEYOND_2G4 | NET_HAN_BEYOND_868);
     for (int b = 0; b < NET_HAN_NBAND; b++) {
         net_han_class cls[NET_HAN_MAX_FLOWS];
-        int idx[NET_HAN_MAX_FLOWS], n = 0;
-        for (int f = 0; f < c->n_flows; f++) {
-            const net_han_flow_cfg *fc = &c->flow[f];
-            if (b == 0) fband[f] = net_han_present(h, fc->dev) ? net_han_band_used(h, fc->dev) : -2;
-            if (fband[f] != b) continue;
-            cls[n] = (net_han_class){.count = 1.0 + h->neighbours,
-                                     .rate_hz = 1.0 / fc->period_s,
-                                     .psdu_bytes = fc->psdu_bytes};
-            idx[n++] = f;
-        }
+        int idx[NET_HAN_MAX_FLOWS];
+        size_t n = band_classes(c, h, b, cls, idx);
         net_han_csma out[NET_HAN_MAX_FLOWS];
-        int rc = net_han_csma_solve(c, (net_han_band)b, cls, (size_t)n, out);
+        int rc = net_han_csma_solve(c, (net_han_band)b, cls, n, out);
         if (rc) return rc;
-        for (int i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++)
             res[idx[i]] = out[i];
+        /* past the model's stated range: the run says so (sim/run.c) */
+        if (net_han_csma_load(c, (net_han_band)b, cls, n) >
+            net_han_csma_valid_load((net_han_band)b))
+            h->flags |= b == NET_HAN_2G4 ? NET_HAN_BEYOND_2G4 : NET_HAN_BEYOND_868;
     }
 
     /* 868 MHz duty cycle of each device and of the hub's sub-GHz radio: share of time on

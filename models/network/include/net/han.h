@@ -191,6 +191,8 @@ typedef struct net_han_params {
 #define NET_HAN_BAND_NONE 3u
 /* flags bits */
 #define NET_HAN_REMOTE_METERS 0x01u /* meters (and hub) in a communal room, not in the home */
+#define NET_HAN_BEYOND_2G4 0x02u    /* analytic mode beyond net_han_csma_valid_load on 2.4 GHz */
+#define NET_HAN_BEYOND_868 0x04u    /* ... on 868 MHz */
 
 typedef struct net_han {
     float p_deliver;           /* messages of reached devices that are ACKed [1] */
@@ -209,7 +211,7 @@ typedef struct net_han {
     int8_t margin_db[NET_HAN_NDEV][NET_HAN_NBAND]; /* link margin over sens + fade [dB] */
     uint8_t dwelling, hub;
     uint8_t dc_state; /* net_han_dc_state of the worst 868 MHz device */
-    uint8_t flags;    /* NET_HAN_REMOTE_METERS */
+    uint8_t flags;    /* NET_HAN_REMOTE_METERS, NET_HAN_BEYOND_* (set by net_han_eval) */
 } net_han;
 
 /* Draw dwelling, gas, PPMID and hub type from the config's mix (stream "han.mix"). */
@@ -238,8 +240,12 @@ static inline int net_han_band_used(const net_han *h, net_han_dev d)
 bool net_han_works(const net_han *h);
 
 /* Analytic mode: solve CSMA/CA for this premises and its neighbours, update the record's
- * delivery statistics, per-wake gas charge and 868 MHz duty-cycle state. */
+ * delivery statistics, per-wake gas charge and 868 MHz duty-cycle state, and set
+ * NET_HAN_BEYOND_<band> where the band's offered load exceeds net_han_csma_valid_load(). */
 int net_han_eval(const net_han_config *c, net_han *h);
+/* Offered load on BAND of premises H and its neighbours as net_han_eval() sees it
+ * (net_han_csma_load of the flows of the devices on BAND, each 1 + neighbours times) [1]. */
+double net_han_load(const net_han_config *c, const net_han *h, net_han_band band);
 
 /* ---- gas meter battery --------------------------------------------------------------------- */
 
@@ -290,6 +296,18 @@ int net_han_csma_solve(const net_han_config *c, net_han_band band, const net_han
 
 /* Airtime of a frame of PSDU bytes on BAND [s]. */
 double net_han_frame_s(const net_han_config *c, net_han_band band, unsigned psdu_bytes);
+
+/* Offered load of N classes on BAND: the share of time their messages would hold the channel
+ * if each took one attempt, from the clear CCA to the end of the ACK (turnaround, frame,
+ * turnaround, ACK) [1].  Retransmissions are left out: they are the model's output. */
+double net_han_csma_load(const net_han_config *c, net_han_band band, const net_han_class *cls,
+                         size_t n);
+
+/* Offered load (net_han_csma_load) up to which net_han_csma_solve() agrees with the
+ * frame-level mode within its stated tolerance on BAND, for the default PHY and MAC figures
+ * (han_csma.c, "Validity"; tests/network/test_han_csma.c checks both sides).  Beyond it the
+ * model's access failures and retries are too low: use the detailed mode. */
+double net_han_csma_valid_load(net_han_band band);
 
 /* ---- detailed frame-level mode -------------------------------------------------------------- */
 
