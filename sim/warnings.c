@@ -15,7 +15,7 @@ static void warn(sim_warnings *w, const sim_scenario *sc, const char *key, const
         w->dropped++;
         return;
     }
-    char where[300], *t = w->text[w->n++];
+    char where[sizeof sc->source_path + 40], *t = w->text[w->n++];
     size_t len = SIM_WARNING_LEN;
     if (!sim_scenario_given(sc, key, where, sizeof where))
         snprintf(where, sizeof where, "%s", sc->source_path);
@@ -100,7 +100,8 @@ static void check_prices(const sim_scenario *sc, sim_warnings *w)
     bool dynamic = agile || rtp || tariff_in_use(sc, SIM_TARIFF_TOU) ||
                    tariff_in_use(sc, SIM_TARIFF_E7) || tariff_in_use(sc, SIM_TARIFF_HYBRID) ||
                    tariff_in_use(sc, SIM_TARIFF_BLOCK);
-    if (dr_engaged(sc) && !dynamic)
+    /* a flat tariff given on purpose (a sweep's control arm) is meant */
+    if (dr_engaged(sc) && !dynamic && !sim_scenario_given(sc, "prices.tariff", NULL, 0))
         warn(w, sc, "load.dr.engaged_share",
              "engaged households respond to cheaper periods, but every household is on a flat "
              "tariff: nothing will move");
@@ -253,7 +254,7 @@ static size_t file_len(const char *where)
  * that set households (--set is a deliberate change, not a trap). */
 static void check_description(const sim_scenario *sc, sim_warnings *w)
 {
-    char dw[300], hw[300];
+    char dw[sizeof sc->source_path + 40], hw[sizeof sc->source_path + 40];
     if (!sim_scenario_given(sc, "description", dw, sizeof dw) ||
         !sim_scenario_given(sc, "households", hw, sizeof hw))
         return;

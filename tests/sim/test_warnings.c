@@ -94,6 +94,8 @@ Test(warnings, a_dynamic_tariff_nobody_answers)
     cr_expect(has("--set:1:", "load.dr.engaged_share: engaged households", "flat tariff", NULL));
     warnings_of(S("load.dr.engaged_share=10 %", "prices.tariff=e7"));
     cr_expect_eq(w.n, 0);
+    warnings_of(S("load.dr.engaged_share=10 %", "prices.tariff=flat")); /* a control arm */
+    cr_expect_eq(w.n, 0);
     /* the nation's size only scales real-time prices */
     warnings_of(S("prices.national_households=1000000"));
     cr_expect(has("prices.national_households: only real-time", NULL));
