@@ -41,5 +41,5 @@ if ! "$fuzzer" $opts -seed=1 -runs="$runs" -artifact_prefix="$work/artifacts/" \
     echo "FUZZ FAILURE: fuzz_$name failed (log: $work/fuzz.log)" >&2
     exit 1
 fi
-grep -E "^#[0-9]+ +DONE" "$work/fuzz.log" | tail -n 1
+grep -E "^#[0-9]+[[:space:]]+DONE" "$work/fuzz.log" | tail -n 1
 echo "fuzz_$name: $runs inputs in $(($(date +%s) - start)) s, no crash"
