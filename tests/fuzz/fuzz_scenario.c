@@ -18,7 +18,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[64], main_path[96], again_path[96], base_path[96];
+static char dir[512], main_path[600], again_path[600], base_path[600];
 
 static const char base_yaml[] = "name: base\n"
                                 "duration: \"1 d\"\n"
@@ -45,7 +45,8 @@ static void write_file(const char *path, const void *data, size_t size)
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "%s", "/tmp/fuzz_scenario.XXXXXX");
+    const char *tmp = getenv("TMPDIR"); /* run_fuzz.sh: inside its work directory */
+    snprintf(dir, sizeof dir, "%s/fuzz_scenario.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         perror("mkdtemp");
         abort();

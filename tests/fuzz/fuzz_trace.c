@@ -21,7 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[64], path[96];
+static char dir[512], path[600];
 static FILE *devnull;
 
 static void remove_dir(void)
@@ -33,7 +33,8 @@ static void remove_dir(void)
 static void setup(void)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    snprintf(dir, sizeof dir, "%s", "/tmp/fuzz_trace.XXXXXX");
+    const char *tmp = getenv("TMPDIR"); /* run_fuzz.sh: inside its work directory */
+    snprintf(dir, sizeof dir, "%s/fuzz_trace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         perror("mkdtemp");
         abort();

@@ -18,7 +18,9 @@ export LSAN_OPTIONS="suppressions=$src/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
 rm -rf "$work"
-mkdir -p "$work/corpus" "$work/artifacts" "$work/hdf5"
+mkdir -p "$work/corpus" "$work/artifacts" "$work/hdf5" "$work/tmp"
+# The targets' own files (a crash leaves them behind) go where the next run removes them.
+export TMPDIR="$work/tmp"
 
 # Whether the report in LOG is a memory fault inside HDF5: an AddressSanitizer report (not a
 # leak, not UBSan, which only sees our code) whose first frame that is HDF5's or ours (a
