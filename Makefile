@@ -1,6 +1,7 @@
 # Thin wrapper around CMake. `make run` and `make test` are the README's two commands.
 BUILD      ?= build
 BUILD_SAN  ?= build-san
+BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc)
 SCENARIO   ?= scenarios/default.yaml
 OUT        ?= results/default.h5
@@ -8,7 +9,7 @@ OUT        ?= results/default.h5
 # pandas and matplotlib.
 PYTHON     := /usr/bin/python3
 
-.PHONY: all deps build build-san python run test test-fast bench clean
+.PHONY: all deps build build-san build-fuzz fuzz python run test test-fast bench clean
 
 all: build
 
@@ -21,11 +22,24 @@ $(BUILD)/CMakeCache.txt:
 $(BUILD_SAN)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug -DMETERSIM_SANITIZE=ON
 
+# The libFuzzer targets (tests/fuzz) need clang; this tree builds only them.
+$(BUILD_FUZZ)/CMakeCache.txt:
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DMETERSIM_FUZZ=ON \
+	  -DMETERSIM_TESTS=OFF
+
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 build-san: deps $(BUILD_SAN)/CMakeCache.txt
 	cmake --build $(BUILD_SAN) -j $(JOBS)
+
+build-fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_targets
+
+# Each fuzz target for a bounded number of inputs under ASan+UBSan, its regression inputs
+# first (tests/fuzz/run_fuzz.sh; README, "Fuzzing").
+fuzz: build-fuzz
+	cd $(BUILD_FUZZ) && ctest --output-on-failure -j $(JOBS)
 
 # Puts analysis/ on Debian python3's path (a metersim.pth in its user site directory), so
 # `/usr/bin/python3 -c "import metersim"` works anywhere; the last tree to run it wins.
@@ -43,12 +57,14 @@ run: deps $(BUILD)/CMakeCache.txt python
 	$(BUILD)/sim/metersim run $(SCENARIO) -o $(OUT) --force
 	@echo "next: $(BUILD)/sim/metersim report $(OUT) -o $(basename $(OUT))-report"
 	@echo "      $(PYTHON) -c 'import metersim; t = metersim.open(\"$(OUT)\"); print(t.households)'"
-	@echo "      make test    (the whole suite, optimised and under ASan+UBSan)"
+	@echo "      make test    (the whole suite, optimised and under ASan+UBSan, then the fuzz runs)"
 
-# The whole suite, once on the optimised build and once under ASan+UBSan.
+# The whole suite, once on the optimised build and once under ASan+UBSan, then the bounded
+# fuzz runs.
 test: build build-san
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(BUILD_SAN) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -57,4 +73,4 @@ bench: build
 	./bench/run
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

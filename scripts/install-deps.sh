@@ -4,14 +4,16 @@
 # schema test reads YAML with python3-yaml and checks it with python3-jsonschema).  Open MPI runs
 # one engine per rank; Slurm and munge run tests/sim/test_slurm.sh's one-node cluster, whose
 # jobs start Open MPI ranks with `srun --mpi=pmix` (the pmix plugin is in
-# slurm-wlm-basic-plugins; iproute2's ss finds the test free ports).
+# slurm-wlm-basic-plugins; iproute2's ss finds the test free ports).  The fuzz targets
+# (tests/fuzz) link clang's libFuzzer and sanitizer runtimes, libclang-rt-14-dev, which clang
+# only recommends.
 # A quick no-op when everything is present; runs `apt-get update` only when
 # something must be installed.
 set -eu
 
 PKGS="build-essential g++ cmake pkg-config make
 libsimgrid-dev libhdf5-dev hdf5-tools zlib1g-dev libyaml-dev libgsl-dev libcriterion-dev
-libmbedtls-dev gcc-arm-none-eabi libnewlib-arm-none-eabi clang
+libmbedtls-dev gcc-arm-none-eabi libnewlib-arm-none-eabi clang libclang-rt-14-dev
 python3-h5py python3-numpy python3-matplotlib python3-pandas python3-yaml python3-jsonschema
 chromium chromium-driver python3-selenium
 libopenmpi-dev openmpi-bin

@@ -219,9 +219,12 @@ int sim_unit_parse(sim_unit kind, const char *text, double *out, char *why, size
                     (size_t)(end - p));
     memcpy(num, p, (size_t)(end - p));
     num[end - p] = '\0';
-    if (!isfinite(strtod(num, NULL)))
-        return fail(SIM_EUNIT_RANGE, kind, why, whylen, "the number \"%s\" is too large", num,
-                    strlen(num));
+    /* A number beyond the doubles as written may still be one in the base unit ("1e309 ms"
+     * is 1e306 s, and sim_unit_format writes such texts): only the scaled value must be
+     * finite.  Without a unit to scale it by, its size is the first thing wrong with it. */
+    bool big = !isfinite(strtod(num, NULL));
+#define SIM_UNIT_TOO_LARGE_                                                                        \
+    fail(SIM_EUNIT_RANGE, kind, why, whylen, "the number \"%s\" is too large", num, strlen(num))
 
     const char *u = end;
     while (blank(*u))
@@ -230,17 +233,22 @@ int sim_unit_parse(sim_unit kind, const char *text, double *out, char *why, size
     while (ulen > 0 && blank(u[ulen - 1]))
         ulen--;
     if (ulen == 0)
-        return fail(SIM_EUNIT_UNIT, kind, why, whylen, "missing unit after \"%s\"", num,
-                    strlen(num));
+        return big ? SIM_UNIT_TOO_LARGE_
+                   : fail(SIM_EUNIT_UNIT, kind, why, whylen, "missing unit after \"%s\"", num,
+                          strlen(num));
     for (const unit_sym *s = kinds[kind].syms; s->sym; s++) {
         if (strlen(s->sym) != ulen || memcmp(s->sym, u, ulen) != 0) continue;
         double v = scale(s, num);
         if (!isfinite(v))
-            return fail(SIM_EUNIT_RANGE, kind, why, whylen, "\"%s\" is too large", p, strlen(p));
+            return big ? SIM_UNIT_TOO_LARGE_
+                       : fail(SIM_EUNIT_RANGE, kind, why, whylen, "\"%s\" is too large", p,
+                              strlen(p));
         if (out) *out = v;
         return 0;
     }
-    return fail(SIM_EUNIT_UNIT, kind, why, whylen, "unknown unit \"%s\"", u, ulen);
+    return big ? SIM_UNIT_TOO_LARGE_
+               : fail(SIM_EUNIT_UNIT, kind, why, whylen, "unknown unit \"%s\"", u, ulen);
+#undef SIM_UNIT_TOO_LARGE_
 }
 
 /* Reads exactly N digits at *P. */

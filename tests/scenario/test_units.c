@@ -223,6 +223,24 @@ Test(units, formatted_text_parses_back_to_the_same_double)
     }
 }
 
+/* A number beyond the doubles as written that the unit brings back among them: the parser
+ * takes it, since the formatter writes such texts (tests/fuzz/regressions/units). */
+Test(units, takes_numbers_that_only_the_unit_makes_finite)
+{
+    double v = 0;
+    cr_expect_eq(sim_unit_parse(SIM_UNIT_DURATION, "1e309 ms", &v, NULL, 0), 0);
+    cr_expect_eq(v, 1e306);
+    char buf[48];
+    cr_assert_eq(sim_unit_format(SIM_UNIT_PERCENT, -5.6177910464448011e+307, buf, sizeof buf), 0);
+    cr_expect_eq(sim_unit_parse(SIM_UNIT_PERCENT, buf, &v, NULL, 0), 0, "%s", buf);
+    cr_expect_eq(v, -5.6177910464448011e+307, "%s came back as %.17g", buf, v);
+    char why[160];
+    cr_expect_eq(sim_unit_parse(SIM_UNIT_DURATION, "1e309 s", &v, why, sizeof why),
+                 SIM_EUNIT_RANGE);
+    cr_expect_str_eq(why, "expected a duration such as \"30 min\"; the number \"1e309\" is too large");
+    cr_expect_eq(sim_unit_parse(SIM_UNIT_DURATION, "1e999 furlongs", &v, NULL, 0), SIM_EUNIT_RANGE);
+}
+
 Test(units, refuses_to_format_what_the_kind_cannot_show)
 {
     char buf[40];
