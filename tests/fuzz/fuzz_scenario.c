@@ -8,6 +8,7 @@
  * succeeds must give a resolved text that loads again to the same resolved text (the text a
  * trace stores is a scenario of its own).
  */
+#include "fuzz_files.h"
 #include "scenario.h"
 
 #include <stdint.h>
@@ -34,27 +35,13 @@ static void remove_dir(void)
     rmdir(dir);
 }
 
-static void write_file(const char *path, const void *data, size_t size)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) {
-        perror(path);
-        abort();
-    }
-}
-
 static void setup(void)
 {
-    const char *tmp = getenv("TMPDIR"); /* run_fuzz.sh: inside its work directory */
-    snprintf(dir, sizeof dir, "%s/fuzz_scenario.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        abort();
-    }
+    fuzz_make_dir(dir, sizeof dir, "fuzz_scenario");
     snprintf(main_path, sizeof main_path, "%s/scenario.yaml", dir);
     snprintf(again_path, sizeof again_path, "%s/resolved.yaml", dir);
     snprintf(base_path, sizeof base_path, "%s/base.yaml", dir);
-    write_file(base_path, base_yaml, sizeof base_yaml - 1);
+    fuzz_write_file(base_path, base_yaml, sizeof base_yaml - 1);
     atexit(remove_dir);
 }
 
@@ -80,7 +67,7 @@ static const char *past_header(const char *text)
 /* A successful load's resolved text must load again to itself (but for the file it names). */
 static void check_resolved(const sim_scenario *sc)
 {
-    write_file(again_path, sc->resolved_yaml, strlen(sc->resolved_yaml));
+    fuzz_write_file(again_path, sc->resolved_yaml, strlen(sc->resolved_yaml));
     sim_scenario *again = NULL;
     char err[4096];
     if (sim_scenario_load(again_path, NULL, 0, &again, err, sizeof err) != 0) {
@@ -115,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!dir[0]) setup();
     if (size > 64 * 1024 || names_special_file(data, size)) return 0;
-    write_file(main_path, data, size);
+    fuzz_write_file(main_path, data, size);
     load(NULL, 0);
 
     /* The last line as a --set "key.path=value", less a leading "# ". */

@@ -9,6 +9,7 @@
  * find no difference.
  */
 #include "diff.h"
+#include "fuzz_files.h"
 #include "info.h"
 #include "timeline.h"
 
@@ -33,12 +34,7 @@ static void remove_dir(void)
 static void setup(void)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    const char *tmp = getenv("TMPDIR"); /* run_fuzz.sh: inside its work directory */
-    snprintf(dir, sizeof dir, "%s/fuzz_trace.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        abort();
-    }
+    fuzz_make_dir(dir, sizeof dir, "fuzz_trace");
     snprintf(path, sizeof path, "%s/trace.h5", dir);
     devnull = fopen("/dev/null", "w");
     if (!devnull) abort();
@@ -48,11 +44,7 @@ static void setup(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!dir[0]) setup();
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) {
-        perror(path);
-        abort();
-    }
+    fuzz_write_file(path, data, size);
     char err[1024];
     int info = sim_info(path, devnull, err, sizeof err);
 
