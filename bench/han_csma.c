@@ -30,36 +30,18 @@ typedef struct row {
 static int run_des(const net_han_config *c, net_han_band band, int n, double lambda, unsigned psdu,
                    double span, uint64_t group, row *out)
 {
-    net_han_des_flow fl[64];
-    for (int i = 0; i < n; i++)
-        fl[i] = (net_han_des_flow){.src = (uint32_t)i + 1,
-                                   .dst = 0,
-                                   .rate_hz = lambda,
-                                   .psdu_bytes = (uint16_t)psdu,
-                                   .arrivals = 0};
-    net_han_des *s;
-    int rc = net_han_des_create(&s, c, band, (uint32_t)n + 1, fl, (size_t)n, 11, group, 5.0);
-    if (!rc) rc = net_han_des_run(s, 5.0 + span);
+    net_han_des_stats st;
+    int rc = net_han_des_star(c, band, n, lambda, psdu, 0, span, group, &st);
     if (rc) return rc;
-    double gen = 0, del = 0, fin = 0, lat = 0, att = 0, af = 0;
-    for (int i = 0; i < n; i++) {
-        net_han_des_stats st;
-        net_han_des_stats_get(s, (size_t)i, &st);
-        double f = (double)(st.delivered + st.access_fail + st.retry_fail);
-        gen += f + (double)st.queue_drop;
-        del += (double)st.delivered;
-        fin += f;
-        lat += st.latency_sum_s;
-        att += (double)st.attempts;
-        af += (double)st.access_fail;
-    }
-    net_han_des_destroy(s);
+    double fin = (double)(st.delivered + st.access_fail + st.retry_fail);
+    double gen = fin + (double)st.queue_drop, del = (double)st.delivered;
+    double att = (double)st.attempts, af = (double)st.access_fail;
     double sent = att - af; /* every attempt but a message's last access failure is sent */
     *out = (row){.caf = af / fin,
                  .x = sent > 0 ? (sent - del) / sent : 0,
                  .retr = att / fin - 1,
                  .pd = del / gen,
-                 .lat_ms = 1e3 * lat / del};
+                 .lat_ms = 1e3 * st.latency_sum_s / del};
     return 0;
 }
 

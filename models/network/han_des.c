@@ -570,3 +570,39 @@ int net_han_detail_run(const net_han_config *c, net_han *hs, size_t n, double sp
     free(af);
     return rc;
 }
+
+int net_han_des_star(const net_han_config *c, net_han_band band, int n, double lambda,
+                     unsigned psdu, uint8_t arrivals, double span_s, uint64_t group,
+                     net_han_des_stats *out)
+{
+    net_han_des_flow fl[64];
+    if (n < 1 || n > 64 || !out) return NET_EHAN_ARG;
+    for (int i = 0; i < n; i++)
+        fl[i] = (net_han_des_flow){.src = (uint32_t)i + 1,
+                                   .dst = 0,
+                                   .rate_hz = lambda,
+                                   .psdu_bytes = (uint16_t)psdu,
+                                   .arrivals = arrivals};
+    net_han_des *s;
+    int rc = net_han_des_create(&s, c, band, (uint32_t)n + 1, fl, (size_t)n, 11, group, 5.0);
+    if (rc) return rc;
+    rc = net_han_des_run(s, 5.0 + span_s);
+    *out = (net_han_des_stats){0};
+    for (int i = 0; i < n && !rc; i++) {
+        net_han_des_stats st;
+        rc = net_han_des_stats_get(s, (size_t)i, &st);
+        out->generated += st.generated;
+        out->delivered += st.delivered;
+        out->access_fail += st.access_fail;
+        out->retry_fail += st.retry_fail;
+        out->queue_drop += st.queue_drop;
+        out->attempts += st.attempts;
+        out->latency_sum_s += st.latency_sum_s;
+        out->service_sum_s += st.service_sum_s;
+        out->cca = st.cca, out->cca_busy = st.cca_busy;
+        out->cca_first = st.cca_first, out->cca_first_busy = st.cca_first_busy;
+        out->tx = st.tx, out->tx_collided = st.tx_collided;
+    }
+    net_han_des_destroy(s);
+    return rc;
+}

@@ -15,36 +15,16 @@ typedef struct measured {
 static measured run_des(const net_han_config *c, net_han_band band, int n, double lambda,
                         unsigned psdu, uint8_t arrivals, double span, uint64_t group)
 {
-    net_han_des_flow fl[64];
-    for (int i = 0; i < n; i++)
-        fl[i] = (net_han_des_flow){.src = (uint32_t)i + 1,
-                                   .dst = 0,
-                                   .rate_hz = lambda,
-                                   .psdu_bytes = (uint16_t)psdu,
-                                   .arrivals = arrivals};
-    net_han_des *s;
-    cr_assert_eq(net_han_des_create(&s, c, band, (uint32_t)n + 1, fl, (size_t)n, 11, group, 5.0),
-                 0);
-    cr_assert_eq(net_han_des_run(s, 5.0 + span), 0);
-    double gen = 0, del = 0, fin = 0, lat = 0, srv = 0, att = 0, af = 0;
-    for (int i = 0; i < n; i++) {
-        net_han_des_stats st;
-        cr_assert_eq(net_han_des_stats_get(s, (size_t)i, &st), 0);
-        double f = (double)(st.delivered + st.access_fail + st.retry_fail);
-        gen += f + (double)st.queue_drop;
-        del += (double)st.delivered;
-        fin += f;
-        lat += st.latency_sum_s;
-        srv += st.service_sum_s;
-        att += (double)st.attempts;
-        af += (double)st.access_fail;
-    }
-    net_han_des_destroy(s);
+    net_han_des_stats st;
+    cr_assert_eq(net_han_des_star(c, band, n, lambda, psdu, arrivals, span, group, &st), 0);
+    double del = (double)st.delivered;
+    double fin = (double)(st.delivered + st.access_fail + st.retry_fail);
+    double gen = fin + (double)st.queue_drop;
     return (measured){.pd = del / gen,
-                      .latency_s = lat / del,
-                      .service_s = srv / del,
-                      .retries = att / fin - 1,
-                      .caf = af / fin,
+                      .latency_s = st.latency_sum_s / del,
+                      .service_s = st.service_sum_s / del,
+                      .retries = (double)st.attempts / fin - 1,
+                      .caf = (double)st.access_fail / fin,
                       .msgs = fin};
 }
 

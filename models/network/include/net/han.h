@@ -341,6 +341,14 @@ int net_han_des_run(net_han_des *s, double t_s);
 /* Per-flow statistics; channel-wide counters are in every flow's record. */
 int net_han_des_stats_get(const net_han_des *s, size_t flow, net_han_des_stats *out);
 
+/* A star on BAND: N nodes each sending messages of PSDU bytes at LAMBDA [1/s] (ARRIVALS as
+ * in net_han_des_flow) to node 0, for SPAN_S after a 5 s warm-up (seed 11, stream GROUP);
+ * the flows' statistics summed into OUT (channel-wide counters as one flow's).  The
+ * reference the analytic model is measured against (test_han_csma, bench/han_csma). */
+int net_han_des_star(const net_han_config *c, net_han_band band, int n, double lambda,
+                     unsigned psdu, uint8_t arrivals, double span_s, uint64_t group,
+                     net_han_des_stats *out);
+
 /* Flows of premises H on BAND as DES flows; the hub is node BASE, device d node BASE+1+d.
  * Returns the number written (at most MAX). */
 size_t net_han_des_flows(const net_han_config *c, const net_han *h, net_han_band band,
