@@ -600,30 +600,36 @@ static int sweep_warnings(const sim_scenario *sc, const args *a)
 {
     args b = *a;
     size_t n = sc->sweep.n_points < SWEEP_WARN_POINTS ? sc->sweep.n_points : SWEEP_WARN_POINTS;
-    static sim_warnings common, one;
+    sim_warnings *w = calloc(n, sizeof *w);
+    if (!w) return EXIT_RUNTIME;
     for (size_t p = 0; p < n; p++) {
         sim_scenario *s = NULL;
-        if (load_point(&b, &sc->sweep, p, &s) != 0) return EXIT_USAGE;
-        sim_warnings_collect(s, p ? &one : &common);
+        if (load_point(&b, &sc->sweep, p, &s) != 0) {
+            free(w);
+            return EXIT_USAGE;
+        }
+        sim_warnings_collect(s, &w[p]);
         sim_scenario_destroy(s);
-        size_t kept = 0; /* common keeps what this point also has */
-        for (size_t i = 0; p && i < common.n; i++)
-            if (has_warning(&one, common.text[i])) memmove(common.text[kept++], common.text[i], SIM_WARNING_LEN);
-        if (p) common.n = kept;
+    }
+    /* common: point 0's that every other point has too */
+    static sim_warnings common;
+    common.n = 0;
+    for (size_t i = 0; i < w[0].n; i++) {
+        size_t p = 1;
+        while (p < n && has_warning(&w[p], w[0].text[i]))
+            p++;
+        if (p == n) memcpy(common.text[common.n++], w[0].text[i], SIM_WARNING_LEN);
     }
     for (size_t i = 0; i < common.n; i++)
         fprintf(stderr, "%s\n", common.text[i]);
     for (size_t p = 0; p < n; p++) {
-        sim_scenario *s = NULL;
-        if (load_point(&b, &sc->sweep, p, &s) != 0) return EXIT_USAGE;
-        sim_warnings_collect(s, &one);
-        sim_scenario_destroy(s);
         char vals[1024];
         point_text(&sc->sweep, p, 0, vals, sizeof vals);
-        for (size_t i = 0; i < one.n; i++)
-            if (!has_warning(&common, one.text[i]))
-                fprintf(stderr, "sweep point %zu (%s): %s\n", p, vals, one.text[i]);
+        for (size_t i = 0; i < w[p].n; i++)
+            if (!has_warning(&common, w[p].text[i]))
+                fprintf(stderr, "sweep point %zu (%s): %s\n", p, vals, w[p].text[i]);
     }
+    free(w);
     if (n < sc->sweep.n_points)
         fprintf(stderr, "metersim: warnings of the first %zu of %zu sweep points only\n", n,
                 sc->sweep.n_points);
