@@ -78,7 +78,8 @@ void mm_cmd_nonce(uint64_t counter, const uint8_t device_id[8], uint8_t nonce[MM
     memcpy(nonce + 8, device_id + 4, 4);
 }
 
-/* A malformed or out-of-order frame: counted in the window; 0x8F60 at the threshold. */
+/* A malformed, unauthentic or out-of-order frame: counted in the window; 0x8F60 at the
+ * threshold. */
 static void bad_frame(mm_cmd_auth *a, uint32_t now)
 {
     if (a->bad_count == 0 || now - a->bad_since >= a->cfg->bad_window_s) {
@@ -122,6 +123,7 @@ int mm_cmd_accept(mm_cmd_auth *a, const uint8_t device_id[8], const uint8_t *buf
     }
     if (rc == MM_EAUTH || rc == MM_EINVAL) {
         mm_event_log_add(a->log, now, MM_ALERT_AUTH_FAILURE, (int32_t)out->id, 0);
+        bad_frame(a, now);
         return MM_EAUTH;
     }
     if (rc != MM_OK) return rc;

@@ -23,9 +23,10 @@
  * Checks, in order: parse (malformed: logged 0x8F1E, counted), MAC (0x8F3D), signature -- on a
  * SMETS2 build required for critical commands (disable supply, mode change, firmware
  * activate) and verified whenever present (0x8F3D); a SMETS1 build ignores signatures
- * (mm_config.h) -- then the counter (replayed or out of order: logged, counted).  Malformed
- * and out-of-order frames counted within a window raise 0x8F60 when they reach the threshold.
- * The counter is consumed only by a frame that passed every check.
+ * (mm_config.h) -- then the counter (replayed or out of order: logged, counted).  Malformed,
+ * unauthentic (MAC or signature) and out-of-order frames counted within a window raise 0x8F60
+ * when they reach the threshold (GBCS: unusual numbers of malformed, out-of-order or otherwise
+ * unexpected commands).  The counter is consumed only by a frame that passed every check.
  *
  * mm_cmd_parse is a pure function of the bytes (the fuzz target's entry,
  * tests/meter/supply/fuzz_command.c).  Deliberately not here: what a command does (esme.c),
@@ -102,7 +103,8 @@ typedef struct mm_cmd_frame {
 
 typedef struct mm_cmd_config {
     uint8_t device_id[8];   /* default target id: see mm_cmd_accept */
-    uint16_t bad_threshold; /* malformed + out-of-order frames that raise 0x8F60; 0 = never */
+    uint16_t bad_threshold; /* malformed + unauthentic + out-of-order frames that raise 0x8F60;
+                               0 = never */
     uint32_t bad_window_s;  /* window they are counted in [s] */
 } mm_cmd_config;
 
