@@ -37,6 +37,11 @@ bool mm_cmd_is_critical(uint16_t id)
     return id == MM_CMD_SUPPLY_DISABLE || id == MM_CMD_MODE_CHANGE || id == MM_CMD_FW_ACTIVATE;
 }
 
+bool mm_cmd_is_durable(uint16_t id)
+{
+    return mm_cmd_is_critical(id) || id == MM_CMD_SUPPLY_ENABLE || id == MM_CMD_SUPPLY_ARM;
+}
+
 unsigned mm_cmd_mac_key(unsigned role)
 {
     return role == MM_ROLE_NETWORK ? MM_KEY_NETWORK_MAC : MM_KEY_SUPPLIER_MAC;

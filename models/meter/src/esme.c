@@ -25,6 +25,7 @@ _Static_assert(sizeof(mm_esme) <= MM_ESME_RAM_BUDGET + MM_ESME_RAM_BUDGET / 8u,
 #define REASON_PERIODIC 0u
 #define REASON_POWER_FAIL 1u
 #define REASON_FW_ACTIVATE 2u /* the last record of an image handing over to a new one */
+#define REASON_COMMAND 3u     /* around a durable command (mm_cmd_is_durable) */
 
 static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 {
@@ -692,10 +693,17 @@ int mm_esme_command(mm_esme *e, const uint8_t *frame, size_t len, uint8_t *resp,
     mm_cmd_frame f;
     int rc = mm_cmd_accept(&e->cmd, mm_esme_device_id(e), frame, len, e->now, &f);
     if (rc != MM_OK) return rc;
+    /* durable before effect: the counter in NVM first, or the command is refused (its counter
+     * stays consumed in RAM, so the frame is not taken again while powered) */
+    bool durable = mm_cmd_is_durable(f.id);
+    if (durable && save(e, REASON_COMMAND) != MM_OK) return MM_EIO;
     rc = dispatch(e, &f, resp, cap, resp_len);
     if (rc == MM_EMALFORMED)
         mm_event_log_add(&e->log, e->now, MM_ALERT_COMMAND_INTEGRITY_FAILED, (int32_t)f.id, 0);
-    if (e->powered) process_time(e); /* not after an activation: the record is the hand-over */
+    if (!e->powered) return rc; /* after an activation: the record is the hand-over */
+    process_time(e);
+    /* then its effect; a failed save loses at most that, the counter is committed */
+    if (durable) (void)save(e, REASON_COMMAND);
     return rc;
 }
 

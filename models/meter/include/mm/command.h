@@ -28,6 +28,13 @@
  * when they reach the threshold (GBCS: unusual numbers of malformed, out-of-order or otherwise
  * unexpected commands).  The counter is consumed only by a frame that passed every check.
  *
+ * Durable before effect: the counters live in RAM and in the ESME's NVM record (esme.h).  A
+ * command that is critical or moves the contactor (mm_cmd_is_durable) has its counter committed
+ * to NVM before it is executed, and is refused (MM_EIO) if that fails; so no power cut, however
+ * it interrupts the saves, lets a frame that took effect be taken again.  The others (reads,
+ * prices, top-ups, settings) are saved with the next record: a cut that loses their counter
+ * loses their effect with it.
+ *
  * mm_cmd_parse is a pure function of the bytes (the fuzz target's entry,
  * tests/meter/supply/fuzz_command.c).  Deliberately not here: what a command does (esme.c),
  * payload encryption, GBCS's ASN.1 and DLMS encodings.
@@ -124,6 +131,10 @@ int mm_cmd_parse(const uint8_t *buf, size_t len, mm_cmd_frame *out);
 
 /* Whether ID needs a signature (on a build that requires them). */
 bool mm_cmd_is_critical(uint16_t id);
+/* Whether an accepted ID has its counter committed to NVM before it takes effect (and its
+ * effect after, esme.h): the critical commands and those that move the contactor (supply
+ * enable, arm). */
+bool mm_cmd_is_durable(uint16_t id);
 
 int mm_cmd_auth_init(mm_cmd_auth *a, const mm_cmd_config *cfg, mm_event_log *log,
                      mm_hal_crypto *crypto);
