@@ -6,6 +6,10 @@
 #include "mm/command.h"
 #include "mm/status_supply.h"
 
+/* counter_time_shift took the padding after bad_threshold: the layout ABI 8 shares with hosts */
+_Static_assert(offsetof(mm_cmd_config, bad_window_s) == 12u && sizeof(mm_cmd_config) == 16u,
+               "mm_cmd_config must keep its ABI 8 layout");
+
 int mm_cmd_parse(const uint8_t *buf, size_t len, mm_cmd_frame *out)
 {
     if (out == NULL || (buf == NULL && len > 0)) return MM_EINVAL;
@@ -57,7 +61,8 @@ int mm_cmd_auth_init(mm_cmd_auth *a, const mm_cmd_config *cfg, mm_event_log *log
 {
     if (a == NULL) return MM_EINVAL;
     memset(a, 0, sizeof *a);
-    if (cfg == NULL || crypto == NULL) return MM_EINVAL;
+    if (cfg == NULL || crypto == NULL || cfg->counter_time_shift > MM_CMD_TIME_SHIFT_MAX)
+        return MM_EINVAL;
     a->cfg = cfg;
     a->log = log;
     a->crypto = crypto;
@@ -67,6 +72,16 @@ int mm_cmd_auth_init(mm_cmd_auth *a, const mm_cmd_config *cfg, mm_event_log *log
 void mm_cmd_auth_deinit(mm_cmd_auth *a)
 {
     if (a != NULL) memset(a, 0, sizeof *a);
+}
+
+void mm_cmd_auth_floor(mm_cmd_auth *a, uint32_t now)
+{
+    if (a == NULL || a->cfg == NULL) return;
+    unsigned shift = a->cfg->counter_time_shift;
+    if (shift == 0 || shift > MM_CMD_TIME_SHIFT_MAX || now == 0) return;
+    uint64_t last = ((uint64_t)now << shift) - 1u; /* as if accepted: NOW << shift passes */
+    for (unsigned r = 0; r < MM_CMD_ROLES; r++)
+        if (a->counter[r] < last) a->counter[r] = last;
 }
 
 size_t mm_cmd_auth_data(const uint8_t device_id[8], const uint8_t *buf, size_t body_len,

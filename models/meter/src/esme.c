@@ -354,6 +354,15 @@ static int start(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
     return setup(e, *now);
 }
 
+/* The command counters restart at NOW, the record that held them lost or set aside (WHY: the
+ * load's status): where counters are time-anchored no frame made before is taken
+ * (mm_cmd_auth_floor); 0xF006 logged either way. */
+static void counters_lost(mm_esme *e, uint32_t now, int why)
+{
+    mm_cmd_auth_floor(&e->cmd, now);
+    mm_event_log_add(&e->log, now, MM_ALERT_COUNTERS_LOST, (int32_t)why, 0);
+}
+
 int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
                  const mm_esme_storage *st)
 {
@@ -365,7 +374,9 @@ int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
     /* find the banks' newest sequence so commissioning never overwrites it first */
     uint8_t scratch[MM_ESME_RECORD_MAX];
     size_t n;
-    if (mm_persist_load(&e->persist, scratch, sizeof scratch, &n) == MM_EIO) return MM_EIO;
+    rc = mm_persist_load(&e->persist, scratch, sizeof scratch, &n);
+    if (rc == MM_EIO) return MM_EIO;
+    if (rc != MM_ENOENT) counters_lost(e, now, rc); /* commissioned again: not a new meter */
     return save(e, REASON_PERIODIC);
 }
 
@@ -782,6 +793,7 @@ int mm_esme_power_restore(mm_esme *e)
     if (rc != MM_OK) {
         int load_rc = rc;
         if ((rc = setup(e, now)) != MM_OK) return rc; /* nothing usable: commissioned afresh */
+        counters_lost(e, now, load_rc);
         attach_prices(e);
         (void)save(e, REASON_PERIODIC);
         return load_rc == MM_ECORRUPT ? MM_ECORRUPT : MM_ENOENT;

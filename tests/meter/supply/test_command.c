@@ -334,6 +334,31 @@ Test(command, set_prices_takes_all_rates_and_refuses_a_bad_payload_whole)
     fixture_free(f);
 }
 
+/* The module alone: a floor at NOW takes counters from NOW << shift on, never lowers a counter,
+ * and does nothing without a shift or a time; a shift past 32 is refused. */
+Test(command, a_floor_takes_counters_from_now_shifted_on)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    mm_cmd_auth a;
+    f->cfg.cmd.counter_time_shift = MM_CMD_TIME_SHIFT_MAX + 1u;
+    cr_expect_eq(mm_cmd_auth_init(&a, &f->cfg.cmd, NULL, &f->crypto), MM_EINVAL);
+    f->cfg.cmd.counter_time_shift = 0;
+    cr_assert_eq(mm_cmd_auth_init(&a, &f->cfg.cmd, NULL, &f->crypto), MM_OK);
+    mm_cmd_auth_floor(&a, T0);
+    cr_expect_eq(a.counter[MM_ROLE_SUPPLIER], 0u, "not time-anchored");
+    f->cfg.cmd.counter_time_shift = 32;
+    mm_cmd_auth_floor(&a, 0);
+    cr_expect_eq(a.counter[MM_ROLE_SUPPLIER], 0u, "no time");
+    a.counter[MM_ROLE_NETWORK] = (uint64_t)(T0 + 5u) << 32;
+    mm_cmd_auth_floor(&a, T0);
+    cr_expect_eq(a.counter[MM_ROLE_SUPPLIER], ((uint64_t)T0 << 32) - 1u);
+    cr_expect_eq(a.counter[MM_ROLE_NETWORK], (uint64_t)(T0 + 5u) << 32, "never lowered");
+    f->cfg.cmd.counter_time_shift = 20;
+    mm_cmd_auth_floor(&a, T0);
+    cr_expect_eq(a.counter[MM_ROLE_SUPPLIER], ((uint64_t)T0 << 32) - 1u);
+    fixture_free(f);
+}
+
 /* The module alone: the id a frame must name is the one mm_cmd_accept is given (the ESME's
  * identity), not the config's; a frame for the config's DEV_ID fails with 0x8F3D. */
 Test(command, accept_checks_the_frame_against_the_id_it_is_given)

@@ -357,6 +357,113 @@ Test(esme, a_durable_command_is_refused_when_its_counter_cannot_be_committed)
     fixture_free(f);
 }
 
+/* ---- lost NVM: counters anchored to time (command.h, mm_cmd_config.counter_time_shift) ---- */
+
+/* The head-end's counter for a frame made at unix time T [s] after PREV (sim/downlink.c). */
+static uint64_t anchored(uint64_t prev, uint32_t t)
+{
+    uint64_t c = (uint64_t)t << 32;
+    return c > prev ? c : prev + 1u;
+}
+
+/* A meter loses its NVM while off (erased, or both banks damaged) and is commissioned afresh at
+ * the restore, T0 + 400 s.  Time-anchored counters (shift 32): a disable made at T0 + 100 and
+ * replayed is refused, as are frames of either role made in the second before the restore
+ * however far their counters went; a fresh frame, made at the restore, is taken.  0xF006 says
+ * the counters were lost. */
+Test(esme, after_losing_its_nvm_a_meter_refuses_frames_made_before_it_came_back)
+{
+    for (int damaged = 0; damaged < 2; damaged++) {
+        fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+        f->cfg.cmd.counter_time_shift = 32;
+        cr_assert_eq(fixture_start(f), MM_OK);
+        cr_expect_eq(count_events(&f->e, MM_ALERT_COUNTERS_LOST), 0, "a new meter");
+        run(f, 1000, 100);
+        uint8_t frame[MM_CMD_FRAME_MAX];
+        uint64_t c = anchored(0, T0 + 100u);
+        size_t len = disable_frame(f, c, frame);
+        cr_assert_eq(take(f, frame, len), MM_OK);
+        c = anchored(c, T0 + 100u);
+        cr_assert_eq(send(f, c, MM_CMD_SUPPLY_ENABLE, NULL, 0, false, true), MM_OK);
+        cr_assert_eq(mm_esme_power_fail(&f->e), MM_OK);
+        if (damaged) {
+            uint32_t bank = MM_ESME_RECORD_MAX + MM_PERSIST_OVERHEAD;
+            f->nvm_mem[f->cfg.nvm_addr + MM_PERSIST_HEADER_LEN + 9] ^= 0x01;
+            f->nvm_mem[f->cfg.nvm_addr + bank + MM_PERSIST_HEADER_LEN + 9] ^= 0x01;
+        } else {
+            mm_port_sim_nvm_init(&f->nvm, f->nvm_mem, sizeof f->nvm_mem); /* erased */
+        }
+        f->sim_ms += 300000u;
+        mm_port_sim_clock_set_ms(&f->clk, f->sim_ms);
+        cr_assert_eq(mm_esme_power_restore(&f->e), damaged ? MM_ECORRUPT : MM_ENOENT);
+        mm_event ev;
+        cr_assert_eq(mm_event_log_find(&f->e.log, MM_ALERT_COUNTERS_LOST, &ev), MM_OK);
+        cr_expect_eq(ev.time, T0 + 400u);
+        cr_expect_eq(ev.value, damaged ? MM_ECORRUPT : MM_ENOENT);
+        cr_expect_eq(take(f, frame, len), MM_EREPLAY, "damaged %d: the old disable", damaged);
+        cr_expect_eq(f->e.contactor.state, MM_SUPPLY_CONNECTED);
+        uint64_t last_second = anchored(c, T0 + 399u) + 1000u; /* 1000 more frames in it */
+        cr_expect_eq(send(f, last_second, MM_CMD_SUPPLY_DISABLE, NULL, 0, true, true), MM_EREPLAY);
+        uint8_t net[MM_CMD_FRAME_MAX];
+        size_t nlen = 0;
+        cr_assert_eq(mm_port_sim_cmd_frame(&f->crypto, DEV_ID, MM_ROLE_NETWORK, last_second,
+                                           MM_CMD_SUPPLY_DISABLE, NULL, 0, true, true, net,
+                                           sizeof net, &nlen),
+                     MM_OK);
+        cr_expect_eq(take(f, net, nlen), MM_EREPLAY, "the network operator's counters too");
+        cr_expect_eq(f->e.contactor.state, MM_SUPPLY_CONNECTED);
+        /* made at the restore (T0 + 400 << 32, above every earlier frame's) */
+        cr_expect_eq(
+            send(f, anchored(last_second, T0 + 400u), MM_CMD_SUPPLY_DISABLE, NULL, 0, true, true),
+            MM_OK);
+        cr_expect_eq(f->e.contactor.state, MM_SUPPLY_DISCONNECTED);
+        /* the records hold the counters from the floor on: a power cut keeps them */
+        mm_esme_power_fail(&f->e);
+        mm_esme_power_restore(&f->e);
+        cr_expect_eq(take(f, frame, len), MM_EREPLAY);
+        fixture_free(f);
+    }
+}
+
+/* Without time anchoring (shift 0) the counters restart from 0: the old disable is taken
+ * again after the wipe, the gap command.h states. */
+Test(esme, after_losing_its_nvm_a_meter_without_time_anchoring_takes_old_frames_again)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    uint8_t frame[MM_CMD_FRAME_MAX];
+    size_t len = disable_frame(f, 7, frame);
+    cr_assert_eq(take(f, frame, len), MM_OK);
+    cr_assert_eq(send(f, 8, MM_CMD_SUPPLY_ENABLE, NULL, 0, false, true), MM_OK);
+    mm_esme_power_fail(&f->e);
+    mm_port_sim_nvm_init(&f->nvm, f->nvm_mem, sizeof f->nvm_mem);
+    cr_assert_eq(mm_esme_power_restore(&f->e), MM_ENOENT);
+    cr_expect_eq(count_events(&f->e, MM_ALERT_COUNTERS_LOST), 1);
+    cr_expect_eq(take(f, frame, len), MM_OK);
+    cr_expect_eq(f->e.contactor.state, MM_SUPPLY_DISCONNECTED);
+    fixture_free(f);
+}
+
+/* Commissioning over a record (a meter commissioned again) loses the counters too: floored at
+ * its time; the first commissioning of an erased part starts from 0. */
+Test(esme, commissioning_over_a_record_floors_the_counters)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    f->cfg.cmd.counter_time_shift = 32;
+    cr_assert_eq(fixture_start(f), MM_OK);
+    cr_expect_eq(f->e.cmd.counter[MM_ROLE_SUPPLIER], 0u);
+    uint8_t frame[MM_CMD_FRAME_MAX];
+    size_t len = disable_frame(f, anchored(0, T0), frame);
+    cr_assert_eq(take(f, frame, len), MM_OK);
+    run(f, 0, 60);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    cr_expect_eq(count_events(&f->e, MM_ALERT_COUNTERS_LOST), 1);
+    for (unsigned r = 0; r < MM_CMD_ROLES; r++)
+        cr_expect_eq(f->e.cmd.counter[r], ((uint64_t)(T0 + 60u) << 32) - 1u, "role %u", r);
+    cr_expect_eq(take(f, frame, len), MM_EREPLAY);
+    fixture_free(f);
+}
+
 /* ---- dynamic prices (MM_CMD_SET_PRICES; the fixture's 20 p/kWh: 1 Wh = 2e6 cost units) ---- */
 
 #define PENNY 100000000LL /* cost units */

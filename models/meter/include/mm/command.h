@@ -35,6 +35,18 @@
  * prices, top-ups, settings) are saved with the next record: a cut that loses their counter
  * loses their effect with it.
  *
+ * After losing the record (a power restore finding none usable, commissioning over one): GBCS
+ * only requires originator counters (8 bytes) to increase strictly.  Anchoring them to time is
+ * metersim's convention: the head-end makes counter = max(previous + 1, unix seconds << shift)
+ * (shift 32 in the simulator), so a frame made in second t has a counter >= t << shift, and
+ * < (t + 1) << shift unless 2^shift frames were made in that second.  A meter with the same
+ * counter_time_shift that lost its counters takes only counters >= its RTC << shift
+ * (mm_cmd_auth_floor): every frame made in an earlier second is refused (MM_EREPLAY), fresh
+ * ones pass.  The floor trusts the RTC: one d s
+ * behind the head-end's clock takes the frames of the last d s again, one ahead refuses fresh
+ * frames for d s; an RTC without its time gives none.  Without the shift (0) the counters
+ * restart from 0 and every frame ever made for the meter is taken once more.
+ *
  * mm_cmd_parse is a pure function of the bytes (the fuzz target's entry,
  * tests/meter/supply/fuzz_command.c).  Deliberately not here: what a command does (esme.c),
  * payload encryption, GBCS's ASN.1 and DLMS encodings.
@@ -61,6 +73,7 @@ extern "C" {
 #define MM_CMD_CTRL_ROLE 0x03u
 #define MM_CMD_CTRL_SIGNED 0x80u
 #define MM_CMD_ROLES 2u
+#define MM_CMD_TIME_SHIFT_MAX 32u /* counter_time_shift: a 32-bit RTC shifted fits 64 bits */
 #define MM_CMD_FRAME_MAX (MM_CMD_HEADER_LEN + MM_CMD_PAYLOAD_MAX + MM_CMD_MAC_LEN + MM_CMD_SIG_LEN)
 /* Image bytes one MM_CMD_FW_DISTRIBUTE carries at most (after its 12-byte block header). */
 #define MM_CMD_FW_BLOCK_MAX (MM_CMD_PAYLOAD_MAX - 12u)
@@ -112,7 +125,11 @@ typedef struct mm_cmd_config {
     uint8_t device_id[8];   /* default target id: see mm_cmd_accept */
     uint16_t bad_threshold; /* malformed + unauthentic + out-of-order frames that raise 0x8F60;
                                0 = never */
-    uint32_t bad_window_s;  /* window they are counted in [s] */
+    /* Counters are time-anchored: unix seconds << this (above); 0 = not (ABI 8: in what was
+     * padding, so a host's zeroed config of before means 0) */
+    uint8_t counter_time_shift; /* 0..MM_CMD_TIME_SHIFT_MAX */
+    uint8_t rsv;
+    uint32_t bad_window_s; /* window they are counted in [s] */
 } mm_cmd_config;
 
 typedef struct mm_cmd_auth {
@@ -136,9 +153,13 @@ bool mm_cmd_is_critical(uint16_t id);
  * enable, arm). */
 bool mm_cmd_is_durable(uint16_t id);
 
+/* MM_EINVAL for NULL A, CFG or CRYPTO, or a counter_time_shift over MM_CMD_TIME_SHIFT_MAX. */
 int mm_cmd_auth_init(mm_cmd_auth *a, const mm_cmd_config *cfg, mm_event_log *log,
                      mm_hal_crypto *crypto);
 void mm_cmd_auth_deinit(mm_cmd_auth *a); /* accepts NULL */
+/* The counters were lost at meter time NOW [s]: with cfg->counter_time_shift every role takes
+ * only counters >= NOW << shift from now on; nothing without it, or with NOW 0 (no time). */
+void mm_cmd_auth_floor(mm_cmd_auth *a, uint32_t now);
 
 /* Parse and check a frame received at meter time NOW by the meter whose id is DEVICE_ID (the
  * MAC, nonce and signature cover it, so a frame made for another meter fails with MM_EAUTH).

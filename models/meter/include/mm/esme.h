@@ -47,6 +47,15 @@
  * (these, the half-hour's, the power-fail save), a frame that took effect is refused
  * (MM_EREPLAY) if it comes again.  Other commands are committed with the next record.
  *
+ * Commands after losing the record: a power restore that finds no usable record (none, damaged,
+ * of another layout: the meter is commissioned afresh), or commissioning over a record, loses
+ * the counters with it.  Where cmd.counter_time_shift is set (the head-end anchors counters to
+ * time, command.h: metersim's convention, not GBCS's) every role then takes only counters from
+ * RTC << shift on, so no frame made before the meter came back is taken again; without it the
+ * counters restart from 0 and old frames are taken once more.  Either way 0xF006 is logged
+ * (simulator-private) with the load's status.  A new meter's first commissioning (NVM erased)
+ * starts from 0.
+ *
  * Dynamic prices: MM_CMD_SET_PRICES updates the TOU prices of the tariff in force through
  * storage.prices (mm_tariff_update_prices); without a table the meter answers MM_ENOTSUP.  A
  * tariff that takes over (MM_CMD_SET_TARIFF) resets the table to its own prices.  GBCS has no
@@ -204,7 +213,9 @@ typedef struct mm_esme_snapshot {
 } mm_esme_snapshot;
 
 /* Commission a meter at the RTC's time: registers zero, CFG's tariff, mode and credit; the
- * first record saved to NVM (an NVM failure is returned but the meter runs).  MM_EINVAL for
+ * first record saved to NVM (an NVM failure is returned but the meter runs).  NVM holding a
+ * record already (not erased): commissioned again, its command counters lost (0xF006, floored
+ * at the RTC's time where time-anchored, above).  MM_EINVAL for
  * NULL or inconsistent arguments (any module's init error; a meter taking its identity from
  * CFG whose utrn.device_id and cmd.device_id differ), MM_EIO if the RTC has no time. */
 int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
@@ -243,7 +254,8 @@ int mm_esme_ec_activate(mm_esme *e);
  * meter does nothing. */
 int mm_esme_power_fail(mm_esme *e);
 /* Supply back: RAM state rebuilt from NVM (MM_ENOENT: no record, MM_ECORRUPT: a damaged one,
- * MM_EVERSION: one of another layout; with any of them commissioned afresh). */
+ * MM_EVERSION: one of another layout; with any of them commissioned afresh, the command
+ * counters floored at the RTC's time where time-anchored, above). */
 int mm_esme_power_restore(mm_esme *e);
 
 /* The hand-over after MM_CMD_FW_ACTIVATE, a reboot into the activated image: start E from the
