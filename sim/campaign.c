@@ -341,11 +341,12 @@ void sim_campaign_area_recv(sim_area *a, uint32_t raw)
     }
 }
 
-/* The image's blocks reach household I's meter (advanced to now), framed one by one under the supplier's
- * counter; one block damaged (one byte flipped before framing) with the campaign's share.
- * The firmware's status of the last block, its answer in RESP (*RLEN bytes). */
-static int feed(sim_area *a, uint32_t i, const campaign *c, uint8_t *resp, size_t cap,
-                size_t *rlen)
+/* The image's blocks reach household I's meter (advanced to T), framed one by one at T under
+ * the supplier's counter; one block damaged (one byte flipped before framing) with the
+ * campaign's share.  The firmware's status of the last block, its answer in RESP (*RLEN
+ * bytes). */
+static int feed(sim_area *a, uint32_t i, uint32_t t, const campaign *c, uint8_t *resp,
+                size_t cap, size_t *rlen)
 {
     const sim_ctx *cx = a->cx;
     uint32_t id = a->hh0 + i;
@@ -366,8 +367,8 @@ static int feed(sim_area *a, uint32_t i, const campaign *c, uint8_t *resp, size_
         memcpy(pl + 12, c->bytes + off, n);
         if (damage && b == bad) pl[12 + n / 2] ^= 0x5Au;
         size_t flen = 0;
-        if (sim_dl_frame(cx, id, MM_CMD_FW_DISTRIBUTE, pl, (uint16_t)(12 + n), frame, sizeof frame,
-                         &flen) != 0) {
+        if (sim_dl_frame(cx, id, t, MM_CMD_FW_DISTRIBUTE, pl, (uint16_t)(12 + n), frame,
+                         sizeof frame, &flen) != 0) {
             sim_area_fail(a, SIM_EFRAME);
             return MM_EINVAL;
         }
@@ -394,7 +395,7 @@ static void receive(sim_area *a, uint32_t i, uint32_t t, uint32_t k)
     sim_hh_advance(a, i, t);
     uint8_t resp[64];
     size_t rlen = 0;
-    int rc = feed(a, i, c, resp, sizeof resp, &rlen);
+    int rc = feed(a, i, t, c, resp, sizeof resp, &rlen);
     if (a->err) return;
     bool whole = rc == MM_OK && rlen == 4 + MM_SHA256_LEN && mm_get_be32(resp) == c->size;
     /* the meter answers with what it holds, as any command is answered */

@@ -11,7 +11,9 @@
  * meter back to back; each meter's own leg (mesh hops, SMS wake-up, loss) comes from its
  * technology; the firmware checks and executes the frame; unicasts are answered over the
  * uplink.  The command counter is national state shared by every area: one rising sequence,
- * so every meter's replay protection sees its own commands' counters rise.
+ * so every meter's replay protection sees its own commands' counters rise; anchored to the
+ * time a frame is made (firmware.h SIM_FW_COUNTER_SHIFT), which changes no comparison a meter
+ * makes between two of them.
  */
 #include "runner.h"
 
@@ -294,33 +296,47 @@ void sim_dl_area_recv(void *ctx, void *payload)
 #undef CARRIED
 }
 
-/* Frame command CMD with payload PL of N bytes into OUT (CAP bytes, length in *LEN), addressed
- * to device DEV, under the next command counter (the supplier's; one sequence for every meter,
- * so each meter sees its counters rise); signed if critical. */
-static int frame(sim_dl *d, const uint8_t dev[8], uint16_t cmd, const void *pl, uint16_t n,
-                 uint8_t *out, size_t cap, size_t *len)
+/* The next command counter, for a frame made at T: max(previous + 1, unix seconds <<
+ * SIM_FW_COUNTER_SHIFT), the seconds clamped to the meters' 32-bit RTC.  It rises strictly in
+ * framing order whatever T is, as the plain sequence did, so meters take and refuse the same
+ * frames; a meter that lost its NVM takes none made before it came back. */
+static uint64_t next_counter(const sim_ctx *cx, uint32_t t)
 {
-    int rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, ++d->cmd_counter, cmd, pl, n,
-                                   mm_cmd_is_critical(cmd), true, out, cap, len);
+    sim_dl *d = cx->dl;
+    int64_t s = cx->sc->start_unix + (int64_t)t;
+    uint64_t anchor = (uint64_t)(s < 0 ? 0 : s > UINT32_MAX ? UINT32_MAX : s)
+                      << SIM_FW_COUNTER_SHIFT;
+    d->cmd_counter = anchor > d->cmd_counter ? anchor : d->cmd_counter + 1u;
+    return d->cmd_counter;
+}
+
+/* Frame command CMD made at T with payload PL of N bytes into OUT (CAP bytes, length in *LEN),
+ * addressed to device DEV, under the next command counter (the supplier's; one sequence for
+ * every meter, so each meter sees its counters rise); signed if critical. */
+static int frame(const sim_ctx *cx, uint32_t t, const uint8_t dev[8], uint16_t cmd,
+                 const void *pl, uint16_t n, uint8_t *out, size_t cap, size_t *len)
+{
+    int rc = mm_port_sim_cmd_frame(cx->dl->crypto, dev, MM_ROLE_SUPPLIER, next_counter(cx, t), cmd,
+                                   pl, n, mm_cmd_is_critical(cmd), true, out, cap, len);
     return rc == MM_OK ? 0 : SIM_EFRAME;
 }
 
-/* ... into command C. */
-static int dl_frame(sim_dl *d, dl_cmd *c, const uint8_t dev[8], uint16_t cmd, const void *pl,
-                    uint16_t n)
+/* ... into command C, made when it is sent (c->sent_s). */
+static int dl_frame(const sim_ctx *cx, dl_cmd *c, const uint8_t dev[8], uint16_t cmd,
+                    const void *pl, uint16_t n)
 {
     size_t len = 0;
-    int rc = frame(d, dev, cmd, pl, n, c->frame, sizeof c->frame, &len);
+    int rc = frame(cx, (uint32_t)c->sent_s, dev, cmd, pl, n, c->frame, sizeof c->frame, &len);
     c->len = (uint32_t)len;
     return rc;
 }
 
-int sim_dl_frame(const sim_ctx *cx, uint32_t id, uint16_t cmd, const void *pl, uint16_t n,
-                 uint8_t *out, size_t cap, size_t *len)
+int sim_dl_frame(const sim_ctx *cx, uint32_t id, uint32_t t, uint16_t cmd, const void *pl,
+                 uint16_t n, uint8_t *out, size_t cap, size_t *len)
 {
     uint8_t dev[8];
     sim_fw_device_id(id, cx->fleet->hh[id].serial, dev);
-    return frame(cx->dl, dev, cmd, pl, n, out, cap, len);
+    return frame(cx, t, dev, cmd, pl, n, out, cap, len);
 }
 
 /* The head-end sends command CMD with payload PL of N bytes to household I at T (the area
@@ -341,7 +357,7 @@ void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t c
     u->sent_s = t;
     uint8_t dev[8];
     sim_fw_device_id(u->target, sim_hh_fl(a, i)->serial, dev);
-    int rc = dl_frame(cx->dl, u, dev, cmd, pl, n);
+    int rc = dl_frame(cx, u, dev, cmd, pl, n);
     if (rc != 0) {
         sim_area_fail(a, rc);
         return;
@@ -373,7 +389,7 @@ static int price_frame(const sim_ctx *cx, dl_update *u, grid_tariff tariff)
     /* Framed once here for its size on the WAN and its counter (every meter's copy has both). */
     uint8_t any[8];
     sim_fw_device_id(0, 0, any);
-    int rc = dl_frame(cx->dl, &u->c, any, MM_CMD_SET_PRICES, pl, u->pl_len);
+    int rc = dl_frame(cx, &u->c, any, MM_CMD_SET_PRICES, pl, u->pl_len);
     u->counter = cx->dl->cmd_counter;
     return rc;
 }

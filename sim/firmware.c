@@ -157,6 +157,7 @@ static void meter_configs(mm_esme_config *credit, mm_esme_config *prepay, const 
     sim_fw_supplier_id(supplier, c->utrn.supplier_id);
     c->cmd.bad_threshold = 3;
     c->cmd.bad_window_s = 3600;
+    c->cmd.counter_time_shift = SIM_FW_COUNTER_SHIFT;
     c->tariff = tariff;
     c->initial_mode = MM_MODE_CREDIT;
     c->dither_window_s = (uint32_t)sc->meter.restore_dither_s;

@@ -31,6 +31,11 @@
 void sim_fw_device_id(uint32_t household, uint8_t serial, uint8_t out[8]);
 void sim_fw_supplier_id(uint32_t supplier, uint8_t out[8]);
 
+/* Command counters are anchored to time (mm/command.h): the head-end frames at unix second t
+ * under max(previous + 1, t << SIM_FW_COUNTER_SHIFT) (downlink.c) and the meters are configured
+ * with that shift, so one that lost its NVM refuses every frame made before it came back. */
+#define SIM_FW_COUNTER_SHIFT 32u
+
 #define SIM_FW_IMAGES_MAX (SIM_POPULATIONS_MAX + SIM_CAMPAIGNS_MAX)
 #define SIM_FW_SLOT_ALIGN 8u /* a meter's slot (firmware state, then NVM) starts on this */
 

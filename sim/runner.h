@@ -365,11 +365,11 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref);
  * I at T, whose answer counts in head-end class CLS. */
 void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
                     const void *pl, uint16_t n);
-/* Command CMD with payload PL of N bytes framed for household ID's meter under the next
- * supplier's counter (signed if critical) into OUT (CAP bytes), its length in *LEN.  0, or
- * SIM_EFRAME. */
-int sim_dl_frame(const sim_ctx *cx, uint32_t id, uint16_t cmd, const void *pl, uint16_t n,
-                 uint8_t *out, size_t cap, size_t *len);
+/* Command CMD with payload PL of N bytes framed at T for household ID's meter under the next
+ * supplier's counter (anchored to T, signed if critical) into OUT (CAP bytes), its length in
+ * *LEN.  0, or SIM_EFRAME. */
+int sim_dl_frame(const sim_ctx *cx, uint32_t id, uint32_t t, uint16_t cmd, const void *pl,
+                 uint16_t n, uint8_t *out, size_t cap, size_t *len);
 /* Downlink payloads: bit 31 a broadcast; bit 30 a firmware campaign's transfer (campaign.c:
  * campaign in bits 24-27, the household's index in its area in bits 0-23, all ones for the
  * area's broadcast). */

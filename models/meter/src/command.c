@@ -6,6 +6,10 @@
 #include "mm/command.h"
 #include "mm/status_supply.h"
 
+/* counter_time_shift took the padding after bad_threshold: the layout ABI 8 shares with hosts */
+_Static_assert(offsetof(mm_cmd_config, bad_window_s) == 12u && sizeof(mm_cmd_config) == 16u,
+               "mm_cmd_config must keep its ABI 8 layout");
+
 int mm_cmd_parse(const uint8_t *buf, size_t len, mm_cmd_frame *out)
 {
     if (out == NULL || (buf == NULL && len > 0)) return MM_EINVAL;
@@ -37,6 +41,11 @@ bool mm_cmd_is_critical(uint16_t id)
     return id == MM_CMD_SUPPLY_DISABLE || id == MM_CMD_MODE_CHANGE || id == MM_CMD_FW_ACTIVATE;
 }
 
+bool mm_cmd_is_durable(uint16_t id)
+{
+    return mm_cmd_is_critical(id) || id == MM_CMD_SUPPLY_ENABLE || id == MM_CMD_SUPPLY_ARM;
+}
+
 unsigned mm_cmd_mac_key(unsigned role)
 {
     return role == MM_ROLE_NETWORK ? MM_KEY_NETWORK_MAC : MM_KEY_SUPPLIER_MAC;
@@ -52,7 +61,8 @@ int mm_cmd_auth_init(mm_cmd_auth *a, const mm_cmd_config *cfg, mm_event_log *log
 {
     if (a == NULL) return MM_EINVAL;
     memset(a, 0, sizeof *a);
-    if (cfg == NULL || crypto == NULL) return MM_EINVAL;
+    if (cfg == NULL || crypto == NULL || cfg->counter_time_shift > MM_CMD_TIME_SHIFT_MAX)
+        return MM_EINVAL;
     a->cfg = cfg;
     a->log = log;
     a->crypto = crypto;
@@ -62,6 +72,16 @@ int mm_cmd_auth_init(mm_cmd_auth *a, const mm_cmd_config *cfg, mm_event_log *log
 void mm_cmd_auth_deinit(mm_cmd_auth *a)
 {
     if (a != NULL) memset(a, 0, sizeof *a);
+}
+
+void mm_cmd_auth_floor(mm_cmd_auth *a, uint32_t now)
+{
+    if (a == NULL || a->cfg == NULL) return;
+    unsigned shift = a->cfg->counter_time_shift;
+    if (shift == 0 || shift > MM_CMD_TIME_SHIFT_MAX || now == 0) return;
+    uint64_t last = ((uint64_t)now << shift) - 1u; /* as if accepted: NOW << shift passes */
+    for (unsigned r = 0; r < MM_CMD_ROLES; r++)
+        if (a->counter[r] < last) a->counter[r] = last;
 }
 
 size_t mm_cmd_auth_data(const uint8_t device_id[8], const uint8_t *buf, size_t body_len,
@@ -78,7 +98,8 @@ void mm_cmd_nonce(uint64_t counter, const uint8_t device_id[8], uint8_t nonce[MM
     memcpy(nonce + 8, device_id + 4, 4);
 }
 
-/* A malformed or out-of-order frame: counted in the window; 0x8F60 at the threshold. */
+/* A malformed, unauthentic or out-of-order frame: counted in the window; 0x8F60 at the
+ * threshold. */
 static void bad_frame(mm_cmd_auth *a, uint32_t now)
 {
     if (a->bad_count == 0 || now - a->bad_since >= a->cfg->bad_window_s) {
@@ -122,6 +143,7 @@ int mm_cmd_accept(mm_cmd_auth *a, const uint8_t device_id[8], const uint8_t *buf
     }
     if (rc == MM_EAUTH || rc == MM_EINVAL) {
         mm_event_log_add(a->log, now, MM_ALERT_AUTH_FAILURE, (int32_t)out->id, 0);
+        bad_frame(a, now);
         return MM_EAUTH;
     }
     if (rc != MM_OK) return rc;

@@ -25,6 +25,7 @@ _Static_assert(sizeof(mm_esme) <= MM_ESME_RAM_BUDGET + MM_ESME_RAM_BUDGET / 8u,
 #define REASON_PERIODIC 0u
 #define REASON_POWER_FAIL 1u
 #define REASON_FW_ACTIVATE 2u /* the last record of an image handing over to a new one */
+#define REASON_COMMAND 3u     /* around a durable command (mm_cmd_is_durable) */
 
 static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 {
@@ -353,6 +354,15 @@ static int start(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
     return setup(e, *now);
 }
 
+/* The command counters restart at NOW, the record that held them lost or set aside (WHY: the
+ * load's status): where counters are time-anchored no frame made before is taken
+ * (mm_cmd_auth_floor); 0xF006 logged either way. */
+static void counters_lost(mm_esme *e, uint32_t now, int why)
+{
+    mm_cmd_auth_floor(&e->cmd, now);
+    mm_event_log_add(&e->log, now, MM_ALERT_COUNTERS_LOST, (int32_t)why, 0);
+}
+
 int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
                  const mm_esme_storage *st)
 {
@@ -364,7 +374,9 @@ int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
     /* find the banks' newest sequence so commissioning never overwrites it first */
     uint8_t scratch[MM_ESME_RECORD_MAX];
     size_t n;
-    if (mm_persist_load(&e->persist, scratch, sizeof scratch, &n) == MM_EIO) return MM_EIO;
+    rc = mm_persist_load(&e->persist, scratch, sizeof scratch, &n);
+    if (rc == MM_EIO) return MM_EIO;
+    if (rc != MM_ENOENT) counters_lost(e, now, rc); /* commissioned again: not a new meter */
     return save(e, REASON_PERIODIC);
 }
 
@@ -692,10 +704,17 @@ int mm_esme_command(mm_esme *e, const uint8_t *frame, size_t len, uint8_t *resp,
     mm_cmd_frame f;
     int rc = mm_cmd_accept(&e->cmd, mm_esme_device_id(e), frame, len, e->now, &f);
     if (rc != MM_OK) return rc;
+    /* durable before effect: the counter in NVM first, or the command is refused (its counter
+     * stays consumed in RAM, so the frame is not taken again while powered) */
+    bool durable = mm_cmd_is_durable(f.id);
+    if (durable && save(e, REASON_COMMAND) != MM_OK) return MM_EIO;
     rc = dispatch(e, &f, resp, cap, resp_len);
     if (rc == MM_EMALFORMED)
         mm_event_log_add(&e->log, e->now, MM_ALERT_COMMAND_INTEGRITY_FAILED, (int32_t)f.id, 0);
-    if (e->powered) process_time(e); /* not after an activation: the record is the hand-over */
+    if (!e->powered) return rc; /* after an activation: the record is the hand-over */
+    process_time(e);
+    /* then its effect; a failed save loses at most that, the counter is committed */
+    if (durable) (void)save(e, REASON_COMMAND);
     return rc;
 }
 
@@ -774,6 +793,7 @@ int mm_esme_power_restore(mm_esme *e)
     if (rc != MM_OK) {
         int load_rc = rc;
         if ((rc = setup(e, now)) != MM_OK) return rc; /* nothing usable: commissioned afresh */
+        counters_lost(e, now, load_rc);
         attach_prices(e);
         (void)save(e, REASON_PERIODIC);
         return load_rc == MM_ECORRUPT ? MM_ECORRUPT : MM_ENOENT;

@@ -152,6 +152,19 @@ static inline int send_prices(fixture *f, uint64_t counter, uint32_t at, uint8_t
                 true);
 }
 
+/* Bytes written to NVM from now on (nvm_written), counted by a power cut armed too far to
+ * fall; mm_port_sim_nvm_cut_after or _restore ends the count. */
+#define NVM_FAR (UINT64_MAX - 1u)
+static inline void nvm_count(fixture *f)
+{
+    mm_port_sim_nvm_cut_after(&f->nvm, NVM_FAR);
+}
+
+static inline uint64_t nvm_written(const fixture *f)
+{
+    return NVM_FAR - f->nvm.budget;
+}
+
 /* Number of logged events with CODE. */
 static inline int count_events(const mm_esme *e, uint16_t code)
 {

@@ -220,6 +220,250 @@ Test(esme, credit_debts_and_counters_survive_a_power_cut)
     fixture_free(f);
 }
 
+/* ---- durable commands (esme.h: durable before effect) ---- */
+
+/* 40 minutes at 1 kW, the first half-hour closed: a record to fall back to. */
+static fixture *running_meter(void)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    run(f, 1000, 1800);
+    mm_esme_hh_close(&f->e);
+    run(f, 1000, 600);
+    return f;
+}
+
+/* The supplier's signed supply disable under COUNTER into FRAME (MM_CMD_FRAME_MAX bytes); its
+ * length. */
+static size_t disable_frame(fixture *f, uint64_t counter, uint8_t *frame)
+{
+    size_t len = 0;
+    cr_assert_eq(mm_port_sim_cmd_frame(&f->crypto, DEV_ID, MM_ROLE_SUPPLIER, counter,
+                                       MM_CMD_SUPPLY_DISABLE, NULL, 0, true, true, frame,
+                                       MM_CMD_FRAME_MAX, &len),
+                 MM_OK);
+    return len;
+}
+
+static int take(fixture *f, const uint8_t *frame, size_t len)
+{
+    return mm_esme_command(&f->e, frame, len, NULL, 0, NULL);
+}
+
+/* A signed supply disable commits its counter before the contactor opens and the open
+ * contactor after.  Cut after every byte of those two saves and of the power-fail save that
+ * follows them (a cut stops every later write), restore, and replay the frame: whenever the
+ * disable took effect the replay is refused, and the disable never takes effect twice.  A cut
+ * in the first save refuses the command (nothing done: the frame may come again), one in the
+ * second loses the open contactor but not the counter (the head-end sends a new disable), one
+ * in the power-fail save loses nothing of it. */
+Test(esme, a_disable_cut_at_any_byte_of_the_saves_is_never_taken_twice)
+{
+    uint8_t frame[MM_CMD_FRAME_MAX];
+    fixture *f = running_meter();
+    size_t len = disable_frame(f, 100, frame);
+    nvm_count(f);
+    cr_assert_eq(take(f, frame, len), MM_OK);
+    uint64_t cmd_bytes = nvm_written(f);
+    cr_assert_eq(mm_esme_power_fail(&f->e), MM_OK);
+    uint64_t all = nvm_written(f);
+    cr_assert_eq(cmd_bytes, 2u * (all - cmd_bytes), "two records of a power-fail save's size");
+    fixture_free(f);
+    unsigned cases = 0, refused = 0, taken_later = 0, effect_lost = 0, kept = 0;
+    for (uint64_t k = 0; k <= all; k++, cases++) {
+        unsigned long long kk = (unsigned long long)k;
+        f = running_meter();
+        mm_port_sim_nvm_cut_after(&f->nvm, k);
+        int rc = take(f, frame, len);
+        cr_expect(rc == MM_OK || rc == MM_EIO, "k=%llu: %s", kk, mm_strerror(rc));
+        bool took = rc == MM_OK;
+        cr_expect_eq(f->e.contactor.state, took ? MM_SUPPLY_DISCONNECTED : MM_SUPPLY_CONNECTED,
+                     "k=%llu", kk);
+        cr_expect_eq(take(f, frame, len), MM_EREPLAY, "k=%llu: consumed in RAM", kk);
+        (void)mm_esme_power_fail(&f->e);
+        mm_port_sim_nvm_restore(&f->nvm);
+        f->sim_ms += 60000u;
+        mm_port_sim_clock_set_ms(&f->clk, f->sim_ms);
+        cr_assert_eq(mm_esme_power_restore(&f->e), MM_OK, "k=%llu", kk);
+        bool open = f->e.contactor.state == MM_SUPPLY_DISCONNECTED;
+        int again = take(f, frame, len);
+        cr_expect(!took || again == MM_EREPLAY, "k=%llu: the disable taken twice", kk);
+        if (!took) {
+            cr_expect(!open, "k=%llu", kk);
+            if (again == MM_OK) {
+                taken_later++; /* its first and only effect */
+                cr_expect_eq(f->e.contactor.state, MM_SUPPLY_DISCONNECTED);
+            } else {
+                refused++; /* what the cut left of the commit word checks: committed */
+            }
+        } else if (open) {
+            kept++;
+        } else {
+            effect_lost++;
+            cr_expect_eq(send(f, 101, MM_CMD_SUPPLY_DISABLE, NULL, 0, true, true), MM_OK,
+                         "k=%llu: a new disable", kk);
+        }
+        fixture_free(f);
+    }
+    cr_log_info("%u cuts: %u refused and taken on the replay, %u refused for good, %u took "
+                "effect and lost it, %u kept it",
+                cases, taken_later, refused, effect_lost, kept);
+    cr_expect_eq(cases, taken_later + refused + effect_lost + kept);
+    cr_expect_geq(taken_later, cmd_bytes / 2u - 4u, "a cut in the first record refuses");
+    cr_expect_gt(effect_lost, 0u);
+    cr_expect_gt(kept, all - cmd_bytes, "a cut in the power-fail save loses nothing");
+}
+
+/* Each durable command is refused, nothing done, while its counter cannot be committed, and
+ * taken under a new counter once NVM works: two records, one before and one after.  A command
+ * that is not durable writes none of its own. */
+Test(esme, a_durable_command_is_refused_when_its_counter_cannot_be_committed)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    static const uint8_t prepayment[1] = {MM_MODE_PREPAYMENT};
+    static const struct {
+        uint16_t id;
+        bool sign;
+        uint8_t supply_after, mode_after;
+    } cases[] = {
+        {MM_CMD_SUPPLY_DISABLE, true, MM_SUPPLY_DISCONNECTED, MM_MODE_CREDIT},
+        {MM_CMD_SUPPLY_ARM, false, MM_SUPPLY_ARMED, MM_MODE_CREDIT},
+        {MM_CMD_SUPPLY_ENABLE, false, MM_SUPPLY_CONNECTED, MM_MODE_CREDIT},
+        {MM_CMD_MODE_CHANGE, true, MM_SUPPLY_CONNECTED, MM_MODE_PREPAYMENT},
+    };
+    uint64_t ctr = 1;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const void *pl = cases[i].id == MM_CMD_MODE_CHANGE ? prepayment : NULL;
+        uint16_t n = pl ? 1u : 0u;
+        cr_expect(mm_cmd_is_durable(cases[i].id));
+        uint8_t supply = f->e.contactor.state, mode = f->e.prepay.mode;
+        mm_port_sim_nvm_cut_after(&f->nvm, 0);
+        cr_expect_eq(send(f, ctr++, cases[i].id, pl, n, cases[i].sign, true), MM_EIO, "case %zu",
+                     i);
+        cr_expect_eq(f->e.contactor.state, supply, "case %zu: nothing done", i);
+        cr_expect_eq(f->e.prepay.mode, mode, "case %zu: nothing done", i);
+        mm_port_sim_nvm_restore(&f->nvm);
+        uint32_t writes = f->nvm.writes;
+        cr_expect_eq(send(f, ctr++, cases[i].id, pl, n, cases[i].sign, true), MM_OK, "case %zu", i);
+        cr_expect_eq(f->e.contactor.state, cases[i].supply_after, "case %zu", i);
+        cr_expect_eq(f->e.prepay.mode, cases[i].mode_after, "case %zu", i);
+        cr_expect_eq(f->nvm.writes - writes, 6u, "case %zu: two records of three writes", i);
+    }
+    uint32_t writes = f->nvm.writes, p = 30;
+    cr_expect(!mm_cmd_is_durable(MM_CMD_SET_PRICES));
+    cr_expect_eq(send_prices(f, ctr++, f->e.now, 0, 1, &p), MM_OK);
+    cr_expect_eq(f->nvm.writes, writes, "a price update waits for the next record");
+    fixture_free(f);
+}
+
+/* ---- lost NVM: counters anchored to time (command.h, mm_cmd_config.counter_time_shift) ---- */
+
+/* The head-end's counter for a frame made at unix time T [s] after PREV (sim/downlink.c). */
+static uint64_t anchored(uint64_t prev, uint32_t t)
+{
+    uint64_t c = (uint64_t)t << 32;
+    return c > prev ? c : prev + 1u;
+}
+
+/* A meter loses its NVM while off (erased, or both banks damaged) and is commissioned afresh at
+ * the restore, T0 + 400 s.  Time-anchored counters (shift 32): a disable made at T0 + 100 and
+ * replayed is refused, as are frames of either role made in the second before the restore
+ * however far their counters went; a fresh frame, made at the restore, is taken.  0xF006 says
+ * the counters were lost. */
+Test(esme, after_losing_its_nvm_a_meter_refuses_frames_made_before_it_came_back)
+{
+    for (int damaged = 0; damaged < 2; damaged++) {
+        fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+        f->cfg.cmd.counter_time_shift = 32;
+        cr_assert_eq(fixture_start(f), MM_OK);
+        cr_expect_eq(count_events(&f->e, MM_ALERT_COUNTERS_LOST), 0, "a new meter");
+        run(f, 1000, 100);
+        uint8_t frame[MM_CMD_FRAME_MAX];
+        uint64_t c = anchored(0, T0 + 100u);
+        size_t len = disable_frame(f, c, frame);
+        cr_assert_eq(take(f, frame, len), MM_OK);
+        c = anchored(c, T0 + 100u);
+        cr_assert_eq(send(f, c, MM_CMD_SUPPLY_ENABLE, NULL, 0, false, true), MM_OK);
+        cr_assert_eq(mm_esme_power_fail(&f->e), MM_OK);
+        if (damaged) {
+            uint32_t bank = MM_ESME_RECORD_MAX + MM_PERSIST_OVERHEAD;
+            f->nvm_mem[f->cfg.nvm_addr + MM_PERSIST_HEADER_LEN + 9] ^= 0x01;
+            f->nvm_mem[f->cfg.nvm_addr + bank + MM_PERSIST_HEADER_LEN + 9] ^= 0x01;
+        } else {
+            mm_port_sim_nvm_init(&f->nvm, f->nvm_mem, sizeof f->nvm_mem); /* erased */
+        }
+        f->sim_ms += 300000u;
+        mm_port_sim_clock_set_ms(&f->clk, f->sim_ms);
+        cr_assert_eq(mm_esme_power_restore(&f->e), damaged ? MM_ECORRUPT : MM_ENOENT);
+        mm_event ev;
+        cr_assert_eq(mm_event_log_find(&f->e.log, MM_ALERT_COUNTERS_LOST, &ev), MM_OK);
+        cr_expect_eq(ev.time, T0 + 400u);
+        cr_expect_eq(ev.value, damaged ? MM_ECORRUPT : MM_ENOENT);
+        cr_expect_eq(take(f, frame, len), MM_EREPLAY, "damaged %d: the old disable", damaged);
+        cr_expect_eq(f->e.contactor.state, MM_SUPPLY_CONNECTED);
+        uint64_t last_second = anchored(c, T0 + 399u) + 1000u; /* 1000 more frames in it */
+        cr_expect_eq(send(f, last_second, MM_CMD_SUPPLY_DISABLE, NULL, 0, true, true), MM_EREPLAY);
+        uint8_t net[MM_CMD_FRAME_MAX];
+        size_t nlen = 0;
+        cr_assert_eq(mm_port_sim_cmd_frame(&f->crypto, DEV_ID, MM_ROLE_NETWORK, last_second,
+                                           MM_CMD_SUPPLY_DISABLE, NULL, 0, true, true, net,
+                                           sizeof net, &nlen),
+                     MM_OK);
+        cr_expect_eq(take(f, net, nlen), MM_EREPLAY, "the network operator's counters too");
+        cr_expect_eq(f->e.contactor.state, MM_SUPPLY_CONNECTED);
+        /* made at the restore (T0 + 400 << 32, above every earlier frame's) */
+        cr_expect_eq(
+            send(f, anchored(last_second, T0 + 400u), MM_CMD_SUPPLY_DISABLE, NULL, 0, true, true),
+            MM_OK);
+        cr_expect_eq(f->e.contactor.state, MM_SUPPLY_DISCONNECTED);
+        /* the records hold the counters from the floor on: a power cut keeps them */
+        mm_esme_power_fail(&f->e);
+        mm_esme_power_restore(&f->e);
+        cr_expect_eq(take(f, frame, len), MM_EREPLAY);
+        fixture_free(f);
+    }
+}
+
+/* Without time anchoring (shift 0) the counters restart from 0: the old disable is taken
+ * again after the wipe, the gap command.h states. */
+Test(esme, after_losing_its_nvm_a_meter_without_time_anchoring_takes_old_frames_again)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    uint8_t frame[MM_CMD_FRAME_MAX];
+    size_t len = disable_frame(f, 7, frame);
+    cr_assert_eq(take(f, frame, len), MM_OK);
+    cr_assert_eq(send(f, 8, MM_CMD_SUPPLY_ENABLE, NULL, 0, false, true), MM_OK);
+    mm_esme_power_fail(&f->e);
+    mm_port_sim_nvm_init(&f->nvm, f->nvm_mem, sizeof f->nvm_mem);
+    cr_assert_eq(mm_esme_power_restore(&f->e), MM_ENOENT);
+    cr_expect_eq(count_events(&f->e, MM_ALERT_COUNTERS_LOST), 1);
+    cr_expect_eq(take(f, frame, len), MM_OK);
+    cr_expect_eq(f->e.contactor.state, MM_SUPPLY_DISCONNECTED);
+    fixture_free(f);
+}
+
+/* Commissioning over a record (a meter commissioned again) loses the counters too: floored at
+ * its time; the first commissioning of an erased part starts from 0. */
+Test(esme, commissioning_over_a_record_floors_the_counters)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    f->cfg.cmd.counter_time_shift = 32;
+    cr_assert_eq(fixture_start(f), MM_OK);
+    cr_expect_eq(f->e.cmd.counter[MM_ROLE_SUPPLIER], 0u);
+    uint8_t frame[MM_CMD_FRAME_MAX];
+    size_t len = disable_frame(f, anchored(0, T0), frame);
+    cr_assert_eq(take(f, frame, len), MM_OK);
+    run(f, 0, 60);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    cr_expect_eq(count_events(&f->e, MM_ALERT_COUNTERS_LOST), 1);
+    for (unsigned r = 0; r < MM_CMD_ROLES; r++)
+        cr_expect_eq(f->e.cmd.counter[r], ((uint64_t)(T0 + 60u) << 32) - 1u, "role %u", r);
+    cr_expect_eq(take(f, frame, len), MM_EREPLAY);
+    fixture_free(f);
+}
+
 /* ---- dynamic prices (MM_CMD_SET_PRICES; the fixture's 20 p/kWh: 1 Wh = 2e6 cost units) ---- */
 
 #define PENNY 100000000LL /* cost units */

@@ -326,6 +326,56 @@ static int reboot(fixture *f)
     return mm_esme_resume(&f->e, &f->cfg, &f->hal, &f->st);
 }
 
+/* The activation's counter is committed before it takes effect (esme.h: durable before
+ * effect), and the hand-over record after it.  NVM failing at once: refused, unchecked, the old
+ * image runs on with the received image kept.  NVM failing after one record (the counter's):
+ * refused too, and after the power cut its frame is a replay.  A new activation hands over. */
+Test(firmware, an_activation_commits_its_counter_before_it_hands_over)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    nvm_count(f);
+    mm_esme_hh_close(&f->e);
+    uint64_t record = nvm_written(f);
+    mm_port_sim_nvm_restore(&f->nvm);
+    uint8_t img[3000], whole[32];
+    image(img, sizeof img, 5u);
+    mm_hal_crypto_sha256(&f->crypto, img, sizeof img, whole);
+    uint64_t ctr = 1;
+    distribute(f, &ctr, V2, img, sizeof img, MM_CMD_FW_BLOCK_MAX);
+    mm_port_sim_nvm_cut_after(&f->nvm, 0);
+    cr_expect_eq(activate(f, &ctr, V2, whole), MM_EIO);
+    cr_expect_eq(f->e.powered, 1);
+    cr_expect_eq(f->e.fw_version, 0x00010000u);
+    cr_expect_eq(count_events(&f->e, MM_ALERT_FIRMWARE_VERIFY_OK), 0, "not even checked");
+    cr_expect_eq(f->fw.received, sizeof img, "the image kept");
+    mm_port_sim_nvm_restore(&f->nvm);
+
+    uint8_t pl[36], frame[MM_CMD_FRAME_MAX];
+    size_t len = 0;
+    put_be32(pl, V2);
+    memcpy(pl + 4, whole, 32);
+    cr_assert_eq(mm_port_sim_cmd_frame(&f->crypto, DEV_ID, MM_ROLE_SUPPLIER, ctr++,
+                                       MM_CMD_FW_ACTIVATE, pl, 36, true, true, frame, sizeof frame,
+                                       &len),
+                 MM_OK);
+    mm_port_sim_nvm_cut_after(&f->nvm, record);
+    cr_expect_eq(mm_esme_command(&f->e, frame, len, NULL, 0, NULL), MM_EIO, "no hand-over record");
+    cr_expect_eq(f->e.powered, 1);
+    cr_expect_eq(f->e.fw_version, 0x00010000u);
+    (void)mm_esme_power_fail(&f->e);
+    mm_port_sim_nvm_restore(&f->nvm);
+    run(f, 0, 60);
+    cr_assert_eq(mm_esme_power_restore(&f->e), MM_OK);
+    cr_expect_eq(mm_esme_command(&f->e, frame, len, NULL, 0, NULL), MM_EREPLAY,
+                 "its counter was committed");
+    cr_expect_eq(activate(f, &ctr, V2, whole), MM_OK);
+    cr_expect_eq(f->e.fw_version, V2);
+    cr_assert_eq(reboot(f), MM_OK);
+    cr_expect_eq(f->e.fw_version, V2);
+    fixture_free(f);
+}
+
 Test(firmware, the_new_image_resumes_the_meter_where_the_old_one_handed_over)
 {
     fixture *a = busy_meter(), *b = busy_meter(); /* a hands over, b runs on as a control */

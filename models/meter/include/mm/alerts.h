@@ -58,7 +58,8 @@
     X(SUPPLY_ENABLED, 0xF002u, 0, "supply enabled (simulator-private)")                            \
     X(MODE_CHANGED, 0xF003u, 0, "payment mode changed (simulator-private)")                        \
     X(BOOST_STARTED, 0xF004u, 0, "ALCS boost started (simulator-private)")                         \
-    X(COMMAND_REPLAYED, 0xF005u, 0, "replayed or out-of-order command (simulator-private)")
+    X(COMMAND_REPLAYED, 0xF005u, 0, "replayed or out-of-order command (simulator-private)")        \
+    X(COUNTERS_LOST, 0xF006u, 0, "command counters lost with the NVM record (simulator-private)")
 
 typedef enum mm_alert {
 #define MM_ALERT_ENUM(name, code, send, desc) MM_ALERT_##name = code,

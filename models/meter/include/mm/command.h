@@ -23,9 +23,29 @@
  * Checks, in order: parse (malformed: logged 0x8F1E, counted), MAC (0x8F3D), signature -- on a
  * SMETS2 build required for critical commands (disable supply, mode change, firmware
  * activate) and verified whenever present (0x8F3D); a SMETS1 build ignores signatures
- * (mm_config.h) -- then the counter (replayed or out of order: logged, counted).  Malformed
- * and out-of-order frames counted within a window raise 0x8F60 when they reach the threshold.
- * The counter is consumed only by a frame that passed every check.
+ * (mm_config.h) -- then the counter (replayed or out of order: logged, counted).  Malformed,
+ * unauthentic (MAC or signature) and out-of-order frames counted within a window raise 0x8F60
+ * when they reach the threshold (GBCS: unusual numbers of malformed, out-of-order or otherwise
+ * unexpected commands).  The counter is consumed only by a frame that passed every check.
+ *
+ * Durable before effect: the counters live in RAM and in the ESME's NVM record (esme.h).  A
+ * command that is critical or moves the contactor (mm_cmd_is_durable) has its counter committed
+ * to NVM before it is executed, and is refused (MM_EIO) if that fails; so no power cut, however
+ * it interrupts the saves, lets a frame that took effect be taken again.  The others (reads,
+ * prices, top-ups, settings) are saved with the next record: a cut that loses their counter
+ * loses their effect with it.
+ *
+ * After losing the record (a power restore finding none usable, commissioning over one): GBCS
+ * only requires originator counters (8 bytes) to increase strictly.  Anchoring them to time is
+ * metersim's convention: the head-end makes counter = max(previous + 1, unix seconds << shift)
+ * (shift 32 in the simulator), so a frame made in second t has a counter >= t << shift, and
+ * < (t + 1) << shift unless 2^shift frames were made in that second.  A meter with the same
+ * counter_time_shift that lost its counters takes only counters >= its RTC << shift
+ * (mm_cmd_auth_floor): every frame made in an earlier second is refused (MM_EREPLAY), fresh
+ * ones pass.  The floor trusts the RTC: one d s
+ * behind the head-end's clock takes the frames of the last d s again, one ahead refuses fresh
+ * frames for d s; an RTC without its time gives none.  Without the shift (0) the counters
+ * restart from 0 and every frame ever made for the meter is taken once more.
  *
  * mm_cmd_parse is a pure function of the bytes (the fuzz target's entry,
  * tests/meter/supply/fuzz_command.c).  Deliberately not here: what a command does (esme.c),
@@ -53,6 +73,7 @@ extern "C" {
 #define MM_CMD_CTRL_ROLE 0x03u
 #define MM_CMD_CTRL_SIGNED 0x80u
 #define MM_CMD_ROLES 2u
+#define MM_CMD_TIME_SHIFT_MAX 32u /* counter_time_shift: a 32-bit RTC shifted fits 64 bits */
 #define MM_CMD_FRAME_MAX (MM_CMD_HEADER_LEN + MM_CMD_PAYLOAD_MAX + MM_CMD_MAC_LEN + MM_CMD_SIG_LEN)
 /* Image bytes one MM_CMD_FW_DISTRIBUTE carries at most (after its 12-byte block header). */
 #define MM_CMD_FW_BLOCK_MAX (MM_CMD_PAYLOAD_MAX - 12u)
@@ -102,8 +123,13 @@ typedef struct mm_cmd_frame {
 
 typedef struct mm_cmd_config {
     uint8_t device_id[8];   /* default target id: see mm_cmd_accept */
-    uint16_t bad_threshold; /* malformed + out-of-order frames that raise 0x8F60; 0 = never */
-    uint32_t bad_window_s;  /* window they are counted in [s] */
+    uint16_t bad_threshold; /* malformed + unauthentic + out-of-order frames that raise 0x8F60;
+                               0 = never */
+    /* Counters are time-anchored: unix seconds << this (above); 0 = not (ABI 8: in what was
+     * padding, so a host's zeroed config of before means 0) */
+    uint8_t counter_time_shift; /* 0..MM_CMD_TIME_SHIFT_MAX */
+    uint8_t rsv;
+    uint32_t bad_window_s; /* window they are counted in [s] */
 } mm_cmd_config;
 
 typedef struct mm_cmd_auth {
@@ -122,10 +148,18 @@ int mm_cmd_parse(const uint8_t *buf, size_t len, mm_cmd_frame *out);
 
 /* Whether ID needs a signature (on a build that requires them). */
 bool mm_cmd_is_critical(uint16_t id);
+/* Whether an accepted ID has its counter committed to NVM before it takes effect (and its
+ * effect after, esme.h): the critical commands and those that move the contactor (supply
+ * enable, arm). */
+bool mm_cmd_is_durable(uint16_t id);
 
+/* MM_EINVAL for NULL A, CFG or CRYPTO, or a counter_time_shift over MM_CMD_TIME_SHIFT_MAX. */
 int mm_cmd_auth_init(mm_cmd_auth *a, const mm_cmd_config *cfg, mm_event_log *log,
                      mm_hal_crypto *crypto);
 void mm_cmd_auth_deinit(mm_cmd_auth *a); /* accepts NULL */
+/* The counters were lost at meter time NOW [s]: with cfg->counter_time_shift every role takes
+ * only counters >= NOW << shift from now on; nothing without it, or with NOW 0 (no time). */
+void mm_cmd_auth_floor(mm_cmd_auth *a, uint32_t now);
 
 /* Parse and check a frame received at meter time NOW by the meter whose id is DEVICE_ID (the
  * MAC, nonce and signature cover it, so a frame made for another meter fails with MM_EAUTH).

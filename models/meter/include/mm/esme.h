@@ -31,9 +31,30 @@
  * MM_DITHER_STEP_S (mm_config.h, default 1 s) in [0, dither_window_s] (seed 003:
  * 2 min in the first years, 5 min later).  Records are also saved at
  * every half-hour close, so at most one period of energy is lost if the power-fail save is
- * cut.  The event ring is external flash (kept); its indices are in the record.  So is
- * the price table: a restore finds it as it was (prices due during the outage take over then),
- * commissioning afresh fills it from the tariff.
+ * cut, and around every durable command (below).  The event ring is external flash (kept); its
+ * indices are in the record.  So is the price table: a restore finds it as it was (prices due
+ * during the outage take over then), commissioning afresh fills it from the tariff.
+ *
+ * Commands, durable before effect: a command frame's originator counter must exceed the last
+ * one accepted from its role (command.h), and the counters are kept in the record.  An accepted
+ * command that is critical or moves the contactor (mm_cmd_is_durable: supply disable, enable
+ * and arm, mode change, firmware activation) is executed only once a record holding its counter
+ * is committed: if that save fails the command is refused with MM_EIO and nothing is done (the
+ * counter stays consumed in RAM).  After it took effect a second record commits the effect
+ * (contactor, payment mode); a cut there loses at most the effect, never the counter: the
+ * head-end, which saw no answer, sends a new command under a new counter.  MM_CMD_FW_ACTIVATE's
+ * second record is its hand-over record (below).  So however a power cut interrupts the saves
+ * (these, the half-hour's, the power-fail save), a frame that took effect is refused
+ * (MM_EREPLAY) if it comes again.  Other commands are committed with the next record.
+ *
+ * Commands after losing the record: a power restore that finds no usable record (none, damaged,
+ * of another layout: the meter is commissioned afresh), or commissioning over a record, loses
+ * the counters with it.  Where cmd.counter_time_shift is set (the head-end anchors counters to
+ * time, command.h: metersim's convention, not GBCS's) every role then takes only counters from
+ * RTC << shift on, so no frame made before the meter came back is taken again; without it the
+ * counters restart from 0 and old frames are taken once more.  Either way 0xF006 is logged
+ * (simulator-private) with the load's status.  A new meter's first commissioning (NVM erased)
+ * starts from 0.
  *
  * Dynamic prices: MM_CMD_SET_PRICES updates the TOU prices of the tariff in force through
  * storage.prices (mm_tariff_update_prices); without a table the meter answers MM_ENOTSUP.  A
@@ -46,11 +67,12 @@
  * image is held in RAM; without that area the meter takes no distribution (MM_ENOTSUP).  The
  * area is external memory, like the event ring: a power cut keeps a transfer's progress and a
  * complete image (the head-end resumes at the received count the replies give);
- * commissioning, a successful activation and mm_esme_resume clear it.  MM_CMD_FW_ACTIVATE
- * checks version and hash against the complete image (0x8F1C and MM_EAUTH, or MM_ESTATE with
- * none complete; 0x8F72 if they match), saves a record naming the new version and stops: the
- * host hands the meter over to the new image, which starts with mm_esme_resume (see there and
- * abi.h), and the new image logs 0x8F43, the meter's report of its update.
+ * commissioning, a successful activation and mm_esme_resume clear it.  MM_CMD_FW_ACTIVATE,
+ * its counter committed first, checks version and hash against the complete image (0x8F1C and
+ * MM_EAUTH, or MM_ESTATE with none complete; 0x8F72 if they match), saves a record naming the
+ * new version and stops (MM_EIO and the old image runs on if that save fails): the host hands
+ * the meter over to the new image, which starts with mm_esme_resume (see there and abi.h), and
+ * the new image logs 0x8F43, the meter's report of its update.
  *
  * Profiles (mm_config.h): SMETS2 (mm_core) needs ECDSA signatures on critical commands and
  * sends 0x8F35/0x8F36 at once; SMETS1 (mm_core_smets1) accepts MAC-only commands and only logs
@@ -191,7 +213,9 @@ typedef struct mm_esme_snapshot {
 } mm_esme_snapshot;
 
 /* Commission a meter at the RTC's time: registers zero, CFG's tariff, mode and credit; the
- * first record saved to NVM (an NVM failure is returned but the meter runs).  MM_EINVAL for
+ * first record saved to NVM (an NVM failure is returned but the meter runs).  NVM holding a
+ * record already (not erased): commissioned again, its command counters lost (0xF006, floored
+ * at the RTC's time where time-anchored, above).  MM_EINVAL for
  * NULL or inconsistent arguments (any module's init error; a meter taking its identity from
  * CFG whose utrn.device_id and cmd.device_id differ), MM_EIO if the RTC has no time. */
 int mm_esme_init(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
@@ -208,9 +232,11 @@ void mm_esme_hh_close(mm_esme *e);
 
 /* A command frame from the WAN.  Reply bytes (reads, and a firmware block's progress, also
  * with MM_EOFFSET) into RESP (CAP bytes, may be NULL with 0), their count in *RESP_LEN (may be
- * NULL).  Status of the command (mm_strerror).  After MM_CMD_FW_ACTIVATE returned MM_OK the
- * meter has handed over: every later call refuses as without power until a new state is
- * resumed (mm_esme_resume). */
+ * NULL).  Status of the command (mm_strerror); MM_EIO: a durable command (mm_cmd_is_durable)
+ * whose counter could not be committed, not executed.  A failed save after a durable command
+ * took effect is not reported: the effect is in RAM and goes with the next record.  After
+ * MM_CMD_FW_ACTIVATE returned MM_OK the meter has handed over: every later call refuses as
+ * without power until a new state is resumed (mm_esme_resume). */
 int mm_esme_command(mm_esme *e, const uint8_t *frame, size_t len, uint8_t *resp, size_t cap,
                     size_t *resp_len);
 /* The customer's keypad and buttons. */
@@ -228,7 +254,8 @@ int mm_esme_ec_activate(mm_esme *e);
  * meter does nothing. */
 int mm_esme_power_fail(mm_esme *e);
 /* Supply back: RAM state rebuilt from NVM (MM_ENOENT: no record, MM_ECORRUPT: a damaged one,
- * MM_EVERSION: one of another layout; with any of them commissioned afresh). */
+ * MM_EVERSION: one of another layout; with any of them commissioned afresh, the command
+ * counters floored at the RTC's time where time-anchored, above). */
 int mm_esme_power_restore(mm_esme *e);
 
 /* The hand-over after MM_CMD_FW_ACTIVATE, a reboot into the activated image: start E from the
