@@ -47,8 +47,11 @@ struct sim_cell {
     std::vector<void *> payload; /* per inflight transfer */
     std::vector<bool> is_recv;   /* ... a downlink one */
     std::deque<std::pair<void *, uint64_t>> fifo;
+    /* Transfers found finished but not yet handed over, in the order they had in inflight. */
+    std::deque<std::pair<void *, bool>> ready;
     size_t peak = 0;
-    size_t recvs = 0;
+    size_t recvs = 0; /* downlink transfers not yet handed over (inflight or ready) */
+    size_t sends = 0; /* ... uplink ones */
     sg4::Host *he = nullptr, *own = nullptr;
     sim_cell_fn on_sent = nullptr, on_recv = nullptr;
     void *ctx = nullptr;
@@ -59,6 +62,7 @@ static void cell_start(sim_cell *c, void *payload, uint64_t bytes)
     c->inflight.push_back(sg4::Comm::sendto_async(c->own, c->he, bytes));
     c->payload.push_back(payload);
     c->is_recv.push_back(false);
+    c->sends++;
 }
 
 extern "C" sim_cell *sim_cell_create(unsigned max_flows, sg_host_t he, sg_host_t own,
@@ -90,7 +94,7 @@ extern "C" size_t sim_cell_recv_pending(const sim_cell *c)
 extern "C" void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes)
 {
     /* Receives do not take an uplink flow. */
-    if (c->inflight.size() - c->recvs < c->max_flows) {
+    if (c->sends < c->max_flows) {
         cell_start(c, payload, bytes);
     } else {
         c->fifo.emplace_back(payload, bytes);
@@ -98,25 +102,58 @@ extern "C" void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes)
     }
 }
 
+/* Move every finished transfer of C from inflight to ready, keeping their order.  A transfer
+ * whose flow has nothing left to send is asked (test) whether it is over; the others cannot be.
+ * SimGrid's wait_any answers with one finished transfer, and each call looks at every finished
+ * one still in the set again: when a burst of K transfers ends in the same instant, taking
+ * them one wait_any at a time costs K^2 such looks, each of them a walk over every detached
+ * transfer of the run. */
+static void cell_harvest(sim_cell *c)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < c->inflight.size(); k++) {
+        if (c->inflight[k]->get_remaining() <= 0 && c->inflight[k]->test()) {
+            c->ready.emplace_back(c->payload[k], c->is_recv[k]);
+            continue;
+        }
+        if (kept != k) {
+            c->inflight[kept] = std::move(c->inflight[k]);
+            c->payload[kept] = c->payload[k];
+            c->is_recv[kept] = c->is_recv[k];
+        }
+        kept++;
+    }
+    c->inflight.resize(kept);
+    c->payload.resize(kept);
+    c->is_recv.resize(kept);
+}
+
 extern "C" int sim_cell_sleep_until(sim_cell *c, double t)
 {
-    while (!c->inflight.empty()) {
+    while (!c->ready.empty() || !c->inflight.empty()) {
         double left = t - sg4::Engine::get_clock();
         if (left <= 0) return 0;
-        ssize_t k = sg4::Comm::wait_any_for(c->inflight, left);
-        if (k < 0) return 0; /* reached T with transfers still running */
-        void *payload = c->payload[k];
-        bool recv = c->is_recv[k];
-        c->inflight.erase(c->inflight.begin() + k);
-        c->payload.erase(c->payload.begin() + k);
-        c->is_recv.erase(c->is_recv.begin() + k);
+        if (c->ready.empty()) {
+            ssize_t k = sg4::Comm::wait_any_for(c->inflight, left);
+            if (k < 0) return 0; /* reached T with transfers still running */
+            /* K is the first finished one in the set's order; the others finished with it */
+            c->ready.emplace_back(c->payload[k], c->is_recv[k]);
+            c->inflight.erase(c->inflight.begin() + k);
+            c->payload.erase(c->payload.begin() + k);
+            c->is_recv.erase(c->is_recv.begin() + k);
+            cell_harvest(c);
+        }
+        void *payload = c->ready.front().first;
+        bool recv = c->ready.front().second;
+        c->ready.pop_front();
         if (recv) {
             c->recvs--;
             c->on_recv(c->ctx, payload);
             return 1;
         }
+        c->sends--;
         c->on_sent(c->ctx, payload);
-        while (c->inflight.size() - c->recvs < c->max_flows && !c->fifo.empty()) {
+        while (c->sends < c->max_flows && !c->fifo.empty()) {
             cell_start(c, c->fifo.front().first, c->fifo.front().second);
             c->fifo.pop_front();
         }
