@@ -202,6 +202,25 @@ static int write_campaigns(sim_run *r)
     return sim_trace_whole(r->tr, SIM_DS_FLEET_CAMPAIGNS, rows, n) ? -1 : 0;
 }
 
+/* /commands/runs and /commands/region_step_w: each command run's totals to END_S, every
+ * rank's summed. */
+static int write_command_runs(sim_run *r, uint32_t end_s)
+{
+    if (sim_cmds_finish(r->cmds, end_s)) return -1;
+    if (!WRITER(r)) return 0;
+    uint32_t n = sim_cmds_count(r->cmds), cols = r->sc->topology.regions;
+    sim_cmdrun_row rows[2 * SIM_CMD_RUNS_MAX];
+    double step[2 * SIM_CMD_RUNS_MAX * GRID_REGIONS_MAX];
+    for (uint32_t k = 0; k < n; k++) {
+        sim_cmds_row(r->cmds, k, &rows[k]);
+        sim_cmds_region_step(r->cmds, k, step + (size_t)k * cols);
+    }
+    char names[GRID_REGIONS_MAX * 40];
+    sim_region_columns(r->sc->topology.region_mask, names, sizeof names);
+    if (sim_trace_whole(r->tr, SIM_DS_COMMAND_RUNS, rows, n)) return -1;
+    return sim_trace_whole_cols(r->tr, SIM_DS_COMMAND_REGION_STEP, step, n, cols, names) ? -1 : 0;
+}
+
 /* /fleet/suppliers, with each SMETS1 head-end's totals (over the run so far). */
 static int write_suppliers(sim_run *r)
 {
@@ -887,6 +906,7 @@ int sim_collect_final(sim_run *r, uint32_t reached)
     rc |= write_han(r, reached);
     rc |= write_suppliers(r);
     rc |= write_campaigns(r);
+    rc |= write_command_runs(r, reached * SIM_PERIOD_S);
     rc |= write_firmware_log(r);
     sim_lifecycle_close(&r->life, reached * SIM_PERIOD_S);
     rc |= write_fleet_days(r);

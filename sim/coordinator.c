@@ -124,6 +124,11 @@ void sim_coord_actor(int argc, char **argv)
             if (!rc2) sim_lifecycle_day(c->life, w_end);
             if (c->life->err && !c->err) c->err = c->life->err;
         }
+        /* the next window's commands of the command runs, while every area waits */
+        if (!halt && w_end < cx->end_s) {
+            int rc3 = sim_cmds_window(cx->cmds, w_end);
+            if (rc3 && !c->err) c->err = rc3;
+        }
         c->done = w + 1;
         sg_barrier_wait(cx->window_bar);
         if (halt) break;

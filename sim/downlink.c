@@ -19,6 +19,7 @@
 
 #include "par.h"
 
+#include "mm/bytes.h"
 #include "mm_port_sim.h"
 #include "sim/events.h"
 
@@ -33,6 +34,7 @@ typedef struct dl_cmd {
     uint32_t target; /* household id, or DL_ALL */
     uint16_t cmd;    /* mm_cmd_id */
     uint8_t cls;     /* head-end class of the meter's answer (net_he_class) */
+    uint8_t run;     /* the command run (command.h) it belongs to, + 1; 0 none */
     double sent_s;   /* the head-end sent it [s] */
     uint32_t len;    /* frame bytes */
     uint8_t frame[MM_CMD_FRAME_MAX];
@@ -165,7 +167,9 @@ static void dl_lost(sim_area *a, uint32_t i, double t, uint32_t ref, unsigned ca
     sim_dl *d = a->cx->dl;
     dl_update *up = dl_price_update(d, ref);
     if (up) up->lost++;
-    if (dl_command(d, ref)->cmd == MM_CMD_TOP_UP) a->topup_due[i] = 0;
+    const dl_cmd *c = dl_command(d, ref);
+    if (c->cmd == MM_CMD_TOP_UP) a->topup_due[i] = 0;
+    if (c->run) sim_cmds_lost(a, i, t, c->run - 1u);
     if (!up) dl_req_free(d, ref);
     sim_uplink_wan_lost(a, i, t, cause);
 }
@@ -230,12 +234,16 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
     }
     bool answer = !up || !hears_broadcast(a, i);
     uint16_t cmd = c->cmd;
-    uint8_t cls = c->cls;
+    uint8_t cls = c->cls, run = c->run;
     double origin = c->sent_s;
+    uint64_t counter = mm_get_be(frame + 2, 8);
     if (!up) dl_req_free(d, ref); /* a request is done with once its meter has it */
     if (rc == MM_OK && cmd == MM_CMD_SET_PRICES) prices_held(a, i, t, up);
     if (cmd == MM_CMD_FW_ACTIVATE) sim_campaign_activated(a, i, t, rc);
     if (cmd == MM_CMD_TOP_UP) sim_hh_topup_landed(a, i, t, rc == MM_OK);
+    /* a command run's: its effect on the supply, and only its sender's commands are answered
+     * (an attacker on the WAN gets no answer: the meter answers its supplier) */
+    if (run && !sim_cmds_executed(a, i, t, run - 1u, origin, counter, rc)) answer = false;
     if (answer)
         sim_uplink_send(a, i, t, NET_WT_UPLINK,
                         &(net_msg){.household = id,
@@ -341,29 +349,60 @@ int sim_dl_frame(const sim_ctx *cx, uint32_t id, uint32_t t, uint16_t cmd, const
 
 /* The head-end sends command CMD with payload PL of N bytes to household I at T (the area
  * actor is at T): a service request whose answer counts in head-end class CLS. */
-void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
-                    const void *pl, uint16_t n)
+/* A request record for command CMD to household I at T, answered in class CLS (RUN: its command
+ * run + 1, or 0); its dl_ref in *REF.  NULL: out of memory (the run fails). */
+static dl_cmd *request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls, uint8_t run,
+                       uint32_t *ref)
 {
-    const sim_ctx *cx = a->cx;
-    uint32_t ref;
-    dl_cmd *u = dl_req_new(cx->dl, &ref);
+    dl_cmd *u = dl_req_new(a->cx->dl, ref);
     if (!u) {
         sim_area_fail(a, SIM_ENOMEM);
-        return;
+        return NULL;
     }
     u->target = a->hh0 + i;
     u->cmd = cmd;
     u->cls = cls;
+    u->run = run;
     u->sent_s = t;
+    return u;
+}
+
+/* Request U (REF) leaves the head-end for its meter's cell. */
+static void request_send(sim_area *a, const dl_cmd *u, uint32_t ref)
+{
+    sim_area_record(a, u->sent_s, u->target, SIM_EV_CMD_SENT, u->cmd);
+    sim_cell_downlink(a->cell, (void *)(uintptr_t)ref,
+                      (uint64_t)u->len + a->cx->sc->wan.command_overhead_bytes);
+}
+
+void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
+                    const void *pl, uint16_t n)
+{
+    uint32_t ref;
+    dl_cmd *u = request(a, i, t, cmd, cls, 0, &ref);
+    if (!u) return;
     uint8_t dev[8];
     sim_fw_device_id(u->target, sim_hh_fl(a, i)->serial, dev);
-    int rc = dl_frame(cx, u, dev, cmd, pl, n);
+    int rc = dl_frame(a->cx, u, dev, cmd, pl, n);
     if (rc != 0) {
         sim_area_fail(a, rc);
         return;
     }
-    sim_area_record(a, t, u->target, SIM_EV_CMD_SENT, cmd);
-    sim_cell_downlink(a->cell, (void *)(uintptr_t)ref, (uint64_t)u->len + cx->sc->wan.command_overhead_bytes);
+    request_send(a, u, ref);
+}
+
+void sim_dl_send_frame(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
+                       unsigned run, const uint8_t *frame, size_t len)
+{
+    uint32_t ref;
+    dl_cmd *u = len <= sizeof u->frame ? request(a, i, t, cmd, cls, (uint8_t)(run + 1u), &ref) : NULL;
+    if (!u) {
+        if (len > MM_CMD_FRAME_MAX) sim_area_fail(a, SIM_EFRAME);
+        return;
+    }
+    memcpy(u->frame, frame, len);
+    u->len = (uint32_t)len;
+    request_send(a, u, ref);
 }
 
 /* The price command for periods [p0, p0+n) of one UTC day: activation at the first period's

@@ -130,6 +130,84 @@ static int campaigns_resolve(sim_fleet *f, char *err, size_t errlen)
     return 0;
 }
 
+/* Command run K (commands, then attack) as the scenario names it: "commands[2] (cut)". */
+static void run_label(const sim_scenario *sc, uint32_t k, char *out, size_t len)
+{
+    bool cmd = k < sc->n_commands;
+    uint32_t j = cmd ? k : k - sc->n_commands;
+    snprintf(out, len, "%s[%u] (%s)", cmd ? "commands" : "attack", j,
+             cmd ? sc->commands[j].name : sc->attacks[j].name);
+}
+
+/* Each command run's supplier, population and earlier run, by name; what a run of its kind
+ * needs. */
+static int cmdruns_resolve(sim_fleet *f, char *err, size_t errlen)
+{
+    const sim_scenario *sc = f->sc;
+    uint32_t n = sc->n_commands + sc->n_attacks;
+    for (uint32_t k = 0; k < n; k++) {
+        const sim_cmd_run *r = k < sc->n_commands ? &sc->commands[k] : &sc->attacks[k - sc->n_commands];
+        char at[96];
+        run_label(sc, k, at, sizeof at);
+        f->run_supplier[k] = f->run_pop[k] = f->run_ref[k] = -1;
+        if (r->supplier[0] && (f->run_supplier[k] = (int8_t)supplier_index(sc, r->supplier)) < 0) {
+            snprintf(err, errlen, "%s.supplier: \"%s\" is not a supplier", at, r->supplier);
+            return -1;
+        }
+        if (r->population[0] && (f->run_pop[k] = (int8_t)pop_index(f, r->population)) < 0) {
+            snprintf(err, errlen, "%s.population: \"%s\" is not a population", at, r->population);
+            return -1;
+        }
+        if (k >= sc->n_commands && r->sender == SIM_SENDER_SUPPLIER) {
+            snprintf(err, errlen, "%s.kind: a supplier's own run belongs in commands", at);
+            return -1;
+        }
+        if (r->sender == SIM_SENDER_COMPROMISED && !r->supplier[0]) {
+            snprintf(err, errlen, "%s.supplier: a compromised identity is one supplier's: name it", at);
+            return -1;
+        }
+        bool replay = r->sender == SIM_SENDER_REPLAY;
+        if (replay != (r->replay_of[0] != 0)) {
+            snprintf(err, errlen, "%s.replay_of: %s", at,
+                     replay ? "a replay needs the run whose frames it resends"
+                            : "only a replay resends another run's frames");
+            return -1;
+        }
+        if (replay && r->targets_of[0]) {
+            snprintf(err, errlen, "%s.targets_of: a replay targets the meters of replay_of", at);
+            return -1;
+        }
+        const char *ref = replay ? r->replay_of : r->targets_of;
+        for (uint32_t j = 0; j < n; j++) {
+            const sim_cmd_run *o = j < sc->n_commands ? &sc->commands[j] : &sc->attacks[j - sc->n_commands];
+            if (j != k && strcmp(o->name, r->name) == 0) {
+                char other[96];
+                run_label(sc, j, other, sizeof other);
+                snprintf(err, errlen, "%s.name: \"%s\" is also %s's", at, r->name, other);
+                return -1;
+            }
+            if (ref[0] && strcmp(o->name, ref) == 0) f->run_ref[k] = (int8_t)j;
+        }
+        if (!ref[0]) continue;
+        int j = f->run_ref[k];
+        const sim_cmd_run *o = j < 0 ? NULL
+                               : (uint32_t)j < sc->n_commands ? &sc->commands[j]
+                                                              : &sc->attacks[(uint32_t)j - sc->n_commands];
+        const char *key = replay ? "replay_of" : "targets_of";
+        if (!o || o->start_s >= r->start_s) {
+            snprintf(err, errlen, "%s.%s: \"%s\" is not a run that starts before this one", at,
+                     key, ref);
+            return -1;
+        }
+        if (replay && o->sender != SIM_SENDER_SUPPLIER && o->sender != SIM_SENDER_COMPROMISED) {
+            snprintf(err, errlen, "%s.replay_of: \"%s\" sends no authentic frames to capture", at,
+                     ref);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int pops_resolve(sim_fleet *f, char *err, size_t errlen)
 {
     const sim_scenario *sc = f->sc;
@@ -390,7 +468,8 @@ int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen)
     }
     f->sc = sc;
     int rc = suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
-                     installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen)
+                     installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen) ||
+                     cmdruns_resolve(f, err, errlen)
                  ? -1
                  : 0;
     free(f);
@@ -404,7 +483,8 @@ int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *t
     f->sc = sc;
     f->touched = SIM_VEC_INIT(uint32_t);
     if (suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
-        installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen))
+        installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen) ||
+                     cmdruns_resolve(f, err, errlen))
         return -1;
     f->hh = calloc(sc->households, sizeof *f->hh);
     uint8_t *taken = calloc(sc->households, 1);

@@ -67,6 +67,10 @@ typedef struct sim_fleet {
     double sup_share[SIM_SUPPLIERS_MAX];     /* ... and each supplier's alone */
     int install_pop;                         /* installs.population's index; -1 without installs */
     uint8_t campaign_pop[SIM_CAMPAIGNS_MAX]; /* each firmware campaign's target population */
+    /* each command run's (commands, then attack): supplier and population (-1 any), and the
+     * earlier run its targets_of or replay_of names (-1 none) */
+    int8_t run_supplier[2 * SIM_CMD_RUNS_MAX], run_pop[2 * SIM_CMD_RUNS_MAX];
+    int8_t run_ref[2 * SIM_CMD_RUNS_MAX];
     sim_fleet_hh *hh;                        /* [households] */
     uint32_t tariff_households[SIM_TARIFFS]; /* households on each tariff */
     /* Households whose row a handler changed (a meter exchanged, an image activated) since

@@ -72,6 +72,8 @@ void sim_hh_load_event(sim_area *a, uint32_t t)
     const sim_ctx *cx = a->cx;
     uint32_t i = a->loadq.v[0].i;
     sim_hh_advance(a, i, t);
+    /* a load limit a command run set may have tripped or restored meanwhile */
+    if (cx->cmds && sim_cmds_watched(cx->cmds, a->hh0 + i)) sim_cmds_follow(a, i, t);
     void *hh = a->load + (size_t)i * cx->ops->hh_size;
     const hh_price_ctx pc = {a, i, t};
     uint32_t next = cx->ops->hh_step(cx->model, hh, t, &pc, &a->p_mw[i], &a->q_mvar[i]);
@@ -196,10 +198,7 @@ void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t)
     mm_esme_snapshot snap;
     abi->snapshot(sim_hh_fw(a, i), &snap);
     uint8_t dis = snap.supply != MM_SUPPLY_CONNECTED;
-    if (dis != a->disabled[i]) {
-        a->disabled[i] = dis;
-        sim_hh_set_effective(a, i, t);
-    }
+    sim_cmds_supply(a, i, t, dis, -1);
     if (snap.available < (mm_credit_t)tc->below_p * MM_CREDIT_PER_PENNY && !a->topup_due[i]) {
         uint32_t delay = grid_topup_delay(tc, dis, &a->behave[i]);
         a->topup_due[i] = t + delay;
@@ -252,6 +251,9 @@ void sim_hh_message(sim_area *a, uint32_t t)
     case MSG_FW:
         sim_campaign_message(a, i, t, x.u);
         break;
+    case MSG_CMDRUN:
+        sim_cmds_message(a, i, t, x.u);
+        break;
     case MSG_MIGRATE: /* the meter's side of the exchange, sized as a whole */
         if (sim_hh_route(a, i) != SIM_ROUTE_NONE)
             sim_uplink_send(a, i, t, NET_WT_UPLINK,
@@ -286,6 +288,13 @@ static void hh_supply_lost(sim_area *a, uint32_t i, uint32_t t, uint8_t cause)
     sim_hh_set_effective(a, i, t);
     sim_area_record(a, t, id, SIM_EV_SUPPLY_LOST, cause);
     a->interruptions++;
+    /* the hold-up capacitor may run out before the power-fail save is written whole */
+    if (cx->sc->meter.save_interrupted > 0) {
+        sim_rng g;
+        sim_rng_seed(&g, cx->sc->seed, (uint64_t)id << 32 | t, "meter.save_cut");
+        if (sim_rng_uniform(&g) < cx->sc->meter.save_interrupted)
+            mm_port_sim_nvm_cut_after(&a->nvm[i], (uint64_t)(sim_rng_uniform(&g) * a->nvm[i].size));
+    }
     sim_hh_abi(a, i)->power_fail(sim_hh_fw(a, i));
     sim_area_record(a, t, id, SIM_EV_SUPPLY_INTERRUPTED, 0);
     /* The DCC's comms hub sends AD1 (SEC MP102); SMETS1 and traditional meters have none. */
@@ -317,7 +326,10 @@ static void hh_supply_restored(sim_area *a, uint32_t i, uint32_t t, uint8_t caus
     /* The firmware recovers from NVM, logs the outage and holds its alerts back for a delay
      * it draws uniformly from [0, W] through its RNG HAL (seed 003). */
     mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
+    mm_port_sim_nvm_restore(&a->nvm[i]); /* a save cut short left what reached the store */
     sim_hh_abi(a, i)->power_restore(sim_hh_fw(a, i));
+    /* a record older than a command run's effect brings back the contactor it had then */
+    if (cx->cmds) sim_cmds_follow_any(a, i, t);
     mm_esme_snapshot snap;
     sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), &snap);
     if (snap.alerts_unsent) {

@@ -276,20 +276,27 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
         return -1;
     }
     cx->camp = r->camp;
+    if (sim_cmds_open(&r->cmds, cx, r->areas, r->n_areas, err, errlen)) return -1;
+    cx->cmds = r->cmds;
     r->life.sink = &r->sink;
     return 0;
+}
+
+void sim_region_columns(uint32_t mask, char *out, size_t len)
+{
+    out[0] = '\0';
+    for (unsigned k = 0; k < GRID_REGIONS_MAX; k++) {
+        size_t l = strlen(out);
+        if (mask >> k & 1u) snprintf(out + l, len - l, "%s%s", l ? "," : "", grid_region_name(k));
+    }
 }
 
 /* Step 4: the trace file and its static tables. */
 static int open_trace(sim_run *r, char *err, size_t errlen)
 {
     const sim_scenario *sc = r->sc;
-    char regions[GRID_REGIONS_MAX * 40] = "";
-    for (unsigned k = 0; k < GRID_REGIONS_MAX; k++) {
-        size_t l = strlen(regions);
-        if (sc->topology.region_mask >> k & 1u)
-            snprintf(regions + l, sizeof regions - l, "%s%s", l ? "," : "", grid_region_name(k));
-    }
+    char regions[GRID_REGIONS_MAX * 40];
+    sim_region_columns(sc->topology.region_mask, regions, sizeof regions);
     char images[SIM_FW_IMAGES_MAX * 800] = "";
     for (uint32_t k = 0; k < r->fw.n_images; k++) {
         const sim_fw_image *im = &r->fw.img[k];
@@ -446,6 +453,9 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
     }
     /* The fleet's first day begins with the run, once /households holds the start. */
     if (!rc) sim_lifecycle_day(&r->life, 0);
+    /* the first window's commands, on every rank */
+    if (!rc && (rc = sim_cmds_window(r->cmds, 0)) != 0)
+        snprintf(err, errlen, "the command runs' first window: %s", sim_strerror(rc));
     if (!rc && r->life.err) {
         snprintf(err, errlen, "the fleet's first day: %s", sim_strerror(r->life.err));
         rc = -1;
@@ -587,6 +597,23 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     uint64_t *all = r->cx.rank == 0 ? calloc((size_t)ranks * 6, sizeof *all) : NULL;
     if (r->cx.rank == 0 && !all) sim_par_abort(1); /* the others wait in the gather */
     sim_par_gather_rows(mine, 1, sizeof mine, all);
+    sum->n_cmdruns = sim_cmds_count(r->cmds);
+    for (uint32_t k = 0; k < sum->n_cmdruns; k++) {
+        sim_cmdrun_row row;
+        sim_cmds_row(r->cmds, k, &row);
+        struct sim_cmdrun_summary *o = &sum->cmdrun[k];
+        snprintf(o->name, sizeof o->name, "%.31s", row.name);
+        snprintf(o->sender, sizeof o->sender, "%.15s", row.sender);
+        snprintf(o->command, sizeof o->command, "%.15s", row.command);
+        o->targeted = row.targeted;
+        o->quarantined = row.quarantined;
+        o->accepted = row.accepted;
+        o->refused = row.refused_auth + row.refused_replay + row.refused_other;
+        o->lost = row.lost;
+        o->disconnected = row.disconnected;
+        o->still_off = row.still_off;
+        o->step_w = row.demand_step_w;
+    }
     sum->ranks = ranks;
     sum->windows = reached;
     sum->busy_min_s = sum->exchange_min_s = INFINITY;
@@ -680,6 +707,7 @@ void sim_run_destroy(sim_run *r)
     sim_fw_close(&r->fw);
     sim_lifecycle_free(&r->life);
     sim_campaigns_close(r->camp);
+    sim_cmds_close(r->cmds);
     sim_fleet_free(&r->fleet);
     if (r->cx.ops && r->model) r->cx.ops->destroy(r->model);
     grid_topology_destroy(r->topo);
@@ -783,6 +811,13 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
     fprintf(out, "  alerts            %llu sent, %llu delivered (AD1 and restore)\n",
             (unsigned long long)s->alerts_sent, (unsigned long long)s->alerts_delivered);
     fprintf(out, "  cell queue peak   %llu messages\n", (unsigned long long)s->peak_cell_backlog);
+    for (uint32_t k = 0; k < s->n_cmdruns; k++) {
+        const struct sim_cmdrun_summary *c = &s->cmdrun[k];
+        fprintf(out, "  %-17s %s (%s %s) to %u meters: %u quarantined, %u accepted, %u refused, "
+                     "%u lost; %u disconnections (step %.2f MW), %u premises still off\n",
+                k ? "" : "command runs", c->name, c->sender, c->command, c->targeted, c->quarantined,
+                c->accepted, c->refused, c->lost, c->disconnected, c->step_w / 1e6, c->still_off);
+    }
     fprintf(out, "  wall time         %.2f s (%.2f s of it collecting and writing the trace)\n",
             s->wall_s, s->collect_s);
     fprintf(out, "  household-days/s  %.0f\n", s->household_days_per_s);

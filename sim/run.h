@@ -69,6 +69,13 @@ typedef struct sim_run_summary {
                              * barriers: moving data (the slowest rank's is nearly all that) */
     uint32_t windows;       /* windows simulated */
     uint64_t rss_max_bytes;
+    /* each command run's outcome (commands, then attack), as /commands/runs has it */
+    uint32_t n_cmdruns;
+    struct sim_cmdrun_summary {
+        char name[32], sender[16], command[16];
+        uint32_t targeted, quarantined, accepted, refused, lost, disconnected, still_off;
+        double step_w;
+    } cmdrun[2 * SIM_CMD_RUNS_MAX];
 } sim_run_summary;
 
 typedef struct sim_run sim_run;

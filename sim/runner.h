@@ -37,6 +37,7 @@
 #include "firmware.h"
 #include "lifecycle.h"
 #include "campaign.h"
+#include "command.h"
 
 #include "grid/load.h"
 #include "grid/outage.h"
@@ -108,7 +109,8 @@ enum msg_kind {
     MSG_VISIT = 7,    /* an installer's visit: u bit 0 clear the supply goes off, set the new
                        * meter is in; bit 1 (SIM_VISIT_REPAIR) a faulty meter's replacement */
     MSG_MIGRATE = 8,  /* a migration attempt reaches the meter: the DCC's requests */
-    MSG_FW = 9        /* a firmware campaign's step (campaign.c) */
+    MSG_FW = 9,       /* a firmware campaign's step (campaign.c) */
+    MSG_CMDRUN = 10   /* a command run's step (command.c) */
 };
 
 #define RING 2 /* windows of per-second and per-minute accumulators kept before the flush */
@@ -152,6 +154,7 @@ typedef struct sim_ctx {
     /* National services: their state changes during the run, these handles do not. */
     sim_dl *dl;
     sim_campaigns *camp;        /* firmware campaigns; NULL without */
+    sim_cmds *cmds;             /* command runs and attacks; NULL without */
     sim_msgpool *pool;
     sim_sink *sink;
     sg_host_t he_host;
@@ -370,6 +373,10 @@ void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t c
  * *LEN.  0, or SIM_EFRAME. */
 int sim_dl_frame(const sim_ctx *cx, uint32_t id, uint32_t t, uint16_t cmd, const void *pl,
                  uint16_t n, uint8_t *out, size_t cap, size_t *len);
+/* A service request like sim_dl_request, with frame FRAME of LEN bytes already made by command
+ * run RUN (command.c). */
+void sim_dl_send_frame(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
+                       unsigned run, const uint8_t *frame, size_t len);
 /* Downlink payloads: bit 31 a broadcast; bit 30 a firmware campaign's transfer (campaign.c:
  * campaign in bits 24-27, the household's index in its area in bits 0-23, all ones for the
  * area's broadcast). */
@@ -480,6 +487,7 @@ struct sim_run {
     grid_outage_event *outages; /* grouped by area */
     sim_dl *dl;
     sim_campaigns *camp;
+    sim_cmds *cmds;
     sim_msgpool *pool;
     sim_coord coord;
     sim_sink sink;
@@ -502,6 +510,10 @@ struct sim_run {
     uint32_t *rank_hh;       /* MPI: rank k holds households [rank_hh[k], rank_hh[k + 1]) */
     size_t rank_hh_cap;
 };
+
+/* run.c: the names of the licence areas of MASK, in area order, comma-separated: the region
+ * columns of the trace's tables. */
+void sim_region_columns(uint32_t mask, char *out, size_t len);
 
 /* collect.c: what the run hands to the trace. */
 int sim_collect_households(sim_run *r);

@@ -95,6 +95,46 @@ typedef struct sim_fw_campaign {
 } sim_fw_campaign;
 #define SIM_CAMPAIGNS_MAX 8
 
+/* commands[k] and attack[k]: a run of supplier commands (or an attacker's) sent to a share of
+ * the households (sim/command.h). */
+typedef enum sim_cmd_id {
+    SIM_CMD_DISABLE,       /* supply disable (critical, signed) */
+    SIM_CMD_ENABLE,        /* supply enable */
+    SIM_CMD_ARM,           /* supply arm: the customer's button closes the contactor */
+    SIM_CMD_PREPAYMENT,    /* mode change to prepayment (critical, signed) */
+    SIM_CMD_CREDIT,        /* mode change to credit (critical, signed) */
+    SIM_CMD_LOAD_LIMIT,    /* load limit threshold, period and restoration */
+    SIM_CMD_LOAD_LIMIT_OFF /* load limiting off (threshold 0) */
+} sim_cmd_id;
+typedef enum sim_cmd_sender {
+    SIM_SENDER_SUPPLIER,   /* the household's supplier, through its route (commands[k]) */
+    SIM_SENDER_FORGED,     /* an attacker on the WAN without keys */
+    SIM_SENDER_REPLAY,     /* an attacker replaying frames captured from an earlier run */
+    SIM_SENDER_COMPROMISED /* an attacker holding a supplier's keys, through the DCC as that user */
+} sim_cmd_sender;
+typedef enum sim_cmd_payment { SIM_PAY_ANY, SIM_PAY_PREPAYMENT, SIM_PAY_CREDIT } sim_cmd_payment;
+
+typedef struct sim_cmd_run {
+    char name[SIM_POP_NAME_MAX];       /* name: required, unique over commands and attack */
+    sim_cmd_sender sender;             /* attack[k].kind; SIM_SENDER_SUPPLIER for commands[k] */
+    sim_cmd_id command;                /* command */
+    char supplier[SIM_POP_NAME_MAX];   /* supplier: whose customers ("" every supplier's) */
+    char population[SIM_POP_NAME_MAX]; /* population: "" every population */
+    char regions[SIM_REGIONS_TEXT];    /* regions: "all" or a list (sim_region_list) */
+    sim_cmd_payment payment;           /* payment: any | prepayment | credit, at the run's start */
+    double share;                      /* share: of the households that match [fraction] */
+    char targets_of[SIM_POP_NAME_MAX]; /* targets_of: "" or an earlier run whose disconnected
+                                          meters (still off) are the candidates */
+    char replay_of[SIM_POP_NAME_MAX];  /* replay_of: the run whose frames a replay resends */
+    int64_t start_s;                   /* start [s after the run start] */
+    double rate;                       /* rate: commands a second, national; 0 all at once */
+    double load_limit_w;               /* load_limit.threshold [W] */
+    double load_limit_period_s;        /* load_limit.period [s] */
+    double load_limit_restore_s;       /* load_limit.restore_after [s] */
+    double button_s;                   /* button_within: arm, customers press within [s] */
+} sim_cmd_run;
+#define SIM_CMD_RUNS_MAX 8 /* in commands, and again in attack */
+
 /* fleet.populations[k]: households with one kind of meter, image, supplier and tariff. */
 typedef struct sim_population {
     char name[SIM_POP_NAME_MAX];   /* name: required */
@@ -187,6 +227,11 @@ typedef struct sim_scenario {
     sim_fw_campaign firmware_campaigns[SIM_CAMPAIGNS_MAX]; /* firmware_campaigns: 0..8 */
     uint32_t n_campaigns;
 
+    sim_cmd_run commands[SIM_CMD_RUNS_MAX]; /* commands: 0..8 supplier command runs */
+    uint32_t n_commands;
+    sim_cmd_run attacks[SIM_CMD_RUNS_MAX];  /* attack: 0..8 */
+    uint32_t n_attacks;
+
     struct {
         bool enabled;                /* faults.enabled */
         double rate;                 /* faults.rate: smart meters failing a year [fraction] */
@@ -245,6 +290,7 @@ typedef struct sim_scenario {
     struct {
         uint32_t register_digits; /* meter.register_digits: 6..12, default 9 [decimal digits of Wh] */
         int64_t restore_dither_s; /* meter.restore_dither [s] */
+        double save_interrupted;  /* meter.save_interrupted: power-fail saves cut short [fraction] */
         double prepayment_share;  /* meter.prepayment_share [fraction] */
         double remote_topup_share; /* meter.remote_topup_share [fraction] */
         char firmware[512];        /* meter.firmware: SMETS2 image path, "" for the built-in build */
@@ -312,6 +358,15 @@ typedef struct sim_scenario {
         double read_service_s;    /* headend.read_service [s] (exponential) */
         double ondemand_per_day;  /* headend.ondemand_reads [per meter per day] */
         double dno_delay_s;       /* headend.dno_delay [s] */
+        /* headend.anomaly.*: the DCC's Threshold Anomaly Detection on command runs (net/tad.h);
+         * the limits are national, scaled to the sample by fleet.national_households */
+        bool tad;                 /* anomaly.enabled */
+        double tad_window_s;      /* anomaly.window [s] */
+        uint32_t tad_crit_user;   /* anomaly.critical_per_user [commands per window] */
+        uint32_t tad_crit_sys;    /* anomaly.critical_system */
+        uint32_t tad_all_user;    /* anomaly.commands_per_user */
+        uint32_t tad_all_sys;     /* anomaly.commands_system */
+        double tad_quarantine_s;  /* anomaly.quarantine [s] */
     } headend;
 
     struct {

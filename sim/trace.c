@@ -519,6 +519,14 @@ int sim_trace_whole(sim_trace *t, sim_ds id, const void *v, size_t rows)
     return write_whole(t, id, v, rows, d->ncols, columns);
 }
 
+int sim_trace_whole_cols(sim_trace *t, sim_ds id, const double *v, size_t rows, size_t cols,
+                         const char *columns)
+{
+    const sim_dataset_decl *d = sim_schema_dataset(id);
+    if (!d || d->shape != SIM_SHAPE_ROWS_COLS || d->ncols != 0 || cols == 0) return -1;
+    return write_whole(t, id, v, rows, cols, columns);
+}
+
 /* /meta's closing attributes: the simulated time reached, the wall clock, complete. */
 static int meta_close(hid_t file, int complete, int64_t sim_end_unix)
 {

@@ -91,6 +91,9 @@ int sim_trace_cells(sim_trace *t, const uint32_t *arrivals, const uint32_t *queu
 /* A dataset written whole at the end (SIM_SHAPE_ROWS, or SIM_SHAPE_ROWS_COLS with declared
  * columns): ROWS elements or rows, row-major, with its units, description, columns, rows. */
 int sim_trace_whole(sim_trace *t, sim_ds id, const void *v, size_t rows);
+/* ... a SIM_SHAPE_ROWS_COLS one whose columns are the run's (COLS of them, named COLUMNS). */
+int sim_trace_whole_cols(sim_trace *t, sim_ds id, const double *v, size_t rows, size_t cols,
+                         const char *columns);
 
 /* Everything written so far on disk, /meta saying it reaches SIM_END_UNIX (complete = 0): a
  * valid file should the run stop there.  -1 after a failure (sim_trace_why). */

@@ -125,6 +125,37 @@ typedef struct sim_campaign_row {
     uint32_t false_ad1;    /* activations that sent a false AD1 alert */
 } sim_campaign_row;
 
+/* /commands/runs: one row per command run (commands[], then attack[]), its totals at the end.
+ * Counts are of the simulated households; times in s since the start. */
+typedef struct sim_cmdrun_row {
+    char name[64];
+    char sender[64];         /* supplier, forged, replay or compromised */
+    char command[64];        /* disable, enable, arm, prepayment, credit, load_limit, ... */
+    double start_s;
+    uint32_t targeted;       /* meters chosen at its start */
+    uint32_t quarantined;    /* held by the DCC's anomaly detection: never sent */
+    uint32_t sent;           /* frames that left for a meter */
+    uint32_t lost;           /* lost on the way, or met a hub without supply or WAN */
+    uint32_t accepted;       /* executed by the firmware */
+    uint32_t accepted_smets1; /* ... of them by SMETS1 meters (which check the MAC only) */
+    uint32_t refused_auth;   /* MAC or signature did not verify (alert 0x8F3D) */
+    uint32_t refused_replay; /* counter not above the last accepted */
+    uint32_t refused_other;  /* malformed, wrong state, not supported */
+    uint32_t within_target;  /* executed within its head-end class's response target */
+    double lag_mean_s;       /* sent to executed, NaN if none */
+    double lag_max_s;
+    double first_sent_s, last_sent_s, last_done_s; /* NaN if none */
+    double tripped_s;        /* its first command the anomaly detection held, NaN if none */
+    uint32_t disconnected;   /* disconnections it made (a load limit may cut a premises again) */
+    uint32_t reconnected;    /* ... of them ended by the end */
+    uint32_t still_off;      /* premises it left off, still off at the end */
+    double off_sum_s;        /* premises-seconds without supply it caused, to the end */
+    double off_max_s;        /* the longest */
+    double demand_step_w;    /* demand the grid lost at its disconnections, all regions [W] */
+    uint32_t restored;       /* contactors it closed (enable; its arm and the button) */
+    double restored_w;       /* demand the grid regained at those [W] */
+} sim_cmdrun_row;
+
 /* /fleet/images: the firmware images of the run, with their provenance. */
 typedef struct sim_image_row {
     char name[64];        /* builtin:smets2, builtin:smets1, or the path (its last 64 bytes) */

@@ -114,6 +114,37 @@ static const sim_member campaign_members[] = {
     MEMBER(sim_campaign_row, false_ad1, SIM_ELEM_U32, "-"),
 };
 
+static const sim_member cmdrun_members[] = {
+    MEMBER(sim_cmdrun_row, name, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_cmdrun_row, sender, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_cmdrun_row, command, SIM_ELEM_STR64, "-"),
+    MEMBER(sim_cmdrun_row, start_s, SIM_ELEM_F64, "s"),
+    MEMBER(sim_cmdrun_row, targeted, SIM_ELEM_U32, "meters"),
+    MEMBER(sim_cmdrun_row, quarantined, SIM_ELEM_U32, "commands"),
+    MEMBER(sim_cmdrun_row, sent, SIM_ELEM_U32, "commands"),
+    MEMBER(sim_cmdrun_row, lost, SIM_ELEM_U32, "commands"),
+    MEMBER(sim_cmdrun_row, accepted, SIM_ELEM_U32, "commands"),
+    MEMBER(sim_cmdrun_row, accepted_smets1, SIM_ELEM_U32, "commands"),
+    MEMBER(sim_cmdrun_row, refused_auth, SIM_ELEM_U32, "commands"),
+    MEMBER(sim_cmdrun_row, refused_replay, SIM_ELEM_U32, "commands"),
+    MEMBER(sim_cmdrun_row, refused_other, SIM_ELEM_U32, "commands"),
+    MEMBER(sim_cmdrun_row, within_target, SIM_ELEM_U32, "commands"),
+    MEMBER(sim_cmdrun_row, lag_mean_s, SIM_ELEM_F64, "s"),
+    MEMBER(sim_cmdrun_row, lag_max_s, SIM_ELEM_F64, "s"),
+    MEMBER(sim_cmdrun_row, first_sent_s, SIM_ELEM_F64, "s"),
+    MEMBER(sim_cmdrun_row, last_sent_s, SIM_ELEM_F64, "s"),
+    MEMBER(sim_cmdrun_row, last_done_s, SIM_ELEM_F64, "s"),
+    MEMBER(sim_cmdrun_row, tripped_s, SIM_ELEM_F64, "s"),
+    MEMBER(sim_cmdrun_row, disconnected, SIM_ELEM_U32, "disconnections"),
+    MEMBER(sim_cmdrun_row, reconnected, SIM_ELEM_U32, "reconnections"),
+    MEMBER(sim_cmdrun_row, still_off, SIM_ELEM_U32, "premises"),
+    MEMBER(sim_cmdrun_row, off_sum_s, SIM_ELEM_F64, "s"),
+    MEMBER(sim_cmdrun_row, off_max_s, SIM_ELEM_F64, "s"),
+    MEMBER(sim_cmdrun_row, demand_step_w, SIM_ELEM_F64, "W"),
+    MEMBER(sim_cmdrun_row, restored, SIM_ELEM_U32, "premises"),
+    MEMBER(sim_cmdrun_row, restored_w, SIM_ELEM_F64, "W"),
+};
+
 static const sim_member image_members[] = {
     MEMBER(sim_image_row, name, SIM_ELEM_STR64, "-"),
     MEMBER(sim_image_row, version, SIM_ELEM_STR64, "-"),
@@ -292,6 +323,24 @@ static const sim_dataset_decl decls[SIM_DS_COUNT] = {
                                 "activated, activations refused, meters given up, gas meters "
                                 "updated, false AD1 alerts",
                                 RECORD(sim_campaign_row, campaign_members)},
+    [SIM_DS_COMMAND_RUNS] = {"command_runs", "/commands/runs", SIM_ELEM_RECORD, SIM_SHAPE_ROWS,
+                             "-",
+                             "one row per command run (commands, then attack): name, sender, "
+                             "command, start, meters targeted, commands quarantined by the DCC's "
+                             "anomaly detection, sent, lost, accepted (of them by SMETS1 meters), "
+                             "refused for authentication, as replays or otherwise, executed "
+                             "within the class target, lag from sending to execution, first and "
+                             "last sent, last executed, first quarantined, disconnections (a "
+                             "load limit may cut a premises again), reconnections, premises "
+                             "still off, premises-seconds off and the longest spell, demand step "
+                             "at the disconnections, contactors the run closed and the demand "
+                             "they brought back",
+                             RECORD(sim_cmdrun_row, cmdrun_members)},
+    [SIM_DS_COMMAND_REGION_STEP] = {"command_region_step", "/commands/region_step_w",
+                                    SIM_ELEM_F64, SIM_SHAPE_ROWS_COLS, "W",
+                                    "per command run (rows) and DNO region of the run (columns): "
+                                    "the demand the grid lost at the run's disconnections",
+                                    .columns_attr = true, .rows = "runs"},
     [SIM_DS_FLEET_IMAGES] = {"fleet_images", "/fleet/images", SIM_ELEM_RECORD, SIM_SHAPE_ROWS, "-",
                              "one row per firmware image: name, version, profile, sha256 of the "
                              "file, GNU build id, source (git describe of builds from this "

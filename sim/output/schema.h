@@ -171,6 +171,8 @@ enum { SIM_FLEET_FINAL_COLS(SIM_COL_ENUM_) SIM_FLEET_FINAL_NCOLS };
     X(FLEET_SUPPLIERS)                                                                             \
     X(FLEET_CAMPAIGNS)                                                                             \
     X(FLEET_IMAGES)                                                                                \
+    X(COMMAND_RUNS)                                                                                \
+    X(COMMAND_REGION_STEP)                                                                         \
     X(HE_CLASS_STATS)                                                                              \
     X(DNO_RESTORATION)
 

@@ -321,6 +321,82 @@ static const sim_key campaign_keys[] = {
 static const sim_schema campaign_schema = {campaign_keys, sizeof campaign_keys / sizeof campaign_keys[0],
                                            sizeof(sim_fw_campaign)};
 
+/* commands[k] and attack[k]: runs of commands to a share of the households.  GBCS commands and
+ * their signing: supply disable and the mode change are critical (ECDSA signed, SMETS2); enable,
+ * arm and the load limit carry the MAC only.  The rates are national: what the supplier's (or
+ * the attacker's) systems send a second, scaled to the sample by fleet.national_households. */
+static const char *const cmd_ids[] = {
+    [SIM_CMD_DISABLE] = "disable",       [SIM_CMD_ENABLE] = "enable",
+    [SIM_CMD_ARM] = "arm",               [SIM_CMD_PREPAYMENT] = "prepayment",
+    [SIM_CMD_CREDIT] = "credit",         [SIM_CMD_LOAD_LIMIT] = "load_limit",
+    [SIM_CMD_LOAD_LIMIT_OFF] = "load_limit_off", NULL};
+static const char *const attack_kinds[] = {[SIM_SENDER_SUPPLIER] = "supplier",
+                                           [SIM_SENDER_FORGED] = "forged",
+                                           [SIM_SENDER_REPLAY] = "replay",
+                                           [SIM_SENDER_COMPROMISED] = "compromised", NULL};
+static const char *const payments[] = {[SIM_PAY_ANY] = "any", [SIM_PAY_PREPAYMENT] = "prepayment",
+                                       [SIM_PAY_CREDIT] = "credit", NULL};
+
+#define RFIELD(f, c) SIM_FIELD(sim_cmd_run, f, c)
+/* The keys commands[k] and attack[k] share (attack adds kind and replay_of). */
+#define CMD_RUN_KEYS(WHO_)                                                                         \
+    {.path = "name", .kind = V_NAME, RFIELD(name, C_STR), .def = NULL,                            \
+     .doc = "Run name (in /commands/runs), unique over commands and attack"},                     \
+        {.path = "command", .kind = V_ENUM, RFIELD(command, C_ENUM), .names = cmd_ids,            \
+         .def = "disable",                                                                         \
+         .doc = "disable, enable, arm (the customer's button closes), prepayment or credit "      \
+                "(mode change), load_limit, load_limit_off"},                                     \
+        {.path = "supplier", .kind = V_STR, RFIELD(supplier, C_STR), .def = "",                    \
+         .doc = "Only this supplier's customers" WHO_ "; empty: every supplier's"},                \
+        {.path = "population", .kind = V_STR, RFIELD(population, C_STR), .def = "",                \
+         .doc = "Only this population's households; empty: every population"},                     \
+        {.path = "regions", .kind = V_STR, RFIELD(regions, C_STR), .def = "all",                   \
+         .choices = REGION_LIST, .check = check_regions, .pattern = REGIONS_PATTERN,               \
+         .doc = "Only households of these DNO regions"},                                          \
+        {.path = "payment", .kind = V_ENUM, RFIELD(payment, C_ENUM), .names = payments,            \
+         .def = "any", .doc = "Only meters in this payment mode at the run's start"},              \
+        {.path = "share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT, RFIELD(share, C_F64),          \
+         .lo = 0, .hi = 1, .def = "100 %",                                                         \
+         .doc = "Share of the households that match, taken in a fixed hash order"},               \
+        {.path = "targets_of", .kind = V_STR, RFIELD(targets_of, C_STR), .def = "",                \
+         .doc = "Only meters an earlier run disconnected and that are still off at this run's "   \
+                "start (its name); empty: any"},                                                   \
+        {.path = "start", .kind = V_UNIT, .unit = SIM_UNIT_DURATION, RFIELD(start_s, C_I64),       \
+         .lo = 0, .hi = DAYS(400), .step = 1, .def = NULL,                                         \
+         .doc = "When the first command is sent, after the run start"},                            \
+        {.path = "rate", .kind = V_REAL, RFIELD(rate, C_F64), .lo = 0, .hi = 1e7, .def = "0",      \
+         .doc = "Commands sent a second, national (scaled to the sample by "                       \
+                "fleet.national_households); 0: all in the first second"},                        \
+        {.path = "load_limit.threshold", .kind = V_UNIT, .unit = SIM_UNIT_POWER,                   \
+         RFIELD(load_limit_w, C_F64), .lo = 1, .hi = 100000, .def = "3 kW",                        \
+         .doc = "load_limit: import above which the contactor opens"},                            \
+        {.path = "load_limit.period", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,                   \
+         RFIELD(load_limit_period_s, C_F64), .lo = 1, .hi = 3600, .step = 1, .def = "30 s",        \
+         .doc = "load_limit: how long import must stay above the threshold"},                     \
+        {.path = "load_limit.restore_after", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,            \
+         RFIELD(load_limit_restore_s, C_F64), .lo = 1, .hi = 86400, .step = 1, .def = "5 min",     \
+         .doc = "load_limit: the contactor closes again this long after a trip"},                 \
+        {.path = "button_within", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,                       \
+         RFIELD(button_s, C_F64), .lo = 0, .hi = 7 * 86400, .step = 1, .def = "1 h",               \
+         .doc = "arm: customers press the button a uniform time within this after their meter "   \
+                "armed"}
+
+static const sim_key command_keys[] = {CMD_RUN_KEYS("")};
+static const sim_schema command_schema = {command_keys, sizeof command_keys / sizeof command_keys[0],
+                                          sizeof(sim_cmd_run)};
+static const sim_key attack_keys[] = {
+    {.path = "kind", .kind = V_ENUM, RFIELD(sender, C_ENUM), .names = attack_kinds, .def = NULL,
+     .doc = "forged (no keys, on the WAN), replay (frames captured from replay_of, resent on "
+            "the WAN), compromised (a supplier's keys, through the DCC as that user)"},
+    {.path = "replay_of", .kind = V_STR, RFIELD(replay_of, C_STR), .def = "",
+     .doc = "replay: the earlier run whose frames are resent, each to the meter it was for"},
+    CMD_RUN_KEYS(" (compromised: the supplier whose keys the attacker holds)"),
+};
+static const sim_schema attack_schema = {attack_keys, sizeof attack_keys / sizeof attack_keys[0],
+                                         sizeof(sim_cmd_run)};
+#undef CMD_RUN_KEYS
+#undef RFIELD
+
 static const sim_key keys[] = {
     {.path = "extends", .kind = V_STR, .ct = C_NONE, .def = "",
      .doc = "Base scenario loaded first (path relative to this file); keys here override it one by one"},
@@ -572,6 +648,14 @@ static const sim_key keys[] = {
      .ihi = SIM_CAMPAIGNS_MAX, .def = "[]",
      .doc = "Over-the-air firmware campaigns: a population's smart meters take a new image, "
             "distributed over the WAN and activated by a signed command"},
+    {.path = "commands", SIM_SEQ(sim_scenario, commands, n_commands, command_schema), .ilo = 0,
+     .ihi = SIM_CMD_RUNS_MAX, .def = "[]",
+     .doc = "Supplier command runs: disable, enable, arm, mode change or load limit sent to a "
+            "share of the households over their route, checked and executed by the firmware"},
+    {.path = "attack", SIM_SEQ(sim_scenario, attacks, n_attacks, attack_schema), .ilo = 0,
+     .ihi = SIM_CMD_RUNS_MAX, .def = "[]",
+     .doc = "Attacks with commands: forged frames, replays of captured ones, or a compromised "
+            "supplier identity (checked by headend.anomaly when enabled)"},
     {.path = "faults.enabled", .kind = V_BOOL, FIELD(faults.enabled, C_BOOL), .def = "false",
      .doc = "Smart meters fail as the run goes (traditional mode) and are replaced by a visit "
             "(a new meter of installs.population)"},
@@ -593,6 +677,13 @@ static const sim_key keys[] = {
     {.path = "meter.restore_dither", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(meter.restore_dither_s, C_I64), .lo = 0, .hi = 3600, .def = "2 min",
      .doc = "Window W of the uniform delay [0, W] before a meter's first message after a restore"},
+
+    /* A power-fail save runs on the hold-up capacitor's charge; one cut short leaves the
+     * previous record (mm/persist.h).  No published rate: 0 unless a scenario asks. */
+    {.path = "meter.save_interrupted", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
+     FIELD(meter.save_interrupted, C_F64), .lo = 0, .hi = 1, .def = "0 %",
+     .doc = "Power-fail saves cut short at a random byte (the meter restarts from its previous "
+            "record)"},
 
     /* 13 % of smart meters were in prepayment mode at the end of 2022 (NAO 2023). */
     {.path = "meter.prepayment_share", .kind = V_UNIT, .unit = SIM_UNIT_PERCENT,
@@ -772,6 +863,32 @@ static const sim_key keys[] = {
     {.path = "headend.dno_delay", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
      FIELD(headend.dno_delay_s, C_F64), .lo = 0, .hi = DAYS(1), .def = "0 s",
      .doc = "Forwarding delay of restore alerts from the head-end to the DNO"},
+
+    /* SEC Section G, Threshold Anomaly Detection: the DCC quarantines service requests over
+     * per-user and system thresholds.  The thresholds are set per user and not published: the
+     * defaults are ours (off; when on, 1,000 critical commands an hour per user). */
+    {.path = "headend.anomaly.enabled", .kind = V_BOOL, FIELD(headend.tad, C_BOOL), .def = "false",
+     .doc = "The DCC's threshold anomaly detection on command runs through the DCC"},
+    {.path = "headend.anomaly.window", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(headend.tad_window_s, C_F64), .lo = 1, .hi = DAYS(31), .step = 1, .def = "1 h",
+     .doc = "Counting window of the thresholds (fixed, from the run start)"},
+    {.path = "headend.anomaly.critical_per_user", .kind = V_INT, FIELD(headend.tad_crit_user, C_U32),
+     .ilo = 0, .ihi = 100000000, .def = "1000",
+     .doc = "Critical commands (disable, mode change) one user may send in a window, national; "
+            "0 no limit"},
+    {.path = "headend.anomaly.critical_system", .kind = V_INT, FIELD(headend.tad_crit_sys, C_U32),
+     .ilo = 0, .ihi = 100000000, .def = "0",
+     .doc = "Critical commands all users together may send in a window, national; 0 no limit"},
+    {.path = "headend.anomaly.commands_per_user", .kind = V_INT, FIELD(headend.tad_all_user, C_U32),
+     .ilo = 0, .ihi = 100000000, .def = "0",
+     .doc = "Commands of any kind one user may send in a window, national; 0 no limit"},
+    {.path = "headend.anomaly.commands_system", .kind = V_INT, FIELD(headend.tad_all_sys, C_U32),
+     .ilo = 0, .ihi = 100000000, .def = "0",
+     .doc = "Commands of any kind all users may send in a window, national; 0 no limit"},
+    {.path = "headend.anomaly.quarantine", .kind = V_UNIT, .unit = SIM_UNIT_DURATION,
+     FIELD(headend.tad_quarantine_s, C_F64), .lo = 0, .hi = DAYS(400), .step = 1, .def = "1 d",
+     .doc = "A tripped threshold holds the user's (or, for a system one, everyone's) commands of "
+            "its kind this long: the time to confirm or delete them"},
 
     {.path = "trace.events", .kind = V_BOOL, FIELD(trace.events, C_BOOL), .def = "true",
      .doc = "Record alerts, commands and outages in /events"},

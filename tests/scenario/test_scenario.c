@@ -271,6 +271,8 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "      per_year: 2700000\n"
                      "  smets1_kept_smart: 45 %\n"
                      "firmware_campaigns: []\n"
+                     "commands: []\n"
+                     "attack: []\n"
                      "faults:\n"
                      "  enabled: false\n"
                      "  rate: 2 %\n"
@@ -279,6 +281,7 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "  firmware: \"\"\n"
                      "  register_digits: 9\n"
                      "  restore_dither: 2 min\n"
+                     "  save_interrupted: 0 %\n"
                      "  prepayment_share: 13 %\n"
                      "  remote_topup_share: 50 %\n"
                      "  prepayment:\n"
@@ -341,6 +344,14 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "  ondemand_reads: 0\n"
                      "  read_service: 200 ms\n"
                      "  dno_delay: 0 s\n"
+                     "  anomaly:\n"
+                     "    enabled: false\n"
+                     "    window: 1 h\n"
+                     "    critical_per_user: 1000\n"
+                     "    critical_system: 0\n"
+                     "    commands_per_user: 0\n"
+                     "    commands_system: 0\n"
+                     "    quarantine: 1 d\n"
                      "trace:\n"
                      "  events: true\n"
                      "  compression: 4\n"
@@ -456,7 +467,7 @@ Test(scenario, suggests_the_nearest_valid_key_for_an_unknown_one)
                   "unknown_keys.yaml:9:1: zzzz: unknown key; expected one of: extends, name, "
                   "description, seed, start, duration, households, suppliers, topology, load, "
                   "weather, prices, fleet, migration, installs, switching, firmware_campaigns, "
-                  "faults, meter, outages, storm, wan, han, headend, trace");
+                  "commands, attack, faults, meter, outages, storm, wan, han, headend, trace");
 }
 
 Test(scenario, reports_values_of_the_wrong_type_where_they_are_written)
@@ -767,7 +778,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 173);
+    cr_expect_eq(rows, 213);
     free(md);
 }
 

@@ -381,6 +381,6 @@ Test(schema, string_patterns_match_exactly_what_the_checks_take)
 {
     int rows = 0;
     check_patterns(&sim_scenario_schema, &rows);
-    cr_expect_eq(rows, 4, "topology.regions, storm.regions, fleet.populations[].regions, "
-                          "trace.firmware_log");
+    cr_expect_eq(rows, 6, "topology.regions, storm.regions, fleet.populations[].regions, "
+                          "commands[].regions, attack[].regions, trace.firmware_log");
 }

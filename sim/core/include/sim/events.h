@@ -71,7 +71,14 @@
     X(FW_FAILED, 0x1001B, "1 damaged (hash), 2 lost, 3 activation refused",                      \
       "a firmware distribution or activation failed: sent again after retry_after")              \
     X(FW_GIVEN_UP, 0x1001C, "the image's version",                                               \
-      "a firmware campaign gave up a meter after 5 attempts: it keeps its image")
+      "a firmware campaign gave up a meter after 5 attempts: it keeps its image")                 \
+    X(CMD_QUARANTINED, 0x1001D, "the command run (row of /commands/runs)",                        \
+      "the DCC's anomaly detection held a command of a run: it never left the head-end")        \
+    X(SUPPLY_DISABLED, 0x1001E, "the command run that opened it (row of /commands/runs)",          \
+      "a command run opened the meter's contactor: the premises lost supply")                     \
+    X(SUPPLY_ENABLED, 0x1001F,                                                                  \
+      "the command run that closed it (an arm's run: the customer's button), -1 none",           \
+      "the contactor a command run had opened closed again: supply is back")
 
 /* FW_FAILED's values. */
 #define SIM_FW_DAMAGED 1
