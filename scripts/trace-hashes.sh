@@ -49,6 +49,7 @@ basic-uniform|scenarios/default.yaml|households=1500 load.model=basic wan.techno
 image|scenarios/default.yaml|households=600 meter.firmware=./fw.so storm.enabled=true storm.start=3h
 nonevents|scenarios/default.yaml|households=800 trace.events=false prices.tariff=e7 meter.prepayment_share=60%
 fleet-mix|scenarios/fleet-mix.yaml|households=1500 fleet.populations[1].firmware=./fw.so
+attack|scenarios/attack-mass-disconnect.yaml|households=3000
 "
 
 # Relative paths throughout: the resolved scenario stored in a trace names the file it was
