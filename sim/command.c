@@ -269,8 +269,8 @@ static uint32_t send_time(const cmdrun *c, uint32_t k)
 static int checked(sim_cmds *s, const cmdrun *c, uint32_t id, uint32_t t)
 {
     const sim_fleet_hh *h = &s->cx->fleet->hh[id];
-    if (!s->tad_on || (c->r->sender != SIM_SENDER_SUPPLIER && c->r->sender != SIM_SENDER_COMPROMISED))
-        return NET_TAD_PASS;
+    bool dcc_user = c->r->sender == SIM_SENDER_SUPPLIER || c->r->sender == SIM_SENDER_COMPROMISED;
+    if (!s->tad_on || !dcc_user) return NET_TAD_PASS;
     if (h->route != SIM_ROUTE_DCC && h->route != SIM_ROUTE_DCC_S1) return NET_TAD_PASS;
     uint32_t user = c->supplier >= 0 ? (uint32_t)c->supplier : h->supplier;
     int v = net_tad_offer(&s->tad, user, mm_cmd_is_critical(c->cmd), t, NULL);
@@ -355,8 +355,8 @@ static int build(sim_area *a, uint32_t i, uint32_t t, uint32_t k, uint8_t *out, 
     switch (c->r->sender) {
     case SIM_SENDER_FORGED: /* no keys: the attacker's own tag and signature, a fresh counter */
         rc = mm_port_sim_cmd_frame(cx->crypto, dev, MM_ROLE_SUPPLIER,
-                                   (uint64_t)(cx->sc->start_unix + t) << SIM_FW_COUNTER_SHIFT, c->cmd, pl, n, sign,
-                                   false, out, cap, len);
+                                   (uint64_t)(cx->sc->start_unix + t) << SIM_FW_COUNTER_SHIFT,
+                                   c->cmd, pl, n, sign, false, out, cap, len);
         return rc == MM_OK ? 0 : SIM_EFRAME;
     case SIM_SENDER_REPLAY: /* the captured frame, byte for byte */
         rc = mm_port_sim_cmd_frame(cx->crypto, dev, MM_ROLE_SUPPLIER,

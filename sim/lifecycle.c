@@ -447,7 +447,8 @@ static void day_traffic(sim_lifecycle *l, sim_fleet_day_row *d)
         l->offered[c] = now[c];
     }
     d->dcc_reads = (uint32_t)(dx[NET_HE_PROFILE_READ] + dx[NET_HE_ONDEMAND_READ]);
-    d->dcc_alerts = (uint32_t)(dx[NET_HE_ALERT_OUTAGE] + dx[NET_HE_ALERT_RESTORE]);
+    d->dcc_alerts =
+        (uint32_t)(dx[NET_HE_ALERT_OUTAGE] + dx[NET_HE_ALERT_RESTORE] + dx[NET_HE_ALERT_OTHER]);
     d->dcc_commands = (uint32_t)(dx[NET_HE_SUPPLY_SWITCH] + dx[NET_HE_TOPUP] +
                                  dx[NET_HE_MODE_CHANGE] + dx[NET_HE_TARIFF_UPDATE]);
     d->dcc_commissioning = (uint32_t)dx[NET_HE_COMMISSIONING];

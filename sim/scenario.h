@@ -133,6 +133,8 @@ typedef struct sim_cmd_run {
     double load_limit_restore_s;       /* load_limit.restore_after [s] */
     double button_s;                   /* button_within: arm, customers press within [s] */
 } sim_cmd_run;
+/* The head-end's request classes (net/headend.h's NET_HE_NCLASS; sink.c checks it). */
+#define SIM_HE_CLASSES 12
 #define SIM_CMD_RUNS_MAX 8 /* in commands, and again in attack */
 
 /* fleet.populations[k]: households with one kind of meter, image, supplier and tariff. */
@@ -367,6 +369,13 @@ typedef struct sim_scenario {
         uint32_t tad_all_user;    /* anomaly.commands_per_user */
         uint32_t tad_all_sys;     /* anomaly.commands_system */
         double tad_quarantine_s;  /* anomaly.quarantine [s] */
+        /* headend.throttle.*: the DCC head-end's rate thresholds on the requests reaching it
+         * (token buckets, net/headend.h): over one, a request is quarantined */
+        bool throttle;            /* throttle.enabled */
+        double throttle_sys_rate; /* throttle.system_rate [requests/s]; 0 none */
+        double throttle_sys_burst; /* throttle.system_burst [requests] */
+        double throttle_rate[SIM_HE_CLASSES]; /* throttle.<class> [requests/s]; 0 none */
+        double throttle_burst;    /* throttle.burst: each class's bucket [requests] */
     } headend;
 
     struct {

@@ -42,7 +42,10 @@ static unsigned he_class(const net_msg *m)
     if (m->import_wh == MM_ALERT_FIRMWARE_VERSION_CHANGED ||
         m->import_wh == MM_ALERT_FIRMWARE_VERIFY_FAILED)
         return NET_HE_FIRMWARE;
-    return m->import_wh == SIM_ALERT_AD1 ? NET_HE_ALERT_OUTAGE : NET_HE_ALERT_RESTORE;
+    if (m->import_wh == SIM_ALERT_AD1) return NET_HE_ALERT_OUTAGE;
+    if (m->import_wh == MM_ALERT_SUPPLY_RESTORED || m->import_wh == MM_ALERT_SUPPLY_RESTORED_LONG)
+        return NET_HE_ALERT_RESTORE;
+    return NET_HE_ALERT_OTHER; /* only restore alerts tell the DNO a premises is back */
 }
 
 /* Processing finished: the request is delivered (and a restore alert known to the DNO). */
@@ -75,11 +78,20 @@ static void he_config(const sim_scenario *sc, uint32_t end_s, net_he_config *hc)
     hc->series_bins = end_s;
     hc->cls[NET_HE_ALERT_OUTAGE].service_s = sc->headend.alert_service_s;
     hc->cls[NET_HE_ALERT_RESTORE].service_s = sc->headend.alert_service_s;
+    hc->cls[NET_HE_ALERT_OTHER].service_s = sc->headend.alert_service_s;
     hc->cls[NET_HE_PROFILE_READ].service_s = sc->headend.read_service_s;
     /* headend.read_service = 0 s (its range's end): reads take no time; an exponential draw
      * needs a positive mean. */
     if (sc->headend.read_service_s == 0) hc->cls[NET_HE_PROFILE_READ].dist = NET_HE_DETERMINISTIC;
+    hc->throttle = sc->headend.throttle;
+    hc->sys_rate_per_s = sc->headend.throttle_sys_rate;
+    hc->sys_burst = sc->headend.throttle_sys_burst;
+    for (unsigned k = 0; k < NET_HE_NCLASS; k++) {
+        hc->cls[k].rate_per_s = sc->headend.throttle_rate[k];
+        hc->cls[k].burst = sc->headend.throttle_burst;
+    }
 }
+_Static_assert(SIM_HE_CLASSES == NET_HE_NCLASS, "scenario.h's SIM_HE_CLASSES");
 
 int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_areas, char *err,
                   size_t errlen)
@@ -99,6 +111,7 @@ int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_ar
         c1.servers = sp->hes_servers;
         c1.queue_cap = sp->hes_queue;
         c1.dno_delay_s = 0;
+        c1.throttle = false; /* the DCC's thresholds: not on a supplier's own head-end */
         c1.series_bins = 0; /* its totals only (/fleet/suppliers) */
         rc = net_he_create(&c1, he_done, s, &s->s1[k]);
     }

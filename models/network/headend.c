@@ -68,6 +68,7 @@ void net_he_config_default(net_he_config *c)
     }
     c->cls[NET_HE_ALERT_OUTAGE].service_s = 0.05;
     c->cls[NET_HE_ALERT_RESTORE].service_s = 0.05;
+    c->cls[NET_HE_ALERT_OTHER].service_s = 0.05;
     c->cls[NET_HE_PROFILE_READ].dist = NET_HE_EXPONENTIAL;
     c->cls[NET_HE_PROFILE_READ].service_s = 0.2;
     c->cls[NET_HE_ONDEMAND_READ].dist = NET_HE_EXPONENTIAL;

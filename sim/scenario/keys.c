@@ -3,6 +3,7 @@
 #include "schema.h"
 #include "blocks.h"
 
+#include "net/headend.h" /* its request classes and their keys (header only) */
 #include "sim/regions.h"
 
 #include <stdio.h>
@@ -889,6 +890,27 @@ static const sim_key keys[] = {
      FIELD(headend.tad_quarantine_s, C_F64), .lo = 0, .hi = DAYS(400), .step = 1, .def = "1 d",
      .doc = "A tripped threshold holds the user's (or, for a system one, everyone's) commands of "
             "its kind this long: the time to confirm or delete them"},
+    /* The DCC head-end's own rate thresholds (SEC Threshold Anomaly Detection also limits the
+     * traffic reaching it); no published rates: off unless a scenario sets them. */
+    {.path = "headend.throttle.enabled", .kind = V_BOOL, FIELD(headend.throttle, C_BOOL),
+     .def = "false",
+     .doc = "Rate thresholds on the requests reaching the DCC head-end (alerts, answers to "
+            "commands, reads): over one, a request is quarantined, not processed"},
+    {.path = "headend.throttle.system_rate", .kind = V_REAL, FIELD(headend.throttle_sys_rate, C_F64),
+     .lo = 0, .hi = 1e9, .def = "0",
+     .doc = "Requests a second the whole head-end takes (token bucket); 0 no limit"},
+    {.path = "headend.throttle.system_burst", .kind = V_REAL,
+     FIELD(headend.throttle_sys_burst, C_F64), .lo = 1, .hi = 1e9, .def = "100",
+     .doc = "Requests the whole head-end takes at once above its rate (the bucket's depth)"},
+    {.path = "headend.throttle.burst", .kind = V_REAL, FIELD(headend.throttle_burst, C_F64),
+     .lo = 1, .hi = 1e9, .def = "100",
+     .doc = "Requests of one class taken at once above the class's rate (each bucket's depth)"},
+#define THROTTLE(name, key, target, prio, desc)                                                    \
+    {.path = "headend.throttle." key, .kind = V_REAL,                                              \
+     FIELD(headend.throttle_rate[NET_HE_##name], C_F64), .lo = 0, .hi = 1e9, .def = "0",           \
+     .doc = "Requests a second of class " key " the head-end takes (" desc "); 0 no limit"},
+    NET_HE_CLASS_MAP(THROTTLE)
+#undef THROTTLE
 
     {.path = "trace.events", .kind = V_BOOL, FIELD(trace.events, C_BOOL), .def = "true",
      .doc = "Record alerts, commands and outages in /events"},

@@ -352,6 +352,23 @@ Test(scenario, resolves_to_every_key_in_natural_units)
                      "    commands_per_user: 0\n"
                      "    commands_system: 0\n"
                      "    quarantine: 1 d\n"
+                     "  throttle:\n"
+                     "    enabled: false\n"
+                     "    system_rate: 0\n"
+                     "    system_burst: 100\n"
+                     "    burst: 100\n"
+                     "    alert_outage: 0\n"
+                     "    alert_restore: 0\n"
+                     "    supply_switch: 0\n"
+                     "    topup: 0\n"
+                     "    ondemand_read: 0\n"
+                     "    mode_change: 0\n"
+                     "    tariff_update: 0\n"
+                     "    profile_read: 0\n"
+                     "    commissioning: 0\n"
+                     "    migration: 0\n"
+                     "    firmware: 0\n"
+                     "    alert_other: 0\n"
                      "trace:\n"
                      "  events: true\n"
                      "  compression: 4\n"
@@ -778,7 +795,7 @@ Test(scenario, documents_every_key_in_the_reference_table)
     int rows = 0;
     for (const char *p = md; (p = strstr(p, "\n| `")); p++)
         rows++;
-    cr_expect_eq(rows, 213);
+    cr_expect_eq(rows, 229);
     free(md);
 }
 

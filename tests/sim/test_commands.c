@@ -313,3 +313,46 @@ Test(commands, load_limit_trips_and_restores)
     free(dis);
     H5Fclose(f);
 }
+
+/* The head-end's own thresholds (headend.throttle) on the forged attack's 0x8F3D alerts, which
+ * are neither outage nor restore alerts: their class, alert_other, takes at most its bucket
+ * (burst) plus its rate over the seconds they arrive in, the rest quarantined; the DNO learns
+ * of no restoration from them. */
+Test(commands, head_end_throttle_quarantines_the_alert_flood)
+{
+    hid_t f = run("thr.h5", 1000,
+                  "--set headend.throttle.enabled=true --set headend.throttle.alert_other=10 "
+                  "--set headend.throttle.burst=20 "
+                  "--set 'attack=[{name: forged, kind: forged, command: disable, start: 1 h}]'");
+    run_row r[1];
+    cr_assert_eq(read_runs(f, r, 1), 1);
+    hsize_t d[2];
+    int rank;
+    double *cs = h5_read_all(f, "/network/headend/class_stats", H5T_NATIVE_DOUBLE, d, &rank);
+    cr_assert(cs && d[0] == 13 && d[1] == 12, "12 classes and the total");
+    /* rows: classes in NET_HE_CLASS_MAP order; columns: offered, accepted, _, quarantined */
+    const double *other = cs + 11 * d[1], *restore = cs + 1 * d[1];
+    cr_expect_eq(other[0], r[0].refused_auth, "one alert per refusal");
+    cr_expect_eq(other[1] + other[3], other[0], "every one accepted or quarantined");
+    uint32_t *arr = h5_read_all(f, "/network/headend/arrivals", H5T_NATIVE_UINT32, d, &rank);
+    cr_assert_not_null(arr);
+    size_t first = d[0], last = 0;
+    for (size_t s = 3600; s < d[0]; s++)
+        if (arr[s]) {
+            if (s < first) first = s;
+            last = s;
+        }
+    cr_assert(first <= last);
+    double most = 20 + 10.0 * (double)(last + 1 - first);
+    cr_expect(other[1] <= most && other[1] >= 20, "accepted %.0f: the burst, at most %.0f",
+              other[1], most);
+    cr_expect_gt(other[3], 0);
+    cr_expect_eq(restore[0], 0, "no restore alert");
+    double *dno = h5_read_all(f, "/network/dno/restoration", H5T_NATIVE_DOUBLE, d, &rank);
+    cr_assert_not_null(dno);
+    cr_expect_eq(dno[1], 0, "the DNO knows of no restored premises");
+    free(cs);
+    free(arr);
+    free(dno);
+    H5Fclose(f);
+}

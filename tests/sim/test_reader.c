@@ -58,7 +58,7 @@ Test(reader, declaration_is_consistent)
     cr_expect_eq(sim_schema_column(st, "resp_p99_s"), SIM_HECLASS_RESP_P99_S);
     cr_expect_str_eq(st->rows, "alert_outage,alert_restore,supply_switch,topup,ondemand_read,"
                                "mode_change,tariff_update,profile_read,commissioning,migration,"
-                               "firmware,total");
+                               "firmware,alert_other,total");
     cr_expect_eq(sim_schema_columns_text(st, text, 8), -1, "too small a buffer is refused");
 }
 

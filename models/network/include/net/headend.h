@@ -76,7 +76,9 @@ const char *net_he_strerror(int code);
     X(MIGRATION, "migration", 7200.0, 3,                                                           \
       "enrolment and adoption of a SMETS1 meter into the DCC (target unconfirmed)")                \
     X(FIRMWARE, "firmware", 86400.0, 4,                                                            \
-      "firmware image distribution and activation (target unconfirmed)")
+      "firmware image distribution and activation (target unconfirmed)")                           \
+    X(ALERT_OTHER, "alert_other", 25.0, 1,                                                         \
+      "any other alert a meter sends at once: security (0x8F3D, 0x8F60), credit, load limit")
 
 typedef enum net_he_class {
 #define NET_HE_CLASS_ENUM_(name, key, target, prio, desc) NET_HE_##name,
