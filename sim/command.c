@@ -107,12 +107,6 @@ static uint16_t cmd_of(sim_cmd_id c)
     return 0;
 }
 
-/* The scenario's runs, commands first: run K. */
-static const sim_cmd_run *scenario_run(const sim_scenario *sc, uint32_t k)
-{
-    return k < sc->n_commands ? &sc->commands[k] : &sc->attacks[k - sc->n_commands];
-}
-
 /* A national limit scaled to the sample (at least 1 when there is one). */
 static uint32_t scaled(uint32_t limit, double scale)
 {
@@ -146,7 +140,7 @@ int sim_cmds_open(sim_cmds **out, const sim_ctx *cx, sim_area *areas, uint32_t n
     net_he_config_default(&he);
     for (uint32_t k = 0; k < n; k++) {
         cmdrun *c = &s->run[k];
-        c->r = scenario_run(sc, k);
+        c->r = sim_scenario_cmd_run(sc, k);
         c->cmd = cmd_of(c->r->command);
         c->cls = c->cmd == MM_CMD_SUPPLY_DISABLE || c->cmd == MM_CMD_SUPPLY_ENABLE ||
                          c->cmd == MM_CMD_SUPPLY_ARM
@@ -370,13 +364,12 @@ static int build(sim_area *a, uint32_t i, uint32_t t, uint32_t k, uint8_t *out, 
 
 /* Household I's supply as its meter's contactor now has it, at T; RUN the run that moved it
  * (an arm's run when the customer pressed the button after it; -1 none: the meter came back
- * from a power cut, or the firmware moved it by itself). */
-static void follow(sim_area *a, uint32_t i, uint32_t t, int run)
+ * from a power cut, or the firmware moved it by itself).  The meter's state in *SNAP. */
+static void follow(sim_area *a, uint32_t i, uint32_t t, int run, mm_esme_snapshot *snap)
 {
-    mm_esme_snapshot snap;
-    sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), &snap);
-    a->prepay[i] = snap.mode == MM_MODE_PREPAYMENT;
-    sim_cmds_supply(a, i, t, snap.supply != MM_SUPPLY_CONNECTED, run);
+    sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), snap);
+    a->prepay[i] = snap->mode == MM_MODE_PREPAYMENT;
+    sim_cmds_supply(a, i, t, snap->supply != MM_SUPPLY_CONNECTED, run);
 }
 
 /* The off spell of local household J that a run began ends at T: its time counts to that run,
@@ -430,10 +423,12 @@ void sim_cmds_message(sim_area *a, uint32_t i, uint32_t t, uint32_t u)
     case PH_HELD:
         sim_area_record(a, t, id, SIM_EV_CMD_QUARANTINED, k);
         return;
-    case PH_BUTTON:
+    case PH_BUTTON: {
         sim_hh_advance(a, i, t);
-        if (sim_hh_abi(a, i)->button(sim_hh_fw(a, i)) == MM_OK) follow(a, i, t, (int)k);
+        mm_esme_snapshot snap;
+        if (sim_hh_abi(a, i)->button(sim_hh_fw(a, i)) == MM_OK) follow(a, i, t, (int)k, &snap);
         return;
+    }
     default:
         break;
     }
@@ -469,9 +464,8 @@ bool sim_cmds_executed(sim_area *a, uint32_t i, uint32_t t, unsigned run, double
         uint32_t j = a->hh0 + i - a->cx->hh_lo;
         if (c->cmd == MM_CMD_SET_LOAD_LIMIT)
             s->watch[j] = c->r->command == SIM_CMD_LOAD_LIMIT ? (uint8_t)(run + 1) : 0;
-        follow(a, i, t, (int)run);
         mm_esme_snapshot snap;
-        sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), &snap);
+        follow(a, i, t, (int)run, &snap);
         if (c->cmd == MM_CMD_SUPPLY_ARM && snap.supply == MM_SUPPLY_ARMED) {
             sim_rng g;
             sim_rng_seed(&g, a->cx->sc->seed, (uint64_t)(a->hh0 + i) << 8 | run, "command.button");
@@ -489,11 +483,9 @@ bool sim_cmds_executed(sim_area *a, uint32_t i, uint32_t t, unsigned run, double
     return c->r->sender == SIM_SENDER_SUPPLIER || c->r->sender == SIM_SENDER_COMPROMISED;
 }
 
-void sim_cmds_lost(sim_area *a, uint32_t i, double t, unsigned run)
+void sim_cmds_lost(sim_cmds *s, unsigned run)
 {
-    (void)i;
-    (void)t;
-    a->cx->cmds->run[run].sum[N_LOST]++;
+    s->run[run].sum[N_LOST]++;
 }
 
 bool sim_cmds_watched(const sim_cmds *s, uint32_t id)
@@ -503,13 +495,15 @@ bool sim_cmds_watched(const sim_cmds *s, uint32_t id)
 
 void sim_cmds_follow_any(sim_area *a, uint32_t i, uint32_t t)
 {
-    follow(a, i, t, -1);
+    mm_esme_snapshot snap;
+    follow(a, i, t, -1, &snap);
 }
 
 void sim_cmds_follow(sim_area *a, uint32_t i, uint32_t t)
 {
     const sim_cmds *s = a->cx->cmds;
-    follow(a, i, t, s->watch[a->hh0 + i - a->cx->hh_lo] - 1);
+    mm_esme_snapshot snap;
+    follow(a, i, t, s->watch[a->hh0 + i - a->cx->hh_lo] - 1, &snap);
 }
 
 int sim_cmds_finish(sim_cmds *s, uint32_t end_s)

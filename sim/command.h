@@ -61,8 +61,8 @@ void sim_cmds_message(sim_area *a, uint32_t i, uint32_t t, uint32_t u);
  * answers the sender over the WAN. */
 bool sim_cmds_executed(sim_area *a, uint32_t i, uint32_t t, unsigned run, double sent_s,
                        uint64_t counter, int rc);
-/* ... was lost on the way at T. */
-void sim_cmds_lost(sim_area *a, uint32_t i, double t, unsigned run);
+/* A command of run RUN was lost on the way. */
+void sim_cmds_lost(sim_cmds *s, unsigned run);
 /* Household I's meter may have moved its contactor by itself (a load limit a run set): the
  * supply follows it at T. */
 void sim_cmds_follow(sim_area *a, uint32_t i, uint32_t t);

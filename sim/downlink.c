@@ -169,7 +169,7 @@ static void dl_lost(sim_area *a, uint32_t i, double t, uint32_t ref, unsigned ca
     if (up) up->lost++;
     const dl_cmd *c = dl_command(d, ref);
     if (c->cmd == MM_CMD_TOP_UP) a->topup_due[i] = 0;
-    if (c->run) sim_cmds_lost(a, i, t, c->run - 1u);
+    if (c->run) sim_cmds_lost(a->cx->cmds, c->run - 1u);
     if (!up) dl_req_free(d, ref);
     sim_uplink_wan_lost(a, i, t, cause);
 }
@@ -236,7 +236,7 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
     uint16_t cmd = c->cmd;
     uint8_t cls = c->cls, run = c->run;
     double origin = c->sent_s;
-    uint64_t counter = mm_get_be(frame + 2, 8);
+    uint64_t counter = run ? mm_get_be(frame + 2, 8) : 0; /* bytes 2..9 (mm/command.h) */
     if (!up) dl_req_free(d, ref); /* a request is done with once its meter has it */
     if (rc == MM_OK && cmd == MM_CMD_SET_PRICES) prices_held(a, i, t, up);
     if (cmd == MM_CMD_FW_ACTIVATE) sim_campaign_activated(a, i, t, rc);
@@ -394,12 +394,13 @@ void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t c
 void sim_dl_send_frame(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
                        unsigned run, const uint8_t *frame, size_t len)
 {
-    uint32_t ref;
-    dl_cmd *u = len <= sizeof u->frame ? request(a, i, t, cmd, cls, (uint8_t)(run + 1u), &ref) : NULL;
-    if (!u) {
-        if (len > MM_CMD_FRAME_MAX) sim_area_fail(a, SIM_EFRAME);
+    if (len > MM_CMD_FRAME_MAX) { /* dl_cmd.frame's size */
+        sim_area_fail(a, SIM_EFRAME);
         return;
     }
+    uint32_t ref;
+    dl_cmd *u = request(a, i, t, cmd, cls, (uint8_t)(run + 1u), &ref);
+    if (!u) return;
     memcpy(u->frame, frame, len);
     u->len = (uint32_t)len;
     request_send(a, u, ref);

@@ -134,9 +134,8 @@ static int campaigns_resolve(sim_fleet *f, char *err, size_t errlen)
 static void run_label(const sim_scenario *sc, uint32_t k, char *out, size_t len)
 {
     bool cmd = k < sc->n_commands;
-    uint32_t j = cmd ? k : k - sc->n_commands;
-    snprintf(out, len, "%s[%u] (%s)", cmd ? "commands" : "attack", j,
-             cmd ? sc->commands[j].name : sc->attacks[j].name);
+    snprintf(out, len, "%s[%u] (%s)", cmd ? "commands" : "attack", cmd ? k : k - sc->n_commands,
+             sim_scenario_cmd_run(sc, k)->name);
 }
 
 /* Each command run's supplier, population and earlier run, by name; what a run of its kind
@@ -146,7 +145,7 @@ static int cmdruns_resolve(sim_fleet *f, char *err, size_t errlen)
     const sim_scenario *sc = f->sc;
     uint32_t n = sc->n_commands + sc->n_attacks;
     for (uint32_t k = 0; k < n; k++) {
-        const sim_cmd_run *r = k < sc->n_commands ? &sc->commands[k] : &sc->attacks[k - sc->n_commands];
+        const sim_cmd_run *r = sim_scenario_cmd_run(sc, k);
         char at[96];
         run_label(sc, k, at, sizeof at);
         f->run_supplier[k] = f->run_pop[k] = f->run_ref[k] = -1;
@@ -179,7 +178,7 @@ static int cmdruns_resolve(sim_fleet *f, char *err, size_t errlen)
         }
         const char *ref = replay ? r->replay_of : r->targets_of;
         for (uint32_t j = 0; j < n; j++) {
-            const sim_cmd_run *o = j < sc->n_commands ? &sc->commands[j] : &sc->attacks[j - sc->n_commands];
+            const sim_cmd_run *o = sim_scenario_cmd_run(sc, j);
             if (j != k && strcmp(o->name, r->name) == 0) {
                 char other[96];
                 run_label(sc, j, other, sizeof other);
@@ -190,9 +189,7 @@ static int cmdruns_resolve(sim_fleet *f, char *err, size_t errlen)
         }
         if (!ref[0]) continue;
         int j = f->run_ref[k];
-        const sim_cmd_run *o = j < 0 ? NULL
-                               : (uint32_t)j < sc->n_commands ? &sc->commands[j]
-                                                              : &sc->attacks[(uint32_t)j - sc->n_commands];
+        const sim_cmd_run *o = j < 0 ? NULL : sim_scenario_cmd_run(sc, (uint32_t)j);
         const char *key = replay ? "replay_of" : "targets_of";
         if (!o || o->start_s >= r->start_s) {
             snprintf(err, errlen, "%s.%s: \"%s\" is not a run that starts before this one", at,
@@ -484,7 +481,7 @@ int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *t
     f->touched = SIM_VEC_INIT(uint32_t);
     if (suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
         installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen) ||
-                     cmdruns_resolve(f, err, errlen))
+        cmdruns_resolve(f, err, errlen))
         return -1;
     f->hh = calloc(sc->households, sizeof *f->hh);
     uint8_t *taken = calloc(sc->households, 1);

@@ -598,22 +598,7 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     if (r->cx.rank == 0 && !all) sim_par_abort(1); /* the others wait in the gather */
     sim_par_gather_rows(mine, 1, sizeof mine, all);
     sum->n_cmdruns = sim_cmds_count(r->cmds);
-    for (uint32_t k = 0; k < sum->n_cmdruns; k++) {
-        sim_cmdrun_row row;
-        sim_cmds_row(r->cmds, k, &row);
-        struct sim_cmdrun_summary *o = &sum->cmdrun[k];
-        snprintf(o->name, sizeof o->name, "%.31s", row.name);
-        snprintf(o->sender, sizeof o->sender, "%.15s", row.sender);
-        snprintf(o->command, sizeof o->command, "%.15s", row.command);
-        o->targeted = row.targeted;
-        o->quarantined = row.quarantined;
-        o->accepted = row.accepted;
-        o->refused = row.refused_auth + row.refused_replay + row.refused_other;
-        o->lost = row.lost;
-        o->disconnected = row.disconnected;
-        o->still_off = row.still_off;
-        o->step_w = row.demand_step_w;
-    }
+    for (uint32_t k = 0; k < sum->n_cmdruns; k++) sim_cmds_row(r->cmds, k, &sum->cmdrun[k]);
     sum->ranks = ranks;
     sum->windows = reached;
     sum->busy_min_s = sum->exchange_min_s = INFINITY;
@@ -812,11 +797,12 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
             (unsigned long long)s->alerts_sent, (unsigned long long)s->alerts_delivered);
     fprintf(out, "  cell queue peak   %llu messages\n", (unsigned long long)s->peak_cell_backlog);
     for (uint32_t k = 0; k < s->n_cmdruns; k++) {
-        const struct sim_cmdrun_summary *c = &s->cmdrun[k];
+        const sim_cmdrun_row *c = &s->cmdrun[k];
         fprintf(out, "  %-17s %s (%s %s) to %u meters: %u quarantined, %u accepted, %u refused, "
                      "%u lost; %u disconnections (step %.2f MW), %u premises still off\n",
                 k ? "" : "command runs", c->name, c->sender, c->command, c->targeted, c->quarantined,
-                c->accepted, c->refused, c->lost, c->disconnected, c->step_w / 1e6, c->still_off);
+                c->accepted, c->refused_auth + c->refused_replay + c->refused_other, c->lost,
+                c->disconnected, c->demand_step_w / 1e6, c->still_off);
     }
     fprintf(out, "  wall time         %.2f s (%.2f s of it collecting and writing the trace)\n",
             s->wall_s, s->collect_s);

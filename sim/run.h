@@ -14,6 +14,7 @@
 #ifndef SIM_RUN_H
 #define SIM_RUN_H
 
+#include "output/records.h"
 #include "progress.h"
 #include "scenario.h"
 
@@ -71,11 +72,7 @@ typedef struct sim_run_summary {
     uint64_t rss_max_bytes;
     /* each command run's outcome (commands, then attack), as /commands/runs has it */
     uint32_t n_cmdruns;
-    struct sim_cmdrun_summary {
-        char name[32], sender[16], command[16];
-        uint32_t targeted, quarantined, accepted, refused, lost, disconnected, still_off;
-        double step_w;
-    } cmdrun[2 * SIM_CMD_RUNS_MAX];
+    sim_cmdrun_row cmdrun[2 * SIM_CMD_RUNS_MAX];
 } sim_run_summary;
 
 typedef struct sim_run sim_run;

@@ -397,6 +397,12 @@ typedef struct sim_scenario {
                                --set gave (sim_scenario_given), the others took their default */
 } sim_scenario;
 
+/* Command run K of SC: commands[] first, then attack[] (0 <= K < n_commands + n_attacks). */
+static inline const sim_cmd_run *sim_scenario_cmd_run(const sim_scenario *sc, uint32_t k)
+{
+    return k < sc->n_commands ? &sc->commands[k] : &sc->attacks[k - sc->n_commands];
+}
+
 /* Load PATH, apply its `extends:` chain (relative to the including file) and then
  * the NSETS overrides "key.path=value" in order.  On success returns 0 and *OUT
  * (free with sim_scenario_destroy).  On failure returns -1 and writes into ERR one

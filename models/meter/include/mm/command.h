@@ -44,8 +44,8 @@
  * (mm_cmd_auth_floor): every frame made in an earlier second is refused (MM_EREPLAY), fresh
  * ones pass.  The floor trusts the RTC: one d s behind the head-end's clock takes the frames
  * of the last d s again, one ahead refuses fresh frames for d s; an RTC without its time gives
- * none.  Without the shift (0) the counters
- * restart from 0 and every frame ever made for the meter is taken once more.
+ * none.  Without the shift (0) the counters restart from 0 and every frame ever made for the
+ * meter is taken once more.
  *
  * mm_cmd_parse is a pure function of the bytes (the fuzz target's entry,
  * tests/meter/supply/fuzz_command.c).  Deliberately not here: what a command does (esme.c),
