@@ -312,6 +312,8 @@ int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet,
     memset(fw, 0, sizeof *fw);
     if (images_open(fw, sc, fleet, err, errlen)) return -1;
     fw->uniform_slot = fw->max_slot;
+    for (uint32_t k = 0; k < fw->n_images; k++)
+        if (fw->img[k].abi->state_size > fw->max_state) fw->max_state = fw->img[k].abi->state_size;
     /* meters that may change image keep a slot that fits any */
     bool changing = sc->installs.enabled || sc->faults.enabled || sc->n_campaigns > 0;
     for (uint32_t k = 0; k < fw->n_images && !changing; k++)

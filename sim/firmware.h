@@ -66,6 +66,7 @@ typedef struct sim_fw {
     mm_hal_crypto crypto;      /* modelled crypto, shared by every meter */
     double mean_slot;          /* bytes of firmware state and NVM per household, mean */
     uint32_t max_slot;         /* the largest image's slot [B] */
+    uint32_t max_state;        /* the largest image's firmware state [B] */
     uint32_t uniform_slot;     /* every household's slot is this size [B] (one slot size among
                                 * the run's images, or the largest when meters may be replaced);
                                 * 0: each household's is its image's, found by an offset */
