@@ -221,7 +221,7 @@ static int hh_han(sim_area *a, uint32_t i, int has_gas)
     net_han_draw_params(&cx->han_cfg, cx->sc->seed, id, &hp);
     hp.dwelling = (uint8_t)(grid_topology_dwelling(cx->topo, id) == GRID_FLAT ? NET_HAN_FLAT : NET_HAN_HOUSE);
     if (has_gas >= 0) hp.has_gas = has_gas != 0;
-    return net_han_init(&a->han[i], &cx->han_cfg, cx->sc->seed, id, &hp);
+    return net_han_init(&a->han[i], &cx->han_cfg, cx->sc->seed, id, &hp, cx->han_memo);
 }
 
 /* Commission household I's meter: its own HAL (clock at the run start, NVM, RNG stream), the

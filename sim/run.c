@@ -258,12 +258,17 @@ static int build_households(sim_run *r, sg_host_t *hosts, char *err, size_t errl
     cx->pool = r->pool;
     cx->dl = r->dl;
     cx->stop = &r->stop;
-    for (uint32_t k = cx->a_lo; k < cx->a_hi; k++) {
-        if (sim_area_alloc(&r->areas[k], cx, hosts[k - cx->a_lo], err, errlen) ||
-            sim_area_init_households(&r->areas[k], err, errlen))
-            return -1;
-        if (k == cx->a_lo) cx->period0 = sim_hh_period(&r->areas[k], 0);
+    /* without it (out of memory) every premises solves its own */
+    cx->han_memo = net_han_memo_create(&cx->han_cfg);
+    int rc = 0;
+    for (uint32_t k = cx->a_lo; k < cx->a_hi && !rc; k++) {
+        rc = sim_area_alloc(&r->areas[k], cx, hosts[k - cx->a_lo], err, errlen) ||
+             sim_area_init_households(&r->areas[k], err, errlen);
+        if (!rc && k == cx->a_lo) cx->period0 = sim_hh_period(&r->areas[k], 0);
     }
+    net_han_memo_destroy(cx->han_memo);
+    cx->han_memo = NULL;
+    if (rc) return -1;
     /* the fleet's changes and campaigns reach this rank's areas */
     sim_area *mine = r->areas + cx->a_lo;
     uint32_t n_mine = cx->a_hi - cx->a_lo;

@@ -140,6 +140,7 @@ typedef struct sim_ctx {
     mm_hal_crypto *crypto;      /* the meters' crypto HAL (modelled), shared */
     net_read_params readp;
     net_han_config han_cfg;
+    net_han_memo *han_memo;     /* set-up: the HAN solves premises share; NULL after it */
     net_wt_config wt_cfg;
     net_retry_params retry;
     grid_topup_config topup;    /* prepayment customers' top-ups */

@@ -4,6 +4,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *net_han_strerror(int code)
@@ -254,7 +255,7 @@ bool net_han_works(const net_han *h)
 }
 
 int net_han_init(net_han *h, const net_han_config *c, uint64_t seed, uint64_t premises_id,
-                 const net_han_params *p)
+                 const net_han_params *p, net_han_memo *memo)
 {
     if (!h || !c || !p || p->dwelling >= NET_HAN_NDWELLING || p->hub > NET_HAN_HUB_DUAL)
         return NET_EHAN_ARG;
@@ -303,7 +304,125 @@ int net_han_init(net_han *h, const net_han_config *c, uint64_t seed, uint64_t pr
         h->dev[d] = (uint8_t)(bits | band << NET_HAN_BAND_SHIFT);
     }
     h->gas_phase_s = (uint16_t)sim_rng_below(&r, (uint64_t)c->battery.wake_period_s);
-    return net_han_eval(c, h);
+    return net_han_eval(c, h, memo);
+}
+
+/* ---- memo of solves ------------------------------------------------------------------------- */
+
+/* One solve: its inputs (band and classes, compared bit for bit) and what it gave. */
+typedef struct memo_entry {
+    uint64_t key; /* hash of the inputs; 0: empty */
+    uint8_t band, n;
+    net_han_class cls[NET_HAN_MAX_FLOWS];
+    net_han_csma out[NET_HAN_MAX_FLOWS];
+} memo_entry;
+
+/* Bounded: a configuration whose premises differ in more ways than this solves the rest
+ * directly. */
+#define MEMO_MAX 4096u
+
+struct net_han_memo {
+    const net_han_config *c;
+    memo_entry *e; /* open addressing, linear probing; cap a power of two */
+    uint32_t cap, used;
+    uint64_t hits, misses;
+};
+
+net_han_memo *net_han_memo_create(const net_han_config *c)
+{
+    net_han_memo *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->c = c;
+    m->cap = 64;
+    m->e = calloc(m->cap, sizeof *m->e);
+    if (!m->e) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void net_han_memo_destroy(net_han_memo *m)
+{
+    if (!m) return;
+    free(m->e);
+    free(m);
+}
+
+void net_han_memo_stats(const net_han_memo *m, uint64_t *hits, uint64_t *misses)
+{
+    *hits = m ? m->hits : 0;
+    *misses = m ? m->misses : 0;
+}
+
+static uint64_t memo_key(int band, const net_han_class *cls, size_t n)
+{
+    uint64_t x = 0x9E3779B97F4A7C15u ^ (uint64_t)band << 8 ^ n;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t w[2];
+        memcpy(&w[0], &cls[k].count, sizeof w[0]);
+        memcpy(&w[1], &cls[k].rate_hz, sizeof w[1]);
+        x = sim_hash64(x ^ w[0]);
+        x = sim_hash64(x ^ w[1] ^ (uint64_t)cls[k].psdu_bytes << 48);
+    }
+    return x | 1u; /* never 0, the empty mark */
+}
+
+static bool memo_same(const memo_entry *e, int band, const net_han_class *cls, size_t n)
+{
+    if (e->band != band || e->n != n) return false;
+    for (size_t k = 0; k < n; k++)
+        if (memcmp(&e->cls[k].count, &cls[k].count, sizeof cls[k].count) ||
+            memcmp(&e->cls[k].rate_hz, &cls[k].rate_hz, sizeof cls[k].rate_hz) ||
+            e->cls[k].psdu_bytes != cls[k].psdu_bytes)
+            return false;
+    return true;
+}
+
+static int memo_grow(net_han_memo *m)
+{
+    uint32_t cap = m->cap * 2;
+    memo_entry *e = calloc(cap, sizeof *e);
+    if (!e) return -1;
+    for (uint32_t k = 0; k < m->cap; k++) {
+        if (!m->e[k].key) continue;
+        uint32_t j = (uint32_t)m->e[k].key & (cap - 1);
+        while (e[j].key) j = (j + 1) & (cap - 1);
+        e[j] = m->e[k];
+    }
+    free(m->e);
+    m->e = e;
+    m->cap = cap;
+    return 0;
+}
+
+/* net_han_csma_solve through MEMO (NULL, or made for another configuration: solved here). */
+static int solve(const net_han_config *c, net_han_memo *m, int band, const net_han_class *cls,
+                 size_t n, net_han_csma *out)
+{
+    if (!m || m->c != c || n > NET_HAN_MAX_FLOWS)
+        return net_han_csma_solve(c, (net_han_band)band, cls, n, out);
+    uint64_t key = memo_key(band, cls, n);
+    uint32_t j = (uint32_t)key & (m->cap - 1);
+    for (; m->e[j].key; j = (j + 1) & (m->cap - 1))
+        if (m->e[j].key == key && memo_same(&m->e[j], band, cls, n)) {
+            memcpy(out, m->e[j].out, n * sizeof *out);
+            m->hits++;
+            return 0;
+        }
+    int rc = net_han_csma_solve(c, (net_han_band)band, cls, n, out);
+    if (rc) return rc;
+    m->misses++;
+    if (m->used >= MEMO_MAX) return 0;
+    memo_entry *e = &m->e[j];
+    e->key = key;
+    e->band = (uint8_t)band;
+    e->n = (uint8_t)n;
+    memcpy(e->cls, cls, n * sizeof *cls);
+    memcpy(e->out, out, n * sizeof *out);
+    /* at most half full; a failed growth leaves the memo as it is, still correct */
+    if (++m->used * 2 > m->cap) (void)memo_grow(m);
+    return 0;
 }
 
 /* ---- analytic evaluation -------------------------------------------------------------------- */
@@ -358,7 +477,7 @@ double net_han_load(const net_han_config *c, const net_han *h, net_han_band band
     return net_han_csma_load(c, band, cls, n);
 }
 
-int net_han_eval(const net_han_config *c, net_han *h)
+int net_han_eval(const net_han_config *c, net_han *h, net_han_memo *memo)
 {
     if (!c || !h) return NET_EHAN_ARG;
     net_han_csma res[NET_HAN_MAX_FLOWS];
@@ -373,7 +492,7 @@ int net_han_eval(const net_han_config *c, net_han *h)
         int idx[NET_HAN_MAX_FLOWS];
         size_t n = band_classes(c, h, b, cls, idx);
         net_han_csma out[NET_HAN_MAX_FLOWS];
-        int rc = net_han_csma_solve(c, (net_han_band)b, cls, n, out);
+        int rc = solve(c, memo, b, cls, n, out);
         if (rc) return rc;
         for (size_t i = 0; i < n; i++)
             res[idx[i]] = out[i];

@@ -11,7 +11,7 @@ static net_han gas_premises(const net_han_config *c, bool want_reach)
         net_han_params p = {
             .dwelling = NET_HAN_HOUSE, .hub = NET_HAN_HUB_SINGLE, .has_gas = true, .neighbours = 2};
         net_han h;
-        cr_assert_eq(net_han_init(&h, c, 9, id, &p), 0);
+        cr_assert_eq(net_han_init(&h, c, 9, id, &p, NULL), 0);
         if ((net_han_band_used(&h, NET_HAN_GSME) >= 0) == want_reach) return h;
     }
     cr_assert_fail("no such premises");
@@ -120,7 +120,7 @@ Test(han_battery, premises_without_gas_have_no_battery)
     net_han_config_default(&c);
     net_han h;
     net_han_params p = {.dwelling = NET_HAN_HOUSE, .hub = NET_HAN_HUB_SINGLE, .has_gas = false};
-    cr_assert_eq(net_han_init(&h, &c, 1, 1, &p), 0);
+    cr_assert_eq(net_han_init(&h, &c, 1, 1, &p, NULL), 0);
     net_han_battery_out b;
     cr_expect_eq(net_han_gas_battery(&c, &h, &b), NET_EHAN_NOGAS);
     cr_expect_eq(net_han_gas_account(&c, &h, 0, 10, NULL), NET_EHAN_NOGAS);

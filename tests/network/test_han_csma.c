@@ -190,7 +190,7 @@ Test(han_csma, premises_statistics_agree_between_modes_for_a_block_of_flats)
                             .has_ppmid = true,
                             .neighbours = 11};
         net_han h;
-        cr_assert_eq(net_han_init(&h, &c, 5, id, &p), 0);
+        cr_assert_eq(net_han_init(&h, &c, 5, id, &p, NULL), 0);
         if (net_han_works(&h)) hs[n++] = h;
     }
     cr_assert_eq(n, 12);
@@ -345,7 +345,7 @@ Test(han_csma, premises_flag_turns_on_exactly_past_the_stated_range)
         uint64_t id = 0;
         net_han_params p = {.dwelling = NET_HAN_FLAT, .hub = NET_HAN_HUB_DUAL, .has_gas = true};
         for (; id < 100000; id++) {
-            cr_assert_eq(net_han_init(&h, &c, 5, id, &p), 0);
+            cr_assert_eq(net_han_init(&h, &c, 5, id, &p, NULL), 0);
             if (net_han_band_used(&h, NET_HAN_IHD) == b) break;
         }
         cr_assert(id < 100000, "no premises with its IHD on band %d", b);
@@ -367,15 +367,49 @@ Test(han_csma, premises_flag_turns_on_exactly_past_the_stated_range)
         const unsigned bit = b == NET_HAN_2G4 ? NET_HAN_BEYOND_2G4 : NET_HAN_BEYOND_868;
         for (unsigned nb = cross - 1; nb <= cross; nb++) {
             h.neighbours = (uint16_t)nb;
-            cr_assert_eq(net_han_eval(&c, &h), 0);
+            cr_assert_eq(net_han_eval(&c, &h, NULL), 0);
             cr_expect_eq((h.flags & bit) != 0, nb == cross, "band %d, %u neighbours: load %.4f", b,
                          nb, net_han_load(&c, &h, (net_han_band)b));
         }
         /* and it goes off again when the load falls (the record is re-evaluated) */
         h.neighbours = 0;
-        cr_assert_eq(net_han_eval(&c, &h), 0);
+        cr_assert_eq(net_han_eval(&c, &h, NULL), 0);
         cr_expect_eq(h.flags & (NET_HAN_BEYOND_2G4 | NET_HAN_BEYOND_868), 0);
         fprintf(stderr, "band %d: own load %.5f, flag from %u neighbours (load %.4f > %.2f)\n", b,
                 own, cross, (1 + cross) * own, bound);
     }
+}
+
+/* The memo of solves: every premises' record is bit-identical with and without it (also
+ * when the memo is handed a configuration it was not made for, which it must not answer),
+ * and a fleet's premises share few solves. */
+Test(han_csma, memo_gives_bit_identical_records_and_solves_each_input_once)
+{
+    net_han_config c, other;
+    net_han_config_default(&c);
+    c.dual_band_share = 0.5;
+    other = c;
+    other.per = c.per * 2 + 0.01;
+    net_han_memo *m = net_han_memo_create(&c);
+    cr_assert_not_null(m);
+    const uint32_t n = 20000;
+    for (uint32_t id = 0; id < n; id++) {
+        const net_han_config *cfg = id % 5 == 4 ? &other : &c;
+        net_han_params p;
+        net_han_draw_params(cfg, 11, id, &p);
+        p.dwelling = id % 3 ? NET_HAN_HOUSE : NET_HAN_FLAT;
+        net_han with, without;
+        cr_assert_eq(net_han_init(&without, cfg, 11, id, &p, NULL), 0);
+        cr_assert_eq(net_han_init(&with, cfg, 11, id, &p, m), 0);
+        cr_assert(memcmp(&with, &without, sizeof with) == 0, "premises %u differs", id);
+    }
+    uint64_t hits, misses;
+    net_han_memo_stats(m, &hits, &misses);
+    fprintf(stderr, "memo: %llu solves answered, %llu run\n", (unsigned long long)hits,
+            (unsigned long long)misses);
+    /* the other configuration's premises (a fifth, two bands each at most) never reach it */
+    cr_expect_leq(hits + misses, 2 * (n - n / 5));
+    cr_expect_lt(misses, 400);
+    cr_expect_gt(hits, 20 * misses);
+    net_han_memo_destroy(m);
 }

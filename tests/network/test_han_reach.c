@@ -22,10 +22,10 @@ Test(han_reach, about_70_percent_work_on_2g4_and_96_5_percent_with_dual_band)
         net_han_draw_params(&c, 3, (uint64_t)i, &p);
         net_han h;
         p.hub = NET_HAN_HUB_SINGLE;
-        cr_assert_eq(net_han_init(&h, &c, 3, (uint64_t)i, &p), 0);
+        cr_assert_eq(net_han_init(&h, &c, 3, (uint64_t)i, &p, NULL), 0);
         single += net_han_works(&h);
         p.hub = NET_HAN_HUB_DUAL;
-        cr_assert_eq(net_han_init(&h, &c, 3, (uint64_t)i, &p), 0);
+        cr_assert_eq(net_han_init(&h, &c, 3, (uint64_t)i, &p, NULL), 0);
         dual += net_han_works(&h);
         flats += p.dwelling == NET_HAN_FLAT;
     }
@@ -47,7 +47,7 @@ Test(han_reach, flats_fail_more_often_than_houses)
         for (uint64_t i = 0; i < 5000; i++) {
             net_han_params p = {.dwelling = (uint8_t)d, .hub = NET_HAN_HUB_SINGLE, .has_gas = true};
             net_han h;
-            net_han_init(&h, &c, 3, i, &p);
+            net_han_init(&h, &c, 3, i, &p, NULL);
             works[d] += net_han_works(&h);
         }
     cr_expect(works[NET_HAN_FLAT] < works[NET_HAN_HOUSE], "flats %d houses %d", works[1], works[0]);
@@ -62,9 +62,9 @@ Test(han_reach, a_dual_band_hub_never_loses_a_device)
         net_han_draw_params(&c, 8, i, &p);
         net_han s, d;
         p.hub = NET_HAN_HUB_SINGLE;
-        net_han_init(&s, &c, 8, i, &p);
+        net_han_init(&s, &c, 8, i, &p, NULL);
         p.hub = NET_HAN_HUB_DUAL;
-        net_han_init(&d, &c, 8, i, &p);
+        net_han_init(&d, &c, 8, i, &p, NULL);
         for (int v = 0; v < NET_HAN_NDEV; v++) {
             cr_assert_eq(s.dev[v] & 7, d.dev[v] & 7, "same placement and reach");
             if (net_han_band_used(&s, (net_han_dev)v) >= 0)
@@ -83,7 +83,7 @@ Test(han_reach, devices_that_do_not_reach_have_no_band_and_break_the_premises)
     for (uint64_t i = 0; i < 2000; i++) {
         net_han_params p = {.dwelling = NET_HAN_FLAT, .hub = NET_HAN_HUB_SINGLE, .has_gas = true};
         net_han h;
-        net_han_init(&h, &c, 4, i, &p);
+        net_han_init(&h, &c, 4, i, &p, NULL);
         cr_assert(net_han_band_used(&h, NET_HAN_PPMID) < 0, "absent PPMID has no band");
         cr_assert(!net_han_present(&h, NET_HAN_PPMID));
         cr_assert(net_han_present(&h, NET_HAN_ESME) &&
@@ -117,12 +117,12 @@ Test(han_reach, records_do_not_depend_on_visit_order)
     for (int i = 0; i < N; i++) {
         net_han_params p;
         net_han_draw_params(&c, 42, (uint64_t)i, &p);
-        net_han_init(&fwd[i], &c, 42, (uint64_t)i, &p);
+        net_han_init(&fwd[i], &c, 42, (uint64_t)i, &p, NULL);
     }
     for (int i = N - 1; i >= 0; i--) {
         net_han_params p;
         net_han_draw_params(&c, 42, (uint64_t)i, &p);
-        net_han_init(&rev[i], &c, 42, (uint64_t)i, &p);
+        net_han_init(&rev[i], &c, 42, (uint64_t)i, &p, NULL);
     }
     cr_expect_eq(memcmp(fwd, rev, sizeof fwd), 0);
 }
@@ -149,7 +149,7 @@ Test(han_reach, default_config_is_valid_and_bad_ones_are_refused)
     cr_expect_eq(net_han_config_check(&b), NET_EHAN_CONFIG);
     net_han h;
     net_han_params p = {.dwelling = 7};
-    cr_expect_eq(net_han_init(&h, &c, 1, 1, &p), NET_EHAN_ARG);
+    cr_expect_eq(net_han_init(&h, &c, 1, 1, &p, NULL), NET_EHAN_ARG);
 }
 
 /* GB sub-GHz duty cycle: airtime over the Limited / Critical / Regulated thresholds of
@@ -164,7 +164,7 @@ Test(han_reach, the_868_duty_cycle_state_follows_airtime)
     uint64_t id = 0;
     for (;; id++) { /* a premises whose IHD only reaches on 868 MHz */
         net_han_params p = {.dwelling = NET_HAN_FLAT, .hub = NET_HAN_HUB_DUAL, .neighbours = 0};
-        cr_assert_eq(net_han_init(&h, &c, 6, id, &p), 0);
+        cr_assert_eq(net_han_init(&h, &c, 6, id, &p, NULL), 0);
         if (net_han_band_used(&h, NET_HAN_IHD) == NET_HAN_868) break;
         cr_assert(id < 10000);
     }
@@ -176,7 +176,7 @@ Test(han_reach, the_868_duty_cycle_state_follows_airtime)
     float pd_normal = 0;
     for (int k = 0; k < 4; k++) {
         c.flow[1].period_s = tf / share[k]; /* hub -> IHD electricity refresh */
-        cr_assert_eq(net_han_eval(&c, &h), 0);
+        cr_assert_eq(net_han_eval(&c, &h, NULL), 0);
         cr_expect_eq(h.dc_state, want[k], "airtime %.3f -> state %d", h.dc_868, h.dc_state);
         if (k == 0) pd_normal = h.p_deliver;
     }

@@ -214,13 +214,26 @@ typedef struct net_han {
     uint8_t flags;    /* NET_HAN_REMOTE_METERS, NET_HAN_BEYOND_* (set by net_han_eval) */
 } net_han;
 
+/* Solutions of the analytic mode kept by their inputs.  A fleet's premises share a handful
+ * of (band, flows on it, neighbours) combinations, and each solve is an iterative fixed point:
+ * with a memo each combination is solved once.  Results are bit-identical with and without
+ * one.  A memo belongs to the configuration it was created for (its address); not
+ * thread-safe. */
+typedef struct net_han_memo net_han_memo;
+/* NULL: out of memory. */
+net_han_memo *net_han_memo_create(const net_han_config *c);
+void net_han_memo_destroy(net_han_memo *m);
+/* Solves it answered, and solves it ran (and kept). */
+void net_han_memo_stats(const net_han_memo *m, uint64_t *hits, uint64_t *misses);
+
 /* Draw dwelling, gas, PPMID and hub type from the config's mix (stream "han.mix"). */
 void net_han_draw_params(const net_han_config *c, uint64_t seed, uint64_t premises_id,
                          net_han_params *out);
 
-/* Place the devices, decide reachability and bands, set nominal (uncontended) statistics. */
+/* Place the devices, decide reachability and bands, set nominal (uncontended) statistics
+ * (net_han_eval with MEMO, which may be NULL). */
 int net_han_init(net_han *h, const net_han_config *c, uint64_t seed, uint64_t premises_id,
-                 const net_han_params *p);
+                 const net_han_params *p, net_han_memo *memo);
 
 static inline bool net_han_present(const net_han *h, net_han_dev d)
 {
@@ -242,7 +255,7 @@ bool net_han_works(const net_han *h);
 /* Analytic mode: solve CSMA/CA for this premises and its neighbours, update the record's
  * delivery statistics, per-wake gas charge and 868 MHz duty-cycle state, and set
  * NET_HAN_BEYOND_<band> where the band's offered load exceeds net_han_csma_valid_load(). */
-int net_han_eval(const net_han_config *c, net_han *h);
+int net_han_eval(const net_han_config *c, net_han *h, net_han_memo *memo);
 /* Offered load on BAND of premises H and its neighbours as net_han_eval() sees it
  * (net_han_csma_load of the flows of the devices on BAND, each 1 + neighbours times) [1]. */
 double net_han_load(const net_han_config *c, const net_han *h, net_han_band band);
