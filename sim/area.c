@@ -20,17 +20,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t sim_area_bytes_per_household(const sim_ctx *cx)
+void sim_area_bytes_by_part(const sim_ctx *cx, double out[SIM_PARTS])
 {
     bool has_gas = cx->ops->gas_w != NULL;
-    /* firmware state and NVM, and the household's entry in the fleet table */
-    double slot = cx->fw->uniform_slot ? cx->fw->uniform_slot : cx->fw->mean_slot;
-    size_t b = (size_t)(slot + 0.5) + sizeof(sim_fleet_hh);
-#define COL_BYTES(type, name, count, when, doc)                                                \
-    if (when) b += (size_t)(count) * sizeof(type);
+    const sim_fw *fw = cx->fw;
+    for (int k = 0; k < SIM_PARTS; k++) out[k] = 0;
+    /* the firmware slot: its image's state and NVM, and what a slot that fits any leaves */
+    double slot = fw->uniform_slot ? fw->uniform_slot : fw->mean_slot;
+    out[SIM_PART_FW_STATE] = fw->mean_state;
+    out[SIM_PART_NVM] = fw->mean_nvm;
+    out[SIM_PART_SLOT_PAD] = slot - fw->mean_state - fw->mean_nvm;
+    out[SIM_PART_ENGINE] = sizeof(sim_fleet_hh);
+#define COL_BYTES(type, name, count, when, part, doc)                                          \
+    if (when) out[SIM_PART_##part] += (double)(count) * sizeof(type);
     SIM_AREA_COLUMNS(COL_BYTES)
 #undef COL_BYTES
-    return b;
+}
+
+size_t sim_area_bytes_per_household(const sim_ctx *cx)
+{
+    double part[SIM_PARTS], b = 0;
+    sim_area_bytes_by_part(cx, part);
+    for (int k = 0; k < SIM_PARTS; k++) b += part[k];
+    return (size_t)(b + 0.5);
 }
 
 /* Zeroed.  calloc where its alignment will do: large blocks then come from fresh zero pages
@@ -163,7 +175,7 @@ int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, si
     bool ok = true;
     a->cx = cx;
     a->ev = SIM_VEC_INIT(sim_event);
-#define COL_ALLOC(type, name, count, when, doc)                                                \
+#define COL_ALLOC(type, name, count, when, part, doc)                                                \
     if (when) {                                                                                \
         a->name = col_alloc(n, (size_t)(count) * sizeof(type), align);                         \
         ok = ok && a->name;                                                                    \
@@ -195,7 +207,7 @@ void sim_area_free(sim_area *a)
     if (!cx) return;
     for (uint32_t i = 0; a->fw_mem && a->clk && i < a->n; i++)
         sim_hh_abi(a, i)->deinit(sim_hh_fw(a, i));
-#define COL_FREE(type, name, count, when, doc) free(a->name);
+#define COL_FREE(type, name, count, when, part, doc) free(a->name);
     SIM_AREA_COLUMNS(COL_FREE)
 #undef COL_FREE
     free(a->fw_mem);

@@ -239,8 +239,10 @@ static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, cha
         int j = image_index(fw, default_image(sc, fleet->pops[k].p), who, err, errlen);
         if (j < 0) return -1;
         fleet->pops[k].image = (uint8_t)j;
-        fw->mean_slot +=
-            (double)fw->img[j].slot * fleet->pops[k].households / (double)sc->households;
+        double n = fleet->pops[k].households, all = sc->households;
+        fw->mean_slot += (double)fw->img[j].slot * n / all;
+        fw->mean_state += (double)fw->img[j].abi->state_size * n / all;
+        fw->mean_nvm += (double)fw->img[j].nvm_size * n / all;
     }
     if (campaign_images(fw, sc, fleet, err, errlen)) return -1;
     for (uint32_t id = 0; id < sc->households; id++)

@@ -65,6 +65,7 @@ typedef struct sim_fw {
     uint32_t periods_known[SIM_TARIFFS]; /* periods a dynamic tariff's meters hold at the start */
     mm_hal_crypto crypto;      /* modelled crypto, shared by every meter */
     double mean_slot;          /* bytes of firmware state and NVM per household, mean */
+    double mean_state, mean_nvm; /* ... of which state, and NVM (the rest: slot alignment) */
     uint32_t max_slot;         /* the largest image's slot [B] */
     uint32_t max_state;        /* the largest image's firmware state [B] */
     uint32_t uniform_slot;     /* every household's slot is this size [B] (one slot size among

@@ -586,6 +586,9 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     sum->households = sc->households;
     sum->span_s = (int64_t)reached * SIM_PERIOD_S;
     sum->area_bytes_per_household = sim_area_bytes_per_household(&r->cx);
+    _Static_assert(SIM_PARTS == sizeof sum->part_bytes / sizeof sum->part_bytes[0],
+                   "one figure per part");
+    sim_area_bytes_by_part(&r->cx, sum->part_bytes);
     for (uint32_t k = 0; k < r->fleet.n_pops; k++)
         sum->generation[r->fleet.pops[k].p->generation] += r->fleet.pops[k].households;
     sum->populations = r->fleet.n_pops;
@@ -817,6 +820,11 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
             s->households ? (double)s->peak_rss_bytes / (double)s->households : 0.0);
     fprintf(out, "  household state   %llu B per household (area columns)\n",
             (unsigned long long)s->area_bytes_per_household);
+    const double *pb = s->part_bytes;
+    fprintf(out, "  state by part     firmware %.0f, NVM %.0f, slot padding %.0f, event log %.0f, "
+                 "profile log %.0f, load model %.0f, network %.0f, engine %.0f [B]\n",
+            pb[SIM_PART_FW_STATE], pb[SIM_PART_NVM], pb[SIM_PART_SLOT_PAD], pb[SIM_PART_EVLOG],
+            pb[SIM_PART_PROFILE], pb[SIM_PART_LOAD], pb[SIM_PART_NET], pb[SIM_PART_ENGINE]);
     if (s->backbone_bps > 0)
         fprintf(out, "  backbone peak     %.2f %% of its capacity (busiest second)\n",
                 100.0 * (double)s->backbone_peak_bytes * 8.0 / s->backbone_bps);

@@ -181,47 +181,60 @@ static inline bool sim_hh_local(const sim_ctx *cx, uint32_t id)
 
 #define FW_EVENT_DEPTH 16u /* firmware event ring per meter */
 
+/* What a household's bytes are for, as the run's summary lists them (area.c counts them). */
+typedef enum sim_part {
+    SIM_PART_FW_STATE, /* the firmware's state (opaque; its image's size) */
+    SIM_PART_NVM,      /* its NVM banks */
+    SIM_PART_SLOT_PAD, /* slot room beyond its image's state and NVM (a slot that fits any) */
+    SIM_PART_EVLOG,    /* the firmware's event ring */
+    SIM_PART_PROFILE,  /* the firmware's half-hourly profile log */
+    SIM_PART_LOAD,     /* the load model's state, gas */
+    SIM_PART_NET,      /* HAN, WAN route and link, reads, retries */
+    SIM_PART_ENGINE,   /* the rest: meter HAL, power, supply, schedules, the fleet table */
+    SIM_PARTS
+} sim_part;
+
 /* Per-household columns of an area, declared once: X(type, name, values per household,
- * allocated when, what).  area.c allocates, frees and counts them from this table; CX is
- * the context and HAS_GAS whether the load model burns gas. */
+ * allocated when, part (SIM_PART_<part>), what).  area.c allocates, frees and counts them from this
+ * table; CX is the context and HAS_GAS whether the load model burns gas. */
 #define SIM_AREA_COLUMNS(X)                                                                        \
-    X(unsigned char, load, cx->ops->hh_size, true, "load model state")                             \
-    X(uint32_t, fw_off, 1, !cx->fw->uniform_slot, "its firmware slot in fw_mem [8 B units]")   \
-    X(mm_hal_clock, clk, 1, true, "meter HAL: RTC driven by simulated time")                       \
-    X(mm_hal_nvm, nvm, 1, true, "meter HAL: NVM over nvm_mem")                                     \
-    X(mm_hal_rng, rng, 1, true, "meter HAL: RNG seeded from (seed, household, meter.rng)")         \
-    X(mm_event, evlog, FW_EVENT_DEPTH, true, "firmware event ring")                                \
-    X(mm_profile_slot, log, cx->depth, true, "firmware half-hourly profile log")                   \
-    X(uint8_t, prepay, 1, true, "1: prepayment mode")                                              \
-    X(uint8_t, disabled, 1, true, "the contactor is open: no supply to the premises")              \
-    X(uint32_t, topup_due, 1, true, "a top-up is planned at this time [s]; 0 none")                \
-    X(uint16_t, utrn_counter, 1, true, "next UTRN originator counter")                             \
-    X(net_read_hh, read, 1, true, "daily profile read schedule")                                   \
-    X(uint32_t, last_t, 1, true, "when the meter was last advanced [s]")                           \
-    X(int32_t, p_mw, 1, true, "active power the appliances draw [mW]")                             \
-    X(int32_t, q_mvar, 1, true, "reactive power the appliances draw [mvar]")                       \
-    X(int32_t, pe_mw, 1, true, "active power the meter sees [mW]")                                 \
-    X(int32_t, qe_mvar, 1, true, "reactive power the meter sees [mvar]")                           \
-    X(uint8_t, off, 1, true, "open faults covering the premises; supplied when 0")                 \
-    X(uint32_t, off_since, 1, true, "when supply was last lost [s]")                               \
-    X(uint32_t, clp_t0, 1, true, "restoration the cold-load pickup runs from [s]")                 \
-    X(float, clp_gain, 1, true, "extra demand at clp_t0 [fraction]; 0 none")                       \
-    X(sim_rng, behave, 1, true, "behaviour stream (prepayment, top-ups, on-demand reads)")         \
-    X(net_wt_hh, wt, 1, cx->wt_on, "WAN technology and mesh route")                                \
-    X(sim_rng, wtr, 1, cx->wt_on, "the WAN link's stream")                                         \
-    X(uint32_t, retry_code, 1, true, "alert waiting to be sent again; 0 none")                     \
-    X(uint8_t, retry_n, 1, true, "failed attempts of that alert")                                  \
-    X(sim_rng, retry_rng, 1, true, "the hub's backoff stream")                                     \
-    X(int32_t, gas_w, 1, has_gas, "gas burnt now [W]")                                             \
-    X(int64_t, gas_ws, 1, has_gas, "gas energy in the open period [W s]")                          \
-    X(uint32_t, gas_day, 48, has_gas, "gas per period of the current trace day [Wh]")              \
-    X(uint32_t, pk_from, 1, true, "first period whose price the meter holds")                      \
-    X(uint32_t, pk_until, 1, true, "end of the periods whose prices the meter holds")              \
-    X(mm_price_table, ptab, 1, cx->dyn_prices, "the meter's price table (dynamic tariffs)")        \
-    X(net_han, han, 1, true, "home-area network of the premises")                                  \
-    X(mm_fw_transfer, fwx, 1, cx->sc->n_campaigns > 0, "firmware image being received")          \
-    X(double, restore_s, 1, true, "last restoration [s], NAN if none")                             \
-    X(double, known_s, 1, true, "its restore alert reached the DNO [s], NAN if not")
+    X(unsigned char, load, cx->ops->hh_size, true, LOAD, "load model state")                       \
+    X(uint32_t, fw_off, 1, !cx->fw->uniform_slot, ENGINE, "its slot in fw_mem [8 B units]")        \
+    X(mm_hal_clock, clk, 1, true, ENGINE, "meter HAL: RTC driven by simulated time")               \
+    X(mm_hal_nvm, nvm, 1, true, ENGINE, "meter HAL: NVM over nvm_mem")                             \
+    X(mm_hal_rng, rng, 1, true, ENGINE, "meter HAL: RNG seeded from (seed, household, meter.rng)") \
+    X(mm_event, evlog, FW_EVENT_DEPTH, true, EVLOG, "firmware event ring")                         \
+    X(mm_profile_slot, log, cx->depth, true, PROFILE, "firmware half-hourly profile log")          \
+    X(uint8_t, prepay, 1, true, ENGINE, "1: prepayment mode")                                      \
+    X(uint8_t, disabled, 1, true, ENGINE, "the contactor is open: no supply to the premises")      \
+    X(uint32_t, topup_due, 1, true, ENGINE, "a top-up is planned at this time [s]; 0 none")        \
+    X(uint16_t, utrn_counter, 1, true, ENGINE, "next UTRN originator counter")                     \
+    X(net_read_hh, read, 1, true, NET, "daily profile read schedule")                              \
+    X(uint32_t, last_t, 1, true, ENGINE, "when the meter was last advanced [s]")                   \
+    X(int32_t, p_mw, 1, true, ENGINE, "active power the appliances draw [mW]")                     \
+    X(int32_t, q_mvar, 1, true, ENGINE, "reactive power the appliances draw [mvar]")               \
+    X(int32_t, pe_mw, 1, true, ENGINE, "active power the meter sees [mW]")                         \
+    X(int32_t, qe_mvar, 1, true, ENGINE, "reactive power the meter sees [mvar]")                   \
+    X(uint8_t, off, 1, true, ENGINE, "open faults covering the premises; supplied when 0")         \
+    X(uint32_t, off_since, 1, true, ENGINE, "when supply was last lost [s]")                       \
+    X(uint32_t, clp_t0, 1, true, ENGINE, "restoration the cold-load pickup runs from [s]")         \
+    X(float, clp_gain, 1, true, ENGINE, "extra demand at clp_t0 [fraction]; 0 none")               \
+    X(sim_rng, behave, 1, true, ENGINE, "behaviour stream (prepayment, top-ups, on-demand reads)") \
+    X(net_wt_hh, wt, 1, cx->wt_on, NET, "WAN technology and mesh route")                           \
+    X(sim_rng, wtr, 1, cx->wt_on, NET, "the WAN link's stream")                                    \
+    X(uint32_t, retry_code, 1, true, NET, "alert waiting to be sent again; 0 none")                \
+    X(uint8_t, retry_n, 1, true, NET, "failed attempts of that alert")                             \
+    X(sim_rng, retry_rng, 1, true, NET, "the hub's backoff stream")                                \
+    X(int32_t, gas_w, 1, has_gas, LOAD, "gas burnt now [W]")                                       \
+    X(int64_t, gas_ws, 1, has_gas, LOAD, "gas energy in the open period [W s]")                    \
+    X(uint32_t, gas_day, 48, has_gas, LOAD, "gas per period of the current trace day [Wh]")        \
+    X(uint32_t, pk_from, 1, true, ENGINE, "first period whose price the meter holds")              \
+    X(uint32_t, pk_until, 1, true, ENGINE, "end of the periods whose prices the meter holds")      \
+    X(mm_price_table, ptab, 1, cx->dyn_prices, ENGINE, "its price table (dynamic tariffs)")        \
+    X(net_han, han, 1, true, NET, "home-area network of the premises")                             \
+    X(mm_fw_transfer, fwx, 1, cx->sc->n_campaigns > 0, ENGINE, "firmware image being received")    \
+    X(double, restore_s, 1, true, ENGINE, "last restoration [s], NAN if none")                     \
+    X(double, known_s, 1, true, ENGINE, "its restore alert reached the DNO [s], NAN if not")
 
 typedef struct sim_area {
     const sim_ctx *cx;
@@ -233,7 +246,7 @@ typedef struct sim_area {
     int err;           /* first failure (SIM_E*) in a handler; the run stops with it */
     unsigned char *fw_mem; /* its meters' firmware slots: state (opaque), then NVM */
     sim_cell *cell;
-#define SIM_AREA_FIELD(type, name, count, when, doc) type *name;
+#define SIM_AREA_FIELD(type, name, count, when, part, doc) type *name;
     SIM_AREA_COLUMNS(SIM_AREA_FIELD)
 #undef SIM_AREA_FIELD
     net_wt_site site;    /* the area's cell site / base station: backup power */
@@ -264,6 +277,8 @@ typedef struct sim_area {
 
 /* area.c */
 size_t sim_area_bytes_per_household(const sim_ctx *cx);
+/* ... by part (sim_part; mean over the fleet as set up); their sum is the above. */
+void sim_area_bytes_by_part(const sim_ctx *cx, double out[SIM_PARTS]);
 int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen);
 int sim_area_init_households(sim_area *a, char *err, size_t errlen);
 void sim_area_free(sim_area *a);

@@ -2,6 +2,7 @@
 #include "h5read.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,4 +369,40 @@ Test(run, sigint_leaves_a_valid_partial_trace_marked_incomplete)
     free(imp);
     H5Fclose(f);
     cr_expect_eq(run_cmd("'%s' info '%s' > /dev/null", bin(), partial), 0);
+}
+
+/* The summary's state by part adds up to the state per household it states, and names every
+ * part a default household has. */
+Test(run, summary_state_by_part_adds_up)
+{
+    cr_assert_eq(run_cmd("'%s' run '%s/tests/sim/data/small.yaml' -o '%s/p.h5' > '%s/sum.txt' "
+                         "2>/dev/null",
+                         bin(), src(), dir, dir),
+                 0);
+    char path[512], line[512];
+    snprintf(path, sizeof path, "%s/sum.txt", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    unsigned long long total = 0;
+    double p[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+    int got = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "  household state %llu", &total) == 1) got |= 1;
+        if (sscanf(line,
+                   "  state by part firmware %lf, NVM %lf, slot padding %lf, event log %lf, "
+                   "profile log %lf, load model %lf, network %lf, engine %lf",
+                   &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6], &p[7]) == 8)
+            got |= 2;
+    }
+    fclose(f);
+    cr_assert_eq(got, 3, "summary lines missing");
+    double sum = 0;
+    for (int k = 0; k < 8; k++) {
+        cr_expect_geq(p[k], 0, "part %d", k);
+        if (k != 2) cr_expect_gt(p[k], 0, "part %d", k); /* all but the slot padding */
+        sum += p[k];
+    }
+    /* each part is printed rounded: 8 halves at most */
+    cr_expect_leq(fabs(sum - (double)total), 4.0, "parts %.0f, total %llu", sum, total);
+    cr_expect_eq(p[3], 16 * 12, "the event ring: 16 records of 12 bytes");
 }
