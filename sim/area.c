@@ -175,7 +175,7 @@ int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, si
     bool ok = true;
     a->cx = cx;
     a->ev = SIM_VEC_INIT(sim_event);
-#define COL_ALLOC(type, name, count, when, part, doc)                                                \
+#define COL_ALLOC(type, name, count, when, part, doc)                                          \
     if (when) {                                                                                \
         a->name = col_alloc(n, (size_t)(count) * sizeof(type), align);                         \
         ok = ok && a->name;                                                                    \
