@@ -414,14 +414,20 @@ static int solve(const net_han_config *c, net_han_memo *m, int band, const net_h
     if (rc) return rc;
     m->misses++;
     if (m->used >= MEMO_MAX) return 0;
+    /* at most half full, so that every probe ends on an empty slot; without room to grow,
+     * the solve is not kept (the memo stays correct) */
+    if ((m->used + 1) * 2 > m->cap) {
+        if (memo_grow(m)) return 0;
+        j = (uint32_t)key & (m->cap - 1);
+        while (m->e[j].key) j = (j + 1) & (m->cap - 1);
+    }
     memo_entry *e = &m->e[j];
     e->key = key;
     e->band = (uint8_t)band;
     e->n = (uint8_t)n;
     memcpy(e->cls, cls, n * sizeof *cls);
     memcpy(e->out, out, n * sizeof *out);
-    /* at most half full; a failed growth leaves the memo as it is, still correct */
-    if (++m->used * 2 > m->cap) (void)memo_grow(m);
+    m->used++;
     return 0;
 }
 

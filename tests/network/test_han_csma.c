@@ -413,3 +413,34 @@ Test(han_csma, memo_gives_bit_identical_records_and_solves_each_input_once)
     cr_expect_gt(hits, 20 * misses);
     net_han_memo_destroy(m);
 }
+
+/* Many distinct inputs (one premises under 0 to 599 neighbours): the memo grows past its
+ * first size, keeps answering bit-identically, and a second pass is answered from it alone. */
+Test(han_csma, memo_grows_and_answers_a_second_pass_from_memory)
+{
+    net_han_config c;
+    net_han_config_default(&c);
+    c.dual_band_share = 1.0;
+    net_han_memo *m = net_han_memo_create(&c);
+    cr_assert_not_null(m);
+    net_han_params p = {.dwelling = NET_HAN_FLAT, .hub = NET_HAN_HUB_DUAL, .has_gas = true};
+    net_han h;
+    cr_assert_eq(net_han_init(&h, &c, 5, 3, &p, NULL), 0);
+    uint64_t hits0 = 0, misses0 = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned nb = 0; nb < 600; nb++) {
+            net_han with = h, without = h;
+            with.neighbours = without.neighbours = (uint16_t)nb;
+            cr_assert_eq(net_han_eval(&c, &without, NULL), 0);
+            cr_assert_eq(net_han_eval(&c, &with, m), 0);
+            cr_assert(memcmp(&with, &without, sizeof with) == 0, "%u neighbours differ", nb);
+        }
+        if (pass == 0) net_han_memo_stats(m, &hits0, &misses0);
+    }
+    uint64_t hits, misses;
+    net_han_memo_stats(m, &hits, &misses);
+    cr_expect_geq(misses0, 600, "one solve per band in use and neighbour count");
+    cr_expect_eq(misses, misses0, "the second pass solved nothing");
+    cr_expect_eq(hits - hits0, hits0 + misses0, "and was answered from the memo");
+    net_han_memo_destroy(m);
+}
