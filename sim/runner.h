@@ -190,13 +190,14 @@ typedef enum sim_part {
     SIM_PART_PROFILE,  /* the firmware's half-hourly profile log */
     SIM_PART_LOAD,     /* the load model's state, gas */
     SIM_PART_NET,      /* HAN, WAN route and link, reads, retries */
-    SIM_PART_ENGINE,   /* the rest: meter HAL, power, supply, schedules, the fleet table */
+    SIM_PART_ENGINE,   /* the rest: meter HAL and storage (price table, image transfer),
+                        * power, supply, schedules, the fleet table */
     SIM_PARTS
 } sim_part;
 
 /* Per-household columns of an area, declared once: X(type, name, values per household,
- * allocated when, part (SIM_PART_<part>), what).  area.c allocates, frees and counts them from this
- * table; CX is the context and HAS_GAS whether the load model burns gas. */
+ * allocated when, part (SIM_PART_<part>), what).  area.c allocates, frees and counts them
+ * from this table; CX is the context and HAS_GAS whether the load model burns gas. */
 #define SIM_AREA_COLUMNS(X)                                                                        \
     X(unsigned char, load, cx->ops->hh_size, true, LOAD, "load model state")                       \
     X(uint32_t, fw_off, 1, !cx->fw->uniform_slot, ENGINE, "its slot in fw_mem [8 B units]")        \
