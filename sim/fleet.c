@@ -456,6 +456,16 @@ static int assign_states(sim_fleet *f)
     return 0;
 }
 
+/* Everything the scenario's fleet names, resolved and checked (F->sc set). */
+static int fleet_resolve(sim_fleet *f, char *err, size_t errlen)
+{
+    return suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
+                   installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen) ||
+                   cmdruns_resolve(f, err, errlen)
+               ? -1
+               : 0;
+}
+
 int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen)
 {
     sim_fleet *f = calloc(1, sizeof *f);
@@ -464,11 +474,7 @@ int sim_fleet_check(const sim_scenario *sc, char *err, size_t errlen)
         return -1;
     }
     f->sc = sc;
-    int rc = suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
-                     installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen) ||
-                     cmdruns_resolve(f, err, errlen)
-                 ? -1
-                 : 0;
+    int rc = fleet_resolve(f, err, errlen);
     free(f);
     return rc;
 }
@@ -479,10 +485,7 @@ int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *t
     memset(f, 0, sizeof *f);
     f->sc = sc;
     f->touched = SIM_VEC_INIT(uint32_t);
-    if (suppliers_resolve(f, err, errlen) || pops_resolve(f, err, errlen) ||
-        installs_resolve(f, err, errlen) || campaigns_resolve(f, err, errlen) ||
-        cmdruns_resolve(f, err, errlen))
-        return -1;
+    if (fleet_resolve(f, err, errlen)) return -1;
     f->hh = calloc(sc->households, sizeof *f->hh);
     uint8_t *taken = calloc(sc->households, 1);
     int rc = -1;
