@@ -746,6 +746,196 @@ int net_he_series_release(net_headend *he, uint64_t k_end)
     return 0;
 }
 
+/* ---- checkpoint ------------------------------------------------------------------------ */
+
+/* A histogram as its non-empty bins: a head-end holds 2 (NCLASS + 1) + 1 of them, 440 KiB
+ * as bytes, while the latencies of a run fill a few hundred bins of each. */
+static void lathist_ckpt(net_lathist *h, sim_ckpt *c)
+{
+    bool load = sim_ckpt_loading(c);
+    uint32_t used = 0;
+    for (size_t i = 0; !load && i < NET_LATHIST_NBINS; i++)
+        used += h->count[i] != 0;
+    SIM_CKPT(c, h->n);
+    SIM_CKPT(c, used);
+    if (load) {
+        memset(h->count, 0, sizeof h->count);
+        if (used > NET_LATHIST_NBINS)
+            sim_ckpt_fail(c, "head-end latency histogram: %u bins of %u", used, NET_LATHIST_NBINS);
+    }
+    uint32_t i = 0;
+    for (uint32_t m = 0; m < used && !sim_ckpt_err(c); m++, i++) {
+        while (!load && !h->count[i])
+            i++;
+        SIM_CKPT(c, i);
+        if (i >= NET_LATHIST_NBINS) {
+            sim_ckpt_fail(c, "head-end latency histogram: bin %u of %u", i, NET_LATHIST_NBINS);
+            break;
+        }
+        SIM_CKPT(c, h->count[i]);
+    }
+}
+
+/* Priority mode's waiting jobs, level by level in queue order.  Which pool slot holds a job
+ * is not observable (completions leave in (done, seq) order), so a load packs them into the
+ * first slots and chains the rest as free: the checkpoint does not depend on slot history. */
+static void pool_ckpt(net_headend *he, sim_ckpt *c)
+{
+    bool load = sim_ckpt_loading(c);
+    uint32_t k = he->cfg.queue_cap, used = 0;
+    for (unsigned l = 0; l < NET_HE_NPRIO && !sim_ckpt_err(c); l++) {
+        uint32_t n = 0, i = load ? NIL : he->lhead[l];
+        for (uint32_t x = i; x != NIL; x = he->pool[x].next)
+            n++;
+        SIM_CKPT(c, n);
+        if (load) {
+            if (!sim_ckpt_err(c) && n > k - used)
+                sim_ckpt_fail(c, "head-end: more than its waiting room of %u queued", k);
+            if (sim_ckpt_err(c)) break;
+            he->lhead[l] = n ? used : NIL;
+            he->ltail[l] = n ? used + n - 1 : NIL;
+        }
+        for (uint32_t m = 0; m < n && !sim_ckpt_err(c); m++) {
+            job j = {.next = NIL};
+            if (!load) {
+                j = he->pool[i];
+                i = j.next;
+                j.next = NIL;
+            }
+            SIM_CKPT(c, j);
+            if (load) {
+                j.next = m + 1 < n ? used + m + 1 : NIL;
+                he->pool[used + m] = j;
+            }
+        }
+        used += n;
+    }
+    if (!load || sim_ckpt_err(c)) return;
+    if (used != he->waiting) {
+        sim_ckpt_fail(c, "head-end: %u jobs queued, %u waiting", used, he->waiting);
+        return;
+    }
+    for (uint32_t i = used; i < k; i++)
+        he->pool[i].next = i + 1 < k ? i + 1 : NIL;
+    he->pool_free = used < k ? used : NIL;
+}
+
+/* Give the series arrays room for CAP bins, LEN of them about to be loaded.  The capacity is
+ * the saving run's, not LEN: the arrays then grow at the same moments as they would have
+ * there, and net_he_series_view reports the same allocation. */
+static void series_room(net_headend *he, sim_ckpt *c, uint32_t len, uint32_t cap)
+{
+    if (len > cap || cap > he->cfg.series_bins) {
+        sim_ckpt_fail(c, "head-end series: %u bins held of %u allocated, for %u bins", len, cap,
+                      he->cfg.series_bins);
+        return;
+    }
+    bool ok = true;
+    /* a failed realloc leaves its array as it was: still freed by net_he_destroy */
+#define NET_HE_SERIES_ROOM_(name, type, units, desc)                                               \
+    if (!cap) {                                                                                    \
+        free(he->name);                                                                            \
+        he->name = NULL;                                                                           \
+    } else {                                                                                       \
+        type *p = realloc(he->name, (size_t)cap * sizeof *p);                                      \
+        if (p)                                                                                     \
+            he->name = p;                                                                          \
+        else                                                                                       \
+            ok = false;                                                                            \
+    }
+    NET_HE_SERIES_MAP(NET_HE_SERIES_ROOM_)
+#undef NET_HE_SERIES_ROOM_
+    if (!ok) {
+        /* arrays of mixed sizes: claim none, so that any later growth reallocates them all */
+        he->s_len = he->s_cap = 0;
+        sim_ckpt_fail(c, "head-end series: out of memory for %u bins", cap);
+        return;
+    }
+    he->s_len = len;
+    he->s_cap = cap;
+}
+
+int net_he_ckpt(net_headend *he, sim_ckpt *c)
+{
+    const net_he_config *cfg = &he->cfg;
+    bool load = sim_ckpt_loading(c);
+    uint32_t k = cfg->queue_cap;
+    sim_ckpt_tag(c, "net_he");
+    /* what creation sized from the configuration; the rest of it the set-up guarantees */
+    sim_ckpt_same(c, NET_HE_NCLASS, "head-end request classes");
+    sim_ckpt_same(c, cfg->servers, "head-end servers");
+    sim_ckpt_same(c, k, "head-end waiting room");
+    sim_ckpt_same(c, cfg->priority, "head-end priority mode");
+    sim_ckpt_same(c, cfg->series_bins, "head-end series bins");
+    sim_ckpt_same(c, cfg->n_excl_areas, "head-end excluded areas");
+    sim_ckpt_same(c, cfg->n_excl_premises, "head-end excluded premises");
+    SIM_CKPT(c, he->rng);
+    SIM_CKPT(c, he->clock);
+    SIM_CKPT(c, he->busy);
+    SIM_CKPT(c, he->seq);
+
+    sim_ckpt_tag(c, "net_he.queue");
+    uint32_t waiting = he->waiting, head = he->ring_head, pending = he->ch.n;
+    SIM_CKPT(c, waiting);
+    SIM_CKPT(c, head);
+    SIM_CKPT(c, pending);
+    if (load && !sim_ckpt_err(c)) {
+        /* the completion heap keeps the room creation reserved for every job that can be
+         * accepted: pushes never grow it, so they cannot fail */
+        if (waiting > k || (head && head >= k) || pending > he->ch.cap)
+            sim_ckpt_fail(c,
+                          "head-end: %u waiting from slot %u and %u completions pending, for a "
+                          "waiting room of %u and room for %u completions",
+                          waiting, head, pending, k, he->ch.cap);
+        else {
+            he->waiting = waiting;
+            he->ring_head = head;
+            he->ch.n = pending;
+        }
+    }
+    /* heaps travel as their arrays, not re-heapified: ties would leave in another order */
+    sim_ckpt_bytes(c, he->ch.v, (size_t)he->ch.n * sizeof *he->ch.v);
+    sim_ckpt_same(c, he->vfree.n, "head-end server free times");
+    sim_ckpt_bytes(c, he->vfree.v, (size_t)he->vfree.n * sizeof *he->vfree.v);
+    if (!cfg->priority) {
+        for (uint32_t m = 0; m < he->waiting && !sim_ckpt_err(c); m++) {
+            uint32_t i = he->ring_head + m;
+            SIM_CKPT(c, he->ring[i >= k ? i - k : i]);
+        }
+    } else {
+        pool_ckpt(he, c);
+    }
+
+    sim_ckpt_tag(c, "net_he.stats");
+    /* rate and depth are the configuration's */
+    for (unsigned i = 0; i <= NET_HE_NCLASS; i++) {
+        bucket *b = i < NET_HE_NCLASS ? &he->cb[i] : &he->sb;
+        SIM_CKPT(c, b->tokens);
+        SIM_CKPT(c, b->t);
+    }
+    sim_ckpt_bytes(c, he->st, sizeof he->st);
+    for (unsigned i = 0; i <= NET_HE_NCLASS; i++) {
+        lathist_ckpt(&he->wait_h[i], c);
+        lathist_ckpt(&he->resp_h[i], c);
+    }
+    lathist_ckpt(&he->win_h, c);
+
+    sim_ckpt_tag(c, "net_he.series");
+    SIM_CKPT(c, he->late);
+    SIM_CKPT(c, he->s_first);
+    /* only the bins held: those released are gone, those beyond s_len are zeroed when held */
+    uint32_t len = he->s_len, cap = he->s_cap;
+    SIM_CKPT(c, len);
+    SIM_CKPT(c, cap);
+    if (load && !sim_ckpt_err(c)) series_room(he, c, len, cap);
+#define NET_HE_SERIES_CKPT_(name, type, units, desc)                                               \
+    sim_ckpt_bytes(c, he->name, (size_t)he->s_len * sizeof *he->name);
+    NET_HE_SERIES_MAP(NET_HE_SERIES_CKPT_)
+#undef NET_HE_SERIES_CKPT_
+    sim_ckpt_tag(c, "net_he.end");
+    return sim_ckpt_err(c) ? -1 : 0;
+}
+
 /* ---- DNO view ---------------------------------------------------------------------------- */
 
 int net_dno_view_compute(const double *restore_s, const double *known_s, size_t n, double within_s,

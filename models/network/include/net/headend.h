@@ -39,6 +39,8 @@
 #ifndef NET_HEADEND_H
 #define NET_HEADEND_H
 
+#include "sim/ckpt.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -256,6 +258,14 @@ void net_he_series_view(const net_headend *he, net_he_series *out);
  * can go: NET_EHE_ARG when K_END * step is after the clock.  Releasing bins already
  * released does nothing. */
 int net_he_series_release(net_headend *he, uint64_t k_end);
+
+/* Saves HE's run-time state to C, or loads it (sim/ckpt.h): the clock, the jobs queued and
+ * in service, token buckets, statistics, histograms, the series bins held and the service
+ * stream.  Loading needs HE made by net_he_create from the same configuration, which gives
+ * everything else (exclusion lists, callback); servers, waiting room, mode, series bins and
+ * exclusion list lengths are checked.  0, or -1 with sim_ckpt_err(C) set; after a failed
+ * load HE is only fit for net_he_destroy. */
+int net_he_ckpt(net_headend *he, sim_ckpt *c);
 
 /* ---- bounded-memory latency histogram -------------------------------------------------
  * Log-binned (HdrHistogram's idea): bins of ratio 1.01 from 1 ms to 10^6 s, one bin below
