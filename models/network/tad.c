@@ -96,3 +96,14 @@ int net_tad_offer(net_tad *d, uint32_t user, bool critical, double t, net_tad_li
     s->passed++;
     return NET_TAD_PASS;
 }
+
+int net_tad_ckpt(net_tad *d, sim_ckpt *c)
+{
+    sim_ckpt_tag(c, "net_tad");
+    sim_ckpt_same(c, d->users, "TAD users");
+    SIM_CKPT(c, d->clock);
+    /* users past d->users are never touched: init zeroed them on both sides */
+    sim_ckpt_bytes(c, d->u, d->users * sizeof *d->u);
+    SIM_CKPT(c, d->sys);
+    return sim_ckpt_err(c) ? -1 : 0;
+}

@@ -22,6 +22,8 @@
 #ifndef NET_TAD_H
 #define NET_TAD_H
 
+#include "sim/ckpt.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,5 +75,11 @@ int net_tad_init(net_tad *d, const net_tad_config *cfg, uint32_t users);
 /* USER sends a command at T (CRITICAL or not).  -1 for a user out of range or a time before
  * the last offer; else the verdict, and in *WHY (may be NULL) the limit whose trip holds it. */
 int net_tad_offer(net_tad *d, uint32_t user, bool critical, double t, net_tad_limit *why);
+
+/* Saves D's counts, holds and clock to C, or loads them (sim/ckpt.h) into a D that
+ * net_tad_init set up with the same configuration and users (the number of users is
+ * checked).  0, or -1 with sim_ckpt_err(C) set (D then holds part of the checkpoint: set it
+ * up again before use). */
+int net_tad_ckpt(net_tad *d, sim_ckpt *c);
 
 #endif
