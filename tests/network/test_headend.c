@@ -816,3 +816,411 @@ Test(headend_series, memory_does_not_grow_with_the_span)
     cr_log_info("400 days streamed: at most %u bins allocated per series", peak);
     cr_expect(peak >= WIN_S && peak <= 2 * (WIN_S + (uint32_t)DNO_DELAY_S + 2), "%u bins", peak);
 }
+
+/* ---- checkpoints ------------------------------------------------------------------------ */
+
+/* A checkpoint as bytes, so that a test can load it whole, cut or into another model. */
+typedef struct blob {
+    unsigned char *b;
+    size_t n;
+} blob;
+
+static blob he_save(net_headend *he)
+{
+    FILE *f = tmpfile();
+    cr_assert(f);
+    sim_ckpt *c = sim_ckpt_open(f, false);
+    cr_assert(c);
+    cr_assert_eq(net_he_ckpt(he, c), 0, "saving: %s", sim_ckpt_err(c));
+    cr_assert_eq(sim_ckpt_close(c), 0);
+    blob s = {NULL, (size_t)ftell(f)};
+    s.b = malloc(s.n);
+    cr_assert(s.b);
+    rewind(f);
+    cr_assert_eq(fread(s.b, 1, s.n, f), s.n);
+    fclose(f);
+    return s;
+}
+
+/* Loads the first N bytes of S into HE: net_he_ckpt's result; the error, if any, in ERR. */
+static int he_load(net_headend *he, const blob *s, size_t n, char *err, size_t errlen)
+{
+    FILE *f = tmpfile();
+    cr_assert(f);
+    cr_assert_eq(fwrite(s->b, 1, n, f), n);
+    rewind(f);
+    sim_ckpt *c = sim_ckpt_open(f, true);
+    cr_assert(c);
+    int rc = net_he_ckpt(he, c);
+    const char *e = sim_ckpt_err(c);
+    snprintf(err, errlen, "%s", e ? e : "");
+    cr_assert_eq(rc == 0, e == NULL, "result %d and error '%s' disagree", rc, err);
+    sim_ckpt_close(c);
+    fclose(f);
+    return rc;
+}
+
+/* What the done callback saw: no padding, so logs compare with memcmp. */
+typedef struct done_rec {
+    uint64_t id;
+    double start_s, done_s, dno_s;
+} done_rec;
+
+typedef struct done_log {
+    done_rec *r;
+    size_t n, cap;
+} done_log;
+
+static void log_done(void *ctx, const net_he_done *d)
+{
+    done_log *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->r = realloc(l->r, l->cap * sizeof *l->r);
+        cr_assert(l->r);
+    }
+    l->r[l->n++] = (done_rec){d->id, d->start_s, d->done_s, d->dno_s};
+}
+
+static const uint32_t ck_areas[3] = {9, 4, 17}, ck_premises[2] = {33, 5};
+
+/* FIFO: 3 servers of mixed service laws behind a waiting room of 120, exclusion on, 400 one-s
+ * bins (the traffic runs to 480 s, so some events are late).  PRIORITY: 2 servers, levels
+ * from the class table, class and system token buckets. */
+static net_he_config ck_config(bool priority)
+{
+    net_he_config c = base_config(priority ? 2 : 3, 120, 400);
+    c.seed = 77;
+    c.dno_delay_s = 20;
+    c.exclusion = true;
+    c.excl_areas = ck_areas;
+    c.n_excl_areas = 3;
+    c.excl_premises = ck_premises;
+    c.n_excl_premises = 2;
+    for (unsigned i = 0; i < NET_HE_NCLASS; i++) {
+        c.cls[i].dist = (net_he_dist)(i % 3);
+        c.cls[i].service_s = 0.1 + 0.05 * (i % 4);
+        c.cls[i].service_cv = 1.5;
+        c.cls[i].per_kib_s = 0.01;
+        if (c.cls[i].dist == NET_HE_DETERMINISTIC) {
+            /* exact binary times: with the arrivals on a grid, completions tie */
+            c.cls[i].service_s = 0.25;
+            c.cls[i].per_kib_s = 0;
+        }
+    }
+    if (priority) {
+        c.priority = true;
+        c.throttle = true;
+        c.sys_rate_per_s = 30;
+        c.sys_burst = 40;
+        c.cls[NET_HE_ALERT_RESTORE].rate_per_s = 12;
+        c.cls[NET_HE_ALERT_RESTORE].burst = 25;
+        c.cls[NET_HE_TOPUP].rate_per_s = 2;
+        c.cls[NET_HE_TOPUP].burst = 3;
+    }
+    return c;
+}
+
+/* Background of every class at 8/s over [0, 480 s), storms of 80/s in [100, 150), [290, 310)
+ * and [405, 425) (mostly restore alerts), areas and premises that hit the exclusion lists.  A
+ * third of the arrivals fall on a 1/64-s grid, so that completions tie and their order rests on
+ * the acceptance sequence. */
+static net_he_req *ck_traffic(size_t *n)
+{
+    size_t cap = 20000, k = 0;
+    net_he_req *q = malloc(cap * sizeof *q);
+    cr_assert(q);
+    sim_rng r;
+    sim_rng_seed(&r, 8, 9, "test.ckpt");
+    gsl_rng g;
+    for (double t = 0;;) {
+        bool storm = (t >= 100 && t < 150) || (t >= 290 && t < 310) || (t >= 405 && t < 425);
+        t += gsl_ran_exponential(sim_rng_gsl(&r, &g), storm ? 1.0 / 80 : 1.0 / 8);
+        if (sim_rng_uniform(&r) < 0.35) t = ceil(t * 64) / 64;
+        if (t >= 480) break;
+        cr_assert(k < cap);
+        unsigned cls = storm && sim_rng_uniform(&r) < 0.8
+                           ? NET_HE_ALERT_RESTORE
+                           : (unsigned)sim_rng_below(&r, NET_HE_NCLASS);
+        q[k] = (net_he_req){.id = k,
+                            .arrival_s = t,
+                            .origin_s = t - 2 * sim_rng_uniform(&r),
+                            .premises = (uint32_t)sim_rng_below(&r, 60),
+                            .area = (uint32_t)sim_rng_below(&r, 20),
+                            .bytes = (uint32_t)sim_rng_below(&r, 4096),
+                            .cls = cls};
+        k++;
+    }
+    *n = k;
+    return q;
+}
+
+static void expect_same_series(const net_headend *a, const net_headend *b, const char *when)
+{
+    net_he_series x, y;
+    net_he_series_view(a, &x);
+    net_he_series_view(b, &y);
+    cr_assert(x.first == y.first && x.bins == y.bins && x.allocated == y.allocated &&
+                  x.late == y.late,
+              "%s: series first %llu/%llu, bins %u/%u, allocated %u/%u, late %llu/%llu", when,
+              (unsigned long long)x.first, (unsigned long long)y.first, x.bins, y.bins, x.allocated,
+              y.allocated, (unsigned long long)x.late, (unsigned long long)y.late);
+#define CK_SERIES_CMP_(name, type, units, desc)                                                    \
+    cr_assert(x.bins == 0 || memcmp(x.name, y.name, x.bins * sizeof(type)) == 0,                   \
+              "%s: series %s differs", when, #name);
+    NET_HE_SERIES_MAP(CK_SERIES_CMP_)
+#undef CK_SERIES_CMP_
+}
+
+static void expect_same_results(const net_headend *a, const net_headend *b)
+{
+    static const double q[] = {0, 0.1, 0.5, 0.9, 0.99, 1};
+    for (unsigned cls = 0; cls <= NET_HE_NCLASS; cls++) {
+        net_he_stats x, y;
+        net_he_stats_get(a, cls, &x);
+        net_he_stats_get(b, cls, &y);
+        cr_assert(memcmp(&x, &y, sizeof x) == 0, "stats of class %u differ", cls);
+        for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+            double w[2] = {net_he_wait_quantile(a, cls, q[i]), net_he_wait_quantile(b, cls, q[i])};
+            double r[2] = {net_he_resp_quantile(a, cls, q[i]), net_he_resp_quantile(b, cls, q[i])};
+            cr_assert(memcmp(&w[0], &w[1], sizeof w[0]) == 0, "class %u wait q%g: %g vs %g", cls,
+                      q[i], w[0], w[1]);
+            cr_assert(memcmp(&r[0], &r[1], sizeof r[0]) == 0, "class %u resp q%g: %g vs %g", cls,
+                      q[i], r[0], r[1]);
+        }
+    }
+    cr_assert(net_he_clock(a) == net_he_clock(b));
+    cr_assert_eq(net_he_waiting(a), net_he_waiting(b));
+    cr_assert_eq(net_he_busy(a), net_he_busy(b));
+    expect_same_series(a, b, "end");
+}
+
+/* Offers Q[*next..) arriving before W_END to every model of HE[0..nhe), then advances them to
+ * W_END (a window end of 60 s, as the engine's), takes the window's quantiles unless TAKE is
+ * false (then the next window's cover both) and releases the bins more than 30 s old, so the
+ * held window starts after bin 0. */
+static void ck_window(net_headend **he, int nhe, const net_he_req *q, size_t n, size_t *next,
+                      double w_end, bool take)
+{
+    for (; *next < n && q[*next].arrival_s < w_end; (*next)++) {
+        net_he_outcome o[2];
+        double d[2];
+        for (int m = 0; m < nhe; m++)
+            cr_assert_eq(net_he_submit(he[m], &q[*next], &o[m], &d[m]), 0);
+        if (nhe == 2)
+            cr_assert(o[0] == o[1] && memcmp(&d[0], &d[1], sizeof d[0]) == 0,
+                      "request %zu: outcome %d/%d, done %g/%g", *next, o[0], o[1], d[0], d[1]);
+    }
+    static const double qs[3] = {0.5, 0.9, 0.99};
+    double wq[2][3];
+    for (int m = 0; m < nhe; m++) {
+        cr_assert_eq(net_he_advance(he[m], w_end), 0);
+        if (take) net_he_window_quantiles(he[m], qs, 3, wq[m]);
+    }
+    if (nhe == 2 && take) {
+        cr_assert(memcmp(wq[0], wq[1], sizeof wq[0]) == 0, "window quantiles at %g s", w_end);
+        expect_same_series(he[0], he[1], "window end");
+    }
+    for (int m = 0; m < nhe; m++)
+        cr_assert_eq(net_he_series_release(he[m], (uint64_t)w_end - 30), 0);
+}
+
+/* Runs the traffic to a window end CK, saves, loads into a fresh model of the same
+ * configuration, then drives both to the end: the completions after CK, every outcome, the
+ * statistics, quantiles and series must be the same bit for bit. */
+static void round_trip(bool priority, double ck)
+{
+    net_he_config cfg = ck_config(priority);
+    size_t n, next = 0;
+    net_he_req *q = ck_traffic(&n);
+    done_log log[2] = {{0}};
+    net_headend *he[2];
+    cr_assert_eq(net_he_create(&cfg, log_done, &log[0], &he[0]), 0);
+    /* the window's latencies are part of the state: the checkpoint holds some */
+    for (double w = 60; w <= ck; w += 60)
+        ck_window(he, 1, q, n, &next, w, w < ck);
+    cr_assert(net_he_waiting(he[0]) > 0 && net_he_busy(he[0]) > 0,
+              "the checkpoint should catch a queue (%u waiting)", net_he_waiting(he[0]));
+    net_he_series at;
+    net_he_series_view(he[0], &at);
+    cr_assert(at.first > 0 && (ck < 400 || at.late > 0), "series held from %llu, %llu late",
+              (unsigned long long)at.first, (unsigned long long)at.late);
+    blob s = he_save(he[0]);
+
+    cr_assert_eq(net_he_create(&cfg, log_done, &log[1], &he[1]), 0);
+    char err[256];
+    cr_assert_eq(he_load(he[1], &s, s.n, err, sizeof err), 0, "%s", err);
+    expect_same_results(he[0], he[1]);
+    /* the checkpoint holds state, not history: the loaded model saves the same bytes */
+    blob s2 = he_save(he[1]);
+    cr_assert(s2.n == s.n && memcmp(s2.b, s.b, s.n) == 0, "re-saved %zu bytes, saved %zu", s2.n,
+              s.n);
+    size_t before = log[0].n;
+
+    for (double w = ck + 60; w <= 480; w += 60)
+        ck_window(he, 2, q, n, &next, w, true);
+    cr_assert_eq(next, n);
+    for (int m = 0; m < 2; m++)
+        cr_assert_eq(net_he_finish(he[m]), 0);
+    cr_assert(log[1].n > 300, "%zu completions after the checkpoint", log[1].n);
+    cr_assert_eq(log[0].n - before, log[1].n);
+    cr_assert(memcmp(log[0].r + before, log[1].r, log[1].n * sizeof *log[1].r) == 0,
+              "completions after the checkpoint differ");
+    expect_same_results(he[0], he[1]);
+
+    net_he_stats st;
+    net_he_stats_get(he[0], NET_HE_NCLASS, &st);
+    net_he_series v;
+    net_he_series_view(he[0], &v);
+    cr_log_info("priority %d, checkpoint at %.0f s: %zu B; %llu offered, %llu dropped, %llu "
+                "quarantined, %llu excluded, %llu late",
+                priority, ck, s.n, (unsigned long long)st.offered, (unsigned long long)st.dropped,
+                (unsigned long long)st.quarantined, (unsigned long long)st.excluded,
+                (unsigned long long)v.late);
+    cr_expect(st.dropped > 0 && st.excluded > 0 && v.late > 0, "traffic exercises the model");
+    if (priority) cr_expect(st.quarantined > 0);
+    for (int m = 0; m < 2; m++) {
+        net_he_destroy(he[m]);
+        free(log[m].r);
+    }
+    free(s.b);
+    free(s2.b);
+    free(q);
+}
+
+Test(headend_ckpt, fifo_run_resumes_bit_identically)
+{
+    round_trip(false, 120);
+    round_trip(false, 300);
+    round_trip(false, 420); /* past the last bin: late events before and after */
+}
+
+Test(headend_ckpt, priority_run_with_thresholds_resumes_bit_identically)
+{
+    round_trip(true, 120);
+    round_trip(true, 300);
+    round_trip(true, 420);
+}
+
+/* A model saved at the storm's height, for the refusal tests. */
+static blob ck_storm_state(bool priority)
+{
+    net_he_config cfg = ck_config(priority);
+    size_t n, next = 0;
+    net_he_req *q = ck_traffic(&n);
+    net_headend *he;
+    cr_assert_eq(net_he_create(&cfg, NULL, NULL, &he), 0);
+    for (double w = 60; w <= 120; w += 60)
+        ck_window(&he, 1, q, n, &next, w, true);
+    blob s = he_save(he);
+    net_he_destroy(he);
+    free(q);
+    return s;
+}
+
+Test(headend_ckpt, another_configuration_is_refused)
+{
+    static const uint32_t one_area[1] = {9};
+    blob s = ck_storm_state(false);
+    struct {
+        const char *what, *want;
+    } v[] = {{"servers", "servers"},
+             {"waiting room", "waiting room"},
+             {"priority", "priority mode"},
+             {"bins", "series bins"},
+             {"areas", "excluded areas"}};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        net_he_config cfg = ck_config(false);
+        switch (i) {
+        case 0:
+            cfg.servers++;
+            break;
+        case 1:
+            cfg.queue_cap--;
+            break;
+        case 2:
+            cfg.priority = true;
+            break;
+        case 3:
+            cfg.series_bins = 500;
+            break;
+        default:
+            cfg.excl_areas = one_area;
+            cfg.n_excl_areas = 1;
+        }
+        net_headend *he;
+        cr_assert_eq(net_he_create(&cfg, NULL, NULL, &he), 0);
+        char err[256];
+        cr_expect_eq(he_load(he, &s, s.n, err, sizeof err), -1, "other %s: loaded", v[i].what);
+        cr_expect(strstr(err, v[i].want), "other %s: '%s'", v[i].what, err);
+        cr_log_info("other %s: %s", v[i].what, err);
+        net_he_destroy(he);
+    }
+    free(s.b);
+}
+
+/* Cut anywhere (in the header, the heaps, the pool, a histogram, the series), a checkpoint
+ * fails to load with a message, and the half-loaded model can still be destroyed. */
+Test(headend_ckpt, truncated_checkpoint_fails_cleanly)
+{
+    for (int prio = 0; prio < 2; prio++) {
+        blob s = ck_storm_state(prio);
+        net_he_config cfg = ck_config(prio);
+        for (size_t k = 0; k <= 16; k++) {
+            size_t cut = k < 16 ? s.n * k / 16 : s.n - 1;
+            net_headend *he;
+            cr_assert_eq(net_he_create(&cfg, NULL, NULL, &he), 0);
+            char err[256];
+            cr_expect_eq(he_load(he, &s, cut, err, sizeof err), -1, "cut at %zu of %zu", cut, s.n);
+            cr_expect(strstr(err, "ends early"), "cut at %zu: '%s'", cut, err);
+            net_he_destroy(he);
+        }
+        free(s.b);
+    }
+}
+
+/* Completions at the same time leave in acceptance order, and a job accepted after the
+ * checkpoint comes after one accepted before it.  Service exactly 1 s, top-ups 1.5 s, two
+ * servers: alert 0 at 59 s (done 60 s), top-up 1 at 59.5 s (done 61 s), checkpoint at 60 s,
+ * alert 2 at 60 s (done 61 s): 1 then 2. */
+Test(headend_ckpt, completion_ties_keep_acceptance_order)
+{
+    for (int prio = 0; prio < 2; prio++) {
+        net_he_config cfg = base_config(2, 10, 100);
+        set_all(&cfg, NET_HE_DETERMINISTIC, 1.0);
+        cfg.cls[NET_HE_TOPUP].service_s = 1.5;
+        cfg.priority = prio;
+        done_log log[2] = {{0}};
+        net_headend *he[2];
+        cr_assert_eq(net_he_create(&cfg, log_done, &log[0], &he[0]), 0);
+        net_he_outcome o;
+        net_he_req q = {.id = 0, .arrival_s = 59, .origin_s = 59, .cls = NET_HE_ALERT_OUTAGE};
+        cr_assert_eq(net_he_submit(he[0], &q, &o, NULL), 0);
+        q = (net_he_req){.id = 1, .arrival_s = 59.5, .origin_s = 59.5, .cls = NET_HE_TOPUP};
+        cr_assert_eq(net_he_submit(he[0], &q, &o, NULL), 0);
+        cr_assert_eq(net_he_advance(he[0], 60), 0);
+        cr_assert_eq(log[0].n, 1);
+        blob s = he_save(he[0]);
+        cr_assert_eq(net_he_create(&cfg, log_done, &log[1], &he[1]), 0);
+        char err[256];
+        cr_assert_eq(he_load(he[1], &s, s.n, err, sizeof err), 0, "%s", err);
+        q = (net_he_req){.id = 2, .arrival_s = 60, .origin_s = 60, .cls = NET_HE_ALERT_OUTAGE};
+        for (int m = 0; m < 2; m++) {
+            cr_assert_eq(net_he_submit(he[m], &q, &o, NULL), 0);
+            cr_assert_eq(net_he_finish(he[m]), 0);
+        }
+        cr_assert(log[0].n == 3 && log[1].n == 2);
+        for (size_t i = 0; i < 2; i++) {
+            cr_expect(log[1].r[i].done_s == 61.0, "priority %d: done at %g", prio,
+                      log[1].r[i].done_s);
+            cr_expect_eq(log[1].r[i].id, i + 1, "priority %d: completion %zu is job %llu", prio, i,
+                         (unsigned long long)log[1].r[i].id);
+        }
+        cr_expect(memcmp(log[0].r + 1, log[1].r, 2 * sizeof *log[1].r) == 0);
+        for (int m = 0; m < 2; m++) {
+            net_he_destroy(he[m]);
+            free(log[m].r);
+        }
+        free(s.b);
+    }
+}
