@@ -3,8 +3,12 @@
  * holds every user, and bad input is refused. */
 #include "net/tad.h"
 
+#include "sim/rng.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 static net_tad_config cfg(double window_s, uint32_t cu, uint32_t cs, uint32_t au, uint32_t as,
                           double q_s)
@@ -122,4 +126,123 @@ Test(tad, bad_input)
     cr_expect_eq(net_tad_offer(&d, 0, true, 10, NULL), NET_TAD_PASS);
     cr_expect_eq(net_tad_offer(&d, 0, true, 9, NULL), -1); /* time went back */
     cr_expect_eq(net_tad_offer(&d, 0, true, NAN, NULL), -1);
+}
+
+/* ---- checkpoints ------------------------------------------------------------------------ */
+
+typedef struct blob {
+    unsigned char *b;
+    size_t n;
+} blob;
+
+static blob tad_save(net_tad *d)
+{
+    FILE *f = tmpfile();
+    cr_assert(f);
+    sim_ckpt *c = sim_ckpt_open(f, false);
+    cr_assert(c);
+    cr_assert_eq(net_tad_ckpt(d, c), 0, "saving: %s", sim_ckpt_err(c));
+    cr_assert_eq(sim_ckpt_close(c), 0);
+    blob s = {NULL, (size_t)ftell(f)};
+    s.b = malloc(s.n);
+    cr_assert(s.b);
+    rewind(f);
+    cr_assert_eq(fread(s.b, 1, s.n, f), s.n);
+    fclose(f);
+    return s;
+}
+
+/* Loads the first N bytes of S into D: net_tad_ckpt's result; the error, if any, in ERR. */
+static int tad_load(net_tad *d, const blob *s, size_t n, char *err, size_t errlen)
+{
+    FILE *f = tmpfile();
+    cr_assert(f);
+    cr_assert_eq(fwrite(s->b, 1, n, f), n);
+    rewind(f);
+    sim_ckpt *c = sim_ckpt_open(f, true);
+    cr_assert(c);
+    int rc = net_tad_ckpt(d, c);
+    const char *e = sim_ckpt_err(c);
+    snprintf(err, errlen, "%s", e ? e : "");
+    cr_assert_eq(rc == 0, e == NULL, "result %d and error '%s' disagree", rc, err);
+    sim_ckpt_close(c);
+    fclose(f);
+    return rc;
+}
+
+/* Every limit on, 5 users, 12-min windows, holds of 20 min. */
+static net_tad_config ck_cfg(void)
+{
+    return cfg(720, 20, 60, 50, 150, 1200);
+}
+
+/* One command of a random stream (fixed seed): bursts of one user's critical commands on top
+ * of a background from every user, at about 1/s. */
+static void ck_offer(sim_rng *r, double *t, uint32_t *user, bool *critical)
+{
+    *t += 2 * sim_rng_uniform(r);
+    bool attack = fmod(*t, 3000) < 600;
+    *user = attack && sim_rng_uniform(r) < 0.7 ? 2 : (uint32_t)sim_rng_below(r, 5);
+    *critical = attack || sim_rng_uniform(r) < 0.2;
+}
+
+/* Saved after 4,000 commands, loaded into a TAD set up alike: the next 8,000 get the same
+ * verdicts for the same reasons, and the counts end equal. */
+Test(tad_ckpt, resumes_with_the_same_verdicts)
+{
+    net_tad_config c = ck_cfg();
+    net_tad d[2];
+    cr_assert_eq(net_tad_init(&d[0], &c, 5), 0);
+    sim_rng r;
+    sim_rng_seed(&r, 4, 5, "test.tad.ckpt");
+    double t = 0;
+    uint32_t user;
+    bool critical;
+    for (int k = 0; k < 4000; k++) {
+        ck_offer(&r, &t, &user, &critical);
+        cr_assert(net_tad_offer(&d[0], user, critical, t, NULL) >= 0);
+    }
+    blob s = tad_save(&d[0]);
+    cr_assert_eq(net_tad_init(&d[1], &c, 5), 0);
+    char err[256];
+    cr_assert_eq(tad_load(&d[1], &s, s.n, err, sizeof err), 0, "%s", err);
+    /* the clock came too: an offer before it is refused */
+    cr_expect_eq(net_tad_offer(&d[1], 0, false, t - 1, NULL), -1);
+    uint32_t held = 0;
+    for (int k = 0; k < 8000; k++) {
+        ck_offer(&r, &t, &user, &critical);
+        net_tad_limit why[2];
+        int v[2];
+        for (int m = 0; m < 2; m++)
+            v[m] = net_tad_offer(&d[m], user, critical, t, &why[m]);
+        cr_assert(v[0] == v[1] && why[0] == why[1], "command %d: %d (%d) vs %d (%d)", k, v[0],
+                  why[0], v[1], why[1]);
+        held += v[0] == NET_TAD_QUARANTINED;
+    }
+    cr_expect(held > 100 && d[0].sys.trips > 0, "%u held, %u system trips", held, d[0].sys.trips);
+    cr_expect(memcmp(d[0].u, d[1].u, 5 * sizeof d[0].u[0]) == 0, "users' counts differ");
+    cr_expect(memcmp(&d[0].sys, &d[1].sys, sizeof d[0].sys) == 0, "system counts differ");
+    cr_expect(d[0].clock == d[1].clock);
+    free(s.b);
+}
+
+Test(tad_ckpt, other_users_or_a_cut_checkpoint_fail)
+{
+    net_tad_config c = ck_cfg();
+    net_tad d;
+    cr_assert_eq(net_tad_init(&d, &c, 5), 0);
+    for (int k = 0; k < 100; k++)
+        net_tad_offer(&d, (uint32_t)k % 5, k % 2, k, NULL);
+    blob s = tad_save(&d);
+    char err[256];
+    cr_assert_eq(net_tad_init(&d, &c, 4), 0);
+    cr_expect_eq(tad_load(&d, &s, s.n, err, sizeof err), -1);
+    cr_expect(strstr(err, "TAD users"), "'%s'", err);
+    for (size_t k = 0; k < 8; k++) {
+        size_t cut = k < 7 ? s.n * k / 7 : s.n - 1;
+        cr_assert_eq(net_tad_init(&d, &c, 5), 0);
+        cr_expect_eq(tad_load(&d, &s, cut, err, sizeof err), -1, "cut at %zu of %zu", cut, s.n);
+        cr_expect(strstr(err, "ends early"), "cut at %zu: '%s'", cut, err);
+    }
+    free(s.b);
 }
