@@ -1,7 +1,9 @@
 /* sim/core containers and errors: the heap pops in key order and, for equal keys, in an
  * order fixed by the operations alone; the vector keeps records across growth; every error
  * code has a message; a broken invariant aborts; region lists name licence areas by number,
- * name or DCC region. */
+ * name or DCC region; a window loaded from a checkpoint by replaying its maker holds and goes
+ * on with the records the saved one had. */
+#include "sim/ckpt.h"
 #include "sim/error.h"
 #include "sim/heap.h"
 #include "sim/regions.h"
@@ -175,6 +177,122 @@ Test(window, reading_a_released_record_aborts, .signal = SIGABRT)
     (void)sim_window_at(&w, 10);
     sim_window_release(&w, 5);
     (void)sim_window_at(&w, 4);
+}
+
+/* A maker whose records come from a random stream in its ctx: what replaying on load must
+ * reproduce, as the weather's generator does. */
+typedef struct draw_ctx {
+    sim_rng rng;
+    uint32_t made;
+} draw_ctx;
+
+typedef struct draw_rec {
+    double x;
+    uint32_t k;
+    uint32_t pad; /* written, so records compare byte for byte */
+} draw_rec;
+
+static void make_draw(void *ctx, uint32_t k, void *out)
+{
+    draw_ctx *c = ctx;
+    cr_assert_eq(k, c->made, "records are made in order");
+    c->made++;
+    *(draw_rec *)out = (draw_rec){.x = sim_rng_uniform(&c->rng), .k = k};
+}
+
+static FILE *saved_window(sim_window *w)
+{
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    sim_ckpt *c = sim_ckpt_open(f, false);
+    sim_window_ckpt(w, c);
+    cr_assert_eq(sim_ckpt_close(c), 0);
+    rewind(f);
+    return f;
+}
+
+/* Loads F into a fresh window drawing from SEED's stream; the stream's error or NULL. */
+static char *load_window(FILE *f, uint64_t seed, sim_window *w, draw_ctx *ctx)
+{
+    static char msg[256];
+    *ctx = (draw_ctx){0};
+    sim_rng_seed(&ctx->rng, seed, 1, "test.window");
+    *w = sim_window_init(sizeof(draw_rec), make_draw, ctx, "test");
+    sim_ckpt *c = sim_ckpt_open(f, true);
+    sim_window_ckpt(w, c);
+    const char *e = sim_ckpt_err(c);
+    snprintf(msg, sizeof msg, "%s", e ? e : "");
+    sim_ckpt_close(c);
+    return e ? msg : NULL;
+}
+
+Test(window, loads_by_replaying_its_maker_and_goes_on_bit_for_bit)
+{
+    /* (floor, next): records held, none made, all released, released past what was made */
+    static const uint32_t at[][2] = {{0, 0}, {0, 500}, {300, 500}, {500, 500}, {900, 500},
+                                     {0, 1}, {1, 1},   {40, 0}};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        uint32_t floor = at[i][0], next = at[i][1];
+        draw_ctx ca = {0}, cb;
+        sim_rng_seed(&ca.rng, 9, 1, "test.window");
+        sim_window a = sim_window_init(sizeof(draw_rec), make_draw, &ca, "test"), b;
+        /* reach next-1 the way a reader does, releasing as it goes */
+        for (uint32_t k = 0; k < next; k++) {
+            (void)sim_window_at(&a, k);
+            if (k % 97 == 0) sim_window_release(&a, k / 2 < floor ? k / 2 : floor);
+        }
+        sim_window_release(&a, floor);
+        FILE *f = saved_window(&a);
+        char *e = load_window(f, 9, &b, &cb);
+        cr_assert_null(e, "(%u, %u): %s", floor, next, e);
+        cr_assert_eq(b.floor, a.floor);
+        cr_assert_eq(b.next, a.next);
+        cr_assert_eq(b.base, a.base, "(%u, %u)", floor, next);
+        cr_assert_eq(b.v.n, a.v.n, "(%u, %u)", floor, next);
+        cr_assert_eq(cb.made, ca.made);
+        cr_assert_eq(memcmp(&cb.rng, &ca.rng, sizeof ca.rng), 0, "generator state");
+        if (a.v.n) cr_assert_eq(memcmp(a.v.v, b.v.v, a.v.n * a.v.size), 0, "held records");
+        for (uint32_t k = floor; k < floor + 800; k++) /* the first that may be read */
+            cr_assert_eq(memcmp(sim_window_at(&a, k), sim_window_at(&b, k), sizeof(draw_rec)), 0,
+                         "(%u, %u): record %u", floor, next, k);
+        fclose(f);
+        sim_window_free(&a);
+        sim_window_free(&b);
+    }
+}
+
+Test(window, a_load_that_replays_other_records_or_ends_early_fails)
+{
+    draw_ctx ca = {0}, cb;
+    sim_rng_seed(&ca.rng, 9, 1, "test.window");
+    sim_window a = sim_window_init(sizeof(draw_rec), make_draw, &ca, "test"), b;
+    (void)sim_window_at(&a, 200);
+    sim_window_release(&a, 150);
+    FILE *f = saved_window(&a);
+
+    char *e = load_window(f, 10, &b, &cb); /* another seed: other records */
+    cr_assert_not_null(e);
+    cr_expect(strstr(e, "differ") != NULL, "%s", e);
+    sim_window_free(&b);
+
+    long size;
+    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+    size = ftell(f);
+    for (long cut = 0; cut < size; cut++) {
+        rewind(f);
+        char buf[256];
+        cr_assert_eq(fread(buf, 1, (size_t)size, f), (size_t)size);
+        FILE *g = tmpfile();
+        fwrite(buf, 1, (size_t)cut, g);
+        rewind(g);
+        e = load_window(g, 9, &b, &cb);
+        cr_assert_not_null(e, "cut at %ld", cut);
+        cr_expect(strstr(e, "ends early") != NULL, "cut at %ld: %s", cut, e);
+        sim_window_free(&b);
+        fclose(g);
+    }
+    fclose(f);
+    sim_window_free(&a);
 }
 
 static uint32_t regions_of(const char *text)

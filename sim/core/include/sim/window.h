@@ -10,6 +10,7 @@
 #ifndef SIM_WINDOW_H
 #define SIM_WINDOW_H
 
+#include "sim/ckpt.h"
 #include "sim/vec.h"
 
 #include <stdint.h>
@@ -37,6 +38,15 @@ const void *sim_window_reach(sim_window *w, uint32_t k); /* the slow path of sim
 /* No record before BEFORE will be read again. */
 void sim_window_release(sim_window *w, uint32_t before);
 void sim_window_free(sim_window *w);
+
+/* W's part of a checkpoint (sim/ckpt.h): how far it was released and made, and a CRC of the
+ * records it holds.  The records themselves do not travel: loading into a window that has
+ * made nothing yet calls make for records 0 .. next-1 again, in order, exactly as the run
+ * did, then releases what the run had released.  That is right only when make is the one
+ * thing that moves the generator in ctx (and ctx starts where it started in the saved run);
+ * the CRC catches a replay that comes out different (another seed or set-up).  Replaying
+ * costs what making the records cost the first time.  Failures: sim_ckpt_err. */
+void sim_window_ckpt(sim_window *w, sim_ckpt *c);
 
 /* Record K, made if need be. */
 static inline const void *sim_window_at(sim_window *w, uint32_t k)
