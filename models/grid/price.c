@@ -494,6 +494,70 @@ void grid_price_release(grid_price_model *m, uint32_t period)
     m->lo = period;
 }
 
+/* Period REC's fields one by one, so no padding byte goes into the file. */
+static void ckpt_rec(sim_ckpt *c, period_rec *r)
+{
+    SIM_CKPT(c, r->ws);
+    SIM_CKPT(c, r->da_demand);
+    SIM_CKPT(c, r->da_price);
+    SIM_CKPT(c, r->obs_demand);
+    SIM_CKPT(c, r->agile_unit);
+    SIM_CKPT(c, r->rtp_unit);
+    SIM_CKPT(c, r->flags);
+}
+
+/* The generator moves only in draw_until, one period after the other, so drawing again up to
+ * gen.next restores it and it does not travel.  The records it made do: publication, rtp
+ * observations and grid_wholesale_set_realised write into them, with values (the demand
+ * forecast callback's, the engine's demand) that cannot be made again here.  The draws that
+ * nothing overwrites (forecasts, demand error) check the replay. */
+int grid_price_ckpt(grid_price_model *m, sim_ckpt *c)
+{
+    sim_ckpt_tag(c, "price");
+    sim_ckpt_same(c, m->c.seed, "price seed");
+    sim_ckpt_same(c, m->c.entity, "price entity");
+    sim_ckpt_same(c, (uint64_t)m->c.start_unix, "price start");
+    sim_ckpt_same(c, m->c.n_periods, "price periods");
+    uint32_t lo = m->lo, next = m->gen.next, next_day = m->next_day;
+    SIM_CKPT(c, lo);
+    SIM_CKPT(c, next);
+    SIM_CKPT(c, next_day);
+    if (sim_ckpt_err(c)) return -1;
+    bool load = sim_ckpt_loading(c);
+    if (load) {
+        if (next > m->c.n_periods || next_day > m->n_days) {
+            sim_ckpt_fail(c, "price: %u periods drawn and %u days published, beyond the run's "
+                             "%u and %u", next, next_day, m->c.n_periods, m->n_days);
+            return -1;
+        }
+        grid_wholesale_gen_init(&m->gen, &m->c.wholesale, m->c.seed, m->c.entity,
+                                m->c.start_unix);
+        m->lo = m->off = 0;
+        m->next_day = 0;
+        grid_price_release(m, lo);
+        if (next && draw_until(m, next - 1)) {
+            sim_ckpt_fail(c, "price: out of memory drawing %u periods", next);
+            return -1;
+        }
+        m->next_day = next_day;
+    }
+    for (uint32_t k = lo; k < next && !sim_ckpt_err(c); k++) {
+        period_rec *r = &m->rec[m->off + (k - m->lo)], got = *r;
+        ckpt_rec(c, &got);
+        if (!load || sim_ckpt_err(c)) continue;
+        if (memcmp(&got.ws.wind_fc, &r->ws.wind_fc, sizeof got.ws.wind_fc) ||
+            memcmp(&got.ws.solar_fc, &r->ws.solar_fc, sizeof got.ws.solar_fc) ||
+            memcmp(&got.ws.demand_err, &r->ws.demand_err, sizeof got.ws.demand_err))
+            sim_ckpt_fail(c,
+                          "price: period %u drawn again differs from the checkpoint's (another "
+                          "wholesale configuration?)",
+                          k);
+        else
+            *r = got;
+    }
+    return sim_ckpt_err(c) ? -1 : 0;
+}
+
 size_t grid_price_bytes(const grid_price_model *m)
 {
     return sizeof *m + (size_t)m->cap * sizeof *m->rec;

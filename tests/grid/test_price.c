@@ -2,8 +2,9 @@
  * targets: the usual Economy 7 night; Octopus Energy, "Agile pricing explained", for the
  * agile formula; DUKES table 6.3 load factors for wind and solar; GB day-ahead auction
  * averages for the wholesale level (Montel EnAppSys: 82.50 GBP/MWh Q4 2023, 64.57 GBP/MWh
- * Q1 2024). */
+ * Q1 2024).  A model loaded from a checkpoint gives the saved model's prices bit for bit. */
 #include "grid/price.h"
+#include "sim/ckpt.h"
 #include "sim/timeutil.h"
 
 #include <criterion/criterion.h>
@@ -562,4 +563,148 @@ Test(price, released_model_holds_a_bound_independent_of_the_span, .timeout = 120
     cr_assert_lt(most, 64 * 1024, "held %zu bytes", most);
     grid_price_destroy(full);
     grid_price_destroy(m);
+}
+
+/* ---- checkpoints ---------------------------------------------------------------------- */
+
+/* A forecast of its own, so that what publication asked it must travel (it cannot be asked
+ * again on load). */
+static double wavy_demand(void *ctx, uint32_t period)
+{
+    (void)ctx;
+    return 30e9 + 4e9 * sin(period * 0.37) + 1e9 * cos(period * 0.05);
+}
+
+/* Period K's window as the engine runs it: rtp observation of K, publication up to its end,
+ * now and then a realised value set ahead, and what lies four days behind released. */
+static void price_window(grid_price_model *m, uint32_t k, uint32_t n)
+{
+    const uint32_t keep = 4 * 48;
+    cr_assert_eq(grid_price_rtp_observe(m, k, 29e9 + 1e8 * (k % 17)), 0);
+    cr_assert_eq(grid_price_publish_until(m, (int64_t)(k + 1) * SIM_PERIOD_S), 0);
+    if (k % 11 == 0 && k + 5 < n)
+        cr_assert_eq(grid_wholesale_set_realised(m, k + 5, 0.1 * (k % 7), 0.05), 0);
+    if (k + 1 > keep) grid_price_release(m, k + 1 - keep);
+}
+
+/* Every answer the two models give about periods FROM .. TO-1, bit for bit. */
+static void same_prices(const grid_price_model *a, const grid_price_model *b, uint32_t from,
+                        uint32_t to)
+{
+    for (uint32_t k = from; k < to; k++) {
+        for (int kind = 0; kind < GRID_TARIFF_COUNT; kind++) {
+            grid_price pa = {0}, pb = {0};
+            int ra = grid_price_get(a, (grid_tariff)kind, k, &pa);
+            int rb = grid_price_get(b, (grid_tariff)kind, k, &pb);
+            cr_assert_eq(ra, rb, "%s of period %u", grid_tariff_name((grid_tariff)kind), k);
+            cr_assert_eq(memcmp(&pa, &pb, sizeof pa), 0, "%s of period %u",
+                         grid_tariff_name((grid_tariff)kind), k);
+        }
+        for (int mk = 0; mk < 2; mk++) {
+            grid_wholesale_point wa = {0}, wb = {0};
+            int ra = grid_wholesale_get(a, (grid_market)mk, k, &wa);
+            int rb = grid_wholesale_get(b, (grid_market)mk, k, &wb);
+            cr_assert_eq(ra, rb, "market %d of period %u", mk, k);
+            cr_assert_eq(memcmp(&wa, &wb, sizeof wa), 0, "market %d of period %u", mk, k);
+            double cfa[2] = {0}, cfb[2] = {0};
+            ra = grid_wholesale_cf(a, (grid_market)mk, k, &cfa[0], &cfa[1]);
+            rb = grid_wholesale_cf(b, (grid_market)mk, k, &cfb[0], &cfb[1]);
+            cr_assert_eq(ra, rb);
+            cr_assert_eq(memcmp(cfa, cfb, sizeof cfa), 0, "capacity factors of period %u", k);
+        }
+    }
+}
+
+static FILE *saved_price(grid_price_model *m)
+{
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    sim_ckpt *c = sim_ckpt_open(f, false);
+    cr_assert_eq(grid_price_ckpt(m, c), 0, "%s", sim_ckpt_err(c));
+    cr_assert_eq(sim_ckpt_close(c), 0);
+    rewind(f);
+    return f;
+}
+
+/* Loads F into M: 0, or -1 with the stream's message in WHY. */
+static int load_price(FILE *f, grid_price_model *m, char *why, size_t whylen)
+{
+    sim_ckpt *c = sim_ckpt_open(f, true);
+    cr_assert_not_null(c);
+    int rc = grid_price_ckpt(m, c);
+    snprintf(why, whylen, "%s", sim_ckpt_err(c) ? sim_ckpt_err(c) : "");
+    cr_assert_eq(rc == 0, sim_ckpt_err(c) == NULL);
+    sim_ckpt_close(c);
+    return rc;
+}
+
+Test(price, a_loaded_model_goes_on_with_the_saved_prices_bit_for_bit, .timeout = 120)
+{
+    grid_price_config c;
+    grid_price_config_default(&c);
+    c.demand_forecast = wavy_demand;
+    const uint32_t n = 12 * 48, at = 6 * 48 + 13;
+    grid_price_model *a = make(&c, day_unix(2026, 1, 12), n);
+    for (uint32_t k = 0; k < at; k++)
+        price_window(a, k, n);
+    FILE *f = saved_price(a);
+    grid_price_model *b = make(&c, day_unix(2026, 1, 12), n);
+    cr_assert_eq(grid_price_publish_until(b, 0), 0); /* set-up may have used it: it starts again */
+    char why[256];
+    cr_assert_eq(load_price(f, b, why, sizeof why), 0, "%s", why);
+    same_prices(a, b, at - 4 * 48, n);
+    for (uint32_t k = at; k < n; k++) {
+        price_window(a, k, n);
+        price_window(b, k, n);
+        same_prices(a, b, k + 1 > 4 * 48 ? k + 1 - 4 * 48 : 0, k + 96 < n ? k + 96 : n);
+    }
+    fclose(f);
+    grid_price_destroy(a);
+    grid_price_destroy(b);
+}
+
+Test(price, a_load_into_another_configuration_or_from_a_short_file_fails, .timeout = 120)
+{
+    grid_price_config c;
+    grid_price_config_default(&c);
+    const uint32_t n = 8 * 48, at = 5 * 48;
+    grid_price_model *a = make(&c, day_unix(2026, 1, 12), n);
+    for (uint32_t k = 0; k < at; k++)
+        price_window(a, k, n);
+    FILE *f = saved_price(a);
+    char why[256];
+
+    grid_price_config other = c;
+    other.seed = 2;
+    grid_price_model *b = make(&other, day_unix(2026, 1, 12), n);
+    cr_assert_eq(load_price(f, b, why, sizeof why), -1);
+    cr_expect(strstr(why, "price seed") != NULL, "%s", why);
+    grid_price_destroy(b);
+
+    other = c;
+    other.wholesale.wind_error = 0.2; /* same streams, other forecasts */
+    b = make(&other, day_unix(2026, 1, 12), n);
+    rewind(f);
+    cr_assert_eq(load_price(f, b, why, sizeof why), -1);
+    cr_expect(strstr(why, "differs") != NULL, "%s", why);
+    grid_price_destroy(b);
+
+    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
+    long size = ftell(f);
+    char *bytes = malloc((size_t)size);
+    rewind(f);
+    cr_assert_eq(fread(bytes, 1, (size_t)size, f), (size_t)size);
+    for (long cut = 0; cut < size; cut += cut < 200 ? 1 : 997) {
+        FILE *g = tmpfile();
+        fwrite(bytes, 1, (size_t)cut, g);
+        rewind(g);
+        b = make(&c, day_unix(2026, 1, 12), n);
+        cr_assert_eq(load_price(g, b, why, sizeof why), -1, "cut at %ld", cut);
+        cr_expect(strstr(why, "ends early") != NULL, "cut at %ld: %s", cut, why);
+        grid_price_destroy(b);
+        fclose(g);
+    }
+    free(bytes);
+    fclose(f);
+    grid_price_destroy(a);
 }

@@ -38,6 +38,8 @@
 #ifndef GRID_PRICE_H
 #define GRID_PRICE_H
 
+#include "sim/ckpt.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -201,6 +203,13 @@ void grid_price_destroy(grid_price_model *m); /* NULL is fine */
  * GRID_EPRICE_RELEASED.  Without it a model holds every period it has drawn; with it, what
  * it holds does not grow with the run (the engine keeps a few days). */
 void grid_price_release(grid_price_model *m, uint32_t period);
+/* M's part of a checkpoint (sim/ckpt.h), saving or loading: the periods drawn and released,
+ * the days published, and what the model holds of each period it keeps (published and fixed
+ * prices, observed demand, realised values set).  Loading goes into a model created from the
+ * same configuration (used since or not: it starts again) and draws the series again up to
+ * where the saved one had; a model whose draws differ fails with a message.  0, or -1 with
+ * sim_ckpt_err set (then M can only be destroyed). */
+int grid_price_ckpt(grid_price_model *m, sim_ckpt *c);
 /* Bytes the model holds (its record of periods included). */
 size_t grid_price_bytes(const grid_price_model *m);
 
