@@ -458,6 +458,11 @@ static void make_slot(void *ctx, uint32_t k, void *out)
         synthetic_slot(s->w, s->r, s, k, &o->temp, &o->irr);
 }
 
+/* Slots a series' window has room for from creation: what a run reads ahead of its window
+ * (the next sunrise, an occupancy spell), with room to spare: in a run the window does not
+ * grow (a standalone caller that never releases makes it grow to the span). */
+#define SERIES_RESERVE (3 * SIM_DAY_S / GRID_WEATHER_STEP_S)
+
 /* Region R's series from its first slot, into S. */
 static void series_start(const grid_weather *w, unsigned r, series *s)
 {
@@ -533,10 +538,7 @@ int grid_weather_create(const grid_weather_params *p, grid_weather **out, char *
         if (!w->s[r] || !w->day_mean[r]) goto oom;
         day_means(w, r, w->day_mean[r]);
         series_start(w, r, w->s[r]);
-        /* what a run reads ahead of its window (the next sunrise, an occupancy spell), with
-         * room to spare: in a run the window does not grow (a standalone caller that never
-         * releases makes it grow to the span) */
-        if (sim_window_reserve(&w->s[r]->win, 3 * SIM_DAY_S / GRID_WEATHER_STEP_S)) goto oom;
+        if (sim_window_reserve(&w->s[r]->win, SERIES_RESERVE)) goto oom;
     }
     for (unsigned r = 1; r < GRID_WEATHER_REGIONS; r++)
         if (!(w->own >> r & 1u)) {
@@ -568,6 +570,33 @@ void grid_weather_release(grid_weather *w, uint32_t before)
 {
     for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++)
         if (w->own >> r & 1u) sim_window_release(&w->s[r]->win, before);
+}
+
+/* A series' generator state (AR(1) states, streams, padded days, CSV row) is moved only by
+ * make_slot, one slot after the other (day_means draws from a series of its own), so
+ * replaying the makes restores it: nothing of it travels. */
+int grid_weather_ckpt(grid_weather *w, sim_ckpt *c)
+{
+    sim_ckpt_tag(c, "weather");
+    sim_ckpt_same(c, w->p.seed, "weather seed");
+    sim_ckpt_same(c, w->own, "weather regions drawn (bit per region)");
+    sim_ckpt_same(c, w->n_slots, "weather slots");
+    sim_ckpt_same(c, w->n_obs, "weather observations (CSV rows)");
+    for (unsigned r = 0; r < GRID_WEATHER_REGIONS && !sim_ckpt_err(c); r++) {
+        if (!(w->own >> r & 1u)) continue;
+        /* Households initialised since create have read the series: start them again, so
+         * the replay makes every slot from the first with the generator as create left it. */
+        if (sim_ckpt_loading(c)) {
+            sim_window_free(&w->s[r]->win);
+            series_start(w, r, w->s[r]);
+            if (sim_window_reserve(&w->s[r]->win, SERIES_RESERVE)) {
+                sim_ckpt_fail(c, "weather: out of memory");
+                break;
+            }
+        }
+        sim_window_ckpt(&w->s[r]->win, c);
+    }
+    return sim_ckpt_err(c) ? -1 : 0;
 }
 
 size_t grid_weather_bytes(const grid_weather *w)

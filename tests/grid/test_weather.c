@@ -1,5 +1,7 @@
-/* Weather and sun (models/grid/weather.c) against almanac times and GB climate figures. */
+/* Weather and sun (models/grid/weather.c) against almanac times and GB climate figures; weather
+ * loaded from a checkpoint goes on as the saved one. */
 #include "grid/weather.h"
+#include "sim/ckpt.h"
 #include "sim/timeutil.h"
 
 #include <criterion/criterion.h>
@@ -144,4 +146,57 @@ Test(weather, bad_csv_is_reported_with_file_and_line)
     cr_expect_neq(grid_weather_create(&p, &w, err, sizeof err), 0);
     cr_expect(strstr(err, ":1: header must name") != NULL, "%s", err);
     unlink(path);
+}
+
+/* ---- checkpoints ---------------------------------------------------------------------- */
+
+static grid_weather *week_with(uint32_t regions)
+{
+    grid_weather_params p = {.seed = 5,
+                             .start_unix = sim_days_from_civil(2026, 3, 20) * SIM_DAY_S,
+                             .duration_s = 7 * SIM_DAY_S,
+                             .regions = regions};
+    grid_weather *w;
+    char err[256];
+    cr_assert_eq(grid_weather_create(&p, &w, err, sizeof err), 0, "%s", err);
+    return w;
+}
+
+/* Read as households do, a few hours ahead of a release that follows the run, saved after 2.5
+ * days and loaded into weather that set-up had read: every region's slots after the save, its
+ * own or region 0's, come out bit for bit. */
+Test(weather, loaded_weather_goes_on_with_the_saved_series_bit_for_bit)
+{
+    const uint32_t regions = 1u << 2 | 1u << 9, save = 360, day = 144;
+    grid_weather *a = week_with(regions), *b = week_with(regions);
+    for (uint32_t k = 0; k < save; k++) {
+        for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++)
+            (void)grid_weather_temp_c(a, r, k + (r % 4) * 9);
+        grid_weather_release(a, k > 30 ? k - 30 : 0);
+    }
+    for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++)
+        (void)grid_weather_irradiance(b, r, 12);
+
+    FILE *f = tmpfile();
+    cr_assert_not_null(f);
+    sim_ckpt *c = sim_ckpt_open(f, false);
+    cr_assert_eq(grid_weather_ckpt(a, c), 0, "%s", sim_ckpt_err(c));
+    cr_assert_eq(sim_ckpt_close(c), 0);
+    rewind(f);
+    c = sim_ckpt_open(f, true);
+    cr_assert_eq(grid_weather_ckpt(b, c), 0, "%s", sim_ckpt_err(c));
+    sim_ckpt_close(c);
+    fclose(f);
+    cr_assert_eq(grid_weather_bytes(b), grid_weather_bytes(a));
+
+    for (uint32_t k = save - 30; k < save + 3 * day; k++)
+        for (unsigned r = 0; r < GRID_WEATHER_REGIONS; r++) {
+            float ta = grid_weather_temp_c(a, r, k), tb = grid_weather_temp_c(b, r, k);
+            float ia = grid_weather_irradiance(a, r, k), ib = grid_weather_irradiance(b, r, k);
+            cr_assert_eq(memcmp(&ta, &tb, sizeof ta), 0, "region %u slot %u", r, k);
+            cr_assert_eq(memcmp(&ia, &ib, sizeof ia), 0, "region %u slot %u", r, k);
+        }
+    cr_assert_eq(grid_weather_bytes(b), grid_weather_bytes(a));
+    grid_weather_destroy(a);
+    grid_weather_destroy(b);
 }

@@ -24,6 +24,8 @@
 #ifndef GRID_WEATHER_H
 #define GRID_WEATHER_H
 
+#include "sim/ckpt.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,6 +72,12 @@ float grid_weather_temp_c(const grid_weather *w, unsigned region, uint32_t k);  
 float grid_weather_irradiance(const grid_weather *w, unsigned region, uint32_t k); /* [W/m2] */
 /* The caller reads no slot before BEFORE again: the series before it may be dropped. */
 void grid_weather_release(grid_weather *w, uint32_t before);
+
+/* W's part of a checkpoint (sim/ckpt.h): how far each region's series has been made and
+ * released.  Loading, into weather created from the same parameters (and perhaps read since),
+ * starts each series again and makes it up to there (sim_window_ckpt).  0, or -1 with
+ * sim_ckpt_err set (then W can only be destroyed). */
+int grid_weather_ckpt(grid_weather *w, sim_ckpt *c);
 
 /* Heap bytes W holds: the 10-minute series it keeps now and the daily means. */
 size_t grid_weather_bytes(const grid_weather *w);
