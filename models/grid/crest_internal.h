@@ -318,6 +318,7 @@ int crest_create(const grid_load_params *p, void **out, char *err, size_t errlen
 void crest_destroy(void *model);
 void crest_release(void *model, uint32_t before);
 size_t crest_bytes(const void *model);
+int crest_ckpt(void *model, sim_ckpt *c);
 void crest_hourly_to_slots(const double *hourly, float *out);
 double crest_local_time(const crest_model *m, uint32_t d, double hr);
 

@@ -292,6 +292,29 @@ void crest_release(void *model, uint32_t before)
     grid_weather_release(m->w, before / SLOT_S);
 }
 
+/* What changes after create is only how far the calendar window and the weather series have
+ * been made and released (by households reading them and by crest_release); every table is
+ * built at create.  The calendar's maker is a pure function of the slot, the weather's are
+ * replayed (grid_weather_ckpt). */
+int crest_ckpt(void *model, sim_ckpt *c)
+{
+    crest_model *m = model;
+    sim_ckpt_tag(c, "load.crest");
+    sim_ckpt_same(c, m->p.seed, "crest seed");
+    sim_ckpt_same(c, (uint64_t)m->p.start_unix, "crest start");
+    sim_ckpt_same(c, m->n_slots, "crest slots");
+    /* households initialised since create have read the calendar: start it again */
+    if (sim_ckpt_loading(c) && !sim_ckpt_err(c)) {
+        sim_window_free(m->slot);
+        *m->slot = sim_window_init(sizeof(slotinfo), make_slot, m, "crest calendar");
+        if (sim_window_reserve(m->slot, 3 * SLOTS_DAY))
+            sim_ckpt_fail(c, "crest load model: out of memory");
+    }
+    sim_window_ckpt(m->slot, c);
+    grid_weather_ckpt(m->w, c);
+    return sim_ckpt_err(c) ? -1 : 0;
+}
+
 size_t crest_bytes(const void *model)
 {
     const crest_model *m = model;

@@ -276,6 +276,18 @@ static uint32_t basic_hh_step(const void *model, void *hh, uint32_t now, const v
     return basic_power(m, h, p_mw, q_mvar);
 }
 
+/* The model is read-only after create (rate_at works each rate out when asked), so its
+ * checkpoint holds only a mark and what says it was made from the same run. */
+static int basic_ckpt(void *model, sim_ckpt *c)
+{
+    basic_model *m = model;
+    sim_ckpt_tag(c, "load.basic");
+    sim_ckpt_same(c, m->p.seed, "basic seed");
+    sim_ckpt_same(c, (uint64_t)m->p.start_unix, "basic start");
+    sim_ckpt_same(c, m->n_periods, "basic periods");
+    return sim_ckpt_err(c) ? -1 : 0;
+}
+
 const grid_load_ops grid_load_basic = {
     .name = "basic",
     .hh_size = sizeof(basic_hh),
@@ -283,4 +295,5 @@ const grid_load_ops grid_load_basic = {
     .destroy = basic_destroy,
     .hh_init = basic_hh_init,
     .hh_step = basic_hh_step,
+    .ckpt = basic_ckpt,
 };

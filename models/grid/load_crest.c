@@ -419,4 +419,5 @@ const grid_load_ops grid_load_crest = {
     .hh_totals = crest_hh_totals,
     .release = crest_release,
     .bytes = crest_bytes,
+    .ckpt = crest_ckpt,
 };

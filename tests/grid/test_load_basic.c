@@ -2,6 +2,7 @@
  * Ofgem medium TDCV 2,700 kWh/yr for the population mean, the weekday evening peak
  * between 16:30 and 20:00, weekends later in the morning. */
 #include "grid/load.h"
+#include "load_resume.h"
 #include "sim/timeutil.h"
 
 #include <criterion/criterion.h>
@@ -156,4 +157,30 @@ Test(load_basic, household_sequence_depends_only_on_seed_and_id)
 Test(load_basic, unknown_model_name_is_not_found)
 {
     cr_expect_null(grid_load_find("crest-9000"));
+}
+
+/* ---- checkpoints ---------------------------------------------------------------------- */
+
+Test(load_basic, a_loaded_model_goes_on_with_the_saved_households_bit_for_bit)
+{
+    static const uint16_t region0[] = {0};
+    grid_load_params p = params(sim_days_from_civil(2026, 1, 12) * SIM_DAY_S, 3 * SIM_DAY_S, 0.4);
+    resumes_bit_for_bit("basic", &p, 100, region0, 1, SIM_DAY_S + 5 * 3600);
+}
+
+Test(load_basic, a_load_into_another_run_fails)
+{
+    const grid_load_ops *ops = grid_load_find("basic");
+    grid_load_params p = params(0, 3 * SIM_DAY_S, 0.4), q = p;
+    q.seed = 43;
+    void *a, *b;
+    char err[256];
+    cr_assert_eq(ops->create(&p, &a, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(ops->create(&q, &b, err, sizeof err), 0, "%s", err);
+    FILE *f = saved_model(ops, a);
+    cr_assert_eq(load_model(ops, f, b, err, sizeof err), -1);
+    cr_expect(strstr(err, "basic seed") != NULL, "%s", err);
+    fclose(f);
+    ops->destroy(a);
+    ops->destroy(b);
 }

@@ -21,6 +21,8 @@
 #ifndef GRID_LOAD_H
 #define GRID_LOAD_H
 
+#include "sim/ckpt.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -156,6 +158,14 @@ typedef struct grid_load_ops {
     void (*release)(void *model, uint32_t before);
     /* Heap bytes the model holds besides its households' state. */
     size_t (*bytes)(const void *model);
+    /* The model's own part of a checkpoint (sim/ckpt.h), saving or loading: what its
+     * const-looking operations change as the run goes (series made as households read them,
+     * what release dropped), not its households, whose state is the caller's hh_size bytes.
+     * Loading goes into a model made by create from the same parameters, before any
+     * household is stepped (households may have been initialised: the model starts what they
+     * read again); a model created otherwise fails with a message (sim_ckpt_err).  0, or -1 with sim_ckpt_err set; the model can then only be
+     * destroyed.  NULL: the model changes nothing after create. */
+    int (*ckpt)(void *model, sim_ckpt *c);
 } grid_load_ops;
 
 /* Every field of P at its default (seed 0, start 0, duration 1 day). */
