@@ -276,6 +276,18 @@ int mm_esme_power_restore(mm_esme *e);
 int mm_esme_resume(mm_esme *e, const mm_esme_config *cfg, const mm_esme_hal *hal,
                    const mm_esme_storage *st);
 
+/* Checkpoint of the RAM state, for a host that stops a simulation and resumes it in another
+ * process (abi.h, ABI 9, states the contract).  mm_esme_save_ram writes sizeof(mm_esme) bytes
+ * to OUT (CAP bytes, not overlapping E): E's bytes with each pointer replaced by a token naming
+ * its target; E is not changed.  MM_EINVAL (NULL, CAP too small), MM_ESTATE (E not started:
+ * never initialised, deinit, a failed resume), MM_ECORRUPT (a pointer that is not where this
+ * core sets it).  mm_esme_load_ram restores such an image into E (IN may be E itself, but
+ * must not otherwise overlap it), binding the tokens to CFG, HAL and ST.  MM_EINVAL (NULL, LEN not sizeof(mm_esme)), MM_ECORRUPT (a token or storage that
+ * does not fit them); on any error E is left as after deinit. */
+int mm_esme_save_ram(const mm_esme *e, void *out, size_t cap);
+int mm_esme_load_ram(mm_esme *e, const void *in, size_t len, const mm_esme_config *cfg,
+                     const mm_esme_hal *hal, const mm_esme_storage *st);
+
 /* Next queued WAN alert, once the dither delay has passed; MM_ENOENT when none may go. */
 int mm_esme_next_alert(mm_esme *e, mm_event *out);
 void mm_esme_snapshot_get(const mm_esme *e, mm_esme_snapshot *out);
