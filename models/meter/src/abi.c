@@ -87,6 +87,17 @@ static int abi_resume(void *s, const mm_esme_config *cfg, const mm_esme_hal *hal
     return mm_esme_resume(s, cfg, hal, st);
 }
 
+static int abi_save_ram(const void *s, void *out, size_t cap)
+{
+    return mm_esme_save_ram(s, out, cap);
+}
+
+static int abi_load_ram(void *s, const void *in, size_t len, const mm_esme_config *cfg,
+                        const mm_esme_hal *hal, const mm_esme_storage *st)
+{
+    return mm_esme_load_ram(s, in, len, cfg, hal, st);
+}
+
 static const mm_abi abi_table = {
     .abi_version = MM_ABI_VERSION,
     .table_size = sizeof(mm_abi),
@@ -111,6 +122,8 @@ static const mm_abi abi_table = {
     .event_slot = abi_event_slot,
     .change_supplier = abi_change_supplier,
     .resume = abi_resume,
+    .save_ram = abi_save_ram,
+    .load_ram = abi_load_ram,
 };
 
 const mm_abi *mm_abi_get(void)

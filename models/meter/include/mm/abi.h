@@ -63,6 +63,11 @@ typedef struct mm_abi {
      * mm_esme_storage.fw, the firmware transfer area. */
     int (*resume)(void *state, const mm_esme_config *cfg, const mm_esme_hal *hal,
                   const mm_esme_storage *st);
+    /* ABI 9: checkpoint of a meter's RAM state and its restoration in another process (see
+     * below; mm_esme_save_ram, mm_esme_load_ram). */
+    int (*save_ram)(const void *state, void *out, size_t cap);
+    int (*load_ram)(void *state, const void *in, size_t len, const mm_esme_config *cfg,
+                    const mm_esme_hal *hal, const mm_esme_storage *st);
 } mm_abi;
 
 /* Firmware update hand-over.  When a meter's command() returns MM_OK for MM_CMD_FW_ACTIVATE,
@@ -82,6 +87,45 @@ typedef struct mm_abi {
  * written and the new state is not running; what then is the host's choice (it may resume the
  * old image, which reads its own record).  A host that runs one build only resumes that build:
  * the hand-over is then a reboot into the same code. */
+
+/* Checkpoint and resume.  A host that stops a long simulation and goes on in a new process
+ * saves each meter's state with save_ram and gives it back with load_ram; the meter then
+ * answers every call exactly as the saved one would have (registers, logs, alerts, NVM writes,
+ * RNG draws, command answers), provided the host restores the rest of the meter itself, as it
+ * was at the save: the contents of its storage (profile log, event ring, billing snapshots,
+ * price table, firmware transfer area), of its NVM and of its HAL (clock, RNG stream, crypto
+ * counters), and the configuration, now at other addresses.
+ *   save_ram(state, out, cap) writes exactly state_size bytes to OUT (not overlapping STATE)
+ *     and does not change STATE.  The image is the state's bytes with every pointer replaced by
+ *     a token, a little-endian 32-bit word at the start of the pointer's slot, the slot's other
+ *     bytes zero: 0 for NULL, 1 for the one target each pointer has (the configuration or one
+ *     of its parts, a HAL handle, a storage area, the state's own event log), and for the
+ *     tariff in force and the pending one, where the configuration offers it (1 cfg->tariff,
+ *     2 + i cfg->tariffs[i]) in the low 16 bits and a fold of its id (id ^ id >> 16) in the
+ *     high 16.  The state's copy of the storage handles keeps its sizes and device id, its
+ *     padding zeroed; the rest is copied as it is.  So an image holds no address and the same
+ *     state gives the same bytes wherever it lives.  A state stopped by power_fail or handed
+ *     over after a firmware activation is saved as it is (restored, it waits for
+ *     power_restore, or refuses, like the original).  MM_EINVAL: NULL, CAP below state_size;
+ *     MM_ESTATE: a state not started (never initialised, deinit, a failed init before its
+ *     configuration was taken, a failed resume); MM_ECORRUPT: a pointer that is not where the
+ *     core sets it, or a tariff the state's configuration no longer offers.  On error OUT is
+ *     not written.
+ *   load_ram(state, in, len, cfg, hal, st) restores image IN (LEN == state_size) into STATE
+ *     (state_size bytes aligned to state_align, any contents; IN may be STATE itself, a host
+ *     reading the image into place, but must not otherwise overlap it) and binds the tokens to
+ *     CFG, HAL and ST, what init and resume take: the meter's configuration (the one it ran
+ *     with last, after any change_supplier), its HAL and its storage.  It checks that every
+ *     token is 0 or its pointer's own and names something that exists (a tariff position
+ *     within CFG whose id folds to the token's; a 1 for a handle or area that is NULL now); that
+ *     HAL and ST have a handle wherever the saved meter had one and none where it had none;
+ *     that ST has the saved storage's sizes and device id; and that the profile, event and
+ *     billing rings' indices lie in that storage.  Other fields are taken as they are.
+ *     MM_EINVAL: NULL, LEN not state_size; MM_ECORRUPT: a check failed.  On any error STATE is
+ *     left as after deinit (every call refuses), nothing else is written.
+ * An image is valid only for the build that wrote it (same sources, same mm_config.h options,
+ * same target): it has no header, and the host checks the image's build id (version()) and
+ * state_size itself.  Neither call touches the HAL, the storage or the NVM. */
 
 /* The one symbol an image exports (built with hidden visibility, see models/meter). */
 #if defined(__GNUC__)

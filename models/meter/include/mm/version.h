@@ -17,10 +17,11 @@
 #define MM_VERSION_MAJOR 0
 #define MM_VERSION_MINOR 1
 #define MM_VERSION_PATCH 0
-/* 8: mm_abi.resume, mm_esme_storage.fw (firmware update, block-wise MM_CMD_FW_DISTRIBUTE);
+/* 9: mm_abi.save_ram, load_ram (checkpoint of a meter's RAM state);
+ * 8: mm_abi.resume, mm_esme_storage.fw (firmware update, block-wise MM_CMD_FW_DISTRIBUTE);
  * 7: mm_abi.change_supplier; 6: mm_abi.event_slot; 5: mm_esme_storage.device_id; 4: mm_abi.profile_slot, nvm_footprint;
  * 3: mm_esme_storage.prices; 2: mm_abi table (abi.h), mm_esme */
-#define MM_ABI_VERSION 8u
+#define MM_ABI_VERSION 9u
 
 #define MM_STR_(x) #x
 #define MM_STR(x) MM_STR_(x)
