@@ -344,6 +344,13 @@ bool sim_fw_has_resume(const mm_abi *abi)
            abi->table_size >= offsetof(mm_abi, resume) + sizeof abi->resume && abi->resume;
 }
 
+bool sim_fw_can_checkpoint(const mm_abi *abi)
+{
+    return abi && abi->abi_version >= 9u &&
+           abi->table_size >= offsetof(mm_abi, load_ram) + sizeof abi->load_ram &&
+           abi->save_ram && abi->load_ram;
+}
+
 void sim_fw_close(sim_fw *fw)
 {
     for (uint32_t k = 0; k < fw->n_images; k++)

@@ -92,6 +92,9 @@ void sim_fw_close(sim_fw *fw);
 /* Whether image ABI can take a meter over after a firmware activation: its table has resume
  * (ABI 8, mm/abi.h's hand-over), set. */
 bool sim_fw_has_resume(const mm_abi *abi);
+/* Whether image ABI can checkpoint its meters' RAM: its table has save_ram and load_ram
+ * (ABI 9, mm/abi.h's checkpoint), both set. */
+bool sim_fw_can_checkpoint(const mm_abi *abi);
 /* The file image IM was loaded from (a build of this tree for builtin:*).  0, or -1. */
 int sim_fw_image_file(const sim_fw_image *im, char *out, size_t len);
 
