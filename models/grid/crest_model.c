@@ -134,6 +134,9 @@ bad:
     return -1;
 }
 
+/* Slots the calendar window has room for from creation, as the weather's. */
+#define CALENDAR_RESERVE (3 * SLOTS_DAY)
+
 /* Slot K's local slot of day, day type, local and UTC day (CTX: the model). */
 static void make_slot(void *ctx, uint32_t k, void *out)
 {
@@ -222,7 +225,7 @@ int crest_create(const grid_load_params *p, void **out, char *err, size_t errlen
     m->slot = malloc(sizeof *m->slot);
     if (m->slot) {
         *m->slot = sim_window_init(sizeof(slotinfo), make_slot, m, "crest calendar");
-        if (sim_window_reserve(m->slot, 3 * SLOTS_DAY)) goto oom_m; /* as the weather's */
+        if (sim_window_reserve(m->slot, CALENDAR_RESERVE)) goto oom_m;
     }
     m->n_ldays = m->n_slots / SLOTS_DAY + 3;
     m->lday_start = malloc(m->n_ldays * sizeof *m->lday_start);
@@ -307,7 +310,7 @@ int crest_ckpt(void *model, sim_ckpt *c)
     if (sim_ckpt_loading(c) && !sim_ckpt_err(c)) {
         sim_window_free(m->slot);
         *m->slot = sim_window_init(sizeof(slotinfo), make_slot, m, "crest calendar");
-        if (sim_window_reserve(m->slot, 3 * SLOTS_DAY))
+        if (sim_window_reserve(m->slot, CALENDAR_RESERVE))
             sim_ckpt_fail(c, "crest load model: out of memory");
     }
     sim_window_ckpt(m->slot, c);

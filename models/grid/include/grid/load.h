@@ -162,9 +162,10 @@ typedef struct grid_load_ops {
      * const-looking operations change as the run goes (series made as households read them,
      * what release dropped), not its households, whose state is the caller's hh_size bytes.
      * Loading goes into a model made by create from the same parameters, before any
-     * household is stepped (households may have been initialised: the model starts what they
-     * read again); a model created otherwise fails with a message (sim_ckpt_err).  0, or -1 with sim_ckpt_err set; the model can then only be
-     * destroyed.  NULL: the model changes nothing after create. */
+     * household is stepped (households may have been initialised: the model starts what
+     * they read again); a model created otherwise fails with a message.  0, or -1 with
+     * sim_ckpt_err set, and the model can then only be destroyed.  NULL: the model changes
+     * nothing after create. */
     int (*ckpt)(void *model, sim_ckpt *c);
 } grid_load_ops;
 
