@@ -500,7 +500,7 @@ static void halfhourly_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_
 }
 
 /* Gas of households [h0, h0+nh) (this rank's) in periods [p0, p0+np) into BUF[j][p], from the
- * areas' day buffers (slot = period % 48). */
+ * areas' buffers (slot = period % SIM_GAS_SLOTS). */
 static void gas_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_t p0, uint32_t np,
                       uint32_t *buf)
 {
@@ -508,7 +508,8 @@ static void gas_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_t p0, u
     for (uint32_t j = 0; j < nh; j++) {
         g = area_of(g, h0 + j);
         for (uint32_t p = 0; p < np; p++)
-            buf[(size_t)j * np + p] = g->gas_day[(size_t)(h0 + j - g->hh0) * 48 + (p0 + p) % 48];
+            buf[(size_t)j * np + p] =
+                g->gas_day[(size_t)(h0 + j - g->hh0) * SIM_GAS_SLOTS + (p0 + p) % SIM_GAS_SLOTS];
     }
 }
 

@@ -464,14 +464,14 @@ void sim_area_outage(sim_area *a, uint32_t t)
 /* The half-hour closes on every meter of the area at W_END. */
 void sim_area_close_window(sim_area *a, uint32_t w_end)
 {
-    uint32_t slot = (w_end / SIM_PERIOD_S - 1) % 48;
+    uint32_t slot = (w_end / SIM_PERIOD_S - 1) % SIM_GAS_SLOTS;
     for (uint32_t i = 0; i < a->n; i++) {
         sim_hh_advance(a, i, w_end);
         sim_hh_abi(a, i)->hh_close(sim_hh_fw(a, i));
         sim_hh_after_close(a, i, w_end);
         if (a->gas_w) {
             /* whole Wh to the period, the remainder carried to the next one */
-            a->gas_day[(size_t)i * 48 + slot] = (uint32_t)(a->gas_ws[i] / 3600);
+            a->gas_day[(size_t)i * SIM_GAS_SLOTS + slot] = (uint32_t)(a->gas_ws[i] / 3600);
             a->gas_ws[i] %= 3600;
         }
     }

@@ -180,6 +180,12 @@ static inline bool sim_hh_local(const sim_ctx *cx, uint32_t id)
 /* ---- areas ------------------------------------------------------------------------------- */
 
 #define FW_EVENT_DEPTH 16u /* firmware event ring per meter */
+/* Gas per period is kept for a day and one period (slot: period % SIM_GAS_SLOTS): collect.c
+ * streams a day once SimGrid returns from its last window, and an area whose households send
+ * nothing in the next window has closed that one too by then (areas run their load events
+ * without waiting for SimGrid's clock).  With 48 slots that close overwrote the day's first
+ * period before it was written. */
+#define SIM_GAS_SLOTS 49u
 
 /* What a household's bytes are for, as the run's summary lists them (area.c counts them). */
 typedef enum sim_part {
@@ -228,7 +234,7 @@ typedef enum sim_part {
     X(sim_rng, retry_rng, 1, true, NET, "the hub's backoff stream")                                \
     X(int32_t, gas_w, 1, has_gas, LOAD, "gas burnt now [W]")                                       \
     X(int64_t, gas_ws, 1, has_gas, LOAD, "gas energy in the open period [W s]")                    \
-    X(uint32_t, gas_day, 48, has_gas, LOAD, "gas per period of the current trace day [Wh]")        \
+    X(uint32_t, gas_day, SIM_GAS_SLOTS, has_gas, LOAD, "gas per period, the last SIM_GAS_SLOTS [Wh]") \
     X(uint32_t, pk_from, 1, true, ENGINE, "first period whose price the meter holds")              \
     X(uint32_t, pk_until, 1, true, ENGINE, "end of the periods whose prices the meter holds")      \
     X(mm_price_table, ptab, 1, cx->dyn_prices, ENGINE, "its price table (dynamic tariffs)")        \
