@@ -130,6 +130,7 @@ void sim_coord_actor(int argc, char **argv)
             if (rc3 && !c->err) c->err = rc3;
         }
         c->done = w + 1;
+        if (c->boundary) c->boundary(c->boundary_arg, w, halt);
         sg_barrier_wait(cx->window_bar);
         if (halt) break;
     }

@@ -448,6 +448,10 @@ typedef struct sim_coord {
     uint32_t done;       /* windows whose row is in the ring or streamed */
     uint32_t streamed;   /* windows whose row is in the trace */
     int err;             /* first failure (SIM_E*) */
+    /* Called at the end of its work on window W, every area waiting at the barrier (HALT: the
+     * run ends there): run.c's at_boundary, with the run; NULL none. */
+    void (*boundary)(void *arg, uint32_t w, bool halt);
+    void *boundary_arg;
 } sim_coord;
 
 /* coordinator.c */
@@ -521,6 +525,9 @@ struct sim_run {
     uint32_t w;              /* windows run */
     uint32_t flushed;        /* periods whose half-hourly data is in the trace (agreed) */
     uint32_t flushed_next;   /* ... once the last collecting is agreed to have succeeded */
+    int window_rc;           /* the last window's closing (run.c's at_boundary): 1 more to run,
+                              * 0 the last, or the failure */
+    uint32_t closed;         /* ... and windows closed so far */
     int collect_rc;          /* the last collecting's outcome on this rank, agreed with the next
                               * window's (so rank 0 writes while the others simulate) */
     char collect_where[64];
