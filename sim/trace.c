@@ -597,6 +597,131 @@ int sim_trace_flush(sim_trace *t, int64_t sim_end_unix)
     return 0;
 }
 
+/* FROM's bytes into TO, a new file (created exclusively): in the kernel (copy_file_range, a
+ * reflink on file systems that share extents).  0, or -1 with errno set; TO is removed then. */
+static int copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0) return -1;
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        errno = e;
+        return -1;
+    }
+    int rc = 0;
+    for (;;) {
+        ssize_t k = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+        if (k == 0) break;
+        if (k > 0) continue;
+        if (errno == EINTR) continue;
+        if (errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP && errno != EINVAL) {
+            rc = -1;
+            break;
+        }
+        /* another file system, or none of it: by hand, from where the kernel stopped */
+        char buf[1 << 16];
+        ssize_t got;
+        while ((got = read(in, buf, sizeof buf)) > 0)
+            if (write(out, buf, (size_t)got) != got) {
+                if (errno == 0) errno = ENOSPC;
+                got = -1;
+                break;
+            }
+        if (got < 0) rc = -1;
+        break;
+    }
+    if (rc == 0 && fsync(out) != 0) rc = -1;
+    int e = errno;
+    if (close(out) != 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    close(in);
+    if (rc) unlink(to);
+    errno = e;
+    return rc;
+}
+
+int sim_trace_snapshot(sim_trace *t, int64_t sim_end_unix, const char *path, char *err,
+                       size_t errlen)
+{
+    if (sim_trace_flush(t, sim_end_unix) != 0) {
+        h5_error(err, errlen, t->partial);
+        return -1;
+    }
+    if (copy_file(t->partial, path) != 0) {
+        snprintf(err, errlen, "copying %s to %s: %s", t->partial, path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+sim_trace *sim_trace_resume(const char *out_path, const char *snapshot, const sim_trace_info *info,
+                            char *err, size_t errlen)
+{
+    H5dont_atexit();
+    h5_why[0] = '\0';
+    H5Eset_auto2(H5E_DEFAULT, on_h5_failure, NULL);
+    sim_trace *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < SIM_DS_COUNT; i++) t->ds[i] = t->mtype[i] = -1;
+    t->households = info->households;
+    t->areas = info->areas;
+    t->dims = (sim_trace_info){.households = info->households,
+                               .chunk_households = info->chunk_households,
+                               .compression = info->compression,
+                               .areas = info->areas,
+                               .regions = info->regions};
+    t->replace = info->replace;
+    if (snprintf(t->out, sizeof t->out, "%s", out_path) >= (int)sizeof t->out) {
+        snprintf(err, errlen, "%.60s...: the output path is too long", out_path);
+        free(t);
+        return NULL;
+    }
+    snprintf(t->partial, sizeof t->partial, "%s.partial", out_path);
+    /* what the interrupted run wrote after the checkpoint goes: the checkpoint's copy takes
+     * its place (unlinked first, never written through a link) */
+    if ((unlink(t->partial) != 0 && errno != ENOENT) || copy_file(snapshot, t->partial) != 0) {
+        snprintf(err, errlen, "%s: cannot put the checkpoint's trace in place: %s", t->partial,
+                 strerror(errno));
+        free(t);
+        return NULL;
+    }
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
+    bound_metadata_cache(fapl);
+    H5set_free_list_limits(1 << 18, 1 << 16, 1 << 18, 1 << 16, 1 << 18, 1 << 16);
+    t->file = H5Fopen(t->partial, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    if (t->file < 0) {
+        snprintf(err, errlen, "%s: cannot open the checkpoint's trace: %s", t->partial,
+                 sim_trace_why());
+        free(t);
+        return NULL;
+    }
+    H5Fset_libver_bounds(t->file, H5F_LIBVER_V110, H5F_LIBVER_V110);
+    int bad = 0;
+    for (int i = 0; i < SIM_DS_COUNT && !bad; i++) {
+        const sim_dataset_decl *d = sim_schema_dataset((sim_ds)i);
+        t->mtype[i] = sim_schema_h5_type(d);
+        bad = t->mtype[i] < 0;
+        if (!bad && created_early(d)) bad = (t->ds[i] = H5Dopen2(t->file, d->path, H5P_DEFAULT)) < 0;
+    }
+    if (bad) {
+        h5_error(err, errlen, t->partial);
+        sim_trace_finish(t, 0, info->start_unix, NULL, 0);
+        return NULL;
+    }
+    t->saved = true;
+    t->saved_size = file_size(t);
+    return t;
+}
+
 /* OUT.partial to OUT; an existing OUT is replaced only when T->replace. */
 static int rename_into_place(const sim_trace *t)
 {

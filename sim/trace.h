@@ -99,6 +99,16 @@ int sim_trace_whole_cols(sim_trace *t, sim_ds id, const double *v, size_t rows, 
  * valid file should the run stop there.  -1 after a failure (sim_trace_why). */
 int sim_trace_flush(sim_trace *t, int64_t sim_end_unix);
 
+/* A checkpoint's copy of the trace: everything on disk (sim_trace_flush, claiming SIM_END),
+ * then the file copied to PATH, a new file.  0, or -1 with a message in ERR. */
+int sim_trace_snapshot(sim_trace *t, int64_t sim_end_unix, const char *path, char *err,
+                       size_t errlen);
+/* A run resumed from a checkpoint: SNAPSHOT (sim_trace_snapshot's copy) becomes OUT.partial,
+ * replacing what the interrupted run left there, and is opened to go on (INFO as the run
+ * created it).  NULL with a message in ERR. */
+sim_trace *sim_trace_resume(const char *out_path, const char *snapshot, const sim_trace_info *info,
+                            char *err, size_t errlen);
+
 /* Write the closing attributes, close, and rename when COMPLETE (into an existing OUT only
  * with info.replace). Frees T.  After a failed write nothing more is written: the file keeps
  * what the last sim_trace_flush put on disk. */
