@@ -289,8 +289,9 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
     a->pk_until[i] = !sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? UINT32_MAX
                      : t == 0                                   ? fw->periods_known[sim_hh_fl(a, i)->tariff]
                                                                 : 0;
-    return im->abi->init(sim_hh_fw(a, i), sim_fw_config(fw, cx->fleet, (uint32_t)id, a->prepay[i]),
-                         &hal, &st);
+    const mm_esme_config *cfg = sim_fw_config(fw, cx->fleet, (uint32_t)id, a->prepay[i]);
+    if (cfg) sim_fw_config_held(fw, cx->fleet, (uint32_t)id, cfg);
+    return im->abi->init(sim_hh_fw(a, i), cfg, &hal, &st);
 }
 
 /* The household's load model state, its first load event, and its HAN (whose gas meter
@@ -428,7 +429,13 @@ void sim_area_actor(int argc, char **argv)
     sim_area *a = sg_actor_self_get_data();
     const sim_ctx *cx = a->cx;
     sg_bar_t bar = cx->window_bar;
-    for (uint32_t w = 0; w < cx->windows && !*cx->stop; w++) {
+    if (cx->first_window > 0) {
+        /* resumed: the checkpoint was taken where the areas wait at the window's end; they
+         * leave it as they did then */
+        sg_actor_sleep_until((double)cx->first_window * SIM_PERIOD_S);
+        sim_dl_area_send_updates(a);
+    }
+    for (uint32_t w = cx->first_window; w < cx->windows && !*cx->stop; w++) {
         uint32_t w_end = (w + 1) * SIM_PERIOD_S;
         if (area_run_window(a, w_end) || *cx->stop) break;
         sim_area_close_window(a, w_end);
@@ -443,4 +450,160 @@ void sim_area_actor(int argc, char **argv)
     a->peak_backlog = sim_cell_peak_backlog(a->cell);
     sim_cell_destroy(a->cell);
     a->cell = NULL;
+}
+
+/* ---- checkpoint ---------------------------------------------------------------------------- */
+
+/* A message as its bytes, padding zeroed, so that a checkpoint's bytes are the same for the
+ * same state. */
+static void msg_ckpt(sim_ckpt *c, net_msg *m)
+{
+    net_msg x;
+    memset(&x, 0, sizeof x);
+    if (!sim_ckpt_loading(c)) {
+        x.household = m->household;
+        x.code = m->code;
+        x.sent_s = m->sent_s;
+        x.first_period = m->first_period;
+        x.n_periods = m->n_periods;
+        x.import_wh = m->import_wh;
+        x.area = m->area;
+        x.bytes = m->bytes;
+        x.cls = m->cls;
+        x.headend = m->headend;
+    }
+    SIM_CKPT(c, x);
+    if (sim_ckpt_loading(c)) *m = x;
+}
+
+/* Household I's firmware slot: the state through its image's save_ram (pointer-free), then
+ * its NVM as it is.  Loading rebinds the state to the configuration the meter holds, its HAL
+ * and storage (the fleet table and the columns are loaded first). */
+static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, sim_ckpt *c)
+{
+    const sim_ctx *cx = a->cx;
+    const sim_fleet_hh *h = sim_hh_fl(a, i);
+    const sim_fw_image *im = &cx->fw->img[h->image];
+    unsigned char *slot = sim_hh_fw(a, i);
+    if (!sim_ckpt_loading(c)) {
+        int rc = im->abi->save_ram(slot, buf, im->abi->state_size);
+        if (rc != MM_OK) sim_ckpt_fail(c, "meter %u: its firmware could not save its state (%d)",
+                                       a->hh0 + i, rc);
+    }
+    sim_ckpt_bytes(c, buf, im->abi->state_size);
+    sim_ckpt_bytes(c, slot + im->nvm_off, im->nvm_size);
+    if (!sim_ckpt_loading(c) || sim_ckpt_err(c)) return;
+    mm_esme_hal hal;
+    mm_esme_storage st;
+    sim_hh_meter_io(a, i, &hal, &st);
+    const mm_esme_config *cfg = sim_fw_config_of(cx->fw, h);
+    int rc = cfg ? im->abi->load_ram(slot, buf, im->abi->state_size, cfg, &hal, &st) : MM_EINVAL;
+    if (rc != MM_OK)
+        sim_ckpt_fail(c, "meter %u: its firmware refused the saved state (%d)", a->hh0 + i, rc);
+}
+
+/* An event queue: its heap array as it is (a heap's order is part of the run: ties pop in
+ * the array's order).  Loading keeps room for at least RESERVE records. */
+static void hevq_ckpt(sim_ckpt *c, sim_hevq *q, uint32_t reserve)
+{
+    size_t n = q->n, cap = q->cap;
+    sim_ckpt_array(c, (void **)&q->v, &n, &cap, sizeof(sim_hev), UINT32_MAX);
+    if (!sim_ckpt_loading(c)) return;
+    q->n = q->cap = (uint32_t)n;
+    if (sim_hevq_reserve(q, reserve)) sim_ckpt_fail(c, "out of memory");
+}
+
+int sim_area_ckpt(sim_area *a, sim_ckpt *c)
+{
+    const sim_ctx *cx = a->cx;
+    bool has_gas = cx->ops->gas_w != NULL, loading = sim_ckpt_loading(c);
+    sim_ckpt_tag(c, "area");
+    sim_ckpt_same(c, a->id, "area");
+    sim_ckpt_same(c, a->n, "households of the area");
+    /* The columns as they are, but for the two HAL records holding pointers (the NVM's store,
+     * the RNG's hook): the file gets them as NULL, and loading makes them again. */
+    for (uint32_t i = 0; i < a->n; i++) {
+        mm_hal_nvm nv = a->nvm[i];
+        mm_hal_rng rg = a->rng[i];
+        /* the store is where the meter's image keeps it in its slot (firmware campaigns) */
+        uint8_t *mem = (uint8_t *)sim_hh_fw(a, i) + cx->fw->img[sim_hh_fl(a, i)->image].nvm_off;
+        mm_port_sim_rng_fn fn = rg.fn;
+        void *fctx = rg.ctx;
+        nv.mem = NULL;
+        rg.fn = NULL;
+        rg.ctx = NULL;
+        SIM_CKPT(c, nv);
+        SIM_CKPT(c, rg);
+        if (loading) {
+            nv.mem = mem;
+            rg.fn = fn;
+            rg.ctx = fctx;
+            a->nvm[i] = nv;
+            a->rng[i] = rg;
+        }
+    }
+#define COL_CKPT(type, name, count, when, part, doc)                                            \
+    if ((when) && a->name != (void *)a->nvm && a->name != (void *)a->rng)                      \
+        sim_ckpt_bytes(c, a->name, (size_t)a->n * (size_t)(count) * sizeof(type));
+    SIM_AREA_COLUMNS(COL_CKPT)
+#undef COL_CKPT
+    if (sim_ckpt_err(c)) return -1;
+    sim_ckpt_tag(c, "slots");
+    unsigned char *buf = malloc(cx->fw->max_state ? cx->fw->max_state : 1);
+    if (!buf) {
+        sim_ckpt_fail(c, "out of memory");
+        return -1;
+    }
+    for (uint32_t i = 0; i < a->n && !sim_ckpt_err(c); i++) slot_ckpt(a, i, buf, c);
+    free(buf);
+    sim_ckpt_tag(c, "queues");
+    SIM_CKPT(c, a->site);
+    SIM_CKPT(c, a->n_off);
+    SIM_CKPT(c, a->lost);
+    hevq_ckpt(c, &a->loadq, a->n);
+    hevq_ckpt(c, &a->msgq, 0);
+    hevq_ckpt(c, &a->clpq, 0);
+    /* sends waiting for their technology: their messages come from the pool again */
+    uint32_t nd = a->defq.n;
+    SIM_CKPT(c, nd);
+    if (loading && !sim_ckpt_err(c) && sim_deferq_reserve(&a->defq, nd ? nd : 1))
+        sim_ckpt_fail(c, "out of memory");
+    for (uint32_t k = 0; k < nd && !sim_ckpt_err(c); k++) {
+        sim_deferred d = loading ? (sim_deferred){0} : a->defq.v[k];
+        SIM_CKPT(c, d.t);
+        SIM_CKPT(c, d.bytes);
+        if (loading && !(d.m = sim_msg_get(cx->pool))) sim_ckpt_fail(c, "out of memory");
+        if (sim_ckpt_err(c)) break;
+        msg_ckpt(c, d.m);
+        if (loading) a->defq.v[a->defq.n++] = d;
+    }
+    sim_ckpt_vec(c, &a->ev);
+    sim_ckpt_bytes(c, a->cell_arr, RING * SIM_PERIOD_S * sizeof *a->cell_arr);
+    sim_ckpt_bytes(c, a->cell_q, RING * SIM_PERIOD_S * sizeof *a->cell_q);
+    SIM_CKPT(c, a->mws);
+    SIM_CKPT(c, a->win_mws);
+    SIM_CKPT(c, a->power_mw);
+    SIM_CKPT(c, a->power_t);
+    SIM_CKPT(c, a->dl_next);
+    SIM_CKPT(c, a->broadcast);
+    uint64_t next_outage = a->next_outage;
+    SIM_CKPT(c, next_outage);
+    if (loading && next_outage > a->n_outage)
+        sim_ckpt_fail(c, "area %u: outage %llu of %zu", a->id, (unsigned long long)next_outage,
+                      a->n_outage);
+    a->next_outage = (size_t)next_outage;
+    SIM_CKPT(c, a->events);
+    SIM_CKPT(c, a->sent);
+    SIM_CKPT(c, a->interruptions);
+    SIM_CKPT(c, a->alerts);
+    uint64_t peak = sim_cell_peak_backlog(a->cell);
+    SIM_CKPT(c, peak);
+    if (loading) sim_cell_set_peak_backlog(a->cell, (size_t)peak);
+    SIM_CKPT(c, a->exchanged);
+    SIM_CKPT(c, a->replaced);
+    SIM_CKPT(c, a->fw_distributed);
+    SIM_CKPT(c, a->fw_activated);
+    SIM_CKPT(c, a->fw_failed);
+    SIM_CKPT(c, a->fw_bytes);
+    return sim_ckpt_err(c) ? -1 : 0;
 }

@@ -482,7 +482,9 @@ static int hand_over(sim_area *a, uint32_t i, uint8_t image)
     mm_esme_storage st;
     sim_hh_meter_io(a, i, &hal, &st);
     const mm_esme_config *cfg = sim_fw_config_for(cx->fw, h->cred, h->tariff, a->prepay[i]);
-    return to->abi->resume(slot, cfg, &hal, &st);
+    int rc = to->abi->resume(slot, cfg, &hal, &st);
+    if (rc == MM_OK) sim_fw_config_held(cx->fw, cx->fleet, a->hh0 + i, cfg);
+    return rc;
 }
 
 void sim_campaign_activated(sim_area *a, uint32_t i, uint32_t t, int rc)
@@ -527,4 +529,23 @@ uint32_t sim_campaigns_count(const sim_campaigns *s)
 void sim_campaign_get_row(const sim_campaigns *s, uint32_t k, sim_campaign_row *out)
 {
     *out = s->cp[k].tot;
+}
+
+int sim_campaigns_ckpt(sim_campaigns *s, sim_ckpt *c)
+{
+    sim_ckpt_tag(c, "campaigns");
+    sim_ckpt_same(c, s ? s->n : 0, "firmware campaigns");
+    if (!s) return sim_ckpt_err(c) ? -1 : 0;
+    uint32_t n = s->cx->sc->households;
+    for (uint32_t k = 0; k < s->n; k++) {
+        campaign *cp = &s->cp[k];
+        SIM_CKPT(c, cp->carry);
+        sim_ckpt_bytes(c, cp->bc_day, (size_t)s->n_areas * sizeof *cp->bc_day);
+        SIM_CKPT(c, cp->tot);
+    }
+    sim_ckpt_bytes(c, s->cst, n);
+    sim_ckpt_bytes(c, s->tries, n);
+    sim_ckpt_bytes(c, s->done, n);
+    sim_ckpt_bytes(c, s->serial, n);
+    return sim_ckpt_err(c) ? -1 : 0;
 }

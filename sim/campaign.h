@@ -31,6 +31,7 @@
 #define SIM_CAMPAIGN_H
 
 #include "output/records.h"
+#include "sim/ckpt.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,6 +49,8 @@ typedef struct sim_campaigns sim_campaigns;
 int sim_campaigns_open(sim_campaigns **out, const sim_ctx *cx, sim_fleet *fleet, const sim_fw *fw,
                        sim_area *areas, uint32_t n_areas, char *err, size_t errlen);
 void sim_campaigns_close(sim_campaigns *c);
+/* Save or load (sim/ckpt.h) the campaigns' progress; C may be NULL (no campaigns).  0, or -1. */
+int sim_campaigns_ckpt(sim_campaigns *s, sim_ckpt *c);
 
 /* T [s since start] begins a UTC day (or is the run start): today's meters of each campaign
  * have their distributions planned (coordinator, areas waiting). */

@@ -566,3 +566,35 @@ void sim_cmds_region_step(const sim_cmds *s, uint32_t k, double *out)
     for (unsigned r = 0; r < SIM_REGIONS; r++)
         if (mask >> r & 1u) out[col++] = (double)s->run[k].sum[N_STEP_MW + 1 + r] / 1000.0;
 }
+
+int sim_cmds_ckpt(sim_cmds *s, sim_ckpt *c)
+{
+    sim_ckpt_tag(c, "commands");
+    sim_ckpt_same(c, s ? s->n : 0, "command runs");
+    if (!s) return sim_ckpt_err(c) ? -1 : 0;
+    const sim_ctx *cx = s->cx;
+    uint32_t local = cx->hh_hi - cx->hh_lo;
+    for (uint32_t k = 0; k < s->n; k++) {
+        cmdrun *r = &s->run[k];
+        SIM_CKPT(c, r->started);
+        /* its targets once chosen: the first n_targets are the ones it sends to */
+        size_t nt = r->started ? r->n_targets : 0;
+        sim_ckpt_array(c, (void **)&r->targets, &nt, NULL, sizeof *r->targets,
+                       cx->sc->households);
+        if (r->started) r->n_targets = (uint32_t)nt;
+        SIM_CKPT(c, r->next);
+        if (r->ctr) sim_ckpt_bytes(c, r->ctr, (size_t)local * sizeof *r->ctr);
+        SIM_CKPT(c, r->quarantined);
+        SIM_CKPT(c, r->first_s);
+        SIM_CKPT(c, r->last_s);
+        SIM_CKPT(c, r->tripped_s);
+        SIM_CKPT(c, r->sum);
+        SIM_CKPT(c, r->max);
+    }
+    sim_ckpt_same(c, s->tad_on, "anomaly detection");
+    if (s->tad_on && net_tad_ckpt(&s->tad, c) != 0) return -1;
+    sim_ckpt_bytes(c, s->cut_run, local);
+    sim_ckpt_bytes(c, s->cut_s, (size_t)local * sizeof *s->cut_s);
+    sim_ckpt_bytes(c, s->watch, local);
+    return sim_ckpt_err(c) ? -1 : 0;
+}

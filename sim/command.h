@@ -34,6 +34,7 @@
 #define SIM_COMMAND_H
 
 #include "output/records.h"
+#include "sim/ckpt.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,6 +49,8 @@ typedef struct sim_cmds sim_cmds;
 int sim_cmds_open(sim_cmds **out, const sim_ctx *cx, sim_area *areas, uint32_t n_areas, char *err,
                   size_t errlen);
 void sim_cmds_close(sim_cmds *s);
+/* Save or load (sim/ckpt.h) the runs' progress; S may be NULL (no runs).  0, or -1. */
+int sim_cmds_ckpt(sim_cmds *s, sim_ckpt *c);
 
 /* Coordinator at window boundary T, every rank, areas waiting: runs starting before T + one
  * window choose their targets; their commands due in the window are offered to the anomaly

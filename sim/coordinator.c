@@ -85,7 +85,7 @@ void sim_coord_actor(int argc, char **argv)
     sim_coord *c = sg_actor_self_get_data();
     const sim_ctx *cx = c->cx;
     uint32_t mask = cx->sc->topology.region_mask;
-    for (uint32_t w = 0; w < cx->windows; w++) {
+    for (uint32_t w = c->first; w < cx->windows; w++) {
         uint32_t w_end = (w + 1) * SIM_PERIOD_S;
         sg_actor_sleep_until(w_end);
         if (*cx->stop) break;
@@ -117,15 +117,18 @@ void sim_coord_actor(int argc, char **argv)
             *cx->halted = 1;
             c->halt_sig = (int)sig;
         }
-        /* A new UTC day: the fleet's changes, while every area waits. */
-        if (!halt && c->life && w_end < cx->end_s && (cx->sc->start_unix + w_end) % SIM_DAY_S == 0) {
+        /* A new UTC day: the fleet's changes, while every area waits.  A run stopping here
+         * skips what only the next window needs, unless it is checkpointed here: the state
+         * saved is then the one the run would go on with. */
+        bool next = !halt || c->boundary_full;
+        if (next && c->life && w_end < cx->end_s && (cx->sc->start_unix + w_end) % SIM_DAY_S == 0) {
             int rc2 = sim_lifecycle_sync(c->life);
             if (rc2 && !c->err) c->err = rc2;
             if (!rc2) sim_lifecycle_day(c->life, w_end);
             if (c->life->err && !c->err) c->err = c->life->err;
         }
         /* the next window's commands of the command runs, while every area waits */
-        if (!halt && w_end < cx->end_s) {
+        if (next && w_end < cx->end_s) {
             int rc3 = sim_cmds_window(cx->cmds, w_end);
             if (rc3 && !c->err) c->err = rc3;
         }
@@ -134,4 +137,13 @@ void sim_coord_actor(int argc, char **argv)
         sg_barrier_wait(cx->window_bar);
         if (halt) break;
     }
+}
+
+int sim_coord_ckpt(sim_coord *c, sim_ckpt *ck)
+{
+    sim_ckpt_tag(ck, "coordinator");
+    SIM_CKPT(ck, c->ring);
+    SIM_CKPT(ck, c->done);
+    SIM_CKPT(ck, c->streamed);
+    return sim_ckpt_err(ck) ? -1 : 0;
 }

@@ -560,3 +560,14 @@ int sim_dl_updates_reduce(sim_dl *d)
     free(x);
     return 0;
 }
+
+int sim_dl_ckpt(sim_dl *d, sim_ckpt *c)
+{
+    sim_ckpt_tag(c, "downlink");
+    SIM_CKPT(c, d->sent_until);
+    SIM_CKPT(c, d->cmd_counter);
+    sim_ckpt_vec(c, &d->upd);
+    sim_ckpt_vec(c, &d->req);
+    SIM_CKPT(c, d->req_free);
+    return sim_ckpt_err(c) ? -1 : 0;
+}

@@ -338,6 +338,18 @@ const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, ui
     return sim_fw_config_for(fw, h->supplier, h->tariff, prepay);
 }
 
+void sim_fw_config_held(const sim_fw *fw, sim_fleet *fleet, uint32_t id, const mm_esme_config *cfg)
+{
+    fleet->hh[id].cfg = (uint8_t)(cfg - fw->cfg);
+}
+
+const mm_esme_config *sim_fw_config_of(const sim_fw *fw, const sim_fleet_hh *h)
+{
+    size_t k = h->cfg / 2;
+    if (k >= (size_t)fw->n_suppliers * SIM_TARIFFS || !fw->tariff[k].id) return NULL;
+    return &fw->cfg[h->cfg];
+}
+
 bool sim_fw_has_resume(const mm_abi *abi)
 {
     return abi && abi->abi_version >= 8u &&

@@ -88,6 +88,10 @@ const mm_esme_config *sim_fw_config(const sim_fw *fw, const sim_fleet *fleet, ui
                                     bool prepay);
 const mm_esme_config *sim_fw_config_for(const sim_fw *fw, uint32_t supplier, uint32_t tariff,
                                         bool prepay);
+/* Household ID of FLEET now runs with CFG, one of FW's (sim_fleet_hh.cfg), and the one it
+ * runs with (NULL: none recorded). */
+void sim_fw_config_held(const sim_fw *fw, sim_fleet *fleet, uint32_t id, const mm_esme_config *cfg);
+const mm_esme_config *sim_fw_config_of(const sim_fw *fw, const sim_fleet_hh *h);
 void sim_fw_close(sim_fw *fw);
 /* Whether image ABI can take a meter over after a firmware activation: its table has resume
  * (ABI 8, mm/abi.h's hand-over), set. */

@@ -513,3 +513,14 @@ int sim_fleet_touch(sim_fleet *f, uint32_t id)
 {
     return sim_vec_push(&f->touched, &id) != 0 ? SIM_ENOMEM : 0;
 }
+
+int sim_fleet_ckpt(sim_fleet *f, sim_ckpt *c)
+{
+    sim_ckpt_tag(c, "fleet");
+    sim_ckpt_same(c, f->sc->households, "households");
+    sim_ckpt_same(c, sizeof *f->hh, "fleet row size");
+    sim_ckpt_bytes(c, f->hh, (size_t)f->sc->households * sizeof *f->hh);
+    SIM_CKPT(c, f->tariff_households);
+    sim_ckpt_vec(c, &f->touched);
+    return sim_ckpt_err(c) ? -1 : 0;
+}

@@ -18,6 +18,7 @@
 
 #include "grid/topology.h"
 
+#include "sim/ckpt.h"
 #include "sim/vec.h"
 
 #include <stdint.h>
@@ -56,6 +57,8 @@ typedef struct sim_fleet_hh {
     uint8_t serial; /* meters installed at the premises since the run start (its device id) */
     uint8_t cred;   /* the supplier whose configuration the meter holds (a meter gone dumb keeps
                      * its losing supplier's until adopted) */
+    uint8_t cfg;    /* ... and that configuration: sim_fw's cfg[cfg] (firmware.c; a checkpoint
+                     * rebinds the meter to it) */
 } sim_fleet_hh;
 
 typedef struct sim_fleet {
@@ -84,6 +87,9 @@ typedef struct sim_fleet {
 int sim_fleet_build(sim_fleet *f, const sim_scenario *sc, const grid_topology *topo, char *err,
                     size_t errlen);
 void sim_fleet_free(sim_fleet *f);
+/* Save or load (sim/ckpt.h) what a run changes: every household's row, the tariffs' counts,
+ * the rows touched since the last exchange.  0, or -1 (sim_ckpt_err). */
+int sim_fleet_ckpt(sim_fleet *f, sim_ckpt *c);
 /* A handler changed household ID's row (see touched).  0, or SIM_ENOMEM. */
 int sim_fleet_touch(sim_fleet *f, uint32_t id);
 /* What sim_fleet_build checks without a topology (suppliers, populations, their tariffs):

@@ -213,6 +213,7 @@ static void recredential(sim_lifecycle *l, uint32_t id, uint32_t t)
     sim_hh_advance(a, i, t);
     int rc = sim_hh_abi(a, i)->change_supplier(sim_hh_fw(a, i), cfg);
     if (rc != MM_OK && !l->err) l->err = SIM_EINPUT;
+    if (rc == MM_OK) sim_fw_config_held(l->cx->fw, l->fleet, id, cfg);
     a->utrn_counter[i] = 0; /* the gaining supplier's UTRN counters start afresh */
     a->pk_from[i] = a->pk_until[i] = sim_tariff_dynamic(h->tariff) ? 0 : UINT32_MAX;
 }
@@ -536,4 +537,35 @@ void sim_lifecycle_close(sim_lifecycle *l, uint32_t t)
 {
     (void)t;
     if (l->day_open) day_close(l);
+}
+
+int sim_lifecycle_ckpt(sim_lifecycle *l, sim_ckpt *c)
+{
+    uint32_t n = l->cx->sc->households;
+    sim_ckpt_tag(c, "lifecycle");
+    bool migration = l->tries != NULL;
+    sim_ckpt_same(c, migration, "migration");
+    if (migration) {
+        sim_ckpt_bytes(c, l->tries, n);
+        sim_ckpt_bytes(c, l->smso, n);
+        sim_ckpt_part(c, l->order, &l->n_order, sizeof *l->order, n);
+    }
+    SIM_CKPT(c, l->carry);
+    for (int k = 0; k < 2; k++) {
+        bool has = l->inst[k] != NULL;
+        sim_ckpt_same(c, has, "installs");
+        if (has) sim_ckpt_part(c, l->inst[k], &l->n_inst[k], sizeof *l->inst[k], n);
+    }
+    SIM_CKPT(c, l->inst_carry);
+    SIM_CKPT(c, l->switch_carry);
+    bool repairs = l->repair_day != NULL;
+    sim_ckpt_same(c, repairs, "meter faults");
+    if (repairs) sim_ckpt_bytes(c, l->repair_day, (size_t)n * sizeof *l->repair_day);
+    SIM_CKPT(c, l->fault_carry);
+    SIM_CKPT(c, l->day_open);
+    SIM_CKPT(c, l->day);
+    sim_ckpt_vec(c, &l->rows);
+    SIM_CKPT(c, l->offered);
+    sim_ckpt_bytes(c, l->off, n);
+    return sim_ckpt_err(c) ? -1 : 0;
 }

@@ -88,6 +88,8 @@ typedef struct sim_lifecycle {
 int sim_lifecycle_init(sim_lifecycle *l, const sim_ctx *cx, sim_fleet *fleet, sim_area *areas,
                        uint32_t n_areas);
 void sim_lifecycle_free(sim_lifecycle *l);
+/* Save or load (sim/ckpt.h) what the fleet's days change.  0, or -1 (sim_ckpt_err). */
+int sim_lifecycle_ckpt(sim_lifecycle *l, sim_ckpt *c);
 /* Every rank (par.h), at a UTC midnight before sim_lifecycle_day: the fleet rows handlers
  * changed since the last sync, and which premises are without supply, from every rank.  0, or
  * SIM_ENOMEM (on every rank). */

@@ -11,6 +11,9 @@
 #include "scenario/sweep.h"
 #include "timeline.h"
 #include "warnings.h"
+#include "checkpoint.h"
+#include "sim/timeutil.h"
+#include "sim/units.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +48,8 @@ static const char *usage_main =
 
 static const char *usage_run =
     "usage: metersim run SCENARIO.yaml [-o OUT.h5] [--force] [--seed N] [--set key.path=value]...\n"
-    "                    [--quiet] [--list-sweep | --sweep-index K]\n"
+    "                    [--quiet] [--list-sweep | --sweep-index K] [--checkpoint-every DURATION]\n"
+    "       metersim run --resume OUT.h5.partial [--force] [--quiet] [--checkpoint-every DURATION]\n"
     "\n"
     "  -o, --output OUT.h5     trace to write (default results/<scenario name>.h5); written as\n"
     "                          OUT.h5.partial and renamed when the run completes.  Refused\n"
@@ -55,6 +59,13 @@ static const char *usage_run =
     "  --seed N                override the scenario's seed (0 .. 2^63-1)\n"
     "  --set key.path=value    override one scenario key, e.g. --set wan.read_window=\"2 h\"\n"
     "  -q, --quiet             no progress line and no summary\n"
+    "  --checkpoint-every D    save the run's state to OUT.h5.ckpt/ at the first window boundary\n"
+    "                          at or after every D of simulated time (e.g. \"1 d\") where no WAN\n"
+    "                          transfer is under way, and when a signal stops the run; removed\n"
+    "                          when the run completes.  One process only (not under MPI)\n"
+    "  --resume OUT.h5.partial go on from OUT.h5.ckpt/ (the scenario, seed and firmware images\n"
+    "                          it names; the same metersim build): the trace is completed as an\n"
+    "                          uninterrupted run writes it\n"
     "  --list-sweep            print the scenario's sweep points, one a line: index, --set\n"
     "                          overrides, output; run nothing\n"
     "  --sweep-index K         run only point K (0-based, as --list-sweep numbers them) in this\n"
@@ -144,6 +155,9 @@ typedef struct args {
     int force;
     int list_sweep;
     long sweep_index; /* -1: the whole sweep */
+    uint32_t checkpoint_s; /* --checkpoint-every [s]; 0 none */
+    const char *resume;    /* --resume: the interrupted run's OUT.h5.partial (or OUT.h5) */
+    const char *resume_dir; /* ... its checkpoint directory, OUT.h5.ckpt */
 } args;
 
 static int parse_args(int argc, char **argv, const char *usage, int is_run, args *a)
@@ -188,6 +202,19 @@ static int parse_args(int argc, char **argv, const char *usage, int is_run, args
                 return usage_error(usage, "--sweep-index: \"%s\" is not a point number (0, 1, ...)",
                                    p);
             a->sweep_index = strtol(p, NULL, 10);
+        } else if (is_run && strcmp(s, "--checkpoint-every") == 0) {
+            if (++i >= argc) return usage_error(usage, "--checkpoint-every needs a duration such as \"1 d\"", "");
+            double v = 0;
+            char why[160];
+            if (sim_unit_parse(SIM_UNIT_DURATION, argv[i], &v, why, sizeof why) != 0)
+                return usage_error(usage, "--checkpoint-every: %s", why);
+            if (!(v >= SIM_PERIOD_S && v <= 3650.0 * SIM_DAY_S))
+                return usage_error(usage, "--checkpoint-every: \"%s\" is not between 30 min and 3650 d",
+                                   argv[i]);
+            a->checkpoint_s = (uint32_t)v;
+        } else if (is_run && strcmp(s, "--resume") == 0) {
+            if (++i >= argc) return usage_error(usage, "--resume needs OUT.h5.partial", "");
+            a->resume = argv[i];
         } else if (!is_run && strcmp(s, "--reference") == 0) {
             a->reference = 1;
         } else if (!is_run && strcmp(s, "--schema") == 0) {
@@ -204,7 +231,10 @@ static int parse_args(int argc, char **argv, const char *usage, int is_run, args
     if (a->seed_set[0]) a->sets[a->nsets++] = a->seed_set;
     if (a->reference && a->schema)
         return usage_error(usage, "%s", "--reference and --schema are alternatives");
-    if (!a->scenario && !a->reference && !a->schema)
+    if (a->resume && (a->scenario || a->nsets || a->out || a->list_sweep || a->sweep_index >= 0))
+        return usage_error(usage, "%s", "--resume takes the scenario, seed and output from the "
+                                        "checkpoint: no SCENARIO.yaml, --set, --seed, -o or sweep options");
+    if (!a->scenario && !a->reference && !a->schema && !a->resume)
         return usage_error(usage, "missing SCENARIO.yaml%s", "");
     if (a->list_sweep && a->sweep_index >= 0)
         return usage_error(usage, "--list-sweep and --sweep-index do not go together%s", "");
@@ -275,8 +305,10 @@ static int run_one(const sim_scenario *sc, const char *out, const args *a)
                          .progress = rank != 0       ? SIM_PROGRESS_OFF
                                      : isatty(2) != 0 ? SIM_PROGRESS_TERMINAL
                                                       : SIM_PROGRESS_LOG,
-                         .force = a->force};
-    if (rank == 0) print_warnings(sc);
+                         .force = a->force,
+                         .checkpoint_every_s = a->checkpoint_s,
+                         .resume = a->resume_dir};
+    if (rank == 0 && !a->resume) print_warnings(sc);
     sim_run_summary sum;
     char err[2048] = "";
     int rc = sim_engine_run(sc, &opts, &sum, err, sizeof err);
@@ -296,6 +328,15 @@ static int check_out(const char *out, const sim_scenario *sc, const args *a)
     int64_t rc = 0;
     if (sim_par_rank() == 0 && sim_out_check(out, sc, a->force, err, sizeof err) != 0) {
         fprintf(stderr, "metersim: %s\n", err);
+        rc = EXIT_USAGE;
+    }
+    /* a new run would replace an interrupted run's checkpoint at its first one */
+    char dir[SIM_OUT_PATH_MAX + 16];
+    sim_checkpoint_dir(out, dir, sizeof dir);
+    if (!rc && sim_par_rank() == 0 && a->checkpoint_s && !a->resume && !a->force &&
+        access(dir, F_OK) == 0) {
+        fprintf(stderr, "metersim: %s: an interrupted run's checkpoint is there: go on with "
+                        "`metersim run --resume %s.partial`, or replace it with --force\n", dir, out);
         rc = EXIT_USAGE;
     }
     sim_par_max_i64(&rc, 1);
@@ -653,11 +694,56 @@ static int validate_sweep(const sim_scenario *sc, const args *a)
     return rc;
 }
 
+/* metersim run --resume: OUT and its checkpoint from A->resume (OUT.partial, OUT.ckpt or OUT),
+ * then the run from the checkpoint's scenario. */
+static int run_resume(args *a)
+{
+    char out[SIM_OUT_PATH_MAX + 2], dir[SIM_OUT_PATH_MAX + 16], path[SIM_OUT_PATH_MAX + 64];
+    size_t n = strlen(a->resume);
+    if (n >= sizeof out) {
+        fprintf(stderr, "metersim: --resume: the path is %zu bytes long, more than %d\n", n,
+                SIM_OUT_PATH_MAX);
+        return EXIT_USAGE;
+    }
+    snprintf(out, sizeof out, "%s", a->resume);
+    static const char *const suffix[] = {".partial", ".ckpt", ".ckpt/"};
+    for (size_t k = 0; k < sizeof suffix / sizeof *suffix; k++) {
+        size_t l = strlen(suffix[k]);
+        if (n > l && strcmp(out + n - l, suffix[k]) == 0) {
+            out[n - l] = 0;
+            break;
+        }
+    }
+    sim_checkpoint_dir(out, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/state", dir);
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "metersim: --resume %s: no checkpoint to go on from (%s: %s); checkpoints "
+                        "are written by runs with --checkpoint-every\n", a->resume, path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    snprintf(path, sizeof path, "%s/scenario.yaml", dir);
+    static char err[16384];
+    sim_scenario *sc = NULL;
+    if (sim_scenario_load(path, NULL, 0, &sc, err, sizeof err) != 0) {
+        fprintf(stderr, "metersim: --resume: the checkpoint's scenario: %s\n", err);
+        return EXIT_USAGE;
+    }
+    a->resume_dir = dir;
+    int rc = check_out(out, sc, a);
+    if (rc == 0) rc = run_one(sc, out, a);
+    sim_scenario_destroy(sc);
+    return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     args a = {.sweep_index = -1};
     int saved = quiet_begin();
     int rc = parse_args(argc, argv, usage_run, 1, &a);
+    if (!rc && a.resume) {
+        quiet_end(saved);
+        return run_resume(&a);
+    }
     sim_scenario *sc = NULL;
     if (!rc) rc = load_scenario(&a, &sc);
     quiet_end(saved);

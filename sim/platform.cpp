@@ -172,6 +172,16 @@ extern "C" size_t sim_cell_peak_backlog(const sim_cell *c)
     return c->peak;
 }
 
+extern "C" int sim_cell_idle(const sim_cell *c)
+{
+    return c->inflight.empty() && c->ready.empty() && c->fifo.empty();
+}
+
+extern "C" void sim_cell_set_peak_backlog(sim_cell *c, size_t peak)
+{
+    c->peak = peak;
+}
+
 extern "C" void sim_cell_destroy(sim_cell *c)
 {
     if (!c) return;

@@ -68,6 +68,11 @@ void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes);
 int sim_cell_sleep_until(sim_cell *c, double t);
 size_t sim_cell_backlog(const sim_cell *c);  /* messages waiting, not yet started */
 size_t sim_cell_peak_backlog(const sim_cell *c);
+/* Nothing queued, in flight or finished but not yet handed over (a checkpoint needs this:
+ * SimGrid's transfers cannot be saved). */
+int sim_cell_idle(const sim_cell *c);
+/* The peak backlog a checkpointed run had reached (it is the run's, not this process's). */
+void sim_cell_set_peak_backlog(sim_cell *c, size_t peak);
 /* Cancel whatever is still queued or in flight (end of run). Accepts NULL. */
 void sim_cell_destroy(sim_cell *c);
 

@@ -3,6 +3,7 @@
  * window; this file only sequences it.
  */
 #include "runner.h"
+#include "checkpoint.h"
 
 #include "par.h"
 #include "params.h"
@@ -333,7 +334,13 @@ static int open_trace(sim_run *r, char *err, size_t errlen)
      * every rank: the ranks stop together, at a window boundary they agree on). */
     signals_defer = 1;
     if (r->cx.rank != 0) return 0; /* rank 0 writes the trace */
-    r->tr = sim_trace_create(r->opts.out_path, &ti, err, errlen);
+    if (r->opts.resume) {
+        char snap[SIM_TRACE_PATH_MAX + 64];
+        snprintf(snap, sizeof snap, "%s/trace.h5", r->opts.resume);
+        r->tr = sim_trace_resume(r->opts.out_path, snap, &ti, err, errlen);
+    } else {
+        r->tr = sim_trace_create(r->opts.out_path, &ti, err, errlen);
+    }
     return r->tr ? 0 : -1;
 }
 
@@ -352,11 +359,7 @@ static void at_boundary(void *arg, uint32_t w, bool halt);
 static void start_actors(sim_run *r, sg_host_t *hosts)
 {
     sim_ctx *cx = &r->cx;
-    sim_coord_init(&r->coord, cx, r->areas + cx->a_lo, cx->a_hi - cx->a_lo);
-    r->coord.life = &r->life;
-    r->coord.sink = &r->sink;
-    r->coord.boundary = at_boundary;
-    r->coord.boundary_arg = r;
+    r->coord.first = cx->first_window;
     cx->window_bar = sg_barrier_init(cx->a_hi - cx->a_lo + 1);
     sg_actor_t coord = sg_actor_init("coordinator", cx->he_host);
     sg_actor_set_data(coord, &r->coord);
@@ -376,6 +379,12 @@ static int create_steps(sim_run *r, sg_host_t **hosts, char *err, size_t errlen)
         snprintf(err, errlen,
                  "firmware campaigns do not run across MPI ranks yet (their per-meter progress is "
                  "not yet exchanged between ranks); run this scenario in one process");
+        r->bad_input = true;
+        return -1;
+    }
+    if (r->cx.ranks > 1 && (r->opts.checkpoint_every_s || r->opts.resume)) {
+        snprintf(err, errlen, "checkpoints are not written or resumed across MPI ranks yet; run "
+                              "this scenario in one process");
         r->bad_input = true;
         return -1;
     }
@@ -448,6 +457,36 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
         if (grown) r->rank_hh = grown;
         if (rc) snprintf(err, errlen, "out of memory");
         else r->rank_hh[r->cx.ranks] = sc->households;
+    }
+    r->ckpt_every_s = opts->checkpoint_every_s;
+    r->ckpt_due_s = opts->checkpoint_every_s;
+    r->ckpt_at = -1;
+    /* the coordinator (before a checkpoint's state is loaded into it) */
+    if (!rc) {
+        sim_coord_init(&r->coord, &r->cx, r->areas + r->cx.a_lo, r->cx.a_hi - r->cx.a_lo);
+        r->coord.life = &r->life;
+        r->coord.sink = &r->sink;
+        r->coord.boundary = at_boundary;
+        r->coord.boundary_arg = r;
+        r->coord.boundary_full = r->ckpt_every_s > 0;
+    }
+    if (!rc && opts->resume) {
+        /* everything the run changed, over what set-up made; the trace already holds
+         * /households and the fleet's first day */
+        if (sim_checkpoint_load(r, err, errlen) != 0) {
+            r->bad_input = true;
+            rc = -1;
+        } else {
+            if (opts->checkpoint_every_s) { /* the resumed run's own choice */
+                r->ckpt_every_s = opts->checkpoint_every_s;
+                r->ckpt_due_s = r->w * SIM_PERIOD_S + opts->checkpoint_every_s;
+            }
+            r->w0 = r->w;
+            r->cx.first_window = r->w;
+            start_actors(r, hosts);
+        }
+        free(hosts);
+        return rc;
     }
     /* /households: the fleet at the start, from every rank's areas */
     if (!rc) {
@@ -563,14 +602,14 @@ static int close_window(sim_run *r)
  * load events without waiting for SimGrid's clock, so by the time SimGrid returns from a
  * window an area that sends nothing early in the next one has closed that one too: a day's
  * gas, or a period a meter logs only when its supply returns, was then read as of a later
- * moment than the day's end.) */
+ * moment than the day's end.)  Then a checkpoint, when one is due. */
 static void at_boundary(void *arg, uint32_t w, bool halt)
 {
-    (void)halt;
     sim_run *r = arg;
     if (r->w != w) SIM_PANIC((double)(w + 1) * SIM_PERIOD_S, "window %u closed, %u streamed", w, r->w);
     r->window_rc = close_window(r);
     r->closed = w + 1;
+    sim_checkpoint_boundary(r, w, halt);
 }
 
 int sim_run_window(sim_run *r)
@@ -637,6 +676,12 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     for (uint32_t k = 0; k < sum->n_cmdruns; k++) sim_cmds_row(r->cmds, k, &sum->cmdrun[k]);
     sum->ranks = ranks;
     sum->windows = reached;
+    sum->checkpoints = r->ckpt_written;
+    sum->checkpoints_passed = r->ckpt_passed;
+    sum->checkpoints_failed = r->ckpt_failed;
+    sum->checkpoint_s = r->ckpt_s;
+    sum->checkpoint_at_s = r->ckpt_at;
+    sum->resumed_from_s = r->opts.resume ? (int64_t)r->w0 * SIM_PERIOD_S : -1;
     sum->busy_min_s = sum->exchange_min_s = INFINITY;
     for (int k = 0; all && k < ranks; k++) {
         const uint64_t *v = &all[k * 6];
@@ -697,8 +742,11 @@ int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *e
     sum->complete = complete && !r->fail && frc == 0;
     sum->shared_failure = interrupted_by || r->fail == SIM_EPEER || rank0_trace;
     sum->wall_s = sim_wall_now() - r->wall0;
+    /* what this process simulated: a resumed run's from its checkpoint */
+    int64_t span = sum->span_s - (sum->resumed_from_s > 0 ? sum->resumed_from_s : 0);
     sum->household_days_per_s =
-        sum->wall_s > 0 ? (double)sc->households * ((double)sum->span_s / SIM_DAY_S) / sum->wall_s : 0;
+        sum->wall_s > 0 && span > 0 ? (double)sc->households * ((double)span / SIM_DAY_S) / sum->wall_s
+                                    : 0;
     sum->peak_rss_bytes = peak_rss();
     /* After a failed write the file holds what the last flush saved. */
     if (ff[1]) sum->span_s = (int64_t)r->flushed * SIM_PERIOD_S;
@@ -716,6 +764,16 @@ int sim_run_finish(sim_run *r, int interrupted_by, sim_run_summary *sum, char *e
     else if (interrupted_by)
         snprintf(err, errlen, "interrupted by %s; simulated up to %s; %s is valid with complete = 0",
                  signal_name(interrupted_by), kept, sum->trace_path);
+    if (sum->complete) {
+        if (r->cx.rank == 0 && (r->ckpt_every_s || r->opts.resume)) sim_checkpoint_remove(r);
+    } else if (r->ckpt_at >= 0 || r->opts.resume) {
+        char at[32];
+        int64_t from = r->ckpt_at >= 0 ? r->ckpt_at : sum->resumed_from_s;
+        sim_time_iso(sc->start_unix + from, at, sizeof at);
+        size_t l = strlen(err);
+        snprintf(err + l, errlen - l, "%s%s.ckpt holds the run at %s: go on with `metersim run "
+                 "--resume %s.partial`", l ? "; " : "", r->opts.out_path, at, r->opts.out_path);
+    }
     return sum->complete ? 0 : 1;
 }
 
@@ -870,5 +928,15 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
                     s->rank[k].barrier_s, s->rank[k].wait_s - s->rank[k].barrier_s,
                     (double)s->rank[k].rss_bytes / 1048576.0);
     }
+    if (s->resumed_from_s >= 0) {
+        char from[64];
+        sim_span_format(s->resumed_from_s, from, sizeof from);
+        fprintf(out, "  resumed           from the checkpoint at %s (rate above: this process's part)\n",
+                from);
+    }
+    if (s->checkpoints || s->checkpoints_passed || s->checkpoints_failed)
+        fprintf(out, "  checkpoints       %u written (%.2f s), %u boundaries passed over with transfers "
+                     "under way, %u failed\n",
+                s->checkpoints, s->checkpoint_s, s->checkpoints_passed, s->checkpoints_failed);
     fprintf(out, "  trace             %s\n", s->trace_path ? s->trace_path : "-");
 }

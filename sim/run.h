@@ -27,6 +27,9 @@ typedef struct sim_run_opts {
     bool quiet;           /* no progress line, no summary */
     sim_progress_mode progress; /* progress on stderr: a redrawn line or plain log lines */
     bool force;           /* an existing OUT may be replaced when the run completes */
+    uint32_t checkpoint_every_s; /* a checkpoint (OUT.ckpt) this often [s of simulated time];
+                                  * 0: none */
+    const char *resume;   /* go on from the checkpoint in this directory; NULL: a new run */
 } sim_run_opts;
 
 #define SIM_SUMMARY_RANKS 32
@@ -70,6 +73,12 @@ typedef struct sim_run_summary {
     double exchange_min_s;  /* the least time a rank spent in collectives outside the window
                              * barriers: moving data (the slowest rank's is nearly all that) */
     uint32_t windows;       /* windows simulated */
+    uint32_t checkpoints;   /* checkpoints written */
+    uint32_t checkpoints_passed; /* boundaries due for one but a transfer was under way */
+    uint32_t checkpoints_failed; /* ... whose writing failed (reported; the run went on) */
+    double checkpoint_s;    /* wall time writing them [s] */
+    int64_t checkpoint_at_s; /* the last one's boundary [s since start]; -1 none */
+    int64_t resumed_from_s; /* the checkpoint this process went on from [s]; -1: from the start */
     uint64_t rss_max_bytes;
     /* each command run's outcome (commands, then attack), as /commands/runs has it */
     uint32_t n_cmdruns;

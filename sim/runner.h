@@ -53,6 +53,7 @@
 #include "net/wantech.h"
 #include "platform.h"
 #include "trace.h"
+#include "sim/ckpt.h"
 #include "sim/error.h"
 #include "sim/heap.h"
 
@@ -169,6 +170,7 @@ typedef struct sim_ctx {
      * Everything national (the fleet table, prices, the head-ends) is on every rank. */
     uint32_t a_lo, a_hi, hh_lo, hh_hi;
     int rank, ranks;
+    uint32_t first_window; /* the first the areas run: 0, or a resumed run's after its checkpoint */
 } sim_ctx;
 
 /* Household ID's area runs on this rank. */
@@ -289,6 +291,9 @@ void sim_area_bytes_by_part(const sim_ctx *cx, double out[SIM_PARTS]);
 int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen);
 int sim_area_init_households(sim_area *a, char *err, size_t errlen);
 void sim_area_free(sim_area *a);
+/* Save or load (sim/ckpt.h) what the run changes in area A: its columns, meters, queues,
+ * rings and counts.  The fleet table and the message pool first.  0, or -1 (sim_ckpt_err). */
+int sim_area_ckpt(sim_area *a, sim_ckpt *c);
 void sim_area_actor(int argc, char **argv);
 void sim_area_integrate(sim_area *a, uint32_t t);
 /* Queue Q gets household I's record KIND/U at T (dropped at or after the run's end); a
@@ -384,6 +389,8 @@ void sim_uplink_arrived(void *ctx, void *payload);
 int sim_dl_create(const mm_hal_crypto *crypto, const uint32_t sent_until[SIM_TARIFFS],
                   sim_dl **out);
 void sim_dl_destroy(sim_dl *d);
+/* Save or load (sim/ckpt.h) the commands and price updates sent so far.  0, or -1. */
+int sim_dl_ckpt(sim_dl *d, sim_ckpt *c);
 bool sim_area_broadcasts(const sim_area *a);
 void sim_dl_area_recv(void *ctx, void *payload);
 void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref);
@@ -448,10 +455,12 @@ typedef struct sim_coord {
     uint32_t done;       /* windows whose row is in the ring or streamed */
     uint32_t streamed;   /* windows whose row is in the trace */
     int err;             /* first failure (SIM_E*) */
+    uint32_t first;      /* the first window it runs (a resumed run: the one after its checkpoint) */
     /* Called at the end of its work on window W, every area waiting at the barrier (HALT: the
      * run ends there): run.c's at_boundary, with the run; NULL none. */
     void (*boundary)(void *arg, uint32_t w, bool halt);
     void *boundary_arg;
+    bool boundary_full; /* a halting run prepares the next window too (it is checkpointed) */
 } sim_coord;
 
 /* coordinator.c */
@@ -460,6 +469,8 @@ void sim_coord_init(sim_coord *c, const sim_ctx *cx, sim_area *areas, uint32_t n
  * reached holds (no demand, no prices: NAN). */
 void sim_coord_row(const sim_coord *c, uint32_t w, sim_grid_row *out);
 void sim_coord_actor(int argc, char **argv); /* actor data: the sim_coord */
+/* Save or load (sim/ckpt.h) the coordinator's rows not yet streamed.  0, or -1. */
+int sim_coord_ckpt(sim_coord *c, sim_ckpt *ck);
 
 /* A message as it reached the head-end host: when, and what (sink.c). */
 typedef struct sim_arrival {
@@ -487,6 +498,8 @@ struct sim_sink {
 int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_areas, char *err,
                   size_t errlen);
 void sim_sink_free(sim_sink *s);
+/* Save or load (sim/ckpt.h) the head-ends' models and what they have not yet taken.  0, or -1. */
+int sim_sink_ckpt(sim_sink *s, sim_ckpt *c);
 /* Message M reached the head-end host at T: kept for the window's end (this rank's). */
 void sim_sink_arrive(sim_sink *s, double t, const net_msg *m);
 /* Coordinator, at window end W_END on every rank: every rank's arrivals before W_END, in one
@@ -539,6 +552,13 @@ struct sim_run {
     double collect_s;        /* wall time in collect.c (gathering, and on rank 0 writing) */
     uint32_t *rank_hh;       /* MPI: rank k holds households [rank_hh[k], rank_hh[k + 1]) */
     size_t rank_hh_cap;
+    /* checkpoints (checkpoint.c) */
+    uint32_t ckpt_every_s;   /* simulated time between them [s]; 0 none */
+    uint32_t ckpt_due_s;     /* the next is due at the first boundary at or after this [s] */
+    uint32_t ckpt_written, ckpt_passed, ckpt_failed;
+    double ckpt_s;           /* wall time writing them [s] */
+    int64_t ckpt_at;         /* the last one's boundary [s]; -1 none */
+    uint32_t w0;             /* the window this process began with (resumed: the checkpoint's) */
 };
 
 /* run.c: the names of the licence areas of MASK, in area order, comma-separated: the region

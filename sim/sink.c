@@ -228,3 +228,21 @@ int sim_sink_advance(sim_sink *s, double t)
         if (s->s1[k] && net_he_advance(s->s1[k], t) == NET_EHE_NOMEM) rc = -1;
     return rc;
 }
+
+int sim_sink_ckpt(sim_sink *s, sim_ckpt *c)
+{
+    sim_ckpt_tag(c, "sink");
+    if (net_he_ckpt(s->he, c) != 0) return -1;
+    for (unsigned k = 0; k < SIM_SUPPLIERS_MAX; k++) {
+        sim_ckpt_same(c, s->s1[k] != NULL, "SMETS1 head-ends");
+        if (s->s1[k] && net_he_ckpt(s->s1[k], c) != 0) return -1;
+    }
+    sim_ckpt_vec(c, &s->arr);
+    sim_ckpt_vec(c, &s->ev);
+    SIM_CKPT(c, s->delivered);
+    SIM_CKPT(c, s->alerts_delivered);
+    SIM_CKPT(c, s->bb_bytes);
+    SIM_CKPT(c, s->bb_peak);
+    SIM_CKPT(c, s->bb_sec);
+    return sim_ckpt_err(c) ? -1 : 0;
+}

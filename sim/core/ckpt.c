@@ -174,6 +174,20 @@ void sim_ckpt_array(sim_ckpt *c, void **p, size_t *n, size_t *cap, size_t size, 
     if (len) sim_ckpt_bytes(c, *p, (size_t)len * size);
 }
 
+void sim_ckpt_part(sim_ckpt *c, void *p, uint32_t *n, size_t size, uint32_t max)
+{
+    uint32_t len = *n;
+    SIM_CKPT(c, len);
+    if (c->err[0]) return;
+    if (len > max) {
+        sim_ckpt_fail(c, "at byte %llu: %u records, more than the %u room is made for",
+                      (unsigned long long)c->off, len, max);
+        return;
+    }
+    *n = len;
+    sim_ckpt_bytes(c, p, (size_t)len * size);
+}
+
 void sim_ckpt_vec(sim_ckpt *c, sim_vec *v)
 {
     sim_ckpt_same(c, v->size, "record size");

@@ -55,6 +55,9 @@ void sim_ckpt_same(sim_ckpt *c, uint64_t n, const char *what);
  * frees *P and allocates the loaded count (MAX: refused above it, a bound against a damaged
  * file).  *CAP, when not NULL, is set to the count allocated. */
 void sim_ckpt_array(sim_ckpt *c, void **p, size_t *n, size_t *cap, size_t size, size_t max);
+/* *N records of SIZE bytes in room for MAX at P (the set-up allocated it): the count, then
+ * the records; loading refuses a count above MAX. */
+void sim_ckpt_part(sim_ckpt *c, void *p, uint32_t *n, size_t size, uint32_t max);
 /* A sim_vec of plain records (its record size must be the loaded one's). */
 void sim_ckpt_vec(sim_ckpt *c, sim_vec *v);
 /* Fail with a message of the caller's (loading a value the set-up cannot take). */
