@@ -182,12 +182,9 @@ static inline bool sim_hh_local(const sim_ctx *cx, uint32_t id)
 /* ---- areas ------------------------------------------------------------------------------- */
 
 #define FW_EVENT_DEPTH 16u /* firmware event ring per meter */
-/* Gas per period is kept for a day and one period (slot: period % SIM_GAS_SLOTS): collect.c
- * streams a day once SimGrid returns from its last window, and an area whose households send
- * nothing in the next window has closed that one too by then (areas run their load events
- * without waiting for SimGrid's clock).  With 48 slots that close overwrote the day's first
- * period before it was written. */
-#define SIM_GAS_SLOTS 49u
+/* Gas per period is kept for a day (slot: period % SIM_GAS_SLOTS): collect.c streams a day at
+ * its last window's end, before any area closes the next window (run.c's at_boundary). */
+#define SIM_GAS_SLOTS 48u
 
 /* What a household's bytes are for, as the run's summary lists them (area.c counts them). */
 typedef enum sim_part {
