@@ -168,6 +168,34 @@ static void sync_parent(const char *path)
     sync_path(p);
 }
 
+/* The state file PATH: written (a new file, on disk when this returns) or read.  0, or -1
+ * with the file and why in ERR. */
+static int state_file(sim_run *r, const char *path, bool loading, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, loading ? "rb" : "wx");
+    sim_ckpt *c = f ? sim_ckpt_open(f, loading) : NULL;
+    if (!c) {
+        snprintf(err, errlen, "%s: %s", path, f ? "out of memory" : strerror(errno));
+        if (f) fclose(f);
+        return -1;
+    }
+    header_ckpt(r, c);
+    state_ckpt(r, c);
+    const char *why = sim_ckpt_err(c);
+    if (loading && !why && fgetc(f) != EOF) why = "it goes on past its end";
+    if (why) snprintf(err, errlen, "%s: %s", path, why);
+    int rc = sim_ckpt_close(c) != 0 || why ? -1 : 0;
+    if (!rc && !loading && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    if (fclose(f) != 0 && !rc && !loading) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
 static int write_checkpoint(sim_run *r, char *err, size_t errlen)
 {
     char dir[SIM_TRACE_PATH_MAX + 16], tmp[SIM_TRACE_PATH_MAX + 32], p[SIM_TRACE_PATH_MAX + 64];
@@ -191,32 +219,12 @@ static int write_checkpoint(sim_run *r, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", p, strerror(errno));
         return -1;
     }
-    /* the trace as flushed now: it holds the windows before this one */
+    /* the trace as flushed now: every window up to this one */
     snprintf(p, sizeof p, "%s/trace.h5", tmp);
     int64_t end = r->sc->start_unix + (int64_t)r->flushed_next * SIM_PERIOD_S;
     if (r->tr && sim_trace_snapshot(r->tr, end, p, err, errlen) != 0) return -1;
     snprintf(p, sizeof p, "%s/state", tmp);
-    f = fopen(p, "wx");
-    sim_ckpt *c = f ? sim_ckpt_open(f, false) : NULL;
-    if (!c) {
-        snprintf(err, errlen, "%s: %s", p, f ? "out of memory" : strerror(errno));
-        if (f) fclose(f);
-        return -1;
-    }
-    header_ckpt(r, c);
-    state_ckpt(r, c);
-    const char *why = sim_ckpt_err(c);
-    if (why) snprintf(err, errlen, "%s: %s", p, why);
-    int rc = sim_ckpt_close(c) != 0 || why ? -1 : 0;
-    if (!rc && (fflush(f) != 0 || fsync(fileno(f)) != 0)) {
-        snprintf(err, errlen, "%s: %s", p, strerror(errno));
-        rc = -1;
-    }
-    if (fclose(f) != 0 && !rc) {
-        snprintf(err, errlen, "%s: %s", p, strerror(errno));
-        rc = -1;
-    }
-    if (rc) return -1;
+    if (state_file(r, p, false, err, errlen) != 0) return -1;
     sync_path(tmp);
     /* in place of the last one in one step: exchanged, then the old one removed */
     struct stat st;
@@ -260,6 +268,11 @@ void sim_checkpoint_boundary(void *arg, uint32_t w, bool halt)
     while (r->ckpt_due_s <= end) r->ckpt_due_s += r->ckpt_every_s;
     char err[SIM_TRACE_PATH_MAX * 2 + 256];
     if (write_checkpoint(r, err, sizeof err) != 0) {
+        /* what was written of it goes; the last checkpoint stays */
+        char tmp[SIM_TRACE_PATH_MAX + 32];
+        sim_checkpoint_dir(r->opts.out_path, tmp, sizeof tmp - 4);
+        strcat(tmp, ".new");
+        remove_dir(tmp);
         r->ckpt_due_s = due;
         r->ckpt_failed++;
         if (!r->opts.quiet) fprintf(stderr, "metersim: checkpoint failed: %s; the run goes on\n", err);
@@ -274,21 +287,7 @@ int sim_checkpoint_load(sim_run *r, char *err, size_t errlen)
 {
     char p[SIM_TRACE_PATH_MAX + 64];
     snprintf(p, sizeof p, "%s/state", r->opts.resume);
-    FILE *f = fopen(p, "rb");
-    sim_ckpt *c = f ? sim_ckpt_open(f, true) : NULL;
-    if (!c) {
-        snprintf(err, errlen, "%s: %s", p, f ? "out of memory" : strerror(errno));
-        if (f) fclose(f);
-        return -1;
-    }
-    header_ckpt(r, c);
-    state_ckpt(r, c);
-    const char *why = sim_ckpt_err(c);
-    if (!why && fgetc(f) != EOF) why = "it goes on past its end";
-    if (why) snprintf(err, errlen, "%s: %s", p, why);
-    sim_ckpt_close(c);
-    fclose(f);
-    return why ? -1 : 0;
+    return state_file(r, p, true, err, errlen);
 }
 
 void sim_checkpoint_remove(const sim_run *r)

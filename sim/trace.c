@@ -227,7 +227,9 @@ static void bound_metadata_cache(hid_t fapl)
     H5Pset_mdc_config(fapl, &c);
 }
 
-sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, char *err,
+/* A trace writer for OUT_PATH (OUT.partial its file) with INFO's numbers, no file open yet.
+ * NULL with a message in ERR. */
+static sim_trace *trace_new(const char *out_path, const sim_trace_info *info, char *err,
                             size_t errlen)
 {
     /* A file HDF5 failed to close stays open in the library, whose exit handler would try
@@ -255,6 +257,14 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
         return NULL;
     }
     snprintf(t->partial, sizeof t->partial, "%s.partial", out_path);
+    return t;
+}
+
+sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, char *err,
+                            size_t errlen)
+{
+    sim_trace *t = trace_new(out_path, info, err, errlen);
+    if (!t) return NULL;
     /* A .partial left by an earlier run is replaced, never followed (it may be a link) and
      * never truncated in place: unlinked, then created exclusively. */
     if (unlink(t->partial) != 0 && errno != ENOENT) {
@@ -661,29 +671,8 @@ int sim_trace_snapshot(sim_trace *t, int64_t sim_end_unix, const char *path, cha
 sim_trace *sim_trace_resume(const char *out_path, const char *snapshot, const sim_trace_info *info,
                             char *err, size_t errlen)
 {
-    H5dont_atexit();
-    h5_why[0] = '\0';
-    H5Eset_auto2(H5E_DEFAULT, on_h5_failure, NULL);
-    sim_trace *t = calloc(1, sizeof *t);
-    if (!t) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    for (int i = 0; i < SIM_DS_COUNT; i++) t->ds[i] = t->mtype[i] = -1;
-    t->households = info->households;
-    t->areas = info->areas;
-    t->dims = (sim_trace_info){.households = info->households,
-                               .chunk_households = info->chunk_households,
-                               .compression = info->compression,
-                               .areas = info->areas,
-                               .regions = info->regions};
-    t->replace = info->replace;
-    if (snprintf(t->out, sizeof t->out, "%s", out_path) >= (int)sizeof t->out) {
-        snprintf(err, errlen, "%.60s...: the output path is too long", out_path);
-        free(t);
-        return NULL;
-    }
-    snprintf(t->partial, sizeof t->partial, "%s.partial", out_path);
+    sim_trace *t = trace_new(out_path, info, err, errlen);
+    if (!t) return NULL;
     /* what the interrupted run wrote after the checkpoint goes: the checkpoint's copy takes
      * its place (unlinked first, never written through a link) */
     if ((unlink(t->partial) != 0 && errno != ENOENT) || copy_file(snapshot, t->partial) != 0) {
