@@ -11,7 +11,8 @@
  * is written as OUT.ckpt.new, then exchanged with the old by one rename):
  *   scenario.yaml  the resolved scenario, which the resumed run loads;
  *   trace.h5       a copy of the trace as flushed at the checkpoint;
- *   state          a header naming the build, scenario, seed and images, then every module's
+ *   state          (state.RANK under MPI) a header naming the build, scenario, seed, rank
+ *                  count and images, then every module's
  *                  state (sim/ckpt.h: one function per module saves and loads it), then the
  *                  CRC-32 of all of it.
  * Set-up rebuilds what a run never changes (topology, fleet at the start, outages, links)
@@ -19,11 +20,13 @@
  *
  * A checkpoint needs every WAN transfer finished (SimGrid's transfers cannot be saved): a
  * boundary where some cell still has one in flight or queued is passed over, and the next one
- * tried.  MPI runs do not checkpoint yet (one process per run).
+ * tried.  Under MPI every rank saves its own areas and its copy of the national parts in
+ * state.RANK, and resuming needs the same rank count (the partition follows it).
  */
 #define _GNU_SOURCE /* renameat2 */
 #include "checkpoint.h"
 
+#include "par.h"
 #include "provenance.h"
 #include "runner.h"
 #include "sim/ckpt.h"
@@ -78,6 +81,13 @@ static void header_ckpt(sim_run *r, sim_ckpt *c)
     }
     sim_ckpt_same(c, sim_hash_str(yaml_body(r->sc)), "the resolved scenario's hash");
     sim_ckpt_same(c, r->sc->seed, "seed");
+    /* each rank saves its own areas: the same partition is needed to load them */
+    int32_t ranks = r->cx.ranks;
+    SIM_CKPT(c, ranks);
+    if (sim_ckpt_loading(c) && !sim_ckpt_err(c) && ranks != r->cx.ranks)
+        sim_ckpt_fail(c, "written by %d MPI ranks, this run has %d: resume it with as many", ranks,
+                      r->cx.ranks);
+    sim_ckpt_same(c, (uint64_t)r->cx.rank, "MPI rank");
     sim_ckpt_same(c, r->sc->households, "households");
     sim_ckpt_same(c, r->n_areas, "areas");
     sim_ckpt_same(c, r->fw.n_images, "firmware images");
@@ -168,6 +178,16 @@ static void sync_parent(const char *path)
     sync_path(p);
 }
 
+/* The state file of this rank in checkpoint directory DIR: DIR/state, or DIR/state.RANK
+ * under MPI (each rank saves its own areas and its copy of the national parts). */
+static void state_path(const sim_run *r, const char *dir, char *p, size_t n)
+{
+    if (r->cx.ranks > 1)
+        snprintf(p, n, "%s/state.%d", dir, r->cx.rank);
+    else
+        snprintf(p, n, "%s/state", dir);
+}
+
 /* The state file PATH: written (a new file, on disk when this returns) or read.  0, or -1
  * with the file and why in ERR. */
 static int state_file(sim_run *r, const char *path, bool loading, char *err, size_t errlen)
@@ -196,18 +216,20 @@ static int state_file(sim_run *r, const char *path, bool loading, char *err, siz
     return rc;
 }
 
-static int write_checkpoint(sim_run *r, char *err, size_t errlen)
+/* RC of this rank's step, agreed by every rank: -1 on every rank when one failed (ERR says
+ * so where this rank's own step did not). */
+static int agreed(int rc, char *err, size_t errlen)
 {
-    char dir[SIM_TRACE_PATH_MAX + 16], tmp[SIM_TRACE_PATH_MAX + 32], p[SIM_TRACE_PATH_MAX + 64];
-    sim_checkpoint_dir(r->opts.out_path, dir, sizeof dir);
-    snprintf(tmp, sizeof tmp, "%s.new", dir);
-    remove_dir(tmp); /* a checkpoint an earlier process did not finish */
-    if (mkdir(tmp, 0755) != 0) {
-        snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-        return -1;
+    if (sim_par_any(rc != 0) && rc == 0) {
+        snprintf(err, errlen, "another MPI rank failed");
+        rc = -1;
     }
-    /* the scenario, as the resumed run will load it */
-    snprintf(p, sizeof p, "%s/scenario.yaml", tmp);
+    return rc;
+}
+
+/* The scenario, as the resumed run will load it, in PATH. */
+static int write_scenario(const sim_run *r, const char *p, char *err, size_t errlen)
+{
     FILE *f = fopen(p, "wx");
     const char *y = r->sc->resolved_yaml ? r->sc->resolved_yaml : "";
     if (!f || fputs(y, f) == EOF || fflush(f) != 0 || fsync(fileno(f)) != 0) {
@@ -219,27 +241,55 @@ static int write_checkpoint(sim_run *r, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", p, strerror(errno));
         return -1;
     }
-    /* the trace as flushed now: every window up to this one */
-    snprintf(p, sizeof p, "%s/trace.h5", tmp);
-    int64_t end = r->sc->start_unix + (int64_t)r->flushed_next * SIM_PERIOD_S;
-    if (r->tr && sim_trace_snapshot(r->tr, end, p, err, errlen) != 0) return -1;
-    snprintf(p, sizeof p, "%s/state", tmp);
-    if (state_file(r, p, false, err, errlen) != 0) return -1;
-    sync_path(tmp);
-    /* in place of the last one in one step: exchanged, then the old one removed */
-    struct stat st;
-    if (stat(dir, &st) == 0) {
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) != 0) {
-            snprintf(err, errlen, "replacing %s: %s", dir, strerror(errno));
-            return -1;
-        }
-        remove_dir(tmp);
-    } else if (rename(tmp, dir) != 0) {
-        snprintf(err, errlen, "renaming %s to %s: %s", tmp, dir, strerror(errno));
-        return -1;
-    }
-    sync_parent(dir);
     return 0;
+}
+
+/* Every rank takes every step; rank 0 makes the directory, the scenario, the trace's copy and
+ * the exchange, each rank writes its state. */
+static int write_checkpoint(sim_run *r, char *err, size_t errlen)
+{
+    char dir[SIM_TRACE_PATH_MAX + 16], tmp[SIM_TRACE_PATH_MAX + 32], p[SIM_TRACE_PATH_MAX + 64];
+    sim_checkpoint_dir(r->opts.out_path, dir, sizeof dir);
+    snprintf(tmp, sizeof tmp, "%s.new", dir);
+    bool lead = r->cx.rank == 0;
+    int rc = 0;
+    if (lead) {
+        remove_dir(tmp); /* a checkpoint an earlier process did not finish */
+        if (mkdir(tmp, 0755) != 0) {
+            snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+            rc = -1;
+        }
+    }
+    if (agreed(rc, err, errlen)) return -1;
+    if (lead) {
+        snprintf(p, sizeof p, "%s/scenario.yaml", tmp);
+        rc = write_scenario(r, p, err, errlen);
+        /* the trace as flushed now: every window up to this one */
+        snprintf(p, sizeof p, "%s/trace.h5", tmp);
+        int64_t end = r->sc->start_unix + (int64_t)r->flushed_next * SIM_PERIOD_S;
+        if (!rc && r->tr) rc = sim_trace_snapshot(r->tr, end, p, err, errlen);
+    }
+    state_path(r, tmp, p, sizeof p);
+    if (!rc) rc = state_file(r, p, false, err, errlen);
+    if (agreed(rc, err, errlen)) return -1;
+    if (lead) {
+        sync_path(tmp);
+        /* in place of the last one in one step: exchanged, then the old one removed */
+        struct stat st;
+        if (stat(dir, &st) == 0) {
+            if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) != 0) {
+                snprintf(err, errlen, "replacing %s: %s", dir, strerror(errno));
+                rc = -1;
+            } else {
+                remove_dir(tmp);
+            }
+        } else if (rename(tmp, dir) != 0) {
+            snprintf(err, errlen, "renaming %s to %s: %s", tmp, dir, strerror(errno));
+            rc = -1;
+        }
+        if (!rc) sync_parent(dir);
+    }
+    return agreed(rc, err, errlen);
 }
 
 /* Every area's cell is idle: no transfer of the window still under way. */
@@ -254,10 +304,12 @@ void sim_checkpoint_boundary(void *arg, uint32_t w, bool halt)
 {
     sim_run *r = arg;
     uint32_t end = (w + 1) * SIM_PERIOD_S;
-    if (!r->ckpt_every_s || w + 1 >= r->cx.windows || r->window_rc != 1 || r->collect_rc || r->fail)
+    /* the same on every rank (window_rc and fail are agreed; collect_rc is rank 0's) */
+    if (!r->ckpt_every_s || w + 1 >= r->cx.windows || r->window_rc != 1 || r->fail ||
+        sim_par_any(r->collect_rc != 0))
         return;
     if (!halt && end < r->ckpt_due_s) return;
-    if (!quiescent(r)) {
+    if (sim_par_any(!quiescent(r))) {
         r->ckpt_passed++;
         return;
     }
@@ -272,10 +324,12 @@ void sim_checkpoint_boundary(void *arg, uint32_t w, bool halt)
         char tmp[SIM_TRACE_PATH_MAX + 32];
         sim_checkpoint_dir(r->opts.out_path, tmp, sizeof tmp - 4);
         strcat(tmp, ".new");
-        remove_dir(tmp);
+        if (r->cx.rank == 0) remove_dir(tmp);
         r->ckpt_due_s = due;
         r->ckpt_failed++;
-        if (!r->opts.quiet) fprintf(stderr, "metersim: checkpoint failed: %s; the run goes on\n", err);
+        if (r->cx.rank == 0 || strcmp(err, "another MPI rank failed") != 0)
+            fprintf(stderr, "metersim%s: checkpoint failed: %s; the run goes on\n",
+                    r->cx.rank ? " (MPI rank)" : "", err);
         return;
     }
     r->ckpt_written++;
@@ -285,8 +339,21 @@ void sim_checkpoint_boundary(void *arg, uint32_t w, bool halt)
 
 int sim_checkpoint_load(sim_run *r, char *err, size_t errlen)
 {
-    char p[SIM_TRACE_PATH_MAX + 64];
-    snprintf(p, sizeof p, "%s/state", r->opts.resume);
+    char p[SIM_TRACE_PATH_MAX + 64], other[SIM_TRACE_PATH_MAX + 64];
+    state_path(r, r->opts.resume, p, sizeof p);
+    /* written by another number of ranks: state vs state.0, or state.RANK beyond them */
+    snprintf(other, sizeof other, r->cx.ranks > 1 ? "%s/state" : "%s/state.0", r->opts.resume);
+    if (access(p, F_OK) != 0 && access(other, F_OK) == 0) {
+        snprintf(err, errlen, "%s: written by %s; resume it with as many", r->opts.resume,
+                 r->cx.ranks > 1 ? "one process" : "several MPI ranks");
+        return -1;
+    }
+    snprintf(other, sizeof other, "%s/state.0", r->opts.resume);
+    if (r->cx.ranks > 1 && access(p, F_OK) != 0 && access(other, F_OK) == 0) {
+        snprintf(err, errlen, "%s: written by fewer than %d MPI ranks; resume it with as many",
+                 r->opts.resume, r->cx.ranks);
+        return -1;
+    }
     return state_file(r, p, true, err, errlen);
 }
 

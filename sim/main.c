@@ -62,7 +62,7 @@ static const char *usage_run =
     "  --checkpoint-every D    save the run's state to OUT.h5.ckpt/ at the first window boundary\n"
     "                          at or after every D of simulated time (e.g. \"1 d\") where no WAN\n"
     "                          transfer is under way, and when a signal stops the run; removed\n"
-    "                          when the run completes.  One process only (not under MPI)\n"
+    "                          when the run completes (under MPI: resumed on as many ranks)\n"
     "  --resume OUT.h5.partial go on from OUT.h5.ckpt/ (the scenario, seed and firmware images\n"
     "                          it names; the same metersim build): the trace is completed as an\n"
     "                          uninterrupted run writes it\n"
@@ -715,17 +715,19 @@ static int run_resume(args *a)
         }
     }
     sim_checkpoint_dir(out, dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/state", dir);
+    snprintf(path, sizeof path, "%s/scenario.yaml", dir);
+    bool lead = sim_par_rank() == 0; /* every rank finds the same; rank 0 says it */
     if (access(path, R_OK) != 0) {
-        fprintf(stderr, "metersim: --resume %s: no checkpoint to go on from (%s: %s); checkpoints "
-                        "are written by runs with --checkpoint-every\n", a->resume, path, strerror(errno));
+        if (lead)
+            fprintf(stderr, "metersim: --resume %s: no checkpoint to go on from (%s: %s); "
+                            "checkpoints are written by runs with --checkpoint-every\n",
+                    a->resume, path, strerror(errno));
         return EXIT_USAGE;
     }
-    snprintf(path, sizeof path, "%s/scenario.yaml", dir);
     static char err[16384];
     sim_scenario *sc = NULL;
     if (sim_scenario_load(path, NULL, 0, &sc, err, sizeof err) != 0) {
-        fprintf(stderr, "metersim: --resume: the checkpoint's scenario: %s\n", err);
+        if (lead) fprintf(stderr, "metersim: --resume: the checkpoint's scenario: %s\n", err);
         return EXIT_USAGE;
     }
     a->resume_dir = dir;

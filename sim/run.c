@@ -382,12 +382,6 @@ static int create_steps(sim_run *r, sg_host_t **hosts, char *err, size_t errlen)
         r->bad_input = true;
         return -1;
     }
-    if (r->cx.ranks > 1 && (r->opts.checkpoint_every_s || r->opts.resume)) {
-        snprintf(err, errlen, "checkpoints are not written or resumed across MPI ranks yet; run "
-                              "this scenario in one process");
-        r->bad_input = true;
-        return -1;
-    }
     if (build_models(r, err, errlen)) return -1;
 
     /* SimGrid: quiet unless asked, and no output of its own on stdout.  CM02: max-min sharing
@@ -473,7 +467,10 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
     if (!rc && opts->resume) {
         /* everything the run changed, over what set-up made; the trace already holds
          * /households and the fleet's first day */
-        if (sim_checkpoint_load(r, err, errlen) != 0) {
+        rc = agree(sim_checkpoint_load(r, err, errlen) != 0 ? -1 : 0);
+        if (rc) {
+            if (rc == SIM_EPEER) snprintf(err, errlen, "another MPI rank could not load its checkpoint");
+            r->peer_failed = rc == SIM_EPEER;
             r->bad_input = true;
             rc = -1;
         } else {

@@ -9,7 +9,8 @@
 # happen in 6 days), and the attack scenario (command runs whose targets are chosen across
 # ranks, the anomaly detection counting them in one national order, replays across power cuts).
 # Then: SIGTERM to every rank mid-run leaves a valid trace marked incomplete, consistent at
-# the boundary the ranks agreed on (check_partial.py); a sweep's point on 2 ranks
+# the boundary the ranks agreed on (check_partial.py); a 2-rank run killed after a checkpoint
+# and resumed on 2 ranks gives the one-process trace; a sweep's point on 2 ranks
 # (--sweep-index) writes the trace --list-sweep names, the same as one process's; more ranks
 # than areas, firmware campaigns and a whole sweep are refused before anything is written
 # (exit 2, one message).
@@ -95,6 +96,37 @@ mkdir "$T/sw1"
 "$PY" tests/sim/same_datasets.py "$listed" "$T/sw1/$(basename "$listed")" > "$T/cmp" 2>&1 ||
     fail "--sweep-index 3 on 2 ranks differs from 1 process: $(cat "$T/cmp")"
 echo "mpi: --sweep-index 3 on 2 ranks: $(cat "$T/cmp")"
+
+# Checkpoints on 2 ranks (state.0, state.1): mpirun killed with SIGKILL after the first one,
+# the run resumed on 2 ranks gives the trace of one process; resuming on 1 or 3 is refused.
+CK="scenarios/default.yaml --set households=1200 --set topology.regions=4 --set duration=4d"
+# shellcheck disable=SC2086
+"$BIN" run $CK -o "$T/ck-1.h5" --quiet < /dev/null 2> "$T/err" || fail "checkpoint case, 1 process: $(cat "$T/err")"
+# shellcheck disable=SC2086
+$MPIRUN -n 2 "$BIN" run $CK -o "$T/ck.h5" --quiet --checkpoint-every "1 d" < /dev/null > "$T/out" 2>&1 &
+pid=$!
+for _ in $(seq 1200); do
+    [ -e "$T/ck.h5.ckpt/state.1" ] && break
+    kill -0 "$pid" 2> /dev/null || break
+    sleep 0.05
+done
+[ -e "$T/ck.h5.ckpt/state.1" ] || fail "no checkpoint on 2 ranks: $(cat "$T/out")"
+kill -9 "$pid" 2> /dev/null || fail "the 2-rank run ended before the kill"
+wait "$pid" 2> /dev/null
+pkill -9 -f "$T/ck.h5" 2> /dev/null # ranks mpirun left behind
+sleep 0.5
+[ -e "$T/ck.h5" ] && fail "a killed run completed"
+for n in 1 3; do
+    $MPIRUN -n $n "$BIN" run --resume "$T/ck.h5.partial" --quiet < /dev/null > "$T/out" 2>&1 &&
+        fail "a 2-rank checkpoint resumed on $n"
+    grep -q "resume it with as many" "$T/out" || fail "resume on $n ranks: $(cat "$T/out")"
+done
+$MPIRUN -n 2 "$BIN" run --resume "$T/ck.h5.partial" --quiet < /dev/null > "$T/out" 2>&1 ||
+    fail "resume on 2 ranks: $(cat "$T/out")"
+[ ! -e "$T/ck.h5.ckpt" ] || fail "the checkpoint is left after the resumed run completed"
+"$PY" tests/sim/same_datasets.py "$T/ck-1.h5" "$T/ck.h5" > "$T/cmp" 2>&1 ||
+    fail "killed on 2 ranks and resumed differs from 1 process: $(cat "$T/cmp")"
+echo "mpi: checkpoint on 2 ranks, SIGKILL, --resume on 2: $(cat "$T/cmp")"
 
 # Refusals: more ranks than areas; a fleet that changes; a whole sweep.
 $MPIRUN -n 2 "$BIN" run "$T/sw.yaml" --quiet -o "$T/z.h5" < /dev/null > "$T/out" 2>&1 && fail "a sweep ran on 2 ranks"
