@@ -12,9 +12,8 @@
  *   scenario.yaml  the resolved scenario, which the resumed run loads;
  *   trace.h5       a copy of the trace as flushed at the checkpoint;
  *   state          (state.RANK under MPI) a header naming the build, scenario, seed, rank
- *                  count and images, then every module's
- *                  state (sim/ckpt.h: one function per module saves and loads it), then the
- *                  CRC-32 of all of it.
+ *                  count and images, then every module's state (sim/ckpt.h: one function
+ *                  per module saves and loads it), then the CRC-32 of all of it.
  * Set-up rebuilds what a run never changes (topology, fleet at the start, outages, links)
  * from the scenario, so the state holds only what changes.
  *
