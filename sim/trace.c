@@ -227,6 +227,20 @@ static void bound_metadata_cache(hid_t fapl)
     H5Pset_mdc_config(fapl, &c);
 }
 
+/* The file access of a trace being written (created, or resumed): 1.8 superblock, 1.10
+ * datasets (sim_trace_create says why), a bounded metadata cache.  Also HDF5's free lists:
+ * it keeps freed blocks on its own lists, up to 16 MB of each kind by default, which a long
+ * run's chunk and index traffic slowly fills: 256 KB each is enough to reuse (a 1,000-day run
+ * grew 1.1 MB with the defaults, 0.6 MB with these). */
+static hid_t writer_fapl(void)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
+    bound_metadata_cache(fapl);
+    H5set_free_list_limits(1 << 18, 1 << 16, 1 << 18, 1 << 16, 1 << 18, 1 << 16);
+    return fapl;
+}
+
 /* A trace writer for OUT_PATH (OUT.partial its file) with INFO's numbers, no file open yet.
  * NULL with a message in ERR. */
 static sim_trace *trace_new(const char *out_path, const sim_trace_info *info, char *err,
@@ -278,13 +292,7 @@ sim_trace *sim_trace_create(const char *out_path, const sim_trace_info *info, ch
      * 1.10.8, as does its h5py).  The file itself is created with the 1.8 superblock, which
      * does not mark the file as open for writing: a run that dies leaves a .partial that still
      * opens; the 1.10 bounds are set on the open file, for the datasets. */
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
-    bound_metadata_cache(fapl);
-    /* HDF5 keeps freed blocks on its own free lists, up to 16 MB of each kind by default,
-     * which a long run's chunk and index traffic slowly fills: 256 KB each is enough to reuse
-     * (a 1,000-day run grew 1.1 MB with the defaults, 0.6 MB with these). */
-    H5set_free_list_limits(1 << 18, 1 << 16, 1 << 18, 1 << 16, 1 << 18, 1 << 16);
+    hid_t fapl = writer_fapl();
     /* Space freed in the file (a chunk rewritten larger moves) is never handed out again
      * while the file is open: what the last flush put on disk is not overwritten by later
      * writes, so a run that fails afterwards (disk full) leaves that flush readable.  The cost
@@ -681,10 +689,7 @@ sim_trace *sim_trace_resume(const char *out_path, const char *snapshot, const si
         free(t);
         return NULL;
     }
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110);
-    bound_metadata_cache(fapl);
-    H5set_free_list_limits(1 << 18, 1 << 16, 1 << 18, 1 << 16, 1 << 18, 1 << 16);
+    hid_t fapl = writer_fapl();
     t->file = H5Fopen(t->partial, H5F_ACC_RDWR, fapl);
     H5Pclose(fapl);
     if (t->file < 0) {
