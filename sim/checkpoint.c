@@ -215,13 +215,15 @@ static int state_file(sim_run *r, const char *path, bool loading, char *err, siz
     return rc;
 }
 
-/* RC of this rank's step, agreed by every rank: -1 on every rank when one failed (ERR says
- * so where this rank's own step did not). */
+#define CKPT_PEER (-2) /* another MPI rank's step failed, not this one's */
+
+/* RC of this rank's step, agreed by every rank: -1 where it failed, CKPT_PEER (ERR says so)
+ * on the ranks where it did not but another's did. */
 static int agreed(int rc, char *err, size_t errlen)
 {
     if (sim_par_any(rc != 0) && rc == 0) {
         snprintf(err, errlen, "another MPI rank failed");
-        rc = -1;
+        rc = CKPT_PEER;
     }
     return rc;
 }
@@ -243,13 +245,12 @@ static int write_scenario(const sim_run *r, const char *p, char *err, size_t err
     return 0;
 }
 
-/* Every rank takes every step; rank 0 makes the directory, the scenario, the trace's copy and
- * the exchange, each rank writes its state. */
-static int write_checkpoint(sim_run *r, char *err, size_t errlen)
+/* The checkpoint written into TMP, then put in place of DIR.  Every rank takes every step;
+ * rank 0 makes the directory, the scenario, the trace's copy and the exchange, each rank
+ * writes its state.  0, -1 (this rank failed) or CKPT_PEER, with why in ERR. */
+static int write_into(sim_run *r, const char *dir, const char *tmp, char *err, size_t errlen)
 {
-    char dir[SIM_TRACE_PATH_MAX + 16], tmp[SIM_TRACE_PATH_MAX + 32], p[SIM_TRACE_PATH_MAX + 64];
-    sim_checkpoint_dir(r->opts.out_path, dir, sizeof dir);
-    snprintf(tmp, sizeof tmp, "%s.new", dir);
+    char p[SIM_TRACE_PATH_MAX + 64];
     bool lead = r->cx.rank == 0;
     int rc = 0;
     if (lead) {
@@ -259,7 +260,7 @@ static int write_checkpoint(sim_run *r, char *err, size_t errlen)
             rc = -1;
         }
     }
-    if (agreed(rc, err, errlen)) return -1;
+    if ((rc = agreed(rc, err, errlen)) != 0) return rc;
     if (lead) {
         snprintf(p, sizeof p, "%s/scenario.yaml", tmp);
         rc = write_scenario(r, p, err, errlen);
@@ -270,7 +271,7 @@ static int write_checkpoint(sim_run *r, char *err, size_t errlen)
     }
     state_path(r, tmp, p, sizeof p);
     if (!rc) rc = state_file(r, p, false, err, errlen);
-    if (agreed(rc, err, errlen)) return -1;
+    if ((rc = agreed(rc, err, errlen)) != 0) return rc;
     if (lead) {
         sync_path(tmp);
         /* in place of the last one in one step: exchanged, then the old one removed */
@@ -289,6 +290,18 @@ static int write_checkpoint(sim_run *r, char *err, size_t errlen)
         if (!rc) sync_parent(dir);
     }
     return agreed(rc, err, errlen);
+}
+
+/* A checkpoint of R in OUT.ckpt; what was written of a failed one goes, the last one stays.
+ * As write_into. */
+static int write_checkpoint(sim_run *r, char *err, size_t errlen)
+{
+    char dir[SIM_TRACE_PATH_MAX + 16], tmp[SIM_TRACE_PATH_MAX + 32];
+    sim_checkpoint_dir(r->opts.out_path, dir, sizeof dir);
+    snprintf(tmp, sizeof tmp, "%s.new", dir);
+    int rc = write_into(r, dir, tmp, err, errlen);
+    if (rc && r->cx.rank == 0) remove_dir(tmp);
+    return rc;
 }
 
 /* Every area's cell is idle: no transfer of the window still under way. */
@@ -318,15 +331,12 @@ void sim_checkpoint_boundary(void *arg, uint32_t w, bool halt)
     uint32_t due = r->ckpt_due_s;
     while (r->ckpt_due_s <= end) r->ckpt_due_s += r->ckpt_every_s;
     char err[SIM_TRACE_PATH_MAX * 2 + 256];
-    if (write_checkpoint(r, err, sizeof err) != 0) {
-        /* what was written of it goes; the last checkpoint stays */
-        char tmp[SIM_TRACE_PATH_MAX + 32];
-        sim_checkpoint_dir(r->opts.out_path, tmp, sizeof tmp - 4);
-        strcat(tmp, ".new");
-        if (r->cx.rank == 0) remove_dir(tmp);
+    int rc = write_checkpoint(r, err, sizeof err);
+    if (rc) {
         r->ckpt_due_s = due;
         r->ckpt_failed++;
-        if (r->cx.rank == 0 || strcmp(err, "another MPI rank failed") != 0)
+        /* a rank says its own failure; rank 0 also another's */
+        if (r->cx.rank == 0 || rc != CKPT_PEER)
             fprintf(stderr, "metersim%s: checkpoint failed: %s; the run goes on\n",
                     r->cx.rank ? " (MPI rank)" : "", err);
         return;
