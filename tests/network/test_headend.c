@@ -8,6 +8,7 @@
 #include "net/headend.h"
 #include "net/retry.h"
 #include "sim/rng.h"
+#include "ckpt_blob.h"
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_randist.h>
@@ -819,45 +820,20 @@ Test(headend_series, memory_does_not_grow_with_the_span)
 
 /* ---- checkpoints ------------------------------------------------------------------------ */
 
-/* A checkpoint as bytes, so that a test can load it whole, cut or into another model. */
-typedef struct blob {
-    unsigned char *b;
-    size_t n;
-} blob;
+static int he_io(void *model, sim_ckpt *c)
+{
+    return net_he_ckpt(model, c);
+}
 
 static blob he_save(net_headend *he)
 {
-    FILE *f = tmpfile();
-    cr_assert(f);
-    sim_ckpt *c = sim_ckpt_open(f, false);
-    cr_assert(c);
-    cr_assert_eq(net_he_ckpt(he, c), 0, "saving: %s", sim_ckpt_err(c));
-    cr_assert_eq(sim_ckpt_close(c), 0);
-    blob s = {NULL, (size_t)ftell(f)};
-    s.b = malloc(s.n);
-    cr_assert(s.b);
-    rewind(f);
-    cr_assert_eq(fread(s.b, 1, s.n, f), s.n);
-    fclose(f);
-    return s;
+    return blob_save(he_io, he);
 }
 
 /* Loads the first N bytes of S into HE: net_he_ckpt's result; the error, if any, in ERR. */
 static int he_load(net_headend *he, const blob *s, size_t n, char *err, size_t errlen)
 {
-    FILE *f = tmpfile();
-    cr_assert(f);
-    cr_assert_eq(fwrite(s->b, 1, n, f), n);
-    rewind(f);
-    sim_ckpt *c = sim_ckpt_open(f, true);
-    cr_assert(c);
-    int rc = net_he_ckpt(he, c);
-    const char *e = sim_ckpt_err(c);
-    snprintf(err, errlen, "%s", e ? e : "");
-    cr_assert_eq(rc == 0, e == NULL, "result %d and error '%s' disagree", rc, err);
-    sim_ckpt_close(c);
-    fclose(f);
-    return rc;
+    return blob_load(he_io, he, s, n, err, errlen);
 }
 
 /* What the done callback saw: no padding, so logs compare with memcmp. */

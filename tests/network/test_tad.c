@@ -4,6 +4,7 @@
 #include "net/tad.h"
 
 #include "sim/rng.h"
+#include "ckpt_blob.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -130,44 +131,20 @@ Test(tad, bad_input)
 
 /* ---- checkpoints ------------------------------------------------------------------------ */
 
-typedef struct blob {
-    unsigned char *b;
-    size_t n;
-} blob;
+static int tad_io(void *model, sim_ckpt *c)
+{
+    return net_tad_ckpt(model, c);
+}
 
 static blob tad_save(net_tad *d)
 {
-    FILE *f = tmpfile();
-    cr_assert(f);
-    sim_ckpt *c = sim_ckpt_open(f, false);
-    cr_assert(c);
-    cr_assert_eq(net_tad_ckpt(d, c), 0, "saving: %s", sim_ckpt_err(c));
-    cr_assert_eq(sim_ckpt_close(c), 0);
-    blob s = {NULL, (size_t)ftell(f)};
-    s.b = malloc(s.n);
-    cr_assert(s.b);
-    rewind(f);
-    cr_assert_eq(fread(s.b, 1, s.n, f), s.n);
-    fclose(f);
-    return s;
+    return blob_save(tad_io, d);
 }
 
 /* Loads the first N bytes of S into D: net_tad_ckpt's result; the error, if any, in ERR. */
 static int tad_load(net_tad *d, const blob *s, size_t n, char *err, size_t errlen)
 {
-    FILE *f = tmpfile();
-    cr_assert(f);
-    cr_assert_eq(fwrite(s->b, 1, n, f), n);
-    rewind(f);
-    sim_ckpt *c = sim_ckpt_open(f, true);
-    cr_assert(c);
-    int rc = net_tad_ckpt(d, c);
-    const char *e = sim_ckpt_err(c);
-    snprintf(err, errlen, "%s", e ? e : "");
-    cr_assert_eq(rc == 0, e == NULL, "result %d and error '%s' disagree", rc, err);
-    sim_ckpt_close(c);
-    fclose(f);
-    return rc;
+    return blob_load(tad_io, d, s, n, err, errlen);
 }
 
 /* Every limit on, 5 users, 12-min windows, holds of 20 min. */
