@@ -97,6 +97,18 @@
 #endif
 #endif
 
+/* Whether the CRC-32 of NVM records may use the processor's carry-less multiply (x86-64
+ * PCLMULQDQ, checked with CPUID at the first call; crc.c).  On by default for x86-64 hosts
+ * built with GCC or Clang (the simulator, where a record is saved for every meter every
+ * half-hour); a meter computes the same CRC with its tables or a CRC peripheral. */
+#ifndef MM_HAVE_CLMUL
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MM_HAVE_CLMUL 1
+#else
+#define MM_HAVE_CLMUL 0
+#endif
+#endif
+
 /* Build the self-tests (mm_selftest, mm_selftest_hal).  Off saves code on a small part. */
 #ifndef MM_WITH_SELFTEST
 #define MM_WITH_SELFTEST 1
@@ -218,6 +230,9 @@
 #endif
 #if MM_METROLOGY_DELAY_MAX < 4 || MM_METROLOGY_DELAY_MAX > 1024
 #error "mm_config.h: MM_METROLOGY_DELAY_MAX must be 4..1024"
+#endif
+#if MM_HAVE_CLMUL != 0 && MM_HAVE_CLMUL != 1
+#error "mm_config.h: MM_HAVE_CLMUL must be 0 or 1"
 #endif
 #if MM_WITH_SELFTEST != 0 && MM_WITH_SELFTEST != 1
 #error "mm_config.h: MM_WITH_SELFTEST must be 0 or 1"
