@@ -187,7 +187,7 @@ int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, si
     a->cell_q = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_q);
     a->cell = sim_cell_create(cx->sc->wan.max_flows, cx->he_host, host, sim_uplink_arrived,
                               sim_dl_area_recv, a);
-    if (!ok || !a->cell_arr || !a->cell_q || !a->cell || sim_hevq_reserve(&a->loadq, (uint32_t)n) ||
+    if (!ok || !a->cell_arr || !a->cell_q || !a->cell || sim_wheel_init(&a->loadq, (uint32_t)n) ||
         sim_hevq_reserve(&a->msgq, (uint32_t)n)) {
         snprintf(err, errlen, "out of memory allocating area %u (%zu households)", a->id, n);
         return -1;
@@ -213,7 +213,7 @@ void sim_area_free(sim_area *a)
     free(a->fw_mem);
     sim_cell_destroy(a->cell);
     sim_deferq_free(&a->defq);
-    sim_hevq_free(&a->loadq);
+    sim_wheel_free(&a->loadq);
     sim_hevq_free(&a->msgq);
     sim_hevq_free(&a->clpq);
     sim_vec_free(&a->ev);
@@ -319,7 +319,7 @@ static int hh_load_init(sim_area *a, uint32_t i)
     a->pe_mw[i] = a->p_mw[i];
     a->qe_mvar[i] = a->q_mvar[i];
     a->power_mw += a->p_mw[i];
-    if (next < cx->end_s) a->loadq.v[a->loadq.n++] = (sim_hev){next, i, 0};
+    if (next < cx->end_s && sim_wheel_push(&a->loadq, next, i) != 0) return -1;
     if (cx->ops->hh_attrs) {
         grid_hh_attrs at;
         cx->ops->hh_attrs(cx->model, hh, &at);
@@ -340,7 +340,8 @@ int sim_area_init_households(sim_area *a, char *err, size_t errlen)
             return -1;
         }
         if (hh_load_init(a, i) != 0) {
-            snprintf(err, errlen, "han: premises %llu: initialisation failed", (unsigned long long)id);
+            snprintf(err, errlen, "premises %llu: HAN or load model initialisation failed (out of memory?)",
+                     (unsigned long long)id);
             return -1;
         }
         net_read_init(&cx->readp, &a->read[i], id);
@@ -349,7 +350,6 @@ int sim_area_init_households(sim_area *a, char *err, size_t errlen)
         if (cx->sc->headend.ondemand_per_day > 0) sim_hh_ondemand_plan(a, i, 0);
         sim_area_schedule(a, &a->msgq, a->read[i].next, HEV(i, MSG_READ), 0);
     }
-    sim_hevq_build(&a->loadq); /* msgq is a heap already: filled by pushes */
     if (a->err) {
         snprintf(err, errlen, "area %u: %s", a->id, sim_strerror(a->err));
         return -1;
@@ -366,9 +366,10 @@ static uint32_t q_top(const sim_hevq *q)
     return q->n ? q->v[0].t : GRID_NEVER;
 }
 
-static uint32_t area_next(const sim_area *a, area_queue *which)
+static uint32_t area_next(sim_area *a, area_queue *which)
 {
-    uint32_t tl = q_top(&a->loadq), tm = q_top(&a->msgq), tc = q_top(&a->clpq);
+    uint32_t tl, hh, tm = q_top(&a->msgq), tc = q_top(&a->clpq);
+    if (!sim_wheel_top(&a->loadq, &tl, &hh)) tl = GRID_NEVER;
     uint32_t to = a->next_outage < a->n_outage ? a->outage[a->next_outage].t : GRID_NEVER;
     uint32_t t = tl < tm ? tl : tm;
     if (tc < t) t = tc;
@@ -560,7 +561,7 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
     SIM_CKPT(c, a->site);
     SIM_CKPT(c, a->n_off);
     SIM_CKPT(c, a->lost);
-    hevq_ckpt(c, &a->loadq, a->n);
+    sim_wheel_ckpt(&a->loadq, c);
     hevq_ckpt(c, &a->msgq, 0);
     hevq_ckpt(c, &a->clpq, 0);
     /* sends waiting for their technology: their messages come from the pool again */

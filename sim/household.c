@@ -99,11 +99,12 @@ static inline __attribute__((always_inline)) void hh_prefetch(const sim_area *a,
 void sim_hh_load_event(sim_area *a, uint32_t t)
 {
     const sim_ctx *cx = a->cx;
-    uint32_t i = a->loadq.v[0].i;
-    /* The next load event is almost always the earlier of the heap's second level (this
-     * household's next change is minutes away). */
-    if (a->loadq.n > 2)
-        hh_prefetch(a, a->loadq.v[sim_hev_less(a->loadq.v[2], a->loadq.v[1]) ? 2 : 1].i);
+    uint32_t due, i;
+    (void)sim_wheel_top(&a->loadq, &due, &i); /* area_next found it */
+    /* the next load event, when it falls in the same second (an area of 10,000 households
+     * has about 20 a second) */
+    uint32_t j = sim_wheel_second(&a->loadq);
+    if (j != SIM_WHEEL_NONE) hh_prefetch(a, j);
     sim_hh_advance(a, i, t);
     /* a load limit a command run set may have tripped or restored meanwhile */
     if (cx->cmds && sim_cmds_watched(cx->cmds, a->hh0 + i)) sim_cmds_follow(a, i, t);
@@ -113,10 +114,10 @@ void sim_hh_load_event(sim_area *a, uint32_t t)
     if (a->gas_w) a->gas_w[i] = cx->ops->gas_w(cx->model, hh);
     sim_hh_set_effective(a, i, t);
     a->events++;
-    if (next >= cx->end_s)
-        (void)sim_hevq_pop(&a->loadq);
-    else
-        sim_hevq_replace_top(&a->loadq, (sim_hev){next, i, 0});
+    sim_wheel_pop(&a->loadq);
+    if (next < cx->end_s && sim_wheel_push(&a->loadq, next, i) != 0)
+        SIM_PANIC(t, "area %u: household %u's next load change at %u s is before now or out of memory",
+                  a->id, a->hh0 + i, next);
 }
 
 void sim_hh_clp_step(sim_area *a, uint32_t t)

@@ -61,6 +61,7 @@
 #include "sim/rng.h"
 #include "sim/timeutil.h"
 #include "sim/vec.h"
+#include "sim/wheel.h"
 
 #include <simgrid/forward.h>
 
@@ -260,7 +261,7 @@ typedef struct sim_area {
     double uplink_bps, uplink_latency_s;
     sim_deferq defq;     /* sends waiting for their technology's delay */
     uint64_t lost[8];    /* messages lost by net_wt_cause (or WAN_LOST_NO_SUPPLY) */
-    sim_hevq loadq;      /* next load change per household */
+    sim_wheel loadq;     /* next load change per household */
     sim_hevq msgq;       /* WAN messages due: reads, AD1, restore alerts, commands */
     sim_hevq clpq;       /* cold-load pickup steps */
     sim_vec ev;          /* sim_event records of this area not yet flushed */

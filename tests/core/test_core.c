@@ -6,6 +6,7 @@
 #include "sim/ckpt.h"
 #include "sim/error.h"
 #include "sim/heap.h"
+#include "sim/wheel.h"
 #include "sim/regions.h"
 #include "sim/rng.h"
 #include "sim/vec.h"
@@ -65,6 +66,90 @@ Test(heap, build_and_replace_top_agree_with_pushes_and_pops)
     for (uint32_t k = 0; k < 64; k++) cr_assert_eq(rec_heap_pop(&b).key, 1000u + k);
     rec_heap_free(&a);
     rec_heap_free(&b);
+}
+
+/* The timing wheel against a heap of (time, entity) keys: every entity's next event is pushed
+ * when its event is popped, at gaps from 0 (the same second) through minutes to far beyond
+ * the wheel (a day), and both give the same records in the same order, for sizes that
+ * give wheels of 256 to 4096 buckets; halfway the wheel goes through a checkpoint and
+ * carries on from the loaded copy. */
+#define KEY_LESS(a, b) ((a).key < (b).key)
+typedef struct keyrec {
+    uint64_t key;
+} keyrec;
+SIM_HEAP_DEFINE(key_heap, keyrec, KEY_LESS)
+
+static uint32_t wheel_gap(sim_rng *r)
+{
+    double u = sim_rng_uniform(r);
+    return u < 0.05 ? 0u : u < 0.8 ? (uint32_t)(sim_rng_uniform(r) * 900.0)
+                               : (uint32_t)(sim_rng_uniform(r) * 86400.0);
+}
+
+static void wheel_roundtrip(sim_wheel *w)
+{
+    FILE *f = tmpfile();
+    cr_assert(f);
+    sim_ckpt *c = sim_ckpt_open(f, false);
+    sim_wheel_ckpt(w, c);
+    cr_assert_null(sim_ckpt_err(c));
+    cr_assert_eq(sim_ckpt_close(c), 0);
+    uint32_t n = w->n;
+    sim_wheel_free(w);
+    cr_assert_eq(sim_wheel_init(w, n), 0);
+    cr_assert_eq(sim_wheel_push(w, 5, 0), 0); /* whatever the set-up pushed is replaced */
+    rewind(f);
+    c = sim_ckpt_open(f, true);
+    sim_wheel_ckpt(w, c);
+    cr_assert_null(sim_ckpt_err(c), "%s", sim_ckpt_err(c));
+    sim_ckpt_close(c);
+    fclose(f);
+}
+
+Test(wheel, pops_what_a_heap_of_time_and_entity_pops)
+{
+    static const uint32_t sizes[] = {1, 2, 7, 300, 1000, 5000};
+    for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+        uint32_t n = sizes[z];
+        sim_rng r;
+        sim_rng_seed(&r, 11, n, "test.wheel");
+        sim_wheel w;
+        key_heap ref = {0};
+        cr_assert_eq(sim_wheel_init(&w, n), 0);
+        for (uint32_t e = 0; e < n; e++) {
+            uint32_t t = wheel_gap(&r);
+            cr_assert_eq(sim_wheel_push(&w, t, e), 0);
+            cr_assert_eq(key_heap_push(&ref, (keyrec){(uint64_t)t << 32 | e}), 0);
+        }
+        uint32_t steps = 20u * n + 200u;
+        for (uint32_t k = 0; k < steps; k++) {
+            if (k == steps / 2) wheel_roundtrip(&w);
+            if (ref.n == 0) break; /* every entity out of events */
+            uint32_t t, e;
+            cr_assert(sim_wheel_top(&w, &t, &e));
+            uint32_t hint = sim_wheel_second(&w);
+            keyrec x = key_heap_pop(&ref);
+            cr_assert_eq(t, (uint32_t)(x.key >> 32), "n %u step %u", n, k);
+            cr_assert_eq(e, (uint32_t)x.key, "n %u step %u", n, k);
+            if (hint != SIM_WHEEL_NONE) cr_assert_eq(hint, (uint32_t)ref.v[0].key, "n %u step %u", n, k);
+            sim_wheel_pop(&w);
+            if (sim_rng_uniform(&r) < 0.02) continue; /* the entity has no next event */
+            uint32_t next = t + wheel_gap(&r);
+            cr_assert_eq(sim_wheel_push(&w, next, e), 0);
+            cr_assert_eq(key_heap_push(&ref, (keyrec){(uint64_t)next << 32 | e}), 0);
+        }
+        uint32_t t, e;
+        while (ref.n) {
+            keyrec x = key_heap_pop(&ref);
+            cr_assert(sim_wheel_top(&w, &t, &e));
+            cr_assert(t == (uint32_t)(x.key >> 32) && e == (uint32_t)x.key);
+            sim_wheel_pop(&w);
+        }
+        cr_assert_not(sim_wheel_top(&w, &t, &e));
+        cr_assert_eq(sim_wheel_push(&w, w.now - 1, 0), w.now ? -1 : 0, "a push into the past is refused");
+        sim_wheel_free(&w);
+        key_heap_free(&ref);
+    }
 }
 
 /* Equal keys leave in an order that depends only on the sequence of operations: two heaps
