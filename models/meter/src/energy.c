@@ -1,5 +1,7 @@
-/* Exact register arithmetic without run-time 64-bit division (see mm/energy.h). */
+/* Exact register arithmetic without run-time 64-bit division where the target has none
+ * (see mm/energy.h, mm_config.h MM_HAVE_NATIVE_DIV64). */
 #include "mm/energy.h"
+#include "mm/mm_config.h"
 
 /* 2^32 = MM_UJ_PER_WH + WRAP_REST: the unit fits in 32 bits, so a 64-bit value can be
  * reduced 32 bits at a time, each pass folding the high word back in at weight WRAP_REST. */
@@ -11,6 +13,14 @@ _Static_assert(MM_UJ_PER_WH == (mm_uj_t)UNIT_UJ, "unit is 3.6e9 uJ");
 
 uint64_t mm_uj_divmod_wh(uint64_t uj, uint32_t *rem_uj)
 {
+#if MM_HAVE_NATIVE_DIV64
+    /* A 64-bit host divides by the constant with a multiplication: no loop whose number of
+     * passes the branch predictor has to guess (the simulator does this at every load change
+     * of every meter). */
+    uint64_t q = uj / UNIT_UJ;
+    *rem_uj = (uint32_t)(uj - q * UNIT_UJ);
+    return q;
+#else
     /* Invariant: quot * UNIT + uj equals the input.  With hi:lo the words of uj,
      * uj = hi * UNIT + (hi * WRAP_REST + lo); the bracket is below 0.17 uj + 2^32, so the
      * loop ends after at most about 15 passes (12 shrinking, then a few of exactly UNIT). */
@@ -27,6 +37,7 @@ uint64_t mm_uj_divmod_wh(uint64_t uj, uint32_t *rem_uj)
     }
     *rem_uj = lo;
     return quot;
+#endif
 }
 
 int mm_modulus_for_digits(unsigned digits, mm_wh_t *modulus)
