@@ -24,6 +24,7 @@
 #define MAX_RUN 10   /* appliance uses running at once, per household */
 #define MAX_LIGHTS 4 /* lit rooms at once */
 #define N_COLD 3
+#define COLD_ALL ((1u << N_COLD) - 1u) /* cold_own with every cold appliance */
 #define CHURN 0.08 /* per-person re-draw probability per 10-min step (see load_crest.c) */
 
 /* Activities that appliances serve; their hourly profiles are in crest_model.c. */

@@ -116,8 +116,10 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
         q += w * tp;
         if (h->run_end[i] < next) next = h->run_end[i];
     }
-    for (int c = 0; c < N_COLD; c++) {
-        if (!((h->cold_own >> c) & 1u)) continue;
+    /* the cold appliances owned, in order (a set bit at a time: which a household owns is a
+     * coin toss to the branch predictor) */
+    for (unsigned bits = h->cold_own & COLD_ALL; bits != 0; bits &= bits - 1) {
+        int c = __builtin_ctz(bits);
         if ((h->cold_on >> c) & 1u) {
             double w = crest_colds[c].w * m->elec_scale * h->stock;
             p += w;
@@ -174,9 +176,10 @@ static uint32_t crest_hh_step(const void *model, void *hh, uint32_t now, const v
         int which = -1, idx = 0;
         for (unsigned i = 0; i < h->n_run; i++)
             if (h->run_end[i] < best) best = h->run_end[i], which = 0, idx = (int)i;
-        for (int c = 0; c < N_COLD; c++)
-            if (((h->cold_own >> c) & 1u) && h->cold_next[c] < best)
-                best = h->cold_next[c], which = 1, idx = c;
+        for (unsigned bits = h->cold_own & COLD_ALL; bits != 0; bits &= bits - 1) {
+            int c = __builtin_ctz(bits);
+            if (h->cold_next[c] < best) best = h->cold_next[c], which = 1, idx = c;
+        }
         if (h->heat_next < best) best = h->heat_next, which = 2;
         if (h->pv_next < best) best = h->pv_next, which = 3;
         if (h->ev_next < best) best = h->ev_next, which = 4;
