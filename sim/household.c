@@ -11,6 +11,7 @@
 
 #include "mm_port_sim.h"
 #include "sim/events.h"
+#include "sim/round.h"
 
 #include <math.h>
 
@@ -49,8 +50,8 @@ void sim_hh_set_effective(sim_area *a, uint32_t i, uint32_t t)
                 f = 1.0;
             }
         }
-        p = (int32_t)lround(a->p_mw[i] * f);
-        q = (int32_t)lround(a->q_mvar[i] * f);
+        p = sim_round_i32(a->p_mw[i] * f);
+        q = sim_round_i32(a->q_mvar[i] * f);
     }
     sim_area_integrate(a, t);
     a->power_mw += (int64_t)p - a->pe_mw[i];

@@ -68,6 +68,7 @@
  * feedback.
  */
 #include "crest_internal.h"
+#include "sim/round.h"
 
 #include <string.h>
 
@@ -144,10 +145,10 @@ static uint32_t crest_power(const crest_model *m, crest_hh *h, uint32_t now, int
         q += w * m->tp_ev;
     }
     p -= h->pv_w; /* the inverter runs at unity power factor (G98 default) */
-    h->gas_now = (int32_t)lround(gas);
+    h->gas_now = sim_round_i32(gas);
     h->hp_elec_now = (float)hp;
-    *p_mw = (int32_t)lround(p * 1000.0);
-    *q_mvar = (int32_t)lround(q * 1000.0);
+    *p_mw = sim_round_i32(p * 1000.0);
+    *q_mvar = sim_round_i32(q * 1000.0);
     return next;
 }
 

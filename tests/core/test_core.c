@@ -9,10 +9,12 @@
 #include "sim/wheel.h"
 #include "sim/regions.h"
 #include "sim/rng.h"
+#include "sim/round.h"
 #include "sim/vec.h"
 #include "sim/window.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +172,28 @@ Test(heap, ties_leave_in_an_order_fixed_by_the_operations)
     }
     rec_heap_free(&a);
     rec_heap_free(&b);
+}
+
+/* sim_round_i32 is lround: halves away from zero, the doubles next to every half, and random
+ * values of every magnitude up to 2^31, both signs. */
+Test(round, rounds_as_lround_does)
+{
+    for (int k = -2000; k <= 2000; k++) {
+        double half = k + 0.5;
+        double xs[] = {half, nextafter(half, -INFINITY), nextafter(half, INFINITY), (double)k,
+                       nextafter((double)k, INFINITY), nextafter((double)k, -INFINITY)};
+        for (size_t j = 0; j < sizeof xs / sizeof xs[0]; j++)
+            cr_assert_eq(sim_round_i32(xs[j]), (int32_t)lround(xs[j]), "%.17g", xs[j]);
+    }
+    cr_assert_eq(sim_round_i32(0.49999999999999994), 0); /* where x + 0.5 would give 1 */
+    cr_assert_eq(sim_round_i32(-0.49999999999999994), 0);
+    sim_rng r;
+    sim_rng_seed(&r, 3, 0, "test.round");
+    for (int k = 0; k < 200000; k++) {
+        double x = ldexp(sim_rng_uniform(&r), (int)(sim_rng_uniform(&r) * 31.0));
+        if (k & 1) x = -x;
+        cr_assert_eq(sim_round_i32(x), (int32_t)lround(x), "%.17g", x);
+    }
 }
 
 Test(vec, keeps_records_across_growth_and_drops_from_the_front)
