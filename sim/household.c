@@ -116,9 +116,10 @@ void sim_hh_load_event(sim_area *a, uint32_t t)
     sim_hh_set_effective(a, i, t);
     a->events++;
     sim_wheel_pop(&a->loadq);
-    if (next < cx->end_s && sim_wheel_push(&a->loadq, next, i) != 0)
-        SIM_PANIC(t, "area %u: household %u's next load change at %u s is before now or out of memory",
-                  a->id, a->hh0 + i, next);
+    if (next < t)
+        SIM_PANIC(t, "area %u: household %u's next load change at %u s is in the past", a->id,
+                  a->hh0 + i, next);
+    if (next < cx->end_s && sim_wheel_push(&a->loadq, next, i) != 0) sim_area_fail(a, SIM_ENOMEM);
 }
 
 void sim_hh_clp_step(sim_area *a, uint32_t t)
