@@ -26,7 +26,9 @@ kill_after_checkpoint() {
     out=$1; pause=$2; shift 2
     "$BIN" run "$@" -o "$out" --quiet --checkpoint-every "1 d" 2> "$out.err" &
     pid=$!
-    for _ in $(seq 600); do
+    # up to 200 s: under ASan, with another test beside it, the campaign's first day took more
+    # than 30; the loop ends as soon as the checkpoint is there or the run has ended
+    for _ in $(seq 4000); do
         [ -e "$out.ckpt/state" ] && break
         kill -0 "$pid" 2> /dev/null || break
         sleep 0.05
@@ -99,7 +101,7 @@ kill_after_checkpoint "$T/twice.h5" 0 $DEF
 first=$(stat -c %Y.%s "$T/twice.h5.ckpt/state")
 "$BIN" run --resume "$T/twice.h5.partial" --quiet 2> /dev/null &
 pid=$!
-for _ in $(seq 600); do
+for _ in $(seq 4000); do
     [ "$(stat -c %Y.%s "$T/twice.h5.ckpt/state" 2> /dev/null || echo "$first")" != "$first" ] && break
     kill -0 "$pid" 2> /dev/null || break
     sleep 0.05
