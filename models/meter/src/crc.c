@@ -423,6 +423,7 @@ __attribute__((target("pclmul,sse2"))) static uint32_t crc_clmul(uint32_t crc, c
                               _mm_cvtsi32_si128((int)crc));
     p += 16;
     len -= 16;
+    const __m128i k1 = _mm_set_epi64x((long long)FOLD128_L, (long long)FOLD128_H);
     if (len >= 64) {
         /* four lanes at once, each folded 512 bits forward: independent multiplications */
         const __m128i k4 = _mm_set_epi64x((long long)FOLD512_L, (long long)FOLD512_H);
@@ -437,10 +438,8 @@ __attribute__((target("pclmul,sse2"))) static uint32_t crc_clmul(uint32_t crc, c
             z = fold(z, k4, _mm_loadu_si128((const __m128i *)(const void *)(p + 32)));
             w = fold(w, k4, _mm_loadu_si128((const __m128i *)(const void *)(p + 48)));
         }
-        const __m128i k1 = _mm_set_epi64x((long long)FOLD128_L, (long long)FOLD128_H);
         x = fold(fold(fold(x, k1, y), k1, z), k1, w);
     }
-    const __m128i k1 = _mm_set_epi64x((long long)FOLD128_L, (long long)FOLD128_H);
     for (; len >= 16; len -= 16, p += 16)
         x = fold(x, k1, _mm_loadu_si128((const __m128i *)(const void *)p));
     uint8_t lane[16];
