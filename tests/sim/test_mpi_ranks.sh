@@ -105,11 +105,7 @@ CK="scenarios/default.yaml --set households=1200 --set topology.regions=4 --set 
 # shellcheck disable=SC2086
 $MPIRUN -n 2 "$BIN" run $CK -o "$T/ck.h5" --quiet --checkpoint-every "1 d" < /dev/null > "$T/out" 2>&1 &
 pid=$!
-for _ in $(seq 1200); do
-    [ -e "$T/ck.h5.ckpt/state.1" ] && break
-    kill -0 "$pid" 2> /dev/null || break
-    sleep 0.05
-done
+wait_for_file "$T/ck.h5.ckpt/state.1" "$pid" 60
 [ -e "$T/ck.h5.ckpt/state.1" ] || fail "no checkpoint on 2 ranks: $(cat "$T/out")"
 kill -9 "$pid" 2> /dev/null || fail "the 2-rank run ended before the kill"
 wait "$pid" 2> /dev/null

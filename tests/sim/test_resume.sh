@@ -27,12 +27,8 @@ kill_after_checkpoint() {
     "$BIN" run "$@" -o "$out" --quiet --checkpoint-every "1 d" 2> "$out.err" &
     pid=$!
     # up to 200 s: under ASan, with another test beside it, the campaign's first day took more
-    # than 30; the loop ends as soon as the checkpoint is there or the run has ended
-    for _ in $(seq 4000); do
-        [ -e "$out.ckpt/state" ] && break
-        kill -0 "$pid" 2> /dev/null || break
-        sleep 0.05
-    done
+    # than 30; the wait ends as soon as the checkpoint is there or the run has ended
+    wait_for_file "$out.ckpt/state" "$pid" 200
     [ -e "$out.ckpt/state" ] || fail "$out: no checkpoint appeared"
     sleep "$pause"
     kill -9 "$pid" 2> /dev/null || fail "$out: the run had ended before the kill (make it longer)"

@@ -1,4 +1,5 @@
-# Sourced by the shell tests of failure behaviour (test_disk_full.sh, test_signals.sh).
+# Sourced by the shell tests of failure behaviour (test_disk_full.sh, test_signals.sh,
+# test_resume.sh, test_mpi_ranks.sh).
 
 fail() {
     echo "FAIL: $*" >&2
@@ -22,4 +23,14 @@ sweep_child() {
         sleep 0.1
     done
     echo "$c"
+}
+
+# Wait until FILE ($1) exists or process PID ($2) has ended, at most SECONDS ($3); look with
+# [ -e FILE ] afterwards for which it was.
+wait_for_file() {
+    for _ in $(seq $(($3 * 20))); do
+        [ -e "$1" ] && return 0
+        kill -0 "$2" 2> /dev/null || return 0
+        sleep 0.05
+    done
 }
