@@ -419,16 +419,46 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
     return a < b ? a : b;
 }
 
+/* The next instant anything but the prepayment minute may change. */
 static uint32_t next_deadline(const mm_esme *e)
 {
     uint32_t d = mm_tariff_next_change(&e->tariff);
     d = min_u32(d, mm_contactor_next_event(&e->contactor));
-    d = min_u32(d, mm_prepay_next_event(&e->prepay));
-    if (e->prepay.mode == MM_MODE_PREPAYMENT) {
-        uint64_t tick = ((uint64_t)(e->now / MM_PREPAY_TICK_S) + 1u) * MM_PREPAY_TICK_S;
-        if (tick < d) d = (uint32_t)tick;
-    }
-    return d;
+    return min_u32(d, mm_prepay_next_event(&e->prepay));
+}
+
+/* Milliseconds from the meter's time to deadline D, at most CAP; CAP if D is none or due. */
+static uint32_t ms_until(const mm_esme *e, uint32_t d, uint32_t cap)
+{
+    if (d == UINT32_MAX || d <= e->now) return cap;
+    uint64_t until = (uint64_t)(d - e->now) * 1000u - e->now_ms; /* >= 1 */
+    return until < cap ? (uint32_t)until : cap;
+}
+
+/* A run of whole prepayment minutes, at most CAP ms long, that can be integrated in one
+ * segment with one debit at its last minute instead of one at each: its length [ms], or 0
+ * if it holds fewer than two minute ends or one of its minutes might change the prepayment
+ * state.  Exact: energy, registers and cost add up over any split of time (mm/tariff.h), so
+ * the minutes' debits sum to one debit of their total cost (the carry keeps the fraction);
+ * the balance only falls, and if no balance down to the lowest it can reach would change
+ * anything (mm_prepay_debit_quiet), no minute on the way does, and nothing else is due
+ * before CAP (the caller's deadline). */
+static uint32_t quiet_minutes(const mm_esme *e, int32_t p_mw, uint32_t cap)
+{
+    /* in whole seconds and 32-bit divisions: a meter's CPU has no 64-bit divide */
+    uint64_t end = (uint64_t)e->now + cap / 1000u + (cap % 1000u + e->now_ms) / 1000u;
+    if (end > UINT32_MAX) return 0;
+    uint32_t last_s = (uint32_t)end / MM_PREPAY_TICK_S * MM_PREPAY_TICK_S; /* last minute end */
+    uint64_t first = ((uint64_t)(e->now / MM_PREPAY_TICK_S) + 1u) * MM_PREPAY_TICK_S;
+    if (last_s < first + MM_PREPAY_TICK_S) return 0;
+    uint32_t span = (uint32_t)((uint64_t)(last_s - e->now) * 1000u - e->now_ms); /* <= cap */
+    uint64_t imp = mm_contactor_closed(&e->contactor) && p_mw > 0 ? mm_energy_uj(p_mw, span) : 0u;
+    mm_cost_t bound = mm_tariff_cost_bound(&e->tariff, last_s, imp);
+    if (bound < 0) return 0;
+    uint64_t units =
+        mm_u64_divmod((uint64_t)e->cost_carry + (uint64_t)bound, mm_pow10(COST_PER_CREDIT_EXP), NULL);
+    if (units > (uint64_t)INT64_MAX) return 0;
+    return mm_prepay_debit_quiet(&e->prepay, (mm_credit_t)units) ? span : 0;
 }
 
 /* SEG ms at P, Q (zero while the contactor is open), then the deadlines of the new time. */
@@ -460,11 +490,16 @@ void mm_esme_advance(mm_esme *e, int32_t p_mw, int32_t q_mvar, uint32_t dt_ms)
     process_time(e);
     uint32_t left = dt_ms;
     while (left > 0) {
-        uint32_t seg = left;
-        uint32_t d = next_deadline(e);
-        if (d != UINT32_MAX && d > e->now) {
-            uint64_t until = (uint64_t)(d - e->now) * 1000u - e->now_ms; /* >= 1 */
-            if (until < seg) seg = (uint32_t)until;
+        uint32_t other = next_deadline(e), d = other;
+        bool prepay = e->prepay.mode == MM_MODE_PREPAYMENT;
+        if (prepay) {
+            uint64_t tick = ((uint64_t)(e->now / MM_PREPAY_TICK_S) + 1u) * MM_PREPAY_TICK_S;
+            if (tick < d) d = (uint32_t)tick;
+        }
+        uint32_t seg = ms_until(e, d, left);
+        if (prepay && d < other && d > e->now) {
+            uint32_t run = quiet_minutes(e, p_mw, ms_until(e, other, left));
+            if (run > seg) seg = run;
         }
         integrate(e, p_mw, q_mvar, seg);
         left -= seg;

@@ -97,6 +97,29 @@ static void evaluate(mm_prepay *p)
     }
 }
 
+/* Whether evaluate() at balance B would leave everything as it is (prepayment mode, not
+ * suspended).  Each of its tests is a threshold on B whose outcome, for the state as it is,
+ * changes nothing on one side only, so the balances at which this holds form an interval. */
+static bool settled_at(const mm_prepay *p, mm_credit_t b)
+{
+    const mm_prepay_config *c = p->cfg;
+    if ((p->ec == MM_EC_ACTIVE || p->ec == MM_EC_EXHAUSTED) && b >= 0) return false;
+    if (p->ec == MM_EC_NONE && c->ec_limit > 0 && b < c->ec_threshold) return false;
+    if (p->ec == MM_EC_ACTIVE && b <= -c->ec_limit) return false;
+    mm_credit_t avail = b + (p->ec == MM_EC_ACTIVE ? c->ec_limit : 0);
+    if ((avail < c->low_credit) != ((p->flags & MM_PP_LOW_ALERTED) != 0)) return false;
+    if (avail < c->disablement) return (p->flags & MM_PP_DISABLE) != 0;
+    return (p->flags & MM_PP_DISABLE) == 0;
+}
+
+bool mm_prepay_debit_quiet(const mm_prepay *p, mm_credit_t debit)
+{
+    if (p == NULL || p->cfg == NULL || p->mode != MM_MODE_PREPAYMENT || debit < 0) return false;
+    if (p->flags & MM_PP_SUSPENDED) return false; /* friendly periods end on the minute */
+    if (p->balance < INT64_MIN + debit) return false;
+    return settled_at(p, p->balance) && settled_at(p, p->balance - debit);
+}
+
 static void debt_cleared(mm_prepay *p, unsigned which)
 {
     static const uint16_t code[MM_DEBT_COUNT] = {

@@ -440,6 +440,28 @@ mm_cost_t mm_tariff_unit_cost(const mm_tariff *t)
     return (mm_cost_t)(p * wh_factor(d->price_scale));
 }
 
+mm_cost_t mm_tariff_cost_bound(const mm_tariff *t, uint32_t until, uint64_t import_uj)
+{
+    if (t == NULL || t->def == NULL || until > t->next_change) return -1;
+    const mm_tariff_def *d = t->def;
+    uint32_t rem;
+    uint64_t wh = mm_uj_divmod_wh(import_uj + t->rem_uj, &rem);
+    if (wh > ((uint64_t)1 << 22)) return -1; /* beyond what one accumulate call prices */
+    /* the dearest block the energy can reach: it may cross thresholds on the way */
+    uint64_t p = tou_price(t);
+    if (t->price_set != MM_TARIFF_NONE) {
+        const mm_tariff_price_set *ps = &d->price_set[t->price_set];
+        uint32_t top = 0;
+        for (unsigned k = 0; k <= ps->n_thresholds; k++)
+            if (ps->price[k] > top) top = ps->price[k];
+        p += top;
+    }
+    uint64_t per_day = day_standing(d);
+    uint64_t s = until > t->now ? standing_to(per_day, until) - standing_to(per_day, t->now) : 0;
+    /* wh <= 2^22 and p f <= 2^40 (price_ok): the product stays below 2^62 */
+    return (mm_cost_t)(wh * p * wh_factor(d->price_scale) + s);
+}
+
 unsigned mm_tariff_take_events(mm_tariff *t)
 {
     if (t == NULL) return 0;

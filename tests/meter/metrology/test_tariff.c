@@ -139,16 +139,22 @@ Test(tariff, a_special_day_overrides_the_week_profile, .init = setup_tou)
 
 /* ---- blocks ---- */
 
+/* Blocks only: the first 1 kWh at 10 p, the next 2 kWh at 20 p, the rest at 30 p; a daily
+ * block period from JAN1. */
+static void blocks(mm_tariff_def *d)
+{
+    flat(d, 0);
+    d->day[0].sw[0] = (mm_tariff_switch){0, MM_TARIFF_NONE, 0};
+    d->price_set[0] = (mm_tariff_price_set){.n_thresholds = 2, .threshold_wh = {1000, 3000},
+                                            .price = {1000, 2000, 3000}};
+    d->block_period_min = 1440;
+    d->block_period_start = JAN1;
+}
+
 Test(tariff, block_thresholds_price_each_wh_by_the_block_period_consumption)
 {
     static mm_tariff_def d;
-    flat(&d, 0);
-    /* first 1 kWh at 10 p, next 2 kWh at 20 p, the rest at 30 p; daily block period */
-    d.day[0].sw[0] = (mm_tariff_switch){0, MM_TARIFF_NONE, 0};
-    d.price_set[0] = (mm_tariff_price_set){.n_thresholds = 2, .threshold_wh = {1000, 3000},
-                                           .price = {1000, 2000, 3000}};
-    d.block_period_min = 1440;
-    d.block_period_start = JAN1;
+    blocks(&d);
     static const struct {
         uint32_t p_mw;     /* for 5 hours */
         mm_cost_t cost;    /* units */
@@ -171,6 +177,30 @@ Test(tariff, block_thresholds_price_each_wh_by_the_block_period_consumption)
         cr_expect_eq(t.block_period_wh, 0u, "case %zu", k);
         cr_expect_eq(mm_tariff_unit_cost(&t), 1000000, "case %zu", k);
     }
+}
+
+/* The cost bound the ESME uses to debit a run of minutes at once: exact where every Wh has
+ * one price (energy at 12 p/kWh plus a 50 p standing charge over 5 h: 3 kWh x 12 p + 50 x
+ * 5/24 p), the top block's price where the energy may cross thresholds (the 3 kWh above, all
+ * at 30 p: 90 p, against 10 + 40 p billed), and none past the next change. */
+Test(tariff, the_cost_bound_is_exact_for_one_price_and_above_for_blocks)
+{
+    static mm_tariff_def d;
+    flat(&d, 1200);
+    d.standing_charge = 5000;
+    mm_tariff t;
+    cr_assert_eq(mm_tariff_init(&t, &d, JAN1, NULL, 0), MM_OK);
+    uint64_t uj = 600000ull * 5u * H * 1000u; /* 600 W for 5 h: 3 kWh */
+    mm_cost_t bound = mm_tariff_cost_bound(&t, JAN1 + 5 * H, uj);
+    cr_expect_eq(bound, 3000 * 1200000LL + 50 * P * 5 / 24);
+    cr_expect_eq(mm_tariff_accumulate(&t, JAN1 + 5 * H, uj), bound);
+    cr_expect_eq(mm_tariff_cost_bound(&t, mm_tariff_next_change(&t) + 1u, 0), -1);
+
+    blocks(&d);
+    cr_assert_eq(mm_tariff_init(&t, &d, JAN1, NULL, 0), MM_OK);
+    bound = mm_tariff_cost_bound(&t, JAN1 + 5 * H, uj);
+    cr_expect_eq(bound, 90 * P);
+    cr_expect_eq(mm_tariff_accumulate(&t, JAN1 + 5 * H, uj), 50 * P);
 }
 
 Test(tariff, a_hybrid_switch_point_adds_the_tou_and_block_prices)

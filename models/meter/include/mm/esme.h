@@ -15,7 +15,11 @@
  * the meter-time deadlines of its modules (tariff switch points and billing, load-limit trip
  * and restoration, ALCS switching, debt periods, and in prepayment mode each minute, the
  * period of the credit check), so a register, a cost or a disconnection happens at the same
- * meter time whatever the call pattern.  Half-hour periods are closed by the caller at the
+ * meter time whatever the call pattern.  A run of prepayment minutes in which no minute can
+ * change anything but the balance (no alert, emergency credit or supply change: the
+ * balance stays clear of every threshold even at the dearest price) is integrated as one
+ * segment and debited once at its last minute, which gives the same state as debiting each
+ * minute.  Half-hour periods are closed by the caller at the
  * meter's boundaries (mm_esme_next_boundary; the simulator converts with
  * mm_port_sim_clock_sim_ms_at), as the engine does today with mm_meter_hh_close.
  *

@@ -123,6 +123,12 @@ static inline bool mm_prepay_wants_disable(const mm_prepay *p)
 }
 /* Whether meter time T lies in a configured friendly period. */
 bool mm_prepay_friendly(const mm_prepay_config *cfg, uint32_t t);
+/* Whether debiting any amount from 0 to DEBIT, in one or several debits, changes nothing but
+ * the balance: no alert, no change of emergency credit or of the supply's state.  The caller
+ * (the ESME) uses it to debit a run of minutes at once; false outside prepayment mode, while
+ * suspended in a friendly period, or when the state is not settled (evaluate would change it
+ * even without a debit). */
+bool mm_prepay_debit_quiet(const mm_prepay *p, mm_credit_t debit);
 /* Earliest meter time after NOW at which mm_prepay_update would change something by time
  * alone (a debt period boundary, a friendly period edge while suspended); UINT32_MAX if none. */
 uint32_t mm_prepay_next_event(const mm_prepay *p);

@@ -227,6 +227,12 @@ static inline uint32_t mm_tariff_next_change(const mm_tariff *t)
  * table's TOU price when one is attached). */
 mm_cost_t mm_tariff_unit_cost(const mm_tariff *t);
 
+/* At least what mm_tariff_accumulate(T, UNTIL, IMPORT_UJ) would return, without changing T:
+ * the energy at the dearest block its price set has, plus the standing charge exactly.
+ * -1 if UNTIL is past mm_tariff_next_change (the rate may change on the way) or the energy is
+ * more than one call prices. */
+mm_cost_t mm_tariff_cost_bound(const mm_tariff *t, uint32_t until, uint64_t import_uj);
+
 /* MM_TARIFF_EV_* raised since the last call, and clears them. */
 unsigned mm_tariff_take_events(mm_tariff *t);
 
