@@ -27,6 +27,29 @@ Test(port_sim, the_clock_follows_simulated_time_and_never_goes_back)
     cr_expect_eq(mm_hal_clock_utc_get(&c, &utc), MM_EIO);
 }
 
+/* The RTC's reading, utc_s + floor(dt (10^6 + ppm) / 10^9), is the exact quotient both where
+ * the port computes it in 64 bits and where it needs 128 (a drift of +150 % or a dt of
+ * centuries), on either side of the bound between the two. */
+Test(port_sim, the_drifting_rtc_reads_the_exact_quotient_at_any_distance)
+{
+    static const uint64_t dts[] = {0, 999, 1000, 86400000u, 3155760000000u,
+                                   UINT64_MAX / 2000000u, UINT64_MAX / 2000000u + 1u,
+                                   (uint64_t)1 << 62};
+    static const int32_t ppms[] = {0, 35, -35, 999999, 1000000, 1500000, -999999};
+    for (size_t i = 0; i < sizeof dts / sizeof dts[0]; i++)
+        for (size_t k = 0; k < sizeof ppms / sizeof ppms[0]; k++) {
+            mm_hal_clock c;
+            mm_port_sim_clock_init(&c, 0u);
+            mm_port_sim_clock_set_drift(&c, ppms[k]);
+            mm_port_sim_clock_set_ms(&c, dts[i]);
+            __extension__ unsigned __int128 e =
+                (unsigned __int128)dts[i] * (uint64_t)(1000000 + (int64_t)ppms[k]);
+            uint32_t want = (uint32_t)(uint64_t)(e / 1000000000u), utc = 1;
+            cr_assert_eq(mm_hal_clock_utc_get(&c, &utc), MM_OK);
+            cr_expect_eq(utc, want, "dt %llu ppm %d", (unsigned long long)dts[i], ppms[k]);
+        }
+}
+
 Test(port_sim, a_power_cut_leaves_a_prefix_of_the_write_in_nvm)
 {
     uint8_t mem[16];

@@ -33,8 +33,12 @@ uint32_t mm_hal_clock_ms(const mm_hal_clock *clk)
 static uint64_t rtc_elapsed_s(const mm_hal_clock *clk)
 {
     uint64_t dt = clk->sim_ms - clk->utc_ms_base;
-    int64_t rate = 1000000 + (int64_t)clk->drift_ppm; /* > 0 */
-    __extension__ unsigned __int128 e = (unsigned __int128)dt * (uint64_t)rate;
+    uint64_t rate = (uint64_t)(1000000 + (int64_t)clk->drift_ppm); /* > 0 */
+    /* in 64 bits for any dt below 584 years, where the compiler divides by the constant with
+     * a multiplication; the 128-bit division is a library call (the RTC is read at every
+     * advance of every meter) */
+    if (rate <= 2000000u && dt <= UINT64_MAX / 2000000u) return dt * rate / 1000000000u;
+    __extension__ unsigned __int128 e = (unsigned __int128)dt * rate;
     return (uint64_t)(e / 1000000000u);
 }
 
