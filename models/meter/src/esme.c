@@ -59,19 +59,15 @@ typedef struct cursor {
     int bad;
 } cursor;
 
-static void put(cursor *c, uint64_t v, unsigned bytes)
+/* V's low BYTES bytes at Q, little-endian; the end of the field.  pack() checks the room for
+ * the whole record once. */
+static uint8_t *put(uint8_t *q, uint64_t v, unsigned bytes)
 {
-    if (c->n + bytes > c->cap) {
-        c->bad = 1;
-        return;
-    }
-    uint8_t *q = c->p + c->n;
     /* most of a record is 4- and 8-byte fields (the tariff registers): their stores spelled
      * out, as the record is packed every half-hour */
     switch (bytes) {
     case 8:
-        mm_put_le32(q + 4, (uint32_t)(v >> 32));
-        mm_put_le32(q, (uint32_t)v);
+        mm_put_le64(q, v);
         break;
     case 4:
         mm_put_le32(q, (uint32_t)v);
@@ -79,7 +75,7 @@ static void put(cursor *c, uint64_t v, unsigned bytes)
     default:
         mm_put_le(q, v, bytes);
     }
-    c->n += bytes;
+    return q + bytes;
 }
 
 static uint64_t get(cursor *c, unsigned bytes)
@@ -180,7 +176,7 @@ static const mm_tariff_def *tariff_by_id(const mm_esme_config *cfg, uint32_t id)
     _Static_assert((bytes) <= sizeof(x), "record field wider than its type");
 #define RECORD_PUT(x, bytes)                                                                       \
     RECORD_FITS(x, bytes)                                                                          \
-    put(&c, (uint64_t)(x), bytes);
+    q = put(q, (uint64_t)(x), bytes);
 /* clang-format off */
 #define RECORD_GET(x, bytes)                                                                       \
     RECORD_FITS(x, bytes)                                                                          \
@@ -195,9 +191,8 @@ static const mm_tariff_def *tariff_by_id(const mm_esme_config *cfg, uint32_t id)
 #define RECORD_APPLY(statement) statement;
 #define RECORD_SIZE_FIELD(x, bytes) +(bytes)
 #define RECORD_SIZE_EACH(i, n, fields) +(n) * (0 fields)
-_Static_assert(0 ESME_RECORD(RECORD_SIZE_FIELD, RECORD_SIZE_EACH, RECORD_SKIP) <=
-                   MM_ESME_RECORD_MAX,
-               "the NVM record outgrew MM_ESME_RECORD_MAX");
+#define RECORD_BYTES (0 ESME_RECORD(RECORD_SIZE_FIELD, RECORD_SIZE_EACH, RECORD_SKIP))
+_Static_assert(RECORD_BYTES <= MM_ESME_RECORD_MAX, "the NVM record outgrew MM_ESME_RECORD_MAX");
 
 /* One setter per field type, so that unpack() narrows what get() read to the field's own type
  * without a cast written per field (a field of any other type stops the build). */
@@ -228,14 +223,15 @@ static void set_i64(int64_t *p, uint64_t v)
 
 static size_t pack(const mm_esme *e, uint8_t reason, uint8_t *buf, size_t cap)
 {
-    cursor c = {buf, 0, cap, 0};
+    if (cap < RECORD_BYTES) return 0;
+    uint8_t *q = buf;
     const mm_prepay *pp = &e->prepay;
     const mm_tariff *t = &e->tariff;
     uint32_t saved_at = e->now;
     uint32_t def_id = tariff_id_of(t->def), pending_id = tariff_id_of(t->pending);
     uint32_t pending_at = t->pending_at;
     ESME_RECORD(RECORD_PUT, RECORD_EACH, RECORD_SKIP)
-    return c.bad ? 0 : c.n;
+    return (size_t)(q - buf);
 }
 
 /* The tariff definitions of a record, before its registers (which belong to them). */

@@ -58,14 +58,40 @@ static inline uint32_t mm_get_le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* The loop of mm_put_le is left rolled by compilers when its caller is itself a loop; spelled
- * out, the four byte stores of a 32-bit field become one on a little-endian CPU. */
+/* Whether the CPU stores integers little-endian, so that a field's bytes are its value's own
+ * (GCC and Clang say so; anything else takes the byte-by-byte path, which a test also builds
+ * on purpose with MM_BYTES_NATIVE_LE=0). */
+#ifndef MM_BYTES_NATIVE_LE
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define MM_BYTES_NATIVE_LE 1
+#else
+#define MM_BYTES_NATIVE_LE 0
+#endif
+#endif
+
+/* The loop of mm_put_le is left rolled by compilers when its caller is itself a loop, and even
+ * spelled out, byte stores inside a loop are not always merged: on a little-endian CPU the
+ * field is copied as it is, one store (unaligned stores are fine on x86-64 and Cortex-M4). */
 static inline void mm_put_le32(uint8_t *p, uint32_t v)
 {
+#if MM_BYTES_NATIVE_LE
+    __builtin_memcpy(p, &v, sizeof v);
+#else
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
     p[2] = (uint8_t)(v >> 16);
     p[3] = (uint8_t)(v >> 24);
+#endif
+}
+
+static inline void mm_put_le64(uint8_t *p, uint64_t v)
+{
+#if MM_BYTES_NATIVE_LE
+    __builtin_memcpy(p, &v, sizeof v);
+#else
+    mm_put_le32(p, (uint32_t)v);
+    mm_put_le32(p + 4, (uint32_t)(v >> 32));
+#endif
 }
 
 #ifdef __cplusplus
