@@ -560,7 +560,7 @@ static int shared_chunk(sim_run *r, uint32_t j, uint32_t p0, uint32_t np, uint32
 /* Periods [p0, p0+np) are closed on every meter: copy them from the meters' logs (and the gas
  * of these periods from the areas' day buffers) into the trace's chunks.  Each rank encodes
  * the chunks wholly its own as the datasets store them (shuffled and deflated:
- * sim_trace_chunk_encode), so the compression, most of writing the trace, is shared by the
+ * sim_trace_chunk_encode, with libdeflate; HDF5 decodes the stream with zlib), so the compression, most of writing the trace, is shared by the
  * ranks; rank 0 gathers them and writes them as they are (alone, each is written at once).  A chunk two ranks share (at most
  * one at each rank boundary) goes to rank 0 as values and through HDF5's filters there. */
 int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
@@ -572,7 +572,8 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
     int level = r->sc->trace.compression;
     bool gas = r->areas[cx->a_lo].gas_w != NULL;
     int nc = gas ? HH_CHANNELS : MM_CH_COUNT;
-    size_t vals = (size_t)ch * 48, bound = sim_trace_chunk_bound(vals);
+    sim_chunk_coder *coder = sim_chunk_coder_new(level);
+    size_t vals = (size_t)ch * 48, bound = coder ? sim_trace_chunk_bound(coder, vals) : 0;
     uint32_t j0, j1;
     own_chunks(cx->hh_lo, cx->hh_hi, ch, total, &j0, &j1);
     /* this rank's encoded chunks, channel by channel: bytes and each chunk's size */
@@ -585,7 +586,7 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
     uint32_t *part = malloc((size_t)ch * np * sizeof *part * MM_CH_COUNT);
     uint32_t *pad = malloc(vals * sizeof *pad);
     unsigned char *out = malloc(bound), *scratch = malloc(vals * sizeof *pad);
-    int rc = buf && part && pad && out && scratch ? 0 : SIM_ENOMEM;
+    int rc = coder && buf && part && pad && out && scratch ? 0 : SIM_ENOMEM;
     for (uint32_t j = j0; j < j1 && !rc; j++) {
         uint32_t h0, nh;
         chunk_span(j, ch, total, &h0, &nh);
@@ -599,7 +600,7 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
             memset(pad, 0, vals * sizeof *pad); /* HDF5's fill value past the data */
             for (uint32_t x = 0; x < nh; x++) memcpy(pad + (size_t)x * 48, v + (size_t)x * np, np * sizeof *v);
             size_t n = 0;
-            if (sim_trace_chunk_encode(pad, vals, level, out, scratch, &n)) {
+            if (sim_trace_chunk_encode(coder, pad, vals, out, scratch, &n)) {
                 rc = SIM_ENOMEM;
                 break;
             }
@@ -663,6 +664,7 @@ int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
     free(pad);
     free(out);
     free(scratch);
+    sim_chunk_coder_free(coder);
     return rc;
 }
 

@@ -4,7 +4,7 @@
 #include "sim/timeutil.h"
 
 #include <hdf5.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -409,16 +409,41 @@ int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, u
     return write_block(ds, H5T_NATIVE_UINT32, 2, off, cnt, data);
 }
 
-size_t sim_trace_chunk_bound(size_t values)
+struct sim_chunk_coder {
+    int level;
+    struct libdeflate_compressor *d; /* NULL at level 0 */
+};
+
+sim_chunk_coder *sim_chunk_coder_new(int level)
 {
-    return compressBound((uLong)(values * sizeof(uint32_t)));
+    sim_chunk_coder *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->level = level < 0 ? 0 : level;
+    if (c->level > 0 && !(c->d = libdeflate_alloc_compressor(c->level))) {
+        free(c);
+        return NULL;
+    }
+    return c;
 }
 
-int sim_trace_chunk_encode(const uint32_t *vals, size_t values, int level, unsigned char *out,
-                           unsigned char *scratch, size_t *size)
+void sim_chunk_coder_free(sim_chunk_coder *c)
+{
+    if (!c) return;
+    libdeflate_free_compressor(c->d);
+    free(c);
+}
+
+size_t sim_trace_chunk_bound(const sim_chunk_coder *c, size_t values)
+{
+    size_t n = values * sizeof(uint32_t);
+    return c->d ? libdeflate_zlib_compress_bound(c->d, n) : n;
+}
+
+int sim_trace_chunk_encode(sim_chunk_coder *c, const uint32_t *vals, size_t values,
+                           unsigned char *out, unsigned char *scratch, size_t *size)
 {
     size_t n = values * sizeof *vals;
-    if (level <= 0) {
+    if (!c->d) {
         memcpy(out, vals, n);
         *size = n;
         return 0;
@@ -427,9 +452,10 @@ int sim_trace_chunk_encode(const uint32_t *vals, size_t values, int level, unsig
     const unsigned char *in = (const unsigned char *)vals;
     for (size_t i = 0; i < values; i++)
         for (size_t k = 0; k < sizeof *vals; k++) scratch[k * values + i] = in[i * sizeof *vals + k];
-    /* then its deflate filter: zlib's compress2 at the dataset's level */
-    uLongf len = (uLongf)compressBound((uLong)n);
-    if (compress2(out, &len, scratch, (uLong)n, level) != Z_OK) return -1;
+    /* then a zlib stream, as HDF5's deflate filter stores and reads it: libdeflate's encoder
+     * at the dataset's level, about twice as fast as zlib's for as small a result */
+    size_t len = libdeflate_zlib_compress(c->d, scratch, n, out, libdeflate_zlib_compress_bound(c->d, n));
+    if (len == 0) return -1;
     *size = len;
     return 0;
 }

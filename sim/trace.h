@@ -70,12 +70,16 @@ int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, u
 /* The half-hourly datasets are stored in chunks of (chunk_households households x 48 periods)
  * that a run writes once each.  A chunk can be encoded where its values are (an MPI rank's
  * own households: collect.c) and written here as it is stored: VALS[ch][48] (ch households,
- * zeros past the run's households or periods) shuffled and deflated at LEVEL as the
- * dataset's filters would (LEVEL 0: stored as they are), into OUT (room for
- * sim_trace_chunk_bound(ch * 48) bytes; SCRATCH the same), its size in *SIZE.  0, or -1. */
-size_t sim_trace_chunk_bound(size_t values);
-int sim_trace_chunk_encode(const uint32_t *vals, size_t values, int level, unsigned char *out,
-                           unsigned char *scratch, size_t *size);
+ * zeros past the run's households or periods) shuffled and deflated as the dataset's filters
+ * would, by a coder made for the dataset's compression level (0: stored as they are), into
+ * OUT (room for sim_trace_chunk_bound(coder, ch * 48) bytes; SCRATCH the same), its size in
+ * *SIZE.  0, or -1. */
+typedef struct sim_chunk_coder sim_chunk_coder;
+sim_chunk_coder *sim_chunk_coder_new(int level); /* NULL: out of memory */
+void sim_chunk_coder_free(sim_chunk_coder *c);   /* accepts NULL */
+size_t sim_trace_chunk_bound(const sim_chunk_coder *c, size_t values);
+int sim_trace_chunk_encode(sim_chunk_coder *c, const uint32_t *vals, size_t values,
+                           unsigned char *out, unsigned char *scratch, size_t *size);
 /* Encoded chunk BYTES (SIZE) of CHANNEL at households HH0, periods P0 (both multiples of the
  * chunk's), the period extent growing to P0 + NP. */
 int sim_trace_halfhourly_chunk(sim_trace *t, int channel, uint64_t hh0, uint64_t p0, uint64_t np,
