@@ -6,11 +6,28 @@
 
 uint64_t mm_pow10(unsigned k)
 {
-    if (k > 18) return 0;
-    uint64_t p = 1;
-    while (k--)
-        p *= 10u;
-    return p;
+    /* a table, not a loop: the tariff scales every price and standing charge by a power of
+     * ten at each call */
+    static const uint64_t p[19] = {1u,
+                                   10u,
+                                   100u,
+                                   1000u,
+                                   10000u,
+                                   100000u,
+                                   1000000u,
+                                   10000000u,
+                                   100000000u,
+                                   1000000000u,
+                                   10000000000u,
+                                   100000000000u,
+                                   1000000000000u,
+                                   10000000000000u,
+                                   100000000000000u,
+                                   1000000000000000u,
+                                   10000000000000000u,
+                                   100000000000000000u,
+                                   1000000000000000000u};
+    return k < sizeof p / sizeof p[0] ? p[k] : 0;
 }
 
 int mm_credit_from_scaled(int64_t amount, int scale, mm_credit_t *out)

@@ -41,6 +41,10 @@ Test(money, percentages_floor_exactly_even_for_huge_amounts)
     cr_expect_eq(mm_credit_percent(INT64_MAX, 100), INT64_MAX);
     cr_expect_eq(mm_credit_percent(INT64_MAX, 10), 922337203685477580); /* floor(max/10) */
     cr_expect_eq(mm_credit_percent(-5, 10), 0);
+    uint64_t x = 1;
+    for (unsigned k = 0; k <= 18; k++, x *= 10u) /* every entry of the table */
+        cr_expect_eq(mm_pow10(k), x, "10^%u", k);
     cr_expect_eq(mm_pow10(18), 1000000000000000000u);
     cr_expect_eq(mm_pow10(19), 0u);
+    cr_expect_eq(mm_pow10(UINT32_MAX), 0u);
 }
