@@ -37,29 +37,8 @@ static int check_energy(void)
     return MM_OK;
 }
 
-/* 10^d and 2562047786 mod 10^d, d = 0..18, written out so that the checks below hold for
- * any configured digit range and need no run-time 64-bit division. */
-static const uint64_t pow10_table[19] = {
-    1u,
-    10u,
-    100u,
-    1000u,
-    10000u,
-    100000u,
-    1000000u,
-    10000000u,
-    100000000u,
-    1000000000u,
-    10000000000u,
-    100000000000u,
-    1000000000000u,
-    10000000000000u,
-    100000000000000u,
-    1000000000000000u,
-    10000000000000000u,
-    100000000000000000u,
-    1000000000000000000u,
-};
+/* 2562047786 mod 10^d, d = 0..18, written out so that the checks below hold for any
+ * configured digit range and need no run-time 64-bit division; 10^d is mm_pow10's table. */
 static const uint64_t full_scale_residue[19] = {
     0u,          6u,          86u,         786u,        7786u,       47786u,      47786u,
     2047786u,    62047786u,   562047786u,  2562047786u, 2562047786u, 2562047786u, 2562047786u,
@@ -70,10 +49,10 @@ static int check_wrap(void)
 {
     mm_wh_t mod = 0;
     if (mm_modulus_for_digits(MM_REGISTER_DIGITS_MIN, &mod) != MM_OK ||
-        mod != pow10_table[MM_REGISTER_DIGITS_MIN])
+        mod != mm_pow10(MM_REGISTER_DIGITS_MIN))
         return MM_ESELF_WRAP;
     if (mm_modulus_for_digits(MM_REGISTER_DIGITS_MAX, &mod) != MM_OK ||
-        mod != pow10_table[MM_REGISTER_DIGITS_MAX])
+        mod != mm_pow10(MM_REGISTER_DIGITS_MAX))
         return MM_ESELF_WRAP;
     if (mm_modulus_for_digits(MM_REGISTER_DIGITS_MIN - 1, &mod) != MM_EINVAL ||
         mm_modulus_for_digits(MM_REGISTER_DIGITS_MAX + 1, &mod) != MM_EINVAL)
