@@ -6,8 +6,7 @@
 #define _GNU_SOURCE /* dl_iterate_phdr */
 #include "provenance.h"
 
-#include <mbedtls/sha256.h>
-#include <mbedtls/version.h>
+#include "mm_port_sim_sha256.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -54,17 +53,6 @@ static void to_hex(const uint8_t *b, size_t n, char *hex)
 
 /* ---- SHA-256 ---------------------------------------------------------------------------- */
 
-/* mbedTLS 3 dropped the _ret suffixes (the 2.x functions without it are deprecated). */
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-#define sha256_starts mbedtls_sha256_starts
-#define sha256_update mbedtls_sha256_update
-#define sha256_finish mbedtls_sha256_finish
-#else
-#define sha256_starts mbedtls_sha256_starts_ret
-#define sha256_update mbedtls_sha256_update_ret
-#define sha256_finish mbedtls_sha256_finish_ret
-#endif
-
 int sim_file_sha256(const char *path, char hex[65], char *err, size_t errlen)
 {
     hex[0] = '\0';
@@ -73,20 +61,18 @@ int sim_file_sha256(const char *path, char hex[65], char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return -1;
     }
-    mbedtls_sha256_context ctx;
-    mbedtls_sha256_init(&ctx);
-    int bad = sha256_starts(&ctx, 0) != 0;
+    mm_port_sha256 ctx;
+    mm_port_sha256_start(&ctx);
     uint8_t buf[1 << 16];
     size_t n;
-    while (!bad && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        bad = sha256_update(&ctx, buf, n) != 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        mm_port_sha256_update(&ctx, buf, n);
     int rerr = ferror(f) ? errno : 0;
     uint8_t md[32];
-    if (!bad && !rerr) bad = sha256_finish(&ctx, md) != 0;
-    mbedtls_sha256_free(&ctx);
+    mm_port_sha256_finish(&ctx, md);
     fclose(f);
-    if (rerr || bad) {
-        snprintf(err, errlen, "%s: %s", path, rerr ? strerror(rerr) : "SHA-256 failed");
+    if (rerr) {
+        snprintf(err, errlen, "%s: %s", path, strerror(rerr));
         return -1;
     }
     to_hex(md, sizeof md, hex);

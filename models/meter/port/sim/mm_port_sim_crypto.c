@@ -6,7 +6,7 @@
 #include <mbedtls/gcm.h>
 #include <mbedtls/hmac_drbg.h>
 #include <mbedtls/md.h>
-#include <mbedtls/sha256.h>
+#include <mbedtls/platform_util.h>
 
 #include "mm/bytes.h"
 #include "mm/command.h"
@@ -14,6 +14,7 @@
 #include "mm/status_supply.h"
 #include "mm/utrn.h"
 #include "mm_port_sim_crypto.h"
+#include "mm_port_sim_sha256.h"
 
 enum { N_SIG = 2 }; /* supplier, network operator */
 
@@ -44,7 +45,7 @@ static void derive(uint64_t seed, const char *label, unsigned id, uint8_t out[32
     memcpy(buf + n, label, l);
     n += l;
     buf[n++] = (uint8_t)id;
-    mbedtls_sha256_ret(buf, n, out, 0);
+    mm_port_sha256_digest(buf, n, out);
 }
 
 static int gen_pair(mbedtls_ecdsa_context *ctx, uint64_t seed, unsigned id)
@@ -109,16 +110,14 @@ void mm_port_sim_crypto_init(mm_hal_crypto *c, mm_port_sim_crypto_mode mode,
 static void model_token(const char *what, unsigned key_id, const uint8_t *a, size_t a_len,
                         const void *b, size_t b_len, uint8_t out[32])
 {
-    mbedtls_sha256_context s;
+    mm_port_sha256 s;
     uint8_t id = (uint8_t)key_id;
-    mbedtls_sha256_init(&s);
-    mbedtls_sha256_starts_ret(&s, 0);
-    mbedtls_sha256_update_ret(&s, (const uint8_t *)what, strlen(what));
-    mbedtls_sha256_update_ret(&s, &id, 1);
-    if (a_len) mbedtls_sha256_update_ret(&s, a, a_len);
-    if (b_len) mbedtls_sha256_update_ret(&s, b, b_len);
-    mbedtls_sha256_finish_ret(&s, out);
-    mbedtls_sha256_free(&s);
+    mm_port_sha256_start(&s);
+    mm_port_sha256_update(&s, what, strlen(what));
+    mm_port_sha256_update(&s, &id, 1);
+    if (a_len) mm_port_sha256_update(&s, a, a_len);
+    if (b_len) mm_port_sha256_update(&s, b, b_len);
+    mm_port_sha256_finish(&s, out);
 }
 
 /* ---- real mode ---- */
@@ -163,25 +162,24 @@ int mm_hal_crypto_sha256(mm_hal_crypto *c, const void *data, size_t len, uint8_t
 {
     (void)c;
     if (data == NULL && len > 0) return MM_EINVAL;
-    return mbedtls_sha256_ret(data, len, out, 0) == 0 ? MM_OK : MM_EIO;
+    mm_port_sha256_digest(data, len, out);
+    return MM_OK;
 }
 
-/* The running hash is a plain mbedTLS context copied in and out of the caller's bytes, so the
- * caller may move them between calls (the HAL contract). */
-_Static_assert(sizeof(mbedtls_sha256_context) <= MM_SHA256_CTX_LEN,
-               "mbedtls_sha256_context does not fit mm_sha256_ctx");
+/* The running hash is the port's SHA-256 state copied in and out of the caller's bytes, so
+ * the caller may move them between calls (the HAL contract). */
+_Static_assert(sizeof(mm_port_sha256) <= MM_SHA256_CTX_LEN,
+               "mm_port_sha256 does not fit mm_sha256_ctx");
 
 int mm_hal_crypto_sha256_start(mm_hal_crypto *c, mm_sha256_ctx *ctx)
 {
     (void)c;
     if (ctx == NULL) return MM_EINVAL;
-    mbedtls_sha256_context s;
-    mbedtls_sha256_init(&s);
-    int rc = mbedtls_sha256_starts_ret(&s, 0);
+    mm_port_sha256 s;
+    mm_port_sha256_start(&s);
     memset(ctx, 0, sizeof *ctx);
     memcpy(ctx->bytes, &s, sizeof s);
-    mbedtls_sha256_free(&s);
-    return rc == 0 ? MM_OK : MM_EIO;
+    return MM_OK;
 }
 
 int mm_hal_crypto_sha256_update(mm_hal_crypto *c, mm_sha256_ctx *ctx, const void *data,
@@ -189,24 +187,24 @@ int mm_hal_crypto_sha256_update(mm_hal_crypto *c, mm_sha256_ctx *ctx, const void
 {
     (void)c;
     if (ctx == NULL || (data == NULL && len > 0)) return MM_EINVAL;
-    mbedtls_sha256_context s;
+    mm_port_sha256 s;
     memcpy(&s, ctx->bytes, sizeof s);
-    int rc = len > 0 ? mbedtls_sha256_update_ret(&s, data, len) : 0;
+    if (len > 0) mm_port_sha256_update(&s, data, len);
     memcpy(ctx->bytes, &s, sizeof s);
     mbedtls_platform_zeroize(&s, sizeof s);
-    return rc == 0 ? MM_OK : MM_EIO;
+    return MM_OK;
 }
 
 int mm_hal_crypto_sha256_finish(mm_hal_crypto *c, mm_sha256_ctx *ctx, uint8_t out[MM_SHA256_LEN])
 {
     (void)c;
     if (ctx == NULL || out == NULL) return MM_EINVAL;
-    mbedtls_sha256_context s;
+    mm_port_sha256 s;
     memcpy(&s, ctx->bytes, sizeof s);
-    int rc = mbedtls_sha256_finish_ret(&s, out);
-    mbedtls_sha256_free(&s);
+    mm_port_sha256_finish(&s, out);
+    mbedtls_platform_zeroize(&s, sizeof s);
     memset(ctx, 0, sizeof *ctx);
-    return rc == 0 ? MM_OK : MM_EIO;
+    return MM_OK;
 }
 
 int mm_hal_crypto_mac_verify(mm_hal_crypto *c, unsigned key_id,
@@ -316,7 +314,7 @@ int mm_port_sim_cmd_frame(const mm_hal_crypto *c, const uint8_t device_id[8], un
     *len = body + MM_CMD_MAC_LEN;
     if (sign) {
         uint8_t hash[MM_SHA256_LEN];
-        if (mbedtls_sha256_ret(auth, an, hash, 0) != 0) return MM_EIO;
+        mm_port_sha256_digest(auth, an, hash);
         rc = mm_port_sim_crypto_sign(c, mm_cmd_sig_key(role), hash, held_key, out + *len);
         if (rc != MM_OK) return rc;
         *len += MM_CMD_SIG_LEN;
