@@ -469,6 +469,13 @@ void sim_area_close_window(sim_area *a, uint32_t w_end)
 {
     uint32_t slot = (w_end / SIM_PERIOD_S - 1) % SIM_GAS_SLOTS;
     for (uint32_t i = 0; i < a->n; i++) {
+        /* the next household's firmware slot, line by line, while this one closes: its
+         * state and NVM are read and written in a pattern no hardware prefetcher follows */
+        if (i + 1 < a->n) {
+            const char *next = sim_hh_fw(a, i + 1);
+            uint32_t bytes = sim_hh_fw_slot(a, i + 1);
+            for (uint32_t b = 0; b < bytes; b += 64) __builtin_prefetch(next + b, 1);
+        }
         sim_hh_advance(a, i, w_end);
         sim_hh_abi(a, i)->hh_close(sim_hh_fw(a, i));
         sim_hh_after_close(a, i, w_end);

@@ -307,6 +307,8 @@ static inline void *sim_hh_fw(const sim_area *a, uint32_t i)
     uint32_t u = a->cx->fw->uniform_slot;
     return a->fw_mem + (u ? (size_t)i * u : (size_t)a->fw_off[i] * SIM_FW_SLOT_ALIGN);
 }
+/* The size of household I's firmware slot [B]. */
+static inline uint32_t sim_hh_fw_slot(const sim_area *a, uint32_t i);
 /* Household I's population, supplier and tariff (the fleet's table: one copy per run). */
 static inline const sim_fleet_hh *sim_hh_fl(const sim_area *a, uint32_t i)
 {
@@ -316,6 +318,11 @@ static inline const sim_fleet_hh *sim_hh_fl(const sim_area *a, uint32_t i)
 static inline const mm_abi *sim_hh_abi(const sim_area *a, uint32_t i)
 {
     return a->cx->fw->img[sim_hh_fl(a, i)->image].abi;
+}
+static inline uint32_t sim_hh_fw_slot(const sim_area *a, uint32_t i)
+{
+    uint32_t u = a->cx->fw->uniform_slot;
+    return u ? u : a->cx->fw->img[sim_hh_fl(a, i)->image].slot;
 }
 static inline sim_generation sim_hh_gen(const sim_area *a, uint32_t i)
 {
