@@ -25,6 +25,11 @@ Test(sha256, the_fips_180_examples)
         {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
     };
+    uint8_t none[32];
+    mm_port_sha256_digest(NULL, 0, none); /* no data at all: the empty message */
+    char hn[65];
+    hex(none, hn);
+    cr_expect_str_eq(hn, v[1].digest);
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         uint8_t d[32];
         char h[65];

@@ -143,6 +143,7 @@ void mm_port_sha256_start(mm_port_sha256 *s)
 
 void mm_port_sha256_update(mm_port_sha256 *s, const void *data, size_t len)
 {
+    if (len == 0) return; /* DATA may then be NULL, which memcpy must not be given */
     const uint8_t *p = data;
     size_t fill = (size_t)(s->bytes % 64u);
     s->bytes += len;
