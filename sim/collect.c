@@ -560,9 +560,11 @@ static int shared_chunk(sim_run *r, uint32_t j, uint32_t p0, uint32_t np, uint32
 /* Periods [p0, p0+np) are closed on every meter: copy them from the meters' logs (and the gas
  * of these periods from the areas' day buffers) into the trace's chunks.  Each rank encodes
  * the chunks wholly its own as the datasets store them (shuffled and deflated:
- * sim_trace_chunk_encode, with libdeflate; HDF5 decodes the stream with zlib), so the compression, most of writing the trace, is shared by the
- * ranks; rank 0 gathers them and writes them as they are (alone, each is written at once).  A chunk two ranks share (at most
- * one at each rank boundary) goes to rank 0 as values and through HDF5's filters there. */
+ * sim_trace_chunk_encode, with libdeflate; HDF5 decodes the stream with zlib), so the
+ * compression, most of writing the trace, is shared by the ranks; rank 0 gathers them and
+ * writes them as they are (alone, each is written at once).  A chunk two ranks share (at
+ * most one at each rank boundary) goes to rank 0 as values and through HDF5's filters
+ * there. */
 int sim_collect_halfhourly(sim_run *r, uint32_t p0, uint32_t np)
 {
     if (np == 0) return 0;

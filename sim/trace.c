@@ -410,16 +410,14 @@ int sim_trace_halfhourly(sim_trace *t, int channel, uint64_t hh0, uint64_t nh, u
 }
 
 struct sim_chunk_coder {
-    int level;
-    struct libdeflate_compressor *d; /* NULL at level 0 */
+    struct libdeflate_compressor *d; /* NULL at level 0: the chunks are stored as they are */
 };
 
 sim_chunk_coder *sim_chunk_coder_new(int level)
 {
     sim_chunk_coder *c = calloc(1, sizeof *c);
     if (!c) return NULL;
-    c->level = level < 0 ? 0 : level;
-    if (c->level > 0 && !(c->d = libdeflate_alloc_compressor(c->level))) {
+    if (level > 0 && !(c->d = libdeflate_alloc_compressor(level))) {
         free(c);
         return NULL;
     }
