@@ -152,16 +152,11 @@ static int area_wan_build(sim_area *a, char *err, size_t errlen)
 /* Each household's place in the fleet, and a firmware slot sized for its image. */
 static bool area_fw_slots(sim_area *a)
 {
-    const sim_ctx *cx = a->cx;
     size_t units = 0;
     for (uint32_t i = 0; i < a->n; i++) {
-        /* one slot size for all (sim_fw.uniform_slot, the largest when installs may replace a
-         * meter by another image's), or each its image's at its offset */
-        uint32_t slot = cx->fw->uniform_slot
-                            ? cx->fw->uniform_slot
-                            : cx->fw->img[sim_hh_fl(a, i)->image].slot;
+        /* with slots of different sizes, each at its own offset */
         if (a->fw_off) a->fw_off[i] = (uint32_t)units;
-        units += slot / SIM_FW_SLOT_ALIGN;
+        units += sim_hh_fw_slot(a, i) / SIM_FW_SLOT_ALIGN;
         if (units > UINT32_MAX) return false;
     }
     a->fw_mem = col_alloc(units, SIM_FW_SLOT_ALIGN, SIM_FW_SLOT_ALIGN);

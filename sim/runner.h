@@ -307,8 +307,6 @@ static inline void *sim_hh_fw(const sim_area *a, uint32_t i)
     uint32_t u = a->cx->fw->uniform_slot;
     return a->fw_mem + (u ? (size_t)i * u : (size_t)a->fw_off[i] * SIM_FW_SLOT_ALIGN);
 }
-/* The size of household I's firmware slot [B]. */
-static inline uint32_t sim_hh_fw_slot(const sim_area *a, uint32_t i);
 /* Household I's population, supplier and tariff (the fleet's table: one copy per run). */
 static inline const sim_fleet_hh *sim_hh_fl(const sim_area *a, uint32_t i)
 {
@@ -319,6 +317,8 @@ static inline const mm_abi *sim_hh_abi(const sim_area *a, uint32_t i)
 {
     return a->cx->fw->img[sim_hh_fl(a, i)->image].abi;
 }
+/* The size of household I's firmware slot [B]: one size for all (sim_fw.uniform_slot, the
+ * largest when installs may replace a meter by another image's), or its image's. */
 static inline uint32_t sim_hh_fw_slot(const sim_area *a, uint32_t i)
 {
     uint32_t u = a->cx->fw->uniform_slot;
