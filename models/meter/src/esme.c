@@ -431,22 +431,21 @@ static uint32_t ms_until(const mm_esme *e, uint32_t d, uint32_t cap)
     return until < cap ? (uint32_t)until : cap;
 }
 
-/* A run of whole prepayment minutes, at most CAP ms long, that can be integrated in one
- * segment with one debit at its last minute instead of one at each: its length [ms], or 0
- * if it holds fewer than two minute ends or one of its minutes might change the prepayment
- * state.  Exact: energy, registers and cost add up over any split of time (mm/tariff.h), so
+/* A run of whole prepayment minutes from now (the first ending at TICK), at most CAP ms long,
+ * that can be integrated in one segment with one debit at its last minute instead of one at
+ * each: its length [ms], or 0 if it holds fewer than two minute ends or one of its minutes
+ * might change the prepayment state.  Exact: energy, registers and cost add up over any split of time (mm/tariff.h), so
  * the minutes' debits sum to one debit of their total cost (the carry keeps the fraction);
  * the balance only falls, and if no balance down to the lowest it can reach would change
  * anything (mm_prepay_debit_quiet), no minute on the way does, and nothing else is due
  * before CAP (the caller's deadline). */
-static uint32_t quiet_minutes(const mm_esme *e, int32_t p_mw, uint32_t cap)
+static uint32_t quiet_minutes(const mm_esme *e, int32_t p_mw, uint32_t tick, uint32_t cap)
 {
     /* in whole seconds and 32-bit divisions: a meter's CPU has no 64-bit divide */
     uint64_t end = (uint64_t)e->now + cap / 1000u + (cap % 1000u + e->now_ms) / 1000u;
     if (end > UINT32_MAX) return 0;
     uint32_t last_s = (uint32_t)end / MM_PREPAY_TICK_S * MM_PREPAY_TICK_S; /* last minute end */
-    uint64_t first = ((uint64_t)(e->now / MM_PREPAY_TICK_S) + 1u) * MM_PREPAY_TICK_S;
-    if (last_s < first + MM_PREPAY_TICK_S) return 0;
+    if ((uint64_t)last_s < (uint64_t)tick + MM_PREPAY_TICK_S) return 0;
     uint32_t span = (uint32_t)((uint64_t)(last_s - e->now) * 1000u - e->now_ms); /* <= cap */
     uint64_t imp = mm_contactor_closed(&e->contactor) && p_mw > 0 ? mm_energy_uj(p_mw, span) : 0u;
     mm_cost_t bound = mm_tariff_cost_bound(&e->tariff, last_s, imp);
@@ -494,7 +493,7 @@ void mm_esme_advance(mm_esme *e, int32_t p_mw, int32_t q_mvar, uint32_t dt_ms)
         }
         uint32_t seg = ms_until(e, d, left);
         if (prepay && d < other && d > e->now) {
-            uint32_t run = quiet_minutes(e, p_mw, ms_until(e, other, left));
+            uint32_t run = quiet_minutes(e, p_mw, d, ms_until(e, other, left));
             if (run > seg) seg = run;
         }
         integrate(e, p_mw, q_mvar, seg);
