@@ -165,14 +165,15 @@ static bool area_fw_slots(sim_area *a)
 
 int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen)
 {
-    size_t n = a->n, align = 16;
+    size_t n = a->n;
     bool has_gas = cx->ops->gas_w != NULL;
     bool ok = true;
     a->cx = cx;
     a->ev = SIM_VEC_INIT(sim_event);
 #define COL_ALLOC(type, name, count, when, part, doc)                                          \
     if (when) {                                                                                \
-        a->name = col_alloc(n, (size_t)(count) * sizeof(type), align);                         \
+        a->name = col_alloc(n, (size_t)(count) * sizeof(type),                                 \
+                            _Alignof(type) > 16 ? _Alignof(type) : 16);                        \
         ok = ok && a->name;                                                                    \
     }
     SIM_AREA_COLUMNS(COL_ALLOC)
@@ -201,7 +202,7 @@ void sim_area_free(sim_area *a)
     const sim_ctx *cx = a->cx;
     if (!cx) return;
     for (uint32_t i = 0; a->fw_mem && a->clk && i < a->n; i++)
-        sim_hh_abi(a, i)->deinit(sim_hh_fw(a, i));
+        sim_hh_abi(a, i)->deinit(sim_hh_slot(a, i)); /* its pending advances go with it */
 #define COL_FREE(type, name, count, when, part, doc) free(a->name);
     SIM_AREA_COLUMNS(COL_FREE)
 #undef COL_FREE
@@ -269,8 +270,10 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
     mm_port_sim_clock_init(&a->clk[i], (uint32_t)cx->sc->start_unix);
     mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
     a->last_t[i] = t;
-    if (t > 0) memset(sim_hh_fw(a, i), 0, im->nvm_off + im->nvm_size); /* a new meter */
-    mm_port_sim_nvm_init(&a->nvm[i], (unsigned char *)sim_hh_fw(a, i) + im->nvm_off, im->nvm_size);
+    a->pend[i].n = 0; /* whoever took the old meter out read it through sim_hh_fw */
+    if (t > 0) memset(sim_hh_slot(a, i), 0, im->nvm_off + im->nvm_size); /* a new meter */
+    mm_port_sim_nvm_init(&a->nvm[i], (unsigned char *)sim_hh_slot(a, i) + im->nvm_off,
+                         im->nvm_size);
     sim_rng seedr;
     /* the meter at the start draws from "meter.rng" of its household, later ones their own */
     sim_rng_seed(&seedr, cx->sc->seed, id | ((uint64_t)serial << 32), "meter.rng");
@@ -286,7 +289,7 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
                                                                 : 0;
     const mm_esme_config *cfg = sim_fw_config(fw, cx->fleet, (uint32_t)id, a->prepay[i]);
     if (cfg) sim_fw_config_held(fw, cx->fleet, (uint32_t)id, cfg);
-    return im->abi->init(sim_hh_fw(a, i), cfg, &hal, &st);
+    return im->abi->init(sim_hh_slot(a, i), cfg, &hal, &st);
 }
 
 /* The household's load model state, its first load event, and its HAN (whose gas meter
@@ -443,6 +446,10 @@ void sim_area_actor(int argc, char **argv)
         if (*cx->halted) break;
         sim_dl_area_send_updates(a);
     }
+    /* A run stopped inside a window leaves advances pending: made now, its meters are read
+     * at the end as they stood when it stopped. */
+    for (uint32_t i = 0; i < a->n; i++)
+        if (a->pend[i].n) sim_hh_settle(a, i);
     a->peak_backlog = sim_cell_peak_backlog(a->cell);
     sim_cell_destroy(a->cell);
     a->cell = NULL;
@@ -480,7 +487,7 @@ static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, sim_ckpt *c)
     const sim_ctx *cx = a->cx;
     const sim_fleet_hh *h = sim_hh_fl(a, i);
     const sim_fw_image *im = &cx->fw->img[h->image];
-    unsigned char *slot = sim_hh_fw(a, i);
+    unsigned char *slot = sim_hh_slot(a, i);
     if (!sim_ckpt_loading(c)) {
         int rc = im->abi->save_ram(slot, buf, im->abi->state_size);
         if (rc != MM_OK) sim_ckpt_fail(c, "meter %u: its firmware could not save its state (%d)",
@@ -522,7 +529,7 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
         mm_hal_nvm nv = a->nvm[i];
         mm_hal_rng rg = a->rng[i];
         /* the store is where the meter's image keeps it in its slot (firmware campaigns) */
-        uint8_t *mem = (uint8_t *)sim_hh_fw(a, i) + cx->fw->img[sim_hh_fl(a, i)->image].nvm_off;
+        uint8_t *mem = (uint8_t *)sim_hh_slot(a, i) + cx->fw->img[sim_hh_fl(a, i)->image].nvm_off;
         mm_port_sim_rng_fn fn = rg.fn;
         void *fctx = rg.ctx;
         nv.mem = NULL;

@@ -160,9 +160,9 @@ static int write_firmware_log(sim_run *r)
         uint32_t i = ids[k] - a->hh0;
         mm_event ev;
         size_t first = m;
-        for (uint32_t age = 0; age < FW_EVENT_DEPTH &&
-                               sim_hh_abi(a, i)->event_slot(sim_hh_fw(a, i), age, &ev) == MM_OK;
-             age++)
+        const void *fw = sim_hh_fw_settled(a, i);
+        for (uint32_t age = 0;
+             age < FW_EVENT_DEPTH && sim_hh_abi(a, i)->event_slot(fw, age, &ev) == MM_OK; age++)
             rows[m++] = (sim_fwlog_row){.household = ids[k],
                                         .code = ev.code,
                                         .t_s = (double)((int64_t)ev.time - r->sc->start_unix),
@@ -487,7 +487,7 @@ static void halfhourly_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_
     memset(buf, 0, (size_t)nh * np * sizeof *buf * MM_CH_COUNT);
     for (uint32_t j = 0; j < nh; j++) {
         a = area_of(a, h0 + j);
-        const void *fw = sim_hh_fw(a, h0 + j - a->hh0);
+        const void *fw = sim_hh_fw_settled(a, h0 + j - a->hh0);
         mm_profile_slot sl;
         const mm_abi *abi = sim_hh_abi(a, h0 + j - a->hh0);
         for (uint32_t age = 0; abi->profile_slot(fw, age, &sl) == MM_OK; age++) {
@@ -683,7 +683,7 @@ static int write_registers(sim_run *r)
         size_t j0 = a->hh0 - r->cx.hh_lo;
         for (uint32_t i = 0; i < a->n; i++) {
             mm_esme_snapshot s;
-            sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), &s);
+            sim_hh_abi(a, i)->snapshot(sim_hh_fw_settled(a, i), &s);
             for (int c = 0; c < MM_CH_COUNT; c++) buf[(j0 + i) * MM_CH_COUNT + c] = s.reg[c];
             int64_t *b = bill + (j0 + i) * SIM_BILL_NCOLS;
             b[SIM_BILL_COST] = s.cost_total;

@@ -15,20 +15,56 @@
 
 #include <math.h>
 
+/* Household I's meter advanced from time T - DT to T at P and Q, its clock at T. */
+static inline void fw_advance(sim_area *a, uint32_t i, uint32_t t, uint32_t dt, int32_t p,
+                              int32_t q)
+{
+    mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
+    sim_hh_abi(a, i)->advance(sim_hh_slot(a, i), p, q, dt * 1000u);
+}
+
+void sim_hh_settle(sim_area *a, uint32_t i)
+{
+    sim_hh_pend *d = &a->pend[i];
+    uint32_t t = a->last_t[i];
+    for (unsigned k = 0; k < d->n; k++) t -= d->dt[k];
+    for (unsigned k = 0; k < d->n; k++) {
+        t += d->dt[k];
+        fw_advance(a, i, t, d->dt[k], d->p_mw[k], d->q_mvar[k]);
+    }
+    d->n = 0;
+}
+
+/* Household I's time to T: its gas, and its meter's advance, made now (NOW) or noted in
+ * its pending advances. */
+static inline void hh_to(sim_area *a, uint32_t i, uint32_t t, bool now)
+{
+    if (t <= a->last_t[i]) return;
+    uint32_t dt = t - a->last_t[i];
+    sim_hh_pend *d = &a->pend[i];
+    if (now || dt > UINT16_MAX) {
+        if (d->n) sim_hh_settle(a, i);
+        fw_advance(a, i, t, dt, a->pe_mw[i], a->qe_mvar[i]);
+    } else {
+        if (d->n == SIM_PEND_MAX) sim_hh_settle(a, i);
+        d->dt[d->n] = (uint16_t)dt;
+        d->p_mw[d->n] = a->pe_mw[i];
+        d->q_mvar[d->n] = a->qe_mvar[i];
+        d->n++;
+    }
+    /* A boiler without electricity burns no gas. */
+    if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * dt;
+    a->last_t[i] = t;
+}
+
 void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t)
 {
-    if (t > a->last_t[i]) {
-        uint32_t dt = t - a->last_t[i];
-        mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
-        sim_hh_abi(a, i)->advance(sim_hh_fw(a, i), a->pe_mw[i], a->qe_mvar[i], dt * 1000u);
-        /* A boiler without electricity burns no gas. */
-        if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * dt;
-        a->last_t[i] = t;
-    }
+    if (a->pend[i].n) sim_hh_settle(a, i);
+    hh_to(a, i, t, true);
 }
 
 /* The meter's open half-hour (through the image's ABI: the state is opaque). */
-uint32_t sim_hh_period(const sim_area *a, uint32_t i)
+uint32_t sim_hh_period(sim_area *a, uint32_t i)
 {
     mm_esme_snapshot s;
     sim_hh_abi(a, i)->snapshot(sim_hh_fw(a, i), &s);
@@ -68,11 +104,12 @@ typedef struct hh_price_ctx {
     uint32_t now; /* [s] */
 } hh_price_ctx;
 
-/* Ask for what stepping household J will read (its columns, its meter's state, its load
+/* Ask for what stepping household J will read (its columns, its pending advances, its load
  * model's state) so that it is on its way from memory while another household is stepped: at
  * scale these are cache misses, one per column and several per state, and they were most of
- * a load event's cost.  A hint only: nothing is read here.  Always inlined: as a function of
- * its own GCC finds it free of effects and drops the call. */
+ * a load event's cost.  Not the meter's state: a load event only notes the advance (the few
+ * that settle a full line take their misses).  A hint only: nothing is read here.  Always
+ * inlined: as a function of its own GCC finds it free of effects and drops the call. */
 static inline __attribute__((always_inline)) void hh_prefetch(const sim_area *a, uint32_t j)
 {
     const sim_ctx *cx = a->cx;
@@ -89,9 +126,7 @@ static inline __attribute__((always_inline)) void hh_prefetch(const sim_area *a,
         __builtin_prefetch(&a->gas_w[j], 1);
         __builtin_prefetch(&a->gas_ws[j], 1);
     }
-    const char *fw = sim_hh_fw(a, j);
-    for (size_t k = 0, n = cx->fw->max_state; k < n; k += 64)
-        __builtin_prefetch(fw + k, 1);
+    __builtin_prefetch(&a->pend[j], 1);
     const char *hh = (const char *)a->load + (size_t)j * cx->ops->hh_size;
     for (size_t k = 0; k < cx->ops->hh_size; k += 64)
         __builtin_prefetch(hh + k, 1);
@@ -106,9 +141,14 @@ void sim_hh_load_event(sim_area *a, uint32_t t)
      * has about 20 a second) */
     uint32_t j = sim_wheel_second(&a->loadq);
     if (j != SIM_WHEEL_NONE) hh_prefetch(a, j);
-    sim_hh_advance(a, i, t);
-    /* a load limit a command run set may have tripped or restored meanwhile */
-    if (cx->cmds && sim_cmds_watched(cx->cmds, a->hh0 + i)) sim_cmds_follow(a, i, t);
+    /* a load limit a command run set may have tripped or restored meanwhile: that meter is
+     * advanced now and read; any other only notes the advance */
+    if (cx->cmds && sim_cmds_watched(cx->cmds, a->hh0 + i)) {
+        sim_hh_advance(a, i, t);
+        sim_cmds_follow(a, i, t);
+    } else {
+        hh_to(a, i, t, false);
+    }
     void *hh = a->load + (size_t)i * cx->ops->hh_size;
     const hh_price_ctx pc = {a, i, t};
     uint32_t next = cx->ops->hh_step(cx->model, hh, t, &pc, &a->p_mw[i], &a->q_mvar[i]);
@@ -361,9 +401,10 @@ static void hh_supply_restored(sim_area *a, uint32_t i, uint32_t t, uint8_t caus
     if (a->clp_gain[i] > 0) sim_area_schedule(a, &a->clpq, t + CLP_STEP_S, i, 0);
     /* The firmware recovers from NVM, logs the outage and holds its alerts back for a delay
      * it draws uniformly from [0, W] through its RNG HAL (seed 003). */
+    void *fw = sim_hh_fw(a, i); /* (advanced to T already: sim_hh_supply) */
     mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
     mm_port_sim_nvm_restore(&a->nvm[i]); /* a save cut short left what reached the store */
-    sim_hh_abi(a, i)->power_restore(sim_hh_fw(a, i));
+    sim_hh_abi(a, i)->power_restore(fw);
     /* a record older than a command run's effect brings back the contactor it had then */
     if (cx->cmds) sim_cmds_follow_any(a, i, t);
     mm_esme_snapshot snap;
@@ -472,7 +513,7 @@ void sim_area_close_window(sim_area *a, uint32_t w_end)
         /* the next household's firmware slot, line by line, while this one closes: its
          * state and NVM are read and written in a pattern no hardware prefetcher follows */
         if (i + 1 < a->n) {
-            const char *next = sim_hh_fw(a, i + 1);
+            const char *next = sim_hh_slot(a, i + 1);
             uint32_t bytes = sim_hh_fw_slot(a, i + 1);
             for (uint32_t b = 0; b < bytes; b += 64) __builtin_prefetch(next + b, 1);
         }

@@ -57,6 +57,7 @@
 #include "sim/error.h"
 #include "sim/heap.h"
 
+#include <assert.h>
 #include <signal.h>
 #include "sim/rng.h"
 #include "sim/timeutil.h"
@@ -201,6 +202,23 @@ typedef enum sim_part {
     SIM_PARTS
 } sim_part;
 
+/* The stretches of time a household's meter has still to be advanced through: a load change
+ * does not call the firmware, it notes the power the meter saw since the last change (how long,
+ * active, reactive) and the firmware is advanced through the notes, one advance call each, in
+ * order, the next time anything touches the meter (sim_hh_fw) or the notes are full.  The calls,
+ * their arguments and the clock at each are the same as advancing at every change: only when
+ * they happen moves, and nothing but the meter's own state depends on that.  A load change
+ * then touches this line instead of the meter's whole state, which at scale is a cache miss per
+ * line of it (household.c). */
+#define SIM_PEND_MAX 6u
+typedef struct sim_hh_pend {
+    uint16_t dt[SIM_PEND_MAX]; /* [s], each > 0 */
+    int32_t p_mw[SIM_PEND_MAX];
+    int32_t q_mvar[SIM_PEND_MAX];
+    uint8_t n;
+} __attribute__((aligned(64))) sim_hh_pend;
+_Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill one cache line");
+
 /* Per-household columns of an area, declared once: X(type, name, values per household,
  * allocated when, part (SIM_PART_<part>), what).  area.c allocates, frees and counts them
  * from this table; CX is the context and HAS_GAS whether the load model burns gas. */
@@ -217,7 +235,8 @@ typedef enum sim_part {
     X(uint32_t, topup_due, 1, true, ENGINE, "a top-up is planned at this time [s]; 0 none")        \
     X(uint16_t, utrn_counter, 1, true, ENGINE, "next UTRN originator counter")                     \
     X(net_read_hh, read, 1, true, NET, "daily profile read schedule")                              \
-    X(uint32_t, last_t, 1, true, ENGINE, "when the meter was last advanced [s]")                   \
+    X(uint32_t, last_t, 1, true, ENGINE, "the meter's time, with its pending advances [s]")        \
+    X(sim_hh_pend, pend, 1, true, ENGINE, "advances noted, not yet made (sim_hh_fw makes them)")   \
     X(int32_t, p_mw, 1, true, ENGINE, "active power the appliances draw [mW]")                     \
     X(int32_t, q_mvar, 1, true, ENGINE, "reactive power the appliances draw [mvar]")               \
     X(int32_t, pe_mw, 1, true, ENGINE, "active power the meter sees [mW]")                         \
@@ -302,10 +321,29 @@ void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t 
 void sim_area_fail(sim_area *a, int code);
 /* The area of AREAS[N] holding household ID (areas hold consecutive id ranges, in id order). */
 sim_area *sim_area_of(sim_area *areas, uint32_t n, uint32_t id);
-static inline void *sim_hh_fw(const sim_area *a, uint32_t i)
+/* Household I's firmware slot as memory: its state, then its NVM.  For what handles the bytes
+ * (allocation, a new meter, checkpoints, prefetches); calls to the firmware go through
+ * sim_hh_fw. */
+static inline void *sim_hh_slot(const sim_area *a, uint32_t i)
 {
     uint32_t u = a->cx->fw->uniform_slot;
     return a->fw_mem + (u ? (size_t)i * u : (size_t)a->fw_off[i] * SIM_FW_SLOT_ALIGN);
+}
+/* Household I's meter state for a call through its image's ABI, advanced first through what
+ * is pending (sim_hh_pend), so the call finds the meter as if it had been advanced at every
+ * load change. */
+void sim_hh_settle(sim_area *a, uint32_t i);
+static inline void *sim_hh_fw(sim_area *a, uint32_t i)
+{
+    if (a->pend[i].n) sim_hh_settle(a, i);
+    return sim_hh_slot(a, i);
+}
+/* ... for a reader that cannot change the area, where nothing is pending: at a window's
+ * boundary, after every area's close (which advances every meter to it). */
+static inline const void *sim_hh_fw_settled(const sim_area *a, uint32_t i)
+{
+    assert(a->pend[i].n == 0);
+    return sim_hh_slot(a, i);
 }
 /* Household I's population, supplier and tariff (the fleet's table: one copy per run). */
 static inline const sim_fleet_hh *sim_hh_fl(const sim_area *a, uint32_t i)
@@ -345,7 +383,7 @@ grid_tariff sim_hh_grid_tariff(const sim_area *a, uint32_t i);
 /* household.c: the handlers an area calls, each for household I at T. */
 void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t);
 void sim_hh_set_effective(sim_area *a, uint32_t i, uint32_t t);
-uint32_t sim_hh_period(const sim_area *a, uint32_t i);
+uint32_t sim_hh_period(sim_area *a, uint32_t i);
 void sim_hh_load_event(sim_area *a, uint32_t t);
 void sim_hh_clp_step(sim_area *a, uint32_t t);
 void sim_hh_message(sim_area *a, uint32_t t);
