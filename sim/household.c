@@ -104,17 +104,16 @@ typedef struct hh_price_ctx {
     uint32_t now; /* [s] */
 } hh_price_ctx;
 
-/* Ask for what stepping household J will read (its columns, its pending advances, its load
- * model's state) so that it is on its way from memory while another household is stepped: at
- * scale these are cache misses, one per column and several per state, and they were most of
- * a load event's cost.  Not the meter's state: a load event only notes the advance (the few
- * that settle a full line take their misses).  A hint only: nothing is read here.  Always
- * inlined: as a function of its own GCC finds it free of effects and drops the call. */
+/* Ask for what stepping household J will read (its columns and pending advances here, its
+ * load model's state in hh_prefetch_load) so that it is on its way from memory while another
+ * household is stepped: at scale these are cache misses, one per column and several per
+ * state, and they were most of a load event's cost.  Not the meter's state: a load event only
+ * notes the advance (the few that settle a full line take their misses).  A hint only:
+ * nothing is read here.  Always inlined: as a function of its own GCC finds it free of
+ * effects and drops the call. */
 static inline __attribute__((always_inline)) void hh_prefetch(const sim_area *a, uint32_t j)
 {
-    const sim_ctx *cx = a->cx;
     __builtin_prefetch(&a->last_t[j], 1);
-    __builtin_prefetch(&a->clk[j], 1);
     __builtin_prefetch(&a->p_mw[j], 1);
     __builtin_prefetch(&a->q_mvar[j], 1);
     __builtin_prefetch(&a->pe_mw[j], 1);
@@ -127,6 +126,11 @@ static inline __attribute__((always_inline)) void hh_prefetch(const sim_area *a,
         __builtin_prefetch(&a->gas_ws[j], 1);
     }
     __builtin_prefetch(&a->pend[j], 1);
+}
+
+static inline __attribute__((always_inline)) void hh_prefetch_load(const sim_area *a, uint32_t j)
+{
+    const sim_ctx *cx = a->cx;
     const char *hh = (const char *)a->load + (size_t)j * cx->ops->hh_size;
     for (size_t k = 0; k < cx->ops->hh_size; k += 64)
         __builtin_prefetch(hh + k, 1);
@@ -137,10 +141,17 @@ void sim_hh_load_event(sim_area *a, uint32_t t)
     const sim_ctx *cx = a->cx;
     uint32_t due, i;
     (void)sim_wheel_top(&a->loadq, &due, &i); /* area_next found it */
-    /* the next load event, when it falls in the same second (an area of 10,000 households
-     * has about 20 a second) */
-    uint32_t j = sim_wheel_second(&a->loadq);
-    if (j != SIM_WHEEL_NONE) hh_prefetch(a, j);
+    /* the next load events, when they fall in the same second (an area of 10,000 households
+     * has about 20 a second): the columns of the next, the load model's state of the one
+     * after (asked for two events ahead, it has arrived when it is read; the next one's was
+     * asked for at the event before, unless this is its second's first).  Farther ahead, or
+     * asking for the next one's state again, was slower (README, "Performance"). */
+    uint32_t j = sim_wheel_ahead(&a->loadq, 1), j2 = sim_wheel_ahead(&a->loadq, 2);
+    if (j != SIM_WHEEL_NONE) {
+        hh_prefetch(a, j);
+        if (sim_wheel_first_of_second(&a->loadq)) hh_prefetch_load(a, j);
+    }
+    if (j2 != SIM_WHEEL_NONE) hh_prefetch_load(a, j2);
     /* a load limit a command run set may have tripped or restored meanwhile: that meter is
      * advanced now and read; any other only notes the advance */
     if (cx->cmds && sim_cmds_watched(cx->cmds, a->hh0 + i)) {

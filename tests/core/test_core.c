@@ -123,17 +123,30 @@ Test(wheel, pops_what_a_heap_of_time_and_entity_pops)
             cr_assert_eq(sim_wheel_push(&w, t, e), 0);
             cr_assert_eq(key_heap_push(&ref, (keyrec){(uint64_t)t << 32 | e}), 0);
         }
-        uint32_t steps = 20u * n + 200u;
+        uint32_t steps = 20u * n + 200u, prev_t = 0;
         for (uint32_t k = 0; k < steps; k++) {
             if (k == steps / 2) wheel_roundtrip(&w);
             if (ref.n == 0) break; /* every entity out of events */
             uint32_t t, e;
             cr_assert(sim_wheel_top(&w, &t, &e));
-            uint32_t hint = sim_wheel_second(&w);
+            uint32_t hint = sim_wheel_ahead(&w, 1), hint2 = sim_wheel_ahead(&w, 2);
+            if (k == 0 || t != prev_t)
+                cr_assert(sim_wheel_first_of_second(&w), "n %u step %u", n, k);
+            prev_t = t;
             keyrec x = key_heap_pop(&ref);
             cr_assert_eq(t, (uint32_t)(x.key >> 32), "n %u step %u", n, k);
             cr_assert_eq(e, (uint32_t)x.key, "n %u step %u", n, k);
-            if (hint != SIM_WHEEL_NONE) cr_assert_eq(hint, (uint32_t)ref.v[0].key, "n %u step %u", n, k);
+            if (hint != SIM_WHEEL_NONE) {
+                cr_assert_eq(hint, (uint32_t)ref.v[0].key, "n %u step %u", n, k);
+                cr_assert_eq(t, (uint32_t)(ref.v[0].key >> 32), "n %u step %u", n, k);
+            }
+            if (hint2 != SIM_WHEEL_NONE) { /* the heap's second smallest: a child of its root */
+                uint64_t second = ref.v[1].key;
+                if (ref.n > 2 && ref.v[2].key < second) second = ref.v[2].key;
+                cr_assert(hint != SIM_WHEEL_NONE && ref.n > 1, "n %u step %u", n, k);
+                cr_assert_eq(hint2, (uint32_t)second, "n %u step %u", n, k);
+                cr_assert_eq(t, (uint32_t)(second >> 32), "n %u step %u", n, k);
+            }
             sim_wheel_pop(&w);
             if (sim_rng_uniform(&r) < 0.02) continue; /* the entity has no next event */
             uint32_t next = t + wheel_gap(&r);

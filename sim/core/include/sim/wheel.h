@@ -57,11 +57,18 @@ static inline void sim_wheel_pop(sim_wheel *w)
     w->k++;
     w->count--;
 }
-/* The entity of the second-smallest record when the current second holds it, else
- * SIM_WHEEL_NONE (a hint: it costs nothing to ask). */
-static inline uint32_t sim_wheel_second(const sim_wheel *w)
+/* The entity of the record D places after the smallest (1: the second-smallest) when the
+ * current second holds it, else SIM_WHEEL_NONE (a hint: it costs nothing to ask). */
+static inline uint32_t sim_wheel_ahead(const sim_wheel *w, uint32_t d)
 {
-    return w->k + 1 < w->m ? w->cur[w->k + 1] : SIM_WHEEL_NONE;
+    return w->m - w->k > d ? w->cur[w->k + d] : SIM_WHEEL_NONE;
+}
+/* True when the smallest record is the first of its second that sim_wheel_top shows (no
+ * record of that second popped yet), and sometimes after it: a push into the current second
+ * when every entity is in it starts the count again.  A hint, like sim_wheel_ahead. */
+static inline bool sim_wheel_first_of_second(const sim_wheel *w)
+{
+    return w->k == 0;
 }
 /* Save or load the records (sim/ckpt.h): a loaded wheel pops what the saved one would. */
 void sim_wheel_ckpt(sim_wheel *w, sim_ckpt *c);
