@@ -81,9 +81,13 @@ typedef struct keyrec {
 } keyrec;
 SIM_HEAP_DEFINE(key_heap, keyrec, KEY_LESS)
 
-static uint32_t wheel_gap(sim_rng *r)
+/* The gap to an entity's next record: minutes to a day, or (CROWDED) a few seconds, so that
+ * a second holds tens to hundreds of records (lists of many chunks, chunks given back and
+ * taken again). */
+static uint32_t wheel_gap(sim_rng *r, bool crowded)
 {
     double u = sim_rng_uniform(r);
+    if (crowded) return u < 0.5 ? (uint32_t)(sim_rng_uniform(r) * 4.0) : (uint32_t)(u * 40.0);
     return u < 0.05 ? 0u : u < 0.8 ? (uint32_t)(sim_rng_uniform(r) * 900.0)
                                : (uint32_t)(sim_rng_uniform(r) * 86400.0);
 }
@@ -111,15 +115,16 @@ static void wheel_roundtrip(sim_wheel *w)
 Test(wheel, pops_what_a_heap_of_time_and_entity_pops)
 {
     static const uint32_t sizes[] = {1, 2, 7, 300, 1000, 5000};
-    for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
-        uint32_t n = sizes[z];
+    for (size_t z = 0; z < 2 * sizeof sizes / sizeof sizes[0]; z++) {
+        uint32_t n = sizes[z / 2];
+        bool crowded = z % 2;
         sim_rng r;
         sim_rng_seed(&r, 11, n, "test.wheel");
         sim_wheel w;
         key_heap ref = {0};
         cr_assert_eq(sim_wheel_init(&w, n), 0);
         for (uint32_t e = 0; e < n; e++) {
-            uint32_t t = wheel_gap(&r);
+            uint32_t t = wheel_gap(&r, crowded);
             cr_assert_eq(sim_wheel_push(&w, t, e), 0);
             cr_assert_eq(key_heap_push(&ref, (keyrec){(uint64_t)t << 32 | e}), 0);
         }
@@ -149,7 +154,7 @@ Test(wheel, pops_what_a_heap_of_time_and_entity_pops)
             }
             sim_wheel_pop(&w);
             if (sim_rng_uniform(&r) < 0.02) continue; /* the entity has no next event */
-            uint32_t next = t + wheel_gap(&r);
+            uint32_t next = t + wheel_gap(&r, crowded);
             cr_assert_eq(sim_wheel_push(&w, next, e), 0);
             cr_assert_eq(key_heap_push(&ref, (keyrec){(uint64_t)next << 32 | e}), 0);
         }
