@@ -26,11 +26,16 @@ static inline void fw_advance(sim_area *a, uint32_t i, uint32_t t, uint32_t dt, 
 void sim_hh_settle(sim_area *a, uint32_t i)
 {
     sim_hh_pend *d = &a->pend[i];
+    /* the image and slot once: the calls cannot change them (only a handler can) */
+    void (*advance)(void *, int32_t, int32_t, uint32_t) = sim_hh_abi(a, i)->advance;
+    void *fw = sim_hh_slot(a, i);
+    mm_hal_clock *clk = &a->clk[i];
     uint32_t t = a->last_t[i];
     for (unsigned k = 0; k < d->n; k++) t -= d->dt[k];
     for (unsigned k = 0; k < d->n; k++) {
         t += d->dt[k];
-        fw_advance(a, i, t, d->dt[k], d->p_mw[k], d->q_mvar[k]);
+        mm_port_sim_clock_set_ms(clk, (uint64_t)t * 1000u);
+        advance(fw, d->p_mw[k], d->q_mvar[k], d->dt[k] * 1000u);
     }
     d->n = 0;
 }
