@@ -183,7 +183,7 @@ void sim_hh_clp_step(sim_area *a, uint32_t t)
     uint32_t i = sim_hevq_pop(&a->clpq).i;
     /* A chain started by an earlier restoration, or one that has decayed, stops here. */
     if (a->off[i] || a->clp_gain[i] <= 0 || (t - a->clp_t0[i]) % CLP_STEP_S != 0) return;
-    sim_hh_advance(a, i, t);
+    hh_to(a, i, t, false); /* a change of power, like a load change: the advance is noted */
     sim_hh_set_effective(a, i, t);
     if (a->clp_gain[i] > 0) sim_area_schedule(a, &a->clpq, t + CLP_STEP_S, i, 0);
 }
