@@ -434,11 +434,11 @@ static uint32_t ms_until(const mm_esme *e, uint32_t d, uint32_t cap)
 /* A run of whole prepayment minutes from now (the first ending at TICK), at most CAP ms long,
  * that can be integrated in one segment with one debit at its last minute instead of one at
  * each: its length [ms], or 0 if it holds fewer than two minute ends or one of its minutes
- * might change the prepayment state.  Exact: energy, registers and cost add up over any split of time (mm/tariff.h), so
- * the minutes' debits sum to one debit of their total cost (the carry keeps the fraction);
- * the balance only falls, and if no balance down to the lowest it can reach would change
- * anything (mm_prepay_debit_quiet), no minute on the way does, and nothing else is due
- * before CAP (the caller's deadline). */
+ * might change the prepayment state.  Exact: energy, registers and cost add up over any
+ * split of time (mm/tariff.h), so the minutes' debits sum to one debit of their total cost
+ * (the carry keeps the fraction); the balance only falls, and if no balance down to the
+ * lowest it can reach would change anything (mm_prepay_debit_quiet), no minute on the way
+ * does, and nothing else is due before CAP (the caller's deadline). */
 static uint32_t quiet_minutes(const mm_esme *e, int32_t p_mw, uint32_t tick, uint32_t cap)
 {
     /* in whole seconds and 32-bit divisions: a meter's CPU has no 64-bit divide */
