@@ -86,7 +86,7 @@ void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t 
 {
     if (!a->cx->sc->trace.events) return;
     sim_event e = {.t_s = t, .household = hh, .code = code, .value = value};
-    if (sim_vec_push(&a->ev, &e) != 0) sim_area_fail(a, SIM_ENOMEM);
+    if (SIM_VEC_PUSH(&a->ev, sim_event, e) != 0) sim_area_fail(a, SIM_ENOMEM);
 }
 
 /* Integrate the area's total power up to T into its per-minute energy ring. */

@@ -11,6 +11,7 @@
  * rank computes alike (the head-ends, prices, the fleet's table) rank 0 writes alone.
  */
 #include "runner.h"
+#include "sim/runsort.h"
 
 #include "par.h"
 
@@ -311,13 +312,23 @@ int sim_collect_households(sim_run *r)
     return rc;
 }
 
-static int ev_cmp(const void *x, const void *y)
+/* The canonical order of events: time, household, code, value (sim_collect_events). */
+static inline __attribute__((always_inline)) bool ev_less(const sim_event *a, const sim_event *b)
 {
-    const sim_event *a = x, *b = y;
-    if (a->t_s != b->t_s) return a->t_s < b->t_s ? -1 : 1;
-    if (a->household != b->household) return a->household < b->household ? -1 : 1;
-    if (a->code != b->code) return a->code < b->code ? -1 : 1;
-    return (a->value > b->value) - (a->value < b->value);
+    if (a->t_s != b->t_s) return a->t_s < b->t_s;
+    if (a->household != b->household) return a->household < b->household;
+    if (a->code != b->code) return a->code < b->code;
+    return a->value < b->value;
+}
+#define EV_LESS(x, y) ev_less(&(x), &(y))
+SIM_RUNSORT_DEFINE(ev_sort, sim_event, EV_LESS)
+
+/* V's N events in the canonical order, sorted with the run's scratch: 0, or SIM_ENOMEM. */
+static int ev_order(sim_run *r, sim_event *v, size_t n)
+{
+    if (sim_vec_reserve(&r->scratch, n) != 0) return SIM_ENOMEM;
+    ev_sort(v, n, r->scratch.v);
+    return 0;
 }
 
 static int gather(sim_vec *to, sim_vec *from)
@@ -339,10 +350,10 @@ int sim_collect_events(sim_run *r, double t)
     int rc = 0;
     for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi && !rc; k++) rc = gather(&r->pending, &r->areas[k].ev);
     if (!rc) rc = gather(&r->pending, &r->sink.ev);
+    if (!rc) rc = ev_order(r, r->pending.v, r->pending.n);
     if (sim_par_any(rc != 0)) return SIM_ENOMEM;
     sim_vec *v = &r->pending;
     sim_event *ev = v->v;
-    if (v->n) qsort(ev, v->n, sizeof *ev, ev_cmp);
     size_t k = 0;
     while (k < v->n && ev[k].t_s < t) k++;
     if (r->cx.ranks > 1) {
@@ -352,8 +363,8 @@ int sim_collect_events(sim_run *r, double t)
         if (gather_counted(r, ev, k, sizeof *ev, (void **)&all, &total)) return SIM_ENOMEM;
         sim_vec_drop_front(v, k);
         if (!WRITER(r)) return 0;
-        qsort(all, total, sizeof *all, ev_cmp);
-        rc = sim_trace_append(r->tr, SIM_DS_EVENTS, all, total) ? SIM_ETRACE : 0;
+        rc = ev_order(r, all, total);
+        if (!rc) rc = sim_trace_append(r->tr, SIM_DS_EVENTS, all, total) ? SIM_ETRACE : 0;
         free(all);
         return rc;
     }

@@ -427,6 +427,7 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
     r->sc = sc;
     r->opts = *opts;
     r->pending = SIM_VEC_INIT(sim_event);
+    r->scratch = SIM_VEC_INIT(sim_event);
     r->cx.sc = sc;
     r->cx.halt_asked = &got_signal;
     r->cx.halted = &r->halted;
@@ -794,6 +795,7 @@ void sim_run_destroy(sim_run *r)
     sim_dl_destroy(r->dl);
     sim_msgpool_destroy(r->pool);
     sim_vec_free(&r->pending);
+    sim_vec_free(&r->scratch);
     free(r->rank_hh);
     free(r);
 }

@@ -530,6 +530,7 @@ struct sim_sink {
     sim_vec arr;         /* sim_arrival: this rank's arrivals not yet submitted, time order */
     void *all;           /* every rank's arrivals of the window (sim_arrival), gathered */
     size_t all_cap;
+    sim_vec scratch;     /* sim_arrival: room to sort arr or all */
     sim_vec ev;          /* sim_event records of the head-end not yet flushed (rank 0) */
     uint64_t delivered, alerts_delivered;
     uint64_t bb_bytes, bb_peak; /* bytes reaching the head-end in second bb_sec; the most in one */
@@ -576,6 +577,7 @@ struct sim_run {
     sim_sink sink;
     sim_trace *tr;
     sim_vec pending;         /* sim_event records gathered, not yet written (t >= window end) */
+    sim_vec scratch;         /* sim_event records: room to sort them (collect.c) */
     volatile int stop;       /* set when the run must end early */
     volatile int halted;     /* the coordinator ended the run at a window boundary (signal) */
     uint32_t w;              /* windows run */

@@ -20,6 +20,7 @@
 
 #include "mm/alerts.h"
 #include "sim/events.h"
+#include "sim/runsort.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +31,7 @@ static void sink_record(sim_sink *s, double t, uint32_t hh, uint32_t code, int64
 {
     if (!s->cx->sc->trace.events || s->cx->rank != 0) return;
     sim_event e = {.t_s = t, .household = hh, .code = code, .value = value};
-    if (sim_vec_push(&s->ev, &e) != 0 && !s->err) s->err = SIM_ENOMEM;
+    if (SIM_VEC_PUSH(&s->ev, sim_event, e) != 0 && !s->err) s->err = SIM_ENOMEM;
 }
 
 static unsigned he_class(const net_msg *m)
@@ -102,6 +103,7 @@ int sim_sink_init(sim_sink *s, const sim_ctx *cx, sim_area *areas, uint32_t n_ar
     s->n_areas = n_areas;
     s->ev = SIM_VEC_INIT(sim_event);
     s->arr = SIM_VEC_INIT(sim_arrival);
+    s->scratch = SIM_VEC_INIT(sim_arrival);
     net_he_config hc;
     he_config(cx->sc, cx->end_s, &hc);
     int rc = net_he_create(&hc, he_done, s, &s->he);
@@ -134,6 +136,7 @@ void sim_sink_free(sim_sink *s)
         net_he_destroy(s->s1[k]);
     sim_vec_free(&s->ev);
     sim_vec_free(&s->arr);
+    sim_vec_free(&s->scratch);
     free(s->all);
     memset(s, 0, sizeof *s);
 }
@@ -142,12 +145,12 @@ void sim_sink_arrive(sim_sink *s, double t, const net_msg *m)
 {
     if ((uint32_t)t >= s->cx->end_s) return; /* after the run */
     sim_arrival a = {.t = t, .m = *m};
-    if (sim_vec_push(&s->arr, &a) != 0 && !s->err) s->err = SIM_ENOMEM;
+    if (SIM_VEC_PUSH(&s->arr, sim_arrival, a) != 0 && !s->err) s->err = SIM_ENOMEM;
 }
 
 /* Arrivals in one order: time, then every field of the message (two that compare equal are
  * indistinguishable to the head-ends). */
-static int arrival_cmp(const void *x, const void *y)
+static inline __attribute__((always_inline)) int arrival_cmp(const void *x, const void *y)
 {
     const sim_arrival *a = x, *b = y;
 #define CMP_(f)                                                                                    \
@@ -164,6 +167,17 @@ static int arrival_cmp(const void *x, const void *y)
     CMP_(m.n_periods)
     CMP_(m.area)
 #undef CMP_
+    return 0;
+}
+
+#define ARRIVAL_LESS(x, y) (arrival_cmp(&(x), &(y)) < 0)
+SIM_RUNSORT_DEFINE(arrival_sort, sim_arrival, ARRIVAL_LESS)
+
+/* V's N arrivals in order (arrival_cmp), sorted with S's scratch: 0, or SIM_ENOMEM. */
+static int arrivals_order(sim_sink *s, sim_arrival *v, size_t n)
+{
+    if (sim_vec_reserve(&s->scratch, n) != 0) return SIM_ENOMEM;
+    arrival_sort(v, n, s->scratch.v);
     return 0;
 }
 
@@ -206,16 +220,18 @@ int sim_sink_window(sim_sink *s, double w_end)
 {
     /* this rank's arrivals before W_END; later ones (at W_END itself) wait for the next */
     sim_arrival *mine = s->arr.v;
-    if (s->arr.n) qsort(mine, s->arr.n, sizeof *mine, arrival_cmp);
+    int rc = arrivals_order(s, mine, s->arr.n);
+    if (sim_par_any(rc != 0)) return SIM_ENOMEM;
     size_t n = 0;
     while (n < s->arr.n && mine[n].t < w_end) n++;
     size_t bytes = 0;
-    int rc = sim_par_allgather(mine, n * sizeof *mine, &s->all, &s->all_cap, &bytes) ? SIM_ENOMEM : 0;
+    rc = sim_par_allgather(mine, n * sizeof *mine, &s->all, &s->all_cap, &bytes) ? SIM_ENOMEM : 0;
     sim_vec_drop_front(&s->arr, n);
     if (rc) return rc;
     sim_arrival *all = s->all;
     size_t total = bytes / sizeof *all;
-    if (total) qsort(all, total, sizeof *all, arrival_cmp);
+    /* every rank's arrivals, one ordered run per rank */
+    if (sim_par_any(arrivals_order(s, all, total) != 0)) return SIM_ENOMEM;
     for (size_t k = 0; k < total; k++) submit(s, &all[k]);
     if (sim_sink_advance(s, w_end) != 0 && !s->err) s->err = SIM_ENOMEM;
     return s->err;

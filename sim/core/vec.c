@@ -14,14 +14,14 @@ int sim_vec_reserve(sim_vec *v, size_t cap)
     return 0;
 }
 
-static int grow(sim_vec *v)
+int sim_vec_grow(sim_vec *v)
 {
     return v->n < v->cap ? 0 : sim_vec_reserve(v, v->cap ? v->cap * 2 : 64);
 }
 
 int sim_vec_push(sim_vec *v, const void *x)
 {
-    if (grow(v)) return -1;
+    if (sim_vec_grow(v)) return -1;
     memcpy((char *)v->v + v->n * v->size, x, v->size);
     v->n++;
     return 0;
@@ -29,7 +29,7 @@ int sim_vec_push(sim_vec *v, const void *x)
 
 void *sim_vec_push_zero(sim_vec *v)
 {
-    if (grow(v)) return NULL;
+    if (sim_vec_grow(v)) return NULL;
     void *p = (char *)v->v + v->n * v->size;
     memset(p, 0, v->size);
     v->n++;

@@ -2,7 +2,7 @@
  * order fixed by the operations alone; the vector keeps records across growth; every error
  * code has a message; a broken invariant aborts; region lists name licence areas by number,
  * name or DCC region; a window loaded from a checkpoint by replaying its maker holds and goes
- * on with the records the saved one had. */
+ * on with the records the saved one had; the run sort orders as qsort does, stably. */
 #include "sim/ckpt.h"
 #include "sim/error.h"
 #include "sim/heap.h"
@@ -10,6 +10,7 @@
 #include "sim/regions.h"
 #include "sim/rng.h"
 #include "sim/round.h"
+#include "sim/runsort.h"
 #include "sim/vec.h"
 #include "sim/window.h"
 
@@ -229,6 +230,70 @@ Test(vec, keeps_records_across_growth_and_drops_from_the_front)
     cr_assert_eq(v.n, 0u);
     sim_vec_free(&v);
     cr_assert(v.v == NULL && v.cap == 0);
+}
+
+Test(vec, a_typed_push_grows_as_a_push_does)
+{
+    sim_vec v = SIM_VEC_INIT(rec);
+    for (uint32_t k = 0; k < 1000; k++) cr_assert_eq(SIM_VEC_PUSH(&v, rec, ((rec){k, 7})), 0);
+    cr_assert(v.n == 1000 && v.cap == 1024);
+    for (uint32_t k = 0; k < 1000; k++) cr_assert_eq(SIM_VEC_AT(&v, rec, k).key, k);
+    sim_vec_free(&v);
+}
+
+/* The run sort against qsort on the same records, by key then tag (a total order, as the
+ * runner gives it), with a stability check on the key alone: inputs in order, reversed,
+ * random, made of ordered runs of random lengths with ties, and the sizes 0, 1 and 2. */
+static int cmp_rec(const void *x, const void *y)
+{
+    const rec *a = x, *b = y;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->tag > b->tag) - (a->tag < b->tag);
+}
+#define REC_TOTAL_LESS(a, b) (cmp_rec(&(a), &(b)) < 0)
+SIM_RUNSORT_DEFINE(rec_sort, rec, REC_TOTAL_LESS)
+SIM_RUNSORT_DEFINE(rec_sort_key, rec, REC_LESS)
+
+Test(runsort, sorts_as_qsort_does_and_keeps_equal_keys_in_their_order)
+{
+    enum { N = 20000 };
+    static rec in[N], got[N], want[N], tmp[N];
+    sim_rng r;
+    sim_rng_seed(&r, 7, 0, "test.runsort");
+    for (int shape = 0; shape < 4; shape++) {
+        static const size_t sizes[] = {0, 1, 2, 3, 21, 147, 1000, 7777, N};
+        for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+            size_t n = sizes[z];
+            uint32_t run = 1, base = 0;
+            for (size_t k = 0; k < n; k++) {
+                uint32_t key;
+                if (shape == 0) key = (uint32_t)k / 3;
+                else if (shape == 1) key = (uint32_t)(n - k);
+                else if (shape == 2) key = (uint32_t)sim_rng_below(&r, 500);
+                else { /* ordered runs of 1 to 400 records, ties within and across them */
+                    if (--run == 0) {
+                        run = 1 + (uint32_t)sim_rng_below(&r, 400);
+                        base = (uint32_t)sim_rng_below(&r, 1000);
+                    }
+                    key = base += (uint32_t)sim_rng_below(&r, 3);
+                }
+                in[k] = (rec){key, (uint32_t)k};
+            }
+            memcpy(got, in, n * sizeof *in);
+            memcpy(want, in, n * sizeof *in);
+            qsort(want, n, sizeof *want, cmp_rec);
+            rec_sort(got, n, tmp);
+            cr_assert(n == 0 || memcmp(got, want, n * sizeof *got) == 0, "shape %d, %zu records",
+                      shape, n);
+            /* by key alone: the tags (the input's order) rise within equal keys */
+            memcpy(got, in, n * sizeof *in);
+            rec_sort_key(got, n, tmp);
+            for (size_t k = 1; k < n; k++)
+                cr_assert(got[k - 1].key < got[k].key ||
+                              (got[k - 1].key == got[k].key && got[k - 1].tag < got[k].tag),
+                          "shape %d, %zu records: record %zu out of order", shape, n, k);
+        }
+    }
 }
 
 Test(vec, refuses_a_size_that_overflows)
