@@ -133,6 +133,14 @@ static inline __attribute__((always_inline)) void hh_prefetch(const sim_area *a,
     __builtin_prefetch(&a->pend[j], 1);
 }
 
+/* Household J's firmware slot (state, NVM, event log), line by line, for writing. */
+static inline __attribute__((always_inline)) void hh_prefetch_slot(const sim_area *a, uint32_t j)
+{
+    const char *slot = sim_hh_slot(a, j);
+    uint32_t bytes = sim_hh_fw_slot(a, j);
+    for (uint32_t b = 0; b < bytes; b += 64) __builtin_prefetch(slot + b, 1);
+}
+
 static inline __attribute__((always_inline)) void hh_prefetch_load(const sim_area *a, uint32_t j)
 {
     const sim_ctx *cx = a->cx;
@@ -315,9 +323,7 @@ void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t)
  * handled.  A hint only, always inlined (hh_prefetch says why). */
 static inline __attribute__((always_inline)) void hh_prefetch_command(const sim_area *a, uint32_t j)
 {
-    const char *slot = sim_hh_slot(a, j);
-    uint32_t bytes = sim_hh_fw_slot(a, j);
-    for (uint32_t b = 0; b < bytes; b += 64) __builtin_prefetch(slot + b, 1);
+    hh_prefetch_slot(a, j);
     __builtin_prefetch(&a->pend[j], 1);
     __builtin_prefetch(sim_hh_fl(a, j));
 }
@@ -545,11 +551,7 @@ void sim_area_close_window(sim_area *a, uint32_t w_end)
     for (uint32_t i = 0; i < a->n; i++) {
         /* the next household's firmware slot, line by line, while this one closes: its
          * state and NVM are read and written in a pattern no hardware prefetcher follows */
-        if (i + 1 < a->n) {
-            const char *next = sim_hh_slot(a, i + 1);
-            uint32_t bytes = sim_hh_fw_slot(a, i + 1);
-            for (uint32_t b = 0; b < bytes; b += 64) __builtin_prefetch(next + b, 1);
-        }
+        if (i + 1 < a->n) hh_prefetch_slot(a, i + 1);
         sim_hh_advance(a, i, w_end);
         sim_hh_abi(a, i)->hh_close(sim_hh_fw(a, i));
         sim_hh_after_close(a, i, w_end);
