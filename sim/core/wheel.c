@@ -25,7 +25,8 @@ int sim_wheel_init(sim_wheel *w, uint32_t n)
     w->bits = malloc(h / 64 * sizeof *w->bits);
     w->next = malloc((n ? n : 1) * sizeof *w->next);
     w->cur = malloc((n ? n : 1) * sizeof *w->cur);
-    if (!w->head || !w->bits || !w->next || !w->cur) {
+    w->sortbits = calloc(n / 64 + 1, sizeof *w->sortbits);
+    if (!w->head || !w->bits || !w->next || !w->cur || !w->sortbits) {
         sim_wheel_free(w);
         return -1;
     }
@@ -39,6 +40,7 @@ void sim_wheel_free(sim_wheel *w)
     free(w->bits);
     free(w->next);
     free(w->cur);
+    free(w->sortbits);
     sim_wheel_farq_free(&w->far);
     memset(w, 0, sizeof *w);
 }
@@ -108,6 +110,41 @@ static uint32_t next_busy(const sim_wheel *w)
     return x ? busy_at(w, sw, x) : SIM_WHEEL_NONE;
 }
 
+/* Sorts the current second's entities, cur[0..m).  They are distinct (an entity holds one
+ * record at most) and below n, so a second of many is sorted by marking them in a bitmap of
+ * the n entities and reading it back in order: the half-hour boundaries and the set-up put
+ * thousands of households in one second, and qsort's comparisons through a pointer were 1 %
+ * of a run.  A few, or many among very many entities, are sorted by insertion or qsort. */
+static void cur_sort(sim_wheel *w)
+{
+    uint32_t m = w->m, *v = w->cur;
+    if (m <= 64) {
+        for (uint32_t i = 1; i < m; i++) {
+            uint32_t x = v[i], j = i;
+            for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
+            v[j] = x;
+        }
+        return;
+    }
+    if (w->n / 64 > 16 * (uint64_t)m) {
+        qsort(v, m, sizeof *v, cmp_u32);
+        return;
+    }
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        uint32_t word = v[i] / 64;
+        w->sortbits[word] |= (uint64_t)1 << (v[i] % 64);
+        lo = word < lo ? word : lo;
+        hi = word > hi ? word : hi;
+    }
+    uint32_t k = 0;
+    for (uint32_t word = lo; word <= hi; word++) {
+        uint64_t x = w->sortbits[word];
+        w->sortbits[word] = 0; /* left clear for the next second */
+        for (; x; x &= x - 1) v[k++] = word * 64 + (uint32_t)__builtin_ctzll(x);
+    }
+}
+
 bool sim_wheel_top(sim_wheel *w, uint32_t *t, uint32_t *e)
 {
     if (w->count == 0) return false;
@@ -125,15 +162,7 @@ bool sim_wheel_top(sim_wheel *w, uint32_t *t, uint32_t *e)
         for (uint32_t x = w->head[b]; x != SIM_WHEEL_NONE; x = w->next[x]) w->cur[w->m++] = x;
         w->head[b] = SIM_WHEEL_NONE;
         w->bits[b / 64] &= ~((uint64_t)1 << (b % 64));
-        if (w->m > 64) {
-            qsort(w->cur, w->m, sizeof *w->cur, cmp_u32);
-        } else {
-            for (uint32_t i = 1; i < w->m; i++) {
-                uint32_t v = w->cur[i], j = i;
-                for (; j > 0 && w->cur[j - 1] > v; j--) w->cur[j] = w->cur[j - 1];
-                w->cur[j] = v;
-            }
-        }
+        cur_sort(w);
     }
     *t = w->now;
     *e = w->cur[w->k];

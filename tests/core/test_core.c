@@ -173,6 +173,43 @@ Test(wheel, pops_what_a_heap_of_time_and_entity_pops)
     }
 }
 
+/* A second holding many entities comes out in entity order whichever way it is sorted: by
+ * insertion (64 or fewer), by a bitmap of the entities (many of them), by qsort (few among
+ * very many), and twice in a row (the bitmap is left clear). */
+Test(wheel, a_crowded_second_pops_in_entity_order)
+{
+    static const struct {
+        uint32_t n, m;
+    } cases[] = {{100, 60}, {1000, 65}, {5000, 5000}, {200000, 100}, {200000, 20000}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        uint32_t n = cases[c].n, m = cases[c].m;
+        sim_wheel w;
+        cr_assert_eq(sim_wheel_init(&w, n), 0);
+        sim_rng r;
+        sim_rng_seed(&r, 5, c, "test.wheel.crowd");
+        for (uint32_t round = 0; round < 2; round++) {
+            uint32_t t0 = 10 + round;
+            /* M distinct entities spread over [0, N), pushed in a scrambled order */
+            uint32_t step = n / m, off = (uint32_t)(sim_rng_uniform(&r) * step);
+            for (uint32_t i = 0; i < m; i++) {
+                uint32_t j = (uint32_t)(((uint64_t)i * 7919u) % m); /* 7919 prime to every m */
+                cr_assert_eq(sim_wheel_push(&w, t0, j * step + off), 0);
+            }
+            uint32_t t, e, prev = 0;
+            for (uint32_t i = 0; i < m; i++) {
+                cr_assert(sim_wheel_top(&w, &t, &e));
+                cr_assert_eq(t, t0);
+                cr_assert_eq(e, i * step + off, "n %u m %u round %u: %u-th is %u", n, m, round, i, e);
+                cr_assert(i == 0 || e > prev);
+                prev = e;
+                sim_wheel_pop(&w);
+            }
+            cr_assert_not(sim_wheel_top(&w, &t, &e));
+        }
+        sim_wheel_free(&w);
+    }
+}
+
 /* Equal keys leave in an order that depends only on the sequence of operations: two heaps
  * fed the same operations give the same tags (the runner's traces rely on it). */
 Test(heap, ties_leave_in_an_order_fixed_by_the_operations)

@@ -40,6 +40,7 @@ typedef struct sim_wheel {
     uint32_t *next;    /* [n] the next entity in the same list */
     uint32_t *cur;     /* [n] the current second's entities, sorted; cur[k..m) not popped yet */
     uint32_t k, m;
+    uint64_t *sortbits; /* [n / 64 + 1] all clear between sorts of a second's entities */
     sim_wheel_farq far; /* records at least h seconds after now when pushed */
 } sim_wheel;
 
