@@ -823,6 +823,10 @@ int mm_esme_power_restore(mm_esme *e)
     if (rc != MM_OK) {
         int load_rc = rc;
         if ((rc = setup(e, now)) != MM_OK) return rc; /* nothing usable: commissioned afresh */
+        /* the banks' newest sequence again (setup forgot it), so the save below supersedes the
+         * newest record, as at mm_esme_init: from sequence 1 it would lose to an older record
+         * still in the other bank at the next restore */
+        (void)mm_persist_load(&e->persist, buf, sizeof buf, &n);
         counters_lost(e, now, load_rc);
         attach_prices(e);
         (void)save(e, REASON_PERIODIC);

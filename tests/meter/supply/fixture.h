@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "mm/esme.h"
+#include "mm/persist.h"
+#include "mm/status_supply.h"
 #include "mm_port_sim.h"
 #include "mm_port_sim_crypto.h"
 
@@ -102,6 +104,24 @@ static inline void fixture_free(fixture *f)
     mm_esme_deinit(&f->e);
     mm_port_sim_keys_destroy(f->keys);
     free(f);
+}
+
+/* The newest record in F's NVM saved again as the newest, under layout VERSION (not this
+ * build's): what an image of another layout would leave.  The bank it went to in *BANK.
+ * MM_OK, or the first failing persistence call's status. */
+static inline int fixture_save_as_version(fixture *f, uint16_t version, unsigned *bank)
+{
+    mm_persist p, q;
+    uint8_t rec[MM_ESME_RECORD_MAX];
+    size_t n = 0;
+    int rc = mm_persist_init(&p, &f->nvm, f->cfg.nvm_addr, MM_ESME_RECORD_MAX, version);
+    if (rc == MM_OK) rc = mm_persist_load(&p, rec, sizeof rec, &n) == MM_EVERSION ? MM_OK : MM_EINVAL;
+    q = p;
+    q.version = MM_ESME_RECORD_VERSION;
+    if (rc == MM_OK) rc = mm_persist_load(&q, rec, sizeof rec, &n);
+    if (rc == MM_OK) rc = mm_persist_save(&p, rec, n);
+    *bank = p.bank;
+    return rc;
 }
 
 /* P [W] for DT_S seconds: the HAL clock moves first, as the simulator does. */

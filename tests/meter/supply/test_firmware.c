@@ -463,17 +463,8 @@ Test(firmware, resume_refuses_no_record_a_damaged_one_and_an_unknown_version)
     cr_assert_eq(fixture_start(f), MM_OK);
     run(f, 1000, 600);
     mm_esme_hh_close(&f->e);
-    mm_persist p;
-    uint8_t rec[MM_ESME_RECORD_MAX];
-    size_t n = 0;
-    cr_assert_eq(mm_persist_init(&p, &f->nvm, f->cfg.nvm_addr, MM_ESME_RECORD_MAX,
-                                 MM_ESME_RECORD_VERSION + 1u),
-                 MM_OK);
-    cr_assert_eq(mm_persist_load(&p, rec, sizeof rec, &n), MM_EVERSION);
-    mm_persist q = p;
-    q.version = MM_ESME_RECORD_VERSION;
-    cr_assert_eq(mm_persist_load(&q, rec, sizeof rec, &n), MM_OK);
-    cr_assert_eq(mm_persist_save(&p, rec, n), MM_OK);
+    unsigned to_bank;
+    cr_assert_eq(fixture_save_as_version(f, MM_ESME_RECORD_VERSION + 1u, &to_bank), MM_OK);
     uint8_t nvm_before[sizeof f->nvm_mem];
     memcpy(nvm_before, f->nvm_mem, sizeof nvm_before);
     cr_expect_eq(reboot(f), MM_EVERSION);

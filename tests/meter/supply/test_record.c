@@ -20,6 +20,7 @@
 #include "fixture.h"
 #include "mm/alerts.h"
 #include "mm/persist.h"
+#include "mm/status_supply.h"
 
 /* The layout GOLDEN was taken with: a version bump without a new table fails here first. */
 #define GOLDEN_VERSION 1u
@@ -261,5 +262,41 @@ Test(record, a_power_restore_recovers_the_snapshot)
     cr_expect_eq(after.fw_version, want.fw_version);
     /* and every other field (supply, mode, emergency credit, switches, powered) */
     cr_expect_eq(memcmp(&after, &want, sizeof want), 0, "snapshot");
+    fixture_free(f);
+}
+
+/* A restore that finds the newest record unusable (here of a layout this build cannot read)
+ * commissions the meter afresh and saves over that record's sequence, not from 1 again: else
+ * an older record still in the other bank would be the newest to the next restore, and the
+ * meter would come back with its registers of before the new commissioning. */
+Test(record, a_meter_commissioned_afresh_at_a_restore_never_returns_to_an_older_record)
+{
+    fixture *f = fixture_new(MM_PORT_SIM_CRYPTO_MODELLED);
+    cr_assert_eq(fixture_start(f), MM_OK);
+    for (int k = 0; k < 4 && f->e.persist.bank != 0; k++) {
+        run(f, 2000, 1800);
+        mm_esme_hh_close(&f->e);
+    }
+    run(f, 2000, 600);
+    cr_assert_eq(f->e.persist.bank, 0);
+    cr_assert_eq(mm_esme_power_fail(&f->e), MM_OK); /* its newest record: bank 1 */
+    mm_esme_snapshot s;
+    mm_esme_snapshot_get(&f->e, &s);
+    cr_assert_gt(s.reg[MM_CH_IMPORT], 0u);
+    /* then one of another layout version in bank 0 */
+    unsigned bank;
+    cr_assert_eq(fixture_save_as_version(f, MM_ESME_RECORD_VERSION + 1u, &bank), MM_OK);
+    cr_assert_eq(bank, 0);
+    cr_assert_eq(mm_esme_power_restore(&f->e), MM_ENOENT, "commissioned afresh");
+    mm_esme_snapshot_get(&f->e, &s);
+    cr_assert_eq(s.reg[MM_CH_IMPORT], 0u);
+    /* a power failure whose save writes nothing, and power back */
+    mm_port_sim_nvm_cut_after(&f->nvm, 0);
+    cr_expect_eq(mm_esme_power_fail(&f->e), MM_EIO);
+    mm_port_sim_nvm_restore(&f->nvm);
+    int rc = mm_esme_power_restore(&f->e);
+    mm_esme_snapshot_get(&f->e, &s);
+    cr_expect_eq(rc, MM_OK, "the new commissioning's record");
+    cr_expect_eq(s.reg[MM_CH_IMPORT], 0u, "not the registers of before it");
     fixture_free(f);
 }
