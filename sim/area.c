@@ -160,7 +160,10 @@ static bool area_fw_slots(sim_area *a)
         if (units > UINT32_MAX) return false;
     }
     a->fw_mem = col_alloc(units, SIM_FW_SLOT_ALIGN, SIM_FW_SLOT_ALIGN);
-    return a->fw_mem != NULL;
+    uint32_t bank = a->cx->fw->max_bank;
+    a->nvm_buf = malloc(bank ? bank : 1);
+    mm_port_sim_nvm_pool_init(&a->nvm_pool, a->nvm_buf, bank);
+    return a->fw_mem != NULL && a->nvm_buf != NULL;
 }
 
 int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen)
@@ -207,6 +210,7 @@ void sim_area_free(sim_area *a)
     SIM_AREA_COLUMNS(COL_FREE)
 #undef COL_FREE
     free(a->fw_mem);
+    free(a->nvm_buf);
     sim_cell_destroy(a->cell);
     sim_deferq_free(&a->defq);
     sim_wheel_free(&a->loadq);
@@ -271,9 +275,9 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
     mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
     a->last_t[i] = t;
     a->pend[i].n = 0; /* whoever took the old meter out read it through sim_hh_fw */
-    if (t > 0) memset(sim_hh_slot(a, i), 0, im->nvm_off + im->nvm_size); /* a new meter */
-    mm_port_sim_nvm_init(&a->nvm[i], (unsigned char *)sim_hh_slot(a, i) + im->nvm_off,
-                         im->nvm_size);
+    if (t > 0) memset(sim_hh_slot(a, i), 0, im->nvm_off + im->nvm_store); /* a new meter */
+    mm_port_sim_nvm_init_banked(&a->nvm[i], (unsigned char *)sim_hh_slot(a, i) + im->nvm_off,
+                                MM_PERSIST_NVM_ADDR, im->nvm_bank, &a->nvm_pool);
     sim_rng seedr;
     /* the meter at the start draws from "meter.rng" of its household, later ones their own */
     sim_rng_seed(&seedr, cx->sc->seed, id | ((uint64_t)serial << 32), "meter.rng");
@@ -494,7 +498,7 @@ static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, sim_ckpt *c)
                                        a->hh0 + i, rc);
     }
     sim_ckpt_bytes(c, buf, im->abi->state_size);
-    sim_ckpt_bytes(c, slot + im->nvm_off, im->nvm_size);
+    sim_ckpt_bytes(c, slot + im->nvm_off, im->nvm_store);
     if (!sim_ckpt_loading(c) || sim_ckpt_err(c)) return;
     mm_esme_hal hal;
     mm_esme_storage st;
@@ -523,8 +527,10 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
     sim_ckpt_tag(c, "area");
     sim_ckpt_same(c, a->id, "area");
     sim_ckpt_same(c, a->n, "households of the area");
-    /* The columns as they are, but for the two HAL records holding pointers (the NVM's store,
-     * the RNG's hook): the file gets them as NULL, and loading makes them again. */
+    /* The columns as they are, but for the two HAL records holding pointers (the NVM's store
+     * and pool, the RNG's hook): the file gets them as NULL, and loading makes them again.
+     * A save in the pool is settled first: the stores then hold all there is. */
+    if (!loading) mm_port_sim_nvm_pool_settle(&a->nvm_pool);
     for (uint32_t i = 0; i < a->n; i++) {
         mm_hal_nvm nv = a->nvm[i];
         mm_hal_rng rg = a->rng[i];
@@ -533,12 +539,14 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
         mm_port_sim_rng_fn fn = rg.fn;
         void *fctx = rg.ctx;
         nv.mem = NULL;
+        nv.pool = NULL;
         rg.fn = NULL;
         rg.ctx = NULL;
         SIM_CKPT(c, nv);
         SIM_CKPT(c, rg);
         if (loading) {
             nv.mem = mem;
+            nv.pool = &a->nvm_pool;
             rg.fn = fn;
             rg.ctx = fctx;
             a->nvm[i] = nv;

@@ -469,13 +469,30 @@ static int hand_over(sim_area *a, uint32_t i, uint8_t image)
     const sim_fw_image *from = &cx->fw->img[h->image], *to = &cx->fw->img[image];
     unsigned char *slot = sim_hh_fw(a, i);
     from->abi->deinit(slot);
-    uint32_t keep = from->nvm_size < to->nvm_size ? from->nvm_size : to->nvm_size;
-    memmove(slot + to->nvm_off, slot + from->nvm_off, keep);
-    if (to->nvm_size > keep) memset(slot + to->nvm_off + keep, 0xFF, to->nvm_size - keep);
+    /* The same storage, now where this image's slot keeps it: the NVM as the meter saw it,
+     * its first bytes where they were (the rest erased), kept as the new image's banks. */
+    mm_hal_nvm *nv = &a->nvm[i];
+    mm_port_sim_nvm_pool_settle(nv->pool);
+    if (to->nvm_bank == from->nvm_bank) {
+        memmove(slot + to->nvm_off, slot + from->nvm_off, to->nvm_store);
+        nv->mem = slot + to->nvm_off;
+    } else {
+        uint8_t *img = malloc((size_t)from->nvm_size + to->nvm_size);
+        if (!img) {
+            sim_area_fail(a, SIM_ENOMEM);
+            return MM_EIO;
+        }
+        uint8_t *img_to = img + from->nvm_size;
+        mm_port_sim_nvm_image(nv, img);
+        uint32_t keep = from->nvm_size < to->nvm_size ? from->nvm_size : to->nvm_size;
+        memcpy(img_to, img, keep);
+        memset(img_to + keep, 0xFF, to->nvm_size - keep);
+        mm_port_sim_nvm_init_banked(nv, slot + to->nvm_off, MM_PERSIST_NVM_ADDR, to->nvm_bank,
+                                    nv->pool);
+        mm_port_sim_nvm_adopt(nv, img_to);
+        free(img);
+    }
     memset(slot, 0, to->nvm_off); /* a fresh state */
-    /* the same storage, now where this image's slot keeps it */
-    a->nvm[i].mem = slot + to->nvm_off;
-    a->nvm[i].size = to->nvm_size;
     h->image = image;
     if (sim_fleet_touch(cx->fleet, a->hh0 + i) != 0) sim_area_fail(a, SIM_ENOMEM);
     mm_esme_hal hal;

@@ -2,6 +2,8 @@
 #include "provenance.h"
 
 #include "mm/meter.h"
+#include "mm/persist.h"
+#include "mm_port_sim.h"
 #include "mm/version.h"
 #include "sim/timeutil.h"
 
@@ -140,6 +142,15 @@ static int image_check(const sim_fw_image *im, const char *who, char *err, size_
                  im->name, abi->version(), abi->state_size, al);
         return -1;
     }
+    /* two equal banks of mm/persist.h records, each at least a record's overhead */
+    uint32_t fp = abi->nvm_footprint();
+    if (fp % 2u != 0 || fp / 2u < MM_PERSIST_OVERHEAD || fp > (1u << 20)) {
+        snprintf(err, errlen,
+                 "%s: firmware image \"%s\" (%s): implausible NVM footprint of %u B (two "
+                 "persistence banks of at least %u B each)",
+                 who, im->name, abi->version(), fp, MM_PERSIST_OVERHEAD);
+        return -1;
+    }
     return 0;
 }
 
@@ -197,10 +208,15 @@ static int image_index(sim_fw *fw, const char *name, const char *who, char *err,
     if (image_load(im, name, who, err, errlen) || image_check(im, who, err, errlen)) return -1;
     uint32_t st =
         (im->abi->state_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
-    im->nvm_size = im->abi->nvm_footprint() + MM_PERSIST_NVM_ADDR;
+    /* the two banks of its record (mm/persist.h) above the self-test cell; the slot keeps
+     * one of them (mm_port_sim.h) */
+    im->nvm_bank = im->abi->nvm_footprint() / 2u;
+    im->nvm_size = mm_port_sim_nvm_banked_size(MM_PERSIST_NVM_ADDR, im->nvm_bank);
+    im->nvm_store = mm_port_sim_nvm_banked_bytes(MM_PERSIST_NVM_ADDR, im->nvm_bank);
     im->nvm_off = st;
-    im->slot = (st + im->nvm_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
+    im->slot = (st + im->nvm_store + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
     if (im->slot > fw->max_slot) fw->max_slot = im->slot;
+    if (im->nvm_bank > fw->max_bank) fw->max_bank = im->nvm_bank;
     return (int)j;
 }
 
@@ -242,7 +258,7 @@ static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, cha
         double n = fleet->pops[k].households, all = sc->households;
         fw->mean_slot += (double)fw->img[j].slot * n / all;
         fw->mean_state += (double)fw->img[j].abi->state_size * n / all;
-        fw->mean_nvm += (double)fw->img[j].nvm_size * n / all;
+        fw->mean_nvm += (double)fw->img[j].nvm_store * n / all;
     }
     if (campaign_images(fw, sc, fleet, err, errlen)) return -1;
     for (uint32_t id = 0; id < sc->households; id++)

@@ -45,7 +45,10 @@ typedef struct sim_fw_image {
     char name[520];            /* builtin:smets2, builtin:smets1, or the path as given */
     const mm_abi *abi;         /* the image's table */
     void *handle;              /* dlopen handle; NULL: the build linked in */
-    uint32_t nvm_size;         /* NVM bytes per meter */
+    uint32_t nvm_size;         /* NVM bytes per meter, as the meter sees it */
+    uint32_t nvm_bank;         /* one of its two persistence banks [B] */
+    uint32_t nvm_store;        /* bytes its NVM takes in the slot: all but one bank
+                                  (mm_port_sim_nvm_init_banked) */
     uint32_t nvm_off;          /* NVM after the state in a meter's slot [B] */
     uint32_t slot;             /* bytes of one meter's slot, a multiple of SIM_FW_SLOT_ALIGN */
     char sha256[65];           /* of the file, hex; "" for the build linked in */
@@ -67,6 +70,7 @@ typedef struct sim_fw {
     double mean_slot;          /* bytes of firmware state and NVM per household, mean */
     double mean_state, mean_nvm; /* ... of which state, and NVM (the rest: slot alignment) */
     uint32_t max_slot;         /* the largest image's slot [B] */
+    uint32_t max_bank;         /* the largest image's NVM bank [B] */
     uint32_t max_state;        /* the largest image's firmware state [B] */
     uint32_t uniform_slot;     /* every household's slot is this size [B] (one slot size among
                                 * the run's images, or the largest when meters may be replaced);

@@ -46,6 +46,7 @@
 #include "grid/topology.h"
 #include "mm/abi.h"
 #include "mm/meter.h"
+#include "mm_port_sim.h"
 #include "net/han.h"
 #include "net/headend.h"
 #include "net/retry.h"
@@ -271,6 +272,10 @@ typedef struct sim_area {
     uint32_t lv0, lv1; /* its LV substations [lv0, lv1) */
     int err;           /* first failure (SIM_E*) in a handler; the run stops with it */
     unsigned char *fw_mem; /* its meters' firmware slots: state (opaque), then NVM */
+    /* the one save in progress to a bank the slots do not keep (mm_port_sim.h): its buffer
+     * holds the largest image's bank */
+    mm_port_sim_nvm_pool nvm_pool;
+    unsigned char *nvm_buf;
     sim_cell *cell;
 #define SIM_AREA_FIELD(type, name, count, when, part, doc) type *name;
     SIM_AREA_COLUMNS(SIM_AREA_FIELD)

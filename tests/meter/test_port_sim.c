@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mm/meter.h"
+#include "mm/persist.h"
 #include "mm_port_sim.h"
 
 Test(port_sim, the_clock_follows_simulated_time_and_never_goes_back)
@@ -109,4 +110,158 @@ Test(port_sim, the_seeded_rng_is_deterministic_and_the_callback_is_used_when_giv
     cr_expect_eq(mm_hal_rng_fill(&a, x, 4), MM_OK);
     cr_expect_eq(calls, 1u);
     cr_expect_eq(x[0], 1u);
+}
+
+/* ---- banked stores (mm_port_sim_nvm_init_banked) ---- */
+
+enum { BK_ADDR = 64, BK_PAY = 40, BK_BANK = BK_PAY + MM_PERSIST_OVERHEAD, BK_METERS = 3 };
+
+typedef struct bk_pair {
+    uint8_t plain_mem[BK_ADDR + 2 * BK_BANK], banked_mem[BK_ADDR + BK_BANK];
+    mm_hal_nvm plain, banked;
+    mm_persist pp, bp;
+} bk_pair;
+
+static uint32_t bk_next(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(*s >> 33);
+}
+
+/* A load from both stores: the same status, record and persistence state. */
+static void bk_load_same(bk_pair *m, uint32_t step)
+{
+    uint8_t a[BK_PAY], b[BK_PAY];
+    size_t na = 0, nb = 0;
+    int ra = mm_persist_load(&m->pp, a, sizeof a, &na);
+    int rb = mm_persist_load(&m->bp, b, sizeof b, &nb);
+    cr_assert_eq(ra, rb, "step %u: load %d from both banks, %d from the banked store", step, ra,
+                 rb);
+    cr_assert_eq(m->pp.valid, m->bp.valid, "step %u", step);
+    if (ra != MM_OK) return;
+    cr_assert_eq(na, nb, "step %u", step);
+    cr_assert_eq(memcmp(a, b, na), 0, "step %u: another record", step);
+    cr_assert_eq(m->pp.seq, m->bp.seq, "step %u", step);
+}
+
+/* Meters saving as mm/persist.h does, on banked stores sharing one pool, with power cut after
+ * every possible number of bytes of a save: every load returns what it returns from a store
+ * of both banks (the status, the record, its sequence), so nothing is lost or counted twice
+ * that a meter keeping both banks would keep. */
+Test(port_sim, banked_stores_load_what_stores_of_both_banks_load)
+{
+    bk_pair m[BK_METERS];
+    uint8_t pool_buf[BK_BANK];
+    mm_port_sim_nvm_pool pool;
+    mm_port_sim_nvm_pool_init(&pool, pool_buf, sizeof pool_buf);
+    for (int k = 0; k < BK_METERS; k++) {
+        mm_port_sim_nvm_init(&m[k].plain, m[k].plain_mem, sizeof m[k].plain_mem);
+        mm_port_sim_nvm_init_banked(&m[k].banked, m[k].banked_mem, BK_ADDR, BK_BANK, &pool);
+        cr_assert_eq(mm_hal_nvm_size(&m[k].banked), sizeof m[k].plain_mem);
+        cr_assert_eq(mm_persist_init(&m[k].pp, &m[k].plain, BK_ADDR, BK_PAY, 1), MM_OK);
+        cr_assert_eq(mm_persist_init(&m[k].bp, &m[k].banked, BK_ADDR, BK_PAY, 1), MM_OK);
+        bk_load_same(&m[k], 0);
+    }
+    uint64_t s = 42;
+    uint32_t cuts = 0, saved = 0;
+    for (uint32_t step = 1; step < 6000; step++) {
+        bk_pair *x = &m[bk_next(&s) % BK_METERS];
+        uint8_t rec[BK_PAY];
+        size_t len = bk_next(&s) % (BK_PAY + 1);
+        for (size_t i = 0; i < len; i++) rec[i] = (uint8_t)bk_next(&s);
+        uint32_t what = bk_next(&s) % 4;
+        if (what == 0) { /* a save cut after any number of its bytes, then power back */
+            uint64_t at = bk_next(&s) % (MM_PERSIST_OVERHEAD + len + 1);
+            mm_port_sim_nvm_cut_after(&x->plain, at);
+            mm_port_sim_nvm_cut_after(&x->banked, at);
+            int ra = mm_persist_save(&x->pp, rec, len), rb = mm_persist_save(&x->bp, rec, len);
+            cr_assert_eq(ra, rb, "step %u: cut save %d against %d", step, ra, rb);
+            mm_port_sim_nvm_restore(&x->plain);
+            mm_port_sim_nvm_restore(&x->banked);
+            cuts++;
+            bk_load_same(x, step);
+        } else if (what == 1) {
+            bk_load_same(x, step);
+        } else {
+            int ra = mm_persist_save(&x->pp, rec, len), rb = mm_persist_save(&x->bp, rec, len);
+            cr_assert_eq(ra, MM_OK);
+            cr_assert_eq(rb, MM_OK, "step %u", step);
+            saved++;
+        }
+        if (step % 997 == 0) mm_port_sim_nvm_pool_settle(&pool);
+    }
+    for (int k = 0; k < BK_METERS; k++) bk_load_same(&m[k], 6000);
+    cr_expect_gt(cuts, 1000u);
+    cr_expect_gt(saved, 2000u);
+}
+
+/* The pool holds one save at a time: another meter's save settles it, a completed one
+ * becoming its meter's kept bank, a cut one being dropped (the bank reads erased). */
+Test(port_sim, the_pool_settles_a_save_before_taking_another)
+{
+    bk_pair a, b;
+    uint8_t pool_buf[BK_BANK], rec[8] = {1, 2, 3, 4, 5, 6, 7, 8}, back[BK_BANK];
+    mm_port_sim_nvm_pool pool;
+    mm_port_sim_nvm_pool_init(&pool, pool_buf, sizeof pool_buf);
+    mm_port_sim_nvm_init_banked(&a.banked, a.banked_mem, BK_ADDR, BK_BANK, &pool);
+    mm_port_sim_nvm_init_banked(&b.banked, b.banked_mem, BK_ADDR, BK_BANK, &pool);
+    mm_persist_init(&a.bp, &a.banked, BK_ADDR, BK_PAY, 1);
+    mm_persist_init(&b.bp, &b.banked, BK_ADDR, BK_PAY, 1);
+    cr_assert_eq(mm_persist_save(&a.bp, rec, 8), MM_OK); /* bank 0: kept, no pool */
+    cr_expect_null(pool.owner);
+    cr_assert_eq(mm_persist_save(&a.bp, rec, 4), MM_OK); /* bank 1: in the pool */
+    cr_expect_eq(pool.owner, &a.banked);
+    cr_expect_eq(a.banked.kept, 0);
+    cr_assert_eq(mm_persist_save(&b.bp, rec, 8), MM_OK);
+    cr_assert_eq(mm_persist_save(&b.bp, rec, 8), MM_OK); /* takes the pool: A's settles */
+    cr_expect_eq(pool.owner, &b.banked);
+    cr_expect_eq(a.banked.kept, 1, "A's completed save is its kept bank");
+    mm_hal_nvm_read(&a.banked, BK_ADDR, back, BK_BANK);
+    cr_expect_eq(back[0], 0xFF, "the superseded bank reads erased");
+    /* B's next save, to its kept bank 0 while its newest record waits in the pool, is cut
+     * short: when A takes the pool again B's record there becomes its kept bank, and what
+     * the cut save left is erased */
+    mm_port_sim_nvm_cut_after(&b.banked, 5);
+    cr_expect_eq(mm_persist_save(&b.bp, rec, 8), MM_EIO);
+    mm_port_sim_nvm_restore(&b.banked);
+    cr_expect_eq(b.banked.kept, 0);
+    cr_expect_eq(pool.owner, &b.banked);
+    cr_assert_eq(mm_persist_save(&a.bp, rec, 8), MM_OK);
+    cr_expect_eq(pool.owner, &a.banked);
+    cr_expect_eq(b.banked.kept, 1, "B keeps its intact record");
+    mm_hal_nvm_read(&b.banked, BK_ADDR, back, BK_BANK);
+    cr_expect_eq(back[0], 0xFF, "what the cut save left is erased");
+    size_t n = 0;
+    cr_expect_eq(mm_persist_load(&b.bp, back, sizeof back, &n), MM_OK);
+    cr_expect_eq(n, 8u);
+    cr_expect_eq(b.bp.seq, 2u);
+}
+
+/* A banked store's bytes as a plain store shows them, and back: the bank with the newest
+ * intact record is kept (bank 0 when neither is intact), the bytes below the banks too. */
+Test(port_sim, a_banked_store_gives_its_image_and_adopts_one)
+{
+    bk_pair a;
+    uint8_t pool_buf[BK_BANK], rec[6] = {9, 8, 7, 6, 5, 4};
+    uint8_t img[BK_ADDR + 2 * BK_BANK], img2[sizeof img];
+    mm_port_sim_nvm_pool pool;
+    mm_port_sim_nvm_pool_init(&pool, pool_buf, sizeof pool_buf);
+    mm_port_sim_nvm_init(&a.plain, a.plain_mem, sizeof a.plain_mem);
+    mm_port_sim_nvm_init_banked(&a.banked, a.banked_mem, BK_ADDR, BK_BANK, &pool);
+    mm_persist_init(&a.pp, &a.plain, BK_ADDR, BK_PAY, 1);
+    for (int k = 0; k < 3; k++) cr_assert_eq(mm_persist_save(&a.pp, rec, 6u - (size_t)k), MM_OK);
+    mm_hal_nvm_write(&a.plain, 3, rec, 4); /* below the banks: the self-test cell */
+    mm_port_sim_nvm_adopt(&a.banked, a.plain_mem);
+    cr_expect_eq(a.banked.kept, 0, "the third save is in bank 0");
+    mm_port_sim_nvm_image(&a.banked, img);
+    cr_expect_eq(memcmp(img, a.plain_mem, BK_ADDR + BK_BANK), 0);
+    for (int i = 0; i < BK_BANK; i++) cr_expect_eq(img[BK_ADDR + BK_BANK + i], 0xFF);
+    mm_persist_init(&a.bp, &a.banked, BK_ADDR, BK_PAY, 1);
+    bk_load_same(&a, 0);
+    /* neither bank intact: bank 0's bytes kept as they are */
+    memset(img2, 0xFF, sizeof img2);
+    img2[BK_ADDR] = 0x4D;
+    mm_port_sim_nvm_adopt(&a.banked, img2);
+    mm_port_sim_nvm_image(&a.banked, img);
+    cr_expect_eq(memcmp(img, img2, sizeof img), 0);
 }

@@ -2,7 +2,9 @@
 #include <string.h>
 
 #include "mm/bytes.h"
+#include "mm/crc.h"
 #include "mm/meter.h"
+#include "mm/persist.h"
 #include "mm_port_sim.h"
 
 /* ---- clock ---- */
@@ -89,6 +91,117 @@ void mm_port_sim_nvm_init(mm_hal_nvm *nvm, void *mem, uint32_t size)
     memset(mem, 0xFF, size);
 }
 
+uint32_t mm_port_sim_nvm_banked_bytes(uint32_t bank_addr, uint32_t bank_size)
+{
+    return bank_addr + bank_size;
+}
+
+uint32_t mm_port_sim_nvm_banked_size(uint32_t bank_addr, uint32_t bank_size)
+{
+    return bank_addr + 2u * bank_size;
+}
+
+void mm_port_sim_nvm_init_banked(mm_hal_nvm *nvm, void *mem, uint32_t bank_addr,
+                                 uint32_t bank_size, mm_port_sim_nvm_pool *pool)
+{
+    if (pool->owner == nvm) pool->owner = NULL; /* a meter taken out with its save */
+    mm_port_sim_nvm_init(nvm, mem, mm_port_sim_nvm_banked_bytes(bank_addr, bank_size));
+    nvm->size = mm_port_sim_nvm_banked_size(bank_addr, bank_size);
+    nvm->pool = pool;
+    nvm->bank_addr = bank_addr;
+    nvm->bank_size = bank_size;
+}
+
+void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *buf, uint32_t cap)
+{
+    pool->owner = NULL;
+    pool->buf = buf;
+    pool->cap = cap;
+}
+
+/* Whether bank B of SIZE bytes holds an intact record (mm/persist.h's layout and test, of any
+ * layout version: what mm_persist_load counts as intact), and its sequence in *SEQ. */
+static bool bank_intact(const uint8_t *b, uint32_t size, uint32_t *seq)
+{
+    if (mm_get_le32(b) != MM_PERSIST_MAGIC) return false;
+    uint32_t n = (uint32_t)mm_get_le(b + 8, 2);
+    if (n > size - MM_PERSIST_OVERHEAD) return false;
+    if (mm_get_le32(b + MM_PERSIST_HEADER_LEN + n) !=
+        mm_crc32(0, b, MM_PERSIST_HEADER_LEN + (size_t)n))
+        return false;
+    *seq = mm_get_le32(b + 4);
+    return true;
+}
+
+static bool kept_intact(mm_hal_nvm *nvm)
+{
+    if (!nvm->kept_ok)
+        nvm->kept_ok = bank_intact(nvm->mem + nvm->bank_addr, nvm->bank_size, &nvm->kept_seq);
+    return nvm->kept_ok;
+}
+
+void mm_port_sim_nvm_pool_settle(mm_port_sim_nvm_pool *pool)
+{
+    mm_hal_nvm *o = pool->owner;
+    if (o == NULL) return;
+    pool->owner = NULL;
+    uint32_t seq;
+    if (!bank_intact(pool->buf, o->bank_size, &seq)) return; /* cut short: dropped */
+    /* the newer of two intact records, as mm_persist_load picks it */
+    if (kept_intact(o) && (int32_t)(seq - o->kept_seq) <= 0) return;
+    memcpy(o->mem + o->bank_addr, pool->buf, o->bank_size);
+    o->kept = (uint8_t)(1u - o->kept);
+    o->kept_ok = 1;
+    o->kept_seq = seq;
+}
+
+/* Where the bytes from ADDR lie, up to the end of their piece of the store (the bytes below
+ * the banks, the kept bank, the other bank): *P, NULL for an erased other bank; returns how
+ * many of LEN lie there.  ADDR + LEN is within the store. */
+static size_t nvm_piece(const mm_hal_nvm *nvm, uint32_t addr, size_t len, uint8_t **p)
+{
+    if (nvm->pool == NULL || addr < nvm->bank_addr) {
+        *p = nvm->mem + addr;
+        if (nvm->pool == NULL) return len;
+        size_t k = nvm->bank_addr - addr;
+        return k < len ? k : len;
+    }
+    uint32_t off = addr - nvm->bank_addr, bank = off / nvm->bank_size;
+    off %= nvm->bank_size;
+    size_t k = nvm->bank_size - off;
+    if (bank == nvm->kept)
+        *p = nvm->mem + nvm->bank_addr + off;
+    else
+        *p = nvm->pool->owner == nvm ? nvm->pool->buf + off : NULL;
+    return k < len ? k : len;
+}
+
+void mm_port_sim_nvm_image(const mm_hal_nvm *nvm, uint8_t *out)
+{
+    for (uint32_t a = 0; a < nvm->size;) {
+        uint8_t *p;
+        size_t k = nvm_piece(nvm, a, nvm->size - a, &p);
+        if (p)
+            memcpy(out + a, p, k);
+        else
+            memset(out + a, 0xFF, k);
+        a += (uint32_t)k;
+    }
+}
+
+void mm_port_sim_nvm_adopt(mm_hal_nvm *nvm, const uint8_t *image)
+{
+    const uint8_t *b0 = image + nvm->bank_addr, *b1 = b0 + nvm->bank_size;
+    uint32_t s0 = 0, s1 = 0;
+    bool ok0 = bank_intact(b0, nvm->bank_size, &s0), ok1 = bank_intact(b1, nvm->bank_size, &s1);
+    /* neither intact: bank 0, where the meter saves when it has no record */
+    unsigned k = ok0 && ok1 ? ((int32_t)(s1 - s0) > 0 ? 1u : 0u) : ok1 ? 1u : 0u;
+    memcpy(nvm->mem, image, nvm->bank_addr);
+    memcpy(nvm->mem + nvm->bank_addr, k ? b1 : b0, nvm->bank_size);
+    nvm->kept = (uint8_t)k;
+    nvm->kept_ok = 0;
+}
+
 void mm_port_sim_nvm_cut_after(mm_hal_nvm *nvm, uint64_t bytes)
 {
     nvm->budget = bytes;
@@ -113,8 +226,30 @@ uint32_t mm_hal_nvm_size(const mm_hal_nvm *nvm)
 int mm_hal_nvm_read(const mm_hal_nvm *nvm, uint32_t addr, void *buf, size_t len)
 {
     if (!nvm_range_ok(nvm, addr, len)) return MM_EINVAL;
-    memcpy(buf, nvm->mem + addr, len);
+    uint8_t *out = buf;
+    while (len > 0) {
+        uint8_t *p;
+        size_t k = nvm_piece(nvm, addr, len, &p);
+        if (p)
+            memcpy(out, p, k);
+        else
+            memset(out, 0xFF, k);
+        out += k;
+        addr += (uint32_t)k;
+        len -= k;
+    }
     return MM_OK;
+}
+
+/* Bytes going to the other bank of a banked store: the pool's buffer becomes this store's
+ * (the save it held before settled first), erased. */
+static void take_pool(mm_hal_nvm *nvm)
+{
+    mm_port_sim_nvm_pool *pool = nvm->pool;
+    if (pool->owner == nvm) return;
+    mm_port_sim_nvm_pool_settle(pool);
+    pool->owner = nvm;
+    memset(pool->buf, 0xFF, nvm->bank_size);
 }
 
 int mm_hal_nvm_write(mm_hal_nvm *nvm, uint32_t addr, const void *buf, size_t len)
@@ -126,7 +261,22 @@ int mm_hal_nvm_write(mm_hal_nvm *nvm, uint32_t addr, const void *buf, size_t len
         n = (size_t)nvm->budget; /* the prefix that made it before the power went */
         nvm->cut = true;
     }
-    memcpy(nvm->mem + addr, buf, n);
+    const uint8_t *in = buf;
+    for (size_t left = n; left > 0;) {
+        uint8_t *p;
+        size_t k = nvm_piece(nvm, addr, left, &p);
+        if (p == NULL) {
+            take_pool(nvm);
+            k = nvm_piece(nvm, addr, left, &p);
+        } else if (nvm->pool && addr >= nvm->bank_addr &&
+                   (addr - nvm->bank_addr) / nvm->bank_size == nvm->kept) {
+            nvm->kept_ok = 0; /* the kept bank written */
+        }
+        memcpy(p, in, k);
+        in += k;
+        addr += (uint32_t)k;
+        left -= k;
+    }
     if (nvm->budget != UINT64_MAX) nvm->budget -= n;
     if (nvm->cut) return MM_EIO;
     nvm->writes++;

@@ -47,16 +47,62 @@ void mm_port_sim_clock_set_drift(mm_hal_clock *clk, int32_t ppm);
  * will close its half-hour. */
 uint64_t mm_port_sim_clock_sim_ms_at(const mm_hal_clock *clk, uint32_t utc_s);
 
+/* A store kept in two ways.
+ * - Plain (mm_port_sim_nvm_init): every byte of the NVM in MEM.
+ * - Banked (mm_port_sim_nvm_init_banked), for a meter whose records are mm/persist.h's two
+ *   banks at BANK_ADDR: MEM holds the bytes below BANK_ADDR and one bank, the one with the
+ *   newest intact record (bank 0 before there is any).  The other bank reads erased (0xFF),
+ *   but during a save to it: its bytes go to the pool's buffer, shared by the meters of a
+ *   pool, and are settled before another meter of the pool writes its own other bank (or at
+ *   mm_port_sim_nvm_pool_settle).  Settling keeps the buffer as the meter's bank when it
+ *   holds an intact record newer than the kept bank's (the save completed), and otherwise
+ *   drops it (a save cut short).  So a superseded record, or what a cut save left, is erased
+ *   as a flash part's translation layer would reclaim it.  mm_persist_load takes the valid
+ *   bank with the higher sequence; the kept bank is that one, whatever the other held, so a
+ *   meter loads what it would from a store of both banks (test_port_sim.c checks it with cuts
+ *   after every byte).  That holds for a meter that, as mm/persist.h does, never writes the
+ *   bank holding its newest record while an older one is in the other: a meter that starts
+ *   its sequence again over an intact record would, with both banks, later find the older
+ *   record in the other bank; here it finds that bank erased.  Half the storage: one bank of
+ *   about 660 bytes less per meter in the simulator.
+ * SIZE is the NVM the meter sees either way. */
+typedef struct mm_port_sim_nvm_pool {
+    mm_hal_nvm *owner; /* whose other bank BUF holds, or NULL */
+    uint8_t *buf;      /* caller's, CAP bytes */
+    uint32_t cap;
+} mm_port_sim_nvm_pool;
+
 struct mm_hal_nvm {
     uint8_t *mem;    /* caller's storage */
     uint32_t size;   /* [bytes] */
     uint64_t budget; /* bytes that may still be written before the power cut */
     bool cut;        /* power lost: writes fail with MM_EIO until restored */
+    uint8_t kept;    /* banked: the bank MEM holds, 0 or 1 */
+    uint8_t kept_ok; /* banked: 1 its record is known intact (KEPT_SEQ), 0 not known */
     uint32_t writes; /* completed write calls, for tests [count] */
+    mm_port_sim_nvm_pool *pool; /* NULL: plain */
+    uint32_t bank_addr, bank_size; /* banked: the first bank [address], a bank [bytes] */
+    uint32_t kept_seq;             /* its sequence number, when KEPT_OK */
 };
 
 /* Storage MEM of SIZE bytes, erased to 0xFF (a fresh part), no cut armed. */
 void mm_port_sim_nvm_init(mm_hal_nvm *nvm, void *mem, uint32_t size);
+/* Bytes of MEM a banked store takes, and the NVM it shows: BANK_ADDR + 1 or 2 banks. */
+uint32_t mm_port_sim_nvm_banked_bytes(uint32_t bank_addr, uint32_t bank_size);
+uint32_t mm_port_sim_nvm_banked_size(uint32_t bank_addr, uint32_t bank_size);
+/* A banked store in MEM (mm_port_sim_nvm_banked_bytes), erased, of POOL.  BANK_SIZE must be
+ * at least mm/persist.h's overhead and at most the pool's buffer. */
+void mm_port_sim_nvm_init_banked(mm_hal_nvm *nvm, void *mem, uint32_t bank_addr,
+                                 uint32_t bank_size, mm_port_sim_nvm_pool *pool);
+/* A pool over BUF of CAP bytes, no meter's save in it. */
+void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *buf, uint32_t cap);
+/* Settle the save the pool holds, if any (before the stores are copied or moved). */
+void mm_port_sim_nvm_pool_settle(mm_port_sim_nvm_pool *pool);
+/* The store's bytes as a plain store of mm_hal_nvm_size bytes shows them, into OUT. */
+void mm_port_sim_nvm_image(const mm_hal_nvm *nvm, uint8_t *out);
+/* Take IMAGE, a plain store's mm_hal_nvm_size bytes, into the banked store NVM (settled):
+ * the bank with the newest intact record is kept, the other dropped. */
+void mm_port_sim_nvm_adopt(mm_hal_nvm *nvm, const uint8_t *image);
 /* Arm a power cut: after BYTES more bytes reach the store, the rest of that write and every
  * later write are lost (MM_EIO).  UINT64_MAX disarms. */
 void mm_port_sim_nvm_cut_after(mm_hal_nvm *nvm, uint64_t bytes);
