@@ -115,7 +115,8 @@ static inline int fixture_save_as_version(fixture *f, uint16_t version, unsigned
     uint8_t rec[MM_ESME_RECORD_MAX];
     size_t n = 0;
     int rc = mm_persist_init(&p, &f->nvm, f->cfg.nvm_addr, MM_ESME_RECORD_MAX, version);
-    if (rc == MM_OK) rc = mm_persist_load(&p, rec, sizeof rec, &n) == MM_EVERSION ? MM_OK : MM_EINVAL;
+    if (rc == MM_OK)
+        rc = mm_persist_load(&p, rec, sizeof rec, &n) == MM_EVERSION ? MM_OK : MM_EINVAL;
     q = p;
     q.version = MM_ESME_RECORD_VERSION;
     if (rc == MM_OK) rc = mm_persist_load(&q, rec, sizeof rec, &n);
