@@ -20,8 +20,9 @@ trap 'rm -rf "$T"' EXIT
 . "$SRC/tests/sim/testlib.sh"
 SAME="$PY $SRC/tests/sim/same_datasets.py"
 
-# Start a run (args "$@") in the background; once OUT.ckpt/state exists ($1 = OUT), wait a
-# moment ($2 seconds) and kill it with SIGKILL.  Fails when the run ended before that.
+# Start a run (args "$@") in the background; once OUT.ckpt/state exists ($1 = OUT), wait until
+# the run has written more of its trace, for at most $2 seconds, and kill it with SIGKILL.
+# Fails when the run ended before that.
 kill_after_checkpoint() {
     out=$1; pause=$2; shift 2
     "$BIN" run "$@" -o "$out" --quiet --checkpoint-every "1 d" 2> "$out.err" &
@@ -30,7 +31,14 @@ kill_after_checkpoint() {
     # than 30; the wait ends as soon as the checkpoint is there or the run has ended
     wait_for_file "$out.ckpt/state" "$pid" 200
     [ -e "$out.ckpt/state" ] || fail "$out: no checkpoint appeared"
-    sleep "$pause"
+    # on past the checkpoint: the trace grows; a fixed pause let a fast build's run end first
+    size0=$(stat -c %s "$out.partial" 2> /dev/null || echo 0)
+    waited=0
+    while [ "$(stat -c %s "$out.partial" 2> /dev/null || echo 0)" -le "$size0" ] &&
+        awk -v w="$waited" -v p="$pause" 'BEGIN { exit !(w < p) }'; do
+        sleep 0.01
+        waited=$(awk -v w="$waited" 'BEGIN { print w + 0.01 }')
+    done
     kill -9 "$pid" 2> /dev/null || fail "$out: the run had ended before the kill (make it longer)"
     wait "$pid" 2> /dev/null || true
     [ ! -e "$out" ] || fail "$out: complete although killed"
