@@ -1,10 +1,11 @@
 #!/bin/sh
 # Firmware images (meter.firmware): the built-in build and its image give bit-identical
 # traces; the SMETS1 image meters the same energy but only logs restore alerts; files that are
-# not images are refused with the reason.  Args: metersim, source dir, build dir, the three
-# bad images (no table; a future ABI; the ABI before the simulator's).
+# not images are refused with the reason.  Args: metersim, source dir, build dir, the four
+# bad images (no table; a future ABI; the ABI before the simulator's; an NVM footprint that is
+# not two persistence banks).
 set -eu
-BIN=$1; SRC=$2; BUILD=$3; NOTAB=$4; FUTURE=$5; PREVIOUS=$6
+BIN=$1; SRC=$2; BUILD=$3; NOTAB=$4; FUTURE=$5; PREVIOUS=$6; ODDNVM=$7
 PY=/usr/bin/python3
 T=$(mktemp -d /tmp/metersim-fwimage.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -55,7 +56,7 @@ head -c 3000 "$BUILD/firmware/mm_smets2.so" > "$T/trunc3000.so"
 head -c 40000 "$BUILD/firmware/mm_smets2.so" > "$T/trunc40000.so"
 head -c 65536 /dev/zero > "$T/zeros.so"
 for f in "$T/missing.so" "$T/text.so" "$T/trunc3000.so" "$T/trunc40000.so" "$T/zeros.so" \
-         "$NOTAB" "$PREVIOUS" "$FUTURE"; do
+         "$NOTAB" "$PREVIOUS" "$ODDNVM" "$FUTURE"; do
     set +e
     "$BIN" run "$SRC/tests/sim/data/small.yaml" -o "$T/bad.h5" --quiet \
         --set meter.firmware="$f" 2> "$T/err.txt"
@@ -74,6 +75,7 @@ for f in "$T/missing.so" "$T/text.so" "$T/trunc3000.so" "$T/trunc40000.so" "$T/z
     */trunc*) want="$f: truncated or damaged: PT_LOAD" ;;
     */zeros.so|*/text.so) want="$f: not an ELF file" ;;
     */missing.so) want="$f: No such file or directory" ;;
+    "$ODDNVM") want="implausible NVM footprint of 1001 B" ;;
     *) want="" ;;
     esac
     if [ -n "$want" ]; then
