@@ -59,8 +59,8 @@ uint64_t mm_port_sim_clock_sim_ms_at(const mm_hal_clock *clk, uint32_t utc_s);
  *   drops it (a save cut short).  So a superseded record, or what a cut save left, is erased
  *   as a flash part's translation layer would reclaim it.  mm_persist_load takes the valid
  *   bank with the higher sequence; the kept bank is that one, whatever the other held, so a
- *   meter loads what it would from a store of both banks (test_port_sim.c checks it with cuts
- *   after every byte).  That holds for a meter that, as mm/persist.h does, never writes the
+ *   meter loads what it would from a store of both banks (test_port_sim.c checks it, saves
+ *   cut after any number of bytes).  That holds for a meter that, as mm/persist.h does, never writes the
  *   bank holding its newest record while an older one is in the other: a meter that starts
  *   its sequence again over an intact record would, with both banks, later find the older
  *   record in the other bank; here it finds that bank erased.  Half the storage: one bank of
