@@ -161,9 +161,8 @@ static bool area_fw_slots(sim_area *a)
     }
     a->fw_mem = col_alloc(units, SIM_FW_SLOT_ALIGN, SIM_FW_SLOT_ALIGN);
     uint32_t bank = a->cx->fw->max_bank;
-    a->nvm_buf = malloc(bank ? bank : 1);
-    mm_port_sim_nvm_pool_init(&a->nvm_pool, a->nvm_buf, bank);
-    return a->fw_mem != NULL && a->nvm_buf != NULL;
+    mm_port_sim_nvm_pool_init(&a->nvm_pool, malloc(bank ? bank : 1));
+    return a->fw_mem != NULL && a->nvm_pool.buf != NULL;
 }
 
 int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen)
@@ -210,7 +209,7 @@ void sim_area_free(sim_area *a)
     SIM_AREA_COLUMNS(COL_FREE)
 #undef COL_FREE
     free(a->fw_mem);
-    free(a->nvm_buf);
+    free(a->nvm_pool.buf);
     sim_cell_destroy(a->cell);
     sim_deferq_free(&a->defq);
     sim_wheel_free(&a->loadq);

@@ -273,9 +273,8 @@ typedef struct sim_area {
     int err;           /* first failure (SIM_E*) in a handler; the run stops with it */
     unsigned char *fw_mem; /* its meters' firmware slots: state (opaque), then NVM */
     /* the one save in progress to a bank the slots do not keep (mm_port_sim.h): its buffer
-     * holds the largest image's bank */
+     * holds the largest image's bank (area.c allocates it) */
     mm_port_sim_nvm_pool nvm_pool;
-    unsigned char *nvm_buf;
     sim_cell *cell;
 #define SIM_AREA_FIELD(type, name, count, when, part, doc) type *name;
     SIM_AREA_COLUMNS(SIM_AREA_FIELD)

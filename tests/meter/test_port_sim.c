@@ -153,7 +153,7 @@ Test(port_sim, banked_stores_load_what_stores_of_both_banks_load)
     bk_pair m[BK_METERS];
     uint8_t pool_buf[BK_BANK];
     mm_port_sim_nvm_pool pool;
-    mm_port_sim_nvm_pool_init(&pool, pool_buf, sizeof pool_buf);
+    mm_port_sim_nvm_pool_init(&pool, pool_buf);
     for (int k = 0; k < BK_METERS; k++) {
         mm_port_sim_nvm_init(&m[k].plain, m[k].plain_mem, sizeof m[k].plain_mem);
         mm_port_sim_nvm_init_banked(&m[k].banked, m[k].banked_mem, BK_ADDR, BK_BANK, &pool);
@@ -202,7 +202,7 @@ Test(port_sim, the_pool_settles_a_save_before_taking_another)
     bk_pair a, b;
     uint8_t pool_buf[BK_BANK], rec[8] = {1, 2, 3, 4, 5, 6, 7, 8}, back[BK_BANK];
     mm_port_sim_nvm_pool pool;
-    mm_port_sim_nvm_pool_init(&pool, pool_buf, sizeof pool_buf);
+    mm_port_sim_nvm_pool_init(&pool, pool_buf);
     mm_port_sim_nvm_init_banked(&a.banked, a.banked_mem, BK_ADDR, BK_BANK, &pool);
     mm_port_sim_nvm_init_banked(&b.banked, b.banked_mem, BK_ADDR, BK_BANK, &pool);
     mm_persist_init(&a.bp, &a.banked, BK_ADDR, BK_PAY, 1);
@@ -245,7 +245,7 @@ Test(port_sim, a_banked_store_gives_its_image_and_adopts_one)
     uint8_t pool_buf[BK_BANK], rec[6] = {9, 8, 7, 6, 5, 4};
     uint8_t img[BK_ADDR + 2 * BK_BANK], img2[sizeof img];
     mm_port_sim_nvm_pool pool;
-    mm_port_sim_nvm_pool_init(&pool, pool_buf, sizeof pool_buf);
+    mm_port_sim_nvm_pool_init(&pool, pool_buf);
     mm_port_sim_nvm_init(&a.plain, a.plain_mem, sizeof a.plain_mem);
     mm_port_sim_nvm_init_banked(&a.banked, a.banked_mem, BK_ADDR, BK_BANK, &pool);
     mm_persist_init(&a.pp, &a.plain, BK_ADDR, BK_PAY, 1);

@@ -34,6 +34,27 @@ int mm_persist_init(mm_persist *p, mm_hal_nvm *nvm, uint32_t addr, uint16_t max_
     return MM_OK;
 }
 
+/* The header H's payload length in *N: MM_OK, MM_ENOENT for no record (no magic),
+ * MM_ECORRUPT for a length beyond MAX_PAYLOAD. */
+static int header_check(const uint8_t *h, uint16_t max_payload, uint16_t *n)
+{
+    *n = (uint16_t)mm_get_le(h + 8, 2);
+    if (mm_get_le32(h) != MM_PERSIST_MAGIC) return MM_ENOENT;
+    return *n > max_payload ? MM_ECORRUPT : MM_OK;
+}
+
+bool mm_persist_bank_intact(const void *bank, uint16_t max_payload, uint32_t *seq)
+{
+    const uint8_t *b = bank;
+    uint16_t n;
+    if (header_check(b, max_payload, &n) != MM_OK) return false;
+    if (mm_get_le32(b + MM_PERSIST_HEADER_LEN + n) !=
+        mm_crc32(0, b, MM_PERSIST_HEADER_LEN + (size_t)n))
+        return false;
+    *seq = mm_get_le32(b + 4);
+    return true;
+}
+
 /* Check bank B: MM_OK (its sequence and payload length), MM_EVERSION for an intact record of
  * another layout version (sequence and length too), MM_ENOENT for no record (no magic),
  * MM_ECORRUPT for a damaged one, MM_EIO. */
@@ -42,10 +63,9 @@ static int check_bank(const mm_persist *p, unsigned b, uint32_t *seq, uint16_t *
     uint8_t h[MM_PERSIST_HEADER_LEN];
     uint32_t a = bank_addr(p, b);
     if (mm_hal_nvm_read(p->nvm, a, h, sizeof h) != MM_OK) return MM_EIO;
-    uint16_t n = (uint16_t)mm_get_le(h + 8, 2);
-    uint16_t ver = (uint16_t)mm_get_le(h + 10, 2);
-    if (mm_get_le32(h) != MM_PERSIST_MAGIC) return MM_ENOENT;
-    if (n > p->max_payload) return MM_ECORRUPT;
+    uint16_t n, ver = (uint16_t)mm_get_le(h + 10, 2);
+    int rc = header_check(h, p->max_payload, &n);
+    if (rc != MM_OK) return rc;
     /* CRC streamed through a small buffer: no bank-sized copy on the stack */
     uint32_t crc = mm_crc32(0, h, sizeof h);
     uint8_t chunk[32];
@@ -82,7 +102,7 @@ int mm_persist_load(mm_persist *p, void *buf, size_t cap, size_t *len)
         p->valid = 0;
         return rc[0] == MM_ECORRUPT || rc[1] == MM_ECORRUPT ? MM_ECORRUPT : MM_ENOENT;
     }
-    unsigned b = !ok0 ? 1u : !ok1 ? 0u : (int32_t)(seq[1] - seq[0]) > 0 ? 1u : 0u;
+    unsigned b = !ok0 ? 1u : !ok1 ? 0u : mm_persist_newer(seq[1], seq[0]) ? 1u : 0u;
     /* the next save supersedes the newest record, whatever its version */
     p->bank = (uint8_t)b;
     p->seq = seq[b];

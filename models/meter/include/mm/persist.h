@@ -13,6 +13,7 @@
 #ifndef MM_PERSIST_H
 #define MM_PERSIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,15 @@ int mm_persist_load(mm_persist *p, void *buf, size_t cap, size_t *len);
 int mm_persist_save(mm_persist *p, const void *buf, size_t len);
 /* Total NVM bytes the two banks take. */
 uint32_t mm_persist_footprint(uint16_t max_payload);
+/* Whether BANK, one bank's bytes in memory (MAX_PAYLOAD + MM_PERSIST_OVERHEAD), holds an
+ * intact record of any layout version, as mm_persist_load counts one; its sequence in *SEQ.
+ * For a host that keeps the banks itself (the simulator's port). */
+bool mm_persist_bank_intact(const void *bank, uint16_t max_payload, uint32_t *seq);
+/* Whether sequence A is newer than B (serial-number arithmetic: the counter may wrap). */
+static inline bool mm_persist_newer(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "mm/bytes.h"
-#include "mm/crc.h"
 #include "mm/meter.h"
 #include "mm/persist.h"
 #include "mm_port_sim.h"
@@ -112,25 +111,16 @@ void mm_port_sim_nvm_init_banked(mm_hal_nvm *nvm, void *mem, uint32_t bank_addr,
     nvm->bank_size = bank_size;
 }
 
-void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *buf, uint32_t cap)
+void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *buf)
 {
     pool->owner = NULL;
     pool->buf = buf;
-    pool->cap = cap;
 }
 
-/* Whether bank B of SIZE bytes holds an intact record (mm/persist.h's layout and test, of any
- * layout version: what mm_persist_load counts as intact), and its sequence in *SEQ. */
+/* Whether bank B of SIZE bytes holds an intact record, and its sequence in *SEQ. */
 static bool bank_intact(const uint8_t *b, uint32_t size, uint32_t *seq)
 {
-    if (mm_get_le32(b) != MM_PERSIST_MAGIC) return false;
-    uint32_t n = (uint32_t)mm_get_le(b + 8, 2);
-    if (n > size - MM_PERSIST_OVERHEAD) return false;
-    if (mm_get_le32(b + MM_PERSIST_HEADER_LEN + n) !=
-        mm_crc32(0, b, MM_PERSIST_HEADER_LEN + (size_t)n))
-        return false;
-    *seq = mm_get_le32(b + 4);
-    return true;
+    return mm_persist_bank_intact(b, (uint16_t)(size - MM_PERSIST_OVERHEAD), seq);
 }
 
 static bool kept_intact(mm_hal_nvm *nvm)
@@ -148,7 +138,7 @@ void mm_port_sim_nvm_pool_settle(mm_port_sim_nvm_pool *pool)
     uint32_t seq;
     if (!bank_intact(pool->buf, o->bank_size, &seq)) return; /* cut short: dropped */
     /* the newer of two intact records, as mm_persist_load picks it */
-    if (kept_intact(o) && (int32_t)(seq - o->kept_seq) <= 0) return;
+    if (kept_intact(o) && !mm_persist_newer(seq, o->kept_seq)) return;
     memcpy(o->mem + o->bank_addr, pool->buf, o->bank_size);
     o->kept = (uint8_t)(1u - o->kept);
     o->kept_ok = 1;
@@ -195,7 +185,7 @@ void mm_port_sim_nvm_adopt(mm_hal_nvm *nvm, const uint8_t *image)
     uint32_t s0 = 0, s1 = 0;
     bool ok0 = bank_intact(b0, nvm->bank_size, &s0), ok1 = bank_intact(b1, nvm->bank_size, &s1);
     /* neither intact: bank 0, where the meter saves when it has no record */
-    unsigned k = ok0 && ok1 ? ((int32_t)(s1 - s0) > 0 ? 1u : 0u) : ok1 ? 1u : 0u;
+    unsigned k = ok0 && ok1 ? (mm_persist_newer(s1, s0) ? 1u : 0u) : ok1 ? 1u : 0u;
     memcpy(nvm->mem, image, nvm->bank_addr);
     memcpy(nvm->mem + nvm->bank_addr, k ? b1 : b0, nvm->bank_size);
     nvm->kept = (uint8_t)k;

@@ -60,16 +60,15 @@ uint64_t mm_port_sim_clock_sim_ms_at(const mm_hal_clock *clk, uint32_t utc_s);
  *   as a flash part's translation layer would reclaim it.  mm_persist_load takes the valid
  *   bank with the higher sequence; the kept bank is that one, whatever the other held, so a
  *   meter loads what it would from a store of both banks (test_port_sim.c checks it, saves
- *   cut after any number of bytes).  That holds for a meter that, as mm/persist.h does, never writes the
- *   bank holding its newest record while an older one is in the other: a meter that starts
- *   its sequence again over an intact record would, with both banks, later find the older
- *   record in the other bank; here it finds that bank erased.  Half the storage: one bank of
+ *   cut after any number of bytes).  That holds for a meter that, as mm/persist.h does,
+ *   never writes the bank holding its newest record while an older one is in the other: a
+ *   meter that starts its sequence again over an intact record would, with both banks,
+ *   later find the older record in the other bank; here it finds that bank erased.  Half the storage: one bank of
  *   about 660 bytes less per meter in the simulator.
  * SIZE is the NVM the meter sees either way. */
 typedef struct mm_port_sim_nvm_pool {
     mm_hal_nvm *owner; /* whose other bank BUF holds, or NULL */
-    uint8_t *buf;      /* caller's, CAP bytes */
-    uint32_t cap;
+    uint8_t *buf;      /* caller's, a bank of its stores' largest */
 } mm_port_sim_nvm_pool;
 
 struct mm_hal_nvm {
@@ -91,11 +90,11 @@ void mm_port_sim_nvm_init(mm_hal_nvm *nvm, void *mem, uint32_t size);
 uint32_t mm_port_sim_nvm_banked_bytes(uint32_t bank_addr, uint32_t bank_size);
 uint32_t mm_port_sim_nvm_banked_size(uint32_t bank_addr, uint32_t bank_size);
 /* A banked store in MEM (mm_port_sim_nvm_banked_bytes), erased, of POOL.  BANK_SIZE must be
- * at least mm/persist.h's overhead and at most the pool's buffer. */
+ * at least mm/persist.h's overhead and at most a bank of the pool's buffer. */
 void mm_port_sim_nvm_init_banked(mm_hal_nvm *nvm, void *mem, uint32_t bank_addr,
                                  uint32_t bank_size, mm_port_sim_nvm_pool *pool);
-/* A pool over BUF of CAP bytes, no meter's save in it. */
-void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *buf, uint32_t cap);
+/* A pool over BUF, which holds a bank of its stores' largest; no meter's save in it. */
+void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *buf);
 /* Settle the save the pool holds, if any (before the stores are copied or moved). */
 void mm_port_sim_nvm_pool_settle(mm_port_sim_nvm_pool *pool);
 /* The store's bytes as a plain store of mm_hal_nvm_size bytes shows them, into OUT. */
