@@ -43,7 +43,8 @@ extern "C" int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area
 
 struct sim_cell {
     unsigned max_flows;
-    std::vector<sg4::CommPtr> inflight;
+    /* as Activity, not Comm: Comm::wait_any_for copies and casts the whole set at every call */
+    std::vector<sg4::ActivityPtr> inflight;
     std::vector<void *> payload; /* per inflight transfer */
     std::vector<bool> is_recv;   /* ... a downlink one */
     std::deque<std::pair<void *, uint64_t>> fifo;
@@ -102,17 +103,19 @@ extern "C" void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes)
     }
 }
 
-/* Move every finished transfer of C from inflight to ready, keeping their order.  A transfer
- * whose flow has nothing left to send is asked (test) whether it is over; the others cannot be.
- * SimGrid's wait_any answers with one finished transfer, and each call looks at every finished
- * one still in the set again: when a burst of K transfers ends in the same instant, taking
- * them one wait_any at a time costs K^2 such looks, each of them a walk over every detached
- * transfer of the run. */
+/* Move every finished transfer of C from inflight to ready, keeping their order.  A transfer is
+ * over once SimGrid has given it a finish time: the engine sets it when it handles the
+ * transfer's end, before any actor runs at that instant.  Reading it is not a simcall; asking
+ * test() was one (a switch to maestro and back), and its finish() walked SimGrid 3.32's list of
+ * every detached transfer of the run a second time.  SimGrid's wait_any answers with one
+ * finished transfer, and each call looks at every finished one still in the set again: when a
+ * burst of K transfers ends in the same instant, taking them one wait_any at a time costs K^2
+ * such looks, each of them a walk over that list. */
 static void cell_harvest(sim_cell *c)
 {
     size_t kept = 0;
     for (size_t k = 0; k < c->inflight.size(); k++) {
-        if (c->inflight[k]->get_remaining() <= 0 && c->inflight[k]->test()) {
+        if (c->inflight[k]->get_finish_time() >= 0) {
             c->ready.emplace_back(c->payload[k], c->is_recv[k]);
             continue;
         }
@@ -134,7 +137,7 @@ extern "C" int sim_cell_sleep_until(sim_cell *c, double t)
         double left = t - sg4::Engine::get_clock();
         if (left <= 0) return 0;
         if (c->ready.empty()) {
-            ssize_t k = sg4::Comm::wait_any_for(c->inflight, left);
+            ssize_t k = sg4::Activity::wait_any_for(c->inflight, left);
             if (k < 0) return 0; /* reached T with transfers still running */
             /* K is the first finished one in the set's order; the others finished with it */
             c->ready.emplace_back(c->payload[k], c->is_recv[k]);
