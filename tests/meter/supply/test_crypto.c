@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "mm/command.h"
 #include "mm/status_supply.h"
 #include "mm_port_sim_crypto.h"
 
@@ -84,4 +85,68 @@ Test(crypto, key_sets_are_deterministic_in_their_seed)
     cr_expect_eq(mm_hal_crypto_sig_verify(&cb, MM_KEY_SUPPLIER_SIG, hash, sig), MM_OK);
     mm_port_sim_keys_destroy(a);
     mm_port_sim_keys_destroy(b);
+}
+
+/* The modelled tag as its definition says: the first 16 bytes of SHA-256 over the label, the
+ * key's number, the nonce and the authenticated data. */
+static void token_of(bool held, unsigned key_id, const uint8_t nonce[12], const uint8_t *aad,
+                     size_t n, uint8_t tag[16])
+{
+    uint8_t buf[64 + MM_CMD_AUTH_MAX + 16], out[32];
+    const char *what = held ? "mm-mac" : "mm-mac-forged";
+    size_t len = strlen(what);
+    memcpy(buf, what, len);
+    buf[len++] = (uint8_t)key_id;
+    memcpy(buf + len, nonce, 12);
+    len += 12;
+    memcpy(buf + len, aad, n);
+    len += n;
+    mm_hal_crypto c;
+    mm_port_sim_crypto_init(&c, MM_PORT_SIM_CRYPTO_MODELLED, NULL);
+    mm_hal_crypto_sha256(&c, buf, len, out);
+    memcpy(tag, out, 16);
+}
+
+Test(crypto, a_modelled_tag_made_again_answers_for_exactly_its_inputs)
+{
+    /* The port keeps the last tag it made: each step below repeats the one before or changes
+     * one input (a byte of the nonce or of the data, the data's length, the key, whether the
+     * sender holds it, data longer than any command's); every tag must be the token of its own
+     * inputs, and verifying must follow it. */
+    mm_hal_crypto c;
+    mm_port_sim_crypto_init(&c, MM_PORT_SIM_CRYPTO_MODELLED, NULL);
+    uint8_t nonce[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, aad[MM_CMD_AUTH_MAX + 8];
+    for (size_t i = 0; i < sizeof aad; i++)
+        aad[i] = (uint8_t)(i * 7u + 1u);
+    struct step {
+        int nonce_byte, aad_byte; /* -1: unchanged */
+        size_t n;
+        unsigned key;
+        bool held;
+    } steps[] = {
+        {-1, -1, 40, MM_KEY_SUPPLIER_MAC, true}, {-1, -1, 40, MM_KEY_SUPPLIER_MAC, true},
+        {11, -1, 40, MM_KEY_SUPPLIER_MAC, true}, {-1, 39, 40, MM_KEY_SUPPLIER_MAC, true},
+        {-1, 0, 40, MM_KEY_SUPPLIER_MAC, true},  {-1, -1, 39, MM_KEY_SUPPLIER_MAC, true},
+        {-1, -1, 39, MM_KEY_NETWORK_MAC, true},  {-1, -1, 39, MM_KEY_NETWORK_MAC, false},
+        {-1, -1, 0, MM_KEY_NETWORK_MAC, false},  {-1, -1, 0, MM_KEY_NETWORK_MAC, true},
+        {-1, -1, sizeof aad, MM_KEY_UTRN, true}, {-1, 5, sizeof aad, MM_KEY_UTRN, true},
+        {-1, -1, sizeof aad, MM_KEY_UTRN, true}, {0, -1, 40, MM_KEY_SUPPLIER_MAC, true},
+    };
+    uint8_t prev[16] = {0};
+    for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++) {
+        const struct step *st = &steps[s];
+        if (st->nonce_byte >= 0) nonce[st->nonce_byte] ^= 0x5a;
+        if (st->aad_byte >= 0) aad[st->aad_byte] ^= 0x01;
+        uint8_t got[16], want[16], good[16];
+        cr_assert_eq(mm_port_sim_crypto_mac(&c, st->key, nonce, aad, st->n, st->held, got), MM_OK);
+        token_of(st->held, st->key, nonce, aad, st->n, want);
+        token_of(true, st->key, nonce, aad, st->n, good);
+        cr_expect_arr_eq(got, want, 16, "step %zu", s);
+        cr_expect_eq(mm_hal_crypto_mac_verify(&c, st->key, nonce, aad, st->n, got, 16),
+                     st->held ? MM_OK : MM_EAUTH, "step %zu", s);
+        cr_expect_eq(mm_hal_crypto_mac_verify(&c, st->key, nonce, aad, st->n, prev, 16),
+                     memcmp(prev, good, 16) == 0 ? MM_OK : MM_EAUTH,
+                     "step %zu: the step before's tag", s);
+        memcpy(prev, got, 16);
+    }
 }

@@ -135,16 +135,50 @@ static int gmac(const uint8_t key[16], const uint8_t nonce[MM_GCM_NONCE_LEN], co
     return rc == 0 ? MM_OK : MM_EIO;
 }
 
+/* The last modelled tag and every input it was made from.  A command's tag is made twice
+ * with the same inputs, by the head-end framing it and by the meter checking it, one after
+ * the other: the second is taken from here.  A tag is reused only for inputs equal byte for
+ * byte, so the answer is always the token's. */
+static _Thread_local struct {
+    bool valid, held;
+    uint8_t key_id;
+    uint16_t aad_len;
+    uint8_t nonce[MM_GCM_NONCE_LEN];
+    uint8_t aad[MM_CMD_AUTH_MAX];
+    uint8_t tag[MM_GCM_TAG_LEN];
+} last_tag;
+
+static void model_tag(unsigned key_id, const uint8_t *nonce, const void *aad, size_t aad_len,
+                      bool held, uint8_t tag[MM_GCM_TAG_LEN])
+{
+    bool keep = aad_len <= sizeof last_tag.aad;
+    if (keep && last_tag.valid && last_tag.held == held && last_tag.key_id == key_id &&
+        last_tag.aad_len == aad_len && memcmp(last_tag.nonce, nonce, MM_GCM_NONCE_LEN) == 0 &&
+        (aad_len == 0 || memcmp(last_tag.aad, aad, aad_len) == 0)) {
+        memcpy(tag, last_tag.tag, MM_GCM_TAG_LEN);
+        return;
+    }
+    uint8_t t[32];
+    model_token(held ? "mm-mac" : "mm-mac-forged", key_id, nonce, MM_GCM_NONCE_LEN, aad, aad_len,
+                t);
+    memcpy(tag, t, MM_GCM_TAG_LEN);
+    last_tag.valid = keep;
+    if (!keep) return;
+    last_tag.held = held;
+    last_tag.key_id = (uint8_t)key_id;
+    last_tag.aad_len = (uint16_t)aad_len;
+    memcpy(last_tag.nonce, nonce, MM_GCM_NONCE_LEN);
+    if (aad_len) memcpy(last_tag.aad, aad, aad_len);
+    memcpy(last_tag.tag, t, MM_GCM_TAG_LEN);
+}
+
 static int tag_for(const mm_hal_crypto *c, unsigned key_id, const uint8_t *nonce, const void *aad,
                    size_t aad_len, bool held, uint8_t tag[MM_GCM_TAG_LEN])
 {
     if (c == NULL || !is_mac_key(key_id) || nonce == NULL || (aad == NULL && aad_len > 0))
         return MM_EINVAL;
     if (c->mode == MM_PORT_SIM_CRYPTO_MODELLED) {
-        uint8_t t[32];
-        model_token(held ? "mm-mac" : "mm-mac-forged", key_id, nonce, MM_GCM_NONCE_LEN, aad,
-                    aad_len, t);
-        memcpy(tag, t, MM_GCM_TAG_LEN);
+        model_tag(key_id, nonce, aad, aad_len, held, tag);
         return MM_OK;
     }
     if (c->keys == NULL) return MM_EINVAL;
