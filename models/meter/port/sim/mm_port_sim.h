@@ -63,8 +63,8 @@ uint64_t mm_port_sim_clock_sim_ms_at(const mm_hal_clock *clk, uint32_t utc_s);
  *   cut after any number of bytes).  That holds for a meter that, as mm/persist.h does,
  *   never writes the bank holding its newest record while an older one is in the other: a
  *   meter that starts its sequence again over an intact record would, with both banks,
- *   later find the older record in the other bank; here it finds that bank erased.  Half the storage: one bank of
- *   about 660 bytes less per meter in the simulator.
+ *   later find the older record in the other bank; here it finds that bank erased.  Half
+ *   the storage: one bank of about 660 bytes less per meter in the simulator.
  * SIZE is the NVM the meter sees either way. */
 typedef struct mm_port_sim_nvm_pool {
     mm_hal_nvm *owner; /* whose other bank BUF holds, or NULL */
