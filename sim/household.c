@@ -133,20 +133,22 @@ static inline __attribute__((always_inline)) void hh_prefetch(const sim_area *a,
     __builtin_prefetch(&a->pend[j], 1);
 }
 
-/* Household J's firmware slot (state, NVM, event log), line by line, for writing. */
+/* BYTES from P, line by line, for writing. */
+static inline __attribute__((always_inline)) void prefetch_lines(const void *p, size_t bytes)
+{
+    for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch((const char *)p + b, 1);
+}
+
+/* Household J's firmware slot (state, NVM). */
 static inline __attribute__((always_inline)) void hh_prefetch_slot(const sim_area *a, uint32_t j)
 {
-    const char *slot = sim_hh_slot(a, j);
-    uint32_t bytes = sim_hh_fw_slot(a, j);
-    for (uint32_t b = 0; b < bytes; b += 64) __builtin_prefetch(slot + b, 1);
+    prefetch_lines(sim_hh_slot(a, j), sim_hh_fw_slot(a, j));
 }
 
 static inline __attribute__((always_inline)) void hh_prefetch_load(const sim_area *a, uint32_t j)
 {
-    const sim_ctx *cx = a->cx;
-    const char *hh = (const char *)a->load + (size_t)j * cx->ops->hh_size;
-    for (size_t k = 0; k < cx->ops->hh_size; k += 64)
-        __builtin_prefetch(hh + k, 1);
+    size_t size = a->cx->ops->hh_size;
+    prefetch_lines((const char *)a->load + (size_t)j * size, size);
 }
 
 void sim_hh_load_event(sim_area *a, uint32_t t)
@@ -325,12 +327,8 @@ void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t)
  * always inlined (hh_prefetch says why). */
 static inline __attribute__((always_inline)) void hh_prefetch_command(const sim_area *a, uint32_t j)
 {
-    const char *slot = sim_hh_slot(a, j);
-    uint32_t bytes = a->cx->fw->img[sim_hh_fl(a, j)->image].nvm_off;
-    for (uint32_t b = 0; b < bytes; b += 64) __builtin_prefetch(slot + b, 1);
-    if (a->ptab)
-        for (size_t b = 0; b < sizeof a->ptab[j]; b += 64)
-            __builtin_prefetch((const char *)&a->ptab[j] + b, 1);
+    prefetch_lines(sim_hh_slot(a, j), a->cx->fw->img[sim_hh_fl(a, j)->image].nvm_off);
+    if (a->ptab) prefetch_lines(&a->ptab[j], sizeof a->ptab[j]);
     __builtin_prefetch(&a->pend[j], 1);
     __builtin_prefetch(sim_hh_fl(a, j));
 }
