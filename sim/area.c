@@ -28,21 +28,13 @@ void sim_area_bytes_by_part(const sim_ctx *cx, double out[SIM_PARTS])
     /* the firmware slot: its image's state and NVM, and what a slot that fits any leaves */
     double slot = fw->uniform_slot ? fw->uniform_slot : fw->mean_slot;
     out[SIM_PART_FW_STATE] = fw->mean_state;
-    out[SIM_PART_NVM] = fw->mean_nvm;
-    out[SIM_PART_SLOT_PAD] = slot - fw->mean_state - fw->mean_nvm;
+    out[SIM_PART_NVM] = 0; /* the stores' blocks: counted as they stand (sim_area_nvm_held) */
+    out[SIM_PART_SLOT_PAD] = slot - fw->mean_state;
     out[SIM_PART_ENGINE] = sizeof(sim_fleet_hh);
 #define COL_BYTES(type, name, count, when, part, doc)                                          \
     if (when) out[SIM_PART_##part] += (double)(count) * sizeof(type);
     SIM_AREA_COLUMNS(COL_BYTES)
 #undef COL_BYTES
-}
-
-size_t sim_area_bytes_per_household(const sim_ctx *cx)
-{
-    double part[SIM_PARTS], b = 0;
-    sim_area_bytes_by_part(cx, part);
-    for (int k = 0; k < SIM_PARTS; k++) b += part[k];
-    return (size_t)(b + 0.5);
 }
 
 /* Zeroed.  calloc where its alignment will do: large blocks then come from fresh zero pages
@@ -160,9 +152,10 @@ static bool area_fw_slots(sim_area *a)
         if (units > UINT32_MAX) return false;
     }
     a->fw_mem = col_alloc(units, SIM_FW_SLOT_ALIGN, SIM_FW_SLOT_ALIGN);
-    uint32_t bank = a->cx->fw->max_bank;
-    mm_port_sim_nvm_pool_init(&a->nvm_pool, malloc(bank ? bank : 1));
-    return a->fw_mem != NULL && a->nvm_pool.buf != NULL;
+    uint32_t bank = a->cx->fw->max_bank ? a->cx->fw->max_bank : 1u;
+    void *block = malloc(mm_port_sim_nvm_pool_bytes(bank));
+    mm_port_sim_nvm_pool_init(&a->nvm_pool, block, bank);
+    return a->fw_mem != NULL && block != NULL;
 }
 
 int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen)
@@ -205,6 +198,7 @@ void sim_area_free(sim_area *a)
     if (!cx) return;
     for (uint32_t i = 0; a->fw_mem && a->clk && i < a->n; i++)
         sim_hh_abi(a, i)->deinit(sim_hh_slot(a, i)); /* its pending advances go with it */
+    for (uint32_t i = 0; a->nvm && i < a->n; i++) mm_port_sim_nvm_release(&a->nvm[i]);
 #define COL_FREE(type, name, count, when, part, doc) free(a->name);
     SIM_AREA_COLUMNS(COL_FREE)
 #undef COL_FREE
@@ -274,9 +268,9 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
     mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
     a->last_t[i] = t;
     a->pend[i].n = 0; /* whoever took the old meter out read it through sim_hh_fw */
-    if (t > 0) memset(sim_hh_slot(a, i), 0, im->nvm_off + im->nvm_store); /* a new meter */
-    mm_port_sim_nvm_init_banked(&a->nvm[i], (unsigned char *)sim_hh_slot(a, i) + im->nvm_off,
-                                MM_PERSIST_NVM_ADDR, im->nvm_bank, &a->nvm_pool);
+    if (t > 0) memset(sim_hh_slot(a, i), 0, im->slot); /* a new meter */
+    mm_port_sim_nvm_release(&a->nvm[i]); /* the old one's store */
+    mm_port_sim_nvm_init_banked(&a->nvm[i], MM_PERSIST_NVM_ADDR, im->nvm_bank, &a->nvm_pool);
     sim_rng seedr;
     /* the meter at the start draws from "meter.rng" of its household, later ones their own */
     sim_rng_seed(&seedr, cx->sc->seed, id | ((uint64_t)serial << 32), "meter.rng");
@@ -483,9 +477,10 @@ static void msg_ckpt(sim_ckpt *c, net_msg *m)
 }
 
 /* Household I's firmware slot: the state through its image's save_ram (pointer-free), then
- * its NVM as it is.  Loading rebinds the state to the configuration the meter holds, its HAL
- * and storage (the fleet table and the columns are loaded first). */
-static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, sim_ckpt *c)
+ * what its NVM store keeps, plain.  Loading rebinds the state to the configuration the meter
+ * holds, its HAL and storage (the fleet table and the columns, the store's record among them,
+ * are loaded first).  BUF holds the largest state, NV the largest store. */
+static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, uint8_t *nv, sim_ckpt *c)
 {
     const sim_ctx *cx = a->cx;
     const sim_fleet_hh *h = sim_hh_fl(a, i);
@@ -497,8 +492,10 @@ static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, sim_ckpt *c)
                                        a->hh0 + i, rc);
     }
     sim_ckpt_bytes(c, buf, im->abi->state_size);
-    sim_ckpt_bytes(c, slot + im->nvm_off, im->nvm_store);
+    if (!sim_ckpt_loading(c)) mm_port_sim_nvm_copy_kept(&a->nvm[i], nv);
+    sim_ckpt_bytes(c, nv, im->nvm_store);
     if (!sim_ckpt_loading(c) || sim_ckpt_err(c)) return;
+    mm_port_sim_nvm_load_kept(&a->nvm[i], nv);
     mm_esme_hal hal;
     mm_esme_storage st;
     sim_hh_meter_io(a, i, &hal, &st);
@@ -526,25 +523,25 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
     sim_ckpt_tag(c, "area");
     sim_ckpt_same(c, a->id, "area");
     sim_ckpt_same(c, a->n, "households of the area");
-    /* The columns as they are, but for the two HAL records holding pointers (the NVM's store
-     * and pool, the RNG's hook): the file gets them as NULL, and loading makes them again.
-     * A save in the pool is settled first: the stores then hold all there is. */
+    /* The columns as they are, but for the two HAL records holding pointers (the NVM's
+     * blocks and pool, the RNG's hook): the file gets them as NULL, and loading makes them
+     * again (the store's bytes go with the slots).  A save in the pool is settled first: the
+     * stores then hold all there is. */
     if (!loading) mm_port_sim_nvm_pool_settle(&a->nvm_pool);
     for (uint32_t i = 0; i < a->n; i++) {
         mm_hal_nvm nv = a->nvm[i];
         mm_hal_rng rg = a->rng[i];
-        /* the store is where the meter's image keeps it in its slot (firmware campaigns) */
-        uint8_t *mem = (uint8_t *)sim_hh_slot(a, i) + cx->fw->img[sim_hh_fl(a, i)->image].nvm_off;
         mm_port_sim_rng_fn fn = rg.fn;
         void *fctx = rg.ctx;
         nv.mem = NULL;
+        nv.code = NULL;
         nv.pool = NULL;
         rg.fn = NULL;
         rg.ctx = NULL;
         SIM_CKPT(c, nv);
         SIM_CKPT(c, rg);
         if (loading) {
-            nv.mem = mem;
+            mm_port_sim_nvm_release(&a->nvm[i]);
             nv.pool = &a->nvm_pool;
             rg.fn = fn;
             rg.ctx = fctx;
@@ -560,12 +557,16 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
     if (sim_ckpt_err(c)) return -1;
     sim_ckpt_tag(c, "slots");
     unsigned char *buf = malloc(cx->fw->max_state ? cx->fw->max_state : 1);
-    if (!buf) {
+    uint8_t *nv = malloc(mm_port_sim_nvm_banked_bytes(MM_PERSIST_NVM_ADDR, cx->fw->max_bank));
+    if (!buf || !nv) {
+        free(buf);
+        free(nv);
         sim_ckpt_fail(c, "out of memory");
         return -1;
     }
-    for (uint32_t i = 0; i < a->n && !sim_ckpt_err(c); i++) slot_ckpt(a, i, buf, c);
+    for (uint32_t i = 0; i < a->n && !sim_ckpt_err(c); i++) slot_ckpt(a, i, buf, nv, c);
     free(buf);
+    free(nv);
     sim_ckpt_tag(c, "queues");
     SIM_CKPT(c, a->site);
     SIM_CKPT(c, a->n_off);

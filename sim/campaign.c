@@ -460,8 +460,9 @@ void sim_campaign_message(sim_area *a, uint32_t i, uint32_t t, uint32_t u)
     }
 }
 
-/* Household I's meter moves to image IMAGE at T: the old image's state goes, its NVM moves
- * where the new image keeps it, and the new image starts from the record there. */
+/* Household I's meter moves to image IMAGE at T: the old image's state goes, its NVM stays
+ * (laid out again for the new image's banks if they differ), and the new image starts from
+ * the record there. */
 static int hand_over(sim_area *a, uint32_t i, uint8_t image)
 {
     const sim_ctx *cx = a->cx;
@@ -469,14 +470,11 @@ static int hand_over(sim_area *a, uint32_t i, uint8_t image)
     const sim_fw_image *from = &cx->fw->img[h->image], *to = &cx->fw->img[image];
     unsigned char *slot = sim_hh_fw(a, i);
     from->abi->deinit(slot);
-    /* The same storage, now where this image's slot keeps it: the NVM as the meter saw it,
-     * its first bytes where they were (the rest erased), kept as the new image's banks. */
+    /* The same storage: the NVM as the meter saw it, its first bytes where they were (the
+     * rest erased), kept as the new image's banks (the store as it is if they are the same). */
     mm_hal_nvm *nv = &a->nvm[i];
     mm_port_sim_nvm_pool_settle(nv->pool);
-    if (to->nvm_bank == from->nvm_bank) {
-        memmove(slot + to->nvm_off, slot + from->nvm_off, to->nvm_store);
-        nv->mem = slot + to->nvm_off;
-    } else {
+    if (to->nvm_bank != from->nvm_bank) {
         uint8_t *img = malloc((size_t)from->nvm_size + to->nvm_size);
         if (!img) {
             sim_area_fail(a, SIM_ENOMEM);
@@ -487,12 +485,13 @@ static int hand_over(sim_area *a, uint32_t i, uint8_t image)
         uint32_t keep = from->nvm_size < to->nvm_size ? from->nvm_size : to->nvm_size;
         memcpy(img_to, img, keep);
         memset(img_to + keep, 0xFF, to->nvm_size - keep);
-        mm_port_sim_nvm_init_banked(nv, slot + to->nvm_off, MM_PERSIST_NVM_ADDR, to->nvm_bank,
-                                    nv->pool);
+        mm_port_sim_nvm_pool *pool = nv->pool;
+        mm_port_sim_nvm_release(nv);
+        mm_port_sim_nvm_init_banked(nv, MM_PERSIST_NVM_ADDR, to->nvm_bank, pool);
         mm_port_sim_nvm_adopt(nv, img_to);
         free(img);
     }
-    memset(slot, 0, to->nvm_off); /* a fresh state */
+    memset(slot, 0, to->slot); /* a fresh state */
     h->image = image;
     if (sim_fleet_touch(cx->fleet, a->hh0 + i) != 0) sim_area_fail(a, SIM_ENOMEM);
     mm_esme_hal hal;

@@ -208,13 +208,12 @@ static int image_index(sim_fw *fw, const char *name, const char *who, char *err,
     if (image_load(im, name, who, err, errlen) || image_check(im, who, err, errlen)) return -1;
     uint32_t st =
         (im->abi->state_size + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
-    /* the two banks of its record (mm/persist.h) above the self-test cell; the slot keeps
-     * one of them (mm_port_sim.h) */
+    /* the two banks of its record (mm/persist.h) above the self-test cell; its store keeps
+     * one of them, coded, in blocks of its own (mm_port_sim.h) */
     im->nvm_bank = im->abi->nvm_footprint() / 2u;
     im->nvm_size = mm_port_sim_nvm_banked_size(MM_PERSIST_NVM_ADDR, im->nvm_bank);
     im->nvm_store = mm_port_sim_nvm_banked_bytes(MM_PERSIST_NVM_ADDR, im->nvm_bank);
-    im->nvm_off = st;
-    im->slot = (st + im->nvm_store + SIM_FW_SLOT_ALIGN - 1) / SIM_FW_SLOT_ALIGN * SIM_FW_SLOT_ALIGN;
+    im->slot = st;
     if (im->slot > fw->max_slot) fw->max_slot = im->slot;
     if (im->nvm_bank > fw->max_bank) fw->max_bank = im->nvm_bank;
     return (int)j;
@@ -258,7 +257,6 @@ static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, cha
         double n = fleet->pops[k].households, all = sc->households;
         fw->mean_slot += (double)fw->img[j].slot * n / all;
         fw->mean_state += (double)fw->img[j].abi->state_size * n / all;
-        fw->mean_nvm += (double)fw->img[j].nvm_store * n / all;
     }
     if (campaign_images(fw, sc, fleet, err, errlen)) return -1;
     for (uint32_t id = 0; id < sc->households; id++)

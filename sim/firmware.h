@@ -37,7 +37,7 @@ void sim_fw_supplier_id(uint32_t supplier, uint8_t out[8]);
 #define SIM_FW_COUNTER_SHIFT 32u
 
 #define SIM_FW_IMAGES_MAX (SIM_POPULATIONS_MAX + SIM_CAMPAIGNS_MAX)
-#define SIM_FW_SLOT_ALIGN 8u /* a meter's slot (firmware state, then NVM) starts on this */
+#define SIM_FW_SLOT_ALIGN 8u /* a meter's slot (its firmware state) starts on this */
 
 /* One image of the registry: the build linked into metersim, the SMETS1 build beside it, or
  * a shared object a population names. */
@@ -47,10 +47,10 @@ typedef struct sim_fw_image {
     void *handle;              /* dlopen handle; NULL: the build linked in */
     uint32_t nvm_size;         /* NVM bytes per meter, as the meter sees it */
     uint32_t nvm_bank;         /* one of its two persistence banks [B] */
-    uint32_t nvm_store;        /* bytes its NVM takes in the slot: all but one bank
-                                  (mm_port_sim_nvm_init_banked) */
-    uint32_t nvm_off;          /* NVM after the state in a meter's slot [B] */
-    uint32_t slot;             /* bytes of one meter's slot, a multiple of SIM_FW_SLOT_ALIGN */
+    uint32_t nvm_store;        /* bytes its store keeps, all but one bank (a checkpoint's:
+                                  mm_port_sim_nvm_copy_kept); coded outside the slot */
+    uint32_t slot;             /* bytes of one meter's slot: its state, rounded up to a
+                                  multiple of SIM_FW_SLOT_ALIGN */
     char sha256[65];           /* of the file, hex; "" for the build linked in */
     char build_id[65];         /* GNU build id, hex; "" if none */
     char source[65];           /* git describe of this tree for its own builds, else "" */
@@ -67,8 +67,8 @@ typedef struct sim_fw {
     mm_esme_config *cfg;
     uint32_t periods_known[SIM_TARIFFS]; /* periods a dynamic tariff's meters hold at the start */
     mm_hal_crypto crypto;      /* modelled crypto, shared by every meter */
-    double mean_slot;          /* bytes of firmware state and NVM per household, mean */
-    double mean_state, mean_nvm; /* ... of which state, and NVM (the rest: slot alignment) */
+    double mean_slot;          /* bytes of firmware slot per household, mean */
+    double mean_state;         /* ... of which state (the rest: slot alignment) */
     uint32_t max_slot;         /* the largest image's slot [B] */
     uint32_t max_bank;         /* the largest image's NVM bank [B] */
     uint32_t max_state;        /* the largest image's firmware state [B] */

@@ -139,7 +139,7 @@ static inline __attribute__((always_inline)) void prefetch_lines(const void *p, 
     for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch((const char *)p + b, 1);
 }
 
-/* Household J's firmware slot (state, NVM). */
+/* Household J's firmware slot (its state). */
 static inline __attribute__((always_inline)) void hh_prefetch_slot(const sim_area *a, uint32_t j)
 {
     prefetch_lines(sim_hh_slot(a, j), sim_hh_fw_slot(a, j));
@@ -327,7 +327,7 @@ void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t)
  * always inlined (hh_prefetch says why). */
 static inline __attribute__((always_inline)) void hh_prefetch_command(const sim_area *a, uint32_t j)
 {
-    prefetch_lines(sim_hh_slot(a, j), a->cx->fw->img[sim_hh_fl(a, j)->image].nvm_off);
+    prefetch_lines(sim_hh_slot(a, j), a->cx->fw->img[sim_hh_fl(a, j)->image].slot);
     if (a->ptab) prefetch_lines(&a->ptab[j], sizeof a->ptab[j]);
     __builtin_prefetch(&a->pend[j], 1);
     __builtin_prefetch(sim_hh_fl(a, j));
@@ -555,7 +555,7 @@ void sim_area_close_window(sim_area *a, uint32_t w_end)
     uint32_t slot = (w_end / SIM_PERIOD_S - 1) % SIM_GAS_SLOTS;
     for (uint32_t i = 0; i < a->n; i++) {
         /* the next household's firmware slot, line by line, while this one closes: its
-         * state and NVM are read and written in a pattern no hardware prefetcher follows */
+         * state is read and written in a pattern no hardware prefetcher follows */
         if (i + 1 < a->n) hh_prefetch_slot(a, i + 1);
         sim_hh_advance(a, i, w_end);
         sim_hh_abi(a, i)->hh_close(sim_hh_fw(a, i));
@@ -566,6 +566,8 @@ void sim_area_close_window(sim_area *a, uint32_t w_end)
             a->gas_ws[i] %= 3600;
         }
     }
+    /* a store that could not have a block for its record lost a save */
+    if (a->nvm_pool.nomem) sim_area_fail(a, SIM_ENOMEM);
     sim_area_integrate(a, w_end);
 }
 

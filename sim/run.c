@@ -627,9 +627,11 @@ int64_t sim_run_reached_s(const sim_run *r)
 static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
 {
     const sim_scenario *sc = r->sc;
-    int64_t x[4] = {0}, peak = 0;
+    int64_t x[5] = {0}, peak = 0;
     for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi; k++) {
         const sim_area *a = &r->areas[k];
+        /* the NVM stores' blocks as they stand, and their pool's */
+        x[4] += (int64_t)(a->nvm_pool.held + mm_port_sim_nvm_pool_bytes(a->nvm_pool.bank_max));
         x[0] += (int64_t)a->events;
         x[1] += (int64_t)a->sent;
         x[2] += (int64_t)a->interruptions;
@@ -637,7 +639,7 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
         if ((int64_t)a->peak_backlog > peak) peak = (int64_t)a->peak_backlog;
     }
     uint64_t mine_events = (uint64_t)x[0];
-    sim_par_sum_i64(x, 4);
+    sim_par_sum_i64(x, 5);
     sim_par_max_i64(&peak, 1);
     sum->events = (uint64_t)x[0];
     sum->wan_sent = (uint64_t)x[1];
@@ -650,10 +652,13 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     sum->backbone_bps = sc->wan.backbone_bps;
     sum->households = sc->households;
     sum->span_s = (int64_t)reached * SIM_PERIOD_S;
-    sum->area_bytes_per_household = sim_area_bytes_per_household(&r->cx);
     _Static_assert(SIM_PARTS == sizeof sum->part_bytes / sizeof sum->part_bytes[0],
                    "one figure per part");
     sim_area_bytes_by_part(&r->cx, sum->part_bytes);
+    sum->part_bytes[SIM_PART_NVM] = sc->households ? (double)x[4] / sc->households : 0;
+    double parts = 0;
+    for (int k = 0; k < SIM_PARTS; k++) parts += sum->part_bytes[k];
+    sum->area_bytes_per_household = (uint64_t)(parts + 0.5);
     for (uint32_t k = 0; k < r->fleet.n_pops; k++)
         sum->generation[r->fleet.pops[k].p->generation] += r->fleet.pops[k].households;
     sum->populations = r->fleet.n_pops;

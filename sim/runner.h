@@ -192,8 +192,8 @@ static inline bool sim_hh_local(const sim_ctx *cx, uint32_t id)
 /* What a household's bytes are for, as the run's summary lists them (area.c counts them). */
 typedef enum sim_part {
     SIM_PART_FW_STATE, /* the firmware's state (opaque; its image's size) */
-    SIM_PART_NVM,      /* its NVM banks */
-    SIM_PART_SLOT_PAD, /* slot room beyond its image's state and NVM (a slot that fits any) */
+    SIM_PART_NVM,      /* its NVM store: its kept bank coded, the pool's share */
+    SIM_PART_SLOT_PAD, /* slot room beyond its image's state (a slot that fits any) */
     SIM_PART_EVLOG,    /* the firmware's event ring */
     SIM_PART_PROFILE,  /* the firmware's half-hourly profile log */
     SIM_PART_LOAD,     /* the load model's state, gas */
@@ -227,7 +227,7 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
     X(unsigned char, load, cx->ops->hh_size, true, LOAD, "load model state")                       \
     X(uint32_t, fw_off, 1, !cx->fw->uniform_slot, ENGINE, "its slot in fw_mem [8 B units]")        \
     X(mm_hal_clock, clk, 1, true, ENGINE, "meter HAL: RTC driven by simulated time")               \
-    X(mm_hal_nvm, nvm, 1, true, ENGINE, "meter HAL: NVM over nvm_mem")                             \
+    X(mm_hal_nvm, nvm, 1, true, ENGINE, "meter HAL: NVM, its blocks of its own")                    \
     X(mm_hal_rng, rng, 1, true, ENGINE, "meter HAL: RNG seeded from (seed, household, meter.rng)") \
     X(mm_event, evlog, FW_EVENT_DEPTH, true, EVLOG, "firmware event ring")                         \
     X(mm_profile_slot, log, cx->depth, true, PROFILE, "firmware half-hourly profile log")          \
@@ -271,9 +271,10 @@ typedef struct sim_area {
     uint32_t n;
     uint32_t lv0, lv1; /* its LV substations [lv0, lv1) */
     int err;           /* first failure (SIM_E*) in a handler; the run stops with it */
-    unsigned char *fw_mem; /* its meters' firmware slots: state (opaque), then NVM */
-    /* the one save in progress to a bank the slots do not keep (mm_port_sim.h): its buffer
-     * holds the largest image's bank (area.c allocates it) */
+    unsigned char *fw_mem; /* its meters' firmware slots: their state (opaque) */
+    /* its meters' NVM stores' pool (mm_port_sim.h): the one save in progress to a bank a
+     * store does not keep, the one kept bank decoded, the reference banks are coded against;
+     * its block is sized by the largest image's bank (area.c allocates it) */
     mm_port_sim_nvm_pool nvm_pool;
     sim_cell *cell;
 #define SIM_AREA_FIELD(type, name, count, when, part, doc) type *name;
@@ -306,8 +307,9 @@ typedef struct sim_area {
 } sim_area;
 
 /* area.c */
-size_t sim_area_bytes_per_household(const sim_ctx *cx);
-/* ... by part (sim_part; mean over the fleet as set up); their sum is the above. */
+/* The areas' bytes per household by part (sim_part; mean over the fleet as set up), but for
+ * the NVM stores' blocks, which grow and shrink with their records: 0 here, counted from the
+ * pools (mm_port_sim_nvm_pool.held) at the end of a run. */
 void sim_area_bytes_by_part(const sim_ctx *cx, double out[SIM_PARTS]);
 int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen);
 int sim_area_init_households(sim_area *a, char *err, size_t errlen);
@@ -325,7 +327,7 @@ void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t 
 void sim_area_fail(sim_area *a, int code);
 /* The area of AREAS[N] holding household ID (areas hold consecutive id ranges, in id order). */
 sim_area *sim_area_of(sim_area *areas, uint32_t n, uint32_t id);
-/* Household I's firmware slot as memory: its state, then its NVM.  For what handles the bytes
+/* Household I's firmware slot as memory: its state.  For what handles the bytes
  * (allocation, a new meter, checkpoints, prefetches); calls to the firmware go through
  * sim_hh_fw. */
 static inline void *sim_hh_slot(const sim_area *a, uint32_t i)

@@ -115,9 +115,10 @@ Test(port_sim, the_seeded_rng_is_deterministic_and_the_callback_is_used_when_giv
 /* ---- banked stores (mm_port_sim_nvm_init_banked) ---- */
 
 enum { BK_ADDR = 64, BK_PAY = 40, BK_BANK = BK_PAY + MM_PERSIST_OVERHEAD, BK_METERS = 3 };
+enum { BK_POOL = 1024 }; /* at least mm_port_sim_nvm_pool_bytes(BK_BANK) */
 
 typedef struct bk_pair {
-    uint8_t plain_mem[BK_ADDR + 2 * BK_BANK], banked_mem[BK_ADDR + BK_BANK];
+    uint8_t plain_mem[BK_ADDR + 2 * BK_BANK];
     mm_hal_nvm plain, banked;
     mm_persist pp, bp;
 } bk_pair;
@@ -151,12 +152,12 @@ static void bk_load_same(bk_pair *m, uint32_t step)
 Test(port_sim, banked_stores_load_what_stores_of_both_banks_load)
 {
     bk_pair m[BK_METERS];
-    uint8_t pool_buf[BK_BANK];
+    uint8_t pool_buf[BK_POOL];
     mm_port_sim_nvm_pool pool;
-    mm_port_sim_nvm_pool_init(&pool, pool_buf);
+    mm_port_sim_nvm_pool_init(&pool, pool_buf, BK_BANK);
     for (int k = 0; k < BK_METERS; k++) {
         mm_port_sim_nvm_init(&m[k].plain, m[k].plain_mem, sizeof m[k].plain_mem);
-        mm_port_sim_nvm_init_banked(&m[k].banked, m[k].banked_mem, BK_ADDR, BK_BANK, &pool);
+        mm_port_sim_nvm_init_banked(&m[k].banked, BK_ADDR, BK_BANK, &pool);
         cr_assert_eq(mm_hal_nvm_size(&m[k].banked), sizeof m[k].plain_mem);
         cr_assert_eq(mm_persist_init(&m[k].pp, &m[k].plain, BK_ADDR, BK_PAY, 1), MM_OK);
         cr_assert_eq(mm_persist_init(&m[k].bp, &m[k].banked, BK_ADDR, BK_PAY, 1), MM_OK);
@@ -193,6 +194,8 @@ Test(port_sim, banked_stores_load_what_stores_of_both_banks_load)
     for (int k = 0; k < BK_METERS; k++) bk_load_same(&m[k], 6000);
     cr_expect_gt(cuts, 1000u);
     cr_expect_gt(saved, 2000u);
+    for (int k = 0; k < BK_METERS; k++) mm_port_sim_nvm_release(&m[k].banked);
+    cr_expect_eq(pool.held, 0u, "every block given back");
 }
 
 /* The pool holds one save at a time: another meter's save settles it, a completed one
@@ -200,11 +203,11 @@ Test(port_sim, banked_stores_load_what_stores_of_both_banks_load)
 Test(port_sim, the_pool_settles_a_save_before_taking_another)
 {
     bk_pair a, b;
-    uint8_t pool_buf[BK_BANK], rec[8] = {1, 2, 3, 4, 5, 6, 7, 8}, back[BK_BANK];
+    uint8_t pool_buf[BK_POOL], rec[8] = {1, 2, 3, 4, 5, 6, 7, 8}, back[BK_BANK];
     mm_port_sim_nvm_pool pool;
-    mm_port_sim_nvm_pool_init(&pool, pool_buf);
-    mm_port_sim_nvm_init_banked(&a.banked, a.banked_mem, BK_ADDR, BK_BANK, &pool);
-    mm_port_sim_nvm_init_banked(&b.banked, b.banked_mem, BK_ADDR, BK_BANK, &pool);
+    mm_port_sim_nvm_pool_init(&pool, pool_buf, BK_BANK);
+    mm_port_sim_nvm_init_banked(&a.banked, BK_ADDR, BK_BANK, &pool);
+    mm_port_sim_nvm_init_banked(&b.banked, BK_ADDR, BK_BANK, &pool);
     mm_persist_init(&a.bp, &a.banked, BK_ADDR, BK_PAY, 1);
     mm_persist_init(&b.bp, &b.banked, BK_ADDR, BK_PAY, 1);
     cr_assert_eq(mm_persist_save(&a.bp, rec, 8), MM_OK); /* bank 0: kept, no pool */
@@ -235,6 +238,8 @@ Test(port_sim, the_pool_settles_a_save_before_taking_another)
     cr_expect_eq(mm_persist_load(&b.bp, back, sizeof back, &n), MM_OK);
     cr_expect_eq(n, 8u);
     cr_expect_eq(b.bp.seq, 2u);
+    mm_port_sim_nvm_release(&a.banked);
+    mm_port_sim_nvm_release(&b.banked);
 }
 
 /* A banked store's bytes as a plain store shows them, and back: the bank with the newest
@@ -242,12 +247,12 @@ Test(port_sim, the_pool_settles_a_save_before_taking_another)
 Test(port_sim, a_banked_store_gives_its_image_and_adopts_one)
 {
     bk_pair a;
-    uint8_t pool_buf[BK_BANK], rec[6] = {9, 8, 7, 6, 5, 4};
+    uint8_t pool_buf[BK_POOL], rec[6] = {9, 8, 7, 6, 5, 4};
     uint8_t img[BK_ADDR + 2 * BK_BANK], img2[sizeof img];
     mm_port_sim_nvm_pool pool;
-    mm_port_sim_nvm_pool_init(&pool, pool_buf);
+    mm_port_sim_nvm_pool_init(&pool, pool_buf, BK_BANK);
     mm_port_sim_nvm_init(&a.plain, a.plain_mem, sizeof a.plain_mem);
-    mm_port_sim_nvm_init_banked(&a.banked, a.banked_mem, BK_ADDR, BK_BANK, &pool);
+    mm_port_sim_nvm_init_banked(&a.banked, BK_ADDR, BK_BANK, &pool);
     mm_persist_init(&a.pp, &a.plain, BK_ADDR, BK_PAY, 1);
     for (int k = 0; k < 3; k++) cr_assert_eq(mm_persist_save(&a.pp, rec, 6u - (size_t)k), MM_OK);
     mm_hal_nvm_write(&a.plain, 3, rec, 4); /* below the banks: the self-test cell */
@@ -263,5 +268,89 @@ Test(port_sim, a_banked_store_gives_its_image_and_adopts_one)
     img2[BK_ADDR] = 0x4D;
     mm_port_sim_nvm_adopt(&a.banked, img2);
     mm_port_sim_nvm_image(&a.banked, img);
-    cr_expect_eq(memcmp(img, img2, sizeof img), 0);
+    cr_expect_eq(memcmp(img, img2, sizeof img), 0);    mm_port_sim_nvm_release(&a.banked);
+    cr_expect_eq(pool.held, 0u);
+}
+
+/* Coding: what a store keeps comes back byte for byte whatever it holds (banks of 1 to 80
+ * bytes, so every mix of whole 16-byte blocks and a last word of 1 to 4 bytes; bytes below
+ * the banks written or erased), and a bank that differs from the pool's reference in K words
+ * takes a block of the header, the bitmap and K words (rounded up to 32 bytes). */
+Test(port_sim, a_coded_store_keeps_every_byte_and_its_size_follows_the_differing_words)
+{
+    enum { ADDR = 8, BANK_MAX = 80 };
+    uint8_t block[1024], in[ADDR + BANK_MAX], out[ADDR + BANK_MAX];
+    cr_assert_leq(mm_port_sim_nvm_pool_bytes(BANK_MAX), sizeof block);
+    mm_port_sim_nvm_pool pool;
+    mm_port_sim_nvm_pool_init(&pool, block, BANK_MAX);
+    mm_hal_nvm s[4];
+    uint64_t r = 7;
+    for (uint32_t bank = 1; bank <= BANK_MAX; bank++) {
+        for (int k = 0; k < 4; k++) mm_port_sim_nvm_init_banked(&s[k], ADDR, bank, &pool);
+        for (int round = 0; round < 12; round++) {
+            mm_hal_nvm *x = &s[bk_next(&r) % 4];
+            uint32_t density = bk_next(&r) % 5; /* 0: all erased ... 4: every byte drawn */
+            for (uint32_t k = 0; k < ADDR + bank; k++)
+                in[k] = bk_next(&r) % 4 < density ? (uint8_t)bk_next(&r) : 0xFF;
+            if (round % 3 == 0) memset(in, 0xFF, ADDR);
+            mm_port_sim_nvm_load_kept(x, in);
+            memset(out, 0xA5, sizeof out);
+            mm_port_sim_nvm_copy_kept(x, out);
+            cr_assert_eq(memcmp(in, out, ADDR + bank), 0, "bank of %u B, round %d", bank, round);
+            uint8_t rd[ADDR + BANK_MAX];
+            cr_assert_eq(mm_hal_nvm_read(x, 0, rd, ADDR + bank), MM_OK);
+            cr_assert_eq(memcmp(in, rd, ADDR + bank), 0, "read back, bank of %u B", bank);
+        }
+        for (int k = 0; k < 4; k++) mm_port_sim_nvm_release(&s[k]);
+        cr_assert_eq(pool.held, 0u, "bank of %u B: every block given back", bank);
+    }
+    /* the reference is the first bank the pool coded: a bank differing from it in K words */
+    mm_port_sim_nvm_pool_init(&pool, block, BANK_MAX);
+    for (uint32_t k = 0; k < ADDR + BANK_MAX; k++) in[k] = (uint8_t)(k * 7u + 1u);
+    memset(in, 0xFF, ADDR);
+    mm_port_sim_nvm_init_banked(&s[0], ADDR, BANK_MAX, &pool);
+    mm_port_sim_nvm_load_kept(&s[0], in);
+    cr_expect_eq(pool.held, 32u, "the reference itself: a header and a bitmap");
+    for (uint32_t k = 1; k <= 20; k++) {
+        in[ADDR + 4u * (k - 1u) + 1u] ^= 0x10; /* one more word differs */
+        mm_port_sim_nvm_load_kept(&s[0], in);
+        uint32_t want = (8u + 3u + 4u * k + 31u) / 32u * 32u;
+        cr_expect_eq(pool.held, want, "%u words differ: %u B held, %u B expected", k,
+                     (unsigned)pool.held, want);
+        mm_port_sim_nvm_copy_kept(&s[0], out);
+        cr_assert_eq(memcmp(in, out, ADDR + BANK_MAX), 0);
+    }
+    mm_port_sim_nvm_release(&s[0]);
+}
+
+/* A checkpoint of a store (mm_port_sim_nvm_copy_kept, then _load_kept into a record copied as
+ * it is): the meter loads the same record and saves on from it as it would have. */
+Test(port_sim, a_store_copied_and_loaded_back_loads_the_same_record)
+{
+    bk_pair a;
+    uint8_t pool_buf[BK_POOL], rec[BK_PAY], kept[BK_ADDR + BK_BANK];
+    mm_port_sim_nvm_pool pool;
+    mm_port_sim_nvm_pool_init(&pool, pool_buf, BK_BANK);
+    mm_port_sim_nvm_init(&a.plain, a.plain_mem, sizeof a.plain_mem);
+    mm_port_sim_nvm_init_banked(&a.banked, BK_ADDR, BK_BANK, &pool);
+    mm_persist_init(&a.pp, &a.plain, BK_ADDR, BK_PAY, 1);
+    mm_persist_init(&a.bp, &a.banked, BK_ADDR, BK_PAY, 1);
+    uint64_t r = 3;
+    for (uint32_t step = 0; step < 40; step++) {
+        for (size_t i = 0; i < sizeof rec; i++) rec[i] = (uint8_t)bk_next(&r);
+        size_t len = bk_next(&r) % (BK_PAY + 1);
+        cr_assert_eq(mm_persist_save(&a.pp, rec, len), MM_OK);
+        cr_assert_eq(mm_persist_save(&a.bp, rec, len), MM_OK);
+        if (step % 3 != 0) continue;
+        mm_port_sim_nvm_pool_settle(&pool);
+        mm_port_sim_nvm_copy_kept(&a.banked, kept);
+        mm_hal_nvm copy = a.banked;
+        copy.mem = copy.code = NULL; /* what a checkpoint file holds */
+        mm_port_sim_nvm_release(&a.banked);
+        a.banked = copy;
+        mm_port_sim_nvm_load_kept(&a.banked, kept);
+        bk_load_same(&a, step);
+    }
+    mm_port_sim_nvm_release(&a.banked);
+    cr_expect_eq(pool.held, 0u);
 }

@@ -1,5 +1,10 @@
 /* Simulator port of the meter HAL (see mm_port_sim.h). */
+#include <stdlib.h>
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "mm/bytes.h"
 #include "mm/meter.h"
@@ -100,21 +105,204 @@ uint32_t mm_port_sim_nvm_banked_size(uint32_t bank_addr, uint32_t bank_size)
     return bank_addr + 2u * bank_size;
 }
 
-void mm_port_sim_nvm_init_banked(mm_hal_nvm *nvm, void *mem, uint32_t bank_addr,
-                                 uint32_t bank_size, mm_port_sim_nvm_pool *pool)
+/* ---- a banked store's kept bank, coded ----
+ * A coded bank: its length and its block's capacity (32 bits each, little-endian), a bitmap
+ * of the bank's 4-byte words that differ from the reference's (bit w % 8 of byte w / 8), then
+ * each of those words XOR the reference's, in order.  The last word of a bank whose size is not
+ * a multiple of 4 is its remaining bytes (the XOR's other bytes are zero). */
+
+#define CODE_HDR 8u
+
+static uint32_t code_words(uint32_t size)
 {
-    if (pool->owner == nvm) pool->owner = NULL; /* a meter taken out with its save */
-    mm_port_sim_nvm_init(nvm, mem, mm_port_sim_nvm_banked_bytes(bank_addr, bank_size));
+    return (size + 3u) / 4u;
+}
+
+static uint32_t code_max(uint32_t size)
+{
+    uint32_t w = code_words(size);
+    return CODE_HDR + (w + 7u) / 8u + 4u * w;
+}
+
+/* Bytes of word W of a bank of SIZE bytes. */
+static uint32_t word_len(uint32_t size, uint32_t w)
+{
+    return size - 4u * w < 4u ? size - 4u * w : 4u;
+}
+
+/* Code the SIZE bytes at PLAIN into the pool's output; its length.  The pool's first bank
+ * coded becomes its reference (0xFF beyond it). */
+static uint32_t code_bank(mm_port_sim_nvm_pool *pool, const uint8_t *plain, uint32_t size)
+{
+    if (!pool->has_ref) {
+        memcpy(pool->ref, plain, size);
+        memset(pool->ref + size, 0xFF, pool->bank_max - size);
+        pool->has_ref = true;
+    }
+    const uint8_t *ref = pool->ref;
+    uint32_t nw = code_words(size), nb = (nw + 7u) / 8u, n = 0, w = 0;
+    uint8_t *bm = pool->out + CODE_HDR, *o = bm + nb;
+    memset(bm, 0, nb);
+#if defined(__SSE2__)
+    /* four words at a time: which differ, and all four stored where the next kept word goes */
+    for (; 4u * w + 16u <= size; w += 4u) {
+        __m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(plain + 4u * w)),
+                                  _mm_loadu_si128((const __m128i *)(const void *)(ref + 4u * w)));
+        __m128i eq = _mm_cmpeq_epi32(x, _mm_setzero_si128());
+        unsigned nz = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq)) ^ 15u;
+        if (nz == 0) continue;
+        bm[w / 8u] = (uint8_t)(bm[w / 8u] | nz << (w % 8u));
+        uint8_t v[16];
+        _mm_storeu_si128((__m128i *)(void *)v, x);
+        for (unsigned j = 0; j < 4u; j++) {
+            memcpy(o + 4u * n, v + 4u * j, 4);
+            n += nz >> j & 1u;
+        }
+    }
+#endif
+    for (; w < nw; w++) {
+        uint32_t k = word_len(size, w), a = 0, b = 0;
+        memcpy(&a, plain + 4u * w, k);
+        memcpy(&b, ref + 4u * w, k);
+        if ((a ^= b) == 0) continue;
+        bm[w / 8u] = (uint8_t)(bm[w / 8u] | 1u << (w % 8u));
+        memcpy(o + 4u * n, &a, 4);
+        n++;
+    }
+    return CODE_HDR + nb + 4u * n;
+}
+
+/* The SIZE bytes CODE codes, into OUT. */
+static void decode_bank(const mm_port_sim_nvm_pool *pool, const uint8_t *code, uint32_t size,
+                        uint8_t *out)
+{
+    uint32_t nw = code_words(size), nb = (nw + 7u) / 8u;
+    const uint8_t *bm = code + CODE_HDR, *o = bm + nb;
+    memcpy(out, pool->ref, size);
+    for (uint32_t w = 0; w < nw; w++) {
+        if (bm[w / 8u] == 0) {
+            w |= 7u; /* none of this byte's words */
+            continue;
+        }
+        if (((unsigned)bm[w / 8u] >> (w % 8u) & 1u) == 0) continue;
+        uint32_t k = word_len(size, w), a, b = 0;
+        memcpy(&a, o, 4);
+        o += 4;
+        memcpy(&b, out + 4u * w, k);
+        b ^= a;
+        memcpy(out + 4u * w, &b, k);
+    }
+}
+
+/* A block of CAP bytes for *P (NULL: none), the pool's count kept; false if none could be had
+ * (*P as it was). */
+static bool block_resize(mm_port_sim_nvm_pool *pool, uint8_t **p, uint32_t old, uint32_t cap)
+{
+    if (cap == 0) {
+        free(*p);
+        *p = NULL;
+    } else {
+        uint8_t *q = realloc(*p, cap);
+        if (q == NULL) {
+            pool->nomem = true;
+            return false;
+        }
+        *p = q;
+    }
+    pool->held = pool->held - old + cap;
+    return true;
+}
+
+/* The coded bank in the pool's output (LEN bytes) becomes NVM's kept bank. */
+static void keep_code(mm_hal_nvm *nvm, uint32_t len)
+{
+    mm_port_sim_nvm_pool *pool = nvm->pool;
+    uint32_t cap = nvm->code ? (uint32_t)mm_get_le(nvm->code + 4, 4) : 0u;
+    /* room in steps of 32 bytes, given back when a record shrank by more than 64 */
+    if (len > cap || len + 64u < cap) {
+        uint32_t want = (len + 31u) / 32u * 32u;
+        if (!block_resize(pool, &nvm->code, cap, want)) return; /* the older record stays */
+        cap = want;
+    }
+    mm_put_le(pool->out, len, 4);
+    mm_put_le(pool->out + 4, cap, 4);
+    memcpy(nvm->code, pool->out, len);
+}
+
+/* Code the view back into its meter's block if it was written. */
+static void view_flush(mm_port_sim_nvm_pool *pool)
+{
+    if (pool->viewer != NULL && pool->dirty)
+        keep_code(pool->viewer, code_bank(pool, pool->view, pool->viewer->bank_size));
+    pool->dirty = false;
+}
+
+/* NVM's kept bank, plain, in the pool's view. */
+static uint8_t *view_of(mm_hal_nvm *nvm)
+{
+    mm_port_sim_nvm_pool *pool = nvm->pool;
+    if (pool->viewer != nvm) {
+        view_flush(pool);
+        if (nvm->code)
+            decode_bank(pool, nvm->code, nvm->bank_size, pool->view);
+        else
+            memset(pool->view, 0xFF, nvm->bank_size);
+        pool->viewer = nvm;
+    }
+    return pool->view;
+}
+
+/* NVM's kept bank into OUT (no view taken). */
+static void kept_plain(const mm_hal_nvm *nvm, uint8_t *out)
+{
+    const mm_port_sim_nvm_pool *pool = nvm->pool;
+    if (pool->viewer == nvm)
+        memcpy(out, pool->view, nvm->bank_size);
+    else if (nvm->code)
+        decode_bank(pool, nvm->code, nvm->bank_size, out);
+    else
+        memset(out, 0xFF, nvm->bank_size);
+}
+
+void mm_port_sim_nvm_init_banked(mm_hal_nvm *nvm, uint32_t bank_addr, uint32_t bank_size,
+                                 mm_port_sim_nvm_pool *pool)
+{
+    memset(nvm, 0, sizeof *nvm);
     nvm->size = mm_port_sim_nvm_banked_size(bank_addr, bank_size);
+    nvm->budget = UINT64_MAX;
     nvm->pool = pool;
     nvm->bank_addr = bank_addr;
     nvm->bank_size = bank_size;
 }
 
-void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *buf)
+void mm_port_sim_nvm_release(mm_hal_nvm *nvm)
 {
-    pool->owner = NULL;
-    pool->buf = buf;
+    mm_port_sim_nvm_pool *pool = nvm->pool;
+    if (pool == NULL) return;
+    if (pool->owner == nvm) pool->owner = NULL; /* a meter taken out with its save */
+    if (pool->viewer == nvm) {
+        pool->viewer = NULL;
+        pool->dirty = false;
+    }
+    block_resize(pool, &nvm->code, nvm->code ? (uint32_t)mm_get_le(nvm->code + 4, 4) : 0u, 0);
+    block_resize(pool, &nvm->mem, nvm->mem ? nvm->bank_addr : 0u, 0);
+    nvm->kept = 0;
+    nvm->kept_ok = 0;
+}
+
+size_t mm_port_sim_nvm_pool_bytes(uint32_t bank_max)
+{
+    return 3u * (size_t)bank_max + code_max(bank_max);
+}
+
+void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *block, uint32_t bank_max)
+{
+    memset(pool, 0, sizeof *pool);
+    pool->bank_max = bank_max;
+    pool->buf = block;
+    pool->view = pool->buf + bank_max;
+    pool->ref = pool->view + bank_max;
+    pool->out = pool->ref + bank_max;
 }
 
 /* Whether bank B of SIZE bytes holds an intact record, and its sequence in *SEQ. */
@@ -126,12 +314,13 @@ static bool bank_intact(const uint8_t *b, uint32_t size, uint32_t *seq)
 static bool kept_intact(mm_hal_nvm *nvm)
 {
     if (!nvm->kept_ok)
-        nvm->kept_ok = bank_intact(nvm->mem + nvm->bank_addr, nvm->bank_size, &nvm->kept_seq);
+        nvm->kept_ok = bank_intact(view_of(nvm), nvm->bank_size, &nvm->kept_seq);
     return nvm->kept_ok;
 }
 
 void mm_port_sim_nvm_pool_settle(mm_port_sim_nvm_pool *pool)
 {
+    view_flush(pool);
     mm_hal_nvm *o = pool->owner;
     if (o == NULL) return;
     pool->owner = NULL;
@@ -139,19 +328,21 @@ void mm_port_sim_nvm_pool_settle(mm_port_sim_nvm_pool *pool)
     if (!bank_intact(pool->buf, o->bank_size, &seq)) return; /* cut short: dropped */
     /* the newer of two intact records, as mm_persist_load picks it */
     if (kept_intact(o) && !mm_persist_newer(seq, o->kept_seq)) return;
-    memcpy(o->mem + o->bank_addr, pool->buf, o->bank_size);
+    if (pool->viewer == o) pool->viewer = NULL; /* the view is the superseded bank */
+    keep_code(o, code_bank(pool, pool->buf, o->bank_size));
     o->kept = (uint8_t)(1u - o->kept);
     o->kept_ok = 1;
     o->kept_seq = seq;
 }
 
 /* Where the bytes from ADDR lie, up to the end of their piece of the store (the bytes below
- * the banks, the kept bank, the other bank): *P, NULL for an erased other bank; returns how
- * many of LEN lie there.  ADDR + LEN is within the store. */
-static size_t nvm_piece(const mm_hal_nvm *nvm, uint32_t addr, size_t len, uint8_t **p)
+ * the banks, the kept bank, the other bank): *P, NULL for bytes that read erased (below the
+ * banks before any were written, the other bank out of the pool); returns how many of LEN lie
+ * there.  ADDR + LEN is within the store.  The kept bank is reached through the pool's view. */
+static size_t nvm_piece(mm_hal_nvm *nvm, uint32_t addr, size_t len, uint8_t **p)
 {
     if (nvm->pool == NULL || addr < nvm->bank_addr) {
-        *p = nvm->mem + addr;
+        *p = nvm->mem ? nvm->mem + addr : NULL;
         if (nvm->pool == NULL) return len;
         size_t k = nvm->bank_addr - addr;
         return k < len ? k : len;
@@ -160,7 +351,7 @@ static size_t nvm_piece(const mm_hal_nvm *nvm, uint32_t addr, size_t len, uint8_
     off %= nvm->bank_size;
     size_t k = nvm->bank_size - off;
     if (bank == nvm->kept)
-        *p = nvm->mem + nvm->bank_addr + off;
+        *p = view_of(nvm) + off;
     else
         *p = nvm->pool->owner == nvm ? nvm->pool->buf + off : NULL;
     return k < len ? k : len;
@@ -168,15 +359,48 @@ static size_t nvm_piece(const mm_hal_nvm *nvm, uint32_t addr, size_t len, uint8_
 
 void mm_port_sim_nvm_image(const mm_hal_nvm *nvm, uint8_t *out)
 {
-    for (uint32_t a = 0; a < nvm->size;) {
-        uint8_t *p;
-        size_t k = nvm_piece(nvm, a, nvm->size - a, &p);
-        if (p)
-            memcpy(out + a, p, k);
-        else
-            memset(out + a, 0xFF, k);
-        a += (uint32_t)k;
+    if (nvm->pool == NULL) {
+        memcpy(out, nvm->mem, nvm->size);
+        return;
     }
+    const mm_port_sim_nvm_pool *pool = nvm->pool;
+    uint32_t n = nvm->bank_size;
+    uint8_t *k = out + nvm->bank_addr + nvm->kept * n, *o = out + nvm->bank_addr + (1u - nvm->kept) * n;
+    if (nvm->mem)
+        memcpy(out, nvm->mem, nvm->bank_addr);
+    else
+        memset(out, 0xFF, nvm->bank_addr);
+    kept_plain(nvm, k);
+    if (pool->owner == nvm)
+        memcpy(o, pool->buf, n);
+    else
+        memset(o, 0xFF, n);
+}
+
+/* IN, BANK_ADDR bytes, as the store's bytes below its banks (no block while they read
+ * erased). */
+static void take_low(mm_hal_nvm *nvm, const uint8_t *in)
+{
+    uint32_t a = nvm->bank_addr, k = 0;
+    while (k < a && in[k] == 0xFF) k++;
+    if (k == a) {
+        block_resize(nvm->pool, &nvm->mem, nvm->mem ? a : 0u, 0);
+        return;
+    }
+    if (nvm->mem == NULL && !block_resize(nvm->pool, &nvm->mem, 0, a)) return;
+    memcpy(nvm->mem, in, a);
+}
+
+/* BANK, a bank's bytes, as the store's kept bank. */
+static void take_kept(mm_hal_nvm *nvm, const uint8_t *bank)
+{
+    mm_port_sim_nvm_pool *pool = nvm->pool;
+    if (pool->viewer == nvm) {
+        pool->viewer = NULL;
+        pool->dirty = false;
+    }
+    keep_code(nvm, code_bank(pool, bank, nvm->bank_size));
+    nvm->kept_ok = 0;
 }
 
 void mm_port_sim_nvm_adopt(mm_hal_nvm *nvm, const uint8_t *image)
@@ -186,10 +410,27 @@ void mm_port_sim_nvm_adopt(mm_hal_nvm *nvm, const uint8_t *image)
     bool ok0 = bank_intact(b0, nvm->bank_size, &s0), ok1 = bank_intact(b1, nvm->bank_size, &s1);
     /* neither intact: bank 0, where the meter saves when it has no record */
     unsigned k = ok0 && ok1 ? (mm_persist_newer(s1, s0) ? 1u : 0u) : ok1 ? 1u : 0u;
-    memcpy(nvm->mem, image, nvm->bank_addr);
-    memcpy(nvm->mem + nvm->bank_addr, k ? b1 : b0, nvm->bank_size);
+    if (nvm->pool->owner == nvm) nvm->pool->owner = NULL;
+    take_low(nvm, image);
+    take_kept(nvm, k ? b1 : b0);
     nvm->kept = (uint8_t)k;
-    nvm->kept_ok = 0;
+}
+
+void mm_port_sim_nvm_copy_kept(const mm_hal_nvm *nvm, uint8_t *out)
+{
+    if (nvm->mem)
+        memcpy(out, nvm->mem, nvm->bank_addr);
+    else
+        memset(out, 0xFF, nvm->bank_addr);
+    kept_plain(nvm, out + nvm->bank_addr);
+}
+
+void mm_port_sim_nvm_load_kept(mm_hal_nvm *nvm, const uint8_t *in)
+{
+    uint8_t kept_ok = nvm->kept_ok;
+    take_low(nvm, in);
+    take_kept(nvm, in + nvm->bank_addr);
+    nvm->kept_ok = kept_ok;
 }
 
 void mm_port_sim_nvm_cut_after(mm_hal_nvm *nvm, uint64_t bytes)
@@ -216,10 +457,12 @@ uint32_t mm_hal_nvm_size(const mm_hal_nvm *nvm)
 int mm_hal_nvm_read(const mm_hal_nvm *nvm, uint32_t addr, void *buf, size_t len)
 {
     if (!nvm_range_ok(nvm, addr, len)) return MM_EINVAL;
+    /* a read of the kept bank takes the pool's view, the store's bytes as they are */
+    mm_hal_nvm *m = (mm_hal_nvm *)(uintptr_t)nvm;
     uint8_t *out = buf;
     while (len > 0) {
         uint8_t *p;
-        size_t k = nvm_piece(nvm, addr, len, &p);
+        size_t k = nvm_piece(m, addr, len, &p);
         if (p)
             memcpy(out, p, k);
         else
@@ -255,12 +498,18 @@ int mm_hal_nvm_write(mm_hal_nvm *nvm, uint32_t addr, const void *buf, size_t len
     for (size_t left = n; left > 0;) {
         uint8_t *p;
         size_t k = nvm_piece(nvm, addr, left, &p);
-        if (p == NULL) {
+        if (p == NULL && addr < nvm->bank_addr) { /* the first bytes below the banks */
+            if (nvm->mem == NULL && !block_resize(nvm->pool, &nvm->mem, 0, nvm->bank_addr))
+                return MM_EIO;
+            memset(nvm->mem, 0xFF, nvm->bank_addr);
+            k = nvm_piece(nvm, addr, left, &p);
+        } else if (p == NULL) {
             take_pool(nvm);
             k = nvm_piece(nvm, addr, left, &p);
         } else if (nvm->pool && addr >= nvm->bank_addr &&
                    (addr - nvm->bank_addr) / nvm->bank_size == nvm->kept) {
             nvm->kept_ok = 0; /* the kept bank written */
+            nvm->pool->dirty = true;
         }
         memcpy(p, in, k);
         in += k;

@@ -1,12 +1,13 @@
 /* The meter HAL implemented for the simulator host (RIOT's cpu/native idea).
  *
  * Each household owns one clock, one NVM and one random source.  The structs are public so
- * the simulator embeds them in its household records; nothing here allocates.  The clock is
- * set by the simulator from simulated time; the NVM lives in memory the simulator provides
- * and can lose power after a chosen number of written bytes (fault injection for recovery
- * tests); the random source is either the household's own stream, reached through a
- * callback, or a built-in SplitMix64 seeded by the simulator.  Plain hosted C: no SimGrid,
- * GSL or HDF5 here, the simulator adapts its own streams to the callback.
+ * the simulator embeds them in its household records; only a banked NVM store allocates.  The
+ * clock is set by the simulator from simulated time; the NVM lives in memory the simulator
+ * provides, or for a banked store in blocks of its own (below), and can lose power after a
+ * chosen number of written bytes (fault injection for recovery tests); the random source is
+ * either the household's own stream, reached through a callback, or a built-in SplitMix64
+ * seeded by the simulator.  Plain hosted C: no SimGrid, GSL or HDF5 here, the simulator adapts
+ * its own streams to the callback.
  */
 #ifndef MM_PORT_SIM_H
 #define MM_PORT_SIM_H
@@ -48,60 +49,88 @@ void mm_port_sim_clock_set_drift(mm_hal_clock *clk, int32_t ppm);
 uint64_t mm_port_sim_clock_sim_ms_at(const mm_hal_clock *clk, uint32_t utc_s);
 
 /* A store kept in two ways.
- * - Plain (mm_port_sim_nvm_init): every byte of the NVM in MEM.
+ * - Plain (mm_port_sim_nvm_init): every byte of the NVM in MEM, the caller's.
  * - Banked (mm_port_sim_nvm_init_banked), for a meter whose records are mm/persist.h's two
- *   banks at BANK_ADDR: MEM holds the bytes below BANK_ADDR and one bank, the one with the
- *   newest intact record (bank 0 before there is any).  The other bank reads erased (0xFF),
- *   but during a save to it: its bytes go to the pool's buffer, shared by the meters of a
- *   pool, and are settled before another meter of the pool writes its own other bank (or at
- *   mm_port_sim_nvm_pool_settle).  Settling keeps the buffer as the meter's bank when it
- *   holds an intact record newer than the kept bank's (the save completed), and otherwise
- *   drops it (a save cut short).  So a superseded record, or what a cut save left, is erased
- *   as a flash part's translation layer would reclaim it.  mm_persist_load takes the valid
- *   bank with the higher sequence; the kept bank is that one, whatever the other held, so a
- *   meter loads what it would from a store of both banks (test_port_sim.c checks it, saves
- *   cut after any number of bytes).  That holds for a meter that, as mm/persist.h does,
- *   never writes the bank holding its newest record while an older one is in the other: a
- *   meter that starts its sequence again over an intact record would, with both banks,
- *   later find the older record in the other bank; here it finds that bank erased.  Half
- *   the storage: one bank of about 660 bytes less per meter in the simulator.
+ *   banks at BANK_ADDR.  It keeps the bytes below BANK_ADDR (none until the meter writes
+ *   there: they read erased, 0xFF) and one bank, the one with the newest intact record (bank
+ *   0 before there is any), coded (below).  The other bank reads erased, but during a save to
+ *   it: its bytes go to the pool's buffer, shared by the meters of a pool, and are settled
+ *   before another meter of the pool writes its own other bank (or at
+ *   mm_port_sim_nvm_pool_settle).  Settling keeps the buffer as the meter's bank when it holds
+ *   an intact record newer than the kept bank's (the save completed), and otherwise drops it
+ *   (a save cut short).  So a superseded record, or what a cut save left, is erased as a
+ *   flash part's translation layer would reclaim it.  mm_persist_load takes the valid bank
+ *   with the higher sequence; the kept bank is that one, whatever the other held, so a meter
+ *   loads what it would from a store of both banks (test_port_sim.c checks it, saves cut
+ *   after any number of bytes).  That holds for a meter that, as mm/persist.h does, never
+ *   writes the bank holding its newest record while an older one is in the other: a meter
+ *   that starts its sequence again over an intact record would, with both banks, later find
+ *   the older record in the other bank; here it finds that bank erased.
+ *   The kept bank is coded against the pool's reference, the first bank the pool coded: a
+ *   bitmap of the 4-byte words that differ from the reference's, then those words XOR the
+ *   reference's.  A meter's record is mostly zero words and fields most meters' records share,
+ *   so the default meter's 656-byte bank takes about 120 bytes.  It is decoded into the pool's
+ *   view when its meter reads or writes it (a load after a power cut, the first save), and
+ *   coded again when the view goes to another meter or the pool settles.  The coded bank and
+ *   any bytes below the banks are blocks from malloc: mm_port_sim_nvm_release gives them back.
  * SIZE is the NVM the meter sees either way. */
 typedef struct mm_port_sim_nvm_pool {
-    mm_hal_nvm *owner; /* whose other bank BUF holds, or NULL */
-    uint8_t *buf;      /* caller's, a bank of its stores' largest */
+    mm_hal_nvm *owner;  /* whose other bank BUF holds, or NULL */
+    mm_hal_nvm *viewer; /* whose kept bank VIEW holds plain, or NULL */
+    uint8_t *buf, *view, *ref, *out; /* in the caller's block (mm_port_sim_nvm_pool_bytes):
+                                      * a bank each, and the coder's output */
+    uint32_t bank_max;  /* the largest bank of its stores [bytes] */
+    bool dirty;         /* VIEW written since it was decoded */
+    bool has_ref;       /* REF holds the reference */
+    bool nomem;         /* a block could not be had: a store lost a save (the caller fails) */
+    uint64_t held;      /* bytes its stores hold in blocks (coded banks, bytes below banks) */
 } mm_port_sim_nvm_pool;
 
 struct mm_hal_nvm {
-    uint8_t *mem;    /* caller's storage */
-    uint32_t size;   /* [bytes] */
-    uint64_t budget; /* bytes that may still be written before the power cut */
-    bool cut;        /* power lost: writes fail with MM_EIO until restored */
-    uint8_t kept;    /* banked: the bank MEM holds, 0 or 1 */
-    uint8_t kept_ok; /* banked: 1 its record is known intact (KEPT_SEQ), 0 not known */
-    uint32_t writes; /* completed write calls, for tests [count] */
+    uint8_t *mem;    /* plain: the caller's storage; banked: the bytes below the banks, NULL
+                      * while they read erased */
+    uint8_t *code;   /* banked: the kept bank coded, NULL while it reads erased */
     mm_port_sim_nvm_pool *pool; /* NULL: plain */
+    uint64_t budget; /* bytes that may still be written before the power cut */
+    uint32_t size;   /* [bytes] */
+    uint32_t writes; /* completed write calls, for tests [count] */
     uint32_t bank_addr, bank_size; /* banked: the first bank [address], a bank [bytes] */
     uint32_t kept_seq;             /* its sequence number, when KEPT_OK */
+    bool cut;        /* power lost: writes fail with MM_EIO until restored */
+    uint8_t kept;    /* banked: the bank kept, 0 or 1 */
+    uint8_t kept_ok; /* banked: 1 its record is known intact (KEPT_SEQ), 0 not known */
 };
 
 /* Storage MEM of SIZE bytes, erased to 0xFF (a fresh part), no cut armed. */
 void mm_port_sim_nvm_init(mm_hal_nvm *nvm, void *mem, uint32_t size);
-/* Bytes of MEM a banked store takes, and the NVM it shows: BANK_ADDR + 1 or 2 banks. */
-uint32_t mm_port_sim_nvm_banked_bytes(uint32_t bank_addr, uint32_t bank_size);
+/* Bytes a banked store shows: BANK_ADDR + 2 banks; and those it keeps (copy, load): BANK_ADDR
+ * + 1 bank. */
 uint32_t mm_port_sim_nvm_banked_size(uint32_t bank_addr, uint32_t bank_size);
-/* A banked store in MEM (mm_port_sim_nvm_banked_bytes), erased, of POOL.  BANK_SIZE must be
- * at least mm/persist.h's overhead and at most a bank of the pool's buffer. */
-void mm_port_sim_nvm_init_banked(mm_hal_nvm *nvm, void *mem, uint32_t bank_addr,
-                                 uint32_t bank_size, mm_port_sim_nvm_pool *pool);
-/* A pool over BUF, which holds a bank of its stores' largest; no meter's save in it. */
-void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *buf);
-/* Settle the save the pool holds, if any (before the stores are copied or moved). */
+uint32_t mm_port_sim_nvm_banked_bytes(uint32_t bank_addr, uint32_t bank_size);
+/* An erased banked store of POOL, holding no block.  BANK_SIZE must be at least
+ * mm/persist.h's overhead and at most the pool's BANK_MAX. */
+void mm_port_sim_nvm_init_banked(mm_hal_nvm *nvm, uint32_t bank_addr, uint32_t bank_size,
+                                 mm_port_sim_nvm_pool *pool);
+/* Give back a banked store's blocks and take it out of its pool: it reads erased.  Accepts a
+ * plain store (nothing to do) and a zeroed record. */
+void mm_port_sim_nvm_release(mm_hal_nvm *nvm);
+/* Bytes of the block a pool of banks of at most BANK_MAX (1 to 2^28) bytes needs. */
+size_t mm_port_sim_nvm_pool_bytes(uint32_t bank_max);
+/* A pool over BLOCK (mm_port_sim_nvm_pool_bytes), no meter's save in it. */
+void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *block, uint32_t bank_max);
+/* Settle the save the pool holds, if any, and code its view back if written (before the
+ * stores are copied or released, or their blocks counted). */
 void mm_port_sim_nvm_pool_settle(mm_port_sim_nvm_pool *pool);
 /* The store's bytes as a plain store of mm_hal_nvm_size bytes shows them, into OUT. */
 void mm_port_sim_nvm_image(const mm_hal_nvm *nvm, uint8_t *out);
 /* Take IMAGE, a plain store's mm_hal_nvm_size bytes, into the banked store NVM (settled):
  * the bank with the newest intact record is kept, the other dropped. */
 void mm_port_sim_nvm_adopt(mm_hal_nvm *nvm, const uint8_t *image);
+/* What a banked store keeps (mm_port_sim_nvm_banked_bytes: the bytes below the banks, then
+ * the kept bank) into OUT; and back from IN, the rest of the record (which bank is kept, its
+ * sequence) as it is: a checkpoint of the store. */
+void mm_port_sim_nvm_copy_kept(const mm_hal_nvm *nvm, uint8_t *out);
+void mm_port_sim_nvm_load_kept(mm_hal_nvm *nvm, const uint8_t *in);
 /* Arm a power cut: after BYTES more bytes reach the store, the rest of that write and every
  * later write are lost (MM_EIO).  UINT64_MAX disarms. */
 void mm_port_sim_nvm_cut_after(mm_hal_nvm *nvm, uint64_t bytes);
