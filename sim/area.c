@@ -25,10 +25,10 @@ void sim_area_bytes_by_part(const sim_ctx *cx, double out[SIM_PARTS])
     bool has_gas = cx->ops->gas_w != NULL;
     const sim_fw *fw = cx->fw;
     for (int k = 0; k < SIM_PARTS; k++) out[k] = 0;
-    /* the firmware slot: its image's state and NVM, and what a slot that fits any leaves */
+    /* the firmware slot: its image's state, and what a slot that fits any leaves */
     double slot = fw->uniform_slot ? fw->uniform_slot : fw->mean_slot;
     out[SIM_PART_FW_STATE] = fw->mean_state;
-    out[SIM_PART_NVM] = 0; /* the stores' blocks: counted as they stand (sim_area_nvm_held) */
+    out[SIM_PART_NVM] = 0; /* the stores' blocks: counted from the pools (run.c) */
     out[SIM_PART_SLOT_PAD] = slot - fw->mean_state;
     out[SIM_PART_ENGINE] = sizeof(sim_fleet_hh);
 #define COL_BYTES(type, name, count, when, part, doc)                                          \
