@@ -144,7 +144,8 @@ static uint32_t code_bank(mm_port_sim_nvm_pool *pool, const uint8_t *plain, uint
     uint8_t *bm = pool->out + CODE_HDR, *o = bm + nb;
     memset(bm, 0, nb);
 #if defined(__SSE2__)
-    /* four words at a time: which differ, and all four stored where the next kept word goes */
+    /* four words at a time: which differ, and each stored after the differing ones before it
+     * (a word that does not differ is overwritten by the next one, or left past the end) */
     for (; 4u * w + 16u <= size; w += 4u) {
         __m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(plain + 4u * w)),
                                   _mm_loadu_si128((const __m128i *)(const void *)(ref + 4u * w)));
@@ -154,10 +155,12 @@ static uint32_t code_bank(mm_port_sim_nvm_pool *pool, const uint8_t *plain, uint
         bm[w / 8u] = (uint8_t)(bm[w / 8u] | nz << (w % 8u));
         uint8_t v[16];
         _mm_storeu_si128((__m128i *)(void *)v, x);
-        for (unsigned j = 0; j < 4u; j++) {
-            memcpy(o + 4u * n, v + 4u * j, 4);
-            n += nz >> j & 1u;
-        }
+        uint32_t c1 = nz & 1u, c2 = c1 + (nz >> 1 & 1u), c3 = c2 + (nz >> 2 & 1u);
+        memcpy(o + 4u * n, v, 4);
+        memcpy(o + 4u * (n + c1), v + 4, 4);
+        memcpy(o + 4u * (n + c2), v + 8, 4);
+        memcpy(o + 4u * (n + c3), v + 12, 4);
+        n += c3 + (nz >> 3);
     }
 #endif
     for (; w < nw; w++) {
