@@ -69,10 +69,11 @@ uint64_t mm_port_sim_clock_sim_ms_at(const mm_hal_clock *clk, uint32_t utc_s);
  *   The kept bank is coded against the pool's reference, the first bank the pool coded: a
  *   bitmap of the 4-byte words that differ from the reference's, then those words XOR the
  *   reference's.  A meter's record is mostly zero words and fields most meters' records share,
- *   so the default meter's 656-byte bank takes about 120 bytes.  It is decoded into the pool's
- *   view when its meter reads or writes it (a load after a power cut, the first save), and
- *   coded again when the view goes to another meter or the pool settles.  The coded bank and
- *   any bytes below the banks are blocks from malloc: mm_port_sim_nvm_release gives them back.
+ *   so the default meter's 656-byte bank takes about 150 bytes, block and all.  It is decoded
+ *   into the pool's view when its meter reads or writes it (a load after a power cut, the first
+ *   save), and coded again when the view goes to another meter or the pool settles.  The coded
+ *   bank and any bytes below the banks are blocks from malloc: mm_port_sim_nvm_release gives
+ *   them back.
  * SIZE is the NVM the meter sees either way. */
 typedef struct mm_port_sim_nvm_pool {
     mm_hal_nvm *owner;  /* whose other bank BUF holds, or NULL */
