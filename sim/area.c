@@ -154,7 +154,7 @@ static bool area_fw_slots(sim_area *a)
     a->fw_mem = col_alloc(units, SIM_FW_SLOT_ALIGN, SIM_FW_SLOT_ALIGN);
     uint32_t bank = a->cx->fw->max_bank ? a->cx->fw->max_bank : 1u;
     void *block = malloc(mm_port_sim_nvm_pool_bytes(bank));
-    mm_port_sim_nvm_pool_init(&a->nvm_pool, block, bank);
+    if (block) mm_port_sim_nvm_pool_init(&a->nvm_pool, block, bank);
     return a->fw_mem != NULL && block != NULL;
 }
 
