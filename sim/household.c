@@ -317,17 +317,16 @@ void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t)
     if ((double)t + gap < cx->end_s) sim_area_schedule(a, &a->msgq, t + (uint32_t)gap, HEV(i, MSG_ONDEMAND), 0);
 }
 
-/* Ask for what a command to household J will touch: its meter's state (the command settles
- * the meter and checks the frame), its price table (a price update writes it), its pending
- * advances and its fleet entry.  Not the meter's NVM: only the rare critical commands save a
- * record, and asking for its lines too kept the processor waiting on its own requests.
- * Commands come in bursts (a price update reaches every meter of an area within seconds), one
- * meter after another in no order a hardware prefetcher follows; asked for one message ahead,
- * the meter's lines are on their way while the message before it is handled.  A hint only,
- * always inlined (hh_prefetch says why). */
+/* Ask for what a command to household J will touch: its meter's slot, the state (the command
+ * settles the meter and checks the frame), its price table (a price update writes it), its
+ * pending advances and its fleet entry.  Not the meter's NVM store: only the rare critical
+ * commands save a record.  Commands come in bursts (a price update reaches every meter of an
+ * area within seconds), one meter after another in no order a hardware prefetcher follows;
+ * asked for one message ahead, the meter's lines are on their way while the message before
+ * it is handled.  A hint only, always inlined (hh_prefetch says why). */
 static inline __attribute__((always_inline)) void hh_prefetch_command(const sim_area *a, uint32_t j)
 {
-    prefetch_lines(sim_hh_slot(a, j), a->cx->fw->img[sim_hh_fl(a, j)->image].slot);
+    hh_prefetch_slot(a, j);
     if (a->ptab) prefetch_lines(&a->ptab[j], sizeof a->ptab[j]);
     __builtin_prefetch(&a->pend[j], 1);
     __builtin_prefetch(sim_hh_fl(a, j));
