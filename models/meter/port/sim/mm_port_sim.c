@@ -255,6 +255,23 @@ static uint8_t *view_of(mm_hal_nvm *nvm)
     return pool->view;
 }
 
+/* The pool's view no longer NVM's kept bank (what it held, written or not, goes). */
+static void drop_view(mm_hal_nvm *nvm)
+{
+    if (nvm->pool->viewer != nvm) return;
+    nvm->pool->viewer = NULL;
+    nvm->pool->dirty = false;
+}
+
+/* NVM's bytes below its banks into OUT. */
+static void low_plain(const mm_hal_nvm *nvm, uint8_t *out)
+{
+    if (nvm->mem)
+        memcpy(out, nvm->mem, nvm->bank_addr);
+    else
+        memset(out, 0xFF, nvm->bank_addr);
+}
+
 /* NVM's kept bank into OUT (no view taken). */
 static void kept_plain(const mm_hal_nvm *nvm, uint8_t *out)
 {
@@ -283,10 +300,7 @@ void mm_port_sim_nvm_release(mm_hal_nvm *nvm)
     mm_port_sim_nvm_pool *pool = nvm->pool;
     if (pool == NULL) return;
     if (pool->owner == nvm) pool->owner = NULL; /* a meter taken out with its save */
-    if (pool->viewer == nvm) {
-        pool->viewer = NULL;
-        pool->dirty = false;
-    }
+    drop_view(nvm);
     block_resize(pool, &nvm->code, nvm->code ? (uint32_t)mm_get_le(nvm->code + 4, 4) : 0u, 0);
     block_resize(pool, &nvm->mem, nvm->mem ? nvm->bank_addr : 0u, 0);
     nvm->kept = 0;
@@ -331,7 +345,7 @@ void mm_port_sim_nvm_pool_settle(mm_port_sim_nvm_pool *pool)
     if (!bank_intact(pool->buf, o->bank_size, &seq)) return; /* cut short: dropped */
     /* the newer of two intact records, as mm_persist_load picks it */
     if (kept_intact(o) && !mm_persist_newer(seq, o->kept_seq)) return;
-    if (pool->viewer == o) pool->viewer = NULL; /* the view is the superseded bank */
+    drop_view(o); /* the view is the superseded bank */
     keep_code(o, code_bank(pool, pool->buf, o->bank_size));
     o->kept = (uint8_t)(1u - o->kept);
     o->kept_ok = 1;
@@ -366,18 +380,14 @@ void mm_port_sim_nvm_image(const mm_hal_nvm *nvm, uint8_t *out)
         memcpy(out, nvm->mem, nvm->size);
         return;
     }
-    const mm_port_sim_nvm_pool *pool = nvm->pool;
     uint32_t n = nvm->bank_size;
-    uint8_t *k = out + nvm->bank_addr + nvm->kept * n, *o = out + nvm->bank_addr + (1u - nvm->kept) * n;
-    if (nvm->mem)
-        memcpy(out, nvm->mem, nvm->bank_addr);
+    uint8_t *other = out + nvm->bank_addr + (1u - nvm->kept) * n;
+    low_plain(nvm, out);
+    kept_plain(nvm, out + nvm->bank_addr + nvm->kept * n);
+    if (nvm->pool->owner == nvm)
+        memcpy(other, nvm->pool->buf, n);
     else
-        memset(out, 0xFF, nvm->bank_addr);
-    kept_plain(nvm, k);
-    if (pool->owner == nvm)
-        memcpy(o, pool->buf, n);
-    else
-        memset(o, 0xFF, n);
+        memset(other, 0xFF, n);
 }
 
 /* IN, BANK_ADDR bytes, as the store's bytes below its banks (no block while they read
@@ -397,12 +407,8 @@ static void take_low(mm_hal_nvm *nvm, const uint8_t *in)
 /* BANK, a bank's bytes, as the store's kept bank. */
 static void take_kept(mm_hal_nvm *nvm, const uint8_t *bank)
 {
-    mm_port_sim_nvm_pool *pool = nvm->pool;
-    if (pool->viewer == nvm) {
-        pool->viewer = NULL;
-        pool->dirty = false;
-    }
-    keep_code(nvm, code_bank(pool, bank, nvm->bank_size));
+    drop_view(nvm);
+    keep_code(nvm, code_bank(nvm->pool, bank, nvm->bank_size));
     nvm->kept_ok = 0;
 }
 
@@ -421,10 +427,7 @@ void mm_port_sim_nvm_adopt(mm_hal_nvm *nvm, const uint8_t *image)
 
 void mm_port_sim_nvm_copy_kept(const mm_hal_nvm *nvm, uint8_t *out)
 {
-    if (nvm->mem)
-        memcpy(out, nvm->mem, nvm->bank_addr);
-    else
-        memset(out, 0xFF, nvm->bank_addr);
+    low_plain(nvm, out);
     kept_plain(nvm, out + nvm->bank_addr);
 }
 
