@@ -13,6 +13,7 @@ set -eu
 
 PKGS="build-essential g++ cmake pkg-config make
 libsimgrid-dev libhdf5-dev hdf5-tools zlib1g-dev libdeflate-dev libyaml-dev libgsl-dev libcriterion-dev
+libjemalloc-dev
 libmbedtls-dev gcc-arm-none-eabi libnewlib-arm-none-eabi clang libclang-rt-14-dev
 python3-h5py python3-numpy python3-matplotlib python3-pandas python3-yaml python3-jsonschema
 chromium chromium-driver python3-selenium
