@@ -548,8 +548,7 @@ static int grow_setup(sim_trace *t, sim_ds id)
     if (g->direct && !(g->buf = calloc((size_t)(g->c0 * g->width), g->elem)))
         return grow_fail("out of memory");
     g->ready = true;
-    if (!g->direct) return 0;
-    if (g->fill == 0) return 0;
+    if (!g->direct || g->fill == 0) return 0;
     hsize_t off[2] = {g->base, 0}, cnt[2] = {g->fill, g->width};
     fs = H5Dget_space(ds);
     hid_t ms = H5Screate_simple(rank, cnt, NULL);
