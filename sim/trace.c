@@ -559,22 +559,27 @@ static int grow_setup(sim_trace *t, sim_ds id)
     return r < 0 ? -1 : 0;
 }
 
+/* *BUF with room for N bytes (its contents not kept); *CAP its room.  0, or -1. */
+static int room(unsigned char **buf, size_t *cap, size_t n)
+{
+    if (*cap >= n) return 0;
+    free(*buf);
+    *cap = 0;
+    if (!(*buf = malloc(n))) return grow_fail("out of memory");
+    *cap = n;
+    return 0;
+}
+
 /* G's rows so far (the rest zeros) as the chunks at its row BASE, encoded and written. */
 static int grow_write(sim_trace *t, grow_ds *g, hid_t ds)
 {
     size_t values = (size_t)(g->c0 * g->c1), bytes = values * g->elem;
-    size_t bound = coder_bound(t->coder, bytes);
-    if (t->scratch_cap < 2 * bytes) {
-        free(t->scratch);
-        t->scratch_cap = 0;
-        if (!(t->scratch = malloc(2 * bytes))) return grow_fail("out of memory");
-        t->scratch_cap = 2 * bytes;
-    }
-    if (t->enc_cap < bound) {
-        free(t->enc);
-        t->enc_cap = 0;
-        if (!(t->enc = malloc(bound))) return grow_fail("out of memory");
-        t->enc_cap = bound;
+    if (room(&t->scratch, &t->scratch_cap, 2 * bytes) ||
+        room(&t->enc, &t->enc_cap, coder_bound(t->coder, bytes)))
+        return -1;
+    if (g->c1 == g->width && g->fill < g->c0) { /* a chunk not yet full: zeros after its rows */
+        size_t row_bytes = (size_t)g->width * g->elem;
+        memset(g->buf + g->fill * row_bytes, 0, (size_t)(g->c0 - g->fill) * row_bytes);
     }
     for (hsize_t j = 0; j < g->width; j += g->c1) {
         const unsigned char *chunk = g->buf;
@@ -620,7 +625,6 @@ static int grow_append(sim_trace *t, sim_ds id, const void *data, size_t rows)
         rows -= k;
         if (g->fill < g->c0) break;
         if (grow_write(t, g, ds) != 0) return -1;
-        memset(g->buf, 0, (size_t)g->c0 * row_bytes);
         g->base += g->c0;
         g->fill = 0;
         g->dirty = false;
