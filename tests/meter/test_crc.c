@@ -64,7 +64,12 @@ Test(crc, every_length_and_alignment_agrees_with_the_bitwise_definition)
         buf[i] = (uint8_t)(x >> 16);
     }
     for (size_t off = 0; off < 8; off++)
-        for (size_t n = 0; off + n <= sizeof buf; n += n < 40 ? 1 : 37)
-            cr_expect_eq(mm_crc32(0, buf + off, n), crc32_bitwise(buf + off, n), "off %zu len %zu",
-                         off, n);
+        for (size_t n = 0; off + n <= sizeof buf; n += n < 40 ? 1 : 37) {
+            uint32_t want = crc32_bitwise(buf + off, n);
+            cr_expect_eq(mm_crc32(0, buf + off, n), want, "off %zu len %zu", off, n);
+            /* and continued from a register that is not the initial one */
+            size_t k = n / 3;
+            cr_expect_eq(mm_crc32(mm_crc32(0, buf + off, k), buf + off + k, n - k), want,
+                         "off %zu len %zu in two calls", off, n);
+        }
 }

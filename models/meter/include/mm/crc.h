@@ -6,8 +6,8 @@
  * of const data in flash) take 8 bytes a step, with independent look-ups: the meter saves a
  * record every half-hour and the simulator does so for every household, so speed matters more
  * than 8 KiB.  On an x86-64 host (mm_config.h MM_HAVE_CLMUL) the carry-less multiply folds
- * 64 bytes a step instead, for 32 bytes and more.  Not a MAC: GBCS message authentication is
- * AES-GCM and lives elsewhere.
+ * 64 bytes a step instead and reduces the rest, for 4 bytes and more, with no table look-ups.
+ * Not a MAC: GBCS message authentication is AES-GCM and lives elsewhere.
  */
 #ifndef MM_CRC_H
 #define MM_CRC_H
