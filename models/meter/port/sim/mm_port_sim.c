@@ -120,8 +120,7 @@ static uint32_t code_words(uint32_t size)
 
 static uint32_t code_max(uint32_t size)
 {
-    uint32_t w = code_words(size);
-    return CODE_HDR + (w + 7u) / 8u + 4u * w;
+    return CODE_HDR + mm_port_sim_xor_max(size);
 }
 
 /* Bytes of word W of a bank of SIZE bytes. */
@@ -130,18 +129,17 @@ static uint32_t word_len(uint32_t size, uint32_t w)
     return size - 4u * w < 4u ? size - 4u * w : 4u;
 }
 
-/* Code the SIZE bytes at PLAIN into the pool's output; its length.  The pool's first bank
- * coded becomes its reference (0xFF beyond it). */
-static uint32_t code_bank(mm_port_sim_nvm_pool *pool, const uint8_t *plain, uint32_t size)
+uint32_t mm_port_sim_xor_max(uint32_t size)
 {
-    if (!pool->has_ref) {
-        memcpy(pool->ref, plain, size);
-        memset(pool->ref + size, 0xFF, pool->bank_max - size);
-        pool->has_ref = true;
-    }
-    const uint8_t *ref = pool->ref;
+    uint32_t w = code_words(size);
+    return (w + 7u) / 8u + 4u * w;
+}
+
+uint32_t mm_port_sim_xor_code(const uint8_t *ref, const uint8_t *plain, uint32_t size,
+                              uint8_t *out)
+{
     uint32_t nw = code_words(size), nb = (nw + 7u) / 8u, n = 0, w = 0;
-    uint8_t *bm = pool->out + CODE_HDR, *o = bm + nb;
+    uint8_t *bm = out, *o = bm + nb;
     memset(bm, 0, nb);
 #if defined(__SSE2__)
     /* four words at a time: which differ, and each stored after the differing ones before it
@@ -172,16 +170,14 @@ static uint32_t code_bank(mm_port_sim_nvm_pool *pool, const uint8_t *plain, uint
         memcpy(o + 4u * n, &a, 4);
         n++;
     }
-    return CODE_HDR + nb + 4u * n;
+    return nb + 4u * n;
 }
 
-/* The SIZE bytes CODE codes, into OUT. */
-static void decode_bank(const mm_port_sim_nvm_pool *pool, const uint8_t *code, uint32_t size,
-                        uint8_t *out)
+void mm_port_sim_xor_decode(const uint8_t *ref, const uint8_t *code, uint32_t size, uint8_t *out)
 {
     uint32_t nw = code_words(size), nb = (nw + 7u) / 8u;
-    const uint8_t *bm = code + CODE_HDR, *o = bm + nb;
-    memcpy(out, pool->ref, size);
+    const uint8_t *bm = code, *o = bm + nb;
+    memcpy(out, ref, size);
     for (uint32_t w = 0; w < nw; w++) {
         if (bm[w / 8u] == 0) {
             w |= 7u; /* none of this byte's words */
@@ -195,6 +191,25 @@ static void decode_bank(const mm_port_sim_nvm_pool *pool, const uint8_t *code, u
         b ^= a;
         memcpy(out + 4u * w, &b, k);
     }
+}
+
+/* Code the SIZE bytes at PLAIN into the pool's output; its length.  The pool's first bank
+ * coded becomes its reference (0xFF beyond it). */
+static uint32_t code_bank(mm_port_sim_nvm_pool *pool, const uint8_t *plain, uint32_t size)
+{
+    if (!pool->has_ref) {
+        memcpy(pool->ref, plain, size);
+        memset(pool->ref + size, 0xFF, pool->bank_max - size);
+        pool->has_ref = true;
+    }
+    return CODE_HDR + mm_port_sim_xor_code(pool->ref, plain, size, pool->out + CODE_HDR);
+}
+
+/* The SIZE bytes CODE codes, into OUT. */
+static void decode_bank(const mm_port_sim_nvm_pool *pool, const uint8_t *code, uint32_t size,
+                        uint8_t *out)
+{
+    mm_port_sim_xor_decode(pool->ref, code + CODE_HDR, size, out);
 }
 
 /* A block of CAP bytes for *P (NULL: none), the pool's count kept; false if none could be had

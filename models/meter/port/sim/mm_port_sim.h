@@ -138,6 +138,17 @@ void mm_port_sim_nvm_cut_after(mm_hal_nvm *nvm, uint64_t bytes);
 /* Power back: writes work again, contents are what reached the store. */
 void mm_port_sim_nvm_restore(mm_hal_nvm *nvm);
 
+/* The XOR coder the kept banks use, for any bytes a caller keeps against a reference of its
+ * own: a bitmap of the SIZE bytes' 4-byte words that differ from REF's (bit w % 8 of byte
+ * w / 8), then each of those words XOR REF's, in order (a last word of fewer than 4 bytes is
+ * those bytes).  mm_port_sim_xor_max: the most bytes a code of SIZE bytes takes;
+ * mm_port_sim_xor_code: PLAIN coded into OUT (that many bytes), its length;
+ * mm_port_sim_xor_decode: the SIZE bytes CODE codes, into OUT. */
+uint32_t mm_port_sim_xor_max(uint32_t size);
+uint32_t mm_port_sim_xor_code(const uint8_t *ref, const uint8_t *plain, uint32_t size,
+                              uint8_t *out);
+void mm_port_sim_xor_decode(const uint8_t *ref, const uint8_t *code, uint32_t size, uint8_t *out);
+
 /* The simulator's stream: fill LEN bytes; 0 or a negative code. */
 typedef int (*mm_port_sim_rng_fn)(void *ctx, void *buf, size_t len);
 
