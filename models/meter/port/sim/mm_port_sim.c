@@ -5,6 +5,12 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define XOR_AVX512 1
+#else
+#define XOR_AVX512 0
+#endif
 
 #include "mm/bytes.h"
 #include "mm/meter.h"
@@ -135,12 +141,86 @@ uint32_t mm_port_sim_xor_max(uint32_t size)
     return (w + 7u) / 8u + 4u * w;
 }
 
+/* ---- the coder with AVX-512, where the processor has it ----
+ * Sixteen words at a time: which differ (a mask, two bytes of the bitmap), those words packed
+ * together in a register and stored as a run; decoding spreads a run back over the words its
+ * mask names.  Register forms and masked loads and stores only: some processors run the
+ * memory forms of compress and expand slowly.  A masked load reads no byte past the run. */
+
+#if XOR_AVX512
+static int xor_avx512 = -1; /* -1 not asked yet, 0 no, 1 yes */
+
+bool mm_port_sim_xor_use_avx512(bool on)
+{
+    __builtin_cpu_init();
+    xor_avx512 = on && __builtin_cpu_supports("avx512f");
+    return xor_avx512 == 1;
+}
+
+static bool avx512(void)
+{
+    if (xor_avx512 < 0) (void)mm_port_sim_xor_use_avx512(true);
+    return xor_avx512 == 1;
+}
+
+/* Words [0, 16 * (size / 64)) of PLAIN coded: the bitmap's bytes for them in BM, the
+ * differing words from O on; how many. */
+__attribute__((target("avx512f"))) static uint32_t code16(const uint8_t *ref, const uint8_t *plain,
+                                                         uint32_t size, uint8_t *bm, uint8_t *o)
+{
+    uint32_t n = 0;
+    for (uint32_t w = 0; 4u * w + 64u <= size; w += 16u) {
+        __m512i x = _mm512_xor_si512(_mm512_loadu_si512((const void *)(plain + 4u * w)),
+                                     _mm512_loadu_si512((const void *)(ref + 4u * w)));
+        unsigned m = _mm512_test_epi32_mask(x, x);
+        bm[w / 8u] = (uint8_t)m;
+        bm[w / 8u + 1u] = (uint8_t)(m >> 8);
+        unsigned c = (unsigned)__builtin_popcount(m);
+        _mm512_mask_storeu_epi32(o + 4u * n, (__mmask16)((1u << c) - 1u),
+                                 _mm512_maskz_compress_epi32((__mmask16)m, x));
+        n += c;
+    }
+    return n;
+}
+
+/* Words [0, 16 * (size / 64)) of OUT from REF and the bitmap BM and words O; the words
+ * taken. */
+__attribute__((target("avx512f"))) static uint32_t decode16(const uint8_t *ref, const uint8_t *bm,
+                                                           const uint8_t *o, uint32_t size,
+                                                           uint8_t *out)
+{
+    uint32_t n = 0;
+    for (uint32_t w = 0; 4u * w + 64u <= size; w += 16u) {
+        unsigned m = (unsigned)bm[w / 8u] | (unsigned)bm[w / 8u + 1u] << 8;
+        unsigned c = (unsigned)__builtin_popcount(m);
+        __m512i d = _mm512_maskz_expand_epi32(
+            (__mmask16)m, _mm512_maskz_loadu_epi32((__mmask16)((1u << c) - 1u), o + 4u * n));
+        _mm512_storeu_si512((void *)(out + 4u * w),
+                            _mm512_xor_si512(_mm512_loadu_si512((const void *)(ref + 4u * w)), d));
+        n += c;
+    }
+    return n;
+}
+#else
+bool mm_port_sim_xor_use_avx512(bool on)
+{
+    (void)on;
+    return false;
+}
+#endif
+
 uint32_t mm_port_sim_xor_code(const uint8_t *ref, const uint8_t *plain, uint32_t size,
                               uint8_t *out)
 {
     uint32_t nw = code_words(size), nb = (nw + 7u) / 8u, n = 0, w = 0;
     uint8_t *bm = out, *o = bm + nb;
     memset(bm, 0, nb);
+#if XOR_AVX512
+    if (avx512()) {
+        n = code16(ref, plain, size, bm, o);
+        w = 16u * (size / 64u);
+    }
+#endif
 #if defined(__SSE2__)
     /* four words at a time: which differ, and each stored after the differing ones before it
      * (a word that does not differ is overwritten by the next one, or left past the end) */
@@ -177,19 +257,36 @@ void mm_port_sim_xor_decode(const uint8_t *ref, const uint8_t *code, uint32_t si
 {
     uint32_t nw = code_words(size), nb = (nw + 7u) / 8u;
     const uint8_t *bm = code, *o = bm + nb;
-    memcpy(out, ref, size);
-    for (uint32_t w = 0; w < nw; w++) {
-        if (bm[w / 8u] == 0) {
-            w |= 7u; /* none of this byte's words */
-            continue;
+    uint32_t w0 = 0; /* the words before it decoded already */
+#if XOR_AVX512
+    if (avx512()) {
+        o += 4u * decode16(ref, bm, o, size, out);
+        w0 = 16u * (size / 64u);
+    }
+#endif
+    memcpy(out + 4u * w0, ref + 4u * w0, size - 4u * w0);
+    /* the bitmap 64 words at a time, each differing word found by its set bit */
+    for (uint32_t base = w0; base < nw; base += 64u) {
+        uint64_t bits = 0;
+        for (uint32_t j = 0; j < 8u && base / 8u + j < nb; j++)
+            bits |= (uint64_t)bm[base / 8u + j] << (8u * j);
+        while (bits != 0) {
+            uint32_t w = base + (uint32_t)__builtin_ctzll(bits), a, b;
+            bits &= bits - 1u;
+            memcpy(&a, o, 4);
+            o += 4;
+            if (4u * w + 4u <= size) { /* a whole word: one load and store, no byte loop */
+                memcpy(&b, out + 4u * w, 4);
+                b ^= a;
+                memcpy(out + 4u * w, &b, 4);
+                continue;
+            }
+            uint32_t k = word_len(size, w);
+            b = 0;
+            memcpy(&b, out + 4u * w, k);
+            b ^= a;
+            memcpy(out + 4u * w, &b, k);
         }
-        if (((unsigned)bm[w / 8u] >> (w % 8u) & 1u) == 0) continue;
-        uint32_t k = word_len(size, w), a, b = 0;
-        memcpy(&a, o, 4);
-        o += 4;
-        memcpy(&b, out + 4u * w, k);
-        b ^= a;
-        memcpy(out + 4u * w, &b, k);
     }
 }
 

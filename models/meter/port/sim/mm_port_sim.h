@@ -148,6 +148,10 @@ uint32_t mm_port_sim_xor_max(uint32_t size);
 uint32_t mm_port_sim_xor_code(const uint8_t *ref, const uint8_t *plain, uint32_t size,
                               uint8_t *out);
 void mm_port_sim_xor_decode(const uint8_t *ref, const uint8_t *code, uint32_t size, uint8_t *out);
+/* Whether the coder may use AVX-512 (ON, the default) where the processor has it, or keeps
+ * to SSE2 and plain C; whether it now does.  The code is the same either way (the tests run
+ * both). */
+bool mm_port_sim_xor_use_avx512(bool on);
 
 /* The simulator's stream: fill LEN bytes; 0 or a negative code. */
 typedef int (*mm_port_sim_rng_fn)(void *ctx, void *buf, size_t len);
