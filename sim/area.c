@@ -23,13 +23,10 @@
 void sim_area_bytes_by_part(const sim_ctx *cx, double out[SIM_PARTS])
 {
     bool has_gas = cx->ops->gas_w != NULL;
-    const sim_fw *fw = cx->fw;
     for (int k = 0; k < SIM_PARTS; k++) out[k] = 0;
-    /* the firmware slot: its image's state, and what a slot that fits any leaves */
-    double slot = fw->uniform_slot ? fw->uniform_slot : fw->mean_slot;
-    out[SIM_PART_FW_STATE] = fw->mean_state;
-    out[SIM_PART_NVM] = 0; /* the stores' blocks: counted from the pools (run.c) */
-    out[SIM_PART_SLOT_PAD] = slot - fw->mean_state;
+    /* the states' and the stores' blocks: counted from the areas at the end (run.c) */
+    out[SIM_PART_FW_STATE] = 0;
+    out[SIM_PART_NVM] = 0;
     out[SIM_PART_ENGINE] = sizeof(sim_fleet_hh);
 #define COL_BYTES(type, name, count, when, part, doc)                                          \
     if (when) out[SIM_PART_##part] += (double)(count) * sizeof(type);
@@ -141,21 +138,14 @@ static int area_wan_build(sim_area *a, char *err, size_t errlen)
     return 0;
 }
 
-/* Each household's place in the fleet, and a firmware slot sized for its image. */
+/* The meters' firmware states (coded, each in a block of its own once it has one) and
+ * their NVM stores' pool. */
 static bool area_fw_slots(sim_area *a)
 {
-    size_t units = 0;
-    for (uint32_t i = 0; i < a->n; i++) {
-        /* with slots of different sizes, each at its own offset */
-        if (a->fw_off) a->fw_off[i] = (uint32_t)units;
-        units += sim_hh_fw_slot(a, i) / SIM_FW_SLOT_ALIGN;
-        if (units > UINT32_MAX) return false;
-    }
-    a->fw_mem = col_alloc(units, SIM_FW_SLOT_ALIGN, SIM_FW_SLOT_ALIGN);
     uint32_t bank = a->cx->fw->max_bank ? a->cx->fw->max_bank : 1u;
     void *block = malloc(mm_port_sim_nvm_pool_bytes(bank));
     if (block) mm_port_sim_nvm_pool_init(&a->nvm_pool, block, bank);
-    return a->fw_mem != NULL && block != NULL;
+    return sim_fw_states_init(a) == 0 && block != NULL;
 }
 
 int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, size_t errlen)
@@ -196,13 +186,15 @@ void sim_area_free(sim_area *a)
 {
     const sim_ctx *cx = a->cx;
     if (!cx) return;
-    for (uint32_t i = 0; a->fw_mem && a->clk && i < a->n; i++)
+    for (uint32_t i = 0; a->fws && a->fws->view && a->clk && i < a->n; i++) {
         sim_hh_abi(a, i)->deinit(sim_hh_slot(a, i)); /* its pending advances go with it */
+        sim_fw_states_forget(a); /* its block goes below */
+    }
     for (uint32_t i = 0; a->nvm && i < a->n; i++) mm_port_sim_nvm_release(&a->nvm[i]);
+    sim_fw_states_free(a); /* before the columns: it frees the blocks fwc holds */
 #define COL_FREE(type, name, count, when, part, doc) free(a->name);
     SIM_AREA_COLUMNS(COL_FREE)
 #undef COL_FREE
-    free(a->fw_mem);
     free(a->nvm_pool.buf);
     sim_cell_destroy(a->cell);
     sim_deferq_free(&a->defq);
@@ -268,7 +260,7 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
     mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
     a->last_t[i] = t;
     a->pend[i].n = 0; /* whoever took the old meter out read it through sim_hh_fw */
-    if (t > 0) memset(sim_hh_slot(a, i), 0, im->slot); /* a new meter */
+    if (t > 0) memset(sim_hh_slot(a, i), 0, a->fws->view_bytes); /* a new meter */
     mm_port_sim_nvm_release(&a->nvm[i]); /* the old one's store */
     mm_port_sim_nvm_init_banked(&a->nvm[i], MM_PERSIST_NVM_ADDR, im->nvm_bank, &a->nvm_pool);
     sim_rng seedr;
@@ -345,6 +337,7 @@ int sim_area_init_households(sim_area *a, char *err, size_t errlen)
         if (cx->sc->headend.ondemand_per_day > 0) sim_hh_ondemand_plan(a, i, 0);
         sim_area_schedule(a, &a->msgq, a->read[i].next, HEV(i, MSG_READ), 0);
     }
+    if (sim_fw_states_failed(a)) sim_area_fail(a, SIM_ENOMEM);
     if (a->err) {
         snprintf(err, errlen, "area %u: %s", a->id, sim_strerror(a->err));
         return -1;
@@ -485,9 +478,8 @@ static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, uint8_t *nv, 
     const sim_ctx *cx = a->cx;
     const sim_fleet_hh *h = sim_hh_fl(a, i);
     const sim_fw_image *im = &cx->fw->img[h->image];
-    unsigned char *slot = sim_hh_slot(a, i);
     if (!sim_ckpt_loading(c)) {
-        int rc = im->abi->save_ram(slot, buf, im->abi->state_size);
+        int rc = im->abi->save_ram(sim_fw_states_reach(a, i, false), buf, im->abi->state_size);
         if (rc != MM_OK) sim_ckpt_fail(c, "meter %u: its firmware could not save its state (%d)",
                                        a->hh0 + i, rc);
     }
@@ -500,7 +492,8 @@ static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, uint8_t *nv, 
     mm_esme_storage st;
     sim_hh_meter_io(a, i, &hal, &st);
     const mm_esme_config *cfg = sim_fw_config_of(cx->fw, h);
-    int rc = cfg ? im->abi->load_ram(slot, buf, im->abi->state_size, cfg, &hal, &st) : MM_EINVAL;
+    int rc = cfg ? im->abi->load_ram(sim_hh_slot(a, i), buf, im->abi->state_size, cfg, &hal, &st)
+                 : MM_EINVAL;
     if (rc != MM_OK)
         sim_ckpt_fail(c, "meter %u: its firmware refused the saved state (%d)", a->hh0 + i, rc);
 }
@@ -525,8 +518,9 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
     sim_ckpt_same(c, a->n, "households of the area");
     /* The columns as they are, but for the two HAL records holding pointers (the NVM's
      * blocks and pool, the RNG's hook): the file gets them as NULL, and loading makes them
-     * again (the store's bytes go with the slots).  A save in the pool is settled first: the
-     * stores then hold all there is. */
+     * again (the store's bytes go with the slots); and but for the firmware states' blocks,
+     * which the file does not get (the states go with the slots).  A save in the pool is
+     * settled first: the stores then hold all there is. */
     if (!loading) mm_port_sim_nvm_pool_settle(&a->nvm_pool);
     for (uint32_t i = 0; i < a->n; i++) {
         mm_hal_nvm nv = a->nvm[i];
@@ -550,7 +544,8 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
         }
     }
 #define COL_CKPT(type, name, count, when, part, doc)                                            \
-    if ((when) && a->name != (void *)a->nvm && a->name != (void *)a->rng)                      \
+    if ((when) && a->name != (void *)a->nvm && a->name != (void *)a->rng &&                    \
+        a->name != (void *)a->fwc)                                                             \
         sim_ckpt_bytes(c, a->name, (size_t)a->n * (size_t)(count) * sizeof(type));
     SIM_AREA_COLUMNS(COL_CKPT)
 #undef COL_CKPT
@@ -565,6 +560,7 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
         return -1;
     }
     for (uint32_t i = 0; i < a->n && !sim_ckpt_err(c); i++) slot_ckpt(a, i, buf, nv, c);
+    if (sim_fw_states_failed(a)) sim_ckpt_fail(c, "out of memory");
     free(buf);
     free(nv);
     sim_ckpt_tag(c, "queues");

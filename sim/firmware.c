@@ -254,9 +254,6 @@ static int images_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet, cha
         int j = image_index(fw, default_image(sc, fleet->pops[k].p), who, err, errlen);
         if (j < 0) return -1;
         fleet->pops[k].image = (uint8_t)j;
-        double n = fleet->pops[k].households, all = sc->households;
-        fw->mean_slot += (double)fw->img[j].slot * n / all;
-        fw->mean_state += (double)fw->img[j].abi->state_size * n / all;
     }
     if (campaign_images(fw, sc, fleet, err, errlen)) return -1;
     for (uint32_t id = 0; id < sc->households; id++)
@@ -327,13 +324,8 @@ int sim_fw_open(sim_fw *fw, const sim_scenario *sc, sim_fleet *fleet,
 {
     memset(fw, 0, sizeof *fw);
     if (images_open(fw, sc, fleet, err, errlen)) return -1;
-    fw->uniform_slot = fw->max_slot;
     for (uint32_t k = 0; k < fw->n_images; k++)
         if (fw->img[k].abi->state_size > fw->max_state) fw->max_state = fw->img[k].abi->state_size;
-    /* meters that may change image keep a slot that fits any */
-    bool changing = sc->installs.enabled || sc->faults.enabled || sc->n_campaigns > 0;
-    for (uint32_t k = 0; k < fw->n_images && !changing; k++)
-        if (fw->img[k].slot != fw->max_slot) fw->uniform_slot = 0;
     mm_port_sim_crypto_init(&fw->crypto, MM_PORT_SIM_CRYPTO_MODELLED, NULL);
     return configs_build(fw, sc, fleet, prices, windows, err, errlen);
 }

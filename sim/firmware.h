@@ -4,7 +4,7 @@
  * supplier, tariff and payment mode).
  *
  * Several images load side by side: each population names one, and a household's firmware
- * slot is sized for its image.
+ * state is coded at its image's size (sim_fw_states).
  * Not here: driving meters (household.c), commands (downlink.c), the tariff definitions
  * (tariffdef.c).
  */
@@ -50,7 +50,7 @@ typedef struct sim_fw_image {
     uint32_t nvm_store;        /* bytes its store keeps, all but one bank (a checkpoint's:
                                   mm_port_sim_nvm_copy_kept); coded outside the slot */
     uint32_t slot;             /* bytes of one meter's slot: its state, rounded up to a
-                                  multiple of SIM_FW_SLOT_ALIGN */
+                                  multiple of SIM_FW_SLOT_ALIGN (what sim_fw_states codes) */
     char sha256[65];           /* of the file, hex; "" for the build linked in */
     char build_id[65];         /* GNU build id, hex; "" if none */
     char source[65];           /* git describe of this tree for its own builds, else "" */
@@ -67,14 +67,9 @@ typedef struct sim_fw {
     mm_esme_config *cfg;
     uint32_t periods_known[SIM_TARIFFS]; /* periods a dynamic tariff's meters hold at the start */
     mm_hal_crypto crypto;      /* modelled crypto, shared by every meter */
-    double mean_slot;          /* bytes of firmware slot per household, mean */
-    double mean_state;         /* ... of which state (the rest: slot alignment) */
-    uint32_t max_slot;         /* the largest image's slot [B] */
+    uint32_t max_slot;         /* the largest image's slot [B]: an area's view (sim_fw_states) */
     uint32_t max_bank;         /* the largest image's NVM bank [B] */
     uint32_t max_state;        /* the largest image's firmware state [B] */
-    uint32_t uniform_slot;     /* every household's slot is this size [B] (one slot size among
-                                * the run's images, or the largest when meters may be replaced);
-                                * 0: each household's is its image's, found by an offset */
 } sim_fw;
 
 /* Load and check every population's image (setting each population's and household's image

@@ -139,10 +139,11 @@ static inline __attribute__((always_inline)) void prefetch_lines(const void *p, 
     for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch((const char *)p + b, 1);
 }
 
-/* Household J's firmware slot (its state). */
+/* Household J's firmware state: its block, as far as most blocks go (sim_fw_states). */
 static inline __attribute__((always_inline)) void hh_prefetch_slot(const sim_area *a, uint32_t j)
 {
-    prefetch_lines(sim_hh_slot(a, j), sim_hh_fw_slot(a, j));
+    const unsigned char *b = a->fwc[j];
+    if (b) prefetch_lines(b, 320);
 }
 
 static inline __attribute__((always_inline)) void hh_prefetch_load(const sim_area *a, uint32_t j)
@@ -165,8 +166,15 @@ void sim_hh_load_event(sim_area *a, uint32_t t)
     if (j != SIM_WHEEL_NONE) {
         hh_prefetch(a, j);
         if (sim_wheel_first_of_second(&a->loadq)) hh_prefetch_load(a, j);
+        /* the next one's meter will be advanced through its full notes: its coded state
+         * (its notes and block pointer were asked for at the event before) */
+        if (a->pend[j].n == SIM_PEND_MAX) hh_prefetch_slot(a, j);
     }
-    if (j2 != SIM_WHEEL_NONE) hh_prefetch_load(a, j2);
+    if (j2 != SIM_WHEEL_NONE) {
+        hh_prefetch_load(a, j2);
+        __builtin_prefetch(&a->pend[j2]);
+        __builtin_prefetch(&a->fwc[j2]);
+    }
     /* a load limit a command run set may have tripped or restored meanwhile: that meter is
      * advanced now and read; any other only notes the advance */
     if (cx->cmds && sim_cmds_watched(cx->cmds, a->hh0 + i)) {
@@ -565,8 +573,9 @@ void sim_area_close_window(sim_area *a, uint32_t w_end)
             a->gas_ws[i] %= 3600;
         }
     }
-    /* a store that could not have a block for its record lost a save */
-    if (a->nvm_pool.nomem) sim_area_fail(a, SIM_ENOMEM);
+    /* a store that could not have a block for its record lost a save; a meter's state that
+     * could not have one for its code, what it had become */
+    if (a->nvm_pool.nomem || sim_fw_states_failed(a)) sim_area_fail(a, SIM_ENOMEM);
     sim_area_integrate(a, w_end);
 }
 

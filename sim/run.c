@@ -514,11 +514,16 @@ int sim_run_create(const sim_scenario *sc, const sim_run_opts *opts, sim_run **o
 /* The first failure of an area, the coordinator or the head-end, named. */
 static int component_failure(sim_run *r)
 {
-    for (uint32_t k = 0; k < r->n_areas; k++)
+    for (uint32_t k = 0; k < r->n_areas; k++) {
         if (r->areas[k].err) {
             snprintf(r->fail_where, sizeof r->fail_where, "area %u", k);
             return r->areas[k].err;
         }
+        if (sim_fw_states_failed(&r->areas[k])) {
+            snprintf(r->fail_where, sizeof r->fail_where, "area %u (meters' states)", k);
+            return SIM_ENOMEM;
+        }
+    }
     if (r->coord.err) {
         snprintf(r->fail_where, sizeof r->fail_where, "coordinator (prices)");
         return r->coord.err;
@@ -573,6 +578,9 @@ static int close_window(sim_run *r)
     int rc2 = sim_collect_events(r, w_end);
     int rc3 = sim_collect_grid(r, w + 1, false);
     rc = rc ? rc : rc2 ? rc2 : rc3;
+    /* reading the meters may have coded a state back, which needs a block */
+    for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi && !rc; k++)
+        if (sim_fw_states_failed(&r->areas[k])) rc = SIM_ENOMEM;
     r->w = w + 1;
     if (r->w - r->flushed == SIM_DAY_S / SIM_PERIOD_S || r->w == r->cx.windows) {
         /* every rank, whatever its steps above gave: it gathers to rank 0 */
@@ -627,11 +635,12 @@ int64_t sim_run_reached_s(const sim_run *r)
 static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
 {
     const sim_scenario *sc = r->sc;
-    int64_t x[5] = {0}, peak = 0;
+    int64_t x[6] = {0}, peak = 0;
     for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi; k++) {
         const sim_area *a = &r->areas[k];
-        /* the NVM stores' blocks as they stand, and their pool's */
+        /* the NVM stores' blocks as they stand, and their pool's; the firmware states' */
         x[4] += (int64_t)(a->nvm_pool.held + mm_port_sim_nvm_pool_bytes(a->nvm_pool.bank_max));
+        x[5] += (int64_t)sim_fw_states_bytes(a);
         x[0] += (int64_t)a->events;
         x[1] += (int64_t)a->sent;
         x[2] += (int64_t)a->interruptions;
@@ -639,7 +648,7 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
         if ((int64_t)a->peak_backlog > peak) peak = (int64_t)a->peak_backlog;
     }
     uint64_t mine_events = (uint64_t)x[0];
-    sim_par_sum_i64(x, 5);
+    sim_par_sum_i64(x, 6);
     sim_par_max_i64(&peak, 1);
     sum->events = (uint64_t)x[0];
     sum->wan_sent = (uint64_t)x[1];
@@ -656,6 +665,7 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
                    "one figure per part");
     sim_area_bytes_by_part(&r->cx, sum->part_bytes);
     sum->part_bytes[SIM_PART_NVM] = sc->households ? (double)x[4] / sc->households : 0;
+    sum->part_bytes[SIM_PART_FW_STATE] += sc->households ? (double)x[5] / sc->households : 0;
     double parts = 0;
     for (int k = 0; k < SIM_PARTS; k++) parts += sum->part_bytes[k];
     sum->area_bytes_per_household = (uint64_t)(parts + 0.5);
@@ -911,10 +921,10 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
     fprintf(out, "  household state   %llu B per household (area columns)\n",
             (unsigned long long)s->area_bytes_per_household);
     const double *pb = s->part_bytes;
-    fprintf(out, "  state by part     firmware %.0f, NVM %.0f, slot padding %.0f, event log %.0f, "
-                 "profile log %.0f, load model %.0f, network %.0f, engine %.0f [B]\n",
-            pb[SIM_PART_FW_STATE], pb[SIM_PART_NVM], pb[SIM_PART_SLOT_PAD], pb[SIM_PART_EVLOG],
-            pb[SIM_PART_PROFILE], pb[SIM_PART_LOAD], pb[SIM_PART_NET], pb[SIM_PART_ENGINE]);
+    fprintf(out, "  state by part     firmware %.0f, NVM %.0f, event log %.0f, profile log %.0f, "
+                 "load model %.0f, network %.0f, engine %.0f [B]\n",
+            pb[SIM_PART_FW_STATE], pb[SIM_PART_NVM], pb[SIM_PART_EVLOG], pb[SIM_PART_PROFILE],
+            pb[SIM_PART_LOAD], pb[SIM_PART_NET], pb[SIM_PART_ENGINE]);
     if (s->backbone_bps > 0)
         fprintf(out, "  backbone peak     %.2f %% of its capacity (busiest second)\n",
                 100.0 * (double)s->backbone_peak_bytes * 8.0 / s->backbone_bps);

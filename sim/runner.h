@@ -191,9 +191,8 @@ static inline bool sim_hh_local(const sim_ctx *cx, uint32_t id)
 
 /* What a household's bytes are for, as the run's summary lists them (area.c counts them). */
 typedef enum sim_part {
-    SIM_PART_FW_STATE, /* the firmware's state (opaque; its image's size) */
+    SIM_PART_FW_STATE, /* the firmware's state: its block coded, the view's share */
     SIM_PART_NVM,      /* its NVM store: its kept bank coded, the pool's share */
-    SIM_PART_SLOT_PAD, /* slot room beyond its image's state (a slot that fits any) */
     SIM_PART_EVLOG,    /* the firmware's event ring */
     SIM_PART_PROFILE,  /* the firmware's half-hourly profile log */
     SIM_PART_LOAD,     /* the load model's state, gas */
@@ -225,7 +224,7 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
  * from this table; CX is the context and HAS_GAS whether the load model burns gas. */
 #define SIM_AREA_COLUMNS(X)                                                                        \
     X(unsigned char, load, cx->ops->hh_size, true, LOAD, "load model state")                       \
-    X(uint32_t, fw_off, 1, !cx->fw->uniform_slot, ENGINE, "its slot in fw_mem [8 B units]")        \
+    X(unsigned char *, fwc, 1, true, FW_STATE, "its firmware state's block (sim_fw_states)")       \
     X(mm_hal_clock, clk, 1, true, ENGINE, "meter HAL: RTC driven by simulated time")               \
     X(mm_hal_nvm, nvm, 1, true, ENGINE, "meter HAL: NVM, its blocks of its own")                    \
     X(mm_hal_rng, rng, 1, true, ENGINE, "meter HAL: RNG seeded from (seed, household, meter.rng)") \
@@ -263,6 +262,25 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
     X(double, restore_s, 1, true, ENGINE, "last restoration [s], NAN if none")                     \
     X(double, known_s, 1, true, ENGINE, "its restore alert reached the DNO [s], NAN if not")
 
+/* An area's meters' firmware states.  The firmware runs its meter's state in place, and the
+ * state holds pointers into itself, so an area has one place where states run: its view.  A
+ * meter's state is copied there (decoded) when it is reached, and coded back into a block of
+ * its own (fwc) when the view goes to another meter, if it was reached for writing meanwhile:
+ * the XOR code of the NVM stores (mm_port_sim_xor_code) against the first state of its image
+ * the area coded.  Every state runs at the same place, so the pointers into itself are the
+ * same words in every meter's state and cost nothing coded (sim/fwstate.c). */
+#define SIM_FW_NOBODY UINT32_MAX
+typedef struct sim_fw_states {
+    unsigned char *view;  /* the state of WHO, plain (view_bytes, 64-byte aligned) */
+    uint32_t view_bytes;  /* the largest image's slot, rounded up to a line */
+    uint32_t who;         /* the household whose state the view holds, SIM_FW_NOBODY */
+    bool dirty;           /* the view was reached for writing since it was decoded */
+    bool nomem;           /* a block could not be had: a state was lost (the run fails) */
+    unsigned char *out;   /* the coder's output */
+    unsigned char *ref[SIM_FW_IMAGES_MAX]; /* each image's reference, once it has one */
+    uint64_t held;        /* bytes of the blocks and references */
+} sim_fw_states;
+
 typedef struct sim_area {
     const sim_ctx *cx;
     uint32_t id;
@@ -271,7 +289,7 @@ typedef struct sim_area {
     uint32_t n;
     uint32_t lv0, lv1; /* its LV substations [lv0, lv1) */
     int err;           /* first failure (SIM_E*) in a handler; the run stops with it */
-    unsigned char *fw_mem; /* its meters' firmware slots: their state (opaque) */
+    sim_fw_states *fws;    /* its meters' firmware states (opaque to it), coded */
     /* its meters' NVM stores' pool (mm_port_sim.h): the one save in progress to a bank a
      * store does not keep, the one kept bank decoded, the reference banks are coded against;
      * its block is sized by the largest image's bank (area.c allocates it) */
@@ -327,13 +345,30 @@ void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t 
 void sim_area_fail(sim_area *a, int code);
 /* The area of AREAS[N] holding household ID (areas hold consecutive id ranges, in id order). */
 sim_area *sim_area_of(sim_area *areas, uint32_t n, uint32_t id);
-/* Household I's firmware slot as memory: its state.  For what handles the bytes
- * (allocation, a new meter, checkpoints, prefetches); calls to the firmware go through
- * sim_hh_fw. */
+/* fwstate.c.  The area's view holding household I's state, reached for writing (WRITE) or
+ * only read: it stays there until another household's is reached, so a pointer to it holds
+ * until then. */
+void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write);
+int sim_fw_states_init(sim_area *a);   /* 0 or SIM_ENOMEM */
+void sim_fw_states_free(sim_area *a);  /* the blocks and the view (no state is coded back) */
+void sim_fw_states_settle(const sim_area *a); /* the view coded back if written */
+/* The view's state needs no coding back: its meter is being taken out (its block goes). */
+void sim_fw_states_forget(const sim_area *a);
+uint64_t sim_fw_states_bytes(const sim_area *a); /* blocks, references, view, coder */
+/* A state could not be coded back for want of memory (an older one of it stayed): the run
+ * fails. */
+static inline bool sim_fw_states_failed(const sim_area *a)
+{
+    return a->fws && a->fws->nomem;
+}
+/* Household I's firmware slot as memory: its state, in the area's view.  For what handles the
+ * bytes (a new meter, checkpoints); calls to the firmware go through sim_hh_fw. */
 static inline void *sim_hh_slot(const sim_area *a, uint32_t i)
 {
-    uint32_t u = a->cx->fw->uniform_slot;
-    return a->fw_mem + (u ? (size_t)i * u : (size_t)a->fw_off[i] * SIM_FW_SLOT_ALIGN);
+    sim_fw_states *s = a->fws;
+    if (s->who != i) return sim_fw_states_reach(a, i, true);
+    s->dirty = true;
+    return s->view;
 }
 /* Household I's meter state for a call through its image's ABI, advanced first through what
  * is pending (sim_hh_pend), so the call finds the meter as if it had been advanced at every
@@ -344,12 +379,13 @@ static inline void *sim_hh_fw(sim_area *a, uint32_t i)
     if (a->pend[i].n) sim_hh_settle(a, i);
     return sim_hh_slot(a, i);
 }
-/* ... for a reader that cannot change the area, where nothing is pending: at a window's
- * boundary, after every area's close (which advances every meter to it). */
+/* ... for a reader that changes nothing of the run, where nothing is pending: at a window's
+ * boundary, after every area's close (which advances every meter to it).  (Reaching it may
+ * code the view's state back into its block: the run does not see that.) */
 static inline const void *sim_hh_fw_settled(const sim_area *a, uint32_t i)
 {
     assert(a->pend[i].n == 0);
-    return sim_hh_slot(a, i);
+    return a->fws->who == i ? a->fws->view : sim_fw_states_reach(a, i, false);
 }
 /* Household I's population, supplier and tariff (the fleet's table: one copy per run). */
 static inline const sim_fleet_hh *sim_hh_fl(const sim_area *a, uint32_t i)
@@ -360,13 +396,6 @@ static inline const sim_fleet_hh *sim_hh_fl(const sim_area *a, uint32_t i)
 static inline const mm_abi *sim_hh_abi(const sim_area *a, uint32_t i)
 {
     return a->cx->fw->img[sim_hh_fl(a, i)->image].abi;
-}
-/* The size of household I's firmware slot [B]: one size for all (sim_fw.uniform_slot, the
- * largest when installs may replace a meter by another image's), or its image's. */
-static inline uint32_t sim_hh_fw_slot(const sim_area *a, uint32_t i)
-{
-    uint32_t u = a->cx->fw->uniform_slot;
-    return u ? u : a->cx->fw->img[sim_hh_fl(a, i)->image].slot;
 }
 static inline sim_generation sim_hh_gen(const sim_area *a, uint32_t i)
 {

@@ -1,0 +1,132 @@
+/* The meters' firmware states of an area, coded (see sim_fw_states in runner.h).
+ *
+ * A state is plain only in the area's view, and only while its meter is being reached; the
+ * rest of the time it is a block of its own: a header, then the XOR code the NVM stores use
+ * (mm_port_sim_xor_code: a bitmap of the state's 4-byte words that differ from its image's
+ * reference, then those words).  Most of a state is words every meter of an image shares:
+ * zeros, configuration pointers, pointers into the state itself (which all point into the
+ * view, since every state is run there).  What differs is the registers, times, credit and
+ * the pointers to the meter's own columns.
+ */
+#include "runner.h"
+
+#include "mm_port_sim.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A block: its header, then the code. */
+typedef struct fw_block_hdr {
+    uint32_t len;        /* bytes used, the header's included */
+    uint32_t cap : 24;   /* bytes of the block (a multiple of 32; a state is at most 1 MiB) */
+    uint32_t image : 8;  /* the image whose reference and size it is coded with */
+} fw_block_hdr;
+#define HDR ((uint32_t)sizeof(fw_block_hdr))
+_Static_assert(SIM_FW_IMAGES_MAX <= 256, "an image's index fits the header");
+
+int sim_fw_states_init(sim_area *a)
+{
+    const sim_fw *fw = a->cx->fw;
+    uint32_t view = fw->max_slot ? fw->max_slot : SIM_FW_SLOT_ALIGN;
+    sim_fw_states *s = calloc(1, sizeof *s);
+    if (!s) return SIM_ENOMEM;
+    a->fws = s;
+    s->who = SIM_FW_NOBODY;
+    s->view_bytes = (view + 63u) / 64u * 64u;
+    s->view = aligned_alloc(64, s->view_bytes);
+    s->out = malloc(HDR + mm_port_sim_xor_max(view));
+    if (!s->view || !s->out) return SIM_ENOMEM;
+    memset(s->view, 0, s->view_bytes);
+    return 0;
+}
+
+void sim_fw_states_free(sim_area *a)
+{
+    sim_fw_states *s = a->fws;
+    if (!s) return;
+    for (uint32_t i = 0; a->fwc && i < a->n; i++) free(a->fwc[i]);
+    for (unsigned k = 0; k < SIM_FW_IMAGES_MAX; k++) free(s->ref[k]);
+    free(s->view);
+    free(s->out);
+    free(s);
+    a->fws = NULL;
+}
+
+/* The view coded back into its meter's block, if it was reached for writing since. */
+static void flush(const sim_area *a)
+{
+    sim_fw_states *s = a->fws;
+    if (s->who == SIM_FW_NOBODY || !s->dirty) return;
+    s->dirty = false;
+    uint32_t i = s->who;
+    uint8_t image = sim_hh_fl(a, i)->image;
+    uint32_t size = a->cx->fw->img[image].slot;
+    if (!s->ref[image]) {
+        /* the first state of an image coded here is the one the others are coded against */
+        s->ref[image] = malloc(size);
+        if (!s->ref[image]) {
+            s->nomem = true;
+            return;
+        }
+        memcpy(s->ref[image], s->view, size);
+        s->held += size;
+    }
+    fw_block_hdr h = {.image = image};
+    h.len = HDR + mm_port_sim_xor_code(s->ref[image], s->view, size, s->out + HDR);
+    unsigned char **b = &a->fwc[i];
+    fw_block_hdr old = {0};
+    if (*b) memcpy(&old, *b, HDR);
+    h.cap = old.cap;
+    /* room in steps of 32 bytes, given back when the state shrank by more than 64 */
+    if (h.len > old.cap || h.len + 64u < old.cap) {
+        uint32_t want = (h.len + 31u) / 32u * 32u;
+        unsigned char *q = realloc(*b, want);
+        if (!q) {
+            s->nomem = true; /* the older state stays; the run fails (sim_fw_states_failed) */
+            return;
+        }
+        *b = q;
+        s->held = s->held - old.cap + want;
+        h.cap = want & 0xFFFFFFu;
+    }
+    memcpy(s->out, &h, HDR);
+    memcpy(*b, s->out, h.len);
+}
+
+void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write)
+{
+    sim_fw_states *s = a->fws;
+    if (s->who != i) {
+        flush(a);
+        const unsigned char *b = a->fwc[i];
+        if (!b) {
+            memset(s->view, 0, s->view_bytes); /* a meter never commissioned: a zeroed slot */
+        } else {
+            fw_block_hdr h;
+            memcpy(&h, b, HDR);
+            uint32_t size = a->cx->fw->img[h.image].slot;
+            mm_port_sim_xor_decode(s->ref[h.image], b + HDR, size, s->view);
+            memset(s->view + size, 0, s->view_bytes - size);
+        }
+        s->who = i;
+        s->dirty = false;
+    }
+    if (write) s->dirty = true;
+    return s->view;
+}
+
+void sim_fw_states_settle(const sim_area *a)
+{
+    flush(a);
+}
+
+void sim_fw_states_forget(const sim_area *a)
+{
+    a->fws->dirty = false;
+}
+
+uint64_t sim_fw_states_bytes(const sim_area *a)
+{
+    const sim_fw_states *s = a->fws;
+    return s ? s->held + s->view_bytes + HDR + mm_port_sim_xor_max(s->view_bytes) : 0;
+}

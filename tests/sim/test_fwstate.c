@@ -1,0 +1,170 @@
+/* The meters' firmware states kept coded (sim/fwstate.c): what is reached is what was last
+ * written, whoever was reached in between; reading codes nothing back; a meter that changes
+ * image keeps its state at the new image's size; the bytes held are the blocks'. */
+#include <criterion/criterion.h>
+
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define N 40u
+#define BIG 200u  /* image 0's slot [B] */
+#define SMALL 72u /* image 1's */
+
+static sim_fw fw;
+static sim_fleet fleet;
+static sim_fleet_hh hh[N];
+static sim_ctx cx;
+static sim_area area;
+static unsigned char mirror[N][BIG]; /* what each state should read */
+static unsigned char *fwc[N];
+
+static void setup(void)
+{
+    memset(&fw, 0, sizeof fw);
+    memset(&fleet, 0, sizeof fleet);
+    memset(hh, 0, sizeof hh);
+    memset(&cx, 0, sizeof cx);
+    memset(&area, 0, sizeof area);
+    memset(mirror, 0, sizeof mirror);
+    memset(fwc, 0, sizeof fwc);
+    fw.n_images = 2;
+    fw.img[0].slot = BIG;
+    fw.img[1].slot = SMALL;
+    fw.max_slot = BIG;
+    for (uint32_t i = 0; i < N; i++) hh[i].image = (uint8_t)(i % 3 == 2); /* a third small */
+    fleet.hh = hh;
+    cx.fw = &fw;
+    cx.fleet = &fleet;
+    area.cx = &cx;
+    area.n = N;
+    area.fwc = fwc;
+    cr_assert_eq(sim_fw_states_init(&area), 0);
+}
+
+static void teardown(void)
+{
+    sim_fw_states_free(&area);
+}
+
+static uint32_t size_of(uint32_t i)
+{
+    return fw.img[hh[i].image].slot;
+}
+
+/* A few words of household I's state written, as a meter's call would: a register that
+ * grows, a time, and now and then a word far into the state. */
+static void write_some(uint32_t i, uint32_t step)
+{
+    unsigned char *s = sim_hh_slot(&area, i);
+    uint32_t size = size_of(i), v = step * 2654435761u ^ i;
+    memcpy(s + 8, &v, 4);
+    s[16 + step % (size - 16)] ^= (unsigned char)(1u + step % 251u);
+    if (step % 7 == 0) s[size - 1] = (unsigned char)step; /* the last byte */
+    memcpy(mirror[i], s, size);
+}
+
+static void expect_reads(uint32_t i)
+{
+    const unsigned char *s = sim_fw_states_reach(&area, i, false);
+    cr_assert_eq(memcmp(s, mirror[i], size_of(i)), 0, "household %u's state", i);
+    for (uint32_t b = size_of(i); b < area.fws->view_bytes; b++)
+        cr_assert_eq(s[b], 0, "household %u: byte %u past its state", i, b);
+}
+
+Test(fwstate, every_state_reads_what_was_last_written, .init = setup, .fini = teardown)
+{
+    uint64_t x = 88172645463325252u;
+    for (uint32_t step = 0; step < 20000; step++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint32_t i = (uint32_t)(x % N);
+        if (x >> 40 & 1)
+            write_some(i, step);
+        else
+            expect_reads(i);
+    }
+    for (uint32_t i = 0; i < N; i++) expect_reads(i);
+}
+
+Test(fwstate, a_state_never_written_reads_zero_and_takes_no_block, .init = setup,
+     .fini = teardown)
+{
+    write_some(3, 1);
+    expect_reads(5);
+    expect_reads(3);
+    cr_expect_null(area.fwc[5]);
+    cr_expect_not_null(area.fwc[3], "written, then left: coded back");
+}
+
+Test(fwstate, reading_codes_nothing_back, .init = setup, .fini = teardown)
+{
+    write_some(1, 1);
+    write_some(2, 2);
+    sim_fw_states_settle(&area); /* 2's coded back too */
+    unsigned char *b1 = area.fwc[1], *b2 = area.fwc[2];
+    uint32_t len[2];
+    memcpy(&len[0], b1, 4);
+    memcpy(&len[1], b2, 4);
+    unsigned char before1[BIG * 2], before2[BIG * 2];
+    memcpy(before1, b1, len[0]);
+    memcpy(before2, b2, len[1]);
+    uint64_t held = area.fws->held;
+    for (int k = 0; k < 10; k++) {
+        expect_reads(1);
+        expect_reads(2);
+        expect_reads(4);
+    }
+    cr_expect_eq(area.fwc[1], b1);
+    cr_expect_eq(area.fwc[2], b2);
+    cr_expect_eq(memcmp(area.fwc[1], before1, len[0]), 0);
+    cr_expect_eq(memcmp(area.fwc[2], before2, len[1]), 0);
+    cr_expect_eq(area.fws->held, held);
+}
+
+Test(fwstate, a_meter_that_changes_image_is_coded_at_the_new_size, .init = setup,
+     .fini = teardown)
+{
+    write_some(0, 5); /* image 0 */
+    write_some(2, 6); /* image 1: the small one */
+    /* household 0 moves to the small image while its state is in the view, as a firmware
+     * activation or a meter exchange does */
+    unsigned char *s = sim_hh_slot(&area, 0);
+    memset(s, 0, area.fws->view_bytes);
+    hh[0].image = 1;
+    memset(mirror[0], 0, sizeof mirror[0]);
+    write_some(0, 7);
+    expect_reads(2);
+    expect_reads(0);
+    /* and back, from its block this time */
+    s = sim_hh_slot(&area, 0);
+    hh[0].image = 0;
+    memset(mirror[0] + SMALL, 0, BIG - SMALL); /* it was coded at the small size */
+    write_some(0, 8);
+    expect_reads(1);
+    expect_reads(0);
+}
+
+Test(fwstate, the_bytes_held_are_the_blocks_and_references, .init = setup, .fini = teardown)
+{
+    for (uint32_t i = 0; i < N; i++) write_some(i, i + 1);
+    sim_fw_states_settle(&area);
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t h[2];
+        cr_assert_not_null(area.fwc[i]);
+        memcpy(h, area.fwc[i], sizeof h);
+        uint32_t cap = h[1] & 0xFFFFFFu;
+        cr_expect_eq(cap % 32u, 0);
+        cr_expect_geq(cap, h[0]);
+        sum += cap;
+    }
+    sum += BIG + SMALL; /* one reference per image */
+    cr_expect_eq(area.fws->held, sum);
+    /* a state mostly like its reference codes small: a few words and the bitmap */
+    uint32_t h[2];
+    memcpy(h, area.fwc[N - 1], sizeof h);
+    cr_expect_leq(h[0], 8u + (BIG / 4u + 7u) / 8u + 6u * 4u, "block of %u bytes", h[0]);
+}
