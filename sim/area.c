@@ -239,7 +239,7 @@ void sim_hh_meter_io(sim_area *a, uint32_t i, mm_esme_hal *hal, mm_esme_storage 
     *hal = (mm_esme_hal){&a->clk[i], &a->nvm[i], &a->rng[i], cx->crypto};
     *st = (mm_esme_storage){a->log + (size_t)i * cx->depth,
                             cx->depth,
-                            a->evlog + (size_t)i * FW_EVENT_DEPTH,
+                            sim_fw_states_ring(a), /* in the view, with its state */
                             FW_EVENT_DEPTH,
                             0,
                             NULL,
@@ -260,7 +260,7 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
     mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
     a->last_t[i] = t;
     a->pend[i].n = 0; /* whoever took the old meter out read it through sim_hh_fw */
-    if (t > 0) memset(sim_hh_slot(a, i), 0, a->fws->view_bytes); /* a new meter */
+    if (t > 0) memset(sim_hh_slot(a, i), 0, a->fws->state_bytes); /* a new meter */
     mm_port_sim_nvm_release(&a->nvm[i]); /* the old one's store */
     mm_port_sim_nvm_init_banked(&a->nvm[i], MM_PERSIST_NVM_ADDR, im->nvm_bank, &a->nvm_pool);
     sim_rng seedr;
@@ -469,10 +469,11 @@ static void msg_ckpt(sim_ckpt *c, net_msg *m)
     if (sim_ckpt_loading(c)) *m = x;
 }
 
-/* Household I's firmware slot: the state through its image's save_ram (pointer-free), then
- * what its NVM store keeps, plain.  Loading rebinds the state to the configuration the meter
- * holds, its HAL and storage (the fleet table and the columns, the store's record among them,
- * are loaded first).  BUF holds the largest state, NV the largest store. */
+/* Household I's firmware slot: the state through its image's save_ram (pointer-free), its
+ * event ring as it is, then what its NVM store keeps, plain.  Loading rebinds the state to
+ * the configuration the meter holds, its HAL and storage (the fleet table and the columns,
+ * the store's record among them, are loaded first).  BUF holds the largest state, NV the
+ * largest store. */
 static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, uint8_t *nv, sim_ckpt *c)
 {
     const sim_ctx *cx = a->cx;
@@ -484,6 +485,9 @@ static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, uint8_t *nv, 
                                        a->hh0 + i, rc);
     }
     sim_ckpt_bytes(c, buf, im->abi->state_size);
+    mm_event ring[FW_EVENT_DEPTH];
+    if (!sim_ckpt_loading(c)) memcpy(ring, sim_fw_states_ring(a), sizeof ring); /* i's, still */
+    sim_ckpt_bytes(c, ring, sizeof ring);
     if (!sim_ckpt_loading(c)) mm_port_sim_nvm_copy_kept(&a->nvm[i], nv);
     sim_ckpt_bytes(c, nv, im->nvm_store);
     if (!sim_ckpt_loading(c) || sim_ckpt_err(c)) return;
@@ -492,8 +496,9 @@ static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, uint8_t *nv, 
     mm_esme_storage st;
     sim_hh_meter_io(a, i, &hal, &st);
     const mm_esme_config *cfg = sim_fw_config_of(cx->fw, h);
-    int rc = cfg ? im->abi->load_ram(sim_hh_slot(a, i), buf, im->abi->state_size, cfg, &hal, &st)
-                 : MM_EINVAL;
+    void *slot = sim_hh_slot(a, i);
+    memcpy(sim_fw_states_ring(a), ring, sizeof ring);
+    int rc = cfg ? im->abi->load_ram(slot, buf, im->abi->state_size, cfg, &hal, &st) : MM_EINVAL;
     if (rc != MM_OK)
         sim_ckpt_fail(c, "meter %u: its firmware refused the saved state (%d)", a->hh0 + i, rc);
 }

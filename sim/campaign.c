@@ -491,7 +491,7 @@ static int hand_over(sim_area *a, uint32_t i, uint8_t image)
         mm_port_sim_nvm_adopt(nv, img_to);
         free(img);
     }
-    memset(slot, 0, a->fws->view_bytes); /* a fresh state */
+    memset(slot, 0, a->fws->state_bytes); /* a fresh state (the event ring stays) */
     h->image = image;
     if (sim_fleet_touch(cx->fleet, a->hh0 + i) != 0) sim_area_fail(a, SIM_ENOMEM);
     mm_esme_hal hal;

@@ -1,11 +1,14 @@
 /* The meters' firmware states of an area, coded (see sim_fw_states in runner.h).
  *
- * A state is plain only in the area's view, and only while its meter is being reached; the
- * rest of the time it is a block of its own: a header, then the XOR code the NVM stores use
- * (mm_port_sim_xor_code: a bitmap of the state's 4-byte words that differ from its image's
- * reference, then those words).  Most of a state is words every meter of an image shares:
- * zeros, configuration pointers, pointers into the state itself (which all point into the
- * view, since every state is run there).  What differs is the registers, times, credit and
+ * A state, with its event ring, is plain only in the area's view, and only while its meter is
+ * being reached; the rest of the time it is a block of its own: a header, then the XOR code
+ * the NVM stores use (mm_port_sim_xor_code: a bitmap of the view's 4-byte words that differ
+ * from its image's reference, then those words).  The view is coded whole whatever the
+ * image: past a smaller image's state it is zeros, as in that image's reference.
+ *
+ * Most of a state is words every meter of an image shares: zeros, configuration pointers,
+ * pointers into the state itself and to its ring (which all point into the view, since every
+ * state is run there).  What differs is the registers, times, credit, the events logged and
  * the pointers to the meter's own columns.
  */
 #include "runner.h"
@@ -19,7 +22,7 @@
 typedef struct fw_block_hdr {
     uint32_t len;        /* bytes used, the header's included */
     uint32_t cap : 24;   /* bytes of the block (a multiple of 32; a state is at most 1 MiB) */
-    uint32_t image : 8;  /* the image whose reference and size it is coded with */
+    uint32_t image : 8;  /* the image whose reference it is coded against */
 } fw_block_hdr;
 #define HDR ((uint32_t)sizeof(fw_block_hdr))
 _Static_assert(SIM_FW_IMAGES_MAX <= 256, "an image's index fits the header");
@@ -27,14 +30,15 @@ _Static_assert(SIM_FW_IMAGES_MAX <= 256, "an image's index fits the header");
 int sim_fw_states_init(sim_area *a)
 {
     const sim_fw *fw = a->cx->fw;
-    uint32_t view = fw->max_slot ? fw->max_slot : SIM_FW_SLOT_ALIGN;
+    uint32_t slot = fw->max_slot ? fw->max_slot : SIM_FW_SLOT_ALIGN;
     sim_fw_states *s = calloc(1, sizeof *s);
     if (!s) return SIM_ENOMEM;
     a->fws = s;
     s->who = SIM_FW_NOBODY;
-    s->view_bytes = (view + 63u) / 64u * 64u;
-    s->view = aligned_alloc(64, s->view_bytes);
-    s->out = malloc(HDR + mm_port_sim_xor_max(view));
+    s->state_bytes = (slot + 63u) / 64u * 64u;
+    s->view_bytes = s->state_bytes + FW_EVENT_DEPTH * (uint32_t)sizeof(mm_event);
+    s->view = aligned_alloc(64, (s->view_bytes + 63u) / 64u * 64u);
+    s->out = malloc(HDR + mm_port_sim_xor_max(s->view_bytes));
     if (!s->view || !s->out) return SIM_ENOMEM;
     memset(s->view, 0, s->view_bytes);
     return 0;
@@ -58,9 +62,8 @@ static void flush(const sim_area *a)
     sim_fw_states *s = a->fws;
     if (s->who == SIM_FW_NOBODY || !s->dirty) return;
     s->dirty = false;
-    uint32_t i = s->who;
+    uint32_t i = s->who, size = s->view_bytes;
     uint8_t image = sim_hh_fl(a, i)->image;
-    uint32_t size = a->cx->fw->img[image].slot;
     if (!s->ref[image]) {
         /* the first state of an image coded here is the one the others are coded against */
         s->ref[image] = malloc(size);
@@ -100,13 +103,11 @@ void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write)
         flush(a);
         const unsigned char *b = a->fwc[i];
         if (!b) {
-            memset(s->view, 0, s->view_bytes); /* a meter never commissioned: a zeroed slot */
+            memset(s->view, 0, s->view_bytes); /* a meter never commissioned: zeroed */
         } else {
             fw_block_hdr h;
             memcpy(&h, b, HDR);
-            uint32_t size = a->cx->fw->img[h.image].slot;
-            mm_port_sim_xor_decode(s->ref[h.image], b + HDR, size, s->view);
-            memset(s->view + size, 0, s->view_bytes - size);
+            mm_port_sim_xor_decode(s->ref[h.image], b + HDR, s->view_bytes, s->view);
         }
         s->who = i;
         s->dirty = false;

@@ -921,10 +921,10 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
     fprintf(out, "  household state   %llu B per household (area columns)\n",
             (unsigned long long)s->area_bytes_per_household);
     const double *pb = s->part_bytes;
-    fprintf(out, "  state by part     firmware %.0f, NVM %.0f, event log %.0f, profile log %.0f, "
+    fprintf(out, "  state by part     firmware and event log %.0f, NVM %.0f, profile log %.0f, "
                  "load model %.0f, network %.0f, engine %.0f [B]\n",
-            pb[SIM_PART_FW_STATE], pb[SIM_PART_NVM], pb[SIM_PART_EVLOG], pb[SIM_PART_PROFILE],
-            pb[SIM_PART_LOAD], pb[SIM_PART_NET], pb[SIM_PART_ENGINE]);
+            pb[SIM_PART_FW_STATE], pb[SIM_PART_NVM], pb[SIM_PART_PROFILE], pb[SIM_PART_LOAD],
+            pb[SIM_PART_NET], pb[SIM_PART_ENGINE]);
     if (s->backbone_bps > 0)
         fprintf(out, "  backbone peak     %.2f %% of its capacity (busiest second)\n",
                 100.0 * (double)s->backbone_peak_bytes * 8.0 / s->backbone_bps);

@@ -191,9 +191,9 @@ static inline bool sim_hh_local(const sim_ctx *cx, uint32_t id)
 
 /* What a household's bytes are for, as the run's summary lists them (area.c counts them). */
 typedef enum sim_part {
-    SIM_PART_FW_STATE, /* the firmware's state: its block coded, the view's share */
+    SIM_PART_FW_STATE, /* the firmware's state and event ring: its block coded, the view's
+                        * share */
     SIM_PART_NVM,      /* its NVM store: its kept bank coded, the pool's share */
-    SIM_PART_EVLOG,    /* the firmware's event ring */
     SIM_PART_PROFILE,  /* the firmware's half-hourly profile log */
     SIM_PART_LOAD,     /* the load model's state, gas */
     SIM_PART_NET,      /* HAN, WAN route and link, reads, retries */
@@ -228,7 +228,6 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
     X(mm_hal_clock, clk, 1, true, ENGINE, "meter HAL: RTC driven by simulated time")               \
     X(mm_hal_nvm, nvm, 1, true, ENGINE, "meter HAL: NVM, its blocks of its own")                    \
     X(mm_hal_rng, rng, 1, true, ENGINE, "meter HAL: RNG seeded from (seed, household, meter.rng)") \
-    X(mm_event, evlog, FW_EVENT_DEPTH, true, EVLOG, "firmware event ring")                         \
     X(mm_profile_slot, log, cx->depth, true, PROFILE, "firmware half-hourly profile log")          \
     X(uint8_t, prepay, 1, true, ENGINE, "1: prepayment mode")                                      \
     X(uint8_t, disabled, 1, true, ENGINE, "the contactor is open: no supply to the premises")      \
@@ -263,16 +262,18 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
     X(double, known_s, 1, true, ENGINE, "its restore alert reached the DNO [s], NAN if not")
 
 /* An area's meters' firmware states.  The firmware runs its meter's state in place, and the
- * state holds pointers into itself, so an area has one place where states run: its view.  A
- * meter's state is copied there (decoded) when it is reached, and coded back into a block of
- * its own (fwc) when the view goes to another meter, if it was reached for writing meanwhile:
- * the XOR code of the NVM stores (mm_port_sim_xor_code) against the first state of its image
- * the area coded.  Every state runs at the same place, so the pointers into itself are the
- * same words in every meter's state and cost nothing coded (sim/fwstate.c). */
+ * state holds pointers into itself, so an area has one place where states run: its view, the
+ * state and then the meter's event ring (FW_EVENT_DEPTH records).  A meter's state and ring
+ * are copied there (decoded) when it is reached, and coded back into a block of its own (fwc)
+ * when the view goes to another meter, if it was reached for writing meanwhile: the XOR code
+ * of the NVM stores (mm_port_sim_xor_code) against the first view of its image the area
+ * coded.  Every state runs at the same place, so the pointers into itself and to its ring are
+ * the same words in every meter's state and cost nothing coded (sim/fwstate.c). */
 #define SIM_FW_NOBODY UINT32_MAX
 typedef struct sim_fw_states {
-    unsigned char *view;  /* the state of WHO, plain (view_bytes, 64-byte aligned) */
-    uint32_t view_bytes;  /* the largest image's slot, rounded up to a line */
+    unsigned char *view;  /* the state and ring of WHO, plain (view_bytes, 64-byte aligned) */
+    uint32_t state_bytes; /* the state's part: the largest image's slot, rounded up to a line */
+    uint32_t view_bytes;  /* ... and the ring after it */
     uint32_t who;         /* the household whose state the view holds, SIM_FW_NOBODY */
     bool dirty;           /* the view was reached for writing since it was decoded */
     bool nomem;           /* a block could not be had: a state was lost (the run fails) */
@@ -355,6 +356,11 @@ void sim_fw_states_settle(const sim_area *a); /* the view coded back if written 
 /* The view's state needs no coding back: its meter is being taken out (its block goes). */
 void sim_fw_states_forget(const sim_area *a);
 uint64_t sim_fw_states_bytes(const sim_area *a); /* blocks, references, view, coder */
+/* The event ring of the meter whose state is in the view (FW_EVENT_DEPTH records). */
+static inline mm_event *sim_fw_states_ring(const sim_area *a)
+{
+    return (mm_event *)(void *)(a->fws->view + a->fws->state_bytes);
+}
 /* A state could not be coded back for want of memory (an older one of it stayed): the run
  * fails. */
 static inline bool sim_fw_states_failed(const sim_area *a)

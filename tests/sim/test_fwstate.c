@@ -1,6 +1,7 @@
-/* The meters' firmware states kept coded (sim/fwstate.c): what is reached is what was last
- * written, whoever was reached in between; reading codes nothing back; a meter that changes
- * image keeps its state at the new image's size; the bytes held are the blocks'. */
+/* The meters' firmware states kept coded (sim/fwstate.c): what is reached, state and event
+ * ring, is what was last written, whoever was reached in between; reading codes nothing back;
+ * a meter that changes image is coded against the new image's reference; the bytes held are
+ * the blocks' and the references'. */
 #include <criterion/criterion.h>
 
 #include "runner.h"
@@ -17,7 +18,8 @@ static sim_fleet fleet;
 static sim_fleet_hh hh[N];
 static sim_ctx cx;
 static sim_area area;
-static unsigned char mirror[N][BIG]; /* what each state should read */
+#define VIEW 2048u                    /* more than any view here */
+static unsigned char mirror[N][VIEW]; /* what each view should read */
 static unsigned char *fwc[N];
 
 static void setup(void)
@@ -54,7 +56,7 @@ static uint32_t size_of(uint32_t i)
 }
 
 /* A few words of household I's state written, as a meter's call would: a register that
- * grows, a time, and now and then a word far into the state. */
+ * grows, a time, now and then a word far into the state, and now and then an event. */
 static void write_some(uint32_t i, uint32_t step)
 {
     unsigned char *s = sim_hh_slot(&area, i);
@@ -62,14 +64,19 @@ static void write_some(uint32_t i, uint32_t step)
     memcpy(s + 8, &v, 4);
     s[16 + step % (size - 16)] ^= (unsigned char)(1u + step % 251u);
     if (step % 7 == 0) s[size - 1] = (unsigned char)step; /* the last byte */
-    memcpy(mirror[i], s, size);
+    if (step % 5 == 0) {
+        mm_event *ring = sim_fw_states_ring(&area);
+        ring[step % FW_EVENT_DEPTH] = (mm_event){.time = step, .code = (uint16_t)i};
+    }
+    cr_assert_leq(area.fws->view_bytes, VIEW);
+    memcpy(mirror[i], s, area.fws->view_bytes);
 }
 
 static void expect_reads(uint32_t i)
 {
     const unsigned char *s = sim_fw_states_reach(&area, i, false);
-    cr_assert_eq(memcmp(s, mirror[i], size_of(i)), 0, "household %u's state", i);
-    for (uint32_t b = size_of(i); b < area.fws->view_bytes; b++)
+    cr_assert_eq(memcmp(s, mirror[i], area.fws->view_bytes), 0, "household %u's view", i);
+    for (uint32_t b = size_of(i); b < area.fws->state_bytes; b++)
         cr_assert_eq(s[b], 0, "household %u: byte %u past its state", i, b);
 }
 
@@ -124,25 +131,28 @@ Test(fwstate, reading_codes_nothing_back, .init = setup, .fini = teardown)
     cr_expect_eq(area.fws->held, held);
 }
 
-Test(fwstate, a_meter_that_changes_image_is_coded_at_the_new_size, .init = setup,
+Test(fwstate, a_meter_that_changes_image_is_coded_against_the_new_reference, .init = setup,
      .fini = teardown)
 {
     write_some(0, 5); /* image 0 */
-    write_some(2, 6); /* image 1: the small one */
+    write_some(2, 10); /* image 1: the small one; an event too */
     /* household 0 moves to the small image while its state is in the view, as a firmware
-     * activation or a meter exchange does */
+     * activation or a meter exchange does: a fresh state, the ring as it was */
     unsigned char *s = sim_hh_slot(&area, 0);
-    memset(s, 0, area.fws->view_bytes);
+    memset(s, 0, area.fws->state_bytes);
     hh[0].image = 1;
-    memset(mirror[0], 0, sizeof mirror[0]);
     write_some(0, 7);
     expect_reads(2);
     expect_reads(0);
-    /* and back, from its block this time */
+    unsigned char *b0 = area.fwc[0];
+    uint32_t h[2];
+    memcpy(h, b0, sizeof h);
+    cr_expect_eq(h[1] >> 24, 1, "coded against image 1's reference");
+    /* and back */
     s = sim_hh_slot(&area, 0);
+    memset(s, 0, area.fws->state_bytes);
     hh[0].image = 0;
-    memset(mirror[0] + SMALL, 0, BIG - SMALL); /* it was coded at the small size */
-    write_some(0, 8);
+    write_some(0, 15);
     expect_reads(1);
     expect_reads(0);
 }
@@ -161,10 +171,11 @@ Test(fwstate, the_bytes_held_are_the_blocks_and_references, .init = setup, .fini
         cr_expect_geq(cap, h[0]);
         sum += cap;
     }
-    sum += BIG + SMALL; /* one reference per image */
+    sum += 2u * area.fws->view_bytes; /* one reference per image */
     cr_expect_eq(area.fws->held, sum);
     /* a state mostly like its reference codes small: a few words and the bitmap */
     uint32_t h[2];
     memcpy(h, area.fwc[N - 1], sizeof h);
-    cr_expect_leq(h[0], 8u + (BIG / 4u + 7u) / 8u + 6u * 4u, "block of %u bytes", h[0]);
+    cr_expect_leq(h[0], 8u + (area.fws->view_bytes / 4u + 7u) / 8u + 6u * 4u, "block of %u bytes",
+                  h[0]);
 }
