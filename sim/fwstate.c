@@ -126,8 +126,22 @@ void sim_fw_states_forget(const sim_area *a)
     a->fws->dirty = false;
 }
 
-uint64_t sim_fw_states_bytes(const sim_area *a)
+void sim_fw_states_bytes(const sim_area *a, uint64_t *state, uint64_t *ring)
 {
     const sim_fw_states *s = a->fws;
-    return s ? s->held + s->view_bytes + HDR + mm_port_sim_xor_max(s->view_bytes) : 0;
+    *state = *ring = 0;
+    if (!s) return;
+    /* each block's words and bitmap bytes by where they fall; the rest (headers, room, the
+     * references, the view, the coder's output) with the state */
+    uint32_t nb = (s->view_bytes / 4u + 7u) / 8u, rb = s->state_bytes / 32u; /* ring's first */
+    uint64_t words = 0;
+    for (uint32_t i = 0; a->fwc && i < a->n; i++) {
+        const unsigned char *b = a->fwc[i];
+        if (!b) continue;
+        for (uint32_t k = rb; k < nb; k++) words += (unsigned)__builtin_popcount(b[HDR + k]);
+    }
+    uint64_t n = 0;
+    for (uint32_t i = 0; a->fwc && i < a->n; i++) n += a->fwc[i] != NULL;
+    *ring = 4u * words + (uint64_t)(nb - rb) * n;
+    *state = s->held + s->view_bytes + HDR + mm_port_sim_xor_max(s->view_bytes) - *ring;
 }

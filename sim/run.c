@@ -635,12 +635,15 @@ int64_t sim_run_reached_s(const sim_run *r)
 static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
 {
     const sim_scenario *sc = r->sc;
-    int64_t x[6] = {0}, peak = 0;
+    int64_t x[7] = {0}, peak = 0;
     for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi; k++) {
         const sim_area *a = &r->areas[k];
         /* the NVM stores' blocks as they stand, and their pool's; the firmware states' */
         x[4] += (int64_t)(a->nvm_pool.held + mm_port_sim_nvm_pool_bytes(a->nvm_pool.bank_max));
-        x[5] += (int64_t)sim_fw_states_bytes(a);
+        uint64_t st, ring;
+        sim_fw_states_bytes(a, &st, &ring);
+        x[5] += (int64_t)st;
+        x[6] += (int64_t)ring;
         x[0] += (int64_t)a->events;
         x[1] += (int64_t)a->sent;
         x[2] += (int64_t)a->interruptions;
@@ -648,7 +651,7 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
         if ((int64_t)a->peak_backlog > peak) peak = (int64_t)a->peak_backlog;
     }
     uint64_t mine_events = (uint64_t)x[0];
-    sim_par_sum_i64(x, 6);
+    sim_par_sum_i64(x, 7);
     sim_par_max_i64(&peak, 1);
     sum->events = (uint64_t)x[0];
     sum->wan_sent = (uint64_t)x[1];
@@ -666,6 +669,7 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     sim_area_bytes_by_part(&r->cx, sum->part_bytes);
     sum->part_bytes[SIM_PART_NVM] = sc->households ? (double)x[4] / sc->households : 0;
     sum->part_bytes[SIM_PART_FW_STATE] += sc->households ? (double)x[5] / sc->households : 0;
+    sum->part_bytes[SIM_PART_EVLOG] += sc->households ? (double)x[6] / sc->households : 0;
     double parts = 0;
     for (int k = 0; k < SIM_PARTS; k++) parts += sum->part_bytes[k];
     sum->area_bytes_per_household = (uint64_t)(parts + 0.5);
@@ -921,10 +925,10 @@ void sim_summary_print(const sim_run_summary *s, FILE *out)
     fprintf(out, "  household state   %llu B per household (area columns)\n",
             (unsigned long long)s->area_bytes_per_household);
     const double *pb = s->part_bytes;
-    fprintf(out, "  state by part     firmware and event log %.0f, NVM %.0f, profile log %.0f, "
+    fprintf(out, "  state by part     firmware %.0f, NVM %.0f, event log %.0f, profile log %.0f, "
                  "load model %.0f, network %.0f, engine %.0f [B]\n",
-            pb[SIM_PART_FW_STATE], pb[SIM_PART_NVM], pb[SIM_PART_PROFILE], pb[SIM_PART_LOAD],
-            pb[SIM_PART_NET], pb[SIM_PART_ENGINE]);
+            pb[SIM_PART_FW_STATE], pb[SIM_PART_NVM], pb[SIM_PART_EVLOG], pb[SIM_PART_PROFILE],
+            pb[SIM_PART_LOAD], pb[SIM_PART_NET], pb[SIM_PART_ENGINE]);
     if (s->backbone_bps > 0)
         fprintf(out, "  backbone peak     %.2f %% of its capacity (busiest second)\n",
                 100.0 * (double)s->backbone_peak_bytes * 8.0 / s->backbone_bps);

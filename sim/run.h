@@ -57,7 +57,7 @@ typedef struct sim_run_summary {
     double household_days_per_s;
     uint64_t peak_rss_bytes;
     uint64_t area_bytes_per_household; /* the areas' per-household columns [B] */
-    double part_bytes[6];    /* ... by part (runner.h's sim_part order) [B] */
+    double part_bytes[7];    /* ... by part (runner.h's sim_part order) [B] */
     uint64_t generation[3];  /* meters per generation: SMETS2, SMETS1, traditional */
     uint32_t populations, suppliers, images;
     bool complete;

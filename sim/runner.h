@@ -191,9 +191,9 @@ static inline bool sim_hh_local(const sim_ctx *cx, uint32_t id)
 
 /* What a household's bytes are for, as the run's summary lists them (area.c counts them). */
 typedef enum sim_part {
-    SIM_PART_FW_STATE, /* the firmware's state and event ring: its block coded, the view's
-                        * share */
+    SIM_PART_FW_STATE, /* the firmware's state: its block coded, the view's share */
     SIM_PART_NVM,      /* its NVM store: its kept bank coded, the pool's share */
+    SIM_PART_EVLOG,    /* the firmware's event ring: its share of the state's block */
     SIM_PART_PROFILE,  /* the firmware's half-hourly profile log */
     SIM_PART_LOAD,     /* the load model's state, gas */
     SIM_PART_NET,      /* HAN, WAN route and link, reads, retries */
@@ -355,7 +355,9 @@ void sim_fw_states_free(sim_area *a);  /* the blocks and the view (no state is c
 void sim_fw_states_settle(const sim_area *a); /* the view coded back if written */
 /* The view's state needs no coding back: its meter is being taken out (its block goes). */
 void sim_fw_states_forget(const sim_area *a);
-uint64_t sim_fw_states_bytes(const sim_area *a); /* blocks, references, view, coder */
+/* The store's bytes (blocks, references, view, coder), in *STATE, but for the event rings'
+ * share of the blocks (their words and bitmap), in *RING. */
+void sim_fw_states_bytes(const sim_area *a, uint64_t *state, uint64_t *ring);
 /* The event ring of the meter whose state is in the view (FW_EVENT_DEPTH records). */
 static inline mm_event *sim_fw_states_ring(const sim_area *a)
 {
