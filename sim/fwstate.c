@@ -80,9 +80,8 @@ static void flush(const sim_area *a)
     fw_block_hdr old = {0};
     if (*b) memcpy(&old, *b, HDR);
     h.cap = old.cap;
-    /* room in steps of 32 bytes, given back when the state shrank by more than 64 */
-    if (h.len > old.cap || h.len + 64u < old.cap) {
-        uint32_t want = (h.len + 31u) / 32u * 32u;
+    uint32_t want = mm_port_sim_xor_room(h.len, old.cap); /* as the NVM's blocks */
+    if (want != old.cap) {
         unsigned char *q = realloc(*b, want);
         if (!q) {
             s->nomem = true; /* the older state stays; the run fails (sim_fw_states_failed) */
@@ -134,14 +133,11 @@ void sim_fw_states_bytes(const sim_area *a, uint64_t *state, uint64_t *ring)
     /* each block's words and bitmap bytes by where they fall; the rest (headers, room, the
      * references, the view, the coder's output) with the state */
     uint32_t nb = (s->view_bytes / 4u + 7u) / 8u, rb = s->state_bytes / 32u; /* ring's first */
-    uint64_t words = 0;
     for (uint32_t i = 0; a->fwc && i < a->n; i++) {
         const unsigned char *b = a->fwc[i];
         if (!b) continue;
-        for (uint32_t k = rb; k < nb; k++) words += (unsigned)__builtin_popcount(b[HDR + k]);
+        *ring += nb - rb; /* its bitmap bytes */
+        for (uint32_t k = rb; k < nb; k++) *ring += 4u * (unsigned)__builtin_popcount(b[HDR + k]);
     }
-    uint64_t n = 0;
-    for (uint32_t i = 0; a->fwc && i < a->n; i++) n += a->fwc[i] != NULL;
-    *ring = 4u * words + (uint64_t)(nb - rb) * n;
     *state = s->held + s->view_bytes + HDR + mm_port_sim_xor_max(s->view_bytes) - *ring;
 }

@@ -372,7 +372,8 @@ Test(port_sim, the_xor_coder_decodes_what_it_coded_and_codes_the_same_on_every_p
                 ref[b] = (uint8_t)x;
                 /* one byte in 40, one in 4, or every byte differs */
                 uint32_t every = dense == 0 ? 40u : dense == 1 ? 4u : 1u;
-                plain[b] = (uint8_t)(ref[b] ^ ((x >> 32) % every == 0 ? 1u + (x >> 40) % 255u : 0u));
+                uint32_t flip = (x >> 32) % every == 0 ? 1u + (uint32_t)(x >> 40) % 255u : 0u;
+                plain[b] = (uint8_t)(ref[b] ^ flip);
             }
             uint32_t len[2];
             for (int path = 0; path < 2; path++) {
@@ -390,7 +391,8 @@ Test(port_sim, the_xor_coder_decodes_what_it_coded_and_codes_the_same_on_every_p
                 (void)mm_port_sim_xor_use_avx512(path == 0);
                 memset(out, 0x5A, sizeof out);
                 mm_port_sim_xor_decode(ref, code[path], size, out);
-                cr_assert_eq(memcmp(out, plain, size), 0, "size %u, %d, path %d", size, dense, path);
+                cr_assert_eq(memcmp(out, plain, size), 0, "size %u, %d, path %d", size, dense,
+                             path);
                 if (size < sizeof out) cr_assert_eq(out[size], 0x5A, "size %u: past the end", size);
             }
         }

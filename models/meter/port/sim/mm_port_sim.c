@@ -141,6 +141,12 @@ uint32_t mm_port_sim_xor_max(uint32_t size)
     return (w + 7u) / 8u + 4u * w;
 }
 
+uint32_t mm_port_sim_xor_room(uint32_t len, uint32_t cap)
+{
+    /* room in steps of 32 bytes, given back when the code shrank by more than 64 */
+    return len > cap || len + 64u < cap ? (len + 31u) / 32u * 32u : cap;
+}
+
 /* ---- the coder with AVX-512, where the processor has it ----
  * Sixteen words at a time: which differ (a mask, two bytes of the bitmap), those words packed
  * together in a register and stored as a run; decoding spreads a run back over the words its
@@ -333,9 +339,8 @@ static void keep_code(mm_hal_nvm *nvm, uint32_t len)
 {
     mm_port_sim_nvm_pool *pool = nvm->pool;
     uint32_t cap = nvm->code ? (uint32_t)mm_get_le(nvm->code + 4, 4) : 0u;
-    /* room in steps of 32 bytes, given back when a record shrank by more than 64 */
-    if (len > cap || len + 64u < cap) {
-        uint32_t want = (len + 31u) / 32u * 32u;
+    uint32_t want = mm_port_sim_xor_room(len, cap);
+    if (want != cap) {
         if (!block_resize(pool, &nvm->code, cap, want)) return; /* the older record stays */
         cap = want;
     }

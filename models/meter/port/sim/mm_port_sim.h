@@ -145,6 +145,10 @@ void mm_port_sim_nvm_restore(mm_hal_nvm *nvm);
  * mm_port_sim_xor_code: PLAIN coded into OUT (that many bytes), its length;
  * mm_port_sim_xor_decode: the SIZE bytes CODE codes, into OUT. */
 uint32_t mm_port_sim_xor_max(uint32_t size);
+/* The bytes a block holding LEN bytes of code should have, given its CAP now (0: none): CAP
+ * while LEN fits and has not shrunk by more than 64 bytes below it, else LEN rounded up to
+ * 32.  The kept banks' blocks follow it. */
+uint32_t mm_port_sim_xor_room(uint32_t len, uint32_t cap);
 uint32_t mm_port_sim_xor_code(const uint8_t *ref, const uint8_t *plain, uint32_t size,
                               uint8_t *out);
 void mm_port_sim_xor_decode(const uint8_t *ref, const uint8_t *code, uint32_t size, uint8_t *out);
