@@ -9,6 +9,16 @@ bench_repeats() {
     esac
 }
 
+# FUNCTION SIZE ROUND for each size of SIZES in turn, round after round: bench_rounds REPEATS
+# SIZES FUNCTION.
+bench_rounds() {
+    _round=1
+    while [ "$_round" -le "$1" ]; do
+        for _n in $2; do "$3" "$_n" "$_round"; done
+        _round=$((_round + 1))
+    done
+}
+
 # The round of PREFIX's median wall time (the lower middle one of an even count).
 bench_median_round() {
     for r in $(seq "$2"); do
