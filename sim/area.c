@@ -92,6 +92,36 @@ void sim_area_integrate(sim_area *a, uint32_t t)
     }
 }
 
+void sim_area_gas_put(sim_area *a, uint32_t i, uint32_t period, uint32_t wh)
+{
+    uint16_t *s = &a->gas_day[(size_t)i * SIM_GAS_SLOTS + period % SIM_GAS_SLOTS];
+    *s = wh < SIM_GAS_BIG ? (uint16_t)wh : SIM_GAS_BIG;
+    if (wh < SIM_GAS_BIG) return;
+    sim_gas_big b = {i, period, wh};
+    if (SIM_VEC_PUSH(&a->gas_big, sim_gas_big, b) != 0) sim_area_fail(a, SIM_ENOMEM);
+}
+
+uint32_t sim_area_gas_of(const sim_area *a, uint32_t i, uint32_t period)
+{
+    uint16_t s = a->gas_day[(size_t)i * SIM_GAS_SLOTS + period % SIM_GAS_SLOTS];
+    if (s != SIM_GAS_BIG) return s;
+    for (size_t k = 0; k < a->gas_big.n; k++) {
+        const sim_gas_big *b = &SIM_VEC_AT(&a->gas_big, sim_gas_big, k);
+        if (b->i == i && b->period == period) return b->wh;
+    }
+    return SIM_GAS_BIG; /* not reached: a slot holds SIM_GAS_BIG only with its record */
+}
+
+void sim_area_gas_forget(sim_area *a, uint32_t period)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < a->gas_big.n; k++) {
+        sim_gas_big b = SIM_VEC_AT(&a->gas_big, sim_gas_big, k);
+        if (b.period + SIM_GAS_SLOTS > period) SIM_VEC_AT(&a->gas_big, sim_gas_big, kept++) = b;
+    }
+    a->gas_big.n = kept;
+}
+
 /* The links of LV substation S's premises: SMETS2 meters on the DCC's technology, the others
  * (SMETS1, traditional) off the DCC's network. */
 static int lv_links(sim_area *a, uint32_t s, uint8_t *not_dcc)
@@ -155,6 +185,7 @@ int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, si
     bool ok = true;
     a->cx = cx;
     a->ev = SIM_VEC_INIT(sim_event);
+    a->gas_big = SIM_VEC_INIT(sim_gas_big);
 #define COL_ALLOC(type, name, count, when, part, doc)                                          \
     if (when) {                                                                                \
         a->name = col_alloc(n, (size_t)(count) * sizeof(type),                                 \
@@ -202,6 +233,7 @@ void sim_area_free(sim_area *a)
     sim_hevq_free(&a->msgq);
     sim_hevq_free(&a->clpq);
     sim_vec_free(&a->ev);
+    sim_vec_free(&a->gas_big);
     free(a->cell_arr);
     free(a->cell_q);
     memset(a, 0, sizeof *a);
@@ -590,6 +622,7 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
         if (loading) a->defq.v[a->defq.n++] = d;
     }
     sim_ckpt_vec(c, &a->ev);
+    sim_ckpt_vec(c, &a->gas_big);
     sim_ckpt_bytes(c, a->cell_arr, RING * SIM_PERIOD_S * sizeof *a->cell_arr);
     sim_ckpt_bytes(c, a->cell_q, RING * SIM_PERIOD_S * sizeof *a->cell_q);
     SIM_CKPT(c, a->mws);

@@ -519,8 +519,7 @@ static void gas_block(const sim_run *r, uint32_t h0, uint32_t nh, uint32_t p0, u
     for (uint32_t j = 0; j < nh; j++) {
         g = area_of(g, h0 + j);
         for (uint32_t p = 0; p < np; p++)
-            buf[(size_t)j * np + p] =
-                g->gas_day[(size_t)(h0 + j - g->hh0) * SIM_GAS_SLOTS + (p0 + p) % SIM_GAS_SLOTS];
+            buf[(size_t)j * np + p] = sim_area_gas_of(g, h0 + j - g->hh0, p0 + p);
     }
 }
 

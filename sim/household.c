@@ -559,7 +559,8 @@ void sim_area_outage(sim_area *a, uint32_t t)
 /* The half-hour closes on every meter of the area at W_END. */
 void sim_area_close_window(sim_area *a, uint32_t w_end)
 {
-    uint32_t slot = (w_end / SIM_PERIOD_S - 1) % SIM_GAS_SLOTS;
+    uint32_t period = w_end / SIM_PERIOD_S - 1;
+    if (a->gas_w) sim_area_gas_forget(a, period);
     for (uint32_t i = 0; i < a->n; i++) {
         /* the next household's firmware slot, line by line, while this one closes: its
          * state is read and written in a pattern no hardware prefetcher follows */
@@ -569,7 +570,7 @@ void sim_area_close_window(sim_area *a, uint32_t w_end)
         sim_hh_after_close(a, i, w_end);
         if (a->gas_w) {
             /* whole Wh to the period, the remainder carried to the next one */
-            a->gas_day[(size_t)i * SIM_GAS_SLOTS + slot] = (uint32_t)(a->gas_ws[i] / 3600);
+            sim_area_gas_put(a, i, period, (uint32_t)(a->gas_ws[i] / 3600));
             a->gas_ws[i] %= 3600;
         }
     }

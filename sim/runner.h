@@ -186,8 +186,15 @@ static inline bool sim_hh_local(const sim_ctx *cx, uint32_t id)
 
 #define FW_EVENT_DEPTH 16u /* firmware event ring per meter */
 /* Gas per period is kept for a day (slot: period % SIM_GAS_SLOTS): collect.c streams a day at
- * its last window's end, before any area closes the next window (run.c's at_boundary). */
+ * its last window's end, before any area closes the next window (run.c's at_boundary).  A
+ * slot holds the period's Wh in 16 bits; a period of SIM_GAS_BIG Wh or more (a boiler of over
+ * 131 kW: none of the household models comes near) holds SIM_GAS_BIG, and its Wh are in the
+ * area's list of such periods (sim_area_gas_put). */
 #define SIM_GAS_SLOTS 48u
+#define SIM_GAS_BIG UINT16_MAX
+typedef struct sim_gas_big {
+    uint32_t i, period, wh; /* household (in its area), period of the run, its gas [Wh] */
+} sim_gas_big;
 
 /* What a household's bytes are for, as the run's summary lists them (area.c counts them). */
 typedef enum sim_part {
@@ -252,7 +259,7 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
     X(sim_rng, retry_rng, 1, true, NET, "the hub's backoff stream")                                \
     X(int32_t, gas_w, 1, has_gas, LOAD, "gas burnt now [W]")                                       \
     X(int64_t, gas_ws, 1, has_gas, LOAD, "gas energy in the open period [W s]")                    \
-    X(uint32_t, gas_day, SIM_GAS_SLOTS, has_gas, LOAD, "gas per period, the last SIM_GAS_SLOTS [Wh]") \
+    X(uint16_t, gas_day, SIM_GAS_SLOTS, has_gas, LOAD, "gas per period, the last SIM_GAS_SLOTS [Wh]") \
     X(uint32_t, pk_from, 1, true, ENGINE, "first period whose price the meter holds")              \
     X(uint32_t, pk_until, 1, true, ENGINE, "end of the periods whose prices the meter holds")      \
     X(mm_price_table, ptab, 1, cx->dyn_prices, ENGINE, "its price table (dynamic tariffs)")        \
@@ -308,6 +315,7 @@ typedef struct sim_area {
     sim_hevq msgq;       /* WAN messages due: reads, AD1, restore alerts, commands */
     sim_hevq clpq;       /* cold-load pickup steps */
     sim_vec ev;          /* sim_event records of this area not yet flushed */
+    sim_vec gas_big;     /* sim_gas_big: periods of gas_day holding SIM_GAS_BIG, by period */
     uint32_t *cell_arr;  /* [RING][SIM_PERIOD_S] messages entering the cell queue per second */
     uint32_t *cell_q;    /* ... and the longest queue one of them found */
     int64_t mws[RING][SIM_PERIOD_S / 60]; /* energy of its households per minute [mW s] */
@@ -338,6 +346,12 @@ void sim_area_free(sim_area *a);
 int sim_area_ckpt(sim_area *a, sim_ckpt *c);
 void sim_area_actor(int argc, char **argv);
 void sim_area_integrate(sim_area *a, uint32_t t);
+/* Household I's gas in PERIOD of the run is WH, kept for the trace (SIM_GAS_SLOTS); its gas
+ * in a period of the last SIM_GAS_SLOTS; and the periods of the list a close of PERIOD
+ * replaces dropped (before the close puts any). */
+void sim_area_gas_put(sim_area *a, uint32_t i, uint32_t period, uint32_t wh);
+uint32_t sim_area_gas_of(const sim_area *a, uint32_t i, uint32_t period);
+void sim_area_gas_forget(sim_area *a, uint32_t period);
 /* Queue Q gets household I's record KIND/U at T (dropped at or after the run's end); a
  * failed allocation stops the run with SIM_ENOMEM. */
 void sim_area_schedule(sim_area *a, sim_hevq *q, uint32_t t, uint32_t i, uint32_t u);
