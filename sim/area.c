@@ -163,7 +163,11 @@ static int area_wan_build(sim_area *a, char *err, size_t errlen)
             return -1;
         }
     free(not_dcc);
-    for (uint32_t i = 0; i < a->n; i++) net_wt_rng_seed(&a->wtr[i], cx->sc->seed, (uint64_t)a->hh0 + i);
+    for (uint32_t i = 0; i < a->n; i++) {
+        sim_rng r;
+        net_wt_rng_seed(&r, cx->sc->seed, (uint64_t)a->hh0 + i);
+        sim_rng_pack(&a->wtr[i], &r);
+    }
     net_wt_site_init(&cx->wt_cfg, &a->site, net_wt_area_tech(&cx->wt_cfg, a->region - 1u), 0);
     return 0;
 }
@@ -207,7 +211,9 @@ int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, si
     if (cx->wt_on && area_wan_build(a, err, errlen)) return -1;
     a->broadcast = sim_area_broadcasts(a); /* knows its site's technology now */
     for (uint32_t i = 0; i < n; i++) {
-        net_retry_seed(&a->retry_rng[i], cx->sc->seed, (uint64_t)a->hh0 + i);
+        sim_rng r;
+        net_retry_seed(&r, cx->sc->seed, (uint64_t)a->hh0 + i);
+        sim_rng_pack(&a->retry_rng[i], &r);
         a->restore_s[i] = a->known_s[i] = NAN;
     }
     return 0;
@@ -260,8 +266,10 @@ static int hh_meter_init(sim_area *a, uint32_t i)
     const sim_ctx *cx = a->cx;
     uint64_t id = (uint64_t)a->hh0 + i;
     const sim_fleet_pop *fp = &cx->fleet->pops[sim_hh_fl(a, i)->pop];
-    sim_rng_seed(&a->behave[i], cx->sc->seed, id, "household.behaviour");
-    a->prepay[i] = sim_rng_uniform(&a->behave[i]) < fp->prepay_share;
+    sim_rng r;
+    sim_rng_seed(&r, cx->sc->seed, id, "household.behaviour");
+    a->prepay[i] = sim_rng_uniform(&r) < fp->prepay_share;
+    sim_rng_pack(&a->behave[i], &r);
     return sim_hh_commission(a, i, 0);
 }
 

@@ -328,8 +328,7 @@ void sim_campaign_area_recv(sim_area *a, uint32_t raw)
         if (cx->wt_on) { /* its own leg, sized as the whole image */
             net_wt_send o;
             uint32_t len = c->frame_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)c->frame_bytes;
-            if (net_wt_message(&cx->wt_cfg, &a->wt[i], &a->wtr[i], NET_WT_POLLED, len, site, &o) !=
-                    0 ||
+            if (sim_hh_wt_message(a, i, NET_WT_POLLED, len, site, &o) != 0 ||
                 o.cause != NET_WT_DELIVERED) {
                 c->tot.lost++;
                 failed(a, i, (uint32_t)ceil(t), k, SIM_FW_LOST);

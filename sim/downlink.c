@@ -292,7 +292,7 @@ void sim_dl_area_recv(void *ctx, void *payload)
         double t = back_to_back ? sent_s + (now - sent_s) * (double)k / m : now;
         if (cx->wt_on) {
             net_wt_send o;
-            if (net_wt_message(&cx->wt_cfg, &a->wt[i], &a->wtr[i], NET_WT_POLLED, len, site, &o) != 0 ||
+            if (sim_hh_wt_message(a, i, NET_WT_POLLED, len, site, &o) != 0 ||
                 o.cause != NET_WT_DELIVERED) {
                 dl_lost(a, i, t, u, o.cause);
                 continue;

@@ -273,7 +273,13 @@ static void hh_topup(sim_area *a, uint32_t i, uint32_t t)
         return;
     }
     /* A meter without communications takes its credit by key or card at the meter only. */
-    if (sim_hh_route(a, i) != SIM_ROUTE_NONE && grid_topup_online(&cx->topup, &a->behave[i])) {
+    bool online = false;
+    if (sim_hh_route(a, i) != SIM_ROUTE_NONE) {
+        sim_rng r = sim_rng_unpack(&a->behave[i]);
+        online = grid_topup_online(&cx->topup, &r);
+        sim_rng_pack(&a->behave[i], &r);
+    }
+    if (online) {
         a->topup_due[i] = TOPUP_IN_FLIGHT;
         sim_dl_request(a, i, t, MM_CMD_TOP_UP, NET_HE_TOPUP, utrn, 20);
         return;
@@ -310,7 +316,9 @@ void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t)
     uint8_t dis = snap.supply != MM_SUPPLY_CONNECTED;
     sim_cmds_supply(a, i, t, dis, -1);
     if (snap.available < (mm_credit_t)tc->below_p * MM_CREDIT_PER_PENNY && !a->topup_due[i]) {
-        uint32_t delay = grid_topup_delay(tc, dis, &a->behave[i]);
+        sim_rng r = sim_rng_unpack(&a->behave[i]);
+        uint32_t delay = grid_topup_delay(tc, dis, &r);
+        sim_rng_pack(&a->behave[i], &r);
         a->topup_due[i] = t + delay;
         sim_area_schedule(a, &a->msgq, t + delay, HEV(i, MSG_TOPUP), 0);
     }
@@ -321,7 +329,9 @@ void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t)
 void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t)
 {
     const sim_ctx *cx = a->cx;
-    double gap = -log(1.0 - sim_rng_uniform(&a->behave[i])) * SIM_DAY_S / cx->sc->headend.ondemand_per_day;
+    sim_rng r = sim_rng_unpack(&a->behave[i]);
+    double gap = -log(1.0 - sim_rng_uniform(&r)) * SIM_DAY_S / cx->sc->headend.ondemand_per_day;
+    sim_rng_pack(&a->behave[i], &r);
     if ((double)t + gap < cx->end_s) sim_area_schedule(a, &a->msgq, t + (uint32_t)gap, HEV(i, MSG_ONDEMAND), 0);
 }
 

@@ -251,15 +251,15 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
     X(uint32_t, off_since, 1, true, ENGINE, "when supply was last lost [s]")                       \
     X(uint32_t, clp_t0, 1, true, ENGINE, "restoration the cold-load pickup runs from [s]")         \
     X(float, clp_gain, 1, true, ENGINE, "extra demand at clp_t0 [fraction]; 0 none")               \
-    X(sim_rng, behave, 1, true, ENGINE, "behaviour stream (prepayment, top-ups, on-demand reads)") \
+    X(sim_rng_packed, behave, 1, true, ENGINE, "behaviour: prepayment, top-ups, on-demand reads")  \
     X(net_wt_hh, wt, 1, cx->wt_on, NET, "WAN technology and mesh route")                           \
-    X(sim_rng, wtr, 1, cx->wt_on, NET, "the WAN link's stream")                                    \
+    X(sim_rng_packed, wtr, 1, cx->wt_on, NET, "the WAN link's stream (sim_hh_wt_message)")         \
     X(uint32_t, retry_code, 1, true, NET, "alert waiting to be sent again; 0 none")                \
     X(uint8_t, retry_n, 1, true, NET, "failed attempts of that alert")                             \
-    X(sim_rng, retry_rng, 1, true, NET, "the hub's backoff stream")                                \
+    X(sim_rng_packed, retry_rng, 1, true, NET, "the hub's backoff stream")                         \
     X(int32_t, gas_w, 1, has_gas, LOAD, "gas burnt now [W]")                                       \
     X(int64_t, gas_ws, 1, has_gas, LOAD, "gas energy in the open period [W s]")                    \
-    X(uint16_t, gas_day, SIM_GAS_SLOTS, has_gas, LOAD, "gas per period, the last SIM_GAS_SLOTS [Wh]") \
+    X(uint16_t, gas_day, SIM_GAS_SLOTS, has_gas, LOAD, "gas per period, a day's slots [Wh]")       \
     X(uint32_t, pk_from, 1, true, ENGINE, "first period whose price the meter holds")              \
     X(uint32_t, pk_until, 1, true, ENGINE, "end of the periods whose prices the meter holds")      \
     X(mm_price_table, ptab, 1, cx->dyn_prices, ENGINE, "its price table (dynamic tariffs)")        \
@@ -479,6 +479,10 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
                      uint32_t bytes);
 void sim_uplink_alert(sim_area *a, uint32_t i, uint32_t t, uint32_t code);
 void sim_uplink_wan_lost(sim_area *a, uint32_t i, double t, unsigned cause);
+/* A message of household I over its WAN technology's link (net_wt_message on its own
+ * stream), either way: 0, or what net_wt_message returns. */
+int sim_hh_wt_message(sim_area *a, uint32_t i, net_wt_kind kind, uint32_t bytes, bool site_up,
+                      net_wt_send *o);
 void sim_uplink_cell_enqueue(sim_area *a, double t, net_msg *m, uint32_t bytes);
 /* The cell's callback (platform.h): message PAYLOAD of area CTX reached the head-end host now. */
 void sim_uplink_arrived(void *ctx, void *payload);

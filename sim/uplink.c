@@ -99,6 +99,16 @@ void sim_uplink_wan_lost(sim_area *a, uint32_t i, double t, unsigned cause)
     sim_area_record(a, t, a->hh0 + i, SIM_EV_WAN_LOST, cause);
 }
 
+int sim_hh_wt_message(sim_area *a, uint32_t i, net_wt_kind kind, uint32_t bytes, bool site_up,
+                      net_wt_send *o)
+{
+    const sim_ctx *cx = a->cx;
+    sim_rng r = sim_rng_unpack(&a->wtr[i]);
+    int rc = net_wt_message(&cx->wt_cfg, &a->wt[i], &r, kind, bytes, site_up, o);
+    sim_rng_pack(&a->wtr[i], &r);
+    return rc;
+}
+
 /* Household I sends M at T: false when its technology lost it before the cell. */
 bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, const net_msg *m,
                      uint32_t bytes)
@@ -110,7 +120,7 @@ bool sim_uplink_send(sim_area *a, uint32_t i, uint32_t t, net_wt_kind kind, cons
     if (cx->wt_on) {
         net_wt_send o;
         bool up = net_wt_site_up(&cx->wt_cfg, &a->site, t);
-        if (net_wt_message(&cx->wt_cfg, &a->wt[i], &a->wtr[i], kind, bytes, up, &o) != 0 ||
+        if (sim_hh_wt_message(a, i, kind, bytes, up, &o) != 0 ||
             o.cause != NET_WT_DELIVERED) {
             sim_uplink_wan_lost(a, i, t, o.cause);
             return false;
@@ -163,7 +173,10 @@ void sim_uplink_alert(sim_area *a, uint32_t i, uint32_t t, uint32_t code)
     if (a->retry_code[i] && a->retry_code[i] != code) return; /* one alert in retry at a time */
     double next;
     uint32_t failed = a->retry_code[i] ? (uint32_t)a->retry_n[i] + 1u : 1u;
-    if (net_retry_next(&cx->retry, &a->retry_rng[i], failed, t, &next) != 0) {
+    sim_rng r = sim_rng_unpack(&a->retry_rng[i]);
+    int rc = net_retry_next(&cx->retry, &r, failed, t, &next);
+    sim_rng_pack(&a->retry_rng[i], &r);
+    if (rc != 0) {
         a->retry_code[i] = 0;
         a->retry_n[i] = 0;
         return;

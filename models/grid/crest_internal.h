@@ -212,8 +212,8 @@ typedef struct crest_model {
 
 /* Per household: fits in 256 bytes (see test). */
 typedef struct crest_hh {
-    sim_rng rng;
     double tot[5];              /* grid_hh_totals, same order [Wh] */
+    sim_rng_packed rng;         /* "load.crest" (uni, gauss) */
     uint32_t last_t;            /* totals integrated up to [s] */
     uint32_t occ_next;          /* next change of active occupancy [s] */
     uint32_t app_next;          /* next appliance start, before thinning [s] */
@@ -263,12 +263,18 @@ static inline double clampd(double x, double lo, double hi)
 static inline double gauss(crest_hh *h)
 {
     gsl_rng g;
-    return gsl_ran_ugaussian(sim_rng_gsl(&h->rng, &g));
+    sim_rng r = sim_rng_unpack(&h->rng);
+    double z = gsl_ran_ugaussian(sim_rng_gsl(&r, &g));
+    sim_rng_pack(&h->rng, &r);
+    return z;
 }
 
 static inline double uni(crest_hh *h)
 {
-    return sim_rng_uniform(&h->rng);
+    sim_rng r = sim_rng_unpack(&h->rng);
+    double u = sim_rng_uniform(&r);
+    sim_rng_pack(&h->rng, &r);
+    return u;
 }
 
 static inline uint32_t sat_u32(double t)

@@ -355,7 +355,9 @@ static uint32_t crest_hh_init_ctx(const void *model, void *hh, const grid_hh_ctx
     const grid_load_params *p = &m->p;
     crest_hh *h = hh;
     memset(h, 0, sizeof *h);
-    sim_rng_seed(&h->rng, p->seed, ctx->id, "load.crest");
+    sim_rng r;
+    sim_rng_seed(&r, p->seed, ctx->id, "load.crest");
+    sim_rng_pack(&h->rng, &r);
     sim_rng dr; /* its own stream: drawing it leaves "load.crest" as it was */
     sim_rng_seed(&dr, p->seed, ctx->id, "load.crest.dr");
     double share = ctx->dr_own ? ctx->dr_share : p->dr_engaged_share;

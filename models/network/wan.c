@@ -5,8 +5,12 @@
 /* Read time within day DAY (index of UTC day relative to the start's day). */
 static int64_t draw_read(const net_read_params *p, net_read_hh *h, int64_t day0_unix, int64_t day)
 {
-    int64_t off = p->read_window_s > 0 ? (int64_t)sim_rng_below(&h->rng, (uint64_t)p->read_window_s)
-                                       : 0;
+    int64_t off = 0;
+    if (p->read_window_s > 0) {
+        sim_rng r = sim_rng_unpack(&h->rng);
+        off = (int64_t)sim_rng_below(&r, (uint64_t)p->read_window_s);
+        sim_rng_pack(&h->rng, &r);
+    }
     return day0_unix + day * SIM_DAY_S + p->read_start_s + off - p->start_unix;
 }
 
@@ -23,7 +27,9 @@ static uint32_t clamp_u32(int64_t t)
 
 void net_read_init(const net_read_params *p, net_read_hh *h, uint64_t hh_id)
 {
-    sim_rng_seed(&h->rng, p->seed, hh_id, "wan.read");
+    sim_rng r;
+    sim_rng_seed(&r, p->seed, hh_id, "wan.read");
+    sim_rng_pack(&h->rng, &r);
     h->from_period = 0;
     int64_t m0 = start_midnight(p);
     int64_t t = draw_read(p, h, m0, 0);

@@ -15,6 +15,7 @@
 #include "sim/window.h"
 
 #include <criterion/criterion.h>
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -31,6 +32,35 @@ static int cmp_u32(const void *x, const void *y)
 {
     uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
     return (a > b) - (a < b);
+}
+
+/* A stream kept packed and unpacked for every draw goes on as the same stream drawn in place:
+ * uniforms, integers below a bound of any size, and a distribution through GSL. */
+Test(rng, a_packed_stream_draws_what_the_stream_in_place_draws)
+{
+    for (uint64_t e = 0; e < 64; e++) {
+        sim_rng r;
+        sim_rng_packed p;
+        sim_rng_seed(&r, 2024, e, "test.packed");
+        sim_rng_pack(&p, &r);
+        for (int k = 0; k < 2000; k++) {
+            sim_rng u = sim_rng_unpack(&p);
+            gsl_rng g, h;
+            switch (k % 4) {
+            case 0: cr_assert_eq(sim_rng_uniform(&u), sim_rng_uniform(&r)); break;
+            case 1: cr_assert_eq(sim_rng_below(&u, 1000), sim_rng_below(&r, 1000)); break;
+            case 2:
+                cr_assert_eq(sim_rng_below(&u, 1ull << 40), sim_rng_below(&r, 1ull << 40));
+                break;
+            default:
+                cr_assert_eq(gsl_ran_ugaussian(sim_rng_gsl(&u, &g)),
+                             gsl_ran_ugaussian(sim_rng_gsl(&r, &h)));
+            }
+            sim_rng_pack(&p, &u);
+            for (int w = 0; w < 3; w++)
+                cr_assert_eq(p.s[w], r.s[w], "stream %lu, draw %d", (unsigned long)e, k);
+        }
+    }
 }
 
 Test(heap, pops_every_pushed_key_in_ascending_order)

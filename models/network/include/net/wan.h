@@ -26,7 +26,7 @@ typedef struct net_read_params {
 } net_read_params;
 
 typedef struct net_read_hh {
-    sim_rng rng;
+    sim_rng_packed rng;   /* "wan.read" */
     uint32_t next;        /* time of the next read [s since start] */
     uint32_t from_period; /* first period the next read carries */
 } net_read_hh;

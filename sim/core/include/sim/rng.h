@@ -8,6 +8,10 @@
  * than with gsl_rng_set, whose seeding keeps only 32 bits of the seed and would make
  * collisions likely among tens of millions of streams.
  *
+ * A record of its own per household (the areas' columns, a household model's state) keeps
+ * its streams packed (sim_rng_packed: 12 bytes, the words as 32-bit values, which taus2's
+ * are) and draws through a sim_rng unpacked for the call.
+ *
  * Not here: distributions (use gsl_ran_* on the generator from sim_rng_gsl).
  */
 #ifndef SIM_RNG_H
@@ -19,6 +23,22 @@
 typedef struct sim_rng {
     unsigned long s[3]; /* taus2 state words, same layout as GSL's taus_state_t */
 } sim_rng;
+
+/* A stream kept in 12 bytes: the same words.  Draw from it as from sim_rng_unpack(P), then
+ * sim_rng_pack it back: the stream goes on as if it had been drawn from in place. */
+typedef struct sim_rng_packed {
+    uint32_t s[3];
+} sim_rng_packed;
+
+static inline sim_rng sim_rng_unpack(const sim_rng_packed *p)
+{
+    return (sim_rng){{p->s[0], p->s[1], p->s[2]}};
+}
+
+static inline void sim_rng_pack(sim_rng_packed *p, const sim_rng *r)
+{
+    for (int k = 0; k < 3; k++) p->s[k] = (uint32_t)r->s[k];
+}
 
 /* Seed STREAM from (seed, entity, name). Same triple, same sequence, always. */
 void sim_rng_seed(sim_rng *r, uint64_t seed, uint64_t entity, const char *name);
