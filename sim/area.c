@@ -223,11 +223,11 @@ void sim_area_free(sim_area *a)
 {
     const sim_ctx *cx = a->cx;
     if (!cx) return;
-    for (uint32_t i = 0; a->fws && a->fws->view && a->clk && i < a->n; i++) {
+    for (uint32_t i = 0; a->fws && a->fws->view && a->fwc && i < a->n; i++) {
         sim_hh_abi(a, i)->deinit(sim_hh_slot(a, i)); /* its pending advances go with it */
+        mm_port_sim_nvm_release(&sim_fw_states_hal(a)->nvm);
         sim_fw_states_forget(a); /* its block goes below */
     }
-    for (uint32_t i = 0; a->nvm && i < a->n; i++) mm_port_sim_nvm_release(&a->nvm[i]);
     sim_fw_states_free(a); /* before the columns: it frees the blocks fwc holds */
 #define COL_FREE(type, name, count, when, part, doc) free(a->name);
     SIM_AREA_COLUMNS(COL_FREE)
@@ -276,7 +276,8 @@ static int hh_meter_init(sim_area *a, uint32_t i)
 void sim_hh_meter_io(sim_area *a, uint32_t i, mm_esme_hal *hal, mm_esme_storage *st)
 {
     const sim_ctx *cx = a->cx;
-    *hal = (mm_esme_hal){&a->clk[i], &a->nvm[i], &a->rng[i], cx->crypto};
+    sim_fw_hal *hw = sim_hh_hal(a, i);
+    *hal = (mm_esme_hal){&hw->clk, &hw->nvm, &hw->rng, cx->crypto};
     *st = (mm_esme_storage){a->log + (size_t)i * cx->depth,
                             cx->depth,
                             sim_fw_states_ring(a), /* in the view, with its state */
@@ -296,17 +297,18 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
     uint64_t id = (uint64_t)a->hh0 + i;
     uint8_t serial = sim_hh_fl(a, i)->serial;
     const sim_fw_image *im = &fw->img[sim_hh_fl(a, i)->image];
-    mm_port_sim_clock_init(&a->clk[i], (uint32_t)cx->sc->start_unix);
-    mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
+    sim_fw_hal *hw = sim_hh_hal(a, i); /* the old meter's, if any: its pending advances made */
+    mm_port_sim_clock_init(&hw->clk, (uint32_t)cx->sc->start_unix);
+    mm_port_sim_clock_set_ms(&hw->clk, (uint64_t)t * 1000u);
     a->last_t[i] = t;
     a->pend[i].n = 0; /* whoever took the old meter out read it through sim_hh_fw */
     if (t > 0) memset(sim_hh_slot(a, i), 0, a->fws->state_bytes); /* a new meter */
-    mm_port_sim_nvm_release(&a->nvm[i]); /* the old one's store */
-    mm_port_sim_nvm_init_banked(&a->nvm[i], MM_PERSIST_NVM_ADDR, im->nvm_bank, &a->nvm_pool);
+    mm_port_sim_nvm_release(&hw->nvm); /* the old one's store */
+    mm_port_sim_nvm_init_banked(&hw->nvm, MM_PERSIST_NVM_ADDR, im->nvm_bank, &a->nvm_pool);
     sim_rng seedr;
     /* the meter at the start draws from "meter.rng" of its household, later ones their own */
     sim_rng_seed(&seedr, cx->sc->seed, id | ((uint64_t)serial << 32), "meter.rng");
-    mm_port_sim_rng_init_seed(&a->rng[i], ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
+    mm_port_sim_rng_init_seed(&hw->rng, ((uint64_t)seedr.s[0] << 32) ^ seedr.s[1]);
     mm_esme_hal hal;
     mm_esme_storage st;
     sim_hh_meter_io(a, i, &hal, &st);
@@ -509,34 +511,49 @@ static void msg_ckpt(sim_ckpt *c, net_msg *m)
     if (sim_ckpt_loading(c)) *m = x;
 }
 
-/* Household I's firmware slot: the state through its image's save_ram (pointer-free), its
- * event ring as it is, then what its NVM store keeps, plain.  Loading rebinds the state to
- * the configuration the meter holds, its HAL and storage (the fleet table and the columns,
- * the store's record among them, are loaded first).  BUF holds the largest state, NV the
- * largest store. */
+/* Household I's firmware slot: its HAL records but for their pointers (the NVM store's blocks
+ * and pool, the RNG's hook: the file gets them as NULL), the state through its image's
+ * save_ram (pointer-free), its event ring as it is, then what its NVM store keeps, plain.
+ * Loading keeps the pointers the meter has (its commissioning made them; the store's blocks
+ * made again from what it keeps) and rebinds the state to the configuration the meter holds,
+ * its HAL and storage (the fleet table and the columns are loaded first).  BUF holds the
+ * largest state, NV the largest store. */
 static void slot_ckpt(sim_area *a, uint32_t i, unsigned char *buf, uint8_t *nv, sim_ckpt *c)
 {
     const sim_ctx *cx = a->cx;
     const sim_fleet_hh *h = sim_hh_fl(a, i);
     const sim_fw_image *im = &cx->fw->img[h->image];
-    if (!sim_ckpt_loading(c)) {
-        int rc = im->abi->save_ram(sim_fw_states_reach(a, i, false), buf, im->abi->state_size);
+    bool loading = sim_ckpt_loading(c);
+    void *slot = sim_fw_states_reach(a, i, loading);
+    sim_fw_hal *hw = sim_fw_states_hal(a), x;
+    memcpy(&x, hw, sizeof x);
+    x.nvm.mem = x.nvm.code = NULL;
+    x.nvm.pool = NULL;
+    x.rng.fn = NULL;
+    x.rng.ctx = NULL;
+    SIM_CKPT(c, x);
+    if (!loading) {
+        int rc = im->abi->save_ram(slot, buf, im->abi->state_size);
         if (rc != MM_OK) sim_ckpt_fail(c, "meter %u: its firmware could not save its state (%d)",
                                        a->hh0 + i, rc);
     }
     sim_ckpt_bytes(c, buf, im->abi->state_size);
     mm_event ring[FW_EVENT_DEPTH];
-    if (!sim_ckpt_loading(c)) memcpy(ring, sim_fw_states_ring(a), sizeof ring); /* i's, still */
+    if (!loading) memcpy(ring, sim_fw_states_ring(a), sizeof ring);
     sim_ckpt_bytes(c, ring, sizeof ring);
-    if (!sim_ckpt_loading(c)) mm_port_sim_nvm_copy_kept(&a->nvm[i], nv);
+    if (!loading) mm_port_sim_nvm_copy_kept(&hw->nvm, nv);
     sim_ckpt_bytes(c, nv, im->nvm_store);
-    if (!sim_ckpt_loading(c) || sim_ckpt_err(c)) return;
-    mm_port_sim_nvm_load_kept(&a->nvm[i], nv);
+    if (!loading || sim_ckpt_err(c)) return;
+    mm_port_sim_nvm_release(&hw->nvm);
+    x.nvm.pool = &a->nvm_pool;
+    x.rng.fn = hw->rng.fn;
+    x.rng.ctx = hw->rng.ctx;
+    memcpy(hw, &x, sizeof x);
+    mm_port_sim_nvm_load_kept(&hw->nvm, nv);
     mm_esme_hal hal;
     mm_esme_storage st;
     sim_hh_meter_io(a, i, &hal, &st);
     const mm_esme_config *cfg = sim_fw_config_of(cx->fw, h);
-    void *slot = sim_hh_slot(a, i);
     memcpy(sim_fw_states_ring(a), ring, sizeof ring);
     int rc = cfg ? im->abi->load_ram(slot, buf, im->abi->state_size, cfg, &hal, &st) : MM_EINVAL;
     if (rc != MM_OK)
@@ -561,36 +578,12 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
     sim_ckpt_tag(c, "area");
     sim_ckpt_same(c, a->id, "area");
     sim_ckpt_same(c, a->n, "households of the area");
-    /* The columns as they are, but for the two HAL records holding pointers (the NVM's
-     * blocks and pool, the RNG's hook): the file gets them as NULL, and loading makes them
-     * again (the store's bytes go with the slots); and but for the firmware states' blocks,
-     * which the file does not get (the states go with the slots).  A save in the pool is
+    /* The columns as they are, but for the firmware states' blocks, which the file does not
+     * get (the states and their HAL records go with the slots).  A save in the NVM pool is
      * settled first: the stores then hold all there is. */
-    if (!loading) mm_port_sim_nvm_pool_settle(&a->nvm_pool);
-    for (uint32_t i = 0; i < a->n; i++) {
-        mm_hal_nvm nv = a->nvm[i];
-        mm_hal_rng rg = a->rng[i];
-        mm_port_sim_rng_fn fn = rg.fn;
-        void *fctx = rg.ctx;
-        nv.mem = NULL;
-        nv.code = NULL;
-        nv.pool = NULL;
-        rg.fn = NULL;
-        rg.ctx = NULL;
-        SIM_CKPT(c, nv);
-        SIM_CKPT(c, rg);
-        if (loading) {
-            mm_port_sim_nvm_release(&a->nvm[i]);
-            nv.pool = &a->nvm_pool;
-            rg.fn = fn;
-            rg.ctx = fctx;
-            a->nvm[i] = nv;
-            a->rng[i] = rg;
-        }
-    }
+    if (!loading) sim_fw_states_settle(a);
 #define COL_CKPT(type, name, count, when, part, doc)                                            \
-    if ((when) && a->name != (void *)a->nvm && a->name != (void *)a->rng &&                    \
-        a->name != (void *)a->fwc)                                                             \
+    if ((when) && a->name != (void *)a->fwc)                                                   \
         sim_ckpt_bytes(c, a->name, (size_t)a->n * (size_t)(count) * sizeof(type));
     SIM_AREA_COLUMNS(COL_CKPT)
 #undef COL_CKPT

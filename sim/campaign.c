@@ -471,7 +471,7 @@ static int hand_over(sim_area *a, uint32_t i, uint8_t image)
     from->abi->deinit(slot);
     /* The same storage: the NVM as the meter saw it, its first bytes where they were (the
      * rest erased), kept as the new image's banks (the store as it is if they are the same). */
-    mm_hal_nvm *nv = &a->nvm[i];
+    mm_hal_nvm *nv = &sim_fw_states_hal(a)->nvm; /* with the state, in the view */
     mm_port_sim_nvm_pool_settle(nv->pool);
     if (to->nvm_bank != from->nvm_bank) {
         uint8_t *img = malloc((size_t)from->nvm_size + to->nvm_size);

@@ -1,15 +1,21 @@
 /* The meters' firmware states of an area, coded (see sim_fw_states in runner.h).
  *
- * A state, with its event ring, is plain only in the area's view, and only while its meter is
- * being reached; the rest of the time it is a block of its own: a header, then the XOR code
- * the NVM stores use (mm_port_sim_xor_code: a bitmap of the view's 4-byte words that differ
- * from its image's reference, then those words).  The view is coded whole whatever the
- * image: past a smaller image's state it is zeros, as in that image's reference.
+ * A state, with its event ring and HAL records, is plain only in the area's view, and only
+ * while its meter is being reached; the rest of the time it is a block of its own: a header,
+ * then the XOR code the NVM stores use (mm_port_sim_xor_code: a bitmap of the view's 4-byte
+ * words that differ from its image's reference, then those words).  The view is coded whole
+ * whatever the image: past a smaller image's state it is zeros, as in that image's reference.
  *
  * Most of a state is words every meter of an image shares: zeros, configuration pointers,
- * pointers into the state itself and to its ring (which all point into the view, since every
- * state is run there).  What differs is the registers, times, credit, the events logged and
- * the pointers to the meter's own columns.
+ * pointers into the state itself, to its ring and to its HAL records (which all point into
+ * the view, since every state is run there).  What differs is the registers, times, credit,
+ * the events logged and the pointers to the meter's own columns (its profile log, its price
+ * table).  The HAL records differ in their clock's time, the RNG's state, and the NVM
+ * store's block and counts.
+ *
+ * The area's NVM pool holds at most the view's store (the save it settles, its kept bank
+ * plain): the stores are all at the one address, so the pool lets go of it before the view
+ * goes to another meter, and the view is coded back with what that changed.
  */
 #include "runner.h"
 
@@ -20,7 +26,9 @@
 
 /* A block: its header, then the code. */
 typedef struct fw_block_hdr {
-    uint32_t len;        /* bytes used, the header's included */
+    uint32_t len : 24;   /* bytes used, the header's included */
+    uint32_t stale : 1;  /* a later state could not be coded: its NVM store's blocks went */
+    uint32_t : 7;
     uint32_t cap : 24;   /* bytes of the block (a multiple of 32; a state is at most 1 MiB) */
     uint32_t image : 8;  /* the image whose reference it is coded against */
 } fw_block_hdr;
@@ -36,7 +44,8 @@ int sim_fw_states_init(sim_area *a)
     a->fws = s;
     s->who = SIM_FW_NOBODY;
     s->state_bytes = (slot + 63u) / 64u * 64u;
-    s->view_bytes = s->state_bytes + FW_EVENT_DEPTH * (uint32_t)sizeof(mm_event);
+    s->view_bytes = s->state_bytes + SIM_FW_RING_BYTES + (uint32_t)sizeof(sim_fw_hal);
+    s->pool = &a->nvm_pool;
     s->view = aligned_alloc(64, (s->view_bytes + 63u) / 64u * 64u);
     s->out = malloc(HDR + mm_port_sim_xor_max(s->view_bytes));
     if (!s->view || !s->out) return SIM_ENOMEM;
@@ -56,6 +65,22 @@ void sim_fw_states_free(sim_area *a)
     a->fws = NULL;
 }
 
+/* The view's state could not be coded back for want of memory: the run fails (nomem), and
+ * until it stops its meter goes on from the older state its block holds, if any.  That one's
+ * NVM store names blocks the store may since have moved or given back, so the store's blocks
+ * go now, and the block says the store it holds is void: reached again, it reads erased. */
+static void lost(const sim_area *a, uint32_t i)
+{
+    sim_fw_states *s = a->fws;
+    s->nomem = true;
+    mm_port_sim_nvm_release(&sim_fw_states_hal(a)->nvm);
+    if (!a->fwc[i]) return;
+    fw_block_hdr h;
+    memcpy(&h, a->fwc[i], HDR);
+    h.stale = 1;
+    memcpy(a->fwc[i], &h, HDR);
+}
+
 /* The view coded back into its meter's block, if it was reached for writing since. */
 static void flush(const sim_area *a)
 {
@@ -68,14 +93,14 @@ static void flush(const sim_area *a)
         /* the first state of an image coded here is the one the others are coded against */
         s->ref[image] = malloc(size);
         if (!s->ref[image]) {
-            s->nomem = true;
+            lost(a, i);
             return;
         }
         memcpy(s->ref[image], s->view, size);
         s->held += size;
     }
     fw_block_hdr h = {.image = image};
-    h.len = HDR + mm_port_sim_xor_code(s->ref[image], s->view, size, s->out + HDR);
+    h.len = (HDR + mm_port_sim_xor_code(s->ref[image], s->view, size, s->out + HDR)) & 0xFFFFFFu;
     unsigned char **b = &a->fwc[i];
     fw_block_hdr old = {0};
     if (*b) memcpy(&old, *b, HDR);
@@ -84,7 +109,7 @@ static void flush(const sim_area *a)
     if (want != old.cap) {
         unsigned char *q = realloc(*b, want);
         if (!q) {
-            s->nomem = true; /* the older state stays; the run fails (sim_fw_states_failed) */
+            lost(a, i);
             return;
         }
         *b = q;
@@ -99,6 +124,7 @@ void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write)
 {
     sim_fw_states *s = a->fws;
     if (s->who != i) {
+        if (s->who != SIM_FW_NOBODY && mm_port_sim_nvm_pool_leave(s->pool)) s->dirty = true;
         flush(a);
         const unsigned char *b = a->fwc[i];
         if (!b) {
@@ -107,6 +133,11 @@ void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write)
             fw_block_hdr h;
             memcpy(&h, b, HDR);
             mm_port_sim_xor_decode(s->ref[h.image], b + HDR, s->view_bytes, s->view);
+            if (h.stale) { /* its store's blocks went (lost) */
+                mm_hal_nvm *nv = &sim_fw_states_hal(a)->nvm;
+                nv->mem = nv->code = NULL;
+                nv->kept = nv->kept_ok = 0;
+            }
         }
         s->who = i;
         s->dirty = false;
@@ -117,6 +148,8 @@ void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write)
 
 void sim_fw_states_settle(const sim_area *a)
 {
+    sim_fw_states *s = a->fws;
+    if (s->who != SIM_FW_NOBODY && mm_port_sim_nvm_pool_leave(s->pool)) s->dirty = true;
     flush(a);
 }
 
@@ -125,19 +158,29 @@ void sim_fw_states_forget(const sim_area *a)
     a->fws->dirty = false;
 }
 
-void sim_fw_states_bytes(const sim_area *a, uint64_t *state, uint64_t *ring)
+/* Bitmap bytes [K0, K1) of block B and the words they mark [bytes]. */
+static uint64_t share(const unsigned char *b, uint32_t k0, uint32_t k1)
+{
+    uint64_t n = k1 - k0;
+    for (uint32_t k = k0; k < k1; k++) n += 4u * (unsigned)__builtin_popcount(b[HDR + k]);
+    return n;
+}
+
+void sim_fw_states_bytes(const sim_area *a, uint64_t *state, uint64_t *ring, uint64_t *hal)
 {
     const sim_fw_states *s = a->fws;
-    *state = *ring = 0;
+    *state = *ring = *hal = 0;
     if (!s) return;
-    /* each block's words and bitmap bytes by where they fall; the rest (headers, room, the
-     * references, the view, the coder's output) with the state */
-    uint32_t nb = (s->view_bytes / 4u + 7u) / 8u, rb = s->state_bytes / 32u; /* ring's first */
+    /* each block's words and bitmap bytes by where they fall (the ring's and the HAL's first
+     * at whole bitmap bytes); the rest (headers, room, the references, the view, the coder's
+     * output) with the state */
+    uint32_t rb = s->state_bytes / 32u, hb = rb + SIM_FW_RING_BYTES / 32u;
+    uint32_t nb = (s->view_bytes / 4u + 7u) / 8u;
     for (uint32_t i = 0; a->fwc && i < a->n; i++) {
         const unsigned char *b = a->fwc[i];
         if (!b) continue;
-        *ring += nb - rb; /* its bitmap bytes */
-        for (uint32_t k = rb; k < nb; k++) *ring += 4u * (unsigned)__builtin_popcount(b[HDR + k]);
+        *ring += share(b, rb, hb);
+        *hal += share(b, hb, nb);
     }
-    *state = s->held + s->view_bytes + HDR + mm_port_sim_xor_max(s->view_bytes) - *ring;
+    *state = s->held + s->view_bytes + HDR + mm_port_sim_xor_max(s->view_bytes) - *ring - *hal;
 }

@@ -19,8 +19,9 @@
 static inline void fw_advance(sim_area *a, uint32_t i, uint32_t t, uint32_t dt, int32_t p,
                               int32_t q)
 {
-    mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
-    sim_hh_abi(a, i)->advance(sim_hh_slot(a, i), p, q, dt * 1000u);
+    void *fw = sim_hh_slot(a, i);
+    mm_port_sim_clock_set_ms(&sim_fw_states_hal(a)->clk, (uint64_t)t * 1000u);
+    sim_hh_abi(a, i)->advance(fw, p, q, dt * 1000u);
 }
 
 void sim_hh_settle(sim_area *a, uint32_t i)
@@ -29,7 +30,7 @@ void sim_hh_settle(sim_area *a, uint32_t i)
     /* the image and slot once: the calls cannot change them (only a handler can) */
     void (*advance)(void *, int32_t, int32_t, uint32_t) = sim_hh_abi(a, i)->advance;
     void *fw = sim_hh_slot(a, i);
-    mm_hal_clock *clk = &a->clk[i];
+    mm_hal_clock *clk = &sim_fw_states_hal(a)->clk;
     uint32_t t = a->last_t[i];
     for (unsigned k = 0; k < d->n; k++) t -= d->dt[k];
     for (unsigned k = 0; k < d->n; k++) {
@@ -429,8 +430,10 @@ static void hh_supply_lost(sim_area *a, uint32_t i, uint32_t t, uint8_t cause)
     if (cx->sc->meter.save_interrupted > 0) {
         sim_rng g;
         sim_rng_seed(&g, cx->sc->seed, (uint64_t)id << 32 | t, "meter.save_cut");
-        if (sim_rng_uniform(&g) < cx->sc->meter.save_interrupted)
-            mm_port_sim_nvm_cut_after(&a->nvm[i], (uint64_t)(sim_rng_uniform(&g) * a->nvm[i].size));
+        if (sim_rng_uniform(&g) < cx->sc->meter.save_interrupted) {
+            mm_hal_nvm *nv = &sim_hh_hal(a, i)->nvm;
+            mm_port_sim_nvm_cut_after(nv, (uint64_t)(sim_rng_uniform(&g) * nv->size));
+        }
     }
     sim_hh_abi(a, i)->power_fail(sim_hh_fw(a, i));
     sim_area_record(a, t, id, SIM_EV_SUPPLY_INTERRUPTED, 0);
@@ -463,8 +466,9 @@ static void hh_supply_restored(sim_area *a, uint32_t i, uint32_t t, uint8_t caus
     /* The firmware recovers from NVM, logs the outage and holds its alerts back for a delay
      * it draws uniformly from [0, W] through its RNG HAL (seed 003). */
     void *fw = sim_hh_fw(a, i); /* (advanced to T already: sim_hh_supply) */
-    mm_port_sim_clock_set_ms(&a->clk[i], (uint64_t)t * 1000u);
-    mm_port_sim_nvm_restore(&a->nvm[i]); /* a save cut short left what reached the store */
+    sim_fw_hal *hw = sim_fw_states_hal(a); /* with its state, in the view */
+    mm_port_sim_clock_set_ms(&hw->clk, (uint64_t)t * 1000u);
+    mm_port_sim_nvm_restore(&hw->nvm); /* a save cut short left what reached the store */
     sim_hh_abi(a, i)->power_restore(fw);
     /* a record older than a command run's effect brings back the contactor it had then */
     if (cx->cmds) sim_cmds_follow_any(a, i, t);

@@ -635,15 +635,16 @@ int64_t sim_run_reached_s(const sim_run *r)
 static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
 {
     const sim_scenario *sc = r->sc;
-    int64_t x[7] = {0}, peak = 0;
+    int64_t x[8] = {0}, peak = 0;
     for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi; k++) {
         const sim_area *a = &r->areas[k];
         /* the NVM stores' blocks as they stand, and their pool's; the firmware states' */
         x[4] += (int64_t)(a->nvm_pool.held + mm_port_sim_nvm_pool_bytes(a->nvm_pool.bank_max));
-        uint64_t st, ring;
-        sim_fw_states_bytes(a, &st, &ring);
+        uint64_t st, ring, hal;
+        sim_fw_states_bytes(a, &st, &ring, &hal);
         x[5] += (int64_t)st;
         x[6] += (int64_t)ring;
+        x[7] += (int64_t)hal;
         x[0] += (int64_t)a->events;
         x[1] += (int64_t)a->sent;
         x[2] += (int64_t)a->interruptions;
@@ -651,7 +652,7 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
         if ((int64_t)a->peak_backlog > peak) peak = (int64_t)a->peak_backlog;
     }
     uint64_t mine_events = (uint64_t)x[0];
-    sim_par_sum_i64(x, 7);
+    sim_par_sum_i64(x, 8);
     sim_par_max_i64(&peak, 1);
     sum->events = (uint64_t)x[0];
     sum->wan_sent = (uint64_t)x[1];
@@ -670,6 +671,8 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     sum->part_bytes[SIM_PART_NVM] = sc->households ? (double)x[4] / sc->households : 0;
     sum->part_bytes[SIM_PART_FW_STATE] += sc->households ? (double)x[5] / sc->households : 0;
     sum->part_bytes[SIM_PART_EVLOG] += sc->households ? (double)x[6] / sc->households : 0;
+    /* the meters' HAL records, coded with their states */
+    sum->part_bytes[SIM_PART_ENGINE] += sc->households ? (double)x[7] / sc->households : 0;
     double parts = 0;
     for (int k = 0; k < SIM_PARTS; k++) parts += sum->part_bytes[k];
     sum->area_bytes_per_household = (uint64_t)(parts + 0.5);

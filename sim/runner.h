@@ -204,7 +204,8 @@ typedef enum sim_part {
     SIM_PART_PROFILE,  /* the firmware's half-hourly profile log */
     SIM_PART_LOAD,     /* the load model's state, gas */
     SIM_PART_NET,      /* HAN, WAN route and link, reads, retries */
-    SIM_PART_ENGINE,   /* the rest: meter HAL and storage (price table, image transfer),
+    SIM_PART_ENGINE,   /* the rest: meter HAL (its share of the state's block) and storage
+                        * (price table, image transfer),
                         * power, supply, schedules, the fleet table */
     SIM_PARTS
 } sim_part;
@@ -232,9 +233,6 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
 #define SIM_AREA_COLUMNS(X)                                                                        \
     X(unsigned char, load, cx->ops->hh_size, true, LOAD, "load model state")                       \
     X(unsigned char *, fwc, 1, true, FW_STATE, "its firmware state's block (sim_fw_states)")       \
-    X(mm_hal_clock, clk, 1, true, ENGINE, "meter HAL: RTC driven by simulated time")               \
-    X(mm_hal_nvm, nvm, 1, true, ENGINE, "meter HAL: NVM, its blocks of its own")                    \
-    X(mm_hal_rng, rng, 1, true, ENGINE, "meter HAL: RNG seeded from (seed, household, meter.rng)") \
     X(mm_profile_slot, log, cx->depth, true, PROFILE, "firmware half-hourly profile log")          \
     X(uint8_t, prepay, 1, true, ENGINE, "1: prepayment mode")                                      \
     X(uint8_t, disabled, 1, true, ENGINE, "the contactor is open: no supply to the premises")      \
@@ -268,9 +266,22 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
     X(double, restore_s, 1, true, ENGINE, "last restoration [s], NAN if none")                     \
     X(double, known_s, 1, true, ENGINE, "its restore alert reached the DNO [s], NAN if not")
 
+/* A meter's HAL records: its RTC driven by simulated time, its NVM store (its banks in blocks
+ * of their own), its RNG seeded from (seed, household, meter.rng).  Its state points to them,
+ * so they are kept with the state, after its event ring. */
+typedef struct sim_fw_hal {
+    mm_hal_clock clk;
+    mm_hal_nvm nvm;
+    mm_hal_rng rng;
+} sim_fw_hal;
+#define SIM_FW_RING_BYTES (FW_EVENT_DEPTH * (uint32_t)sizeof(mm_event))
+_Static_assert(SIM_FW_RING_BYTES % 32u == 0, "the ring's words fill whole bytes of the bitmap");
+_Static_assert(SIM_FW_RING_BYTES % _Alignof(sim_fw_hal) == 0, "the HAL records are aligned");
+
 /* An area's meters' firmware states.  The firmware runs its meter's state in place, and the
  * state holds pointers into itself, so an area has one place where states run: its view, the
- * state and then the meter's event ring (FW_EVENT_DEPTH records).  A meter's state and ring
+ * state, then the meter's event ring (FW_EVENT_DEPTH records) and its HAL records
+ * (sim_fw_hal).  A meter's state and ring
  * are copied there (decoded) when it is reached, and coded back into a block of its own (fwc)
  * when the view goes to another meter, if it was reached for writing meanwhile: the XOR code
  * of the NVM stores (mm_port_sim_xor_code) against the first view of its image the area
@@ -278,9 +289,12 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
  * the same words in every meter's state and cost nothing coded (sim/fwstate.c). */
 #define SIM_FW_NOBODY UINT32_MAX
 typedef struct sim_fw_states {
-    unsigned char *view;  /* the state and ring of WHO, plain (view_bytes, 64-byte aligned) */
+    unsigned char *view;  /* the state, ring and HAL of WHO, plain (view_bytes, 64-byte aligned) */
     uint32_t state_bytes; /* the state's part: the largest image's slot, rounded up to a line */
-    uint32_t view_bytes;  /* ... and the ring after it */
+    uint32_t view_bytes;  /* ... and the ring and the HAL records after it */
+    /* the area's NVM pool: it holds only the view's store, so it lets go of it before the
+     * view goes to another meter (mm_port_sim_nvm_pool_leave) */
+    mm_port_sim_nvm_pool *pool;
     uint32_t who;         /* the household whose state the view holds, SIM_FW_NOBODY */
     bool dirty;           /* the view was reached for writing since it was decoded */
     bool nomem;           /* a block could not be had: a state was lost (the run fails) */
@@ -370,12 +384,17 @@ void sim_fw_states_settle(const sim_area *a); /* the view coded back if written 
 /* The view's state needs no coding back: its meter is being taken out (its block goes). */
 void sim_fw_states_forget(const sim_area *a);
 /* The store's bytes (blocks, references, view, coder), in *STATE, but for the event rings'
- * share of the blocks (their words and bitmap), in *RING. */
-void sim_fw_states_bytes(const sim_area *a, uint64_t *state, uint64_t *ring);
+ * share of the blocks (their words and bitmap), in *RING, and the HAL records', in *HAL. */
+void sim_fw_states_bytes(const sim_area *a, uint64_t *state, uint64_t *ring, uint64_t *hal);
 /* The event ring of the meter whose state is in the view (FW_EVENT_DEPTH records). */
 static inline mm_event *sim_fw_states_ring(const sim_area *a)
 {
     return (mm_event *)(void *)(a->fws->view + a->fws->state_bytes);
+}
+/* The HAL records of the meter whose state is in the view. */
+static inline sim_fw_hal *sim_fw_states_hal(const sim_area *a)
+{
+    return (sim_fw_hal *)(void *)(a->fws->view + a->fws->state_bytes + SIM_FW_RING_BYTES);
 }
 /* A state could not be coded back for want of memory (an older one of it stayed): the run
  * fails. */
@@ -391,6 +410,12 @@ static inline void *sim_hh_slot(const sim_area *a, uint32_t i)
     if (s->who != i) return sim_fw_states_reach(a, i, true);
     s->dirty = true;
     return s->view;
+}
+/* Household I's HAL records, in the view with its state (reached for writing). */
+static inline sim_fw_hal *sim_hh_hal(const sim_area *a, uint32_t i)
+{
+    sim_hh_slot(a, i);
+    return sim_fw_states_hal(a);
 }
 /* Household I's meter state for a call through its image's ABI, advanced first through what
  * is pending (sim_hh_pend), so the call finds the meter as if it had been advanced at every

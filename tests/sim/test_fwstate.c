@@ -1,13 +1,26 @@
 /* The meters' firmware states kept coded (sim/fwstate.c): what is reached, state and event
  * ring, is what was last written, whoever was reached in between; reading codes nothing back;
  * a meter that changes image is coded against the new image's reference; the bytes held are
- * the blocks' and the references'. */
+ * the blocks' and the references'.  With their NVM stores in the view (sim_fw_hal): each
+ * meter loads the record it saved last, whoever saved in between; a state that cannot be
+ * coded back for want of memory leaves its store erased, and no block is lost or given back
+ * twice (realloc is wrapped, -Wl,--wrap=realloc, to fail on demand). */
 #include <criterion/criterion.h>
 
+#include "mm/persist.h"
 #include "runner.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+static bool no_memory; /* realloc fails while set */
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    return no_memory ? NULL : __real_realloc(p, n);
+}
 
 #define N 40u
 #define BIG 200u  /* image 0's slot [B] */
@@ -178,4 +191,126 @@ Test(fwstate, the_bytes_held_are_the_blocks_and_references, .init = setup, .fini
     memcpy(h, area.fwc[N - 1], sizeof h);
     cr_expect_leq(h[0], 8u + (area.fws->view_bytes / 4u + 7u) / 8u + 6u * 4u, "block of %u bytes",
                   h[0]);
+}
+
+/* ---- with NVM stores ------------------------------------------------------------------- */
+
+#define PAYLOAD 32u
+#define BANK (PAYLOAD + MM_PERSIST_OVERHEAD)
+#define PERSIST_AT 64u /* where in a state its mm_persist lies, as a firmware keeps it */
+static void *pool_block;
+
+static void setup_nvm(void)
+{
+    setup();
+    pool_block = malloc(mm_port_sim_nvm_pool_bytes(BANK));
+    cr_assert_not_null(pool_block);
+    mm_port_sim_nvm_pool_init(&area.nvm_pool, pool_block, BANK);
+    for (uint32_t i = 0; i < N; i++) {
+        hh[i].image = 0;
+        unsigned char *s = sim_hh_slot(&area, i);
+        mm_hal_nvm *nv = &sim_fw_states_hal(&area)->nvm;
+        mm_port_sim_nvm_init_banked(nv, 0, BANK, &area.nvm_pool);
+        cr_assert_eq(mm_persist_init((mm_persist *)(void *)(s + PERSIST_AT), nv, 0, PAYLOAD, 1),
+                     MM_OK);
+    }
+}
+
+/* Every store's blocks given back, as the area does when it goes; the states, their stores
+ * now erased, coded back (so a second time gives back nothing). */
+static void release_all(void)
+{
+    for (uint32_t i = 0; i < N; i++) {
+        sim_hh_slot(&area, i);
+        mm_port_sim_nvm_release(&sim_fw_states_hal(&area)->nvm);
+    }
+    sim_fw_states_settle(&area);
+}
+
+static void teardown_nvm(void)
+{
+    release_all();
+    teardown();
+    free(pool_block);
+}
+
+/* Every block given back, the count balances (a test's last step: .fini's do not count). */
+static void expect_all_given_back(void)
+{
+    release_all();
+    cr_assert_eq(area.nvm_pool.held, 0, "%lu bytes of blocks not given back",
+                 (unsigned long)area.nvm_pool.held);
+}
+
+static mm_persist *persist_of(uint32_t i)
+{
+    return (mm_persist *)(void *)((unsigned char *)sim_hh_slot(&area, i) + PERSIST_AT);
+}
+
+static void save(uint32_t i, uint32_t id)
+{
+    uint32_t w[PAYLOAD / 4];
+    for (uint32_t k = 0; k < PAYLOAD / 4; k++) w[k] = id * 2654435761u + i * 97u + k;
+    cr_assert_eq(mm_persist_save(persist_of(i), w, sizeof w), MM_OK, "household %u saves", i);
+}
+
+/* Household I loads the record ID saved (0: none). */
+static void expect_record(uint32_t i, uint32_t id)
+{
+    uint32_t w[PAYLOAD / 4];
+    size_t len = 0;
+    int rc = mm_persist_load(persist_of(i), w, sizeof w, &len);
+    if (id == 0) {
+        cr_assert_eq(rc, MM_ENOENT, "household %u: no record, got %d", i, rc);
+        return;
+    }
+    cr_assert_eq(rc, MM_OK, "household %u: load %d", i, rc);
+    cr_assert_eq(len, sizeof w);
+    for (uint32_t k = 0; k < PAYLOAD / 4; k++)
+        cr_assert_eq(w[k], id * 2654435761u + i * 97u + k, "household %u, record %u, word %u", i,
+                     id, k);
+}
+
+Test(fwstate_nvm, each_meter_loads_what_it_saved_last_whoever_saved_in_between,
+     .init = setup_nvm, .fini = teardown_nvm)
+{
+    uint32_t last[N] = {0};
+    uint64_t x = 2463534242u;
+    for (uint32_t step = 1; step <= 4000; step++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint32_t i = (uint32_t)(x % N);
+        if (x >> 40 & 1) {
+            save(i, step);
+            last[i] = step;
+        } else {
+            expect_record(i, last[i]);
+        }
+    }
+    for (uint32_t i = 0; i < N; i++) expect_record(i, last[i]);
+    expect_all_given_back();
+}
+
+Test(fwstate_nvm, a_state_that_cannot_be_coded_back_leaves_its_store_erased, .init = setup_nvm,
+     .fini = teardown_nvm)
+{
+    save(0, 1);
+    save(1, 2);
+    save(0, 3);
+    expect_record(1, 2); /* 0's save settled, its state coded back */
+    /* 0's state moves far from the reference: its block must grow to be coded back */
+    unsigned char *s = sim_hh_slot(&area, 0);
+    for (uint32_t b = PERSIST_AT + sizeof(mm_persist); b < BIG; b++)
+        s[b] ^= (unsigned char)(b | 1u);
+    no_memory = true;
+    sim_fw_states_reach(&area, 1, false);
+    no_memory = false;
+    cr_assert(sim_fw_states_failed(&area));
+    /* 0 goes on from its older state, its store's blocks gone: it reads erased */
+    expect_record(0, 0);
+    save(0, 4);
+    expect_record(1, 2);
+    expect_record(0, 4);
+    expect_all_given_back();
 }

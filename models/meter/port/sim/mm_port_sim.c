@@ -469,6 +469,15 @@ void mm_port_sim_nvm_pool_settle(mm_port_sim_nvm_pool *pool)
     o->kept_seq = seq;
 }
 
+bool mm_port_sim_nvm_pool_leave(mm_port_sim_nvm_pool *pool)
+{
+    if (pool->owner == NULL && pool->viewer == NULL) return false;
+    mm_port_sim_nvm_pool_settle(pool);
+    pool->viewer = NULL; /* coded back by the settle if it was written */
+    pool->dirty = false;
+    return true;
+}
+
 /* Where the bytes from ADDR lie, up to the end of their piece of the store (the bytes below
  * the banks, the kept bank, the other bank): *P, NULL for bytes that read erased (below the
  * banks before any were written, the other bank out of the pool); returns how many of LEN lie

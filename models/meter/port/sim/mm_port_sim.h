@@ -122,6 +122,12 @@ void mm_port_sim_nvm_pool_init(mm_port_sim_nvm_pool *pool, void *block, uint32_t
 /* Settle the save the pool holds, if any, and code its view back if written (before the
  * stores are copied or released, or their blocks counted). */
 void mm_port_sim_nvm_pool_settle(mm_port_sim_nvm_pool *pool);
+/* Settle the pool, as mm_port_sim_nvm_pool_settle, and let go of its view: it then holds
+ * nothing of any store, and the next store reached is decoded afresh.  For a caller whose
+ * stores take turns at one address (the simulator keeps a meter's store in its state's view),
+ * before another store comes to that address.  Whether it held anything (a store's record may
+ * then have changed). */
+bool mm_port_sim_nvm_pool_leave(mm_port_sim_nvm_pool *pool);
 /* The store's bytes as a plain store of mm_hal_nvm_size bytes shows them, into OUT. */
 void mm_port_sim_nvm_image(const mm_hal_nvm *nvm, uint8_t *out);
 /* Take IMAGE, a plain store's mm_hal_nvm_size bytes, into the banked store NVM (settled):
