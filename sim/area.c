@@ -214,7 +214,8 @@ int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, si
         sim_rng r;
         net_retry_seed(&r, cx->sc->seed, (uint64_t)a->hh0 + i);
         sim_rng_pack(&a->retry_rng[i], &r);
-        a->restore_s[i] = a->known_s[i] = NAN;
+        a->restore_s[i] = SIM_NOT_RESTORED;
+        a->known_s[i] = NAN;
     }
     return 0;
 }
@@ -314,10 +315,12 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
     sim_hh_meter_io(a, i, &hal, &st);
     /* The meter holds the prices of its commissioning tariff (one installed later holds none
      * of a dynamic tariff's until its next update). */
-    a->pk_from[i] = 0;
-    a->pk_until[i] = !sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? UINT32_MAX
-                     : t == 0                                   ? fw->periods_known[sim_hh_fl(a, i)->tariff]
-                                                                : 0;
+    if (a->pk_from) { /* (kept only where some tariff is dynamic: cx->dyn_prices) */
+        a->pk_from[i] = 0;
+        a->pk_until[i] = !sim_tariff_dynamic(sim_hh_fl(a, i)->tariff) ? UINT32_MAX
+                         : t == 0 ? fw->periods_known[sim_hh_fl(a, i)->tariff]
+                                  : 0;
+    }
     const mm_esme_config *cfg = sim_fw_config(fw, cx->fleet, (uint32_t)id, a->prepay[i]);
     if (cfg) sim_fw_config_held(fw, cx->fleet, (uint32_t)id, cfg);
     return im->abi->init(sim_hh_slot(a, i), cfg, &hal, &st);

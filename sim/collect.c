@@ -753,7 +753,7 @@ static int write_dno(sim_run *r)
         const sim_area *a = &r->areas[k];
         double *x = rk + (size_t)(a->hh0 - r->cx.hh_lo) * 2;
         for (uint32_t i = 0; i < a->n; i++) {
-            x[2 * i] = a->restore_s[i];
+            x[2 * i] = a->restore_s[i] == SIM_NOT_RESTORED ? NAN : (double)a->restore_s[i];
             x[2 * i + 1] = a->known_s[i];
         }
     }

@@ -604,9 +604,10 @@ double sim_price_hook(const void *ctx, uint32_t period)
     grid_price pr;
     if (!v) return NAN;
     const sim_ctx *cx = v->a->cx;
-    /* Dynamic prices: only what has reached the household's meter. */
+    /* Dynamic prices: only what has reached the household's meter (none where no household
+     * started on a dynamic tariff: none are sent, cx->dyn_prices). */
     if (sim_tariff_dynamic(sim_hh_fl(v->a, v->i)->tariff) &&
-        (period < v->a->pk_from[v->i] || period >= v->a->pk_until[v->i]))
+        (!v->a->pk_from || period < v->a->pk_from[v->i] || period >= v->a->pk_until[v->i]))
         return NAN;
     grid_tariff t = sim_hh_grid_tariff(v->a, v->i);
     if (!cx->prices || grid_price_publication_s(cx->prices, t, period, &pub) != 0 ||

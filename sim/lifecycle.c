@@ -215,7 +215,7 @@ static void recredential(sim_lifecycle *l, uint32_t id, uint32_t t)
     if (rc != MM_OK && !l->err) l->err = SIM_EINPUT;
     if (rc == MM_OK) sim_fw_config_held(l->cx->fw, l->fleet, id, cfg);
     a->utrn_counter[i] = 0; /* the gaining supplier's UTRN counters start afresh */
-    a->pk_from[i] = a->pk_until[i] = sim_tariff_dynamic(h->tariff) ? 0 : UINT32_MAX;
+    if (a->pk_from) a->pk_from[i] = a->pk_until[i] = sim_tariff_dynamic(h->tariff) ? 0 : UINT32_MAX;
 }
 
 /* Today's supplier switches at T: households drawn uniformly from the day's stream. */

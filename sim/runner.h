@@ -196,6 +196,8 @@ typedef struct sim_gas_big {
     uint32_t i, period, wh; /* household (in its area), period of the run, its gas [Wh] */
 } sim_gas_big;
 
+#define SIM_NOT_RESTORED UINT32_MAX /* restore_s of a premises not restored in the run */
+
 /* What a household's bytes are for, as the run's summary lists them (area.c counts them). */
 typedef enum sim_part {
     SIM_PART_FW_STATE, /* the firmware's state: its block coded, the view's share */
@@ -258,12 +260,12 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
     X(int32_t, gas_w, 1, has_gas, LOAD, "gas burnt now [W]")                                       \
     X(int64_t, gas_ws, 1, has_gas, LOAD, "gas energy in the open period [W s]")                    \
     X(uint16_t, gas_day, SIM_GAS_SLOTS, has_gas, LOAD, "gas per period, a day's slots [Wh]")       \
-    X(uint32_t, pk_from, 1, true, ENGINE, "first period whose price the meter holds")              \
-    X(uint32_t, pk_until, 1, true, ENGINE, "end of the periods whose prices the meter holds")      \
+    X(uint32_t, pk_from, 1, cx->dyn_prices, ENGINE, "first period whose price the meter holds")    \
+    X(uint32_t, pk_until, 1, cx->dyn_prices, ENGINE, "end of the periods whose prices it holds")   \
     X(mm_price_table, ptab, 1, cx->dyn_prices, ENGINE, "its price table (dynamic tariffs)")        \
     X(net_han, han, 1, true, NET, "home-area network of the premises")                             \
     X(mm_fw_transfer, fwx, 1, cx->sc->n_campaigns > 0, ENGINE, "firmware image being received")    \
-    X(double, restore_s, 1, true, ENGINE, "last restoration [s], NAN if none")                     \
+    X(uint32_t, restore_s, 1, true, ENGINE, "last restoration [s]; SIM_NOT_RESTORED none")         \
     X(double, known_s, 1, true, ENGINE, "its restore alert reached the DNO [s], NAN if not")
 
 /* A meter's HAL records: its RTC driven by simulated time, its NVM store (its banks in blocks
