@@ -29,7 +29,7 @@ typedef struct fw_block_hdr {
     uint32_t len : 24;   /* bytes used, the header's included */
     uint32_t stale : 1;  /* a later state could not be coded: its NVM store's blocks went */
     uint32_t : 7;
-    uint32_t cap : 24;   /* bytes of the block (a multiple of 32; a state is at most 1 MiB) */
+    uint32_t cap : 24;   /* bytes of the block (mm_port_sim_xor_room; a state is < 16 MiB) */
     uint32_t image : 8;  /* the image whose reference it is coded against */
 } fw_block_hdr;
 #define HDR ((uint32_t)sizeof(fw_block_hdr))
@@ -158,29 +158,20 @@ void sim_fw_states_forget(const sim_area *a)
     a->fws->dirty = false;
 }
 
-/* Bitmap bytes [K0, K1) of block B and the words they mark [bytes]. */
-static uint64_t share(const unsigned char *b, uint32_t k0, uint32_t k1)
-{
-    uint64_t n = k1 - k0;
-    for (uint32_t k = k0; k < k1; k++) n += 4u * (unsigned)__builtin_popcount(b[HDR + k]);
-    return n;
-}
-
 void sim_fw_states_bytes(const sim_area *a, uint64_t *state, uint64_t *ring, uint64_t *hal)
 {
     const sim_fw_states *s = a->fws;
     *state = *ring = *hal = 0;
     if (!s) return;
     /* each block's words and bitmap bytes by where they fall (the ring's and the HAL's first
-     * at whole bitmap bytes); the rest (headers, room, the references, the view, the coder's
-     * output) with the state */
-    uint32_t rb = s->state_bytes / 32u, hb = rb + SIM_FW_RING_BYTES / 32u;
-    uint32_t nb = (s->view_bytes / 4u + 7u) / 8u;
+     * at whole bitmap bytes); the rest (headers, summaries, room, the references, the view,
+     * the coder's output) with the state */
+    uint32_t rw = s->state_bytes / 4u, hw = rw + SIM_FW_RING_BYTES / 4u, nw = s->view_bytes / 4u;
     for (uint32_t i = 0; a->fwc && i < a->n; i++) {
         const unsigned char *b = a->fwc[i];
         if (!b) continue;
-        *ring += share(b, rb, hb);
-        *hal += share(b, hb, nb);
+        *ring += mm_port_sim_xor_span(b + HDR, s->view_bytes, rw, hw);
+        *hal += mm_port_sim_xor_span(b + HDR, s->view_bytes, hw, nw);
     }
     *state = s->held + s->view_bytes + HDR + mm_port_sim_xor_max(s->view_bytes) - *ring - *hal;
 }

@@ -590,7 +590,7 @@ void sim_area_close_window(sim_area *a, uint32_t w_end)
     }
     /* a store that could not have a block for its record lost a save; a meter's state that
      * could not have one for its code, what it had become */
-    if (a->nvm_pool.nomem || sim_fw_states_failed(a)) sim_area_fail(a, SIM_ENOMEM);
+    if (sim_fw_states_failed(a)) sim_area_fail(a, SIM_ENOMEM);
     sim_area_integrate(a, w_end);
 }
 

@@ -555,6 +555,15 @@ static int agree_collect(sim_run *r)
     return 0;
 }
 
+/* Reading the meters may have coded a state back, or settled the save a store's pool held
+ * (the view went to another meter): each needs a block, which may not have been had. */
+static bool states_failed(const sim_run *r)
+{
+    for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi; k++)
+        if (sim_fw_states_failed(&r->areas[k])) return true;
+    return false;
+}
+
 /* Window r->w, simulated: the head-ends to its end, failures agreed, and what it finished
  * streamed to the trace.  1 while windows remain, 0 after the last, or the failure. */
 static int close_window(sim_run *r)
@@ -578,14 +587,13 @@ static int close_window(sim_run *r)
     int rc2 = sim_collect_events(r, w_end);
     int rc3 = sim_collect_grid(r, w + 1, false);
     rc = rc ? rc : rc2 ? rc2 : rc3;
-    /* reading the meters may have coded a state back, which needs a block */
-    for (uint32_t k = r->cx.a_lo; k < r->cx.a_hi && !rc; k++)
-        if (sim_fw_states_failed(&r->areas[k])) rc = SIM_ENOMEM;
+    if (!rc && states_failed(r)) rc = SIM_ENOMEM;
     r->w = w + 1;
     if (r->w - r->flushed == SIM_DAY_S / SIM_PERIOD_S || r->w == r->cx.windows) {
         /* every rank, whatever its steps above gave: it gathers to rank 0 */
         int hrc = sim_collect_halfhourly(r, r->flushed, r->w - r->flushed);
         if (!rc) rc = hrc;
+        if (!rc && states_failed(r)) rc = SIM_ENOMEM;
         /* Every dataset now ends at window W's end: on disk, so a run that fails later (a full
          * disk) leaves a readable trace up to here.  Daily, with the half-hourly data: the
          * flushes' cost was within the noise of farm-bench (2,000 households x 10 days, CPU

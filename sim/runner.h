@@ -277,7 +277,7 @@ typedef struct sim_fw_hal {
     mm_hal_rng rng;
 } sim_fw_hal;
 #define SIM_FW_RING_BYTES (FW_EVENT_DEPTH * (uint32_t)sizeof(mm_event))
-_Static_assert(SIM_FW_RING_BYTES % 32u == 0, "the ring's words fill whole bytes of the bitmap");
+_Static_assert(SIM_FW_RING_BYTES % 32u == 0, "the ring's words fill whole bytes of a bitmap");
 _Static_assert(SIM_FW_RING_BYTES % _Alignof(sim_fw_hal) == 0, "the HAL records are aligned");
 
 /* An area's meters' firmware states.  The firmware runs its meter's state in place, and the
@@ -398,11 +398,11 @@ static inline sim_fw_hal *sim_fw_states_hal(const sim_area *a)
 {
     return (sim_fw_hal *)(void *)(a->fws->view + a->fws->state_bytes + SIM_FW_RING_BYTES);
 }
-/* A state could not be coded back for want of memory (an older one of it stayed): the run
- * fails. */
+/* A state could not be coded back for want of memory (an older one of it stayed), or a store's
+ * save could not be kept (the NVM pool's nomem): the run fails. */
 static inline bool sim_fw_states_failed(const sim_area *a)
 {
-    return a->fws && a->fws->nomem;
+    return a->fws && (a->fws->nomem || a->fws->pool->nomem);
 }
 /* Household I's firmware slot as memory: its state, in the area's view.  For what handles the
  * bytes (a new meter, checkpoints); calls to the firmware go through sim_hh_fw. */

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "mm/bytes.h"
 #include "mm/meter.h"
 #include "mm/persist.h"
 #include "mm_port_sim.h"
@@ -275,7 +276,8 @@ Test(port_sim, a_banked_store_gives_its_image_and_adopts_one)
 /* Coding: what a store keeps comes back byte for byte whatever it holds (banks of 1 to 80
  * bytes, so every mix of whole 16-byte blocks and a last word of 1 to 4 bytes; bytes below
  * the banks written or erased), and a bank that differs from the pool's reference in K words
- * takes a block of the header, the bitmap and K words (rounded up to 32 bytes). */
+ * codes to the header, the bitmap's summary, its bytes for those words and the K words, in a
+ * block the pool counts whole. */
 Test(port_sim, a_coded_store_keeps_every_byte_and_its_size_follows_the_differing_words)
 {
     enum { ADDR = 8, BANK_MAX = 80 };
@@ -310,13 +312,18 @@ Test(port_sim, a_coded_store_keeps_every_byte_and_its_size_follows_the_differing
     memset(in, 0xFF, ADDR);
     mm_port_sim_nvm_init_banked(&s[0], ADDR, BANK_MAX, &pool);
     mm_port_sim_nvm_load_kept(&s[0], in);
-    cr_expect_eq(pool.held, 32u, "the reference itself: a header and a bitmap");
+    /* 80 B: 20 words, 3 bytes of bitmap, 1 of summary */
+    cr_expect_eq(mm_get_le(s[0].code, 4), 8u + 1u, "the reference itself: a header, a summary");
     for (uint32_t k = 1; k <= 20; k++) {
         in[ADDR + 4u * (k - 1u) + 1u] ^= 0x10; /* one more word differs */
         mm_port_sim_nvm_load_kept(&s[0], in);
-        uint32_t want = (8u + 3u + 4u * k + 31u) / 32u * 32u;
-        cr_expect_eq(pool.held, want, "%u words differ: %u B held, %u B expected", k,
-                     (unsigned)pool.held, want);
+        uint32_t want = 8u + 1u + (k + 7u) / 8u + 4u * k, cap = mm_get_le(s[0].code + 4, 4);
+        cr_expect_eq(mm_get_le(s[0].code, 4), want, "%u words differ: %u B of code, %u B expected",
+                     k, (unsigned)mm_get_le(s[0].code, 4), want);
+        cr_expect(cap >= want && mm_port_sim_xor_room(want, cap) == cap &&
+                      mm_port_sim_xor_room(cap, 0) == cap,
+                  "a block of %u B for %u B", cap, want);
+        cr_expect_eq(pool.held, cap, "the pool counts the block whole");
         mm_port_sim_nvm_copy_kept(&s[0], out);
         cr_assert_eq(memcmp(in, out, ADDR + BANK_MAX), 0);
     }
@@ -355,23 +362,61 @@ Test(port_sim, a_store_copied_and_loaded_back_loads_the_same_record)
     cr_expect_eq(pool.held, 0u);
 }
 
+/* A block's room: the smallest size class holding the code (16-byte steps to 128 B, then four
+ * classes to each doubling), kept while the code fits and has not shrunk by more than 48 B. */
+Test(port_sim, a_block_takes_a_size_class_and_keeps_it_while_the_code_fits)
+{
+    static const uint32_t classes[] = {16,  32,  48,  64,  80,  96,  112, 128, 160, 192, 224,
+                                       256, 320, 384, 448, 512, 640, 768, 896, 1024, 1280};
+    uint32_t k = 0;
+    for (uint32_t len = 1; len <= 1280; len++) {
+        while (classes[k] < len) k++;
+        cr_assert_eq(mm_port_sim_xor_room(len, 0), classes[k], "%u B", len);
+        for (uint32_t cap = len; cap <= len + 60u; cap++)
+            cr_assert_eq(mm_port_sim_xor_room(len, cap), cap > len + 48u ? classes[k] : cap,
+                         "%u B in a block of %u", len, cap);
+    }
+}
+
+/* The code's length as its format says: the summary, the bitmap's bytes that are not zero,
+ * the differing words (REF and PLAIN of SIZE bytes); and the bytes of it saying words [W0,
+ * W1). */
+static uint32_t expected_len(const uint8_t *ref, const uint8_t *plain, uint32_t size, uint32_t w0,
+                             uint32_t w1)
+{
+    uint32_t nw = (size + 3u) / 4u, nb = (nw + 7u) / 8u, len = 0;
+    for (uint32_t j = 0; j < nb; j++) {
+        uint32_t d = 0;
+        for (uint32_t w = 8u * j; w < 8u * j + 8u && w < nw; w++)
+            for (uint32_t b = 4u * w; b < 4u * w + 4u && b < size; b++)
+                if (ref[b] != plain[b]) {
+                    d++;
+                    break;
+                }
+        if (d > 0 && 8u * j >= w0 && 8u * j < w1) len += 1u + 4u * d;
+    }
+    return len;
+}
+
 /* The coder as the port's interface gives it: every size from 1 to 300 bytes (whole 64-byte
- * runs for AVX-512, 16-byte runs for SSE2, single words, a short last word), with few and
- * with many words differing; the code is the same byte for byte with and without AVX-512,
- * within what mm_port_sim_xor_max says, and decodes to the bytes coded both ways. */
+ * runs for AVX-512, 16-byte runs for SSE2, single words, a short last word) and sizes up to
+ * 2,100 bytes (groups of 64 words the summary skips), with few and with many words differing;
+ * the code is the same byte for byte with and without AVX-512, as long as its format says,
+ * within what mm_port_sim_xor_max says, and decodes to the bytes coded both ways;
+ * mm_port_sim_xor_span counts the bytes saying a range of words. */
 Test(port_sim, the_xor_coder_decodes_what_it_coded_and_codes_the_same_on_every_path)
 {
-    static uint8_t ref[300], plain[300], code[2][400], out[300];
+    static uint8_t ref[2100], plain[2100], code[2][2800], out[2100];
     uint64_t x = 0x9E3779B97F4A7C15u;
-    for (uint32_t size = 1; size <= 300; size++) {
-        for (int dense = 0; dense < 3; dense++) {
+    for (uint32_t size = 1; size <= 2100; size += size < 300 ? 1u : 37u) {
+        for (int dense = 0; dense < 4; dense++) {
             for (uint32_t b = 0; b < size; b++) {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
                 ref[b] = (uint8_t)x;
-                /* one byte in 40, one in 4, or every byte differs */
-                uint32_t every = dense == 0 ? 40u : dense == 1 ? 4u : 1u;
+                /* one byte in 400, in 40, in 4, or every byte differs */
+                uint32_t every = dense == 0 ? 400u : dense == 1 ? 40u : dense == 2 ? 4u : 1u;
                 uint32_t flip = (x >> 32) % every == 0 ? 1u + (uint32_t)(x >> 40) % 255u : 0u;
                 plain[b] = (uint8_t)(ref[b] ^ flip);
             }
@@ -387,6 +432,15 @@ Test(port_sim, the_xor_coder_decodes_what_it_coded_and_codes_the_same_on_every_p
             }
             cr_assert_eq(len[0], len[1], "size %u, %d: lengths", size, dense);
             cr_assert_eq(memcmp(code[0], code[1], len[0]), 0, "size %u, %d: codes", size, dense);
+            uint32_t nw = (size + 3u) / 4u, ns = ((nw + 7u) / 8u + 7u) / 8u;
+            cr_assert_eq(len[0], ns + expected_len(ref, plain, size, 0, nw), "size %u, %d: length",
+                         size, dense);
+            for (uint32_t w0 = 0; w0 < nw; w0 += 24u) {
+                uint32_t w1 = w0 + 40u;
+                cr_assert_eq(mm_port_sim_xor_span(code[0], size, w0, w1),
+                             expected_len(ref, plain, size, w0, w1), "size %u, words [%u, %u)",
+                             size, w0, w1);
+            }
             for (int path = 0; path < 2; path++) {
                 (void)mm_port_sim_xor_use_avx512(path == 0);
                 memset(out, 0x5A, sizeof out);

@@ -398,13 +398,13 @@ Test(run, summary_state_by_part_adds_up)
     cr_assert_eq(got, 3, "summary lines missing");
     double sum = 0;
     for (int k = 0; k < 7; k++) {
-        cr_expect_gt(p[k], 0, "part %d", k);
+        if (k != 2) cr_expect_gt(p[k], 0, "part %d", k); /* a ring may have nothing logged */
         sum += p[k];
     }
     /* each part is printed rounded: 7 halves at most */
     cr_expect_leq(fabs(sum - (double)total), 4.0, "parts %.0f, total %llu", sum, total);
-    /* the event ring, coded: at least its bitmap (16 records of 12 bytes: 48 words, 6 bytes),
-     * at most the ring plain and its bitmap */
-    cr_expect_geq(p[2], 6, "the event ring");
+    /* the event ring, coded: nothing while nothing is logged (its bitmap's bytes are zero),
+     * at most the ring plain and its bitmap (16 records of 12 bytes: 48 words, 6 bytes) */
+    cr_expect_geq(p[2], 0, "the event ring");
     cr_expect_leq(p[2], 16 * 12 + 6, "the event ring");
 }

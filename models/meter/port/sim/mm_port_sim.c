@@ -112,10 +112,10 @@ uint32_t mm_port_sim_nvm_banked_size(uint32_t bank_addr, uint32_t bank_size)
 }
 
 /* ---- a banked store's kept bank, coded ----
- * A coded bank: its length and its block's capacity (32 bits each, little-endian), a bitmap
- * of the bank's 4-byte words that differ from the reference's (bit w % 8 of byte w / 8), then
- * each of those words XOR the reference's, in order.  The last word of a bank whose size is not
- * a multiple of 4 is its remaining bytes (the XOR's other bytes are zero). */
+ * A coded bank: its length and its block's capacity (32 bits each, little-endian), then its
+ * code against the reference (mm_port_sim_xor_code: which words differ, in two levels, then
+ * those words XOR the reference's).  The last word of a bank whose size is not a multiple of
+ * 4 is its remaining bytes (the XOR's other bytes are zero). */
 
 #define CODE_HDR 8u
 
@@ -135,23 +135,43 @@ static uint32_t word_len(uint32_t size, uint32_t w)
     return size - 4u * w < 4u ? size - 4u * w : 4u;
 }
 
+/* Bytes of the bitmap of NW words, and of its summary. */
+static uint32_t bitmap_bytes(uint32_t nw)
+{
+    return (nw + 7u) / 8u;
+}
+
+static uint32_t summary_bytes(uint32_t nw)
+{
+    return (bitmap_bytes(nw) + 7u) / 8u;
+}
+
 uint32_t mm_port_sim_xor_max(uint32_t size)
 {
     uint32_t w = code_words(size);
-    return (w + 7u) / 8u + 4u * w;
+    return summary_bytes(w) + bitmap_bytes(w) + 4u * w;
+}
+
+/* The smallest size class at or above N bytes (N <= 2^31): multiples of 16 up to 128, then
+ * four classes to each doubling (160, 192, 224, 256, 320, ...), as jemalloc hands them out. */
+static uint32_t size_class(uint32_t n)
+{
+    if (n <= 128u) return (n + 15u) / 16u * 16u;
+    uint32_t step = 1u << (31u - (uint32_t)__builtin_clz(n - 1u) - 2u); /* 2^k < n <= 2^(k+1) */
+    return (n + step - 1u) / step * step;
 }
 
 uint32_t mm_port_sim_xor_room(uint32_t len, uint32_t cap)
 {
-    /* room in steps of 32 bytes, given back when the code shrank by more than 64 */
-    return len > cap || len + 64u < cap ? (len + 31u) / 32u * 32u : cap;
+    /* a whole size class, given back when the code shrank by more than 48 bytes below it */
+    return len > cap || len + 48u < cap ? size_class(len) : cap;
 }
 
 /* ---- the coder with AVX-512, where the processor has it ----
- * Sixteen words at a time: which differ (a mask, two bytes of the bitmap), those words packed
- * together in a register and stored as a run; decoding spreads a run back over the words its
- * mask names.  Register forms and masked loads and stores only: some processors run the
- * memory forms of compress and expand slowly.  A masked load reads no byte past the run. */
+ * Coding, sixteen words at a time: which differ (a mask, two bytes of the bitmap), those
+ * words packed together in a register and stored as a run.  Register forms and masked stores
+ * only: some processors run the memory form of compress slowly.  (Decoding needs no vectors:
+ * it copies the reference and mends the few words the bitmap names.) */
 
 #if XOR_AVX512
 static int xor_avx512 = -1; /* -1 not asked yet, 0 no, 1 yes */
@@ -189,24 +209,6 @@ __attribute__((target("avx512f"))) static uint32_t code16(const uint8_t *ref, co
     return n;
 }
 
-/* Words [0, 16 * (size / 64)) of OUT from REF and the bitmap BM and words O; the words
- * taken. */
-__attribute__((target("avx512f"))) static uint32_t decode16(const uint8_t *ref, const uint8_t *bm,
-                                                           const uint8_t *o, uint32_t size,
-                                                           uint8_t *out)
-{
-    uint32_t n = 0;
-    for (uint32_t w = 0; 4u * w + 64u <= size; w += 16u) {
-        unsigned m = (unsigned)bm[w / 8u] | (unsigned)bm[w / 8u + 1u] << 8;
-        unsigned c = (unsigned)__builtin_popcount(m);
-        __m512i d = _mm512_maskz_expand_epi32(
-            (__mmask16)m, _mm512_maskz_loadu_epi32((__mmask16)((1u << c) - 1u), o + 4u * n));
-        _mm512_storeu_si512((void *)(out + 4u * w),
-                            _mm512_xor_si512(_mm512_loadu_si512((const void *)(ref + 4u * w)), d));
-        n += c;
-    }
-    return n;
-}
 #else
 bool mm_port_sim_xor_use_avx512(bool on)
 {
@@ -215,11 +217,28 @@ bool mm_port_sim_xor_use_avx512(bool on)
 }
 #endif
 
+/* The whole bitmap BM of NB bytes, the N words after it, into the two levels from OUT: the
+ * summary, the bitmap's bytes that are not zero (moved down over those that are), the words
+ * moved down after them; the code's length. */
+static uint32_t two_levels(uint8_t *out, uint32_t ns, uint8_t *bm, uint32_t nb, uint32_t n)
+{
+    uint32_t k = 0;
+    memset(out, 0, ns);
+    for (uint32_t j = 0; j < nb; j++) {
+        if (bm[j] == 0) continue;
+        out[j / 8u] = (uint8_t)(out[j / 8u] | 1u << (j % 8u));
+        bm[k++] = bm[j]; /* k <= j: down, over a zero byte or itself */
+    }
+    memmove(bm + k, bm + nb, 4u * n);
+    return ns + k + 4u * n;
+}
+
 uint32_t mm_port_sim_xor_code(const uint8_t *ref, const uint8_t *plain, uint32_t size,
                               uint8_t *out)
 {
-    uint32_t nw = code_words(size), nb = (nw + 7u) / 8u, n = 0, w = 0;
-    uint8_t *bm = out, *o = bm + nb;
+    /* the whole bitmap after room for the summary, and the words after it; then two levels */
+    uint32_t nw = code_words(size), nb = bitmap_bytes(nw), ns = summary_bytes(nw), n = 0, w = 0;
+    uint8_t *bm = out + ns, *o = bm + nb;
     memset(bm, 0, nb);
 #if XOR_AVX512
     if (avx512()) {
@@ -256,28 +275,32 @@ uint32_t mm_port_sim_xor_code(const uint8_t *ref, const uint8_t *plain, uint32_t
         memcpy(o + 4u * n, &a, 4);
         n++;
     }
-    return nb + 4u * n;
+    return two_levels(out, ns, bm, nb, n);
+}
+
+/* The bitmap's bytes for a group of 64 words as one word, from the group's summary byte S
+ * and the bitmap's bytes that are not zero from *BM on (moved past those taken). */
+static uint64_t group_bits(uint8_t s, const uint8_t **bm)
+{
+    uint64_t bits = 0;
+    for (unsigned m = s; m != 0; m &= m - 1u)
+        bits |= (uint64_t)*(*bm)++ << (8u * (unsigned)__builtin_ctz(m));
+    return bits;
 }
 
 void mm_port_sim_xor_decode(const uint8_t *ref, const uint8_t *code, uint32_t size, uint8_t *out)
 {
-    uint32_t nw = code_words(size), nb = (nw + 7u) / 8u;
-    const uint8_t *bm = code, *o = bm + nb;
-    uint32_t w0 = 0; /* the words before it decoded already */
-#if XOR_AVX512
-    if (avx512()) {
-        o += 4u * decode16(ref, bm, o, size, out);
-        w0 = 16u * (size / 64u);
-    }
-#endif
-    memcpy(out + 4u * w0, ref + 4u * w0, size - 4u * w0);
-    /* the bitmap 64 words at a time, each differing word found by its set bit */
-    for (uint32_t base = w0; base < nw; base += 64u) {
-        uint64_t bits = 0;
-        for (uint32_t j = 0; j < 8u && base / 8u + j < nb; j++)
-            bits |= (uint64_t)bm[base / 8u + j] << (8u * j);
+    uint32_t nw = code_words(size), ns = summary_bytes(nw), k = 0;
+    for (uint32_t g = 0; g < ns; g++) k += (uint32_t)__builtin_popcount(code[g]);
+    const uint8_t *bm = code + ns, *o = bm + k;
+    memcpy(out, ref, size);
+    /* 64 words at a time, a group its summary says is as the reference's skipped whole; each
+     * differing word found by its set bit */
+    for (uint32_t g = 0; g < ns; g++) {
+        if (code[g] == 0) continue;
+        uint64_t bits = group_bits(code[g], &bm);
         while (bits != 0) {
-            uint32_t w = base + (uint32_t)__builtin_ctzll(bits), a, b;
+            uint32_t w = 64u * g + (uint32_t)__builtin_ctzll(bits), a, b;
             bits &= bits - 1u;
             memcpy(&a, o, 4);
             o += 4;
@@ -287,13 +310,25 @@ void mm_port_sim_xor_decode(const uint8_t *ref, const uint8_t *code, uint32_t si
                 memcpy(out + 4u * w, &b, 4);
                 continue;
             }
-            uint32_t k = word_len(size, w);
+            uint32_t n = word_len(size, w);
             b = 0;
-            memcpy(&b, out + 4u * w, k);
+            memcpy(&b, out + 4u * w, n);
             b ^= a;
-            memcpy(out + 4u * w, &b, k);
+            memcpy(out + 4u * w, &b, n);
         }
     }
+}
+
+uint32_t mm_port_sim_xor_span(const uint8_t *code, uint32_t size, uint32_t w0, uint32_t w1)
+{
+    uint32_t nw = code_words(size), nb = bitmap_bytes(nw), ns = summary_bytes(nw), n = 0;
+    const uint8_t *bm = code + ns;
+    for (uint32_t j = 0; j < nb; j++) {
+        if (!(code[j / 8u] >> (j % 8u) & 1u)) continue;
+        uint8_t b = *bm++;
+        if (8u * j >= w0 && 8u * j < w1) n += 1u + 4u * (uint32_t)__builtin_popcount(b);
+    }
+    return n;
 }
 
 /* Code the SIZE bytes at PLAIN into the pool's output; its length.  The pool's first bank

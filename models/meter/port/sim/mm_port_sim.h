@@ -66,8 +66,8 @@ uint64_t mm_port_sim_clock_sim_ms_at(const mm_hal_clock *clk, uint32_t utc_s);
  *   writes the bank holding its newest record while an older one is in the other: a meter
  *   that starts its sequence again over an intact record would, with both banks, later find
  *   the older record in the other bank; here it finds that bank erased.
- *   The kept bank is coded against the pool's reference, the first bank the pool coded: a
- *   bitmap of the 4-byte words that differ from the reference's, then those words XOR the
+ *   The kept bank is coded against the pool's reference, the first bank the pool coded: which
+ *   4-byte words differ from the reference's (mm_port_sim_xor_code), then those words XOR the
  *   reference's.  A meter's record is mostly zero words and fields most meters' records share,
  *   so the default meter's 656-byte bank takes about 150 bytes, block and all.  It is decoded
  *   into the pool's view when its meter reads or writes it (a load after a power cut, the first
@@ -145,19 +145,29 @@ void mm_port_sim_nvm_cut_after(mm_hal_nvm *nvm, uint64_t bytes);
 void mm_port_sim_nvm_restore(mm_hal_nvm *nvm);
 
 /* The XOR coder the kept banks use, for any bytes a caller keeps against a reference of its
- * own: a bitmap of the SIZE bytes' 4-byte words that differ from REF's (bit w % 8 of byte
- * w / 8), then each of those words XOR REF's, in order (a last word of fewer than 4 bytes is
- * those bytes).  mm_port_sim_xor_max: the most bytes a code of SIZE bytes takes;
+ * own.  Which of the SIZE bytes' 4-byte words differ from REF's is a bitmap (bit w % 8 of
+ * byte w / 8), kept in two levels: first a summary of the bitmap's bytes (bit j % 8 of byte
+ * j / 8 set when its byte j is not zero), then those bytes of it that are not zero, in order;
+ * then each differing word XOR REF's, in order (a last word of fewer than 4 bytes is those
+ * bytes).  A state differs from its reference in words here and there: about half of its
+ * bitmap's bytes are zero, and the summary costs a bit for each.
+ * mm_port_sim_xor_max: the most bytes a code of SIZE bytes takes;
  * mm_port_sim_xor_code: PLAIN coded into OUT (that many bytes), its length;
- * mm_port_sim_xor_decode: the SIZE bytes CODE codes, into OUT. */
+ * mm_port_sim_xor_decode: the SIZE bytes CODE codes, into OUT;
+ * mm_port_sim_xor_span: the bytes of CODE (of SIZE bytes) that say words [W0, W1) (their
+ * bitmap's bytes and the differing words among them; W0 and W1 multiples of 8, or W1 past
+ * the last word). */
 uint32_t mm_port_sim_xor_max(uint32_t size);
 /* The bytes a block holding LEN bytes of code should have, given its CAP now (0: none): CAP
- * while LEN fits and has not shrunk by more than 64 bytes below it, else LEN rounded up to
- * 32.  The kept banks' blocks follow it. */
+ * while LEN fits and has not shrunk by more than 48 bytes below it, else the size class of
+ * LEN: multiples of 16 bytes up to 128, then four classes to each doubling (160, 192, 224,
+ * 256, 320, ...), the sizes jemalloc (which the simulator links) hands out, so that a block
+ * takes what it asks for and no more.  The kept banks' blocks follow it. */
 uint32_t mm_port_sim_xor_room(uint32_t len, uint32_t cap);
 uint32_t mm_port_sim_xor_code(const uint8_t *ref, const uint8_t *plain, uint32_t size,
                               uint8_t *out);
 void mm_port_sim_xor_decode(const uint8_t *ref, const uint8_t *code, uint32_t size, uint8_t *out);
+uint32_t mm_port_sim_xor_span(const uint8_t *code, uint32_t size, uint32_t w0, uint32_t w1);
 /* Whether the coder may use AVX-512 (ON, the default) where the processor has it, or keeps
  * to SSE2 and plain C; whether it now does.  The code is the same either way (the tests run
  * both). */
