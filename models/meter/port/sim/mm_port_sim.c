@@ -167,6 +167,36 @@ uint32_t mm_port_sim_xor_room(uint32_t len, uint32_t cap)
     return len > cap || len + 48u < cap ? size_class(len) : cap;
 }
 
+/* A code being written: the summary's bytes, the bitmap's bytes not zero, the differing
+ * words (in room after the longest bitmap, moved down after it at the end), and the current
+ * group of 64 words' bits, which differ, so far.  Built as the words are compared, without
+ * writing the whole bitmap and reading it back. */
+typedef struct xor_out {
+    uint8_t *sum, *bm, *o;
+    uint32_t k, n; /* the bitmap's bytes and the words written */
+    uint64_t acc;
+} xor_out;
+
+/* Group G's bits are all in ACC: its summary byte, its bitmap's bytes not zero. */
+static inline void group_done(xor_out *x, uint32_t g)
+{
+    uint64_t a = x->acc;
+    /* 0x80 in each byte not zero, then those bits gathered into the top byte, byte j's to
+     * bit j */
+    uint64_t t = (((a & 0x7F7F7F7F7F7F7F7Fu) + 0x7F7F7F7F7F7F7F7Fu) | a) & 0x8080808080808080u;
+    unsigned m = (unsigned)(((t >> 7) * 0x0102040810204080u) >> 56);
+    x->sum[g] = (uint8_t)m;
+    for (; m != 0; m &= m - 1u) x->bm[x->k++] = (uint8_t)(a >> (8u * (unsigned)__builtin_ctz(m)));
+    x->acc = 0;
+}
+
+/* Words [W, W + C) compared, MASK their bits (C <= 16, W a multiple of C). */
+static inline void words_done(xor_out *x, uint32_t w, uint32_t c, uint64_t mask)
+{
+    x->acc |= mask << (w % 64u);
+    if ((w + c) % 64u == 0) group_done(x, w / 64u);
+}
+
 /* ---- the coder with AVX-512, where the processor has it ----
  * Coding, sixteen words at a time: which differ (a mask, two bytes of the bitmap), those
  * words packed together in a register and stored as a run.  Register forms and masked stores
@@ -189,24 +219,21 @@ static bool avx512(void)
     return xor_avx512 == 1;
 }
 
-/* Words [0, 16 * (size / 64)) of PLAIN coded: the bitmap's bytes for them in BM, the
- * differing words from O on; how many. */
-__attribute__((target("avx512f"))) static uint32_t code16(const uint8_t *ref, const uint8_t *plain,
-                                                         uint32_t size, uint8_t *bm, uint8_t *o)
+/* Words [0, 16 * (size / 64)) of PLAIN coded into X. */
+__attribute__((target("avx512f,popcnt"))) static void code16(const uint8_t *ref,
+                                                             const uint8_t *plain, uint32_t size,
+                                                             xor_out *x)
 {
-    uint32_t n = 0;
     for (uint32_t w = 0; 4u * w + 64u <= size; w += 16u) {
-        __m512i x = _mm512_xor_si512(_mm512_loadu_si512((const void *)(plain + 4u * w)),
+        __m512i d = _mm512_xor_si512(_mm512_loadu_si512((const void *)(plain + 4u * w)),
                                      _mm512_loadu_si512((const void *)(ref + 4u * w)));
-        unsigned m = _mm512_test_epi32_mask(x, x);
-        bm[w / 8u] = (uint8_t)m;
-        bm[w / 8u + 1u] = (uint8_t)(m >> 8);
+        unsigned m = _mm512_test_epi32_mask(d, d);
         unsigned c = (unsigned)__builtin_popcount(m);
-        _mm512_mask_storeu_epi32(o + 4u * n, (__mmask16)((1u << c) - 1u),
-                                 _mm512_maskz_compress_epi32((__mmask16)m, x));
-        n += c;
+        _mm512_mask_storeu_epi32(x->o + 4u * x->n, (__mmask16)((1u << c) - 1u),
+                                 _mm512_maskz_compress_epi32((__mmask16)m, d));
+        x->n += c;
+        words_done(x, w, 16u, m);
     }
-    return n;
 }
 
 #else
@@ -217,32 +244,14 @@ bool mm_port_sim_xor_use_avx512(bool on)
 }
 #endif
 
-/* The whole bitmap BM of NB bytes, the N words after it, into the two levels from OUT: the
- * summary, the bitmap's bytes that are not zero (moved down over those that are), the words
- * moved down after them; the code's length. */
-static uint32_t two_levels(uint8_t *out, uint32_t ns, uint8_t *bm, uint32_t nb, uint32_t n)
-{
-    uint32_t k = 0;
-    memset(out, 0, ns);
-    for (uint32_t j = 0; j < nb; j++) {
-        if (bm[j] == 0) continue;
-        out[j / 8u] = (uint8_t)(out[j / 8u] | 1u << (j % 8u));
-        bm[k++] = bm[j]; /* k <= j: down, over a zero byte or itself */
-    }
-    memmove(bm + k, bm + nb, 4u * n);
-    return ns + k + 4u * n;
-}
-
 uint32_t mm_port_sim_xor_code(const uint8_t *ref, const uint8_t *plain, uint32_t size,
                               uint8_t *out)
 {
-    /* the whole bitmap after room for the summary, and the words after it; then two levels */
-    uint32_t nw = code_words(size), nb = bitmap_bytes(nw), ns = summary_bytes(nw), n = 0, w = 0;
-    uint8_t *bm = out + ns, *o = bm + nb;
-    memset(bm, 0, nb);
+    uint32_t nw = code_words(size), nb = bitmap_bytes(nw), ns = summary_bytes(nw), w = 0;
+    xor_out x = {.sum = out, .bm = out + ns, .o = out + ns + nb};
 #if XOR_AVX512
     if (avx512()) {
-        n = code16(ref, plain, size, bm, o);
+        code16(ref, plain, size, &x);
         w = 16u * (size / 64u);
     }
 #endif
@@ -250,32 +259,36 @@ uint32_t mm_port_sim_xor_code(const uint8_t *ref, const uint8_t *plain, uint32_t
     /* four words at a time: which differ, and each stored after the differing ones before it
      * (a word that does not differ is overwritten by the next one, or left past the end) */
     for (; 4u * w + 16u <= size; w += 4u) {
-        __m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(plain + 4u * w)),
+        __m128i d = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(plain + 4u * w)),
                                   _mm_loadu_si128((const __m128i *)(const void *)(ref + 4u * w)));
-        __m128i eq = _mm_cmpeq_epi32(x, _mm_setzero_si128());
+        __m128i eq = _mm_cmpeq_epi32(d, _mm_setzero_si128());
         unsigned nz = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq)) ^ 15u;
-        if (nz == 0) continue;
-        bm[w / 8u] = (uint8_t)(bm[w / 8u] | nz << (w % 8u));
-        uint8_t v[16];
-        _mm_storeu_si128((__m128i *)(void *)v, x);
-        uint32_t c1 = nz & 1u, c2 = c1 + (nz >> 1 & 1u), c3 = c2 + (nz >> 2 & 1u);
-        memcpy(o + 4u * n, v, 4);
-        memcpy(o + 4u * (n + c1), v + 4, 4);
-        memcpy(o + 4u * (n + c2), v + 8, 4);
-        memcpy(o + 4u * (n + c3), v + 12, 4);
-        n += c3 + (nz >> 3);
+        if (nz != 0) {
+            uint8_t v[16];
+            _mm_storeu_si128((__m128i *)(void *)v, d);
+            uint32_t c1 = nz & 1u, c2 = c1 + (nz >> 1 & 1u), c3 = c2 + (nz >> 2 & 1u);
+            memcpy(x.o + 4u * x.n, v, 4);
+            memcpy(x.o + 4u * (x.n + c1), v + 4, 4);
+            memcpy(x.o + 4u * (x.n + c2), v + 8, 4);
+            memcpy(x.o + 4u * (x.n + c3), v + 12, 4);
+            x.n += c3 + (nz >> 3);
+        }
+        words_done(&x, w, 4u, nz);
     }
 #endif
     for (; w < nw; w++) {
         uint32_t k = word_len(size, w), a = 0, b = 0;
         memcpy(&a, plain + 4u * w, k);
         memcpy(&b, ref + 4u * w, k);
-        if ((a ^= b) == 0) continue;
-        bm[w / 8u] = (uint8_t)(bm[w / 8u] | 1u << (w % 8u));
-        memcpy(o + 4u * n, &a, 4);
-        n++;
+        if ((a ^= b) != 0) {
+            memcpy(x.o + 4u * x.n, &a, 4);
+            x.n++;
+        }
+        words_done(&x, w, 1u, a != 0);
     }
-    return two_levels(out, ns, bm, nb, n);
+    if (nw % 64u != 0) group_done(&x, nw / 64u); /* the last group, short */
+    memmove(x.bm + x.k, x.o, 4u * x.n);
+    return ns + x.k + 4u * x.n;
 }
 
 /* The bitmap's bytes for a group of 64 words as one word, from the group's summary byte S
@@ -288,10 +301,23 @@ static uint64_t group_bits(uint8_t s, const uint8_t **bm)
     return bits;
 }
 
+/* Set bits of V (without the POPCNT instruction, which x86-64's baseline lacks). */
+static uint32_t bits_set(uint64_t v)
+{
+    v -= v >> 1 & 0x5555555555555555u;
+    v = (v & 0x3333333333333333u) + (v >> 2 & 0x3333333333333333u);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+    return (uint32_t)((v * 0x0101010101010101u) >> 56);
+}
+
 void mm_port_sim_xor_decode(const uint8_t *ref, const uint8_t *code, uint32_t size, uint8_t *out)
 {
     uint32_t nw = code_words(size), ns = summary_bytes(nw), k = 0;
-    for (uint32_t g = 0; g < ns; g++) k += (uint32_t)__builtin_popcount(code[g]);
+    for (uint32_t g = 0; g < ns; g += 8u) { /* the summary's set bits: the bitmap's bytes */
+        uint64_t v = 0;
+        memcpy(&v, code + g, ns - g < 8u ? ns - g : 8u);
+        k += bits_set(v);
+    }
     const uint8_t *bm = code + ns, *o = bm + k;
     memcpy(out, ref, size);
     /* 64 words at a time, a group its summary says is as the reference's skipped whole; each
@@ -326,7 +352,7 @@ uint32_t mm_port_sim_xor_span(const uint8_t *code, uint32_t size, uint32_t w0, u
     for (uint32_t j = 0; j < nb; j++) {
         if (!(code[j / 8u] >> (j % 8u) & 1u)) continue;
         uint8_t b = *bm++;
-        if (8u * j >= w0 && 8u * j < w1) n += 1u + 4u * (uint32_t)__builtin_popcount(b);
+        if (8u * j >= w0 && 8u * j < w1) n += 1u + 4u * bits_set(b);
     }
     return n;
 }
