@@ -350,7 +350,7 @@ uint32_t mm_port_sim_xor_span(const uint8_t *code, uint32_t size, uint32_t w0, u
     uint32_t nw = code_words(size), nb = bitmap_bytes(nw), ns = summary_bytes(nw), n = 0;
     const uint8_t *bm = code + ns;
     for (uint32_t j = 0; j < nb; j++) {
-        if (!(code[j / 8u] >> (j % 8u) & 1u)) continue;
+        if (((unsigned)code[j / 8u] >> (j % 8u) & 1u) == 0) continue;
         uint8_t b = *bm++;
         if (8u * j >= w0 && 8u * j < w1) n += 1u + 4u * bits_set(b);
     }
