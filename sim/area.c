@@ -298,7 +298,7 @@ int sim_hh_commission(sim_area *a, uint32_t i, uint32_t t)
     uint64_t id = (uint64_t)a->hh0 + i;
     uint8_t serial = sim_hh_fl(a, i)->serial;
     const sim_fw_image *im = &fw->img[sim_hh_fl(a, i)->image];
-    sim_fw_hal *hw = sim_hh_hal(a, i); /* the old meter's, if any: its pending advances made */
+    sim_fw_hal *hw = sim_hh_hal(a, i); /* with the state, in the view (the old meter's, if any) */
     mm_port_sim_clock_init(&hw->clk, (uint32_t)cx->sc->start_unix);
     mm_port_sim_clock_set_ms(&hw->clk, (uint64_t)t * 1000u);
     a->last_t[i] = t;

@@ -2,9 +2,10 @@
  *
  * A state, with its event ring and HAL records, is plain only in the area's view, and only
  * while its meter is being reached; the rest of the time it is a block of its own: a header,
- * then the XOR code the NVM stores use (mm_port_sim_xor_code: a bitmap of the view's 4-byte
- * words that differ from its image's reference, then those words).  The view is coded whole
- * whatever the image: past a smaller image's state it is zeros, as in that image's reference.
+ * then the XOR code the NVM stores use (mm_port_sim_xor_code: which of the view's 4-byte words
+ * differ from its image's reference, a bitmap in two levels, then those words).  The view is
+ * coded whole whatever the image: past a smaller image's state it is zeros, as in that
+ * image's reference.
  *
  * Most of a state is words every meter of an image shares: zeros, configuration pointers,
  * pointers into the state itself, to its ring and to its HAL records (which all point into

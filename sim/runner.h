@@ -206,9 +206,9 @@ typedef enum sim_part {
     SIM_PART_PROFILE,  /* the firmware's half-hourly profile log */
     SIM_PART_LOAD,     /* the load model's state, gas */
     SIM_PART_NET,      /* HAN, WAN route and link, reads, retries */
-    SIM_PART_ENGINE,   /* the rest: meter HAL (its share of the state's block) and storage
-                        * (price table, image transfer),
-                        * power, supply, schedules, the fleet table */
+    SIM_PART_ENGINE,   /* the rest: meter HAL (its share of the state's block), storage
+                        * (price table, image transfer), power, supply, schedules, the
+                        * fleet table */
     SIM_PARTS
 } sim_part;
 
@@ -283,12 +283,12 @@ _Static_assert(SIM_FW_RING_BYTES % _Alignof(sim_fw_hal) == 0, "the HAL records a
 /* An area's meters' firmware states.  The firmware runs its meter's state in place, and the
  * state holds pointers into itself, so an area has one place where states run: its view, the
  * state, then the meter's event ring (FW_EVENT_DEPTH records) and its HAL records
- * (sim_fw_hal).  A meter's state and ring
- * are copied there (decoded) when it is reached, and coded back into a block of its own (fwc)
- * when the view goes to another meter, if it was reached for writing meanwhile: the XOR code
- * of the NVM stores (mm_port_sim_xor_code) against the first view of its image the area
- * coded.  Every state runs at the same place, so the pointers into itself and to its ring are
- * the same words in every meter's state and cost nothing coded (sim/fwstate.c). */
+ * (sim_fw_hal).  They are copied there (decoded) when the meter is reached, and coded back
+ * into a block of its own (fwc) when the view goes to another meter, if it was reached for
+ * writing meanwhile: the XOR code of the NVM stores (mm_port_sim_xor_code) against the first
+ * view of its image the area coded.  Every state runs at the same place, so the pointers into
+ * itself, to its ring and to its HAL records are the same words in every meter's state and
+ * cost nothing coded (sim/fwstate.c). */
 #define SIM_FW_NOBODY UINT32_MAX
 typedef struct sim_fw_states {
     unsigned char *view;  /* the state, ring and HAL of WHO, plain (view_bytes, 64-byte aligned) */
