@@ -96,7 +96,7 @@ void sim_area_gas_put(sim_area *a, uint32_t i, uint32_t period, uint32_t wh)
 {
     uint16_t *s = &a->gas_day[(size_t)i * SIM_GAS_SLOTS + period % SIM_GAS_SLOTS];
     *s = wh < SIM_GAS_BIG ? (uint16_t)wh : SIM_GAS_BIG;
-    if (wh < SIM_GAS_BIG) return;
+    if (*s != SIM_GAS_BIG) return;
     sim_gas_big b = {i, period, wh};
     if (SIM_VEC_PUSH(&a->gas_big, sim_gas_big, b) != 0) sim_area_fail(a, SIM_ENOMEM);
 }

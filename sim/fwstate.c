@@ -121,12 +121,20 @@ static void flush(const sim_area *a)
     memcpy(*b, s->out, h.len);
 }
 
+/* The view's meter put back: the NVM pool lets go of its store (which may change its record),
+ * then the view is coded back if it was written. */
+static void put_back(const sim_area *a)
+{
+    sim_fw_states *s = a->fws;
+    if (s->who != SIM_FW_NOBODY && mm_port_sim_nvm_pool_leave(s->pool)) s->dirty = true;
+    flush(a);
+}
+
 void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write)
 {
     sim_fw_states *s = a->fws;
     if (s->who != i) {
-        if (s->who != SIM_FW_NOBODY && mm_port_sim_nvm_pool_leave(s->pool)) s->dirty = true;
-        flush(a);
+        put_back(a);
         const unsigned char *b = a->fwc[i];
         if (!b) {
             memset(s->view, 0, s->view_bytes); /* a meter never commissioned: zeroed */
@@ -134,11 +142,7 @@ void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write)
             fw_block_hdr h;
             memcpy(&h, b, HDR);
             mm_port_sim_xor_decode(s->ref[h.image], b + HDR, s->view_bytes, s->view);
-            if (h.stale) { /* its store's blocks went (lost) */
-                mm_hal_nvm *nv = &sim_fw_states_hal(a)->nvm;
-                nv->mem = nv->code = NULL;
-                nv->kept = nv->kept_ok = 0;
-            }
+            if (h.stale) mm_port_sim_nvm_disown(&sim_fw_states_hal(a)->nvm); /* (lost) */
         }
         s->who = i;
         s->dirty = false;
@@ -149,9 +153,7 @@ void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write)
 
 void sim_fw_states_settle(const sim_area *a)
 {
-    sim_fw_states *s = a->fws;
-    if (s->who != SIM_FW_NOBODY && mm_port_sim_nvm_pool_leave(s->pool)) s->dirty = true;
-    flush(a);
+    put_back(a);
 }
 
 void sim_fw_states_forget(const sim_area *a)

@@ -485,6 +485,14 @@ void mm_port_sim_nvm_release(mm_hal_nvm *nvm)
     nvm->kept_ok = 0;
 }
 
+void mm_port_sim_nvm_disown(mm_hal_nvm *nvm)
+{
+    nvm->mem = NULL;
+    nvm->code = NULL;
+    nvm->kept = 0;
+    nvm->kept_ok = 0;
+}
+
 size_t mm_port_sim_nvm_pool_bytes(uint32_t bank_max)
 {
     return 3u * (size_t)bank_max + code_max(bank_max);

@@ -115,6 +115,10 @@ void mm_port_sim_nvm_init_banked(mm_hal_nvm *nvm, uint32_t bank_addr, uint32_t b
 /* Give back a banked store's blocks and take it out of its pool: it reads erased.  Accepts a
  * plain store (nothing to do) and a zeroed record. */
 void mm_port_sim_nvm_release(mm_hal_nvm *nvm);
+/* A copy of a banked store's record made before its blocks were given back (through another
+ * copy): it names them no more, and reads erased.  Nothing is given back; the pool holds
+ * nothing of it (the caller let go of the pool first, mm_port_sim_nvm_pool_leave). */
+void mm_port_sim_nvm_disown(mm_hal_nvm *nvm);
 /* Bytes of the block a pool of banks of at most BANK_MAX (1 to 2^28) bytes needs. */
 size_t mm_port_sim_nvm_pool_bytes(uint32_t bank_max);
 /* A pool over BLOCK (mm_port_sim_nvm_pool_bytes), no meter's save in it. */
