@@ -330,9 +330,8 @@ void sim_hh_after_close(sim_area *a, uint32_t i, uint32_t t)
 void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t)
 {
     const sim_ctx *cx = a->cx;
-    sim_rng r = sim_rng_unpack(&a->behave[i]);
-    double gap = -log(1.0 - sim_rng_uniform(&r)) * SIM_DAY_S / cx->sc->headend.ondemand_per_day;
-    sim_rng_pack(&a->behave[i], &r);
+    double gap = -log(1.0 - sim_rng_packed_uniform(&a->behave[i])) * SIM_DAY_S /
+                 cx->sc->headend.ondemand_per_day;
     if ((double)t + gap < cx->end_s) sim_area_schedule(a, &a->msgq, t + (uint32_t)gap, HEV(i, MSG_ONDEMAND), 0);
 }
 

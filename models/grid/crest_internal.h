@@ -271,10 +271,7 @@ static inline double gauss(crest_hh *h)
 
 static inline double uni(crest_hh *h)
 {
-    sim_rng r = sim_rng_unpack(&h->rng);
-    double u = sim_rng_uniform(&r);
-    sim_rng_pack(&h->rng, &r);
-    return u;
+    return sim_rng_packed_uniform(&h->rng);
 }
 
 static inline uint32_t sat_u32(double t)

@@ -55,6 +55,14 @@ static inline gsl_rng *sim_rng_gsl(sim_rng *r, gsl_rng *tmp)
 double sim_rng_uniform(sim_rng *r);
 /* Uniform integer in [0, n), n > 0, without modulo bias. */
 uint64_t sim_rng_below(sim_rng *r, uint64_t n);
+/* Uniform in [0, 1) from a packed stream. */
+static inline double sim_rng_packed_uniform(sim_rng_packed *p)
+{
+    sim_rng r = sim_rng_unpack(p);
+    double u = sim_rng_uniform(&r);
+    sim_rng_pack(p, &r);
+    return u;
+}
 
 uint64_t sim_hash64(uint64_t x);          /* SplitMix64 finaliser */
 uint64_t sim_hash_str(const char *s);     /* FNV-1a 64 */
