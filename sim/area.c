@@ -201,8 +201,7 @@ int sim_area_alloc(sim_area *a, const sim_ctx *cx, sg_host_t host, char *err, si
     ok = ok && area_fw_slots(a);
     a->cell_arr = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_arr);
     a->cell_q = calloc(RING * SIM_PERIOD_S, sizeof *a->cell_q);
-    a->cell = sim_cell_create(cx->sc->wan.max_flows, cx->he_host, host, sim_uplink_arrived,
-                              sim_dl_area_recv, a);
+    a->cell = sim_cell_create(cx->sc->wan.max_flows, host, sim_uplink_arrived, sim_dl_area_recv, a);
     if (!ok || !a->cell_arr || !a->cell_q || !a->cell || sim_wheel_init(&a->loadq, (uint32_t)n) ||
         sim_hevq_reserve(&a->msgq, (uint32_t)n)) {
         snprintf(err, errlen, "out of memory allocating area %u (%zu households)", a->id, n);

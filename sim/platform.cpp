@@ -43,47 +43,66 @@ extern "C" int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area
 
 struct sim_cell {
     unsigned max_flows;
+    /* Each transfer is a send and a receive of the area actor on its own mailbox, matched at
+     * once.  The receive's handle is waited on; the send's is kept until the transfer is over
+     * (SimGrid reports a handle dropped while its transfer runs).  Why not Comm::sendto:
+     * SimGrid 3.32 puts every sendto transfer, all areas' alike, on one list, and at the end
+     * of each transfer walks the whole list to take it off: a cost per message that grows
+     * with the number of transfers in flight in the process (8 per busy area: 0.6 us a message
+     * at 100,000 households, 6 us at 1,000,000).  An actor's own transfers are on its own,
+     * short list.  The star's route from an area's host to itself is the area's uplink then
+     * its backbone link, each once: the links, latency and bounds of its route to the
+     * head-end and of the route back, so a transfer takes the time it takes either way
+     * (test_platform checks it against sendto). */
+    sg4::Mailbox *mb = nullptr;
     /* as Activity, not Comm: Comm::wait_any_for copies and casts the whole set at every call */
-    std::vector<sg4::ActivityPtr> inflight;
-    std::vector<void *> payload; /* per inflight transfer */
-    std::vector<bool> is_recv;   /* ... a downlink one */
+    std::vector<sg4::ActivityPtr> inflight; /* receive handles */
+    std::vector<sg4::CommPtr> put;          /* the send handle of each */
+    std::vector<void *> payload;            /* per inflight transfer */
+    std::vector<bool> is_recv;              /* ... a downlink one */
     std::deque<std::pair<void *, uint64_t>> fifo;
     /* Transfers found finished but not yet handed over, in the order they had in inflight. */
     std::deque<std::pair<void *, bool>> ready;
     size_t peak = 0;
     size_t recvs = 0; /* downlink transfers not yet handed over (inflight or ready) */
     size_t sends = 0; /* ... uplink ones */
-    sg4::Host *he = nullptr, *own = nullptr;
     sim_cell_fn on_sent = nullptr, on_recv = nullptr;
     void *ctx = nullptr;
+    int token = 0;           /* what a send carries (nothing is read from it) */
+    void *arrived = nullptr; /* where a receive puts it */
 };
+
+/* Start a transfer of BYTES across C's links. */
+static void cell_transfer(sim_cell *c, void *payload, uint64_t bytes, bool recv)
+{
+    c->put.push_back(c->mb->put_async(&c->token, bytes));
+    c->inflight.push_back(c->mb->get_async<void>(&c->arrived));
+    c->payload.push_back(payload);
+    c->is_recv.push_back(recv);
+}
 
 static void cell_start(sim_cell *c, void *payload, uint64_t bytes)
 {
-    c->inflight.push_back(sg4::Comm::sendto_async(c->own, c->he, bytes));
-    c->payload.push_back(payload);
-    c->is_recv.push_back(false);
+    cell_transfer(c, payload, bytes, false);
     c->sends++;
 }
 
-extern "C" sim_cell *sim_cell_create(unsigned max_flows, sg_host_t he, sg_host_t own,
-                                     sim_cell_fn on_sent, sim_cell_fn on_recv, void *ctx)
+extern "C" sim_cell *sim_cell_create(unsigned max_flows, sg_host_t own, sim_cell_fn on_sent,
+                                     sim_cell_fn on_recv, void *ctx)
 {
     auto *c = new sim_cell;
     c->max_flows = max_flows ? max_flows : 1;
-    c->he = he;
-    c->own = own;
     c->on_sent = on_sent;
     c->on_recv = on_recv;
     c->ctx = ctx;
+    /* the area's host name is unique in the platform, and so is this mailbox */
+    c->mb = sg4::Mailbox::by_name("cell:" + own->get_name());
     return c;
 }
 
 extern "C" void sim_cell_downlink(sim_cell *c, void *payload, uint64_t bytes)
 {
-    c->inflight.push_back(sg4::Comm::sendto_async(c->he, c->own, bytes));
-    c->payload.push_back(payload);
-    c->is_recv.push_back(true);
+    cell_transfer(c, payload, bytes, true);
     c->recvs++;
 }
 
@@ -105,28 +124,30 @@ extern "C" void sim_cell_send(sim_cell *c, void *payload, uint64_t bytes)
 
 /* Move every finished transfer of C from inflight to ready, keeping their order.  A transfer is
  * over once SimGrid has given it a finish time: the engine sets it when it handles the
- * transfer's end, before any actor runs at that instant.  Reading it is not a simcall; asking
- * test() was one (a switch to maestro and back), and its finish() walked SimGrid 3.32's list of
- * every detached transfer of the run a second time.  SimGrid's wait_any answers with one
- * finished transfer, and each call looks at every finished one still in the set again: when a
- * burst of K transfers ends in the same instant, taking them one wait_any at a time costs K^2
- * such looks, each of them a walk over that list. */
+ * transfer's end, before any actor runs at that instant.  Each is then waited on, which
+ * returns at once: that takes it off the actor's list of transfers (only the one that ended
+ * a wait leaves it by itself).  SimGrid's wait_any answers with one finished transfer, and
+ * each call looks at the set again from its start: when a burst of K transfers ends in the
+ * same instant, taking them one wait_any at a time costs K^2 such looks. */
 static void cell_harvest(sim_cell *c)
 {
     size_t kept = 0;
     for (size_t k = 0; k < c->inflight.size(); k++) {
         if (c->inflight[k]->get_finish_time() >= 0) {
+            c->inflight[k]->wait();
             c->ready.emplace_back(c->payload[k], c->is_recv[k]);
             continue;
         }
         if (kept != k) {
             c->inflight[kept] = std::move(c->inflight[k]);
+            c->put[kept] = std::move(c->put[k]);
             c->payload[kept] = c->payload[k];
             c->is_recv[kept] = c->is_recv[k];
         }
         kept++;
     }
     c->inflight.resize(kept);
+    c->put.resize(kept);
     c->payload.resize(kept);
     c->is_recv.resize(kept);
 }
@@ -142,6 +163,7 @@ extern "C" int sim_cell_sleep_until(sim_cell *c, double t)
             /* K is the first finished one in the set's order; the others finished with it */
             c->ready.emplace_back(c->payload[k], c->is_recv[k]);
             c->inflight.erase(c->inflight.begin() + k);
+            c->put.erase(c->put.begin() + k);
             c->payload.erase(c->payload.begin() + k);
             c->is_recv.erase(c->is_recv.begin() + k);
             cell_harvest(c);

@@ -40,19 +40,21 @@ int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area_hosts, sg_
                        char *err, size_t errlen);
 
 /* A cell's outbound queue: messages from an area's meters wait here and at most
- * MAX_FLOWS of them cross the uplink at once, as SimGrid transfers from the area's host to the
- * head-end host.  A storm's burst then becomes a queue at the cell, not tens of thousands of
- * concurrent flows (max-min sharing is recomputed on every change: keep concurrency bounded).
- * A message has reached the head-end host when its own transfer completes: ON_SENT runs in
- * the owning actor at that time.  (No mailbox: a single receiver takes a mailbox's messages
- * in the order they were sent, which would make one area's arrival wait for another's.)  All
- * calls are made from the owning area actor. */
+ * MAX_FLOWS of them cross the uplink at once, as SimGrid transfers over the area's links (its
+ * uplink and its backbone link: the route between its host and the head-end host).  A storm's
+ * burst then becomes a queue at the cell, not tens of thousands of concurrent flows (max-min
+ * sharing is recomputed on every change: keep concurrency bounded).  A message has reached
+ * the head-end host when its own transfer completes: ON_SENT runs in the owning actor at that
+ * time.  (No head-end receiver: a single receiver takes a mailbox's messages in the order
+ * they were sent, which would make one area's arrival wait for another's.)  All calls are
+ * made from the owning area actor. */
 typedef struct sim_cell sim_cell;
 
 typedef void (*sim_cell_fn)(void *ctx, void *payload);
-/* HE: the head-end host; OWN: the area's host.  ON_SENT(CTX, PAYLOAD): an uplink message
- * reached the head-end host.  ON_RECV(CTX, PAYLOAD): a downlink transfer reached the area. */
-sim_cell *sim_cell_create(unsigned max_flows, sg_host_t he, sg_host_t own, sim_cell_fn on_sent,
+/* OWN: the area's host, in a platform from sim_platform_build.  ON_SENT(CTX, PAYLOAD): an
+ * uplink message reached the head-end host.  ON_RECV(CTX, PAYLOAD): a downlink transfer
+ * reached the area. */
+sim_cell *sim_cell_create(unsigned max_flows, sg_host_t own, sim_cell_fn on_sent,
                           sim_cell_fn on_recv, void *ctx);
 /* Downlink: a transfer of BYTES from the head-end host to the area's host, started by the
  * area actor itself, so it crosses the same links as the uplink.  When it completes during
