@@ -1,6 +1,7 @@
 #include "platform.h"
 
 #include <simgrid/s4u.hpp>
+#include <simgrid/simix.hpp>
 
 #include <cstdio>
 #include <deque>
@@ -30,6 +31,12 @@ extern "C" int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area
                                 ->seal();
             zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr,
                             {sg4::LinkInRoute(up), sg4::LinkInRoute(bb)}, true);
+            /* The area's transfers go from its host to itself (sim_cell): the star would route
+             * them up and down its links, dropping the repeats, into a hash set, twice a
+             * transfer (the route and, for the cross-traffic, the way back).  A bypass is
+             * looked up in a map.  Same links, same order, same latency. */
+            zone->add_bypass_route(h->get_netpoint(), h->get_netpoint(), nullptr, nullptr,
+                                   {sg4::LinkInRoute(up), sg4::LinkInRoute(bb)});
             area_hosts[k] = h;
         }
         zone->seal();
@@ -68,17 +75,38 @@ struct sim_cell {
     size_t sends = 0; /* ... uplink ones */
     sim_cell_fn on_sent = nullptr, on_recv = nullptr;
     void *ctx = nullptr;
+    size_t fresh = 0;        /* transfers made, not yet started (cell_launch) */
     int token = 0;           /* what a send carries (nothing is read from it) */
     void *arrived = nullptr; /* where a receive puts it */
 };
 
-/* Start a transfer of BYTES across C's links. */
+/* A transfer of BYTES across C's links, started by the next cell_launch. */
 static void cell_transfer(sim_cell *c, void *payload, uint64_t bytes, bool recv)
 {
-    c->put.push_back(c->mb->put_async(&c->token, bytes));
-    c->inflight.push_back(c->mb->get_async<void>(&c->arrived));
+    c->put.push_back(c->mb->put_init(&c->token, bytes));
+    c->inflight.push_back(c->mb->get_init()->set_dst_data(&c->arrived, sizeof(void *)));
     c->payload.push_back(payload);
     c->is_recv.push_back(recv);
+    c->fresh++;
+}
+
+/* Start C's fresh transfers (the last ones in inflight), in order, in one call into SimGrid's
+ * kernel: started one by one, each send and each receive is a simcall of its own (a switch to
+ * the kernel and back, and a scheduling round).  The handles were made by the actor, so the
+ * transfers are its own.  They start at the time they were made: SimGrid's clock moves for
+ * an actor only while it waits, and the area actor waits only in sim_cell_sleep_until, which
+ * launches first, and at the window's barrier, which it reaches through
+ * sim_cell_sleep_until with nothing made in between (area.c). */
+static void cell_launch(sim_cell *c)
+{
+    if (c->fresh == 0) return;
+    simgrid::kernel::actor::simcall_answered([c] {
+        for (size_t k = c->inflight.size() - c->fresh; k < c->inflight.size(); k++) {
+            c->put[k]->start();
+            c->inflight[k]->start();
+        }
+    });
+    c->fresh = 0;
 }
 
 static void cell_start(sim_cell *c, void *payload, uint64_t bytes)
@@ -155,6 +183,7 @@ static void cell_harvest(sim_cell *c)
 extern "C" int sim_cell_sleep_until(sim_cell *c, double t)
 {
     while (!c->ready.empty() || !c->inflight.empty()) {
+        cell_launch(c);
         double left = t - sg4::Engine::get_clock();
         if (left <= 0) return 0;
         if (c->ready.empty()) {
@@ -210,6 +239,7 @@ extern "C" void sim_cell_set_peak_backlog(sim_cell *c, size_t peak)
 extern "C" void sim_cell_destroy(sim_cell *c)
 {
     if (!c) return;
-    for (auto &comm : c->inflight) comm->cancel();
+    /* the fresh ones never started: nothing to cancel */
+    for (size_t k = 0; k + c->fresh < c->inflight.size(); k++) c->inflight[k]->cancel();
     delete c;
 }
