@@ -16,7 +16,6 @@
 #include <math.h>
 #include <simgrid/actor.h>
 #include <simgrid/barrier.h>
-#include <simgrid/engine.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +58,6 @@ sim_area *sim_area_of(sim_area *areas, uint32_t n, uint32_t id)
             hi = mid;
     }
     return &areas[lo];
-}
-
-void sim_area_sync(sim_area *a, double t)
-{
-    while (simgrid_get_clock() < t && sim_cell_sleep_until(a->cell, t)) {
-    }
 }
 
 void sim_area_fail(sim_area *a, int code)
@@ -453,6 +446,8 @@ static int area_run_window(sim_area *a, uint32_t w_end)
             sim_hh_clp_step(a, t);
             break;
         case Q_MSG:
+            sim_cell_sleep_until(a->cell, t);
+            if (*stop) return 1;
             sim_hh_message(a, t);
             break;
         }

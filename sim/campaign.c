@@ -307,7 +307,6 @@ static void send(sim_area *a, uint32_t i, uint32_t t, uint32_t k, bool broadcast
     }
     c->tot.bytes_sent += (double)bytes;
     a->fw_bytes += bytes;
-    sim_area_sync(a, t);
     sim_cell_downlink(a->cell, (void *)(uintptr_t)(DL_CAMPAIGN | k << 24 | i), bytes);
 }
 

@@ -371,7 +371,6 @@ static dl_cmd *request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_
 static void request_send(sim_area *a, const dl_cmd *u, uint32_t ref)
 {
     sim_area_record(a, u->sent_s, u->target, SIM_EV_CMD_SENT, u->cmd);
-    sim_area_sync(a, u->sent_s);
     sim_cell_downlink(a->cell, (void *)(uintptr_t)ref,
                       (uint64_t)u->len + a->cx->sc->wan.command_overhead_bytes);
 }

@@ -374,11 +374,6 @@ void sim_area_schedule(sim_area *a, sim_hevq *q, uint32_t t, uint32_t i, uint32_
 /* An /events record; a failed allocation stops the run with SIM_ENOMEM. */
 void sim_area_record(sim_area *a, double t, uint32_t hh, uint32_t code, int64_t value);
 void sim_area_fail(sim_area *a, int code);
-/* SimGrid's clock brought to T for area A, which is about to give its cell a transfer at T
- * (sim_cell: a transfer starts at the clock's time).  Transfers that end before T are handed
- * over on the way.  Between downlink transfers the area runs ahead of the clock and brings
- * it along only for what it sends (area.c). */
-void sim_area_sync(sim_area *a, double t);
 /* The area of AREAS[N] holding household ID (areas hold consecutive id ranges, in id order). */
 sim_area *sim_area_of(sim_area *areas, uint32_t n, uint32_t id);
 /* fwstate.c.  The area's view holding household I's state, reached for writing (WRITE) or

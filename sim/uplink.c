@@ -79,7 +79,6 @@ void sim_uplink_cell_enqueue(sim_area *a, double t, net_msg *m, uint32_t bytes)
 {
     uint32_t s = (uint32_t)t;
     size_t k = (size_t)((s / SIM_PERIOD_S) % RING) * SIM_PERIOD_S + s % SIM_PERIOD_S;
-    sim_area_sync(a, t);
     sim_cell_send(a->cell, m, bytes);
     a->cell_arr[k]++;
     uint32_t q = (uint32_t)sim_cell_backlog(a->cell);
