@@ -481,8 +481,7 @@ void mm_port_sim_nvm_release(mm_hal_nvm *nvm)
     drop_view(nvm);
     block_resize(pool, &nvm->code, nvm->code ? (uint32_t)mm_get_le(nvm->code + 4, 4) : 0u, 0);
     block_resize(pool, &nvm->mem, nvm->mem ? nvm->bank_addr : 0u, 0);
-    nvm->kept = 0;
-    nvm->kept_ok = 0;
+    mm_port_sim_nvm_disown(nvm); /* its blocks given back, the record lets go of them */
 }
 
 void mm_port_sim_nvm_disown(mm_hal_nvm *nvm)
