@@ -31,12 +31,22 @@ extern "C" int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area
                                 ->seal();
             zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr,
                             {sg4::LinkInRoute(up), sg4::LinkInRoute(bb)}, true);
-            /* The area's transfers go from its host to itself (sim_cell): the star would route
-             * them up and down its links, dropping the repeats, into a hash set, twice a
-             * transfer (the route and, for the cross-traffic, the way back).  A bypass is
-             * looked up in a map.  Same links, same order, same latency. */
+            /* The area's transfers go from its host to itself (sim_cell), by a bypass route:
+             * a map look-up, where the star would route them up and down its links into a
+             * hash set, twice a transfer (the route and, for the cross-traffic, the way back).
+             * The route is one link that stands for the uplink and the backbone link together.
+             * Every transfer of the area crosses both, so both carry the same flows: the
+             * max-min share is the narrower link's alone, and the latency is the two summed,
+             * as SimGrid sums a route's.  The times are the same to the last bit
+             * (test_platform checks them against sendto over the two links, each way round);
+             * SimGrid's work per transfer is less (one link's elements in its variable, one
+             * constraint changed by its start and by its end). */
+            double up_Bps = up->get_bandwidth(), bb_Bps = bb->get_bandwidth();
+            sg4::Link *cell = zone->create_link("cell" + id, up_Bps < bb_Bps ? up_Bps : bb_Bps)
+                                  ->set_latency(up->get_latency() + bb->get_latency())
+                                  ->seal();
             zone->add_bypass_route(h->get_netpoint(), h->get_netpoint(), nullptr, nullptr,
-                                   {sg4::LinkInRoute(up), sg4::LinkInRoute(bb)});
+                                   {sg4::LinkInRoute(cell)});
             area_hosts[k] = h;
         }
         zone->seal();
@@ -57,10 +67,9 @@ struct sim_cell {
      * of each transfer walks the whole list to take it off: a cost per message that grows
      * with the number of transfers in flight in the process (8 per busy area: 0.6 us a message
      * at 100,000 households, 6 us at 1,000,000).  An actor's own transfers are on its own,
-     * short list.  The star's route from an area's host to itself is the area's uplink then
-     * its backbone link, each once: the links, latency and bounds of its route to the
-     * head-end and of the route back, so a transfer takes the time it takes either way
-     * (test_platform checks it against sendto). */
+     * short list.  The route from an area's host to itself has the bandwidth and latency of
+     * its route to the head-end and of the route back (sim_platform_build), so a transfer
+     * takes the time it takes either way (test_platform checks it against sendto). */
     sg4::Mailbox *mb = nullptr;
     /* as Activity, not Comm: Comm::wait_any_for copies and casts the whole set at every call */
     std::vector<sg4::ActivityPtr> inflight; /* receive handles */

@@ -1,9 +1,11 @@
 /* An area's cell (sim/platform.cpp): its transfers take the time SimGrid gives a transfer from
  * the area's host to the head-end host and back.  The cell moves them as an actor's transfers
- * to itself (not SimGrid's host-to-host sendto: platform.cpp says why); here one area runs a
- * cell and another, with the same links, the same queue by sendto, in one engine, and each
- * message must end at the same instant in both.  A lone message takes the latency, then its
- * size at the bandwidth left by the cross-traffic (CM02, nothing else on its links). */
+ * to itself, over one link that stands for the area's uplink and backbone link (not SimGrid's
+ * host-to-host sendto: platform.cpp says why); here one area runs a cell and another, with
+ * the same links, the same queue by sendto, in one engine, and each message must end at the
+ * same instant in both, whichever of the two links is the narrower.  A lone message takes the
+ * latency, then its size at the bandwidth left by the cross-traffic (CM02, nothing else on
+ * its links). */
 /* SimGrid (boost) before criterion: criterion's macros break boost's headers */
 #include <simgrid/engine.h>
 #include <simgrid/s4u.hpp>
@@ -21,7 +23,7 @@ namespace sg4 = simgrid::s4u;
 namespace {
 
 constexpr unsigned FLOWS = 3;
-constexpr double UP_BPS = 64e3, UP_LAT = 0.35, BB_BPS = 2e6, BB_LAT = 0.01;
+constexpr double UP_LAT = 0.35, BB_LAT = 0.01;
 
 struct msg {
     double at; /* queued at [s] */
@@ -126,16 +128,16 @@ void run_lone()
     sim_cell_destroy(c);
 }
 
-} // namespace
-
-Test(platform, a_cell_transfer_ends_when_a_sendto_transfer_on_the_same_links_ends)
+/* The plan on a platform of uplinks of UP_BPS bit/s and a backbone of BB_BPS: each message by the cell
+ * ends when it ends by sendto, exactly, and a lone message when the arithmetic says. */
+void same_ends(double up_bps, double bb_bps)
 {
     int argc = 3;
     char a0[] = "test", a1[] = "--log=root.thres:critical", a2[] = "--cfg=network/model:CM02";
     char *argv[] = {a0, a1, a2, nullptr};
     simgrid_init(&argc, argv);
-    double bps[3] = {UP_BPS, UP_BPS, UP_BPS}, lat[3] = {UP_LAT, UP_LAT, UP_LAT};
-    sim_platform_spec spec = {0, 3, bps, lat, BB_BPS, BB_LAT};
+    double bps[3] = {up_bps, up_bps, up_bps}, lat[3] = {UP_LAT, UP_LAT, UP_LAT};
+    sim_platform_spec spec = {0, 3, bps, lat, bb_bps, BB_LAT};
     char err[256];
     cr_assert_eq(sim_platform_build(&spec, hosts, &he, err, sizeof err), 0, "%s", err);
     sg4::Actor::create("cell", hosts[0], run_cell);
@@ -146,16 +148,36 @@ Test(platform, a_cell_transfer_ends_when_a_sendto_transfer_on_the_same_links_end
     for (size_t k = 0; k < plan.size(); k++) {
         cr_assert_geq(by_cell[k], plan[k].at + UP_LAT + BB_LAT, "message %zu ended at %g", k,
                       by_cell[k]);
-        /* exactly: the same arithmetic on the same links */
+        /* exactly: the same arithmetic on the same bandwidth and latency */
         cr_expect_eq(by_cell[k], by_sendto[k], "message %zu: cell %.17g, sendto %.17g", k,
                      by_cell[k], by_sendto[k]);
     }
     /* the two equal messages started together ended together */
     cr_expect_eq(by_cell[10], by_cell[11]);
-    /* alone on its links: both latencies, then the slower link's bandwidth, less the 5 % that
-     * SimGrid's cross-traffic keeps on each link of the route for the way back (the route back
-     * is the same links) (1e-9 s) */
-    double expect = UP_LAT + BB_LAT + 10000 * 8 * 1.05 / UP_BPS;
+    /* alone on its links: both latencies, then the narrower link's bandwidth, less the 5 %
+     * that SimGrid's cross-traffic keeps on each link of the route for the way back (the
+     * route back is the same links) (1e-9 s) */
+    double expect = UP_LAT + BB_LAT + 10000 * 8 * 1.05 / std::fmin(up_bps, bb_bps);
     cr_expect(std::fabs(lone_end - expect) < 1e-9, "lone message ended at %.12g, not %.12g",
               lone_end, expect);
+}
+
+} // namespace
+
+/* The uplink the narrower, as every shipped scenario has it (a cell against the backbone). */
+Test(platform, a_cell_transfer_ends_when_a_sendto_transfer_on_the_same_links_ends)
+{
+    same_ends(64e3, 2e6);
+}
+
+/* The backbone the narrower: its share binds, not the uplink's. */
+Test(platform, the_same_when_the_backbone_is_the_narrower_link)
+{
+    same_ends(2e6, 48e3);
+}
+
+/* Both alike: either binds. */
+Test(platform, the_same_when_both_links_are_alike)
+{
+    same_ends(64e3, 64e3);
 }
