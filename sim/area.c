@@ -284,7 +284,7 @@ void sim_hh_meter_io(sim_area *a, uint32_t i, mm_esme_hal *hal, mm_esme_storage 
                             FW_EVENT_DEPTH,
                             0,
                             NULL,
-                            a->ptab ? &a->ptab[i] : NULL, /* a tariff may become dynamic */
+                            sim_fw_states_prices(a), /* a tariff may become dynamic */
                             {0},
                             a->fwx ? &a->fwx[i] : NULL}; /* firmware campaigns reach it */
     sim_fw_device_id(a->hh0 + i, sim_hh_fl(a, i)->serial, st->device_id); /* its own identity */
@@ -585,10 +585,11 @@ int sim_area_ckpt(sim_area *a, sim_ckpt *c)
      * settled first: the stores then hold all there is. */
     if (!loading) sim_fw_states_settle(a);
 #define COL_CKPT(type, name, count, when, part, doc)                                            \
-    if ((when) && a->name != (void *)a->fwc)                                                   \
+    if ((when) && a->name != (void *)a->fwc && a->name != (void *)a->ptab)                     \
         sim_ckpt_bytes(c, a->name, (size_t)a->n * (size_t)(count) * sizeof(type));
     SIM_AREA_COLUMNS(COL_CKPT)
 #undef COL_CKPT
+    sim_fw_states_ptab_ckpt(a, c); /* the tables, not the pointers to them */
     if (sim_ckpt_err(c)) return -1;
     sim_ckpt_tag(c, "slots");
     unsigned char *buf = malloc(cx->fw->max_state ? cx->fw->max_state : 1);

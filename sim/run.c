@@ -652,7 +652,7 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
         sim_fw_states_bytes(a, &st, &ring, &hal);
         x[5] += (int64_t)st;
         x[6] += (int64_t)ring;
-        x[7] += (int64_t)hal;
+        x[7] += (int64_t)(hal + sim_fw_states_ptab_bytes(a));
         x[0] += (int64_t)a->events;
         x[1] += (int64_t)a->sent;
         x[2] += (int64_t)a->interruptions;
@@ -679,7 +679,7 @@ static void summarise(const sim_run *r, uint32_t reached, sim_run_summary *sum)
     sum->part_bytes[SIM_PART_NVM] = sc->households ? (double)x[4] / sc->households : 0;
     sum->part_bytes[SIM_PART_FW_STATE] += sc->households ? (double)x[5] / sc->households : 0;
     sum->part_bytes[SIM_PART_EVLOG] += sc->households ? (double)x[6] / sc->households : 0;
-    /* the meters' HAL records, coded with their states */
+    /* the meters' HAL records, coded with their states, and their shared price tables */
     sum->part_bytes[SIM_PART_ENGINE] += sc->households ? (double)x[7] / sc->households : 0;
     double parts = 0;
     for (int k = 0; k < SIM_PARTS; k++) parts += sum->part_bytes[k];

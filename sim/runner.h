@@ -229,6 +229,13 @@ typedef struct sim_hh_pend {
 } __attribute__((aligned(64))) sim_hh_pend;
 _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill one cache line");
 
+/* A meter's price table (dynamic tariffs), kept once for the meters of an area that hold the
+ * same prices, counted (sim/fwstate.c). */
+typedef struct sim_ptab {
+    mm_price_table t;
+    uint32_t refs; /* households whose column points here */
+} sim_ptab;
+
 /* Per-household columns of an area, declared once: X(type, name, values per household,
  * allocated when, part (SIM_PART_<part>), what).  area.c allocates, frees and counts them
  * from this table; CX is the context and HAS_GAS whether the load model burns gas. */
@@ -262,7 +269,7 @@ _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill o
     X(uint16_t, gas_day, SIM_GAS_SLOTS, has_gas, LOAD, "gas per period, a day's slots [Wh]")       \
     X(uint32_t, pk_from, 1, cx->dyn_prices, ENGINE, "first period whose price the meter holds")    \
     X(uint32_t, pk_until, 1, cx->dyn_prices, ENGINE, "end of the periods whose prices it holds")   \
-    X(mm_price_table, ptab, 1, cx->dyn_prices, ENGINE, "its price table (dynamic tariffs)")        \
+    X(sim_ptab *, ptab, 1, cx->dyn_prices, ENGINE, "its price table (dynamic tariffs), shared")    \
     X(net_han, han, 1, true, NET, "home-area network of the premises")                             \
     X(mm_fw_transfer, fwx, 1, cx->sc->n_campaigns > 0, ENGINE, "firmware image being received")    \
     X(uint32_t, restore_s, 1, true, ENGINE, "last restoration [s]; SIM_NOT_RESTORED none")         \
@@ -288,8 +295,10 @@ _Static_assert(SIM_FW_RING_BYTES % _Alignof(sim_fw_hal) == 0, "the HAL records a
  * writing meanwhile: the XOR code of the NVM stores (mm_port_sim_xor_code) against the first
  * view of its image the area coded.  Every state runs at the same place, so the pointers into
  * itself, to its ring and to its HAL records are the same words in every meter's state and
- * cost nothing coded (sim/fwstate.c). */
+ * cost nothing coded (sim/fwstate.c).  On a dynamic tariff the meter's price table runs there
+ * too, after the HAL records, copied from the area's shared one (sim_ptab) and not coded. */
 #define SIM_FW_NOBODY UINT32_MAX
+#define SIM_PTAB_RECENT 8 /* shared price tables an area looks through for a match */
 typedef struct sim_fw_states {
     unsigned char *view;  /* the state, ring and HAL of WHO, plain (view_bytes, 64-byte aligned) */
     uint32_t state_bytes; /* the state's part: the largest image's slot, rounded up to a line */
@@ -303,6 +312,14 @@ typedef struct sim_fw_states {
     unsigned char *out;   /* the coder's output */
     unsigned char *ref[SIM_FW_IMAGES_MAX]; /* each image's reference, once it has one */
     uint64_t held;        /* bytes of the blocks and references */
+    /* dynamic tariffs: where the view's price table is (0: none), the tables the area kept
+     * last (most recent first; NULL when fewer) and the bytes of every table it keeps */
+    uint32_t ptab_at;
+    sim_ptab *recent[SIM_PTAB_RECENT];
+    uint64_t ptab_held;
+    /* the shared table the view's copy is the same as, when VIEW_KNOWN (NULL: no prices) */
+    const sim_ptab *view_from;
+    bool view_known;
 } sim_fw_states;
 
 typedef struct sim_area {
@@ -388,6 +405,15 @@ void sim_fw_states_forget(const sim_area *a);
 /* The store's bytes (blocks, references, view, coder), in *STATE, but for the event rings'
  * share of the blocks (their words and bitmap), in *RING, and the HAL records', in *HAL. */
 void sim_fw_states_bytes(const sim_area *a, uint64_t *state, uint64_t *ring, uint64_t *hal);
+/* The bytes of the area's shared price tables. */
+uint64_t sim_fw_states_ptab_bytes(const sim_area *a);
+/* Checkpoint the area's meters' price tables, each as its bytes (the ptab column's). */
+void sim_fw_states_ptab_ckpt(sim_area *a, sim_ckpt *c);
+/* The price table of the meter whose state is in the view, or NULL (no dynamic tariff). */
+static inline mm_price_table *sim_fw_states_prices(const sim_area *a)
+{
+    return a->fws->ptab_at ? (mm_price_table *)(void *)(a->fws->view + a->fws->ptab_at) : NULL;
+}
 /* The event ring of the meter whose state is in the view (FW_EVENT_DEPTH records). */
 static inline mm_event *sim_fw_states_ring(const sim_area *a)
 {

@@ -85,6 +85,14 @@ static void write_some(uint32_t i, uint32_t step)
     memcpy(mirror[i], s, area.fws->view_bytes);
 }
 
+/* The next of Marsaglia's xorshift64 sequence after X: which household, and what to do. */
+static uint64_t xorshift(uint64_t x)
+{
+    x ^= x << 13;
+    x ^= x >> 7;
+    return x ^ x << 17;
+}
+
 static void expect_reads(uint32_t i)
 {
     const unsigned char *s = sim_fw_states_reach(&area, i, false);
@@ -97,9 +105,7 @@ Test(fwstate, every_state_reads_what_was_last_written, .init = setup, .fini = te
 {
     uint64_t x = 88172645463325252u;
     for (uint32_t step = 0; step < 20000; step++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        x = xorshift(x);
         uint32_t i = (uint32_t)(x % N);
         if (x >> 40 & 1)
             write_some(i, step);
@@ -193,6 +199,114 @@ Test(fwstate, the_bytes_held_are_the_blocks_and_references, .init = setup, .fini
     uint32_t h[2], nb = (area.fws->view_bytes / 4u + 7u) / 8u;
     memcpy(h, area.fwc[N - 1], sizeof h);
     cr_expect_leq(h[0], 8u + (nb + 7u) / 8u + 6u * (1u + 4u), "block of %u bytes", h[0]);
+}
+
+/* ---- with price tables ------------------------------------------------------------------ */
+
+static sim_ptab *ptab[N];
+static mm_price_table tables[N]; /* what each meter's table should read */
+
+static void setup_prices(void)
+{
+    memset(ptab, 0, sizeof ptab);
+    memset(tables, 0, sizeof tables);
+    setup();
+    sim_fw_states_free(&area); /* again, with a dynamic tariff */
+    cx.dyn_prices = true;
+    area.ptab = ptab;
+    cr_assert_eq(sim_fw_states_init(&area), 0);
+}
+
+/* Household I's meter takes price P for rate R, as a price update would. */
+static void set_price(uint32_t i, unsigned r, uint32_t p)
+{
+    sim_hh_slot(&area, i);
+    mm_price_table *t = sim_fw_states_prices(&area);
+    t->pending[r] = p;
+    t->pending_at[r] = 1000u + r;
+    tables[i] = *t;
+}
+
+static void expect_prices(uint32_t i)
+{
+    sim_fw_states_reach(&area, i, false);
+    cr_assert_eq(memcmp(sim_fw_states_prices(&area), &tables[i], sizeof tables[i]), 0,
+                 "household %u's prices", i);
+}
+
+/* Distinct tables the area holds, and the references to them the column has. */
+static uint32_t distinct(uint32_t *refs)
+{
+    const sim_ptab *seen[N];
+    uint32_t n = 0;
+    *refs = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        if (!ptab[i]) continue;
+        (*refs)++;
+        uint32_t k = 0;
+        while (k < n && seen[k] != ptab[i]) k++;
+        if (k == n) {
+            seen[n++] = ptab[i];
+            uint32_t held = 0;
+            for (uint32_t j = 0; j < N; j++) held += ptab[j] == ptab[i];
+            cr_expect_eq(ptab[i]->refs, held, "a table's count of the households it serves");
+        }
+    }
+    return n;
+}
+
+Test(fwstate_prices, every_meter_reads_the_prices_it_was_last_given, .init = setup_prices,
+     .fini = teardown)
+{
+    uint64_t x = 88172645463325252u;
+    for (uint32_t step = 0; step < 20000; step++) {
+        x = xorshift(x);
+        uint32_t i = (uint32_t)(x % N);
+        /* few distinct prices, so that tables are shared, and now and then one of its own */
+        if (x >> 40 & 1)
+            set_price(i, (unsigned)(x >> 20) % MM_TARIFF_TOU_RATES,
+                      x >> 50 & 1 ? 1000u + step : 1000u + (uint32_t)(x >> 44) % 3u);
+        else
+            expect_prices(i);
+    }
+    for (uint32_t i = 0; i < N; i++) expect_prices(i);
+}
+
+Test(fwstate_prices, meters_with_the_same_prices_share_one_table, .init = setup_prices,
+     .fini = teardown)
+{
+    uint32_t refs;
+    for (uint32_t i = 0; i < N; i++) expect_prices(i); /* all zero: no table at all */
+    sim_fw_states_settle(&area);
+    cr_expect_eq(distinct(&refs), 0);
+    cr_expect_eq(sim_fw_states_ptab_bytes(&area), 0);
+    /* every meter the same update: one table */
+    for (uint32_t i = 0; i < N; i++) set_price(i, 5, 1234);
+    sim_fw_states_settle(&area);
+    cr_expect_eq(distinct(&refs), 1);
+    cr_expect_eq(refs, N);
+    cr_expect_eq(sim_fw_states_ptab_bytes(&area), sizeof(sim_ptab));
+    /* the next update to half of them: two, and the first back when the rest have it too */
+    for (uint32_t i = 0; i < N / 2; i++) set_price(i, 6, 99);
+    sim_fw_states_settle(&area);
+    cr_expect_eq(distinct(&refs), 2);
+    cr_expect_eq(sim_fw_states_ptab_bytes(&area), 2 * sizeof(sim_ptab));
+    for (uint32_t i = N / 2; i < N; i++) set_price(i, 6, 99);
+    sim_fw_states_settle(&area);
+    cr_expect_eq(distinct(&refs), 1, "the table no meter holds is let go");
+    cr_expect_eq(sim_fw_states_ptab_bytes(&area), sizeof(sim_ptab));
+    for (uint32_t i = 0; i < N; i++) expect_prices(i);
+}
+
+Test(fwstate_prices, reading_keeps_no_change, .init = setup_prices, .fini = teardown)
+{
+    set_price(1, 2, 77);
+    sim_fw_states_reach(&area, 2, false);
+    sim_fw_states_reach(&area, 1, false);
+    /* changed in a reach for reading (the firmware's calls reach for writing): not kept */
+    sim_fw_states_prices(&area)->active[3] = 5;
+    sim_fw_states_reach(&area, 2, false);
+    expect_prices(1);
 }
 
 /* ---- with NVM stores ------------------------------------------------------------------- */
