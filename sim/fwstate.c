@@ -252,7 +252,8 @@ void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write)
             mm_port_sim_xor_decode(s->ref[h.image], b + HDR, s->view_bytes, s->view);
             if (h.stale) mm_port_sim_nvm_disown(&sim_fw_states_hal(a)->nvm); /* (lost) */
         }
-        /* the copy, unless the view holds it already (the area's meters mostly share one) */
+        /* the copy, unless the view holds it already (the meter before had the same table and
+         * left it as it was: a day-ahead tariff's closes between two updates) */
         if (s->ptab_at && !(s->view_known && s->view_from == a->ptab[i])) {
             memcpy(sim_fw_states_prices(a), ptab_of(a, i), sizeof(mm_price_table));
             s->view_from = a->ptab[i];

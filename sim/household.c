@@ -337,11 +337,12 @@ void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t)
 
 /* Ask for what a command to household J will touch: its meter's slot, the state (the command
  * settles the meter and checks the frame), which of the area's price tables is its (a price
- * update writes a copy of it: sim/fwstate.c), its pending advances and its fleet entry.  Not the meter's NVM store: only the rare critical
- * commands save a record.  Commands come in bursts (a price update reaches every meter of an
- * area within seconds), one meter after another in no order a hardware prefetcher follows;
- * asked for one message ahead, the meter's lines are on their way while the message before
- * it is handled.  A hint only, always inlined (hh_prefetch says why). */
+ * update writes a copy of it: sim/fwstate.c), its pending advances and its fleet entry.  Not
+ * the meter's NVM store: only the rare critical commands save a record.  Commands come in
+ * bursts (a price update reaches every meter of an area within seconds), one meter after
+ * another in no order a hardware prefetcher follows; asked for one message ahead, the meter's
+ * lines are on their way while the message before it is handled.  A hint only, always
+ * inlined (hh_prefetch says why). */
 static inline __attribute__((always_inline)) void hh_prefetch_command(const sim_area *a, uint32_t j)
 {
     hh_prefetch_slot(a, j);

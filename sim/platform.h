@@ -41,11 +41,11 @@ int sim_platform_build(const sim_platform_spec *spec, sg_host_t *area_hosts, sg_
 
 /* A cell's outbound queue: messages from an area's meters wait here and at most
  * MAX_FLOWS of them cross the uplink at once, as SimGrid transfers that take the time they
- * would take on the area's route to the head-end host (its uplink and its backbone link).  A storm's
- * burst then becomes a queue at the cell, not tens of thousands of concurrent flows (max-min
- * sharing is recomputed on every change: keep concurrency bounded).  A message has reached
- * the head-end host when its own transfer completes: ON_SENT runs in the owning actor at that
- * time.  (No head-end receiver: a single receiver takes a mailbox's messages in the order
+ * would take on the area's route to the head-end host (its uplink and its backbone link).  A
+ * storm's burst then becomes a queue at the cell, not tens of thousands of concurrent flows
+ * (max-min sharing is recomputed on every change: keep concurrency bounded).  A message has
+ * reached the head-end host when its own transfer completes: ON_SENT runs in the owning actor
+ * at that time.  (No head-end receiver: a single receiver takes a mailbox's messages in the order
  * they were sent, which would make one area's arrival wait for another's.)  All calls are
  * made from the owning area actor. */
 typedef struct sim_cell sim_cell;

@@ -128,8 +128,8 @@ void run_lone()
     sim_cell_destroy(c);
 }
 
-/* The plan on a platform of uplinks of UP_BPS bit/s and a backbone of BB_BPS: each message by the cell
- * ends when it ends by sendto, exactly, and a lone message when the arithmetic says. */
+/* The plan on a platform of uplinks of UP_BPS bit/s and a backbone of BB_BPS: each message by
+ * the cell ends when it ends by sendto, exactly, and a lone message when the arithmetic says. */
 void same_ends(double up_bps, double bb_bps)
 {
     int argc = 3;
