@@ -75,6 +75,9 @@ int sim_fw_states_init(sim_area *a)
  * column was). */
 static const mm_price_table no_prices;
 
+/* What the view's copy is the same as when it is not known (view_from). */
+static const sim_ptab copy_unknown;
+
 static const mm_price_table *ptab_of(const sim_area *a, uint32_t i)
 {
     return a->ptab[i] ? &a->ptab[i]->t : &no_prices;
@@ -84,7 +87,7 @@ static const mm_price_table *ptab_of(const sim_area *a, uint32_t i)
 static void ptab_drop(sim_fw_states *s, sim_ptab *p)
 {
     if (!p || --p->refs > 0) return;
-    if (p == s->view_from) s->view_known = false; /* a new table may come at its address */
+    if (p == s->view_from) s->view_from = &copy_unknown; /* another may come at its address */
     for (unsigned k = 0; k < SIM_PTAB_RECENT; k++)
         if (s->recent[k] == p) {
             memmove(&s->recent[k], &s->recent[k + 1], (SIM_PTAB_RECENT - 1 - k) * sizeof p);
@@ -146,7 +149,6 @@ void sim_fw_states_ptab_ckpt(sim_area *a, sim_ckpt *c)
     if (loading && s->who != SIM_FW_NOBODY) {
         memcpy(sim_fw_states_prices(a), ptab_of(a, s->who), sizeof(mm_price_table));
         s->view_from = a->ptab[s->who];
-        s->view_known = true;
     }
 }
 
@@ -232,7 +234,7 @@ static void put_back(const sim_area *a)
             s->view_from = a->ptab[s->who];
         } else {
             s->nomem = true; /* the run fails; the meter goes on from its older prices */
-            s->view_known = false;
+            s->view_from = &copy_unknown;
         }
     }
     flush(a);
@@ -254,10 +256,9 @@ void *sim_fw_states_reach(const sim_area *a, uint32_t i, bool write)
         }
         /* the copy, unless the view holds it already (the meter before had the same table and
          * left it as it was: a day-ahead tariff's closes between two updates) */
-        if (s->ptab_at && !(s->view_known && s->view_from == a->ptab[i])) {
+        if (s->ptab_at && s->view_from != a->ptab[i]) {
             memcpy(sim_fw_states_prices(a), ptab_of(a, i), sizeof(mm_price_table));
             s->view_from = a->ptab[i];
-            s->view_known = true;
         }
         s->who = i;
         s->dirty = false;
@@ -274,7 +275,7 @@ void sim_fw_states_settle(const sim_area *a)
 void sim_fw_states_forget(const sim_area *a)
 {
     a->fws->dirty = false;
-    a->fws->view_known = false; /* its meter may have changed the copy */
+    a->fws->view_from = &copy_unknown; /* its meter may have changed the copy */
 }
 
 void sim_fw_states_bytes(const sim_area *a, uint64_t *state, uint64_t *ring, uint64_t *hal)

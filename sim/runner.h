@@ -317,9 +317,9 @@ typedef struct sim_fw_states {
     uint32_t ptab_at;
     sim_ptab *recent[SIM_PTAB_RECENT];
     uint64_t ptab_held;
-    /* the shared table the view's copy is the same as, when VIEW_KNOWN (NULL: no prices) */
+    /* the shared table the view's copy is the same as (NULL: no prices, as the zeroed view
+     * starts; fwstate.c's copy_unknown: none known) */
     const sim_ptab *view_from;
-    bool view_known;
 } sim_fw_states;
 
 typedef struct sim_area {
