@@ -39,7 +39,8 @@
 typedef struct fw_block_hdr {
     uint32_t len : 24;   /* bytes used, the header's included */
     uint32_t stale : 1;  /* a later state could not be coded: its NVM store's blocks went */
-    uint32_t : 7;
+    uint32_t short_once : 1; /* the code was short enough to give room back, and room was kept */
+    uint32_t : 6;
     uint32_t cap : 24;   /* bytes of the block (mm_port_sim_xor_room; a state is < 16 MiB) */
     uint32_t image : 8;  /* the image whose reference it is coded against */
 } fw_block_hdr;
@@ -209,6 +210,13 @@ static void flush(const sim_area *a)
     if (*b) memcpy(&old, *b, HDR);
     h.cap = old.cap;
     uint32_t want = mm_port_sim_xor_room(h.len, old.cap); /* as the NVM's blocks */
+    /* Room is given back at the second short code in a row, not the first: a meter that takes
+     * a command between two closes (a real-time price every half-hour) grows its code at the
+     * command and shrinks it at the close, and would move its block twice a half-hour. */
+    if (want < old.cap && !old.short_once) {
+        want = old.cap;
+        h.short_once = 1;
+    }
     if (want != old.cap) {
         unsigned char *q = realloc(*b, want);
         if (!q) {

@@ -201,6 +201,60 @@ Test(fwstate, the_bytes_held_are_the_blocks_and_references, .init = setup, .fini
     cr_expect_leq(h[0], 8u + (nb + 7u) / 8u + 6u * (1u + 4u), "block of %u bytes", h[0]);
 }
 
+/* Household I's state with N bytes from 16 on set to V (V != 0: a code about N bytes longer
+ * than with V = 0, when the reference has them 0). */
+static void fill(uint32_t i, uint32_t n, unsigned char v)
+{
+    unsigned char *s = sim_hh_slot(&area, i);
+    memset(s + 16, v, n);
+    memcpy(mirror[i], s, area.fws->view_bytes);
+}
+
+/* The cap of household I's block (settled first). */
+static uint32_t cap_of(uint32_t i)
+{
+    sim_fw_states_settle(&area);
+    uint32_t h[2];
+    memcpy(h, area.fwc[i], sizeof h);
+    return h[1] & 0xFFFFFFu;
+}
+
+Test(fwstate, a_code_that_grows_and_shrinks_by_turns_keeps_its_block, .init = setup,
+     .fini = teardown)
+{
+    fill(0, 160, 0); /* image 0's reference: zeros */
+    fill(3, 160, 0);
+    uint32_t small = cap_of(3);
+    fill(3, 160, 0xA5);
+    uint32_t big = cap_of(3);
+    cr_assert_gt(big, small + 48u, "a long code takes a larger block (%u B, then %u B)", small,
+                 big);
+    const unsigned char *b = area.fwc[3];
+    uint64_t held = area.fws->held;
+    for (unsigned k = 0; k < 5; k++) { /* a command, then a close, every half-hour */
+        fill(3, 160, 0);
+        cr_expect_eq(cap_of(3), big, "round %u: one short code keeps the room", k);
+        expect_reads(3);
+        fill(3, 160, (unsigned char)(0xA5 + k));
+        cr_expect_eq(cap_of(3), big, "round %u", k);
+        expect_reads(3);
+    }
+    cr_expect_eq(area.fwc[3], b, "the block never moved");
+    cr_expect_eq(area.fws->held, held);
+    /* two short codes in a row give the room back */
+    fill(3, 160, 0);
+    cr_expect_eq(cap_of(3), big);
+    fill(3, 160, 0);
+    cr_expect_eq(cap_of(3), small, "the second short code in a row");
+    cr_expect_eq(area.fws->held, held - big + small);
+    expect_reads(3);
+    /* and a short code after a long one starts over */
+    fill(3, 160, 1);
+    cr_expect_eq(cap_of(3), big);
+    fill(3, 160, 0);
+    cr_expect_eq(cap_of(3), big);
+}
+
 /* ---- with price tables ------------------------------------------------------------------ */
 
 static sim_ptab *ptab[N];
