@@ -104,8 +104,8 @@ static void cell_transfer(sim_cell *c, void *payload, uint64_t bytes, bool recv)
  * the kernel and back, and a scheduling round).  The handles were made by the actor, so the
  * transfers are its own.  They start at the time they were made: SimGrid's clock moves for
  * an actor only while it waits, and the area actor waits only in sim_cell_sleep_until, which
- * launches first, and at the window's barrier, which it reaches through
- * sim_cell_sleep_until with nothing made in between (area.c). */
+ * launches before it waits and before it returns at T, and at the window's barrier, which it
+ * reaches through sim_cell_sleep_until with nothing made in between (area.c). */
 static void cell_launch(sim_cell *c)
 {
     if (c->fresh == 0) return;
@@ -191,11 +191,17 @@ static void cell_harvest(sim_cell *c)
 
 extern "C" int sim_cell_sleep_until(sim_cell *c, double t)
 {
+    /* Launched only before a wait or a return at T: the transfers made meanwhile, at this
+     * instant, start together (when K transfers end at once, the K that take their places in
+     * one call into the kernel, not K calls). */
     while (!c->ready.empty() || !c->inflight.empty()) {
-        cell_launch(c);
         double left = t - sg4::Engine::get_clock();
-        if (left <= 0) return 0;
+        if (left <= 0) {
+            cell_launch(c);
+            return 0;
+        }
         if (c->ready.empty()) {
+            cell_launch(c);
             ssize_t k = sg4::Activity::wait_any_for(c->inflight, left);
             if (k < 0) return 0; /* reached T with transfers still running */
             /* K is the first finished one in the set's order; the others finished with it */

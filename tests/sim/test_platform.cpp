@@ -32,12 +32,13 @@ struct msg {
 };
 
 /* Bursts larger than FLOWS, sizes unlike each other, downlinks among uplinks; at 3 s two
- * equal messages start together on idle links (they end in the same instant). */
+ * equal messages start together on idle links (they end in the same instant), and the two
+ * queued behind them take their places in that instant. */
 const std::vector<msg> plan = {
     {0.0, 900, false},  {0.0, 2400, false}, {0.0, 300, false},  {0.0, 1200, false},
     {0.0, 1200, false}, {0.2, 5000, true},  {0.5, 700, false},  {0.5, 250, false},
     {1.0, 800, true},   {3.0, 4000, false}, {3.0, 100, false},  {3.0, 100, false},
-    {3.1, 2000, true},  {9.0, 600, false},
+    {3.0, 300, false},  {3.0, 500, false},  {3.1, 2000, true},  {9.0, 600, false},
 };
 
 std::vector<double> by_cell(plan.size(), -1), by_sendto(plan.size(), -1);
