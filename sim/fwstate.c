@@ -209,10 +209,10 @@ static void flush(const sim_area *a)
     fw_block_hdr old = {0};
     if (*b) memcpy(&old, *b, HDR);
     h.cap = old.cap;
-    uint32_t want = mm_port_sim_xor_room(h.len, old.cap); /* as the NVM's blocks */
-    /* Room is given back at the second short code in a row, not the first: a meter that takes
-     * a command between two closes (a real-time price every half-hour) grows its code at the
-     * command and shrinks it at the close, and would move its block twice a half-hour. */
+    uint32_t want = mm_port_sim_xor_room(h.len, old.cap); /* sized as the NVM's blocks */
+    /* But room is given back at the second short code in a row, not the first: a meter that
+     * takes a command between two closes (a real-time price every half-hour) grows its code
+     * at the command and shrinks it at the close, and would move its block twice a half-hour. */
     if (want < old.cap && !old.short_once) {
         want = old.cap;
         h.short_once = 1;

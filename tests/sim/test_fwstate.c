@@ -1,7 +1,8 @@
 /* The meters' firmware states kept coded (sim/fwstate.c): what is reached, state and event
  * ring, is what was last written, whoever was reached in between; reading codes nothing back;
  * a meter that changes image is coded against the new image's reference; the bytes held are
- * the blocks' and the references'.  With their NVM stores in the view (sim_fw_hal): each
+ * the blocks' and the references'; a block keeps its room through one short code, and gives
+ * it back at the second in a row.  With their NVM stores in the view (sim_fw_hal): each
  * meter loads the record it saved last, whoever saved in between; a state that cannot be
  * coded back for want of memory leaves its store erased, and no block is lost or given back
  * twice (realloc is wrapped, -Wl,--wrap=realloc, to fail on demand). */
