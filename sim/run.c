@@ -17,6 +17,7 @@
 #include <simgrid/mailbox.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,9 +392,17 @@ static int create_steps(sim_run *r, sg_host_t **hosts, char *err, size_t errlen)
     int sg_argc = 3;
     char arg0[] = "metersim", arg1[] = "--log=root.thres:critical", arg2[] = "--cfg=network/model:CM02";
     char *sg_argv[] = {arg0, arg1, arg2, NULL};
+    /* SimGrid installs a SIGINT handler of its own (it exits without a word, and later would
+     * exit without closing the trace): ours goes back in place, and a signal that comes
+     * meanwhile waits for it (blocked until then, not taken by SimGrid's) */
+    sigset_t stop_sigs, before;
+    sigemptyset(&stop_sigs);
+    sigaddset(&stop_sigs, SIGINT);
+    sigaddset(&stop_sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_sigs, &before);
     simgrid_init(&sg_argc, sg_argv);
-    /* SimGrid installs a SIGINT handler of its own (it exits without closing the trace) */
     if (signals_caught) sim_run_catch_signals();
+    pthread_sigmask(SIG_SETMASK, &before, NULL);
 
     if (build_areas(r, err, errlen)) return -1;
     *hosts = calloc(r->n_areas, sizeof **hosts);
