@@ -236,8 +236,9 @@ static void flush(const sim_area *a)
 static void put_back(const sim_area *a)
 {
     sim_fw_states *s = a->fws;
-    if (s->who != SIM_FW_NOBODY && mm_port_sim_nvm_pool_leave(s->pool)) s->dirty = true;
-    if (s->who != SIM_FW_NOBODY && s->dirty && s->ptab_at) {
+    if (s->who == SIM_FW_NOBODY) return;
+    if (mm_port_sim_nvm_pool_leave(s->pool)) s->dirty = true;
+    if (s->dirty && s->ptab_at) {
         if (ptab_set(a, s->who, sim_fw_states_prices(a))) {
             s->view_from = a->ptab[s->who];
         } else {
