@@ -109,7 +109,7 @@ static const dl_cmd *dl_command(const sim_dl *d, uint32_t ref)
 
 static dl_update *dl_price_update(const sim_dl *d, uint32_t ref)
 {
-    return ref & 1u ? NULL : upd_at(d, (ref - 2u) / 2u);
+    return sim_dl_is_update(ref) ? upd_at(d, (ref - 2u) / 2u) : NULL;
 }
 
 /* Request REF has landed or been lost: its record is free for the next. */
@@ -174,6 +174,18 @@ static void dl_lost(sim_area *a, uint32_t i, double t, uint32_t ref, unsigned ca
     sim_uplink_wan_lost(a, i, t, cause);
 }
 
+/* Household I's meter answers command CMD (class CLS, sent at ORIGIN) at T. */
+static void answer(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, double origin, uint8_t cls)
+{
+    sim_uplink_send(a, i, t, NET_WT_UPLINK,
+                    &(net_msg){.household = a->hh0 + i,
+                               .code = SIM_EV_CMD_RESPONSE_DELIVERED,
+                               .sent_s = origin,
+                               .import_wh = cmd,
+                               .cls = cls},
+                    a->cx->sc->wan.response_bytes);
+}
+
 /* A meter accepted price update UP at T: the household knows the prices from now. */
 static void prices_held(sim_area *a, uint32_t i, uint32_t t, dl_update *up)
 {
@@ -189,7 +201,9 @@ static void prices_held(sim_area *a, uint32_t i, uint32_t t, dl_update *up)
 
 /* Command REF reached household I's meter at T: the firmware takes it; a household knows
  * prices once its meter holds them; a top-up bought online lands on the meter; a unicast is
- * answered (to the head-end, whose response time runs from the request's origin). */
+ * answered (to the head-end, whose response time runs from the request's origin).  A price
+ * update is noted (sim_hh_note_update) and taken by sim_dl_price_taken when the meter's notes
+ * are made; its answer, the same whatever the meter did with it, goes now. */
 void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
 {
     const sim_ctx *cx = a->cx;
@@ -201,57 +215,59 @@ void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
         dl_lost(a, i, t, ref, WAN_LOST_NO_SUPPLY);
         return;
     }
+    if (up) {
+        sim_hh_note_update(a, i, t, ref);
+        if (!hears_broadcast(a, i)) answer(a, i, t, c->cmd, c->sent_s, c->cls);
+        return;
+    }
     sim_hh_advance(a, i, t);
     uint8_t resp[64];
     size_t rlen = 0;
     const uint8_t *frame = c->frame;
-    size_t flen = c->len;
-    uint8_t own[MM_CMD_FRAME_MAX];
-    int rc = MM_OK;
-    if (up) { /* the same update under the same counter, addressed to this meter */
-        uint8_t dev[8];
-        sim_fw_device_id(id, sim_hh_fl(a, i)->serial, dev);
-        rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, up->counter, MM_CMD_SET_PRICES,
-                                   up->pl, up->pl_len, false, true, own, sizeof own, &flen);
-        frame = own;
-        if (rc != MM_OK) {
-            sim_area_fail(a, SIM_EFRAME);
-            return;
-        }
-    }
-    rc = sim_hh_abi(a, i)->command(sim_hh_fw(a, i), frame, flen, resp, sizeof resp, &rlen);
-    if (rc != MM_OK) {
-        if (up) up->rejected++;
-        sim_area_record(a, t, id, SIM_EV_CMD_REJECTED, rc);
-    } else {
-        double lag = (double)t - c->sent_s;
-        if (up) {
-            up->received++;
-            up->lag_sum_ms += llround(lag * 1000.0);
-            if (lag > up->lag_max_s) up->lag_max_s = lag;
-        }
-        sim_area_record(a, t, id, SIM_EV_CMD_RECEIVED, c->cmd);
-    }
-    bool answer = !up || !hears_broadcast(a, i);
+    int rc = sim_hh_abi(a, i)->command(sim_hh_fw(a, i), frame, c->len, resp, sizeof resp, &rlen);
+    sim_area_record(a, t, id, rc == MM_OK ? SIM_EV_CMD_RECEIVED : SIM_EV_CMD_REJECTED,
+                    rc == MM_OK ? c->cmd : rc);
     uint16_t cmd = c->cmd;
     uint8_t cls = c->cls, run = c->run;
     double origin = c->sent_s;
     uint64_t counter = run ? mm_get_be(frame + 2, 8) : 0; /* bytes 2..9 (mm/command.h) */
-    if (!up) dl_req_free(d, ref); /* a request is done with once its meter has it */
-    if (rc == MM_OK && cmd == MM_CMD_SET_PRICES) prices_held(a, i, t, up);
+    dl_req_free(d, ref); /* a request is done with once its meter has it */
     if (cmd == MM_CMD_FW_ACTIVATE) sim_campaign_activated(a, i, t, rc);
     if (cmd == MM_CMD_TOP_UP) sim_hh_topup_landed(a, i, t, rc == MM_OK);
     /* a command run's: its effect on the supply, and only its sender's commands are answered
      * (an attacker on the WAN gets no answer: the meter answers its supplier) */
-    if (run && !sim_cmds_executed(a, i, t, run - 1u, origin, counter, rc)) answer = false;
-    if (answer)
-        sim_uplink_send(a, i, t, NET_WT_UPLINK,
-                        &(net_msg){.household = id,
-                                   .code = SIM_EV_CMD_RESPONSE_DELIVERED,
-                                   .sent_s = origin,
-                                   .import_wh = cmd,
-                                   .cls = cls},
-                        cx->sc->wan.response_bytes);
+    if (run && !sim_cmds_executed(a, i, t, run - 1u, origin, counter, rc)) return;
+    answer(a, i, t, cmd, origin, cls);
+}
+
+void sim_dl_price_taken(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
+{
+    sim_dl *d = a->cx->dl;
+    uint32_t id = a->hh0 + i;
+    dl_update *up = dl_price_update(d, ref);
+    /* the same update under the same counter, addressed to this meter */
+    uint8_t dev[8], frame[MM_CMD_FRAME_MAX], resp[64];
+    size_t flen, rlen = 0;
+    sim_fw_device_id(id, sim_hh_fl(a, i)->serial, dev);
+    int rc = mm_port_sim_cmd_frame(d->crypto, dev, MM_ROLE_SUPPLIER, up->counter,
+                                   MM_CMD_SET_PRICES, up->pl, up->pl_len, false, true, frame,
+                                   sizeof frame, &flen);
+    if (rc != MM_OK) {
+        sim_area_fail(a, SIM_EFRAME);
+        return;
+    }
+    rc = sim_hh_abi(a, i)->command(sim_hh_fw(a, i), frame, flen, resp, sizeof resp, &rlen);
+    if (rc != MM_OK) {
+        up->rejected++;
+        sim_area_record(a, t, id, SIM_EV_CMD_REJECTED, rc);
+        return;
+    }
+    double lag = (double)t - up->c.sent_s;
+    up->received++;
+    up->lag_sum_ms += llround(lag * 1000.0);
+    if (lag > up->lag_max_s) up->lag_max_s = lag;
+    sim_area_record(a, t, id, SIM_EV_CMD_RECEIVED, MM_CMD_SET_PRICES);
+    prices_held(a, i, t, up);
 }
 
 /* A downlink transfer finished at the area's cell (area actor, simulated now).  Broadcast:

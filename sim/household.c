@@ -27,6 +27,24 @@ static inline void fw_advance(sim_area *a, uint32_t i, uint32_t t, uint32_t dt, 
 void sim_hh_settle(sim_area *a, uint32_t i)
 {
     sim_hh_pend *d = &a->pend[i];
+    if (d->updates) {
+        /* The notes taken off first: the firmware taking an update reaches the meter through
+         * sim_hh_fw, which must find nothing pending.  Its clock is the previous note's time,
+         * as it was when an update was taken at arrival (each advance moves it). */
+        sim_hh_pend c = *d;
+        d->n = d->updates = 0;
+        uint32_t t = a->last_t[i];
+        for (unsigned k = 0; k < c.n; k++) t -= c.dt[k];
+        for (unsigned k = 0; k < c.n; k++) {
+            if (c.dt[k] == 0) {
+                sim_dl_price_taken(a, i, (uint32_t)c.q_mvar[k], (uint32_t)c.p_mw[k]);
+                continue;
+            }
+            t += c.dt[k];
+            fw_advance(a, i, t, c.dt[k], c.p_mw[k], c.q_mvar[k]);
+        }
+        return;
+    }
     /* the image and slot once: the calls cannot change them (only a handler can) */
     void (*advance)(void *, int32_t, int32_t, uint32_t) = sim_hh_abi(a, i)->advance;
     void *fw = sim_hh_slot(a, i);
@@ -69,6 +87,18 @@ void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t)
     hh_to(a, i, t, true);
 }
 
+void sim_hh_note_update(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
+{
+    sim_hh_pend *d = &a->pend[i];
+    hh_to(a, i, t, false);
+    if (d->n == SIM_PEND_MAX) sim_hh_settle(a, i);
+    d->dt[d->n] = 0;
+    d->p_mw[d->n] = (int32_t)ref;
+    d->q_mvar[d->n] = (int32_t)t;
+    d->n++;
+    d->updates++;
+}
+
 /* The meter's open half-hour (through the image's ABI: the state is opaque). */
 uint32_t sim_hh_period(sim_area *a, uint32_t i)
 {
@@ -105,7 +135,7 @@ void sim_hh_set_effective(sim_area *a, uint32_t i, uint32_t t)
  * stepping handler's stack, so each call carries its own household and nothing run-wide has
  * to say which household the model is working on. */
 typedef struct hh_price_ctx {
-    const sim_area *a;
+    sim_area *a; /* (a household's price updates noted are taken before its prices are read) */
     uint32_t i;
     uint32_t now; /* [s] */
 } hh_price_ctx;
@@ -335,20 +365,25 @@ void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t)
     if ((double)t + gap < cx->end_s) sim_area_schedule(a, &a->msgq, t + (uint32_t)gap, HEV(i, MSG_ONDEMAND), 0);
 }
 
-/* Ask for what a command to household J will touch: its meter's slot, the state (the command
- * settles the meter and checks the frame), which of the area's price tables is its (a price
- * update writes a copy of it: sim/fwstate.c), its pending advances and its fleet entry.  Not
- * the meter's NVM store: only the rare critical commands save a record.  Commands come in
- * bursts (a price update reaches every meter of an area within seconds), one meter after
- * another in no order a hardware prefetcher follows; asked for one message ahead, the meter's
- * lines are on their way while the message before it is handled.  A hint only, always
- * inlined (hh_prefetch says why). */
-static inline __attribute__((always_inline)) void hh_prefetch_command(const sim_area *a, uint32_t j)
+/* Ask for what command REF to household J will touch: its pending advances and its fleet
+ * entry; for a request, also its meter's slot, the state (the command settles the meter and
+ * checks the frame) and which of the area's price tables is its.  (A price update is only
+ * noted: sim_dl_command.)  Not the meter's NVM store: only the rare critical commands save a
+ * record.  Commands come in bursts (a price update reaches every meter of an area within
+ * seconds), one meter after another in no order a hardware prefetcher follows; asked for one
+ * message ahead, the meter's lines are on their way while the message before it is handled.
+ * A hint only, always inlined (hh_prefetch says why). */
+static inline __attribute__((always_inline)) void hh_prefetch_command(const sim_area *a, uint32_t j,
+                                                                      uint32_t ref)
 {
-    hh_prefetch_slot(a, j);
-    if (a->ptab) __builtin_prefetch(&a->ptab[j]);
     __builtin_prefetch(&a->pend[j], 1);
     __builtin_prefetch(sim_hh_fl(a, j));
+    if (sim_dl_is_update(ref)) {
+        __builtin_prefetch(&a->last_t[j], 1);
+        return;
+    }
+    hh_prefetch_slot(a, j);
+    if (a->ptab) __builtin_prefetch(&a->ptab[j]);
 }
 
 void sim_hh_message(sim_area *a, uint32_t t)
@@ -357,7 +392,7 @@ void sim_hh_message(sim_area *a, uint32_t t)
     sim_hev x = sim_hevq_pop(&a->msgq);
     uint32_t i = HEV_IDX(x.i);
     if (a->msgq.n && HEV_KIND(a->msgq.v[0].i) == MSG_CMD)
-        hh_prefetch_command(a, HEV_IDX(a->msgq.v[0].i));
+        hh_prefetch_command(a, HEV_IDX(a->msgq.v[0].i), a->msgq.v[0].u);
     switch (HEV_KIND(x.i)) {
     case MSG_READ:
         hh_wan_read(a, i, t);
@@ -603,6 +638,7 @@ double sim_price_hook(const void *ctx, uint32_t period)
     int64_t pub;
     grid_price pr;
     if (!v) return NAN;
+    if (v->a->pend[v->i].updates) sim_hh_settle(v->a, v->i);
     const sim_ctx *cx = v->a->cx;
     /* Dynamic prices: only what has reached the household's meter (none where no household
      * started on a dynamic tariff: none are sent, cx->dyn_prices). */

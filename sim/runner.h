@@ -219,13 +219,23 @@ typedef enum sim_part {
  * their arguments and the clock at each are the same as advancing at every change: only when
  * they happen moves, and nothing but the meter's own state depends on that.  A load change
  * then touches this line instead of the meter's whole state, which at scale is a cache miss per
- * line of it (household.c). */
+ * line of it (household.c).
+ *
+ * A price update that reached the meter is noted the same way, in its place among the
+ * advances (dt 0: p_mw holds the update's reference, q_mvar the time it arrived), and the
+ * firmware takes it when the notes are made (sim_dl_price_taken).  What the meter answers does
+ * not depend on what it did with the update, so the answer goes at once; what else the update
+ * leads to (the events, the update's counts, the prices the household knows) is read only after
+ * the notes are made: at the half-hour's close, which reaches every meter anyway, or by the
+ * price hook of a household that follows prices (sim_price_hook).  Taken at arrival, an update
+ * reached the meter's state a second time in its half-hour (README, "Performance"). */
 #define SIM_PEND_MAX 6u
 typedef struct sim_hh_pend {
-    uint16_t dt[SIM_PEND_MAX]; /* [s], each > 0 */
+    uint16_t dt[SIM_PEND_MAX]; /* [s], > 0; 0 for a price update */
     int32_t p_mw[SIM_PEND_MAX];
     int32_t q_mvar[SIM_PEND_MAX];
     uint8_t n;
+    uint8_t updates; /* of the n, price updates */
 } __attribute__((aligned(64))) sim_hh_pend;
 _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill one cache line");
 
@@ -492,6 +502,8 @@ grid_tariff sim_hh_grid_tariff(const sim_area *a, uint32_t i);
 
 /* household.c: the handlers an area calls, each for household I at T. */
 void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t);
+/* Price update REF reached household I's meter at T: noted, taken when the notes are made. */
+void sim_hh_note_update(sim_area *a, uint32_t i, uint32_t t, uint32_t ref);
 void sim_hh_set_effective(sim_area *a, uint32_t i, uint32_t t);
 uint32_t sim_hh_period(sim_area *a, uint32_t i);
 void sim_hh_load_event(sim_area *a, uint32_t t);
@@ -551,6 +563,14 @@ int sim_dl_ckpt(sim_dl *d, sim_ckpt *c);
 bool sim_area_broadcasts(const sim_area *a);
 void sim_dl_area_recv(void *ctx, void *payload);
 void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref);
+/* A dl_ref names a price update (downlink.c: 2 x index + 2), not a request (2 x index + 1). */
+static inline bool sim_dl_is_update(uint32_t ref)
+{
+    return (ref & 1u) == 0;
+}
+/* Household I's meter takes price update REF that reached it at T (its advances made up to T:
+ * sim_hh_settle, from the note sim_dl_command left). */
+void sim_dl_price_taken(sim_area *a, uint32_t i, uint32_t t, uint32_t ref);
 /* A service request: command CMD (signed if critical) with payload PL of N bytes to household
  * I at T, whose answer counts in head-end class CLS. */
 void sim_dl_request(sim_area *a, uint32_t i, uint32_t t, uint16_t cmd, uint8_t cls,
