@@ -483,7 +483,7 @@ void sim_area_actor(int argc, char **argv)
     /* A run stopped inside a window leaves advances pending: made now, its meters are read
      * at the end as they stood when it stopped. */
     for (uint32_t i = 0; i < a->n; i++)
-        if (a->pend[i].n) sim_hh_settle(a, i);
+        if (sim_hh_pending(&a->pend[i])) sim_hh_settle(a, i);
     a->peak_backlog = sim_cell_peak_backlog(a->cell);
     sim_cell_destroy(a->cell);
     a->cell = NULL;

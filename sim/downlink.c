@@ -202,8 +202,9 @@ static void prices_held(sim_area *a, uint32_t i, uint32_t t, dl_update *up)
 /* Command REF reached household I's meter at T: the firmware takes it; a household knows
  * prices once its meter holds them; a top-up bought online lands on the meter; a unicast is
  * answered (to the head-end, whose response time runs from the request's origin).  A price
- * update is noted (sim_hh_note_update) and taken by sim_dl_price_taken when the meter's notes
- * are made; its answer, the same whatever the meter did with it, goes now. */
+ * update waits with the meter's pending advances (sim_hh_note_update) and is taken by
+ * sim_dl_price_taken when they are made; its answer, the same whatever the meter did with it,
+ * goes now. */
 void sim_dl_command(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
 {
     const sim_ctx *cx = a->cx;

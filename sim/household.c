@@ -24,25 +24,44 @@ static inline void fw_advance(sim_area *a, uint32_t i, uint32_t t, uint32_t dt, 
     sim_hh_abi(a, i)->advance(fw, p, q, dt * 1000u);
 }
 
+static inline void hh_to(sim_area *a, uint32_t i, uint32_t t, bool now);
+
+/* Household I's notes made, and the price update waiting with them (runner.h, sim_hh_pend),
+ * taken where the meter's time reaches the update's: an advance note that runs past it is
+ * made in two, to it and on from it, at the note's power; an update still ahead of every
+ * note (no load change since it came) has the meter advanced to it first, as hh_to would
+ * have then.  (An update never waits from before the notes' time: sim_hh_note_update.)  The
+ * notes are taken off first: the firmware taking the update reaches the meter through
+ * sim_hh_fw, which must find nothing pending. */
+static void settle_update(sim_area *a, uint32_t i)
+{
+    sim_hh_pend c = a->pend[i];
+    a->pend[i].n = a->pend[i].update = 0;
+    uint32_t tu = a->upd[i].t, ref = a->upd[i].ref, t = a->last_t[i];
+    bool taken = false;
+    for (unsigned k = 0; k < c.n; k++) t -= c.dt[k];
+    for (unsigned k = 0; k < c.n; k++) {
+        uint32_t te = t + c.dt[k];
+        if (!taken && tu <= te) {
+            if (tu > t) fw_advance(a, i, tu, tu - t, c.p_mw[k], c.q_mvar[k]);
+            t = tu;
+            sim_dl_price_taken(a, i, tu, ref);
+            taken = true;
+        }
+        if (te > t) fw_advance(a, i, te, te - t, c.p_mw[k], c.q_mvar[k]);
+        t = te;
+    }
+    if (!taken) {
+        hh_to(a, i, tu, true);
+        sim_dl_price_taken(a, i, tu, ref);
+    }
+}
+
 void sim_hh_settle(sim_area *a, uint32_t i)
 {
     sim_hh_pend *d = &a->pend[i];
-    if (d->updates) {
-        /* The notes taken off first: the firmware taking an update reaches the meter through
-         * sim_hh_fw, which must find nothing pending.  Its clock is the previous note's time,
-         * as it was when an update was taken at arrival (each advance moves it). */
-        sim_hh_pend c = *d;
-        d->n = d->updates = 0;
-        uint32_t t = a->last_t[i];
-        for (unsigned k = 0; k < c.n; k++) t -= c.dt[k];
-        for (unsigned k = 0; k < c.n; k++) {
-            if (c.dt[k] == 0) {
-                sim_dl_price_taken(a, i, (uint32_t)c.q_mvar[k], (uint32_t)c.p_mw[k]);
-                continue;
-            }
-            t += c.dt[k];
-            fw_advance(a, i, t, c.dt[k], c.p_mw[k], c.q_mvar[k]);
-        }
+    if (d->update) {
+        settle_update(a, i);
         return;
     }
     /* the image and slot once: the calls cannot change them (only a handler can) */
@@ -60,43 +79,47 @@ void sim_hh_settle(sim_area *a, uint32_t i)
 }
 
 /* Household I's time to T: its gas, and its meter's advance, made now (NOW) or noted in
- * its pending advances. */
+ * its pending advances.  (Making the notes may move the meter's time on, to a price update
+ * that waited ahead of them: what is left to T is what is advanced or noted here.) */
 static inline void hh_to(sim_area *a, uint32_t i, uint32_t t, bool now)
 {
     if (t <= a->last_t[i]) return;
-    uint32_t dt = t - a->last_t[i];
     sim_hh_pend *d = &a->pend[i];
-    if (now || dt > UINT16_MAX) {
-        if (d->n) sim_hh_settle(a, i);
-        fw_advance(a, i, t, dt, a->pe_mw[i], a->qe_mvar[i]);
+    if (now || t - a->last_t[i] > UINT16_MAX) {
+        if (sim_hh_pending(d)) sim_hh_settle(a, i);
+        if (t <= a->last_t[i]) return;
+        fw_advance(a, i, t, t - a->last_t[i], a->pe_mw[i], a->qe_mvar[i]);
     } else {
         if (d->n == SIM_PEND_MAX) sim_hh_settle(a, i);
-        d->dt[d->n] = (uint16_t)dt;
+        if (t <= a->last_t[i]) return;
+        d->dt[d->n] = (uint16_t)(t - a->last_t[i]);
         d->p_mw[d->n] = a->pe_mw[i];
         d->q_mvar[d->n] = a->qe_mvar[i];
         d->n++;
     }
     /* A boiler without electricity burns no gas. */
-    if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * dt;
+    if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * (t - a->last_t[i]);
     a->last_t[i] = t;
 }
 
 void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t)
 {
-    if (a->pend[i].n) sim_hh_settle(a, i);
+    if (sim_hh_pending(&a->pend[i])) sim_hh_settle(a, i);
     hh_to(a, i, t, true);
 }
 
+/* One update waits at a time: one that finds another waiting, or that is from before the
+ * meter's time (a message due earlier, handled late), is taken now, as at arrival. */
 void sim_hh_note_update(sim_area *a, uint32_t i, uint32_t t, uint32_t ref)
 {
     sim_hh_pend *d = &a->pend[i];
-    hh_to(a, i, t, false);
-    if (d->n == SIM_PEND_MAX) sim_hh_settle(a, i);
-    d->dt[d->n] = 0;
-    d->p_mw[d->n] = (int32_t)ref;
-    d->q_mvar[d->n] = (int32_t)t;
-    d->n++;
-    d->updates++;
+    if (d->update || t < a->last_t[i]) {
+        sim_hh_advance(a, i, t);
+        sim_dl_price_taken(a, i, t, ref);
+        return;
+    }
+    a->upd[i] = (sim_hh_update){.ref = ref, .t = t};
+    d->update = 1;
 }
 
 /* The meter's open half-hour (through the image's ABI: the state is opaque). */
@@ -135,7 +158,7 @@ void sim_hh_set_effective(sim_area *a, uint32_t i, uint32_t t)
  * stepping handler's stack, so each call carries its own household and nothing run-wide has
  * to say which household the model is working on. */
 typedef struct hh_price_ctx {
-    sim_area *a; /* (a household's price updates noted are taken before its prices are read) */
+    sim_area *a; /* (a price update waiting is taken before the household reads prices) */
     uint32_t i;
     uint32_t now; /* [s] */
 } hh_price_ctx;
@@ -367,8 +390,8 @@ void sim_hh_ondemand_plan(sim_area *a, uint32_t i, uint32_t t)
 
 /* Ask for what command REF to household J will touch: its pending advances and its fleet
  * entry; for a request, also its meter's slot, the state (the command settles the meter and
- * checks the frame) and which of the area's price tables is its.  (A price update is only
- * noted: sim_dl_command.)  Not the meter's NVM store: only the rare critical commands save a
+ * checks the frame) and which of the area's price tables is its.  (A price update only
+ * waits: sim_dl_command.)  Not the meter's NVM store: only the rare critical commands save a
  * record.  Commands come in bursts (a price update reaches every meter of an area within
  * seconds), one meter after another in no order a hardware prefetcher follows; asked for one
  * message ahead, the meter's lines are on their way while the message before it is handled.
@@ -379,7 +402,8 @@ static inline __attribute__((always_inline)) void hh_prefetch_command(const sim_
     __builtin_prefetch(&a->pend[j], 1);
     __builtin_prefetch(sim_hh_fl(a, j));
     if (sim_dl_is_update(ref)) {
-        __builtin_prefetch(&a->last_t[j], 1);
+        __builtin_prefetch(&a->last_t[j]);
+        __builtin_prefetch(&a->upd[j], 1);
         return;
     }
     hh_prefetch_slot(a, j);
@@ -638,7 +662,7 @@ double sim_price_hook(const void *ctx, uint32_t period)
     int64_t pub;
     grid_price pr;
     if (!v) return NAN;
-    if (v->a->pend[v->i].updates) sim_hh_settle(v->a, v->i);
+    if (v->a->pend[v->i].update) sim_hh_settle(v->a, v->i);
     const sim_ctx *cx = v->a->cx;
     /* Dynamic prices: only what has reached the household's meter (none where no household
      * started on a dynamic tariff: none are sent, cx->dyn_prices). */

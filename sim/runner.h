@@ -221,23 +221,34 @@ typedef enum sim_part {
  * then touches this line instead of the meter's whole state, which at scale is a cache miss per
  * line of it (household.c).
  *
- * A price update that reached the meter is noted the same way, in its place among the
- * advances (dt 0: p_mw holds the update's reference, q_mvar the time it arrived), and the
- * firmware takes it when the notes are made (sim_dl_price_taken).  What the meter answers does
- * not depend on what it did with the update, so the answer goes at once; what else the update
- * leads to (the events, the update's counts, the prices the household knows) is read only after
- * the notes are made: at the half-hour's close, which reaches every meter anyway, or by the
- * price hook of a household that follows prices (sim_price_hook).  Taken at arrival, an update
- * reached the meter's state a second time in its half-hour (README, "Performance"). */
+ * A price update that reached the meter waits the same way, one at a time (its reference and
+ * time in the household's upd column), and the firmware takes it where the notes' time reaches
+ * the update's (sim_hh_settle).  What the meter answers does not depend on what it did with the
+ * update, so the answer goes at once; what else the update leads to (the events, the update's
+ * counts, the prices the household knows) is read only after the notes are made: at the
+ * half-hour's close, which reaches every meter anyway, or by the price hook of a household
+ * that follows prices (sim_price_hook).  Taken at arrival, an update reached the meter's state
+ * a second time in its half-hour, and its advance to the update's time took a note (README,
+ * "Performance"). */
 #define SIM_PEND_MAX 6u
 typedef struct sim_hh_pend {
-    uint16_t dt[SIM_PEND_MAX]; /* [s], > 0; 0 for a price update */
+    uint16_t dt[SIM_PEND_MAX]; /* [s], each > 0 */
     int32_t p_mw[SIM_PEND_MAX];
     int32_t q_mvar[SIM_PEND_MAX];
     uint8_t n;
-    uint8_t updates; /* of the n, price updates */
+    uint8_t update; /* 1: a price update waits too (the upd column) */
 } __attribute__((aligned(64))) sim_hh_pend;
 _Static_assert(sizeof(sim_hh_pend) == 64, "a household's pending advances fill one cache line");
+/* The price update that waits (when sim_hh_pend's update says one does). */
+typedef struct sim_hh_update {
+    uint32_t ref; /* its dl_ref */
+    uint32_t t;   /* when it reached the meter [s] */
+} sim_hh_update;
+/* Anything to make before the meter is touched. */
+static inline bool sim_hh_pending(const sim_hh_pend *d)
+{
+    return (d->n | d->update) != 0;
+}
 
 /* A meter's price table (dynamic tariffs), kept once for the meters of an area that hold the
  * same prices, counted (sim/fwstate.c). */
@@ -280,6 +291,7 @@ typedef struct sim_ptab {
     X(uint32_t, pk_from, 1, cx->dyn_prices, ENGINE, "first period whose price the meter holds")    \
     X(uint32_t, pk_until, 1, cx->dyn_prices, ENGINE, "end of the periods whose prices it holds")   \
     X(sim_ptab *, ptab, 1, cx->dyn_prices, ENGINE, "its price table (dynamic tariffs), shared")    \
+    X(sim_hh_update, upd, 1, cx->dyn_prices, ENGINE, "the price update that waits (sim_hh_pend)")  \
     X(net_han, han, 1, true, NET, "home-area network of the premises")                             \
     X(mm_fw_transfer, fwx, 1, cx->sc->n_campaigns > 0, ENGINE, "firmware image being received")    \
     X(uint32_t, restore_s, 1, true, ENGINE, "last restoration [s]; SIM_NOT_RESTORED none")         \
@@ -461,7 +473,7 @@ static inline sim_fw_hal *sim_hh_hal(const sim_area *a, uint32_t i)
 void sim_hh_settle(sim_area *a, uint32_t i);
 static inline void *sim_hh_fw(sim_area *a, uint32_t i)
 {
-    if (a->pend[i].n) sim_hh_settle(a, i);
+    if (sim_hh_pending(&a->pend[i])) sim_hh_settle(a, i);
     return sim_hh_slot(a, i);
 }
 /* ... for a reader that changes nothing of the run, where nothing is pending: at a window's
@@ -469,7 +481,7 @@ static inline void *sim_hh_fw(sim_area *a, uint32_t i)
  * code the view's state back into its block: the run does not see that.) */
 static inline const void *sim_hh_fw_settled(const sim_area *a, uint32_t i)
 {
-    assert(a->pend[i].n == 0);
+    assert(!sim_hh_pending(&a->pend[i]));
     return a->fws->who == i ? a->fws->view : sim_fw_states_reach(a, i, false);
 }
 /* Household I's population, supplier and tariff (the fleet's table: one copy per run). */
@@ -502,7 +514,8 @@ grid_tariff sim_hh_grid_tariff(const sim_area *a, uint32_t i);
 
 /* household.c: the handlers an area calls, each for household I at T. */
 void sim_hh_advance(sim_area *a, uint32_t i, uint32_t t);
-/* Price update REF reached household I's meter at T: noted, taken when the notes are made. */
+/* Price update REF reached household I's meter at T: it waits with the meter's notes, taken
+ * when they are made (sim_hh_pend). */
 void sim_hh_note_update(sim_area *a, uint32_t i, uint32_t t, uint32_t ref);
 void sim_hh_set_effective(sim_area *a, uint32_t i, uint32_t t);
 uint32_t sim_hh_period(sim_area *a, uint32_t i);
@@ -568,8 +581,8 @@ static inline bool sim_dl_is_update(uint32_t ref)
 {
     return (ref & 1u) == 0;
 }
-/* Household I's meter takes price update REF that reached it at T (its advances made up to T:
- * sim_hh_settle, from the note sim_dl_command left). */
+/* Household I's meter takes price update REF that reached it at T (the meter advanced to T:
+ * sim_hh_settle, for the update sim_dl_command left waiting). */
 void sim_dl_price_taken(sim_area *a, uint32_t i, uint32_t t, uint32_t ref);
 /* A service request: command CMD (signed if critical) with payload PL of N bytes to household
  * I at T, whose answer counts in head-end class CLS. */
