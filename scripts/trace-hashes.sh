@@ -6,7 +6,7 @@
 # Each line is `RUN PATH KIND SHA256`: one per dataset (its type, shape and raw bytes), one
 # per attribute (name and value; /meta's wall-clock times and the run's output path are left
 # out, they change from run to run).  The runs: every scenarios/*.yaml (every sweep value),
-# made small with --set where a scenario is large, the golden scenario, and variants of the
+# made small with --set where a scenario is large, the golden scenarios, and variants of the
 # default scenario that reach paths the shipped ones do not (real-time prices over 14
 # regions, the basic load model, a uniform WAN with on-demand reads, the firmware image).
 #
@@ -44,6 +44,7 @@ storm-dithering|scenarios/storm-dithering.yaml|households=12000
 storm|scenarios/storm.yaml|households=4000 duration=2d
 winter-week|scenarios/winter-week.yaml|households=2000 duration=2d
 golden|tests/golden/firmware-reference.yaml|
+golden-rt|tests/golden/realtime-reference.yaml|
 rtp14|scenarios/default.yaml|households=3000 topology.regions=14 prices.tariff=rtp
 basic-uniform|scenarios/default.yaml|households=1500 load.model=basic wan.technology=uniform headend.ondemand_reads=3 headend.discipline=priority
 image|scenarios/default.yaml|households=600 meter.firmware=./fw.so storm.enabled=true storm.start=3h

@@ -1,19 +1,26 @@
 #!/bin/sh
-# The golden trace: rerun tests/golden/firmware-reference.yaml and require `metersim diff`
-# to find no divergence from tests/golden/firmware-reference.h5.  Args: metersim, source dir.
+# The golden traces: rerun each tests/golden/NAME.yaml and require `metersim diff` to find no
+# divergence from tests/golden/NAME.h5.  Args: metersim, source dir.
 set -eu
 BIN=$1; SRC=$2
 T=$(mktemp -d /tmp/metersim-golden.XXXXXX)
 trap 'rm -rf "$T"' EXIT
-"$BIN" run "$SRC/tests/golden/firmware-reference.yaml" -o "$T/now.h5" --quiet
-set +e
-"$BIN" diff "$SRC/tests/golden/firmware-reference.h5" "$T/now.h5" > "$T/diff.txt" 2>&1
-rc=$?
-set -e
-if [ "$rc" -ne 0 ]; then
-    cat "$T/diff.txt" >&2
-    echo "FAIL: the run diverges from the golden trace (metersim diff exit $rc). If the change" >&2
-    echo "is intended, run scripts/regen-golden.sh and say in the commit why traces changed." >&2
-    exit 1
-fi
-echo "ok: identical to the golden trace"
+fail=0
+for y in "$SRC"/tests/golden/*.yaml; do
+    name=$(basename "$y" .yaml)
+    "$BIN" run "$y" -o "$T/$name.h5" --quiet
+    set +e
+    "$BIN" diff "$SRC/tests/golden/$name.h5" "$T/$name.h5" > "$T/$name.txt" 2>&1
+    rc=$?
+    set -e
+    if [ "$rc" -ne 0 ]; then
+        cat "$T/$name.txt" >&2
+        echo "FAIL: $name diverges from its golden trace (metersim diff exit $rc). If the" >&2
+        echo "change is intended, run scripts/regen-golden.sh and say in the commit why traces" >&2
+        echo "changed." >&2
+        fail=1
+    else
+        echo "ok: $name identical to its golden trace"
+    fi
+done
+exit "$fail"
