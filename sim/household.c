@@ -85,20 +85,22 @@ static inline void hh_to(sim_area *a, uint32_t i, uint32_t t, bool now)
 {
     if (t <= a->last_t[i]) return;
     sim_hh_pend *d = &a->pend[i];
-    if (now || t - a->last_t[i] > UINT16_MAX) {
-        if (sim_hh_pending(d)) sim_hh_settle(a, i);
+    bool at_once = now || t - a->last_t[i] > UINT16_MAX;
+    if (at_once ? sim_hh_pending(d) : d->n == SIM_PEND_MAX) {
+        sim_hh_settle(a, i);
         if (t <= a->last_t[i]) return;
-        fw_advance(a, i, t, t - a->last_t[i], a->pe_mw[i], a->qe_mvar[i]);
+    }
+    uint32_t dt = t - a->last_t[i];
+    if (at_once) {
+        fw_advance(a, i, t, dt, a->pe_mw[i], a->qe_mvar[i]);
     } else {
-        if (d->n == SIM_PEND_MAX) sim_hh_settle(a, i);
-        if (t <= a->last_t[i]) return;
-        d->dt[d->n] = (uint16_t)(t - a->last_t[i]);
+        d->dt[d->n] = (uint16_t)dt;
         d->p_mw[d->n] = a->pe_mw[i];
         d->q_mvar[d->n] = a->qe_mvar[i];
         d->n++;
     }
     /* A boiler without electricity burns no gas. */
-    if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * (t - a->last_t[i]);
+    if (a->gas_w && !a->off[i]) a->gas_ws[i] += (int64_t)a->gas_w[i] * dt;
     a->last_t[i] = t;
 }
 
