@@ -188,6 +188,14 @@ static double peak_share(hid_t f, int day)
     return peak_share_days(f, day, day + 1);
 }
 
+/* small.yaml with the --set options BASE and then EXTRA, traced to NAME. */
+static hid_t run_sets(const char *name, const char *base, const char *extra)
+{
+    char sets[512];
+    snprintf(sets, sizeof sets, "%s %s", base, extra);
+    return run_trace(dir, name, "small.yaml", sets);
+}
+
 Test(downlink, households_act_on_prices_only_once_they_arrive)
 {
     /* Every household follows Agile prices.  Day 2's prices go out at 16:00 on day 1; over
@@ -195,13 +203,9 @@ Test(downlink, households_act_on_prices_only_once_they_arrive)
      * evening share is that of households that ignore prices; over the normal WAN it drops. */
     const char *base = "--set households=1200 --set 'duration=3 d' --set prices.tariff=agile "
                        "--set wan.price_delivery=unicast --set 'load.dr.engaged_share=100 %'";
-    char sets[512];
-    snprintf(sets, sizeof sets, "%s", base);
-    hid_t fast = run_trace(dir, "fast.h5", "small.yaml", sets);
-    snprintf(sets, sizeof sets, "%s --set 'wan.uplink.bandwidth=1 bit/s'", base);
-    hid_t never = run_trace(dir, "never.h5", "small.yaml", sets);
-    snprintf(sets, sizeof sets, "%s --set 'load.dr.engaged_share=0 %%'", base);
-    hid_t none = run_trace(dir, "none.h5", "small.yaml", sets);
+    hid_t fast = run_sets("fast.h5", base, "");
+    hid_t never = run_sets("never.h5", base, "--set 'wan.uplink.bandwidth=1 bit/s'");
+    hid_t none = run_sets("none.h5", base, "--set 'load.dr.engaged_share=0 %'");
     cr_assert(fast >= 0 && never >= 0 && none >= 0);
     double sf = peak_share(fast, 2), sn = peak_share(never, 2), s0 = peak_share(none, 2);
     cr_log_info("16:00-19:00 share on day 2: prices arrived %.4f, never arrived %.4f, "
@@ -224,11 +228,8 @@ Test(downlink, households_follow_real_time_prices_from_the_moment_they_arrive)
      * with that read left out: +0.1 %). */
     const char *base = "--set households=5000 --set 'duration=4 d' --set prices.tariff=rtp "
                        "--set wan.price_delivery=unicast";
-    char sets[512];
-    snprintf(sets, sizeof sets, "%s --set 'load.dr.engaged_share=100 %%'", base);
-    hid_t follow = run_trace(dir, "follow.h5", "small.yaml", sets);
-    snprintf(sets, sizeof sets, "%s --set 'load.dr.engaged_share=0 %%'", base);
-    hid_t ignore = run_trace(dir, "ignore.h5", "small.yaml", sets);
+    hid_t follow = run_sets("follow.h5", base, "--set 'load.dr.engaged_share=100 %'");
+    hid_t ignore = run_sets("ignore.h5", base, "--set 'load.dr.engaged_share=0 %'");
     cr_assert(follow >= 0 && ignore >= 0);
     double sf = peak_share_days(follow, 0, 4), si = peak_share_days(ignore, 0, 4);
     cr_log_info("16:00-19:00 share over 4 days: households follow prices %.4f, ignore them "
